@@ -1,0 +1,115 @@
+/**
+ * The event contract between Otrium's e-commerce platform and the loyalty program.
+ * These schemas are the single source of truth: the handlers validate with them, the
+ * stack's EventBridge rule and the published JSON Schemas are derived from them.
+ * Unknown extra fields are accepted (and dropped) so the platform can add some.
+ */
+import * as v from "valibot";
+import { describeIssues } from "./describe-issues";
+
+/** The EventBridge `source` the platform publishes with, unless the stack config says otherwise. */
+export const DEFAULT_EVENT_SOURCE = "otrium.ecommerce";
+
+/** The EventBridge `detail-type` of each event the loyalty program consumes. */
+export const DETAIL_TYPES = {
+  orderCompleted: "Order Completed",
+  orderRefunded: "Order Refunded",
+} as const;
+
+/** Ids of users, orders and refunds: what is safe inside a DynamoDB key and a URL path. */
+export const IdSchema = v.pipe(
+  v.string(),
+  v.minLength(1, "must not be empty"),
+  v.maxLength(128, "must be at most 128 characters"),
+  v.regex(/^[A-Za-z0-9_.:-]+$/, "may only contain letters, digits and _ . : -"),
+);
+
+/** An ISO 4217 alphabetic code; whether points can be earned in it is the earn rules' call. */
+export const CurrencySchema = v.pipe(
+  v.string(),
+  v.regex(/^[A-Z]{3}$/, "must be an ISO 4217 code of three capital letters"),
+);
+
+const minorUnits = v.pipe(
+  v.number(),
+  v.safeInteger("must be a whole number of minor units (integer, never a float)"),
+);
+
+/** An amount of money in minor units (cents for EUR); never a float. */
+export const MoneySchema = v.object({
+  amount: v.pipe(minorUnits, v.minValue(0, "must not be negative")),
+  currency: CurrencySchema,
+});
+
+/** An ISO 8601 time with a zone, normalised to UTC with milliseconds so it sorts as text. */
+export const TimestampSchema = v.pipe(
+  v.string(),
+  v.isoTimestamp("must be an ISO 8601 timestamp with a time zone"),
+  v.check((text) => !Number.isNaN(Date.parse(text)), "must be a real date and time"),
+  v.transform((text) => new Date(text).toISOString()),
+);
+
+export const OrderCompletedDetailSchema = v.object({
+  orderId: IdSchema,
+  userId: IdSchema,
+  total: MoneySchema,
+  completedAt: TimestampSchema,
+});
+
+export const OrderRefundedDetailSchema = v.object({
+  orderId: IdSchema,
+  userId: IdSchema,
+  refundId: IdSchema,
+  refund: v.object({
+    amount: v.pipe(minorUnits, v.minValue(1, "must be at least 1 minor unit")),
+    currency: CurrencySchema,
+  }),
+  refundedAt: TimestampSchema,
+});
+
+const envelope = {
+  id: v.pipe(v.string(), v.minLength(1)),
+  source: v.pipe(v.string(), v.minLength(1)),
+};
+
+/** An EventBridge event as it reaches the queue, narrowed to the detail-types we consume. */
+export const LoyaltyEventSchema = v.variant(
+  "detail-type",
+  [
+    v.object({
+      ...envelope,
+      "detail-type": v.literal(DETAIL_TYPES.orderCompleted),
+      detail: OrderCompletedDetailSchema,
+    }),
+    v.object({
+      ...envelope,
+      "detail-type": v.literal(DETAIL_TYPES.orderRefunded),
+      detail: OrderRefundedDetailSchema,
+    }),
+  ],
+  `detail-type must be "${DETAIL_TYPES.orderCompleted}" or "${DETAIL_TYPES.orderRefunded}"`,
+);
+
+export type Money = v.InferOutput<typeof MoneySchema>;
+export type OrderCompleted = v.InferOutput<typeof OrderCompletedDetailSchema>;
+export type OrderRefunded = v.InferOutput<typeof OrderRefundedDetailSchema>;
+export type LoyaltyEvent = v.InferOutput<typeof LoyaltyEventSchema>;
+
+/** The outcome of reading an SQS message body: a valid event, or why it is not one. */
+export type ParsedEvent =
+  | { ok: true; event: LoyaltyEvent }
+  | { ok: false; reason: string };
+
+/** Parses an SQS message body holding an EventBridge event. Never throws. */
+export function parseLoyaltyEvent(body: string): ParsedEvent {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { ok: false, reason: "body is not JSON" };
+  }
+  const result = v.safeParse(LoyaltyEventSchema, json);
+  return result.success
+    ? { ok: true, event: result.output }
+    : { ok: false, reason: describeIssues(result.issues) };
+}

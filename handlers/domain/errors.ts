@@ -1,0 +1,21 @@
+/**
+ * The failures the writer tells apart. Each maps to one logged outcome; all of them leave
+ * the SQS message un-acknowledged, so nothing is lost: it is retried, then waits in the DLQ.
+ */
+
+/**
+ * Thrown when an event can never be processed as it is: it breaks the contract, names a
+ * currency with no earn rule, or contradicts its order. Retrying will not help; a redrive
+ * from the DLQ after the config or the publisher is fixed will.
+ */
+export class InvalidEventError extends Error {
+  override name = "InvalidEventError";
+}
+
+/**
+ * Thrown when a refund arrives before its order has been credited. Events arrive in any
+ * order, so this is expected: the message is retried until the order is there.
+ */
+export class OrderNotYetCreditedError extends Error {
+  override name = "OrderNotYetCreditedError";
+}

@@ -1,0 +1,136 @@
+/**
+ * The ledger's items and the arithmetic between them, free of any storage concern.
+ * The item schemas are also how items read back from the table are checked.
+ */
+import * as v from "valibot";
+import type { OrderCompleted, OrderRefunded } from "./contract";
+import { pointsFor, type EarnRate } from "./earn-rules";
+import { InvalidEventError } from "./errors";
+import { BALANCE_SK, entryAt, orderSk, refundSk, userPk } from "./ledger-keys";
+
+const count = v.pipe(v.number(), v.safeInteger());
+
+export const BalanceItemSchema = v.object({
+  pk: v.string(),
+  sk: v.literal(BALANCE_SK),
+  /** Points earned minus points reversed; below zero only when a refund reverses spent points. */
+  balance: count,
+  /** Every point ever credited; refunds do not reduce it. */
+  lifetimeEarned: count,
+  updatedAt: v.string(),
+});
+
+const entryBase = {
+  pk: v.string(),
+  sk: v.string(),
+  entryAt: v.string(),
+  orderId: v.string(),
+  /** Points this entry moved, always positive; the kind says in which direction. */
+  points: count,
+  amount: count,
+  currency: v.string(),
+  /** When the business event happened (the order's completion, the refund). */
+  occurredAt: v.string(),
+  /** When the ledger recorded it. */
+  recordedAt: v.string(),
+  /** The EventBridge event id that wrote the entry, for tracing a balance back to its events. */
+  eventId: v.string(),
+};
+
+export const EarnEntrySchema = v.object({
+  ...entryBase,
+  kind: v.literal("earn"),
+  rateHundredths: count,
+  /** Sum of the refunds applied to this order so far, in minor units. */
+  refundedAmount: count,
+  /** Points reversed from this order so far; never more than `points`. */
+  reversedPoints: count,
+});
+
+export const ReversalEntrySchema = v.object({
+  ...entryBase,
+  kind: v.literal("reversal"),
+  refundId: v.string(),
+});
+
+export const LedgerEntrySchema = v.variant("kind", [EarnEntrySchema, ReversalEntrySchema]);
+
+export type BalanceItem = v.InferOutput<typeof BalanceItemSchema>;
+export type EarnEntry = v.InferOutput<typeof EarnEntrySchema>;
+export type ReversalEntry = v.InferOutput<typeof ReversalEntrySchema>;
+export type LedgerEntry = v.InferOutput<typeof LedgerEntrySchema>;
+
+/** Where an entry came from and when it was recorded. */
+export interface Provenance {
+  eventId: string;
+  recordedAt: string;
+}
+
+/** The ledger entry that credits a completed order. */
+export function earnEntry(order: OrderCompleted, rate: EarnRate, provenance: Provenance): EarnEntry {
+  const sk = orderSk(order.orderId);
+  return {
+    pk: userPk(order.userId),
+    sk,
+    entryAt: entryAt(order.completedAt, sk),
+    kind: "earn",
+    orderId: order.orderId,
+    points: pointsFor(order.total.amount, rate),
+    amount: order.total.amount,
+    currency: order.total.currency,
+    rateHundredths: rate.rateHundredths,
+    refundedAmount: 0,
+    reversedPoints: 0,
+    occurredAt: order.completedAt,
+    ...provenance,
+  };
+}
+
+/** What a refund does to its order: the reversal entry and the order's new running totals. */
+export interface ReversalPlan {
+  entry: ReversalEntry;
+  refundedAmount: number;
+  reversedPoints: number;
+}
+
+/**
+ * Reverses the points of everything refunded so far, at the rate the order earned at, minus
+ * what earlier refunds already reversed. Working on the running total (not refund by refund)
+ * means three partial refunds reverse exactly what one full refund would; the cap means a
+ * refund never takes back more than the order earned.
+ */
+export function planReversal(
+  order: EarnEntry,
+  refund: OrderRefunded,
+  provenance: Provenance,
+): ReversalPlan {
+  if (refund.refund.currency !== order.currency) {
+    throw new InvalidEventError(
+      `refund is in ${refund.refund.currency} but its order was paid in ${order.currency}`,
+    );
+  }
+  const refundedAmount = order.refundedAmount + refund.refund.amount;
+  if (!Number.isSafeInteger(refundedAmount)) {
+    throw new InvalidEventError("refunded total exceeds the largest safe integer");
+  }
+  const rate = { currency: order.currency, rateHundredths: order.rateHundredths };
+  const reversedPoints = Math.min(order.points, pointsFor(refundedAmount, rate));
+  const sk = refundSk(refund.orderId, refund.refundId);
+  return {
+    refundedAmount,
+    reversedPoints,
+    entry: {
+      pk: order.pk,
+      sk,
+      entryAt: entryAt(refund.refundedAt, sk),
+      kind: "reversal",
+      orderId: refund.orderId,
+      refundId: refund.refundId,
+      points: reversedPoints - order.reversedPoints,
+      amount: refund.refund.amount,
+      currency: refund.refund.currency,
+      occurredAt: refund.refundedAt,
+      ...provenance,
+    },
+  };
+}

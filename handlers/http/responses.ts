@@ -1,0 +1,57 @@
+/**
+ * JSON answers of the points API as API Gateway's Lambda proxy integration expects them.
+ * Every answer is JSON, never cached (balances change), and carries CORS headers when the
+ * request's origin is allowed.
+ */
+import type { APIGatewayProxyResult } from "aws-lambda";
+
+/** Error codes clients can branch on; `message` is for people. */
+export type ErrorCode =
+  | "invalid_user_id"
+  | "invalid_query"
+  | "invalid_cursor"
+  | "forbidden"
+  | "not_found"
+  | "method_not_allowed"
+  | "internal_error";
+
+export type Headers = Record<string, string>;
+
+export function jsonResponse(statusCode: number, body: unknown, headers: Headers = {}): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "Cache-Control": "no-store",
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  };
+}
+
+/** `{"error": {"code", "message"}}`, the one error shape of the API. */
+export function errorResponse(
+  statusCode: number,
+  code: ErrorCode,
+  message: string,
+  headers: Headers = {},
+): APIGatewayProxyResult {
+  return jsonResponse(statusCode, { error: { code, message } }, headers);
+}
+
+/**
+ * CORS headers for a request from `origin`: echoed back when it is allowed (`*` allows any),
+ * none otherwise. `Vary: Origin` keeps shared caches from mixing origins.
+ */
+export function corsHeaders(origin: string | undefined, allowedOrigins: readonly string[]): Headers {
+  if (origin === undefined || allowedOrigins.length === 0) return {};
+  const allowed = allowedOrigins.includes("*") || allowedOrigins.includes(origin);
+  if (!allowed) return { Vary: "Origin" };
+  return {
+    "Access-Control-Allow-Origin": allowedOrigins.includes("*") ? "*" : origin,
+    "Access-Control-Allow-Headers": "Authorization, Content-Type",
+    "Access-Control-Allow-Methods": "GET, OPTIONS",
+    "Access-Control-Max-Age": "600",
+    Vary: "Origin",
+  };
+}

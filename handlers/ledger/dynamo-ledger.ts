@@ -1,0 +1,203 @@
+/**
+ * The ledger on DynamoDB. Every event is one `TransactWriteItems` that writes its entry
+ * (guarded by `attribute_not_exists`) together with the balance change, so a redelivered or
+ * re-published event changes nothing and costs one request. A refund reads its order first.
+ */
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from "@aws-sdk/lib-dynamodb";
+import * as v from "valibot";
+import type { OrderRefunded } from "../domain/contract";
+import { OrderNotYetCreditedError } from "../domain/errors";
+import {
+  BalanceItemSchema,
+  EarnEntrySchema,
+  LedgerEntrySchema,
+  planReversal,
+  type EarnEntry,
+  type LedgerEntry,
+  type Provenance,
+} from "../domain/ledger-entries";
+import { BALANCE_SK, orderSk, userPk } from "../domain/ledger-keys";
+import { decodeCursor, encodeCursor } from "./history-cursor";
+import { LEDGER_TABLE } from "./table";
+
+/** What writing one event did: changed the balance by `points`, or nothing (seen before). */
+export type WriteResult =
+  | { outcome: "credited" | "reversed"; points: number }
+  | { outcome: "duplicate"; points: 0 };
+
+export interface Balance {
+  userId: string;
+  balance: number;
+  lifetimeEarned: number;
+  /** When the balance last changed; `null` for a user with no entries. */
+  updatedAt: string | null;
+}
+
+export interface HistoryPage {
+  entries: LedgerEntry[];
+  /** Opaque; `null` on the last page. */
+  nextCursor: string | null;
+}
+
+/** How often a refund re-reads its order when a concurrent refund of it wins the race. */
+const REFUND_ATTEMPTS = 3;
+
+const DUPLICATE: WriteResult = { outcome: "duplicate", points: 0 };
+
+export class DynamoLedger {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Credits an order's earn entry and its points to the balance, once. One request. */
+  async creditOrder(entry: EarnEntry): Promise<WriteResult> {
+    const written = await this.transact([
+      this.putEntry(entry),
+      this.addToBalance(entry.pk, entry.points, entry.points, entry.recordedAt),
+    ]);
+    return written ? { outcome: "credited", points: entry.points } : DUPLICATE;
+  }
+
+  /**
+   * Reverses a refund's points, once: reads the order (strongly consistent), then writes the
+   * reversal entry, the order's new running totals (conditioned on the totals it read, so
+   * concurrent refunds of one order cannot both apply against the same state) and the balance.
+   */
+  async reverseRefund(refund: OrderRefunded, provenance: Provenance): Promise<WriteResult> {
+    for (let attempt = 1; attempt <= REFUND_ATTEMPTS; attempt++) {
+      const order = await this.readOrder(refund.userId, refund.orderId);
+      if (!order) {
+        throw new OrderNotYetCreditedError(`order ${refund.orderId} is not credited yet`);
+      }
+      const plan = planReversal(order, refund, provenance);
+      const reasons = await this.transactOrReasons([
+        this.putEntry(plan.entry),
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: { pk: order.pk, sk: order.sk },
+            UpdateExpression: "SET refundedAmount = :amount, reversedPoints = :reversed",
+            ConditionExpression: "refundedAmount = :readAmount",
+            ExpressionAttributeValues: {
+              ":amount": plan.refundedAmount,
+              ":reversed": plan.reversedPoints,
+              ":readAmount": order.refundedAmount,
+            },
+          },
+        },
+        this.addToBalance(order.pk, -plan.entry.points, 0, provenance.recordedAt),
+      ]);
+      if (reasons === "written") return { outcome: "reversed", points: plan.entry.points };
+      if (reasons[0] === "ConditionalCheckFailed") return DUPLICATE;
+      // Only the order's guard failed: another refund of this order landed first; re-read.
+    }
+    throw new Error(`order ${refund.orderId} kept changing under ${REFUND_ATTEMPTS} refund attempts`);
+  }
+
+  /** A user's balance; a user with no entries has zero. One eventually consistent read. */
+  async getBalance(userId: string): Promise<Balance> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: userPk(userId), sk: BALANCE_SK } }),
+    );
+    if (!Item) return { userId, balance: 0, lifetimeEarned: 0, updatedAt: null };
+    const item = v.parse(BalanceItemSchema, Item);
+    return {
+      userId,
+      balance: item.balance,
+      lifetimeEarned: item.lifetimeEarned,
+      updatedAt: item.updatedAt,
+    };
+  }
+
+  /**
+   * One page of a user's entries, newest first. Reads one entry more than it returns, so the
+   * last page carries no cursor and a client never fetches an empty page.
+   */
+  async getHistory(userId: string, limit: number, cursor?: string): Promise<HistoryPage> {
+    const start = cursor === undefined ? undefined : decodeCursor(cursor);
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: LEDGER_TABLE.historyIndex.name,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": userPk(userId) },
+        ScanIndexForward: false,
+        Limit: limit + 1,
+        ExclusiveStartKey: start && { pk: userPk(userId), sk: start.sk, entryAt: start.at },
+      }),
+    );
+    const page = Items.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      entries: page.map((item) => v.parse(LedgerEntrySchema, item)),
+      nextCursor: Items.length > limit && last ? encodeCursor(last) : null,
+    };
+  }
+
+  private async readOrder(userId: string, orderId: string): Promise<EarnEntry | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: userPk(userId), sk: orderSk(orderId) },
+        ConsistentRead: true,
+      }),
+    );
+    return Item && v.parse(EarnEntrySchema, Item);
+  }
+
+  private putEntry(entry: LedgerEntry) {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: entry,
+        ConditionExpression: "attribute_not_exists(pk)",
+      },
+    };
+  }
+
+  private addToBalance(pk: string, points: number, earned: number, at: string) {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: { pk, sk: BALANCE_SK },
+        UpdateExpression: "ADD balance :points, lifetimeEarned :earned SET updatedAt = :at",
+        ExpressionAttributeValues: { ":points": points, ":earned": earned, ":at": at },
+      },
+    };
+  }
+
+  /** Writes the items; `false` when the first item's guard says the event was seen before. */
+  private async transact(items: TransactItems): Promise<boolean> {
+    const reasons = await this.transactOrReasons(items);
+    if (reasons === "written") return true;
+    if (reasons[0] === "ConditionalCheckFailed") return false;
+    throw new Error(`transaction cancelled: ${reasons.join(", ")}`);
+  }
+
+  /**
+   * Writes the items, or returns why each was cancelled when only conditions failed.
+   * Any other cancellation (`TransactionConflict`, throttling) is rethrown: the message is
+   * reported failed and SQS delivers it again.
+   */
+  private async transactOrReasons(items: TransactItems): Promise<"written" | string[]> {
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return "written";
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? "None");
+      const onlyConditions = reasons.every((code) => code === "None" || code === "ConditionalCheckFailed");
+      if (!onlyConditions || reasons.length === 0) throw error;
+      return reasons;
+    }
+  }
+}
+
+type TransactItems = NonNullable<TransactWriteCommand["input"]["TransactItems"]>;

@@ -1,0 +1,37 @@
+/**
+ * The opaque cursor of a history page: the position of the last entry returned. It holds no
+ * user id (the path gives that), so a cursor can never open another user's partition.
+ */
+import * as v from "valibot";
+import { LEDGER_TABLE } from "./table";
+
+const PositionSchema = v.pipe(
+  v.object({ sk: v.string(), at: v.string() }),
+  v.check(({ sk, at }) => /^(ORDER|REFUND)#/.test(sk) && at.endsWith(`#${sk}`), "not a position"),
+);
+
+export type HistoryPosition = v.InferOutput<typeof PositionSchema>;
+
+/** Thrown when a client sends a cursor this API did not hand out. */
+export class InvalidCursorError extends Error {
+  override name = "InvalidCursorError";
+}
+
+export function encodeCursor(entry: Record<string, unknown>): string {
+  const position = {
+    sk: entry[LEDGER_TABLE.sortKey],
+    at: entry[LEDGER_TABLE.historyIndex.sortKey],
+  };
+  return Buffer.from(JSON.stringify(position)).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): HistoryPosition {
+  try {
+    const json: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    const result = v.safeParse(PositionSchema, json);
+    if (result.success) return result.output;
+  } catch {
+    // fall through: any undecodable cursor is the same client error
+  }
+  throw new InvalidCursorError("cursor is not one this API returned");
+}

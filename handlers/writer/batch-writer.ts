@@ -1,0 +1,101 @@
+/**
+ * The writer's work: an SQS batch of EventBridge events in, the ids of the records that must
+ * be delivered again out (`batchItemFailures`). Each record succeeds or fails on its own; a
+ * record is acknowledged only when its write happened or had already happened.
+ */
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import {
+  DETAIL_TYPES,
+  parseLoyaltyEvent,
+  type LoyaltyEvent,
+  type ParsedEvent,
+} from "../domain/contract";
+import { earnRateFor, type EarnRules } from "../domain/earn-rules";
+import { earnEntry } from "../domain/ledger-entries";
+import type { DynamoLedger } from "../ledger/dynamo-ledger";
+import { forEachLimited } from "../runtime/limited-concurrency";
+import type { LogFields, Logger } from "../runtime/log";
+import { classifyFailure, isAcknowledged, logLevelOf, type RecordOutcome } from "./record-outcome";
+
+export interface BatchWriterDeps {
+  ledger: DynamoLedger;
+  rules: EarnRules;
+  logger: Logger;
+  /** The clock that stamps `recordedAt`; tests pin it. */
+  now?: () => Date;
+  /** How many users' records are written at once. */
+  concurrency?: number;
+}
+
+/** A record and what its body turned out to be. */
+interface Delivery {
+  record: SQSRecord;
+  parsed: ParsedEvent;
+}
+
+/** The ids a log line carries: enough to trace a record, no personal data. */
+function idsOf(event: LoyaltyEvent): LogFields {
+  const { detail } = event;
+  return {
+    eventId: event.id,
+    userId: detail.userId,
+    orderId: detail.orderId,
+    refundId: "refundId" in detail ? detail.refundId : undefined,
+  };
+}
+
+export function createBatchWriter(deps: BatchWriterDeps) {
+  const { ledger, rules, logger, now = () => new Date(), concurrency = 16 } = deps;
+
+  async function write(event: LoyaltyEvent): Promise<RecordOutcome> {
+    const provenance = { eventId: event.id, recordedAt: now().toISOString() };
+    if (event["detail-type"] === DETAIL_TYPES.orderCompleted) {
+      const order = event.detail;
+      const entry = earnEntry(order, earnRateFor(rules, order.total.currency), provenance);
+      return ledger.creditOrder(entry);
+    }
+    return ledger.reverseRefund(event.detail, provenance);
+  }
+
+  /** Writes one record and logs its outcome; `true` when SQS must deliver it again. */
+  async function processRecord({ record, parsed }: Delivery): Promise<boolean> {
+    const outcome: RecordOutcome = parsed.ok
+      ? await write(parsed.event).catch(classifyFailure)
+      : { outcome: "invalid", points: 0, reason: parsed.reason };
+    logger.log(logLevelOf(outcome), "record processed", {
+      messageId: record.messageId,
+      ...(parsed.ok ? idsOf(parsed.event) : {}),
+      ...outcome,
+    });
+    return !isAcknowledged(outcome);
+  }
+
+  return async function writeBatch(batch: SQSEvent): Promise<SQSBatchResponse> {
+    const deliveries: Delivery[] = batch.Records.map((record) => ({
+      record,
+      parsed: parseLoyaltyEvent(record.body),
+    }));
+
+    // One user's records run one after another, in delivery order, so they never race each
+    // other into transaction conflicts; different users run concurrently.
+    const lanes = new Map<string, Delivery[]>();
+    for (const delivery of deliveries) {
+      const { parsed, record } = delivery;
+      const lane = parsed.ok ? `user:${parsed.event.detail.userId}` : `record:${record.messageId}`;
+      lanes.set(lane, [...(lanes.get(lane) ?? []), delivery]);
+    }
+
+    const failed = new Set<string>();
+    await forEachLimited([...lanes.values()], concurrency, async (lane) => {
+      for (const delivery of lane) {
+        if (await processRecord(delivery)) failed.add(delivery.record.messageId);
+      }
+    });
+
+    return {
+      batchItemFailures: batch.Records.filter((record) => failed.has(record.messageId)).map(
+        (record) => ({ itemIdentifier: record.messageId }),
+      ),
+    };
+  };
+}

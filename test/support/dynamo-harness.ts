@@ -1,0 +1,70 @@
+/**
+ * A real DynamoDB (DynamoDB Local) for a test file: started once, a fresh ledger table per
+ * test, clients whose requests can be counted and made to fail on purpose.
+ */
+import { randomUUID } from "node:crypto";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { createTableInput } from "../../handlers/ledger/table";
+import { createDocumentClient } from "../../handlers/runtime/dynamo-client";
+import { LOCAL_AWS, type DynamoLocal } from "../../local/dynamo-local";
+
+export interface Harness {
+  tableName: string;
+  /** The document client the code under test uses. */
+  documents: DynamoDBDocumentClient;
+  /** Every request sent through `documents`, by operation name, in order. */
+  requests: string[];
+  /** Makes matching requests fail; see `Fault`. */
+  inject(fault: Fault): void;
+}
+
+/**
+ * A failure injected into requests whose operation is `operation` (the first `times` of them).
+ * `before`: the request never reaches DynamoDB. `after`: DynamoDB executes it, then the
+ * response is lost, as with a connection that drops after the commit.
+ */
+export interface Fault {
+  operation: string;
+  when: "before" | "after";
+  error: () => Error;
+  times?: number;
+}
+
+/** The error the SDK raises for a dropped connection. */
+export const connectionReset = (): Error =>
+  Object.assign(new Error("socket hang up"), { name: "Error", code: "ECONNRESET" });
+
+/** An SDK-style service error (`name` is what callers branch on). */
+export const serviceError = (name: string, extra: Record<string, unknown> = {}) => (): Error =>
+  Object.assign(new Error(name), { name, $fault: "server", ...extra });
+
+export async function createHarness(dynamo: DynamoLocal): Promise<Harness> {
+  const tableName = `ledger-${randomUUID()}`;
+  // One attempt: the SDK's own retries would hide the injected faults from the code under test.
+  const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamo.endpoint, maxAttempts: 1 });
+  await client.send(new CreateTableCommand(createTableInput(tableName)));
+
+  const requests: string[] = [];
+  const faults: Fault[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const operation = String(context.commandName).replace(/Command$/, "");
+      requests.push(operation);
+      const fault = faults.find((f) => f.operation === operation && (f.times ?? 1) > 0);
+      if (fault) fault.times = (fault.times ?? 1) - 1;
+      if (fault?.when === "before") throw fault.error();
+      const result = await next(args);
+      if (fault?.when === "after") throw fault.error();
+      return result;
+    },
+    { step: "initialize", name: "countAndInjectFaults" },
+  );
+
+  return {
+    tableName,
+    documents: createDocumentClient(client),
+    requests,
+    inject: (fault) => faults.push(fault),
+  };
+}
