@@ -20,12 +20,13 @@ export interface Harness {
 }
 
 /**
- * A failure injected into requests whose operation is `operation` (the first `times` of them).
- * `before`: the request never reaches DynamoDB. `after`: DynamoDB executes it, then the
- * response is lost, as with a connection that drops after the commit.
+ * A failure injected into the first `times` (default 1) requests of `operation` whose input
+ * mentions `match`. `before`: the request never reaches DynamoDB. `after`: DynamoDB executes
+ * it, then the response is lost, as with a connection that drops after the commit.
  */
 export interface Fault {
   operation: string;
+  match?: string;
   when: "before" | "after";
   error: () => Error;
   times?: number;
@@ -51,7 +52,10 @@ export async function createHarness(dynamo: DynamoLocal): Promise<Harness> {
     (next, context) => async (args) => {
       const operation = String(context.commandName).replace(/Command$/, "");
       requests.push(operation);
-      const fault = faults.find((f) => f.operation === operation && (f.times ?? 1) > 0);
+      const input = JSON.stringify(args.input);
+      const fault = faults.find(
+        (f) => f.operation === operation && (f.times ?? 1) > 0 && input.includes(f.match ?? ""),
+      );
       if (fault) fault.times = (fault.times ?? 1) - 1;
       if (fault?.when === "before") throw fault.error();
       const result = await next(args);
