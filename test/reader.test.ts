@@ -1,0 +1,237 @@
+/**
+ * The reader against a real DynamoDB: balances, history pages, authorization and every
+ * refusal, as API Gateway's Lambda proxy integration would deliver the requests.
+ */
+import test from "ava";
+import type { APIGatewayProxyResult } from "aws-lambda";
+import { createLogger } from "../handlers/runtime/log";
+import { createReadApi } from "../handlers/reader/read-api";
+import { startDynamoLocal, type DynamoLocal } from "../local/dynamo-local";
+import { apiEvent, balanceRequest, historyRequest } from "./support/api-events";
+import { createHarness, serviceError, type Harness } from "./support/dynamo-harness";
+import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/events";
+import { createTestWriter } from "./support/writer-harness";
+
+let dynamo: DynamoLocal;
+test.before(async () => {
+  dynamo = await startDynamoLocal();
+});
+test.after.always(async () => {
+  await dynamo?.stop();
+});
+
+interface ReaderOptions {
+  allowedOrigins?: string[];
+  adminGroup?: string;
+}
+
+async function setup(options: ReaderOptions = {}) {
+  const harness = await createHarness(dynamo);
+  const { write, ledger } = createTestWriter(harness);
+  const logLines: string[] = [];
+  const read = createReadApi({
+    ledger,
+    logger: createLogger("info", (line) => logLines.push(line)),
+    allowedOrigins: options.allowedOrigins ?? [],
+    adminGroup: options.adminGroup,
+  });
+  return { harness, write, read, logLines };
+}
+
+const bodyOf = (response: APIGatewayProxyResult): Record<string, unknown> =>
+  JSON.parse(response.body) as Record<string, unknown>;
+
+function assertError(t: import("ava").ExecutionContext, response: APIGatewayProxyResult, status: number, code: string) {
+  t.is(response.statusCode, status);
+  const body = bodyOf(response) as { error?: { code?: string; message?: string } };
+  t.is(body.error?.code, code);
+  t.is(typeof body.error?.message, "string");
+  t.is(response.headers?.["Content-Type"], "application/json; charset=utf-8");
+}
+
+test("a user with no entries has a zero balance", async (t) => {
+  const { read } = await setup();
+  const response = await read(balanceRequest("nobody"));
+
+  t.is(response.statusCode, 200);
+  t.deepEqual(bodyOf(response), { userId: "nobody", balance: 0, lifetimeEarned: 0, updatedAt: null });
+  t.like(response.headers, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
+});
+
+test("the balance shows earned minus reversed, and every point ever earned", async (t) => {
+  const { read, write } = await setup();
+  await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o-1", userId: "u-1", amount: 10_000 }))));
+  await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o-2", userId: "u-1", amount: 4_000 }))));
+  await write(sqsBatch(sqsRecord(orderRefunded({ orderId: "o-1", userId: "u-1", refundId: "r", amount: 2_500 }))));
+
+  t.deepEqual(bodyOf(await read(balanceRequest("u-1"))), {
+    userId: "u-1",
+    balance: 115,
+    lifetimeEarned: 140,
+    updatedAt: "2026-11-24T12:00:00.000Z",
+  });
+});
+
+test("history pages run newest first with no gaps or repeats, equal times included", async (t) => {
+  const { read, write, harness } = await setup();
+  const at = (minute: number) => new Date(Date.UTC(2026, 10, 1, 9, minute)).toISOString();
+  const events = [
+    ...Array.from({ length: 30 }, (_, i) =>
+      orderCompleted({ orderId: `o-${String(i).padStart(2, "0")}`, userId: "u-1", amount: 1_000 + i, completedAt: at(i) }),
+    ),
+    // Two orders in the same millisecond must both show.
+    orderCompleted({ orderId: "same-a", userId: "u-1", amount: 500, completedAt: at(15) }),
+    orderCompleted({ orderId: "same-b", userId: "u-1", amount: 500, completedAt: at(15) }),
+    ...[3, 7, 11, 20, 29].map((i) =>
+      orderRefunded({ orderId: `o-${String(i).padStart(2, "0")}`, userId: "u-1", refundId: "r", amount: 100, refundedAt: at(40 + i) }),
+    ),
+    orderCompleted({ orderId: "other-user", userId: "u-2", amount: 100_000, completedAt: at(50) }),
+  ];
+  for (const event of events) {
+    t.deepEqual((await write(sqsBatch(sqsRecord(event)))).batchItemFailures, []);
+  }
+
+  const seen: Array<Record<string, unknown>> = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  harness.requests.length = 0;
+  do {
+    const query: Record<string, string> = { limit: "7", ...(cursor ? { cursor } : {}) };
+    const response = await read(historyRequest("u-1", { query }));
+    t.is(response.statusCode, 200);
+    const body = bodyOf(response) as { items: Array<Record<string, unknown>>; nextCursor: string | null };
+    t.true(body.items.length <= 7);
+    seen.push(...body.items);
+    cursor = body.nextCursor;
+    pages++;
+  } while (cursor !== null && pages < 20);
+
+  t.is(seen.length, 37);
+  t.is(pages, 6); // 37 entries / 7 per page, and no empty last page
+  t.deepEqual(harness.requests, Array(6).fill("Query")); // one request per page
+  const key = (item: Record<string, unknown>) =>
+    `${String(item.occurredAt)}#${item.type === "earn" ? `ORDER#${String(item.orderId)}` : `REFUND#${String(item.orderId)}#${String(item.refundId)}`}`;
+  const keys = seen.map(key);
+  t.deepEqual(keys, [...keys].sort().reverse());
+  t.is(new Set(keys).size, 37);
+  t.false(seen.some((item) => item.orderId === "other-user"));
+  t.true(seen.some((item) => item.orderId === "same-a") && seen.some((item) => item.orderId === "same-b"));
+  t.deepEqual(seen[0], {
+    type: "refund",
+    orderId: "o-29",
+    refundId: "r",
+    points: -1,
+    amount: { amount: 100, currency: "EUR" },
+    occurredAt: at(69),
+  });
+  t.like(
+    seen.find((item) => item.orderId === "o-29" && item.type === "earn"),
+    { points: 10, reversedPoints: 1, amount: { amount: 1_029, currency: "EUR" } },
+  );
+});
+
+test("history without a limit returns 20 entries; an unknown user's history is empty", async (t) => {
+  const { read, write } = await setup();
+  for (let i = 0; i < 25; i++) {
+    await write(sqsBatch(sqsRecord(orderCompleted({ orderId: `o-${i}`, userId: "u-1", amount: 100 }))));
+  }
+  const first = bodyOf(await read(historyRequest("u-1"))) as { items: unknown[]; nextCursor: string | null };
+  t.is(first.items.length, 20);
+  t.is(typeof first.nextCursor, "string");
+  t.deepEqual(bodyOf(await read(historyRequest("nobody"))), { items: [], nextCursor: null });
+});
+
+test("invalid user ids are refused with 400", async (t) => {
+  const { read } = await setup();
+  for (const userId of ["", "a".repeat(129), "a/b", "a b", "ü", "USER#x"]) {
+    const response = await read(balanceRequest(userId));
+    assertError(t, response, 400, "invalid_user_id");
+    t.regex(String((bodyOf(response).error as { message: string }).message), /^userId: /);
+  }
+  assertError(t, await read(historyRequest("a b")), 400, "invalid_user_id");
+});
+
+test("invalid limits and cursors are refused with 400 naming the parameter", async (t) => {
+  const { read } = await setup();
+  for (const limit of ["0", "101", "abc", "1.5", "-1", "", "1000"]) {
+    const response = await read(historyRequest("u-1", { query: { limit } }));
+    assertError(t, response, 400, "invalid_query");
+    t.regex(String((bodyOf(response).error as { message: string }).message), /limit/, `limit=${limit}`);
+  }
+  for (const cursor of ["garbage", Buffer.from("{}").toString("base64url"), "x".repeat(2000)]) {
+    const response = await read(historyRequest("u-1", { query: { cursor } }));
+    t.is(response.statusCode, 400, `cursor=${cursor.slice(0, 20)}`);
+  }
+  assertError(t, await read(historyRequest("u-1", { query: { cursor: "garbage" } })), 400, "invalid_cursor");
+});
+
+test("a customer reads only their own points; the admin group reads anyone's", async (t) => {
+  const { read } = await setup({ adminGroup: "loyalty-admins" });
+  const own = await read(balanceRequest("u-1", { claims: { sub: "u-1" } }));
+  t.is(own.statusCode, 200);
+
+  assertError(t, await read(balanceRequest("u-1", { claims: { sub: "u-2" } })), 403, "forbidden");
+  assertError(t, await read(historyRequest("u-1", { claims: { sub: "u-2" } })), 403, "forbidden");
+  assertError(t, await read(balanceRequest("u-1", { claims: { sub: "u-2", "cognito:groups": "shoppers" } })), 403, "forbidden");
+
+  const admin = await read(balanceRequest("u-1", { claims: { sub: "ops-7", "cognito:groups": "shoppers,loyalty-admins" } }));
+  t.is(admin.statusCode, 200);
+  t.like(bodyOf(admin), { userId: "u-1" });
+  t.is((await read(historyRequest("u-1", { claims: { sub: "ops-7", "cognito:groups": "loyalty-admins" } }))).statusCode, 200);
+});
+
+test("without an admin group configured, nobody reads another user's points", async (t) => {
+  const { read } = await setup();
+  const response = await read(balanceRequest("u-1", { claims: { sub: "ops-7", "cognito:groups": "loyalty-admins" } }));
+  assertError(t, response, 403, "forbidden");
+});
+
+test("unknown routes are 404 and other methods 405, as JSON", async (t) => {
+  const { read } = await setup();
+  assertError(t, await read(apiEvent({ resource: "/balances/{userId}", pathParameters: { userId: "u-1" } })), 404, "not_found");
+  const post = await read(balanceRequest("u-1", { method: "POST" }));
+  assertError(t, post, 405, "method_not_allowed");
+  t.is(post.headers?.Allow, "GET, OPTIONS");
+  assertError(t, await read(historyRequest("u-1", { method: "DELETE" })), 405, "method_not_allowed");
+});
+
+test("CORS: allowed origins are echoed, others are not, preflight is answered", async (t) => {
+  const { read } = await setup({ allowedOrigins: ["https://www.otrium.com", "https://app.otrium.com"] });
+
+  const allowed = await read(balanceRequest("u-1", { headers: { Origin: "https://app.otrium.com" } }));
+  t.like(allowed.headers, { "Access-Control-Allow-Origin": "https://app.otrium.com", Vary: "Origin" });
+
+  const other = await read(balanceRequest("u-1", { headers: { origin: "https://evil.example" } }));
+  t.is(other.statusCode, 200);
+  t.is(other.headers?.["Access-Control-Allow-Origin"], undefined);
+
+  const refused = await read(balanceRequest("bad id", { headers: { origin: "https://www.otrium.com" } }));
+  t.is(refused.headers?.["Access-Control-Allow-Origin"], "https://www.otrium.com");
+
+  const preflight = await read(historyRequest("u-1", { method: "OPTIONS", headers: { origin: "https://www.otrium.com" } }));
+  t.is(preflight.statusCode, 204);
+  t.like(preflight.headers, { "Access-Control-Allow-Methods": "GET, OPTIONS" });
+});
+
+test("a DynamoDB failure is a 500 with a request id and no internals", async (t) => {
+  const { read, harness, logLines } = await setup();
+  harness.inject({ operation: "GetItem", when: "before", error: serviceError("InternalServerError") });
+
+  const request = balanceRequest("u-1");
+  const response = await read(request);
+
+  assertError(t, response, 500, "internal_error");
+  t.true(response.body.includes(request.requestContext.requestId));
+  t.false(/InternalServerError|at .*\.ts|stack/i.test(response.body));
+  t.is(logLines.length, 1);
+  t.like(JSON.parse(logLines[0] ?? "{}"), { level: "error", requestId: request.requestContext.requestId });
+});
+
+test("cost: a balance is one read, a history page one query", async (t) => {
+  const { read, harness } = await setup();
+  await read(balanceRequest("u-1"));
+  t.deepEqual(harness.requests, ["GetItem"]);
+  harness.requests.length = 0;
+  await read(historyRequest("u-1"));
+  t.deepEqual(harness.requests, ["Query"]);
+});

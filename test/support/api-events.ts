@@ -1,0 +1,71 @@
+/**
+ * API Gateway REST proxy events (payload v1) as the Lambda proxy integration delivers them.
+ */
+import { randomUUID } from "node:crypto";
+import type { APIGatewayProxyEvent } from "aws-lambda";
+
+export interface ApiRequest {
+  /** The resource template, e.g. `/points/{userId}/history`. */
+  resource: string;
+  pathParameters?: Record<string, string>;
+  method?: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  /** Cognito claims, as a Cognito user pool authorizer passes them. */
+  claims?: Record<string, string>;
+}
+
+export function apiEvent(request: ApiRequest): APIGatewayProxyEvent {
+  const params = request.pathParameters ?? {};
+  const path = request.resource.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? "");
+  const method = request.method ?? "GET";
+  return {
+    resource: request.resource,
+    path,
+    httpMethod: method,
+    headers: request.headers ?? {},
+    multiValueHeaders: {},
+    queryStringParameters: request.query ?? null,
+    multiValueQueryStringParameters: null,
+    pathParameters: request.pathParameters ?? null,
+    stageVariables: null,
+    body: null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: "123456789012",
+      apiId: "api",
+      authorizer: request.claims ? { claims: request.claims } : null,
+      protocol: "HTTP/1.1",
+      httpMethod: method,
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: "127.0.0.1",
+        user: null,
+        userAgent: "test",
+        userArn: null,
+      },
+      path: `/v1${path}`,
+      stage: "v1",
+      requestId: randomUUID(),
+      requestTimeEpoch: Date.now(),
+      resourceId: "resource",
+      resourcePath: request.resource,
+    },
+  };
+}
+
+export const balanceRequest = (userId: string, extra: Omit<ApiRequest, "resource"> = {}) =>
+  apiEvent({ resource: "/points/{userId}", pathParameters: { userId }, ...extra });
+
+export const historyRequest = (userId: string, extra: Omit<ApiRequest, "resource"> = {}) =>
+  apiEvent({ resource: "/points/{userId}/history", pathParameters: { userId }, ...extra });
