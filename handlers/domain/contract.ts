@@ -87,7 +87,7 @@ export const LoyaltyEventSchema = v.variant(
       detail: OrderRefundedDetailSchema,
     }),
   ],
-  `detail-type must be "${DETAIL_TYPES.orderCompleted}" or "${DETAIL_TYPES.orderRefunded}"`,
+  `must be "${DETAIL_TYPES.orderCompleted}" or "${DETAIL_TYPES.orderRefunded}"`,
 );
 
 export type Money = v.InferOutput<typeof MoneySchema>;
