@@ -221,18 +221,27 @@ test("an order and its refund in one batch are written in delivery order", async
 });
 
 test("concurrent refunds of one order never reverse more than it earned", async (t) => {
-  const { harness, write } = await setup();
+  const { harness, write, logs } = await setup();
   await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o", userId: "u-1", amount: 10_000 }))));
-
-  // Five refunds of 30 EUR each, in separate batches at once, race on the order's totals.
-  const responses = await Promise.all(
-    ["a", "b", "c", "d", "e"].map((refundId) =>
-      write(sqsBatch(sqsRecord(orderRefunded({ orderId: "o", userId: "u-1", refundId, amount: 3_000 })))),
-    ),
+  const records = ["a", "b", "c", "d", "e"].map((refundId) =>
+    sqsRecord(orderRefunded({ orderId: "o", userId: "u-1", refundId, amount: 3_000 }), refundId),
   );
 
-  t.deepEqual(responses.flatMap(failedIds), []);
+  // Five refunds of 30 EUR each, in separate batches at once, race on the order's totals.
+  // A refund that keeps losing the race is reported failed; SQS delivers it again.
+  let pending = records;
+  for (let round = 0; round < 5 && pending.length > 0; round++) {
+    const responses = await Promise.all(pending.map((record) => write(sqsBatch(record))));
+    const failed = responses.flatMap(failedIds);
+    pending = records.filter((record) => failed.includes(record.messageId));
+    const { balance } = await balanceOf(harness, "u-1");
+    t.true(balance >= 0, `round ${round}: balance ${balance} went below zero`);
+  }
+
+  t.deepEqual(pending, []);
   t.like(await balanceOf(harness, "u-1"), { balance: 0, lifetimeEarned: 100 });
+  const reversed = logs().filter((line) => line.outcome === "reversed").map((line) => Number(line.points));
+  t.deepEqual(reversed.sort((a, b) => b - a), [30, 30, 30, 10, 0]);
 });
 
 test("cost: a new order is one DynamoDB request, its duplicate one too, a refund two", async (t) => {
