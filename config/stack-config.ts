@@ -5,7 +5,7 @@
  */
 import * as v from "valibot";
 import { DEFAULT_EVENT_SOURCE } from "../handlers/domain/contract";
-import { EarnRulesSchema } from "../handlers/domain/earn-rules";
+import { EarnRulesConfigSchema } from "../handlers/domain/earn-rules";
 import { LogLevelSchema } from "../handlers/runtime/log";
 
 /** The project's config namespace (`otrium-loyalty:<key>` in `Pulumi.<stack>.yaml`). */
@@ -81,7 +81,7 @@ const ApiSchema = v.pipe(
 
 const StackConfigSchema = v.object({
   /** Points per whole currency unit, e.g. `{"EUR": 1, "GBP": 1.25}`. */
-  earnRules: EarnRulesSchema,
+  earnRules: EarnRulesConfigSchema,
   eventBusName: v.optional(nonEmpty("must be an event bus name"), "default"),
   eventSource: v.optional(nonEmpty("must be an EventBridge source"), DEFAULT_EVENT_SOURCE),
   /** Receives before a message moves to the DLQ. */

@@ -12,31 +12,40 @@ import { InvalidEventError } from "./errors";
 /** The highest rate a currency may have; a guard against a misplaced decimal point in config. */
 export const MAX_RATE = 100;
 
-/** A rate with at most two decimals, read as integer hundredths from its decimal text. */
-const RateHundredthsSchema = v.pipe(
+const RateSchema = v.pipe(
   v.number("must be a number"),
   v.minValue(0, "must not be negative"),
   v.maxValue(MAX_RATE, `must be at most ${MAX_RATE}`),
   v.check((rate) => /^\d+(\.\d{1,2})?$/.test(String(rate)), "must have at most two decimals"),
-  v.transform((rate) => {
-    const [whole = "0", fraction = ""] = String(rate).split(".");
-    return Number(whole) * 100 + Number(fraction.padEnd(2, "0"));
-  }),
 );
 
+/** A rate's integer hundredths, read from its decimal text so no float rounding creeps in. */
+function toHundredths(rate: number): number {
+  const [whole = "0", fraction = ""] = String(rate).split(".");
+  return Number(whole) * 100 + Number(fraction.padEnd(2, "0"));
+}
+
 /**
- * `{"EUR": 1, "GBP": 1.25}`: points per whole unit of each currency that earns points.
- * Parsed into rates in hundredths (`{EUR: 100, GBP: 125}`).
+ * `{"EUR": 1, "GBP": 1.25}`, as the stack config and `EARN_RULES` write them: points per whole
+ * unit of each currency that earns points.
  */
-export const EarnRulesSchema = v.pipe(
+export const EarnRulesConfigSchema = v.pipe(
   v.record(
     v.pipe(
       CurrencySchema,
       v.check((code) => minorUnitExponent(code) !== undefined, "is not an active ISO 4217 currency"),
     ),
-    RateHundredthsSchema,
+    RateSchema,
   ),
   v.check((rules) => Object.keys(rules).length > 0, "must name at least one currency"),
+);
+
+/** The same rules parsed for integer math: rates in hundredths (`{EUR: 100, GBP: 125}`). */
+export const EarnRulesSchema = v.pipe(
+  EarnRulesConfigSchema,
+  v.transform((rules) =>
+    Object.fromEntries(Object.entries(rules).map(([code, rate]) => [code, toHundredths(rate)])),
+  ),
 );
 
 export type EarnRules = v.InferOutput<typeof EarnRulesSchema>;
