@@ -1,0 +1,99 @@
+/**
+ * LoyaltyStore: the points ledger's DynamoDB table, encrypted with a customer-managed KMS key,
+ * with point-in-time recovery. Its shape (keys, history index) is the one the handlers use.
+ */
+import * as dynamodb from "@pulumi/aws/dynamodb";
+import type * as iam from "@pulumi/aws/iam";
+import * as kms from "@pulumi/aws/kms";
+import * as pulumi from "@pulumi/pulumi";
+import { LEDGER_KEY_ATTRIBUTES, LEDGER_TABLE } from "../handlers/ledger/table";
+import { ledgerReadStatements, ledgerWriteStatements, type LedgerTableRef } from "./ledger-grants";
+
+export interface LoyaltyStoreArgs {
+  /**
+   * An existing customer-managed KMS key to encrypt the table with.
+   * @default a new key of this store, with yearly rotation
+   */
+  kmsKeyArn?: pulumi.Input<string>;
+  /**
+   * Whether DynamoDB refuses to delete the table. Turn off only for throwaway stacks.
+   * @default true
+   */
+  deletionProtection?: pulumi.Input<boolean>;
+  /**
+   * Continuous backups, restorable to any second of the last 35 days.
+   * @default true
+   */
+  pointInTimeRecovery?: pulumi.Input<boolean>;
+  /**
+   * Provisioned capacity instead of on-demand; the history index shares it.
+   * @default on-demand (`PAY_PER_REQUEST`)
+   */
+  provisioned?: { readCapacity: pulumi.Input<number>; writeCapacity: pulumi.Input<number> };
+}
+
+export class LoyaltyStore extends pulumi.ComponentResource implements LedgerTableRef {
+  /** The table's name, for the handlers' `TABLE_NAME`. */
+  public readonly tableName: pulumi.Output<string>;
+  public readonly tableArn: pulumi.Output<string>;
+  /** The KMS key that encrypts the table (created here unless one was given). */
+  public readonly kmsKeyArn: pulumi.Output<string>;
+
+  constructor(name: string, args: LoyaltyStoreArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    super("otrium:loyalty:LoyaltyStore", name, {}, opts);
+
+    const kmsKeyArn =
+      args.kmsKeyArn ??
+      new kms.Key(
+        name,
+        {
+          description: "Encrypts the Otrium loyalty points ledger",
+          enableKeyRotation: true,
+          deletionWindowInDays: 30,
+        },
+        { parent: this },
+      ).arn;
+
+    const table = new dynamodb.Table(
+      name,
+      {
+        billingMode: args.provisioned ? "PROVISIONED" : "PAY_PER_REQUEST",
+        readCapacity: args.provisioned?.readCapacity,
+        writeCapacity: args.provisioned?.writeCapacity,
+        hashKey: LEDGER_TABLE.partitionKey,
+        rangeKey: LEDGER_TABLE.sortKey,
+        attributes: LEDGER_KEY_ATTRIBUTES.map((attribute) => ({ name: attribute, type: "S" })),
+        localSecondaryIndexes: [
+          {
+            name: LEDGER_TABLE.historyIndex.name,
+            rangeKey: LEDGER_TABLE.historyIndex.sortKey,
+            projectionType: "ALL",
+          },
+        ],
+        serverSideEncryption: { enabled: true, kmsKeyArn },
+        pointInTimeRecovery: { enabled: args.pointInTimeRecovery ?? true },
+        deletionProtectionEnabled: args.deletionProtection ?? true,
+      },
+      { parent: this },
+    );
+
+    this.tableName = table.name;
+    this.tableArn = table.arn;
+    this.kmsKeyArn = pulumi.output(kmsKeyArn);
+    this.registerOutputs({
+      tableName: this.tableName,
+      tableArn: this.tableArn,
+      kmsKeyArn: this.kmsKeyArn,
+    });
+  }
+
+  /** Statements that let a role read balances and history (GetItem, Query), nothing else. */
+  grantRead(): iam.PolicyStatement[] {
+    return ledgerReadStatements(this);
+  }
+
+  /** Statements that let a role write ledger entries as the writer does, nothing else. */
+  grantLedgerWrite(): iam.PolicyStatement[] {
+    return ledgerWriteStatements(this);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The CloudWatch metrics the loyalty program is watched by, named once: the alarms and the
+ * dashboard are built from these same definitions (awsx classic metric helpers).
+ */
+import type { Metric } from "@pulumi/awsx/classic/cloudwatch";
+import { metrics as apigateway } from "@pulumi/awsx/classic/apigateway";
+import { metrics as lambda } from "@pulumi/awsx/classic/lambda";
+import { metrics as sqs } from "@pulumi/awsx/classic/sqs";
+import type * as pulumi from "@pulumi/pulumi";
+
+type Name = pulumi.Input<string>;
+const ONE_MINUTE = 60;
+
+/** Messages waiting in a queue (for a DLQ: messages that need a person). */
+export const queueDepth = (queueName: Name): Metric =>
+  sqs.approximateNumberOfMessagesVisible({
+    dimensions: { QueueName: queueName },
+    statistic: "Maximum",
+    period: ONE_MINUTE,
+  });
+
+/** Age in seconds of the oldest message in a queue: how far the writer lags behind. */
+export const oldestMessageAge = (queueName: Name): Metric =>
+  sqs.approximateAgeOfOldestMessage({
+    dimensions: { QueueName: queueName },
+    statistic: "Maximum",
+    period: ONE_MINUTE,
+  });
+
+/** Invocations of a function that failed (threw, timed out). */
+export const functionErrors = (functionName: Name): Metric =>
+  lambda.errors({ dimensions: { FunctionName: functionName }, statistic: "Sum", period: ONE_MINUTE });
+
+/** Invocations of a function refused for lack of concurrency. */
+export const functionThrottles = (functionName: Name): Metric =>
+  lambda.throttles({ dimensions: { FunctionName: functionName }, statistic: "Sum", period: ONE_MINUTE });
+
+/** API answers with a 5XX status, on one stage. */
+export const api5xxErrors = (apiName: Name, stageName: Name): Metric =>
+  apigateway.error5XX({
+    dimensions: { ApiName: apiName, Stage: stageName },
+    statistic: "Sum",
+    period: ONE_MINUTE,
+  });
+
+/** 99th percentile of the API's latency in milliseconds, on one stage. */
+export const apiLatencyP99 = (apiName: Name, stageName: Name): Metric =>
+  apigateway.latency({
+    dimensions: { ApiName: apiName, Stage: stageName },
+    extendedStatistic: 99,
+    period: 5 * ONE_MINUTE,
+  });
