@@ -11,9 +11,11 @@
  */
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as lambda from "@pulumi/aws/lambda";
+import * as schemas from "@pulumi/aws/schemas";
 import * as pulumi from "@pulumi/pulumi";
 import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
 import { createAlarms } from "./alarms";
+import { eventContractDocuments } from "./event-contract-documents";
 import { HandlerFunction } from "./handler-function";
 import { ledgerWriteStatements, type LedgerTableRef } from "./ledger-grants";
 import { functionErrors, functionThrottles, oldestMessageAge, queueDepth } from "./metrics";
@@ -35,11 +37,15 @@ export interface LoyaltyIngestArgs {
   earnRules: pulumi.Input<Record<string, number>>;
   /** The event bus the e-commerce platform publishes to. @default "default" */
   eventBusName?: pulumi.Input<string>;
+  /** The `source` the platform publishes order events with. @default "otrium.ecommerce" */
+  eventSource?: string;
   /**
-   * The EventBridge pattern of the rule.
-   * @default the contract's pattern: source `otrium.ecommerce`, detail-types Order Completed and Order Refunded
+   * The EventBridge pattern of the rule, to override the contract's.
+   * @default `eventSource` with the detail-types Order Completed and Order Refunded
    */
   eventPattern?: pulumi.Input<Record<string, unknown>>;
+  /** Publish the event contract (OpenAPI 3) in an EventBridge schema registry for the publishers. @default true */
+  publishContract?: boolean;
   /** Deliveries of a message before it moves to the DLQ. @default 5 */
   maxReceiveCount?: pulumi.Input<number>;
   /** Writer timeout in seconds; the queue's visibility timeout is 6× this plus the batching window. @default 30 */
@@ -86,7 +92,7 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
       {
         description: "Otrium order events that earn or reverse loyalty points",
         eventBusName,
-        eventPattern: pulumi.jsonStringify(args.eventPattern ?? loyaltyEventPattern()),
+        eventPattern: pulumi.jsonStringify(args.eventPattern ?? loyaltyEventPattern(args.eventSource)),
       },
       parent,
     );
@@ -179,6 +185,27 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [writer] },
     );
+
+    if (args.publishContract ?? true) {
+      const registry = new schemas.Registry(
+        `${name}-contract`,
+        { description: "Events the Otrium loyalty program consumes" },
+        parent,
+      );
+      for (const contract of eventContractDocuments(args.eventSource)) {
+        new schemas.Schema(
+          `${name}-${contract.name}`,
+          {
+            registryName: registry.name,
+            name: contract.name,
+            type: "OpenApi3",
+            description: `"${contract.detailType}" events: what the loyalty writer accepts`,
+            content: contract.content,
+          },
+          parent,
+        );
+      }
+    }
 
     createAlarms(
       name,

@@ -27,7 +27,7 @@ const wholeNumber = (min: number, max: number) =>
 
 const nonEmpty = (what: string) => v.pipe(v.string(what), v.minLength(1, what));
 
-const WriterSchema = v.object({
+const WriterSchema = v.pipe(v.object({
   /** Lambda timeout; the queue's visibility timeout is derived from it (6×). */
   timeoutSeconds: v.optional(wholeNumber(1, 900), 30),
   memoryMb: v.optional(wholeNumber(128, 10_240), 256),
@@ -37,7 +37,16 @@ const WriterSchema = v.object({
   batchingWindowSeconds: v.optional(wholeNumber(0, 300), 0),
   /** Upper bound on concurrent writer invocations (the event source mapping's limit). */
   maxConcurrency: v.optional(wholeNumber(2, 1000), 5),
-});
+}),
+  // SQS event source mappings refuse a batch over 10 records without a batching window.
+  v.forward(
+    v.check(
+      (writer) => writer.batchSize <= 10 || writer.batchingWindowSeconds >= 1,
+      "must be at least 1 when batchSize is over 10",
+    ),
+    ["batchingWindowSeconds"],
+  ),
+);
 
 const ThrottleSchema = v.object(
   {
@@ -49,35 +58,36 @@ const ThrottleSchema = v.object(
   "must be an object {rateLimit, burstLimit}",
 );
 
-const ApiSchema = v.pipe(
-  v.object({
-    stageName: v.optional(
-      v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,128}$/, "must use only letters, digits, _ and -")),
-      "v1",
-    ),
-    /** `cognito` for the apps, `iam` for backends; `none` is for dev only. */
-    auth: v.optional(v.picklist(["none", "iam", "cognito"], 'must be one of "none", "iam", "cognito"'), "iam"),
-    cognitoUserPoolArn: v.optional(
-      v.pipe(
-        v.string(),
+/** Who may call the API: `cognito` for the apps, `iam` for backends, `none` for dev only. */
+const ApiAuthSchema = v.variant(
+  "type",
+  [
+    v.object({ type: v.literal("none") }),
+    v.object({ type: v.literal("iam") }),
+    v.object({
+      type: v.literal("cognito"),
+      userPoolArn: v.pipe(
+        v.string("must be set to the Cognito user pool ARN"),
         v.regex(/^arn:aws[\w-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+$/, "must be a Cognito user pool ARN"),
       ),
-    ),
-    adminGroup: v.optional(nonEmpty("must be a Cognito group name")),
-    allowedOrigins: v.optional(
-      v.array(v.pipe(v.string(), v.regex(/^(\*|https?:\/\/[^/\s,]+)$/, "must be an origin like https://www.otrium.com, or *"))),
-      [],
-    ),
-    throttle: v.optional(ThrottleSchema, { rateLimit: 50, burstLimit: 100 }),
-  }),
-  v.forward(
-    v.check(
-      (api) => api.auth !== "cognito" || api.cognitoUserPoolArn !== undefined,
-      'must be set when auth is "cognito"',
-    ),
-    ["cognitoUserPoolArn"],
-  ),
+    }),
+  ],
+  'must be {type: "none"}, {type: "iam"} or {type: "cognito", userPoolArn}',
 );
+
+const ApiSchema = v.object({
+  stageName: v.optional(
+    v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,128}$/, "must use only letters, digits, _ and -")),
+    "v1",
+  ),
+  auth: v.optional(ApiAuthSchema, { type: "iam" }),
+  adminGroup: v.optional(nonEmpty("must be a Cognito group name")),
+  allowedOrigins: v.optional(
+    v.array(v.pipe(v.string(), v.regex(/^(\*|https?:\/\/[^/\s,]+)$/, "must be an origin like https://www.otrium.com, or *"))),
+    [],
+  ),
+  throttle: v.optional(ThrottleSchema, { rateLimit: 50, burstLimit: 100 }),
+});
 
 const StackConfigSchema = v.object({
   /** Points per whole currency unit, e.g. `{"EUR": 1, "GBP": 1.25}`. */
@@ -97,7 +107,13 @@ const StackConfigSchema = v.object({
   alarmEmails: v.optional(v.array(v.pipe(v.string(), v.email("must be an email address"))), []),
 }, "is required");
 
-export type StackConfig = v.InferOutput<typeof StackConfigSchema>;
+/** The AWS region comes from the provider's own key, `aws:region`. */
+const RegionSchema = v.pipe(
+  v.string("must be set (pulumi config set aws:region eu-west-1)"),
+  v.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region like eu-west-1"),
+);
+
+export type StackConfig = v.InferOutput<typeof StackConfigSchema> & { region: string };
 
 /** Thrown when the stack's config is invalid; the message lists every bad key. */
 export class InvalidStackConfigError extends Error {
@@ -137,6 +153,10 @@ export function parseStackConfig(values: Record<string, string>): StackConfig {
     }
     raw[key] = decode(text);
   }
+  const region = v.safeParse(RegionSchema, values["aws:region"]);
+  if (!region.success) {
+    problems.push(`aws:region: ${region.issues[0].message} (found ${JSON.stringify(values["aws:region"]) ?? "nothing"})`);
+  }
   const result = v.safeParse(StackConfigSchema, raw, { abortPipeEarly: true });
   if (!result.success) {
     for (const issue of result.issues) {
@@ -145,6 +165,8 @@ export function parseStackConfig(values: Record<string, string>): StackConfig {
       problems.push(`${CONFIG_NAMESPACE}:${path}: ${issue.message} (found ${found})`);
     }
   }
-  if (result.success && problems.length === 0) return result.output;
+  if (result.success && region.success && problems.length === 0) {
+    return { ...result.output, region: region.output };
+  }
   throw new InvalidStackConfigError(`invalid stack config:\n  ${problems.join("\n  ")}`);
 }

@@ -1,0 +1,10 @@
+/**
+ * The loyalty components, for this program and for any Otrium stack that reuses them:
+ *   import { LoyaltyIngest, LoyaltyApi } from "otrium-loyalty/components";
+ */
+export { LoyaltyAlerts, type LoyaltyAlertsArgs } from "./loyalty-alerts";
+export { LoyaltyApi, type ApiAuth, type LoyaltyApiArgs } from "./loyalty-api";
+export { LoyaltyDashboard, type LoyaltyDashboardArgs } from "./loyalty-dashboard";
+export { LoyaltyIngest, type LoyaltyIngestArgs } from "./loyalty-ingest";
+export { LoyaltyStore, type LoyaltyStoreArgs } from "./loyalty-store";
+export { ledgerReadStatements, ledgerWriteStatements, type LedgerTableRef } from "./ledger-grants";

@@ -1,0 +1,268 @@
+/**
+ * LoyaltyApi: the apps read points here.
+ *
+ *   client ──HTTPS──▶ API Gateway REST (stage, throttling, access logs, X-Ray)
+ *                        GET /points/{userId}           ──▶ reader Lambda ──▶ ledger (read-only)
+ *                        GET /points/{userId}/history   ──▶
+ *
+ * Every method sits behind the authorizer the args choose; `none` is for dev stacks only.
+ */
+import * as apigateway from "@pulumi/aws/apigateway";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as lambda from "@pulumi/aws/lambda";
+import * as pulumi from "@pulumi/pulumi";
+import { createAlarms } from "./alarms";
+import { HandlerFunction } from "./handler-function";
+import { ledgerReadStatements, type LedgerTableRef } from "./ledger-grants";
+import { api5xxErrors, apiLatencyP99 } from "./metrics";
+
+/** Who may call the API. */
+export type ApiAuth =
+  /** Anyone: for dev stacks only (the policy pack refuses it in prod). */
+  | { type: "none" }
+  /** AWS principals signing with SigV4: Otrium's backends. */
+  | { type: "iam" }
+  /** App users signed in to this Cognito user pool; the reader checks `sub` against `{userId}`. */
+  | { type: "cognito"; userPoolArn: pulumi.Input<string> };
+
+export interface LoyaltyApiArgs {
+  /** The ledger the reader reads: a `LoyaltyStore`, or `{tableName, tableArn, kmsKeyArn}` of an existing one. */
+  store: LedgerTableRef;
+  /** @default `{ type: "iam" }` */
+  auth?: ApiAuth;
+  /** The stage, the first path segment of the URL. @default "v1" */
+  stageName?: string;
+  /** Cognito group whose members may read any user's points (support staff). @default none */
+  adminGroup?: pulumi.Input<string>;
+  /** Browser origins allowed by CORS (`*` for any); preflight `OPTIONS` is open when set. @default none */
+  allowedOrigins?: string[];
+  /** Stage-wide throttling, requests per second and burst. @default 50 / 100 */
+  throttle?: { rateLimit: pulumi.Input<number>; burstLimit: pulumi.Input<number> };
+  /** The reader's `LOG_LEVEL`. @default "info" */
+  logLevel?: pulumi.Input<string>;
+  /** Days the reader's and the access logs are kept. @default 30 */
+  logRetentionDays?: pulumi.Input<number>;
+  /** Where alarms notify (SNS topic ARNs). @default none: the alarms exist but notify nobody */
+  alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/** The routes, as API Gateway resources: each path segment, and the methods at the leaf. */
+const ROUTES = [
+  { path: ["points", "{userId}"], method: "GET" },
+  { path: ["points", "{userId}", "history"], method: "GET" },
+] as const;
+
+/** One JSON line per request; ids and timings, no personal data beyond the caller's principal. */
+const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: "$context.requestId",
+  requestTime: "$context.requestTimeEpoch",
+  httpMethod: "$context.httpMethod",
+  resourcePath: "$context.resourcePath",
+  status: "$context.status",
+  responseLength: "$context.responseLength",
+  latencyMs: "$context.responseLatency",
+  integrationLatencyMs: "$context.integrationLatency",
+  principal: "$context.authorizer.principalId",
+  error: "$context.error.message",
+  traceId: "$context.xrayTraceId",
+});
+
+const AUTHORIZATION = { none: "NONE", iam: "AWS_IAM", cognito: "COGNITO_USER_POOLS" } as const;
+
+export class LoyaltyApi extends pulumi.ComponentResource {
+  /** The stage's base URL; `GET {url}/points/{userId}`. */
+  public readonly url: pulumi.Output<string>;
+  public readonly restApiId: pulumi.Output<string>;
+  /** The REST API's name: the `ApiName` dimension of its metrics. */
+  public readonly apiName: pulumi.Output<string>;
+  public readonly stageName: pulumi.Output<string>;
+  public readonly readerFunctionName: pulumi.Output<string>;
+
+  constructor(name: string, args: LoyaltyApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("otrium:loyalty:LoyaltyApi", name, {}, opts);
+    const parent = { parent: this };
+    const auth = args.auth ?? { type: "iam" };
+    const stageName = args.stageName ?? "v1";
+    const allowedOrigins = args.allowedOrigins ?? [];
+
+    const reader = new HandlerFunction(
+      `${name}-reader`,
+      {
+        entry: "handlers/reader.ts",
+        environment: pulumi.output(args.adminGroup).apply((adminGroup) => ({
+          TABLE_NAME: args.store.tableName,
+          LOG_LEVEL: args.logLevel ?? "info",
+          ALLOWED_ORIGINS: allowedOrigins.join(","),
+          ...(adminGroup === undefined ? {} : { ADMIN_GROUP: adminGroup }),
+        })),
+        statements: ledgerReadStatements(args.store),
+        logRetentionDays: args.logRetentionDays,
+      },
+      parent,
+    );
+
+    const api = new apigateway.RestApi(
+      name,
+      {
+        description: "Otrium loyalty points: balances and history for the apps",
+        endpointConfiguration: { types: "REGIONAL" },
+      },
+      parent,
+    );
+
+    const authorizer =
+      auth.type === "cognito"
+        ? new apigateway.Authorizer(
+            name,
+            {
+              restApi: api.id,
+              type: "COGNITO_USER_POOLS",
+              providerArns: [auth.userPoolArn],
+              identitySource: "method.request.header.Authorization",
+            },
+            parent,
+          )
+        : undefined;
+
+    // One API Gateway resource per distinct path prefix, parents before children.
+    const resources = new Map<string, apigateway.Resource>();
+    const resourceFor = (path: readonly string[]): apigateway.Resource => {
+      const key = path.join("/");
+      const existing = resources.get(key);
+      if (existing) return existing;
+      const parentResource = path.length > 1 ? resourceFor(path.slice(0, -1)).id : api.rootResourceId;
+      const created = new apigateway.Resource(
+        `${name}-${key.replace(/[{}]/g, "").replace(/\//g, "-")}`,
+        { restApi: api.id, parentId: parentResource, pathPart: path[path.length - 1] ?? "" },
+        parent,
+      );
+      resources.set(key, created);
+      return created;
+    };
+
+    const integrated: pulumi.Resource[] = [];
+    const addMethod = (path: readonly string[], httpMethod: string, authorization: string) => {
+      const resource = resourceFor(path);
+      const id = `${name}-${httpMethod.toLowerCase()}-${path.join("-").replace(/[{}]/g, "")}`;
+      const method = new apigateway.Method(
+        id,
+        {
+          restApi: api.id,
+          resourceId: resource.id,
+          httpMethod,
+          authorization,
+          authorizerId: authorization === AUTHORIZATION.cognito ? authorizer?.id : undefined,
+          requestParameters: { "method.request.path.userId": true },
+        },
+        parent,
+      );
+      const integration = new apigateway.Integration(
+        id,
+        {
+          restApi: api.id,
+          resourceId: resource.id,
+          httpMethod: method.httpMethod,
+          type: "AWS_PROXY",
+          integrationHttpMethod: "POST",
+          uri: reader.invokeArn,
+        },
+        parent,
+      );
+      integrated.push(method, integration);
+    };
+    for (const route of ROUTES) {
+      addMethod(route.path, route.method, AUTHORIZATION[auth.type]);
+      // Browsers send preflights without credentials, so OPTIONS cannot be authorized.
+      if (allowedOrigins.length > 0) addMethod(route.path, "OPTIONS", AUTHORIZATION.none);
+    }
+
+    new lambda.Permission(
+      `${name}-reader`,
+      {
+        action: "lambda:InvokeFunction",
+        function: reader.functionName,
+        principal: "apigateway.amazonaws.com",
+        sourceArn: pulumi.interpolate`${api.executionArn}/*/*/points/*`,
+      },
+      parent,
+    );
+
+    const deployment = new apigateway.Deployment(
+      name,
+      {
+        restApi: api.id,
+        // A new deployment whenever the routes or their authorization change.
+        triggers: { routes: JSON.stringify({ ROUTES, auth: auth.type, cors: allowedOrigins.length > 0 }) },
+      },
+      { parent: this, dependsOn: integrated },
+    );
+
+    const accessLogs = new cloudwatch.LogGroup(
+      `${name}-access`,
+      { namePrefix: `/otrium/loyalty/${name}-access-`, retentionInDays: args.logRetentionDays ?? 30 },
+      parent,
+    );
+
+    const stage = new apigateway.Stage(
+      name,
+      {
+        restApi: api.id,
+        deployment: deployment.id,
+        stageName,
+        xrayTracingEnabled: true,
+        accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
+      },
+      parent,
+    );
+
+    new apigateway.MethodSettings(
+      name,
+      {
+        restApi: api.id,
+        stageName: stage.stageName,
+        methodPath: "*/*",
+        settings: {
+          metricsEnabled: true,
+          throttlingRateLimit: args.throttle?.rateLimit ?? 50,
+          throttlingBurstLimit: args.throttle?.burstLimit ?? 100,
+        },
+      },
+      parent,
+    );
+
+    createAlarms(
+      name,
+      [
+        {
+          id: "5xx",
+          description: "The loyalty API answered 5XX for 5 minutes running; read the reader's logs by requestId.",
+          metric: api5xxErrors(api.name, stage.stageName),
+          threshold: 0,
+          evaluationPeriods: 5,
+        },
+        {
+          id: "p99-latency",
+          description: "The loyalty API's p99 latency stayed above 1 s for 15 minutes.",
+          metric: apiLatencyP99(api.name, stage.stageName),
+          threshold: 1000,
+          evaluationPeriods: 3,
+        },
+      ],
+      args.alarmActions ?? [],
+      this,
+    );
+
+    this.url = stage.invokeUrl;
+    this.restApiId = api.id;
+    this.apiName = api.name;
+    this.stageName = stage.stageName;
+    this.readerFunctionName = reader.functionName;
+    this.registerOutputs({
+      url: this.url,
+      restApiId: this.restApiId,
+      apiName: this.apiName,
+      stageName: this.stageName,
+      readerFunctionName: this.readerFunctionName,
+    });
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * LoyaltyDashboard: one CloudWatch dashboard of the same metrics the alarms watch —
+ * the ingest path on the first row, the API on the second.
+ */
+import { Dashboard, LineGraphMetricWidget, RowWidget } from "@pulumi/awsx/classic/cloudwatch";
+import * as pulumi from "@pulumi/pulumi";
+import type { LoyaltyApi } from "./loyalty-api";
+import type { LoyaltyIngest } from "./loyalty-ingest";
+import {
+  api5xxErrors,
+  apiLatencyP99,
+  functionErrors,
+  functionThrottles,
+  oldestMessageAge,
+  queueDepth,
+} from "./metrics";
+
+export interface LoyaltyDashboardArgs {
+  ingest: LoyaltyIngest;
+  api: LoyaltyApi;
+}
+
+export class LoyaltyDashboard extends pulumi.ComponentResource {
+  public readonly dashboardName: pulumi.Output<string>;
+
+  constructor(name: string, { ingest, api }: LoyaltyDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("otrium:loyalty:LoyaltyDashboard", name, {}, opts);
+    const graph = (title: string, ...metrics: ReturnType<typeof queueDepth>[]) =>
+      new LineGraphMetricWidget({ title, metrics, width: 6 });
+
+    const dashboard = new Dashboard(
+      name,
+      {
+        widgets: [
+          new RowWidget(
+            graph("Events waiting", queueDepth(ingest.queueName)),
+            graph("Dead letters", queueDepth(ingest.dlqName), queueDepth(ingest.ruleDlqName)),
+            graph("Oldest event age (s)", oldestMessageAge(ingest.queueName)),
+            graph(
+              "Writer errors and throttles",
+              functionErrors(ingest.writerFunctionName),
+              functionThrottles(ingest.writerFunctionName),
+            ),
+          ),
+          new RowWidget(
+            graph("API 5XX", api5xxErrors(api.apiName, api.stageName)),
+            graph("API p99 latency (ms)", apiLatencyP99(api.apiName, api.stageName)),
+            graph(
+              "Reader errors and throttles",
+              functionErrors(api.readerFunctionName),
+              functionThrottles(api.readerFunctionName),
+            ),
+          ),
+        ],
+      },
+      { parent: this },
+    );
+
+    this.dashboardName = dashboard.dashboardName;
+    this.registerOutputs({ dashboardName: this.dashboardName });
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The otrium-loyalty stack: validated config in, the loyalty components composed, outputs out.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { LoyaltyAlerts, LoyaltyApi, LoyaltyDashboard, LoyaltyIngest, LoyaltyStore } from "./components";
+import { parseStackConfig } from "./config/stack-config";
+
+// Fails before any resource is registered when a setting is wrong.
+const config = parseStackConfig(pulumi.runtime.allConfig());
+
+const alerts = new LoyaltyAlerts("loyalty-alerts", { emails: config.alarmEmails });
+
+const store = new LoyaltyStore("loyalty-ledger", { deletionProtection: config.deletionProtection });
+
+const ingest = new LoyaltyIngest("loyalty-ingest", {
+  store,
+  earnRules: config.earnRules,
+  eventBusName: config.eventBusName,
+  eventSource: config.eventSource,
+  maxReceiveCount: config.maxReceiveCount,
+  writerTimeoutSeconds: config.writer.timeoutSeconds,
+  writerMemoryMb: config.writer.memoryMb,
+  batchSize: config.writer.batchSize,
+  batchingWindowSeconds: config.writer.batchingWindowSeconds,
+  maxConcurrency: config.writer.maxConcurrency,
+  logLevel: config.logLevel,
+  logRetentionDays: config.logRetentionDays,
+  alarmActions: [alerts.topicArn],
+});
+
+const api = new LoyaltyApi("loyalty-api", {
+  store,
+  auth: config.api.auth,
+  stageName: config.api.stageName,
+  adminGroup: config.api.adminGroup,
+  allowedOrigins: config.api.allowedOrigins,
+  throttle: config.api.throttle,
+  logLevel: config.logLevel,
+  logRetentionDays: config.logRetentionDays,
+  alarmActions: [alerts.topicArn],
+});
+
+const dashboard = new LoyaltyDashboard("loyalty", { ingest, api });
+
+export const apiUrl = api.url;
+export const queueUrl = ingest.queueUrl;
+export const dlqUrl = ingest.dlqUrl;
+export const ruleDlqUrl = ingest.ruleDlqUrl;
+export const tableName = store.tableName;
+export const ruleArn = ingest.ruleArn;
+export const dashboardName = dashboard.dashboardName;
+export const alarmTopicArn = alerts.topicArn;

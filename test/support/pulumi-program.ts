@@ -1,0 +1,169 @@
+/**
+ * Runs a Pulumi program in-process under `pulumi.runtime.setMocks` and returns every resource
+ * it registered: type, name, URN, parent and inputs as the engine would receive them. Mock
+ * state is global, so tests that use this run serially.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export const MOCK_ACCOUNT = "123456789012";
+export const MOCK_REGION = "eu-west-1";
+export const PROJECT = "otrium-loyalty";
+
+export interface CapturedResource {
+  type: string;
+  name: string;
+  urn: string;
+  /** The parent's URN; the stack's for top-level resources. */
+  parentUrn: string | undefined;
+  custom: boolean;
+  /** The inputs, resolved (unknowns appear as `undefined` only in preview runs). */
+  inputs: Record<string, unknown>;
+}
+
+export interface ProgramRun {
+  resources: CapturedResource[];
+  outputs: Record<string, unknown>;
+  /** All resources of a type token, e.g. `aws:sqs/queue:Queue`. */
+  ofType(type: string): CapturedResource[];
+  /** The one resource of `type` named `name` (throws when absent). */
+  get(type: string, name: string): CapturedResource;
+}
+
+export interface RunOptions {
+  stack?: string;
+  /** Config as Pulumi holds it: `<namespace>:<key>` → text (JSON for structured values). */
+  config?: Record<string, string>;
+  preview?: boolean;
+}
+
+/** Values a real provider would compute: ARNs, URLs, names picked by auto-naming. */
+function computed(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const service = type.split(":")[1]?.split("/")[0] ?? "aws";
+  const physical = typeof inputs.name === "string" ? inputs.name : `${name}-a1b2c3`;
+  const arn = `arn:aws:${service}:${MOCK_REGION}:${MOCK_ACCOUNT}:${physical}`;
+  const state: Record<string, unknown> = { arn, name: physical, id: `${name}-id` };
+  switch (type) {
+    case "aws:sqs/queue:Queue":
+      state.url = `https://sqs.${MOCK_REGION}.amazonaws.com/${MOCK_ACCOUNT}/${physical}`;
+      state.arn = `arn:aws:sqs:${MOCK_REGION}:${MOCK_ACCOUNT}:${physical}`;
+      break;
+    case "aws:lambda/function:Function":
+      state.arn = `arn:aws:lambda:${MOCK_REGION}:${MOCK_ACCOUNT}:function:${physical}`;
+      state.invokeArn = `arn:aws:apigateway:${MOCK_REGION}:lambda:path/2015-03-31/functions/${String(state.arn)}/invocations`;
+      break;
+    case "aws:cloudwatch/logGroup:LogGroup":
+      state.name = `${String(inputs.namePrefix ?? "")}a1b2c3`;
+      state.arn = `arn:aws:logs:${MOCK_REGION}:${MOCK_ACCOUNT}:log-group:${String(state.name)}`;
+      break;
+    case "aws:cloudwatch/eventRule:EventRule":
+      state.arn = `arn:aws:events:${MOCK_REGION}:${MOCK_ACCOUNT}:rule/${physical}`;
+      break;
+    case "aws:kms/key:Key":
+      state.arn = `arn:aws:kms:${MOCK_REGION}:${MOCK_ACCOUNT}:key/${name}-key-id`;
+      break;
+    case "aws:dynamodb/table:Table":
+      state.arn = `arn:aws:dynamodb:${MOCK_REGION}:${MOCK_ACCOUNT}:table/${physical}`;
+      break;
+    case "aws:apigateway/restApi:RestApi":
+      state.rootResourceId = `${name}-root`;
+      state.executionArn = `arn:aws:execute-api:${MOCK_REGION}:${MOCK_ACCOUNT}:${name}-id`;
+      break;
+    case "aws:apigateway/stage:Stage":
+      state.invokeUrl = `https://${String(inputs.restApi)}.execute-api.${MOCK_REGION}.amazonaws.com/${String(inputs.stageName)}`;
+      break;
+    case "aws:cloudwatch/dashboard:Dashboard":
+      state.dashboardName = inputs.dashboardName ?? physical;
+      break;
+    case "aws:cloudwatch/eventTarget:EventTarget":
+      state.targetId = `${name}-target`;
+      break;
+  }
+  return state;
+}
+
+/** The data sources the program reads. */
+function call(token: string): Record<string, unknown> {
+  switch (token) {
+    case "aws:index/getCallerIdentity:getCallerIdentity":
+      return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/ci`, userId: "AIDA", id: MOCK_ACCOUNT };
+    case "aws:index/getPartition:getPartition":
+      return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+    case "aws:index/getRegion:getRegion":
+      return { name: MOCK_REGION, region: MOCK_REGION, id: MOCK_REGION };
+    default:
+      throw new Error(`no mock for data source ${token}`);
+  }
+}
+
+const outputValue = <T>(output: pulumi.Output<T>): Promise<T> =>
+  new Promise((resolve) => output.apply((value) => resolve(value)));
+
+export async function runProgram(
+  program: () => Record<string, unknown> | void | Promise<Record<string, unknown> | void>,
+  options: RunOptions = {},
+): Promise<ProgramRun> {
+  const registered: Array<{ type: string; name: string; inputs: Record<string, unknown>; custom: boolean }> = [];
+  const transformed: Array<{ type: string; name: string; resource: pulumi.Resource; parent?: pulumi.Resource }> = [];
+
+  pulumi.runtime.setAllConfig(options.config ?? {});
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const inputs = args.inputs as Record<string, unknown>;
+        registered.push({ type: args.type, name: args.name, inputs, custom: args.custom ?? true });
+        const state = options.preview ? {} : computed(args.type, args.name, inputs);
+        return { id: options.preview ? undefined : `${args.name}-id`, state: { ...inputs, ...state } };
+      },
+      call(args) {
+        return call(args.token);
+      },
+    },
+    PROJECT,
+    options.stack ?? "test",
+    options.preview ?? false,
+  );
+
+  const outputs =
+    (await pulumi.runtime.runInPulumiStack(async () => {
+      pulumi.runtime.registerStackTransformation((args) => {
+        transformed.push({ type: args.type, name: args.name, resource: args.resource, parent: args.opts.parent });
+        return undefined;
+      });
+      return (await program()) ?? {};
+    })) ?? {};
+  // Registrations finish asynchronously; this waits for every outstanding one.
+  await pulumi.runtime.disconnect();
+
+  const resources: CapturedResource[] = [];
+  for (const entry of transformed) {
+    const matches = registered.filter((r) => r.type === entry.type && r.name === entry.name);
+    if (matches.length !== 1) {
+      throw new Error(`${matches.length} registrations of ${entry.type} "${entry.name}": names must be unique per type`);
+    }
+    const match = matches[0]!;
+    resources.push({
+      type: entry.type,
+      name: entry.name,
+      urn: await outputValue(entry.resource.urn),
+      parentUrn: entry.parent ? await outputValue(entry.parent.urn) : undefined,
+      custom: match.custom,
+      inputs: match.inputs,
+    });
+  }
+
+  const resolvedOutputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(outputs)) {
+    resolvedOutputs[key] = pulumi.Output.isInstance(value) ? await outputValue(value) : value;
+  }
+
+  return {
+    resources,
+    outputs: resolvedOutputs,
+    ofType: (type) => resources.filter((r) => r.type === type),
+    get(type, name) {
+      const found = resources.find((r) => r.type === type && r.name === name);
+      if (!found) throw new Error(`no ${type} named "${name}" among ${resources.length} resources`);
+      return found;
+    },
+  };
+}
