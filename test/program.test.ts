@@ -1,0 +1,334 @@
+/**
+ * The whole program for `dev` and `prod`, with the real `Pulumi.<stack>.yaml`, under Pulumi
+ * mocks: what each stack registers, property by property, and how the two differ.
+ */
+import { createHash } from "node:crypto";
+import test from "ava";
+import type * as pulumi from "@pulumi/pulumi";
+import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
+import type { CapturedResource, ProgramRun } from "./support/pulumi-program";
+import { allowedActions, statementsOf } from "./support/policy-documents";
+import { runStack } from "./support/stack-run";
+
+const T = {
+  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  function: "aws:lambda/function:Function",
+  key: "aws:kms/key:Key",
+  logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  method: "aws:apigateway/method:Method",
+  queue: "aws:sqs/queue:Queue",
+  queuePolicy: "aws:sqs/queuePolicy:QueuePolicy",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  subscription: "aws:sns/topicSubscription:TopicSubscription",
+  table: "aws:dynamodb/table:Table",
+} as const;
+
+const runs = new Map<string, ProgramRun>();
+test.before(async () => {
+  // Mock state is global: the stacks run one after the other.
+  runs.set("dev", await runStack("dev"));
+  runs.set("prod", await runStack("prod"));
+});
+const run = (stack: string): ProgramRun => {
+  const found = runs.get(stack);
+  if (!found) throw new Error(`stack ${stack} did not run`);
+  return found;
+};
+const input = <T = unknown>(resource: CapturedResource, key: string): T => resource.inputs[key] as T;
+
+for (const stack of ["dev", "prod"]) {
+  test(`${stack}: every resource belongs to one of the loyalty components`, (t) => {
+    const { resources } = run(stack);
+    const components = resources.filter((r) => !r.custom).map((r) => `${r.type} ${r.name}`);
+    t.deepEqual(components.sort(), [
+      "otrium:loyalty:HandlerFunction loyalty-api-reader",
+      "otrium:loyalty:HandlerFunction loyalty-ingest-writer",
+      "otrium:loyalty:LoyaltyAlerts loyalty-alerts",
+      "otrium:loyalty:LoyaltyApi loyalty-api",
+      "otrium:loyalty:LoyaltyDashboard loyalty",
+      "otrium:loyalty:LoyaltyIngest loyalty-ingest",
+      "otrium:loyalty:LoyaltyStore loyalty-ledger",
+    ]);
+    for (const resource of resources.filter((r) => r.custom)) {
+      t.regex(resource.parentUrn ?? "", /otrium:loyalty:\w+::/, `${resource.type} ${resource.name} has a component parent`);
+    }
+  });
+
+  test(`${stack}: the ledger table has the handlers' keys, KMS encryption and PITR`, (t) => {
+    const table = run(stack).get(T.table, "loyalty-ledger");
+    const key = run(stack).get(T.key, "loyalty-ledger");
+    t.like(table.inputs, { hashKey: "pk", rangeKey: "sk", billingMode: "PAY_PER_REQUEST" });
+    t.deepEqual(input(table, "attributes"), [
+      { name: "pk", type: "S" },
+      { name: "sk", type: "S" },
+      { name: "entryAt", type: "S" },
+    ]);
+    t.deepEqual(input(table, "localSecondaryIndexes"), [{ name: "history", rangeKey: "entryAt", projectionType: "ALL" }]);
+    t.deepEqual(input(table, "serverSideEncryption"), {
+      enabled: true,
+      kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/loyalty-ledger-key-id",
+    });
+    t.deepEqual(input(table, "pointInTimeRecovery"), { enabled: true });
+    t.true(input(key, "enableKeyRotation"));
+  });
+
+  test(`${stack}: queues are encrypted with a customer key EventBridge may use for this rule only`, (t) => {
+    const r = run(stack);
+    const ruleArn = "arn:aws:events:eu-west-1:123456789012:rule/loyalty-ingest-orders-a1b2c3";
+    const keyArn = "arn:aws:kms:eu-west-1:123456789012:key/loyalty-ingest-messages-key-id";
+    for (const queue of r.ofType(T.queue)) {
+      t.is(input(queue, "kmsMasterKeyId"), keyArn, `${queue.name} uses the customer-managed key`);
+    }
+    const keyPolicy = statementsOf(input(r.get(T.key, "loyalty-ingest-messages"), "policy"));
+    const events = keyPolicy.find((s) => JSON.stringify(s.Principal).includes("events.amazonaws.com"));
+    t.deepEqual(events?.Action, ["kms:GenerateDataKey", "kms:Decrypt"]);
+    t.deepEqual(events?.Condition, { ArnEquals: { "aws:SourceArn": ruleArn } });
+    t.true(input<boolean>(r.get(T.key, "loyalty-ingest-messages"), "enableKeyRotation"));
+  });
+
+  test(`${stack}: the queue's DLQ, redrive and visibility cover the writer`, (t) => {
+    const r = run(stack);
+    const queue = r.get(T.queue, "loyalty-ingest-queue");
+    const dlq = r.get(T.queue, "loyalty-ingest-dlq");
+    const ruleDlq = r.get(T.queue, "loyalty-ingest-rule-dlq");
+    const writer = r.get(T.function, "loyalty-ingest-writer");
+    const expectedReceives = stack === "prod" ? 5 : 3;
+    t.deepEqual(JSON.parse(input<string>(queue, "redrivePolicy")), {
+      deadLetterTargetArn: "arn:aws:sqs:eu-west-1:123456789012:loyalty-ingest-dlq-a1b2c3",
+      maxReceiveCount: expectedReceives,
+    });
+    t.is(input(dlq, "messageRetentionSeconds"), 14 * 24 * 3600);
+    t.is(input(ruleDlq, "messageRetentionSeconds"), 14 * 24 * 3600);
+    t.is(input(dlq, "redrivePolicy"), undefined);
+    t.true(input<number>(queue, "visibilityTimeoutSeconds") >= 6 * input<number>(writer, "timeout"));
+  });
+
+  test(`${stack}: queue policies admit only this rule's EventBridge deliveries, and only over TLS`, (t) => {
+    const r = run(stack);
+    for (const name of ["loyalty-ingest-queue", "loyalty-ingest-rule-dlq", "loyalty-ingest-dlq"]) {
+      const statements = statementsOf(input(r.get(T.queuePolicy, name), "policy"));
+      const allows = statements.filter((s) => s.Effect === "Allow");
+      const deny = statements.find((s) => s.Effect === "Deny");
+      t.deepEqual(deny?.Condition, { Bool: { "aws:SecureTransport": "false" } }, name);
+      t.deepEqual(deny?.Action, ["sqs:*"], name);
+      if (name === "loyalty-ingest-dlq") {
+        t.deepEqual(allows, [], "nobody is admitted to the DLQ by resource policy");
+        continue;
+      }
+      t.is(allows.length, 1, name);
+      t.deepEqual(allows[0]?.Principal, { Service: "events.amazonaws.com" });
+      t.deepEqual(allows[0]?.Action, ["sqs:SendMessage"]);
+      t.deepEqual(allows[0]?.Condition, {
+        ArnEquals: { "aws:SourceArn": "arn:aws:events:eu-west-1:123456789012:rule/loyalty-ingest-orders-a1b2c3" },
+      });
+    }
+  });
+
+  test(`${stack}: the rule's pattern is the handlers' contract; its target has a DLQ and retries, no role`, (t) => {
+    const r = run(stack);
+    const rule = r.get("aws:cloudwatch/eventRule:EventRule", "loyalty-ingest-orders");
+    t.deepEqual(JSON.parse(input<string>(rule, "eventPattern")), loyaltyEventPattern("otrium.ecommerce"));
+    t.is(input(rule, "eventBusName"), "default");
+    const target = r.get("aws:cloudwatch/eventTarget:EventTarget", "loyalty-ingest-orders");
+    t.like(target.inputs, {
+      arn: "arn:aws:sqs:eu-west-1:123456789012:loyalty-ingest-queue-a1b2c3",
+      deadLetterConfig: { arn: "arn:aws:sqs:eu-west-1:123456789012:loyalty-ingest-rule-dlq-a1b2c3" },
+      retryPolicy: { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 },
+    });
+    t.is(input(target, "roleArn"), undefined);
+  });
+
+  test(`${stack}: the writer's event source mapping reports batch item failures`, (t) => {
+    const mapping = run(stack).get("aws:lambda/eventSourceMapping:EventSourceMapping", "loyalty-ingest-writer");
+    t.deepEqual(input(mapping, "functionResponseTypes"), ["ReportBatchItemFailures"]);
+    t.is(input(mapping, "eventSourceArn"), "arn:aws:sqs:eu-west-1:123456789012:loyalty-ingest-queue-a1b2c3");
+    const expected = stack === "prod"
+      ? { batchSize: 25, maximumBatchingWindowInSeconds: 5, scalingConfig: { maximumConcurrency: 20 } }
+      : { batchSize: 10, maximumBatchingWindowInSeconds: 0, scalingConfig: { maximumConcurrency: 2 } };
+    t.like(mapping.inputs, expected);
+  });
+
+  test(`${stack}: both functions run Node.js 22 on arm64 with JSON logs in their own log group`, (t) => {
+    const r = run(stack);
+    for (const name of ["loyalty-ingest-writer", "loyalty-api-reader"]) {
+      const fn = r.get(T.function, name);
+      const logGroup = r.get(T.logGroup, name);
+      t.like(fn.inputs, { runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler", tracingConfig: { mode: "Active" } });
+      t.deepEqual(input(fn, "loggingConfig"), { logFormat: "JSON", logGroup: `/otrium/loyalty/${name}-a1b2c3` });
+      t.is(input(logGroup, "retentionInDays"), stack === "prod" ? 365 : 7);
+    }
+    const writerEnv = input<{ variables: Record<string, string> }>(r.get(T.function, "loyalty-ingest-writer"), "environment").variables;
+    t.like(writerEnv, { TABLE_NAME: "loyalty-ledger-a1b2c3", LOG_LEVEL: stack === "prod" ? "info" : "debug" });
+    t.deepEqual(JSON.parse(writerEnv.EARN_RULES ?? "{}"), { EUR: 1, GBP: 1.25, SEK: 0.1 });
+  });
+
+  test(`${stack}: IAM is least privilege — no "*" actions, "*" resources only for X-Ray`, (t) => {
+    const r = run(stack);
+    for (const policy of r.ofType(T.rolePolicy)) {
+      for (const statement of statementsOf(input(policy, "policy"))) {
+        t.false(statement.Action.some((action) => action.includes("*")), `${policy.name}: ${statement.Action.join(",")}`);
+        if (statement.Resource.includes("*")) {
+          t.deepEqual(statement.Action, ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], policy.name);
+        }
+      }
+    }
+    const writer = allowedActions(statementsOf(input(r.get(T.rolePolicy, "loyalty-ingest-writer"), "policy")));
+    t.deepEqual(writer.filter((a) => a.startsWith("dynamodb:")).sort(), ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]);
+    t.true(writer.includes("kms:Decrypt"));
+    const reader = allowedActions(statementsOf(input(r.get(T.rolePolicy, "loyalty-api-reader"), "policy")));
+    t.deepEqual(reader.filter((a) => a.startsWith("dynamodb:")).sort(), ["dynamodb:GetItem", "dynamodb:Query"]);
+    t.deepEqual(reader.filter((a) => /^(dynamodb|kms|sqs):/.test(a)).sort(), ["dynamodb:GetItem", "dynamodb:Query", "kms:Decrypt"]);
+  });
+
+  test(`${stack}: the writer decrypts its queue and writes only its own log group`, (t) => {
+    const r = run(stack);
+    const statements = statementsOf(input(r.get(T.rolePolicy, "loyalty-ingest-writer"), "policy"));
+    const decrypt = statements.find((s) => s.Sid === "DecryptMessages");
+    t.deepEqual(decrypt?.Resource, ["arn:aws:kms:eu-west-1:123456789012:key/loyalty-ingest-messages-key-id"]);
+    const logs = statements.find((s) => s.Sid === "WriteOwnLogs");
+    t.deepEqual(logs?.Resource, ["arn:aws:logs:eu-west-1:123456789012:log-group:/otrium/loyalty/loyalty-ingest-writer-a1b2c3:*"]);
+    const consume = statements.find((s) => s.Sid === "ConsumeQueue");
+    t.deepEqual(consume?.Resource, ["arn:aws:sqs:eu-west-1:123456789012:loyalty-ingest-queue-a1b2c3"]);
+  });
+
+  test(`${stack}: the API stage logs JSON access lines, traces and throttles`, (t) => {
+    const r = run(stack);
+    const stage = r.get("aws:apigateway/stage:Stage", "loyalty-api");
+    t.is(input(stage, "stageName"), stack === "prod" ? "v1" : "dev");
+    t.true(input<boolean>(stage, "xrayTracingEnabled"));
+    const accessLog = input<{ destinationArn: string; format: string }>(stage, "accessLogSettings");
+    t.regex(accessLog.destinationArn, /log-group:\/otrium\/loyalty\/loyalty-api-access-/);
+    t.like(JSON.parse(accessLog.format), { requestId: "$context.requestId", status: "$context.status" });
+    const settings = r.get("aws:apigateway/methodSettings:MethodSettings", "loyalty-api");
+    t.is(input(settings, "methodPath"), "*/*");
+    t.like(input(settings, "settings"), stack === "prod"
+      ? { throttlingRateLimit: 200, throttlingBurstLimit: 400, metricsEnabled: true }
+      : { throttlingRateLimit: 10, throttlingBurstLimit: 20, metricsEnabled: true });
+    t.is(input(r.get(T.logGroup, "loyalty-api-access"), "retentionInDays"), stack === "prod" ? 365 : 7);
+  });
+
+  test(`${stack}: every DLQ has an alarm, and every alarm notifies the alert topic`, (t) => {
+    const r = run(stack);
+    const alarms = r.ofType(T.alarm);
+    t.deepEqual(alarms.map((a) => a.name).sort(), [
+      "loyalty-api-5xx",
+      "loyalty-api-p99-latency",
+      "loyalty-ingest-dlq-not-empty",
+      "loyalty-ingest-queue-lagging",
+      "loyalty-ingest-rule-dlq-not-empty",
+      "loyalty-ingest-writer-errors",
+      "loyalty-ingest-writer-throttles",
+    ]);
+    const topic = "arn:aws:sns:eu-west-1:123456789012:loyalty-alerts-a1b2c3";
+    for (const alarm of alarms) t.deepEqual(input(alarm, "alarmActions"), [topic], alarm.name);
+    for (const [alarm, queue] of [["loyalty-ingest-dlq-not-empty", "loyalty-ingest-dlq-a1b2c3"], ["loyalty-ingest-rule-dlq-not-empty", "loyalty-ingest-rule-dlq-a1b2c3"]] as const) {
+      t.like(r.get(T.alarm, alarm).inputs, {
+        metricName: "ApproximateNumberOfMessagesVisible",
+        namespace: "AWS/SQS",
+        dimensions: { QueueName: queue },
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+      });
+    }
+  });
+
+  test(`${stack}: alarm notifications are encrypted with a key CloudWatch may use`, (t) => {
+    const r = run(stack);
+    const topic = r.get("aws:sns/topic:Topic", "loyalty-alerts");
+    t.is(input(topic, "kmsMasterKeyId"), "arn:aws:kms:eu-west-1:123456789012:key/loyalty-alerts-topic-key-id");
+    const policy = statementsOf(input(r.get(T.key, "loyalty-alerts-topic"), "policy"));
+    const cloudwatch = policy.find((s) => JSON.stringify(s.Principal).includes("cloudwatch.amazonaws.com"));
+    t.deepEqual(cloudwatch?.Action, ["kms:GenerateDataKey", "kms:Decrypt"]);
+    t.deepEqual(cloudwatch?.Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
+  });
+
+  test(`${stack}: the event contract is published as OpenAPI 3 schemas`, (t) => {
+    const r = run(stack);
+    const schemas = r.ofType("aws:schemas/schema:Schema");
+    t.deepEqual(schemas.map((s) => input(s, "name")).sort(), ["OrderCompleted", "OrderRefunded"]);
+    const completed = JSON.parse(input<string>(schemas.find((s) => input(s, "name") === "OrderCompleted")!, "content"));
+    t.is(completed.openapi, "3.0.0");
+    t.like(completed.components.schemas.OrderCompleted.properties.total.properties.amount, { type: "integer", minimum: 0 });
+    t.is(completed.components.schemas.AWSEvent["x-amazon-events-detail-type"], "Order Completed");
+  });
+
+  test(`${stack}: the stack exports its endpoints and names`, (t) => {
+    t.like(run(stack).outputs, {
+      apiUrl: `https://loyalty-api-id.execute-api.eu-west-1.amazonaws.com/${stack === "prod" ? "v1" : "dev"}`,
+      queueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/loyalty-ingest-queue-a1b2c3",
+      dlqUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/loyalty-ingest-dlq-a1b2c3",
+      tableName: "loyalty-ledger-a1b2c3",
+      ruleArn: "arn:aws:events:eu-west-1:123456789012:rule/loyalty-ingest-orders-a1b2c3",
+      dashboardName: "loyalty",
+    });
+  });
+}
+
+test("prod is hardened where dev is cheap and open", (t) => {
+  const dev = run("dev");
+  const prod = run("prod");
+  const table = (r: ProgramRun) => r.get(T.table, "loyalty-ledger");
+  t.false(input<boolean>(table(dev), "deletionProtectionEnabled"));
+  t.true(input<boolean>(table(prod), "deletionProtectionEnabled"));
+
+  const authorizations = (r: ProgramRun) =>
+    r.ofType(T.method).filter((m) => input(m, "httpMethod") === "GET").map((m) => input(m, "authorization"));
+  t.deepEqual(authorizations(dev), ["NONE", "NONE"]);
+  t.deepEqual(authorizations(prod), ["COGNITO_USER_POOLS", "COGNITO_USER_POOLS"]);
+  const authorizer = prod.get("aws:apigateway/authorizer:Authorizer", "loyalty-api");
+  t.like(authorizer.inputs, {
+    type: "COGNITO_USER_POOLS",
+    providerArns: ["arn:aws:cognito-idp:eu-west-1:111122223333:userpool/eu-west-1_OtriumApp"],
+    identitySource: "method.request.header.Authorization",
+  });
+  for (const method of prod.ofType(T.method).filter((m) => input(m, "httpMethod") === "GET")) {
+    t.is(input(method, "authorizerId"), "loyalty-api-id");
+  }
+  t.throws(() => dev.get("aws:apigateway/authorizer:Authorizer", "loyalty-api"));
+
+  t.deepEqual(prod.ofType(T.subscription).map((s) => [input(s, "protocol"), input(s, "endpoint")]), [["email", "loyalty-oncall@otrium.com"]]);
+  t.deepEqual(dev.ofType(T.subscription), []);
+
+  const readerEnv = (r: ProgramRun) => input<{ variables: Record<string, string> }>(r.get(T.function, "loyalty-api-reader"), "environment").variables;
+  t.like(readerEnv(prod), { ADMIN_GROUP: "loyalty-support", ALLOWED_ORIGINS: "https://www.otrium.com" });
+  t.is(readerEnv(dev).ADMIN_GROUP, undefined);
+});
+
+test("CORS preflight methods are open (browsers send them without credentials), the rest are not", (t) => {
+  const prod = run("prod");
+  const options = prod.ofType(T.method).filter((m) => input(m, "httpMethod") === "OPTIONS");
+  t.is(options.length, 2);
+  for (const method of options) t.is(input(method, "authorization"), "NONE");
+});
+
+test("the reader may be invoked by this API only", (t) => {
+  const permission = run("prod").get("aws:lambda/permission:Permission", "loyalty-api-reader");
+  t.like(permission.inputs, {
+    action: "lambda:InvokeFunction",
+    principal: "apigateway.amazonaws.com",
+    sourceArn: "arn:aws:execute-api:eu-west-1:123456789012:loyalty-api-id/*/*/points/*",
+  });
+});
+
+async function codeHash(resource: CapturedResource): Promise<string> {
+  const archive = input<pulumi.asset.AssetArchive>(resource, "code");
+  const assets = await archive.assets;
+  const hash = createHash("sha256");
+  for (const name of Object.keys(assets).sort()) {
+    const asset = assets[name] as pulumi.asset.StringAsset;
+    hash.update(name).update(await asset.text);
+  }
+  return hash.digest("hex");
+}
+
+test.serial("bundles are deterministic: two runs of the program ship the same Lambda code", async (t) => {
+  const again = await runStack("dev");
+  for (const name of ["loyalty-ingest-writer", "loyalty-api-reader"]) {
+    const first = await codeHash(run("dev").get(T.function, name));
+    t.is(await codeHash(again.get(T.function, name)), first, name);
+  }
+  t.not(
+    await codeHash(run("dev").get(T.function, "loyalty-ingest-writer")),
+    await codeHash(run("dev").get(T.function, "loyalty-api-reader")),
+  );
+});
