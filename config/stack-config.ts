@@ -55,7 +55,7 @@ const ThrottleSchema = v.object(
     /** Requests allowed in a burst above the rate. */
     burstLimit: wholeNumber(1, 5_000),
   },
-  "must be an object {rateLimit, burstLimit}",
+  "must be set: throttle takes both rateLimit and burstLimit",
 );
 
 /** Who may call the API: `cognito` for the apps, `iam` for backends, `none` for dev only. */
@@ -64,13 +64,16 @@ const ApiAuthSchema = v.variant(
   [
     v.object({ type: v.literal("none") }),
     v.object({ type: v.literal("iam") }),
-    v.object({
-      type: v.literal("cognito"),
-      userPoolArn: v.pipe(
-        v.string("must be set to the Cognito user pool ARN"),
-        v.regex(/^arn:aws[\w-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+$/, "must be a Cognito user pool ARN"),
-      ),
-    }),
+    v.object(
+      {
+        type: v.literal("cognito"),
+        userPoolArn: v.pipe(
+          v.string("must be a Cognito user pool ARN"),
+          v.regex(/^arn:aws[\w-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+$/, "must be a Cognito user pool ARN"),
+        ),
+      },
+      "must be set to the Cognito user pool ARN",
+    ),
   ],
   'must be {type: "none"}, {type: "iam"} or {type: "cognito", userPoolArn}',
 );

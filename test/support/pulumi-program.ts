@@ -36,6 +36,17 @@ export interface RunOptions {
   preview?: boolean;
 }
 
+/** Thrown when the program itself throws; says how many resources it had registered by then. */
+export class ProgramFailedError extends Error {
+  override name = "ProgramFailedError";
+  constructor(
+    override readonly cause: unknown,
+    readonly resourcesRegistered: number,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
 /** Values a real provider would compute: ARNs, URLs, names picked by auto-naming. */
 function computed(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   const service = type.split(":")[1]?.split("/")[0] ?? "aws";
@@ -123,16 +134,28 @@ export async function runProgram(
     options.preview ?? false,
   );
 
+  // The program's own error is kept from Pulumi's runtime (which would end the process) and
+  // rethrown once the registrations it started have settled.
+  let programError: unknown;
   const outputs =
     (await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((args) => {
         transformed.push({ type: args.type, name: args.name, resource: args.resource, parent: args.opts.parent });
         return undefined;
       });
-      return (await program()) ?? {};
+      try {
+        return (await program()) ?? {};
+      } catch (error) {
+        programError = error;
+        return {};
+      }
     })) ?? {};
   // Registrations finish asynchronously; this waits for every outstanding one.
   await pulumi.runtime.disconnect();
+  if (programError !== undefined) {
+    const resourcesRegistered = registered.filter((r) => r.type !== "pulumi:pulumi:Stack").length;
+    throw new ProgramFailedError(programError, resourcesRegistered);
+  }
 
   const resources: CapturedResource[] = [];
   for (const entry of transformed) {

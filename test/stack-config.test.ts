@@ -1,0 +1,109 @@
+/**
+ * Stack config validation: one case per rule, each message naming the key, the expectation
+ * and what was found — and a bad config stops the program before it registers anything.
+ */
+import test from "ava";
+import { InvalidStackConfigError, parseStackConfig } from "../config/stack-config";
+import { readStackFile } from "../config/stack-file";
+import { ProgramFailedError } from "./support/pulumi-program";
+import { runWithConfig } from "./support/stack-run";
+
+const VALID: Record<string, string> = {
+  "aws:region": "eu-west-1",
+  "otrium-loyalty:earnRules": '{"EUR": 1}',
+};
+
+function problemsWith(overrides: Record<string, string | undefined>): string {
+  const config: Record<string, string> = { ...VALID };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) delete config[key];
+    else config[key] = value;
+  }
+  const error = (() => {
+    try {
+      parseStackConfig(config);
+      return undefined;
+    } catch (caught) {
+      return caught;
+    }
+  })();
+  if (!(error instanceof InvalidStackConfigError)) throw new Error(`expected InvalidStackConfigError for ${JSON.stringify(overrides)}`);
+  return error.message;
+}
+
+test("the minimal config gets secure defaults", (t) => {
+  t.like(parseStackConfig(VALID), {
+    region: "eu-west-1",
+    earnRules: { EUR: 1 },
+    eventBusName: "default",
+    eventSource: "otrium.ecommerce",
+    maxReceiveCount: 5,
+    writer: { timeoutSeconds: 30, memoryMb: 256, batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 5 },
+    api: { stageName: "v1", auth: { type: "iam" }, allowedOrigins: [], throttle: { rateLimit: 50, burstLimit: 100 } },
+    logLevel: "info",
+    logRetentionDays: 30,
+    deletionProtection: true,
+    alarmEmails: [],
+  });
+});
+
+test("both real stack files are valid", (t) => {
+  t.like(parseStackConfig(readStackFile("dev")), { deletionProtection: false, api: { auth: { type: "none" } } });
+  t.like(parseStackConfig(readStackFile("prod")), { deletionProtection: true, api: { auth: { type: "cognito" } } });
+});
+
+const CASES: Array<[string, Record<string, string | undefined>, RegExp]> = [
+  ["aws:region missing", { "aws:region": undefined }, /aws:region: must be set .* \(found nothing\)/],
+  ["aws:region malformed", { "aws:region": "Ireland" }, /aws:region: must be an AWS region like eu-west-1 \(found "Ireland"\)/],
+  ["earnRules missing", { "otrium-loyalty:earnRules": undefined }, /otrium-loyalty:earnRules: is required \(found nothing\)/],
+  ["earnRules empty", { "otrium-loyalty:earnRules": "{}" }, /otrium-loyalty:earnRules: must name at least one currency \(found \{\}\)/],
+  ["earnRules unknown currency", { "otrium-loyalty:earnRules": '{"XYZ": 1}' }, /otrium-loyalty:earnRules\.XYZ: is not an active ISO 4217 currency/],
+  ["earnRules negative rate", { "otrium-loyalty:earnRules": '{"EUR": -1}' }, /otrium-loyalty:earnRules\.EUR: must not be negative \(found -1\)/],
+  ["earnRules three decimals", { "otrium-loyalty:earnRules": '{"EUR": 1.125}' }, /otrium-loyalty:earnRules\.EUR: must have at most two decimals \(found 1\.125\)/],
+  ["maxReceiveCount zero", { "otrium-loyalty:maxReceiveCount": "0" }, /otrium-loyalty:maxReceiveCount: must be a whole number from 1 to 1000 \(found 0\)/],
+  ["maxReceiveCount text", { "otrium-loyalty:maxReceiveCount": "many" }, /otrium-loyalty:maxReceiveCount: must be a whole number from 1 to 1000 \(found "many"\)/],
+  ["writer timeout too long", { "otrium-loyalty:writer": '{"timeoutSeconds": 901}' }, /otrium-loyalty:writer\.timeoutSeconds: must be a whole number from 1 to 900 \(found 901\)/],
+  ["writer concurrency below Lambda's minimum", { "otrium-loyalty:writer": '{"maxConcurrency": 1}' }, /otrium-loyalty:writer\.maxConcurrency: must be a whole number from 2 to 1000 \(found 1\)/],
+  ["batch over 10 without a window", { "otrium-loyalty:writer": '{"batchSize": 50}' }, /otrium-loyalty:writer\.batchingWindowSeconds: must be at least 1 when batchSize is over 10 \(found nothing\)/],
+  ["batching window too long", { "otrium-loyalty:writer": '{"batchingWindowSeconds": 301}' }, /otrium-loyalty:writer\.batchingWindowSeconds: must be a whole number from 0 to 300 \(found 301\)/],
+  ["unknown auth type", { "otrium-loyalty:api": '{"auth": {"type": "apikey"}}' }, /otrium-loyalty:api\.auth\.type: must be \{type: "none"\}, \{type: "iam"\} or \{type: "cognito", userPoolArn\} \(found "apikey"\)/],
+  ["cognito without a pool", { "otrium-loyalty:api": '{"auth": {"type": "cognito"}}' }, /otrium-loyalty:api\.auth\.userPoolArn: must be set to the Cognito user pool ARN \(found nothing\)/],
+  ["cognito with a bad pool ARN", { "otrium-loyalty:api": '{"auth": {"type": "cognito", "userPoolArn": "pool-1"}}' }, /otrium-loyalty:api\.auth\.userPoolArn: must be a Cognito user pool ARN \(found "pool-1"\)/],
+  ["bad stage name", { "otrium-loyalty:api": '{"stageName": "v 1"}' }, /otrium-loyalty:api\.stageName: must use only letters, digits, _ and - \(found "v 1"\)/],
+  ["bad origin", { "otrium-loyalty:api": '{"allowedOrigins": ["www.otrium.com"]}' }, /otrium-loyalty:api\.allowedOrigins\.0: must be an origin like https:\/\/www\.otrium\.com, or \* \(found "www\.otrium\.com"\)/],
+  ["throttle half given", { "otrium-loyalty:api": '{"throttle": {"rateLimit": 10}}' }, /otrium-loyalty:api\.throttle\.burstLimit: must be set: throttle takes both rateLimit and burstLimit \(found nothing\)/],
+  ["log level unknown", { "otrium-loyalty:logLevel": "verbose" }, /otrium-loyalty:logLevel: .* \(found "verbose"\)/],
+  ["retention CloudWatch refuses", { "otrium-loyalty:logRetentionDays": "10" }, /otrium-loyalty:logRetentionDays: must be one of 1, 3, 5, 7, 14, 30.* \(found 10\)/],
+  ["deletion protection not boolean", { "otrium-loyalty:deletionProtection": "yes" }, /otrium-loyalty:deletionProtection: must be true or false \(found "yes"\)/],
+  ["alarm email malformed", { "otrium-loyalty:alarmEmails": '["oncall"]' }, /otrium-loyalty:alarmEmails\.0: must be an email address \(found "oncall"\)/],
+  ["a typo in a key", { "otrium-loyalty:deletionProtecton": "false" }, /otrium-loyalty:deletionProtecton: unknown key \(known keys: earnRules, .*deletionProtection/],
+];
+
+for (const [title, overrides, expected] of CASES) {
+  test(`rejected: ${title}`, (t) => {
+    t.regex(problemsWith(overrides), expected);
+  });
+}
+
+test("every problem is reported at once, one per line", (t) => {
+  const message = problemsWith({
+    "aws:region": undefined,
+    "otrium-loyalty:maxReceiveCount": "0",
+    "otrium-loyalty:logRetentionDays": "10",
+  });
+  t.is(message.split("\n").length, 4);
+});
+
+test.serial("a bad config stops the program before any resource is registered", async (t) => {
+  const error = await t.throwsAsync(runWithConfig({ ...VALID, "otrium-loyalty:maxReceiveCount": "0" }), {
+    instanceOf: ProgramFailedError,
+  });
+  t.is(error?.resourcesRegistered, 0);
+  t.true(error?.cause instanceof InvalidStackConfigError);
+  t.regex(String(error?.message), /otrium-loyalty:maxReceiveCount: must be a whole number from 1 to 1000 \(found 0\)/);
+});
+
+test.serial("a valid config runs the program", async (t) => {
+  const run = await runWithConfig(VALID);
+  t.true(run.resources.length > 40);
+});
