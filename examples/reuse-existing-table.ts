@@ -1,0 +1,35 @@
+/**
+ * How another Otrium stack reuses the loyalty components: here, the ingest and the API over
+ * a ledger table that already exists (named in this stack's config), listening on
+ * a custom event bus. No LoyaltyStore is created.
+ *
+ * In that stack: `npm install github:otrium/otrium-loyalty` and run it through tsx like this
+ * project does; the import below is then the same.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { LoyaltyApi, LoyaltyIngest, type LedgerTableRef } from "otrium-loyalty/components";
+
+const config = new pulumi.Config("marketplace");
+
+/** The ledger table that already exists (e.g. the loyalty stack's `tableName`, `tableArn`, `tableKmsKeyArn` outputs). */
+const ledger: LedgerTableRef = {
+  tableName: config.require("ledgerTableName"),
+  tableArn: config.require("ledgerTableArn"),
+  kmsKeyArn: config.require("ledgerKmsKeyArn"),
+};
+
+const ingest = new LoyaltyIngest("partner-ingest", {
+  store: ledger,
+  earnRules: { EUR: 2 },
+  eventBusName: "marketplace-partners",
+  eventSource: "otrium.partners",
+});
+
+const api = new LoyaltyApi("partner-api", {
+  store: ledger,
+  auth: { type: "iam" },
+  stageName: "partners",
+});
+
+export const queueUrl = ingest.queueUrl;
+export const apiUrl = api.url;
