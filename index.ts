@@ -35,6 +35,7 @@ const api = new LoyaltyApi("loyalty-api", {
   adminGroup: config.api.adminGroup,
   allowedOrigins: config.api.allowedOrigins,
   throttle: config.api.throttle,
+  manageAccountLogRole: config.api.manageAccountLogRole,
   logLevel: config.logLevel,
   logRetentionDays: config.logRetentionDays,
   alarmActions: [alerts.topicArn],

@@ -9,6 +9,8 @@
  */
 import * as apigateway from "@pulumi/aws/apigateway";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
+import * as iam from "@pulumi/aws/iam";
 import * as lambda from "@pulumi/aws/lambda";
 import * as pulumi from "@pulumi/pulumi";
 import { createAlarms } from "./alarms";
@@ -44,6 +46,12 @@ export interface LoyaltyApiArgs {
   logRetentionDays?: pulumi.Input<number>;
   /** Where alarms notify (SNS topic ARNs). @default none: the alarms exist but notify nobody */
   alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * API Gateway writes access logs only once the region's account settings name a CloudWatch
+   * role. That setting is one per account and region: let exactly one stack manage it.
+   * @default false (the setting must already exist)
+   */
+  manageAccountLogRole?: boolean;
 }
 
 /** The routes, as API Gateway resources: each path segment, and the methods at the leaf. */
@@ -203,6 +211,8 @@ export class LoyaltyApi extends pulumi.ComponentResource {
       parent,
     );
 
+    const accountLogging = args.manageAccountLogRole ? this.accountLogRole(name) : [];
+
     const stage = new apigateway.Stage(
       name,
       {
@@ -212,7 +222,7 @@ export class LoyaltyApi extends pulumi.ComponentResource {
         xrayTracingEnabled: true,
         accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
       },
-      parent,
+      { parent: this, dependsOn: accountLogging },
     );
 
     new apigateway.MethodSettings(
@@ -264,5 +274,31 @@ export class LoyaltyApi extends pulumi.ComponentResource {
       stageName: this.stageName,
       readerFunctionName: this.readerFunctionName,
     });
+  }
+
+  /** The region-wide role API Gateway logs with, and the account setting that names it. */
+  private accountLogRole(name: string): pulumi.Resource[] {
+    const parent = { parent: this };
+    const partition = getPartitionOutput({}, parent).partition;
+    const role = new iam.Role(
+      `${name}-account-logs`,
+      { assumeRolePolicy: iam.assumeRolePolicyForPrincipal({ Service: "apigateway.amazonaws.com" }) },
+      parent,
+    );
+    // AWS's managed policy for exactly this role (it creates execution-log groups per API).
+    const attachment = new iam.RolePolicyAttachment(
+      `${name}-account-logs`,
+      {
+        role: role.name,
+        policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
+      },
+      parent,
+    );
+    const account = new apigateway.Account(
+      `${name}-account-logs`,
+      { cloudwatchRoleArn: role.arn },
+      { parent: this, dependsOn: [attachment] },
+    );
+    return [account];
   }
 }

@@ -90,6 +90,8 @@ const ApiSchema = v.object({
     [],
   ),
   throttle: v.optional(ThrottleSchema, { rateLimit: 50, burstLimit: 100 }),
+  /** Whether this stack sets the region's API Gateway logging role (one stack per region should). */
+  manageAccountLogRole: v.optional(v.boolean("must be true or false"), false),
 });
 
 const StackConfigSchema = v.object({

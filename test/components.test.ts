@@ -152,6 +152,7 @@ serial("LoyaltyApi with minimal args: IAM-authorized GETs, no CORS, read-only re
     ["points", "{userId}", "history"],
   );
   t.is(input(run.get("aws:apigateway/stage:Stage", "api"), "stageName"), "v1");
+  t.deepEqual(run.ofType("aws:apigateway/account:Account"), [], "the region-wide logging role is left alone by default");
   const env = input<{ variables: Record<string, string> }>(run.get("aws:lambda/function:Function", "api-reader"), "environment");
   t.deepEqual(Object.keys(env.variables).sort(), ["ALLOWED_ORIGINS", "LOG_LEVEL", "NODE_OPTIONS", "TABLE_NAME"]);
   const policy = statementsOf(input(run.get("aws:iam/rolePolicy:RolePolicy", "api-reader"), "policy"));

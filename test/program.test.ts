@@ -205,6 +205,12 @@ for (const stack of ["dev", "prod"]) {
       ? { throttlingRateLimit: 200, throttlingBurstLimit: 400, metricsEnabled: true }
       : { throttlingRateLimit: 10, throttlingBurstLimit: 20, metricsEnabled: true });
     t.is(input(r.get(T.logGroup, "loyalty-api-access"), "retentionInDays"), stack === "prod" ? 365 : 7);
+    // Access logs need the region's API Gateway logging role, which this stack manages.
+    const account = r.get("aws:apigateway/account:Account", "loyalty-api-account-logs");
+    t.is(input(account, "cloudwatchRoleArn"), "arn:aws:iam:eu-west-1:123456789012:loyalty-api-account-logs-a1b2c3");
+    t.like(r.get("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "loyalty-api-account-logs").inputs, {
+      policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+    });
   });
 
   test(`${stack}: every DLQ has an alarm, and every alarm notifies the alert topic`, (t) => {
