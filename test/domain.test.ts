@@ -1,0 +1,235 @@
+/**
+ * The domain alone, no DynamoDB: the event contract, currencies, earn rules and the ledger
+ * arithmetic, edge cases included.
+ */
+import test from "ava";
+import { DETAIL_TYPES, parseLoyaltyEvent } from "../handlers/domain/contract";
+import { minorUnitExponent } from "../handlers/domain/currencies";
+import {
+  earnRateFor,
+  InvalidEarnRulesError,
+  parseEarnRules,
+  pointsFor,
+  type EarnRate,
+} from "../handlers/domain/earn-rules";
+import { InvalidEventError } from "../handlers/domain/errors";
+import { earnEntry, planReversal, type EarnEntry } from "../handlers/domain/ledger-entries";
+import { decodeCursor, encodeCursor, InvalidCursorError } from "../handlers/ledger/history-cursor";
+import { orderCompleted, orderRefunded } from "./support/events";
+
+const parse = (event: unknown) => parseLoyaltyEvent(JSON.stringify(event));
+const completed = (detail: Record<string, unknown>) => ({
+  ...orderCompleted({ orderId: "o-1", userId: "u-1", amount: 1_000 }),
+  detail: { orderId: "o-1", userId: "u-1", total: { amount: 1_000, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z", ...detail },
+});
+
+// --- contract ---------------------------------------------------------------------------
+
+test("valid Order Completed and Order Refunded events parse; extra fields are dropped", (t) => {
+  const order = parse({ ...completed({ coupon: "X" }), extra: 1 });
+  t.true(order.ok);
+  if (order.ok) {
+    t.is(order.event["detail-type"], DETAIL_TYPES.orderCompleted);
+    t.false("coupon" in order.event.detail);
+    t.false("extra" in order.event);
+  }
+  const refund = parse(orderRefunded({ orderId: "o-1", userId: "u-1", refundId: "r-1", amount: 10 }));
+  t.true(refund.ok);
+});
+
+test("times are normalised to UTC with milliseconds, so they sort as text", (t) => {
+  const result = parse(completed({ completedAt: "2026-11-01T11:00:00+01:00" }));
+  t.true(result.ok && result.event["detail-type"] === DETAIL_TYPES.orderCompleted && result.event.detail.completedAt === "2026-11-01T10:00:00.000Z");
+});
+
+const INVALID: Array<[string, Record<string, unknown>, RegExp]> = [
+  ["a float amount", { total: { amount: 12.5, currency: "EUR" } }, /detail\.total\.amount: must be a whole number/],
+  ["a negative amount", { total: { amount: -1, currency: "EUR" } }, /detail\.total\.amount: must not be negative/],
+  ["an unsafe integer", { total: { amount: 2 ** 53, currency: "EUR" } }, /detail\.total\.amount/],
+  ["an amount as text", { total: { amount: "10", currency: "EUR" } }, /detail\.total\.amount/],
+  ["a lowercase currency", { total: { amount: 1, currency: "eur" } }, /detail\.total\.currency: must be an ISO 4217 code/],
+  ["a four-letter currency", { total: { amount: 1, currency: "EURO" } }, /detail\.total\.currency/],
+  ["an empty order id", { orderId: "" }, /detail\.orderId: must not be empty/],
+  ["a 129-character user id", { userId: "u".repeat(129) }, /detail\.userId: must be at most 128 characters/],
+  ["a user id with a slash", { userId: "a/b" }, /detail\.userId: may only contain/],
+  ["a user id with a space", { userId: "a b" }, /detail\.userId: may only contain/],
+  ["a user id with a non-ASCII letter", { userId: "ü" }, /detail\.userId: may only contain/],
+  ["a user id with #", { userId: "USER#x" }, /detail\.userId: may only contain/],
+  ["a time in words", { completedAt: "yesterday" }, /detail\.completedAt: must be an ISO 8601 timestamp/],
+  ["a time without a zone", { completedAt: "2026-11-01T10:00:00" }, /detail\.completedAt/],
+  ["an impossible date", { completedAt: "2026-13-40T00:00:00Z" }, /detail\.completedAt/],
+  ["a missing total", { total: undefined }, /detail\.total/],
+];
+for (const [what, detail, reason] of INVALID) {
+  test(`rejected: ${what}`, (t) => {
+    const result = parse(completed(detail));
+    t.false(result.ok);
+    if (!result.ok) t.regex(result.reason, reason);
+  });
+}
+
+test("ids of 128 allowed characters are accepted", (t) => {
+  t.true(parse(completed({ userId: "aZ0_.:-".repeat(18).slice(0, 128) })).ok);
+});
+
+test("refunds of zero, unknown detail-types, missing details and non-JSON are rejected", (t) => {
+  const zero = parse(orderRefunded({ orderId: "o", userId: "u", refundId: "r", amount: 0 }));
+  t.false(zero.ok);
+  if (!zero.ok) t.regex(zero.reason, /detail\.refund\.amount: must be at least 1/);
+  const shipped = parse({ ...completed({}), "detail-type": "Order Shipped" });
+  if (!shipped.ok) t.regex(shipped.reason, /^detail-type: must be "Order Completed" or "Order Refunded"$/);
+  t.false(shipped.ok);
+  t.false(parse({ ...completed({}), detail: undefined }).ok);
+  t.deepEqual(parseLoyaltyEvent("{not json"), { ok: false, reason: "body is not JSON" });
+});
+
+// --- currencies and earn rules ----------------------------------------------------------------
+
+test("ISO 4217 minor units", (t) => {
+  t.is(minorUnitExponent("EUR"), 2);
+  t.is(minorUnitExponent("JPY"), 0);
+  t.is(minorUnitExponent("KWD"), 3);
+  t.is(minorUnitExponent("CLF"), 4);
+  t.is(minorUnitExponent("ABC"), undefined);
+});
+
+test("earn rules parse to integer hundredths", (t) => {
+  t.deepEqual(parseEarnRules('{"EUR": 1, "GBP": 1.25, "SEK": 0.1, "JPY": 0.01}'), { EUR: 100, GBP: 125, SEK: 10, JPY: 1 });
+});
+
+const BAD_RULES: Array<[string, RegExp]> = [
+  ["not json", /EARN_RULES is not JSON/],
+  ["[1]", /EARN_RULES must be an object/],
+  ["{}", /must name at least one currency/],
+  ['{"eur": 1}', /eur: must be an ISO 4217 code/],
+  ['{"XXY": 1}', /XXY: is not an active ISO 4217 currency/],
+  ['{"EUR": -1}', /EUR: must not be negative/],
+  ['{"EUR": 1.255}', /EUR: must have at most two decimals/],
+  ['{"EUR": 101}', /EUR: must be at most 100/],
+  ['{"EUR": "1"}', /EUR: must be a number/],
+];
+for (const [rules, message] of BAD_RULES) {
+  test(`earn rules rejected: ${rules}`, (t) => {
+    t.throws(() => parseEarnRules(rules), { instanceOf: InvalidEarnRulesError, message });
+  });
+}
+
+test("a currency with no rule is an invalid event, never zero points", (t) => {
+  t.throws(() => earnRateFor(parseEarnRules('{"EUR": 1}'), "CHF"), { instanceOf: InvalidEventError, message: /no earn rule for currency CHF/ });
+});
+
+const rate = (currency: string, rateHundredths: number): EarnRate => ({ currency, rateHundredths });
+
+test("points are floor(whole units × rate) for every minor unit", (t) => {
+  t.is(pointsFor(12_345, rate("EUR", 100)), 123);
+  t.is(pointsFor(1_000, rate("GBP", 125)), 12); // 12.5 → 12
+  t.is(pointsFor(1_000, rate("JPY", 1)), 10); // ¥1000 at 0.01
+  t.is(pointsFor(1_500, rate("KWD", 200)), 3); // 1.500 KWD at 2
+  t.is(pointsFor(99, rate("EUR", 100)), 0);
+  t.is(pointsFor(10_000, rate("EUR", 0)), 0);
+});
+
+test("points are exact up to the largest safe amount, and overflow is refused", (t) => {
+  t.is(pointsFor(Number.MAX_SAFE_INTEGER, rate("EUR", 100)), Number(BigInt(Number.MAX_SAFE_INTEGER) / 100n));
+  t.is(pointsFor(Number.MAX_SAFE_INTEGER, rate("EUR", 125)), Number((BigInt(Number.MAX_SAFE_INTEGER) * 125n) / 10_000n));
+  t.throws(() => pointsFor(Number.MAX_SAFE_INTEGER, rate("JPY", 10_000)), { instanceOf: InvalidEventError });
+});
+
+test("points match a BigInt reference over many amounts and rates (no float drift)", (t) => {
+  let seed = 42;
+  const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31);
+  for (let i = 0; i < 5_000; i++) {
+    const amount = next() * 4_096 + (next() % 4_096);
+    const hundredths = next() % 10_001;
+    const expected = Number((BigInt(amount) * BigInt(hundredths)) / 10_000n);
+    if (pointsFor(amount, rate("EUR", hundredths)) !== expected) {
+      t.fail(`amount ${amount} at ${hundredths}/100: expected ${expected}`);
+      return;
+    }
+  }
+  t.pass();
+});
+
+// --- ledger entries ---------------------------------------------------------------------
+
+const provenance = { eventId: "e-1", recordedAt: "2026-11-24T12:00:00.000Z" };
+
+function order(amount: number, rateHundredths = 100, currency = "EUR"): EarnEntry {
+  return earnEntry(
+    { orderId: "o-1", userId: "u-1", total: { amount, currency }, completedAt: "2026-11-01T10:00:00.000Z" },
+    rate(currency, rateHundredths),
+    provenance,
+  );
+}
+
+const refund = (amount: number, refundId = "r-1", currency = "EUR") => ({
+  orderId: "o-1",
+  userId: "u-1",
+  refundId,
+  refund: { amount, currency },
+  refundedAt: "2026-11-02T10:00:00.000Z",
+});
+
+test("an earn entry carries its keys, history position, points and zero refunds", (t) => {
+  t.like(order(10_050), {
+    pk: "USER#u-1",
+    sk: "ORDER#o-1",
+    entryAt: "2026-11-01T10:00:00.000Z#ORDER#o-1",
+    kind: "earn",
+    points: 100,
+    rateHundredths: 100,
+    refundedAmount: 0,
+    reversedPoints: 0,
+    eventId: "e-1",
+  });
+});
+
+test("reversals: partial, full, and capped at what the order earned", (t) => {
+  t.like(planReversal(order(10_000), refund(2_550), provenance), { refundedAmount: 2_550, reversedPoints: 25, entry: { points: 25, sk: "REFUND#o-1#r-1" } });
+  t.like(planReversal(order(10_000), refund(10_000), provenance), { reversedPoints: 100, entry: { points: 100 } });
+  t.like(planReversal(order(10_000), refund(50_000), provenance), { reversedPoints: 100, entry: { points: 100 } });
+});
+
+test("refunds in pieces reverse exactly what one full refund would", (t) => {
+  let entry = order(10_050);
+  const reversed: number[] = [];
+  for (const refundId of ["a", "b", "c"]) {
+    const plan = planReversal(entry, refund(3_350, refundId), provenance);
+    reversed.push(plan.entry.points);
+    entry = { ...entry, refundedAmount: plan.refundedAmount, reversedPoints: plan.reversedPoints };
+  }
+  t.deepEqual(reversed, [33, 34, 33]);
+  t.is(entry.reversedPoints, planReversal(order(10_050), refund(10_050), provenance).reversedPoints);
+});
+
+test("a refund uses the rate its order earned at", (t) => {
+  t.is(planReversal(order(10_000, 125, "GBP"), refund(4_000, "r", "GBP"), provenance).entry.points, 50);
+});
+
+test("a refund in another currency than its order is invalid", (t) => {
+  t.throws(() => planReversal(order(10_000), refund(100, "r", "GBP"), provenance), {
+    instanceOf: InvalidEventError,
+    message: "refund is in GBP but its order was paid in EUR",
+  });
+});
+
+// --- history cursor -----------------------------------------------------------------------
+
+test("a cursor round-trips the position it was made from", (t) => {
+  const entry = { pk: "USER#u", sk: "ORDER#o", entryAt: "2026-11-01T10:00:00.000Z#ORDER#o" };
+  t.deepEqual(decodeCursor(encodeCursor(entry)), { sk: "ORDER#o", at: entry.entryAt });
+  t.false(encodeCursor(entry).includes("USER"));
+});
+
+test("cursors the API did not hand out are refused", (t) => {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  for (const cursor of [
+    "garbage",
+    Buffer.from("not json").toString("base64url"),
+    encode({ sk: 1, at: "x" }),
+    encode({ sk: "ORDER#o", at: "2026-11-01T10:00:00.000Z#ORDER#other" }),
+    encode({ sk: "BALANCE", at: "2026#BALANCE" }),
+  ]) {
+    t.throws(() => decodeCursor(cursor), { instanceOf: InvalidCursorError }, cursor);
+  }
+});
