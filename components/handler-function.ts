@@ -31,11 +31,13 @@ export interface HandlerFunctionArgs {
 export class HandlerFunction extends pulumi.ComponentResource {
   /** The function's name, e.g. for metrics and alarms. */
   public readonly functionName: pulumi.Output<string>;
+  /** The function's ARN, e.g. for an event source mapping. */
   public readonly functionArn: pulumi.Output<string>;
   /** The ARN API Gateway integrations invoke. */
   public readonly invokeArn: pulumi.Output<string>;
   /** The function's execution role. */
   public readonly roleArn: pulumi.Output<string>;
+  /** The log group the function writes its JSON logs to. */
   public readonly logGroupName: pulumi.Output<string>;
 
   constructor(name: string, args: HandlerFunctionArgs, opts?: pulumi.ComponentResourceOptions) {

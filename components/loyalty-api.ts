@@ -80,10 +80,13 @@ const AUTHORIZATION = { none: "NONE", iam: "AWS_IAM", cognito: "COGNITO_USER_POO
 export class LoyaltyApi extends pulumi.ComponentResource {
   /** The stage's base URL; `GET {url}/points/{userId}`. */
   public readonly url: pulumi.Output<string>;
+  /** The REST API's id. */
   public readonly restApiId: pulumi.Output<string>;
   /** The REST API's name: the `ApiName` dimension of its metrics. */
   public readonly apiName: pulumi.Output<string>;
+  /** The stage's name: the `Stage` dimension of the API's metrics. */
   public readonly stageName: pulumi.Output<string>;
+  /** The reader Lambda's name, for its logs and metrics. */
   public readonly readerFunctionName: pulumi.Output<string>;
 
   constructor(name: string, args: LoyaltyApiArgs, opts?: pulumi.ComponentResourceOptions) {

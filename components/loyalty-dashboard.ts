@@ -16,11 +16,14 @@ import {
 } from "./metrics";
 
 export interface LoyaltyDashboardArgs {
+  /** The ingest path to chart: queue, DLQs, writer. */
   ingest: LoyaltyIngest;
+  /** The API to chart: 5XX, latency, reader. */
   api: LoyaltyApi;
 }
 
 export class LoyaltyDashboard extends pulumi.ComponentResource {
+  /** The CloudWatch dashboard's name. */
   public readonly dashboardName: pulumi.Output<string>;
 
   constructor(name: string, { ingest, api }: LoyaltyDashboardArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -69,14 +69,19 @@ export interface LoyaltyIngestArgs {
 export class LoyaltyIngest extends pulumi.ComponentResource {
   /** The queue the rule delivers to. */
   public readonly queueUrl: pulumi.Output<string>;
+  /** The queue's name: the `QueueName` dimension of its metrics. */
   public readonly queueName: pulumi.Output<string>;
   /** Where messages go after `maxReceiveCount` failed deliveries; redrive them from here. */
   public readonly dlqUrl: pulumi.Output<string>;
+  /** The DLQ's name, for its metrics. */
   public readonly dlqName: pulumi.Output<string>;
   /** Where EventBridge puts events it could not deliver to the queue. */
   public readonly ruleDlqUrl: pulumi.Output<string>;
+  /** The rule DLQ's name, for its metrics. */
   public readonly ruleDlqName: pulumi.Output<string>;
+  /** The EventBridge rule that selects the contract's events. */
   public readonly ruleArn: pulumi.Output<string>;
+  /** The writer Lambda's name, for its logs and metrics. */
   public readonly writerFunctionName: pulumi.Output<string>;
 
   constructor(name: string, args: LoyaltyIngestArgs, opts?: pulumi.ComponentResourceOptions) {

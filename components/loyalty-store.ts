@@ -35,6 +35,7 @@ export interface LoyaltyStoreArgs {
 export class LoyaltyStore extends pulumi.ComponentResource implements LedgerTableRef {
   /** The table's name, for the handlers' `TABLE_NAME`. */
   public readonly tableName: pulumi.Output<string>;
+  /** The table's ARN, for IAM grants (see `grantRead`, `grantLedgerWrite`). */
   public readonly tableArn: pulumi.Output<string>;
   /** The KMS key that encrypts the table (created here unless one was given). */
   public readonly kmsKeyArn: pulumi.Output<string>;

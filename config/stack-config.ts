@@ -129,7 +129,7 @@ export class InvalidStackConfigError extends Error {
 function valueAt(raw: unknown, path: string): unknown {
   return path
     .split(".")
-    .reduce<unknown>((value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined), raw);
+    .reduce<unknown>((value, key) => (typeof value === "object" && value !== null ? Reflect.get(value, key) : undefined), raw);
 }
 
 /** Pulumi keeps config values as text; structured values are JSON. */

@@ -238,6 +238,19 @@ for (const stack of ["dev", "prod"]) {
     }
   });
 
+  test(`${stack}: the dashboard charts the metrics the alarms watch`, (t) => {
+    const body = JSON.parse(input<string>(run(stack).get("aws:cloudwatch/dashboard:Dashboard", "loyalty"), "dashboardBody"));
+    const metrics = JSON.stringify(body.widgets.map((w: { properties: { metrics: unknown } }) => w.properties.metrics));
+    for (const expected of [
+      '["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","loyalty-ingest-dlq-a1b2c3"',
+      '["AWS/SQS","ApproximateAgeOfOldestMessage","QueueName","loyalty-ingest-queue-a1b2c3"',
+      '["AWS/Lambda","Errors","FunctionName","loyalty-ingest-writer-a1b2c3"',
+      '["AWS/ApiGateway","5XXError","ApiName","loyalty-api-a1b2c3","Stage"',
+    ]) {
+      t.true(metrics.includes(expected), expected);
+    }
+  });
+
   test(`${stack}: alarm notifications are encrypted with a key CloudWatch may use`, (t) => {
     const r = run(stack);
     const topic = r.get("aws:sns/topic:Topic", "loyalty-alerts");

@@ -31,7 +31,7 @@ export function decodeCursor(cursor: string): HistoryPosition {
     const result = v.safeParse(PositionSchema, json);
     if (result.success) return result.output;
   } catch {
-    // fall through: any undecodable cursor is the same client error
+    // Every undecodable cursor is the same client error, below.
   }
   throw new InvalidCursorError("cursor is not one this API returned");
 }
