@@ -1,8 +1,12 @@
 /**
  * LoyaltyAlerts: where the loyalty alarms notify. An SNS topic encrypted with a key that
- * CloudWatch may use (it cannot publish to a topic under the AWS-managed SNS key), and one
- * email subscription per address (each must confirm the email AWS sends).
+ * CloudWatch may use (it cannot publish to a topic under the AWS-managed SNS key), a topic
+ * policy that lets this account's alarms publish, and one email subscription per address
+ * (each must confirm the email AWS sends).
  */
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
+import { getRegionOutput } from "@pulumi/aws/getRegion";
 import * as sns from "@pulumi/aws/sns";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceKey } from "./service-key";
@@ -26,6 +30,37 @@ export class LoyaltyAlerts extends pulumi.ComponentResource {
       parent,
     );
     const topic = new sns.Topic(name, { kmsMasterKeyId: key.arn }, parent);
+    const account = getCallerIdentityOutput({}, parent).accountId;
+    const region = getRegionOutput({}, parent).region;
+    const partition = getPartitionOutput({}, parent).partition;
+    new sns.TopicPolicy(
+      name,
+      {
+        arn: topic.arn,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "AlarmsOfThisAccountPublish",
+              Effect: "Allow",
+              Principal: { Service: "cloudwatch.amazonaws.com" },
+              Action: "sns:Publish",
+              Resource: topic.arn,
+              Condition: { ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${account}:alarm:*` } },
+            },
+            {
+              Sid: "DenyInsecureTransport",
+              Effect: "Deny",
+              Principal: "*",
+              Action: "sns:Publish",
+              Resource: topic.arn,
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+          ],
+        }),
+      },
+      parent,
+    );
     for (const [i, email] of (args.emails ?? []).entries()) {
       new sns.TopicSubscription(`${name}-email-${i}`, { topic: topic.arn, protocol: "email", endpoint: email }, parent);
     }

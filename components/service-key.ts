@@ -12,7 +12,10 @@ export interface ServiceKeyArgs {
   description: string;
   /** The service principal that may encrypt and decrypt with the key, e.g. `events.amazonaws.com`. */
   service: string;
-  /** Limits the service to requests made for this resource (`aws:SourceArn`), e.g. one rule. */
+  /**
+   * Limits the service to requests made for this resource (`aws:SourceArn`), e.g. one rule.
+   * Only for services that send it to KMS (EventBridge does; CloudWatch alarms do not).
+   */
   sourceArn?: pulumi.Input<string>;
 }
 
@@ -43,9 +46,7 @@ export function serviceKey(name: string, args: ServiceKeyArgs, opts: pulumi.Cust
             Principal: { Service: args.service },
             Action: ["kms:GenerateDataKey", "kms:Decrypt"],
             Resource: "*",
-            ...(args.sourceArn === undefined
-              ? { Condition: { StringEquals: { "aws:SourceAccount": account } } }
-              : { Condition: { ArnEquals: { "aws:SourceArn": args.sourceArn } } }),
+            ...(args.sourceArn === undefined ? {} : { Condition: { ArnEquals: { "aws:SourceArn": args.sourceArn } } }),
           },
         ],
       }),

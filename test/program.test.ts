@@ -258,7 +258,15 @@ for (const stack of ["dev", "prod"]) {
     const policy = statementsOf(input(r.get(T.key, "loyalty-alerts-topic"), "policy"));
     const cloudwatch = policy.find((s) => JSON.stringify(s.Principal).includes("cloudwatch.amazonaws.com"));
     t.deepEqual(cloudwatch?.Action, ["kms:GenerateDataKey", "kms:Decrypt"]);
-    t.deepEqual(cloudwatch?.Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
+    t.is(cloudwatch?.Condition, undefined, "CloudWatch sends no source ARN to KMS: a condition on it would lock alarms out");
+    const topicPolicy = statementsOf(input(r.get("aws:sns/topicPolicy:TopicPolicy", "loyalty-alerts"), "policy"));
+    t.like(topicPolicy[0], {
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: ["sns:Publish"],
+      Condition: { ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*" } },
+    });
+    t.like(topicPolicy[1], { Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
   });
 
   test(`${stack}: the event contract is published as OpenAPI 3 schemas`, (t) => {
