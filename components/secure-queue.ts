@@ -60,7 +60,9 @@ export function applySecureQueuePolicy(
     name,
     {
       queueUrl: queue.url,
-      policy: pulumi.jsonStringify({
+      // A document rather than JSON text: on a first preview only the ARNs inside are unknown,
+      // so policy checks can still read the statements.
+      policy: {
         Version: "2012-10-17",
         Statement: [
           ...allow,
@@ -73,7 +75,7 @@ export function applySecureQueuePolicy(
             Condition: { Bool: { "aws:SecureTransport": "false" } },
           },
         ],
-      }),
+      },
     },
     opts,
   );

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import test from "ava";
 import { LoyaltyAlerts, LoyaltyApi, LoyaltyIngest, LoyaltyStore } from "../components";
 import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
-import { runProgram, type CapturedResource } from "./support/pulumi-program";
+import { runProgram, type CapturedResource } from "../policies/runner/mock-program";
 import { statementsOf } from "./support/policy-documents";
 
 // Pulumi's mocks are global: these tests run one at a time.

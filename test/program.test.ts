@@ -6,9 +6,9 @@ import { createHash } from "node:crypto";
 import test from "ava";
 import type * as pulumi from "@pulumi/pulumi";
 import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
-import type { CapturedResource, ProgramRun } from "./support/pulumi-program";
+import type { CapturedResource, ProgramRun } from "../policies/runner/mock-program";
 import { allowedActions, statementsOf } from "./support/policy-documents";
-import { runStack } from "./support/stack-run";
+import { runStack } from "../policies/runner/stack-run";
 
 const T = {
   alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",

@@ -5,8 +5,8 @@
 import test from "ava";
 import { InvalidStackConfigError, parseStackConfig } from "../config/stack-config";
 import { readStackFile } from "../config/stack-file";
-import { ProgramFailedError } from "./support/pulumi-program";
-import { runWithConfig } from "./support/stack-run";
+import { ProgramFailedError } from "../policies/runner/mock-program";
+import { runWithConfig } from "../policies/runner/stack-run";
 
 const VALID: Record<string, string> = {
   "aws:region": "eu-west-1",

@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import { readStackFile } from "../../config/stack-file";
-import { runProgram, type ProgramRun } from "./pulumi-program";
+import { runProgram, type ProgramRun } from "./mock-program";
 
 const PROGRAM = path.resolve(__dirname, "../../index.ts");
 

@@ -1,7 +1,8 @@
 /**
  * Runs a Pulumi program in-process under `pulumi.runtime.setMocks` and returns every resource
- * it registered: type, name, URN, parent and inputs as the engine would receive them. Mock
- * state is global, so tests that use this run serially.
+ * it registered as the engine would receive it: type, name, URN, parent, inputs, and which
+ * resources each input came from. The policy runner and the tests both use it. Mock state is
+ * global, so runs happen one at a time.
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -16,8 +17,12 @@ export interface CapturedResource {
   /** The parent's URN; the stack's for top-level resources. */
   parentUrn: string | undefined;
   custom: boolean;
-  /** The inputs, resolved (unknowns appear as `undefined` only in preview runs). */
+  /** The inputs, resolved; in a preview run, values computed from other resources are `pulumi.isUnknown`. */
   inputs: Record<string, unknown>;
+  /** URNs of the resources this one depends on: through its inputs, or `dependsOn`. */
+  dependencies: string[];
+  /** For each input, the URNs of the resources its value came from. */
+  propertyDependencies: Record<string, string[]>;
 }
 
 export interface ProgramRun {
@@ -109,12 +114,42 @@ function call(token: string): Record<string, unknown> {
 const outputValue = <T>(output: pulumi.Output<T>): Promise<T> =>
   new Promise((resolve) => output.apply((value) => resolve(value)));
 
+/** The resources an input value (plain, an Output, or nested in arrays and objects) came from. */
+async function sourcesOf(value: unknown, found = new Set<pulumi.Resource>()): Promise<Set<pulumi.Resource>> {
+  if (pulumi.Output.isInstance(value)) {
+    // `allResources` is internal to the SDK, which reads it the same way to tell the engine
+    // each input's dependencies.
+    const allResources: unknown = Reflect.get(value, "allResources");
+    const resources: unknown = typeof allResources === "function" ? await allResources.call(value) : undefined;
+    if (resources instanceof Set) {
+      for (const resource of resources) if (pulumi.Resource.isInstance(resource)) found.add(resource);
+    }
+  } else if (Array.isArray(value)) {
+    for (const item of value) await sourcesOf(item, found);
+  } else if (value !== null && typeof value === "object" && !pulumi.Resource.isInstance(value)) {
+    for (const item of Object.values(value)) await sourcesOf(item, found);
+  }
+  return found;
+}
+
+async function urnsOf(resources: Iterable<pulumi.Resource>): Promise<string[]> {
+  const urns = await Promise.all([...resources].map((resource) => outputValue(resource.urn)));
+  return [...new Set(urns)].sort();
+}
+
 export async function runProgram(
   program: () => Record<string, unknown> | void | Promise<Record<string, unknown> | void>,
   options: RunOptions = {},
 ): Promise<ProgramRun> {
   const registered: Array<{ type: string; name: string; inputs: Record<string, unknown>; custom: boolean }> = [];
-  const transformed: Array<{ type: string; name: string; resource: pulumi.Resource; parent?: pulumi.Resource }> = [];
+  const transformed: Array<{
+    type: string;
+    name: string;
+    resource: pulumi.Resource;
+    parent?: pulumi.Resource;
+    props: Record<string, unknown>;
+    dependsOn: unknown;
+  }> = [];
 
   pulumi.runtime.setAllConfig(options.config ?? {});
   await pulumi.runtime.setMocks(
@@ -140,7 +175,14 @@ export async function runProgram(
   const outputs =
     (await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((args) => {
-        transformed.push({ type: args.type, name: args.name, resource: args.resource, parent: args.opts.parent });
+        transformed.push({
+          type: args.type,
+          name: args.name,
+          resource: args.resource,
+          parent: args.opts.parent,
+          props: args.props,
+          dependsOn: args.opts.dependsOn,
+        });
         return undefined;
       });
       try {
@@ -164,6 +206,13 @@ export async function runProgram(
       throw new Error(`${matches.length} registrations of ${entry.type} "${entry.name}": names must be unique per type`);
     }
     const match = matches[0]!;
+    const propertyDependencies: Record<string, string[]> = {};
+    const everything = new Set<pulumi.Resource>(await sourcesOf(entry.dependsOn));
+    for (const [key, value] of Object.entries(entry.props)) {
+      const sources = await sourcesOf(value);
+      if (sources.size > 0) propertyDependencies[key] = await urnsOf(sources);
+      for (const source of sources) everything.add(source);
+    }
     resources.push({
       type: entry.type,
       name: entry.name,
@@ -171,6 +220,8 @@ export async function runProgram(
       parentUrn: entry.parent ? await outputValue(entry.parent.urn) : undefined,
       custom: match.custom,
       inputs: match.inputs,
+      dependencies: await urnsOf(everything),
+      propertyDependencies,
     });
   }
 

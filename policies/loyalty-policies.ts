@@ -1,0 +1,12 @@
+/**
+ * Every policy of the pack, in one list: the pack (`index.ts`) and the in-process runner both
+ * take it from here, so the CLI and CI judge with the same code.
+ */
+import type { Policies } from "@pulumi/policy";
+import { deadLetterPolicies } from "./rules/dead-letters";
+import { encryptionPolicies } from "./rules/encryption";
+import { hygienePolicies } from "./rules/hygiene";
+
+export const PACK_NAME = "otrium-loyalty";
+
+export const loyaltyPolicies: Policies = [...encryptionPolicies, ...deadLetterPolicies, ...hygienePolicies];

@@ -1,0 +1,192 @@
+/**
+ * Dead-letter guardrails: no message is ever silently lost. Every queue that is not itself a
+ * DLQ redrives to one, every DLQ keeps messages long enough and is alarmed, consumers report
+ * partial batch failures, EventBridge targets retry and dead-letter, and a queue never hands a
+ * message to a second consumer while the first is still working on it.
+ *
+ * Which queue is whose DLQ is decided over the whole stack, from the resources each property
+ * came from (known on a first preview, when the ARNs themselves are not).
+ */
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { field, isSet, known, numberOr, stringsOf } from "./reading";
+import { TYPES } from "./resource-types";
+
+/** AWS's defaults: 4 days of retention, 30 s of visibility, a 3 s function timeout. */
+const DEFAULT_RETENTION_SECONDS = 345_600;
+const DEFAULT_VISIBILITY_SECONDS = 30;
+const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 3;
+/** Lambda's guidance for SQS sources: visibility ≥ 6 × the function's timeout (+ batching window). */
+const VISIBILITY_FACTOR = 6;
+
+/** The resources the value of `resource[key]` came from. */
+const sourcesOf = (resource: PolicyResource, key: string): PolicyResource[] => resource.propertyDependencies[key] ?? [];
+
+const ofType = (resources: PolicyResource[], type: string) => resources.filter((r) => r.type === type);
+
+/** Whether `target` is the resource `reference` points at: by where the value came from, or by known ARN. */
+function refersTo(holder: PolicyResource, key: string, reference: unknown, target: PolicyResource): boolean {
+  if (sourcesOf(holder, key).some((source) => source.urn === target.urn)) return true;
+  const arn = known(target.props, "arn");
+  return arn !== undefined && reference === arn;
+}
+
+/** The DLQ ARN in a known redrive policy (JSON text or object). */
+function deadLetterTargetOf(queue: PolicyResource): unknown {
+  const redrive = known(queue.props, "redrivePolicy");
+  const document: unknown = typeof redrive === "string" ? JSON.parse(redrive) : redrive;
+  return known(document, "deadLetterTargetArn");
+}
+
+/** The queues that are some queue's or some EventBridge target's dead-letter queue. */
+function deadLetterQueues(resources: PolicyResource[]): PolicyResource[] {
+  const queues = ofType(resources, TYPES.queue);
+  const targets = ofType(resources, TYPES.eventTarget);
+  return queues.filter(
+    (dlq) =>
+      queues.some((source) => refersTo(source, "redrivePolicy", deadLetterTargetOf(source), dlq)) ||
+      targets.some((target) => refersTo(target, "deadLetterConfig", known(known(target.props, "deadLetterConfig"), "arn"), dlq)),
+  );
+}
+
+/** The queue whose redrive policy names `dlq`, paired with it. */
+function redrivePairs(resources: PolicyResource[]): Array<{ source: PolicyResource; dlq: PolicyResource }> {
+  const queues = ofType(resources, TYPES.queue);
+  return queues.flatMap((source) =>
+    queues
+      .filter((dlq) => dlq !== source && refersTo(source, "redrivePolicy", deadLetterTargetOf(source), dlq))
+      .map((dlq) => ({ source, dlq })),
+  );
+}
+
+/** Event source mappings that read an SQS queue, with that queue and the consuming function. */
+function sqsConsumers(resources: PolicyResource[]) {
+  const queues = ofType(resources, TYPES.queue);
+  const functions = ofType(resources, TYPES.lambdaFunction);
+  return ofType(resources, TYPES.eventSourceMapping).flatMap((mapping) => {
+    const sourceArn = known(mapping.props, "eventSourceArn");
+    const queue = queues.find((q) => refersTo(mapping, "eventSourceArn", sourceArn, q));
+    const isSqs = queue !== undefined || (typeof sourceArn === "string" && sourceArn.startsWith("arn:aws:sqs:"));
+    if (!isSqs) return [];
+    const functionRef = known(mapping.props, "functionName");
+    const consumer = functions.find(
+      (fn) => refersTo(mapping, "functionName", functionRef, fn) || (functionRef !== undefined && functionRef === known(fn.props, "name")),
+    );
+    return [{ mapping, queue, consumer }];
+  });
+}
+
+export const sqsQueueHasDlq: StackValidationPolicy = {
+  name: "sqs-queue-has-dlq",
+  description: "Every SQS queue that is not itself a DLQ redrives failed messages to one.",
+  remediationSteps: "Set redrivePolicy: { deadLetterTargetArn: <DLQ ARN>, maxReceiveCount: <n> } on the queue.",
+  validateStack: (args, report) => {
+    const dlqs = new Set(deadLetterQueues(args.resources).map((q) => q.urn));
+    for (const queue of ofType(args.resources, TYPES.queue)) {
+      if (dlqs.has(queue.urn) || isSet(queue.props, "redrivePolicy")) continue;
+      report(`Queue "${queue.name}" has no dead-letter queue: a message that keeps failing is lost after retention. Set redrivePolicy.`, queue.urn);
+    }
+  },
+};
+
+export const sqsDlqRetentionCoversSource: StackValidationPolicy = {
+  name: "sqs-dlq-retention-covers-source",
+  description: "A DLQ keeps messages at least as long as the queue that feeds it.",
+  remediationSteps: "Set the DLQ's messageRetentionSeconds to at least the source queue's (14 days, 1209600, is the maximum).",
+  validateStack: (args, report) => {
+    for (const { source, dlq } of redrivePairs(args.resources)) {
+      const kept = numberOr(dlq.props, "messageRetentionSeconds", DEFAULT_RETENTION_SECONDS);
+      const fed = numberOr(source.props, "messageRetentionSeconds", DEFAULT_RETENTION_SECONDS);
+      if (kept !== undefined && fed !== undefined && kept < fed) {
+        report(
+          `DLQ "${dlq.name}" keeps messages ${kept} s but its source "${source.name}" ${fed} s: a message can expire before anyone redrives it. Raise the DLQ's messageRetentionSeconds.`,
+          dlq.urn,
+        );
+      }
+    }
+  },
+};
+
+export const sqsEsmReportsBatchItemFailures: StackValidationPolicy = {
+  name: "sqs-esm-reports-batch-item-failures",
+  description: "Lambda event source mappings on SQS report batch item failures.",
+  remediationSteps: 'Set functionResponseTypes: ["ReportBatchItemFailures"] and return { batchItemFailures } from the handler.',
+  validateStack: (args, report) => {
+    for (const { mapping } of sqsConsumers(args.resources)) {
+      const types = field(mapping.props, "functionResponseTypes");
+      if (types.state === "unknown" || stringsOf(types).includes("ReportBatchItemFailures")) continue;
+      report(
+        `Event source mapping "${mapping.name}" does not report batch item failures: one bad message fails and redelivers its whole batch. Set functionResponseTypes: ["ReportBatchItemFailures"].`,
+        mapping.urn,
+      );
+    }
+  },
+};
+
+export const eventbridgeTargetHasDlqAndRetry: ResourceValidationPolicy = {
+  name: "eventbridge-target-has-dlq-and-retry",
+  description: "EventBridge targets retry deliveries and dead-letter what they cannot deliver.",
+  remediationSteps: "Set deadLetterConfig: { arn: <SQS DLQ ARN> } and retryPolicy: { maximumEventAgeInSeconds, maximumRetryAttempts }.",
+  validateResource: (args, report) => {
+    if (args.type !== TYPES.eventTarget) return;
+    const dlq = field(args.props, "deadLetterConfig");
+    if (dlq.state === "absent" || (dlq.state === "known" && !isSet(dlq.value, "arn"))) {
+      report("The target has no dead-letter queue: events it cannot deliver are dropped. Set deadLetterConfig.arn.");
+    }
+    const retry = field(args.props, "retryPolicy");
+    const complete = (policy: unknown) => isSet(policy, "maximumEventAgeInSeconds") && isSet(policy, "maximumRetryAttempts");
+    if (retry.state === "absent" || (retry.state === "known" && !complete(retry.value))) {
+      report("The target has no explicit retry policy: set retryPolicy.maximumEventAgeInSeconds and maximumRetryAttempts.");
+    }
+  },
+};
+
+export const dlqHasAlarm: StackValidationPolicy = {
+  name: "dlq-has-alarm",
+  description: "Every dead-letter queue has a CloudWatch alarm, so a message in it reaches a person.",
+  remediationSteps: "Add a MetricAlarm on AWS/SQS ApproximateNumberOfMessagesVisible > 0 with dimensions { QueueName: <DLQ name> }.",
+  validateStack: (args, report) => {
+    const alarms = ofType(args.resources, TYPES.metricAlarm);
+    for (const dlq of deadLetterQueues(args.resources)) {
+      const name = known(dlq.props, "name");
+      const watched = alarms.some(
+        (alarm) =>
+          sourcesOf(alarm, "dimensions").some((source) => source.urn === dlq.urn) ||
+          (name !== undefined && known(known(alarm.props, "dimensions"), "QueueName") === name),
+      );
+      if (!watched) {
+        report(`DLQ "${dlq.name}" has no alarm: messages can wait in it unseen until they expire. Add an alarm on its depth.`, dlq.urn);
+      }
+    }
+  },
+};
+
+export const sqsVisibilityCoversConsumer: StackValidationPolicy = {
+  name: "sqs-visibility-covers-consumer",
+  description: "A queue's visibility timeout is at least 6× its Lambda consumer's timeout (plus the batching window).",
+  remediationSteps: "Raise the queue's visibilityTimeoutSeconds to 6 × the function's timeout + maximumBatchingWindowInSeconds.",
+  validateStack: (args, report) => {
+    for (const { mapping, queue, consumer } of sqsConsumers(args.resources)) {
+      if (!queue || !consumer) continue;
+      const visibility = numberOr(queue.props, "visibilityTimeoutSeconds", DEFAULT_VISIBILITY_SECONDS);
+      const timeout = numberOr(consumer.props, "timeout", DEFAULT_FUNCTION_TIMEOUT_SECONDS);
+      const window = numberOr(mapping.props, "maximumBatchingWindowInSeconds", 0);
+      if (visibility === undefined || timeout === undefined || window === undefined) continue;
+      const needed = VISIBILITY_FACTOR * timeout + window;
+      if (visibility < needed) {
+        report(
+          `Queue "${queue.name}" hides a message for ${visibility} s but "${consumer.name}" may work on a batch for up to ${timeout} s (+${window} s batching): the message can be delivered twice at once. Set visibilityTimeoutSeconds ≥ ${needed}.`,
+          queue.urn,
+        );
+      }
+    }
+  },
+};
+
+export const deadLetterPolicies = [
+  sqsQueueHasDlq,
+  sqsDlqRetentionCoversSource,
+  sqsEsmReportsBatchItemFailures,
+  eventbridgeTargetHasDlqAndRetry,
+  dlqHasAlarm,
+  sqsVisibilityCoversConsumer,
+];
