@@ -1,0 +1,252 @@
+/**
+ * The policy pack, evaluated the way the policy server does: every policy against a compliant
+ * and a violating resource (the message too), values unknown as on a first preview, the real
+ * program for dev and prod, and the runner's exit code on a program that breaks the rules.
+ */
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import type { PolicyPackConfig } from "@pulumi/policy";
+import test from "ava";
+import { loyaltyPolicies } from "../policies/loyalty-policies";
+import { evaluatePolicies, mandatoryViolations, type Diagnostic } from "../policies/runner/evaluate";
+import type { CapturedResource } from "../policies/runner/mock-program";
+import { runStack } from "../policies/runner/stack-run";
+import { UNKNOWN } from "../policies/runner/validation-args";
+import { TYPES } from "../policies/rules/resource-types";
+
+/** A resource as captured from a program; `from` names the resources each input came from. */
+function resource(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  from: Record<string, CapturedResource[]> = {},
+): CapturedResource {
+  const propertyDependencies = Object.fromEntries(Object.entries(from).map(([key, sources]) => [key, sources.map((s) => s.urn)]));
+  return {
+    type,
+    name,
+    urn: `urn:pulumi:test::otrium-loyalty::${type}::${name}`,
+    parentUrn: undefined,
+    custom: true,
+    inputs,
+    dependencies: [...new Set(Object.values(propertyDependencies).flat())],
+    propertyDependencies,
+  };
+}
+
+async function findings(policy: string, resources: CapturedResource[], config = {}): Promise<Diagnostic[]> {
+  const diagnostics = await evaluatePolicies(resources, loyaltyPolicies, config);
+  return diagnostics.filter((d) => d.policy === policy);
+}
+
+const messages = (diagnostics: Diagnostic[]) => diagnostics.map((d) => d.message);
+
+// --- encryption -----------------------------------------------------------------------------
+
+test("dynamodb-table-kms-encrypted", async (t) => {
+  const table = (sse?: Record<string, unknown>) =>
+    resource(TYPES.table, "t", sse === undefined ? {} : { serverSideEncryption: sse });
+  t.deepEqual(await findings("dynamodb-table-kms-encrypted", [table({ enabled: true, kmsKeyArn: "arn:aws:kms:eu-west-1:1:key/k" })]), []);
+  t.deepEqual(await findings("dynamodb-table-kms-encrypted", [table({ enabled: true, kmsKeyArn: UNKNOWN })]), [], "a key not known yet is a key");
+  t.deepEqual(messages(await findings("dynamodb-table-kms-encrypted", [table()])), [
+    "The table is encrypted with the AWS-owned key: set serverSideEncryption.enabled and kmsKeyArn.",
+  ]);
+  t.is((await findings("dynamodb-table-kms-encrypted", [table({ enabled: false })])).length, 1);
+  t.deepEqual(messages(await findings("dynamodb-table-kms-encrypted", [table({ enabled: true })])), [
+    "serverSideEncryption has no kmsKeyArn, so the AWS-managed key is used: set a customer-managed key ARN.",
+  ]);
+  t.regex(messages(await findings("dynamodb-table-kms-encrypted", [table({ enabled: true, kmsKeyArn: "alias/aws/dynamodb" })]))[0] ?? "", /AWS-managed alias\/aws\/dynamodb/);
+});
+
+test("sqs-queue-encrypted", async (t) => {
+  t.deepEqual(await findings("sqs-queue-encrypted", [resource(TYPES.queue, "q", { kmsMasterKeyId: UNKNOWN })]), []);
+  t.deepEqual(await findings("sqs-queue-encrypted", [resource(TYPES.queue, "q", { sqsManagedSseEnabled: true })]), []);
+  const found = await findings("sqs-queue-encrypted", [resource(TYPES.queue, "q", {})]);
+  t.deepEqual(messages(found), ["The queue is not encrypted: set kmsMasterKeyId to a customer-managed KMS key."]);
+  t.is(found[0]?.level, "mandatory");
+});
+
+test("kms-key-rotation-enabled", async (t) => {
+  t.deepEqual(await findings("kms-key-rotation-enabled", [resource(TYPES.kmsKey, "k", { enableKeyRotation: true })]), []);
+  t.deepEqual(messages(await findings("kms-key-rotation-enabled", [resource(TYPES.kmsKey, "k", {})])), ["The key does not rotate: set enableKeyRotation: true."]);
+  t.deepEqual(await findings("kms-key-rotation-enabled", [resource(TYPES.kmsKey, "k", { customerMasterKeySpec: "RSA_2048" })]), [], "not applicable");
+});
+
+test("log-group-retention-set", async (t) => {
+  t.deepEqual(await findings("log-group-retention-set", [resource(TYPES.logGroup, "l", { retentionInDays: 7 })]), []);
+  for (const inputs of [{}, { retentionInDays: 0 }]) {
+    t.deepEqual(messages(await findings("log-group-retention-set", [resource(TYPES.logGroup, "l", inputs)])), ["The log group keeps logs forever: set retentionInDays."]);
+  }
+});
+
+const denyInsecure = { Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: UNKNOWN, Condition: { Bool: { "aws:SecureTransport": "false" } } };
+const allowEvents = { Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage", Resource: UNKNOWN };
+
+test("sqs-queue-policy-tls-only", async (t) => {
+  const policy = (document: unknown) => resource(TYPES.queuePolicy, "p", { queueUrl: UNKNOWN, policy: document });
+  t.deepEqual(await findings("sqs-queue-policy-tls-only", [policy({ Statement: [allowEvents, denyInsecure] })]), [], "decided with the ARNs unknown");
+  t.deepEqual(await findings("sqs-queue-policy-tls-only", [policy(JSON.stringify({ Statement: [{ ...denyInsecure, Resource: "arn:aws:sqs:eu-west-1:1:q" }] }))]), []);
+  t.deepEqual(messages(await findings("sqs-queue-policy-tls-only", [policy({ Statement: [allowEvents] })])), [
+    'The queue policy allows plain HTTP: add a Deny of sqs:* for "aws:SecureTransport": "false".',
+  ]);
+  const unknown = await findings("sqs-queue-policy-tls-only", [policy(UNKNOWN)]);
+  t.is(unknown[0]?.level, "advisory", "a document not known yet cannot be judged: the CLI says so, as advisory");
+  t.regex(unknown[0]?.message ?? "", /can't run policy 'sqs-queue-policy-tls-only' during preview/);
+});
+
+// --- dead letters -----------------------------------------------------------------------------
+
+test("sqs-queue-has-dlq: a queue that is some queue's DLQ is exempt, decided over the stack", async (t) => {
+  const dlq = resource(TYPES.queue, "dlq", { kmsMasterKeyId: UNKNOWN });
+  const source = resource(TYPES.queue, "source", { redrivePolicy: UNKNOWN }, { redrivePolicy: [dlq] });
+  t.deepEqual(await findings("sqs-queue-has-dlq", [dlq, source]), []);
+  const alone = await findings("sqs-queue-has-dlq", [resource(TYPES.queue, "lonely", {})]);
+  t.deepEqual(messages(alone), ['Queue "lonely" has no dead-letter queue: a message that keeps failing is lost after retention. Set redrivePolicy.']);
+  t.is(alone[0]?.urn, "urn:pulumi:test::otrium-loyalty::aws:sqs/queue:Queue::lonely");
+  // Known ARNs work too (a stack already deployed).
+  const knownDlq = resource(TYPES.queue, "dlq", { arn: "arn:aws:sqs:eu-west-1:1:dlq" });
+  const knownSource = resource(TYPES.queue, "source", { redrivePolicy: JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:eu-west-1:1:dlq", maxReceiveCount: 5 }) });
+  t.deepEqual(await findings("sqs-queue-has-dlq", [knownDlq, knownSource]), []);
+});
+
+test("sqs-dlq-retention-covers-source", async (t) => {
+  const pair = (dlqRetention: number) => {
+    const dlq = resource(TYPES.queue, "dlq", { messageRetentionSeconds: dlqRetention });
+    return [dlq, resource(TYPES.queue, "source", { redrivePolicy: UNKNOWN, messageRetentionSeconds: 345_600 }, { redrivePolicy: [dlq] })];
+  };
+  t.deepEqual(await findings("sqs-dlq-retention-covers-source", pair(1_209_600)), []);
+  t.regex(messages(await findings("sqs-dlq-retention-covers-source", pair(60)))[0] ?? "", /DLQ "dlq" keeps messages 60 s but its source "source" 345600 s/);
+});
+
+test("sqs-esm-reports-batch-item-failures", async (t) => {
+  const queue = resource(TYPES.queue, "q", {});
+  const mapping = (inputs: Record<string, unknown>) =>
+    resource(TYPES.eventSourceMapping, "m", { eventSourceArn: UNKNOWN, ...inputs }, { eventSourceArn: [queue] });
+  t.deepEqual(await findings("sqs-esm-reports-batch-item-failures", [queue, mapping({ functionResponseTypes: ["ReportBatchItemFailures"] })]), []);
+  t.regex(messages(await findings("sqs-esm-reports-batch-item-failures", [queue, mapping({})]))[0] ?? "", /does not report batch item failures/);
+  const kinesis = resource(TYPES.eventSourceMapping, "k", { eventSourceArn: "arn:aws:kinesis:eu-west-1:1:stream/s" });
+  t.deepEqual(await findings("sqs-esm-reports-batch-item-failures", [kinesis]), [], "not an SQS source");
+});
+
+test("eventbridge-target-has-dlq-and-retry", async (t) => {
+  const target = (inputs: Record<string, unknown>) => resource(TYPES.eventTarget, "t", { arn: UNKNOWN, ...inputs });
+  t.deepEqual(
+    await findings("eventbridge-target-has-dlq-and-retry", [target({ deadLetterConfig: { arn: UNKNOWN }, retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 } })]),
+    [],
+  );
+  t.deepEqual(messages(await findings("eventbridge-target-has-dlq-and-retry", [target({})])), [
+    "The target has no dead-letter queue: events it cannot deliver are dropped. Set deadLetterConfig.arn.",
+    "The target has no explicit retry policy: set retryPolicy.maximumEventAgeInSeconds and maximumRetryAttempts.",
+  ]);
+});
+
+test("dlq-has-alarm: queue DLQs and rule-target DLQs alike", async (t) => {
+  const dlq = resource(TYPES.queue, "dlq", {});
+  const ruleDlq = resource(TYPES.queue, "rule-dlq", {});
+  const source = resource(TYPES.queue, "source", { redrivePolicy: UNKNOWN }, { redrivePolicy: [dlq] });
+  const target = resource(TYPES.eventTarget, "target", { deadLetterConfig: { arn: UNKNOWN } }, { deadLetterConfig: [ruleDlq] });
+  const alarmOn = (queue: CapturedResource) =>
+    resource(TYPES.metricAlarm, `alarm-${queue.name}`, { dimensions: { QueueName: UNKNOWN } }, { dimensions: [queue] });
+  t.deepEqual(await findings("dlq-has-alarm", [dlq, ruleDlq, source, target, alarmOn(dlq), alarmOn(ruleDlq)]), []);
+  const missing = await findings("dlq-has-alarm", [dlq, ruleDlq, source, target, alarmOn(dlq)]);
+  t.deepEqual(messages(missing), ['DLQ "rule-dlq" has no alarm: messages can wait in it unseen until they expire. Add an alarm on its depth.']);
+  t.deepEqual(await findings("dlq-has-alarm", [source]), [], "a queue that is no DLQ needs no alarm");
+});
+
+test("sqs-visibility-covers-consumer", async (t) => {
+  const setup = (visibility: number) => {
+    const queue = resource(TYPES.queue, "q", { visibilityTimeoutSeconds: visibility });
+    const fn = resource(TYPES.lambdaFunction, "writer", { timeout: 30, runtime: "nodejs22.x" });
+    const mapping = resource(
+      TYPES.eventSourceMapping,
+      "m",
+      { eventSourceArn: UNKNOWN, functionName: UNKNOWN, maximumBatchingWindowInSeconds: 5, functionResponseTypes: ["ReportBatchItemFailures"] },
+      { eventSourceArn: [queue], functionName: [fn] },
+    );
+    return [queue, fn, mapping];
+  };
+  t.deepEqual(await findings("sqs-visibility-covers-consumer", setup(185)), []);
+  t.deepEqual(messages(await findings("sqs-visibility-covers-consumer", setup(60))), [
+    'Queue "q" hides a message for 60 s but "writer" may work on a batch for up to 30 s (+5 s batching): the message can be delivered twice at once. Set visibilityTimeoutSeconds ≥ 185.',
+  ]);
+});
+
+// --- hygiene ----------------------------------------------------------------------------------
+
+test("dynamodb-pitr-enabled", async (t) => {
+  t.deepEqual(await findings("dynamodb-pitr-enabled", [resource(TYPES.table, "t", { pointInTimeRecovery: { enabled: true } })]), []);
+  for (const inputs of [{}, { pointInTimeRecovery: { enabled: false } }]) {
+    t.regex(messages(await findings("dynamodb-pitr-enabled", [resource(TYPES.table, "t", inputs)]))[0] ?? "", /Point-in-time recovery is off/);
+  }
+});
+
+test("api-stage-access-logging", async (t) => {
+  t.deepEqual(await findings("api-stage-access-logging", [resource(TYPES.apiStage, "s", { accessLogSettings: { destinationArn: UNKNOWN, format: "{}" } })]), []);
+  t.deepEqual(messages(await findings("api-stage-access-logging", [resource(TYPES.apiStage, "s", {})])), [
+    "The stage writes no access logs: set accessLogSettings.destinationArn and format.",
+  ]);
+});
+
+test("api-methods-authorized: mandatory by default, advisory where the pack config says so", async (t) => {
+  const method = (httpMethod: string, authorization: string) => resource(TYPES.apiMethod, `${httpMethod}-${authorization}`, { httpMethod, authorization });
+  t.deepEqual(await findings("api-methods-authorized", [method("GET", "AWS_IAM"), method("GET", "COGNITO_USER_POOLS"), method("OPTIONS", "NONE")]), []);
+  const open = await findings("api-methods-authorized", [method("GET", "NONE")]);
+  t.deepEqual(open.map((d) => [d.level, d.message]), [["mandatory", "GET is open to anyone: set authorization to COGNITO_USER_POOLS or AWS_IAM."]]);
+  const dev = await findings("api-methods-authorized", [method("GET", "NONE")], { "api-methods-authorized": "advisory" });
+  t.is(dev[0]?.level, "advisory");
+  t.deepEqual(await findings("api-methods-authorized", [method("GET", "NONE")], { "api-methods-authorized": { enforcementLevel: "disabled" } }), []);
+});
+
+test("lambda-runtime-supported", async (t) => {
+  t.deepEqual(await findings("lambda-runtime-supported", [resource(TYPES.lambdaFunction, "f", { runtime: "nodejs22.x" })]), []);
+  t.deepEqual(messages(await findings("lambda-runtime-supported", [resource(TYPES.lambdaFunction, "f", { runtime: "nodejs18.x" })])), [
+    "Runtime nodejs18.x is not supported: set runtime to one of nodejs22.x, nodejs24.x.",
+  ]);
+  t.deepEqual(await findings("lambda-runtime-supported", [resource(TYPES.lambdaFunction, "f", { packageType: "Image" })]), [], "not applicable");
+});
+
+test("every policy has a stable name, a description and remediation steps", (t) => {
+  const names = loyaltyPolicies.map((p) => p.name);
+  t.is(new Set(names).size, names.length);
+  t.is(names.length, 15);
+  for (const policy of loyaltyPolicies) {
+    t.regex(policy.name, /^[a-z0-9-]+$/);
+    t.true(policy.description.length > 10, policy.name);
+    t.true((policy.remediationSteps ?? "").length > 10, policy.name);
+  }
+});
+
+// --- the real program and the runner ----------------------------------------------------------
+
+for (const stack of ["dev", "prod"]) {
+  for (const preview of [true, false]) {
+    test.serial(`the ${stack} stack has no mandatory violation (${preview ? "first preview" : "all values known"})`, async (t) => {
+      const run = await runStack(stack, { preview });
+      const config: PolicyPackConfig = stack === "dev" ? { "api-methods-authorized": "advisory" } : {};
+      const diagnostics = await evaluatePolicies(run.resources, loyaltyPolicies, config);
+      t.deepEqual(mandatoryViolations(diagnostics), []);
+      // Every policy still decides on a first preview: none is reduced to "can't run".
+      t.deepEqual(diagnostics.filter((d) => d.message.includes("can't run")), []);
+      if (stack === "dev") t.deepEqual(diagnostics.map((d) => d.policy), ["api-methods-authorized", "api-methods-authorized"]);
+    });
+  }
+}
+
+test.serial("dev's open API fails the pack where its config does not make the policy advisory", async (t) => {
+  const run = await runStack("dev", { preview: true });
+  const diagnostics = await evaluatePolicies(run.resources, loyaltyPolicies, {});
+  t.is(mandatoryViolations(diagnostics).length, 2, "without dev's advisory config, the open GETs are mandatory violations");
+});
+
+test("the runner exits non-zero on a plain unencrypted queue and names both violations", async (t) => {
+  const root = path.resolve(__dirname, "..");
+  const error = await t.throwsAsync(
+    promisify(execFile)(process.execPath, ["--import=tsx", "policies/runner/cli.ts", "--program", "test/fixtures/plain-queue-program.ts"], { cwd: root }),
+  );
+  const failed = error as Error & { code?: number; stdout?: string };
+  t.is(failed.code, 1);
+  t.regex(failed.stdout ?? "", /sqs-queue-encrypted\s+plain\s+mandatory/);
+  t.regex(failed.stdout ?? "", /sqs-queue-has-dlq\s+plain\s+mandatory/);
+  t.regex(failed.stdout ?? "", /policy check FAILED/);
+});
