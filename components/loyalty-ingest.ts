@@ -13,6 +13,7 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as lambda from "@pulumi/aws/lambda";
 import * as schemas from "@pulumi/aws/schemas";
 import * as pulumi from "@pulumi/pulumi";
+import { visibilityTimeoutSeconds } from "../config/queue-timing";
 import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
 import { createAlarms } from "./alarms";
 import { eventContractDocuments } from "./event-contract-documents";
@@ -26,9 +27,6 @@ import {
   eventBridgeSendStatement,
 } from "./secure-queue";
 import { serviceKey } from "./service-key";
-
-/** Lambda's guidance: a queue's visibility timeout of at least 6× the consuming function's timeout. */
-export const VISIBILITY_TIMEOUT_FACTOR = 6;
 
 export interface LoyaltyIngestArgs {
   /** The ledger the writer credits: a `LoyaltyStore`, or `{tableName, tableArn, kmsKeyArn}` of an existing one. */
@@ -122,7 +120,7 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
       {
         kmsKeyArn: key.arn,
         messageRetentionSeconds: 4 * 24 * 3600,
-        visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_FACTOR * writerTimeoutSeconds + batchingWindowSeconds,
+        visibilityTimeoutSeconds: visibilityTimeoutSeconds(writerTimeoutSeconds, batchingWindowSeconds),
         redrivePolicy: pulumi.jsonStringify({
           deadLetterTargetArn: dlq.arn,
           maxReceiveCount: args.maxReceiveCount ?? 5,

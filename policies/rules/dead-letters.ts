@@ -8,6 +8,7 @@
  * came from (known on a first preview, when the ARNs themselves are not).
  */
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { visibilityTimeoutSeconds } from "../../config/queue-timing";
 import { field, isSet, known, numberOr, stringsOf } from "./reading";
 import { TYPES } from "./resource-types";
 
@@ -15,8 +16,6 @@ import { TYPES } from "./resource-types";
 const DEFAULT_RETENTION_SECONDS = 345_600;
 const DEFAULT_VISIBILITY_SECONDS = 30;
 const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 3;
-/** Lambda's guidance for SQS sources: visibility ≥ 6 × the function's timeout (+ batching window). */
-const VISIBILITY_FACTOR = 6;
 
 /** The resources the value of `resource[key]` came from. */
 const sourcesOf = (resource: PolicyResource, key: string): PolicyResource[] => resource.propertyDependencies[key] ?? [];
@@ -171,7 +170,7 @@ export const sqsVisibilityCoversConsumer: StackValidationPolicy = {
       const timeout = numberOr(consumer.props, "timeout", DEFAULT_FUNCTION_TIMEOUT_SECONDS);
       const window = numberOr(mapping.props, "maximumBatchingWindowInSeconds", 0);
       if (visibility === undefined || timeout === undefined || window === undefined) continue;
-      const needed = VISIBILITY_FACTOR * timeout + window;
+      const needed = visibilityTimeoutSeconds(timeout, window);
       if (visibility < needed) {
         report(
           `Queue "${queue.name}" hides a message for ${visibility} s but "${consumer.name}" may work on a batch for up to ${timeout} s (+${window} s batching): the message can be delivered twice at once. Set visibilityTimeoutSeconds ≥ ${needed}.`,
