@@ -13,6 +13,7 @@ import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as iam from "@pulumi/aws/iam";
 import * as lambda from "@pulumi/aws/lambda";
 import * as pulumi from "@pulumi/pulumi";
+import { API_ROUTES } from "../handlers/http/routes";
 import { createAlarms } from "./alarms";
 import { HandlerFunction } from "./handler-function";
 import { ledgerReadStatements, type LedgerTableRef } from "./ledger-grants";
@@ -54,11 +55,11 @@ export interface LoyaltyApiArgs {
   manageAccountLogRole?: boolean;
 }
 
-/** The routes, as API Gateway resources: each path segment, and the methods at the leaf. */
-const ROUTES = [
-  { path: ["points", "{userId}"], method: "GET" },
-  { path: ["points", "{userId}", "history"], method: "GET" },
-] as const;
+/** The routes as API Gateway sees them: each path segment, and the method at the leaf. */
+const ROUTES = Object.values(API_ROUTES).map((route) => ({
+  path: route.resource.split("/").filter(Boolean),
+  method: route.method,
+}));
 
 /** One JSON line per request; ids and timings, no personal data beyond the caller's principal. */
 const ACCESS_LOG_FORMAT = JSON.stringify({

@@ -4,10 +4,10 @@
  */
 import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "./contract";
 
-export interface LoyaltyEventPattern {
+export type LoyaltyEventPattern = {
   source: string[];
   "detail-type": string[];
-}
+};
 
 export function loyaltyEventPattern(source: string = DEFAULT_EVENT_SOURCE): LoyaltyEventPattern {
   return { source: [source], "detail-type": Object.values(DETAIL_TYPES) };

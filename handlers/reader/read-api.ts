@@ -11,6 +11,7 @@ import { describeIssues } from "../domain/describe-issues";
 import type { DynamoLedger } from "../ledger/dynamo-ledger";
 import { InvalidCursorError } from "../ledger/history-cursor";
 import { mayReadUser } from "../http/caller";
+import { API_ROUTES } from "../http/routes";
 import { corsHeaders, errorResponse, jsonResponse, type Headers } from "../http/responses";
 import type { Logger } from "../runtime/log";
 import { historyItem } from "./history-view";
@@ -50,10 +51,10 @@ function headerOf(event: APIGatewayProxyEvent, name: string): string | undefined
 
 export function createReadApi({ ledger, logger, allowedOrigins, adminGroup }: ReadApiDeps) {
   const routes: Record<string, Route> = {
-    "/points/{userId}": async (userId, _event, headers) =>
+    [API_ROUTES.balance.resource]: async (userId, _event, headers) =>
       jsonResponse(200, await ledger.getBalance(userId), headers),
 
-    "/points/{userId}/history": async (userId, event, headers) => {
+    [API_ROUTES.history.resource]: async (userId, event, headers) => {
       const query = v.safeParse(HistoryQuerySchema, event.queryStringParameters ?? {});
       if (!query.success) {
         return errorResponse(400, "invalid_query", describeIssues(query.issues), headers);

@@ -1,0 +1,75 @@
+/**
+ * The rule's queue and its DLQ, served by fauxqs (an SQS-API server in this process) with the
+ * dev stack's visibility timeout and redrive policy. fauxqs keeps messages in memory only, so
+ * with a data directory the messages still waiting are written out on stop and sent again on
+ * the next start: a restart loses nothing.
+ */
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { LOCAL_AWS } from "./dynamo-local";
+import type { LocalSettings } from "./settings";
+
+export const QUEUE_NAME = "loyalty-events";
+export const DLQ_NAME = "loyalty-events-dlq";
+
+export interface LocalQueues {
+  /** The SQS API endpoint (for `aws sqs --endpoint-url`). */
+  endpoint: string;
+  sqs: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  dlqUrl: string;
+  /** Stops the server, first saving waiting messages when there is a data directory. */
+  stop(): Promise<void>;
+}
+
+type SavedMessages = Record<typeof QUEUE_NAME | typeof DLQ_NAME, string[]>;
+
+export async function startQueues(settings: LocalSettings): Promise<LocalQueues> {
+  // fauxqs is published as ECMAScript modules only; a dynamic import loads it from CommonJS.
+  const { startFauxqs } = await import("fauxqs");
+  const server = await startFauxqs({ port: 0, logger: false, defaultRegion: settings.region });
+  const dlq = server.createQueue(DLQ_NAME, { attributes: { MessageRetentionPeriod: "1209600" } });
+  const queue = server.createQueue(QUEUE_NAME, {
+    attributes: {
+      VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: settings.maxReceiveCount }),
+    },
+  });
+  const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: server.address });
+  const urls = { [QUEUE_NAME]: queue.queueUrl, [DLQ_NAME]: dlq.queueUrl };
+
+  const stateFile = settings.dataDir === undefined ? undefined : path.join(settings.dataDir, "queues.json");
+  if (stateFile && existsSync(stateFile)) {
+    const saved = JSON.parse(readFileSync(stateFile, "utf8")) as SavedMessages;
+    for (const name of [QUEUE_NAME, DLQ_NAME] as const) {
+      for (const body of saved[name] ?? []) {
+        await sqs.send(new SendMessageCommand({ QueueUrl: urls[name], MessageBody: body }));
+      }
+    }
+    rmSync(stateFile);
+  }
+
+  const waiting = (name: string): string[] => {
+    const messages = server.inspectQueue(name)?.messages;
+    if (!messages) return [];
+    return [...messages.ready, ...messages.delayed, ...messages.inflight.map((entry) => entry.message)].map((m) => m.body);
+  };
+
+  return {
+    endpoint: server.address,
+    sqs,
+    queueUrl: queue.queueUrl,
+    queueArn: queue.queueArn,
+    dlqUrl: dlq.queueUrl,
+    async stop() {
+      if (stateFile) {
+        const saved: SavedMessages = { [QUEUE_NAME]: waiting(QUEUE_NAME), [DLQ_NAME]: waiting(DLQ_NAME) };
+        if (saved[QUEUE_NAME].length + saved[DLQ_NAME].length > 0) writeFileSync(stateFile, JSON.stringify(saved));
+      }
+      sqs.destroy();
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * The local runtime's settings: the dev stack's own config (`Pulumi.dev.yaml`, validated by the
+ * same schema as `pulumi up`), so the queue, the rule and the handlers behave here as in dev.
+ */
+import { parseStackConfig } from "../config/stack-config";
+import { readStackFile } from "../config/stack-file";
+import { visibilityTimeoutSeconds } from "../config/queue-timing";
+import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
+import type { EventPattern } from "./event-pattern-matcher";
+
+export interface LocalSettings {
+  /** Port of the one HTTP endpoint (API + PutEvents); 0 picks a free one. */
+  port: number;
+  /** Where DynamoDB Local and the queues keep their state; in memory when absent. */
+  dataDir?: string;
+  region: string;
+  tableName: string;
+  earnRules: Record<string, number>;
+  eventBusName: string;
+  eventPattern: EventPattern;
+  maxReceiveCount: number;
+  visibilityTimeoutSeconds: number;
+  batchSize: number;
+  batchingWindowSeconds: number;
+  maxConcurrency: number;
+  allowedOrigins: string[];
+  adminGroup?: string;
+  logLevel: string;
+}
+
+export function devStackSettings(stack = "dev"): LocalSettings {
+  const config = parseStackConfig(readStackFile(stack));
+  return {
+    port: 3000,
+    region: config.region,
+    tableName: "loyalty-ledger",
+    earnRules: config.earnRules,
+    eventBusName: config.eventBusName,
+    eventPattern: loyaltyEventPattern(config.eventSource),
+    maxReceiveCount: config.maxReceiveCount,
+    visibilityTimeoutSeconds: visibilityTimeoutSeconds(config.writer.timeoutSeconds, config.writer.batchingWindowSeconds),
+    batchSize: config.writer.batchSize,
+    batchingWindowSeconds: config.writer.batchingWindowSeconds,
+    maxConcurrency: config.writer.maxConcurrency,
+    allowedOrigins: config.api.allowedOrigins,
+    adminGroup: config.api.adminGroup,
+    logLevel: config.logLevel,
+  };
+}
