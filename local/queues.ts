@@ -6,7 +6,12 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { LOCAL_AWS } from "./dynamo-local";
 import type { LocalSettings } from "./settings";
 
@@ -20,6 +25,10 @@ export interface LocalQueues {
   queueUrl: string;
   queueArn: string;
   dlqUrl: string;
+  /** The bodies waiting in the DLQ, without receiving them. */
+  deadLetters(): string[];
+  /** Moves every DLQ message back to the queue (after the cause is fixed); returns how many. */
+  redrive(): Promise<number>;
   /** Stops the server, first saving waiting messages when there is a data directory. */
   stop(): Promise<void>;
 }
@@ -63,6 +72,21 @@ export async function startQueues(settings: LocalSettings): Promise<LocalQueues>
     queueUrl: queue.queueUrl,
     queueArn: queue.queueArn,
     dlqUrl: dlq.queueUrl,
+    deadLetters: () => waiting(DLQ_NAME),
+    async redrive() {
+      let moved = 0;
+      for (;;) {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: dlq.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+        );
+        if (Messages.length === 0) return moved;
+        for (const message of Messages) {
+          await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: message.Body ?? "" }));
+          await sqs.send(new DeleteMessageCommand({ QueueUrl: dlq.queueUrl, ReceiptHandle: message.ReceiptHandle }));
+          moved++;
+        }
+      }
+    },
     async stop() {
       if (stateFile) {
         const saved: SavedMessages = { [QUEUE_NAME]: waiting(QUEUE_NAME), [DLQ_NAME]: waiting(DLQ_NAME) };

@@ -1,0 +1,101 @@
+/**
+ * API Gateway's REST Lambda proxy integration, locally: an HTTP request becomes the v1 proxy
+ * event API Gateway would send (resource template, path parameters, query strings, headers),
+ * and the handler's result becomes the HTTP answer.
+ */
+import { randomUUID } from "node:crypto";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { API_ROUTES } from "../handlers/http/routes";
+
+export interface HttpRequest {
+  method: string;
+  /** Path and query, e.g. `/points/u-1/history?limit=5`. */
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  sourceIp: string;
+}
+
+/** Each route's template as a pattern that captures its path parameters. */
+const MATCHERS = Object.values(API_ROUTES).map(({ resource }) => {
+  const names: string[] = [];
+  const source = resource.replace(/\{(\w+)\}/g, (_, name: string) => {
+    names.push(name);
+    return "([^/]+)";
+  });
+  return { resource, names, pattern: new RegExp(`^${source}/?$`) };
+});
+
+/** A path segment as API Gateway passes it: URL-decoded; left as sent when it cannot be. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function match(pathname: string): { resource: string; pathParameters: Record<string, string> | null } {
+  for (const { resource, names, pattern } of MATCHERS) {
+    const found = pattern.exec(pathname);
+    if (found) {
+      const values = names.map((name, i) => [name, decodeSegment(found[i + 1] ?? "")]);
+      return { resource, pathParameters: Object.fromEntries(values) };
+    }
+  }
+  // No such resource: the handler answers 404, as API Gateway would refuse it.
+  return { resource: pathname, pathParameters: null };
+}
+
+export function toProxyEvent(request: HttpRequest, stage: string): APIGatewayProxyEvent {
+  const url = new URL(request.url, "http://localhost");
+  const { resource, pathParameters } = match(url.pathname);
+  const query: Record<string, string[]> = {};
+  for (const [key, value] of url.searchParams) (query[key] ??= []).push(value);
+  const hasQuery = Object.keys(query).length > 0;
+  return {
+    resource,
+    path: url.pathname,
+    httpMethod: request.method,
+    headers: request.headers,
+    multiValueHeaders: Object.fromEntries(Object.entries(request.headers).map(([key, value]) => [key, [value]])),
+    queryStringParameters: hasQuery ? Object.fromEntries(Object.entries(query).map(([key, values]) => [key, values.at(-1) ?? ""])) : null,
+    multiValueQueryStringParameters: hasQuery ? query : null,
+    pathParameters,
+    stageVariables: null,
+    body: request.body === "" ? null : request.body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "local",
+      authorizer: null,
+      protocol: "HTTP/1.1",
+      httpMethod: request.method,
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: request.sourceIp,
+        user: null,
+        userAgent: request.headers["user-agent"] ?? null,
+        userArn: null,
+      },
+      path: `/${stage}${url.pathname}`,
+      stage,
+      requestId: randomUUID(),
+      requestTimeEpoch: Date.now(),
+      resourceId: "local",
+      resourcePath: resource,
+    },
+  };
+}
+
+export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;

@@ -1,0 +1,133 @@
+/**
+ * The whole loyalty loop on this machine, no AWS account needed:
+ *
+ *   PutEvents ─▶ rule pattern ─▶ SQS queue (fauxqs) ─▶ event source mapping ─▶ writer Lambda ─┐
+ *   (HTTP :3000)                     └─▶ DLQ after maxReceiveCount                            ▼
+ *   GET /points/... ─────────────────────────────────────────▶ reader Lambda ─▶ DynamoDB Local
+ *
+ * The writer and reader are the real handler modules, configured through their environment as
+ * Lambda configures them; the table is the store's definition; the pattern and queue settings
+ * are the dev stack's.
+ */
+import { mkdirSync } from "node:fs";
+import * as path from "node:path";
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { createTableInput } from "../handlers/ledger/table";
+import type { ProxyHandler } from "./api-gateway";
+import { LOCAL_AWS, startDynamoLocal, type DynamoLocal } from "./dynamo-local";
+import { startEventSourceMapping } from "./event-source-mapping";
+import { startHttpServer } from "./http-server";
+import { startQueues } from "./queues";
+import { devStackSettings, type LocalSettings } from "./settings";
+
+export interface LocalRuntime {
+  /** `http://127.0.0.1:<port>`: the API and EventBridge PutEvents. */
+  endpoint: string;
+  /** The SQS API (fauxqs) holding the queue and its DLQ. */
+  sqsEndpoint: string;
+  dynamoEndpoint: string;
+  queueUrl: string;
+  dlqUrl: string;
+  settings: LocalSettings;
+  /** Stops accepting, finishes in-flight batches, then stops the queue server and DynamoDB Local. */
+  stop(): Promise<void>;
+}
+
+const HANDLERS = path.resolve(__dirname, "../handlers");
+
+/** Loads a handler module afresh, as a new Lambda container would, with the current environment. */
+function loadHandler<T>(name: "writer" | "reader"): T {
+  const file = require.resolve(path.join(HANDLERS, name));
+  delete require.cache[file];
+  return (require(file) as { handler: T }).handler;
+}
+
+async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+  const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint });
+  try {
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error; // kept from an earlier run
+  } finally {
+    client.destroy();
+  }
+}
+
+export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}): Promise<LocalRuntime> {
+  const settings: LocalSettings = { ...devStackSettings(), ...overrides };
+  if (settings.dataDir) mkdirSync(path.join(settings.dataDir, "dynamodb"), { recursive: true });
+
+  const dynamo: DynamoLocal = await startDynamoLocal({
+    dataDir: settings.dataDir === undefined ? undefined : path.join(settings.dataDir, "dynamodb"),
+  });
+  const started: Array<() => Promise<void>> = [() => dynamo.stop()];
+  const stopAll = async () => {
+    for (const stop of started.reverse()) await stop();
+  };
+  try {
+    await ensureTable(dynamo.endpoint, settings.tableName);
+
+    Object.assign(process.env, {
+      TABLE_NAME: settings.tableName,
+      EARN_RULES: JSON.stringify(settings.earnRules),
+      LOG_LEVEL: settings.logLevel,
+      ALLOWED_ORIGINS: settings.allowedOrigins.join(","),
+      AWS_REGION: settings.region,
+      AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    });
+    if (settings.adminGroup === undefined) delete process.env.ADMIN_GROUP;
+    else process.env.ADMIN_GROUP = settings.adminGroup;
+    const writer = loadHandler<(event: SQSEvent) => Promise<SQSBatchResponse>>("writer");
+    const reader = loadHandler<ProxyHandler>("reader");
+
+    const queues = await startQueues(settings);
+    started.push(() => queues.stop());
+
+    const mapping = startEventSourceMapping({
+      sqs: queues.sqs,
+      queueUrl: queues.queueUrl,
+      queueArn: queues.queueArn,
+      region: settings.region,
+      batchSize: settings.batchSize,
+      batchingWindowSeconds: settings.batchingWindowSeconds,
+      maxConcurrency: settings.maxConcurrency,
+      handler: writer,
+      onInvocationError: (error) => console.error("local runtime: writer invocation failed", error),
+      onPollError: (error) => console.error("local runtime: polling the queue failed", error),
+    });
+    started.push(() => mapping.stop());
+
+    const http = await startHttpServer(settings.port, {
+      stage: "local",
+      reader,
+      eventBridge: {
+        region: settings.region,
+        account: "000000000000",
+        eventBusNames: ["default", settings.eventBusName],
+        pattern: settings.eventPattern,
+        deliver: async (event) => {
+          await queues.sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: JSON.stringify(event) }));
+        },
+      },
+      queues,
+    });
+    started.push(() => http.close());
+
+    return {
+      endpoint: `http://127.0.0.1:${http.port}`,
+      sqsEndpoint: queues.endpoint,
+      dynamoEndpoint: dynamo.endpoint,
+      queueUrl: queues.queueUrl,
+      dlqUrl: queues.dlqUrl,
+      settings: { ...settings, port: http.port },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
