@@ -1,0 +1,223 @@
+/**
+ * The local runtime end to end, through the real clients only: `@aws-sdk/client-eventbridge`
+ * publishes, `fetch` reads. One runtime at a time (the handlers read the process environment).
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
+import test from "ava";
+import { DETAIL_TYPES } from "../handlers/domain/contract";
+import { LOCAL_AWS } from "../local/dynamo-local";
+import { startLocalRuntime, type LocalRuntime } from "../local/runtime";
+
+// Failed records come back after 1 s instead of dev's 180 s; everything else is the dev stack's.
+const FAST = { port: 0, visibilityTimeoutSeconds: 1, logLevel: "error" } as const;
+
+const orderEntry = (detail: Record<string, unknown>, source = "otrium.ecommerce"): PutEventsRequestEntry => ({
+  Source: source,
+  DetailType: DETAIL_TYPES.orderCompleted,
+  Detail: JSON.stringify(detail),
+});
+const refundEntry = (detail: Record<string, unknown>): PutEventsRequestEntry => ({
+  Source: "otrium.ecommerce",
+  DetailType: DETAIL_TYPES.orderRefunded,
+  Detail: JSON.stringify(detail),
+});
+
+async function publish(runtime: LocalRuntime, entries: PutEventsRequestEntry[]): Promise<void> {
+  const client = new EventBridgeClient({ ...LOCAL_AWS, endpoint: runtime.endpoint });
+  try {
+    for (let i = 0; i < entries.length; i += 10) {
+      const result = await client.send(new PutEventsCommand({ Entries: entries.slice(i, i + 10) }));
+      if (result.FailedEntryCount) throw new Error(`PutEvents refused entries: ${JSON.stringify(result.Entries)}`);
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+const getJson = async (runtime: LocalRuntime, url: string) => {
+  const response = await fetch(`${runtime.endpoint}${url}`);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+};
+
+/** Polls until `check` holds (the writer works asynchronously, as in AWS). */
+async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!check(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    value = await read();
+  }
+  return value;
+}
+
+async function withRuntime(overrides: Parameters<typeof startLocalRuntime>[0], use: (runtime: LocalRuntime) => Promise<void>) {
+  const runtime = await startLocalRuntime({ ...FAST, ...overrides });
+  try {
+    await use(runtime);
+  } finally {
+    await runtime.stop();
+  }
+}
+
+test.serial("200 orders over 20 users, 20% duplicates, refunds before and after their orders: every balance and history exact", async (t) => {
+  await withRuntime({}, async (runtime) => {
+    const orders = Array.from({ length: 200 }, (_, i) => ({
+      orderId: `order-${i}`,
+      userId: `user-${i % 20}`,
+      total: { amount: 1_000 + i * 37, currency: i % 5 === 0 ? "GBP" : "EUR" },
+      completedAt: new Date(Date.UTC(2026, 10, 1, 0, i)).toISOString(),
+    }));
+    const refunds = [0, 3, 7, 11, 42, 99].map((i, n) => {
+      const order = orders[i]!;
+      return {
+        orderId: order.orderId,
+        userId: order.userId,
+        refundId: `refund-${n}`,
+        refund: { amount: Math.floor(order.total.amount / 2), currency: order.total.currency },
+        refundedAt: new Date(Date.UTC(2026, 10, 2, 0, n)).toISOString(),
+      };
+    });
+    const early = refunds.slice(0, 3);
+    const late = refunds.slice(3);
+    const duplicates = orders.filter((_, i) => i % 5 === 1); // 40 re-publications
+
+    await publish(runtime, early.map(refundEntry)); // before their orders
+    await publish(runtime, [...orders, ...duplicates].map((o) => orderEntry(o)));
+    await publish(runtime, late.map(refundEntry));
+
+    const rate = (currency: string) => (currency === "GBP" ? 125 : 100);
+    const earned = (o: (typeof orders)[number]) => Math.floor((o.total.amount * rate(o.total.currency)) / 10_000);
+    for (let u = 0; u < 20; u++) {
+      const userId = `user-${u}`;
+      const mine = orders.filter((o) => o.userId === userId);
+      const myRefunds = refunds.filter((r) => r.userId === userId);
+      const lifetime = mine.reduce((sum, o) => sum + earned(o), 0);
+      const reversed = myRefunds.reduce((sum, r) => {
+        const order = orders.find((o) => o.orderId === r.orderId)!;
+        return sum + Math.min(earned(order), Math.floor((r.refund.amount * rate(order.total.currency)) / 10_000));
+      }, 0);
+      const balance = await eventually(
+        () => getJson(runtime, `/points/${userId}`),
+        (r) => r.body.balance === lifetime - reversed && r.body.lifetimeEarned === lifetime,
+      );
+      t.like(balance.body, { userId, balance: lifetime - reversed, lifetimeEarned: lifetime }, userId);
+      const history = await getJson(runtime, `/points/${userId}/history?limit=100`);
+      const items = history.body.items as Array<{ type: string; orderId: string; refundId?: string }>;
+      t.deepEqual(
+        items.map((item) => (item.type === "earn" ? item.orderId : `${item.orderId}/${item.refundId}`)).sort(),
+        [...mine.map((o) => o.orderId), ...myRefunds.map((r) => `${r.orderId}/${r.refundId}`)].sort(),
+        `${userId}: one history entry per order and refund, no duplicates`,
+      );
+    }
+    const dlq = await getJson(runtime, "/_local/dlq");
+    t.is(dlq.body.count, 0, "nothing was dead-lettered");
+  });
+});
+
+test.serial("malformed events end in the DLQ after maxReceiveCount receives, show in local:dlq, and can be redriven", async (t) => {
+  await withRuntime({}, async (runtime) => {
+    await publish(runtime, [
+      orderEntry({ orderId: "bad-1", userId: "u-dlq", total: { amount: 12.5, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" }),
+      refundEntry({ orderId: "never-sent", userId: "u-dlq", refundId: "r-1", refund: { amount: 500, currency: "EUR" }, refundedAt: "2026-11-01T10:00:00Z" }),
+    ]);
+    const dlq = await eventually(() => getJson(runtime, "/_local/dlq"), (r) => r.body.count === 2, 30_000);
+    t.is(dlq.body.count, 2);
+    t.is(runtime.settings.maxReceiveCount, 3, "the dev stack's maxReceiveCount");
+
+    const port = new URL(runtime.endpoint).port;
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import=tsx", "local/dlq-cli.ts", "--port", port], {
+      cwd: path.resolve(__dirname, ".."),
+    });
+    t.regex(stdout, /2 message\(s\) in the DLQ/);
+    t.regex(stdout, /"orderId":"bad-1"/);
+    t.regex(stdout, /"orderId":"never-sent"/);
+
+    // The refund's order arrives late; a redrive then applies the refund (the bad order fails again).
+    await publish(runtime, [orderEntry({ orderId: "never-sent", userId: "u-dlq", total: { amount: 2_000, currency: "EUR" }, completedAt: "2026-11-01T09:00:00Z" })]);
+    await eventually(() => getJson(runtime, "/points/u-dlq"), (r) => r.body.lifetimeEarned === 20);
+    const redrive = await fetch(`${runtime.endpoint}/_local/dlq/redrive`, { method: "POST" });
+    t.deepEqual(await redrive.json(), { redriven: 2 });
+    const balance = await eventually(() => getJson(runtime, "/points/u-dlq"), (r) => r.body.balance === 15);
+    t.like(balance.body, { balance: 15, lifetimeEarned: 20 });
+    const back = await eventually(() => getJson(runtime, "/_local/dlq"), (r) => r.body.count === 1, 30_000);
+    t.is(back.body.count, 1, "the malformed order is back in the DLQ");
+  });
+});
+
+test.serial("events of another source are accepted and dropped; PutEvents errors reach the SDK", async (t) => {
+  await withRuntime({}, async (runtime) => {
+    const client = new EventBridgeClient({ ...LOCAL_AWS, endpoint: runtime.endpoint });
+    const accepted = await client.send(
+      new PutEventsCommand({
+        Entries: [
+          orderEntry({ orderId: "m-1", userId: "u-other", total: { amount: 5_000, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" }, "otrium.marketing"),
+          { Source: "otrium.ecommerce", DetailType: DETAIL_TYPES.orderCompleted, Detail: "not json" },
+          orderEntry({ orderId: "e-1", userId: "u-barrier", total: { amount: 100, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" }),
+        ],
+      }),
+    );
+    t.is(accepted.FailedEntryCount, 1);
+    t.is(accepted.Entries?.[1]?.ErrorCode, "MalformedDetail");
+    t.truthy(accepted.Entries?.[0]?.EventId);
+    await eventually(() => getJson(runtime, "/points/u-barrier"), (r) => r.body.balance === 1);
+    t.like((await getJson(runtime, "/points/u-other")).body, { balance: 0, updatedAt: null });
+
+    await t.throwsAsync(
+      client.send(new PutEventsCommand({ Entries: Array.from({ length: 11 }, () => orderEntry({ orderId: "x" })) })),
+      { name: "ValidationException" },
+    );
+    client.destroy();
+  });
+});
+
+test.serial("the API over HTTP: 400, 404, 405 as JSON, CORS for the dev origin", async (t) => {
+  await withRuntime({}, async (runtime) => {
+    const bad = await fetch(`${runtime.endpoint}/points/bad%20id`);
+    t.is(bad.status, 400);
+    t.like(await bad.json(), { error: { code: "invalid_user_id" } });
+    const limit = await fetch(`${runtime.endpoint}/points/u-1/history?limit=500`);
+    t.is(limit.status, 400);
+    t.like(await limit.json(), { error: { code: "invalid_query" } });
+    const cursor = await fetch(`${runtime.endpoint}/points/u-1/history?cursor=nope`);
+    t.like(await cursor.json(), { error: { code: "invalid_cursor" } });
+    const missing = await fetch(`${runtime.endpoint}/balances/u-1`);
+    t.is(missing.status, 404);
+    t.like(await missing.json(), { error: { code: "not_found" } });
+    const post = await fetch(`${runtime.endpoint}/points/u-1`, { method: "POST", body: "{}" });
+    t.is(post.status, 405);
+    const cors = await fetch(`${runtime.endpoint}/points/u-1`, { headers: { Origin: "http://localhost:3000" } });
+    t.is(cors.headers.get("access-control-allow-origin"), "http://localhost:3000");
+    t.is(cors.headers.get("content-type"), "application/json; charset=utf-8");
+  });
+});
+
+test.serial("a restart with a data directory keeps balances and waiting messages", async (t) => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "loyalty-local-"));
+  try {
+    await withRuntime({ dataDir }, async (runtime) => {
+      await publish(runtime, [orderEntry({ orderId: "keep-1", userId: "u-keep", total: { amount: 4_200, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" })]);
+      await eventually(() => getJson(runtime, "/points/u-keep"), (r) => r.body.balance === 42);
+      // A refund whose order never comes: it waits (in the DLQ, eventually) across the restart.
+      await publish(runtime, [refundEntry({ orderId: "later", userId: "u-keep", refundId: "r", refund: { amount: 100, currency: "EUR" }, refundedAt: "2026-11-02T10:00:00Z" })]);
+    });
+    await withRuntime({ dataDir }, async (runtime) => {
+      t.like((await getJson(runtime, "/points/u-keep")).body, { balance: 42, lifetimeEarned: 42 });
+      const waiting = await eventually(() => getJson(runtime, "/_local/dlq"), (r) => r.body.count === 1, 30_000);
+      t.is(waiting.body.count, 1, "the unprocessable refund survived the restart");
+    });
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test.serial("stopping finishes cleanly: the servers and the JVM are gone", async (t) => {
+  const runtime = await startLocalRuntime(FAST);
+  await runtime.stop();
+  await t.throwsAsync(fetch(`${runtime.endpoint}/points/u-1`));
+  await t.throwsAsync(fetch(runtime.dynamoEndpoint));
+});
