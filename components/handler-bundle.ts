@@ -16,8 +16,17 @@ export interface HandlerBundle {
   sourceMap: string;
 }
 
+export interface BundleOptions {
+  /**
+   * Leave `@aws-sdk/*` out and use the SDK the Lambda runtime ships (smaller, but its version
+   * is AWS's choice and changes under us). Only the benchmarks compare it.
+   * @default false
+   */
+  externalAwsSdk?: boolean;
+}
+
 /** Bundles `entry` (relative to the project root, e.g. `handlers/writer.ts`). */
-export async function bundleHandler(entry: string): Promise<HandlerBundle> {
+export async function bundleHandler(entry: string, options: BundleOptions = {}): Promise<HandlerBundle> {
   const outfile = path.join(PROJECT_ROOT, ".bundle", path.basename(entry, ".ts"), "index.js");
   const result = await build({
     absWorkingDir: PROJECT_ROOT,
@@ -35,6 +44,7 @@ export async function bundleHandler(entry: string): Promise<HandlerBundle> {
     sourcesContent: false,
     legalComments: "none",
     logLevel: "silent",
+    external: options.externalAwsSdk ? ["@aws-sdk/*"] : [],
   });
   const file = (suffix: string) => {
     const found = result.outputFiles.find((output) => output.path === `${outfile}${suffix}`);

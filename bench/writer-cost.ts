@@ -1,0 +1,226 @@
+/**
+ * What an order event costs in DynamoDB, and how fast the writer goes, on DynamoDB Local:
+ * our writer side by side with what a team would otherwise write —
+ *   naive:       `UpdateItem ADD balance` per record, no idempotency (fast, and wrong);
+ *   powertools:  Powertools for AWS Lambda's idempotency + batch utilities over the same table.
+ * Batches of 10, at concurrency 1 and 8, with 0% and 20% redelivered duplicates.
+ */
+import { randomUUID } from "node:crypto";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
+import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { DETAIL_TYPES } from "../handlers/domain/contract";
+import { parseEarnRules } from "../handlers/domain/earn-rules";
+import { BALANCE_SK, userPk } from "../handlers/domain/ledger-keys";
+import { DynamoLedger } from "../handlers/ledger/dynamo-ledger";
+import { createTableInput } from "../handlers/ledger/table";
+import { createDocumentClient } from "../handlers/runtime/dynamo-client";
+import { createLogger } from "../handlers/runtime/log";
+import { createBatchWriter } from "../handlers/writer/batch-writer";
+import { forEachLimited } from "../handlers/runtime/limited-concurrency";
+import { LOCAL_AWS, type DynamoLocal } from "../local/dynamo-local";
+
+export type WriterKind = "ours" | "naive" | "powertools";
+
+export interface WriterFigures {
+  kind: WriterKind;
+  concurrency: number;
+  duplicateShare: number;
+  events: number;
+  eventsPerSecond: number;
+  requestsPerEvent: number;
+  writeUnitsPerEvent: number;
+  readUnitsPerEvent: number;
+  /** Points credited more than once (duplicates counted again). */
+  doubleCreditedPoints: number;
+  /** Records that failed and were delivered again (e.g. a duplicate racing its original). */
+  redeliveries: number;
+}
+
+const EVENTS = 1_000;
+const USERS = 100;
+const BATCH = 10;
+
+const READS = new Set(["GetItemCommand", "QueryCommand", "BatchGetItemCommand"]);
+
+/**
+ * A client that asks DynamoDB for the capacity each request consumed and adds it up, reads
+ * apart from writes. (DynamoDB Local reports `CapacityUnits` on successes only.)
+ */
+function instrumentedClient(endpoint: string) {
+  const totals = { requests: 0, writeUnits: 0, readUnits: 0 };
+  const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      totals.requests++;
+      Object.assign(args.input as object, { ReturnConsumedCapacity: "TOTAL" });
+      const result = await next(args);
+      const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+      for (const entry of Array.isArray(consumed) ? consumed : [consumed]) {
+        const units = (entry as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0;
+        if (READS.has(String(context.commandName))) totals.readUnits += units;
+        else totals.writeUnits += units;
+      }
+      return result;
+    },
+    { step: "initialize", name: "countCapacity" },
+  );
+  return { client, totals };
+}
+
+function orderRecord(i: number): SQSRecord {
+  const body = JSON.stringify({
+    version: "0",
+    id: `event-${i}`,
+    "detail-type": DETAIL_TYPES.orderCompleted,
+    source: "otrium.ecommerce",
+    detail: {
+      orderId: `order-${i}`,
+      userId: `user-${i % USERS}`,
+      total: { amount: 10_000 + i, currency: "EUR" },
+      completedAt: new Date(Date.UTC(2026, 10, 1, 0, 0, i)).toISOString(),
+    },
+  });
+  return {
+    messageId: randomUUID(),
+    receiptHandle: "r",
+    body,
+    attributes: { ApproximateReceiveCount: "1", SentTimestamp: "0", SenderId: "s", ApproximateFirstReceiveTimestamp: "0" },
+    messageAttributes: {},
+    md5OfBody: "",
+    eventSource: "aws:sqs",
+    eventSourceARN: "arn:aws:sqs:eu-west-1:000000000000:bench",
+    awsRegion: "eu-west-1",
+  };
+}
+
+/** `EVENTS` records, of which `duplicateShare` are redeliveries of earlier ones, in batches. */
+function workload(duplicateShare: number): SQSEvent[] {
+  const unique = Math.round(EVENTS * (1 - duplicateShare));
+  const records = Array.from({ length: unique }, (_, i) => orderRecord(i));
+  for (let i = 0; records.length < EVENTS; i++) {
+    const original = records[(i * 7) % unique]!;
+    records.splice(Math.min(records.length, (i * 13) % records.length + 1), 0, { ...original, messageId: randomUUID() });
+  }
+  const batches: SQSEvent[] = [];
+  for (let i = 0; i < records.length; i += BATCH) batches.push({ Records: records.slice(i, i + BATCH) });
+  return batches;
+}
+
+type Handler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+function writerFor(kind: WriterKind, client: DynamoDBClient, tableName: string): Handler {
+  const documents = createDocumentClient(client);
+  if (kind === "ours") {
+    return createBatchWriter({
+      ledger: new DynamoLedger(documents, tableName),
+      rules: parseEarnRules('{"EUR": 1}'),
+      logger: createLogger("error", () => undefined),
+    });
+  }
+  const credit = async (detail: { userId: string; total: { amount: number } }) => {
+    await documents.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: userPk(detail.userId), sk: BALANCE_SK },
+        UpdateExpression: "ADD balance :points",
+        ExpressionAttributeValues: { ":points": Math.floor(detail.total.amount / 100) },
+      }),
+    );
+  };
+  if (kind === "naive") {
+    return async (event) => {
+      const failures: SQSBatchResponse["batchItemFailures"] = [];
+      for (const record of event.Records) {
+        await credit((JSON.parse(record.body) as { detail: Parameters<typeof credit>[0] }).detail).catch(() =>
+          failures.push({ itemIdentifier: record.messageId }),
+        );
+      }
+      return { batchItemFailures: failures };
+    };
+  }
+  const persistenceStore = new DynamoDBPersistenceLayer({
+    tableName,
+    keyAttr: "pk",
+    sortKeyAttr: "sk",
+    staticPkValue: "IDEMPOTENCY",
+    awsSdkV3Client: client,
+  });
+  const processor = new BatchProcessor(EventType.SQS);
+  const config = new IdempotencyConfig({ eventKeyJmesPath: "orderId" });
+  const creditOnce = makeIdempotent(credit, { persistenceStore, config });
+  // Powertools reads the remaining time from the Lambda context to expire in-progress records.
+  config.registerLambdaContext({ getRemainingTimeInMillis: () => 60_000 } as Context);
+  return (event) =>
+    processPartialResponse(
+      event,
+      async (record: SQSRecord) => creditOnce((JSON.parse(record.body) as { detail: Parameters<typeof credit>[0] & { orderId: string } }).detail),
+      processor,
+    );
+}
+
+export async function measureWriter(
+  dynamo: DynamoLocal,
+  kind: WriterKind,
+  concurrency: number,
+  duplicateShare: number,
+): Promise<WriterFigures> {
+  const tableName = `bench-${randomUUID()}`;
+  const setup = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamo.endpoint });
+  await setup.send(new CreateTableCommand(createTableInput(tableName)));
+  const { client, totals } = instrumentedClient(dynamo.endpoint);
+  const handler = writerFor(kind, client, tableName);
+  const batches = workload(duplicateShare);
+
+  // Failed records are delivered again, as SQS would, until none fails (redeliveries count).
+  const started = process.hrtime.bigint();
+  let pending = batches;
+  let redelivered = 0;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round === 10) throw new Error(`${kind}: records still failing after 10 deliveries`);
+    const failed: SQSRecord[] = [];
+    await forEachLimited(pending, concurrency, async (batch) => {
+      const { batchItemFailures } = await handler(batch);
+      const ids = new Set(batchItemFailures.map((f) => f.itemIdentifier));
+      failed.push(...batch.Records.filter((record) => ids.has(record.messageId)));
+    });
+    redelivered += failed.length;
+    pending = [];
+    for (let i = 0; i < failed.length; i += BATCH) pending.push({ Records: failed.slice(i, i + BATCH) });
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const measured = { ...totals };
+
+  // Exactness: every user's balance against the points of the unique orders.
+  const expected = new Map<string, number>();
+  const seen = new Set<string>();
+  for (const record of batches.flatMap((b) => b.Records)) {
+    const { detail } = JSON.parse(record.body) as { detail: { orderId: string; userId: string; total: { amount: number } } };
+    if (seen.has(detail.orderId)) continue;
+    seen.add(detail.orderId);
+    expected.set(detail.userId, (expected.get(detail.userId) ?? 0) + Math.floor(detail.total.amount / 100));
+  }
+  const documents = createDocumentClient(setup);
+  let doubleCredited = 0;
+  for (const [userId, points] of expected) {
+    const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: { pk: userPk(userId), sk: BALANCE_SK } }));
+    doubleCredited += Number(Item?.balance ?? 0) - points;
+  }
+  setup.destroy();
+  client.destroy();
+  return {
+    kind,
+    concurrency,
+    duplicateShare,
+    events: EVENTS,
+    eventsPerSecond: Math.round(EVENTS / seconds),
+    requestsPerEvent: measured.requests / EVENTS,
+    writeUnitsPerEvent: measured.writeUnits / EVENTS,
+    readUnitsPerEvent: measured.readUnits / EVENTS,
+    doubleCreditedPoints: doubleCredited,
+    redeliveries: redelivered,
+  };
+}
