@@ -24,21 +24,26 @@ const entryBase = {
   pk: v.string(),
   sk: v.string(),
   entryAt: v.string(),
-  orderId: v.string(),
   /** Points this entry moved, always positive; the kind says in which direction. */
   points: count,
-  amount: count,
-  currency: v.string(),
-  /** When the business event happened (the order's completion, the refund). */
+  /** When the business event happened (the order's completion, the refund, the redemption). */
   occurredAt: v.string(),
   /** When the ledger recorded it. */
   recordedAt: v.string(),
+};
+
+/** What entries that come from order events carry. */
+const orderEventBase = {
+  ...entryBase,
+  orderId: v.string(),
+  amount: count,
+  currency: v.string(),
   /** The EventBridge event id that wrote the entry, for tracing a balance back to its events. */
   eventId: v.string(),
 };
 
 export const EarnEntrySchema = v.object({
-  ...entryBase,
+  ...orderEventBase,
   kind: v.literal("earn"),
   rateHundredths: count,
   /** Sum of the refunds applied to this order so far, in minor units. */
@@ -48,16 +53,42 @@ export const EarnEntrySchema = v.object({
 });
 
 export const ReversalEntrySchema = v.object({
-  ...entryBase,
+  ...orderEventBase,
   kind: v.literal("reversal"),
   refundId: v.string(),
 });
 
-export const LedgerEntrySchema = v.variant("kind", [EarnEntrySchema, ReversalEntrySchema]);
+export const RedemptionEntrySchema = v.object({
+  ...entryBase,
+  kind: v.literal("redemption"),
+  redemptionId: v.string(),
+  rewardId: v.string(),
+  /** Digest of the request, so a retry with another body is told apart from a true retry. */
+  fingerprint: v.string(),
+  /** The balance right after this redemption: the answer a retry gets again. */
+  balanceAfter: count,
+});
+
+export const RedemptionCancelEntrySchema = v.object({
+  ...entryBase,
+  kind: v.literal("redemption-cancel"),
+  redemptionId: v.string(),
+  /** The balance right after the points came back: the answer a second cancel gets again. */
+  balanceAfter: count,
+});
+
+export const LedgerEntrySchema = v.variant("kind", [
+  EarnEntrySchema,
+  ReversalEntrySchema,
+  RedemptionEntrySchema,
+  RedemptionCancelEntrySchema,
+]);
 
 export type BalanceItem = v.InferOutput<typeof BalanceItemSchema>;
 export type EarnEntry = v.InferOutput<typeof EarnEntrySchema>;
 export type ReversalEntry = v.InferOutput<typeof ReversalEntrySchema>;
+export type RedemptionEntry = v.InferOutput<typeof RedemptionEntrySchema>;
+export type RedemptionCancelEntry = v.InferOutput<typeof RedemptionCancelEntrySchema>;
 export type LedgerEntry = v.InferOutput<typeof LedgerEntrySchema>;
 
 /** Where an entry came from and when it was recorded. */

@@ -13,6 +13,10 @@ export const orderSk = (orderId: string): string => `ORDER#${orderId}`;
 export const refundSk = (orderId: string, refundId: string): string =>
   `REFUND#${orderId}#${refundId}`;
 
+export const redemptionSk = (redemptionId: string): string => `REDEEM#${redemptionId}`;
+
+export const redemptionCancelSk = (redemptionId: string): string => `REDEEM#${redemptionId}#CANCEL`;
+
 /**
  * The history index's sort key: the entry's business time, then its sort key, so entries
  * sort newest first and two entries at the same millisecond never collide.

@@ -1,7 +1,8 @@
 /**
- * Who may read a user's points. Behind a Cognito authorizer the request carries the caller's
- * claims: a customer reads only their own points (`sub` = userId), the admin group any.
- * Without claims (IAM-authorized backends, or dev's open API) API Gateway already decided.
+ * Who may act on a user's points. Behind a Cognito authorizer the request carries the caller's
+ * claims: a customer reads and spends only their own points (`sub` = userId), the admin group
+ * anyone's. Without claims (IAM-authorized backends, or dev's open API) API Gateway already
+ * decided.
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import * as v from "valibot";
@@ -18,11 +19,28 @@ function groupsOf(claim: string | string[] | undefined): string[] {
   return claim.replace(/^\[|\]$/g, "").split(/[\s,]+/).filter(Boolean);
 }
 
-export function mayReadUser(event: APIGatewayProxyEvent, userId: string, adminGroup?: string): boolean {
+/** The caller's Cognito claims; `undefined` when API Gateway authorized without them. */
+function claimsOf(event: APIGatewayProxyEvent): v.InferOutput<typeof ClaimsSchema> | "invalid" | undefined {
   const claims: unknown = event.requestContext.authorizer?.claims;
-  if (claims === undefined || claims === null) return true;
+  if (claims === undefined || claims === null) return undefined;
   const parsed = v.safeParse(ClaimsSchema, claims);
-  if (!parsed.success) return false;
-  if (parsed.output.sub === userId) return true;
-  return adminGroup !== undefined && groupsOf(parsed.output["cognito:groups"]).includes(adminGroup);
+  return parsed.success ? parsed.output : "invalid";
+}
+
+const isAdmin = (claims: v.InferOutput<typeof ClaimsSchema>, adminGroup?: string) =>
+  adminGroup !== undefined && groupsOf(claims["cognito:groups"]).includes(adminGroup);
+
+/** A customer acts on their own points only; the admin group on anyone's. */
+export function mayActForUser(event: APIGatewayProxyEvent, userId: string, adminGroup?: string): boolean {
+  const claims = claimsOf(event);
+  if (claims === undefined) return true;
+  if (claims === "invalid") return false;
+  return claims.sub === userId || isAdmin(claims, adminGroup);
+}
+
+/** Only the admin group acts on behalf of the business (e.g. cancels a redemption). */
+export function mayActAsAdmin(event: APIGatewayProxyEvent, adminGroup?: string): boolean {
+  const claims = claimsOf(event);
+  if (claims === undefined) return true;
+  return claims !== "invalid" && isAdmin(claims, adminGroup);
 }

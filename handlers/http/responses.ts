@@ -10,9 +10,14 @@ export type ErrorCode =
   | "invalid_user_id"
   | "invalid_query"
   | "invalid_cursor"
+  | "invalid_request"
   | "forbidden"
   | "not_found"
+  | "redemption_not_found"
   | "method_not_allowed"
+  | "idempotency_conflict"
+  | "insufficient_points"
+  | "busy"
   | "internal_error";
 
 export type Headers = Record<string, string>;
@@ -43,14 +48,14 @@ export function errorResponse(
  * CORS headers for a request from `origin`: echoed back when it is allowed (`*` allows any),
  * none otherwise. `Vary: Origin` keeps shared caches from mixing origins.
  */
-export function corsHeaders(origin: string | undefined, allowedOrigins: readonly string[]): Headers {
+export function corsHeaders(origin: string | undefined, allowedOrigins: readonly string[], method = "GET"): Headers {
   if (origin === undefined || allowedOrigins.length === 0) return {};
   const allowed = allowedOrigins.includes("*") || allowedOrigins.includes(origin);
   if (!allowed) return { Vary: "Origin" };
   return {
     "Access-Control-Allow-Origin": allowedOrigins.includes("*") ? "*" : origin,
     "Access-Control-Allow-Headers": "Authorization, Content-Type",
-    "Access-Control-Allow-Methods": "GET, OPTIONS",
+    "Access-Control-Allow-Methods": `${method}, OPTIONS`,
     "Access-Control-Max-Age": "600",
     Vary: "Origin",
   };

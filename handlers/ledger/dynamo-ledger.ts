@@ -3,13 +3,7 @@
  * (guarded by `attribute_not_exists`) together with the balance change, so a redelivered or
  * re-published event changes nothing and costs one request. A refund reads its order first.
  */
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import {
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-} from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
 import type { OrderRefunded } from "../domain/contract";
 import { OrderNotYetCreditedError } from "../domain/errors";
@@ -25,6 +19,7 @@ import {
 import { BALANCE_SK, orderSk, userPk } from "../domain/ledger-keys";
 import { decodeCursor, encodeCursor } from "./history-cursor";
 import { LEDGER_TABLE } from "./table";
+import { failedAt, transactWrite } from "./transactions";
 
 /** What writing one event did: changed the balance by `points`, or nothing (seen before). */
 export type WriteResult =
@@ -58,11 +53,13 @@ export class DynamoLedger {
 
   /** Credits an order's earn entry and its points to the balance, once. One request. */
   async creditOrder(entry: EarnEntry): Promise<WriteResult> {
-    const written = await this.transact([
+    const result = await transactWrite(this.client, [
       this.putEntry(entry),
       this.addToBalance(entry.pk, entry.points, entry.points, entry.recordedAt),
     ]);
-    return written ? { outcome: "credited", points: entry.points } : DUPLICATE;
+    if (result.written) return { outcome: "credited", points: entry.points };
+    if (failedAt(result, 0)) return DUPLICATE;
+    throw new Error(`order ${entry.orderId}: transaction cancelled unexpectedly`);
   }
 
   /**
@@ -77,7 +74,7 @@ export class DynamoLedger {
         throw new OrderNotYetCreditedError(`order ${refund.orderId} is not credited yet`);
       }
       const plan = planReversal(order, refund, provenance);
-      const reasons = await this.transactOrReasons([
+      const result = await transactWrite(this.client, [
         this.putEntry(plan.entry),
         {
           Update: {
@@ -94,8 +91,8 @@ export class DynamoLedger {
         },
         this.addToBalance(order.pk, -plan.entry.points, 0, provenance.recordedAt),
       ]);
-      if (reasons === "written") return { outcome: "reversed", points: plan.entry.points };
-      if (reasons[0] === "ConditionalCheckFailed") return DUPLICATE;
+      if (result.written) return { outcome: "reversed", points: plan.entry.points };
+      if (failedAt(result, 0)) return DUPLICATE;
       // Only the order's guard failed: another refund of this order landed first; re-read.
     }
     throw new Error(`order ${refund.orderId} kept changing under ${REFUND_ATTEMPTS} refund attempts`);
@@ -172,32 +169,4 @@ export class DynamoLedger {
       },
     };
   }
-
-  /** Writes the items; `false` when the first item's guard says the event was seen before. */
-  private async transact(items: TransactItems): Promise<boolean> {
-    const reasons = await this.transactOrReasons(items);
-    if (reasons === "written") return true;
-    if (reasons[0] === "ConditionalCheckFailed") return false;
-    throw new Error(`transaction cancelled: ${reasons.join(", ")}`);
-  }
-
-  /**
-   * Writes the items, or returns why each was cancelled when only conditions failed.
-   * Any other cancellation (`TransactionConflict`, throttling) is rethrown: the message is
-   * reported failed and SQS delivers it again.
-   */
-  private async transactOrReasons(items: TransactItems): Promise<"written" | string[]> {
-    try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-      return "written";
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? "None");
-      const onlyConditions = reasons.every((code) => code === "None" || code === "ConditionalCheckFailed");
-      if (!onlyConditions || reasons.length === 0) throw error;
-      return reasons;
-    }
-  }
 }
-
-type TransactItems = NonNullable<TransactWriteCommand["input"]["TransactItems"]>;

@@ -1,45 +1,41 @@
 /**
  * How ledger entries look to the apps: signed points (what the entry did to the balance),
- * the money behind them, and when it happened. Storage fields stay inside.
+ * what caused it, and when it happened. Storage fields stay inside.
  */
 import type { LedgerEntry } from "../domain/ledger-entries";
 
+type Money = { amount: number; currency: string };
+
 export type HistoryItem =
-  | {
-      type: "earn";
-      orderId: string;
-      points: number;
-      /** Points of this order since taken back by refunds. */
-      reversedPoints: number;
-      amount: { amount: number; currency: string };
-      occurredAt: string;
-    }
-  | {
-      type: "refund";
-      orderId: string;
-      refundId: string;
-      points: number;
-      amount: { amount: number; currency: string };
-      occurredAt: string;
-    };
+  | { type: "earn"; orderId: string; points: number; /** Points of this order since taken back by refunds. */ reversedPoints: number; amount: Money; occurredAt: string }
+  | { type: "refund"; orderId: string; refundId: string; points: number; amount: Money; occurredAt: string }
+  | { type: "redemption"; redemptionId: string; rewardId: string; points: number; occurredAt: string }
+  | { type: "redemption-cancel"; redemptionId: string; points: number; occurredAt: string };
 
 export function historyItem(entry: LedgerEntry): HistoryItem {
-  const amount = { amount: entry.amount, currency: entry.currency };
-  return entry.kind === "earn"
-    ? {
+  const { occurredAt } = entry;
+  switch (entry.kind) {
+    case "earn":
+      return {
         type: "earn",
         orderId: entry.orderId,
         points: entry.points,
         reversedPoints: entry.reversedPoints,
-        amount,
-        occurredAt: entry.occurredAt,
-      }
-    : {
+        amount: { amount: entry.amount, currency: entry.currency },
+        occurredAt,
+      };
+    case "reversal":
+      return {
         type: "refund",
         orderId: entry.orderId,
         refundId: entry.refundId,
         points: -entry.points,
-        amount,
-        occurredAt: entry.occurredAt,
+        amount: { amount: entry.amount, currency: entry.currency },
+        occurredAt,
       };
+    case "redemption":
+      return { type: "redemption", redemptionId: entry.redemptionId, rewardId: entry.rewardId, points: -entry.points, occurredAt };
+    case "redemption-cancel":
+      return { type: "redemption-cancel", redemptionId: entry.redemptionId, points: entry.points, occurredAt };
+  }
 }

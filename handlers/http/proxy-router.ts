@@ -1,0 +1,74 @@
+/**
+ * What every function behind the API does before and after its own work, in one place: find
+ * the route by its resource, answer CORS preflights, refuse other methods (405) and unknown
+ * routes (404), validate `{userId}`, check the caller may act (403), and turn any unexpected
+ * failure into a 500 that names the request id and nothing internal.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import * as v from "valibot";
+import { IdSchema } from "../domain/contract";
+import { describeIssues } from "../domain/describe-issues";
+import type { Logger } from "../runtime/log";
+import type { ApiRoute } from "./routes";
+import { corsHeaders, errorResponse, type ErrorCode, type Headers } from "./responses";
+
+/** A failure a route expects and answers itself (e.g. a bad cursor is a 400). */
+export class ClientError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ClientError";
+  }
+}
+
+export interface RouteHandler {
+  route: ApiRoute;
+  /** Whether this caller may act for `userId` here; refused with a 403 and this message. */
+  authorize: (event: APIGatewayProxyEvent, userId: string) => boolean;
+  forbidden: string;
+  handle: (userId: string, event: APIGatewayProxyEvent, headers: Headers) => Promise<APIGatewayProxyResult>;
+}
+
+export interface ProxyRouterOptions {
+  routes: RouteHandler[];
+  logger: Logger;
+  /** Origins that may call from a browser (`*` for any); none means no CORS headers. */
+  allowedOrigins: readonly string[];
+}
+
+function headerOf(event: APIGatewayProxyEvent, name: string): string | undefined {
+  return Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
+}
+
+export function createProxyRouter({ routes, logger, allowedOrigins }: ProxyRouterOptions) {
+  const byResource = new Map<string, RouteHandler>(routes.map((handler) => [handler.route.resource, handler]));
+
+  return async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+    const handler = byResource.get(event.resource);
+    const method = handler?.route.method ?? "GET";
+    const headers = corsHeaders(headerOf(event, "origin"), allowedOrigins, method);
+    if (!handler) return errorResponse(404, "not_found", `no route ${event.httpMethod} ${event.path}`, headers);
+    if (event.httpMethod === "OPTIONS") return { statusCode: 204, headers, body: "" };
+    if (event.httpMethod !== method) {
+      return errorResponse(405, "method_not_allowed", `${event.httpMethod} is not allowed here`, { ...headers, Allow: `${method}, OPTIONS` });
+    }
+    const userId = v.safeParse(IdSchema, event.pathParameters?.userId);
+    if (!userId.success) return errorResponse(400, "invalid_user_id", describeIssues(userId.issues, "userId"), headers);
+    if (!handler.authorize(event, userId.output)) return errorResponse(403, "forbidden", handler.forbidden, headers);
+    try {
+      return await handler.handle(userId.output, event, headers);
+    } catch (error) {
+      if (error instanceof ClientError) return errorResponse(error.statusCode, error.code, error.message, headers);
+      const requestId = event.requestContext.requestId;
+      logger.log("error", "request failed", {
+        requestId,
+        resource: event.resource,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+      return errorResponse(500, "internal_error", `internal error (request ${requestId})`, headers);
+    }
+  };
+}

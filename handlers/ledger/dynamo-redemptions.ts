@@ -1,0 +1,135 @@
+/**
+ * Redemptions on DynamoDB. One consistent read (`TransactGetItems`: the balance and the
+ * redemption entry, and its cancel entry for a cancel) answers retries and refusals at once;
+ * a new redemption or cancel is then one transaction: the entry (guarded by
+ * `attribute_not_exists`) and the balance, guarded by the value just read, so two concurrent
+ * redemptions can never both spend the same points. A lost race re-reads and tries again.
+ */
+import { TransactGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import * as v from "valibot";
+import {
+  BalanceItemSchema,
+  RedemptionCancelEntrySchema,
+  RedemptionEntrySchema,
+  type RedemptionCancelEntry,
+  type RedemptionEntry,
+} from "../domain/ledger-entries";
+import { BALANCE_SK, redemptionCancelSk, redemptionSk, userPk } from "../domain/ledger-keys";
+import {
+  covers,
+  fingerprintOf,
+  redemptionCancelEntry,
+  redemptionEntry,
+  type RedemptionRequest,
+} from "../domain/redemption";
+import { failedAt, transactWrite } from "./transactions";
+
+export type RedeemResult =
+  /** Spent now: answer 201. */
+  | { outcome: "redeemed"; entry: RedemptionEntry }
+  /** The same request was spent before: answer its first result again, 200. */
+  | { outcome: "replayed"; entry: RedemptionEntry }
+  /** The id was used for another request: 409. */
+  | { outcome: "conflict" }
+  /** The balance does not cover it: 409 with the balance. */
+  | { outcome: "insufficient"; balance: number };
+
+export type CancelResult =
+  | { outcome: "cancelled"; entry: RedemptionCancelEntry }
+  | { outcome: "already-cancelled"; entry: RedemptionCancelEntry }
+  | { outcome: "not-found" };
+
+/** Thrown when a balance keeps changing under a redemption for all its attempts. */
+export class LedgerBusyError extends Error {
+  override name = "LedgerBusyError";
+}
+
+/** Attempts before giving up on a busy balance, and the jittered pause between them. */
+const ATTEMPTS = 30;
+const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(attempt, 5)));
+
+export class DynamoRedemptions {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async redeem(userId: string, request: RedemptionRequest, now: () => Date): Promise<RedeemResult> {
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const [balanceItem, existingItem] = await this.read(userId, [BALANCE_SK, redemptionSk(request.redemptionId)]);
+      if (existingItem) return this.retryOf(v.parse(RedemptionEntrySchema, existingItem), request);
+      const balance = balanceItem ? v.parse(BalanceItemSchema, balanceItem).balance : 0;
+      if (!covers(balance, request.points)) return { outcome: "insufficient", balance };
+
+      const entry = redemptionEntry(userId, request, balance, now().toISOString());
+      const result = await transactWrite(this.client, [
+        this.putNew(entry, true),
+        this.setBalance(userId, balance, entry.balanceAfter, entry.recordedAt),
+      ]);
+      if (result.written) return { outcome: "redeemed", entry };
+      const winner = !result.written ? result.reasons[0]?.item : undefined;
+      if (failedAt(result, 0) && winner) return this.retryOf(v.parse(RedemptionEntrySchema, winner), request);
+      await pause(attempt); // the balance moved since it was read
+    }
+    throw new LedgerBusyError(`the balance of ${userId} kept changing over ${ATTEMPTS} attempts`);
+  }
+
+  async cancel(userId: string, redemptionId: string, now: () => Date): Promise<CancelResult> {
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const [balanceItem, redemptionItem, cancelItem] = await this.read(userId, [
+        BALANCE_SK,
+        redemptionSk(redemptionId),
+        redemptionCancelSk(redemptionId),
+      ]);
+      if (!redemptionItem) return { outcome: "not-found" };
+      if (cancelItem) return { outcome: "already-cancelled", entry: v.parse(RedemptionCancelEntrySchema, cancelItem) };
+      const balance = v.parse(BalanceItemSchema, balanceItem).balance;
+      const entry = redemptionCancelEntry(v.parse(RedemptionEntrySchema, redemptionItem), balance, now().toISOString());
+      const result = await transactWrite(this.client, [
+        this.putNew(entry, false),
+        this.setBalance(userId, balance, entry.balanceAfter, entry.recordedAt),
+      ]);
+      if (result.written) return { outcome: "cancelled", entry };
+      await pause(attempt); // cancelled concurrently (the next read says so) or the balance moved
+    }
+    throw new LedgerBusyError(`the balance of ${userId} kept changing over ${ATTEMPTS} attempts`);
+  }
+
+  private retryOf(existing: RedemptionEntry, request: RedemptionRequest): RedeemResult {
+    return existing.fingerprint === fingerprintOf(request) ? { outcome: "replayed", entry: existing } : { outcome: "conflict" };
+  }
+
+  /** The user's items with these sort keys, as of one instant (strongly consistent). */
+  private async read(userId: string, sortKeys: string[]): Promise<Array<Record<string, unknown> | undefined>> {
+    const { Responses = [] } = await this.client.send(
+      new TransactGetCommand({
+        TransactItems: sortKeys.map((sk) => ({ Get: { TableName: this.tableName, Key: { pk: userPk(userId), sk } } })),
+      }),
+    );
+    return sortKeys.map((_, i) => Responses[i]?.Item);
+  }
+
+  private putNew(entry: RedemptionEntry | RedemptionCancelEntry, returnExisting: boolean) {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: entry,
+        ConditionExpression: "attribute_not_exists(pk)",
+        ...(returnExisting ? { ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const } : {}),
+      },
+    };
+  }
+
+  /** Moves the balance from the value read to `after`, only if nobody moved it in between. */
+  private setBalance(userId: string, before: number, after: number, at: string) {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: { pk: userPk(userId), sk: BALANCE_SK },
+        UpdateExpression: "SET balance = :after, updatedAt = :at",
+        ConditionExpression: "balance = :before",
+        ExpressionAttributeValues: { ":before": before, ":after": after, ":at": at },
+      },
+    };
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The spending side of the points API (the reader stays read-only):
+ *   POST /points/{userId}/redemptions                          → spend points on a reward, once
+ *   POST /points/{userId}/redemptions/{redemptionId}/cancel    → give them back, once (admins)
+ * `redemptionId` is the client's idempotency key: the same request again gets its first answer
+ * (as 200), a different request with the same id a 409.
+ */
+import type { APIGatewayProxyEvent } from "aws-lambda";
+import * as v from "valibot";
+import { IdSchema } from "../domain/contract";
+import { describeIssues } from "../domain/describe-issues";
+import type { RedemptionCancelEntry, RedemptionEntry } from "../domain/ledger-entries";
+import { RedemptionRequestSchema } from "../domain/redemption";
+import { LedgerBusyError, type DynamoRedemptions } from "../ledger/dynamo-redemptions";
+import { mayActAsAdmin, mayActForUser } from "../http/caller";
+import { ClientError, createProxyRouter } from "../http/proxy-router";
+import { errorResponse, jsonResponse, type Headers } from "../http/responses";
+import { API_ROUTES } from "../http/routes";
+import type { Logger } from "../runtime/log";
+
+export interface RedeemApiDeps {
+  redemptions: DynamoRedemptions;
+  logger: Logger;
+  allowedOrigins: readonly string[];
+  /** Cognito group that may spend for anyone and cancel redemptions. */
+  adminGroup?: string;
+  /** The clock that stamps entries; tests pin it. */
+  now?: () => Date;
+}
+
+const redemptionAnswer = (userId: string, entry: RedemptionEntry) => ({
+  userId,
+  redemptionId: entry.redemptionId,
+  rewardId: entry.rewardId,
+  points: entry.points,
+  balance: entry.balanceAfter,
+  redeemedAt: entry.occurredAt,
+});
+
+const cancelAnswer = (userId: string, entry: RedemptionCancelEntry) => ({
+  userId,
+  redemptionId: entry.redemptionId,
+  pointsReturned: entry.points,
+  balance: entry.balanceAfter,
+  cancelledAt: entry.occurredAt,
+});
+
+function parseBody(event: APIGatewayProxyEvent) {
+  let body: unknown;
+  try {
+    body = JSON.parse(event.body ?? "");
+  } catch {
+    throw new ClientError(400, "invalid_request", "the body must be JSON: {redemptionId, points, rewardId}");
+  }
+  const request = v.safeParse(RedemptionRequestSchema, body);
+  if (!request.success) throw new ClientError(400, "invalid_request", describeIssues(request.issues, "body"));
+  return request.output;
+}
+
+/** A balance that kept changing under the request: the client may simply retry. */
+async function unlessBusy<T>(work: () => Promise<T>, headers: Headers) {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof LedgerBusyError) {
+      return errorResponse(503, "busy", "the balance is changing right now; retry with the same redemptionId", { ...headers, "Retry-After": "1" });
+    }
+    throw error;
+  }
+}
+
+export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGroup, now = () => new Date() }: RedeemApiDeps) {
+  return createProxyRouter({
+    logger,
+    allowedOrigins,
+    routes: [
+      {
+        route: API_ROUTES.redeem,
+        authorize: (event, userId) => mayActForUser(event, userId, adminGroup),
+        forbidden: "you may only spend your own points",
+        handle: (userId, event, headers) =>
+          unlessBusy(async () => {
+            const result = await redemptions.redeem(userId, parseBody(event), now);
+            switch (result.outcome) {
+              case "redeemed":
+                return jsonResponse(201, redemptionAnswer(userId, result.entry), headers);
+              case "replayed":
+                return jsonResponse(200, redemptionAnswer(userId, result.entry), headers);
+              case "conflict":
+                return errorResponse(409, "idempotency_conflict", "this redemptionId was already used for a different request", headers);
+              case "insufficient":
+                return jsonResponse(409, { error: { code: "insufficient_points", message: "the balance does not cover these points", balance: result.balance } }, headers);
+            }
+          }, headers),
+      },
+      {
+        route: API_ROUTES.cancelRedemption,
+        authorize: (event) => mayActAsAdmin(event, adminGroup),
+        forbidden: "only the admin group may cancel redemptions",
+        handle: (userId, event, headers) =>
+          unlessBusy(async () => {
+            const redemptionId = v.safeParse(IdSchema, event.pathParameters?.redemptionId);
+            if (!redemptionId.success) {
+              return errorResponse(400, "invalid_request", describeIssues(redemptionId.issues, "redemptionId"), headers);
+            }
+            const result = await redemptions.cancel(userId, redemptionId.output, now);
+            if (result.outcome === "not-found") {
+              return errorResponse(404, "redemption_not_found", `no redemption ${redemptionId.output} for this user`, headers);
+            }
+            return jsonResponse(200, cancelAnswer(userId, result.entry), headers);
+          }, headers),
+      },
+    ],
+  });
+}
