@@ -13,6 +13,7 @@ export interface ApiRequest {
   headers?: Record<string, string>;
   /** Cognito claims, as a Cognito user pool authorizer passes them. */
   claims?: Record<string, string>;
+  body?: string;
 }
 
 export function apiEvent(request: ApiRequest): APIGatewayProxyEvent {
@@ -29,7 +30,7 @@ export function apiEvent(request: ApiRequest): APIGatewayProxyEvent {
     multiValueQueryStringParameters: null,
     pathParameters: request.pathParameters ?? null,
     stageVariables: null,
-    body: null,
+    body: request.body ?? null,
     isBase64Encoded: false,
     requestContext: {
       accountId: "123456789012",

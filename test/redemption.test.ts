@@ -1,0 +1,189 @@
+/**
+ * Redemptions against a real DynamoDB: spend exactly once per redemptionId, never more than
+ * the balance, cancel once, refunds after spending, every refusal, and what each costs.
+ */
+import test from "ava";
+import type { APIGatewayProxyResult } from "aws-lambda";
+import { API_ROUTES } from "../handlers/http/routes";
+import { DynamoRedemptions } from "../handlers/ledger/dynamo-redemptions";
+import { createReadApi } from "../handlers/reader/read-api";
+import { createRedeemApi } from "../handlers/redeemer/redeem-api";
+import { createLogger } from "../handlers/runtime/log";
+import { startDynamoLocal, type DynamoLocal } from "../local/dynamo-local";
+import { apiEvent, balanceRequest, historyRequest } from "./support/api-events";
+import { createHarness } from "./support/dynamo-harness";
+import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/events";
+import { createTestWriter } from "./support/writer-harness";
+
+let dynamo: DynamoLocal;
+test.before(async () => {
+  dynamo = await startDynamoLocal();
+});
+test.after.always(async () => {
+  await dynamo?.stop();
+});
+
+const ADMINS = "loyalty-support";
+
+/** A user with `euros` worth of points credited (1 point per EUR). */
+async function setup(euros = 100) {
+  const harness = await createHarness(dynamo);
+  const { write, ledger } = createTestWriter(harness);
+  const logger = createLogger("error", () => undefined);
+  const redeemApi = createRedeemApi({
+    redemptions: new DynamoRedemptions(harness.documents, harness.tableName),
+    logger,
+    allowedOrigins: [],
+    adminGroup: ADMINS,
+    now: () => new Date("2026-11-24T15:00:00.000Z"),
+  });
+  const readApi = createReadApi({ ledger, logger, allowedOrigins: [], adminGroup: ADMINS });
+  if (euros > 0) await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o-1", userId: "u-1", amount: euros * 100 }))));
+  harness.requests.length = 0;
+  const balance = async (userId = "u-1") => JSON.parse((await readApi(balanceRequest(userId))).body) as { balance: number; lifetimeEarned: number };
+  return { harness, write, redeemApi, readApi, balance };
+}
+
+const redeem = (body: unknown, options: { userId?: string; claims?: Record<string, string> } = {}) =>
+  apiEvent({
+    resource: API_ROUTES.redeem.resource,
+    method: "POST",
+    pathParameters: { userId: options.userId ?? "u-1" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    ...(options.claims ? { claims: options.claims } : {}),
+  });
+
+const cancel = (redemptionId: string, claims?: Record<string, string>) =>
+  apiEvent({
+    resource: API_ROUTES.cancelRedemption.resource,
+    method: "POST",
+    pathParameters: { userId: "u-1", redemptionId },
+    ...(claims ? { claims } : {}),
+  });
+
+const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.body) as Record<string, unknown> & { error?: { code: string; message: string; balance?: number } };
+
+test("a redemption spends the points once and answers the new balance", async (t) => {
+  const { redeemApi, balance } = await setup(100);
+  const response = await redeemApi(redeem({ redemptionId: "r-1", points: 30, rewardId: "voucher-10" }));
+  t.is(response.statusCode, 201);
+  t.deepEqual(bodyOf(response), {
+    userId: "u-1",
+    redemptionId: "r-1",
+    rewardId: "voucher-10",
+    points: 30,
+    balance: 70,
+    redeemedAt: "2026-11-24T15:00:00.000Z",
+  });
+  t.like(await balance(), { balance: 70, lifetimeEarned: 100 });
+});
+
+test("20 concurrent redemptions that together exceed the balance: exactly the affordable ones pass", async (t) => {
+  const { redeemApi, balance } = await setup(100);
+  const responses = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => redeemApi(redeem({ redemptionId: `r-${i}`, points: 15, rewardId: "tote" }))),
+  );
+  const statuses = responses.map((r) => r.statusCode);
+  t.is(statuses.filter((s) => s === 201).length, 6, "6 × 15 = 90 of 100 points");
+  t.is(statuses.filter((s) => s === 409).length, 14);
+  for (const refused of responses.filter((r) => r.statusCode === 409)) {
+    t.is(bodyOf(refused).error?.code, "insufficient_points");
+    t.true((bodyOf(refused).error?.balance ?? -1) >= 0);
+  }
+  const balancesAfter = responses.filter((r) => r.statusCode === 201).map((r) => Number(bodyOf(r).balance)).sort((a, b) => b - a);
+  t.deepEqual(balancesAfter, [85, 70, 55, 40, 25, 10], "each success saw its own exact balance");
+  t.like(await balance(), { balance: 10 });
+});
+
+test("the same redemptionId sent 10 times concurrently is one redemption", async (t) => {
+  const { redeemApi, balance } = await setup(100);
+  const request = { redemptionId: "r-same", points: 40, rewardId: "sneakers" };
+  const responses = await Promise.all(Array.from({ length: 10 }, () => redeemApi(redeem(request))));
+  t.is(responses.filter((r) => r.statusCode === 201).length, 1);
+  t.is(responses.filter((r) => r.statusCode === 200).length, 9);
+  const answers = new Set(responses.map((r) => JSON.stringify(bodyOf(r))));
+  t.is(answers.size, 1, "every retry gets the first answer");
+  t.like(await balance(), { balance: 60 });
+});
+
+test("a redemptionId reused for a different request is a conflict", async (t) => {
+  const { redeemApi, balance } = await setup(100);
+  await redeemApi(redeem({ redemptionId: "r-1", points: 10, rewardId: "a" }));
+  const other = await redeemApi(redeem({ redemptionId: "r-1", points: 20, rewardId: "a" }));
+  t.is(other.statusCode, 409);
+  t.is(bodyOf(other).error?.code, "idempotency_conflict");
+  t.like(await balance(), { balance: 90 });
+});
+
+test("cancelling twice gives the points back once; history shows both", async (t) => {
+  const { redeemApi, readApi, balance } = await setup(100);
+  await redeemApi(redeem({ redemptionId: "r-1", points: 25, rewardId: "cap" }));
+  const admin = { sub: "ops-1", "cognito:groups": ADMINS };
+  const first = await redeemApi(cancel("r-1", admin));
+  const second = await redeemApi(cancel("r-1", admin));
+  t.is(first.statusCode, 200);
+  t.is(second.statusCode, 200);
+  t.deepEqual(bodyOf(second), bodyOf(first));
+  t.like(bodyOf(first), { redemptionId: "r-1", pointsReturned: 25, balance: 100 });
+  t.like(await balance(), { balance: 100 });
+  const history = JSON.parse((await readApi(historyRequest("u-1"))).body) as { items: Array<Record<string, unknown>> };
+  t.deepEqual(
+    history.items.map((item) => [item.type, item.points]),
+    [["redemption-cancel", 25], ["redemption", -25], ["earn", 100]],
+  );
+});
+
+test("a refund after spending makes the balance negative; no redemption passes until it recovers", async (t) => {
+  const { redeemApi, write, balance } = await setup(100);
+  await redeemApi(redeem({ redemptionId: "r-1", points: 80, rewardId: "coat" }));
+  await write(sqsBatch(sqsRecord(orderRefunded({ orderId: "o-1", userId: "u-1", refundId: "rf-1", amount: 10_000 }))));
+  t.like(await balance(), { balance: -80, lifetimeEarned: 100 });
+  const refused = await redeemApi(redeem({ redemptionId: "r-2", points: 1, rewardId: "pin" }));
+  t.is(refused.statusCode, 409);
+  t.like(bodyOf(refused).error, { code: "insufficient_points", balance: -80 });
+  await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o-2", userId: "u-1", amount: 10_000 }))));
+  t.is((await redeemApi(redeem({ redemptionId: "r-2", points: 1, rewardId: "pin" }))).statusCode, 201);
+  t.like(await balance(), { balance: 19 });
+});
+
+test("every refusal is a 4xx JSON error naming the problem", async (t) => {
+  const { redeemApi, balance } = await setup(100);
+  const expect = async (event: ReturnType<typeof redeem>, status: number, code: string, message?: RegExp) => {
+    const response = await redeemApi(event);
+    t.is(response.statusCode, status, code);
+    t.is(bodyOf(response).error?.code, code);
+    if (message) t.regex(bodyOf(response).error?.message ?? "", message);
+  };
+  await expect(redeem("not json"), 400, "invalid_request", /must be JSON/);
+  await expect(redeem({ points: 5, rewardId: "a" }), 400, "invalid_request", /redemptionId/);
+  await expect(redeem({ redemptionId: "r", points: 0, rewardId: "a" }), 400, "invalid_request", /points: must be at least 1/);
+  await expect(redeem({ redemptionId: "r", points: 1.5, rewardId: "a" }), 400, "invalid_request", /points: must be a whole number/);
+  await expect(redeem({ redemptionId: "r", points: "5", rewardId: "a" }), 400, "invalid_request", /points: must be a number/);
+  await expect(redeem({ redemptionId: "r/x", points: 5, rewardId: "a" }), 400, "invalid_request", /redemptionId: may only contain/);
+  await expect(redeem({ redemptionId: "r", points: 5, rewardId: "a" }, { userId: "bad id" }), 400, "invalid_user_id");
+  await expect(redeem({ redemptionId: "r", points: 5, rewardId: "a" }, { claims: { sub: "u-2" } }), 403, "forbidden", /own points/);
+  await expect(redeem({ redemptionId: "r", points: 500, rewardId: "a" }), 409, "insufficient_points");
+  await expect(cancel("r-unknown"), 404, "redemption_not_found");
+  await expect(cancel("r-1", { sub: "u-1" }), 403, "forbidden", /admin group/);
+  await expect(cancel("bad/id"), 400, "invalid_request", /redemptionId/);
+  await expect(apiEvent({ resource: API_ROUTES.redeem.resource, method: "GET", pathParameters: { userId: "u-1" } }), 405, "method_not_allowed");
+  t.like(await balance(), { balance: 100 }, "no refusal spent anything");
+  // A customer spends their own points; an admin may spend for anyone.
+  t.is((await redeemApi(redeem({ redemptionId: "own", points: 1, rewardId: "a" }, { claims: { sub: "u-1" } }))).statusCode, 201);
+  t.is((await redeemApi(redeem({ redemptionId: "adm", points: 1, rewardId: "a" }, { claims: { sub: "ops", "cognito:groups": ADMINS } }))).statusCode, 201);
+});
+
+test("cost: a redemption is two DynamoDB requests, a retry one, a refusal one", async (t) => {
+  const { redeemApi, harness } = await setup(100);
+  await redeemApi(redeem({ redemptionId: "r-1", points: 10, rewardId: "a" }));
+  t.deepEqual(harness.requests, ["TransactGetItems", "TransactWriteItems"]);
+  harness.requests.length = 0;
+  await redeemApi(redeem({ redemptionId: "r-1", points: 10, rewardId: "a" }));
+  t.deepEqual(harness.requests, ["TransactGetItems"]);
+  harness.requests.length = 0;
+  await redeemApi(redeem({ redemptionId: "r-2", points: 1_000, rewardId: "a" }));
+  t.deepEqual(harness.requests, ["TransactGetItems"]);
+  harness.requests.length = 0;
+  await redeemApi(cancel("r-1"));
+  t.deepEqual(harness.requests, ["TransactGetItems", "TransactWriteItems"]);
+});
