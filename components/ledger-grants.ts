@@ -32,7 +32,11 @@ export function ledgerReadStatements(table: LedgerTableRef): iam.PolicyStatement
   ];
 }
 
-/** Write ledger entries and balances in transactions, and read an order before its refund. No Scan, no Delete. */
+/**
+ * Write ledger entries and balances in transactions, and read what a write depends on (an order
+ * before its refund, a balance before a redemption). The writer and the redeemer need exactly
+ * this; no Scan, no Query, no Delete.
+ */
 export function ledgerWriteStatements(table: LedgerTableRef): iam.PolicyStatement[] {
   return [
     {

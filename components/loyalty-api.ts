@@ -1,11 +1,14 @@
 /**
- * LoyaltyApi: the apps read points here.
+ * LoyaltyApi: the apps read and spend points here.
  *
  *   client ──HTTPS──▶ API Gateway REST (stage, throttling, access logs, X-Ray)
- *                        GET /points/{userId}           ──▶ reader Lambda ──▶ ledger (read-only)
- *                        GET /points/{userId}/history   ──▶
+ *     GET  /points/{userId}                                   ──▶ reader Lambda   ──▶ ledger (read-only)
+ *     GET  /points/{userId}/history                           ──▶ reader Lambda
+ *     POST /points/{userId}/redemptions                       ──▶ redeemer Lambda ──▶ ledger (redemptions)
+ *     POST /points/{userId}/redemptions/{redemptionId}/cancel ──▶ redeemer Lambda
  *
  * Every method sits behind the authorizer the args choose; `none` is for dev stacks only.
+ * Request bodies are validated by API Gateway against a model generated from the handler's schema.
  */
 import * as apigateway from "@pulumi/aws/apigateway";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
@@ -13,11 +16,12 @@ import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as iam from "@pulumi/aws/iam";
 import * as lambda from "@pulumi/aws/lambda";
 import * as pulumi from "@pulumi/pulumi";
-import { API_ROUTES } from "../handlers/http/routes";
+import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
 import { createAlarms } from "./alarms";
 import { HandlerFunction } from "./handler-function";
-import { ledgerReadStatements, type LedgerTableRef } from "./ledger-grants";
-import { api5xxErrors, apiLatencyP99 } from "./metrics";
+import { redemptionRequestModel } from "./api-models";
+import { ledgerReadStatements, ledgerWriteStatements, type LedgerTableRef } from "./ledger-grants";
+import { api5xxErrors, apiLatencyP99, functionErrors } from "./metrics";
 
 /** Who may call the API. */
 export type ApiAuth =
@@ -35,15 +39,15 @@ export interface LoyaltyApiArgs {
   auth?: ApiAuth;
   /** The stage, the first path segment of the URL. @default "v1" */
   stageName?: string;
-  /** Cognito group whose members may read any user's points (support staff). @default none */
+  /** Cognito group whose members may read and spend any user's points and cancel redemptions (support staff). @default none */
   adminGroup?: pulumi.Input<string>;
   /** Browser origins allowed by CORS (`*` for any); preflight `OPTIONS` is open when set. @default none */
   allowedOrigins?: string[];
   /** Stage-wide throttling, requests per second and burst. @default 50 / 100 */
   throttle?: { rateLimit: pulumi.Input<number>; burstLimit: pulumi.Input<number> };
-  /** The reader's `LOG_LEVEL`. @default "info" */
+  /** The reader's and redeemer's `LOG_LEVEL`. @default "info" */
   logLevel?: pulumi.Input<string>;
-  /** Days the reader's and the access logs are kept. @default 30 */
+  /** Days the functions' and the access logs are kept. @default 30 */
   logRetentionDays?: pulumi.Input<number>;
   /** Where alarms notify (SNS topic ARNs). @default none: the alarms exist but notify nobody */
   alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
@@ -55,10 +59,11 @@ export interface LoyaltyApiArgs {
   manageAccountLogRole?: boolean;
 }
 
-/** The routes as API Gateway sees them: each path segment, and the method at the leaf. */
+/** The routes as API Gateway sees them: each path segment, the method at the leaf, its function. */
 const ROUTES = Object.values(API_ROUTES).map((route) => ({
   path: route.resource.split("/").filter(Boolean),
   method: route.method,
+  handler: route.handler,
 }));
 
 /** One JSON line per request; ids and timings, no personal data beyond the caller's principal. */
@@ -89,6 +94,8 @@ export class LoyaltyApi extends pulumi.ComponentResource {
   public readonly stageName: pulumi.Output<string>;
   /** The reader Lambda's name, for its logs and metrics. */
   public readonly readerFunctionName: pulumi.Output<string>;
+  /** The redeemer Lambda's name, for its logs and metrics. */
+  public readonly redeemerFunctionName: pulumi.Output<string>;
 
   constructor(name: string, args: LoyaltyApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("otrium:loyalty:LoyaltyApi", name, {}, opts);
@@ -97,21 +104,26 @@ export class LoyaltyApi extends pulumi.ComponentResource {
     const stageName = args.stageName ?? "v1";
     const allowedOrigins = args.allowedOrigins ?? [];
 
-    const reader = new HandlerFunction(
-      `${name}-reader`,
-      {
-        entry: "handlers/reader.ts",
-        environment: pulumi.output(args.adminGroup).apply((adminGroup) => ({
-          TABLE_NAME: args.store.tableName,
-          LOG_LEVEL: args.logLevel ?? "info",
-          ALLOWED_ORIGINS: allowedOrigins.join(","),
-          ...(adminGroup === undefined ? {} : { ADMIN_GROUP: adminGroup }),
-        })),
-        statements: ledgerReadStatements(args.store),
-        logRetentionDays: args.logRetentionDays,
-      },
-      parent,
-    );
+    const environment = pulumi.output(args.adminGroup).apply((adminGroup) => ({
+      TABLE_NAME: args.store.tableName,
+      LOG_LEVEL: args.logLevel ?? "info",
+      ALLOWED_ORIGINS: allowedOrigins.join(","),
+      ...(adminGroup === undefined ? {} : { ADMIN_GROUP: adminGroup }),
+    }));
+    const functions: Record<ApiHandlerName, HandlerFunction> = {
+      // Reads only: GetItem and Query.
+      reader: new HandlerFunction(
+        `${name}-reader`,
+        { entry: "handlers/reader.ts", environment, statements: ledgerReadStatements(args.store), logRetentionDays: args.logRetentionDays },
+        parent,
+      ),
+      // Spends and gives back: the same item writes as the ledger writer, nothing more.
+      redeemer: new HandlerFunction(
+        `${name}-redeemer`,
+        { entry: "handlers/redeemer.ts", environment, statements: ledgerWriteStatements(args.store), logRetentionDays: args.logRetentionDays },
+        parent,
+      ),
+    };
 
     const api = new apigateway.RestApi(
       name,
@@ -152,10 +164,24 @@ export class LoyaltyApi extends pulumi.ComponentResource {
       return created;
     };
 
+    // API Gateway checks path parameters and bodies before any function runs.
+    const validator = new apigateway.RequestValidator(
+      name,
+      { restApi: api.id, validateRequestBody: true, validateRequestParameters: true },
+      parent,
+    );
+    const redemptionModel = new apigateway.Model(
+      `${name}-redemption-request`,
+      { restApi: api.id, name: "RedemptionRequest", contentType: "application/json", schema: redemptionRequestModel() },
+      parent,
+    );
+
     const integrated: pulumi.Resource[] = [];
-    const addMethod = (path: readonly string[], httpMethod: string, authorization: string) => {
+    const addMethod = (path: readonly string[], httpMethod: string, authorization: string, handler: ApiHandlerName) => {
       const resource = resourceFor(path);
       const id = `${name}-${httpMethod.toLowerCase()}-${path.join("-").replace(/[{}]/g, "")}`;
+      const pathParameters = path.filter((part) => part.startsWith("{")).map((part) => part.slice(1, -1));
+      const validated = httpMethod !== "OPTIONS";
       const method = new apigateway.Method(
         id,
         {
@@ -164,7 +190,9 @@ export class LoyaltyApi extends pulumi.ComponentResource {
           httpMethod,
           authorization,
           authorizerId: authorization === AUTHORIZATION.cognito ? authorizer?.id : undefined,
-          requestParameters: { "method.request.path.userId": true },
+          requestParameters: Object.fromEntries(pathParameters.map((parameter) => [`method.request.path.${parameter}`, true])),
+          requestValidatorId: validated ? validator.id : undefined,
+          requestModels: validated && path.at(-1) === "redemptions" ? { "application/json": redemptionModel.name } : undefined,
         },
         parent,
       );
@@ -176,28 +204,30 @@ export class LoyaltyApi extends pulumi.ComponentResource {
           httpMethod: method.httpMethod,
           type: "AWS_PROXY",
           integrationHttpMethod: "POST",
-          uri: reader.invokeArn,
+          uri: functions[handler].invokeArn,
         },
         parent,
       );
       integrated.push(method, integration);
     };
     for (const route of ROUTES) {
-      addMethod(route.path, route.method, AUTHORIZATION[auth.type]);
+      addMethod(route.path, route.method, AUTHORIZATION[auth.type], route.handler);
       // Browsers send preflights without credentials, so OPTIONS cannot be authorized.
-      if (allowedOrigins.length > 0) addMethod(route.path, "OPTIONS", AUTHORIZATION.none);
+      if (allowedOrigins.length > 0) addMethod(route.path, "OPTIONS", AUTHORIZATION.none, route.handler);
     }
 
-    new lambda.Permission(
-      `${name}-reader`,
-      {
-        action: "lambda:InvokeFunction",
-        function: reader.functionName,
-        principal: "apigateway.amazonaws.com",
-        sourceArn: pulumi.interpolate`${api.executionArn}/*/*/points/*`,
-      },
-      parent,
-    );
+    for (const [handler, fn] of Object.entries(functions)) {
+      new lambda.Permission(
+        `${name}-${handler}`,
+        {
+          action: "lambda:InvokeFunction",
+          function: fn.functionName,
+          principal: "apigateway.amazonaws.com",
+          sourceArn: pulumi.interpolate`${api.executionArn}/*/*/points/*`,
+        },
+        parent,
+      );
+    }
 
     const deployment = new apigateway.Deployment(
       name,
@@ -255,6 +285,12 @@ export class LoyaltyApi extends pulumi.ComponentResource {
           evaluationPeriods: 5,
         },
         {
+          id: "redeemer-errors",
+          description: "The redeemer Lambda failed whole invocations: customers could not spend points.",
+          metric: functionErrors(functions.redeemer.functionName),
+          threshold: 0,
+        },
+        {
           id: "p99-latency",
           description: "The loyalty API's p99 latency stayed above 1 s for 15 minutes.",
           metric: apiLatencyP99(api.name, stage.stageName),
@@ -270,13 +306,15 @@ export class LoyaltyApi extends pulumi.ComponentResource {
     this.restApiId = api.id;
     this.apiName = api.name;
     this.stageName = stage.stageName;
-    this.readerFunctionName = reader.functionName;
+    this.readerFunctionName = functions.reader.functionName;
+    this.redeemerFunctionName = functions.redeemer.functionName;
     this.registerOutputs({
       url: this.url,
       restApiId: this.restApiId,
       apiName: this.apiName,
       stageName: this.stageName,
       readerFunctionName: this.readerFunctionName,
+      redeemerFunctionName: this.redeemerFunctionName,
     });
   }
 

@@ -53,6 +53,11 @@ export class LoyaltyDashboard extends pulumi.ComponentResource {
               functionErrors(api.readerFunctionName),
               functionThrottles(api.readerFunctionName),
             ),
+            graph(
+              "Redeemer errors and throttles",
+              functionErrors(api.redeemerFunctionName),
+              functionThrottles(api.redeemerFunctionName),
+            ),
           ),
         ],
       },

@@ -141,15 +141,15 @@ const methods = (resources: CapturedResource[]) =>
     .map((r) => `${String(input(r, "httpMethod"))} ${String(input(r, "authorization"))}`)
     .sort();
 
-serial("LoyaltyApi with minimal args: IAM-authorized GETs, no CORS, read-only reader", async (t) => {
+serial("LoyaltyApi with minimal args: IAM-authorized methods, no CORS, read-only reader", async (t) => {
   const run = await runProgram(() => {
     new LoyaltyApi("api", { store: EXISTING });
   }, { config: CONFIG });
-  t.deepEqual(methods(run.resources), ["GET AWS_IAM", "GET AWS_IAM"]);
+  t.deepEqual(methods(run.resources), ["GET AWS_IAM", "GET AWS_IAM", "POST AWS_IAM", "POST AWS_IAM"]);
   t.deepEqual(run.ofType("aws:apigateway/authorizer:Authorizer"), []);
   t.deepEqual(
     run.ofType("aws:apigateway/resource:Resource").map((r) => input(r, "pathPart")),
-    ["points", "{userId}", "history"],
+    ["points", "{userId}", "history", "redemptions", "{redemptionId}", "cancel"],
   );
   t.is(input(run.get("aws:apigateway/stage:Stage", "api"), "stageName"), "v1");
   t.deepEqual(run.ofType("aws:apigateway/account:Account"), [], "the region-wide logging role is left alone by default");
@@ -170,7 +170,16 @@ serial("LoyaltyApi with Cognito, an admin group and CORS", async (t) => {
       throttle: { rateLimit: 5, burstLimit: 7 },
     });
   }, { config: CONFIG });
-  t.deepEqual(methods(run.resources), ["GET COGNITO_USER_POOLS", "GET COGNITO_USER_POOLS", "OPTIONS NONE", "OPTIONS NONE"]);
+  t.deepEqual(methods(run.resources), [
+    "GET COGNITO_USER_POOLS",
+    "GET COGNITO_USER_POOLS",
+    "OPTIONS NONE",
+    "OPTIONS NONE",
+    "OPTIONS NONE",
+    "OPTIONS NONE",
+    "POST COGNITO_USER_POOLS",
+    "POST COGNITO_USER_POOLS",
+  ]);
   t.like(run.get("aws:apigateway/methodSettings:MethodSettings", "api").inputs, {
     settings: { throttlingRateLimit: 5, throttlingBurstLimit: 7 },
   });
@@ -182,7 +191,7 @@ serial("LoyaltyApi open to anyone only when asked", async (t) => {
   const run = await runProgram(() => {
     new LoyaltyApi("api", { store: EXISTING, auth: { type: "none" } });
   }, { config: CONFIG });
-  t.deepEqual(methods(run.resources), ["GET NONE", "GET NONE"]);
+  t.deepEqual(methods(run.resources), ["GET NONE", "GET NONE", "POST NONE", "POST NONE"]);
 });
 
 serial("LoyaltyAlerts: an encrypted topic, one subscription per address", async (t) => {

@@ -228,7 +228,7 @@ for (const stack of ["dev", "prod"]) {
       t.deepEqual(mandatoryViolations(diagnostics), []);
       // Every policy still decides on a first preview: none is reduced to "can't run".
       t.deepEqual(diagnostics.filter((d) => d.message.includes("can't run")), []);
-      if (stack === "dev") t.deepEqual(diagnostics.map((d) => d.policy), ["api-methods-authorized", "api-methods-authorized"]);
+      if (stack === "dev") t.deepEqual(diagnostics.map((d) => d.policy), Array(4).fill("api-methods-authorized"), "dev's 4 open methods, advisory");
     });
   }
 }
@@ -236,7 +236,7 @@ for (const stack of ["dev", "prod"]) {
 test.serial("dev's open API fails the pack where its config does not make the policy advisory", async (t) => {
   const run = await runStack("dev", { preview: true });
   const diagnostics = await evaluatePolicies(run.resources, loyaltyPolicies, {});
-  t.is(mandatoryViolations(diagnostics).length, 2, "without dev's advisory config, the open GETs are mandatory violations");
+  t.is(mandatoryViolations(diagnostics).length, 4, "without dev's advisory config, the open GETs and POSTs are mandatory violations");
 });
 
 test("the runner exits non-zero on a plain unencrypted queue and names both violations", async (t) => {

@@ -42,6 +42,7 @@ for (const stack of ["dev", "prod"]) {
     const components = resources.filter((r) => !r.custom).map((r) => `${r.type} ${r.name}`);
     t.deepEqual(components.sort(), [
       "otrium:loyalty:HandlerFunction loyalty-api-reader",
+      "otrium:loyalty:HandlerFunction loyalty-api-redeemer",
       "otrium:loyalty:HandlerFunction loyalty-ingest-writer",
       "otrium:loyalty:LoyaltyAlerts loyalty-alerts",
       "otrium:loyalty:LoyaltyApi loyalty-api",
@@ -148,9 +149,9 @@ for (const stack of ["dev", "prod"]) {
     t.like(mapping.inputs, expected);
   });
 
-  test(`${stack}: both functions run Node.js 22 on arm64 with JSON logs in their own log group`, (t) => {
+  test(`${stack}: every function runs Node.js 22 on arm64 with JSON logs in its own log group`, (t) => {
     const r = run(stack);
-    for (const name of ["loyalty-ingest-writer", "loyalty-api-reader"]) {
+    for (const name of ["loyalty-ingest-writer", "loyalty-api-reader", "loyalty-api-redeemer"]) {
       const fn = r.get(T.function, name);
       const logGroup = r.get(T.logGroup, name);
       t.like(fn.inputs, { runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler", tracingConfig: { mode: "Active" } });
@@ -178,6 +179,15 @@ for (const stack of ["dev", "prod"]) {
     const reader = allowedActions(statementsOf(input(r.get(T.rolePolicy, "loyalty-api-reader"), "policy")));
     t.deepEqual(reader.filter((a) => a.startsWith("dynamodb:")).sort(), ["dynamodb:GetItem", "dynamodb:Query"]);
     t.deepEqual(reader.filter((a) => /^(dynamodb|kms|sqs):/.test(a)).sort(), ["dynamodb:GetItem", "dynamodb:Query", "kms:Decrypt"]);
+    // The redeemer writes what a redemption needs (read the balance, put the entry, update the balance).
+    const redeemer = allowedActions(statementsOf(input(r.get(T.rolePolicy, "loyalty-api-redeemer"), "policy")));
+    t.deepEqual(redeemer.filter((a) => /^(dynamodb|kms|sqs):/.test(a)).sort(), [
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "kms:Decrypt",
+      "kms:GenerateDataKey",
+    ]);
   });
 
   test(`${stack}: the writer decrypts its queue and writes only its own log group`, (t) => {
@@ -219,6 +229,7 @@ for (const stack of ["dev", "prod"]) {
     t.deepEqual(alarms.map((a) => a.name).sort(), [
       "loyalty-api-5xx",
       "loyalty-api-p99-latency",
+      "loyalty-api-redeemer-errors",
       "loyalty-ingest-dlq-not-empty",
       "loyalty-ingest-queue-lagging",
       "loyalty-ingest-rule-dlq-not-empty",
@@ -299,16 +310,16 @@ test("prod is hardened where dev is cheap and open", (t) => {
   t.true(input<boolean>(table(prod), "deletionProtectionEnabled"));
 
   const authorizations = (r: ProgramRun) =>
-    r.ofType(T.method).filter((m) => input(m, "httpMethod") === "GET").map((m) => input(m, "authorization"));
-  t.deepEqual(authorizations(dev), ["NONE", "NONE"]);
-  t.deepEqual(authorizations(prod), ["COGNITO_USER_POOLS", "COGNITO_USER_POOLS"]);
+    r.ofType(T.method).filter((m) => input(m, "httpMethod") !== "OPTIONS").map((m) => `${String(input(m, "httpMethod"))} ${String(input(m, "authorization"))}`).sort();
+  t.deepEqual(authorizations(dev), ["GET NONE", "GET NONE", "POST NONE", "POST NONE"]);
+  t.deepEqual(authorizations(prod), ["GET COGNITO_USER_POOLS", "GET COGNITO_USER_POOLS", "POST COGNITO_USER_POOLS", "POST COGNITO_USER_POOLS"]);
   const authorizer = prod.get("aws:apigateway/authorizer:Authorizer", "loyalty-api");
   t.like(authorizer.inputs, {
     type: "COGNITO_USER_POOLS",
     providerArns: ["arn:aws:cognito-idp:eu-west-1:111122223333:userpool/eu-west-1_OtriumApp"],
     identitySource: "method.request.header.Authorization",
   });
-  for (const method of prod.ofType(T.method).filter((m) => input(m, "httpMethod") === "GET")) {
+  for (const method of prod.ofType(T.method).filter((m) => input(m, "httpMethod") !== "OPTIONS")) {
     t.is(input(method, "authorizerId"), "loyalty-api-id");
   }
   t.throws(() => dev.get("aws:apigateway/authorizer:Authorizer", "loyalty-api"));
@@ -324,17 +335,38 @@ test("prod is hardened where dev is cheap and open", (t) => {
 test("CORS preflight methods are open (browsers send them without credentials), the rest are not", (t) => {
   const prod = run("prod");
   const options = prod.ofType(T.method).filter((m) => input(m, "httpMethod") === "OPTIONS");
-  t.is(options.length, 2);
+  t.is(options.length, 4);
   for (const method of options) t.is(input(method, "authorization"), "NONE");
 });
 
-test("the reader may be invoked by this API only", (t) => {
-  const permission = run("prod").get("aws:lambda/permission:Permission", "loyalty-api-reader");
-  t.like(permission.inputs, {
-    action: "lambda:InvokeFunction",
-    principal: "apigateway.amazonaws.com",
-    sourceArn: "arn:aws:execute-api:eu-west-1:123456789012:loyalty-api-id/*/*/points/*",
-  });
+test("the reader and the redeemer may be invoked by this API only", (t) => {
+  for (const name of ["loyalty-api-reader", "loyalty-api-redeemer"]) {
+    const permission = run("prod").get("aws:lambda/permission:Permission", name);
+    t.like(permission.inputs, {
+      action: "lambda:InvokeFunction",
+      principal: "apigateway.amazonaws.com",
+      sourceArn: "arn:aws:execute-api:eu-west-1:123456789012:loyalty-api-id/*/*/points/*",
+    });
+  }
+});
+
+test("redemption bodies are validated by API Gateway against the handler's own schema", (t) => {
+  const prod = run("prod");
+  const model = prod.get("aws:apigateway/model:Model", "loyalty-api-redemption-request");
+  t.like(model.inputs, { name: "RedemptionRequest", contentType: "application/json" });
+  const schema = JSON.parse(input<string>(model, "schema"));
+  t.is(schema.$schema, "http://json-schema.org/draft-04/schema#");
+  t.deepEqual(schema.required, ["redemptionId", "points", "rewardId"]);
+  t.like(schema.properties.points, { type: "integer", minimum: 1 });
+  t.like(schema.properties.redemptionId, { pattern: "^[A-Za-z0-9_.:-]+$", maxLength: 128 });
+  t.like(prod.get("aws:apigateway/requestValidator:RequestValidator", "loyalty-api").inputs, { validateRequestBody: true, validateRequestParameters: true });
+  const redeem = prod.get(T.method, "loyalty-api-post-points-userId-redemptions");
+  t.deepEqual(input(redeem, "requestModels"), { "application/json": "RedemptionRequest" });
+  t.is(input(redeem, "requestValidatorId"), "loyalty-api-id");
+  const cancel = prod.get(T.method, "loyalty-api-post-points-userId-redemptions-redemptionId-cancel");
+  t.deepEqual(input(cancel, "requestParameters"), { "method.request.path.userId": true, "method.request.path.redemptionId": true });
+  const integration = prod.get("aws:apigateway/integration:Integration", "loyalty-api-post-points-userId-redemptions");
+  t.regex(input<string>(integration, "uri"), /function:loyalty-api-redeemer-a1b2c3\/invocations$/);
 });
 
 async function codeHash(resource: CapturedResource): Promise<string> {
