@@ -2,9 +2,10 @@
  * The local runtime's one HTTP endpoint:
  *   POST /  with `X-Amz-Target: AWSEvents.PutEvents`  → EventBridge PutEvents
  *   GET  /_local/dlq, POST /_local/dlq/redrive        → the DLQ (for `npm run local:dlq`)
- *   anything else                                      → the API, through the reader Lambda
+ *   anything else                                      → the API: the reader or redeemer Lambda
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
 import { toProxyEvent, type ProxyHandler } from "./api-gateway";
 import { putEvents, type PutEventsTarget } from "./put-events";
 import type { LocalQueues } from "./queues";
@@ -20,7 +21,8 @@ export interface LocalHttpServer {
 
 export interface HttpRoutes {
   stage: string;
-  reader: ProxyHandler;
+  /** The API's functions, by the name the routes give them. */
+  functions: Record<ApiHandlerName, ProxyHandler>;
   eventBridge: PutEventsTarget;
   queues: Pick<LocalQueues, "deadLetters" | "redrive">;
 }
@@ -74,7 +76,9 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
     Object.entries(request.headers).flatMap(([key, value]) => (typeof value === "string" ? [[key, value]] : Array.isArray(value) ? [[key, value.join(",")]] : [])),
   );
   const event = toProxyEvent({ method, url, headers, body, sourceIp: request.socket.remoteAddress ?? "127.0.0.1" }, routes.stage);
-  const result = await routes.reader(event);
+  // Unknown resources go to the reader, which answers 404 as API Gateway would refuse them.
+  const route = Object.values(API_ROUTES).find((candidate) => candidate.resource === event.resource);
+  const result = await routes.functions[route?.handler ?? "reader"](event);
   send(response, result.statusCode, result.headers ?? {}, result.body);
 }
 

@@ -31,6 +31,10 @@ Publish an order (curl):
 Read points:
   curl -s ${endpoint}/points/u-42
   curl -s '${endpoint}/points/u-42/history?limit=10'
+Spend points (the same redemptionId again answers the first result), and give them back:
+  curl -s ${endpoint}/points/u-42/redemptions -H 'Content-Type: application/json' \
+    -d '{"redemptionId":"r-1","points":50,"rewardId":"voucher-5"}'
+  curl -s -X POST ${endpoint}/points/u-42/redemptions/r-1/cancel
 Dead letters:
   npm run local:dlq            (list)      npm run local:dlq -- --redrive
 Demo (orders and a refund through the SDK):

@@ -4,6 +4,7 @@
  *   PutEvents ─▶ rule pattern ─▶ SQS queue (fauxqs) ─▶ event source mapping ─▶ writer Lambda ─┐
  *   (HTTP :3000)                     └─▶ DLQ after maxReceiveCount                            ▼
  *   GET /points/... ─────────────────────────────────────────▶ reader Lambda ─▶ DynamoDB Local
+ *   POST /points/.../redemptions ────────────────────────────▶ redeemer Lambda ─┘
  *
  * The writer and reader are the real handler modules, configured through their environment as
  * Lambda configures them; the table is the store's definition; the pattern and queue settings
@@ -38,7 +39,7 @@ export interface LocalRuntime {
 const HANDLERS = path.resolve(__dirname, "../handlers");
 
 /** Loads a handler module afresh, as a new Lambda container would, with the current environment. */
-function loadHandler<T>(name: "writer" | "reader"): T {
+function loadHandler<T>(name: "writer" | "reader" | "redeemer"): T {
   const file = require.resolve(path.join(HANDLERS, name));
   delete require.cache[file];
   return (require(file) as { handler: T }).handler;
@@ -82,7 +83,7 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}):
     if (settings.adminGroup === undefined) delete process.env.ADMIN_GROUP;
     else process.env.ADMIN_GROUP = settings.adminGroup;
     const writer = loadHandler<(event: SQSEvent) => Promise<SQSBatchResponse>>("writer");
-    const reader = loadHandler<ProxyHandler>("reader");
+    const functions = { reader: loadHandler<ProxyHandler>("reader"), redeemer: loadHandler<ProxyHandler>("redeemer") };
 
     const queues = await startQueues(settings);
     started.push(() => queues.stop());
@@ -103,7 +104,7 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}):
 
     const http = await startHttpServer(settings.port, {
       stage: "local",
-      reader,
+      functions,
       eventBridge: {
         region: settings.region,
         account: "000000000000",

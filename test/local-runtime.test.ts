@@ -221,3 +221,34 @@ test.serial("stopping finishes cleanly: the servers and the JVM are gone", async
   await t.throwsAsync(fetch(`${runtime.endpoint}/points/u-1`));
   await t.throwsAsync(fetch(runtime.dynamoEndpoint));
 });
+
+test.serial("redemptions over HTTP: spend, retry, refuse, cancel — and the history shows them", async (t) => {
+  await withRuntime({}, async (runtime) => {
+    await publish(runtime, [orderEntry({ orderId: "spend-1", userId: "u-spend", total: { amount: 10_000, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" })]);
+    await eventually(() => getJson(runtime, "/points/u-spend"), (r) => r.body.balance === 100);
+    const post = (url: string, body?: unknown) =>
+      fetch(`${runtime.endpoint}${url}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+
+    const request = { redemptionId: "red-1", points: 60, rewardId: "voucher-60" };
+    const first = await post("/points/u-spend/redemptions", request);
+    t.is(first.status, 201);
+    t.like(await first.json(), { balance: 40, points: 60 });
+    const retry = await post("/points/u-spend/redemptions", request);
+    t.is(retry.status, 200);
+    t.like(await retry.json(), { balance: 40, redemptionId: "red-1" });
+    const tooMuch = await post("/points/u-spend/redemptions", { redemptionId: "red-2", points: 41, rewardId: "x" });
+    t.is(tooMuch.status, 409);
+    t.like(await tooMuch.json(), { error: { code: "insufficient_points", balance: 40 } });
+    const malformed = await post("/points/u-spend/redemptions", { redemptionId: "red-3" });
+    t.is(malformed.status, 400);
+    const cancelled = await post("/points/u-spend/redemptions/red-1/cancel");
+    t.is(cancelled.status, 200);
+    t.like(await cancelled.json(), { pointsReturned: 60, balance: 100 });
+    t.like((await getJson(runtime, "/points/u-spend")).body, { balance: 100 });
+    const history = await getJson(runtime, "/points/u-spend/history");
+    t.deepEqual(
+      (history.body.items as Array<{ type: string }>).map((item) => item.type),
+      ["redemption-cancel", "redemption", "earn"],
+    );
+  });
+});
