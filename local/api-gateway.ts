@@ -65,36 +65,59 @@ export function toProxyEvent(request: HttpRequest, stage: string): APIGatewayPro
     stageVariables: null,
     body: request.body === "" ? null : request.body,
     isBase64Encoded: false,
-    requestContext: {
-      accountId: "000000000000",
-      apiId: "local",
-      authorizer: null,
-      protocol: "HTTP/1.1",
-      httpMethod: request.method,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: request.sourceIp,
-        user: null,
-        userAgent: request.headers["user-agent"] ?? null,
-        userArn: null,
-      },
-      path: `/${stage}${url.pathname}`,
+    requestContext: requestContextFor({
+      method: request.method,
+      path: url.pathname,
+      resource,
       stage,
-      requestId: randomUUID(),
-      requestTimeEpoch: Date.now(),
-      resourceId: "local",
-      resourcePath: resource,
+      sourceIp: request.sourceIp,
+      userAgent: request.headers["user-agent"] ?? null,
+    }),
+  };
+}
+
+export interface RequestContextArgs {
+  method: string;
+  path: string;
+  resource: string;
+  stage: string;
+  sourceIp: string;
+  userAgent: string | null;
+  /** Cognito claims, as a Cognito user pool authorizer passes them; none without one. */
+  claims?: Record<string, string>;
+}
+
+/** The `requestContext` API Gateway attaches to a proxy event. */
+export function requestContextFor(args: RequestContextArgs): APIGatewayProxyEvent["requestContext"] {
+  return {
+    accountId: "000000000000",
+    apiId: "local",
+    authorizer: args.claims ? { claims: args.claims } : null,
+    protocol: "HTTP/1.1",
+    httpMethod: args.method,
+    identity: {
+      accessKey: null,
+      accountId: null,
+      apiKey: null,
+      apiKeyId: null,
+      caller: null,
+      clientCert: null,
+      cognitoAuthenticationProvider: null,
+      cognitoAuthenticationType: null,
+      cognitoIdentityId: null,
+      cognitoIdentityPoolId: null,
+      principalOrgId: null,
+      sourceIp: args.sourceIp,
+      user: null,
+      userAgent: args.userAgent,
+      userArn: null,
     },
+    path: `/${args.stage}${args.path}`,
+    stage: args.stage,
+    requestId: randomUUID(),
+    requestTimeEpoch: Date.now(),
+    resourceId: "local",
+    resourcePath: args.resource,
   };
 }
 

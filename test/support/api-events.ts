@@ -1,8 +1,8 @@
 /**
  * API Gateway REST proxy events (payload v1) as the Lambda proxy integration delivers them.
  */
-import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
+import { requestContextFor } from "../../local/api-gateway";
 
 export interface ApiRequest {
   /** The resource template, e.g. `/points/{userId}/history`. */
@@ -32,36 +32,15 @@ export function apiEvent(request: ApiRequest): APIGatewayProxyEvent {
     stageVariables: null,
     body: request.body ?? null,
     isBase64Encoded: false,
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "api",
-      authorizer: request.claims ? { claims: request.claims } : null,
-      protocol: "HTTP/1.1",
-      httpMethod: method,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: "127.0.0.1",
-        user: null,
-        userAgent: "test",
-        userArn: null,
-      },
-      path: `/v1${path}`,
+    requestContext: requestContextFor({
+      method,
+      path,
+      resource: request.resource,
       stage: "v1",
-      requestId: randomUUID(),
-      requestTimeEpoch: Date.now(),
-      resourceId: "resource",
-      resourcePath: request.resource,
-    },
+      sourceIp: "127.0.0.1",
+      userAgent: "test",
+      ...(request.claims ? { claims: request.claims } : {}),
+    }),
   };
 }
 
