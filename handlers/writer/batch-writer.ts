@@ -82,7 +82,9 @@ export function createBatchWriter(deps: BatchWriterDeps) {
     for (const delivery of deliveries) {
       const { parsed, record } = delivery;
       const lane = parsed.ok ? `user:${parsed.event.detail.userId}` : `record:${record.messageId}`;
-      lanes.set(lane, [...(lanes.get(lane) ?? []), delivery]);
+      const queued = lanes.get(lane);
+      if (queued) queued.push(delivery);
+      else lanes.set(lane, [delivery]);
     }
 
     const failed = new Set<string>();
