@@ -3,7 +3,7 @@
  * publishes, `fetch` reads. One runtime at a time (the handlers read the process environment).
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -251,4 +251,23 @@ test.serial("redemptions over HTTP: spend, retry, refuse, cancel — and the his
       ["redemption-cancel", "redemption", "earn"],
     );
   });
+});
+
+test("without a Java runtime, npm start says what to install and exits 1", async (t) => {
+  // A PATH that has node but no java.
+  const bin = mkdtempSync(path.join(tmpdir(), "loyalty-no-java-"));
+  try {
+    symlinkSync(process.execPath, path.join(bin, "node"));
+    const error = await t.throwsAsync(
+      promisify(execFile)(process.execPath, ["--import=tsx", "local/index.ts"], {
+        cwd: path.resolve(__dirname, ".."),
+        env: { ...process.env, PATH: bin, PORT: "0" },
+      }),
+    );
+    const failed = error as Error & { code?: number; stderr?: string };
+    t.is(failed.code, 1);
+    t.regex(failed.stderr ?? "", /DynamoDB Local needs a Java runtime \(17 or newer\).*apt-get install openjdk-17-jre-headless/s);
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
+  }
 });
