@@ -2,7 +2,7 @@
  * The local runtime end to end, through the real clients only: `@aws-sdk/client-eventbridge`
  * publishes, `fetch` reads. One runtime at a time (the handlers read the process environment).
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -270,4 +270,29 @@ test("without a Java runtime, npm start says what to install and exits 1", async
   } finally {
     rmSync(bin, { recursive: true, force: true });
   }
+});
+
+test.serial("npm start stops on SIGTERM: exit 0, no Java process left", async (t) => {
+  const child = spawn(process.execPath, ["--import=tsx", "local/index.ts"], {
+    cwd: path.resolve(__dirname, ".."),
+    env: { ...process.env, PORT: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not up in time:\n${output}`)), 60_000);
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("Ctrl-C stops it cleanly")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  const dynamoEndpoint = /DynamoDB Local\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+  t.truthy(dynamoEndpoint);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  child.kill("SIGTERM");
+  t.is(await exited, 0);
+  await t.throwsAsync(fetch(dynamoEndpoint ?? "http://127.0.0.1:1"), undefined, "DynamoDB Local is gone");
 });
