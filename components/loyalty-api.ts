@@ -216,6 +216,29 @@ export class LoyaltyApi extends pulumi.ComponentResource {
       if (allowedOrigins.length > 0) addMethod(route.path, "OPTIONS", AUTHORIZATION.none, route.handler);
     }
 
+    // API Gateway's own refusals (401 from the authorizer, 403, 429 throttling, 5XX) carry CORS
+    // headers too, so a browser app can read why it was refused. One origin is named as is;
+    // several are echoed from the request, as the functions do for the origins they allow.
+    if (allowedOrigins.length > 0) {
+      const allowOrigin = allowedOrigins.length === 1 ? `'${allowedOrigins[0]}'` : "method.request.header.Origin";
+      for (const responseType of ["DEFAULT_4XX", "DEFAULT_5XX"]) {
+        integrated.push(
+          new apigateway.Response(
+            `${name}-${responseType.toLowerCase().replace("_", "-")}`,
+            {
+              restApiId: api.id,
+              responseType,
+              responseParameters: {
+                "gatewayresponse.header.Access-Control-Allow-Origin": allowOrigin,
+                "gatewayresponse.header.Vary": "'Origin'",
+              },
+            },
+            parent,
+          ),
+        );
+      }
+    }
+
     for (const [handler, fn] of Object.entries(functions)) {
       new lambda.Permission(
         `${name}-${handler}`,

@@ -153,6 +153,7 @@ serial("LoyaltyApi with minimal args: IAM-authorized methods, no CORS, read-only
   );
   t.is(input(run.get("aws:apigateway/stage:Stage", "api"), "stageName"), "v1");
   t.deepEqual(run.ofType("aws:apigateway/account:Account"), [], "the region-wide logging role is left alone by default");
+  t.deepEqual(run.ofType("aws:apigateway/response:Response"), [], "no CORS origins, no CORS headers");
   const env = input<{ variables: Record<string, string> }>(run.get("aws:lambda/function:Function", "api-reader"), "environment");
   t.deepEqual(Object.keys(env.variables).sort(), ["ALLOWED_ORIGINS", "LOG_LEVEL", "NODE_OPTIONS", "TABLE_NAME"]);
   const policy = statementsOf(input(run.get("aws:iam/rolePolicy:RolePolicy", "api-reader"), "policy"));
@@ -185,6 +186,13 @@ serial("LoyaltyApi with Cognito, an admin group and CORS", async (t) => {
   });
   const env = input<{ variables: Record<string, string> }>(run.get("aws:lambda/function:Function", "api-reader"), "environment");
   t.like(env.variables, { ADMIN_GROUP: "support", ALLOWED_ORIGINS: "https://www.otrium.com" });
+  // API Gateway's own refusals (e.g. 401 from the authorizer) are readable by the browser app too.
+  for (const name of ["api-default-4xx", "api-default-5xx"]) {
+    t.deepEqual(input(run.get("aws:apigateway/response:Response", name), "responseParameters"), {
+      "gatewayresponse.header.Access-Control-Allow-Origin": "'https://www.otrium.com'",
+      "gatewayresponse.header.Vary": "'Origin'",
+    });
+  }
 });
 
 serial("LoyaltyApi open to anyone only when asked", async (t) => {
