@@ -13,6 +13,7 @@ import { readStackFile } from "../../config/stack-file";
 import { loyaltyPolicies } from "../loyalty-policies";
 import { evaluatePolicies, mandatoryViolations, type Diagnostic } from "./evaluate";
 import { runProgram } from "./mock-program";
+import { loadProgram } from "./stack-run";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -49,13 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     const config = existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`)) ? readStackFile(stack) : {};
     for (const preview of [true, false]) {
       const started = Date.now();
-      const run = await runProgram(
-        () => {
-          delete require.cache[require.resolve(program)];
-          return require(program) as Record<string, unknown>;
-        },
-        { stack, config, preview },
-      );
+      const run = await runProgram(() => loadProgram(program), { stack, config, preview });
       const diagnostics = await evaluatePolicies(run.resources, loyaltyPolicies, packConfigFor(stack));
       const mandatory = mandatoryViolations(diagnostics).length;
       failures += mandatory;

@@ -8,16 +8,16 @@ import { runProgram, type ProgramRun } from "./mock-program";
 
 const PROGRAM = path.resolve(__dirname, "../../index.ts");
 
-/** Loads the program afresh: Node caches modules, and each run must register anew. */
-function loadProgram(): Record<string, unknown> {
-  delete require.cache[require.resolve(PROGRAM)];
-  return require(PROGRAM) as Record<string, unknown>;
+/** Loads a program file afresh: Node caches modules, and each run must register anew. */
+export function loadProgram(file: string = PROGRAM): Record<string, unknown> {
+  delete require.cache[require.resolve(file)];
+  return require(file) as Record<string, unknown>;
 }
 
 export function runStack(stack: string, options: { preview?: boolean } = {}): Promise<ProgramRun> {
-  return runProgram(loadProgram, { stack, config: readStackFile(stack), ...options });
+  return runProgram(() => loadProgram(), { stack, config: readStackFile(stack), ...options });
 }
 
 export function runWithConfig(config: Record<string, string>, stack = "test"): Promise<ProgramRun> {
-  return runProgram(loadProgram, { stack, config });
+  return runProgram(() => loadProgram(), { stack, config });
 }
