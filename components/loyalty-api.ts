@@ -176,12 +176,16 @@ export class LoyaltyApi extends pulumi.ComponentResource {
       parent,
     );
 
+    /** The routes whose request bodies API Gateway validates, by resource. */
+    const bodyModels = new Map<string, apigateway.Model>([[API_ROUTES.redeem.resource, redemptionModel]]);
+
     const integrated: pulumi.Resource[] = [];
     const addMethod = (path: readonly string[], httpMethod: string, authorization: string, handler: ApiHandlerName) => {
       const resource = resourceFor(path);
       const id = `${name}-${httpMethod.toLowerCase()}-${path.join("-").replace(/[{}]/g, "")}`;
       const pathParameters = path.filter((part) => part.startsWith("{")).map((part) => part.slice(1, -1));
       const validated = httpMethod !== "OPTIONS";
+      const bodyModel = validated ? bodyModels.get(`/${path.join("/")}`) : undefined;
       const method = new apigateway.Method(
         id,
         {
@@ -192,7 +196,7 @@ export class LoyaltyApi extends pulumi.ComponentResource {
           authorizerId: authorization === AUTHORIZATION.cognito ? authorizer?.id : undefined,
           requestParameters: Object.fromEntries(pathParameters.map((parameter) => [`method.request.path.${parameter}`, true])),
           requestValidatorId: validated ? validator.id : undefined,
-          requestModels: validated && path.at(-1) === "redemptions" ? { "application/json": redemptionModel.name } : undefined,
+          requestModels: bodyModel ? { "application/json": bodyModel.name } : undefined,
         },
         parent,
       );
