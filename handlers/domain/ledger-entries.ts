@@ -84,7 +84,6 @@ export const LedgerEntrySchema = v.variant("kind", [
   RedemptionCancelEntrySchema,
 ]);
 
-export type BalanceItem = v.InferOutput<typeof BalanceItemSchema>;
 export type EarnEntry = v.InferOutput<typeof EarnEntrySchema>;
 export type ReversalEntry = v.InferOutput<typeof ReversalEntrySchema>;
 export type RedemptionEntry = v.InferOutput<typeof RedemptionEntrySchema>;

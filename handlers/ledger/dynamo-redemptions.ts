@@ -67,7 +67,8 @@ export class DynamoRedemptions {
         this.setBalance(userId, balance, entry.balanceAfter, entry.recordedAt),
       ]);
       if (result.written) return { outcome: "redeemed", entry };
-      const winner = !result.written ? result.reasons[0]?.item : undefined;
+      // The same id landed concurrently: its entry came back with the cancellation.
+      const winner = result.reasons[0]?.item;
       if (failedAt(result, 0) && winner) return this.retryOf(v.parse(RedemptionEntrySchema, winner), request);
       await pause(attempt); // the balance moved since it was read
     }
