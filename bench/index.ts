@@ -3,6 +3,7 @@
  * run on this machine. Prints Markdown and writes it to `bench/RESULTS.md`. Never part of the
  * tests: timings depend on the machine.
  */
+import "../local/quiet-sdk-warning";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";

@@ -3,6 +3,7 @@
  * and a refund through the real EventBridge client, then prints the balances and histories the
  * API serves.
  */
+import "./quiet-sdk-warning";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../handlers/domain/contract";
 import { LOCAL_AWS } from "./dynamo-local";

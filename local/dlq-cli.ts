@@ -2,6 +2,7 @@
  * `npm run local:dlq [-- --redrive] [-- --port <port>]`: what waits in the running local
  * runtime's DLQ, and, with `--redrive`, sends it all back to the queue.
  */
+import "./quiet-sdk-warning";
 import { parseArgs } from "node:util";
 
 async function main(): Promise<void> {

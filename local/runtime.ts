@@ -29,6 +29,8 @@ export interface LocalRuntime {
   /** The SQS API (fauxqs) holding the queue and its DLQ. */
   sqsEndpoint: string;
   dynamoEndpoint: string;
+  /** DynamoDB Local's JVM, so that an operator or a test can see it is gone after a stop. */
+  dynamoPid: number;
   queueUrl: string;
   dlqUrl: string;
   settings: LocalSettings;
@@ -56,18 +58,27 @@ async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   }
 }
 
-export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}): Promise<LocalRuntime> {
+/**
+ * Starts every part, in order. When `signal` aborts before it is done (Ctrl-C during start-up),
+ * or any part fails, what has started is stopped again and the promise rejects.
+ */
+export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, signal?: AbortSignal): Promise<LocalRuntime> {
   const settings: LocalSettings = { ...devStackSettings(), ...overrides };
   if (settings.dataDir) mkdirSync(path.join(settings.dataDir, "dynamodb"), { recursive: true });
 
   const dynamo: DynamoLocal = await startDynamoLocal({
     dataDir: settings.dataDir === undefined ? undefined : path.join(settings.dataDir, "dynamodb"),
+    signal,
   });
   const started: Array<() => Promise<void>> = [() => dynamo.stop()];
-  const stopAll = async () => {
-    for (const stop of started.reverse()) await stop();
-  };
+  let stopping: Promise<void> | undefined;
+  // Parts stop in reverse order, each once, even when a stop is asked for twice.
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      for (const stop of started.reverse()) await stop();
+    })());
   try {
+    signal?.throwIfAborted();
     await ensureTable(dynamo.endpoint, settings.tableName);
 
     Object.assign(process.env, {
@@ -85,6 +96,7 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}):
     const writer = loadHandler<(event: SQSEvent) => Promise<SQSBatchResponse>>("writer");
     const functions = { reader: loadHandler<ProxyHandler>("reader"), redeemer: loadHandler<ProxyHandler>("redeemer") };
 
+    signal?.throwIfAborted();
     const queues = await startQueues(settings);
     started.push(() => queues.stop());
 
@@ -117,11 +129,13 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}):
       queues,
     });
     started.push(() => http.close());
+    signal?.throwIfAborted();
 
     return {
       endpoint: `http://127.0.0.1:${http.port}`,
       sqsEndpoint: queues.endpoint,
       dynamoEndpoint: dynamo.endpoint,
+      dynamoPid: dynamo.pid,
       queueUrl: queues.queueUrl,
       dlqUrl: queues.dlqUrl,
       settings: { ...settings, port: http.port },

@@ -2,16 +2,19 @@
  * The local runtime end to end, through the real clients only: `@aws-sdk/client-eventbridge`
  * publishes, `fetch` reads. One runtime at a time (the handlers read the process environment).
  */
-import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import test from "ava";
 import { DETAIL_TYPES } from "../handlers/domain/contract";
-import { LOCAL_AWS } from "../local/dynamo-local";
+import { isRunning, LOCAL_AWS } from "../local/dynamo-local";
 import { startLocalRuntime, type LocalRuntime } from "../local/runtime";
+import { assertNoJvmLeft } from "./support/no-jvm-left";
+
+test.after.always(assertNoJvmLeft);
 
 // Failed records come back after 1 s instead of dev's 180 s; everything else is the dev stack's.
 const FAST = { port: 0, visibilityTimeoutSeconds: 1, logLevel: "error" } as const;
@@ -220,6 +223,7 @@ test.serial("stopping finishes cleanly: the servers and the JVM are gone", async
   await runtime.stop();
   await t.throwsAsync(fetch(`${runtime.endpoint}/points/u-1`));
   await t.throwsAsync(fetch(runtime.dynamoEndpoint));
+  t.false(isRunning(runtime.dynamoPid), `DynamoDB Local (pid ${runtime.dynamoPid}) is gone`);
 });
 
 test.serial("redemptions over HTTP: spend, retry, refuse, cancel — and the history shows them", async (t) => {
@@ -251,48 +255,4 @@ test.serial("redemptions over HTTP: spend, retry, refuse, cancel — and the his
       ["redemption-cancel", "redemption", "earn"],
     );
   });
-});
-
-test("without a Java runtime, npm start says what to install and exits 1", async (t) => {
-  // A PATH that has node but no java.
-  const bin = mkdtempSync(path.join(tmpdir(), "loyalty-no-java-"));
-  try {
-    symlinkSync(process.execPath, path.join(bin, "node"));
-    const error = await t.throwsAsync(
-      promisify(execFile)(process.execPath, ["--import=tsx", "local/index.ts"], {
-        cwd: path.resolve(__dirname, ".."),
-        env: { ...process.env, PATH: bin, PORT: "0" },
-      }),
-    );
-    const failed = error as Error & { code?: number; stderr?: string };
-    t.is(failed.code, 1);
-    t.regex(failed.stderr ?? "", /DynamoDB Local needs a Java runtime \(17 or newer\).*apt-get install openjdk-17-jre-headless/s);
-  } finally {
-    rmSync(bin, { recursive: true, force: true });
-  }
-});
-
-test.serial("npm start stops on SIGTERM: exit 0, no Java process left", async (t) => {
-  const child = spawn(process.execPath, ["--import=tsx", "local/index.ts"], {
-    cwd: path.resolve(__dirname, ".."),
-    env: { ...process.env, PORT: "0" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not up in time:\n${output}`)), 60_000);
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Ctrl-C stops it cleanly")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  const dynamoEndpoint = /DynamoDB Local\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-  t.truthy(dynamoEndpoint);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  child.kill("SIGTERM");
-  t.is(await exited, 0);
-  await t.throwsAsync(fetch(dynamoEndpoint ?? "http://127.0.0.1:1"), undefined, "DynamoDB Local is gone");
 });

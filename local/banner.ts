@@ -1,0 +1,27 @@
+/** What `npm start` prints once it is up: where everything is, and what to try first. */
+import type { LocalRuntime } from "./runtime";
+
+/** The AWS SDK's own warning is silenced in every local command; this says it once, here. */
+function nodeVersionNotice(): string {
+  const major = Number(process.versions.node.split(".")[0]);
+  if (major >= 22) return "";
+  return `\nNote: Node.js ${process.versions.node}. AWS SDK releases after early January 2027 need Node.js 22 or newer;\nthe pinned SDK works on this one.\n`;
+}
+
+export function banner(runtime: LocalRuntime): string {
+  const { endpoint, settings } = runtime;
+  return `
+otrium-loyalty local runtime is up.
+
+  API + EventBridge PutEvents   ${endpoint}
+  SQS API (queue and DLQ)       ${runtime.sqsEndpoint}   queue ${runtime.queueUrl}
+  DynamoDB Local                ${runtime.dynamoEndpoint}   table ${settings.tableName}   (pid ${runtime.dynamoPid})
+  state                         ${settings.dataDir ? `kept in ${settings.dataDir}` : "in memory (npm start -- --data-dir <dir> keeps it)"}
+${nodeVersionNotice()}
+Try it (README, "The local runtime", has every command):
+  npm run demo                                  orders, a refund and a redemption, then balances
+  curl -s ${endpoint}/points/demo-anna
+  npm run local:dlq                             what waits in the DLQ, and why
+
+Ctrl-C (or SIGTERM) stops it cleanly.`;
+}

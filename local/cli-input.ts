@@ -1,0 +1,45 @@
+/**
+ * What `npm start` is given (arguments, `PORT`) and what can go wrong before it is up, each
+ * turned into one line that says what to do — never a stack trace for a user's mistake.
+ */
+import { JavaMissingError } from "./dynamo-local";
+
+export const USAGE = "usage: npm start [-- --data-dir <dir>]   (PORT=<port> to change the port, 3000 by default)";
+
+/** A mistake in how the runtime was started: printed with the usage line, exit code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/**
+ * npm takes flags written before `--` as its own settings and hands them to the script as
+ * `npm_config_<name>`: `npm start --data-dir x` would silently keep nothing. Refuse it.
+ */
+export function assertNoMisplacedOptions(env: NodeJS.ProcessEnv = process.env): void {
+  if (env.npm_config_data_dir !== undefined) {
+    throw new UsageError("npm start takes its options after `--`: npm start -- --data-dir <dir>");
+  }
+}
+
+/** `PORT` as a port number: a whole number from 0 (any free port) to 65535; 3000 when unset. */
+export function parsePort(value: string | undefined): number {
+  if (value === undefined || value === "") return 3000;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) {
+    throw new UsageError(`PORT must be a whole number from 0 to 65535 (found ${JSON.stringify(value)})`);
+  }
+  return port;
+}
+
+/** The one line for a start-up failure the user can fix; undefined for anything else (a bug). */
+export function describeStartFailure(error: unknown): string | undefined {
+  if (error instanceof UsageError || error instanceof JavaMissingError) return error.message;
+  const { code, port } = error as { code?: unknown; port?: unknown };
+  if (code === "EADDRINUSE") {
+    return `Port ${String(port)} on 127.0.0.1 is already in use (another npm start?). Stop it, or choose another port: PORT=3001 npm start`;
+  }
+  if (code === "EACCES") {
+    return `Port ${String(port)} on 127.0.0.1 may not be opened by this user. Choose a port above 1023: PORT=3001 npm start`;
+  }
+  return undefined;
+}

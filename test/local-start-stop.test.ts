@@ -1,0 +1,128 @@
+/**
+ * Starting and stopping `npm start` the way people and machines do: signals to the npm process
+ * itself (systemd, Docker and CI runners send SIGTERM there), Ctrl-C to the whole terminal
+ * group, a signal in the middle of start-up, the runtime killed outright, and the mistakes a
+ * user makes starting it. Whatever happens, no JVM is left behind.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import test, { type ExecutionContext } from "ava";
+import { isRunning } from "../local/dynamo-local";
+import { jvmsWith, npmStart, parentOf, until } from "./support/npm-start";
+
+const BANNER_END = "stops it cleanly";
+
+/** A data directory of the test's own: it appears in the JVM's command line, so we find it. */
+function dataDir(t: ExecutionContext): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "loyalty-start-stop-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A stack trace's frames: a user's mistake must be answered without one. */
+const STACK_FRAME = /^\s+at .+\(.+:\d+:\d+\)$/m;
+
+test.serial("SIGTERM to the npm process: npm exits 0, and the runtime and its JVM are gone", async (t) => {
+  const dir = dataDir(t);
+  const run = npmStart(t, ["--", "--data-dir", dir]);
+  await run.waitFor(BANNER_END);
+  const [jvm] = jvmsWith(dir);
+  t.truthy(jvm, "DynamoDB Local runs with the data directory");
+  t.regex(run.output(), new RegExp(`\\(pid ${jvm}\\)`), "the banner names the JVM");
+  const runtime = parentOf(jvm ?? 0);
+
+  process.kill(run.child.pid ?? 0, "SIGTERM");
+  t.deepEqual(await run.exited, { code: 0, signal: null }, run.output());
+  t.regex(run.output(), /SIGTERM: finishing in-flight batches, then stopping/);
+  t.deepEqual(jvmsWith(dir), [], "no JVM left");
+  t.false(isRunning(runtime), `the runtime (pid ${runtime}) is gone`);
+});
+
+test.serial("Ctrl-C in a terminal (SIGINT to the whole group): exit 0, no JVM left", async (t) => {
+  const dir = dataDir(t);
+  const run = npmStart(t, ["--", "--data-dir", dir]);
+  await run.waitFor(BANNER_END);
+  t.is(jvmsWith(dir).length, 1);
+
+  process.kill(-(run.child.pid ?? 0), "SIGINT");
+  t.deepEqual(await run.exited, { code: 0, signal: null }, run.output());
+  t.deepEqual(jvmsWith(dir), []);
+});
+
+test.serial("a signal during start-up stops what has started: exit 0, no JVM left", async (t) => {
+  const dir = dataDir(t);
+  const run = npmStart(t, ["--", "--data-dir", dir]);
+  // The JVM is up as a process but DynamoDB Local is not serving yet: the runtime is starting.
+  t.true(await until(() => jvmsWith(dir).length === 1, 60_000), run.output());
+  t.false(run.output().includes(BANNER_END), "still starting");
+
+  process.kill(run.child.pid ?? 0, "SIGTERM");
+  t.deepEqual(await run.exited, { code: 0, signal: null }, run.output());
+  t.regex(run.output(), /SIGTERM during start-up: stopping what has started/);
+  t.deepEqual(jvmsWith(dir), []);
+});
+
+test.serial("the runtime killed outright (SIGKILL, no handler runs): its JVM still goes", async (t) => {
+  const dir = dataDir(t);
+  const run = npmStart(t, ["--", "--data-dir", dir]);
+  await run.waitFor(BANNER_END);
+  const [jvm] = jvmsWith(dir);
+  const runtime = parentOf(jvm ?? 0);
+
+  process.kill(runtime, "SIGKILL");
+  t.true(await until(() => jvmsWith(dir).length === 0, 10_000), `JVM ${jvm} outlived its runtime`);
+});
+
+test.serial("a port in use: one line naming it and what to do, exit 1, nothing left running", async (t) => {
+  const dir = dataDir(t);
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+  t.teardown(() => holder.close());
+  const address = holder.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+
+  const run = npmStart(t, ["--", "--data-dir", dir], { PORT: String(port) });
+  const { code } = await run.exited;
+  t.is(code, 1);
+  t.regex(run.output(), new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use.*PORT=3001 npm start`));
+  t.notRegex(run.output(), STACK_FRAME);
+  t.deepEqual(jvmsWith(dir), [], "the JVM started before the port was tried is stopped");
+});
+
+for (const [title, args, env, expected] of [
+  ["a PORT that is not a port", [], { PORT: "http" }, /PORT must be a whole number from 0 to 65535 \(found "http"\)/],
+  ["a PORT out of range", [], { PORT: "70000" }, /PORT must be a whole number from 0 to 65535 \(found "70000"\)/],
+  ["options before `--` (npm would swallow them)", ["--data-dir", "kept"], {}, /npm start takes its options after `--`: npm start -- --data-dir <dir>/],
+  ["the `--data-dir=dir` form before `--`", ["--data-dir=kept"], {}, /npm start takes its options after `--`/],
+  ["an unknown option", ["--", "--verbose"], {}, /Unknown option '--verbose'/],
+] as const) {
+  test(`${title}: one line and the usage, exit 2, no stack trace`, async (t) => {
+    const run = npmStart(t, [...args], env);
+    const { code } = await run.exited;
+    t.is(code, 2, run.output());
+    t.regex(run.output(), expected);
+    t.regex(run.output(), /usage: npm start \[-- --data-dir <dir>\]/);
+    t.notRegex(run.output(), STACK_FRAME);
+  });
+}
+
+test("without a Java runtime, npm start says what to install and exits 1", async (t) => {
+  // A PATH that has node but no java.
+  const bin = mkdtempSync(path.join(tmpdir(), "loyalty-no-java-"));
+  t.teardown(() => rmSync(bin, { recursive: true, force: true }));
+  symlinkSync(process.execPath, path.join(bin, "node"));
+  const error = await t.throwsAsync(
+    promisify(execFile)(process.execPath, ["--import=tsx", "local/index.ts"], {
+      cwd: path.resolve(__dirname, ".."),
+      env: { ...process.env, PATH: bin, PORT: "0" },
+    }),
+  );
+  const failed = error as Error & { code?: number; stderr?: string };
+  t.is(failed.code, 1);
+  t.regex(failed.stderr ?? "", /DynamoDB Local needs a Java runtime \(17 or newer\).*apt-get install openjdk-17-jre-headless/s);
+  t.notRegex(failed.stderr ?? "", STACK_FRAME);
+});

@@ -1,0 +1,123 @@
+/**
+ * `npm start` as a user runs it, for tests: the real npm, its real process tree, signals sent
+ * to the npm process itself. Whatever happens to the test, nothing it started survives it: the
+ * tree is stopped in the test's teardown, and a watchdog stops it if the test process dies.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import type { ExecutionContext } from "ava";
+import { isRunning } from "../../local/dynamo-local";
+import { watchdogFor } from "../../local/watchdog";
+
+const ROOT = path.resolve(__dirname, "../..");
+const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
+
+export interface NpmStart {
+  child: ChildProcessWithoutNullStreams;
+  /** Everything printed so far, stdout and stderr interleaved. */
+  output(): string;
+  /** Resolves when the output contains `text`; rejects after `timeoutMs` or if npm exits first. */
+  waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
+  /** How npm ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function npmStart(t: ExecutionContext, args: string[] = [], env: NodeJS.ProcessEnv = {}): NpmStart {
+  const child = spawn(NPM, ["start", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: "0", ...env },
+    // Its own process group, so that teardown and the watchdog can stop the whole tree.
+    detached: true,
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error("npm did not start");
+  const watchdog = watchdogFor(pid, { group: true });
+  let output = "";
+  const listeners = new Set<() => void>();
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const listener of listeners) listener();
+  };
+  child.stdout.on("data", append);
+  child.stderr.on("data", append);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await exited;
+    watchdog.release();
+  });
+
+  return {
+    child,
+    output: () => output,
+    exited,
+    waitFor: (text, timeoutMs = 60_000) =>
+      new Promise<void>((resolve, reject) => {
+        const found = () => (typeof text === "string" ? output.includes(text) : text.test(output));
+        const check = () => {
+          if (!found()) return;
+          cleanup();
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`npm start did not print ${String(text)} within ${timeoutMs} ms:\n${output}`));
+        }, timeoutMs);
+        const onExit = () => {
+          cleanup();
+          reject(new Error(`npm start exited before printing ${String(text)}:\n${output}`));
+        };
+        const cleanup = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          child.removeListener("exit", onExit);
+        };
+        listeners.add(check);
+        child.once("exit", onExit);
+        check();
+      }),
+  };
+}
+
+/** The running DynamoDB Local JVMs whose command line contains `marker` (e.g. a data dir). */
+export function jvmsWith(marker: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const commandLine = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      if (commandLine.includes("DynamoDBLocal.jar") && commandLine.includes(marker) && isRunning(Number(entry))) {
+        found.push(Number(entry));
+      }
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+/** The parent of a process, from /proc (Linux). */
+export function parentOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
+}
+
+/** Polls `check` every 100 ms until it holds or `timeoutMs` passes; returns its last answer. */
+export async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return true;
+}
