@@ -6,10 +6,11 @@
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { API_ROUTES } from "../handlers/http/routes";
+import { parseRequestTarget } from "./request-target";
 
 export interface HttpRequest {
   method: string;
-  /** Path and query, e.g. `/points/u-1/history?limit=5`. */
+  /** The request target in origin form (path and query), e.g. `/points/u-1/history?limit=5`. */
   url: string;
   headers: Record<string, string>;
   body: string;
@@ -48,14 +49,15 @@ function match(pathname: string): { resource: string; pathParameters: Record<str
 }
 
 export function toProxyEvent(request: HttpRequest, stage: string): APIGatewayProxyEvent {
-  const url = new URL(request.url, "http://localhost");
-  const { resource, pathParameters } = match(url.pathname);
-  const query: Record<string, string[]> = {};
-  for (const [key, value] of url.searchParams) (query[key] ??= []).push(value);
+  const target = parseRequestTarget(request.url);
+  // The HTTP server refuses other target forms before it gets here.
+  if (!target) throw new Error(`not an origin-form request target: ${request.url}`);
+  const { path, query } = target;
+  const { resource, pathParameters } = match(path);
   const hasQuery = Object.keys(query).length > 0;
   return {
     resource,
-    path: url.pathname,
+    path,
     httpMethod: request.method,
     headers: request.headers,
     multiValueHeaders: Object.fromEntries(Object.entries(request.headers).map(([key, value]) => [key, [value]])),
@@ -67,7 +69,7 @@ export function toProxyEvent(request: HttpRequest, stage: string): APIGatewayPro
     isBase64Encoded: false,
     requestContext: requestContextFor({
       method: request.method,
-      path: url.pathname,
+      path,
       resource,
       stage,
       sourceIp: request.sourceIp,

@@ -1,17 +1,26 @@
 /**
  * The local runtime's one HTTP endpoint:
- *   POST /  with `X-Amz-Target: AWSEvents.PutEvents`  → EventBridge PutEvents
+ *   POST /  with `X-Amz-Target: AWSEvents.PutEvents`  → EventBridge PutEvents (any other
+ *                                                        target: `UnknownOperationException`)
  *   GET  /_local/dlq, POST /_local/dlq/redrive        → the DLQ (for `npm run local:dlq`)
  *   anything else                                      → the API: the reader or redeemer Lambda
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
 import { toProxyEvent, type ProxyHandler } from "./api-gateway";
-import { putEvents, type PutEventsTarget } from "./put-events";
+import { answerClientError, type ClientError } from "./client-errors";
+import { putEvents, requestError, type PutEventsTarget } from "./put-events";
 import type { LocalQueues } from "./queues";
+import { parseRequestTarget } from "./request-target";
 
-/** Larger bodies are refused: PutEvents allows 10 × 256 KB. */
+/**
+ * Larger bodies are refused. A PutEvents request holds at most 1 MB of entries, which JSON
+ * escaping can at most double; nothing the API accepts comes near.
+ */
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+const PUT_EVENTS_TARGET = "AWSEvents.PutEvents";
 
 export interface LocalHttpServer {
   server: Server;
@@ -25,7 +34,16 @@ export interface HttpRoutes {
   functions: Record<ApiHandlerName, ProxyHandler>;
   eventBridge: PutEventsTarget;
   queues: Pick<LocalQueues, "deadLetters" | "redrive">;
+  /** Where the server's own notices go, one line each; stderr by default. */
+  log?: (line: string) => void;
 }
+
+const stderr = (line: string) => {
+  process.stderr.write(`${line}\n`);
+};
+
+/** A request the client abandoned: Node fails its body with `ECONNRESET` ("aborted"). */
+const isAbort = (error: unknown) => error instanceof Error && "code" in error && error.code === "ECONNRESET";
 
 function readBody(request: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
@@ -53,12 +71,23 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
   if (body === undefined) return sendJson(response, 413, { error: { code: "too_large", message: "request body too large" } });
   const method = request.method ?? "GET";
   const url = request.url ?? "/";
+  const target = parseRequestTarget(url);
+  if (!target) return sendJson(response, 400, { error: { code: "bad_request", message: "the request target must be a path" } });
+  const { path } = target;
 
-  if (method === "POST" && url === "/" && request.headers["x-amz-target"] === "AWSEvents.PutEvents") {
-    const result = await putEvents(body, routes.eventBridge);
+  // `POST /` is EventBridge's endpoint (the API has no resource at `/`): AWS JSON 1.1 answers.
+  if (method === "POST" && path === "/") {
+    const operation = request.headers["x-amz-target"];
+    const result =
+      operation === PUT_EVENTS_TARGET
+        ? await putEvents(body, routes.eventBridge)
+        : requestError(
+            "UnknownOperationException",
+            operation === undefined ? "Missing X-Amz-Target header; this endpoint serves AWSEvents.PutEvents." : `Unknown operation ${String(operation)}; this endpoint serves AWSEvents.PutEvents.`,
+          );
     return send(response, result.status, result.headers, result.body);
   }
-  if (url === "/_local/dlq" && method === "GET") {
+  if (path === "/_local/dlq" && method === "GET") {
     const messages = routes.queues.deadLetters().map((text) => {
       try {
         return JSON.parse(text) as unknown;
@@ -68,7 +97,7 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
     });
     return sendJson(response, 200, { count: messages.length, messages });
   }
-  if (url === "/_local/dlq/redrive" && method === "POST") {
+  if (path === "/_local/dlq/redrive" && method === "POST") {
     return sendJson(response, 200, { redriven: await routes.queues.redrive() });
   }
 
@@ -83,12 +112,24 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
 }
 
 export async function startHttpServer(port: number, routes: HttpRoutes): Promise<LocalHttpServer & { port: number }> {
+  const log = routes.log ?? stderr;
+  // Sockets with an exchange under way: a parser error there belongs to that exchange.
+  const busy = new WeakSet<Duplex>();
   const server = createServer((request, response) => {
+    const socket = request.socket;
+    busy.add(socket);
+    response.on("close", () => {
+      busy.delete(socket);
+      // One line for an exchange the client abandoned, whether mid-body or while we answered.
+      if (!response.writableFinished) log(`local runtime: the client closed the connection before ${request.method ?? "?"} ${request.url ?? "?"} was answered`);
+    });
     route(request, response, routes).catch((error: unknown) => {
-      console.error("local runtime: request failed", error);
+      if (isAbort(error)) return; // reported once by the close handler above
+      log(`local runtime: request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       if (!response.headersSent) sendJson(response, 500, { error: { code: "internal_error", message: "local runtime error" } });
     });
   });
+  server.on("clientError", (error: ClientError, socket) => answerClientError(error, socket, busy.has(socket), log));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", resolve);

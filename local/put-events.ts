@@ -3,14 +3,12 @@
  * real `@aws-sdk/client-eventbridge` client and `aws events put-events --endpoint-url`: each
  * entry is validated on its own (a bad one gets EventBridge's per-entry error, the others are
  * still accepted), wrapped in the event envelope EventBridge delivers, and handed on when it
- * matches the rule's pattern — dropped, as EventBridge does, when it does not.
+ * matches the rule's pattern — dropped, as EventBridge does, when it does not. Whole-request
+ * checks (size, entry count, `Time`) come first, as in AWS.
  */
 import { randomUUID } from "node:crypto";
 import { matchesPattern, type EventPattern } from "./event-pattern-matcher";
-
-/** EventBridge's limits: 10 entries per request, 256 KB per entry. */
-export const MAX_ENTRIES = 10;
-export const MAX_ENTRY_BYTES = 256 * 1024;
+import { checkPutEventsRequest } from "./put-events-request";
 
 export interface PutEventsTarget {
   region: string;
@@ -36,8 +34,8 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   body: JSON.stringify(body),
 });
 
-/** A request-level error, in the shape the SDK's AWS JSON deserializer reads. */
-const requestError = (type: string, message: string): JsonResponse =>
+/** A request-level error (HTTP 400), in the shape the SDK's AWS JSON deserializer reads. */
+export const requestError = (type: string, message: string): JsonResponse =>
   json(400, { __type: type, message }, { "x-amzn-ErrorType": type });
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -48,10 +46,10 @@ const invalid = (parameter: string, reason: string): EntryResult => ({
   ErrorMessage: `Parameter ${parameter} is not valid. Reason: ${reason}`,
 });
 
-/** EventBridge writes `time` to the second; the SDK sends `Time` as epoch seconds. */
+/** EventBridge writes `time` to the second; `Time` (checked before) is epoch seconds. */
 function eventTime(time: unknown): string {
-  const date = typeof time === "number" ? new Date(time * 1000) : typeof time === "string" ? new Date(time) : new Date();
-  return (Number.isNaN(date.getTime()) ? new Date() : date).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const date = typeof time === "number" ? new Date(time * 1000) : new Date();
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 async function putEntry(entry: unknown, target: PutEventsTarget): Promise<EntryResult> {
@@ -60,9 +58,6 @@ async function putEntry(entry: unknown, target: PutEventsTarget): Promise<EntryR
   if (typeof Source !== "string" || Source === "") return invalid("Source", "Source is a required argument.");
   if (typeof DetailType !== "string" || DetailType === "") return invalid("DetailType", "DetailType is a required argument.");
   if (typeof Detail !== "string" || Detail === "") return invalid("Detail", "Detail is a required argument.");
-  if (Buffer.byteLength(JSON.stringify(entry)) > MAX_ENTRY_BYTES) {
-    return invalid("Entries", `the entry is larger than ${MAX_ENTRY_BYTES} bytes.`);
-  }
   let detail: unknown;
   try {
     detail = JSON.parse(Detail);
@@ -96,18 +91,10 @@ export async function putEvents(body: string, target: PutEventsTarget): Promise<
   } catch {
     return requestError("SerializationException", "The request body is not valid JSON.");
   }
-  const entries = isObject(request) ? request.Entries : undefined;
-  if (!Array.isArray(entries) || entries.length === 0) {
-    return requestError("ValidationException", "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length greater than or equal to 1");
-  }
-  if (entries.length > MAX_ENTRIES) {
-    return requestError(
-      "ValidationException",
-      `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ENTRIES}`,
-    );
-  }
+  const checked = checkPutEventsRequest(request);
+  if ("error" in checked) return requestError(checked.error.type, checked.error.message);
   const results: EntryResult[] = [];
-  for (const entry of entries) results.push(await putEntry(entry, target));
+  for (const entry of checked.entries) results.push(await putEntry(entry, target));
   return json(200, {
     FailedEntryCount: results.filter((result) => "ErrorCode" in result).length,
     Entries: results,

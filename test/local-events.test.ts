@@ -5,7 +5,8 @@
 import test from "ava";
 import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
 import { matchesPattern } from "../local/event-pattern-matcher";
-import { MAX_ENTRY_BYTES, putEvents, type PutEventsTarget } from "../local/put-events";
+import { putEvents, type PutEventsTarget } from "../local/put-events";
+import { entrySize, MAX_REQUEST_ENTRY_BYTES, timeError } from "../local/put-events-request";
 
 const event = {
   source: "otrium.ecommerce",
@@ -80,7 +81,6 @@ test("PutEvents: bad entries get EventBridge's per-entry errors, good ones in th
         entry({ Detail: undefined }),
         entry({ Detail: "not json" }),
         entry({ Detail: "[1, 2]" }),
-        entry({ Detail: JSON.stringify({ blob: "x".repeat(MAX_ENTRY_BYTES) }) }),
         entry({ EventBusName: "unknown-bus" }),
         entry({ Source: "otrium.marketing" }),
       ],
@@ -89,7 +89,7 @@ test("PutEvents: bad entries get EventBridge's per-entry errors, good ones in th
   );
   t.is(response.status, 200);
   const body = JSON.parse(response.body) as { FailedEntryCount: number; Entries: Array<Record<string, string>> };
-  t.is(body.FailedEntryCount, 7);
+  t.is(body.FailedEntryCount, 6);
   t.deepEqual(body.Entries.map((e) => e.ErrorCode ?? "ok"), [
     "ok",
     "InvalidArgument",
@@ -97,7 +97,6 @@ test("PutEvents: bad entries get EventBridge's per-entry errors, good ones in th
     "InvalidArgument",
     "MalformedDetail",
     "MalformedDetail",
-    "InvalidArgument",
     "ResourceNotFoundException",
     "ok",
   ]);
@@ -123,4 +122,66 @@ test("PutEvents: Time given by the SDK (epoch seconds) becomes the event's time"
   const { put, delivered } = target();
   await putEvents(JSON.stringify({ Entries: [entry({ Time: 1_795_000_000 })] }), put);
   t.is(delivered[0]?.time, new Date(1_795_000_000_000).toISOString().replace(".000Z", "Z"));
+});
+
+/** A Detail of exactly `bytes` UTF-8 bytes: a JSON object padded with `x`. */
+const detailOfBytes = (bytes: number) => JSON.stringify({ pad: "x".repeat(bytes - JSON.stringify({ pad: "" }).length) });
+
+test("entry size: Time counts 14 bytes, Source, DetailType, Detail and each resource their UTF-8 bytes, the bus name nothing", (t) => {
+  t.is(entrySize({ Source: "abc", DetailType: "de", Detail: "{}" }), 7);
+  t.is(entrySize({ Source: "abc", DetailType: "de", Detail: "{}", Time: 1_795_000_000 }), 21);
+  t.is(entrySize({ Source: "ü", DetailType: "€", Detail: '{"a":"😀"}' }), 2 + 3 + 12, "bytes, not characters");
+  t.is(entrySize({ Source: "a", DetailType: "b", Detail: "{}", Resources: ["arn:1", "arn:22"] }), 4 + 5 + 6);
+  t.is(entrySize({ Source: "a", DetailType: "b", Detail: "{}", EventBusName: "a-very-long-bus-name", TraceHeader: "x" }), 4);
+});
+
+test("PutEvents: a request whose entries total more than EventBridge's limit is refused whole (ValidationException)", async (t) => {
+  const { put, delivered } = target();
+  // Ten 250 KB entries, which the local bus used to accept.
+  const big = await putEvents(JSON.stringify({ Entries: Array.from({ length: 10 }, () => entry({ Detail: detailOfBytes(250 * 1024) })) }), put);
+  t.is(big.status, 400);
+  t.deepEqual(JSON.parse(big.body), { __type: "ValidationException", message: "Total size of the entries in the request is over the limit." });
+  t.is(big.headers["x-amzn-ErrorType"], "ValidationException");
+  t.is(delivered.length, 0, "no entry of a refused request is delivered");
+
+  // The limit is on the sum, counted as AWS counts it: exactly the limit passes, one byte more does not.
+  const fixed = entrySize(entry({ Detail: "" })) + entrySize({ Time: 0 });
+  const exactly = entry({ Time: 1_795_000_000, Detail: detailOfBytes(MAX_REQUEST_ENTRY_BYTES - fixed) });
+  t.is(entrySize(exactly), MAX_REQUEST_ENTRY_BYTES);
+  t.is((await putEvents(JSON.stringify({ Entries: [exactly] }), put)).status, 200);
+  const over = entry({ Time: 1_795_000_000, Detail: detailOfBytes(MAX_REQUEST_ENTRY_BYTES - fixed + 1) });
+  t.is((await putEvents(JSON.stringify({ Entries: [over] }), put)).status, 400);
+  const split = [entry({ Detail: detailOfBytes(600 * 1024) }), entry({ Detail: detailOfBytes(600 * 1024) })];
+  t.like(JSON.parse((await putEvents(JSON.stringify({ Entries: split }), put)).body), { __type: "ValidationException" }, "two entries under the limit each, over it together");
+  t.is(delivered.length, 1);
+});
+
+test("PutEvents: Time must be a timestamp (epoch seconds); anything else refuses the request as AWS does", async (t) => {
+  const { put, delivered } = target();
+  for (const Time of ["yesterday", "2026-11-25T10:00:00Z", true, { seconds: 1 }, [1]]) {
+    const response = await putEvents(JSON.stringify({ Entries: [entry(), entry({ Time })] }), put);
+    t.is(response.status, 400, JSON.stringify(Time));
+    t.like(JSON.parse(response.body), { __type: "SerializationException" });
+    t.is(response.headers["x-amzn-ErrorType"], "SerializationException");
+  }
+  t.like(JSON.parse((await putEvents(JSON.stringify({ Entries: [entry({ Time: "yesterday" })] }), put)).body), {
+    message: "STRING_VALUE cannot be converted to Date",
+  });
+  t.is(delivered.length, 0, "a request refused for one entry's Time delivers none of its entries");
+  t.truthy(timeError(1e300), "a number no date can hold");
+  t.is(timeError(null), undefined, "null is no Time");
+
+  // What the SDK sends: `date.getTime() / 1000`, milliseconds as a fraction.
+  await putEvents(JSON.stringify({ Entries: [entry({ Time: 1_795_000_000.789 }), entry({ Time: null })] }), put);
+  t.is(delivered.length, 2);
+  t.is(delivered[0]?.time, "2026-11-18T11:06:40Z", "to the second");
+  t.regex(String(delivered[1]?.time), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+});
+
+test("PutEvents: a request without Entries is refused as AWS refuses it", async (t) => {
+  const { put } = target();
+  const response = await putEvents("{}", put);
+  t.is(response.status, 400);
+  t.like(JSON.parse(response.body), { __type: "ValidationException" });
+  t.regex(JSON.parse(response.body).message as string, /must not be null/);
 });

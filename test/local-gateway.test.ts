@@ -1,0 +1,274 @@
+/**
+ * The local gateway's edges, as API Gateway and EventBridge behave at theirs: request targets read
+ * as paths, requests Node's parser refuses answered in the API's error shape, AWS JSON errors on
+ * the bus endpoint, and clients that hang up logged in one line. HTTP tests run the real server
+ * (`startHttpServer`) with stub functions, no DynamoDB and no queue.
+ */
+import { connect } from "node:net";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import test, { type ExecutionContext } from "ava";
+import type { APIGatewayProxyEvent } from "aws-lambda";
+import { createProxyRouter } from "../handlers/http/proxy-router";
+import { jsonResponse } from "../handlers/http/responses";
+import { API_ROUTES } from "../handlers/http/routes";
+import { createLogger } from "../handlers/runtime/log";
+import { toProxyEvent } from "../local/api-gateway";
+import { clientErrorResponse } from "../local/client-errors";
+import { startHttpServer } from "../local/http-server";
+import { parseRequestTarget } from "../local/request-target";
+
+test("request target: the path exactly as sent, never a URL's host and path", (t) => {
+  t.deepEqual(parseRequestTarget("//evil/points/adv-1"), { path: "//evil/points/adv-1", query: {} });
+  t.deepEqual(parseRequestTarget("//"), { path: "//", query: {} });
+  t.deepEqual(parseRequestTarget("//:99999/"), { path: "//:99999/", query: {} });
+  t.deepEqual(parseRequestTarget("/points/u-1/../u-2"), { path: "/points/u-1/../u-2", query: {} }, "no dot-segment folding");
+  t.deepEqual(parseRequestTarget("/points/a%20b/history?limit=5&x=1&x=2&q=a%2Bb+c"), {
+    path: "/points/a%20b/history",
+    query: { limit: ["5"], x: ["1", "2"], q: ["a+b c"] },
+  });
+  t.deepEqual(parseRequestTarget("/?"), { path: "/", query: {} });
+  t.is(parseRequestTarget("http://evil/points/adv-1"), undefined, "absolute form");
+  t.is(parseRequestTarget("*"), undefined, "asterisk form");
+  t.is(parseRequestTarget("evil:443"), undefined, "authority form");
+});
+
+test("proxy event: a path with an empty or host-like segment matches no resource", (t) => {
+  const event = (url: string) =>
+    toProxyEvent({ method: "GET", url, headers: {}, body: "", sourceIp: "127.0.0.1" }, "local");
+  for (const url of ["//evil/points/adv-1", "//points/adv-1", "//", "/points//history"]) {
+    const { resource, path, pathParameters } = event(url);
+    t.deepEqual({ resource, path, pathParameters }, { resource: url, path: url, pathParameters: null }, url);
+  }
+  t.like(event("/points/adv-1?limit=2"), { resource: "/points/{userId}", path: "/points/adv-1", pathParameters: { userId: "adv-1" }, queryStringParameters: { limit: "2" } });
+});
+
+test("a refused request's answer is a complete HTTP response with the API's JSON error", (t) => {
+  const [head = "", body = ""] = clientErrorResponse("HPE_INVALID_URL").split("\r\n\r\n");
+  t.regex(head, /^HTTP\/1\.1 400 Bad Request\r\n/);
+  t.regex(head, /\r\nContent-Type: application\/json/);
+  t.true(head.includes(`\r\nContent-Length: ${Buffer.byteLength(body)}`));
+  t.like(JSON.parse(body), { error: { code: "bad_request" } });
+  t.regex(clientErrorResponse("HPE_HEADER_OVERFLOW"), /^HTTP\/1\.1 431 /);
+  t.regex(clientErrorResponse("ERR_HTTP_REQUEST_TIMEOUT"), /^HTTP\/1\.1 408 /);
+});
+
+interface Gateway {
+  port: number;
+  endpoint: string;
+  /** What the server logged, one entry per call. */
+  lines: string[];
+  /** Events the stub functions received. */
+  events: APIGatewayProxyEvent[];
+  delivered: Array<Record<string, unknown>>;
+}
+
+/**
+ * The real HTTP server in front of the real proxy router (routing, 404s, the error shape), with
+ * route handlers that answer without DynamoDB; the redeemer waits `redeemDelayMs` first.
+ */
+async function startGateway(t: ExecutionContext, redeemDelayMs = 0): Promise<Gateway> {
+  const lines: string[] = [];
+  const events: APIGatewayProxyEvent[] = [];
+  const delivered: Array<Record<string, unknown>> = [];
+  const router = createProxyRouter({
+    logger: createLogger("error", () => {}),
+    allowedOrigins: [],
+    routes: [
+      { route: API_ROUTES.balance, authorize: () => true, forbidden: "", handle: async (userId) => jsonResponse(200, { userId, balance: 42 }) },
+      {
+        route: API_ROUTES.redeem,
+        authorize: () => true,
+        forbidden: "",
+        handle: async (userId) => {
+          await new Promise((resolve) => setTimeout(resolve, redeemDelayMs));
+          return jsonResponse(201, { userId });
+        },
+      },
+    ],
+  });
+  const record = async (event: APIGatewayProxyEvent) => {
+    events.push(event);
+    return router(event);
+  };
+  const http = await startHttpServer(0, {
+    stage: "local",
+    functions: { reader: record, redeemer: record },
+    eventBridge: {
+      region: "eu-west-1",
+      account: "000000000000",
+      eventBusNames: ["default"],
+      pattern: { source: ["otrium.ecommerce"] },
+      deliver: async (event) => {
+        delivered.push(event);
+      },
+    },
+    queues: { deadLetters: () => [], redrive: async () => 0 },
+    log: (line) => lines.push(line),
+  });
+  t.teardown(() => http.close());
+  return { port: http.port, endpoint: `http://127.0.0.1:${http.port}`, lines, events, delivered };
+}
+
+/**
+ * Writes `request` as raw bytes (no client library to encode or refuse it), then either waits
+ * for the server's answer (`"answer"`) or hangs up at once (`"hang-up"`). Resolves with what
+ * the server sent before the connection closed.
+ */
+function rawExchange(t: ExecutionContext, port: number, request: Buffer | string, then: "answer" | "hang-up"): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    t.teardown(() => socket.destroy());
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("error", reject);
+    socket.on("close", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    socket.write(request, () => {
+      if (then === "hang-up") socket.destroy();
+    });
+  });
+}
+
+/** Polls until `check` holds or a second has passed. */
+async function settle(check: () => boolean): Promise<void> {
+  for (let waited = 0; !check() && waited < 1_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+const rawGet = (path: string) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`;
+
+function parseRawResponse(raw: string): { status: number; headers: string; body: string } {
+  const [head = "", ...rest] = raw.split("\r\n\r\n");
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), headers: head, body: rest.join("\r\n\r\n") };
+}
+
+test("HTTP: `//`, `//:99999/` and `//evil/points/adv-1` are paths that match no resource: the API's 404, never adv-1's balance", async (t) => {
+  const gateway = await startGateway(t);
+  for (const path of ["//", "//:99999/", "//evil/points/adv-1", "//points/adv-1"]) {
+    const response = parseRawResponse(await rawExchange(t, gateway.port, rawGet(path), "answer"));
+    t.is(response.status, 404, path);
+    t.like(JSON.parse(response.body), { error: { code: "not_found" } }, path);
+  }
+  const control = parseRawResponse(await rawExchange(t, gateway.port, rawGet("/points/adv-1"), "answer"));
+  t.is(control.status, 200);
+  t.like(JSON.parse(control.body), { userId: "adv-1", balance: 42 });
+  t.deepEqual(gateway.lines, [], "nothing failed");
+});
+
+test("HTTP: a target that is not a path (absolute form) is a 400 in the API's shape", async (t) => {
+  const gateway = await startGateway(t);
+  const response = parseRawResponse(await rawExchange(t, gateway.port, rawGet("http://evil/points/adv-1"), "answer"));
+  t.is(response.status, 400);
+  t.like(JSON.parse(response.body), { error: { code: "bad_request" } });
+  t.is(gateway.events.length, 0, "no function was invoked");
+});
+
+test("HTTP: a raw non-ASCII path is a JSON 400, not Node's empty one", async (t) => {
+  const gateway = await startGateway(t);
+  const raw = await rawExchange(t, gateway.port, Buffer.from("GET /points/ü HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "utf8"), "answer");
+  const response = parseRawResponse(raw);
+  t.is(response.status, 400);
+  t.regex(response.headers, /\r\nContent-Type: application\/json/i);
+  t.like(JSON.parse(response.body), { error: { code: "bad_request" } });
+  t.is(gateway.events.length, 0);
+  t.is(gateway.lines.length, 1, "one line says why");
+  // The percent-encoded form is what clients must send, and it reaches the handler decoded.
+  const encoded = parseRawResponse(await rawExchange(t, gateway.port, rawGet("/points/%C3%BC"), "answer"));
+  t.is(gateway.events.at(-1)?.pathParameters?.userId, "ü");
+  t.is(encoded.status, 400, "and the reader refuses the id");
+});
+
+test("HTTP: clients that hang up mid-body or before the answer are one log line each, no stack trace", async (t) => {
+  const gateway = await startGateway(t, 300);
+  const midBody = 'POST /points/u-1/redemptions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"redemptionId":';
+  for (let i = 0; i < 5; i++) await rawExchange(t, gateway.port, midBody, "hang-up");
+  await settle(() => gateway.lines.length >= 5);
+  const body = JSON.stringify({ redemptionId: "r-1", points: 1, rewardId: "w" });
+  const whole = `POST /points/u-1/redemptions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+  await rawExchange(t, gateway.port, whole, "hang-up"); // the redeemer takes 300 ms; the client does not wait
+  await settle(() => gateway.lines.length >= 6);
+  const midHeaders = "POST /points/u-1/redemptions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Le";
+  await rawExchange(t, gateway.port, midHeaders, "hang-up");
+  await settle(() => gateway.lines.length >= 7);
+  await new Promise((resolve) => setTimeout(resolve, 400)); // room for any late extra line
+
+  t.is(gateway.lines.length, 7, gateway.lines.join("\n"));
+  for (const line of gateway.lines) {
+    t.false(line.includes("\n"), "a single line");
+    t.notRegex(line, /\bat \S+ \(|Error:/, "no stack trace");
+    t.regex(line, /closed the connection/);
+  }
+  t.is(gateway.events.length, 1, "only the complete request reached a function");
+
+  const after = await fetch(`${gateway.endpoint}/points/u-2`);
+  t.is(after.status, 200, "the server still serves");
+});
+
+test("HTTP: POST / without X-Amz-Target, or with another operation, is an AWS JSON UnknownOperationException", async (t) => {
+  const gateway = await startGateway(t);
+  const targets: Array<Record<string, string>> = [{}, { "X-Amz-Target": "AWSEvents.PutRule" }, { "X-Amz-Target": "awsevents.putevents" }];
+  for (const headers of targets) {
+    const response = await fetch(`${gateway.endpoint}/`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-amz-json-1.1", ...headers },
+      body: JSON.stringify({ Entries: [{ Source: "otrium.ecommerce", DetailType: "Order Completed", Detail: "{}" }] }),
+    });
+    t.is(response.status, 400, JSON.stringify(headers));
+    t.is(response.headers.get("x-amzn-errortype"), "UnknownOperationException");
+    t.is(response.headers.get("content-type"), "application/x-amz-json-1.1");
+    t.like((await response.json()) as Record<string, unknown>, { __type: "UnknownOperationException" });
+  }
+  t.is(gateway.delivered.length, 0);
+  t.is(gateway.events.length, 0, "never the API");
+});
+
+function eventBridgeClient(t: ExecutionContext, endpoint: string): EventBridgeClient {
+  const client = new EventBridgeClient({
+    region: "eu-west-1",
+    endpoint,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    maxAttempts: 1,
+  });
+  t.teardown(() => client.destroy());
+  return client;
+}
+
+test("HTTP + SDK: the real EventBridge client publishes, and gets AWS's ValidationException for a request over the size limit", async (t) => {
+  const gateway = await startGateway(t);
+  const client = eventBridgeClient(t, gateway.endpoint);
+  const detail = (bytes: number) => JSON.stringify({ pad: "x".repeat(bytes) });
+
+  const ok = await client.send(
+    new PutEventsCommand({ Entries: [{ Source: "otrium.ecommerce", DetailType: "Order Completed", Detail: detail(10), Time: new Date(1_795_000_000_500) }] }),
+  );
+  t.is(ok.FailedEntryCount, 0);
+  t.is(gateway.delivered[0]?.time, "2026-11-18T11:06:40Z");
+
+  const tenBig = Array.from({ length: 10 }, () => ({ Source: "otrium.ecommerce", DetailType: "Order Completed", Detail: detail(250 * 1024) }));
+  const error = await t.throwsAsync(client.send(new PutEventsCommand({ Entries: tenBig })));
+  t.is(error?.name, "ValidationException");
+  t.is(error?.message, "Total size of the entries in the request is over the limit.");
+  t.is(gateway.delivered.length, 1, "nothing of the refused request");
+});
+
+test("HTTP: Time that is not epoch seconds gets AWS's SerializationException (what the SDK never sends, curl can)", async (t) => {
+  const gateway = await startGateway(t);
+  const response = await fetch(`${gateway.endpoint}/`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSEvents.PutEvents" },
+    body: JSON.stringify({ Entries: [{ Source: "otrium.ecommerce", DetailType: "Order Completed", Detail: "{}", Time: "yesterday" }] }),
+  });
+  t.is(response.status, 400);
+  t.is(response.headers.get("x-amzn-errortype"), "SerializationException");
+  t.like((await response.json()) as Record<string, unknown>, { __type: "SerializationException" });
+  t.is(gateway.delivered.length, 0);
+});
+
+test("HTTP: a body over the local limit is still the API's 413 too_large", async (t) => {
+  const gateway = await startGateway(t);
+  const response = await fetch(`${gateway.endpoint}/`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSEvents.PutEvents" },
+    body: "x".repeat(3 * 1024 * 1024 + 1),
+  });
+  t.is(response.status, 413);
+  t.like((await response.json()) as Record<string, unknown>, { error: { code: "too_large" } });
+});
