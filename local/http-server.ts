@@ -88,13 +88,7 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
     return send(response, result.status, result.headers, result.body);
   }
   if (path === "/_local/dlq" && method === "GET") {
-    const messages = routes.queues.deadLetters().map((text) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        return text;
-      }
-    });
+    const messages = routes.queues.deadLetters();
     return sendJson(response, 200, { count: messages.length, messages });
   }
   if (path === "/_local/dlq/redrive" && method === "POST") {

@@ -12,6 +12,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
+import { describeDeadLetter, type DeadLetter, type HeldMessage } from "./dead-letters";
 import { LOCAL_AWS } from "./dynamo-local";
 import type { LocalSettings } from "./settings";
 
@@ -25,8 +26,8 @@ export interface LocalQueues {
   queueUrl: string;
   queueArn: string;
   dlqUrl: string;
-  /** The bodies waiting in the DLQ, without receiving them. */
-  deadLetters(): string[];
+  /** The messages waiting in the DLQ, described, without receiving them. */
+  deadLetters(): DeadLetter[];
   /** Moves every DLQ message back to the queue (after the cause is fixed); returns how many. */
   redrive(): Promise<number>;
   /** Stops the server, first saving waiting messages when there is a data directory. */
@@ -60,11 +61,12 @@ export async function startQueues(settings: LocalSettings): Promise<LocalQueues>
     rmSync(stateFile);
   }
 
-  const waiting = (name: string): string[] => {
+  const held = (name: string): HeldMessage[] => {
     const messages = server.inspectQueue(name)?.messages;
     if (!messages) return [];
-    return [...messages.ready, ...messages.delayed, ...messages.inflight.map((entry) => entry.message)].map((m) => m.body);
+    return [...messages.ready, ...messages.delayed, ...messages.inflight.map((entry) => entry.message)];
   };
+  const waiting = (name: string): string[] => held(name).map((message) => message.body);
 
   return {
     endpoint: server.address,
@@ -72,7 +74,7 @@ export async function startQueues(settings: LocalSettings): Promise<LocalQueues>
     queueUrl: queue.queueUrl,
     queueArn: queue.queueArn,
     dlqUrl: dlq.queueUrl,
-    deadLetters: () => waiting(DLQ_NAME),
+    deadLetters: () => held(DLQ_NAME).map(describeDeadLetter),
     async redrive() {
       let moved = 0;
       for (;;) {
