@@ -33,6 +33,10 @@ test.serial("SIGTERM to the npm process: npm exits 0, and the runtime and its JV
   const [jvm] = jvmsWith(dir);
   t.truthy(jvm, "DynamoDB Local runs with the data directory");
   t.regex(run.output(), new RegExp(`\\(pid ${jvm}\\)`), "the banner names the JVM");
+  t.notRegex(run.output(), /NodeVersionSupportWarning/, "the SDK's own warning is silenced…");
+  if (Number(process.versions.node.split(".")[0]) < 22) {
+    t.is(run.output().match(/AWS SDK releases after early January 2027 need Node\.js 22/g)?.length, 1, "…and said once, in the banner");
+  }
   const runtime = parentOf(jvm ?? 0);
 
   process.kill(run.child.pid ?? 0, "SIGTERM");

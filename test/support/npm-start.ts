@@ -23,10 +23,19 @@ export interface NpmStart {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/**
+ * The environment a user's shell gives a command: the test runner's own, without what the
+ * runner sets for the tests alone (so the commands' own handling of it is what is tested).
+ */
+export function asAUserRunsIt(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _testsOnly, ...shell } = process.env;
+  return { ...shell, ...env };
+}
+
 export function npmStart(t: ExecutionContext, args: string[] = [], env: NodeJS.ProcessEnv = {}): NpmStart {
   const child = spawn(NPM, ["start", ...args], {
     cwd: ROOT,
-    env: { ...process.env, PORT: "0", ...env },
+    env: asAUserRunsIt({ PORT: "0", ...env }),
     // Its own process group, so that teardown and the watchdog can stop the whole tree.
     detached: true,
   });
