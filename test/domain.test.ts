@@ -14,6 +14,7 @@ import {
 } from "../handlers/domain/earn-rules";
 import { InvalidEventError } from "../handlers/domain/errors";
 import { earnEntry, planReversal, type EarnEntry } from "../handlers/domain/ledger-entries";
+import { readIsoTimestamp } from "../handlers/domain/timestamp";
 import { decodeCursor, encodeCursor, InvalidCursorError } from "../handlers/ledger/history-cursor";
 import { orderCompleted, orderRefunded } from "./support/events";
 
@@ -67,6 +68,89 @@ for (const [what, detail, reason] of INVALID) {
     if (!result.ok) t.regex(result.reason, reason);
   });
 }
+
+// --- timestamps ----------------------------------------------------------------------------
+
+const refunded = (detail: Record<string, unknown>) => ({
+  ...orderRefunded({ orderId: "o-1", userId: "u-1", refundId: "r-1", amount: 10 }),
+  detail: { orderId: "o-1", userId: "u-1", refundId: "r-1", refund: { amount: 10, currency: "EUR" }, refundedAt: "2026-11-02T10:00:00Z", ...detail },
+});
+
+const IMPOSSIBLE_TIMES: Array<[string, RegExp]> = [
+  ["2026-02-30T10:00:00Z", /has no day 30: 2026-02 has 28 days/],
+  ["2026-02-29T10:00:00Z", /has no day 29: 2026-02 has 28 days/],
+  ["2100-02-29T10:00:00Z", /has no day 29: 2100-02 has 28 days/],
+  ["2026-04-31T10:00:00Z", /has no day 31: 2026-04 has 30 days/],
+  ["2026-06-31T10:00:00+02:00", /has no day 31/],
+  ["2026-13-01T10:00:00Z", /must be an ISO 8601 timestamp/],
+  ["2026-00-10T10:00:00Z", /must be an ISO 8601 timestamp/],
+  ["2026-01-00T10:00:00Z", /must be an ISO 8601 timestamp/],
+  ["2026-01-32T10:00:00Z", /must be an ISO 8601 timestamp/],
+  ["2026-11-01T25:00:00Z", /must be an ISO 8601 timestamp/],
+  ["2026-11-01T24:00:00Z", /must be an ISO 8601 timestamp/],
+  ["2026-11-01T23:60:00Z", /must be an ISO 8601 timestamp/],
+  ["2026-11-01T23:59:60Z", /must be an ISO 8601 timestamp/],
+  ["2026-11-01T10:00:00+24:00", /must be an ISO 8601 timestamp/],
+  ["0000-01-01T00:30:00+01:00", /between the years 0000 and 9999/],
+  ["9999-12-31T23:30:00-01:00", /between the years 0000 and 9999/],
+];
+for (const [time, problem] of IMPOSSIBLE_TIMES) {
+  test(`rejected time: ${time}, as completedAt and as refundedAt`, (t) => {
+    const order = parse(completed({ completedAt: time }));
+    t.false(order.ok);
+    if (!order.ok) {
+      t.regex(order.reason, /^detail\.completedAt: /);
+      t.regex(order.reason, problem);
+    }
+    const refund = parse(refunded({ refundedAt: time }));
+    t.false(refund.ok);
+    if (!refund.ok) {
+      t.regex(refund.reason, /^detail\.refundedAt: /);
+      t.regex(refund.reason, problem);
+    }
+  });
+}
+
+test("an impossible date names only its own field, once", (t) => {
+  const result = parse(completed({ completedAt: "2026-02-30T10:00:00Z" }));
+  t.deepEqual(result, { ok: false, reason: "detail.completedAt: must be a real date and time: has no day 30: 2026-02 has 28 days" });
+});
+
+const VALID_TIMES: Array<[string, string]> = [
+  ["2024-02-29T10:00:00Z", "2024-02-29T10:00:00.000Z"],
+  ["2000-02-29T00:00:00Z", "2000-02-29T00:00:00.000Z"],
+  ["2026-01-31T23:59:59.999Z", "2026-01-31T23:59:59.999Z"],
+  ["2026-12-31T23:59:59.999Z", "2026-12-31T23:59:59.999Z"],
+  ["2026-04-30T00:00:00.000Z", "2026-04-30T00:00:00.000Z"],
+  ["2026-03-01T00:30:00+01:00", "2026-02-28T23:30:00.000Z"],
+  ["2024-03-01T00:30:00+01:00", "2024-02-29T23:30:00.000Z"],
+  ["2026-12-31T23:30:00-01:00", "2027-01-01T00:30:00.000Z"],
+  ["2026-11-01T10:00:00+0530", "2026-11-01T04:30:00.000Z"],
+  ["2026-11-01T10:00:00+01", "2026-11-01T09:00:00.000Z"],
+  ["2026-11-01 10:00:00Z", "2026-11-01T10:00:00.000Z"],
+  ["2026-11-01T10:00:00.123456789Z", "2026-11-01T10:00:00.123Z"],
+  ["2026-11-01T10:00:00.5Z", "2026-11-01T10:00:00.500Z"],
+  ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000Z"],
+  ["9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999Z"],
+];
+for (const [time, utc] of VALID_TIMES) {
+  test(`accepted time: ${time} → ${utc}`, (t) => {
+    const order = parse(completed({ completedAt: time }));
+    t.true(order.ok && order.event["detail-type"] === DETAIL_TYPES.orderCompleted && order.event.detail.completedAt === utc);
+    const refund = parse(refunded({ refundedAt: time }));
+    t.true(refund.ok && refund.event["detail-type"] === DETAIL_TYPES.orderRefunded && refund.event.detail.refundedAt === utc);
+  });
+}
+
+test("the timestamp reader checks every field on its own, not only through the schema", (t) => {
+  t.deepEqual(readIsoTimestamp("2026-13-01T10:00:00Z"), { ok: false, problem: "has no month 13" });
+  t.deepEqual(readIsoTimestamp("2026-11-01T25:00:00Z"), { ok: false, problem: "has no hour 25" });
+  t.deepEqual(readIsoTimestamp("2026-11-01T23:60:00Z"), { ok: false, problem: "has no minute 60" });
+  t.deepEqual(readIsoTimestamp("2026-11-01T23:59:60Z"), { ok: false, problem: "has no second 60" });
+  t.deepEqual(readIsoTimestamp("2026-11-01T10:00:00+10:60"), { ok: false, problem: "has no time zone offset +10:60" });
+  t.deepEqual(readIsoTimestamp("2026-11-01"), { ok: false, problem: "must be an ISO 8601 timestamp with a time zone" });
+  t.deepEqual(readIsoTimestamp("2024-02-29T12:00:00Z"), { ok: true, utc: "2024-02-29T12:00:00.000Z" });
+});
 
 test("ids of 128 allowed characters are accepted", (t) => {
   t.true(parse(completed({ userId: "aZ0_.:-".repeat(18).slice(0, 128) })).ok);

@@ -6,6 +6,9 @@
  */
 import * as v from "valibot";
 import { describeIssues } from "./describe-issues";
+import { TimestampSchema } from "./timestamp";
+
+export { TimestampSchema };
 
 /** The EventBridge `source` the platform publishes with, unless the stack config says otherwise. */
 export const DEFAULT_EVENT_SOURCE = "otrium.ecommerce";
@@ -40,14 +43,6 @@ export const MoneySchema = v.object({
   amount: v.pipe(minorUnits, v.minValue(0, "must not be negative")),
   currency: CurrencySchema,
 });
-
-/** An ISO 8601 time with a zone, normalised to UTC with milliseconds so it sorts as text. */
-export const TimestampSchema = v.pipe(
-  v.string(),
-  v.isoTimestamp("must be an ISO 8601 timestamp with a time zone"),
-  v.check((text) => !Number.isNaN(Date.parse(text)), "must be a real date and time"),
-  v.transform((text) => new Date(text).toISOString()),
-);
 
 export const OrderCompletedDetailSchema = v.object({
   orderId: IdSchema,
