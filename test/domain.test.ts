@@ -3,7 +3,7 @@
  * arithmetic, edge cases included.
  */
 import test from "ava";
-import { DETAIL_TYPES, parseLoyaltyEvent } from "../handlers/domain/contract";
+import { DETAIL_TYPES, MAX_AMOUNT_MINOR_UNITS, parseLoyaltyEvent } from "../handlers/domain/contract";
 import { minorUnitExponent } from "../handlers/domain/currencies";
 import {
   earnRateFor,
@@ -69,12 +69,36 @@ for (const [what, detail, reason] of INVALID) {
   });
 }
 
-// --- timestamps ----------------------------------------------------------------------------
+// --- amount bound -------------------------------------------------------------------------
 
 const refunded = (detail: Record<string, unknown>) => ({
   ...orderRefunded({ orderId: "o-1", userId: "u-1", refundId: "r-1", amount: 10 }),
   detail: { orderId: "o-1", userId: "u-1", refundId: "r-1", refund: { amount: 10, currency: "EUR" }, refundedAt: "2026-11-02T10:00:00Z", ...detail },
 });
+
+test("the amount bound is 10^12 minor units, far within the safe integers", (t) => {
+  t.is(MAX_AMOUNT_MINOR_UNITS, 10 ** 12);
+  // The most one event can earn: a currency without minor units at the highest rate.
+  t.true(pointsFor(MAX_AMOUNT_MINOR_UNITS, rate("JPY", 10_000)) * 90 <= Number.MAX_SAFE_INTEGER);
+});
+
+test("order and refund amounts up to the bound are accepted", (t) => {
+  t.true(parse(completed({ total: { amount: MAX_AMOUNT_MINOR_UNITS, currency: "GBP" } })).ok);
+  t.true(parse(refunded({ refund: { amount: MAX_AMOUNT_MINOR_UNITS, currency: "GBP" } })).ok);
+});
+
+test("order and refund amounts above the bound are refused, naming the field", (t) => {
+  for (const amount of [MAX_AMOUNT_MINOR_UNITS + 1, 9_007_199_254_740_991]) {
+    const order = parse(completed({ total: { amount, currency: "GBP" } }));
+    t.false(order.ok);
+    if (!order.ok) t.is(order.reason, "detail.total.amount: must be at most 1000000000000 minor units");
+    const refund = parse(refunded({ refund: { amount, currency: "GBP" } }));
+    t.false(refund.ok);
+    if (!refund.ok) t.is(refund.reason, "detail.refund.amount: must be at most 1000000000000 minor units");
+  }
+});
+
+// --- timestamps ----------------------------------------------------------------------------
 
 const IMPOSSIBLE_TIMES: Array<[string, RegExp]> = [
   ["2026-02-30T10:00:00Z", /has no day 30: 2026-02 has 28 days/],

@@ -33,9 +33,21 @@ export const CurrencySchema = v.pipe(
   v.regex(/^[A-Z]{3}$/, "must be an ISO 4217 code of three capital letters"),
 );
 
+/**
+ * The largest order or refund amount the contract accepts: 10^12 minor units, whatever the
+ * currency. That is ten billion euros or pounds, and still a few hundred thousand euros in the
+ * currencies with the smallest units (IDR, LBP, VND), so no real fashion order comes near it.
+ * It keeps every event's arithmetic small: at the highest earn rate (100 points per unit of a
+ * currency without minor units) one event is at most 10^14 points, 1/90 of
+ * Number.MAX_SAFE_INTEGER; at 1.25 points per pound it is 1.25 × 10^10. Sums over many events
+ * are the ledger's to guard, which refuses any write that would leave a total unsafe.
+ */
+export const MAX_AMOUNT_MINOR_UNITS = 1_000_000_000_000;
+
 const minorUnits = v.pipe(
   v.number(),
   v.safeInteger("must be a whole number of minor units (integer, never a float)"),
+  v.maxValue(MAX_AMOUNT_MINOR_UNITS, `must be at most ${MAX_AMOUNT_MINOR_UNITS} minor units`),
 );
 
 /** An amount of money in minor units (cents for EUR); never a float. */
