@@ -12,7 +12,7 @@ import {
   pointsFor,
   type EarnRate,
 } from "../handlers/domain/earn-rules";
-import { InvalidEventError } from "../handlers/domain/errors";
+import { InvalidEventError, LedgerLimitError } from "../handlers/domain/errors";
 import { earnEntry, planReversal, type EarnEntry } from "../handlers/domain/ledger-entries";
 import { readIsoTimestamp } from "../handlers/domain/timestamp";
 import { decodeCursor, encodeCursor, InvalidCursorError } from "../handlers/ledger/history-cursor";
@@ -308,6 +308,15 @@ test("refunds in pieces reverse exactly what one full refund would", (t) => {
   }
   t.deepEqual(reversed, [33, 34, 33]);
   t.is(entry.reversedPoints, planReversal(order(10_050), refund(10_050), provenance).reversedPoints);
+});
+
+test("a refund that would take its order's refunded total beyond the safe integers is refused", (t) => {
+  const nearLimit = { ...order(10_000), refundedAmount: Number.MAX_SAFE_INTEGER - 5 };
+  t.throws(() => planReversal(nearLimit, refund(10), provenance), {
+    instanceOf: LedgerLimitError,
+    message: /refunded total would exceed 9007199254740991 \(Number\.MAX_SAFE_INTEGER\)/,
+  });
+  t.true(InvalidEventError.prototype.isPrototypeOf(LedgerLimitError.prototype));
 });
 
 test("a refund uses the rate its order earned at", (t) => {

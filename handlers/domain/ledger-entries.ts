@@ -5,7 +5,7 @@
 import * as v from "valibot";
 import type { OrderCompleted, OrderRefunded } from "./contract";
 import { pointsFor, type EarnRate } from "./earn-rules";
-import { InvalidEventError } from "./errors";
+import { InvalidEventError, LedgerLimitError } from "./errors";
 import { BALANCE_SK, entryAt, orderSk, refundSk, userPk } from "./ledger-keys";
 
 const count = v.pipe(v.number(), v.safeInteger());
@@ -141,7 +141,9 @@ export function planReversal(
   }
   const refundedAmount = order.refundedAmount + refund.refund.amount;
   if (!Number.isSafeInteger(refundedAmount)) {
-    throw new InvalidEventError("refunded total exceeds the largest safe integer");
+    throw new LedgerLimitError(
+      `the order's refunded total would exceed ${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER)`,
+    );
   }
   const rate = { currency: order.currency, rateHundredths: order.rateHundredths };
   const reversedPoints = Math.min(order.points, pointsFor(refundedAmount, rate));
