@@ -6,7 +6,8 @@
  */
 import test from "ava";
 import type { APIGatewayProxyResult, SQSBatchResponse } from "aws-lambda";
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { NumberValue, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { CorruptLedgerItemError } from "../handlers/domain/errors";
 import { API_ROUTES } from "../handlers/http/routes";
 import { DynamoRedemptions } from "../handlers/ledger/dynamo-redemptions";
 import { createReadApi } from "../handlers/reader/read-api";
@@ -37,7 +38,8 @@ const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.body) as
 async function setup(rules = TEST_RULES) {
   const harness = await createHarness(dynamo);
   const { write, ledger, logs } = createTestWriter(harness, rules);
-  const logger = createLogger("info", () => undefined);
+  const apiLogs: string[] = [];
+  const logger = createLogger("info", (line) => apiLogs.push(line));
   const read = createReadApi({ ledger, logger, allowedOrigins: [] });
   const redeemApi = createRedeemApi({
     redemptions: new DynamoRedemptions(harness.documents, harness.tableName),
@@ -45,11 +47,11 @@ async function setup(rules = TEST_RULES) {
     allowedOrigins: [],
     now: () => new Date("2026-11-24T15:00:00.000Z"),
   });
-  return { harness, write, ledger, logs, read, redeemApi };
+  return { harness, write, ledger, logs, read, redeemApi, apiLogs };
 }
 
 /** Writes a user's balance item as a long history would have left it. */
-async function seedBalance(harness: Harness, userId: string, balance: number, lifetimeEarned: number) {
+async function seedBalance(harness: Harness, userId: string, balance: number | NumberValue, lifetimeEarned: number | NumberValue) {
   await harness.documents.send(
     new PutCommand({
       TableName: harness.tableName,
@@ -183,4 +185,23 @@ test("a balance at the limit can still be spent and given back", async (t) => {
   );
   t.is(cancelled.statusCode, 200);
   t.like(bodyOf(await read(balanceRequest("u-1"))), { balance: MAX, lifetimeEarned: MAX });
+});
+
+test("a balance item already beyond the safe integers takes no more credits and says what needs repair", async (t) => {
+  const { harness, write, logs, ledger, read, apiLogs } = await setup();
+  // What the unguarded writer left behind: DynamoDB holds it; the SDK reads it back as a BigInt.
+  const beyond = NumberValue.from("9007199254741100");
+  await seedBalance(harness, "u-1", beyond, beyond);
+
+  const record = sqsRecord(orderCompleted({ orderId: "o", userId: "u-1", amount: 1_000 }), "m");
+  t.deepEqual(failedIds(await write(sqsBatch(record))), ["m"]);
+  t.like(logs()[0], { outcome: "invalid" });
+
+  await t.throwsAsync(() => ledger.getBalance("u-1"), {
+    instanceOf: CorruptLedgerItemError,
+    message: /^ledger item USER#u-1 BALANCE cannot be read: balance: .*lifetimeEarned: /,
+  });
+  const answer = await read(balanceRequest("u-1"));
+  t.is(answer.statusCode, 500);
+  t.regex(apiLogs.join("\n"), /CorruptLedgerItemError: ledger item USER#u-1 BALANCE cannot be read/);
 });

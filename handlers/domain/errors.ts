@@ -30,3 +30,11 @@ export class LedgerLimitError extends InvalidEventError {
   override name = "LedgerLimitError";
 }
 
+/**
+ * Thrown when an item read from the table is not what the ledger writes, e.g. a balance beyond
+ * Number.MAX_SAFE_INTEGER left by a write from before such writes were refused. Retrying cannot
+ * help and no answer computed from it would be exact: the item needs repairing from its entries.
+ */
+export class CorruptLedgerItemError extends Error {
+  override name = "CorruptLedgerItemError";
+}

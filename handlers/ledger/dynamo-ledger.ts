@@ -11,13 +11,13 @@ import * as v from "valibot";
 import type { OrderRefunded } from "../domain/contract";
 import { LedgerLimitError, OrderNotYetCreditedError } from "../domain/errors";
 import {
-  BalanceItemSchema,
   EarnEntrySchema,
   LedgerEntrySchema,
   planReversal,
   type EarnEntry,
   type LedgerEntry,
   type Provenance,
+  parseBalanceItem,
 } from "../domain/ledger-entries";
 import { BALANCE_SK, orderSk, userPk } from "../domain/ledger-keys";
 import { decodeCursor, encodeCursor } from "./history-cursor";
@@ -134,7 +134,7 @@ export class DynamoLedger {
       new GetCommand({ TableName: this.tableName, Key: { pk: userPk(userId), sk: BALANCE_SK } }),
     );
     if (!Item) return { userId, balance: 0, lifetimeEarned: 0, updatedAt: null };
-    const item = v.parse(BalanceItemSchema, Item);
+    const item = parseBalanceItem(Item);
     return {
       userId,
       balance: item.balance,
