@@ -3,7 +3,7 @@
  * arithmetic, edge cases included.
  */
 import test from "ava";
-import { DETAIL_TYPES, parseLoyaltyEvent } from "../handlers/domain/contract";
+import { DETAIL_TYPES, MAX_AMOUNT_MINOR_UNITS, parseLoyaltyEvent } from "../handlers/domain/contract";
 import { minorUnitExponent } from "../handlers/domain/currencies";
 import {
   earnRateFor,
@@ -12,8 +12,9 @@ import {
   pointsFor,
   type EarnRate,
 } from "../handlers/domain/earn-rules";
-import { InvalidEventError } from "../handlers/domain/errors";
+import { InvalidEventError, LedgerLimitError } from "../handlers/domain/errors";
 import { earnEntry, planReversal, type EarnEntry } from "../handlers/domain/ledger-entries";
+import { readIsoTimestamp } from "../handlers/domain/timestamp";
 import { decodeCursor, encodeCursor, InvalidCursorError } from "../handlers/ledger/history-cursor";
 import { orderCompleted, orderRefunded } from "./support/events";
 
@@ -67,6 +68,113 @@ for (const [what, detail, reason] of INVALID) {
     if (!result.ok) t.regex(result.reason, reason);
   });
 }
+
+// --- amount bound -------------------------------------------------------------------------
+
+const refunded = (detail: Record<string, unknown>) => ({
+  ...orderRefunded({ orderId: "o-1", userId: "u-1", refundId: "r-1", amount: 10 }),
+  detail: { orderId: "o-1", userId: "u-1", refundId: "r-1", refund: { amount: 10, currency: "EUR" }, refundedAt: "2026-11-02T10:00:00Z", ...detail },
+});
+
+test("the amount bound is 10^12 minor units, far within the safe integers", (t) => {
+  t.is(MAX_AMOUNT_MINOR_UNITS, 10 ** 12);
+  // The most one event can earn: a currency without minor units at the highest rate.
+  t.true(pointsFor(MAX_AMOUNT_MINOR_UNITS, rate("JPY", 10_000)) * 90 <= Number.MAX_SAFE_INTEGER);
+});
+
+test("order and refund amounts up to the bound are accepted", (t) => {
+  t.true(parse(completed({ total: { amount: MAX_AMOUNT_MINOR_UNITS, currency: "GBP" } })).ok);
+  t.true(parse(refunded({ refund: { amount: MAX_AMOUNT_MINOR_UNITS, currency: "GBP" } })).ok);
+});
+
+test("order and refund amounts above the bound are refused, naming the field", (t) => {
+  for (const amount of [MAX_AMOUNT_MINOR_UNITS + 1, 9_007_199_254_740_991]) {
+    const order = parse(completed({ total: { amount, currency: "GBP" } }));
+    t.false(order.ok);
+    if (!order.ok) t.is(order.reason, "detail.total.amount: must be at most 1000000000000 minor units");
+    const refund = parse(refunded({ refund: { amount, currency: "GBP" } }));
+    t.false(refund.ok);
+    if (!refund.ok) t.is(refund.reason, "detail.refund.amount: must be at most 1000000000000 minor units");
+  }
+});
+
+// --- timestamps ----------------------------------------------------------------------------
+
+const IMPOSSIBLE_TIMES: Array<[string, RegExp]> = [
+  ["2026-02-30T10:00:00Z", /has no day 30: 2026-02 has 28 days/],
+  ["2026-02-29T10:00:00Z", /has no day 29: 2026-02 has 28 days/],
+  ["2100-02-29T10:00:00Z", /has no day 29: 2100-02 has 28 days/],
+  ["2026-04-31T10:00:00Z", /has no day 31: 2026-04 has 30 days/],
+  ["2026-06-31T10:00:00+02:00", /has no day 31/],
+  ["2026-13-01T10:00:00Z", /must be an ISO 8601 timestamp/],
+  ["2026-00-10T10:00:00Z", /must be an ISO 8601 timestamp/],
+  ["2026-01-00T10:00:00Z", /must be an ISO 8601 timestamp/],
+  ["2026-01-32T10:00:00Z", /must be an ISO 8601 timestamp/],
+  ["2026-11-01T25:00:00Z", /must be an ISO 8601 timestamp/],
+  ["2026-11-01T24:00:00Z", /must be an ISO 8601 timestamp/],
+  ["2026-11-01T23:60:00Z", /must be an ISO 8601 timestamp/],
+  ["2026-11-01T23:59:60Z", /must be an ISO 8601 timestamp/],
+  ["2026-11-01T10:00:00+24:00", /must be an ISO 8601 timestamp/],
+  ["0000-01-01T00:30:00+01:00", /between the years 0000 and 9999/],
+  ["9999-12-31T23:30:00-01:00", /between the years 0000 and 9999/],
+];
+for (const [time, problem] of IMPOSSIBLE_TIMES) {
+  test(`rejected time: ${time}, as completedAt and as refundedAt`, (t) => {
+    const order = parse(completed({ completedAt: time }));
+    t.false(order.ok);
+    if (!order.ok) {
+      t.regex(order.reason, /^detail\.completedAt: /);
+      t.regex(order.reason, problem);
+    }
+    const refund = parse(refunded({ refundedAt: time }));
+    t.false(refund.ok);
+    if (!refund.ok) {
+      t.regex(refund.reason, /^detail\.refundedAt: /);
+      t.regex(refund.reason, problem);
+    }
+  });
+}
+
+test("an impossible date names only its own field, once", (t) => {
+  const result = parse(completed({ completedAt: "2026-02-30T10:00:00Z" }));
+  t.deepEqual(result, { ok: false, reason: "detail.completedAt: must be a real date and time: has no day 30: 2026-02 has 28 days" });
+});
+
+const VALID_TIMES: Array<[string, string]> = [
+  ["2024-02-29T10:00:00Z", "2024-02-29T10:00:00.000Z"],
+  ["2000-02-29T00:00:00Z", "2000-02-29T00:00:00.000Z"],
+  ["2026-01-31T23:59:59.999Z", "2026-01-31T23:59:59.999Z"],
+  ["2026-12-31T23:59:59.999Z", "2026-12-31T23:59:59.999Z"],
+  ["2026-04-30T00:00:00.000Z", "2026-04-30T00:00:00.000Z"],
+  ["2026-03-01T00:30:00+01:00", "2026-02-28T23:30:00.000Z"],
+  ["2024-03-01T00:30:00+01:00", "2024-02-29T23:30:00.000Z"],
+  ["2026-12-31T23:30:00-01:00", "2027-01-01T00:30:00.000Z"],
+  ["2026-11-01T10:00:00+0530", "2026-11-01T04:30:00.000Z"],
+  ["2026-11-01T10:00:00+01", "2026-11-01T09:00:00.000Z"],
+  ["2026-11-01 10:00:00Z", "2026-11-01T10:00:00.000Z"],
+  ["2026-11-01T10:00:00.123456789Z", "2026-11-01T10:00:00.123Z"],
+  ["2026-11-01T10:00:00.5Z", "2026-11-01T10:00:00.500Z"],
+  ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000Z"],
+  ["9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999Z"],
+];
+for (const [time, utc] of VALID_TIMES) {
+  test(`accepted time: ${time} → ${utc}`, (t) => {
+    const order = parse(completed({ completedAt: time }));
+    t.true(order.ok && order.event["detail-type"] === DETAIL_TYPES.orderCompleted && order.event.detail.completedAt === utc);
+    const refund = parse(refunded({ refundedAt: time }));
+    t.true(refund.ok && refund.event["detail-type"] === DETAIL_TYPES.orderRefunded && refund.event.detail.refundedAt === utc);
+  });
+}
+
+test("the timestamp reader checks every field on its own, not only through the schema", (t) => {
+  t.deepEqual(readIsoTimestamp("2026-13-01T10:00:00Z"), { ok: false, problem: "has no month 13" });
+  t.deepEqual(readIsoTimestamp("2026-11-01T25:00:00Z"), { ok: false, problem: "has no hour 25" });
+  t.deepEqual(readIsoTimestamp("2026-11-01T23:60:00Z"), { ok: false, problem: "has no minute 60" });
+  t.deepEqual(readIsoTimestamp("2026-11-01T23:59:60Z"), { ok: false, problem: "has no second 60" });
+  t.deepEqual(readIsoTimestamp("2026-11-01T10:00:00+10:60"), { ok: false, problem: "has no time zone offset +10:60" });
+  t.deepEqual(readIsoTimestamp("2026-11-01"), { ok: false, problem: "must be an ISO 8601 timestamp with a time zone" });
+  t.deepEqual(readIsoTimestamp("2024-02-29T12:00:00Z"), { ok: true, utc: "2024-02-29T12:00:00.000Z" });
+});
 
 test("ids of 128 allowed characters are accepted", (t) => {
   t.true(parse(completed({ userId: "aZ0_.:-".repeat(18).slice(0, 128) })).ok);
@@ -200,6 +308,15 @@ test("refunds in pieces reverse exactly what one full refund would", (t) => {
   }
   t.deepEqual(reversed, [33, 34, 33]);
   t.is(entry.reversedPoints, planReversal(order(10_050), refund(10_050), provenance).reversedPoints);
+});
+
+test("a refund that would take its order's refunded total beyond the safe integers is refused", (t) => {
+  const nearLimit = { ...order(10_000), refundedAmount: Number.MAX_SAFE_INTEGER - 5 };
+  t.throws(() => planReversal(nearLimit, refund(10), provenance), {
+    instanceOf: LedgerLimitError,
+    message: /refunded total would exceed 9007199254740991 \(Number\.MAX_SAFE_INTEGER\)/,
+  });
+  t.true(InvalidEventError.prototype.isPrototypeOf(LedgerLimitError.prototype));
 });
 
 test("a refund uses the rate its order earned at", (t) => {

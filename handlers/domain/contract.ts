@@ -6,6 +6,9 @@
  */
 import * as v from "valibot";
 import { describeIssues } from "./describe-issues";
+import { TimestampSchema } from "./timestamp";
+
+export { TimestampSchema };
 
 /** The EventBridge `source` the platform publishes with, unless the stack config says otherwise. */
 export const DEFAULT_EVENT_SOURCE = "otrium.ecommerce";
@@ -30,9 +33,21 @@ export const CurrencySchema = v.pipe(
   v.regex(/^[A-Z]{3}$/, "must be an ISO 4217 code of three capital letters"),
 );
 
+/**
+ * The largest order or refund amount the contract accepts: 10^12 minor units, whatever the
+ * currency. That is ten billion euros or pounds, and still a few hundred thousand euros in the
+ * currencies with the smallest units (IDR, LBP, VND), so no real fashion order comes near it.
+ * It keeps every event's arithmetic small: at the highest earn rate (100 points per unit of a
+ * currency without minor units) one event is at most 10^14 points, 1/90 of
+ * Number.MAX_SAFE_INTEGER; at 1.25 points per pound it is 1.25 × 10^10. Sums over many events
+ * are the ledger's to guard, which refuses any write that would leave a total unsafe.
+ */
+export const MAX_AMOUNT_MINOR_UNITS = 1_000_000_000_000;
+
 const minorUnits = v.pipe(
   v.number(),
   v.safeInteger("must be a whole number of minor units (integer, never a float)"),
+  v.maxValue(MAX_AMOUNT_MINOR_UNITS, `must be at most ${MAX_AMOUNT_MINOR_UNITS} minor units`),
 );
 
 /** An amount of money in minor units (cents for EUR); never a float. */
@@ -40,14 +55,6 @@ export const MoneySchema = v.object({
   amount: v.pipe(minorUnits, v.minValue(0, "must not be negative")),
   currency: CurrencySchema,
 });
-
-/** An ISO 8601 time with a zone, normalised to UTC with milliseconds so it sorts as text. */
-export const TimestampSchema = v.pipe(
-  v.string(),
-  v.isoTimestamp("must be an ISO 8601 timestamp with a time zone"),
-  v.check((text) => !Number.isNaN(Date.parse(text)), "must be a real date and time"),
-  v.transform((text) => new Date(text).toISOString()),
-);
 
 export const OrderCompletedDetailSchema = v.object({
   orderId: IdSchema,

@@ -19,3 +19,22 @@ export class InvalidEventError extends Error {
 export class OrderNotYetCreditedError extends Error {
   override name = "OrderNotYetCreditedError";
 }
+
+/**
+ * Thrown when writing an event would leave a ledger total (a balance, `lifetimeEarned`, an
+ * order's refunded total) beyond Number.MAX_SAFE_INTEGER, the largest whole number JavaScript,
+ * and so every reader of the ledger, holds exactly. Such an event is invalid: it writes
+ * nothing, and waits in the DLQ for a person to look at it.
+ */
+export class LedgerLimitError extends InvalidEventError {
+  override name = "LedgerLimitError";
+}
+
+/**
+ * Thrown when an item read from the table is not what the ledger writes, e.g. a balance beyond
+ * Number.MAX_SAFE_INTEGER left by a write from before such writes were refused. Retrying cannot
+ * help and no answer computed from it would be exact: the item needs repairing from its entries.
+ */
+export class CorruptLedgerItemError extends Error {
+  override name = "CorruptLedgerItemError";
+}

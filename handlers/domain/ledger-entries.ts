@@ -5,7 +5,8 @@
 import * as v from "valibot";
 import type { OrderCompleted, OrderRefunded } from "./contract";
 import { pointsFor, type EarnRate } from "./earn-rules";
-import { InvalidEventError } from "./errors";
+import { describeIssues } from "./describe-issues";
+import { CorruptLedgerItemError, LedgerLimitError, InvalidEventError } from "./errors";
 import { BALANCE_SK, entryAt, orderSk, refundSk, userPk } from "./ledger-keys";
 
 const count = v.pipe(v.number(), v.safeInteger());
@@ -19,6 +20,18 @@ export const BalanceItemSchema = v.object({
   lifetimeEarned: count,
   updatedAt: v.string(),
 });
+
+/**
+ * A balance item as read from the table. One that breaks the schema (a total the SDK could only
+ * read as a BigInt, say) fails with an error naming the item and the field, not a bare
+ * ValiError, so the failed request's log says what needs repairing.
+ */
+export function parseBalanceItem(item: Record<string, unknown>): v.InferOutput<typeof BalanceItemSchema> {
+  const result = v.safeParse(BalanceItemSchema, item);
+  if (result.success) return result.output;
+  const key = `${String(item.pk)} ${String(item.sk)}`;
+  throw new CorruptLedgerItemError(`ledger item ${key} cannot be read: ${describeIssues(result.issues)}`);
+}
 
 const entryBase = {
   pk: v.string(),
@@ -141,7 +154,9 @@ export function planReversal(
   }
   const refundedAmount = order.refundedAmount + refund.refund.amount;
   if (!Number.isSafeInteger(refundedAmount)) {
-    throw new InvalidEventError("refunded total exceeds the largest safe integer");
+    throw new LedgerLimitError(
+      `the order's refunded total would exceed ${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER)`,
+    );
   }
   const rate = { currency: order.currency, rateHundredths: order.rateHundredths };
   const reversedPoints = Math.min(order.points, pointsFor(refundedAmount, rate));

@@ -2,19 +2,22 @@
  * The ledger on DynamoDB. Every event is one `TransactWriteItems` that writes its entry
  * (guarded by `attribute_not_exists`) together with the balance change, so a redelivered or
  * re-published event changes nothing and costs one request. A refund reads its order first.
+ * The balance change is guarded too: DynamoDB holds numbers of 38 digits, but a total beyond
+ * Number.MAX_SAFE_INTEGER can no longer be read as a number, so a write that would leave one
+ * fails its transaction instead, in the same request, and the event is refused as invalid.
  */
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
 import type { OrderRefunded } from "../domain/contract";
-import { OrderNotYetCreditedError } from "../domain/errors";
+import { LedgerLimitError, OrderNotYetCreditedError } from "../domain/errors";
 import {
-  BalanceItemSchema,
   EarnEntrySchema,
   LedgerEntrySchema,
   planReversal,
   type EarnEntry,
   type LedgerEntry,
   type Provenance,
+  parseBalanceItem,
 } from "../domain/ledger-entries";
 import { BALANCE_SK, orderSk, userPk } from "../domain/ledger-keys";
 import { decodeCursor, encodeCursor } from "./history-cursor";
@@ -45,6 +48,23 @@ const REFUND_ATTEMPTS = 3;
 
 const DUPLICATE: WriteResult = { outcome: "duplicate", points: 0 };
 
+/** The limit as the refusals name it. */
+const LIMIT = `${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER)`;
+
+/**
+ * The condition under which `ADD attribute delta` leaves a safe integer: the attribute is
+ * absent (it starts at zero) or far enough from the limit on the side the delta moves it.
+ * Nothing for a zero delta, which cannot move a total out of range.
+ */
+function staysSafe(attribute: string, delta: number, placeholder: string) {
+  if (delta === 0) return undefined;
+  const bound = delta > 0 ? Number.MAX_SAFE_INTEGER - delta : Number.MIN_SAFE_INTEGER - delta;
+  return {
+    expression: `(attribute_not_exists(${attribute}) OR ${attribute} ${delta > 0 ? "<=" : ">="} ${placeholder})`,
+    values: { [placeholder]: bound },
+  };
+}
+
 export class DynamoLedger {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -59,6 +79,11 @@ export class DynamoLedger {
     ]);
     if (result.written) return { outcome: "credited", points: entry.points };
     if (failedAt(result, 0)) return DUPLICATE;
+    if (failedAt(result, 1)) {
+      throw new LedgerLimitError(
+        `crediting ${entry.points} points would take the balance or lifetimeEarned beyond ${LIMIT}`,
+      );
+    }
     throw new Error(`order ${entry.orderId}: transaction cancelled unexpectedly`);
   }
 
@@ -93,6 +118,11 @@ export class DynamoLedger {
       ]);
       if (result.written) return { outcome: "reversed", points: plan.entry.points };
       if (failedAt(result, 0)) return DUPLICATE;
+      if (failedAt(result, 2)) {
+        throw new LedgerLimitError(
+          `reversing ${plan.entry.points} points would take the balance below -${LIMIT}`,
+        );
+      }
       // Only the order's guard failed: another refund of this order landed first; re-read.
     }
     throw new Error(`order ${refund.orderId} kept changing under ${REFUND_ATTEMPTS} refund attempts`);
@@ -104,7 +134,7 @@ export class DynamoLedger {
       new GetCommand({ TableName: this.tableName, Key: { pk: userPk(userId), sk: BALANCE_SK } }),
     );
     if (!Item) return { userId, balance: 0, lifetimeEarned: 0, updatedAt: null };
-    const item = v.parse(BalanceItemSchema, Item);
+    const item = parseBalanceItem(Item);
     return {
       userId,
       balance: item.balance,
@@ -159,13 +189,24 @@ export class DynamoLedger {
     };
   }
 
+  /**
+   * Moves the balance by `points` and `lifetimeEarned` by `earned`, guarded so neither leaves
+   * the safe integers. The balance never exceeds `lifetimeEarned` (redemptions and refunds only
+   * take back what was credited), so guarding these two ADDs keeps every balance write safe.
+   */
   private addToBalance(pk: string, points: number, earned: number, at: string) {
+    const guards = [staysSafe("balance", points, ":balanceBound"), staysSafe("lifetimeEarned", earned, ":earnedBound")]
+      .filter((guard) => guard !== undefined);
     return {
       Update: {
         TableName: this.tableName,
         Key: { pk, sk: BALANCE_SK },
         UpdateExpression: "ADD balance :points, lifetimeEarned :earned SET updatedAt = :at",
-        ExpressionAttributeValues: { ":points": points, ":earned": earned, ":at": at },
+        ...(guards.length > 0 ? { ConditionExpression: guards.map((guard) => guard.expression).join(" AND ") } : {}),
+        ExpressionAttributeValues: Object.assign(
+          { ":points": points, ":earned": earned, ":at": at },
+          ...guards.map((guard) => guard.values),
+        ),
       },
     };
   }

@@ -7,8 +7,9 @@
  */
 import { TransactGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
+import { CorruptLedgerItemError } from "../domain/errors";
 import {
-  BalanceItemSchema,
+  parseBalanceItem,
   RedemptionCancelEntrySchema,
   RedemptionEntrySchema,
   type RedemptionCancelEntry,
@@ -58,7 +59,7 @@ export class DynamoRedemptions {
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const [balanceItem, existingItem] = await this.read(userId, [BALANCE_SK, redemptionSk(request.redemptionId)]);
       if (existingItem) return this.retryOf(v.parse(RedemptionEntrySchema, existingItem), request);
-      const balance = balanceItem ? v.parse(BalanceItemSchema, balanceItem).balance : 0;
+      const balance = balanceItem ? parseBalanceItem(balanceItem).balance : 0;
       if (!covers(balance, request.points)) return { outcome: "insufficient", balance };
 
       const entry = redemptionEntry(userId, request, balance, now().toISOString());
@@ -84,7 +85,9 @@ export class DynamoRedemptions {
       ]);
       if (!redemptionItem) return { outcome: "not-found" };
       if (cancelItem) return { outcome: "already-cancelled", entry: v.parse(RedemptionCancelEntrySchema, cancelItem) };
-      const balance = v.parse(BalanceItemSchema, balanceItem).balance;
+      // A redemption is always written with its balance item, so a missing one is damage, not zero.
+      if (!balanceItem) throw new CorruptLedgerItemError(`${userPk(userId)} has redemption ${redemptionId} but no balance item`);
+      const balance = parseBalanceItem(balanceItem).balance;
       const entry = redemptionCancelEntry(v.parse(RedemptionEntrySchema, redemptionItem), balance, now().toISOString());
       const result = await transactWrite(this.client, [
         this.putNew(entry, false),
