@@ -18,6 +18,7 @@ import { apiEvent, balanceRequest, historyRequest } from "./support/api-events";
 import { createHarness, type Harness } from "./support/dynamo-harness";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/events";
 import { createTestWriter, TEST_RULES } from "./support/writer-harness";
+import { assertNoJvmLeft } from "./support/no-jvm-left";
 
 let dynamo: DynamoLocal;
 test.before(async () => {
@@ -26,6 +27,7 @@ test.before(async () => {
 test.after.always(async () => {
   await dynamo?.stop();
 });
+test.after.always(assertNoJvmLeft);
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const LIMIT_REASON = /beyond 9007199254740991 \(Number\.MAX_SAFE_INTEGER\)/;

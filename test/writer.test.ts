@@ -9,6 +9,7 @@ import { startDynamoLocal, type DynamoLocal } from "../local/dynamo-local";
 import { connectionReset, createHarness, serviceError, type Harness } from "./support/dynamo-harness";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/events";
 import { createTestWriter } from "./support/writer-harness";
+import { assertNoJvmLeft } from "./support/no-jvm-left";
 
 let dynamo: DynamoLocal;
 test.before(async () => {
@@ -17,6 +18,7 @@ test.before(async () => {
 test.after.always(async () => {
   await dynamo?.stop();
 });
+test.after.always(assertNoJvmLeft);
 
 const failedIds = (response: SQSBatchResponse) =>
   response.batchItemFailures.map((failure) => failure.itemIdentifier).sort();
