@@ -116,13 +116,14 @@ export class LoyaltyApi extends pulumi.ComponentResource {
   public readonly redeemerFunctionName: pulumi.Output<string>;
 
   constructor(name: string, args: LoyaltyApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Bad arguments fail here, before anything is registered.
+    const settings = validateArgs("LoyaltyApi", name, ApiArgsSchema, args);
     // Sees the final inputs of every child that shapes what the stage serves.
     const fingerprint = new StageFingerprint();
     super("otrium:loyalty:LoyaltyApi", name, {}, {
       ...opts,
       transformations: [...(opts?.transformations ?? []), fingerprint.transformation],
     });
-    const settings = validateArgs("LoyaltyApi", name, ApiArgsSchema, args);
     const parent = { parent: this };
     const { auth, stageName, allowedOrigins } = settings;
 

@@ -115,8 +115,9 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
   public readonly writerFunctionName: pulumi.Output<string>;
 
   constructor(name: string, args: LoyaltyIngestArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("otrium:loyalty:LoyaltyIngest", name, {}, opts);
+    // Bad arguments fail here, before anything is registered.
     const settings = validateArgs("LoyaltyIngest", name, IngestArgsSchema, args);
+    super("otrium:loyalty:LoyaltyIngest", name, {}, opts);
     const parent = { parent: this };
     const eventBusName = settings.eventBusName;
 

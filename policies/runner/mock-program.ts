@@ -136,9 +136,12 @@ async function sourcesOf(value: unknown, found = new Set<pulumi.Resource>()): Pr
     if (resources instanceof Set) {
       for (const resource of resources) if (pulumi.Resource.isInstance(resource)) found.add(resource);
     }
+  } else if (pulumi.Resource.isInstance(value)) {
+    // A resource named in `dependsOn`.
+    found.add(value);
   } else if (Array.isArray(value)) {
     for (const item of value) await sourcesOf(item, found);
-  } else if (value !== null && typeof value === "object" && !pulumi.Resource.isInstance(value)) {
+  } else if (value !== null && typeof value === "object") {
     for (const item of Object.values(value)) await sourcesOf(item, found);
   }
   return found;
