@@ -79,7 +79,7 @@ const CASES: Array<[string, Record<string, string | undefined>, RegExp]> = [
   ["unknown auth type", { "otrium-loyalty:api": '{"auth": {"type": "apikey"}}' }, /otrium-loyalty:api\.auth\.type: must be \{type: "iam"\}, \{type: "cognito", userPoolArn\} or \{type: "none", openToTheInternet: true\} \(found "apikey"\)/],
   ["no auth without saying so", { "otrium-loyalty:api": '{"auth": {"type": "none"}}' }, /otrium-loyalty:api\.auth\.openToTheInternet: must be set: \{type: "none"\} needs openToTheInternet: true .* \(found nothing\)/],
   ["no auth, said half-heartedly", { "otrium-loyalty:api": '{"auth": {"type": "none", "openToTheInternet": "yes"}}' }, /otrium-loyalty:api\.auth\.openToTheInternet: must be true: without auth anyone on the internet reads, spends and cancels any customer's points \(found "yes"\)/],
-  ["publisher accounts missing", { "otrium-loyalty:publisherAccounts": undefined }, /otrium-loyalty:publisherAccounts: must be a list of 12-digit AWS account ids \(found nothing\)/],
+  ["publisher accounts missing", { "otrium-loyalty:publisherAccounts": undefined }, /otrium-loyalty:publisherAccounts: is required \(found nothing\)/],
   ["publisher accounts empty", { "otrium-loyalty:publisherAccounts": "[]" }, /otrium-loyalty:publisherAccounts: must name at least one publisher account \(found \[\]\)/],
   ["publisher account malformed", { "otrium-loyalty:publisherAccounts": '["4444-5555-6666"]' }, /otrium-loyalty:publisherAccounts\.0: must be a 12-digit AWS account id \(found "4444-5555-6666"\)/],
   ["redrive operator not an ARN", { "otrium-loyalty:redriveOperators": '["ops"]' }, /otrium-loyalty:redriveOperators\.0: must be an IAM role or user ARN like arn:aws:iam::123456789012:role\/name \(found "ops"\)/],
