@@ -10,11 +10,14 @@ const config = parseStackConfig(pulumi.runtime.allConfig());
 
 const alerts = new LoyaltyAlerts("loyalty-alerts", { emails: config.alarmEmails });
 
+// With deletion protection (prod) the ledger and its key are also `protect`ed.
 const store = new LoyaltyStore("loyalty-ledger", { deletionProtection: config.deletionProtection });
 
 const ingest = new LoyaltyIngest("loyalty-ingest", {
   store,
   earnRules: config.earnRules,
+  publisherAccounts: config.publisherAccounts,
+  redriveOperators: config.redriveOperators,
   eventBusName: config.eventBusName,
   eventSource: config.eventSource,
   maxReceiveCount: config.maxReceiveCount,
@@ -33,6 +36,7 @@ const api = new LoyaltyApi("loyalty-api", {
   auth: config.api.auth,
   stageName: config.api.stageName,
   adminGroup: config.api.adminGroup,
+  adminPrincipals: config.api.adminPrincipals,
   allowedOrigins: config.api.allowedOrigins,
   throttle: config.api.throttle,
   manageAccountLogRole: config.api.manageAccountLogRole,

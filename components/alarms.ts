@@ -10,7 +10,7 @@ export interface AlarmSpec {
   /** Suffix of the alarm's resource name, e.g. `dlq-not-empty`. */
   id: string;
   /** What it means and what to do, shown in the notification. */
-  description: string;
+  description: pulumi.Input<string>;
   metric: Metric;
   /** The alarm fires when the metric is above this for `evaluationPeriods` periods. */
   threshold: number;

@@ -8,3 +8,4 @@ export { LoyaltyDashboard, type LoyaltyDashboardArgs } from "./loyalty-dashboard
 export { LoyaltyIngest, type LoyaltyIngestArgs } from "./loyalty-ingest";
 export { LoyaltyStore, type LoyaltyStoreArgs } from "./loyalty-store";
 export { ledgerReadStatements, ledgerWriteStatements, type LedgerTableRef } from "./ledger-grants";
+export { InvalidComponentArgsError } from "./validate-args";

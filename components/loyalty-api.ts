@@ -7,8 +7,11 @@
  *     POST /points/{userId}/redemptions                       ──▶ redeemer Lambda ──▶ ledger (redemptions)
  *     POST /points/{userId}/redemptions/{redemptionId}/cancel ──▶ redeemer Lambda
  *
- * Every method sits behind the authorizer the args choose; `none` is for dev stacks only.
- * Request bodies are validated by API Gateway against a model generated from the handler's schema.
+ * Every method but the CORS preflight sits behind the authorizer the args choose (IAM unless
+ * told otherwise; no auth only when spelled out as `openToTheInternet`). Request bodies are
+ * validated by API Gateway against a model generated from the handler's schema; API Gateway's
+ * own refusals answer in the API's error shape. The stage is redeployed whenever anything it
+ * serves changes (see `stage-fingerprint.ts`).
  */
 import * as apigateway from "@pulumi/aws/apigateway";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
@@ -18,33 +21,48 @@ import * as lambda from "@pulumi/aws/lambda";
 import * as pulumi from "@pulumi/pulumi";
 import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
 import { createAlarms } from "./alarms";
+import { ApiArgsSchema } from "./api-args";
+import { createGatewayResponses } from "./gateway-responses";
 import { HandlerFunction } from "./handler-function";
 import { redemptionRequestModel } from "./api-models";
 import { ledgerReadStatements, ledgerWriteStatements, type LedgerTableRef } from "./ledger-grants";
 import { api5xxErrors, apiLatencyP99, functionErrors } from "./metrics";
+import { StageFingerprint } from "./stage-fingerprint";
+import { validateArgs } from "./validate-args";
 
 /** Who may call the API. */
 export type ApiAuth =
-  /** Anyone: for dev stacks only (the policy pack refuses it in prod). */
-  | { type: "none" }
-  /** AWS principals signing with SigV4: Otrium's backends. */
+  /** AWS principals signing with SigV4: Otrium's backends and tools. */
   | { type: "iam" }
-  /** App users signed in to this Cognito user pool; the reader checks `sub` against `{userId}`. */
-  | { type: "cognito"; userPoolArn: pulumi.Input<string> };
+  /** App users signed in to this Cognito user pool; the handlers check `sub` against `{userId}`. */
+  | { type: "cognito"; userPoolArn: pulumi.Input<string> }
+  /**
+   * Anyone on the internet may read, spend and cancel any customer's points. Only for a
+   * throwaway experiment; the policy pack refuses it wherever `api-methods-authorized` is
+   * mandatory (every committed stack).
+   */
+  | { type: "none"; openToTheInternet: true };
 
+/** Arguments of `LoyaltyApi`; checked in the constructor with the stack config's rules and messages. */
 export interface LoyaltyApiArgs {
   /** The ledger the reader reads: a `LoyaltyStore`, or `{tableName, tableArn, kmsKeyArn}` of an existing one. */
   store: LedgerTableRef;
-  /** @default `{ type: "iam" }` */
+  /** Who may call every method but the CORS preflight. @default `{ type: "iam" }` */
   auth?: ApiAuth;
-  /** The stage, the first path segment of the URL. @default "v1" */
+  /** The stage, the first path segment of the URL (letters, digits, _ and -). @default "v1" */
   stageName?: string;
   /** Cognito group whose members may read and spend any user's points and cancel redemptions (support staff). @default none */
   adminGroup?: pulumi.Input<string>;
+  /**
+   * IAM role or user ARNs that act as admins when they call with SigV4 (the handlers get them as
+   * `ADMIN_PRINCIPALS`). Any other caller without Cognito claims is no admin, and acts for nobody.
+   * @default none
+   */
+  adminPrincipals?: string[];
   /** Browser origins allowed by CORS (`*` for any); preflight `OPTIONS` is open when set. @default none */
   allowedOrigins?: string[];
   /** Stage-wide throttling, requests per second and burst. @default 50 / 100 */
-  throttle?: { rateLimit: pulumi.Input<number>; burstLimit: pulumi.Input<number> };
+  throttle?: { rateLimit: number; burstLimit: number };
   /** The reader's and redeemer's `LOG_LEVEL`. @default "info" */
   logLevel?: pulumi.Input<string>;
   /** Days the functions' and the access logs are kept. @default 30 */
@@ -98,16 +116,22 @@ export class LoyaltyApi extends pulumi.ComponentResource {
   public readonly redeemerFunctionName: pulumi.Output<string>;
 
   constructor(name: string, args: LoyaltyApiArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("otrium:loyalty:LoyaltyApi", name, {}, opts);
+    // Bad arguments fail here, before anything is registered.
+    const settings = validateArgs("LoyaltyApi", name, ApiArgsSchema, args);
+    // Sees the final inputs of every child that shapes what the stage serves.
+    const fingerprint = new StageFingerprint();
+    super("otrium:loyalty:LoyaltyApi", name, {}, {
+      ...opts,
+      transformations: [...(opts?.transformations ?? []), fingerprint.transformation],
+    });
     const parent = { parent: this };
-    const auth = args.auth ?? { type: "iam" };
-    const stageName = args.stageName ?? "v1";
-    const allowedOrigins = args.allowedOrigins ?? [];
+    const { auth, stageName, allowedOrigins } = settings;
 
-    const environment = pulumi.output(args.adminGroup).apply((adminGroup) => ({
+    const environment = pulumi.output(settings.adminGroup).apply((adminGroup) => ({
       TABLE_NAME: args.store.tableName,
       LOG_LEVEL: args.logLevel ?? "info",
       ALLOWED_ORIGINS: allowedOrigins.join(","),
+      ADMIN_PRINCIPALS: JSON.stringify(settings.adminPrincipals),
       ...(adminGroup === undefined ? {} : { ADMIN_GROUP: adminGroup }),
     }));
     const functions: Record<ApiHandlerName, HandlerFunction> = {
@@ -220,28 +244,8 @@ export class LoyaltyApi extends pulumi.ComponentResource {
       if (allowedOrigins.length > 0) addMethod(route.path, "OPTIONS", AUTHORIZATION.none, route.handler);
     }
 
-    // API Gateway's own refusals (401 from the authorizer, 403, 429 throttling, 5XX) carry CORS
-    // headers too, so a browser app can read why it was refused. One origin is named as is;
-    // several are echoed from the request, as the functions do for the origins they allow.
-    if (allowedOrigins.length > 0) {
-      const allowOrigin = allowedOrigins.length === 1 ? `'${allowedOrigins[0]}'` : "method.request.header.Origin";
-      for (const responseType of ["DEFAULT_4XX", "DEFAULT_5XX"]) {
-        integrated.push(
-          new apigateway.Response(
-            `${name}-${responseType.toLowerCase().replace("_", "-")}`,
-            {
-              restApiId: api.id,
-              responseType,
-              responseParameters: {
-                "gatewayresponse.header.Access-Control-Allow-Origin": allowOrigin,
-                "gatewayresponse.header.Vary": "'Origin'",
-              },
-            },
-            parent,
-          ),
-        );
-      }
-    }
+    // API Gateway's own refusals in the API's error shape (with CORS headers where that is safe).
+    integrated.push(...createGatewayResponses(name, api.id, allowedOrigins, parent));
 
     for (const [handler, fn] of Object.entries(functions)) {
       new lambda.Permission(
@@ -260,8 +264,8 @@ export class LoyaltyApi extends pulumi.ComponentResource {
       name,
       {
         restApi: api.id,
-        // A new deployment whenever the routes or their authorization change.
-        triggers: { routes: JSON.stringify({ ROUTES, auth: auth.type, cors: allowedOrigins.length > 0 }) },
+        // A new deployment whenever anything the stage serves changes, and only then.
+        triggers: { stage: fingerprint.value() },
       },
       { parent: this, dependsOn: integrated },
     );
@@ -294,8 +298,8 @@ export class LoyaltyApi extends pulumi.ComponentResource {
         methodPath: "*/*",
         settings: {
           metricsEnabled: true,
-          throttlingRateLimit: args.throttle?.rateLimit ?? 50,
-          throttlingBurstLimit: args.throttle?.burstLimit ?? 100,
+          throttlingRateLimit: settings.throttle.rateLimit,
+          throttlingBurstLimit: settings.throttle.burstLimit,
         },
       },
       parent,

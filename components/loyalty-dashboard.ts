@@ -1,6 +1,8 @@
 /**
  * LoyaltyDashboard: one CloudWatch dashboard of the same metrics the alarms watch —
- * the ingest path on the first row, the API on the second.
+ * the ingest path on the first row, the API on the second. Dashboard names are unique per
+ * account (not per region or stack), so the name carries the stack: dev and prod in one
+ * account each keep their own.
  */
 import { Dashboard, LineGraphMetricWidget, RowWidget } from "@pulumi/awsx/classic/cloudwatch";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,6 +15,8 @@ import {
   functionThrottles,
   oldestMessageAge,
   queueDepth,
+  ruleFailedInvocations,
+  ruleInvocationsFailedToBeSentToDlq,
 } from "./metrics";
 
 export interface LoyaltyDashboardArgs {
@@ -20,13 +24,15 @@ export interface LoyaltyDashboardArgs {
   ingest: LoyaltyIngest;
   /** The API to chart: 5XX, latency, reader. */
   api: LoyaltyApi;
+  /** The dashboard's name, unique in the account. @default `<name>-<stack>` */
+  dashboardName?: string;
 }
 
 export class LoyaltyDashboard extends pulumi.ComponentResource {
   /** The CloudWatch dashboard's name. */
   public readonly dashboardName: pulumi.Output<string>;
 
-  constructor(name: string, { ingest, api }: LoyaltyDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, { ingest, api, dashboardName }: LoyaltyDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
     super("otrium:loyalty:LoyaltyDashboard", name, {}, opts);
     const graph = (title: string, ...metrics: ReturnType<typeof queueDepth>[]) =>
       new LineGraphMetricWidget({ title, metrics, width: 6 });
@@ -34,10 +40,16 @@ export class LoyaltyDashboard extends pulumi.ComponentResource {
     const dashboard = new Dashboard(
       name,
       {
+        name: dashboardName ?? `${name}-${pulumi.getStack()}`,
         widgets: [
           new RowWidget(
             graph("Events waiting", queueDepth(ingest.queueName)),
             graph("Dead letters", queueDepth(ingest.dlqName), queueDepth(ingest.ruleDlqName)),
+            graph(
+              "Rule delivery failures",
+              ruleFailedInvocations(ingest.ruleName, ingest.eventBusName),
+              ruleInvocationsFailedToBeSentToDlq(ingest.ruleName, ingest.eventBusName),
+            ),
             graph("Oldest event age (s)", oldestMessageAge(ingest.queueName)),
             graph(
               "Writer errors and throttles",

@@ -6,8 +6,12 @@
  *        ▼                   ▼
  *     rule DLQ              DLQ
  *
- * Everything is encrypted with one customer-managed key that EventBridge may use for this
- * rule only; every queue denies requests without TLS; every DLQ is alarmed.
+ * The rule admits only the configured publisher accounts' events. The queue and its DLQ are
+ * encrypted with a customer-managed key that EventBridge may use for this rule only; the
+ * rule's DLQ uses SQS-managed encryption, so a fault of that key (disabled, policy broken)
+ * cannot also stop the dead letters. Only the rule (and the configured redrive operators) may
+ * send to the queue; every queue denies requests without TLS; every DLQ and the rule itself
+ * are alarmed.
  */
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as lambda from "@pulumi/aws/lambda";
@@ -18,44 +22,68 @@ import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
 import { createAlarms } from "./alarms";
 import { eventContractDocuments } from "./event-contract-documents";
 import { HandlerFunction } from "./handler-function";
+import { IngestArgsSchema } from "./ingest-args";
 import { ledgerWriteStatements, type LedgerTableRef } from "./ledger-grants";
-import { functionErrors, functionThrottles, oldestMessageAge, queueDepth } from "./metrics";
+import {
+  functionErrors,
+  functionThrottles,
+  oldestMessageAge,
+  queueDepth,
+  ruleFailedInvocations,
+  ruleInvocationsFailedToBeSentToDlq,
+} from "./metrics";
 import {
   applySecureQueuePolicy,
+  denySendExceptStatement,
   DLQ_RETENTION_SECONDS,
   encryptedQueue,
   eventBridgeSendStatement,
 } from "./secure-queue";
 import { serviceKey } from "./service-key";
+import { validateArgs } from "./validate-args";
 
+/** Arguments of `LoyaltyIngest`; checked in the constructor with the stack config's rules and messages. */
 export interface LoyaltyIngestArgs {
   /** The ledger the writer credits: a `LoyaltyStore`, or `{tableName, tableArn, kmsKeyArn}` of an existing one. */
   store: LedgerTableRef;
-  /** Points per whole currency unit, e.g. `{EUR: 1, GBP: 1.25}`; validated again when the writer starts. */
-  earnRules: pulumi.Input<Record<string, number>>;
-  /** The event bus the e-commerce platform publishes to. @default "default" */
-  eventBusName?: pulumi.Input<string>;
+  /** Points per whole currency unit, e.g. `{EUR: 1, GBP: 1.25}` (active ISO 4217 codes, rates 0–100 with at most two decimals). */
+  earnRules: Record<string, number>;
+  /**
+   * The 12-digit AWS accounts whose events may earn points (Otrium's platform). The rule's
+   * pattern admits only these (`account`), and the writer gets them as `PUBLISHER_ACCOUNTS`.
+   * Required: there is no default that would let any account mint points.
+   */
+  publisherAccounts: string[];
+  /**
+   * IAM role or user ARNs that may send to the queue besides the rule: the operators who redrive
+   * the DLQ (SQS's redrive sends as them) and replay the rule's DLQ. Everyone else is denied.
+   * @default none
+   */
+  redriveOperators?: string[];
+  /** The event bus the e-commerce platform publishes to (a name, not an ARN). @default "default" */
+  eventBusName?: string;
   /** The `source` the platform publishes order events with. @default "otrium.ecommerce" */
   eventSource?: string;
   /**
-   * The EventBridge pattern of the rule, to override the contract's.
+   * The EventBridge pattern of the rule, to override the contract's; its `account` field is
+   * always replaced by `publisherAccounts`.
    * @default `eventSource` with the detail-types Order Completed and Order Refunded
    */
   eventPattern?: pulumi.Input<Record<string, unknown>>;
   /** Publish the event contract (OpenAPI 3) in an EventBridge schema registry for the publishers. @default true */
   publishContract?: boolean;
-  /** Deliveries of a message before it moves to the DLQ. @default 5 */
-  maxReceiveCount?: pulumi.Input<number>;
-  /** Writer timeout in seconds; the queue's visibility timeout is 6× this plus the batching window. @default 30 */
+  /** Deliveries of a message before it moves to the DLQ (1–1000). @default 5 */
+  maxReceiveCount?: number;
+  /** Writer timeout in seconds (1–900); the queue's visibility timeout is 6× this plus the batching window. @default 30 */
   writerTimeoutSeconds?: number;
-  /** Writer memory in MB. @default 256 */
-  writerMemoryMb?: pulumi.Input<number>;
-  /** Records per writer invocation (1–10000). @default 10 */
-  batchSize?: pulumi.Input<number>;
+  /** Writer memory in MB (128–10240). @default 256 */
+  writerMemoryMb?: number;
+  /** Records per writer invocation (1–10000; over 10 needs `batchingWindowSeconds` ≥ 1). @default 10 */
+  batchSize?: number;
   /** Seconds the event source mapping gathers records before invoking (0–300). @default 0 */
   batchingWindowSeconds?: number;
   /** Most writer invocations at once (2–1000); keeps DynamoDB and the downstream calm. @default 5 */
-  maxConcurrency?: pulumi.Input<number>;
+  maxConcurrency?: number;
   /** The writer's `LOG_LEVEL`. @default "info" */
   logLevel?: pulumi.Input<string>;
   /** Days the writer's logs are kept. @default 30 */
@@ -79,23 +107,28 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
   public readonly ruleDlqName: pulumi.Output<string>;
   /** The EventBridge rule that selects the contract's events. */
   public readonly ruleArn: pulumi.Output<string>;
+  /** The EventBridge rule's name: the `RuleName` dimension of its metrics. */
+  public readonly ruleName: pulumi.Output<string>;
+  /** The bus the rule listens on. */
+  public readonly eventBusName: pulumi.Output<string>;
   /** The writer Lambda's name, for its logs and metrics. */
   public readonly writerFunctionName: pulumi.Output<string>;
 
   constructor(name: string, args: LoyaltyIngestArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Bad arguments fail here, before anything is registered.
+    const settings = validateArgs("LoyaltyIngest", name, IngestArgsSchema, args);
     super("otrium:loyalty:LoyaltyIngest", name, {}, opts);
     const parent = { parent: this };
-    const writerTimeoutSeconds = args.writerTimeoutSeconds ?? 30;
-    const batchingWindowSeconds = args.batchingWindowSeconds ?? 0;
-    const eventBusName = args.eventBusName ?? "default";
+    const eventBusName = settings.eventBusName;
 
     // The rule comes first: the key and the queue policies admit EventBridge for it alone.
+    const pattern = pulumi.output(args.eventPattern ?? loyaltyEventPattern(settings.eventSource));
     const rule = new cloudwatch.EventRule(
       `${name}-orders`,
       {
-        description: "Otrium order events that earn or reverse loyalty points",
+        description: "Otrium order events that earn or reverse loyalty points, from the publisher accounts only",
         eventBusName,
-        eventPattern: pulumi.jsonStringify(args.eventPattern ?? loyaltyEventPattern(args.eventSource)),
+        eventPattern: pattern.apply((fields) => JSON.stringify({ ...fields, account: settings.publisherAccounts })),
       },
       parent,
     );
@@ -103,7 +136,7 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
     const key = serviceKey(
       `${name}-messages`,
       {
-        description: "Encrypts the loyalty order-event queues",
+        description: "Encrypts the loyalty order-event queue and its DLQ",
         service: "events.amazonaws.com",
         sourceArn: rule.arn,
       },
@@ -112,31 +145,42 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
 
     const dlq = encryptedQueue(
       `${name}-dlq`,
-      { kmsKeyArn: key.arn, messageRetentionSeconds: DLQ_RETENTION_SECONDS },
+      { encryption: { kmsKeyArn: key.arn }, messageRetentionSeconds: DLQ_RETENTION_SECONDS },
       parent,
     );
     const queue = encryptedQueue(
       `${name}-queue`,
       {
-        kmsKeyArn: key.arn,
+        encryption: { kmsKeyArn: key.arn },
         messageRetentionSeconds: 4 * 24 * 3600,
-        visibilityTimeoutSeconds: visibilityTimeoutSeconds(writerTimeoutSeconds, batchingWindowSeconds),
+        visibilityTimeoutSeconds: visibilityTimeoutSeconds(settings.writerTimeoutSeconds, settings.batchingWindowSeconds),
         redrivePolicy: pulumi.jsonStringify({
           deadLetterTargetArn: dlq.arn,
-          maxReceiveCount: args.maxReceiveCount ?? 5,
+          maxReceiveCount: settings.maxReceiveCount,
         }),
       },
       parent,
     );
+    // Where the rule's undeliverable events wait: its own protection, not the queue's key.
     const ruleDlq = encryptedQueue(
       `${name}-rule-dlq`,
-      { kmsKeyArn: key.arn, messageRetentionSeconds: DLQ_RETENTION_SECONDS },
+      { encryption: "sqs-managed", messageRetentionSeconds: DLQ_RETENTION_SECONDS },
       parent,
     );
 
-    applySecureQueuePolicy(`${name}-queue`, queue, [eventBridgeSendStatement(queue, rule.arn)], parent);
+    applySecureQueuePolicy(
+      `${name}-queue`,
+      queue,
+      [eventBridgeSendStatement(queue, rule.arn), denySendExceptStatement(queue, rule.arn, settings.redriveOperators)],
+      parent,
+    );
     applySecureQueuePolicy(`${name}-dlq`, dlq, [], parent);
-    applySecureQueuePolicy(`${name}-rule-dlq`, ruleDlq, [eventBridgeSendStatement(ruleDlq, rule.arn)], parent);
+    applySecureQueuePolicy(
+      `${name}-rule-dlq`,
+      ruleDlq,
+      [eventBridgeSendStatement(ruleDlq, rule.arn), denySendExceptStatement(ruleDlq, rule.arn, [])],
+      parent,
+    );
 
     const target = new cloudwatch.EventTarget(
       `${name}-orders`,
@@ -156,7 +200,8 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
         entry: "handlers/writer.ts",
         environment: {
           TABLE_NAME: args.store.tableName,
-          EARN_RULES: pulumi.jsonStringify(args.earnRules),
+          EARN_RULES: JSON.stringify(settings.earnRules),
+          PUBLISHER_ACCOUNTS: JSON.stringify(settings.publisherAccounts),
           LOG_LEVEL: args.logLevel ?? "info",
         },
         statements: [
@@ -169,8 +214,8 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
           },
           { Sid: "DecryptMessages", Effect: "Allow", Action: ["kms:Decrypt"], Resource: key.arn },
         ],
-        timeoutSeconds: writerTimeoutSeconds,
-        memoryMb: args.writerMemoryMb,
+        timeoutSeconds: settings.writerTimeoutSeconds,
+        memoryMb: settings.writerMemoryMb,
         logRetentionDays: args.logRetentionDays,
       },
       parent,
@@ -181,10 +226,10 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
       {
         eventSourceArn: queue.arn,
         functionName: writer.functionArn,
-        batchSize: args.batchSize ?? 10,
-        maximumBatchingWindowInSeconds: batchingWindowSeconds,
+        batchSize: settings.batchSize,
+        maximumBatchingWindowInSeconds: settings.batchingWindowSeconds,
         functionResponseTypes: ["ReportBatchItemFailures"],
-        scalingConfig: { maximumConcurrency: args.maxConcurrency ?? 5 },
+        scalingConfig: { maximumConcurrency: settings.maxConcurrency },
       },
       { parent: this, dependsOn: [writer] },
     );
@@ -195,7 +240,7 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
         { description: "Events the Otrium loyalty program consumes" },
         parent,
       );
-      for (const contract of eventContractDocuments(args.eventSource)) {
+      for (const contract of eventContractDocuments(settings.eventSource)) {
         new schemas.Schema(
           `${name}-${contract.name}`,
           {
@@ -215,14 +260,29 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
       [
         {
           id: "dlq-not-empty",
-          description: "Loyalty events failed maxReceiveCount times; read the writer's logs, fix, then redrive the DLQ.",
+          description:
+            "Loyalty events failed maxReceiveCount times. Read the writer's logs by messageId, fix the cause, then, as a configured redrive operator, start SQS's DLQ redrive back to the source queue (aws sqs start-message-move-task --source-arn <DLQ ARN>); the ledger ignores duplicates.",
           metric: queueDepth(dlq.name),
           threshold: 0,
         },
         {
           id: "rule-dlq-not-empty",
-          description: "EventBridge could not deliver loyalty events to the queue; check the queue policy and key policy, then redrive.",
+          description: pulumi.interpolate`EventBridge could not deliver loyalty events to the queue (see each message's ERROR_CODE attribute; check the queue policy and key policy). SQS's DLQ redrive does not apply to a rule's DLQ: after fixing the cause, as a configured redrive operator, receive each message from ${ruleDlq.url}, send its body unchanged to ${queue.url} (aws sqs send-message), then delete it. The ledger ignores duplicates.`,
           metric: queueDepth(ruleDlq.name),
+          threshold: 0,
+        },
+        {
+          id: "rule-failed-invocations",
+          description:
+            "EventBridge failed for good to deliver loyalty events to the queue; they went to the rule's DLQ (see the rule-dlq alarm for the replay). Check the queue policy and the queue key's policy.",
+          metric: ruleFailedInvocations(rule.name, eventBusName),
+          threshold: 0,
+        },
+        {
+          id: "rule-dlq-send-failed",
+          description:
+            "EventBridge could deliver loyalty events neither to the queue nor to the rule's DLQ: those events are lost. Fix the rule DLQ's policy now, then ask the platform to re-publish the orders of this period (the ledger ignores duplicates).",
+          metric: ruleInvocationsFailedToBeSentToDlq(rule.name, eventBusName),
           threshold: 0,
         },
         {
@@ -256,12 +316,16 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
     this.ruleDlqUrl = ruleDlq.url;
     this.ruleDlqName = ruleDlq.name;
     this.ruleArn = rule.arn;
+    this.ruleName = rule.name;
+    this.eventBusName = pulumi.output(eventBusName);
     this.writerFunctionName = writer.functionName;
     this.registerOutputs({
       queueUrl: this.queueUrl,
       dlqUrl: this.dlqUrl,
       ruleDlqUrl: this.ruleDlqUrl,
       ruleArn: this.ruleArn,
+      ruleName: this.ruleName,
+      eventBusName: this.eventBusName,
       writerFunctionName: this.writerFunctionName,
       targetId: target.targetId,
     });

@@ -1,6 +1,9 @@
 /**
  * LoyaltyStore: the points ledger's DynamoDB table, encrypted with a customer-managed KMS key,
  * with point-in-time recovery. Its shape (keys, history index) is the one the handlers use.
+ * With deletion protection (the default) the table and its key survive mistakes twice over:
+ * DynamoDB refuses to delete the table, and Pulumi refuses to delete or replace either
+ * (`protect`) — a `pulumi destroy` or a replacing change stops instead of losing the ledger.
  */
 import * as dynamodb from "@pulumi/aws/dynamodb";
 import type * as iam from "@pulumi/aws/iam";
@@ -16,10 +19,11 @@ export interface LoyaltyStoreArgs {
    */
   kmsKeyArn?: pulumi.Input<string>;
   /**
-   * Whether DynamoDB refuses to delete the table. Turn off only for throwaway stacks.
+   * Whether DynamoDB refuses to delete the table and Pulumi protects the table and the key this
+   * store creates (`protect`). Turn off only for throwaway stacks.
    * @default true
    */
-  deletionProtection?: pulumi.Input<boolean>;
+  deletionProtection?: boolean;
   /**
    * Continuous backups, restorable to any second of the last 35 days.
    * @default true
@@ -42,6 +46,8 @@ export class LoyaltyStore extends pulumi.ComponentResource implements LedgerTabl
 
   constructor(name: string, args: LoyaltyStoreArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("otrium:loyalty:LoyaltyStore", name, {}, opts);
+    const deletionProtection = args.deletionProtection ?? true;
+    const stateful = { parent: this, protect: deletionProtection };
 
     const kmsKeyArn =
       args.kmsKeyArn ??
@@ -52,7 +58,7 @@ export class LoyaltyStore extends pulumi.ComponentResource implements LedgerTabl
           enableKeyRotation: true,
           deletionWindowInDays: 30,
         },
-        { parent: this },
+        stateful,
       ).arn;
 
     const table = new dynamodb.Table(
@@ -73,9 +79,9 @@ export class LoyaltyStore extends pulumi.ComponentResource implements LedgerTabl
         ],
         serverSideEncryption: { enabled: true, kmsKeyArn },
         pointInTimeRecovery: { enabled: args.pointInTimeRecovery ?? true },
-        deletionProtectionEnabled: args.deletionProtection ?? true,
+        deletionProtectionEnabled: deletionProtection,
       },
-      { parent: this },
+      stateful,
     );
 
     this.tableName = table.name;

@@ -2,11 +2,11 @@
  * The CloudWatch metrics the loyalty program is watched by, named once: the alarms and the
  * dashboard are built from these same definitions (awsx classic metric helpers).
  */
-import type { Metric } from "@pulumi/awsx/classic/cloudwatch";
+import { Metric } from "@pulumi/awsx/classic/cloudwatch";
 import { metrics as apigateway } from "@pulumi/awsx/classic/apigateway";
 import { metrics as lambda } from "@pulumi/awsx/classic/lambda";
 import { metrics as sqs } from "@pulumi/awsx/classic/sqs";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 
 type Name = pulumi.Input<string>;
 const ONE_MINUTE = 60;
@@ -50,3 +50,27 @@ export const apiLatencyP99 = (apiName: Name, stageName: Name): Metric =>
     extendedStatistic: 99,
     period: 5 * ONE_MINUTE,
   });
+
+/**
+ * An EventBridge rule's metric. CloudWatch keys a rule on the default bus by `RuleName` alone,
+ * and a rule on a custom bus by `EventBusName` and `RuleName`.
+ */
+const ruleMetric = (metricName: string, ruleName: Name, eventBusName: Name): Metric =>
+  new Metric({
+    namespace: "AWS/Events",
+    name: metricName,
+    dimensions: pulumi
+      .all([ruleName, eventBusName])
+      .apply(([rule, bus]): Record<string, string> => (bus === "default" ? { RuleName: rule } : { EventBusName: bus, RuleName: rule })),
+    statistic: "Sum",
+    unit: "Count",
+    period: ONE_MINUTE,
+  });
+
+/** Deliveries of a rule to its target that failed for good (EventBridge then tries the rule's DLQ). */
+export const ruleFailedInvocations = (ruleName: Name, eventBusName: Name): Metric =>
+  ruleMetric("FailedInvocations", ruleName, eventBusName);
+
+/** Events a rule could deliver neither to its target nor to its DLQ: lost unless someone acts. */
+export const ruleInvocationsFailedToBeSentToDlq = (ruleName: Name, eventBusName: Name): Metric =>
+  ruleMetric("InvocationsFailedToBeSentToDLQ", ruleName, eventBusName);

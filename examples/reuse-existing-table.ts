@@ -21,6 +21,8 @@ const ledger: LedgerTableRef = {
 const ingest = new LoyaltyIngest("partner-ingest", {
   store: ledger,
   earnRules: { EUR: 2 },
+  /** The partner platform's account: the only one whose events may earn points here. */
+  publisherAccounts: config.requireObject<string[]>("publisherAccounts"),
   eventBusName: "marketplace-partners",
   eventSource: "otrium.partners",
 });

@@ -5,8 +5,14 @@
 import type { Policies } from "@pulumi/policy";
 import { deadLetterPolicies } from "./rules/dead-letters";
 import { encryptionPolicies } from "./rules/encryption";
+import { eventDeliveryPolicies } from "./rules/event-delivery";
 import { hygienePolicies } from "./rules/hygiene";
 
 export const PACK_NAME = "otrium-loyalty";
 
-export const loyaltyPolicies: Policies = [...encryptionPolicies, ...deadLetterPolicies, ...hygienePolicies];
+export const loyaltyPolicies: Policies = [
+  ...encryptionPolicies,
+  ...deadLetterPolicies,
+  ...eventDeliveryPolicies,
+  ...hygienePolicies,
+];

@@ -13,6 +13,7 @@ import { bundleHandler, type HandlerBundle } from "../components/handler-bundle"
 import { createTableInput } from "../handlers/ledger/table";
 import { LOCAL_AWS, startDynamoLocal, type DynamoLocal } from "../local/dynamo-local";
 import { balanceRequest } from "./support/api-events";
+import { ADMIN_BACKEND, signedBy } from "./support/iam-caller";
 import { orderCompleted, sqsBatch, sqsRecord } from "./support/events";
 
 const workDir = mkdtempSync(path.join(tmpdir(), "loyalty-bundles-"));
@@ -60,6 +61,7 @@ function lambdaEnv(tableName: string): Record<string, string> {
     TABLE_NAME: tableName,
     EARN_RULES: '{"EUR": 1.5}',
     LOG_LEVEL: "warn",
+    ADMIN_PRINCIPALS: JSON.stringify([ADMIN_BACKEND]),
     AWS_REGION: LOCAL_AWS.region,
     AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
@@ -90,8 +92,10 @@ test.serial("the bundled writer and reader work end to end, configured by enviro
   const batch = sqsBatch(sqsRecord(orderCompleted({ orderId: "o-1", userId: "u-1", amount: 10_000 })));
   t.deepEqual(await writer(batch, context, () => undefined), { batchItemFailures: [] });
 
-  const response = await reader(balanceRequest("u-1"), context, () => undefined);
+  const response = await reader(signedBy(balanceRequest("u-1"), ADMIN_BACKEND), context, () => undefined);
   t.like(response, { statusCode: 200 });
+  // A caller with neither claims nor a listed ARN is nobody's admin.
+  t.like(await reader(balanceRequest("u-1"), context, () => undefined), { statusCode: 403 });
   t.like(JSON.parse(response ? response.body : "{}"), { userId: "u-1", balance: 150, lifetimeEarned: 150 });
 });
 
@@ -104,4 +108,5 @@ test.serial("a bundle with a bad environment fails at init, naming the variable"
   t.throws(() => load(bundle("writer"), { ...env, EARN_RULES: undefined }), { message: /EARN_RULES: is required/ });
   t.throws(() => load(bundle("reader"), { ...env, TABLE_NAME: undefined }), { message: /TABLE_NAME/ });
   t.throws(() => load(bundle("reader"), { ...env, LOG_LEVEL: "verbose" }), { message: /LOG_LEVEL/ });
+  t.throws(() => load(bundle("reader"), { ...env, ADMIN_PRINCIPALS: "support" }), { message: /ADMIN_PRINCIPALS/ });
 });

@@ -3,10 +3,13 @@
  * defaults) and with overrides; and the reuse example over an existing table and bus.
  */
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import test from "ava";
-import { LoyaltyAlerts, LoyaltyApi, LoyaltyIngest, LoyaltyStore } from "../components";
+import { LoyaltyAlerts, LoyaltyApi, LoyaltyIngest, LoyaltyStore, type LoyaltyApiArgs, type LoyaltyIngestArgs } from "../components";
+import { InvalidComponentArgsError } from "../components/validate-args";
+import { parseStackConfig } from "../config/stack-config";
 import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
-import { runProgram, type CapturedResource } from "../policies/runner/mock-program";
+import { ProgramFailedError, runProgram, type CapturedResource } from "../policies/runner/mock-program";
 import { statementsOf } from "./support/policy-documents";
 
 // Pulumi's mocks are global: these tests run one at a time.
@@ -19,6 +22,7 @@ const EXISTING = {
 };
 const input = <T = unknown>(resource: CapturedResource, key: string): T => resource.inputs[key] as T;
 const CONFIG = { "aws:region": "eu-west-1" };
+const PUBLISHERS = ["444455556666"];
 
 serial("LoyaltyStore with no args: on-demand, own rotated key, PITR and deletion protection on", async (t) => {
   const run = await runProgram(() => {
@@ -75,7 +79,7 @@ serial("LoyaltyStore grants: read is GetItem/Query on the table and its index; w
 
 serial("LoyaltyIngest over an existing table with minimal args: the secure defaults", async (t) => {
   const run = await runProgram(() => {
-    new LoyaltyIngest("ingest", { store: EXISTING, earnRules: { EUR: 1 } });
+    new LoyaltyIngest("ingest", { store: EXISTING, earnRules: { EUR: 1 }, publisherAccounts: PUBLISHERS });
   }, { config: CONFIG });
   t.deepEqual(run.ofType("aws:dynamodb/table:Table"), []);
   const queue = run.get("aws:sqs/queue:Queue", "ingest-queue");
@@ -83,7 +87,7 @@ serial("LoyaltyIngest over an existing table with minimal args: the secure defau
   t.is(JSON.parse(input<string>(queue, "redrivePolicy")).maxReceiveCount, 5);
   const rule = run.get("aws:cloudwatch/eventRule:EventRule", "ingest-orders");
   t.is(input(rule, "eventBusName"), "default");
-  t.deepEqual(JSON.parse(input<string>(rule, "eventPattern")), loyaltyEventPattern());
+  t.deepEqual(JSON.parse(input<string>(rule, "eventPattern")), { ...loyaltyEventPattern(), account: PUBLISHERS });
   t.like(run.get("aws:lambda/eventSourceMapping:EventSourceMapping", "ingest-writer").inputs, {
     batchSize: 10,
     maximumBatchingWindowInSeconds: 0,
@@ -91,7 +95,8 @@ serial("LoyaltyIngest over an existing table with minimal args: the secure defau
     functionResponseTypes: ["ReportBatchItemFailures"],
   });
   const env = input<{ variables: Record<string, string> }>(run.get("aws:lambda/function:Function", "ingest-writer"), "environment");
-  t.like(env.variables, { TABLE_NAME: EXISTING.tableName, EARN_RULES: '{"EUR":1}', LOG_LEVEL: "info" });
+  t.like(env.variables, { TABLE_NAME: EXISTING.tableName, EARN_RULES: '{"EUR":1}', PUBLISHER_ACCOUNTS: '["444455556666"]', LOG_LEVEL: "info" });
+  t.deepEqual(JSON.parse(input<string>(rule, "eventPattern")).account, PUBLISHERS);
   const policy = statementsOf(input(run.get("aws:iam/rolePolicy:RolePolicy", "ingest-writer"), "policy"));
   t.deepEqual(policy.find((s) => s.Sid === "WriteLedger")?.Resource, [EXISTING.tableArn]);
   t.deepEqual(policy.find((s) => s.Sid === "EncryptLedger")?.Resource, [EXISTING.kmsKeyArn]);
@@ -104,6 +109,8 @@ serial("LoyaltyIngest with overrides: bus, source, receives, timeouts, batching,
     new LoyaltyIngest("ingest", {
       store: EXISTING,
       earnRules: { GBP: 1.25 },
+      publisherAccounts: PUBLISHERS,
+      redriveOperators: ["arn:aws:iam::123456789012:role/ops"],
       eventBusName: "partners",
       eventSource: "otrium.partners",
       maxReceiveCount: 9,
@@ -133,6 +140,16 @@ serial("LoyaltyIngest with overrides: bus, source, receives, timeouts, batching,
   for (const alarm of run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm")) {
     t.deepEqual(input(alarm, "alarmActions"), ["arn:aws:sns:eu-west-1:123456789012:ops"]);
   }
+  // A rule on a custom bus is keyed by EventBusName and RuleName.
+  t.deepEqual(input(run.get("aws:cloudwatch/metricAlarm:MetricAlarm", "ingest-rule-failed-invocations"), "dimensions"), {
+    EventBusName: "partners",
+    RuleName: "ingest-orders-a1b2c3",
+  });
+  const deny = statementsOf(input(run.get("aws:sqs/queuePolicy:QueuePolicy", "ingest-queue"), "policy")).find((s) => s.Sid === "DenySendExceptRuleAndOperators");
+  t.deepEqual(deny?.Condition, {
+    ArnNotEquals: { "aws:SourceArn": "arn:aws:events:eu-west-1:123456789012:rule/ingest-orders-a1b2c3" },
+    ArnNotLike: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:role/ops"] },
+  });
 });
 
 const methods = (resources: CapturedResource[]) =>
@@ -153,9 +170,12 @@ serial("LoyaltyApi with minimal args: IAM-authorized methods, no CORS, read-only
   );
   t.is(input(run.get("aws:apigateway/stage:Stage", "api"), "stageName"), "v1");
   t.deepEqual(run.ofType("aws:apigateway/account:Account"), [], "the region-wide logging role is left alone by default");
-  t.deepEqual(run.ofType("aws:apigateway/response:Response"), [], "no CORS origins, no CORS headers");
+  for (const response of run.ofType("aws:apigateway/response:Response")) {
+    t.is(input<Record<string, string>>(response, "responseParameters")["gatewayresponse.header.Access-Control-Allow-Origin"], undefined, "no CORS origins, no CORS headers");
+  }
   const env = input<{ variables: Record<string, string> }>(run.get("aws:lambda/function:Function", "api-reader"), "environment");
-  t.deepEqual(Object.keys(env.variables).sort(), ["ALLOWED_ORIGINS", "LOG_LEVEL", "NODE_OPTIONS", "TABLE_NAME"]);
+  t.deepEqual(Object.keys(env.variables).sort(), ["ADMIN_PRINCIPALS", "ALLOWED_ORIGINS", "LOG_LEVEL", "NODE_OPTIONS", "TABLE_NAME"]);
+  t.is(env.variables.ADMIN_PRINCIPALS, "[]", "no IAM caller is an admin unless listed");
   const policy = statementsOf(input(run.get("aws:iam/rolePolicy:RolePolicy", "api-reader"), "policy"));
   t.deepEqual(policy.find((s) => s.Sid === "ReadLedger")?.Resource, [EXISTING.tableArn, `${EXISTING.tableArn}/index/history`]);
 });
@@ -187,17 +207,35 @@ serial("LoyaltyApi with Cognito, an admin group and CORS", async (t) => {
   const env = input<{ variables: Record<string, string> }>(run.get("aws:lambda/function:Function", "api-reader"), "environment");
   t.like(env.variables, { ADMIN_GROUP: "support", ALLOWED_ORIGINS: "https://www.otrium.com" });
   // API Gateway's own refusals (e.g. 401 from the authorizer) are readable by the browser app too.
-  for (const name of ["api-default-4xx", "api-default-5xx"]) {
+  for (const name of ["api-default-4xx", "api-default-5xx", "api-unauthorized", "api-throttled"]) {
     t.deepEqual(input(run.get("aws:apigateway/response:Response", name), "responseParameters"), {
+      "gatewayresponse.header.Cache-Control": "'no-store'",
       "gatewayresponse.header.Access-Control-Allow-Origin": "'https://www.otrium.com'",
       "gatewayresponse.header.Vary": "'Origin'",
     });
   }
 });
 
-serial("LoyaltyApi open to anyone only when asked", async (t) => {
+serial("LoyaltyApi with several origins: API Gateway's own answers never echo the request's Origin", async (t) => {
   const run = await runProgram(() => {
-    new LoyaltyApi("api", { store: EXISTING, auth: { type: "none" } });
+    new LoyaltyApi("api", { store: EXISTING, allowedOrigins: ["https://www.otrium.com", "https://app.otrium.com"] });
+  }, { config: CONFIG });
+  const responses = run.ofType("aws:apigateway/response:Response");
+  t.true(responses.length >= 2);
+  for (const response of responses) {
+    const headers = JSON.stringify(input(response, "responseParameters"));
+    t.false(headers.includes("method.request.header.Origin"), response.name);
+    t.false(headers.includes("Access-Control-Allow-Origin"), response.name);
+  }
+  const any = await runProgram(() => {
+    new LoyaltyApi("api", { store: EXISTING, allowedOrigins: ["*"] });
+  }, { config: CONFIG });
+  t.like(input(any.get("aws:apigateway/response:Response", "api-default-4xx"), "responseParameters"), { "gatewayresponse.header.Access-Control-Allow-Origin": "'*'" });
+});
+
+serial("LoyaltyApi open to anyone only when spelled out", async (t) => {
+  const run = await runProgram(() => {
+    new LoyaltyApi("api", { store: EXISTING, auth: { type: "none", openToTheInternet: true } });
   }, { config: CONFIG });
   t.deepEqual(methods(run.resources), ["GET NONE", "GET NONE", "POST NONE", "POST NONE"]);
 });
@@ -218,6 +256,7 @@ serial("reuse: ingest and API over an existing table on a custom bus, unchanged"
       "marketplace:ledgerTableName": EXISTING.tableName,
       "marketplace:ledgerTableArn": EXISTING.tableArn,
       "marketplace:ledgerKmsKeyArn": EXISTING.kmsKeyArn,
+      "marketplace:publisherAccounts": JSON.stringify(PUBLISHERS),
     },
   });
   t.deepEqual(run.ofType("otrium:loyalty:LoyaltyStore"), []);
@@ -231,4 +270,144 @@ serial("reuse: ingest and API over an existing table on a custom bus, unchanged"
     apiUrl: "https://partner-api-id.execute-api.eu-west-1.amazonaws.com/partners",
     queueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/partner-ingest-queue-a1b2c3",
   });
+});
+
+// --- what reaches the stage -------------------------------------------------------------------
+
+const POOL = "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_abc";
+const SERVED: LoyaltyApiArgs = {
+  store: EXISTING,
+  auth: { type: "cognito", userPoolArn: POOL },
+  adminGroup: "support",
+  allowedOrigins: ["https://www.otrium.com"],
+};
+
+/** The deployment's trigger for these args, with `transformations` applied to the API's children. */
+async function stageTrigger(args: LoyaltyApiArgs, transformations: pulumi.ResourceTransformation[] = []): Promise<string> {
+  const run = await runProgram(() => {
+    new LoyaltyApi("api", args, { transformations });
+  }, { config: CONFIG });
+  return input<{ stage: string }>(run.get("aws:apigateway/deployment:Deployment", "api"), "triggers").stage;
+}
+
+/** A transformation that changes the inputs of every child of `type`. */
+const changing = (type: string, change: Record<string, unknown>): pulumi.ResourceTransformation => (args) =>
+  args.type === type ? { props: { ...args.props, ...change }, opts: args.opts } : undefined;
+
+serial("the stage is redeployed when anything it serves changes, and only then", async (t) => {
+  const base = await stageTrigger(SERVED);
+  t.regex(base, /^[0-9a-f]{64}$/);
+  t.is(await stageTrigger(SERVED), base, "nothing changed: no new deployment, no diff");
+  // Not served by the stage: the functions' settings, the stage's own settings.
+  t.is(await stageTrigger({ ...SERVED, adminGroup: "other", logLevel: "debug", throttle: { rateLimit: 1, burstLimit: 1 }, stageName: "live" }), base);
+
+  // Mocks are global: one run at a time.
+  const changes: Array<[string, () => Promise<string>]> = [
+    ["another user pool", () => stageTrigger({ ...SERVED, auth: { type: "cognito", userPoolArn: POOL.replace("abc", "def") } })],
+    ["IAM instead of Cognito", () => stageTrigger({ ...SERVED, auth: { type: "iam" } })],
+    ["another allowed origin", () => stageTrigger({ ...SERVED, allowedOrigins: ["https://app.otrium.com"] })],
+    ["a second allowed origin", () => stageTrigger({ ...SERVED, allowedOrigins: ["https://www.otrium.com", "https://app.otrium.com"] })],
+    ["no CORS", () => stageTrigger({ ...SERVED, allowedOrigins: [] })],
+    ["a changed request model", () => stageTrigger(SERVED, [changing("aws:apigateway/model:Model", { schema: '{"type":"object"}' })])],
+    ["a changed validator", () => stageTrigger(SERVED, [changing("aws:apigateway/requestValidator:RequestValidator", { validateRequestBody: false })])],
+    ["a changed gateway response", () => stageTrigger(SERVED, [changing("aws:apigateway/response:Response", { statusCode: "418" })])],
+    ["a changed integration", () => stageTrigger(SERVED, [changing("aws:apigateway/integration:Integration", { timeoutMilliseconds: 5000 })])],
+    ["a changed method", () => stageTrigger(SERVED, [changing("aws:apigateway/method:Method", { apiKeyRequired: true })])],
+    ["a changed authorizer", () => stageTrigger(SERVED, [changing("aws:apigateway/authorizer:Authorizer", { identitySource: "method.request.header.X-Token" })])],
+  ];
+  const seen = new Set([base]);
+  for (const [what, trigger] of changes) {
+    const value = await trigger();
+    t.not(value, base, what);
+    seen.add(value);
+  }
+  t.is(seen.size, changes.length + 1, "every change gives its own deployment");
+});
+
+serial("the deployment is made after everything it snapshots", async (t) => {
+  const run = await runProgram(() => {
+    new LoyaltyApi("api", SERVED);
+  }, { config: CONFIG });
+  const deployment = run.get("aws:apigateway/deployment:Deployment", "api");
+  const shaping = run.resources.filter((r) =>
+    ["method:Method", "integration:Integration", "response:Response"].some((suffix) => r.type.endsWith(suffix)),
+  );
+  for (const resource of shaping) t.true(deployment.dependencies.includes(resource.urn), resource.name);
+});
+
+// --- arguments checked where they enter --------------------------------------------------------
+
+/** The message a component's constructor throws for `build`, and how many resources it had registered. */
+async function refusal(build: () => void): Promise<{ message: string; registered: number }> {
+  try {
+    await runProgram(build, { config: CONFIG });
+  } catch (error) {
+    if (error instanceof ProgramFailedError && error.cause instanceof InvalidComponentArgsError) {
+      return { message: error.cause.message, registered: error.resourcesRegistered };
+    }
+    throw error;
+  }
+  throw new Error("the component accepted its arguments");
+}
+
+/** The stack config's message for the same mistake, without its `otrium-loyalty:<section>.` prefix. */
+function stackConfigMessage(key: string, value: unknown, field: string): string {
+  try {
+    parseStackConfig({ "aws:region": "eu-west-1", "otrium-loyalty:earnRules": '{"EUR":1}', "otrium-loyalty:publisherAccounts": '["444455556666"]', [`otrium-loyalty:${key}`]: JSON.stringify(value) });
+  } catch (error) {
+    const line = String(error instanceof Error ? error.message : error).split("\n").find((l) => l.includes(`${field}:`)) ?? "";
+    return line.slice(line.indexOf(`${field}:`) + field.length + 1).trim();
+  }
+  throw new Error(`the stack config accepted ${key}`);
+}
+
+serial("LoyaltyIngest refuses bad arguments in its constructor, with the stack config's messages", async (t) => {
+  const ingest = (args: Partial<LoyaltyIngestArgs>, name = "ingest") => () => {
+    new LoyaltyIngest(name, { store: EXISTING, earnRules: { EUR: 1 }, publisherAccounts: PUBLISHERS, ...args });
+  };
+  const batch = await refusal(ingest({ batchSize: 50 }));
+  t.is(batch.registered, 0, "nothing is registered");
+  t.regex(batch.message, /^invalid arguments of LoyaltyIngest "ingest":\n {2}batchingWindowSeconds: must be at least 1 when batchSize is over 10 \(found nothing\)$/);
+  t.true(batch.message.endsWith(stackConfigMessage("writer", { batchSize: 50 }, "batchingWindowSeconds")));
+
+  const concurrency = await refusal(ingest({ maxConcurrency: 1 }));
+  t.regex(concurrency.message, /maxConcurrency: must be a whole number from 2 to 1000 \(found 1\)/);
+  t.true(concurrency.message.endsWith(stackConfigMessage("writer", { maxConcurrency: 1 }, "maxConcurrency")));
+
+  t.regex((await refusal(ingest({ earnRules: { XYZ: 1 } }))).message, /earnRules\.XYZ: is not an active ISO 4217 currency/);
+  t.regex((await refusal(ingest({ earnRules: { EUR: 1.125 } }))).message, /earnRules\.EUR: must have at most two decimals \(found 1\.125\)/);
+  t.regex((await refusal(ingest({ publisherAccounts: [] }))).message, /publisherAccounts: must name at least one publisher account \(found \[\]\)/);
+  t.regex((await refusal(ingest({ publisherAccounts: ["otrium"] }))).message, /publisherAccounts\.0: must be a 12-digit AWS account id \(found "otrium"\)/);
+  t.regex((await refusal(ingest({ writerTimeoutSeconds: 901 }))).message, /writerTimeoutSeconds: must be a whole number from 1 to 900 \(found 901\)/);
+  t.regex((await refusal(ingest({ redriveOperators: ["ops"] }))).message, /redriveOperators\.0: must be an IAM role or user ARN/);
+  t.regex((await refusal(ingest({}, "ingest_1"))).message, /name: must be 1–40 letters, digits and -/);
+  // Every problem at once.
+  t.is((await refusal(ingest({ maxConcurrency: 1, writerMemoryMb: 1 }))).message.split("\n").length, 3);
+});
+
+serial("LoyaltyApi refuses bad arguments in its constructor, with the stack config's messages", async (t) => {
+  const api = (args: Partial<LoyaltyApiArgs>) => () => {
+    new LoyaltyApi("api", { store: EXISTING, ...args });
+  };
+  const stage = await refusal(api({ stageName: "v 1" }));
+  t.is(stage.registered, 0);
+  t.regex(stage.message, /stageName: must use only letters, digits, _ and - \(found "v 1"\)/);
+  t.true(stage.message.endsWith(stackConfigMessage("api", { stageName: "v 1" }, "stageName")));
+  t.regex((await refusal(api({ auth: { type: "cognito", userPoolArn: "pool-1" } }))).message, /auth\.userPoolArn: must be a Cognito user pool ARN \(found "pool-1"\)/);
+  t.regex((await refusal(api({ allowedOrigins: ["www.otrium.com"] }))).message, /allowedOrigins\.0: must be an origin like https:\/\/www\.otrium\.com, or \*/);
+  t.regex((await refusal(api({ adminPrincipals: ["admin"] }))).message, /adminPrincipals\.0: must be an IAM role or user ARN/);
+  t.regex((await refusal(api({ throttle: { rateLimit: 0, burstLimit: 1 } }))).message, /throttle\.rateLimit: must be a whole number from 1 to 10000 \(found 0\)/);
+  // What a JavaScript caller could pass: no auth without saying so.
+  const unspoken: unknown = JSON.parse('{"type":"none"}');
+  const open = await refusal(() => {
+    new LoyaltyApi("api", { store: EXISTING, auth: unspoken as LoyaltyApiArgs["auth"] });
+  });
+  t.regex(open.message, /auth\.openToTheInternet: must be set: \{type: "none"\} needs openToTheInternet: true/);
+});
+
+serial("a user pool created in the same stack (an output) is accepted as is", async (t) => {
+  const run = await runProgram(() => {
+    new LoyaltyApi("api", { store: EXISTING, auth: { type: "cognito", userPoolArn: pulumi.output(POOL) } });
+  }, { config: CONFIG });
+  t.deepEqual(input(run.get("aws:apigateway/authorizer:Authorizer", "api"), "providerArns"), [POOL]);
 });

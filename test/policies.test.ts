@@ -4,13 +4,15 @@
  * program for dev and prod, and the runner's exit code on a program that breaks the rules.
  */
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import test from "ava";
 import { loyaltyPolicies } from "../policies/loyalty-policies";
 import { evaluatePolicies, mandatoryViolations, type Diagnostic } from "../policies/runner/evaluate";
-import type { CapturedResource } from "../policies/runner/mock-program";
+import { LoyaltyApi } from "../components";
+import { runProgram, type CapturedResource } from "../policies/runner/mock-program";
 import { runStack } from "../policies/runner/stack-run";
 import { UNKNOWN } from "../policies/runner/validation-args";
 import { TYPES } from "../policies/rules/resource-types";
@@ -21,6 +23,7 @@ function resource(
   name: string,
   inputs: Record<string, unknown>,
   from: Record<string, CapturedResource[]> = {},
+  protect = false,
 ): CapturedResource {
   const propertyDependencies = Object.fromEntries(Object.entries(from).map(([key, sources]) => [key, sources.map((s) => s.urn)]));
   return {
@@ -29,6 +32,7 @@ function resource(
     urn: `urn:pulumi:test::otrium-loyalty::${type}::${name}`,
     parentUrn: undefined,
     custom: true,
+    protect,
     inputs,
     dependencies: [...new Set(Object.values(propertyDependencies).flat())],
     propertyDependencies,
@@ -39,6 +43,12 @@ async function findings(policy: string, resources: CapturedResource[], config = 
   const diagnostics = await evaluatePolicies(resources, loyaltyPolicies, config);
   return diagnostics.filter((d) => d.policy === policy);
 }
+
+const EXISTING_TABLE = {
+  tableName: "ledger-elsewhere",
+  tableArn: "arn:aws:dynamodb:eu-west-1:123456789012:table/ledger-elsewhere",
+  kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/existing",
+};
 
 const messages = (diagnostics: Diagnostic[]) => diagnostics.map((d) => d.message);
 
@@ -188,7 +198,7 @@ test("api-stage-access-logging", async (t) => {
   ]);
 });
 
-test("api-methods-authorized: mandatory by default, advisory where the pack config says so", async (t) => {
+test("api-methods-authorized: mandatory by default (every committed stack), advisory only where a pack config says so", async (t) => {
   const method = (httpMethod: string, authorization: string) => resource(TYPES.apiMethod, `${httpMethod}-${authorization}`, { httpMethod, authorization });
   t.deepEqual(await findings("api-methods-authorized", [method("GET", "AWS_IAM"), method("GET", "COGNITO_USER_POOLS"), method("OPTIONS", "NONE")]), []);
   const open = await findings("api-methods-authorized", [method("GET", "NONE")]);
@@ -209,12 +219,97 @@ test("lambda-runtime-supported", async (t) => {
 test("every policy has a stable name, a description and remediation steps", (t) => {
   const names = loyaltyPolicies.map((p) => p.name);
   t.is(new Set(names).size, names.length);
-  t.is(names.length, 15);
+  t.is(names.length, 20);
   for (const policy of loyaltyPolicies) {
     t.regex(policy.name, /^[a-z0-9-]+$/);
     t.true(policy.description.length > 10, policy.name);
     t.true((policy.remediationSteps ?? "").length > 10, policy.name);
   }
+});
+
+// --- event delivery ----------------------------------------------------------------------------
+
+/** A queue target with its DLQ: the shape LoyaltyIngest builds, with each piece injectable. */
+function ruleSetup(options: { dlqKey?: "same" | "own" | "sqs-managed"; queueStatements?: unknown[]; alarms?: string[]; pattern?: unknown } = {}) {
+  const key = resource(TYPES.kmsKey, "key", { enableKeyRotation: true });
+  const otherKey = resource(TYPES.kmsKey, "other-key", { enableKeyRotation: true });
+  const rule = resource(TYPES.eventRule, "rule", { eventPattern: JSON.stringify(options.pattern ?? { source: ["otrium.ecommerce"], account: ["444455556666"] }) });
+  const queue = resource(TYPES.queue, "queue", { kmsMasterKeyId: UNKNOWN }, { kmsMasterKeyId: [key] });
+  const dlqKey = options.dlqKey ?? "sqs-managed";
+  const dlq =
+    dlqKey === "sqs-managed"
+      ? resource(TYPES.queue, "rule-dlq", { sqsManagedSseEnabled: true })
+      : resource(TYPES.queue, "rule-dlq", { kmsMasterKeyId: UNKNOWN }, { kmsMasterKeyId: [dlqKey === "same" ? key : otherKey] });
+  const target = resource(TYPES.eventTarget, "target", { rule: UNKNOWN, arn: UNKNOWN, deadLetterConfig: { arn: UNKNOWN } }, { rule: [rule], arn: [queue], deadLetterConfig: [dlq] });
+  const policy = resource(
+    TYPES.queuePolicy,
+    "queue-policy",
+    { queueUrl: UNKNOWN, policy: { Statement: options.queueStatements ?? [allowEvents, denySendExcept, denyInsecure] } },
+    { queueUrl: [queue] },
+  );
+  const alarms = (options.alarms ?? ["FailedInvocations", "InvocationsFailedToBeSentToDLQ"]).map((metricName) =>
+    resource(TYPES.metricAlarm, `alarm-${metricName}`, { namespace: "AWS/Events", metricName, dimensions: UNKNOWN }, { dimensions: [rule] }),
+  );
+  return [key, otherKey, rule, queue, dlq, target, policy, ...alarms];
+}
+
+const denySendExcept = {
+  Effect: "Deny",
+  Principal: "*",
+  Action: "sqs:SendMessage",
+  Resource: UNKNOWN,
+  Condition: { ArnNotEquals: { "aws:SourceArn": UNKNOWN }, ArnNotLike: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:role/operator"] } },
+};
+
+test("eventbridge-dlq-own-encryption: a rule DLQ under its queue's key is refused", async (t) => {
+  t.deepEqual(await findings("eventbridge-dlq-own-encryption", ruleSetup({ dlqKey: "sqs-managed" })), []);
+  t.deepEqual(await findings("eventbridge-dlq-own-encryption", ruleSetup({ dlqKey: "own" })), []);
+  t.deepEqual(messages(await findings("eventbridge-dlq-own-encryption", ruleSetup({ dlqKey: "same" }))), [
+    'DLQ "rule-dlq" of target "target" uses the key of its queue "queue": a fault of that key stops delivery to both, and the events are lost. Use SQS-managed encryption or another key.',
+  ]);
+});
+
+test("sqs-target-queue-send-restricted: decided on a first preview by evaluating the policy for other principals", async (t) => {
+  t.deepEqual(await findings("sqs-target-queue-send-restricted", ruleSetup()), [], "rule ARN unknown, intruders still denied");
+  const open = await findings("sqs-target-queue-send-restricted", ruleSetup({ queueStatements: [allowEvents, denyInsecure] }));
+  t.is(open.length, 1);
+  t.regex(open[0]?.message ?? "", /Queue "queue" takes messages from any principal .*arn:aws:iam::999999999999:role\/intruder/);
+  // A deny that exempts every principal of the account still admits the account's own admins.
+  const loose = { ...denySendExcept, Condition: { ArnNotEquals: { "aws:SourceArn": UNKNOWN }, ArnNotLike: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:*"] } } };
+  t.regex(messages(await findings("sqs-target-queue-send-restricted", ruleSetup({ queueStatements: [allowEvents, loose, denyInsecure] })))[0] ?? "", /any-admin/);
+});
+
+test("eventbridge-rule-failures-alarmed", async (t) => {
+  t.deepEqual(await findings("eventbridge-rule-failures-alarmed", ruleSetup()), []);
+  t.deepEqual(messages(await findings("eventbridge-rule-failures-alarmed", ruleSetup({ alarms: ["FailedInvocations"] }))), [
+    'Rule "rule" has no alarm on InvocationsFailedToBeSentToDLQ: events it fails to deliver go unnoticed. Add one.',
+  ]);
+  t.is((await findings("eventbridge-rule-failures-alarmed", ruleSetup({ alarms: [] }))).length, 2);
+});
+
+test("eventbridge-rule-restricts-account", async (t) => {
+  t.deepEqual(await findings("eventbridge-rule-restricts-account", ruleSetup()), []);
+  for (const pattern of [{ source: ["otrium.ecommerce"] }, { source: ["x"], account: [] }, { source: ["x"], account: [{ prefix: "" }] }]) {
+    t.deepEqual(messages(await findings("eventbridge-rule-restricts-account", ruleSetup({ pattern }))), [
+      "The rule matches events from any account: list the publisher accounts in the pattern's account field.",
+    ]);
+  }
+});
+
+test("stateful-resources-protected: tables and their keys, mandatory unless the stack's config disables it", async (t) => {
+  const stack = (protect: boolean) => {
+    const key = resource(TYPES.kmsKey, "ledger-key", {}, {}, protect);
+    const table = resource(TYPES.table, "ledger", { serverSideEncryption: { enabled: true, kmsKeyArn: UNKNOWN } }, { serverSideEncryption: [key] }, protect);
+    const queueKey = resource(TYPES.kmsKey, "queue-key", {});
+    return [key, table, queueKey];
+  };
+  t.deepEqual(await findings("stateful-resources-protected", stack(true)), [], "the queue's key is no stateful resource");
+  const found = await findings("stateful-resources-protected", stack(false));
+  t.deepEqual(found.map((d) => [d.level, d.message]), [
+    ["mandatory", 'Key "ledger-key" is not protected: a destroy or a replacing change would delete it. Set protect: true.'],
+    ["mandatory", 'Table "ledger" is not protected: a destroy or a replacing change would delete it. Set protect: true.'],
+  ]);
+  t.deepEqual(await findings("stateful-resources-protected", stack(false), { "stateful-resources-protected": "disabled" }), []);
 });
 
 // --- the real program and the runner ----------------------------------------------------------
@@ -223,20 +318,32 @@ for (const stack of ["dev", "prod"]) {
   for (const preview of [true, false]) {
     test.serial(`the ${stack} stack has no mandatory violation (${preview ? "first preview" : "all values known"})`, async (t) => {
       const run = await runStack(stack, { preview });
-      const config: PolicyPackConfig = stack === "dev" ? { "api-methods-authorized": "advisory" } : {};
+      const config = JSON.parse(readFileSync(path.resolve(__dirname, `../policies/config/${stack}.json`), "utf8")) as PolicyPackConfig;
       const diagnostics = await evaluatePolicies(run.resources, loyaltyPolicies, config);
       t.deepEqual(mandatoryViolations(diagnostics), []);
       // Every policy still decides on a first preview: none is reduced to "can't run".
-      t.deepEqual(diagnostics.filter((d) => d.message.includes("can't run")), []);
-      if (stack === "dev") t.deepEqual(diagnostics.map((d) => d.policy), Array(4).fill("api-methods-authorized"), "dev's 4 open methods, advisory");
+      t.deepEqual(diagnostics, []);
     });
   }
 }
 
-test.serial("dev's open API fails the pack where its config does not make the policy advisory", async (t) => {
-  const run = await runStack("dev", { preview: true });
-  const diagnostics = await evaluatePolicies(run.resources, loyaltyPolicies, {});
-  t.is(mandatoryViolations(diagnostics).length, 4, "without dev's advisory config, the open GETs and POSTs are mandatory violations");
+test.serial("prod's pack config enforces every policy; dev's only lets its ledger go unprotected", (t) => {
+  const read = (stack: string) => JSON.parse(readFileSync(path.resolve(__dirname, `../policies/config/${stack}.json`), "utf8")) as unknown;
+  t.deepEqual(read("prod"), {});
+  t.deepEqual(read("dev"), { "stateful-resources-protected": "disabled" });
+});
+
+test.serial("an API open to the internet fails the pack with prod's config: every method but the preflight", async (t) => {
+  const run = await runProgram(() => {
+    new LoyaltyApi("api", { store: EXISTING_TABLE, auth: { type: "none", openToTheInternet: true }, allowedOrigins: ["https://www.otrium.com"] });
+  }, { config: { "aws:region": "eu-west-1" } });
+  const violations = mandatoryViolations(await evaluatePolicies(run.resources, loyaltyPolicies, {}));
+  t.deepEqual(violations.map((d) => d.message).sort(), [
+    "GET is open to anyone: set authorization to COGNITO_USER_POOLS or AWS_IAM.",
+    "GET is open to anyone: set authorization to COGNITO_USER_POOLS or AWS_IAM.",
+    "POST is open to anyone: set authorization to COGNITO_USER_POOLS or AWS_IAM.",
+    "POST is open to anyone: set authorization to COGNITO_USER_POOLS or AWS_IAM.",
+  ]);
 });
 
 test("the runner exits non-zero on a plain unencrypted queue and names both violations", async (t) => {

@@ -7,6 +7,7 @@ import test from "ava";
 import type * as pulumi from "@pulumi/pulumi";
 import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
 import type { CapturedResource, ProgramRun } from "../policies/runner/mock-program";
+import { decide, type PolicyRequest } from "../policies/rules/resource-policy";
 import { allowedActions, statementsOf } from "./support/policy-documents";
 import { runStack } from "../policies/runner/stack-run";
 
@@ -22,6 +23,9 @@ const T = {
   subscription: "aws:sns/topicSubscription:TopicSubscription",
   table: "aws:dynamodb/table:Table",
 } as const;
+
+const RULE_ARN = "arn:aws:events:eu-west-1:123456789012:rule/loyalty-ingest-orders-a1b2c3";
+const OPERATOR = "arn:aws:iam::111122223333:role/loyalty-operator";
 
 const runs = new Map<string, ProgramRun>();
 test.before(async () => {
@@ -75,11 +79,15 @@ for (const stack of ["dev", "prod"]) {
 
   test(`${stack}: queues are encrypted with a customer key EventBridge may use for this rule only`, (t) => {
     const r = run(stack);
-    const ruleArn = "arn:aws:events:eu-west-1:123456789012:rule/loyalty-ingest-orders-a1b2c3";
+    const ruleArn = RULE_ARN;
     const keyArn = "arn:aws:kms:eu-west-1:123456789012:key/loyalty-ingest-messages-key-id";
-    for (const queue of r.ofType(T.queue)) {
-      t.is(input(queue, "kmsMasterKeyId"), keyArn, `${queue.name} uses the customer-managed key`);
+    for (const name of ["loyalty-ingest-queue", "loyalty-ingest-dlq"]) {
+      t.is(input(r.get(T.queue, name), "kmsMasterKeyId"), keyArn, `${name} uses the customer-managed key`);
     }
+    // The rule's DLQ must keep taking dead letters when that key faults: SSE-SQS, no KMS key at all.
+    const ruleDlq = r.get(T.queue, "loyalty-ingest-rule-dlq");
+    t.is(input(ruleDlq, "kmsMasterKeyId"), undefined);
+    t.true(input<boolean>(ruleDlq, "sqsManagedSseEnabled"));
     const keyPolicy = statementsOf(input(r.get(T.key, "loyalty-ingest-messages"), "policy"));
     const events = keyPolicy.find((s) => JSON.stringify(s.Principal).includes("events.amazonaws.com"));
     t.deepEqual(events?.Action, ["kms:GenerateDataKey", "kms:Decrypt"]);
@@ -109,9 +117,9 @@ for (const stack of ["dev", "prod"]) {
     for (const name of ["loyalty-ingest-queue", "loyalty-ingest-rule-dlq", "loyalty-ingest-dlq"]) {
       const statements = statementsOf(input(r.get(T.queuePolicy, name), "policy"));
       const allows = statements.filter((s) => s.Effect === "Allow");
-      const deny = statements.find((s) => s.Effect === "Deny");
-      t.deepEqual(deny?.Condition, { Bool: { "aws:SecureTransport": "false" } }, name);
-      t.deepEqual(deny?.Action, ["sqs:*"], name);
+      const tls = statements.find((s) => s.Sid === "DenyInsecureTransport");
+      t.deepEqual(tls?.Condition, { Bool: { "aws:SecureTransport": "false" } }, name);
+      t.deepEqual(tls?.Action, ["sqs:*"], name);
       if (name === "loyalty-ingest-dlq") {
         t.deepEqual(allows, [], "nobody is admitted to the DLQ by resource policy");
         continue;
@@ -119,16 +127,49 @@ for (const stack of ["dev", "prod"]) {
       t.is(allows.length, 1, name);
       t.deepEqual(allows[0]?.Principal, { Service: "events.amazonaws.com" });
       t.deepEqual(allows[0]?.Action, ["sqs:SendMessage"]);
-      t.deepEqual(allows[0]?.Condition, {
-        ArnEquals: { "aws:SourceArn": "arn:aws:events:eu-west-1:123456789012:rule/loyalty-ingest-orders-a1b2c3" },
-      });
+      t.deepEqual(allows[0]?.Condition, { ArnEquals: { "aws:SourceArn": RULE_ARN } });
     }
+  });
+
+  test(`${stack}: only the rule and the redrive operators may send to the queue — the policy evaluated for other principals`, (t) => {
+    const statements = input<{ Statement: unknown[] }>(run(stack).get(T.queuePolicy, "loyalty-ingest-queue"), "policy").Statement;
+    const iam = (arn: string): PolicyRequest => ({
+      principal: { arn },
+      action: "sqs:SendMessage",
+      context: { "aws:PrincipalArn": arn, "aws:SecureTransport": "true" },
+    });
+    const events = (sourceArn: string): PolicyRequest => ({
+      principal: { service: "events.amazonaws.com" },
+      action: "sqs:SendMessage",
+      context: { "aws:SourceArn": sourceArn, "aws:SecureTransport": "true" },
+    });
+    // Injected faults: callers that must never put a message that mints points.
+    for (const intruder of [
+      iam("arn:aws:iam::123456789012:role/Admin"),
+      iam("arn:aws:iam::999999999999:role/elsewhere"),
+      iam("arn:aws:iam::123456789012:role/loyalty-operator-2"),
+      events("arn:aws:events:eu-west-1:123456789012:rule/some-other-rule"),
+    ]) {
+      t.true(decide(statements, intruder).explicitlyDenied, JSON.stringify(intruder.principal) + JSON.stringify(intruder.context));
+    }
+    t.deepEqual(decide(statements, events(RULE_ARN)), { explicitlyDenied: false, allowedByPolicy: true }, "the rule delivers");
+    // A configured operator's redrive (SQS sends as them) is not denied; their own IAM policy allows it.
+    t.deepEqual(decide(statements, iam(OPERATOR)), { explicitlyDenied: false, allowedByPolicy: false });
+    t.true(decide(statements, { ...iam(OPERATOR), context: { "aws:PrincipalArn": OPERATOR, "aws:SecureTransport": "false" } }).explicitlyDenied, "never without TLS");
+    // The rule's DLQ takes dead letters from the rule alone; operators only receive from it.
+    const ruleDlq = input<{ Statement: unknown[] }>(run(stack).get(T.queuePolicy, "loyalty-ingest-rule-dlq"), "policy").Statement;
+    t.true(decide(ruleDlq, iam(OPERATOR)).explicitlyDenied);
+    t.false(decide(ruleDlq, events(RULE_ARN)).explicitlyDenied);
   });
 
   test(`${stack}: the rule's pattern is the handlers' contract; its target has a DLQ and retries, no role`, (t) => {
     const r = run(stack);
     const rule = r.get("aws:cloudwatch/eventRule:EventRule", "loyalty-ingest-orders");
-    t.deepEqual(JSON.parse(input<string>(rule, "eventPattern")), loyaltyEventPattern("otrium.ecommerce"));
+    // Only Otrium's platform accounts can mint points.
+    t.deepEqual(JSON.parse(input<string>(rule, "eventPattern")), {
+      ...loyaltyEventPattern("otrium.ecommerce"),
+      account: [stack === "prod" ? "777788889999" : "444455556666"],
+    });
     t.is(input(rule, "eventBusName"), "default");
     const target = r.get("aws:cloudwatch/eventTarget:EventTarget", "loyalty-ingest-orders");
     t.like(target.inputs, {
@@ -161,6 +202,7 @@ for (const stack of ["dev", "prod"]) {
     const writerEnv = input<{ variables: Record<string, string> }>(r.get(T.function, "loyalty-ingest-writer"), "environment").variables;
     t.like(writerEnv, { TABLE_NAME: "loyalty-ledger-a1b2c3", LOG_LEVEL: stack === "prod" ? "info" : "debug" });
     t.deepEqual(JSON.parse(writerEnv.EARN_RULES ?? "{}"), { EUR: 1, GBP: 1.25, SEK: 0.1 });
+    t.deepEqual(JSON.parse(writerEnv.PUBLISHER_ACCOUNTS ?? "null"), [stack === "prod" ? "777788889999" : "444455556666"]);
   });
 
   test(`${stack}: IAM is least privilege — no "*" actions, "*" resources only for X-Ray`, (t) => {
@@ -215,12 +257,6 @@ for (const stack of ["dev", "prod"]) {
       ? { throttlingRateLimit: 200, throttlingBurstLimit: 400, metricsEnabled: true }
       : { throttlingRateLimit: 10, throttlingBurstLimit: 20, metricsEnabled: true });
     t.is(input(r.get(T.logGroup, "loyalty-api-access"), "retentionInDays"), stack === "prod" ? 365 : 7);
-    // Access logs need the region's API Gateway logging role, which this stack manages.
-    const account = r.get("aws:apigateway/account:Account", "loyalty-api-account-logs");
-    t.is(input(account, "cloudwatchRoleArn"), "arn:aws:iam:eu-west-1:123456789012:loyalty-api-account-logs-a1b2c3");
-    t.like(r.get("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "loyalty-api-account-logs").inputs, {
-      policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
-    });
   });
 
   test(`${stack}: every DLQ has an alarm, and every alarm notifies the alert topic`, (t) => {
@@ -233,6 +269,8 @@ for (const stack of ["dev", "prod"]) {
       "loyalty-ingest-dlq-not-empty",
       "loyalty-ingest-queue-lagging",
       "loyalty-ingest-rule-dlq-not-empty",
+      "loyalty-ingest-rule-dlq-send-failed",
+      "loyalty-ingest-rule-failed-invocations",
       "loyalty-ingest-writer-errors",
       "loyalty-ingest-writer-throttles",
     ]);
@@ -249,6 +287,29 @@ for (const stack of ["dev", "prod"]) {
     }
   });
 
+  test(`${stack}: the rule itself is alarmed on failed deliveries; the rule-DLQ alarm says how to replay`, (t) => {
+    const r = run(stack);
+    for (const [alarm, metricName] of [
+      ["loyalty-ingest-rule-failed-invocations", "FailedInvocations"],
+      ["loyalty-ingest-rule-dlq-send-failed", "InvocationsFailedToBeSentToDLQ"],
+    ] as const) {
+      t.like(r.get(T.alarm, alarm).inputs, {
+        namespace: "AWS/Events",
+        metricName,
+        // A rule on the default bus is keyed by RuleName alone.
+        dimensions: { RuleName: "loyalty-ingest-orders-a1b2c3" },
+        statistic: "Sum",
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+      });
+    }
+    const replay = input<string>(r.get(T.alarm, "loyalty-ingest-rule-dlq-not-empty"), "alarmDescription");
+    t.regex(replay, /redrive does not apply/);
+    t.regex(replay, /send its body unchanged to https:\/\/sqs\.eu-west-1\.amazonaws\.com\/123456789012\/loyalty-ingest-queue-a1b2c3/);
+    t.true(replay.length <= 1024, "CloudWatch's limit on alarm descriptions");
+    t.regex(input<string>(r.get(T.alarm, "loyalty-ingest-dlq-not-empty"), "alarmDescription"), /start-message-move-task/);
+  });
+
   test(`${stack}: the dashboard charts the metrics the alarms watch`, (t) => {
     const body = JSON.parse(input<string>(run(stack).get("aws:cloudwatch/dashboard:Dashboard", "loyalty"), "dashboardBody"));
     const metrics = JSON.stringify(body.widgets.map((w: { properties: { metrics: unknown } }) => w.properties.metrics));
@@ -257,6 +318,8 @@ for (const stack of ["dev", "prod"]) {
       '["AWS/SQS","ApproximateAgeOfOldestMessage","QueueName","loyalty-ingest-queue-a1b2c3"',
       '["AWS/Lambda","Errors","FunctionName","loyalty-ingest-writer-a1b2c3"',
       '["AWS/ApiGateway","5XXError","ApiName","loyalty-api-a1b2c3","Stage"',
+      '["AWS/Events","FailedInvocations","RuleName","loyalty-ingest-orders-a1b2c3"',
+      '["AWS/Events","InvocationsFailedToBeSentToDLQ","RuleName","loyalty-ingest-orders-a1b2c3"',
     ]) {
       t.true(metrics.includes(expected), expected);
     }
@@ -297,7 +360,7 @@ for (const stack of ["dev", "prod"]) {
       dlqUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/loyalty-ingest-dlq-a1b2c3",
       tableName: "loyalty-ledger-a1b2c3",
       ruleArn: "arn:aws:events:eu-west-1:123456789012:rule/loyalty-ingest-orders-a1b2c3",
-      dashboardName: "loyalty",
+      dashboardName: `loyalty-${stack}`,
     });
   });
 }
@@ -311,7 +374,7 @@ test("prod is hardened where dev is cheap and open", (t) => {
 
   const authorizations = (r: ProgramRun) =>
     r.ofType(T.method).filter((m) => input(m, "httpMethod") !== "OPTIONS").map((m) => `${String(input(m, "httpMethod"))} ${String(input(m, "authorization"))}`).sort();
-  t.deepEqual(authorizations(dev), ["GET NONE", "GET NONE", "POST NONE", "POST NONE"]);
+  t.deepEqual(authorizations(dev), ["GET AWS_IAM", "GET AWS_IAM", "POST AWS_IAM", "POST AWS_IAM"]);
   t.deepEqual(authorizations(prod), ["GET COGNITO_USER_POOLS", "GET COGNITO_USER_POOLS", "POST COGNITO_USER_POOLS", "POST COGNITO_USER_POOLS"]);
   const authorizer = prod.get("aws:apigateway/authorizer:Authorizer", "loyalty-api");
   t.like(authorizer.inputs, {
@@ -330,6 +393,70 @@ test("prod is hardened where dev is cheap and open", (t) => {
   const readerEnv = (r: ProgramRun) => input<{ variables: Record<string, string> }>(r.get(T.function, "loyalty-api-reader"), "environment").variables;
   t.like(readerEnv(prod), { ADMIN_GROUP: "loyalty-support", ALLOWED_ORIGINS: "https://www.otrium.com" });
   t.is(readerEnv(dev).ADMIN_GROUP, undefined);
+  for (const name of ["loyalty-api-reader", "loyalty-api-redeemer"]) {
+    const env = (r: ProgramRun) => input<{ variables: Record<string, string> }>(r.get(T.function, name), "environment").variables;
+    t.deepEqual(JSON.parse(env(prod).ADMIN_PRINCIPALS ?? "null"), ["arn:aws:iam::111122223333:role/customer-service-backend"], name);
+    t.deepEqual(JSON.parse(env(dev).ADMIN_PRINCIPALS ?? "null"), ["arn:aws:iam::111122223333:role/loyalty-developer"], name);
+  }
+});
+
+test("no committed stack has an unauthorized method besides the CORS preflight", (t) => {
+  for (const stack of ["dev", "prod"]) {
+    const open = run(stack).ofType(T.method).filter((m) => input(m, "authorization") === "NONE" && input(m, "httpMethod") !== "OPTIONS");
+    t.deepEqual(open.map((m) => m.name), [], stack);
+  }
+});
+
+test("the prod ledger and its key are protected; dev's may be deleted", (t) => {
+  for (const name of ["loyalty-ledger"]) {
+    t.true(run("prod").get(T.table, name).protect);
+    t.true(run("prod").get(T.key, name).protect);
+    t.false(run("dev").get(T.table, name).protect);
+    t.false(run("dev").get(T.key, name).protect);
+  }
+  // Nothing else is protected: a stack can still replace its queues and functions.
+  t.deepEqual(run("prod").resources.filter((r) => r.custom && r.protect).map((r) => r.name).sort(), ["loyalty-ledger", "loyalty-ledger"]);
+});
+
+test("API Gateway's region-wide logging role is managed by exactly one committed stack", (t) => {
+  const managing = ["dev", "prod"].filter((stack) => run(stack).ofType("aws:apigateway/account:Account").length > 0);
+  t.deepEqual(managing, ["prod"]);
+  const prod = run("prod");
+  t.is(input(prod.get("aws:apigateway/account:Account", "loyalty-api-account-logs"), "cloudwatchRoleArn"), "arn:aws:iam:eu-west-1:123456789012:loyalty-api-account-logs-a1b2c3");
+  t.like(prod.get("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "loyalty-api-account-logs").inputs, {
+    policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+  });
+});
+
+test("dashboards are named per stack, so dev and prod in one account keep their own", (t) => {
+  const names = ["dev", "prod"].map((stack) => input(run(stack).get("aws:cloudwatch/dashboard:Dashboard", "loyalty"), "dashboardName"));
+  t.deepEqual(names, ["loyalty-dev", "loyalty-prod"]);
+});
+
+test("API Gateway's own answers use the API's error shape with a stable code each", (t) => {
+  const prod = run("prod");
+  const responses = prod.ofType("aws:apigateway/response:Response");
+  const byType = new Map(responses.map((r) => [input<string>(r, "responseType"), r]));
+  for (const type of ["DEFAULT_4XX", "DEFAULT_5XX", "BAD_REQUEST_BODY", "BAD_REQUEST_PARAMETERS", "UNAUTHORIZED", "ACCESS_DENIED", "MISSING_AUTHENTICATION_TOKEN", "THROTTLED"]) {
+    t.true(byType.has(type), type);
+  }
+  for (const response of responses) {
+    const template = input<Record<string, string>>(response, "responseTemplates")["application/json"] ?? "";
+    // What API Gateway would send, with its variables substituted as it does.
+    const body = JSON.parse(template.replace("$context.error.messageString", JSON.stringify('Invalid request body "x"')).replace("$context.requestId", "req-1"));
+    t.deepEqual(Object.keys(body), ["error"]);
+    t.regex(body.error.code, /^[a-z_]+$/);
+    t.like(body.error, { message: 'Invalid request body "x"', requestId: "req-1" });
+    t.like(input(response, "responseParameters"), {
+      "gatewayresponse.header.Access-Control-Allow-Origin": "'https://www.otrium.com'",
+      "gatewayresponse.header.Cache-Control": "'no-store'",
+    });
+  }
+  const code = (type: string) => JSON.parse((input<Record<string, string>>(byType.get(type)!, "responseTemplates")["application/json"] ?? "").replace("$context.error.messageString", '""').replace("$context.requestId", "")).error.code;
+  t.deepEqual(
+    ["BAD_REQUEST_BODY", "UNAUTHORIZED", "ACCESS_DENIED", "THROTTLED", "DEFAULT_4XX", "DEFAULT_5XX"].map(code),
+    ["invalid_request", "unauthorized", "access_denied", "throttled", "request_refused", "gateway_error"],
+  );
 });
 
 test("CORS preflight methods are open (browsers send them without credentials), the rest are not", (t) => {

@@ -4,13 +4,20 @@
  */
 import test from "ava";
 import type { APIGatewayProxyResult } from "aws-lambda";
+import { mayActAsAdmin, mayActForUser } from "../handlers/http/caller";
+import { configuredAdminPrincipals, InvalidEnvironmentError, readEnv } from "../handlers/runtime/env";
 import { createLogger } from "../handlers/runtime/log";
 import { createReadApi } from "../handlers/reader/read-api";
 import { startDynamoLocal, type DynamoLocal } from "../local/dynamo-local";
 import { apiEvent, balanceRequest, historyRequest } from "./support/api-events";
 import { createHarness, serviceError, type Harness } from "./support/dynamo-harness";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/events";
+import { ADMIN_BACKEND, asAdminBackend, signedBy } from "./support/iam-caller";
 import { createTestWriter } from "./support/writer-harness";
+
+// As the stack sets it: the SigV4 callers that are admins. Requests in these tests come from
+// this backend unless they carry Cognito claims or another signer.
+process.env.ADMIN_PRINCIPALS = JSON.stringify([ADMIN_BACKEND, "arn:aws:iam::123456789012:user/support-tool"]);
 
 let dynamo: DynamoLocal;
 test.before(async () => {
@@ -29,13 +36,13 @@ async function setup(options: ReaderOptions = {}) {
   const harness = await createHarness(dynamo);
   const { write, ledger } = createTestWriter(harness);
   const logLines: string[] = [];
-  const read = createReadApi({
+  const api = createReadApi({
     ledger,
     logger: createLogger("info", (line) => logLines.push(line)),
     allowedOrigins: options.allowedOrigins ?? [],
     adminGroup: options.adminGroup,
   });
-  return { harness, write, read, logLines };
+  return { harness, write, read: asAdminBackend(api), api, logLines };
 }
 
 const bodyOf = (response: APIGatewayProxyResult): Record<string, unknown> =>
@@ -234,4 +241,46 @@ test("cost: a balance is one read, a history page one query", async (t) => {
   harness.requests.length = 0;
   await read(historyRequest("u-1"));
   t.deepEqual(harness.requests, ["Query"]);
+});
+
+test("IAM callers: an admin only when listed (as a user, or as the role of its session); no claims and no ARN is nobody", async (t) => {
+  const { api } = await setup({ adminGroup: "loyalty-admins" });
+  t.is((await api(signedBy(balanceRequest("u-1"), ADMIN_BACKEND))).statusCode, 200);
+  t.is((await api(signedBy(historyRequest("u-1"), "arn:aws:iam::123456789012:user/support-tool"))).statusCode, 200);
+  t.is((await api(signedBy(balanceRequest("u-1"), "arn:aws:sts::123456789012:assumed-role/customer-service-backend/session-7"))).statusCode, 200);
+  for (const userArn of [
+    "arn:aws:iam::123456789012:role/some-other-backend",
+    "arn:aws:sts::123456789012:assumed-role/some-other-backend/session-7",
+    "arn:aws:iam::999999999999:role/customer-service-backend",
+  ]) {
+    assertError(t, await api(signedBy(balanceRequest("u-1"), userArn)), 403, "forbidden");
+  }
+  // Neither claims nor a signer (what an open API delivers): no admin, no one's points.
+  assertError(t, await api(balanceRequest("u-1")), 403, "forbidden");
+  assertError(t, await api(historyRequest("u-1")), 403, "forbidden");
+  // Claims decide for Cognito callers, whatever else the request carries.
+  assertError(t, await api(signedBy(balanceRequest("u-1", { claims: { sub: "u-2" } }), ADMIN_BACKEND)), 403, "forbidden");
+});
+
+test("the caller checks take the admin principals they are given, else the environment's", (t) => {
+  const iamCall = signedBy(balanceRequest("u-1"), "arn:aws:iam::123456789012:role/ops");
+  t.false(mayActForUser(iamCall, "u-1"), "not in this process's ADMIN_PRINCIPALS");
+  t.true(mayActForUser(iamCall, "u-1", undefined, ["arn:aws:iam::123456789012:role/ops"]));
+  t.true(mayActAsAdmin(iamCall, undefined, ["arn:aws:iam::123456789012:role/ops"]));
+  t.false(mayActAsAdmin(balanceRequest("u-1"), "loyalty-admins", []));
+  t.false(mayActAsAdmin(balanceRequest("u-1", { claims: { sub: "u-1" } }), "loyalty-admins", [ADMIN_BACKEND]));
+  t.true(mayActAsAdmin(balanceRequest("u-1", { claims: { sub: "ops", "cognito:groups": "loyalty-admins" } }), "loyalty-admins", []));
+});
+
+test("ADMIN_PRINCIPALS: a JSON array of IAM ARNs, none when unset, a bad value fails the init naming it", (t) => {
+  const env = { TABLE_NAME: "ledger" };
+  t.deepEqual(readEnv(env).ADMIN_PRINCIPALS, []);
+  t.deepEqual(readEnv({ ...env, ADMIN_PRINCIPALS: `["${ADMIN_BACKEND}"]` }).ADMIN_PRINCIPALS, [ADMIN_BACKEND]);
+  for (const value of ["support", '"arn:aws:iam::123456789012:role/x"', '["support"]', "{}"]) {
+    const error = t.throws(() => readEnv({ ...env, ADMIN_PRINCIPALS: value }), { instanceOf: InvalidEnvironmentError }, value);
+    t.regex(error?.message ?? "", /ADMIN_PRINCIPALS/, value);
+  }
+  t.deepEqual(configuredAdminPrincipals({}), []);
+  t.deepEqual(configuredAdminPrincipals({ ADMIN_PRINCIPALS: `["${ADMIN_BACKEND}"]` }), [ADMIN_BACKEND]);
+  t.throws(() => configuredAdminPrincipals({ ADMIN_PRINCIPALS: "[1]" }), { instanceOf: InvalidEnvironmentError });
 });

@@ -13,7 +13,12 @@ import { startDynamoLocal, type DynamoLocal } from "../local/dynamo-local";
 import { apiEvent, balanceRequest, historyRequest } from "./support/api-events";
 import { createHarness } from "./support/dynamo-harness";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/events";
+import { ADMIN_BACKEND, asAdminBackend, signedBy } from "./support/iam-caller";
 import { createTestWriter } from "./support/writer-harness";
+
+// As the stack sets it: the SigV4 callers that are admins. Requests in these tests come from
+// this backend unless they carry Cognito claims or another signer.
+process.env.ADMIN_PRINCIPALS = JSON.stringify([ADMIN_BACKEND]);
 
 let dynamo: DynamoLocal;
 test.before(async () => {
@@ -30,18 +35,19 @@ async function setup(euros = 100) {
   const harness = await createHarness(dynamo);
   const { write, ledger } = createTestWriter(harness);
   const logger = createLogger("error", () => undefined);
-  const redeemApi = createRedeemApi({
+  const rawRedeemApi = createRedeemApi({
     redemptions: new DynamoRedemptions(harness.documents, harness.tableName),
     logger,
     allowedOrigins: [],
     adminGroup: ADMINS,
     now: () => new Date("2026-11-24T15:00:00.000Z"),
   });
-  const readApi = createReadApi({ ledger, logger, allowedOrigins: [], adminGroup: ADMINS });
+  const redeemApi = asAdminBackend(rawRedeemApi);
+  const readApi = asAdminBackend(createReadApi({ ledger, logger, allowedOrigins: [], adminGroup: ADMINS }));
   if (euros > 0) await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o-1", userId: "u-1", amount: euros * 100 }))));
   harness.requests.length = 0;
   const balance = async (userId = "u-1") => JSON.parse((await readApi(balanceRequest(userId))).body) as { balance: number; lifetimeEarned: number };
-  return { harness, write, redeemApi, readApi, balance };
+  return { harness, write, redeemApi, rawRedeemApi, readApi, balance };
 }
 
 const redeem = (body: unknown, options: { userId?: string; claims?: Record<string, string> } = {}) =>
@@ -186,4 +192,19 @@ test("cost: a redemption is two DynamoDB requests, a retry one, a refusal one", 
   harness.requests.length = 0;
   await redeemApi(cancel("r-1"));
   t.deepEqual(harness.requests, ["TransactGetItems", "TransactWriteItems"]);
+});
+
+test("IAM callers spend for others and cancel only when listed in ADMIN_PRINCIPALS", async (t) => {
+  const { rawRedeemApi, balance } = await setup(100);
+  const spend = (id: string) => redeem({ redemptionId: id, points: 10, rewardId: "a" });
+  t.is((await rawRedeemApi(signedBy(spend("r-1"), ADMIN_BACKEND))).statusCode, 201);
+  const other = "arn:aws:iam::123456789012:role/some-other-backend";
+  t.is((await rawRedeemApi(signedBy(spend("r-2"), other))).statusCode, 403);
+  t.is((await rawRedeemApi(signedBy(cancel("r-1"), other))).statusCode, 403);
+  // Neither claims nor a signer: no admin.
+  t.is((await rawRedeemApi(spend("r-3"))).statusCode, 403);
+  t.is((await rawRedeemApi(cancel("r-1"))).statusCode, 403);
+  t.like(await balance(), { balance: 90 }, "no refused request spent or gave back anything");
+  t.is((await rawRedeemApi(signedBy(cancel("r-1"), "arn:aws:sts::123456789012:assumed-role/customer-service-backend/s"))).statusCode, 200);
+  t.like(await balance(), { balance: 100 });
 });

@@ -11,6 +11,7 @@ import { runWithConfig } from "../policies/runner/stack-run";
 const VALID: Record<string, string> = {
   "aws:region": "eu-west-1",
   "otrium-loyalty:earnRules": '{"EUR": 1}',
+  "otrium-loyalty:publisherAccounts": '["444455556666"]',
 };
 
 function problemsWith(overrides: Record<string, string | undefined>): string {
@@ -35,6 +36,8 @@ test("the minimal config gets secure defaults", (t) => {
   t.like(parseStackConfig(VALID), {
     region: "eu-west-1",
     earnRules: { EUR: 1 },
+    publisherAccounts: ["444455556666"],
+    redriveOperators: [],
     eventBusName: "default",
     eventSource: "otrium.ecommerce",
     maxReceiveCount: 5,
@@ -42,6 +45,7 @@ test("the minimal config gets secure defaults", (t) => {
     api: {
       stageName: "v1",
       auth: { type: "iam" },
+      adminPrincipals: [],
       allowedOrigins: [],
       throttle: { rateLimit: 50, burstLimit: 100 },
       manageAccountLogRole: false,
@@ -54,7 +58,7 @@ test("the minimal config gets secure defaults", (t) => {
 });
 
 test("both real stack files are valid", (t) => {
-  t.like(parseStackConfig(readStackFile("dev")), { deletionProtection: false, api: { auth: { type: "none" } } });
+  t.like(parseStackConfig(readStackFile("dev")), { deletionProtection: false, api: { auth: { type: "iam" }, manageAccountLogRole: false } });
   t.like(parseStackConfig(readStackFile("prod")), { deletionProtection: true, api: { auth: { type: "cognito" } } });
 });
 
@@ -72,7 +76,18 @@ const CASES: Array<[string, Record<string, string | undefined>, RegExp]> = [
   ["writer concurrency below Lambda's minimum", { "otrium-loyalty:writer": '{"maxConcurrency": 1}' }, /otrium-loyalty:writer\.maxConcurrency: must be a whole number from 2 to 1000 \(found 1\)/],
   ["batch over 10 without a window", { "otrium-loyalty:writer": '{"batchSize": 50}' }, /otrium-loyalty:writer\.batchingWindowSeconds: must be at least 1 when batchSize is over 10 \(found nothing\)/],
   ["batching window too long", { "otrium-loyalty:writer": '{"batchingWindowSeconds": 301}' }, /otrium-loyalty:writer\.batchingWindowSeconds: must be a whole number from 0 to 300 \(found 301\)/],
-  ["unknown auth type", { "otrium-loyalty:api": '{"auth": {"type": "apikey"}}' }, /otrium-loyalty:api\.auth\.type: must be \{type: "none"\}, \{type: "iam"\} or \{type: "cognito", userPoolArn\} \(found "apikey"\)/],
+  ["unknown auth type", { "otrium-loyalty:api": '{"auth": {"type": "apikey"}}' }, /otrium-loyalty:api\.auth\.type: must be \{type: "iam"\}, \{type: "cognito", userPoolArn\} or \{type: "none", openToTheInternet: true\} \(found "apikey"\)/],
+  ["no auth without saying so", { "otrium-loyalty:api": '{"auth": {"type": "none"}}' }, /otrium-loyalty:api\.auth\.openToTheInternet: must be set: \{type: "none"\} needs openToTheInternet: true .* \(found nothing\)/],
+  ["no auth, said half-heartedly", { "otrium-loyalty:api": '{"auth": {"type": "none", "openToTheInternet": "yes"}}' }, /otrium-loyalty:api\.auth\.openToTheInternet: must be true: without auth anyone on the internet reads, spends and cancels any customer's points \(found "yes"\)/],
+  ["publisher accounts missing", { "otrium-loyalty:publisherAccounts": undefined }, /otrium-loyalty:publisherAccounts: is required \(found nothing\)/],
+  ["publisher accounts empty", { "otrium-loyalty:publisherAccounts": "[]" }, /otrium-loyalty:publisherAccounts: must name at least one publisher account \(found \[\]\)/],
+  ["publisher account malformed", { "otrium-loyalty:publisherAccounts": '["4444-5555-6666"]' }, /otrium-loyalty:publisherAccounts\.0: must be a 12-digit AWS account id \(found "4444-5555-6666"\)/],
+  ["redrive operator not an ARN", { "otrium-loyalty:redriveOperators": '["ops"]' }, /otrium-loyalty:redriveOperators\.0: must be an IAM role or user ARN like arn:aws:iam::123456789012:role\/name \(found "ops"\)/],
+  ["admin principal not an ARN", { "otrium-loyalty:api": '{"adminPrincipals": ["support"]}' }, /otrium-loyalty:api\.adminPrincipals\.0: must be an IAM role or user ARN .* \(found "support"\)/],
+  ["a typo inside writer", { "otrium-loyalty:writer": '{"timeoutSecond": 600}' }, /otrium-loyalty:writer\.timeoutSecond: unknown key \(known keys: timeoutSeconds, memoryMb, batchSize, batchingWindowSeconds, maxConcurrency\) \(found 600\)/],
+  ["a typo inside api", { "otrium-loyalty:api": '{"allowedOrigin": ["https://www.otrium.com"]}' }, /otrium-loyalty:api\.allowedOrigin: unknown key \(known keys: stageName, auth, .*\)/],
+  ["a typo inside throttle", { "otrium-loyalty:api": '{"throttle": {"rateLimit": 1, "burstLimit": 2, "burst": 3}}' }, /otrium-loyalty:api\.throttle\.burst: unknown key \(known keys: rateLimit, burstLimit\) \(found 3\)/],
+  ["a key auth does not take", { "otrium-loyalty:api": '{"auth": {"type": "iam", "userPoolArn": "arn:aws:cognito-idp:eu-west-1:111122223333:userpool/x"}}' }, /otrium-loyalty:api\.auth\.userPoolArn: unknown key \(known keys: type\)/],
   ["cognito without a pool", { "otrium-loyalty:api": '{"auth": {"type": "cognito"}}' }, /otrium-loyalty:api\.auth\.userPoolArn: must be set to the Cognito user pool ARN \(found nothing\)/],
   ["cognito with a bad pool ARN", { "otrium-loyalty:api": '{"auth": {"type": "cognito", "userPoolArn": "pool-1"}}' }, /otrium-loyalty:api\.auth\.userPoolArn: must be a Cognito user pool ARN \(found "pool-1"\)/],
   ["bad stage name", { "otrium-loyalty:api": '{"stageName": "v 1"}' }, /otrium-loyalty:api\.stageName: must use only letters, digits, _ and - \(found "v 1"\)/],

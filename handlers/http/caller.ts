@@ -1,11 +1,13 @@
 /**
  * Who may act on a user's points. Behind a Cognito authorizer the request carries the caller's
  * claims: a customer reads and spends only their own points (`sub` = userId), the admin group
- * anyone's. Without claims (IAM-authorized backends, or dev's open API) API Gateway already
- * decided.
+ * anyone's. Behind IAM the request carries the signer's ARN (`requestContext.identity.userArn`):
+ * such a caller is an admin only when listed in `ADMIN_PRINCIPALS`, and otherwise acts for
+ * nobody. A request with neither claims nor a listed ARN is never an admin.
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import * as v from "valibot";
+import { configuredAdminPrincipals } from "../runtime/env";
 
 const ClaimsSchema = v.object({
   sub: v.string(),
@@ -27,20 +29,54 @@ function claimsOf(event: APIGatewayProxyEvent): v.InferOutput<typeof ClaimsSchem
   return parsed.success ? parsed.output : "invalid";
 }
 
-const isAdmin = (claims: v.InferOutput<typeof ClaimsSchema>, adminGroup?: string) =>
-  adminGroup !== undefined && groupsOf(claims["cognito:groups"]).includes(adminGroup);
-
-/** A customer acts on their own points only; the admin group on anyone's. */
-export function mayActForUser(event: APIGatewayProxyEvent, userId: string, adminGroup?: string): boolean {
-  const claims = claimsOf(event);
-  if (claims === undefined) return true;
-  if (claims === "invalid") return false;
-  return claims.sub === userId || isAdmin(claims, adminGroup);
+/**
+ * The IAM role an STS session ARN belongs to: `arn:aws:sts::123:assumed-role/name/session` →
+ * `arn:aws:iam::123:role/name` (a role with a path is listed by its session ARN's form).
+ */
+function roleOfSession(userArn: string): string | undefined {
+  const match = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/.exec(userArn);
+  return match ? `arn:${match[1]}:iam::${match[2]}:role/${match[3]}` : undefined;
 }
 
-/** Only the admin group acts on behalf of the business (e.g. cancels a redemption). */
-export function mayActAsAdmin(event: APIGatewayProxyEvent, adminGroup?: string): boolean {
+/** Whether the SigV4 signer of `event` is one of `principals` (as itself, or as the role of its session). */
+export function isListedPrincipal(event: APIGatewayProxyEvent, principals: readonly string[]): boolean {
+  const userArn = event.requestContext.identity?.userArn;
+  if (typeof userArn !== "string" || userArn === "") return false;
+  const role = roleOfSession(userArn);
+  return principals.includes(userArn) || (role !== undefined && principals.includes(role));
+}
+
+/** Whether the caller is an admin: in the admin group by claims, or a listed principal without claims. */
+function isAdmin(event: APIGatewayProxyEvent, adminGroup: string | undefined, adminPrincipals: readonly string[]): boolean {
   const claims = claimsOf(event);
-  if (claims === undefined) return true;
-  return claims !== "invalid" && isAdmin(claims, adminGroup);
+  if (claims === "invalid") return false;
+  if (claims === undefined) return isListedPrincipal(event, adminPrincipals);
+  return adminGroup !== undefined && groupsOf(claims["cognito:groups"]).includes(adminGroup);
+}
+
+/**
+ * A customer acts on their own points only; an admin on anyone's.
+ * @param adminPrincipals IAM ARNs that are admins. @default `ADMIN_PRINCIPALS` of the environment
+ */
+export function mayActForUser(
+  event: APIGatewayProxyEvent,
+  userId: string,
+  adminGroup?: string,
+  adminPrincipals: readonly string[] = configuredAdminPrincipals(),
+): boolean {
+  const claims = claimsOf(event);
+  if (claims !== undefined && claims !== "invalid" && claims.sub === userId) return true;
+  return isAdmin(event, adminGroup, adminPrincipals);
+}
+
+/**
+ * Only an admin acts on behalf of the business (e.g. cancels a redemption).
+ * @param adminPrincipals IAM ARNs that are admins. @default `ADMIN_PRINCIPALS` of the environment
+ */
+export function mayActAsAdmin(
+  event: APIGatewayProxyEvent,
+  adminGroup?: string,
+  adminPrincipals: readonly string[] = configuredAdminPrincipals(),
+): boolean {
+  return isAdmin(event, adminGroup, adminPrincipals);
 }

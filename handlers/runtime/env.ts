@@ -18,12 +18,30 @@ const OriginsSchema = v.pipe(
   v.transform((text) => text.split(",").map((origin) => origin.trim()).filter(Boolean)),
 );
 
+/** `ADMIN_PRINCIPALS`: a JSON array of IAM role or user ARNs whose SigV4 calls are admin calls. */
+const AdminPrincipalsSchema = v.pipe(
+  v.optional(v.string(), "[]"),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    try {
+      return JSON.parse(dataset.value) as unknown;
+    } catch {
+      addIssue({ message: "must be a JSON array of IAM ARNs" });
+      return NEVER;
+    }
+  }),
+  v.array(
+    v.pipe(v.string(), v.regex(/^arn:aws[\w-]*:(iam|sts)::\d{12}:\S+$/, "must be an IAM ARN")),
+    "must be a JSON array of IAM ARNs",
+  ),
+);
+
 const EnvSchema = v.object({
   TABLE_NAME: TableNameSchema,
   EARN_RULES: v.optional(v.string()),
   LOG_LEVEL: v.optional(LogLevelSchema, "info"),
   ALLOWED_ORIGINS: OriginsSchema,
   ADMIN_GROUP: v.optional(v.pipe(v.string(), v.minLength(1))),
+  ADMIN_PRINCIPALS: AdminPrincipalsSchema,
 });
 
 export type HandlerEnv = v.InferOutput<typeof EnvSchema>;
@@ -47,4 +65,21 @@ export function requireEarnRules(env: HandlerEnv): string {
     throw new InvalidEnvironmentError("invalid environment: EARN_RULES: is required");
   }
   return env.EARN_RULES;
+}
+
+/** The last `ADMIN_PRINCIPALS` text read, and what it held. */
+let adminPrincipalsRead: { text: string | undefined; principals: readonly string[] } | undefined;
+
+/**
+ * `ADMIN_PRINCIPALS` of this process's environment (none when unset), checked like every
+ * setting and read again only when the variable changes. A bad value throws
+ * `InvalidEnvironmentError`; the handlers' `readEnv` at init reports it first.
+ */
+export function configuredAdminPrincipals(env: NodeJS.ProcessEnv = process.env): readonly string[] {
+  const text = env.ADMIN_PRINCIPALS;
+  if (adminPrincipalsRead !== undefined && adminPrincipalsRead.text === text) return adminPrincipalsRead.principals;
+  const result = v.safeParse(v.object({ ADMIN_PRINCIPALS: AdminPrincipalsSchema }), { ADMIN_PRINCIPALS: text });
+  if (!result.success) throw new InvalidEnvironmentError(`invalid environment: ${describeIssues(result.issues)}`);
+  adminPrincipalsRead = { text, principals: result.output.ADMIN_PRINCIPALS };
+  return adminPrincipalsRead.principals;
 }

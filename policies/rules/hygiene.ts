@@ -2,7 +2,7 @@
  * Hygiene guardrails: data that can be restored, an API that leaves a trail and lets no
  * anonymous caller in, functions on a runtime AWS still patches.
  */
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { field, isSet, known } from "./reading";
 import { TYPES } from "./resource-types";
 
@@ -40,13 +40,32 @@ export const apiStageAccessLogging: ResourceValidationPolicy = {
 export const apiMethodsAuthorized: ResourceValidationPolicy = {
   name: "api-methods-authorized",
   description: "API Gateway methods require authorization (CORS preflight OPTIONS excepted).",
-  remediationSteps: 'Use auth { type: "cognito" } or { type: "iam" } for the stack\'s API; "none" is for dev stacks only.',
+  remediationSteps: 'Use auth { type: "cognito" } or { type: "iam" } for the stack\'s API; { type: "none", openToTheInternet: true } is for throwaway experiments only.',
   validateResource: (args, report) => {
     if (args.type !== TYPES.apiMethod) return;
     // Browsers send preflight requests without credentials.
     if (known(args.props, "httpMethod") === "OPTIONS") args.notApplicable("CORS preflight cannot carry credentials");
     if (known(args.props, "authorization") === "NONE") {
       report(`${String(known(args.props, "httpMethod"))} is open to anyone: set authorization to COGNITO_USER_POOLS or AWS_IAM.`);
+    }
+  },
+};
+
+/** What cannot be recreated without losing data: the ledger, and the key it is encrypted with. */
+export const statefulResourcesProtected: StackValidationPolicy = {
+  name: "stateful-resources-protected",
+  description: "DynamoDB tables, and the KMS keys that encrypt them, are protected from deletion and replacement (Pulumi's protect).",
+  remediationSteps: "Set the resource option protect: true (LoyaltyStore does with deletionProtection).",
+  validateStack: (args, report) => {
+    const tables = args.resources.filter((r) => r.type === TYPES.table);
+    const tableKeys = new Set(
+      tables.flatMap((table) => (table.propertyDependencies.serverSideEncryption ?? []).filter((s) => s.type === TYPES.kmsKey).map((s) => s.urn)),
+    );
+    for (const resource of args.resources) {
+      const stateful = resource.type === TYPES.table || tableKeys.has(resource.urn);
+      if (stateful && !resource.opts.protect) {
+        report(`${resource.type === TYPES.table ? "Table" : "Key"} "${resource.name}" is not protected: a destroy or a replacing change would delete it. Set protect: true.`, resource.urn);
+      }
     }
   },
 };
@@ -67,4 +86,10 @@ export const lambdaRuntimeSupported: ResourceValidationPolicy = {
   },
 };
 
-export const hygienePolicies = [dynamodbPitrEnabled, apiStageAccessLogging, apiMethodsAuthorized, lambdaRuntimeSupported];
+export const hygienePolicies = [
+  dynamodbPitrEnabled,
+  apiStageAccessLogging,
+  apiMethodsAuthorized,
+  lambdaRuntimeSupported,
+  statefulResourcesProtected,
+];

@@ -11,4 +11,5 @@ export const TYPES = {
   lambdaFunction: "aws:lambda/function:Function",
   apiStage: "aws:apigateway/stage:Stage",
   apiMethod: "aws:apigateway/method:Method",
+  eventRule: "aws:cloudwatch/eventRule:EventRule",
 } as const;

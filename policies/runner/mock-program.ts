@@ -17,6 +17,8 @@ export interface CapturedResource {
   /** The parent's URN; the stack's for top-level resources. */
   parentUrn: string | undefined;
   custom: boolean;
+  /** Whether the resource is `protect`ed (given to it, or to a component it belongs to). */
+  protect: boolean;
   /** The inputs, resolved; in a preview run, values computed from other resources are `pulumi.isUnknown`. */
   inputs: Record<string, unknown>;
   /** URNs of the resources this one depends on: through its inputs, or `dependsOn`. */
@@ -111,6 +113,16 @@ function call(token: string): Record<string, unknown> {
   }
 }
 
+/**
+ * Whether a resource ends up protected: its own `protect`, else its parent's, as the SDK
+ * inherits it (the SDK fills the inherited value in after transformations run).
+ */
+function protectedBy(own: boolean | undefined, parent: pulumi.Resource | undefined): boolean {
+  if (own !== undefined) return own;
+  const inherited: unknown = parent === undefined ? undefined : Reflect.get(parent, "__protect");
+  return inherited === true;
+}
+
 const outputValue = <T>(output: pulumi.Output<T>): Promise<T> =>
   new Promise((resolve) => output.apply((value) => resolve(value)));
 
@@ -124,9 +136,12 @@ async function sourcesOf(value: unknown, found = new Set<pulumi.Resource>()): Pr
     if (resources instanceof Set) {
       for (const resource of resources) if (pulumi.Resource.isInstance(resource)) found.add(resource);
     }
+  } else if (pulumi.Resource.isInstance(value)) {
+    // A resource named in `dependsOn`.
+    found.add(value);
   } else if (Array.isArray(value)) {
     for (const item of value) await sourcesOf(item, found);
-  } else if (value !== null && typeof value === "object" && !pulumi.Resource.isInstance(value)) {
+  } else if (value !== null && typeof value === "object") {
     for (const item of Object.values(value)) await sourcesOf(item, found);
   }
   return found;
@@ -149,6 +164,7 @@ export async function runProgram(
     parent?: pulumi.Resource;
     props: Record<string, unknown>;
     dependsOn: unknown;
+    protect: boolean;
   }> = [];
 
   pulumi.runtime.setAllConfig(options.config ?? {});
@@ -182,6 +198,7 @@ export async function runProgram(
           parent: args.opts.parent,
           props: args.props,
           dependsOn: args.opts.dependsOn,
+          protect: protectedBy(args.opts.protect, args.opts.parent),
         });
         return undefined;
       });
@@ -219,6 +236,7 @@ export async function runProgram(
       urn: await outputValue(entry.resource.urn),
       parentUrn: entry.parent ? await outputValue(entry.parent.urn) : undefined,
       custom: match.custom,
+      protect: entry.protect,
       inputs: match.inputs,
       dependencies: await urnsOf(everything),
       propertyDependencies,

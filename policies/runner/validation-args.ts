@@ -32,8 +32,8 @@ function asDeserialized(value: unknown): unknown {
   return value;
 }
 
-const options = (parentUrn: string | undefined): PolicyResourceOptions => ({
-  protect: false,
+const options = (parentUrn: string | undefined, protect: boolean): PolicyResourceOptions => ({
+  protect,
   ignoreChanges: [],
   aliases: [],
   customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
@@ -62,7 +62,7 @@ export function resourceArgs(
     props,
     urn: resource.urn,
     name: resource.name,
-    opts: options(resource.parentUrn),
+    opts: options(resource.parentUrn, resource.protect),
     stackTags: new Map(),
     isType: (resourceClass) => isTypeOf(resource.type, resourceClass),
     // The SDK returns the props themselves, typed by the caller's class: the same untyped cast.
@@ -83,7 +83,7 @@ export function stackArgs(resources: CapturedResource[], policyName: string, con
       props,
       urn: resource.urn,
       name: resource.name,
-      opts: options(resource.parentUrn),
+      opts: options(resource.parentUrn, resource.protect),
       dependencies: [],
       propertyDependencies: {},
       isType: (resourceClass) => isTypeOf(resource.type, resourceClass),

@@ -1,0 +1,45 @@
+/**
+ * What `LoyaltyIngest` checks of its arguments, built from the stack config's own field
+ * schemas (`config/ingest-settings.ts`): the same rules, defaults and messages.
+ */
+import * as v from "valibot";
+import { EarnRulesConfigSchema } from "../handlers/domain/earn-rules";
+import {
+  BATCHING_WINDOW_RULE,
+  BatchingWindowSchema,
+  BatchSizeSchema,
+  EventBusNameSchema,
+  EventSourceSchema,
+  INGEST_DEFAULTS,
+  MaxConcurrencySchema,
+  MaxReceiveCountSchema,
+  PublisherAccountsSchema,
+  RedriveOperatorsSchema,
+  WriterMemorySchema,
+  WriterTimeoutSchema,
+} from "../config/ingest-settings";
+
+export const IngestArgsSchema = v.pipe(
+  v.object(
+    {
+      earnRules: EarnRulesConfigSchema,
+      publisherAccounts: PublisherAccountsSchema,
+      redriveOperators: v.optional(RedriveOperatorsSchema, []),
+      eventBusName: v.optional(EventBusNameSchema, INGEST_DEFAULTS.eventBusName),
+      eventSource: v.optional(EventSourceSchema, INGEST_DEFAULTS.eventSource),
+      maxReceiveCount: v.optional(MaxReceiveCountSchema, INGEST_DEFAULTS.maxReceiveCount),
+      writerTimeoutSeconds: v.optional(WriterTimeoutSchema, INGEST_DEFAULTS.writerTimeoutSeconds),
+      writerMemoryMb: v.optional(WriterMemorySchema, INGEST_DEFAULTS.writerMemoryMb),
+      batchSize: v.optional(BatchSizeSchema, INGEST_DEFAULTS.batchSize),
+      batchingWindowSeconds: v.optional(BatchingWindowSchema, INGEST_DEFAULTS.batchingWindowSeconds),
+      maxConcurrency: v.optional(MaxConcurrencySchema, INGEST_DEFAULTS.maxConcurrency),
+    },
+    "must be an object",
+  ),
+  v.forward(
+    v.check((args) => BATCHING_WINDOW_RULE.holds(args.batchSize, args.batchingWindowSeconds), BATCHING_WINDOW_RULE.message),
+    ["batchingWindowSeconds"],
+  ),
+);
+
+export type IngestSettings = v.InferOutput<typeof IngestArgsSchema>;
