@@ -201,6 +201,7 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
         environment: {
           TABLE_NAME: args.store.tableName,
           EARN_RULES: JSON.stringify(settings.earnRules),
+          EVENT_SOURCE: settings.eventSource,
           PUBLISHER_ACCOUNTS: JSON.stringify(settings.publisherAccounts),
           LOG_LEVEL: args.logLevel ?? "info",
         },

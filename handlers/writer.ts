@@ -16,4 +16,5 @@ export const handler = createBatchWriter({
   ledger: new DynamoLedger(createDocumentClient(), env.TABLE_NAME),
   rules: parseEarnRules(requireEarnRules(env)),
   logger: createLogger(env.LOG_LEVEL),
+  publishers: { source: env.EVENT_SOURCE, accounts: env.PUBLISHER_ACCOUNTS },
 });

@@ -95,7 +95,7 @@ serial("LoyaltyIngest over an existing table with minimal args: the secure defau
     functionResponseTypes: ["ReportBatchItemFailures"],
   });
   const env = input<{ variables: Record<string, string> }>(run.get("aws:lambda/function:Function", "ingest-writer"), "environment");
-  t.like(env.variables, { TABLE_NAME: EXISTING.tableName, EARN_RULES: '{"EUR":1}', PUBLISHER_ACCOUNTS: '["444455556666"]', LOG_LEVEL: "info" });
+  t.like(env.variables, { TABLE_NAME: EXISTING.tableName, EARN_RULES: '{"EUR":1}', PUBLISHER_ACCOUNTS: '["444455556666"]', EVENT_SOURCE: "otrium.ecommerce", LOG_LEVEL: "info" });
   t.deepEqual(JSON.parse(input<string>(rule, "eventPattern")).account, PUBLISHERS);
   const policy = statementsOf(input(run.get("aws:iam/rolePolicy:RolePolicy", "ingest-writer"), "policy"));
   t.deepEqual(policy.find((s) => s.Sid === "WriteLedger")?.Resource, [EXISTING.tableArn]);

@@ -200,7 +200,7 @@ for (const stack of ["dev", "prod"]) {
       t.is(input(logGroup, "retentionInDays"), stack === "prod" ? 365 : 7);
     }
     const writerEnv = input<{ variables: Record<string, string> }>(r.get(T.function, "loyalty-ingest-writer"), "environment").variables;
-    t.like(writerEnv, { TABLE_NAME: "loyalty-ledger-a1b2c3", LOG_LEVEL: stack === "prod" ? "info" : "debug" });
+    t.like(writerEnv, { TABLE_NAME: "loyalty-ledger-a1b2c3", LOG_LEVEL: stack === "prod" ? "info" : "debug", EVENT_SOURCE: "otrium.ecommerce" });
     t.deepEqual(JSON.parse(writerEnv.EARN_RULES ?? "{}"), { EUR: 1, GBP: 1.25, SEK: 0.1 });
     t.deepEqual(JSON.parse(writerEnv.PUBLISHER_ACCOUNTS ?? "null"), [stack === "prod" ? "777788889999" : "444455556666"]);
   });

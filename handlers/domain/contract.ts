@@ -77,6 +77,8 @@ export const OrderRefundedDetailSchema = v.object({
 const envelope = {
   id: v.pipe(v.string(), v.minLength(1)),
   source: v.pipe(v.string(), v.minLength(1)),
+  /** The publishing AWS account; EventBridge always sets it. */
+  account: v.pipe(v.string(), v.regex(/^\d{12}$/, "must be a 12-digit AWS account id")),
 };
 
 /** An EventBridge event as it reaches the queue, narrowed to the detail-types we consume. */

@@ -35,6 +35,22 @@ const AdminPrincipalsSchema = v.pipe(
   ),
 );
 
+/** `PUBLISHER_ACCOUNTS`: a JSON array of the 12-digit accounts whose events may earn points. */
+const PublisherAccountsSchema = v.optional(
+  v.pipe(
+    v.string(),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      try {
+        return JSON.parse(dataset.value) as unknown;
+      } catch {
+        addIssue({ message: "must be a JSON array of 12-digit AWS account ids" });
+        return NEVER;
+      }
+    }),
+    v.array(v.pipe(v.string(), v.regex(/^\d{12}$/, "must be a 12-digit AWS account id")), "must be a JSON array of 12-digit AWS account ids"),
+  ),
+);
+
 const EnvSchema = v.object({
   TABLE_NAME: TableNameSchema,
   EARN_RULES: v.optional(v.string()),
@@ -42,6 +58,10 @@ const EnvSchema = v.object({
   ALLOWED_ORIGINS: OriginsSchema,
   ADMIN_GROUP: v.optional(v.pipe(v.string(), v.minLength(1))),
   ADMIN_PRINCIPALS: AdminPrincipalsSchema,
+  /** The writer: the only `source` that may earn points; unset, any (the rule checks it too). */
+  EVENT_SOURCE: v.optional(v.pipe(v.string(), v.minLength(1))),
+  /** The writer: unset means no account check (unit tests, the local runtime). */
+  PUBLISHER_ACCOUNTS: PublisherAccountsSchema,
 });
 
 export type HandlerEnv = v.InferOutput<typeof EnvSchema>;

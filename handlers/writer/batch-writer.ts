@@ -13,6 +13,7 @@ import {
 import { earnRateFor, type EarnRules } from "../domain/earn-rules";
 import { earnEntry } from "../domain/ledger-entries";
 import type { DynamoLedger } from "../ledger/dynamo-ledger";
+import { publisherRefusal, type Publishers } from "../domain/publishers";
 import { forEachLimited } from "../runtime/limited-concurrency";
 import type { LogFields, Logger } from "../runtime/log";
 import { classifyFailure, isAcknowledged, logLevelOf, type RecordOutcome } from "./record-outcome";
@@ -25,6 +26,8 @@ export interface BatchWriterDeps {
   now?: () => Date;
   /** How many users' records are written at once. */
   concurrency?: number;
+  /** Whose events may earn points; everyone's when absent. */
+  publishers?: Publishers;
 }
 
 /** A record and what its body turned out to be. */
@@ -45,9 +48,11 @@ function idsOf(event: LoyaltyEvent): LogFields {
 }
 
 export function createBatchWriter(deps: BatchWriterDeps) {
-  const { ledger, rules, logger, now = () => new Date(), concurrency = 16 } = deps;
+  const { ledger, rules, logger, now = () => new Date(), concurrency = 16, publishers = {} } = deps;
 
   async function write(event: LoyaltyEvent): Promise<RecordOutcome> {
+    const refusal = publisherRefusal(event, publishers);
+    if (refusal !== undefined) return { outcome: "invalid", points: 0, reason: refusal };
     const provenance = { eventId: event.id, recordedAt: now().toISOString() };
     if (event["detail-type"] === DETAIL_TYPES.orderCompleted) {
       const order = event.detail;
