@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { API_ROUTES } from "../handlers/http/routes";
+import type { LocalCaller } from "./local-caller";
 import { parseRequestTarget } from "./request-target";
 
 export interface HttpRequest {
@@ -15,6 +16,8 @@ export interface HttpRequest {
   headers: Record<string, string>;
   body: string;
   sourceIp: string;
+  /** Who it acts as (see `local-caller.ts`); nobody when absent. */
+  caller?: LocalCaller;
 }
 
 /** Each route's template as a pattern that captures its path parameters. */
@@ -74,6 +77,7 @@ export function toProxyEvent(request: HttpRequest, stage: string): APIGatewayPro
       stage,
       sourceIp: request.sourceIp,
       userAgent: request.headers["user-agent"] ?? null,
+      ...request.caller,
     }),
   };
 }
@@ -87,6 +91,8 @@ export interface RequestContextArgs {
   userAgent: string | null;
   /** Cognito claims, as a Cognito user pool authorizer passes them; none without one. */
   claims?: Record<string, string>;
+  /** The SigV4 signer, as an IAM-authorized method passes it; none without one. */
+  userArn?: string;
 }
 
 /** The `requestContext` API Gateway attaches to a proxy event. */
@@ -112,7 +118,7 @@ export function requestContextFor(args: RequestContextArgs): APIGatewayProxyEven
       sourceIp: args.sourceIp,
       user: null,
       userAgent: args.userAgent,
-      userArn: null,
+      userArn: args.userArn ?? null,
     },
     path: `/${args.stage}${args.path}`,
     stage: args.stage,

@@ -17,6 +17,10 @@ otrium-loyalty local runtime is up.
   SQS API (queue and DLQ)       ${runtime.sqsEndpoint}   queue ${runtime.queueUrl}
   DynamoDB Local                ${runtime.dynamoEndpoint}   table ${settings.tableName}   (pid ${runtime.dynamoPid})
   state                         ${settings.dataDir ? `kept in ${settings.dataDir}` : "in memory (npm start -- --data-dir <dir> keeps it)"}
+
+Auth: none locally (127.0.0.1 only). A request without an X-Local-Claims header acts as an ADMIN
+(it may read, spend and cancel for anyone); -H 'X-Local-Claims: {"sub":"u-42"}' acts as customer
+u-42, and "cognito:groups":"${settings.adminGroup ?? ""}" in the claims as the admin group.
 ${nodeVersionNotice()}
 Try it (README, "The local runtime", has every command):
   npm run demo                                  orders, a refund and a redemption, then balances

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from "node:stream";
 import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
 import { toProxyEvent, type ProxyHandler } from "./api-gateway";
+import { localCaller } from "./local-caller";
 import { answerClientError, type ClientError } from "./client-errors";
 import { putEvents, requestError, type PutEventsTarget } from "./put-events";
 import type { LocalQueues } from "./queues";
@@ -98,7 +99,9 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
   const headers = Object.fromEntries(
     Object.entries(request.headers).flatMap(([key, value]) => (typeof value === "string" ? [[key, value]] : Array.isArray(value) ? [[key, value.join(",")]] : [])),
   );
-  const event = toProxyEvent({ method, url, headers, body, sourceIp: request.socket.remoteAddress ?? "127.0.0.1" }, routes.stage);
+  const caller = localCaller(headers);
+  if ("refused" in caller) return sendJson(response, 401, { error: { code: "unauthorized", message: caller.refused } });
+  const event = toProxyEvent({ method, url, headers, body, caller, sourceIp: request.socket.remoteAddress ?? "127.0.0.1" }, routes.stage);
   // Unknown resources go to the reader, which answers 404 as API Gateway would refuse them.
   const route = Object.values(API_ROUTES).find((candidate) => candidate.resource === event.resource);
   const result = await routes.functions[route?.handler ?? "reader"](event);

@@ -20,6 +20,7 @@ import type { ProxyHandler } from "./api-gateway";
 import { LOCAL_AWS, startDynamoLocal, type DynamoLocal } from "./dynamo-local";
 import { startEventSourceMapping } from "./event-source-mapping";
 import { startHttpServer } from "./http-server";
+import { LOCAL_ADMIN_ARN } from "./local-caller";
 import { startQueues } from "./queues";
 import { devStackSettings, type LocalSettings } from "./settings";
 
@@ -90,6 +91,8 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
       AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      // Requests without X-Local-Claims are signed by this principal: locally, curl is an admin.
+      ADMIN_PRINCIPALS: JSON.stringify([LOCAL_ADMIN_ARN]),
     });
     if (settings.adminGroup === undefined) delete process.env.ADMIN_GROUP;
     else process.env.ADMIN_GROUP = settings.adminGroup;

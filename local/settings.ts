@@ -7,6 +7,7 @@ import { readStackFile } from "../config/stack-file";
 import { visibilityTimeoutSeconds } from "../config/queue-timing";
 import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
 import type { EventPattern } from "./event-pattern-matcher";
+import { LOCAL_ADMIN_GROUP } from "./local-caller";
 
 export interface LocalSettings {
   /** Port of the one HTTP endpoint (API + PutEvents); 0 picks a free one. */
@@ -43,7 +44,7 @@ export function devStackSettings(stack = "dev"): LocalSettings {
     batchingWindowSeconds: config.writer.batchingWindowSeconds,
     maxConcurrency: config.writer.maxConcurrency,
     allowedOrigins: config.api.allowedOrigins,
-    adminGroup: config.api.adminGroup,
+    adminGroup: config.api.adminGroup ?? LOCAL_ADMIN_GROUP,
     logLevel: config.logLevel,
   };
 }

@@ -259,3 +259,36 @@ test.serial("redemptions over HTTP: spend, retry, refuse, cancel — and the his
     );
   });
 });
+
+test.serial("local auth: no claims acts as an admin, X-Local-Claims as a customer or the admin group, bad claims are a 401", async (t) => {
+  await withRuntime({}, async (runtime) => {
+    await publish(runtime, [orderEntry({ orderId: "auth-1", userId: "u-auth", total: { amount: 10_000, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" })]);
+    await eventually(() => getJson(runtime, "/points/u-auth"), (r) => r.body.balance === 100);
+    const as = (claims: Record<string, string> | string) => ({ "X-Local-Claims": typeof claims === "string" ? claims : JSON.stringify(claims) });
+    const get = (url: string, headers: Record<string, string> = {}) => fetch(`${runtime.endpoint}${url}`, { headers });
+
+    t.is((await get("/points/u-auth")).status, 200, "curl without claims is an admin");
+    t.is((await get("/points/u-auth", as({ sub: "u-auth" }))).status, 200, "a customer reads their own points");
+    const other = await get("/points/u-auth", as({ sub: "u-someone-else" }));
+    t.is(other.status, 403);
+    t.like(await other.json(), { error: { code: "forbidden" } });
+    t.is((await get("/points/u-auth", as({ sub: "agent-7", "cognito:groups": "loyalty-support" }))).status, 200, "the admin group reads anyone's");
+
+    const spend = (headers: Record<string, string>) =>
+      fetch(`${runtime.endpoint}/points/u-auth/redemptions`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", ...headers },
+        body: JSON.stringify({ redemptionId: "auth-r", points: 10, rewardId: "x" }),
+      });
+    t.is((await spend(as({ sub: "u-auth" }))).status, 201, "a customer spends their own points");
+    const cancel = (headers: Record<string, string>) => fetch(`${runtime.endpoint}/points/u-auth/redemptions/auth-r/cancel`, { method: "POST", headers });
+    t.is((await cancel(as({ sub: "u-auth" }))).status, 403, "a customer may not cancel");
+    t.is((await cancel({})).status, 200, "curl (the local admin) may");
+
+    for (const bad of ["not json", '{"cognito:groups":"loyalty-support"}', '{"sub":42}']) {
+      const refused = await get("/points/u-auth", as(bad));
+      t.is(refused.status, 401, bad);
+      t.like(await refused.json(), { error: { code: "unauthorized" } });
+    }
+  });
+});
