@@ -6,19 +6,23 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
 
 /** Error codes clients can branch on; `message` is for people. */
-export type ErrorCode =
-  | "invalid_user_id"
-  | "invalid_query"
-  | "invalid_cursor"
-  | "invalid_request"
-  | "forbidden"
-  | "not_found"
-  | "redemption_not_found"
-  | "method_not_allowed"
-  | "idempotency_conflict"
-  | "insufficient_points"
-  | "busy"
-  | "internal_error";
+/** Every `error.code` the functions answer with; the README's error list names each. */
+export const ERROR_CODES = [
+  "invalid_user_id",
+  "invalid_query",
+  "invalid_cursor",
+  "invalid_request",
+  "forbidden",
+  "not_found",
+  "redemption_not_found",
+  "method_not_allowed",
+  "idempotency_conflict",
+  "insufficient_points",
+  "busy",
+  "internal_error",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export type Headers = Record<string, string>;
 

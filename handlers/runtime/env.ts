@@ -66,6 +66,9 @@ const EnvSchema = v.object({
 
 export type HandlerEnv = v.InferOutput<typeof EnvSchema>;
 
+/** The names of every variable the handlers read; the README's environment table lists each. */
+export const HANDLER_ENV_VARIABLES = Object.keys(EnvSchema.entries) as ReadonlyArray<keyof HandlerEnv>;
+
 /** Thrown at module load when a handler's environment is missing or wrong. */
 export class InvalidEnvironmentError extends Error {
   override name = "InvalidEnvironmentError";
