@@ -27,7 +27,8 @@ test.before(async () => {
 test.after.always(async () => {
   await dynamo?.stop();
 });
-test.after.always(assertNoJvmLeft);
+// Serial: ava runs hooks of one kind concurrently, and this check must follow the stop above.
+test.serial.after.always(assertNoJvmLeft);
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const LIMIT_REASON = /beyond 9007199254740991 \(Number\.MAX_SAFE_INTEGER\)/;

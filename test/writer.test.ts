@@ -18,7 +18,8 @@ test.before(async () => {
 test.after.always(async () => {
   await dynamo?.stop();
 });
-test.after.always(assertNoJvmLeft);
+// Serial: ava runs hooks of one kind concurrently, and this check must follow the stop above.
+test.serial.after.always(assertNoJvmLeft);
 
 const failedIds = (response: SQSBatchResponse) =>
   response.batchItemFailures.map((failure) => failure.itemIdentifier).sort();
