@@ -15,13 +15,11 @@
 import { LedgerLimitError, SAFE_INTEGER_LIMIT } from "../domain/errors";
 import type { EarnEntry, RedemptionCancelEntry, RedemptionEntry, ReversalEntry } from "../domain/ledger-entries";
 import { BALANCE_ATTRIBUTES, balanceKey, type BalanceState } from "./balance-item";
-import type { TransactItems } from "./transactions";
-
-type TransactAction = TransactItems[number];
+import type { TransactItem } from "./transactions";
 
 /** A move whose condition only keeps the totals safe: its failure means `refusal`. */
 export interface GuardedMove {
-  action: TransactAction;
+  action: TransactItem;
   /** The error to raise when this action's condition failed: the move would leave the safe integers. */
   refusal: () => LedgerLimitError;
 }
@@ -74,7 +72,7 @@ export function balanceUpdates(tableName: string) {
   }
 
   /** Sets the balance to `after`, only if it still holds what was read. */
-  function setFromRead(pk: string, read: BalanceState, after: number, at: string, what: string): TransactAction {
+  function setFromRead(pk: string, read: BalanceState, after: number, at: string, what: string): TransactItem {
     if (!Number.isSafeInteger(after)) {
       throw new LedgerLimitError(`${what} would take the ${BALANCE_ATTRIBUTES.balance} beyond ${SAFE_INTEGER_LIMIT}`);
     }
@@ -123,11 +121,11 @@ export function balanceUpdates(tableName: string) {
       ),
 
     /** A redemption's spending: the balance its entry records, if the balance is still `read`. */
-    spendRedemption: (read: BalanceState, entry: RedemptionEntry): TransactAction =>
+    spendRedemption: (read: BalanceState, entry: RedemptionEntry): TransactItem =>
       setFromRead(entry.pk, read, entry.balanceAfter, entry.recordedAt, `spending ${entry.points} points`),
 
     /** A cancelled redemption's points back: the balance its entry records, if still `read`. */
-    returnRedemption: (read: BalanceState, entry: RedemptionCancelEntry): TransactAction =>
+    returnRedemption: (read: BalanceState, entry: RedemptionCancelEntry): TransactItem =>
       setFromRead(entry.pk, read, entry.balanceAfter, entry.recordedAt, `returning ${entry.points} points`),
   };
 }

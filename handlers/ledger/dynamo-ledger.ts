@@ -22,7 +22,7 @@ import { balanceKey, balanceState, type BalanceState } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
 import { decodeCursor, encodeCursor } from "./history-cursor";
 import { LEDGER_TABLE } from "./table";
-import { failedAt, transactWrite } from "./transactions";
+import { failedAt, putNewEntry, transactWrite } from "./transactions";
 
 /** What writing one event did: changed the balance by `points`, or nothing (seen before). */
 export type WriteResult =
@@ -55,7 +55,7 @@ export class DynamoLedger {
   /** Credits an order's earn entry and its points to the balance, once. One request. */
   async creditOrder(entry: EarnEntry): Promise<WriteResult> {
     const credit = this.balances.creditOrder(entry);
-    const result = await transactWrite(this.client, [this.putEntry(entry), credit.action]);
+    const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry), credit.action]);
     if (result.written) return { outcome: "credited", points: entry.points };
     if (failedAt(result, 0)) return DUPLICATE;
     if (failedAt(result, 1)) throw credit.refusal();
@@ -76,7 +76,7 @@ export class DynamoLedger {
       const plan = planReversal(order, refund, provenance);
       const reversal = this.balances.reverseRefund(plan.entry);
       const result = await transactWrite(this.client, [
-        this.putEntry(plan.entry),
+        putNewEntry(this.tableName, plan.entry),
         {
           Update: {
             TableName: this.tableName,
@@ -142,15 +142,5 @@ export class DynamoLedger {
       }),
     );
     return Item && v.parse(EarnEntrySchema, Item);
-  }
-
-  private putEntry(entry: LedgerEntry) {
-    return {
-      Put: {
-        TableName: this.tableName,
-        Item: entry,
-        ConditionExpression: "attribute_not_exists(pk)",
-      },
-    };
   }
 }

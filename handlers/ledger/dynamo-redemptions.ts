@@ -24,7 +24,7 @@ import {
 } from "../domain/redemption";
 import { balanceState } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
-import { failedAt, transactWrite } from "./transactions";
+import { failedAt, putNewEntry, transactWrite } from "./transactions";
 
 export type RedeemResult =
   /** Spent now: answer 201. */
@@ -68,7 +68,7 @@ export class DynamoRedemptions {
       if (!covers(read.balance, request.points)) return { outcome: "insufficient", balance: read.balance };
 
       const entry = redemptionEntry(userId, request, read.balance, now().toISOString());
-      const result = await transactWrite(this.client, [this.putNew(entry, true), this.balances.spendRedemption(read, entry)]);
+      const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry, true), this.balances.spendRedemption(read, entry)]);
       if (result.written) return { outcome: "redeemed", entry };
       // The same id landed concurrently: its entry came back with the cancellation.
       const winner = result.reasons[0]?.item;
@@ -91,7 +91,7 @@ export class DynamoRedemptions {
       if (!balanceItem) throw new CorruptLedgerItemError(`${userPk(userId)} has redemption ${redemptionId} but no balance item`);
       const read = balanceState(balanceItem);
       const entry = redemptionCancelEntry(v.parse(RedemptionEntrySchema, redemptionItem), read.balance, now().toISOString());
-      const result = await transactWrite(this.client, [this.putNew(entry, false), this.balances.returnRedemption(read, entry)]);
+      const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry), this.balances.returnRedemption(read, entry)]);
       if (result.written) return { outcome: "cancelled", entry };
       await pause(attempt); // cancelled concurrently (the next read says so) or the balance moved
     }
@@ -110,16 +110,5 @@ export class DynamoRedemptions {
       }),
     );
     return sortKeys.map((_, i) => Responses[i]?.Item);
-  }
-
-  private putNew(entry: RedemptionEntry | RedemptionCancelEntry, returnExisting: boolean) {
-    return {
-      Put: {
-        TableName: this.tableName,
-        Item: entry,
-        ConditionExpression: "attribute_not_exists(pk)",
-        ...(returnExisting ? { ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const } : {}),
-      },
-    };
   }
 }
