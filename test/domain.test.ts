@@ -238,22 +238,117 @@ test("points are floor(whole units × rate) for every minor unit", (t) => {
 });
 
 test("points are exact up to the largest safe amount, and overflow is refused", (t) => {
-  t.is(pointsFor(Number.MAX_SAFE_INTEGER, rate("EUR", 100)), Number(BigInt(Number.MAX_SAFE_INTEGER) / 100n));
-  t.is(pointsFor(Number.MAX_SAFE_INTEGER, rate("EUR", 125)), Number((BigInt(Number.MAX_SAFE_INTEGER) * 125n) / 10_000n));
+  // 90,071,992,547,409.91 EUR at 1 and at 1.25 (112,589,990,684,262.3875), worked by hand.
+  t.is(pointsFor(Number.MAX_SAFE_INTEGER, rate("EUR", 100)), 90_071_992_547_409);
+  t.is(pointsFor(Number.MAX_SAFE_INTEGER, rate("EUR", 125)), 112_589_990_684_262);
   t.throws(() => pointsFor(Number.MAX_SAFE_INTEGER, rate("JPY", 10_000)), { instanceOf: InvalidEventError });
 });
 
-test("points match a BigInt reference over many amounts and rates (no float drift)", (t) => {
+// The references below share nothing with the code under test but the rule itself: each
+// currency's minor units per whole unit are written out here, and rates are taken as the
+// config text ("1.25"), as a fraction or as decimal digits, never as the code's hundredths.
+// Each run goes from config text to points through `parseEarnRules`, as the writer does.
+
+/** Minor units per whole unit, from ISO 4217: none, cents, fils, and a four-decimal unit. */
+const MINOR_UNITS_PER_UNIT: Array<[currency: string, perUnit: number]> = [["JPY", 1], ["EUR", 100], ["KWD", 1_000], ["CLF", 10_000]];
+
+const configured = (currency: string, rateText: string) => earnRateFor(parseEarnRules(`{"${currency}": ${rateText}}`), currency);
+
+const HAND_COMPUTED: Array<[amount: number, currency: string, rateText: string, points: number]> = [
+  [12_345, "EUR", "1", 123], // 123.45 EUR
+  [1_000, "GBP", "1.25", 12], // 10.00 × 1.25 = 12.5
+  [999, "GBP", "1.25", 12], // 9.99 × 1.25 = 12.4875
+  [80, "GBP", "1.25", 1], // 0.80 × 1.25 = 1 exactly
+  [79, "GBP", "1.25", 0], // 0.9875
+  [10_000, "EUR", "0.29", 29], // 100 × 0.29 = 29; in floats 28.999999999999996
+  [10_000, "EUR", "0.57", 57], // in floats 56.99999999999999
+  [10_000, "EUR", "1.13", 113], // in floats 112.99999999999999
+  [1_005, "EUR", "0.1", 1], // 1.005
+  [999, "EUR", "0.1", 0], // 0.999
+  [10_000, "EUR", "0.01", 1],
+  [9_999, "EUR", "0.01", 0], // 0.9999
+  [3, "GBP", "33.33", 0], // 0.9999
+  [4, "GBP", "33.33", 1], // 1.3332
+  [10_000, "EUR", "0", 0],
+  [1_000, "JPY", "0.01", 10], // ¥1000 at 0.01
+  [100, "JPY", "0.01", 1],
+  [99, "JPY", "0.01", 0],
+  [7, "JPY", "1.25", 8], // 8.75
+  [1_000_000_000_000, "JPY", "100", 100_000_000_000_000],
+  [1_000_000_000_000, "EUR", "0.01", 100_000_000], // 10^10 EUR at 0.01
+  [1_500, "KWD", "2", 3], // 1.500 KWD
+  [1_499, "KWD", "2", 2], // 2.998
+  [10_000, "KWD", "0.1", 1], // 10.000 × 0.1
+  [9_999, "KWD", "0.1", 0], // 0.9999
+  [10, "KWD", "100", 1], // 0.010 × 100
+  [1, "KWD", "100", 0], // 0.1
+  [12_345, "CLF", "1.25", 1], // 1.2345 × 1.25 = 1.543125
+];
+
+test("points for hand-computed amounts and rates, from config text to points", (t) => {
+  for (const [amount, currency, rateText, points] of HAND_COMPUTED) {
+    t.is(pointsFor(amount, configured(currency, rateText)), points, `${amount} ${currency} minor units at ${rateText}`);
+  }
+});
+
+test("points match a reference that counts them one minor unit at a time (small amounts)", (t) => {
+  // Each rate as a fraction of points per whole unit: 1.25 = 5/4.
+  const RATES: Array<[text: string, numerator: number, denominator: number]> = [
+    ["0", 0, 1], ["0.01", 1, 100], ["0.1", 1, 10], ["0.29", 29, 100], ["1", 1, 1], ["1.25", 5, 4], ["33.33", 3_333, 100], ["100", 100, 1],
+  ];
+  for (const [currency, perUnit] of MINOR_UNITS_PER_UNIT) {
+    for (const [text, numerator, denominator] of RATES) {
+      const rate = configured(currency, text);
+      // Every minor unit earns numerator / (denominator × perUnit) points: keep the remainder
+      // and take out a whole point whenever it covers one.
+      const pointCost = denominator * perUnit;
+      let credit = 0;
+      let expected = 0;
+      for (let amount = 0; amount <= 2_000; amount++) {
+        if (amount > 0) credit += numerator;
+        while (credit >= pointCost) {
+          credit -= pointCost;
+          expected++;
+        }
+        const actual = pointsFor(amount, rate);
+        if (actual !== expected) return t.fail(`${amount} ${currency} minor units at ${text}: expected ${expected}, got ${actual}`);
+      }
+    }
+  }
+  t.pass();
+});
+
+/** The digits of a × b, for two strings of decimal digits, by long multiplication. */
+function multiplyDigits(a: string, b: string): string {
+  const product = new Array<number>(a.length + b.length).fill(0);
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      const sum = (product[i + j + 1] ?? 0) + Number(a[i]) * Number(b[j]);
+      product[i + j + 1] = sum % 10;
+      product[i + j] = (product[i + j] ?? 0) + Math.floor(sum / 10);
+    }
+  }
+  return product.join("");
+}
+
+/** floor(amount × rate) as decimal text, with `decimals` digits of the amount after the point. */
+function decimalPoints(amount: number, decimals: number, rateText: string): string {
+  const [whole = "", fraction = ""] = rateText.split(".");
+  const digits = multiplyDigits(String(amount), whole + fraction);
+  const integerDigits = digits.slice(0, digits.length - decimals - fraction.length);
+  return integerDigits.replace(/^0+/, "") || "0";
+}
+
+test("points match decimal long multiplication over large amounts and every rate (no float drift)", (t) => {
   let seed = 42;
   const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31);
-  for (let i = 0; i < 5_000; i++) {
+  for (let hundredths = 0; hundredths <= 10_000; hundredths++) {
+    const rateText = `${Math.floor(hundredths / 100)}.${String(hundredths % 100).padStart(2, "0")}`;
     const amount = next() * 4_096 + (next() % 4_096);
-    const hundredths = next() % 10_001;
-    const expected = Number((BigInt(amount) * BigInt(hundredths)) / 10_000n);
-    if (pointsFor(amount, rate("EUR", hundredths)) !== expected) {
-      t.fail(`amount ${amount} at ${hundredths}/100: expected ${expected}`);
-      return;
-    }
+    const [currency, perUnit] = MINOR_UNITS_PER_UNIT[hundredths % MINOR_UNITS_PER_UNIT.length]!;
+    const expected = decimalPoints(amount, String(perUnit).length - 1, rateText);
+    const actual = String(pointsFor(amount, configured(currency, rateText)));
+    if (actual !== expected) return t.fail(`${amount} ${currency} minor units at ${rateText}: expected ${expected}, got ${actual}`);
   }
   t.pass();
 });

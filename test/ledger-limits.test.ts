@@ -27,7 +27,8 @@ test.before(async () => {
 test.after.always(async () => {
   await dynamo?.stop();
 });
-test.after.always(assertNoJvmLeft);
+// Serial: ava runs hooks of one kind concurrently, and this check must follow the stop above.
+test.serial.after.always(assertNoJvmLeft);
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const LIMIT_REASON = /beyond 9007199254740991 \(Number\.MAX_SAFE_INTEGER\)/;
@@ -187,6 +188,23 @@ test("a balance at the limit can still be spent and given back", async (t) => {
   );
   t.is(cancelled.statusCode, 200);
   t.like(bodyOf(await read(balanceRequest("u-1"))), { balance: MAX, lifetimeEarned: MAX });
+});
+
+test("a cancel that would give back past the largest safe integer is refused, nothing written", async (t) => {
+  const { harness, redeemApi, read, apiLogs } = await setup();
+  await seedBalance(harness, "u-1", MAX, MAX);
+  t.is((await redeemApi(redeem("u-1", "r-1", 10))).statusCode, 201);
+  // A balance no consistent history leaves (it exceeds lifetimeEarned): only repair gets here.
+  await seedBalance(harness, "u-1", MAX - 5, MAX);
+
+  harness.requests.length = 0;
+  const cancelled = await redeemApi(
+    apiEvent({ resource: API_ROUTES.cancelRedemption.resource, method: "POST", pathParameters: { userId: "u-1", redemptionId: "r-1" } }),
+  );
+  t.is(cancelled.statusCode, 500);
+  t.regex(apiLogs.join("\n"), /LedgerLimitError: returning 10 points would take the balance beyond 9007199254740991/);
+  t.deepEqual(harness.requests, ["TransactGetItems"]);
+  t.like(bodyOf(await read(balanceRequest("u-1"))), { balance: MAX - 5 });
 });
 
 test("a balance item already beyond the safe integers takes no more credits and says what needs repair", async (t) => {

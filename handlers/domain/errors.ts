@@ -30,6 +30,9 @@ export class LedgerLimitError extends InvalidEventError {
   override name = "LedgerLimitError";
 }
 
+/** The limit as every refusal names it, so logs can be searched for one text. */
+export const SAFE_INTEGER_LIMIT = `${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER)`;
+
 /**
  * Thrown when an item read from the table is not what the ledger writes, e.g. a balance beyond
  * Number.MAX_SAFE_INTEGER left by a write from before such writes were refused. Retrying cannot

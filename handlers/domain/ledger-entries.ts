@@ -5,40 +5,18 @@
 import * as v from "valibot";
 import type { OrderCompleted, OrderRefunded } from "./contract";
 import { pointsFor, type EarnRate } from "./earn-rules";
-import { describeIssues } from "./describe-issues";
-import { CorruptLedgerItemError, LedgerLimitError, InvalidEventError } from "./errors";
-import { BALANCE_SK, entryAt, orderSk, refundSk, userPk } from "./ledger-keys";
+import { InvalidEventError, LedgerLimitError, SAFE_INTEGER_LIMIT } from "./errors";
+import { entryAt, orderSk, refundSk, userPk } from "./ledger-keys";
 
-const count = v.pipe(v.number(), v.safeInteger());
-
-export const BalanceItemSchema = v.object({
-  pk: v.string(),
-  sk: v.literal(BALANCE_SK),
-  /** Points earned minus points reversed; below zero only when a refund reverses spent points. */
-  balance: count,
-  /** Every point ever credited; refunds do not reduce it. */
-  lifetimeEarned: count,
-  updatedAt: v.string(),
-});
-
-/**
- * A balance item as read from the table. One that breaks the schema (a total the SDK could only
- * read as a BigInt, say) fails with an error naming the item and the field, not a bare
- * ValiError, so the failed request's log says what needs repairing.
- */
-export function parseBalanceItem(item: Record<string, unknown>): v.InferOutput<typeof BalanceItemSchema> {
-  const result = v.safeParse(BalanceItemSchema, item);
-  if (result.success) return result.output;
-  const key = `${String(item.pk)} ${String(item.sk)}`;
-  throw new CorruptLedgerItemError(`ledger item ${key} cannot be read: ${describeIssues(result.issues)}`);
-}
+/** A number of points or minor units: a whole number JavaScript, and so every reader, holds exactly. */
+export const SafeCountSchema = v.pipe(v.number(), v.safeInteger());
 
 const entryBase = {
   pk: v.string(),
   sk: v.string(),
   entryAt: v.string(),
   /** Points this entry moved, always positive; the kind says in which direction. */
-  points: count,
+  points: SafeCountSchema,
   /** When the business event happened (the order's completion, the refund, the redemption). */
   occurredAt: v.string(),
   /** When the ledger recorded it. */
@@ -49,7 +27,7 @@ const entryBase = {
 const orderEventBase = {
   ...entryBase,
   orderId: v.string(),
-  amount: count,
+  amount: SafeCountSchema,
   currency: v.string(),
   /** The EventBridge event id that wrote the entry, for tracing a balance back to its events. */
   eventId: v.string(),
@@ -58,11 +36,11 @@ const orderEventBase = {
 export const EarnEntrySchema = v.object({
   ...orderEventBase,
   kind: v.literal("earn"),
-  rateHundredths: count,
+  rateHundredths: SafeCountSchema,
   /** Sum of the refunds applied to this order so far, in minor units. */
-  refundedAmount: count,
+  refundedAmount: SafeCountSchema,
   /** Points reversed from this order so far; never more than `points`. */
-  reversedPoints: count,
+  reversedPoints: SafeCountSchema,
 });
 
 export const ReversalEntrySchema = v.object({
@@ -79,7 +57,7 @@ export const RedemptionEntrySchema = v.object({
   /** Digest of the request, so a retry with another body is told apart from a true retry. */
   fingerprint: v.string(),
   /** The balance right after this redemption: the answer a retry gets again. */
-  balanceAfter: count,
+  balanceAfter: SafeCountSchema,
 });
 
 export const RedemptionCancelEntrySchema = v.object({
@@ -87,7 +65,7 @@ export const RedemptionCancelEntrySchema = v.object({
   kind: v.literal("redemption-cancel"),
   redemptionId: v.string(),
   /** The balance right after the points came back: the answer a second cancel gets again. */
-  balanceAfter: count,
+  balanceAfter: SafeCountSchema,
 });
 
 export const LedgerEntrySchema = v.variant("kind", [
@@ -154,9 +132,7 @@ export function planReversal(
   }
   const refundedAmount = order.refundedAmount + refund.refund.amount;
   if (!Number.isSafeInteger(refundedAmount)) {
-    throw new LedgerLimitError(
-      `the order's refunded total would exceed ${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER)`,
-    );
+    throw new LedgerLimitError(`the order's refunded total would exceed ${SAFE_INTEGER_LIMIT}`);
   }
   const rate = { currency: order.currency, rateHundredths: order.rateHundredths };
   const reversedPoints = Math.min(order.points, pointsFor(refundedAmount, rate));

@@ -2,14 +2,13 @@
  * The ledger on DynamoDB. Every event is one `TransactWriteItems` that writes its entry
  * (guarded by `attribute_not_exists`) together with the balance change, so a redelivered or
  * re-published event changes nothing and costs one request. A refund reads its order first.
- * The balance change is guarded too: DynamoDB holds numbers of 38 digits, but a total beyond
- * Number.MAX_SAFE_INTEGER can no longer be read as a number, so a write that would leave one
- * fails its transaction instead, in the same request, and the event is refused as invalid.
+ * The balance change comes from `balance-updates`, guarded so no total leaves the safe integers:
+ * when its guard fails, the event is refused as invalid.
  */
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
 import type { OrderRefunded } from "../domain/contract";
-import { LedgerLimitError, OrderNotYetCreditedError } from "../domain/errors";
+import { OrderNotYetCreditedError } from "../domain/errors";
 import {
   EarnEntrySchema,
   LedgerEntrySchema,
@@ -17,25 +16,20 @@ import {
   type EarnEntry,
   type LedgerEntry,
   type Provenance,
-  parseBalanceItem,
 } from "../domain/ledger-entries";
-import { BALANCE_SK, orderSk, userPk } from "../domain/ledger-keys";
+import { orderSk, userPk } from "../domain/ledger-keys";
+import { balanceKey, balanceState, type BalanceState } from "./balance-item";
+import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
 import { decodeCursor, encodeCursor } from "./history-cursor";
 import { LEDGER_TABLE } from "./table";
-import { failedAt, transactWrite } from "./transactions";
+import { failedAt, putNewEntry, transactWrite } from "./transactions";
 
 /** What writing one event did: changed the balance by `points`, or nothing (seen before). */
 export type WriteResult =
   | { outcome: "credited" | "reversed"; points: number }
   | { outcome: "duplicate"; points: 0 };
 
-export interface Balance {
-  userId: string;
-  balance: number;
-  lifetimeEarned: number;
-  /** When the balance last changed; `null` for a user with no entries. */
-  updatedAt: string | null;
-}
+export type Balance = { userId: string } & BalanceState;
 
 export interface HistoryPage {
   entries: LedgerEntry[];
@@ -48,42 +42,23 @@ const REFUND_ATTEMPTS = 3;
 
 const DUPLICATE: WriteResult = { outcome: "duplicate", points: 0 };
 
-/** The limit as the refusals name it. */
-const LIMIT = `${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER)`;
-
-/**
- * The condition under which `ADD attribute delta` leaves a safe integer: the attribute is
- * absent (it starts at zero) or far enough from the limit on the side the delta moves it.
- * Nothing for a zero delta, which cannot move a total out of range.
- */
-function staysSafe(attribute: string, delta: number, placeholder: string) {
-  if (delta === 0) return undefined;
-  const bound = delta > 0 ? Number.MAX_SAFE_INTEGER - delta : Number.MIN_SAFE_INTEGER - delta;
-  return {
-    expression: `(attribute_not_exists(${attribute}) OR ${attribute} ${delta > 0 ? "<=" : ">="} ${placeholder})`,
-    values: { [placeholder]: bound },
-  };
-}
-
 export class DynamoLedger {
+  private readonly balances: BalanceUpdates;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.balances = balanceUpdates(tableName);
+  }
 
   /** Credits an order's earn entry and its points to the balance, once. One request. */
   async creditOrder(entry: EarnEntry): Promise<WriteResult> {
-    const result = await transactWrite(this.client, [
-      this.putEntry(entry),
-      this.addToBalance(entry.pk, entry.points, entry.points, entry.recordedAt),
-    ]);
+    const credit = this.balances.creditOrder(entry);
+    const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry), credit.action]);
     if (result.written) return { outcome: "credited", points: entry.points };
     if (failedAt(result, 0)) return DUPLICATE;
-    if (failedAt(result, 1)) {
-      throw new LedgerLimitError(
-        `crediting ${entry.points} points would take the balance or lifetimeEarned beyond ${LIMIT}`,
-      );
-    }
+    if (failedAt(result, 1)) throw credit.refusal();
     throw new Error(`order ${entry.orderId}: transaction cancelled unexpectedly`);
   }
 
@@ -99,8 +74,9 @@ export class DynamoLedger {
         throw new OrderNotYetCreditedError(`order ${refund.orderId} is not credited yet`);
       }
       const plan = planReversal(order, refund, provenance);
+      const reversal = this.balances.reverseRefund(plan.entry);
       const result = await transactWrite(this.client, [
-        this.putEntry(plan.entry),
+        putNewEntry(this.tableName, plan.entry),
         {
           Update: {
             TableName: this.tableName,
@@ -114,15 +90,11 @@ export class DynamoLedger {
             },
           },
         },
-        this.addToBalance(order.pk, -plan.entry.points, 0, provenance.recordedAt),
+        reversal.action,
       ]);
       if (result.written) return { outcome: "reversed", points: plan.entry.points };
       if (failedAt(result, 0)) return DUPLICATE;
-      if (failedAt(result, 2)) {
-        throw new LedgerLimitError(
-          `reversing ${plan.entry.points} points would take the balance below -${LIMIT}`,
-        );
-      }
+      if (failedAt(result, 2)) throw reversal.refusal();
       // Only the order's guard failed: another refund of this order landed first; re-read.
     }
     throw new Error(`order ${refund.orderId} kept changing under ${REFUND_ATTEMPTS} refund attempts`);
@@ -131,16 +103,9 @@ export class DynamoLedger {
   /** A user's balance; a user with no entries has zero. One eventually consistent read. */
   async getBalance(userId: string): Promise<Balance> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: userPk(userId), sk: BALANCE_SK } }),
+      new GetCommand({ TableName: this.tableName, Key: balanceKey(userPk(userId)) }),
     );
-    if (!Item) return { userId, balance: 0, lifetimeEarned: 0, updatedAt: null };
-    const item = parseBalanceItem(Item);
-    return {
-      userId,
-      balance: item.balance,
-      lifetimeEarned: item.lifetimeEarned,
-      updatedAt: item.updatedAt,
-    };
+    return { userId, ...balanceState(Item) };
   }
 
   /**
@@ -177,37 +142,5 @@ export class DynamoLedger {
       }),
     );
     return Item && v.parse(EarnEntrySchema, Item);
-  }
-
-  private putEntry(entry: LedgerEntry) {
-    return {
-      Put: {
-        TableName: this.tableName,
-        Item: entry,
-        ConditionExpression: "attribute_not_exists(pk)",
-      },
-    };
-  }
-
-  /**
-   * Moves the balance by `points` and `lifetimeEarned` by `earned`, guarded so neither leaves
-   * the safe integers. The balance never exceeds `lifetimeEarned` (redemptions and refunds only
-   * take back what was credited), so guarding these two ADDs keeps every balance write safe.
-   */
-  private addToBalance(pk: string, points: number, earned: number, at: string) {
-    const guards = [staysSafe("balance", points, ":balanceBound"), staysSafe("lifetimeEarned", earned, ":earnedBound")]
-      .filter((guard) => guard !== undefined);
-    return {
-      Update: {
-        TableName: this.tableName,
-        Key: { pk, sk: BALANCE_SK },
-        UpdateExpression: "ADD balance :points, lifetimeEarned :earned SET updatedAt = :at",
-        ...(guards.length > 0 ? { ConditionExpression: guards.map((guard) => guard.expression).join(" AND ") } : {}),
-        ExpressionAttributeValues: Object.assign(
-          { ":points": points, ":earned": earned, ":at": at },
-          ...guards.map((guard) => guard.values),
-        ),
-      },
-    };
   }
 }

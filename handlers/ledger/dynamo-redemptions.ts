@@ -9,7 +9,6 @@ import { TransactGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dy
 import * as v from "valibot";
 import { CorruptLedgerItemError } from "../domain/errors";
 import {
-  parseBalanceItem,
   RedemptionCancelEntrySchema,
   RedemptionEntrySchema,
   type RedemptionCancelEntry,
@@ -23,7 +22,9 @@ import {
   redemptionEntry,
   type RedemptionRequest,
 } from "../domain/redemption";
-import { failedAt, transactWrite } from "./transactions";
+import { balanceState } from "./balance-item";
+import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
+import { failedAt, putNewEntry, transactWrite } from "./transactions";
 
 export type RedeemResult =
   /** Spent now: answer 201. */
@@ -50,23 +51,24 @@ const ATTEMPTS = 30;
 const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(attempt, 5)));
 
 export class DynamoRedemptions {
+  private readonly balances: BalanceUpdates;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.balances = balanceUpdates(tableName);
+  }
 
   async redeem(userId: string, request: RedemptionRequest, now: () => Date): Promise<RedeemResult> {
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const [balanceItem, existingItem] = await this.read(userId, [BALANCE_SK, redemptionSk(request.redemptionId)]);
       if (existingItem) return this.retryOf(v.parse(RedemptionEntrySchema, existingItem), request);
-      const balance = balanceItem ? parseBalanceItem(balanceItem).balance : 0;
-      if (!covers(balance, request.points)) return { outcome: "insufficient", balance };
+      const read = balanceState(balanceItem);
+      if (!covers(read.balance, request.points)) return { outcome: "insufficient", balance: read.balance };
 
-      const entry = redemptionEntry(userId, request, balance, now().toISOString());
-      const result = await transactWrite(this.client, [
-        this.putNew(entry, true),
-        this.setBalance(userId, balance, entry.balanceAfter, entry.recordedAt),
-      ]);
+      const entry = redemptionEntry(userId, request, read.balance, now().toISOString());
+      const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry, true), this.balances.spendRedemption(read, entry)]);
       if (result.written) return { outcome: "redeemed", entry };
       // The same id landed concurrently: its entry came back with the cancellation.
       const winner = result.reasons[0]?.item;
@@ -87,12 +89,9 @@ export class DynamoRedemptions {
       if (cancelItem) return { outcome: "already-cancelled", entry: v.parse(RedemptionCancelEntrySchema, cancelItem) };
       // A redemption is always written with its balance item, so a missing one is damage, not zero.
       if (!balanceItem) throw new CorruptLedgerItemError(`${userPk(userId)} has redemption ${redemptionId} but no balance item`);
-      const balance = parseBalanceItem(balanceItem).balance;
-      const entry = redemptionCancelEntry(v.parse(RedemptionEntrySchema, redemptionItem), balance, now().toISOString());
-      const result = await transactWrite(this.client, [
-        this.putNew(entry, false),
-        this.setBalance(userId, balance, entry.balanceAfter, entry.recordedAt),
-      ]);
+      const read = balanceState(balanceItem);
+      const entry = redemptionCancelEntry(v.parse(RedemptionEntrySchema, redemptionItem), read.balance, now().toISOString());
+      const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry), this.balances.returnRedemption(read, entry)]);
       if (result.written) return { outcome: "cancelled", entry };
       await pause(attempt); // cancelled concurrently (the next read says so) or the balance moved
     }
@@ -111,29 +110,5 @@ export class DynamoRedemptions {
       }),
     );
     return sortKeys.map((_, i) => Responses[i]?.Item);
-  }
-
-  private putNew(entry: RedemptionEntry | RedemptionCancelEntry, returnExisting: boolean) {
-    return {
-      Put: {
-        TableName: this.tableName,
-        Item: entry,
-        ConditionExpression: "attribute_not_exists(pk)",
-        ...(returnExisting ? { ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const } : {}),
-      },
-    };
-  }
-
-  /** Moves the balance from the value read to `after`, only if nobody moved it in between. */
-  private setBalance(userId: string, before: number, after: number, at: string) {
-    return {
-      Update: {
-        TableName: this.tableName,
-        Key: { pk: userPk(userId), sk: BALANCE_SK },
-        UpdateExpression: "SET balance = :after, updatedAt = :at",
-        ConditionExpression: "balance = :before",
-        ExpressionAttributeValues: { ":before": before, ":after": after, ":at": at },
-      },
-    };
   }
 }

@@ -10,6 +10,9 @@ import { TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-
 
 export type TransactItems = NonNullable<TransactWriteCommand["input"]["TransactItems"]>;
 
+/** One action of a transaction: a put, an update, a condition check. */
+export type TransactItem = TransactItems[number];
+
 /** Why one item of a cancelled transaction failed. */
 export interface Cancellation {
   /** `ConditionalCheckFailed`, or `None` for the items that were fine. */
@@ -39,3 +42,18 @@ export async function transactWrite(client: DynamoDBDocumentClient, items: Trans
 /** Whether the item at `index` is the one whose condition failed. */
 export const failedAt = (result: TransactionResult, index: number): boolean =>
   !result.written && result.reasons[index]?.code === "ConditionalCheckFailed";
+
+/**
+ * Puts an entry that must not exist yet: the guard that makes every event, redemption and
+ * cancel happen once. `returnExisting` asks for the entry that is there when the guard fails.
+ */
+export function putNewEntry(tableName: string, entry: Record<string, unknown>, returnExisting = false): TransactItem {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: entry,
+      ConditionExpression: "attribute_not_exists(pk)",
+      ...(returnExisting ? { ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const } : {}),
+    },
+  };
+}
