@@ -15,6 +15,7 @@ import { LOCAL_AWS, startDynamoLocal, type DynamoLocal } from "../local/dynamo-l
 import { balanceRequest } from "./support/api-events";
 import { ADMIN_BACKEND, signedBy } from "./support/iam-caller";
 import { orderCompleted, sqsBatch, sqsRecord } from "./support/events";
+import { assertNoJvmLeft } from "./support/no-jvm-left";
 
 const workDir = mkdtempSync(path.join(tmpdir(), "loyalty-bundles-"));
 let dynamo: DynamoLocal;
@@ -38,6 +39,8 @@ test.after.always(async () => {
   await dynamo?.stop();
   rmSync(workDir, { recursive: true, force: true });
 });
+// Serial: ava runs hooks of one kind concurrently; this check must follow the stop above.
+test.serial.after.always(assertNoJvmLeft);
 
 let loads = 0;
 /**

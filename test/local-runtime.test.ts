@@ -14,7 +14,8 @@ import { isRunning, LOCAL_AWS } from "../local/dynamo-local";
 import { startLocalRuntime, type LocalRuntime } from "../local/runtime";
 import { assertNoJvmLeft } from "./support/no-jvm-left";
 
-test.after.always(assertNoJvmLeft);
+// Serial: ava runs hooks of one kind concurrently; this check must follow every other hook.
+test.serial.after.always(assertNoJvmLeft);
 
 // Failed records come back after 1 s instead of dev's 180 s; everything else is the dev stack's.
 const FAST = { port: 0, visibilityTimeoutSeconds: 1, logLevel: "error" } as const;

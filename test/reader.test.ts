@@ -14,6 +14,7 @@ import { createHarness, serviceError, type Harness } from "./support/dynamo-harn
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/events";
 import { ADMIN_BACKEND, asAdminBackend, signedBy } from "./support/iam-caller";
 import { createTestWriter } from "./support/writer-harness";
+import { assertNoJvmLeft } from "./support/no-jvm-left";
 
 // As the stack sets it: the SigV4 callers that are admins. Requests in these tests come from
 // this backend unless they carry Cognito claims or another signer.
@@ -26,6 +27,8 @@ test.before(async () => {
 test.after.always(async () => {
   await dynamo?.stop();
 });
+// Serial: ava runs hooks of one kind concurrently; this check must follow the stop above.
+test.serial.after.always(assertNoJvmLeft);
 
 interface ReaderOptions {
   allowedOrigins?: string[];

@@ -54,7 +54,8 @@ function readmeCommands(markdown: string): ReadmeCommand[] {
   return commands;
 }
 
-test.after.always(assertNoJvmLeft);
+// Serial: ava runs hooks of one kind concurrently; this check must follow every other hook.
+test.serial.after.always(assertNoJvmLeft);
 
 test("every README command works as written", async (t) => {
   const commands = readmeCommands(readFileSync(path.join(ROOT, "README.md"), "utf8"));
