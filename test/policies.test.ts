@@ -12,8 +12,8 @@ import test from "ava";
 import { loyaltyPolicies } from "../policies/loyalty-policies";
 import { evaluatePolicies, mandatoryViolations, type Diagnostic } from "../policies/runner/evaluate";
 import { LoyaltyApi } from "../components";
-import { runProgram, type CapturedResource } from "../policies/runner/mock-program";
-import { runStack } from "../policies/runner/stack-run";
+import { runProgram, type CapturedResource } from "../harness/mock-program";
+import { runStack } from "../harness/stack-run";
 import { UNKNOWN } from "../policies/runner/validation-args";
 import { TYPES } from "../policies/rules/resource-types";
 

@@ -12,8 +12,8 @@ import type { PolicyPackConfig } from "@pulumi/policy";
 import { readStackFile } from "../../config/stack-file";
 import { loyaltyPolicies } from "../loyalty-policies";
 import { evaluatePolicies, mandatoryViolations, type Diagnostic } from "./evaluate";
-import { runProgram } from "./mock-program";
-import { loadProgram } from "./stack-run";
+import { runProgram } from "../../harness/mock-program";
+import { loadProgram } from "../../harness/stack-run";
 
 const ROOT = path.resolve(__dirname, "../..");
 

@@ -11,7 +11,7 @@ import {
   type PolicyPackConfig,
   type ReportViolation,
 } from "@pulumi/policy";
-import type { CapturedResource } from "./mock-program";
+import type { CapturedResource } from "../../harness/mock-program";
 import { NotApplicableError, resourceArgs, stackArgs, type PolicyConfigLookup } from "./validation-args";
 
 export interface Diagnostic {

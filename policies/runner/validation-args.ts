@@ -12,7 +12,7 @@ import {
   type StackValidationArgs,
 } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
-import type { CapturedResource } from "./mock-program";
+import type { CapturedResource } from "../../harness/mock-program";
 
 /** The engine's marker for a value not known during preview (the policy SDK checks for it). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
