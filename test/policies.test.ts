@@ -14,7 +14,7 @@ import { evaluatePolicies, mandatoryViolations, type Diagnostic } from "../polic
 import { LoyaltyApi } from "../components";
 import { runProgram, type CapturedResource } from "../harness/mock-program";
 import { runStack } from "../harness/stack-run";
-import { UNKNOWN } from "../policies/runner/validation-args";
+import { UNKNOWN } from "../harness/sdk-internals";
 import { TYPES } from "../policies/rules/resource-types";
 
 /** A resource as captured from a program; `from` names the resources each input came from. */
