@@ -6,6 +6,7 @@
  */
 import type { EnforcementLevel, Policies, PolicyPackConfig, ReportViolation } from "@pulumi/policy";
 import type { CapturedResource } from "../../harness/mock-program";
+import { PACK_ENFORCEMENT_LEVEL } from "../loyalty-policies";
 import { cantRunDuringPreview, enforcementLevelOf, reportedLevel, UnknownValueError } from "../../harness/sdk-internals";
 import { NotApplicableError, resourceArgs, stackArgs, type PolicyConfigLookup } from "./validation-args";
 
@@ -52,7 +53,7 @@ export async function evaluatePolicies(
   resources: CapturedResource[],
   policies: Policies,
   config: PolicyPackConfig = {},
-  packLevel: EnforcementLevel = "mandatory",
+  packLevel: EnforcementLevel = PACK_ENFORCEMENT_LEVEL,
 ): Promise<Diagnostic[]> {
   const diagnostics: Diagnostic[] = [];
   const lookup = configLookup(config);
