@@ -12,7 +12,7 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { DETAIL_TYPES } from "../handlers/domain/contract";
+import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../handlers/domain/contract";
 import { parseEarnRules } from "../handlers/domain/earn-rules";
 import { BALANCE_SK, userPk } from "../handlers/domain/ledger-keys";
 import { DynamoLedger } from "../handlers/ledger/dynamo-ledger";
@@ -43,6 +43,9 @@ export interface WriterFigures {
 const EVENTS = 1_000;
 const USERS = 100;
 const BATCH = 10;
+
+/** The publishing account of every event, admitted by our writer as `PUBLISHER_ACCOUNTS` would. */
+const PUBLISHER_ACCOUNT = "000000000000";
 
 const READS = new Set(["GetItemCommand", "QueryCommand", "BatchGetItemCommand"]);
 
@@ -76,7 +79,8 @@ function orderRecord(i: number): SQSRecord {
     version: "0",
     id: `event-${i}`,
     "detail-type": DETAIL_TYPES.orderCompleted,
-    source: "otrium.ecommerce",
+    source: DEFAULT_EVENT_SOURCE,
+    account: PUBLISHER_ACCOUNT,
     detail: {
       orderId: `order-${i}`,
       userId: `user-${i % USERS}`,
@@ -92,7 +96,7 @@ function orderRecord(i: number): SQSRecord {
     messageAttributes: {},
     md5OfBody: "",
     eventSource: "aws:sqs",
-    eventSourceARN: "arn:aws:sqs:eu-west-1:000000000000:bench",
+    eventSourceARN: `arn:aws:sqs:eu-west-1:${PUBLISHER_ACCOUNT}:bench`,
     awsRegion: "eu-west-1",
   };
 }
@@ -119,6 +123,8 @@ function writerFor(kind: WriterKind, client: DynamoDBClient, tableName: string):
       ledger: new DynamoLedger(documents, tableName),
       rules: parseEarnRules('{"EUR": 1}'),
       logger: createLogger("error", () => undefined),
+      // As deployed: only the configured source and accounts may earn points.
+      publishers: { source: DEFAULT_EVENT_SOURCE, accounts: [PUBLISHER_ACCOUNT] },
     });
   }
   const credit = async (detail: { userId: string; total: { amount: number } }) => {
