@@ -7,6 +7,7 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import { DETAIL_TYPES } from "../handlers/domain/contract";
 import { LOCAL_AWS } from "../local/dynamo-local";
 import { startLocalRuntime } from "../local/runtime";
+import { SCALE } from "./scale";
 
 export interface LocalRuntimeFigures {
   startupMs: number;
@@ -14,9 +15,12 @@ export interface LocalRuntimeFigures {
   users: number;
   seconds: number;
   eventsPerSecond: number;
+  /** The dev stack's writer settings the runtime ran with. */
+  batchSize: number;
+  maxConcurrency: number;
 }
 
-export async function measureLocalRuntime(events = 1_000, users = 50): Promise<LocalRuntimeFigures> {
+export async function measureLocalRuntime(events: number = SCALE.localRuntimeEvents, users = 50): Promise<LocalRuntimeFigures> {
   const started = Date.now();
   const runtime = await startLocalRuntime({ port: 0, logLevel: "error" });
   const startupMs = Date.now() - started;
@@ -50,7 +54,15 @@ export async function measureLocalRuntime(events = 1_000, users = 50): Promise<L
     }
     const seconds = (Date.now() - t0) / 1000;
     client.destroy();
-    return { startupMs, events, users, seconds, eventsPerSecond: Math.round(events / seconds) };
+    return {
+      startupMs,
+      events,
+      users,
+      seconds,
+      eventsPerSecond: Math.round(events / seconds),
+      batchSize: runtime.settings.batchSize,
+      maxConcurrency: runtime.settings.maxConcurrency,
+    };
   } finally {
     await runtime.stop();
   }

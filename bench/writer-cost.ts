@@ -3,7 +3,8 @@
  * our writer side by side with what a team would otherwise write —
  *   naive:       `UpdateItem ADD balance` per record, no idempotency (fast, and wrong);
  *   powertools:  Powertools for AWS Lambda's idempotency + batch utilities over the same table.
- * Batches of 10, at concurrency 1 and 8, with 0% and 20% redelivered duplicates.
+ * Batches of 10, at concurrency 1 and 8, with 0% and 20% redelivered duplicates. The handlers'
+ * requests can go through another endpoint than the table's set-up and checks (the latency proxy).
  */
 import { randomUUID } from "node:crypto";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -12,7 +13,7 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { DETAIL_TYPES } from "../handlers/domain/contract";
+import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../handlers/domain/contract";
 import { parseEarnRules } from "../handlers/domain/earn-rules";
 import { BALANCE_SK, userPk } from "../handlers/domain/ledger-keys";
 import { DynamoLedger } from "../handlers/ledger/dynamo-ledger";
@@ -21,7 +22,8 @@ import { createDocumentClient } from "../handlers/runtime/dynamo-client";
 import { createLogger } from "../handlers/runtime/log";
 import { createBatchWriter } from "../handlers/writer/batch-writer";
 import { forEachLimited } from "../handlers/runtime/limited-concurrency";
-import { LOCAL_AWS, type DynamoLocal } from "../local/dynamo-local";
+import { LOCAL_AWS } from "../local/dynamo-local";
+import { SCALE } from "./scale";
 
 export type WriterKind = "ours" | "naive" | "powertools";
 
@@ -40,9 +42,12 @@ export interface WriterFigures {
   redeliveries: number;
 }
 
-const EVENTS = 1_000;
-const USERS = 100;
-const BATCH = 10;
+/** The workload, exported so that the results describe what was run. */
+export const WORKLOAD = { events: SCALE.writerEvents, users: 100, batch: 10 } as const;
+const { events: EVENTS, users: USERS, batch: BATCH } = WORKLOAD;
+
+/** The publishing account of every event, admitted by our writer as `PUBLISHER_ACCOUNTS` would. */
+const PUBLISHER_ACCOUNT = "000000000000";
 
 const READS = new Set(["GetItemCommand", "QueryCommand", "BatchGetItemCommand"]);
 
@@ -76,7 +81,8 @@ function orderRecord(i: number): SQSRecord {
     version: "0",
     id: `event-${i}`,
     "detail-type": DETAIL_TYPES.orderCompleted,
-    source: "otrium.ecommerce",
+    source: DEFAULT_EVENT_SOURCE,
+    account: PUBLISHER_ACCOUNT,
     detail: {
       orderId: `order-${i}`,
       userId: `user-${i % USERS}`,
@@ -92,7 +98,7 @@ function orderRecord(i: number): SQSRecord {
     messageAttributes: {},
     md5OfBody: "",
     eventSource: "aws:sqs",
-    eventSourceARN: "arn:aws:sqs:eu-west-1:000000000000:bench",
+    eventSourceARN: `arn:aws:sqs:eu-west-1:${PUBLISHER_ACCOUNT}:bench`,
     awsRegion: "eu-west-1",
   };
 }
@@ -119,6 +125,8 @@ function writerFor(kind: WriterKind, client: DynamoDBClient, tableName: string):
       ledger: new DynamoLedger(documents, tableName),
       rules: parseEarnRules('{"EUR": 1}'),
       logger: createLogger("error", () => undefined),
+      // As deployed: only the configured source and accounts may earn points.
+      publishers: { source: DEFAULT_EVENT_SOURCE, accounts: [PUBLISHER_ACCOUNT] },
     });
   }
   const credit = async (detail: { userId: string; total: { amount: number } }) => {
@@ -162,16 +170,23 @@ function writerFor(kind: WriterKind, client: DynamoDBClient, tableName: string):
     );
 }
 
+export interface WriterEndpoints {
+  /** DynamoDB Local itself: creates the table and checks the balances afterwards. */
+  dynamo: string;
+  /** Where the handler's requests go: DynamoDB Local, or the latency proxy in front of it. */
+  handler: string;
+}
+
 export async function measureWriter(
-  dynamo: DynamoLocal,
+  endpoints: WriterEndpoints,
   kind: WriterKind,
   concurrency: number,
   duplicateShare: number,
 ): Promise<WriterFigures> {
   const tableName = `bench-${randomUUID()}`;
-  const setup = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamo.endpoint });
+  const setup = new DynamoDBClient({ ...LOCAL_AWS, endpoint: endpoints.dynamo });
   await setup.send(new CreateTableCommand(createTableInput(tableName)));
-  const { client, totals } = instrumentedClient(dynamo.endpoint);
+  const { client, totals } = instrumentedClient(endpoints.handler);
   const handler = writerFor(kind, client, tableName);
   const batches = workload(duplicateShare);
 
