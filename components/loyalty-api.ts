@@ -19,6 +19,7 @@ import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import * as iam from "@pulumi/aws/iam";
 import * as lambda from "@pulumi/aws/lambda";
 import * as pulumi from "@pulumi/pulumi";
+import { API_DEFAULTS } from "../config/defaults/api-defaults";
 import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
 import { createAlarms } from "./alarms";
 import { ApiArgsSchema } from "./api-args";
@@ -47,32 +48,32 @@ export type ApiAuth =
 export interface LoyaltyApiArgs {
   /** The ledger the reader reads: a `LoyaltyStore`, or `{tableName, tableArn, kmsKeyArn}` of an existing one. */
   store: LedgerTableRef;
-  /** Who may call every method but the CORS preflight. @default `{ type: "iam" }` */
+  /** Who may call every method but the CORS preflight. @default {@link API_DEFAULTS.auth} (IAM) */
   auth?: ApiAuth;
-  /** The stage, the first path segment of the URL (letters, digits, _ and -). @default "v1" */
+  /** The stage, the first path segment of the URL (letters, digits, _ and -). @default {@link API_DEFAULTS.stageName} */
   stageName?: string;
   /** Cognito group whose members may read and spend any user's points and cancel redemptions (support staff). @default none */
   adminGroup?: pulumi.Input<string>;
   /**
    * IAM role or user ARNs that act as admins when they call with SigV4 (the handlers get them as
    * `ADMIN_PRINCIPALS`). Any other caller without Cognito claims is no admin, and acts for nobody.
-   * @default none
+   * @default {@link API_DEFAULTS.adminPrincipals} (none)
    */
   adminPrincipals?: string[];
-  /** Browser origins allowed by CORS (`*` for any); preflight `OPTIONS` is open when set. @default none */
+  /** Browser origins allowed by CORS (`*` for any); preflight `OPTIONS` is open when set. @default {@link API_DEFAULTS.allowedOrigins} (none) */
   allowedOrigins?: string[];
-  /** Stage-wide throttling, requests per second and burst. @default 50 / 100 */
+  /** Stage-wide throttling, requests per second and burst. @default {@link API_DEFAULTS.throttle} */
   throttle?: { rateLimit: number; burstLimit: number };
-  /** The reader's and redeemer's `LOG_LEVEL`. @default "info" */
+  /** The reader's and redeemer's `LOG_LEVEL`. @default {@link API_DEFAULTS.logLevel} */
   logLevel?: pulumi.Input<string>;
-  /** Days the functions' and the access logs are kept. @default 30 */
+  /** Days the functions' and the access logs are kept. @default {@link API_DEFAULTS.logRetentionDays} */
   logRetentionDays?: pulumi.Input<number>;
-  /** Where alarms notify (SNS topic ARNs). @default none: the alarms exist but notify nobody */
+  /** Where alarms notify (SNS topic ARNs). @default {@link API_DEFAULTS.alarmActions} (none: the alarms exist but notify nobody) */
   alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
   /**
    * API Gateway writes access logs only once the region's account settings name a CloudWatch
    * role. That setting is one per account and region: let exactly one stack manage it.
-   * @default false (the setting must already exist)
+   * @default {@link API_DEFAULTS.manageAccountLogRole} (false: the setting must already exist)
    */
   manageAccountLogRole?: boolean;
 }
@@ -129,7 +130,7 @@ export class LoyaltyApi extends pulumi.ComponentResource {
 
     const environment = pulumi.output(settings.adminGroup).apply((adminGroup) => ({
       TABLE_NAME: args.store.tableName,
-      LOG_LEVEL: args.logLevel ?? "info",
+      LOG_LEVEL: args.logLevel ?? API_DEFAULTS.logLevel,
       ALLOWED_ORIGINS: allowedOrigins.join(","),
       ADMIN_PRINCIPALS: JSON.stringify(settings.adminPrincipals),
       ...(adminGroup === undefined ? {} : { ADMIN_GROUP: adminGroup }),
@@ -272,11 +273,11 @@ export class LoyaltyApi extends pulumi.ComponentResource {
 
     const accessLogs = new cloudwatch.LogGroup(
       `${name}-access`,
-      { namePrefix: `/otrium/loyalty/${name}-access-`, retentionInDays: args.logRetentionDays ?? 30 },
+      { namePrefix: `/otrium/loyalty/${name}-access-`, retentionInDays: args.logRetentionDays ?? API_DEFAULTS.logRetentionDays },
       parent,
     );
 
-    const accountLogging = args.manageAccountLogRole ? this.accountLogRole(name) : [];
+    const accountLogging = settings.manageAccountLogRole ? this.accountLogRole(name) : [];
 
     const stage = new apigateway.Stage(
       name,
@@ -329,7 +330,7 @@ export class LoyaltyApi extends pulumi.ComponentResource {
           evaluationPeriods: 3,
         },
       ],
-      args.alarmActions ?? [],
+      args.alarmActions ?? API_DEFAULTS.alarmActions(),
       this,
     );
 
