@@ -21,6 +21,7 @@ import * as lambda from "@pulumi/aws/lambda";
 import * as pulumi from "@pulumi/pulumi";
 import { API_DEFAULTS } from "../config/defaults/api-defaults";
 import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
+import { functionEnvironment } from "../handlers/runtime/function-env";
 import { createAlarms } from "./alarms";
 import { ApiArgsSchema } from "./api-args";
 import { createGatewayResponses } from "./gateway-responses";
@@ -128,24 +129,28 @@ export class LoyaltyApi extends pulumi.ComponentResource {
     const parent = { parent: this };
     const { auth, stageName, allowedOrigins } = settings;
 
-    const environment = pulumi.output(settings.adminGroup).apply((adminGroup) => ({
-      TABLE_NAME: args.store.tableName,
-      LOG_LEVEL: args.logLevel ?? API_DEFAULTS.logLevel,
-      ALLOWED_ORIGINS: allowedOrigins.join(","),
-      ADMIN_PRINCIPALS: JSON.stringify(settings.adminPrincipals),
-      ...(adminGroup === undefined ? {} : { ADMIN_GROUP: adminGroup }),
-    }));
+    // The admin group may be another resource's output that turns out unset: omitted then.
+    const environment = (handler: ApiHandlerName) =>
+      pulumi.output(settings.adminGroup).apply((adminGroup) =>
+        functionEnvironment[handler]<pulumi.Input<string>>({
+          tableName: args.store.tableName,
+          logLevel: args.logLevel ?? API_DEFAULTS.logLevel,
+          allowedOrigins,
+          adminPrincipals: settings.adminPrincipals,
+          adminGroup,
+        }),
+      );
     const functions: Record<ApiHandlerName, HandlerFunction> = {
       // Reads only: GetItem and Query.
       reader: new HandlerFunction(
         `${name}-reader`,
-        { entry: "handlers/reader.ts", environment, statements: ledgerReadStatements(args.store), logRetentionDays: args.logRetentionDays },
+        { entry: "handlers/reader.ts", environment: environment("reader"), statements: ledgerReadStatements(args.store), logRetentionDays: args.logRetentionDays },
         parent,
       ),
       // Spends and gives back: the same item writes as the ledger writer, nothing more.
       redeemer: new HandlerFunction(
         `${name}-redeemer`,
-        { entry: "handlers/redeemer.ts", environment, statements: ledgerWriteStatements(args.store), logRetentionDays: args.logRetentionDays },
+        { entry: "handlers/redeemer.ts", environment: environment("redeemer"), statements: ledgerWriteStatements(args.store), logRetentionDays: args.logRetentionDays },
         parent,
       ),
     };

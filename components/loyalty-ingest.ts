@@ -20,6 +20,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { INGEST_DEFAULTS } from "../config/defaults/ingest-defaults";
 import { visibilityTimeoutSeconds } from "../config/queue-timing";
 import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
+import { functionEnvironment } from "../handlers/runtime/function-env";
 import { createAlarms } from "./alarms";
 import { eventContractDocuments } from "./event-contract-documents";
 import { HandlerFunction } from "./handler-function";
@@ -199,13 +200,13 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
       `${name}-writer`,
       {
         entry: "handlers/writer.ts",
-        environment: {
-          TABLE_NAME: args.store.tableName,
-          EARN_RULES: JSON.stringify(settings.earnRules),
-          EVENT_SOURCE: settings.eventSource,
-          PUBLISHER_ACCOUNTS: JSON.stringify(settings.publisherAccounts),
-          LOG_LEVEL: args.logLevel ?? INGEST_DEFAULTS.logLevel,
-        },
+        environment: functionEnvironment.writer<pulumi.Input<string>>({
+          tableName: args.store.tableName,
+          earnRules: settings.earnRules,
+          eventSource: settings.eventSource,
+          publisherAccounts: settings.publisherAccounts,
+          logLevel: args.logLevel ?? INGEST_DEFAULTS.logLevel,
+        }),
         statements: [
           ...ledgerWriteStatements(args.store),
           {

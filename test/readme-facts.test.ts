@@ -11,6 +11,7 @@ import { GATEWAY_ANSWERS } from "../components/gateway-responses";
 import { StackConfigSchema } from "../config/stack-config";
 import { ERROR_CODES } from "../handlers/http/responses";
 import { HANDLER_ENV_VARIABLES } from "../handlers/runtime/env";
+import { functionEnvironment, type FunctionName } from "../handlers/runtime/function-env";
 
 const readme = readFileSync(path.resolve(__dirname, "../README.md"), "utf8");
 const section = (heading: string): string => {
@@ -73,4 +74,21 @@ test("the README's stack config table lists every key with the default the schem
   );
   rows.delete("aws:region"); // the provider's key, not this project's
   t.deepEqual(Object.fromEntries(rows), Object.fromEntries(stackConfigDefaults()));
+});
+
+test("the README's environment table says which functions get each variable, as the builders write them", (t) => {
+  const api = { tableName: "t", logLevel: "info", allowedOrigins: [], adminPrincipals: [], adminGroup: "g" };
+  const written: Record<FunctionName, object> = {
+    writer: functionEnvironment.writer({ tableName: "t", earnRules: {}, eventSource: "s", publisherAccounts: [], logLevel: "info" }),
+    reader: functionEnvironment.reader(api),
+    redeemer: functionEnvironment.redeemer(api),
+  };
+  const functions = Object.keys(written) as FunctionName[];
+  const usedBy = (name: string): string => {
+    const users = functions.filter((fn) => name in written[fn]);
+    return users.length === functions.length ? "all" : users.join(", ");
+  };
+  const table = section("Handler environment");
+  const rows = Object.fromEntries([...table.matchAll(/^\| `(\w+)` \| ([^|]+) \|/gm)].map((row) => [row[1] ?? "", (row[2] ?? "").trim()]));
+  t.deepEqual(rows, Object.fromEntries(HANDLER_ENV_VARIABLES.map((name) => [name, usedBy(name)])));
 });
