@@ -12,21 +12,26 @@
  * validated by API Gateway against a model generated from the handler's schema; API Gateway's
  * own refusals answer in the API's error shape. The stage is redeployed whenever anything it
  * serves changes (see `stage-fingerprint.ts`).
+ *
+ * This file makes the functions, the REST API and its invoke permissions, and the alarms; the
+ * parts have files of their own: the routes (`api-routes.ts`), CORS (`api-cors.ts`), API
+ * Gateway's own answers (`gateway-responses.ts`), the stage (`api-stage.ts`) and the region's
+ * logging role (`account-log-role.ts`). Every resource is a child of the `LoyaltyApi`.
  */
 import * as apigateway from "@pulumi/aws/apigateway";
-import * as cloudwatch from "@pulumi/aws/cloudwatch";
-import { getPartitionOutput } from "@pulumi/aws/getPartition";
-import * as iam from "@pulumi/aws/iam";
 import * as lambda from "@pulumi/aws/lambda";
 import * as pulumi from "@pulumi/pulumi";
 import { API_DEFAULTS } from "../config/defaults/api-defaults";
-import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
+import type { ApiHandlerName } from "../handlers/http/routes";
 import { functionEnvironment } from "../handlers/runtime/function-env";
+import { createAccountLogRole } from "./account-log-role";
 import { createAlarms } from "./alarms";
 import { ApiArgsSchema } from "./api-args";
+import { withCorsPreflights } from "./api-cors";
+import { AUTHORIZATION, createApiRoutes, routeMethods } from "./api-routes";
+import { createApiStage } from "./api-stage";
 import { createGatewayResponses } from "./gateway-responses";
 import { HandlerFunction } from "./handler-function";
-import { redemptionRequestModel } from "./api-models";
 import { ledgerReadStatements, ledgerWriteStatements, type LedgerTableRef } from "./ledger-grants";
 import { api5xxErrors, apiLatencyP99, functionErrors } from "./metrics";
 import { StageFingerprint } from "./stage-fingerprint";
@@ -78,30 +83,6 @@ export interface LoyaltyApiArgs {
    */
   manageAccountLogRole?: boolean;
 }
-
-/** The routes as API Gateway sees them: each path segment, the method at the leaf, its function. */
-const ROUTES = Object.values(API_ROUTES).map((route) => ({
-  path: route.resource.split("/").filter(Boolean),
-  method: route.method,
-  handler: route.handler,
-}));
-
-/** One JSON line per request; ids and timings, no personal data beyond the caller's principal. */
-const ACCESS_LOG_FORMAT = JSON.stringify({
-  requestId: "$context.requestId",
-  requestTime: "$context.requestTimeEpoch",
-  httpMethod: "$context.httpMethod",
-  resourcePath: "$context.resourcePath",
-  status: "$context.status",
-  responseLength: "$context.responseLength",
-  latencyMs: "$context.responseLatency",
-  integrationLatencyMs: "$context.integrationLatency",
-  principal: "$context.authorizer.principalId",
-  error: "$context.error.message",
-  traceId: "$context.xrayTraceId",
-});
-
-const AUTHORIZATION = { none: "NONE", iam: "AWS_IAM", cognito: "COGNITO_USER_POOLS" } as const;
 
 export class LoyaltyApi extends pulumi.ComponentResource {
   /** The stage's base URL; `GET {url}/points/{userId}`. */
@@ -164,92 +145,18 @@ export class LoyaltyApi extends pulumi.ComponentResource {
       parent,
     );
 
-    const authorizer =
-      auth.type === "cognito"
-        ? new apigateway.Authorizer(
-            name,
-            {
-              restApi: api.id,
-              type: "COGNITO_USER_POOLS",
-              providerArns: [auth.userPoolArn],
-              identitySource: "method.request.header.Authorization",
-            },
-            parent,
-          )
-        : undefined;
-
-    // One API Gateway resource per distinct path prefix, parents before children.
-    const resources = new Map<string, apigateway.Resource>();
-    const resourceFor = (path: readonly string[]): apigateway.Resource => {
-      const key = path.join("/");
-      const existing = resources.get(key);
-      if (existing) return existing;
-      const parentResource = path.length > 1 ? resourceFor(path.slice(0, -1)).id : api.rootResourceId;
-      const created = new apigateway.Resource(
-        `${name}-${key.replace(/[{}]/g, "").replace(/\//g, "-")}`,
-        { restApi: api.id, parentId: parentResource, pathPart: path[path.length - 1] ?? "" },
-        parent,
-      );
-      resources.set(key, created);
-      return created;
-    };
-
-    // API Gateway checks path parameters and bodies before any function runs.
-    const validator = new apigateway.RequestValidator(
+    // The routes, each followed by its CORS preflight when browsers may call the API.
+    const methods = withCorsPreflights(routeMethods(AUTHORIZATION[auth.type]), allowedOrigins);
+    const integrated = createApiRoutes(
       name,
-      { restApi: api.id, validateRequestBody: true, validateRequestParameters: true },
+      {
+        api,
+        userPoolArn: auth.type === "cognito" ? auth.userPoolArn : undefined,
+        methods,
+        invokeArns: { reader: functions.reader.invokeArn, redeemer: functions.redeemer.invokeArn },
+      },
       parent,
     );
-    const redemptionModel = new apigateway.Model(
-      `${name}-redemption-request`,
-      { restApi: api.id, name: "RedemptionRequest", contentType: "application/json", schema: redemptionRequestModel() },
-      parent,
-    );
-
-    /** The routes whose request bodies API Gateway validates, by resource. */
-    const bodyModels = new Map<string, apigateway.Model>([[API_ROUTES.redeem.resource, redemptionModel]]);
-
-    const integrated: pulumi.Resource[] = [];
-    const addMethod = (path: readonly string[], httpMethod: string, authorization: string, handler: ApiHandlerName) => {
-      const resource = resourceFor(path);
-      const id = `${name}-${httpMethod.toLowerCase()}-${path.join("-").replace(/[{}]/g, "")}`;
-      const pathParameters = path.filter((part) => part.startsWith("{")).map((part) => part.slice(1, -1));
-      const validated = httpMethod !== "OPTIONS";
-      const bodyModel = validated ? bodyModels.get(`/${path.join("/")}`) : undefined;
-      const method = new apigateway.Method(
-        id,
-        {
-          restApi: api.id,
-          resourceId: resource.id,
-          httpMethod,
-          authorization,
-          authorizerId: authorization === AUTHORIZATION.cognito ? authorizer?.id : undefined,
-          requestParameters: Object.fromEntries(pathParameters.map((parameter) => [`method.request.path.${parameter}`, true])),
-          requestValidatorId: validated ? validator.id : undefined,
-          requestModels: bodyModel ? { "application/json": bodyModel.name } : undefined,
-        },
-        parent,
-      );
-      const integration = new apigateway.Integration(
-        id,
-        {
-          restApi: api.id,
-          resourceId: resource.id,
-          httpMethod: method.httpMethod,
-          type: "AWS_PROXY",
-          integrationHttpMethod: "POST",
-          uri: functions[handler].invokeArn,
-        },
-        parent,
-      );
-      integrated.push(method, integration);
-    };
-    for (const route of ROUTES) {
-      addMethod(route.path, route.method, AUTHORIZATION[auth.type], route.handler);
-      // Browsers send preflights without credentials, so OPTIONS cannot be authorized.
-      if (allowedOrigins.length > 0) addMethod(route.path, "OPTIONS", AUTHORIZATION.none, route.handler);
-    }
-
     // API Gateway's own refusals in the API's error shape (with CORS headers where that is safe).
     integrated.push(...createGatewayResponses(name, api.id, allowedOrigins, parent));
 
@@ -266,47 +173,16 @@ export class LoyaltyApi extends pulumi.ComponentResource {
       );
     }
 
-    const deployment = new apigateway.Deployment(
+    const stage = createApiStage(
       name,
       {
-        restApi: api.id,
-        // A new deployment whenever anything the stage serves changes, and only then.
-        triggers: { stage: fingerprint.value() },
-      },
-      { parent: this, dependsOn: integrated },
-    );
-
-    const accessLogs = new cloudwatch.LogGroup(
-      `${name}-access`,
-      { namePrefix: `/otrium/loyalty/${name}-access-`, retentionInDays: args.logRetentionDays ?? API_DEFAULTS.logRetentionDays },
-      parent,
-    );
-
-    const accountLogging = settings.manageAccountLogRole ? this.accountLogRole(name) : [];
-
-    const stage = new apigateway.Stage(
-      name,
-      {
-        restApi: api.id,
-        deployment: deployment.id,
+        restApiId: api.id,
         stageName,
-        xrayTracingEnabled: true,
-        accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
-      },
-      { parent: this, dependsOn: accountLogging },
-    );
-
-    new apigateway.MethodSettings(
-      name,
-      {
-        restApi: api.id,
-        stageName: stage.stageName,
-        methodPath: "*/*",
-        settings: {
-          metricsEnabled: true,
-          throttlingRateLimit: settings.throttle.rateLimit,
-          throttlingBurstLimit: settings.throttle.burstLimit,
-        },
+        fingerprint: fingerprint.value(),
+        deploys: integrated,
+        loggingReady: settings.manageAccountLogRole ? createAccountLogRole(name, parent) : [],
+        logRetentionDays: args.logRetentionDays ?? API_DEFAULTS.logRetentionDays,
+        throttle: settings.throttle,
       },
       parent,
     );
@@ -353,31 +229,5 @@ export class LoyaltyApi extends pulumi.ComponentResource {
       readerFunctionName: this.readerFunctionName,
       redeemerFunctionName: this.redeemerFunctionName,
     });
-  }
-
-  /** The region-wide role API Gateway logs with, and the account setting that names it. */
-  private accountLogRole(name: string): pulumi.Resource[] {
-    const parent = { parent: this };
-    const partition = getPartitionOutput({}, parent).partition;
-    const role = new iam.Role(
-      `${name}-account-logs`,
-      { assumeRolePolicy: iam.assumeRolePolicyForPrincipal({ Service: "apigateway.amazonaws.com" }) },
-      parent,
-    );
-    // AWS's managed policy for exactly this role (it creates execution-log groups per API).
-    const attachment = new iam.RolePolicyAttachment(
-      `${name}-account-logs`,
-      {
-        role: role.name,
-        policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
-      },
-      parent,
-    );
-    const account = new apigateway.Account(
-      `${name}-account-logs`,
-      { cloudwatchRoleArn: role.arn },
-      { parent: this, dependsOn: [attachment] },
-    );
-    return [account];
   }
 }
