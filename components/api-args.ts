@@ -1,6 +1,7 @@
 /**
  * What `LoyaltyApi` checks of its arguments, built from the stack config's own field schemas
- * (`config/api-settings.ts`): the same rules, defaults and messages. A user pool ARN or admin
+ * (`config/api-settings.ts`) and defaults (`config/defaults/api-defaults.ts`): the same rules,
+ * defaults and messages. A user pool ARN or admin
  * group may also be another resource's output.
  */
 import * as v from "valibot";
@@ -8,12 +9,13 @@ import {
   AdminGroupSchema,
   AdminPrincipalsSchema,
   AllowedOriginsSchema,
-  API_DEFAULTS,
   apiAuthSchema,
   StageNameSchema,
   ThrottleSchema,
   UserPoolArnSchema,
 } from "../config/api-settings";
+import { API_DEFAULTS } from "../config/defaults/api-defaults";
+import { TrueOrFalseSchema } from "../config/schema-parts";
 import { orOutput } from "./validate-args";
 
 export const ApiArgsSchema = v.object(
@@ -21,9 +23,10 @@ export const ApiArgsSchema = v.object(
     auth: v.optional(apiAuthSchema(orOutput(UserPoolArnSchema)), API_DEFAULTS.auth),
     stageName: v.optional(StageNameSchema, API_DEFAULTS.stageName),
     adminGroup: v.optional(orOutput(AdminGroupSchema)),
-    adminPrincipals: v.optional(AdminPrincipalsSchema, []),
-    allowedOrigins: v.optional(AllowedOriginsSchema, []),
+    adminPrincipals: v.optional(AdminPrincipalsSchema, API_DEFAULTS.adminPrincipals),
+    allowedOrigins: v.optional(AllowedOriginsSchema, API_DEFAULTS.allowedOrigins),
     throttle: v.optional(ThrottleSchema, API_DEFAULTS.throttle),
+    manageAccountLogRole: v.optional(TrueOrFalseSchema, API_DEFAULTS.manageAccountLogRole),
   },
   "must be an object",
 );

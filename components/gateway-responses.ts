@@ -6,6 +6,7 @@
  */
 import * as apigateway from "@pulumi/aws/apigateway";
 import type * as pulumi from "@pulumi/pulumi";
+import { gatewayAllowOrigin } from "./api-cors";
 
 export interface GatewayAnswer {
   /** API Gateway's response type. */
@@ -40,18 +41,6 @@ export const GATEWAY_ANSWERS: readonly GatewayAnswer[] = [
  */
 export const gatewayAnswerTemplate = (code: string): string =>
   `{"error":{"code":"${code}","message":$context.error.messageString,"requestId":"$context.requestId"}}`;
-
-/**
- * The `Access-Control-Allow-Origin` a gateway response may carry. Its headers are static
- * mappings (no condition can check the request's `Origin` against a list), so: `*` when any
- * origin is allowed, the one origin when there is one, and none when there are several —
- * echoing the request's `Origin` would admit every site on the internet.
- */
-export function gatewayAllowOrigin(allowedOrigins: readonly string[]): string | undefined {
-  if (allowedOrigins.includes("*")) return "'*'";
-  if (allowedOrigins.length === 1) return `'${allowedOrigins[0]}'`;
-  return undefined;
-}
 
 /** Creates the gateway responses of `restApiId`. */
 export function createGatewayResponses(

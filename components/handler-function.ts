@@ -8,6 +8,7 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as iam from "@pulumi/aws/iam";
 import * as lambda from "@pulumi/aws/lambda";
 import * as pulumi from "@pulumi/pulumi";
+import { FUNCTION_DEFAULTS } from "../config/defaults/function-defaults";
 import { bundleHandler } from "./handler-bundle";
 
 /** The Lambda runtime every handler runs on. */
@@ -20,11 +21,11 @@ export interface HandlerFunctionArgs {
   environment: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** What the function may do besides logging and tracing; keep it least-privilege. */
   statements: pulumi.Input<iam.PolicyStatement>[];
-  /** Seconds before an invocation is stopped. @default 10 */
+  /** Seconds before an invocation is stopped. @default {@link FUNCTION_DEFAULTS.timeoutSeconds} */
   timeoutSeconds?: pulumi.Input<number>;
-  /** Memory (and so CPU) of the function, in MB. @default 256 */
+  /** Memory (and so CPU) of the function, in MB. @default {@link FUNCTION_DEFAULTS.memoryMb} */
   memoryMb?: pulumi.Input<number>;
-  /** Days the log group keeps the function's logs. @default 30 */
+  /** Days the log group keeps the function's logs. @default {@link FUNCTION_DEFAULTS.logRetentionDays} */
   logRetentionDays?: pulumi.Input<number>;
 }
 
@@ -48,7 +49,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
       name,
       {
         namePrefix: `/otrium/loyalty/${name}-`,
-        retentionInDays: args.logRetentionDays ?? 30,
+        retentionInDays: args.logRetentionDays ?? FUNCTION_DEFAULTS.logRetentionDays,
       },
       parent,
     );
@@ -99,8 +100,8 @@ export class HandlerFunction extends pulumi.ComponentResource {
           })),
         ),
         role: role.arn,
-        timeout: args.timeoutSeconds ?? 10,
-        memorySize: args.memoryMb ?? 256,
+        timeout: args.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds,
+        memorySize: args.memoryMb ?? FUNCTION_DEFAULTS.memoryMb,
         environment: {
           variables: pulumi.output(args.environment).apply((variables) => ({
             NODE_OPTIONS: "--enable-source-maps",

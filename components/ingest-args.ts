@@ -1,6 +1,7 @@
 /**
  * What `LoyaltyIngest` checks of its arguments, built from the stack config's own field
- * schemas (`config/ingest-settings.ts`): the same rules, defaults and messages.
+ * schemas (`config/ingest-settings.ts`) and defaults (`config/defaults/ingest-defaults.ts`): the
+ * same rules, defaults and messages.
  */
 import * as v from "valibot";
 import { EarnRulesConfigSchema } from "../handlers/domain/earn-rules";
@@ -10,7 +11,6 @@ import {
   BatchSizeSchema,
   EventBusNameSchema,
   EventSourceSchema,
-  INGEST_DEFAULTS,
   MaxConcurrencySchema,
   MaxReceiveCountSchema,
   PublisherAccountsSchema,
@@ -18,13 +18,15 @@ import {
   WriterMemorySchema,
   WriterTimeoutSchema,
 } from "../config/ingest-settings";
+import { INGEST_DEFAULTS } from "../config/defaults/ingest-defaults";
+import { TrueOrFalseSchema } from "../config/schema-parts";
 
 export const IngestArgsSchema = v.pipe(
   v.object(
     {
       earnRules: EarnRulesConfigSchema,
       publisherAccounts: PublisherAccountsSchema,
-      redriveOperators: v.optional(RedriveOperatorsSchema, []),
+      redriveOperators: v.optional(RedriveOperatorsSchema, INGEST_DEFAULTS.redriveOperators),
       eventBusName: v.optional(EventBusNameSchema, INGEST_DEFAULTS.eventBusName),
       eventSource: v.optional(EventSourceSchema, INGEST_DEFAULTS.eventSource),
       maxReceiveCount: v.optional(MaxReceiveCountSchema, INGEST_DEFAULTS.maxReceiveCount),
@@ -33,6 +35,7 @@ export const IngestArgsSchema = v.pipe(
       batchSize: v.optional(BatchSizeSchema, INGEST_DEFAULTS.batchSize),
       batchingWindowSeconds: v.optional(BatchingWindowSchema, INGEST_DEFAULTS.batchingWindowSeconds),
       maxConcurrency: v.optional(MaxConcurrencySchema, INGEST_DEFAULTS.maxConcurrency),
+      publishContract: v.optional(TrueOrFalseSchema, INGEST_DEFAULTS.publishContract),
     },
     "must be an object",
   ),

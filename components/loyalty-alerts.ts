@@ -9,10 +9,11 @@ import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import { getRegionOutput } from "@pulumi/aws/getRegion";
 import * as sns from "@pulumi/aws/sns";
 import * as pulumi from "@pulumi/pulumi";
+import { ALERTS_DEFAULTS } from "../config/defaults/alerts-defaults";
 import { serviceKey } from "./service-key";
 
 export interface LoyaltyAlertsArgs {
-  /** Addresses that receive alarm notifications. @default none */
+  /** Addresses that receive alarm notifications. @default {@link ALERTS_DEFAULTS.emails} (none) */
   emails?: string[];
 }
 
@@ -61,7 +62,7 @@ export class LoyaltyAlerts extends pulumi.ComponentResource {
       },
       parent,
     );
-    for (const [i, email] of (args.emails ?? []).entries()) {
+    for (const [i, email] of (args.emails ?? ALERTS_DEFAULTS.emails()).entries()) {
       new sns.TopicSubscription(`${name}-email-${i}`, { topic: topic.arn, protocol: "email", endpoint: email }, parent);
     }
 

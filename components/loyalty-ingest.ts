@@ -17,8 +17,10 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as lambda from "@pulumi/aws/lambda";
 import * as schemas from "@pulumi/aws/schemas";
 import * as pulumi from "@pulumi/pulumi";
+import { INGEST_DEFAULTS } from "../config/defaults/ingest-defaults";
 import { visibilityTimeoutSeconds } from "../config/queue-timing";
 import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
+import { functionEnvironment } from "../handlers/runtime/function-env";
 import { createAlarms } from "./alarms";
 import { eventContractDocuments } from "./event-contract-documents";
 import { HandlerFunction } from "./handler-function";
@@ -57,12 +59,12 @@ export interface LoyaltyIngestArgs {
   /**
    * IAM role or user ARNs that may send to the queue besides the rule: the operators who redrive
    * the DLQ (SQS's redrive sends as them) and replay the rule's DLQ. Everyone else is denied.
-   * @default none
+   * @default {@link INGEST_DEFAULTS.redriveOperators} (none)
    */
   redriveOperators?: string[];
-  /** The event bus the e-commerce platform publishes to (a name, not an ARN). @default "default" */
+  /** The event bus the e-commerce platform publishes to (a name, not an ARN). @default {@link INGEST_DEFAULTS.eventBusName} */
   eventBusName?: string;
-  /** The `source` the platform publishes order events with. @default "otrium.ecommerce" */
+  /** The `source` the platform publishes order events with. @default {@link INGEST_DEFAULTS.eventSource} */
   eventSource?: string;
   /**
    * The EventBridge pattern of the rule, to override the contract's; its `account` field is
@@ -70,25 +72,25 @@ export interface LoyaltyIngestArgs {
    * @default `eventSource` with the detail-types Order Completed and Order Refunded
    */
   eventPattern?: pulumi.Input<Record<string, unknown>>;
-  /** Publish the event contract (OpenAPI 3) in an EventBridge schema registry for the publishers. @default true */
+  /** Publish the event contract (OpenAPI 3) in an EventBridge schema registry for the publishers. @default {@link INGEST_DEFAULTS.publishContract} */
   publishContract?: boolean;
-  /** Deliveries of a message before it moves to the DLQ (1–1000). @default 5 */
+  /** Deliveries of a message before it moves to the DLQ (1–1000). @default {@link INGEST_DEFAULTS.maxReceiveCount} */
   maxReceiveCount?: number;
-  /** Writer timeout in seconds (1–900); the queue's visibility timeout is 6× this plus the batching window. @default 30 */
+  /** Writer timeout in seconds (1–900); the queue's visibility timeout is 6× this plus the batching window. @default {@link INGEST_DEFAULTS.writerTimeoutSeconds} */
   writerTimeoutSeconds?: number;
-  /** Writer memory in MB (128–10240). @default 256 */
+  /** Writer memory in MB (128–10240). @default {@link INGEST_DEFAULTS.writerMemoryMb} */
   writerMemoryMb?: number;
-  /** Records per writer invocation (1–10000; over 10 needs `batchingWindowSeconds` ≥ 1). @default 10 */
+  /** Records per writer invocation (1–10000; over 10 needs `batchingWindowSeconds` ≥ 1). @default {@link INGEST_DEFAULTS.batchSize} */
   batchSize?: number;
-  /** Seconds the event source mapping gathers records before invoking (0–300). @default 0 */
+  /** Seconds the event source mapping gathers records before invoking (0–300). @default {@link INGEST_DEFAULTS.batchingWindowSeconds} */
   batchingWindowSeconds?: number;
-  /** Most writer invocations at once (2–1000); keeps DynamoDB and the downstream calm. @default 5 */
+  /** Most writer invocations at once (2–1000); keeps DynamoDB and the downstream calm. @default {@link INGEST_DEFAULTS.maxConcurrency} */
   maxConcurrency?: number;
-  /** The writer's `LOG_LEVEL`. @default "info" */
+  /** The writer's `LOG_LEVEL`. @default {@link INGEST_DEFAULTS.logLevel} */
   logLevel?: pulumi.Input<string>;
-  /** Days the writer's logs are kept. @default 30 */
+  /** Days the writer's logs are kept. @default {@link INGEST_DEFAULTS.logRetentionDays} */
   logRetentionDays?: pulumi.Input<number>;
-  /** Where alarms notify (SNS topic ARNs). @default none: the alarms exist but notify nobody */
+  /** Where alarms notify (SNS topic ARNs). @default {@link INGEST_DEFAULTS.alarmActions} (none: the alarms exist but notify nobody) */
   alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
@@ -198,13 +200,13 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
       `${name}-writer`,
       {
         entry: "handlers/writer.ts",
-        environment: {
-          TABLE_NAME: args.store.tableName,
-          EARN_RULES: JSON.stringify(settings.earnRules),
-          EVENT_SOURCE: settings.eventSource,
-          PUBLISHER_ACCOUNTS: JSON.stringify(settings.publisherAccounts),
-          LOG_LEVEL: args.logLevel ?? "info",
-        },
+        environment: functionEnvironment.writer<pulumi.Input<string>>({
+          tableName: args.store.tableName,
+          earnRules: settings.earnRules,
+          eventSource: settings.eventSource,
+          publisherAccounts: settings.publisherAccounts,
+          logLevel: args.logLevel ?? INGEST_DEFAULTS.logLevel,
+        }),
         statements: [
           ...ledgerWriteStatements(args.store),
           {
@@ -235,7 +237,7 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
       { parent: this, dependsOn: [writer] },
     );
 
-    if (args.publishContract ?? true) {
+    if (settings.publishContract) {
       const registry = new schemas.Registry(
         `${name}-contract`,
         { description: "Events the Otrium loyalty program consumes" },
@@ -306,7 +308,7 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
           evaluationPeriods: 5,
         },
       ],
-      args.alarmActions ?? [],
+      args.alarmActions ?? INGEST_DEFAULTS.alarmActions(),
       this,
     );
 

@@ -9,6 +9,7 @@ import * as dynamodb from "@pulumi/aws/dynamodb";
 import type * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as pulumi from "@pulumi/pulumi";
+import { STORE_DEFAULTS } from "../config/defaults/store-defaults";
 import { LEDGER_KEY_ATTRIBUTES, LEDGER_TABLE } from "../handlers/ledger/table";
 import { ledgerReadStatements, ledgerWriteStatements, type LedgerTableRef } from "./ledger-grants";
 
@@ -21,12 +22,12 @@ export interface LoyaltyStoreArgs {
   /**
    * Whether DynamoDB refuses to delete the table and Pulumi protects the table and the key this
    * store creates (`protect`). Turn off only for throwaway stacks.
-   * @default true
+   * @default {@link STORE_DEFAULTS.deletionProtection}
    */
   deletionProtection?: boolean;
   /**
    * Continuous backups, restorable to any second of the last 35 days.
-   * @default true
+   * @default {@link STORE_DEFAULTS.pointInTimeRecovery}
    */
   pointInTimeRecovery?: pulumi.Input<boolean>;
   /**
@@ -46,7 +47,7 @@ export class LoyaltyStore extends pulumi.ComponentResource implements LedgerTabl
 
   constructor(name: string, args: LoyaltyStoreArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("otrium:loyalty:LoyaltyStore", name, {}, opts);
-    const deletionProtection = args.deletionProtection ?? true;
+    const deletionProtection = args.deletionProtection ?? STORE_DEFAULTS.deletionProtection;
     const stateful = { parent: this, protect: deletionProtection };
 
     const kmsKeyArn =
@@ -78,7 +79,7 @@ export class LoyaltyStore extends pulumi.ComponentResource implements LedgerTabl
           },
         ],
         serverSideEncryption: { enabled: true, kmsKeyArn },
-        pointInTimeRecovery: { enabled: args.pointInTimeRecovery ?? true },
+        pointInTimeRecovery: { enabled: args.pointInTimeRecovery ?? STORE_DEFAULTS.pointInTimeRecovery },
         deletionProtectionEnabled: deletionProtection,
       },
       stateful,

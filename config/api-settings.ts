@@ -1,16 +1,9 @@
 /**
  * The settings of the API, each defined once: the stack config and `LoyaltyApi`'s constructor
- * validate with these same schemas, defaults and messages.
+ * validate with these same schemas and messages, and the same defaults (`defaults/api-defaults.ts`).
  */
 import * as v from "valibot";
 import { distinctList, IamPrincipalArnSchema, nonEmpty, strictObject, wholeNumber } from "./schema-parts";
-
-/** What the API gets when a setting is not given: IAM auth, the secure choice. */
-export const API_DEFAULTS = {
-  auth: { type: "iam" },
-  stageName: "v1",
-  throttle: { rateLimit: 50, burstLimit: 100 },
-} as const;
 
 export const UserPoolArnSchema = v.pipe(
   v.string("must be a Cognito user pool ARN"),

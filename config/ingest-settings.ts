@@ -1,23 +1,10 @@
 /**
  * The settings of the ingest path (rule, queue, writer), each defined once: the stack config
- * (`Pulumi.<stack>.yaml`) and `LoyaltyIngest`'s constructor validate with these same schemas,
- * defaults and messages.
+ * (`Pulumi.<stack>.yaml`) and `LoyaltyIngest`'s constructor validate with these same schemas
+ * and messages, and the same defaults (`defaults/ingest-defaults.ts`).
  */
 import * as v from "valibot";
-import { DEFAULT_EVENT_SOURCE } from "../handlers/domain/contract";
 import { distinctList, IamPrincipalArnSchema, nonEmpty, wholeNumber } from "./schema-parts";
-
-/** What the ingest path gets when a setting is not given. */
-export const INGEST_DEFAULTS = {
-  eventBusName: "default",
-  eventSource: DEFAULT_EVENT_SOURCE,
-  maxReceiveCount: 5,
-  writerTimeoutSeconds: 30,
-  writerMemoryMb: 256,
-  batchSize: 10,
-  batchingWindowSeconds: 0,
-  maxConcurrency: 5,
-} as const;
 
 export const EventBusNameSchema = v.pipe(
   nonEmpty("must be an event bus name"),

@@ -10,6 +10,9 @@ export const wholeNumber = (min: number, max: number) => {
   return v.pipe(v.number(message), v.integer(message), v.minValue(min, message), v.maxValue(max, message));
 };
 
+/** A yes/no setting. */
+export const TrueOrFalseSchema = v.boolean("must be true or false");
+
 /** A non-empty string; `what` says what it must be. */
 export const nonEmpty = (what: string) => v.pipe(v.string(what), v.minLength(1, what));
 

@@ -11,7 +11,6 @@ import {
   AdminGroupSchema,
   AdminPrincipalsSchema,
   AllowedOriginsSchema,
-  API_DEFAULTS,
   apiAuthSchema,
   StageNameSchema,
   ThrottleSchema,
@@ -23,7 +22,6 @@ import {
   BatchSizeSchema,
   EventBusNameSchema,
   EventSourceSchema,
-  INGEST_DEFAULTS,
   MaxConcurrencySchema,
   MaxReceiveCountSchema,
   PublisherAccountsSchema,
@@ -31,7 +29,12 @@ import {
   WriterMemorySchema,
   WriterTimeoutSchema,
 } from "./ingest-settings";
-import { LOG_RETENTION_DAYS, LogRetentionSchema, strictObject } from "./schema-parts";
+import { ALERTS_DEFAULTS } from "./defaults/alerts-defaults";
+import { API_DEFAULTS } from "./defaults/api-defaults";
+import { FUNCTION_DEFAULTS } from "./defaults/function-defaults";
+import { INGEST_DEFAULTS } from "./defaults/ingest-defaults";
+import { STORE_DEFAULTS } from "./defaults/store-defaults";
+import { LOG_RETENTION_DAYS, LogRetentionSchema, strictObject, TrueOrFalseSchema } from "./schema-parts";
 import { describeSettingsIssues } from "./settings-issues";
 
 export { LOG_RETENTION_DAYS };
@@ -57,31 +60,35 @@ const ApiSchema = strictObject({
   stageName: v.optional(StageNameSchema, API_DEFAULTS.stageName),
   auth: v.optional(apiAuthSchema(UserPoolArnSchema), API_DEFAULTS.auth),
   adminGroup: v.optional(AdminGroupSchema),
-  adminPrincipals: v.optional(AdminPrincipalsSchema, []),
-  allowedOrigins: v.optional(AllowedOriginsSchema, []),
+  adminPrincipals: v.optional(AdminPrincipalsSchema, API_DEFAULTS.adminPrincipals),
+  allowedOrigins: v.optional(AllowedOriginsSchema, API_DEFAULTS.allowedOrigins),
   throttle: v.optional(ThrottleSchema, API_DEFAULTS.throttle),
   /** Whether this stack sets the region's API Gateway logging role (exactly one stack per account and region does). */
-  manageAccountLogRole: v.optional(v.boolean("must be true or false"), false),
+  manageAccountLogRole: v.optional(TrueOrFalseSchema, API_DEFAULTS.manageAccountLogRole),
 });
 
-const StackConfigSchema = v.object(
+/**
+ * Every key of the namespace, with its default (from `defaults/`); the README's stack config
+ * table is held to it.
+ */
+export const StackConfigSchema = v.object(
   {
     /** Points per whole currency unit, e.g. `{"EUR": 1, "GBP": 1.25}`. */
     earnRules: EarnRulesConfigSchema,
     /** The accounts whose events may earn points (required: nobody else can mint them). */
     publisherAccounts: PublisherAccountsSchema,
     /** Who may redrive the DLQs into the queue (the queue denies everyone else but the rule). */
-    redriveOperators: v.optional(RedriveOperatorsSchema, []),
+    redriveOperators: v.optional(RedriveOperatorsSchema, INGEST_DEFAULTS.redriveOperators),
     eventBusName: v.optional(EventBusNameSchema, INGEST_DEFAULTS.eventBusName),
     eventSource: v.optional(EventSourceSchema, INGEST_DEFAULTS.eventSource),
     maxReceiveCount: v.optional(MaxReceiveCountSchema, INGEST_DEFAULTS.maxReceiveCount),
     writer: v.optional(WriterSchema, {}),
     api: v.optional(ApiSchema, {}),
-    logLevel: v.optional(LogLevelSchema, "info"),
-    logRetentionDays: v.optional(LogRetentionSchema, 30),
+    logLevel: v.optional(LogLevelSchema, FUNCTION_DEFAULTS.logLevel),
+    logRetentionDays: v.optional(LogRetentionSchema, FUNCTION_DEFAULTS.logRetentionDays),
     /** DynamoDB refuses to delete the ledger, and Pulumi refuses to (`protect`). */
-    deletionProtection: v.optional(v.boolean("must be true or false"), true),
-    alarmEmails: v.optional(v.array(v.pipe(v.string(), v.email("must be an email address"))), []),
+    deletionProtection: v.optional(TrueOrFalseSchema, STORE_DEFAULTS.deletionProtection),
+    alarmEmails: v.optional(v.array(v.pipe(v.string(), v.email("must be an email address"))), ALERTS_DEFAULTS.emails),
   },
   "is required",
 );

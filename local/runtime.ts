@@ -16,6 +16,8 @@ import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createTableInput } from "../handlers/ledger/table";
+import { HANDLER_ENV_VARIABLES } from "../handlers/runtime/env";
+import { functionEnvironment, type FunctionName } from "../handlers/runtime/function-env";
 import type { ProxyHandler } from "./api-gateway";
 import { LOCAL_AWS, startDynamoLocal, type DynamoLocal } from "./dynamo-local";
 import { startEventSourceMapping } from "./event-source-mapping";
@@ -42,10 +44,46 @@ export interface LocalRuntime {
 const HANDLERS = path.resolve(__dirname, "../handlers");
 
 /** Loads a handler module afresh, as a new Lambda container would, with the current environment. */
-function loadHandler<T>(name: "writer" | "reader" | "redeemer"): T {
+function loadHandler<T>(name: FunctionName): T {
   const file = require.resolve(path.join(HANDLERS, name));
   delete require.cache[file];
   return (require(file) as { handler: T }).handler;
+}
+
+/**
+ * Sets this process's environment as Lambda sets each function's, before the handler modules
+ * load (they read it at init). The three functions share this process, so it holds the union of
+ * their environments, each built by the same builder as the stack's; a variable the handlers read
+ * that no builder sets here is removed, so nothing leaks in from the shell. The AWS SDK's
+ * variables point the handlers at DynamoDB Local.
+ */
+function configureHandlers(settings: LocalSettings, dynamoEndpoint: string): void {
+  const api = {
+    tableName: settings.tableName,
+    logLevel: settings.logLevel,
+    allowedOrigins: settings.allowedOrigins,
+    // Requests without X-Local-Claims are signed by this principal: locally, curl is an admin.
+    adminPrincipals: [LOCAL_ADMIN_ARN],
+    adminGroup: settings.adminGroup,
+  };
+  const handlerEnvironment: Record<string, string> = {
+    // No eventSource or publisherAccounts: the local PutEvents applies the rule's pattern, and
+    // its events come from no AWS account.
+    ...functionEnvironment.writer({ tableName: settings.tableName, earnRules: settings.earnRules, logLevel: settings.logLevel }),
+    ...functionEnvironment.reader(api),
+    ...functionEnvironment.redeemer(api),
+  };
+  for (const name of HANDLER_ENV_VARIABLES) {
+    const value = handlerEnvironment[name];
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  Object.assign(process.env, {
+    AWS_REGION: settings.region,
+    AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+  });
 }
 
 async function ensureTable(endpoint: string, tableName: string): Promise<void> {
@@ -82,20 +120,7 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
     signal?.throwIfAborted();
     await ensureTable(dynamo.endpoint, settings.tableName);
 
-    Object.assign(process.env, {
-      TABLE_NAME: settings.tableName,
-      EARN_RULES: JSON.stringify(settings.earnRules),
-      LOG_LEVEL: settings.logLevel,
-      ALLOWED_ORIGINS: settings.allowedOrigins.join(","),
-      AWS_REGION: settings.region,
-      AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      // Requests without X-Local-Claims are signed by this principal: locally, curl is an admin.
-      ADMIN_PRINCIPALS: JSON.stringify([LOCAL_ADMIN_ARN]),
-    });
-    if (settings.adminGroup === undefined) delete process.env.ADMIN_GROUP;
-    else process.env.ADMIN_GROUP = settings.adminGroup;
+    configureHandlers(settings, dynamo.endpoint);
     const writer = loadHandler<(event: SQSEvent) => Promise<SQSBatchResponse>>("writer");
     const functions = { reader: loadHandler<ProxyHandler>("reader"), redeemer: loadHandler<ProxyHandler>("redeemer") };
 

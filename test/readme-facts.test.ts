@@ -1,13 +1,17 @@
 /**
- * The README names what the code defines: every error code a client can receive and every
- * variable a handler reads. A code or variable added without its line in the README fails here.
+ * The README names what the code defines: every error code a client can receive, every
+ * variable a handler reads and every stack config key with its default. A code, variable or
+ * default added or changed without its line in the README fails here.
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import test from "ava";
+import * as v from "valibot";
 import { GATEWAY_ANSWERS } from "../components/gateway-responses";
+import { StackConfigSchema } from "../config/stack-config";
 import { ERROR_CODES } from "../handlers/http/responses";
 import { HANDLER_ENV_VARIABLES } from "../handlers/runtime/env";
+import { functionEnvironment, type FunctionName } from "../handlers/runtime/function-env";
 
 const readme = readFileSync(path.resolve(__dirname, "../README.md"), "utf8");
 const section = (heading: string): string => {
@@ -31,4 +35,60 @@ test("every variable the handlers read is in the README's environment table", (t
     HANDLER_ENV_VARIABLES.filter((name) => !table.includes(`| \`${name}\` |`)),
     [],
   );
+});
+
+/** How the stack config table writes a default: `none` for no value or no entries, code for text and objects. */
+function describeDefault(value: unknown): string {
+  if (value === undefined || (Array.isArray(value) && value.length === 0)) return "none";
+  if (typeof value === "string") return `\`${value}\``;
+  if (typeof value === "object" && value !== null) {
+    const fields = Object.entries(value).map(([key, field]) => `${key}: ${String(field)}`);
+    return `\`{${fields.join(", ")}}\``;
+  }
+  return String(value);
+}
+
+/**
+ * Every key of the stack config and the default its schema applies; the keys of a group whose
+ * default is empty (`writer`, `api`) are listed one by one (`writer.timeoutSeconds`).
+ */
+function stackConfigDefaults(): Map<string, string> {
+  const defaults = new Map<string, string>();
+  const walk = (entries: v.ObjectEntries, prefix: string) => {
+    for (const [key, schema] of Object.entries(entries)) {
+      const value: unknown = schema.type === "optional" ? v.getDefault(schema) : undefined;
+      const group = "wrapped" in schema && typeof schema.wrapped === "object" && schema.wrapped !== null && "entries" in schema.wrapped ? schema.wrapped.entries : undefined;
+      if (group && typeof value === "object" && value !== null && Object.keys(value).length === 0) walk(group as v.ObjectEntries, `${prefix}${key}.`);
+      else defaults.set(`${prefix}${key}`, schema.type === "optional" ? describeDefault(value) : "— (required)");
+    }
+  };
+  walk(StackConfigSchema.entries, "");
+  return defaults;
+}
+
+test("the README's stack config table lists every key with the default the schema applies", (t) => {
+  const rows = new Map(
+    [...readme.matchAll(/^\| `([\w.:]+)` \| ([^|]+) \|.*\|$/gm)]
+      .filter((row) => section("Deploying (Pulumi)").includes(row[0]))
+      .map((row) => [row[1] ?? "", (row[2] ?? "").trim()]),
+  );
+  rows.delete("aws:region"); // the provider's key, not this project's
+  t.deepEqual(Object.fromEntries(rows), Object.fromEntries(stackConfigDefaults()));
+});
+
+test("the README's environment table says which functions get each variable, as the builders write them", (t) => {
+  const api = { tableName: "t", logLevel: "info", allowedOrigins: [], adminPrincipals: [], adminGroup: "g" };
+  const written: Record<FunctionName, object> = {
+    writer: functionEnvironment.writer({ tableName: "t", earnRules: {}, eventSource: "s", publisherAccounts: [], logLevel: "info" }),
+    reader: functionEnvironment.reader(api),
+    redeemer: functionEnvironment.redeemer(api),
+  };
+  const functions = Object.keys(written) as FunctionName[];
+  const usedBy = (name: string): string => {
+    const users = functions.filter((fn) => name in written[fn]);
+    return users.length === functions.length ? "all" : users.join(", ");
+  };
+  const table = section("Handler environment");
+  const rows = Object.fromEntries([...table.matchAll(/^\| `(\w+)` \| ([^|]+) \|/gm)].map((row) => [row[1] ?? "", (row[2] ?? "").trim()]));
+  t.deepEqual(rows, Object.fromEntries(HANDLER_ENV_VARIABLES.map((name) => [name, usedBy(name)])));
 });

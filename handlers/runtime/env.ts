@@ -5,7 +5,7 @@
  */
 import * as v from "valibot";
 import { describeIssues } from "../domain/describe-issues";
-import { LogLevelSchema } from "./log";
+import { DEFAULT_LOG_LEVEL, LogLevelSchema } from "./log";
 
 const TableNameSchema = v.pipe(
   v.string("is required"),
@@ -54,7 +54,7 @@ const PublisherAccountsSchema = v.optional(
 const EnvSchema = v.object({
   TABLE_NAME: TableNameSchema,
   EARN_RULES: v.optional(v.string()),
-  LOG_LEVEL: v.optional(LogLevelSchema, "info"),
+  LOG_LEVEL: v.optional(LogLevelSchema, DEFAULT_LOG_LEVEL),
   ALLOWED_ORIGINS: OriginsSchema,
   ADMIN_GROUP: v.optional(v.pipe(v.string(), v.minLength(1))),
   ADMIN_PRINCIPALS: AdminPrincipalsSchema,

@@ -7,6 +7,9 @@ import * as v from "valibot";
 export const LogLevelSchema = v.picklist(["debug", "info", "warn", "error"]);
 export type LogLevel = v.InferOutput<typeof LogLevelSchema>;
 
+/** The level when none is set: the handlers' `LOG_LEVEL` default, and the components'. */
+export const DEFAULT_LOG_LEVEL = "info" satisfies LogLevel;
+
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export type LogFields = Record<string, string | number | boolean | null | undefined>;

@@ -1,0 +1,38 @@
+/**
+ * CORS for the API. The functions answer CORS themselves (the preflight too, through the
+ * `OPTIONS` methods here, which browsers call without credentials and so cannot be authorized);
+ * API Gateway's own answers carry the one header that is safe without looking at the request.
+ */
+
+/** A method of the API: where, which verb, how it is authorized and which function answers it. */
+export interface ApiMethodSpec<THandler extends string> {
+  /** The path's segments, e.g. `["points", "{userId}"]`. */
+  path: readonly string[];
+  /** `GET`, `POST`, `OPTIONS`. */
+  httpMethod: string;
+  /** API Gateway's authorization type: `NONE`, `AWS_IAM`, `COGNITO_USER_POOLS`. */
+  authorization: string;
+  /** The function behind it. */
+  handler: THandler;
+}
+
+/** Each method, followed by its path's preflight when browsers from `allowedOrigins` may call it. */
+export function withCorsPreflights<THandler extends string>(
+  methods: readonly ApiMethodSpec<THandler>[],
+  allowedOrigins: readonly string[],
+): ApiMethodSpec<THandler>[] {
+  if (allowedOrigins.length === 0) return [...methods];
+  return methods.flatMap((method) => [method, { ...method, httpMethod: "OPTIONS", authorization: "NONE" }]);
+}
+
+/**
+ * The `Access-Control-Allow-Origin` a gateway response may carry. Its headers are static
+ * mappings (no condition can check the request's `Origin` against a list), so: `*` when any
+ * origin is allowed, the one origin when there is one, and none when there are several —
+ * echoing the request's `Origin` would admit every site on the internet.
+ */
+export function gatewayAllowOrigin(allowedOrigins: readonly string[]): string | undefined {
+  if (allowedOrigins.includes("*")) return "'*'";
+  if (allowedOrigins.length === 1) return `'${allowedOrigins[0]}'`;
+  return undefined;
+}

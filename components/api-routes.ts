@@ -1,0 +1,122 @@
+/**
+ * The API's routes in API Gateway: one resource per path segment, a method per route (behind
+ * the authorizer the args choose, with path parameters and bodies validated before any function
+ * runs) and its Lambda proxy integration.
+ */
+import * as apigateway from "@pulumi/aws/apigateway";
+import type * as pulumi from "@pulumi/pulumi";
+import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
+import { redemptionRequestModel } from "./api-models";
+import type { ApiMethodSpec } from "./api-cors";
+
+/** API Gateway's authorization type of each kind of auth. */
+export const AUTHORIZATION = { none: "NONE", iam: "AWS_IAM", cognito: "COGNITO_USER_POOLS" } as const;
+
+/** The routes as API Gateway sees them: each path segment, the method at the leaf, its function. */
+export function routeMethods(authorization: string): ApiMethodSpec<ApiHandlerName>[] {
+  return Object.values(API_ROUTES).map((route) => ({
+    path: route.resource.split("/").filter(Boolean),
+    httpMethod: route.method,
+    authorization,
+    handler: route.handler,
+  }));
+}
+
+export interface ApiRoutesArgs {
+  /** The REST API the routes belong to. */
+  api: apigateway.RestApi;
+  /** The Cognito user pool whose tokens the `COGNITO_USER_POOLS` methods accept; absent: no authorizer. */
+  userPoolArn?: pulumi.Input<string>;
+  /** Every method, in the order it is created. */
+  methods: readonly ApiMethodSpec<ApiHandlerName>[];
+  /** The ARN each function's integration invokes. */
+  invokeArns: Record<ApiHandlerName, pulumi.Input<string>>;
+}
+
+/**
+ * Creates the authorizer, the validator, the request models, the resources, methods and
+ * integrations of `args.methods` (named after `name`); returns the methods and integrations, which
+ * a deployment must be made after.
+ */
+export function createApiRoutes(name: string, args: ApiRoutesArgs, opts: pulumi.CustomResourceOptions): pulumi.Resource[] {
+  const { api } = args;
+  const authorizer =
+    args.userPoolArn === undefined
+      ? undefined
+      : new apigateway.Authorizer(
+          name,
+          {
+            restApi: api.id,
+            type: "COGNITO_USER_POOLS",
+            providerArns: [args.userPoolArn],
+            identitySource: "method.request.header.Authorization",
+          },
+          opts,
+        );
+
+  // One API Gateway resource per distinct path prefix, parents before children.
+  const resources = new Map<string, apigateway.Resource>();
+  const resourceFor = (path: readonly string[]): apigateway.Resource => {
+    const key = path.join("/");
+    const existing = resources.get(key);
+    if (existing) return existing;
+    const parentResource = path.length > 1 ? resourceFor(path.slice(0, -1)).id : api.rootResourceId;
+    const created = new apigateway.Resource(
+      `${name}-${key.replace(/[{}]/g, "").replace(/\//g, "-")}`,
+      { restApi: api.id, parentId: parentResource, pathPart: path[path.length - 1] ?? "" },
+      opts,
+    );
+    resources.set(key, created);
+    return created;
+  };
+
+  // API Gateway checks path parameters and bodies before any function runs.
+  const validator = new apigateway.RequestValidator(
+    name,
+    { restApi: api.id, validateRequestBody: true, validateRequestParameters: true },
+    opts,
+  );
+  const redemptionModel = new apigateway.Model(
+    `${name}-redemption-request`,
+    { restApi: api.id, name: "RedemptionRequest", contentType: "application/json", schema: redemptionRequestModel() },
+    opts,
+  );
+
+  /** The routes whose request bodies API Gateway validates, by resource. */
+  const bodyModels = new Map<string, apigateway.Model>([[API_ROUTES.redeem.resource, redemptionModel]]);
+
+  return args.methods.flatMap(({ path, httpMethod, authorization, handler }) => {
+    const resource = resourceFor(path);
+    const id = `${name}-${httpMethod.toLowerCase()}-${path.join("-").replace(/[{}]/g, "")}`;
+    const pathParameters = path.filter((part) => part.startsWith("{")).map((part) => part.slice(1, -1));
+    const validated = httpMethod !== "OPTIONS";
+    const bodyModel = validated ? bodyModels.get(`/${path.join("/")}`) : undefined;
+    const method = new apigateway.Method(
+      id,
+      {
+        restApi: api.id,
+        resourceId: resource.id,
+        httpMethod,
+        authorization,
+        authorizerId: authorization === AUTHORIZATION.cognito ? authorizer?.id : undefined,
+        requestParameters: Object.fromEntries(pathParameters.map((parameter) => [`method.request.path.${parameter}`, true])),
+        requestValidatorId: validated ? validator.id : undefined,
+        requestModels: bodyModel ? { "application/json": bodyModel.name } : undefined,
+      },
+      opts,
+    );
+    const integration = new apigateway.Integration(
+      id,
+      {
+        restApi: api.id,
+        resourceId: resource.id,
+        httpMethod: method.httpMethod,
+        type: "AWS_PROXY",
+        integrationHttpMethod: "POST",
+        uri: args.invokeArns[handler],
+      },
+      opts,
+    );
+    return [method, integration];
+  });
+}

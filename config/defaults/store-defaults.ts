@@ -1,0 +1,7 @@
+/** What the ledger (`LoyaltyStore`; the stack config's `deletionProtection`) gets when a setting is not given. */
+export const STORE_DEFAULTS = {
+  /** DynamoDB refuses to delete the table, and Pulumi `protect`s it and its key. */
+  deletionProtection: true,
+  /** Continuous backups, restorable to any second of the last 35 days. */
+  pointInTimeRecovery: true,
+} as const;

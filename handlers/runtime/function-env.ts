@@ -1,0 +1,81 @@
+/**
+ * The environment each function is given, built in one place from its settings: the stack's
+ * components (`LoyaltyIngest`, `LoyaltyApi`) and the local runtime both call these builders, and
+ * `env.ts` reads what they write. A variable is omitted when its setting is absent, so the
+ * reader's default applies.
+ *
+ * Values the builder only passes through (the table name, the log level, the admin group) are
+ * of type `V`: plain strings for the local runtime, deploy-time values (e.g. another resource's
+ * output) for a component. Values the builder encodes (JSON, lists) are always plain.
+ */
+import type { HandlerEnv } from "./env";
+
+/** What the writer is configured with. */
+export interface WriterSettings<V = string> {
+  /** The ledger table. */
+  tableName: V;
+  /** Points per whole currency unit, e.g. `{EUR: 1, GBP: 1.25}`. */
+  earnRules: Readonly<Record<string, number>>;
+  /** The only `source` whose events may earn points; absent: any. */
+  eventSource?: string;
+  /** The accounts whose events may earn points; absent: no account check. */
+  publisherAccounts?: readonly string[];
+  /** `debug`, `info`, `warn` or `error`. */
+  logLevel: V;
+}
+
+/** What the reader and the redeemer are configured with. */
+export interface ApiFunctionSettings<V = string> {
+  /** The ledger table. */
+  tableName: V;
+  /** `debug`, `info`, `warn` or `error`. */
+  logLevel: V;
+  /** Origins (or `*`) answered with CORS headers. */
+  allowedOrigins: readonly string[];
+  /** IAM role or user ARNs whose SigV4 calls are admin calls. */
+  adminPrincipals: readonly string[];
+  /** The Cognito group whose members act for any user; absent: none. */
+  adminGroup?: V;
+}
+
+/** A function's variables: names the handlers read (`HandlerEnv`), each present only when set. */
+export type FunctionEnvironment<TName extends keyof HandlerEnv, V> = { [K in TName]: V | string };
+
+type WriterVariable = "TABLE_NAME" | "EARN_RULES" | "EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "LOG_LEVEL";
+type ApiFunctionVariable = "TABLE_NAME" | "LOG_LEVEL" | "ALLOWED_ORIGINS" | "ADMIN_PRINCIPALS" | "ADMIN_GROUP";
+
+/** `{[name]: value}` when the value is set, nothing otherwise. */
+const optional = <TName extends string, T>(name: TName, value: T | undefined): Partial<Record<TName, T>> =>
+  value === undefined ? {} : ({ [name]: value } as Record<TName, T>);
+
+function writerEnvironment<V = string>(settings: WriterSettings<V>): FunctionEnvironment<Exclude<WriterVariable, "EVENT_SOURCE" | "PUBLISHER_ACCOUNTS">, V> &
+  Partial<FunctionEnvironment<"EVENT_SOURCE" | "PUBLISHER_ACCOUNTS", V>> {
+  return {
+    TABLE_NAME: settings.tableName,
+    EARN_RULES: JSON.stringify(settings.earnRules),
+    ...optional("EVENT_SOURCE", settings.eventSource),
+    ...optional("PUBLISHER_ACCOUNTS", settings.publisherAccounts && JSON.stringify(settings.publisherAccounts)),
+    LOG_LEVEL: settings.logLevel,
+  };
+}
+
+function apiFunctionEnvironment<V = string>(settings: ApiFunctionSettings<V>): FunctionEnvironment<Exclude<ApiFunctionVariable, "ADMIN_GROUP">, V> &
+  Partial<FunctionEnvironment<"ADMIN_GROUP", V>> {
+  return {
+    TABLE_NAME: settings.tableName,
+    LOG_LEVEL: settings.logLevel,
+    ALLOWED_ORIGINS: settings.allowedOrigins.join(","),
+    ADMIN_PRINCIPALS: JSON.stringify(settings.adminPrincipals),
+    ...optional("ADMIN_GROUP", settings.adminGroup),
+  };
+}
+
+/** The builder of each function's environment, by function. */
+export const functionEnvironment = {
+  writer: writerEnvironment,
+  reader: apiFunctionEnvironment,
+  redeemer: apiFunctionEnvironment,
+};
+
+/** The functions, as the handler modules are named (`handlers/<name>.ts`). */
+export type FunctionName = keyof typeof functionEnvironment;
