@@ -1,5 +1,5 @@
 /**
- * The Lambda artifacts themselves: both handlers bundle deterministically, and the bundles,
+ * The Lambda artifacts themselves: the writer and reader bundle deterministically, and the bundles,
  * configured only through their environment as Lambda configures them, work against a real
  * DynamoDB — or fail at init, naming the variable, when the environment is wrong.
  */
