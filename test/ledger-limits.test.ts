@@ -13,26 +13,17 @@ import { DynamoRedemptions } from "../handlers/ledger/dynamo-redemptions";
 import { createReadApi } from "../handlers/reader/read-api";
 import { createRedeemApi } from "../handlers/redeemer/redeem-api";
 import { createLogger } from "../handlers/runtime/log";
-import { startDynamoLocal, type DynamoLocal } from "../local/dynamo-local";
 import { apiEvent, balanceRequest, historyRequest } from "./support/api-events";
 import { createHarness, type Harness } from "./support/dynamo-harness";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/events";
 import { createTestWriter, TEST_RULES } from "./support/writer-harness";
 import { ADMIN_BACKEND, asAdminBackend } from "./support/iam-caller";
-import { assertNoJvmLeft } from "./support/no-jvm-left";
+import { useDynamoLocal } from "./support/dynamo-local-per-file";
 
 // The customer-service backend reads and spends here, as an IAM caller listed as an admin.
 process.env.ADMIN_PRINCIPALS = JSON.stringify([ADMIN_BACKEND]);
 
-let dynamo: DynamoLocal;
-test.before(async () => {
-  dynamo = await startDynamoLocal();
-});
-test.after.always(async () => {
-  await dynamo?.stop();
-});
-// Serial: ava runs hooks of one kind concurrently, and this check must follow the stop above.
-test.serial.after.always(assertNoJvmLeft);
+const dynamo = useDynamoLocal();
 
 const MAX = Number.MAX_SAFE_INTEGER;
 const LIMIT_REASON = /beyond 9007199254740991 \(Number\.MAX_SAFE_INTEGER\)/;

@@ -9,27 +9,18 @@ import { DynamoRedemptions } from "../handlers/ledger/dynamo-redemptions";
 import { createReadApi } from "../handlers/reader/read-api";
 import { createRedeemApi } from "../handlers/redeemer/redeem-api";
 import { createLogger } from "../handlers/runtime/log";
-import { startDynamoLocal, type DynamoLocal } from "../local/dynamo-local";
 import { apiEvent, balanceRequest, historyRequest } from "./support/api-events";
 import { createHarness } from "./support/dynamo-harness";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/events";
 import { ADMIN_BACKEND, asAdminBackend, signedBy } from "./support/iam-caller";
 import { createTestWriter } from "./support/writer-harness";
-import { assertNoJvmLeft } from "./support/no-jvm-left";
+import { useDynamoLocal } from "./support/dynamo-local-per-file";
 
 // As the stack sets it: the SigV4 callers that are admins. Requests in these tests come from
 // this backend unless they carry Cognito claims or another signer.
 process.env.ADMIN_PRINCIPALS = JSON.stringify([ADMIN_BACKEND]);
 
-let dynamo: DynamoLocal;
-test.before(async () => {
-  dynamo = await startDynamoLocal();
-});
-test.after.always(async () => {
-  await dynamo?.stop();
-});
-// Serial: ava runs hooks of one kind concurrently; this check must follow the stop above.
-test.serial.after.always(assertNoJvmLeft);
+const dynamo = useDynamoLocal();
 
 const ADMINS = "loyalty-support";
 

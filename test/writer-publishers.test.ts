@@ -9,21 +9,12 @@ import { DynamoLedger } from "../handlers/ledger/dynamo-ledger";
 import { readEnv } from "../handlers/runtime/env";
 import { createLogger } from "../handlers/runtime/log";
 import { createBatchWriter } from "../handlers/writer/batch-writer";
-import { startDynamoLocal, type DynamoLocal } from "../local/dynamo-local";
 import { createHarness } from "./support/dynamo-harness";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/events";
-import { assertNoJvmLeft } from "./support/no-jvm-left";
+import { useDynamoLocal } from "./support/dynamo-local-per-file";
 import { TEST_RULES } from "./support/writer-harness";
 
-let dynamo: DynamoLocal;
-test.before(async () => {
-  dynamo = await startDynamoLocal();
-});
-test.after.always(async () => {
-  await dynamo?.stop();
-});
-// Serial: ava runs hooks of one kind concurrently, and this check must follow the stop above.
-test.serial.after.always(assertNoJvmLeft);
+const dynamo = useDynamoLocal();
 
 const PLATFORM = "123456789012"; // the account the test events carry
 

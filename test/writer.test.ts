@@ -5,21 +5,12 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import test from "ava";
 import type { SQSBatchResponse } from "aws-lambda";
-import { startDynamoLocal, type DynamoLocal } from "../local/dynamo-local";
 import { connectionReset, createHarness, serviceError, type Harness } from "./support/dynamo-harness";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/events";
 import { createTestWriter } from "./support/writer-harness";
-import { assertNoJvmLeft } from "./support/no-jvm-left";
+import { useDynamoLocal } from "./support/dynamo-local-per-file";
 
-let dynamo: DynamoLocal;
-test.before(async () => {
-  dynamo = await startDynamoLocal();
-});
-test.after.always(async () => {
-  await dynamo?.stop();
-});
-// Serial: ava runs hooks of one kind concurrently, and this check must follow the stop above.
-test.serial.after.always(assertNoJvmLeft);
+const dynamo = useDynamoLocal();
 
 const failedIds = (response: SQSBatchResponse) =>
   response.batchItemFailures.map((failure) => failure.itemIdentifier).sort();
