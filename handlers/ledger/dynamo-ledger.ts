@@ -154,7 +154,7 @@ export class DynamoLedger {
       // Pending points cannot have been spent: what the order still holds is in its lot.
       const points = moved === undefined ? 0 : Math.min(order.points - order.reversedPoints, Math.max(lot.points, 0));
       const names: Record<string, string> = {};
-      const values: Record<string, string | number> = { ":closed": closed.closedAt, ":readAmount": order.refundedAmount };
+      const values: Record<string, string | number> = { ":readAmount": order.refundedAmount };
       const sets = Object.entries({ returnWindowClosedAt: closed.closedAt, ...fields }).map(([name, value], i) => {
         names[`#f${i}`] = name;
         values[`:f${i}`] = value;
