@@ -4,7 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
-import { runStack } from "../policies/runner/stack-run";
+import { runStack } from "../harness/stack-run";
 
 export interface ProgramFigures {
   runs: Array<{ stack: string; resources: number; ms: number }>;

@@ -1,7 +1,9 @@
 /**
  * Lambda entry of the writer: SQS batch of order events → points ledger.
- * Settings are read and checked at init, so a bad `EARN_RULES` fails the deployment's first
- * invocation loudly instead of sending every event to the DLQ.
+ * Settings are read and checked at init: a bad `EARN_RULES` fails every invocation at init,
+ * loudly (the function's errors alarm), before any event is judged. The events are not lost:
+ * they wait in the queue and, after `maxReceiveCount` deliveries, in the DLQ, to be redriven
+ * once the setting is fixed.
  */
 import { parseEarnRules } from "./domain/earn-rules";
 import { DynamoLedger } from "./ledger/dynamo-ledger";

@@ -4,10 +4,10 @@
  * so nothing else (the runner, the tests) may import this file.
  */
 import { PolicyPack } from "@pulumi/policy";
-import { loyaltyPolicies, PACK_NAME } from "./loyalty-policies";
+import { loyaltyPolicies, PACK_ENFORCEMENT_LEVEL, PACK_NAME } from "./loyalty-policies";
 
 new PolicyPack(PACK_NAME, {
   description: "Encryption and dead-letter guardrails of the Otrium loyalty program",
-  enforcementLevel: "mandatory",
+  enforcementLevel: PACK_ENFORCEMENT_LEVEL,
   policies: loyaltyPolicies,
 });

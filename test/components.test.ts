@@ -9,7 +9,7 @@ import { LoyaltyAlerts, LoyaltyApi, LoyaltyIngest, LoyaltyStore, type LoyaltyApi
 import { InvalidComponentArgsError } from "../components/validate-args";
 import { parseStackConfig } from "../config/stack-config";
 import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
-import { ProgramFailedError, runProgram, type CapturedResource } from "../policies/runner/mock-program";
+import { ProgramFailedError, runProgram, type CapturedResource } from "../harness/mock-program";
 import { statementsOf } from "./support/policy-documents";
 
 // Pulumi's mocks are global: these tests run one at a time.

@@ -18,7 +18,11 @@ import { apiEvent, balanceRequest, historyRequest } from "./support/api-events";
 import { createHarness, type Harness } from "./support/dynamo-harness";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/events";
 import { createTestWriter, TEST_RULES } from "./support/writer-harness";
+import { ADMIN_BACKEND, asAdminBackend } from "./support/iam-caller";
 import { assertNoJvmLeft } from "./support/no-jvm-left";
+
+// The customer-service backend reads and spends here, as an IAM caller listed as an admin.
+process.env.ADMIN_PRINCIPALS = JSON.stringify([ADMIN_BACKEND]);
 
 let dynamo: DynamoLocal;
 test.before(async () => {
@@ -43,13 +47,15 @@ async function setup(rules = TEST_RULES) {
   const { write, ledger, logs } = createTestWriter(harness, rules);
   const apiLogs: string[] = [];
   const logger = createLogger("info", (line) => apiLogs.push(line));
-  const read = createReadApi({ ledger, logger, allowedOrigins: [] });
-  const redeemApi = createRedeemApi({
-    redemptions: new DynamoRedemptions(harness.documents, harness.tableName),
-    logger,
-    allowedOrigins: [],
-    now: () => new Date("2026-11-24T15:00:00.000Z"),
-  });
+  const read = asAdminBackend(createReadApi({ ledger, logger, allowedOrigins: [] }));
+  const redeemApi = asAdminBackend(
+    createRedeemApi({
+      redemptions: new DynamoRedemptions(harness.documents, harness.tableName),
+      logger,
+      allowedOrigins: [],
+      now: () => new Date("2026-11-24T15:00:00.000Z"),
+    }),
+  );
   return { harness, write, ledger, logs, read, redeemApi, apiLogs };
 }
 

@@ -4,17 +4,16 @@
  * program for dev and prod, and the runner's exit code on a program that breaks the rules.
  */
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import type { PolicyPackConfig } from "@pulumi/policy";
 import test from "ava";
-import { loyaltyPolicies } from "../policies/loyalty-policies";
+import { loyaltyPolicies, PACK_ENFORCEMENT_LEVEL } from "../policies/loyalty-policies";
 import { evaluatePolicies, mandatoryViolations, type Diagnostic } from "../policies/runner/evaluate";
+import { packConfigFor } from "../policies/runner/pack-config";
 import { LoyaltyApi } from "../components";
-import { runProgram, type CapturedResource } from "../policies/runner/mock-program";
-import { runStack } from "../policies/runner/stack-run";
-import { UNKNOWN } from "../policies/runner/validation-args";
+import { runProgram, type CapturedResource } from "../harness/mock-program";
+import { runStack } from "../harness/stack-run";
+import { enforcementLevelOf, UNKNOWN } from "../harness/sdk-internals";
 import { TYPES } from "../policies/rules/resource-types";
 
 /** A resource as captured from a program; `from` names the resources each input came from. */
@@ -203,8 +202,12 @@ test("api-methods-authorized: mandatory by default (every committed stack), advi
   t.deepEqual(await findings("api-methods-authorized", [method("GET", "AWS_IAM"), method("GET", "COGNITO_USER_POOLS"), method("OPTIONS", "NONE")]), []);
   const open = await findings("api-methods-authorized", [method("GET", "NONE")]);
   t.deepEqual(open.map((d) => [d.level, d.message]), [["mandatory", "GET is open to anyone: set authorization to COGNITO_USER_POOLS or AWS_IAM."]]);
-  const dev = await findings("api-methods-authorized", [method("GET", "NONE")], { "api-methods-authorized": "advisory" });
-  t.is(dev[0]?.level, "advisory");
+  for (const stack of ["dev", "prod"]) {
+    const committed = await findings("api-methods-authorized", [method("GET", "NONE")], packConfigFor(stack));
+    t.deepEqual(committed.map((d) => d.level), ["mandatory"], `${stack}'s pack config`);
+  }
+  const advisory = await findings("api-methods-authorized", [method("GET", "NONE")], { "api-methods-authorized": "advisory" });
+  t.is(advisory[0]?.level, "advisory");
   t.deepEqual(await findings("api-methods-authorized", [method("GET", "NONE")], { "api-methods-authorized": { enforcementLevel: "disabled" } }), []);
 });
 
@@ -309,7 +312,8 @@ test("stateful-resources-protected: tables and their keys, mandatory unless the 
     ["mandatory", 'Key "ledger-key" is not protected: a destroy or a replacing change would delete it. Set protect: true.'],
     ["mandatory", 'Table "ledger" is not protected: a destroy or a replacing change would delete it. Set protect: true.'],
   ]);
-  t.deepEqual(await findings("stateful-resources-protected", stack(false), { "stateful-resources-protected": "disabled" }), []);
+  t.deepEqual(await findings("stateful-resources-protected", stack(false), packConfigFor("prod")), found, "prod's pack config keeps it mandatory");
+  t.deepEqual(await findings("stateful-resources-protected", stack(false), packConfigFor("dev")), [], "dev's pack config disables it");
 });
 
 // --- the real program and the runner ----------------------------------------------------------
@@ -318,8 +322,7 @@ for (const stack of ["dev", "prod"]) {
   for (const preview of [true, false]) {
     test.serial(`the ${stack} stack has no mandatory violation (${preview ? "first preview" : "all values known"})`, async (t) => {
       const run = await runStack(stack, { preview });
-      const config = JSON.parse(readFileSync(path.resolve(__dirname, `../policies/config/${stack}.json`), "utf8")) as PolicyPackConfig;
-      const diagnostics = await evaluatePolicies(run.resources, loyaltyPolicies, config);
+      const diagnostics = await evaluatePolicies(run.resources, loyaltyPolicies, packConfigFor(stack));
       t.deepEqual(mandatoryViolations(diagnostics), []);
       // Every policy still decides on a first preview: none is reduced to "can't run".
       t.deepEqual(diagnostics, []);
@@ -327,17 +330,26 @@ for (const stack of ["dev", "prod"]) {
   }
 }
 
-test.serial("prod's pack config enforces every policy; dev's only lets its ledger go unprotected", (t) => {
-  const read = (stack: string) => JSON.parse(readFileSync(path.resolve(__dirname, `../policies/config/${stack}.json`), "utf8")) as unknown;
-  t.deepEqual(read("prod"), {});
-  t.deepEqual(read("dev"), { "stateful-resources-protected": "disabled" });
+test("prod's pack config enforces every policy; dev's only lets its ledger go unprotected", (t) => {
+  // The level each policy runs at with the stack's file, as the CLI would apply it.
+  const relaxed = (stack: string) =>
+    loyaltyPolicies
+      .map((policy) => [policy.name, enforcementLevelOf(policy, packConfigFor(stack), PACK_ENFORCEMENT_LEVEL)])
+      .filter(([, level]) => level !== "mandatory");
+  t.deepEqual(relaxed("prod"), []);
+  t.deepEqual(relaxed("dev"), [["stateful-resources-protected", "disabled"]]);
+  // A misspelt policy name in a pack config would silently set nothing.
+  const names = new Set(["all", ...loyaltyPolicies.map((policy) => policy.name)]);
+  for (const stack of ["dev", "prod"]) {
+    t.deepEqual(Object.keys(packConfigFor(stack)).filter((key) => !names.has(key)), [], `${stack}'s pack config names only policies of the pack`);
+  }
 });
 
 test.serial("an API open to the internet fails the pack with prod's config: every method but the preflight", async (t) => {
   const run = await runProgram(() => {
     new LoyaltyApi("api", { store: EXISTING_TABLE, auth: { type: "none", openToTheInternet: true }, allowedOrigins: ["https://www.otrium.com"] });
   }, { config: { "aws:region": "eu-west-1" } });
-  const violations = mandatoryViolations(await evaluatePolicies(run.resources, loyaltyPolicies, {}));
+  const violations = mandatoryViolations(await evaluatePolicies(run.resources, loyaltyPolicies, packConfigFor("prod")));
   t.deepEqual(violations.map((d) => d.message).sort(), [
     "GET is open to anyone: set authorization to COGNITO_USER_POOLS or AWS_IAM.",
     "GET is open to anyone: set authorization to COGNITO_USER_POOLS or AWS_IAM.",

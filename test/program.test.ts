@@ -6,10 +6,10 @@ import { createHash } from "node:crypto";
 import test from "ava";
 import type * as pulumi from "@pulumi/pulumi";
 import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
-import type { CapturedResource, ProgramRun } from "../policies/runner/mock-program";
+import type { CapturedResource, ProgramRun } from "../harness/mock-program";
 import { decide, type PolicyRequest } from "../policies/rules/resource-policy";
 import { allowedActions, statementsOf } from "./support/policy-documents";
-import { runStack } from "../policies/runner/stack-run";
+import { runStack } from "../harness/stack-run";
 
 const T = {
   alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",

@@ -5,8 +5,8 @@
 import test from "ava";
 import { InvalidStackConfigError, parseStackConfig } from "../config/stack-config";
 import { readStackFile } from "../config/stack-file";
-import { ProgramFailedError } from "../policies/runner/mock-program";
-import { runWithConfig } from "../policies/runner/stack-run";
+import { ProgramFailedError } from "../harness/mock-program";
+import { runWithConfig } from "../harness/stack-run";
 
 const VALID: Record<string, string> = {
   "aws:region": "eu-west-1",

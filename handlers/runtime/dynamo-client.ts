@@ -1,5 +1,5 @@
 /**
- * The DynamoDB document client both handlers use, built with the SDK's default
+ * The DynamoDB document client every handler uses, built with the SDK's default
  * configuration so `AWS_REGION` and `AWS_ENDPOINT_URL_DYNAMODB` point it anywhere
  * (AWS in Lambda, DynamoDB Local on a laptop). Created once per Lambda container.
  */

@@ -5,15 +5,15 @@
  * every value known — checks every captured resource with the pack's own policies and the
  * stack's pack config, prints what it found, and exits 1 on any mandatory violation.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import type { PolicyPackConfig } from "@pulumi/policy";
 import { readStackFile } from "../../config/stack-file";
 import { loyaltyPolicies } from "../loyalty-policies";
 import { evaluatePolicies, mandatoryViolations, type Diagnostic } from "./evaluate";
-import { runProgram } from "./mock-program";
-import { loadProgram } from "./stack-run";
+import { packConfigFor } from "./pack-config";
+import { runProgram } from "../../harness/mock-program";
+import { loadProgram } from "../../harness/stack-run";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -23,12 +23,6 @@ const projectStacks = (): string[] =>
     .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
     .filter((stack): stack is string => stack !== undefined)
     .sort();
-
-/** `policies/config/<stack>.json`, the file CI passes as `--policy-pack-config`. */
-function packConfigFor(stack: string): PolicyPackConfig {
-  const file = path.join(ROOT, "policies", "config", `${stack}.json`);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as PolicyPackConfig) : {};
-}
 
 function table(diagnostics: Diagnostic[]): string {
   const rows = diagnostics.map((d) => [d.policy, d.urn?.split("::").pop() ?? "(stack)", d.level, d.message]);

@@ -4,14 +4,10 @@
  * value unknown during preview yields an advisory "can't run during preview"; a policy that
  * declares itself not applicable yields nothing.
  */
-import {
-  UnknownValueError,
-  type EnforcementLevel,
-  type Policies,
-  type PolicyPackConfig,
-  type ReportViolation,
-} from "@pulumi/policy";
-import type { CapturedResource } from "./mock-program";
+import type { EnforcementLevel, Policies, PolicyPackConfig, ReportViolation } from "@pulumi/policy";
+import type { CapturedResource } from "../../harness/mock-program";
+import { PACK_ENFORCEMENT_LEVEL } from "../loyalty-policies";
+import { cantRunDuringPreview, enforcementLevelOf, reportedLevel, UnknownValueError } from "../../harness/sdk-internals";
 import { NotApplicableError, resourceArgs, stackArgs, type PolicyConfigLookup } from "./validation-args";
 
 export interface Diagnostic {
@@ -23,12 +19,6 @@ export interface Diagnostic {
 }
 
 type Policy = Policies[number];
-
-function levelOf(policy: Policy, config: PolicyPackConfig, packLevel: EnforcementLevel): EnforcementLevel {
-  const configured = config[policy.name] ?? config.all;
-  const fromConfig = typeof configured === "string" ? configured : configured?.enforcementLevel;
-  return fromConfig ?? policy.enforcementLevel ?? packLevel;
-}
 
 const configLookup = (config: PolicyPackConfig): PolicyConfigLookup => (name) => {
   const entry = config[name];
@@ -52,8 +42,7 @@ async function judge(
     await run(report);
   } catch (error) {
     if (error instanceof UnknownValueError) {
-      const reason = error instanceof Error ? error.message : String(error);
-      diagnostics.push({ policy: policy.name, level: "advisory", urn, message: `can't run policy '${policy.name}' during preview: ${reason}` });
+      diagnostics.push({ policy: policy.name, level: "advisory", urn, message: cantRunDuringPreview(policy.name, error) });
     } else if (!(error instanceof NotApplicableError)) {
       throw error;
     }
@@ -64,15 +53,14 @@ export async function evaluatePolicies(
   resources: CapturedResource[],
   policies: Policies,
   config: PolicyPackConfig = {},
-  packLevel: EnforcementLevel = "mandatory",
+  packLevel: EnforcementLevel = PACK_ENFORCEMENT_LEVEL,
 ): Promise<Diagnostic[]> {
   const diagnostics: Diagnostic[] = [];
   const lookup = configLookup(config);
   for (const policy of policies) {
-    const level = levelOf(policy, config, packLevel);
+    const level = enforcementLevelOf(policy, config, packLevel);
     if (level === "disabled") continue;
-    // As the server does, a violation at "remediate" is reported as mandatory.
-    const reported = level === "remediate" ? "mandatory" : level;
+    const reported = reportedLevel(level);
     if ("validateResource" in policy && policy.validateResource) {
       const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
       for (const resource of resources) {

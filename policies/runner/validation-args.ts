@@ -4,18 +4,15 @@
  * one throws `UnknownValueError` exactly as in a real preview), the URN, name, parent,
  * dependencies and property dependencies, `isType`/`asType`, `getConfig`, `notApplicable`.
  */
-import {
-  unknownCheckingProxy,
-  type PolicyResource,
-  type PolicyResourceOptions,
-  type ResourceValidationArgs,
-  type StackValidationArgs,
+import type {
+  PolicyResource,
+  PolicyResourceOptions,
+  ResourceValidationArgs,
+  StackValidationArgs,
 } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
-import type { CapturedResource } from "./mock-program";
-
-/** The engine's marker for a value not known during preview (the policy SDK checks for it). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import type { CapturedResource } from "../../harness/mock-program";
+import { isTypeOf, unknownCheckingProxy, UNKNOWN } from "../../harness/sdk-internals";
 
 /** Thrown by `notApplicable`, as the policy server does. */
 export class NotApplicableError extends Error {
@@ -40,9 +37,6 @@ const options = (parentUrn: string | undefined, protect: boolean): PolicyResourc
   additionalSecretOutputs: [],
   ...(parentUrn === undefined ? {} : { parent: parentUrn }),
 });
-
-/** Whether `resourceClass` is the class of `type` (Pulumi classes carry their type token). */
-const isTypeOf = (type: string, resourceClass: object): boolean => Reflect.get(resourceClass, "__pulumiType") === type;
 
 const throwNotApplicable = (reason?: string): never => {
   throw new NotApplicableError(reason ?? "Policy does not apply");

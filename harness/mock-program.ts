@@ -5,6 +5,7 @@
  * global, so runs happen one at a time.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { constructedProtected, resourcesBehind } from "./sdk-internals";
 
 export const MOCK_ACCOUNT = "123456789012";
 export const MOCK_REGION = "eu-west-1";
@@ -119,8 +120,7 @@ function call(token: string): Record<string, unknown> {
  */
 function protectedBy(own: boolean | undefined, parent: pulumi.Resource | undefined): boolean {
   if (own !== undefined) return own;
-  const inherited: unknown = parent === undefined ? undefined : Reflect.get(parent, "__protect");
-  return inherited === true;
+  return parent !== undefined && constructedProtected(parent);
 }
 
 const outputValue = <T>(output: pulumi.Output<T>): Promise<T> =>
@@ -129,13 +129,7 @@ const outputValue = <T>(output: pulumi.Output<T>): Promise<T> =>
 /** The resources an input value (plain, an Output, or nested in arrays and objects) came from. */
 async function sourcesOf(value: unknown, found = new Set<pulumi.Resource>()): Promise<Set<pulumi.Resource>> {
   if (pulumi.Output.isInstance(value)) {
-    // `allResources` is internal to the SDK, which reads it the same way to tell the engine
-    // each input's dependencies.
-    const allResources: unknown = Reflect.get(value, "allResources");
-    const resources: unknown = typeof allResources === "function" ? await allResources.call(value) : undefined;
-    if (resources instanceof Set) {
-      for (const resource of resources) if (pulumi.Resource.isInstance(resource)) found.add(resource);
-    }
+    for (const resource of await resourcesBehind(value)) found.add(resource);
   } else if (pulumi.Resource.isInstance(value)) {
     // A resource named in `dependsOn`.
     found.add(value);

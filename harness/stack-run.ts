@@ -3,10 +3,10 @@
  * or with config given by the test.
  */
 import * as path from "node:path";
-import { readStackFile } from "../../config/stack-file";
+import { readStackFile } from "../config/stack-file";
 import { runProgram, type ProgramRun } from "./mock-program";
 
-const PROGRAM = path.resolve(__dirname, "../../index.ts");
+const PROGRAM = path.resolve(__dirname, "../index.ts");
 
 /** Loads a program file afresh: Node caches modules, and each run must register anew. */
 export function loadProgram(file: string = PROGRAM): Record<string, unknown> {
