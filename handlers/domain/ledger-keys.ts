@@ -13,12 +13,6 @@ export const orderSk = (orderId: string): string => `ORDER#${orderId}`;
 export const refundSk = (orderId: string, refundId: string): string =>
   `REFUND#${orderId}#${refundId}`;
 
-/**
- * Marks an order of which something arrived before the order itself (a refund, the return
- * window's close). The order's credit checks it is absent, so the common case needs no read.
- */
-export const earlyArrivalSk = (orderId: string): string => `EARLY#${orderId}`;
-
 /** A customer's expiry entry of one day. */
 export const expirySk = (day: string): string => `EXPIRY#${day}`;
 

@@ -2,8 +2,9 @@
  * The ledger on DynamoDB: order events in, balances and history out. Every event is one
  * `TransactWriteItems` that writes its entry (guarded by `attribute_not_exists`) together with
  * the balance change, so a redelivered or re-published event changes nothing.
- * - An order is one request, duplicates included: it `ADD`s to its lot with no read, checks that
- *   nothing of the order arrived before it, and indexes the day its lot expires for the settle.
+ * - An order is one request, duplicates included: it `ADD`s to its lot with no read, checks in
+ *   that same balance update that nothing of the order arrived before it, and, when its lot
+ *   expires at all, indexes the day it does for the settle (two items, or three with expiry).
  * - A refund or a return window's close reads the order and the balance (one request), then
  *   writes its plan conditioned on what it read. Either one arriving before its order is
  *   recorded and acknowledged; the order nets it out when it lands (see `early-arrivals`).
@@ -12,16 +13,16 @@ import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/
 import * as v from "valibot";
 import type { OrderRefunded, ReturnWindowClosed } from "../domain/contract";
 import { EarnEntrySchema, LedgerEntrySchema, lotFields, parkedRefundEntry, planReversal, type EarnEntry, type LedgerEntry, type Provenance } from "../domain/ledger-entries";
-import { BALANCE_SK, earlyArrivalSk, orderSk, userPk } from "../domain/ledger-keys";
+import { BALANCE_SK, orderSk, userPk } from "../domain/ledger-keys";
 import { earlyReleaseOf, lotAttribute, lotDatesOf } from "../domain/lifecycle";
 import { planReversal as planLotReversal } from "../domain/lot-plans";
 import { isAvailable, viewAt, type Lot, type PointsView } from "../domain/lots";
-import { balanceKey, balanceState, legacyLot } from "./balance-item";
+import { balanceKey, balanceState, earlyArrivalsOf, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
 import { creditWithEarlyArrivals, earlyArrivalAction, expiryIndexPut } from "./early-arrivals";
 import { decodeCursor, encodeCursor } from "./history-cursor";
 import { LEDGER_TABLE } from "./table";
-import { failedAt, putNewEntry, transactWrite } from "./transactions";
+import { failedAt, oldItemAt, putNewEntry, transactWrite } from "./transactions";
 import { readUserItems, refusedAtVersion } from "./user-items";
 
 /** What writing one event did: changed the balance by `points`, or nothing (seen before). */
@@ -67,22 +68,14 @@ export class DynamoLedger {
   async creditOrder(entry: EarnEntry): Promise<WriteResult> {
     const lot = entry.lot ?? legacyLot(0).attribute;
     const credit = this.balances.creditOrder(entry, lot, entry.points);
-    const result = await transactWrite(this.client, [
-      putNewEntry(this.tableName, entry),
-      credit.action,
-      {
-        ConditionCheck: {
-          TableName: this.tableName,
-          Key: { pk: entry.pk, sk: earlyArrivalSk(entry.orderId) },
-          ConditionExpression: "attribute_not_exists(pk)",
-        },
-      },
-      ...expiryIndexPut(this.tableName, entry),
-    ]);
+    const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry), credit.action, ...expiryIndexPut(this.tableName, entry)]);
     if (result.written) return { outcome: "credited", points: entry.points };
     if (failedAt(result, 0)) return DUPLICATE;
-    if (failedAt(result, 1)) throw credit.refusal();
-    if (failedAt(result, 2)) return creditWithEarlyArrivals(this.client, this.tableName, this.balances, entry);
+    if (failedAt(result, 1)) {
+      // The balance guard failed: on an early arrival of this order (net it out), or on a total.
+      if (earlyArrivalsOf(oldItemAt(result, 1), entry.orderId) !== undefined) return creditWithEarlyArrivals(this.client, this.tableName, this.balances, entry);
+      throw credit.refusal();
+    }
     throw new Error(`order ${entry.orderId}: transaction cancelled unexpectedly`);
   }
 
@@ -97,7 +90,7 @@ export class DynamoLedger {
       if (!orderItem) {
         const parked = await transactWrite(this.client, [
           putNewEntry(this.tableName, parkedRefundEntry(refund, provenance)),
-          ...earlyArrivalAction(this.tableName, userPk(refund.userId), refund.orderId),
+          ...earlyArrivalAction(this.tableName, this.balances, userPk(refund.userId), refund.orderId),
         ]);
         if (parked.written) return PARKED;
         if (failedAt(parked, 0)) return DUPLICATE;
@@ -140,7 +133,7 @@ export class DynamoLedger {
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const [orderItem, balanceItem] = await readUserItems(this.client, this.tableName, closed.userId, [orderSk(closed.orderId), BALANCE_SK]);
       if (!orderItem) {
-        const parked = await transactWrite(this.client, earlyArrivalAction(this.tableName, userPk(closed.userId), closed.orderId, closed.closedAt));
+        const parked = await transactWrite(this.client, earlyArrivalAction(this.tableName, this.balances, userPk(closed.userId), closed.orderId, closed.closedAt));
         if (parked.written) return PARKED;
         if (failedAt(parked, 0)) return DUPLICATE; // an earlier close is recorded already
         continue;

@@ -2,49 +2,36 @@
  * What arrives before its order — a refund, the close of its return window — is acknowledged
  * and recorded, never reported failed for being early, and never waits for a redelivery:
  * - A parked refund is an entry under the reversal's own key (so its duplicate changes nothing)
- *   worth no points yet; a close is noted on the order's early-arrival marker. Both are written
- *   on condition that the order is still absent, and both bump the marker's `arrivals`.
- * - The order's credit checks that no marker exists: the common case stays one request. When
- *   one does, the credit reads the marker and the parked refunds and credits the net in one
- *   transaction that turns each parked refund into its reversal and deletes the marker, on
- *   condition that no arrival was added meanwhile.
+ *   worth no points yet; a close is noted on the balance item. Both are written on condition
+ *   that the order is still absent, and both count one more early arrival of the order on the
+ *   balance item (see `balance-item`).
+ * - The order's credit updates the balance item anyway, so it carries the check that no early
+ *   arrival is noted there: the common case stays one request of two items. When one is, the
+ *   credit reads the balance item and the parked refunds and credits the net in one transaction
+ *   that turns each parked refund into its reversal and removes the note, on condition that no
+ *   arrival was added meanwhile.
  */
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
 import { InvalidEventError } from "../domain/errors";
 import { ParkedRefundEntrySchema, lotFields, planReversal, refundOf, type EarnEntry, type ReversalEntry } from "../domain/ledger-entries";
-import { earlyArrivalSk, expiryIndexPk, expiryShardOf, orderSk, refundSk } from "../domain/ledger-keys";
+import { expiryIndexPk, expiryShardOf, orderSk, refundSk } from "../domain/ledger-keys";
 import { dayOf, earlyReleaseOf, lotDatesOf } from "../domain/lifecycle";
+import { balanceKey, earlyArrivalsOf } from "./balance-item";
 import type { BalanceUpdates } from "./balance-updates";
-import { failedAt, putNewEntry, transactWrite, type TransactItem } from "./transactions";
+import { failedAt, oldItemAt, putNewEntry, transactWrite, type TransactItem } from "./transactions";
 import type { WriteResult } from "./dynamo-ledger";
-
-const MarkerSchema = v.object({
-  arrivals: v.optional(v.number(), 0),
-  closedAt: v.optional(v.string()),
-});
 
 /** Attempts at netting when arrivals keep landing during the credit. */
 const ATTEMPTS = 5;
 
 /**
- * The actions that note an early arrival on the order's marker, on condition that the order is
+ * The actions that note an early arrival on the balance item, on condition that the order is
  * still absent: a close keeps the earliest `closedAt` (a later or equal one fails the first action).
  */
-export function earlyArrivalAction(tableName: string, pk: string, orderId: string, closedAt?: string): TransactItem[] {
-  const close = closedAt === undefined
-    ? {}
-    : { ConditionExpression: "attribute_not_exists(closedAt) OR closedAt > :closed", ExpressionAttributeValues: { ":one": 1, ":closed": closedAt } };
+export function earlyArrivalAction(tableName: string, balances: BalanceUpdates, pk: string, orderId: string, closedAt?: string): TransactItem[] {
   return [
-    {
-      Update: {
-        TableName: tableName,
-        Key: { pk, sk: earlyArrivalSk(orderId) },
-        UpdateExpression: closedAt === undefined ? "ADD arrivals :one" : "ADD arrivals :one SET closedAt = :closed",
-        ExpressionAttributeValues: { ":one": 1 },
-        ...close,
-      },
-    },
+    balances.noteEarlyArrival(pk, orderId, closedAt),
     { ConditionCheck: { TableName: tableName, Key: { pk, sk: orderSk(orderId) }, ConditionExpression: "attribute_not_exists(pk)" } },
   ];
 }
@@ -61,10 +48,9 @@ export function expiryIndexPut(tableName: string, entry: { pk: string; expiresAt
 }
 
 export async function creditWithEarlyArrivals(client: DynamoDBDocumentClient, tableName: string, balances: BalanceUpdates, credited: EarnEntry): Promise<WriteResult> {
-  const markerKey = { pk: credited.pk, sk: earlyArrivalSk(credited.orderId) };
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    const [{ Item: markerItem }, { Items = [] }] = await Promise.all([
-      client.send(new GetCommand({ TableName: tableName, Key: markerKey, ConsistentRead: true })),
+    const [{ Item: balanceItem }, { Items = [] }] = await Promise.all([
+      client.send(new GetCommand({ TableName: tableName, Key: balanceKey(credited.pk), ConsistentRead: true })),
       client.send(
         new QueryCommand({
           TableName: tableName,
@@ -74,7 +60,7 @@ export async function creditWithEarlyArrivals(client: DynamoDBDocumentClient, ta
         }),
       ),
     ]);
-    const marker = markerItem === undefined ? undefined : v.parse(MarkerSchema, markerItem);
+    const early = earlyArrivalsOf(balanceItem, credited.orderId);
     const parked = Items.flatMap((item) => {
       const result = v.safeParse(ParkedRefundEntrySchema, item);
       return result.success ? [result.output] : [];
@@ -94,19 +80,16 @@ export async function creditWithEarlyArrivals(client: DynamoDBDocumentClient, ta
         if (!(error instanceof InvalidEventError)) throw error;
       }
     }
+    const closedAt = early?.closedAt;
     const dates = lotDatesOf(order.lot ?? "");
-    const moved = dates && marker?.closedAt !== undefined ? earlyReleaseOf(dates, marker.closedAt) : undefined;
-    if (marker?.closedAt !== undefined) order = { ...order, returnWindowClosedAt: marker.closedAt, ...(moved ? lotFields(moved) : {}) };
+    const moved = dates && closedAt !== undefined ? earlyReleaseOf(dates, closedAt) : undefined;
+    if (closedAt !== undefined) order = { ...order, returnWindowClosedAt: closedAt, ...(moved ? lotFields(moved) : {}) };
 
     const lotPoints = order.points - order.reversedPoints;
-    const credit = balances.creditOrder(order, order.lot ?? "balance", lotPoints);
-    const markerGuard: TransactItem = marker === undefined
-      ? { ConditionCheck: { TableName: tableName, Key: markerKey, ConditionExpression: "attribute_not_exists(pk)" } }
-      : { Delete: { TableName: tableName, Key: markerKey, ConditionExpression: "arrivals = :arrivals", ExpressionAttributeValues: { ":arrivals": marker.arrivals } } };
+    const credit = balances.creditOrder(order, order.lot ?? "balance", lotPoints, early?.arrivals);
     const result = await transactWrite(client, [
       putNewEntry(tableName, order),
       credit.action,
-      markerGuard,
       ...reversals.map((entry): TransactItem => ({
         Put: { TableName: tableName, Item: entry, ConditionExpression: "kind = :parked", ExpressionAttributeValues: { ":parked": "parked-refund" } },
       })),
@@ -114,8 +97,9 @@ export async function creditWithEarlyArrivals(client: DynamoDBDocumentClient, ta
     ]);
     if (result.written) return { outcome: "credited", points: lotPoints };
     if (failedAt(result, 0)) return { outcome: "duplicate", points: 0 };
-    if (failedAt(result, 1)) throw credit.refusal();
-    // Something else arrived early meanwhile: read again.
+    // The balance guard failed with the arrivals read still there: the totals refused the credit.
+    if (failedAt(result, 1) && earlyArrivalsOf(oldItemAt(result, 1), credited.orderId)?.arrivals === early?.arrivals) throw credit.refusal();
+    // Something else arrived early meanwhile, or a parked refund changed: read again.
   }
   throw new Error(`order ${credited.orderId}: early arrivals kept landing over ${ATTEMPTS} attempts`);
 }
