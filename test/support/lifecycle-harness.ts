@@ -24,6 +24,8 @@ export function createLifecycleRig(harness: Harness, lifecycle: Lifecycle, start
   const settle = new DynamoSettle(harness.documents, harness.tableName);
   const send = async (event: Record<string, unknown>) => (await write(sqsBatch(sqsRecord(event)))).batchItemFailures;
   return {
+    /** The writer itself, for a batch of many records. */
+    write,
     ledger,
     redemptions,
     settle,
