@@ -82,6 +82,17 @@ export const ReturnWindowClosedDetailSchema = v.object({
   closedAt: TimestampSchema,
 });
 
+/**
+ * Each detail-type's schema, keyed like `DETAIL_TYPES`: a detail-type added there without its
+ * schema here is a type error, so whatever lists the contract (the schema registry) derives
+ * from this and cannot miss one.
+ */
+export const DETAIL_SCHEMAS: { readonly [K in keyof typeof DETAIL_TYPES]: v.GenericSchema } = {
+  orderCompleted: OrderCompletedDetailSchema,
+  orderRefunded: OrderRefundedDetailSchema,
+  returnWindowClosed: ReturnWindowClosedDetailSchema,
+};
+
 const envelope = {
   id: v.pipe(v.string(), v.minLength(1)),
   source: v.pipe(v.string(), v.minLength(1)),
