@@ -189,3 +189,21 @@ test("redemptions racing a release and an expiry never overspend", async (t) => 
   const item = (await rig.ledger.getHistory("u-1", 50)).entries.filter((entry) => entry.kind === "redemption");
   t.is(item.length, redeemed);
 });
+
+test("a settle late by more expiry days than one transaction takes settles them all, once", async (t) => {
+  const rig = await setup({ pendingDays: 0, expiryDays: 1 });
+  // 120 orders on 120 days (1 January to 30 April): 120 lots and expiry days (the last 1 May),
+  // more than the 99 one write can take.
+  for (let day = 0; day < 120; day++) {
+    const completedAt = new Date(Date.parse("2026-01-01T10:00:00.000Z") + day * 86_400_000).toISOString();
+    rig.at(completedAt);
+    await rig.order({ orderId: `o-${day}`, userId: "u-1", amount: 10_000, completedAt });
+  }
+  rig.at("2026-06-01T00:00:00.000Z");
+  const report = await rig.settle.settleDay("2026-05-01", rig.now());
+  t.like(report, { customers: 1, entries: 120, points: 12_000 });
+  t.like(await rig.settle.settleDay("2026-05-01", rig.now()), { customers: 0, entries: 0 });
+  t.like(await rig.balance(), { balance: 0, pending: 0, nextExpiry: null });
+  const history = await rig.ledger.getHistory("u-1", 300);
+  t.is(history.entries.filter((entry) => entry.kind === "expiry").length, 120);
+});

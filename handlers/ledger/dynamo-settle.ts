@@ -27,6 +27,12 @@ export interface SettleReport {
 
 const ATTEMPTS = 5;
 
+/**
+ * Expiry days one transaction settles: TransactWriteItems takes at most 100 actions, one of them
+ * the balance update. A settle late by more days takes the earliest first and goes on.
+ */
+const DAYS_PER_WRITE = 99;
+
 export class DynamoSettle {
   private readonly balances: BalanceUpdates;
 
@@ -63,18 +69,20 @@ export class DynamoSettle {
 
   /** Takes every lot expired at `now` off one balance item, with one expiry entry per expiry day. */
   private async settleCustomer(pk: string, now: Date): Promise<{ entries: number; points: number }> {
+    const settled = { entries: 0, points: 0 };
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: balanceKey(pk), ConsistentRead: true }));
       const read = balanceState(Item);
-      const expired = read.holding.lots.filter((lot) => isExpired(lot, now.getTime()));
-      if (expired.length === 0) return { entries: 0, points: 0 };
       const byDay = new Map<string, Lot[]>();
-      for (const lot of expired) {
+      for (const lot of read.holding.lots.filter((lot) => isExpired(lot, now.getTime()))) {
         const day = lot.expiresDay ?? "";
         byDay.set(day, [...(byDay.get(day) ?? []), lot]);
       }
+      if (byDay.size === 0) return settled;
+      const days = [...byDay].sort(([a], [b]) => a.localeCompare(b)).slice(0, DAYS_PER_WRITE);
+      const expired = days.flatMap(([, lots]) => lots);
       const recordedAt = now.toISOString();
-      const entries = [...byDay].map(([day, lots]): ExpiryEntry => {
+      const entries = days.map(([day, lots]): ExpiryEntry => {
         const sk = expirySk(day);
         const at = new Date(midnightOf(day)).toISOString();
         return {
@@ -93,7 +101,14 @@ export class DynamoSettle {
       const deltas: Delta[] = [[EXPIRED_TOTAL_ATTRIBUTE, points]];
       const change = this.balances.applyPlan(pk, read, deltas, recordedAt, `expiring ${points} points`, expired.map((lot) => lot.attribute));
       const result = await transactWrite(this.client, [change.action, ...entries.map((entry) => putNewEntry(this.tableName, entry))]);
-      if (result.written) return { entries: entries.length, points };
+      if (result.written) {
+        settled.entries += entries.length;
+        settled.points += points;
+        if (byDay.size === days.length) return settled;
+        // More days than one transaction takes: settle the rest, with attempts afresh.
+        attempt = 0;
+        continue;
+      }
       if (refusedAtVersion(result, 0, read.version)) throw change.refusal();
       // An entry of the day already exists only if its lots are gone: re-read and see.
       if (entries.some((_, i) => failedAt(result, i + 1))) continue;
