@@ -5,12 +5,7 @@
  */
 import { toJsonSchema } from "@valibot/to-json-schema";
 import type * as v from "valibot";
-import {
-  DEFAULT_EVENT_SOURCE,
-  DETAIL_TYPES,
-  OrderCompletedDetailSchema,
-  OrderRefundedDetailSchema,
-} from "../handlers/domain/contract";
+import { DEFAULT_EVENT_SOURCE, DETAIL_SCHEMAS, DETAIL_TYPES } from "../handlers/domain/contract";
 
 export interface EventContractDocument {
   /** Registry schema name, e.g. `OrderCompleted`. */
@@ -20,10 +15,16 @@ export interface EventContractDocument {
   content: string;
 }
 
-const DETAILS: ReadonlyArray<{ name: string; detailType: string; schema: v.GenericSchema }> = [
-  { name: "OrderCompleted", detailType: DETAIL_TYPES.orderCompleted, schema: OrderCompletedDetailSchema },
-  { name: "OrderRefunded", detailType: DETAIL_TYPES.orderRefunded, schema: OrderRefundedDetailSchema },
-];
+/**
+ * Every detail-type of the contract, derived from its list so a new event is published with no
+ * edit here; the registry name is the detail-type without spaces (`Order Completed` →
+ * `OrderCompleted`), as the registry's names allow no spaces.
+ */
+const DETAILS: ReadonlyArray<{ name: string; detailType: string; schema: v.GenericSchema }> = (Object.keys(DETAIL_TYPES) as Array<keyof typeof DETAIL_TYPES>).map((key) => ({
+  name: DETAIL_TYPES[key].replace(/ /g, ""),
+  detailType: DETAIL_TYPES[key],
+  schema: DETAIL_SCHEMAS[key],
+}));
 
 function document(name: string, detailType: string, source: string, detail: object): string {
   return JSON.stringify({

@@ -69,7 +69,7 @@ export interface LoyaltyIngestArgs {
   /**
    * The EventBridge pattern of the rule, to override the contract's; its `account` field is
    * always replaced by `publisherAccounts`.
-   * @default `eventSource` with the detail-types Order Completed and Order Refunded
+   * @default `eventSource` with the detail-types Order Completed, Order Refunded and Order Return Window Closed
    */
   eventPattern?: pulumi.Input<Record<string, unknown>>;
   /** Publish the event contract (OpenAPI 3) in an EventBridge schema registry for the publishers. @default {@link INGEST_DEFAULTS.publishContract} */

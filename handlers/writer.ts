@@ -19,4 +19,5 @@ export const handler = createBatchWriter({
   rules: parseEarnRules(requireEarnRules(env)),
   logger: createLogger(env.LOG_LEVEL),
   publishers: { source: env.EVENT_SOURCE, accounts: env.PUBLISHER_ACCOUNTS },
+  lifecycle: env.POINTS_LIFECYCLE,
 });

@@ -100,7 +100,8 @@ serial("LoyaltyIngest over an existing table with minimal args: the secure defau
   const policy = statementsOf(input(run.get("aws:iam/rolePolicy:RolePolicy", "ingest-writer"), "policy"));
   t.deepEqual(policy.find((s) => s.Sid === "WriteLedger")?.Resource, [EXISTING.tableArn]);
   t.deepEqual(policy.find((s) => s.Sid === "EncryptLedger")?.Resource, [EXISTING.kmsKeyArn]);
-  t.is(run.ofType("aws:schemas/schema:Schema").length, 2);
+  // Contract change (lifecycle): Order Return Window Closed is published too.
+  t.is(run.ofType("aws:schemas/schema:Schema").length, 3);
   for (const alarm of run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm")) t.deepEqual(input(alarm, "alarmActions"), []);
 });
 

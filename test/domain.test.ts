@@ -3,6 +3,7 @@
  * arithmetic, edge cases included.
  */
 import test from "ava";
+import { IMMEDIATE } from "../handlers/domain/lifecycle";
 import { DETAIL_TYPES, MAX_AMOUNT_MINOR_UNITS, parseLoyaltyEvent } from "../handlers/domain/contract";
 import { minorUnitExponent } from "../handlers/domain/currencies";
 import {
@@ -185,7 +186,7 @@ test("refunds of zero, unknown detail-types, missing details and non-JSON are re
   t.false(zero.ok);
   if (!zero.ok) t.regex(zero.reason, /detail\.refund\.amount: must be at least 1/);
   const shipped = parse({ ...completed({}), "detail-type": "Order Shipped" });
-  if (!shipped.ok) t.regex(shipped.reason, /^detail-type: must be "Order Completed" or "Order Refunded"$/);
+  if (!shipped.ok) t.regex(shipped.reason, /^detail-type: must be "Order Completed", "Order Refunded" or "Order Return Window Closed"$/);
   t.false(shipped.ok);
   t.false(parse({ ...completed({}), detail: undefined }).ok);
   t.deepEqual(parseLoyaltyEvent("{not json"), { ok: false, reason: "body is not JSON" });
@@ -362,6 +363,7 @@ function order(amount: number, rateHundredths = 100, currency = "EUR"): EarnEntr
     { orderId: "o-1", userId: "u-1", total: { amount, currency }, completedAt: "2026-11-01T10:00:00.000Z" },
     rate(currency, rateHundredths),
     provenance,
+    IMMEDIATE,
   );
 }
 

@@ -125,14 +125,20 @@ test.serial("200 orders over 20 users, 20% duplicates, refunds before and after 
   });
 });
 
+// Contract change (lifecycle): a refund before its order is no longer refused until the order
+// comes (and dead-lettered when it never does); it is parked, acknowledged, and netted out when
+// the order lands. The well-formed event the writer refuses here is a refund in another currency.
 test.serial("malformed events end in the DLQ after maxReceiveCount receives, show in local:dlq, and can be redriven", async (t) => {
   await withRuntime({}, async (runtime) => {
+    await publish(runtime, [orderEntry({ orderId: "eur-1", userId: "u-dlq", total: { amount: 2_000, currency: "EUR" }, completedAt: "2026-11-01T09:00:00Z" })]);
+    await eventually(() => getJson(runtime, "/points/u-dlq"), (r) => r.body.lifetimeEarned === 20);
     await publish(runtime, [
       orderEntry({ orderId: "bad-1", userId: "u-dlq", total: { amount: 12.5, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" }),
+      refundEntry({ orderId: "eur-1", userId: "u-dlq", refundId: "r-gbp", refund: { amount: 500, currency: "GBP" }, refundedAt: "2026-11-01T10:00:00Z" }),
       refundEntry({ orderId: "never-sent", userId: "u-dlq", refundId: "r-1", refund: { amount: 500, currency: "EUR" }, refundedAt: "2026-11-01T10:00:00Z" }),
     ]);
     const dlq = await eventually(() => getJson(runtime, "/_local/dlq"), (r) => r.body.count === 2, 30_000);
-    t.is(dlq.body.count, 2);
+    t.is(dlq.body.count, 2, "the malformed order and the refund in another currency; the early refund was acknowledged");
     t.is(runtime.settings.maxReceiveCount, 3, "the dev stack's maxReceiveCount");
 
     const port = new URL(runtime.endpoint).port;
@@ -142,17 +148,16 @@ test.serial("malformed events end in the DLQ after maxReceiveCount receives, sho
     t.regex(stdout, /2 message\(s\) in the DLQ/);
     t.regex(stdout, /given to the writer 3 time\(s\), first at \d{4}-\d\d-\d\dT/, "the dev stack's maxReceiveCount deliveries");
     t.regex(stdout, /why: breaks the event contract: .*total\.amount.*\n\s+event: .*"orderId":"bad-1"/);
-    t.regex(stdout, /why: the event meets the contract, and the writer refused it 3 time\(s\): its log line with "messageId":"[^"]+" gives the reason.*\n\s+event: .*"orderId":"never-sent"/);
+    t.regex(stdout, /why: the event meets the contract, and the writer refused it 3 time\(s\): its log line with "messageId":"[^"]+" gives the reason.*\n\s+event: .*"refundId":"r-gbp"/);
 
-    // The refund's order arrives late; a redrive then applies the refund (the bad order fails again).
+    // The early refund's order arrives late and nets it out; a redrive fails both again.
     await publish(runtime, [orderEntry({ orderId: "never-sent", userId: "u-dlq", total: { amount: 2_000, currency: "EUR" }, completedAt: "2026-11-01T09:00:00Z" })]);
-    await eventually(() => getJson(runtime, "/points/u-dlq"), (r) => r.body.lifetimeEarned === 20);
+    const balance = await eventually(() => getJson(runtime, "/points/u-dlq"), (r) => r.body.lifetimeEarned === 40);
+    t.like(balance.body, { balance: 35, lifetimeEarned: 40 });
     const redrive = await fetch(`${runtime.endpoint}/_local/dlq/redrive`, { method: "POST" });
     t.deepEqual(await redrive.json(), { redriven: 2 });
-    const balance = await eventually(() => getJson(runtime, "/points/u-dlq"), (r) => r.body.balance === 15);
-    t.like(balance.body, { balance: 15, lifetimeEarned: 20 });
-    const back = await eventually(() => getJson(runtime, "/_local/dlq"), (r) => r.body.count === 1, 30_000);
-    t.is(back.body.count, 1, "the malformed order is back in the DLQ");
+    const back = await eventually(() => getJson(runtime, "/_local/dlq"), (r) => r.body.count === 2, 30_000);
+    t.is(back.body.count, 2, "both are back in the DLQ");
   });
 });
 
@@ -209,13 +214,17 @@ test.serial("a restart with a data directory keeps balances and waiting messages
     await withRuntime({ dataDir }, async (runtime) => {
       await publish(runtime, [orderEntry({ orderId: "keep-1", userId: "u-keep", total: { amount: 4_200, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" })]);
       await eventually(() => getJson(runtime, "/points/u-keep"), (r) => r.body.balance === 42);
-      // A refund whose order never comes: it waits (in the DLQ, eventually) across the restart.
+      // A refund before its order: parked (contract change, lifecycle: it no longer waits in the
+      // queue or the DLQ), and the parked refund must survive the restart.
       await publish(runtime, [refundEntry({ orderId: "later", userId: "u-keep", refundId: "r", refund: { amount: 100, currency: "EUR" }, refundedAt: "2026-11-02T10:00:00Z" })]);
+      await eventually(() => getJson(runtime, "/points/u-keep/history"), (r) => JSON.stringify(r.body).includes('"refundId":"r"'), 30_000);
     });
     await withRuntime({ dataDir }, async (runtime) => {
       t.like((await getJson(runtime, "/points/u-keep")).body, { balance: 42, lifetimeEarned: 42 });
-      const waiting = await eventually(() => getJson(runtime, "/_local/dlq"), (r) => r.body.count === 1, 30_000);
-      t.is(waiting.body.count, 1, "the unprocessable refund survived the restart");
+      await publish(runtime, [orderEntry({ orderId: "later", userId: "u-keep", total: { amount: 2_000, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" })]);
+      const netted = await eventually(() => getJson(runtime, "/points/u-keep"), (r) => r.body.lifetimeEarned === 62, 30_000);
+      t.like(netted.body, { balance: 61, lifetimeEarned: 62 }, "the refund parked before the restart is netted out");
+      t.is((await getJson(runtime, "/_local/dlq")).body.count, 0);
     });
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

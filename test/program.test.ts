@@ -346,7 +346,11 @@ for (const stack of ["dev", "prod"]) {
   test(`${stack}: the event contract is published as OpenAPI 3 schemas`, (t) => {
     const r = run(stack);
     const schemas = r.ofType("aws:schemas/schema:Schema");
-    t.deepEqual(schemas.map((s) => input(s, "name")).sort(), ["OrderCompleted", "OrderRefunded"]);
+    // Contract change (lifecycle): the return window's close is a third event of the contract.
+    t.deepEqual(schemas.map((s) => input(s, "name")).sort(), ["OrderCompleted", "OrderRefunded", "OrderReturnWindowClosed"]);
+    const closed = JSON.parse(input<string>(schemas.find((s) => input(s, "name") === "OrderReturnWindowClosed")!, "content"));
+    t.is(closed.components.schemas.AWSEvent["x-amazon-events-detail-type"], "Order Return Window Closed");
+    t.deepEqual([...closed.components.schemas.OrderReturnWindowClosed.required].sort(), ["closedAt", "orderId", "userId"]);
     const completed = JSON.parse(input<string>(schemas.find((s) => input(s, "name") === "OrderCompleted")!, "content"));
     t.is(completed.openapi, "3.0.0");
     t.like(completed.components.schemas.OrderCompleted.properties.total.properties.amount, { type: "integer", minimum: 0 });

@@ -55,7 +55,8 @@ test("a user with no entries has a zero balance", async (t) => {
   const response = await read(balanceRequest("nobody"));
 
   t.is(response.statusCode, 200);
-  t.deepEqual(bodyOf(response), { userId: "nobody", balance: 0, lifetimeEarned: 0, updatedAt: null });
+  // Contract change (lifecycle): the answer gains pending, nextRelease and nextExpiry.
+  t.deepEqual(bodyOf(response), { userId: "nobody", balance: 0, pending: 0, lifetimeEarned: 0, updatedAt: null, nextRelease: null, nextExpiry: null });
   t.like(response.headers, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
 });
 
@@ -68,8 +69,11 @@ test("the balance shows earned minus reversed, and every point ever earned", asy
   t.deepEqual(bodyOf(await read(balanceRequest("u-1"))), {
     userId: "u-1",
     balance: 115,
+    pending: 0,
     lifetimeEarned: 140,
     updatedAt: "2026-11-24T12:00:00.000Z",
+    nextRelease: null,
+    nextExpiry: null,
   });
 });
 

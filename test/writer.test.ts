@@ -76,7 +76,8 @@ test("many distinct orders of one user written concurrently sum exactly", async 
   t.like(await balanceOf(harness, "u-1"), { balance: 2_995, lifetimeEarned: 2_995 });
 });
 
-test("one batch: only the invalid record and the refund before its order fail", async (t) => {
+// Contract change (lifecycle): a refund before its order is acknowledged and parked, no longer failed.
+test("one batch: only the invalid record fails; the refund before its order is parked", async (t) => {
   const { harness, write, logs } = await setup();
   const good = [
     sqsRecord(orderCompleted({ orderId: "o-1", userId: "u-1", amount: 1_000 }), "good-1"),
@@ -91,13 +92,13 @@ test("one batch: only the invalid record and the refund before its order fail", 
 
   const response = await write(sqsBatch(good[0]!, invalid, good[1]!, early, good[2]!));
 
-  t.deepEqual(failedIds(response), ["bad", "early"]);
+  t.deepEqual(failedIds(response), ["bad"]);
   t.like(await balanceOf(harness, "u-1"), { balance: 40 });
   t.like(await balanceOf(harness, "u-2"), { balance: 20 });
   const byMessage = new Map(logs().map((line) => [line.messageId, line]));
   t.like(byMessage.get("bad"), { outcome: "invalid", level: "warn" });
   t.regex(String(byMessage.get("bad")?.reason), /detail\.total\.amount/);
-  t.like(byMessage.get("early"), { outcome: "not-yet-creditable", orderId: "o-later" });
+  t.like(byMessage.get("early"), { outcome: "parked", orderId: "o-later", level: "info" });
 });
 
 test("unreadable bodies and unknown detail-types are reported failed with a reason", async (t) => {
@@ -189,15 +190,20 @@ test("a refund in another currency than its order is invalid", async (t) => {
   t.like(await balanceOf(harness, "u-1"), { balance: 100 });
 });
 
-test("a refund that arrives before its order is credited after redelivery", async (t) => {
-  const { harness, write } = await setup();
+// Contract change (lifecycle): the early refund is acknowledged at once and netted out when its
+// order lands; its redelivery is a duplicate instead of what applies it.
+test("a refund that arrives before its order is acknowledged and netted out when the order lands", async (t) => {
+  const { harness, write, logs } = await setup();
   const refund = sqsRecord(orderRefunded({ orderId: "o", userId: "u-1", refundId: "r", amount: 4_000 }), "refund");
 
-  t.deepEqual(failedIds(await write(sqsBatch(refund))), ["refund"]);
-  await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o", userId: "u-1", amount: 10_000 }))));
+  t.deepEqual(failedIds(await write(sqsBatch(refund))), []);
+  t.like(await balanceOf(harness, "u-1"), { balance: 0, lifetimeEarned: 0 });
+  t.deepEqual(failedIds(await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o", userId: "u-1", amount: 10_000 }))))), []);
+  t.like(await balanceOf(harness, "u-1"), { balance: 60, lifetimeEarned: 100 });
   t.deepEqual(failedIds(await write(sqsBatch(refund))), []);
 
   t.like(await balanceOf(harness, "u-1"), { balance: 60, lifetimeEarned: 100 });
+  t.deepEqual(logs().map((line) => [line.outcome, line.points]), [["parked", 0], ["credited", 60], ["duplicate", 0]]);
 });
 
 test("an order and its refund in one batch are written in delivery order", async (t) => {
@@ -238,6 +244,7 @@ test("concurrent refunds of one order never reverse more than it earned", async 
   t.deepEqual(reversed.sort((a, b) => b - a), [30, 30, 30, 10, 0]);
 });
 
+// Contract change (lifecycle): a refund reads its order and the balance in one TransactGetItems.
 test("cost: a new order is one DynamoDB request, its duplicate one too, a refund two", async (t) => {
   const { harness, write } = await setup();
   const order = sqsRecord(orderCompleted({ orderId: "o", userId: "u-1", amount: 10_000 }));
@@ -251,7 +258,7 @@ test("cost: a new order is one DynamoDB request, its duplicate one too, a refund
 
   harness.requests.length = 0;
   await write(sqsBatch(sqsRecord(orderRefunded({ orderId: "o", userId: "u-1", refundId: "r", amount: 100 }))));
-  t.deepEqual(harness.requests, ["GetItem", "TransactWriteItems"]);
+  t.deepEqual(harness.requests, ["TransactGetItems", "TransactWriteItems"]);
 });
 
 test("faults: exactly the failed records are reported, and their redelivery credits once", async (t) => {
@@ -291,7 +298,7 @@ test("faults: exactly the failed records are reported, and their redelivery cred
 test("a refund whose read fails is reported failed and reverses once on redelivery", async (t) => {
   const { harness, write } = await setup();
   await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o", userId: "u-1", amount: 10_000 }))));
-  harness.inject({ operation: "GetItem", when: "before", error: serviceError("ThrottlingException") });
+  harness.inject({ operation: "TransactGetItems", when: "before", error: serviceError("ThrottlingException") });
   harness.inject({ operation: "TransactWriteItems", match: "REFUND#o#r", when: "after", error: connectionReset });
   const refund = sqsRecord(orderRefunded({ orderId: "o", userId: "u-1", refundId: "r", amount: 5_000 }), "refund");
 

@@ -17,6 +17,8 @@ export const DEFAULT_EVENT_SOURCE = "otrium.ecommerce";
 export const DETAIL_TYPES = {
   orderCompleted: "Order Completed",
   orderRefunded: "Order Refunded",
+  /** The platform's signal that an order can no longer be returned: its points may release early. */
+  returnWindowClosed: "Order Return Window Closed",
 } as const;
 
 /** Ids of users, orders and refunds: what is safe inside a DynamoDB key and a URL path. */
@@ -74,6 +76,23 @@ export const OrderRefundedDetailSchema = v.object({
   refundedAt: TimestampSchema,
 });
 
+export const ReturnWindowClosedDetailSchema = v.object({
+  orderId: IdSchema,
+  userId: IdSchema,
+  closedAt: TimestampSchema,
+});
+
+/**
+ * Each detail-type's schema, keyed like `DETAIL_TYPES`: a detail-type added there without its
+ * schema here is a type error, so whatever lists the contract (the schema registry) derives
+ * from this and cannot miss one.
+ */
+export const DETAIL_SCHEMAS: { readonly [K in keyof typeof DETAIL_TYPES]: v.GenericSchema } = {
+  orderCompleted: OrderCompletedDetailSchema,
+  orderRefunded: OrderRefundedDetailSchema,
+  returnWindowClosed: ReturnWindowClosedDetailSchema,
+};
+
 const envelope = {
   id: v.pipe(v.string(), v.minLength(1)),
   source: v.pipe(v.string(), v.minLength(1)),
@@ -95,13 +114,19 @@ export const LoyaltyEventSchema = v.variant(
       "detail-type": v.literal(DETAIL_TYPES.orderRefunded),
       detail: OrderRefundedDetailSchema,
     }),
+    v.object({
+      ...envelope,
+      "detail-type": v.literal(DETAIL_TYPES.returnWindowClosed),
+      detail: ReturnWindowClosedDetailSchema,
+    }),
   ],
-  `must be "${DETAIL_TYPES.orderCompleted}" or "${DETAIL_TYPES.orderRefunded}"`,
+  `must be "${DETAIL_TYPES.orderCompleted}", "${DETAIL_TYPES.orderRefunded}" or "${DETAIL_TYPES.returnWindowClosed}"`,
 );
 
 export type Money = v.InferOutput<typeof MoneySchema>;
 export type OrderCompleted = v.InferOutput<typeof OrderCompletedDetailSchema>;
 export type OrderRefunded = v.InferOutput<typeof OrderRefundedDetailSchema>;
+export type ReturnWindowClosed = v.InferOutput<typeof ReturnWindowClosedDetailSchema>;
 export type LoyaltyEvent = v.InferOutput<typeof LoyaltyEventSchema>;
 
 /** The outcome of reading an SQS message body: a valid event, or why it is not one. */

@@ -13,14 +13,6 @@ export class InvalidEventError extends Error {
 }
 
 /**
- * Thrown when a refund arrives before its order has been credited. Events arrive in any
- * order, so this is expected: the message is retried until the order is there.
- */
-export class OrderNotYetCreditedError extends Error {
-  override name = "OrderNotYetCreditedError";
-}
-
-/**
  * Thrown when writing an event would leave a ledger total (a balance, `lifetimeEarned`, an
  * order's refunded total) beyond Number.MAX_SAFE_INTEGER, the largest whole number JavaScript,
  * and so every reader of the ledger, holds exactly. Such an event is invalid: it writes

@@ -7,6 +7,7 @@ import type { OrderCompleted, OrderRefunded } from "./contract";
 import { pointsFor, type EarnRate } from "./earn-rules";
 import { InvalidEventError, LedgerLimitError, SAFE_INTEGER_LIMIT } from "./errors";
 import { entryAt, orderSk, refundSk, userPk } from "./ledger-keys";
+import { lotAttribute, lotDatesFor, midnightOf, type Lifecycle, type LotDates } from "./lifecycle";
 
 /** A number of points or minor units: a whole number JavaScript, and so every reader, holds exactly. */
 export const SafeCountSchema = v.pipe(v.number(), v.safeInteger());
@@ -41,12 +42,47 @@ export const EarnEntrySchema = v.object({
   refundedAmount: SafeCountSchema,
   /** Points reversed from this order so far; never more than `points`. */
   reversedPoints: SafeCountSchema,
+  /** The balance item's attribute holding this order's lot; absent on entries from before lots (their lot is `balance`). */
+  lot: v.optional(v.string()),
+  /** When the lot becomes spendable and stops being so (absent: at once / never). */
+  availableAt: v.optional(v.string()),
+  expiresAt: v.optional(v.string()),
+  /** When the return window closed early and the lot moved to an earlier release. */
+  returnWindowClosedAt: v.optional(v.string()),
 });
+
+/** Where a reversal's points came from (see `ReversalSplit`); absent on entries from before lots. */
+const splitFields = {
+  fromLot: v.optional(SafeCountSchema),
+  fromSpendable: v.optional(SafeCountSchema),
+  toDebt: v.optional(SafeCountSchema),
+  notTaken: v.optional(SafeCountSchema),
+};
 
 export const ReversalEntrySchema = v.object({
   ...orderEventBase,
   kind: v.literal("reversal"),
   refundId: v.string(),
+  ...splitFields,
+});
+
+/**
+ * A refund that arrived before its order: recorded under the reversal's own key (so a duplicate
+ * of it changes nothing), worth no points until the order lands and turns it into a reversal.
+ */
+export const ParkedRefundEntrySchema = v.object({
+  ...orderEventBase,
+  kind: v.literal("parked-refund"),
+  refundId: v.string(),
+});
+
+/** What a day's expiry took from a customer: keyed by the day, so the settle writes it once. */
+export const ExpiryEntrySchema = v.object({
+  ...entryBase,
+  kind: v.literal("expiry"),
+  day: v.string(),
+  /** The lots that expired and what each still held. */
+  lots: v.record(v.string(), SafeCountSchema),
 });
 
 export const RedemptionEntrySchema = v.object({
@@ -58,6 +94,8 @@ export const RedemptionEntrySchema = v.object({
   fingerprint: v.string(),
   /** The balance right after this redemption: the answer a retry gets again. */
   balanceAfter: SafeCountSchema,
+  /** The lots the points came out of, so a cancel gives them back with their dates. */
+  draws: v.optional(v.record(v.string(), SafeCountSchema)),
 });
 
 export const RedemptionCancelEntrySchema = v.object({
@@ -66,17 +104,23 @@ export const RedemptionCancelEntrySchema = v.object({
   redemptionId: v.string(),
   /** The balance right after the points came back: the answer a second cancel gets again. */
   balanceAfter: SafeCountSchema,
+  /** Points that came back to lots that had expired meanwhile: expired, not spendable. */
+  expiredPoints: v.optional(SafeCountSchema),
 });
 
 export const LedgerEntrySchema = v.variant("kind", [
   EarnEntrySchema,
   ReversalEntrySchema,
+  ParkedRefundEntrySchema,
   RedemptionEntrySchema,
   RedemptionCancelEntrySchema,
+  ExpiryEntrySchema,
 ]);
 
 export type EarnEntry = v.InferOutput<typeof EarnEntrySchema>;
 export type ReversalEntry = v.InferOutput<typeof ReversalEntrySchema>;
+export type ParkedRefundEntry = v.InferOutput<typeof ParkedRefundEntrySchema>;
+export type ExpiryEntry = v.InferOutput<typeof ExpiryEntrySchema>;
 export type RedemptionEntry = v.InferOutput<typeof RedemptionEntrySchema>;
 export type RedemptionCancelEntry = v.InferOutput<typeof RedemptionCancelEntrySchema>;
 export type LedgerEntry = v.InferOutput<typeof LedgerEntrySchema>;
@@ -87,9 +131,10 @@ export interface Provenance {
   recordedAt: string;
 }
 
-/** The ledger entry that credits a completed order. */
-export function earnEntry(order: OrderCompleted, rate: EarnRate, provenance: Provenance): EarnEntry {
+/** The ledger entry that credits a completed order, into the lot its dates put it in. */
+export function earnEntry(order: OrderCompleted, rate: EarnRate, provenance: Provenance, lifecycle: Lifecycle): EarnEntry {
   const sk = orderSk(order.orderId);
+
   return {
     pk: userPk(order.userId),
     sk,
@@ -102,10 +147,48 @@ export function earnEntry(order: OrderCompleted, rate: EarnRate, provenance: Pro
     rateHundredths: rate.rateHundredths,
     refundedAmount: 0,
     reversedPoints: 0,
+    ...lotFields(lotDatesFor(order.completedAt, lifecycle)),
     occurredAt: order.completedAt,
     ...provenance,
   };
 }
+
+/** The fields of an earn entry that name its lot and its dates (absent: at once / never). */
+export function lotFields(dates: LotDates): { lot: string; availableAt?: string; expiresAt?: string } {
+  const iso = (day: string) => new Date(midnightOf(day)).toISOString();
+  return {
+    lot: lotAttribute(dates),
+    ...(dates.availableDay === null ? {} : { availableAt: iso(dates.availableDay) }),
+    ...(dates.expiresDay === null ? {} : { expiresAt: iso(dates.expiresDay) }),
+  };
+}
+
+/** A refund whose order is not credited yet, recorded until it is. */
+export function parkedRefundEntry(refund: OrderRefunded, provenance: Provenance): ParkedRefundEntry {
+  const sk = refundSk(refund.orderId, refund.refundId);
+  return {
+    pk: userPk(refund.userId),
+    sk,
+    entryAt: entryAt(refund.refundedAt, sk),
+    kind: "parked-refund",
+    orderId: refund.orderId,
+    refundId: refund.refundId,
+    points: 0,
+    amount: refund.refund.amount,
+    currency: refund.refund.currency,
+    occurredAt: refund.refundedAt,
+    ...provenance,
+  };
+}
+
+/** The refund a parked entry holds, as the event carried it. */
+export const refundOf = (parked: ParkedRefundEntry, userId: string): OrderRefunded => ({
+  orderId: parked.orderId,
+  userId,
+  refundId: parked.refundId,
+  refund: { amount: parked.amount, currency: parked.currency },
+  refundedAt: parked.occurredAt,
+});
 
 /** What a refund does to its order: the reversal entry and the order's new running totals. */
 export interface ReversalPlan {

@@ -13,6 +13,25 @@ export const orderSk = (orderId: string): string => `ORDER#${orderId}`;
 export const refundSk = (orderId: string, refundId: string): string =>
   `REFUND#${orderId}#${refundId}`;
 
+/** A customer's expiry entry of one day. */
+export const expirySk = (day: string): string => `EXPIRY#${day}`;
+
+/**
+ * The expiry index: who has a lot expiring on `day`, spread over shards so that a day when many
+ * customers' lots expire is not one hot partition. Its items carry no entry time, so they never
+ * show in any history.
+ */
+export const EXPIRY_INDEX_SHARDS = 16;
+
+export const expiryIndexPk = (day: string, shard: number): string => `EXPIRES#${day}#${shard}`;
+
+/** A user's shard of the expiry index: stable, and even across users. */
+export function expiryShardOf(userId: string): number {
+  let hash = 0x811c9dc5; // FNV-1a: small, stable, good enough to spread ids
+  for (const char of userId) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return hash % EXPIRY_INDEX_SHARDS;
+}
+
 export const redemptionSk = (redemptionId: string): string => `REDEEM#${redemptionId}`;
 
 export const redemptionCancelSk = (redemptionId: string): string => `REDEEM#${redemptionId}#CANCEL`;

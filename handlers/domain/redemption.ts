@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import * as v from "valibot";
 import { IdSchema } from "./contract";
 import type { RedemptionCancelEntry, RedemptionEntry } from "./ledger-entries";
+import type { Draws } from "./lot-plans";
 import { entryAt, redemptionCancelSk, redemptionSk, userPk } from "./ledger-keys";
 
 /** `POST /points/{userId}/redemptions` body. */
@@ -28,13 +29,11 @@ export function fingerprintOf(request: RedemptionRequest): string {
   return createHash("sha256").update(canonical).digest("base64url");
 }
 
-/** Whether a balance covers spending `points` (a balance below zero covers nothing). */
-export const covers = (balance: number, points: number): boolean => balance >= points;
-
 export function redemptionEntry(
   userId: string,
   request: RedemptionRequest,
   balanceBefore: number,
+  draws: Draws,
   now: string,
 ): RedemptionEntry {
   const sk = redemptionSk(request.redemptionId);
@@ -48,13 +47,14 @@ export function redemptionEntry(
     points: request.points,
     fingerprint: fingerprintOf(request),
     balanceAfter: balanceBefore - request.points,
+    draws,
     occurredAt: now,
     recordedAt: now,
   };
 }
 
-/** The entry that gives a redemption's points back, once. */
-export function redemptionCancelEntry(redemption: RedemptionEntry, balanceBefore: number, now: string): RedemptionCancelEntry {
+/** The entry that gives a redemption's points back, once; `expiredPoints` came back to expired lots. */
+export function redemptionCancelEntry(redemption: RedemptionEntry, balanceBefore: number, expiredPoints: number, now: string): RedemptionCancelEntry {
   const sk = redemptionCancelSk(redemption.redemptionId);
   return {
     pk: redemption.pk,
@@ -63,7 +63,8 @@ export function redemptionCancelEntry(redemption: RedemptionEntry, balanceBefore
     kind: "redemption-cancel",
     redemptionId: redemption.redemptionId,
     points: redemption.points,
-    balanceAfter: balanceBefore + redemption.points,
+    balanceAfter: balanceBefore + redemption.points - expiredPoints,
+    expiredPoints,
     occurredAt: now,
     recordedAt: now,
   };

@@ -3,47 +3,80 @@
  * user's points touches. Its attribute names, its shape as read back, and what a user who has
  * none holds are declared here once; `balance-updates` builds every write to it from the same
  * names, so a new attribute (a lot, a debt, a version) is added next to the ones it joins.
+ *
+ * Each live lot is a top-level number attribute named by its dates (`lot_2026-01-16_2027-01-16`,
+ * see `lifecycle`). An item written before lots has only `balance`: it reads as a lot that is
+ * spendable at once and never expires, and a value below zero (a refund of spent points) as owed.
+ *
+ * What arrived before its order (a refund, the close of its return window) is noted here too, as
+ * `early_<orderId>` (how many arrivals) and `earlyClosedAt_<orderId>`, so that the order's credit
+ * can check for them in the update it makes anyway, rather than in a third item of its
+ * transaction: the credit that nets them out removes them, so they never accumulate.
  */
 import * as v from "valibot";
 import { describeIssues } from "../domain/describe-issues";
 import { CorruptLedgerItemError } from "../domain/errors";
 import { SafeCountSchema } from "../domain/ledger-entries";
 import { BALANCE_SK } from "../domain/ledger-keys";
+import { lotDatesOf } from "../domain/lifecycle";
+import { DEBT_ATTRIBUTE, EXPIRED_TOTAL_ATTRIBUTE } from "../domain/lot-plans";
+import type { Holding, Lot } from "../domain/lots";
 
-/** The stored names of the item's attributes besides its key. */
+/** The stored names of the item's attributes besides its key and its lots. */
 export const BALANCE_ATTRIBUTES = {
-  /** Points earned minus points reversed and spent; below zero only when a refund reverses spent points. */
+  /** Items from before lots: points earned minus reversed and spent, a lot of its own. */
   balance: "balance",
-  /** Every point ever credited; refunds and redemptions do not reduce it. */
+  /** Every point ever credited; refunds, redemptions and expiries do not reduce it. */
   lifetimeEarned: "lifetimeEarned",
   /** When the balance last changed. */
   updatedAt: "updatedAt",
+  /** Points reversed after they were spent and not yet covered by other points. */
+  debt: DEBT_ATTRIBUTE,
+  /** Points that expired and were settled off the item. */
+  expiredTotal: EXPIRED_TOTAL_ATTRIBUTE,
+  /** Counts the changes planned from a read (spending, refunds, releases, expiries): each is conditioned on it. */
+  version: "version",
 } as const;
 
-const BalanceItemSchema = v.object({
+/** How many things of `orderId` arrived before the order: the order's credit must find none. */
+export const earlyArrivalsAttribute = (orderId: string): string => `early_${orderId}`;
+
+/** The earliest close of `orderId`'s return window that arrived before the order. */
+export const earlyClosedAtAttribute = (orderId: string): string => `earlyClosedAt_${orderId}`;
+
+const BalanceItemSchema = v.looseObject({
   pk: v.string(),
   sk: v.literal(BALANCE_SK),
-  [BALANCE_ATTRIBUTES.balance]: SafeCountSchema,
+  [BALANCE_ATTRIBUTES.balance]: v.optional(SafeCountSchema),
   [BALANCE_ATTRIBUTES.lifetimeEarned]: SafeCountSchema,
-  [BALANCE_ATTRIBUTES.updatedAt]: v.string(),
+  // Absent while only early arrivals are noted: nothing has changed the balance yet.
+  [BALANCE_ATTRIBUTES.updatedAt]: v.optional(v.string()),
+  [BALANCE_ATTRIBUTES.debt]: v.optional(SafeCountSchema, 0),
+  [BALANCE_ATTRIBUTES.expiredTotal]: v.optional(SafeCountSchema, 0),
+  [BALANCE_ATTRIBUTES.version]: v.optional(SafeCountSchema, 0),
 });
 
 /**
- * A balance as read: what the API answers, and the state a conditioned write (a redemption, a
- * cancel) must still find for its change to apply.
+ * A balance as read: its lots (from which the API computes what is spendable at any instant) and
+ * the version a change planned from it must still find for its change to apply.
  */
 export interface BalanceState {
-  balance: number;
+  holding: Holding;
   lifetimeEarned: number;
+  expiredTotal: number;
+  version: number;
   /** When the balance last changed; `null` for a user with no entries. */
   updatedAt: string | null;
 }
 
 /** What a user with no balance item holds: nothing has ever been credited to them. */
-const NO_BALANCE: BalanceState = { balance: 0, lifetimeEarned: 0, updatedAt: null };
+const NO_BALANCE: BalanceState = { holding: { lots: [], debt: 0 }, lifetimeEarned: 0, expiredTotal: 0, version: 0, updatedAt: null };
 
 /** The key of the balance item in the partition `pk` (a user's, as entries carry it). */
 export const balanceKey = (pk: string) => ({ pk, sk: BALANCE_SK });
+
+/** The lot of an item from before lots: spendable at once, never expiring. */
+export const legacyLot = (points: number): Lot => ({ attribute: BALANCE_ATTRIBUTES.balance, availableDay: null, expiresDay: null, points });
 
 /**
  * The balance an item read from the table holds; no item is a zero balance. An item that breaks
@@ -52,11 +85,38 @@ export const balanceKey = (pk: string) => ({ pk, sk: BALANCE_SK });
  */
 export function balanceState(item: Record<string, unknown> | undefined): BalanceState {
   if (item === undefined) return NO_BALANCE;
+  const key = `${String(item.pk)} ${String(item.sk)}`;
   const result = v.safeParse(BalanceItemSchema, item);
   if (!result.success) {
-    const key = `${String(item.pk)} ${String(item.sk)}`;
     throw new CorruptLedgerItemError(`ledger item ${key} cannot be read: ${describeIssues(result.issues)}`);
   }
-  const { balance, lifetimeEarned, updatedAt } = result.output;
-  return { balance, lifetimeEarned, updatedAt };
+  const lots: Lot[] = [];
+  for (const [attribute, value] of Object.entries(item)) {
+    const dates = lotDatesOf(attribute);
+    if (dates === undefined) continue;
+    const points = v.safeParse(SafeCountSchema, value);
+    if (!points.success) throw new CorruptLedgerItemError(`ledger item ${key} cannot be read: ${attribute}: ${describeIssues(points.issues)}`);
+    lots.push({ attribute, ...dates, points: points.output });
+  }
+  const { balance, lifetimeEarned, updatedAt, debt, expiredTotal, version } = result.output;
+  if (balance !== undefined) lots.push(legacyLot(balance));
+  return { holding: { lots, debt }, lifetimeEarned, expiredTotal, version, updatedAt: updatedAt ?? null };
+}
+
+/** What arrived early of `orderId`, as a balance item (read, or returned by a failed guard) notes it. */
+export interface EarlyArrivals {
+  arrivals: number;
+  closedAt?: string;
+}
+
+/** The early arrivals of `orderId` noted on `item`; `undefined` when there are none. */
+export function earlyArrivalsOf(item: Record<string, unknown> | undefined, orderId: string): EarlyArrivals | undefined {
+  const arrivals = item?.[earlyArrivalsAttribute(orderId)];
+  if (arrivals === undefined) return undefined;
+  const key = `${String(item?.pk)} ${String(item?.sk)}`;
+  const count = v.safeParse(SafeCountSchema, arrivals);
+  const closedAt = v.safeParse(v.optional(v.string()), item?.[earlyClosedAtAttribute(orderId)]);
+  if (!count.success) throw new CorruptLedgerItemError(`ledger item ${key} cannot be read: ${earlyArrivalsAttribute(orderId)}: ${describeIssues(count.issues)}`);
+  if (!closedAt.success) throw new CorruptLedgerItemError(`ledger item ${key} cannot be read: ${earlyClosedAtAttribute(orderId)}: ${describeIssues(closedAt.issues)}`);
+  return { arrivals: count.output, ...(closedAt.output === undefined ? {} : { closedAt: closedAt.output }) };
 }

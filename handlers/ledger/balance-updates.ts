@@ -1,33 +1,35 @@
 /**
  * Every write to a user's balance item, as the `TransactWriteItems` action the ledger sends with
  * the entry that causes it. There are two kinds of change, each with one rule:
- * - Moves that need no read (crediting an order, reversing a refund) `ADD` to the totals. Each
- *   is guarded so that no total leaves the safe integers: DynamoDB holds numbers of 38 digits,
- *   but a total beyond Number.MAX_SAFE_INTEGER can no longer be read as a number, so a write
- *   that would leave one fails its transaction instead, in the same request.
- * - Changes planned from a read (spending a redemption, returning a cancelled one) `SET` what
- *   the plan computed, conditioned on the item still holding what was read, so two concurrent
- *   plans can never both apply. A planned value beyond the safe integers is refused before
- *   anything is sent.
+ * - Credits need no read: `ADD` to the order's lot and `lifetimeEarned`. Lots only grow this way,
+ *   so a credit can land between any read and any write without invalidating what was planned.
+ * - Changes planned from a read (spending, a cancel, a refund, an early release, an expiry)
+ *   `ADD` the deltas of their plan and bump `version`, conditioned on the version read, so two
+ *   concurrent plans can never both apply, while a concurrent credit never makes one fail.
+ * - Early arrivals (a refund or a return window's close before its order) are noted with no read
+ *   and without `version`: they change no lot, so no plan is invalidated by one. The order's
+ *   credit is conditioned on finding none (or exactly the ones it netted out, which it removes),
+ *   so it stays a two-item transaction with its entry.
+ * Every moving attribute is also guarded so that no total leaves the safe integers: DynamoDB
+ * holds numbers of 38 digits, but a total beyond Number.MAX_SAFE_INTEGER can no longer be read
+ * as a number, so a write that would leave one fails its transaction instead, in the same request.
  * Attribute names go through placeholders, so a name an expression cannot spell (a lot's
  * `lot_<day>_<day>`) is just another entry of the list a change moves.
  */
 import { LedgerLimitError, SAFE_INTEGER_LIMIT } from "../domain/errors";
-import type { EarnEntry, RedemptionCancelEntry, RedemptionEntry, ReversalEntry } from "../domain/ledger-entries";
-import { BALANCE_ATTRIBUTES, balanceKey, type BalanceState } from "./balance-item";
+import type { EarnEntry } from "../domain/ledger-entries";
+import type { Delta } from "../domain/lot-plans";
+import { BALANCE_ATTRIBUTES, balanceKey, earlyArrivalsAttribute, earlyClosedAtAttribute, type BalanceState } from "./balance-item";
 import type { TransactItem } from "./transactions";
 
-/** A move whose condition only keeps the totals safe: its failure means `refusal`. */
+/** A move whose failure means either `refusal` or, for a planned change, that the item moved on. */
 export interface GuardedMove {
   action: TransactItem;
-  /** The error to raise when this action's condition failed: the move would leave the safe integers. */
+  /** The error to raise when the move would leave the safe integers. */
   refusal: () => LedgerLimitError;
 }
 
-/** An attribute and what to add to it (negative to take away). */
-type Delta = readonly [attribute: string, delta: number];
-
-/** "the balance or lifetimeEarned beyond …": the limits the moving attributes would pass. */
+/** "the lot_x or lifetimeEarned beyond …": the limits the moving attributes would pass. */
 function limitsPassed(deltas: readonly Delta[]): string {
   const moving = (up: boolean) => deltas.filter(([, delta]) => (up ? delta > 0 : delta < 0)).map(([attribute]) => attribute);
   return [
@@ -39,30 +41,75 @@ function limitsPassed(deltas: readonly Delta[]): string {
     .join(" or ");
 }
 
+/** What a planned change adds to a plain `ADD`: the version it was planned from, lots to drop. */
+interface Planned {
+  version: number;
+  remove?: readonly string[];
+}
+
+/**
+ * What an order's credit adds: the early arrivals of its order it must find on the item — none,
+ * or the count it read and netted out, which it then removes with their close.
+ */
+interface EarlyGuard {
+  orderId: string;
+  arrivals?: number;
+}
+
 export function balanceUpdates(tableName: string) {
   /**
    * Adds each delta to its attribute (an absent one starts at zero) and stamps the time. Each
    * moving attribute is guarded: absent, or far enough from the limit on the side it moves to.
    * A zero delta cannot move a total out of range, so it has no guard.
    */
-  function add(pk: string, deltas: readonly Delta[], at: string, what: string): GuardedMove {
+  function add(pk: string, deltas: readonly Delta[], at: string, what: string, planned?: Planned, early?: EarlyGuard): GuardedMove {
     const names: Record<string, string> = { "#at": BALANCE_ATTRIBUTES.updatedAt };
     const values: Record<string, string | number> = { ":at": at };
     const guards: string[] = [];
-    deltas.forEach(([attribute, delta], i) => {
+    const adds = deltas.map(([attribute, delta], i) => {
       names[`#a${i}`] = attribute;
       values[`:d${i}`] = delta;
-      if (delta === 0) return;
-      values[`:b${i}`] = delta > 0 ? Number.MAX_SAFE_INTEGER - delta : Number.MIN_SAFE_INTEGER - delta;
-      guards.push(`(attribute_not_exists(#a${i}) OR #a${i} ${delta > 0 ? "<=" : ">="} :b${i})`);
+      if (delta !== 0) {
+        values[`:b${i}`] = delta > 0 ? Number.MAX_SAFE_INTEGER - delta : Number.MIN_SAFE_INTEGER - delta;
+        guards.push(`(attribute_not_exists(#a${i}) OR #a${i} ${delta > 0 ? "<=" : ">="} :b${i})`);
+      }
+      return `#a${i} :d${i}`;
     });
+    const dropped = [...(planned?.remove ?? [])];
+    if (early !== undefined) {
+      names["#early"] = earlyArrivalsAttribute(early.orderId);
+      if (early.arrivals === undefined) guards.push("attribute_not_exists(#early)");
+      else {
+        values[":arrivals"] = early.arrivals;
+        guards.push("#early = :arrivals");
+        dropped.push(earlyArrivalsAttribute(early.orderId), earlyClosedAtAttribute(early.orderId));
+      }
+    }
+    const removes = dropped.map((attribute, i) => {
+      names[`#r${i}`] = attribute;
+      return `#r${i}`;
+    });
+    if (planned !== undefined) {
+      names["#version"] = BALANCE_ATTRIBUTES.version;
+      values[":one"] = 1;
+      adds.push("#version :one");
+      if (planned.version === 0) guards.unshift("attribute_not_exists(#version)");
+      else {
+        values[":version"] = planned.version;
+        guards.unshift("#version = :version");
+      }
+    }
+    const expression = [`ADD ${adds.join(", ")}`, "SET #at = :at", ...(removes.length > 0 ? [`REMOVE ${removes.join(", ")}`] : [])].join(" ");
     return {
       action: {
         Update: {
           TableName: tableName,
           Key: balanceKey(pk),
-          UpdateExpression: `ADD ${deltas.map((_, i) => `#a${i} :d${i}`).join(", ")} SET #at = :at`,
+          UpdateExpression: expression,
           ...(guards.length > 0 ? { ConditionExpression: guards.join(" AND ") } : {}),
+          // A planned change or a credit that fails says why: the old image tells a moved item, or
+          // an early arrival, from a refusal.
+          ...(planned !== undefined || early !== undefined ? { ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const } : {}),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         },
@@ -71,62 +118,58 @@ export function balanceUpdates(tableName: string) {
     };
   }
 
-  /** Sets the balance to `after`, only if it still holds what was read. */
-  function setFromRead(pk: string, read: BalanceState, after: number, at: string, what: string): TransactItem {
-    if (!Number.isSafeInteger(after)) {
-      throw new LedgerLimitError(`${what} would take the ${BALANCE_ATTRIBUTES.balance} beyond ${SAFE_INTEGER_LIMIT}`);
-    }
-    return {
-      Update: {
-        TableName: tableName,
-        Key: balanceKey(pk),
-        UpdateExpression: "SET #balance = :after, #at = :at",
-        ConditionExpression: "#balance = :read",
-        ExpressionAttributeNames: { "#balance": BALANCE_ATTRIBUTES.balance, "#at": BALANCE_ATTRIBUTES.updatedAt },
-        ExpressionAttributeValues: { ":read": read.balance, ":after": after, ":at": at },
-      },
-    };
-  }
-
   return {
     /**
-     * An order's points, to the balance and to `lifetimeEarned`. The balance never exceeds
-     * `lifetimeEarned` (refunds and redemptions only take back what was credited), so guarding
-     * these ADDs keeps every balance write safe.
+     * An order's points, to its lot and to `lifetimeEarned` (`lotPoints` less than its points when
+     * refunds that arrived first are netted out). A lot never exceeds `lifetimeEarned`, so
+     * guarding these ADDs keeps every lot safe. Applies only if the item holds exactly
+     * `earlyArrivals` early arrivals of the order (none when omitted), and removes those.
      */
-    creditOrder: (entry: EarnEntry): GuardedMove =>
+    creditOrder: (entry: EarnEntry, lot: string, lotPoints: number, earlyArrivals?: number): GuardedMove =>
       add(
         entry.pk,
         [
-          [BALANCE_ATTRIBUTES.balance, entry.points],
+          [lot, lotPoints],
           [BALANCE_ATTRIBUTES.lifetimeEarned, entry.points],
         ],
         entry.recordedAt,
         `crediting ${entry.points} points`,
+        undefined,
+        { orderId: entry.orderId, ...(earlyArrivals === undefined ? {} : { arrivals: earlyArrivals }) },
       ),
 
     /**
-     * A refund's points, out of the balance; `lifetimeEarned` keeps them. Adding zero to it still
-     * creates it on an item that lacks it, so the item always reads whole.
+     * Notes that something of `orderId` arrived before the order: one more arrival, and a close
+     * keeps the earliest `closedAt` (a later or equal one fails this action). `lifetimeEarned` is
+     * added zero so an item that holds nothing else yet still reads whole; `updatedAt` is left
+     * alone, as no balance changed.
      */
-    reverseRefund: (entry: ReversalEntry): GuardedMove =>
-      add(
-        entry.pk,
-        [
-          [BALANCE_ATTRIBUTES.balance, -entry.points],
-          [BALANCE_ATTRIBUTES.lifetimeEarned, 0],
-        ],
-        entry.recordedAt,
-        `reversing ${entry.points} points`,
-      ),
+    noteEarlyArrival: (pk: string, orderId: string, closedAt?: string): TransactItem => ({
+      Update: {
+        TableName: tableName,
+        Key: balanceKey(pk),
+        UpdateExpression: `ADD #early :one, #earned :zero${closedAt === undefined ? "" : " SET #closed = :closed"}`,
+        ...(closedAt === undefined ? {} : { ConditionExpression: "attribute_not_exists(#closed) OR #closed > :closed" }),
+        ExpressionAttributeNames: {
+          "#early": earlyArrivalsAttribute(orderId),
+          "#earned": BALANCE_ATTRIBUTES.lifetimeEarned,
+          ...(closedAt === undefined ? {} : { "#closed": earlyClosedAtAttribute(orderId) }),
+        },
+        ExpressionAttributeValues: { ":one": 1, ":zero": 0, ...(closedAt === undefined ? {} : { ":closed": closedAt }) },
+      },
+    }),
 
-    /** A redemption's spending: the balance its entry records, if the balance is still `read`. */
-    spendRedemption: (read: BalanceState, entry: RedemptionEntry): TransactItem =>
-      setFromRead(entry.pk, read, entry.balanceAfter, entry.recordedAt, `spending ${entry.points} points`),
-
-    /** A cancelled redemption's points back: the balance its entry records, if still `read`. */
-    returnRedemption: (read: BalanceState, entry: RedemptionCancelEntry): TransactItem =>
-      setFromRead(entry.pk, read, entry.balanceAfter, entry.recordedAt, `returning ${entry.points} points`),
+    /**
+     * A change planned from `read`: its deltas, and the lots it drops, if the item is still at the
+     * version read. `lifetimeEarned` is added zero so an item always reads whole.
+     */
+    applyPlan: (pk: string, read: BalanceState, deltas: readonly Delta[], at: string, what: string, remove: readonly string[] = []): GuardedMove => {
+      for (const [attribute, delta] of deltas) {
+        const before = attribute === BALANCE_ATTRIBUTES.expiredTotal ? read.expiredTotal : (read.holding.lots.find((lot) => lot.attribute === attribute)?.points ?? 0);
+        if (!Number.isSafeInteger(before + delta)) throw new LedgerLimitError(`${what} would take the ${attribute} beyond ${SAFE_INTEGER_LIMIT}`);
+      }
+      return add(pk, [...deltas, [BALANCE_ATTRIBUTES.lifetimeEarned, 0]], at, what, { version: read.version, remove });
+    },
   };
 }
 

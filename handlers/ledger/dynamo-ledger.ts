@@ -1,35 +1,38 @@
 /**
- * The ledger on DynamoDB. Every event is one `TransactWriteItems` that writes its entry
- * (guarded by `attribute_not_exists`) together with the balance change, so a redelivered or
- * re-published event changes nothing and costs one request. A refund reads its order first.
- * The balance change comes from `balance-updates`, guarded so no total leaves the safe integers:
- * when its guard fails, the event is refused as invalid.
+ * The ledger on DynamoDB: order events in, balances and history out. Every event is one
+ * `TransactWriteItems` that writes its entry (guarded by `attribute_not_exists`) together with
+ * the balance change, so a redelivered or re-published event changes nothing.
+ * - An order is one request, duplicates included: it `ADD`s to its lot with no read, checks in
+ *   that same balance update that nothing of the order arrived before it, and, when its lot
+ *   expires at all, indexes the day it does for the settle (two items, or three with expiry).
+ * - A refund or a return window's close reads the order and the balance (one request), then
+ *   writes its plan conditioned on what it read. Either one arriving before its order is
+ *   recorded and acknowledged; the order nets it out when it lands (see `early-arrivals`).
  */
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
-import type { OrderRefunded } from "../domain/contract";
-import { OrderNotYetCreditedError } from "../domain/errors";
-import {
-  EarnEntrySchema,
-  LedgerEntrySchema,
-  planReversal,
-  type EarnEntry,
-  type LedgerEntry,
-  type Provenance,
-} from "../domain/ledger-entries";
-import { orderSk, userPk } from "../domain/ledger-keys";
-import { balanceKey, balanceState, type BalanceState } from "./balance-item";
+import type { OrderRefunded, ReturnWindowClosed } from "../domain/contract";
+import { EarnEntrySchema, LedgerEntrySchema, lotFields, parkedRefundEntry, planReversal, type EarnEntry, type LedgerEntry, type Provenance } from "../domain/ledger-entries";
+import { BALANCE_SK, orderSk, userPk } from "../domain/ledger-keys";
+import { earlyReleaseOf, lotAttribute, lotDatesOf } from "../domain/lifecycle";
+import { planReversal as planLotReversal } from "../domain/lot-plans";
+import { isAvailable, viewAt, type Lot, type PointsView } from "../domain/lots";
+import { balanceKey, balanceState, earlyArrivalsOf, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
+import { creditWithEarlyArrivals, earlyArrivalAction, expiryIndexPut } from "./early-arrivals";
 import { decodeCursor, encodeCursor } from "./history-cursor";
 import { LEDGER_TABLE } from "./table";
-import { failedAt, putNewEntry, transactWrite } from "./transactions";
+import { failedAt, oldItemAt, putNewEntry, transactWrite } from "./transactions";
+import { readUserItems, refusedAtVersion } from "./user-items";
 
 /** What writing one event did: changed the balance by `points`, or nothing (seen before). */
 export type WriteResult =
-  | { outcome: "credited" | "reversed"; points: number }
+  | { outcome: "credited" | "reversed" | "released"; points: number }
+  /** Arrived before its order: recorded, netted out when the order lands. */
+  | { outcome: "parked"; points: 0 }
   | { outcome: "duplicate"; points: 0 };
 
-export type Balance = { userId: string } & BalanceState;
+export type Balance = { userId: string; lifetimeEarned: number; updatedAt: string | null } & PointsView;
 
 export interface HistoryPage {
   entries: LedgerEntry[];
@@ -37,10 +40,19 @@ export interface HistoryPage {
   nextCursor: string | null;
 }
 
-/** How often a refund re-reads its order when a concurrent refund of it wins the race. */
-const REFUND_ATTEMPTS = 3;
+/** How often a planned write re-reads when a concurrent change of the same items wins the race. */
+const ATTEMPTS = 5;
 
 const DUPLICATE: WriteResult = { outcome: "duplicate", points: 0 };
+const PARKED: WriteResult = { outcome: "parked", points: 0 };
+
+/** The lot an order's points are in, as the balance item holds it now. */
+function lotOf(order: EarnEntry, lots: readonly Lot[]): { lot: Lot; held: boolean } {
+  const attribute = order.lot ?? legacyLot(0).attribute;
+  const held = lots.find((lot) => lot.attribute === attribute);
+  const dates = lotDatesOf(attribute) ?? legacyLot(0);
+  return held ? { lot: held, held: true } : { lot: { attribute, ...dates, points: 0 }, held: false };
+}
 
 export class DynamoLedger {
   private readonly balances: BalanceUpdates;
@@ -52,60 +64,121 @@ export class DynamoLedger {
     this.balances = balanceUpdates(tableName);
   }
 
-  /** Credits an order's earn entry and its points to the balance, once. One request. */
+  /** Credits an order's earn entry and its points to its lot, once. One request. */
   async creditOrder(entry: EarnEntry): Promise<WriteResult> {
-    const credit = this.balances.creditOrder(entry);
-    const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry), credit.action]);
+    const lot = entry.lot ?? legacyLot(0).attribute;
+    const credit = this.balances.creditOrder(entry, lot, entry.points);
+    const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry), credit.action, ...expiryIndexPut(this.tableName, entry)]);
     if (result.written) return { outcome: "credited", points: entry.points };
     if (failedAt(result, 0)) return DUPLICATE;
-    if (failedAt(result, 1)) throw credit.refusal();
+    if (failedAt(result, 1)) {
+      // The balance guard failed: on an early arrival of this order (net it out), or on a total.
+      if (earlyArrivalsOf(oldItemAt(result, 1), entry.orderId) !== undefined) return creditWithEarlyArrivals(this.client, this.tableName, this.balances, entry);
+      throw credit.refusal();
+    }
     throw new Error(`order ${entry.orderId}: transaction cancelled unexpectedly`);
   }
 
   /**
-   * Reverses a refund's points, once: reads the order (strongly consistent), then writes the
-   * reversal entry, the order's new running totals (conditioned on the totals it read, so
-   * concurrent refunds of one order cannot both apply against the same state) and the balance.
+   * Reverses a refund's points, once: reads the order and the balance (one consistent request),
+   * then writes the reversal entry, the order's new running totals (conditioned on the totals
+   * read, so concurrent refunds of one order cannot both apply) and the lots' plan.
    */
-  async reverseRefund(refund: OrderRefunded, provenance: Provenance): Promise<WriteResult> {
-    for (let attempt = 1; attempt <= REFUND_ATTEMPTS; attempt++) {
-      const order = await this.readOrder(refund.userId, refund.orderId);
-      if (!order) {
-        throw new OrderNotYetCreditedError(`order ${refund.orderId} is not credited yet`);
+  async reverseRefund(refund: OrderRefunded, provenance: Provenance, now: Date): Promise<WriteResult> {
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const [orderItem, balanceItem] = await readUserItems(this.client, this.tableName, refund.userId, [orderSk(refund.orderId), BALANCE_SK]);
+      if (!orderItem) {
+        const parked = await transactWrite(this.client, [
+          putNewEntry(this.tableName, parkedRefundEntry(refund, provenance)),
+          ...earlyArrivalAction(this.tableName, this.balances, userPk(refund.userId), refund.orderId),
+        ]);
+        if (parked.written) return PARKED;
+        if (failedAt(parked, 0)) return DUPLICATE;
+        continue; // the order landed meanwhile: reverse against it
       }
+      const order = v.parse(EarnEntrySchema, orderItem);
       const plan = planReversal(order, refund, provenance);
-      const reversal = this.balances.reverseRefund(plan.entry);
+      const read = balanceState(balanceItem);
+      const { lot, held } = lotOf(order, read.holding.lots);
+      const lots = planLotReversal(read.holding, lot, held, plan.entry.points, now.getTime());
+      const entry = { ...plan.entry, ...lots.split };
+      const change = this.balances.applyPlan(order.pk, read, lots.deltas, entry.recordedAt, `reversing ${entry.points} points`);
       const result = await transactWrite(this.client, [
-        putNewEntry(this.tableName, plan.entry),
+        putNewEntry(this.tableName, entry),
         {
           Update: {
             TableName: this.tableName,
             Key: { pk: order.pk, sk: order.sk },
             UpdateExpression: "SET refundedAmount = :amount, reversedPoints = :reversed",
             ConditionExpression: "refundedAmount = :readAmount",
-            ExpressionAttributeValues: {
-              ":amount": plan.refundedAmount,
-              ":reversed": plan.reversedPoints,
-              ":readAmount": order.refundedAmount,
-            },
+            ExpressionAttributeValues: { ":amount": plan.refundedAmount, ":reversed": plan.reversedPoints, ":readAmount": order.refundedAmount },
           },
         },
-        reversal.action,
+        change.action,
       ]);
-      if (result.written) return { outcome: "reversed", points: plan.entry.points };
+      if (result.written) return { outcome: "reversed", points: entry.points };
       if (failedAt(result, 0)) return DUPLICATE;
-      if (failedAt(result, 2)) throw reversal.refusal();
-      // Only the order's guard failed: another refund of this order landed first; re-read.
+      if (refusedAtVersion(result, 2, read.version)) throw change.refusal();
+      // Another change of this order or balance landed first; re-read.
     }
-    throw new Error(`order ${refund.orderId} kept changing under ${REFUND_ATTEMPTS} refund attempts`);
+    throw new Error(`order ${refund.orderId} kept changing under ${ATTEMPTS} refund attempts`);
   }
 
-  /** A user's balance; a user with no entries has zero. One eventually consistent read. */
-  async getBalance(userId: string): Promise<Balance> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: balanceKey(userPk(userId)) }),
-    );
-    return { userId, ...balanceState(Item) };
+  /**
+   * Releases an order's remaining points at the midnight after its return window closed, when
+   * that is earlier than its lot's release, once. Before its order, the close is recorded and
+   * applied when the order lands.
+   */
+  async releaseEarly(closed: ReturnWindowClosed, now: Date): Promise<WriteResult> {
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const [orderItem, balanceItem] = await readUserItems(this.client, this.tableName, closed.userId, [orderSk(closed.orderId), BALANCE_SK]);
+      if (!orderItem) {
+        const parked = await transactWrite(this.client, earlyArrivalAction(this.tableName, this.balances, userPk(closed.userId), closed.orderId, closed.closedAt));
+        if (parked.written) return PARKED;
+        if (failedAt(parked, 0)) return DUPLICATE; // an earlier close is recorded already
+        continue;
+      }
+      const order = v.parse(EarnEntrySchema, orderItem);
+      if (order.returnWindowClosedAt !== undefined) return DUPLICATE;
+      const read = balanceState(balanceItem);
+      const { lot } = lotOf(order, read.holding.lots);
+      const moved = isAvailable(lot, now.getTime()) ? undefined : earlyReleaseOf(lot, closed.closedAt);
+      const fields = moved === undefined ? {} : lotFields(moved);
+      // Pending points cannot have been spent: what the order still holds is in its lot.
+      const points = moved === undefined ? 0 : Math.min(order.points - order.reversedPoints, Math.max(lot.points, 0));
+      const names: Record<string, string> = {};
+      const values: Record<string, string | number> = { ":readAmount": order.refundedAmount };
+      const sets = Object.entries({ returnWindowClosedAt: closed.closedAt, ...fields }).map(([name, value], i) => {
+        names[`#f${i}`] = name;
+        values[`:f${i}`] = value;
+        return `#f${i} = :f${i}`;
+      });
+      const change = moved && this.balances.applyPlan(order.pk, read, [[lot.attribute, -points], [lotAttribute(moved), points]], now.toISOString(), `releasing ${points} points`);
+      const result = await transactWrite(this.client, [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: { pk: order.pk, sk: order.sk },
+            UpdateExpression: `SET ${sets.join(", ")}`,
+            ConditionExpression: "attribute_not_exists(returnWindowClosedAt) AND refundedAmount = :readAmount",
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          },
+        },
+        ...(change ? [change.action, ...expiryIndexPut(this.tableName, { pk: order.pk, ...fields })] : []),
+      ]);
+      if (result.written) return { outcome: "released", points };
+      if (change && refusedAtVersion(result, 1, read.version)) throw change.refusal();
+      // A refund of the order, a duplicate of this event or a plan on the balance won; re-read.
+    }
+    throw new Error(`order ${closed.orderId} kept changing under ${ATTEMPTS} release attempts`);
+  }
+
+  /** A user's points at `now`; a user with no entries has zero. One eventually consistent read. */
+  async getBalance(userId: string, now: Date = new Date()): Promise<Balance> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: balanceKey(userPk(userId)) }));
+    const state = balanceState(Item);
+    return { userId, ...viewAt(state.holding, now.getTime()), lifetimeEarned: state.lifetimeEarned, updatedAt: state.updatedAt };
   }
 
   /**
@@ -132,15 +205,5 @@ export class DynamoLedger {
       nextCursor: Items.length > limit && last ? encodeCursor(last) : null,
     };
   }
-
-  private async readOrder(userId: string, orderId: string): Promise<EarnEntry | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: userPk(userId), sk: orderSk(orderId) },
-        ConsistentRead: true,
-      }),
-    );
-    return Item && v.parse(EarnEntrySchema, Item);
-  }
 }
+

@@ -2,10 +2,11 @@
  * Redemptions on DynamoDB. One consistent read (`TransactGetItems`: the balance and the
  * redemption entry, and its cancel entry for a cancel) answers retries and refusals at once;
  * a new redemption or cancel is then one transaction: the entry (guarded by
- * `attribute_not_exists`) and the balance, guarded by the value just read, so two concurrent
- * redemptions can never both spend the same points. A lost race re-reads and tries again.
+ * `attribute_not_exists`, and holding which lots it drew from) and the lots' change, guarded by
+ * the balance item's version just read, so two concurrent redemptions can never both spend the
+ * same points. A lost race re-reads and tries again.
  */
-import { TransactGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
 import { CorruptLedgerItemError } from "../domain/errors";
 import {
@@ -15,16 +16,18 @@ import {
   type RedemptionEntry,
 } from "../domain/ledger-entries";
 import { BALANCE_SK, redemptionCancelSk, redemptionSk, userPk } from "../domain/ledger-keys";
+import { planReturn, planSpending } from "../domain/lot-plans";
+import { spendable } from "../domain/lots";
 import {
-  covers,
   fingerprintOf,
   redemptionCancelEntry,
   redemptionEntry,
   type RedemptionRequest,
 } from "../domain/redemption";
-import { balanceState } from "./balance-item";
+import { balanceState, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
 import { failedAt, putNewEntry, transactWrite } from "./transactions";
+import { readUserItems } from "./user-items";
 
 export type RedeemResult =
   /** Spent now: answer 201. */
@@ -50,6 +53,13 @@ export class LedgerBusyError extends Error {
 const ATTEMPTS = 30;
 const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(attempt, 5)));
 
+/**
+ * Lots that expire within this margin are not spent: DynamoDB cannot compare with its own clock,
+ * so the margin keeps a write that lands a moment after it was planned from spending a lot that
+ * expired in between. A request that takes longer than this fails its attempt, never overspends.
+ */
+export const SPEND_MARGIN_MS = 30_000;
+
 export class DynamoRedemptions {
   private readonly balances: BalanceUpdates;
 
@@ -62,13 +72,17 @@ export class DynamoRedemptions {
 
   async redeem(userId: string, request: RedemptionRequest, now: () => Date): Promise<RedeemResult> {
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      const [balanceItem, existingItem] = await this.read(userId, [BALANCE_SK, redemptionSk(request.redemptionId)]);
+      const [balanceItem, existingItem] = await readUserItems(this.client, this.tableName, userId, [BALANCE_SK, redemptionSk(request.redemptionId)]);
       if (existingItem) return this.retryOf(v.parse(RedemptionEntrySchema, existingItem), request);
       const read = balanceState(balanceItem);
-      if (!covers(read.balance, request.points)) return { outcome: "insufficient", balance: read.balance };
+      const at = now().getTime();
+      const balance = spendable(read.holding, at);
+      const plan = planSpending(read.holding, request.points, at, at + SPEND_MARGIN_MS);
+      if (!plan) return { outcome: "insufficient", balance };
 
-      const entry = redemptionEntry(userId, request, read.balance, now().toISOString());
-      const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry, true), this.balances.spendRedemption(read, entry)]);
+      const entry = redemptionEntry(userId, request, balance, plan.draws, new Date(at).toISOString());
+      const spend = this.balances.applyPlan(entry.pk, read, plan.deltas, entry.recordedAt, `spending ${entry.points} points`);
+      const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry, true), spend.action]);
       if (result.written) return { outcome: "redeemed", entry };
       // The same id landed concurrently: its entry came back with the cancellation.
       const winner = result.reasons[0]?.item;
@@ -80,7 +94,7 @@ export class DynamoRedemptions {
 
   async cancel(userId: string, redemptionId: string, now: () => Date): Promise<CancelResult> {
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      const [balanceItem, redemptionItem, cancelItem] = await this.read(userId, [
+      const [balanceItem, redemptionItem, cancelItem] = await readUserItems(this.client, this.tableName, userId, [
         BALANCE_SK,
         redemptionSk(redemptionId),
         redemptionCancelSk(redemptionId),
@@ -90,8 +104,13 @@ export class DynamoRedemptions {
       // A redemption is always written with its balance item, so a missing one is damage, not zero.
       if (!balanceItem) throw new CorruptLedgerItemError(`${userPk(userId)} has redemption ${redemptionId} but no balance item`);
       const read = balanceState(balanceItem);
-      const entry = redemptionCancelEntry(v.parse(RedemptionEntrySchema, redemptionItem), read.balance, now().toISOString());
-      const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry), this.balances.returnRedemption(read, entry)]);
+      const redemption = v.parse(RedemptionEntrySchema, redemptionItem);
+      const at = now().getTime();
+      // A redemption from before lots took its points from `balance`.
+      const back = planReturn(redemption.draws ?? { [legacyLot(0).attribute]: redemption.points }, at);
+      const entry = redemptionCancelEntry(redemption, spendable(read.holding, at), back.expired, new Date(at).toISOString());
+      const change = this.balances.applyPlan(entry.pk, read, back.deltas, entry.recordedAt, `returning ${entry.points} points`);
+      const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry), change.action]);
       if (result.written) return { outcome: "cancelled", entry };
       await pause(attempt); // cancelled concurrently (the next read says so) or the balance moved
     }
@@ -100,15 +119,5 @@ export class DynamoRedemptions {
 
   private retryOf(existing: RedemptionEntry, request: RedemptionRequest): RedeemResult {
     return existing.fingerprint === fingerprintOf(request) ? { outcome: "replayed", entry: existing } : { outcome: "conflict" };
-  }
-
-  /** The user's items with these sort keys, as of one instant (strongly consistent). */
-  private async read(userId: string, sortKeys: string[]): Promise<Array<Record<string, unknown> | undefined>> {
-    const { Responses = [] } = await this.client.send(
-      new TransactGetCommand({
-        TransactItems: sortKeys.map((sk) => ({ Get: { TableName: this.tableName, Key: { pk: userPk(userId), sk } } })),
-      }),
-    );
-    return sortKeys.map((_, i) => Responses[i]?.Item);
   }
 }

@@ -7,7 +7,7 @@ import { LEDGER_TABLE } from "./table";
 
 const PositionSchema = v.pipe(
   v.object({ sk: v.string(), at: v.string() }),
-  v.check(({ sk, at }) => /^(ORDER|REFUND|REDEEM)#/.test(sk) && at.endsWith(`#${sk}`), "not a position"),
+  v.check(({ sk, at }) => /^(ORDER|REFUND|REDEEM|EXPIRY)#/.test(sk) && at.endsWith(`#${sk}`), "not a position"),
 );
 
 export type HistoryPosition = v.InferOutput<typeof PositionSchema>;

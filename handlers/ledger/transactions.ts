@@ -57,3 +57,7 @@ export function putNewEntry(tableName: string, entry: Record<string, unknown>, r
     },
   };
 }
+
+/** The item at `index` as it stood when its guard failed, when the guard asked for `ALL_OLD`. */
+export const oldItemAt = (result: TransactionResult, index: number): Record<string, unknown> | undefined =>
+  result.written ? undefined : result.reasons[index]?.item;

@@ -7,8 +7,20 @@ import type { LedgerEntry } from "../domain/ledger-entries";
 type Money = { amount: number; currency: string };
 
 export type HistoryItem =
-  | { type: "earn"; orderId: string; points: number; /** Points of this order since taken back by refunds. */ reversedPoints: number; amount: Money; occurredAt: string }
-  | { type: "refund"; orderId: string; refundId: string; points: number; amount: Money; occurredAt: string }
+  | {
+      type: "earn";
+      orderId: string;
+      points: number;
+      /** Points of this order since taken back by refunds. */
+      reversedPoints: number;
+      amount: Money;
+      occurredAt: string;
+      /** When its lot becomes spendable (`null`: at once) and expires (`null`: never). */
+      availableAt: string | null;
+      expiresAt: string | null;
+    }
+  | { type: "refund"; orderId: string; refundId: string; points: number; amount: Money; occurredAt: string; /** Recorded before its order landed; netted out when it does. */ awaitingOrder?: true }
+  | { type: "expiry"; points: number; occurredAt: string }
   | { type: "redemption"; redemptionId: string; rewardId: string; points: number; occurredAt: string }
   | { type: "redemption-cancel"; redemptionId: string; points: number; occurredAt: string };
 
@@ -23,7 +35,10 @@ export function historyItem(entry: LedgerEntry): HistoryItem {
         reversedPoints: entry.reversedPoints,
         amount: { amount: entry.amount, currency: entry.currency },
         occurredAt,
+        availableAt: entry.availableAt ?? null,
+        expiresAt: entry.expiresAt ?? null,
       };
+    case "parked-refund":
     case "reversal":
       return {
         type: "refund",
@@ -32,7 +47,10 @@ export function historyItem(entry: LedgerEntry): HistoryItem {
         points: -entry.points,
         amount: { amount: entry.amount, currency: entry.currency },
         occurredAt,
+        ...(entry.kind === "parked-refund" ? { awaitingOrder: true as const } : {}),
       };
+    case "expiry":
+      return { type: "expiry", points: -entry.points, occurredAt };
     case "redemption":
       return { type: "redemption", redemptionId: entry.redemptionId, rewardId: entry.rewardId, points: -entry.points, occurredAt };
     case "redemption-cancel":

@@ -21,6 +21,8 @@ export interface ReadApiDeps {
   allowedOrigins: readonly string[];
   /** Cognito group whose members may read any user's points. */
   adminGroup?: string;
+  /** The clock balances are computed at; tests pin it. */
+  now?: () => Date;
 }
 
 /** Page size of the history: 1–100, 20 when not given. */
@@ -40,7 +42,7 @@ const HistoryQuerySchema = v.object({
   cursor: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(1024, "is too long"))),
 });
 
-export function createReadApi({ ledger, logger, allowedOrigins, adminGroup }: ReadApiDeps) {
+export function createReadApi({ ledger, logger, allowedOrigins, adminGroup, now = () => new Date() }: ReadApiDeps) {
   const authorize = (event: Parameters<typeof mayActForUser>[0], userId: string) => mayActForUser(event, userId, adminGroup);
   const forbidden = "you may only read your own points";
   return createProxyRouter({
@@ -51,7 +53,7 @@ export function createReadApi({ ledger, logger, allowedOrigins, adminGroup }: Re
         route: API_ROUTES.balance,
         authorize,
         forbidden,
-        handle: async (userId, _event, headers) => jsonResponse(200, await ledger.getBalance(userId), headers),
+        handle: async (userId, _event, headers) => jsonResponse(200, await ledger.getBalance(userId, now()), headers),
       },
       {
         route: API_ROUTES.history,

@@ -5,6 +5,7 @@
  */
 import * as v from "valibot";
 import { describeIssues } from "../domain/describe-issues";
+import { IMMEDIATE, LifecycleSchema } from "../domain/lifecycle";
 import { DEFAULT_LOG_LEVEL, LogLevelSchema } from "./log";
 
 const TableNameSchema = v.pipe(
@@ -51,6 +52,20 @@ const PublisherAccountsSchema = v.optional(
   ),
 );
 
+/** `POINTS_LIFECYCLE`: JSON `{pendingDays, expiryDays}`; unset, points are spendable at once and never expire. */
+const PointsLifecycleSchema = v.pipe(
+  v.optional(v.string(), JSON.stringify(IMMEDIATE)),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    try {
+      return JSON.parse(dataset.value) as unknown;
+    } catch {
+      addIssue({ message: 'must be JSON like {"pendingDays": 30, "expiryDays": 365}' });
+      return NEVER;
+    }
+  }),
+  LifecycleSchema,
+);
+
 const EnvSchema = v.object({
   TABLE_NAME: TableNameSchema,
   EARN_RULES: v.optional(v.string()),
@@ -62,6 +77,8 @@ const EnvSchema = v.object({
   EVENT_SOURCE: v.optional(v.pipe(v.string(), v.minLength(1))),
   /** The writer: unset means no account check (unit tests, the local runtime). */
   PUBLISHER_ACCOUNTS: PublisherAccountsSchema,
+  /** The writer: when an order's points release and expire (readers need it not: each lot carries its dates). */
+  POINTS_LIFECYCLE: PointsLifecycleSchema,
 });
 
 export type HandlerEnv = v.InferOutput<typeof EnvSchema>;

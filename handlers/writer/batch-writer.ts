@@ -12,6 +12,7 @@ import {
 } from "../domain/contract";
 import { earnRateFor, type EarnRules } from "../domain/earn-rules";
 import { earnEntry } from "../domain/ledger-entries";
+import { IMMEDIATE, type Lifecycle } from "../domain/lifecycle";
 import type { DynamoLedger } from "../ledger/dynamo-ledger";
 import { publisherRefusal, type Publishers } from "../domain/publishers";
 import { forEachLimited } from "../runtime/limited-concurrency";
@@ -28,6 +29,8 @@ export interface BatchWriterDeps {
   concurrency?: number;
   /** Whose events may earn points; everyone's when absent. */
   publishers?: Publishers;
+  /** When an order's points release and expire; at once and never when absent. */
+  lifecycle?: Lifecycle;
 }
 
 /** A record and what its body turned out to be. */
@@ -48,18 +51,23 @@ function idsOf(event: LoyaltyEvent): LogFields {
 }
 
 export function createBatchWriter(deps: BatchWriterDeps) {
-  const { ledger, rules, logger, now = () => new Date(), concurrency = 16, publishers = {} } = deps;
+  const { ledger, rules, logger, now = () => new Date(), concurrency = 16, publishers = {}, lifecycle = IMMEDIATE } = deps;
 
   async function write(event: LoyaltyEvent): Promise<RecordOutcome> {
     const refusal = publisherRefusal(event, publishers);
     if (refusal !== undefined) return { outcome: "invalid", points: 0, reason: refusal };
-    const provenance = { eventId: event.id, recordedAt: now().toISOString() };
-    if (event["detail-type"] === DETAIL_TYPES.orderCompleted) {
-      const order = event.detail;
-      const entry = earnEntry(order, earnRateFor(rules, order.total.currency), provenance);
-      return ledger.creditOrder(entry);
+    const at = now();
+    const provenance = { eventId: event.id, recordedAt: at.toISOString() };
+    switch (event["detail-type"]) {
+      case DETAIL_TYPES.orderCompleted: {
+        const order = event.detail;
+        return ledger.creditOrder(earnEntry(order, earnRateFor(rules, order.total.currency), provenance, lifecycle));
+      }
+      case DETAIL_TYPES.orderRefunded:
+        return ledger.reverseRefund(event.detail, provenance, at);
+      case DETAIL_TYPES.returnWindowClosed:
+        return ledger.releaseEarly(event.detail, at);
     }
-    return ledger.reverseRefund(event.detail, provenance);
   }
 
   /** Writes one record and logs its outcome; `true` when SQS must deliver it again. */

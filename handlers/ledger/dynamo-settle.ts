@@ -1,0 +1,118 @@
+/**
+ * The daily settle: writes the expiry entries of a day and takes the expired lots off the
+ * balance items. It finds whom to visit in the expiry index (`EXPIRES#<day>#<shard>`), so its
+ * cost is a query per shard plus, per customer with something expiring that day, one consistent
+ * read, one transaction and one delete of the index item — never a scan. Balances never depend
+ * on it having run: readers already leave out expired lots; the settle only records the expiry
+ * and keeps the balance item small. Each expiry entry is keyed by its day, so running twice, or
+ * late, writes it once.
+ */
+import { DeleteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { EXPIRY_INDEX_SHARDS, entryAt, expiryIndexPk, expirySk } from "../domain/ledger-keys";
+import type { ExpiryEntry } from "../domain/ledger-entries";
+import { midnightOf } from "../domain/lifecycle";
+import { EXPIRED_TOTAL_ATTRIBUTE, type Delta } from "../domain/lot-plans";
+import { isExpired, type Lot } from "../domain/lots";
+import { balanceKey, balanceState } from "./balance-item";
+import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
+import { failedAt, putNewEntry, transactWrite } from "./transactions";
+import { refusedAtVersion } from "./user-items";
+
+export interface SettleReport {
+  day: string;
+  customers: number;
+  entries: number;
+  points: number;
+}
+
+const ATTEMPTS = 5;
+
+/**
+ * Expiry days one transaction settles: TransactWriteItems takes at most 100 actions, one of them
+ * the balance update. A settle late by more days takes the earliest first and goes on.
+ */
+const DAYS_PER_WRITE = 99;
+
+export class DynamoSettle {
+  private readonly balances: BalanceUpdates;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {
+    this.balances = balanceUpdates(tableName);
+  }
+
+  /** Settles every customer the index lists for `day` (`YYYY-MM-DD`), as of `now`. */
+  async settleDay(day: string, now: Date): Promise<SettleReport> {
+    const report: SettleReport = { day, customers: 0, entries: 0, points: 0 };
+    for (let shard = 0; shard < EXPIRY_INDEX_SHARDS; shard++) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await this.client.send(
+          new QueryCommand({ TableName: this.tableName, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": expiryIndexPk(day, shard) }, ExclusiveStartKey: start }),
+        );
+        for (const item of page.Items ?? []) {
+          const pk = String(item.sk);
+          const settled = await this.settleCustomer(pk, now);
+          report.customers++;
+          report.entries += settled.entries;
+          report.points += settled.points;
+          // Visited: the index item has done its work; a second run finds nothing to do.
+          await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }));
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+    }
+    return report;
+  }
+
+  /** Takes every lot expired at `now` off one balance item, with one expiry entry per expiry day. */
+  private async settleCustomer(pk: string, now: Date): Promise<{ entries: number; points: number }> {
+    const settled = { entries: 0, points: 0 };
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: balanceKey(pk), ConsistentRead: true }));
+      const read = balanceState(Item);
+      const byDay = new Map<string, Lot[]>();
+      for (const lot of read.holding.lots.filter((lot) => isExpired(lot, now.getTime()))) {
+        const day = lot.expiresDay ?? "";
+        byDay.set(day, [...(byDay.get(day) ?? []), lot]);
+      }
+      if (byDay.size === 0) return settled;
+      const days = [...byDay].sort(([a], [b]) => a.localeCompare(b)).slice(0, DAYS_PER_WRITE);
+      const expired = days.flatMap(([, lots]) => lots);
+      const recordedAt = now.toISOString();
+      const entries = days.map(([day, lots]): ExpiryEntry => {
+        const sk = expirySk(day);
+        const at = new Date(midnightOf(day)).toISOString();
+        return {
+          pk,
+          sk,
+          entryAt: entryAt(at, sk),
+          kind: "expiry",
+          day,
+          points: lots.reduce((sum, lot) => sum + lot.points, 0),
+          lots: Object.fromEntries(lots.map((lot) => [lot.attribute, lot.points])),
+          occurredAt: at,
+          recordedAt,
+        };
+      });
+      const points = entries.reduce((sum, entry) => sum + entry.points, 0);
+      const deltas: Delta[] = [[EXPIRED_TOTAL_ATTRIBUTE, points]];
+      const change = this.balances.applyPlan(pk, read, deltas, recordedAt, `expiring ${points} points`, expired.map((lot) => lot.attribute));
+      const result = await transactWrite(this.client, [change.action, ...entries.map((entry) => putNewEntry(this.tableName, entry))]);
+      if (result.written) {
+        settled.entries += entries.length;
+        settled.points += points;
+        if (byDay.size === days.length) return settled;
+        // More days than one transaction takes: settle the rest, with attempts afresh.
+        attempt = 0;
+        continue;
+      }
+      if (refusedAtVersion(result, 0, read.version)) throw change.refusal();
+      // An entry of the day already exists only if its lots are gone: re-read and see.
+      if (entries.some((_, i) => failedAt(result, i + 1))) continue;
+    }
+    throw new Error(`the balance of ${pk} kept changing over ${ATTEMPTS} settle attempts`);
+  }
+}

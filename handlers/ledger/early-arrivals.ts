@@ -1,0 +1,105 @@
+/**
+ * What arrives before its order — a refund, the close of its return window — is acknowledged
+ * and recorded, never reported failed for being early, and never waits for a redelivery:
+ * - A parked refund is an entry under the reversal's own key (so its duplicate changes nothing)
+ *   worth no points yet; a close is noted on the balance item. Both are written on condition
+ *   that the order is still absent, and both count one more early arrival of the order on the
+ *   balance item (see `balance-item`).
+ * - The order's credit updates the balance item anyway, so it carries the check that no early
+ *   arrival is noted there: the common case stays one request of two items. When one is, the
+ *   credit reads the balance item and the parked refunds and credits the net in one transaction
+ *   that turns each parked refund into its reversal and removes the note, on condition that no
+ *   arrival was added meanwhile.
+ */
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import * as v from "valibot";
+import { InvalidEventError } from "../domain/errors";
+import { ParkedRefundEntrySchema, lotFields, planReversal, refundOf, type EarnEntry, type ReversalEntry } from "../domain/ledger-entries";
+import { expiryIndexPk, expiryShardOf, orderSk, refundSk } from "../domain/ledger-keys";
+import { dayOf, earlyReleaseOf, lotDatesOf } from "../domain/lifecycle";
+import { balanceKey, earlyArrivalsOf } from "./balance-item";
+import type { BalanceUpdates } from "./balance-updates";
+import { failedAt, oldItemAt, putNewEntry, transactWrite, type TransactItem } from "./transactions";
+import type { WriteResult } from "./dynamo-ledger";
+
+/** Attempts at netting when arrivals keep landing during the credit. */
+const ATTEMPTS = 5;
+
+/**
+ * The actions that note an early arrival on the balance item, on condition that the order is
+ * still absent: a close keeps the earliest `closedAt` (a later or equal one fails the first action).
+ */
+export function earlyArrivalAction(tableName: string, balances: BalanceUpdates, pk: string, orderId: string, closedAt?: string): TransactItem[] {
+  return [
+    balances.noteEarlyArrival(pk, orderId, closedAt),
+    { ConditionCheck: { TableName: tableName, Key: { pk, sk: orderSk(orderId) }, ConditionExpression: "attribute_not_exists(pk)" } },
+  ];
+}
+
+/**
+ * The expiry index item of an entry's lot: who has something expiring that day. A plain put,
+ * the same item every time, so a duplicate or a second order of the day changes nothing.
+ */
+export function expiryIndexPut(tableName: string, entry: { pk: string; expiresAt?: string }): TransactItem[] {
+  if (entry.expiresAt === undefined) return [];
+  const day = dayOf(Date.parse(entry.expiresAt));
+  const userId = entry.pk.slice(entry.pk.indexOf("#") + 1);
+  return [{ Put: { TableName: tableName, Item: { pk: expiryIndexPk(day, expiryShardOf(userId)), sk: entry.pk } } }];
+}
+
+export async function creditWithEarlyArrivals(client: DynamoDBDocumentClient, tableName: string, balances: BalanceUpdates, credited: EarnEntry): Promise<WriteResult> {
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const [{ Item: balanceItem }, { Items = [] }] = await Promise.all([
+      client.send(new GetCommand({ TableName: tableName, Key: balanceKey(credited.pk), ConsistentRead: true })),
+      client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+          ExpressionAttributeValues: { ":pk": credited.pk, ":prefix": `${refundSk(credited.orderId, "")}` },
+          ConsistentRead: true,
+        }),
+      ),
+    ]);
+    const early = earlyArrivalsOf(balanceItem, credited.orderId);
+    const parked = Items.flatMap((item) => {
+      const result = v.safeParse(ParkedRefundEntrySchema, item);
+      return result.success ? [result.output] : [];
+    });
+    parked.sort((a, b) => a.entryAt.localeCompare(b.entryAt));
+
+    // Apply the refunds in the order they happened, as if the order had been there for each.
+    let order = credited;
+    const reversals: ReversalEntry[] = [];
+    for (const refund of parked) {
+      try {
+        const plan = planReversal(order, refundOf(refund, credited.pk.slice(credited.pk.indexOf("#") + 1)), { eventId: refund.eventId, recordedAt: credited.recordedAt });
+        order = { ...order, refundedAmount: plan.refundedAmount, reversedPoints: plan.reversedPoints };
+        reversals.push({ ...plan.entry, fromLot: plan.entry.points, fromSpendable: 0, toDebt: 0, notTaken: 0 });
+      } catch (error) {
+        // A refund that contradicts its order (another currency) stays parked, worth nothing.
+        if (!(error instanceof InvalidEventError)) throw error;
+      }
+    }
+    const closedAt = early?.closedAt;
+    const dates = lotDatesOf(order.lot ?? "");
+    const moved = dates && closedAt !== undefined ? earlyReleaseOf(dates, closedAt) : undefined;
+    if (closedAt !== undefined) order = { ...order, returnWindowClosedAt: closedAt, ...(moved ? lotFields(moved) : {}) };
+
+    const lotPoints = order.points - order.reversedPoints;
+    const credit = balances.creditOrder(order, order.lot ?? "balance", lotPoints, early?.arrivals);
+    const result = await transactWrite(client, [
+      putNewEntry(tableName, order),
+      credit.action,
+      ...reversals.map((entry): TransactItem => ({
+        Put: { TableName: tableName, Item: entry, ConditionExpression: "kind = :parked", ExpressionAttributeValues: { ":parked": "parked-refund" } },
+      })),
+      ...expiryIndexPut(tableName, order),
+    ]);
+    if (result.written) return { outcome: "credited", points: lotPoints };
+    if (failedAt(result, 0)) return { outcome: "duplicate", points: 0 };
+    // The balance guard failed with the arrivals read still there: the totals refused the credit.
+    if (failedAt(result, 1) && earlyArrivalsOf(oldItemAt(result, 1), credited.orderId)?.arrivals === early?.arrivals) throw credit.refusal();
+    // Something else arrived early meanwhile, or a parked refund changed: read again.
+  }
+  throw new Error(`order ${credited.orderId}: early arrivals kept landing over ${ATTEMPTS} attempts`);
+}

@@ -1,0 +1,16 @@
+/**
+ * Lambda entry of the settle: once a day, writes the day's expiry entries and takes expired lots
+ * off the balance items. Balances never wait for it; it keeps the record and the items small.
+ */
+import { DynamoSettle } from "./ledger/dynamo-settle";
+import { createDocumentClient } from "./runtime/dynamo-client";
+import { readEnv } from "./runtime/env";
+import { createLogger } from "./runtime/log";
+import { createSettleRun } from "./settle/settle-run";
+
+const env = readEnv();
+
+export const handler = createSettleRun({
+  settle: new DynamoSettle(createDocumentClient(), env.TABLE_NAME),
+  logger: createLogger(env.LOG_LEVEL),
+});

@@ -1,0 +1,38 @@
+/**
+ * One run of the daily settle: the days it covers and what it did. By default it settles today
+ * and the days before it up to `CATCH_UP_DAYS`, so a run that was missed (or failed) is made up
+ * by the next one; each day's index items are deleted once visited, so a settled day costs only
+ * its shard queries again. A scheduler input `{"days": ["2026-01-16"]}` settles given days.
+ */
+import * as v from "valibot";
+import { DAY_MS, dayOf } from "../domain/lifecycle";
+import type { DynamoSettle, SettleReport } from "../ledger/dynamo-settle";
+import type { Logger } from "../runtime/log";
+
+export const CATCH_UP_DAYS = 2;
+
+const DaySchema = v.pipe(v.string(), v.isoDate("must be a day like 2026-01-16"));
+
+/** The scheduler's input: nothing, or the days to settle. */
+export const SettleInputSchema = v.object({ days: v.optional(v.array(DaySchema)) });
+
+export interface SettleDeps {
+  settle: DynamoSettle;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export function createSettleRun({ settle, logger, now = () => new Date() }: SettleDeps) {
+  return async (input: unknown): Promise<SettleReport[]> => {
+    const at = now();
+    const parsed = v.parse(SettleInputSchema, input ?? {});
+    const days = parsed.days ?? Array.from({ length: CATCH_UP_DAYS + 1 }, (_, i) => dayOf(at.getTime() - (CATCH_UP_DAYS - i) * DAY_MS));
+    const reports: SettleReport[] = [];
+    for (const day of days) {
+      const report = await settle.settleDay(day, at);
+      logger.log("info", "day settled", { ...report });
+      reports.push(report);
+    }
+    return reports;
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The heavy customer: thousands of orders over three years with the production lifecycle (30
+ * pending days, 365 expiry days), written through the real writer on DynamoDB Local. The balance item
+ * must stay bounded however many orders a customer places: lots are keyed by their release day
+ * (a fixed config makes the expiry day follow from it), so the item holds at most one lot per
+ * day from the oldest unexpired release (365 days back) to the latest pending one (31 days
+ * ahead, midnight rounding included), plus the expired lots the settle has not yet taken off.
+ * Here the settle runs every SETTLE_EVERY days (it takes every expired lot off when it visits,
+ * so running late is correct) rather than daily, to keep the run short; the bound allows for it.
+ */
+import test from "ava";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import { DAY_MS, dayOf, lotDatesOf } from "../handlers/domain/lifecycle";
+import { startDynamoLocal, type DynamoLocal } from "../local/dynamo-local";
+import { createHarness } from "./support/dynamo-harness";
+import { createLifecycleRig } from "./support/lifecycle-harness";
+import { orderCompleted, sqsBatch, sqsRecord } from "./support/events";
+import { assertNoJvmLeft } from "./support/no-jvm-left";
+
+let dynamo: DynamoLocal;
+test.before(async () => {
+  dynamo = await startDynamoLocal();
+});
+test.after.always(async () => {
+  await dynamo?.stop();
+});
+// Serial: ava runs hooks of one kind concurrently, and this check must follow the stop above.
+test.serial.after.always(assertNoJvmLeft);
+
+const PROD = { pendingDays: 30, expiryDays: 365 };
+/**
+ * 10,000 real writes take about 150 s on DynamoDB Local (2,500 took 72 s within the busy full
+ * suite), too long for the suite, so it runs 1,500 by default (HEAVY_ORDERS=10000 runs the full
+ * count). The bound does not depend on the count: the lots are one per release day, and with at
+ * least one order every day of the three years (1,095 days, so any count from 1,095 up) every
+ * day already has its lot; more orders per day only make each lot's number larger (a few
+ * digits, a few bytes).
+ */
+const ORDERS = Number(process.env.HEAVY_ORDERS ?? 1_500);
+const DAYS = 3 * 365;
+const SETTLE_EVERY = 30;
+
+/**
+ * An item's size as DynamoDB counts it: each attribute's name plus its value (a string's UTF-8
+ * bytes; a number's significant digits, two to a byte, plus one).
+ */
+function itemBytes(item: Record<string, unknown>): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(marshall(item))) {
+    bytes += Buffer.byteLength(name);
+    if (value.S !== undefined) bytes += Buffer.byteLength(value.S);
+    else if (value.N !== undefined) bytes += Math.ceil(value.N.replace(/^-/, "").replace(/\./, "").replace(/^0+/, "").replace(/0+$/, "").length / 2) + 1;
+    else bytes += Buffer.byteLength(JSON.stringify(value));
+  }
+  return bytes;
+}
+
+test(`${ORDERS} orders over three years, some every day: the balance item stays bounded, its size and read units measured`, async (t) => {
+  t.timeout(600_000);
+  const harness = await createHarness(dynamo);
+  const start = Date.parse("2026-01-01T00:00:00.000Z");
+  const rig = createLifecycleRig(harness, PROD, new Date(start).toISOString());
+  const read = async () => (await harness.documents.send(new GetCommand({ TableName: harness.tableName, Key: { pk: "USER#heavy", sk: "BALANCE" }, ConsistentRead: true, ReturnConsumedCapacity: "TOTAL" })));
+  const lotsOf = (item: Record<string, unknown> | undefined) => Object.keys(item ?? {}).filter((name) => lotDatesOf(name) !== undefined).length;
+  const bound = PROD.pendingDays + 1 + PROD.expiryDays + 1;
+
+  const began = Date.now();
+  let written = 0;
+  let mostLots = 0;
+  for (let day = 0; day < DAYS && written < ORDERS; day++) {
+    // Spread the orders evenly over the days, at various hours of each.
+    const upTo = Math.min(ORDERS, Math.round(((day + 1) * ORDERS) / DAYS));
+    const records = [];
+    for (; written < upTo; written++) {
+      const completedAt = new Date(start + day * DAY_MS + ((written * 7919) % DAY_MS)).toISOString();
+      records.push(sqsRecord(orderCompleted({ orderId: `o-${written}`, userId: "heavy", amount: 1_000 + (written % 50) * 100, completedAt }), `m-${written}`));
+    }
+    rig.at(new Date(start + (day + 1) * DAY_MS - 1).toISOString());
+    if (records.length > 0) t.deepEqual((await rig.write(sqsBatch(...records))).batchItemFailures, []);
+    if (day % SETTLE_EVERY === SETTLE_EVERY - 1) {
+      mostLots = Math.max(mostLots, lotsOf((await read()).Item));
+      await rig.settle.settleDay(dayOf(start + day * DAY_MS), rig.now());
+    }
+  }
+  const writing = Date.now() - began;
+  t.is(written, ORDERS);
+  // The last expiry day of the run, settled: what the item holds with a daily settle.
+  await rig.settle.settleDay(dayOf(start + (DAYS - 1) * DAY_MS), rig.now());
+  const { Item, ConsumedCapacity } = await read();
+  const lots = lotsOf(Item);
+  const bytes = itemBytes(Item ?? {});
+  t.log(`${ORDERS} orders over ${DAYS} days written in ${(writing / 1000).toFixed(1)} s`);
+  t.log(`balance item after the settle: ${lots} lots, ${bytes} bytes, consistent GetItem ${String(ConsumedCapacity?.CapacityUnits ?? "n/a")} read units (${Math.ceil(bytes / 4096)} by size)`);
+  t.log(`most lots before a settle (settled every ${SETTLE_EVERY} days): ${mostLots}`);
+  t.true(lots <= bound, `${lots} lots, bound ${bound}`);
+  t.true(mostLots <= bound + SETTLE_EVERY, `${mostLots} lots before a settle, bound ${bound + SETTLE_EVERY}`);
+  t.true(bytes < 64 * 1024, "far below DynamoDB's 400 KB item limit, and a balance read stays a few read units");
+  const balance = await rig.balance("heavy");
+  t.true(Number.isSafeInteger(balance.balance) && balance.balance > 0 && balance.pending > 0);
+});

@@ -1,0 +1,39 @@
+/**
+ * The lifecycle's plain arithmetic: lot dates and their midnight rounding, what lots hold at an
+ * instant, and the spending plan's order.
+ */
+import test from "ava";
+import { earlyReleaseOf, lotAttribute, lotDatesFor, lotDatesOf } from "../handlers/domain/lifecycle";
+import { planSpending } from "../handlers/domain/lot-plans";
+import { viewAt, type Lot } from "../handlers/domain/lots";
+
+const PROD = { pendingDays: 30, expiryDays: 365 };
+
+test("lot dates: the next UTC midnight unless exactly midnight; none when 0", (t) => {
+  t.deepEqual(lotDatesFor("2025-12-17T10:00:00.000Z", PROD), { availableDay: "2026-01-17", expiresDay: "2027-01-17" });
+  t.deepEqual(lotDatesFor("2025-12-17T00:00:00.000Z", PROD), { availableDay: "2026-01-16", expiresDay: "2027-01-16" });
+  t.deepEqual(lotDatesFor("2025-12-17T10:00:00.000Z", { pendingDays: 30, expiryDays: 0 }), { availableDay: "2026-01-17", expiresDay: null });
+  t.deepEqual(lotDatesFor("2025-12-17T10:00:00.000Z", { pendingDays: 0, expiryDays: 0 }), { availableDay: null, expiresDay: null });
+  t.is(lotAttribute({ availableDay: "2026-01-16", expiresDay: null }), "lot_2026-01-16_-");
+  t.deepEqual(lotDatesOf("lot_2026-01-16_2027-01-16"), { availableDay: "2026-01-16", expiresDay: "2027-01-16" });
+  t.is(lotDatesOf("lifetimeEarned"), undefined);
+  t.deepEqual(earlyReleaseOf({ availableDay: "2026-01-17", expiresDay: "2027-01-17" }, "2025-12-31T23:59:59.999Z"), { availableDay: "2026-01-01", expiresDay: "2027-01-01" });
+  t.is(earlyReleaseOf({ availableDay: "2026-01-17", expiresDay: null }, "2026-01-16T00:00:00.000Z"), undefined);
+});
+
+const lot = (availableDay: string | null, expiresDay: string | null, points: number): Lot => ({ attribute: lotAttribute({ availableDay, expiresDay }), availableDay, expiresDay, points });
+const at = (iso: string) => Date.parse(iso);
+
+test("what lots hold is exact at any instant", (t) => {
+  const holding = { lots: [lot("2026-01-10", "2026-02-10", 10), lot("2026-01-20", "2026-02-20", 20), lot(null, null, 5)], debt: 3 };
+  t.like(viewAt(holding, at("2026-01-09T23:59:59.999Z")), { balance: 2, pending: 30, nextRelease: { points: 10, at: "2026-01-10T00:00:00.000Z" } });
+  t.like(viewAt(holding, at("2026-01-20T00:00:00.000Z")), { balance: 32, pending: 0, nextExpiry: { points: 10, at: "2026-02-10T00:00:00.000Z" } });
+  t.like(viewAt(holding, at("2026-02-10T00:00:00.000Z")), { balance: 22, nextExpiry: { points: 20, at: "2026-02-20T00:00:00.000Z" } });
+});
+
+test("spending settles the debt first, then takes the earliest expiry first, never-expiring last", (t) => {
+  const holding = { lots: [lot(null, null, 50), lot("2026-01-01", "2026-03-01", 10), lot("2026-01-01", "2026-02-01", 10)], debt: 5 };
+  const plan = planSpending(holding, 20, at("2026-01-15T00:00:00.000Z"), at("2026-01-15T00:00:30.000Z"));
+  t.deepEqual(plan?.draws, { "lot_2026-01-01_2026-02-01": 5, "lot_2026-01-01_2026-03-01": 10, "lot_-_-": 5 });
+  t.is(planSpending(holding, 66, at("2026-01-15T00:00:00.000Z"), at("2026-01-15T00:00:30.000Z")), undefined);
+});

@@ -1,0 +1,209 @@
+/**
+ * The points lifecycle on a real DynamoDB (DynamoDB Local), with the clock under the test's
+ * control: pending lots and their release at a UTC midnight, early release on the return
+ * window's close, spending earliest expiry first, expiry with no job run, refunds in any order
+ * and at any stage, cancels after expiry, duplicates, and what each operation costs.
+ */
+import test from "ava";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { startDynamoLocal, type DynamoLocal } from "../local/dynamo-local";
+import { createHarness } from "./support/dynamo-harness";
+import { createLifecycleRig } from "./support/lifecycle-harness";
+import { assertNoJvmLeft } from "./support/no-jvm-left";
+
+let dynamo: DynamoLocal;
+test.before(async () => {
+  dynamo = await startDynamoLocal();
+});
+test.after.always(async () => {
+  await dynamo?.stop();
+});
+// Serial: ava runs hooks of one kind concurrently, and this check must follow the stop above.
+test.serial.after.always(assertNoJvmLeft);
+
+const PROD = { pendingDays: 30, expiryDays: 365 };
+
+async function setup(lifecycle = PROD, start = "2026-01-01T10:00:00.000Z") {
+  const harness = await createHarness(dynamo);
+  return { harness, ...createLifecycleRig(harness, lifecycle, start) };
+}
+
+test("a lot is pending until the UTC midnight after completedAt + pendingDays, then spendable", async (t) => {
+  const rig = await setup();
+  t.deepEqual(await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" }), []);
+  // Exactly midnight is not moved: 2026-01-02T00:00 + 30 days is 2026-02-01T00:00 too.
+  await rig.order({ orderId: "o-2", userId: "u-1", amount: 5_000, completedAt: "2026-01-02T00:00:00.000Z" });
+
+  rig.at("2026-01-31T23:59:59.999Z");
+  t.like(await rig.balance(), { balance: 0, pending: 150, nextRelease: { points: 150, at: "2026-02-01T00:00:00.000Z" }, nextExpiry: { points: 150, at: "2027-02-01T00:00:00.000Z" } });
+  rig.at("2026-02-01T00:00:00.000Z");
+  t.like(await rig.balance(), { balance: 150, pending: 0, nextRelease: null, lifetimeEarned: 150 });
+  rig.at("2026-02-01T00:00:00.001Z");
+  t.like(await rig.balance(), { balance: 150, pending: 0 });
+  t.is((await rig.redeem("r-1", 151)).outcome, "insufficient");
+
+  const history = await rig.ledger.getHistory("u-1", 10);
+  t.like(history.entries.find((entry) => entry.sk === "ORDER#o-1"), { availableAt: "2026-02-01T00:00:00.000Z", expiresAt: "2027-02-01T00:00:00.000Z", lot: "lot_2026-02-01_2027-02-01" });
+});
+
+test("the return window's close releases the order's lot at the next midnight, once", async (t) => {
+  const rig = await setup();
+  await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" });
+  await rig.order({ orderId: "o-2", userId: "u-1", amount: 4_000, completedAt: "2026-01-01T11:00:00.000Z" });
+  rig.at("2026-01-10T16:00:00.000Z");
+  t.deepEqual(await rig.windowClosed({ orderId: "o-1", userId: "u-1", closedAt: "2026-01-10T15:00:00.000Z" }), []);
+  t.deepEqual(await rig.windowClosed({ orderId: "o-1", userId: "u-1", closedAt: "2026-01-10T15:00:00.000Z" }), []);
+  t.like(await rig.balance(), { balance: 0, pending: 140, nextRelease: { points: 100, at: "2026-01-11T00:00:00.000Z" } });
+  rig.at("2026-01-11T00:00:00.000Z");
+  // Expiry moves with the release: 365 days after the new availableAt.
+  t.like(await rig.balance(), { balance: 100, pending: 40, nextExpiry: { points: 100, at: "2027-01-11T00:00:00.000Z" } });
+  t.deepEqual(rig.outcomes().slice(2), [["released", 100], ["duplicate", 0]]);
+});
+
+test("spending takes the earliest-expiring lots first and refuses pending and expired points", async (t) => {
+  const rig = await setup({ pendingDays: 0, expiryDays: 10 });
+  await rig.order({ orderId: "a", userId: "u-1", amount: 3_000, completedAt: "2026-01-01T10:00:00.000Z" }); // lot 01-01 → 01-11
+  await rig.order({ orderId: "b", userId: "u-1", amount: 5_000, completedAt: "2026-01-03T10:00:00.000Z" }); // lot 01-03 → 01-13
+  rig.at("2026-01-05T00:00:00.000Z");
+  const spent = await rig.redeem("r-1", 40);
+  t.is(spent.outcome, "redeemed");
+  t.deepEqual(spent.outcome === "redeemed" ? spent.entry.draws : undefined, { "lot_2026-01-01_2026-01-11": 30, "lot_2026-01-03_2026-01-13": 10 });
+  rig.at("2026-01-11T00:00:00.000Z");
+  t.like(await rig.balance(), { balance: 40 });
+  rig.at("2026-01-13T00:00:00.000Z");
+  t.like(await rig.balance(), { balance: 0 }, "expired with nothing run in between");
+  t.deepEqual(await rig.redeem("r-2", 1), { outcome: "insufficient", balance: 0 });
+});
+
+test("refunds: while pending, after spending (debt), after expiry (not taken again)", async (t) => {
+  const rig = await setup({ pendingDays: 0, expiryDays: 10 });
+  await rig.order({ orderId: "a", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" });
+  rig.at("2026-01-02T00:00:00.000Z");
+  t.like(await rig.redeem("r-1", 80), { outcome: "redeemed" });
+  await rig.refund({ orderId: "a", userId: "u-1", refundId: "r", amount: 10_000 });
+  t.like(await rig.balance(), { balance: -80 }, "20 from the lot, 80 already spent: owed");
+  await rig.order({ orderId: "b", userId: "u-1", amount: 10_000, completedAt: "2026-01-02T10:00:00.000Z" });
+  t.like(await rig.balance(), { balance: 20 });
+  t.like(await rig.redeem("r-2", 20), { outcome: "redeemed" });
+  t.like(await rig.balance(), { balance: 0 });
+
+  const pending = await setup(PROD);
+  await pending.order({ orderId: "p", userId: "u-1", amount: 10_000 });
+  await pending.refund({ orderId: "p", userId: "u-1", refundId: "r", amount: 2_500, refundedAt: "2026-01-05T00:00:00.000Z" });
+  t.like(await pending.balance(), { balance: 0, pending: 75 });
+
+  const expired = await setup({ pendingDays: 0, expiryDays: 10 });
+  await expired.order({ orderId: "e", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" });
+  expired.at("2026-01-05T00:00:00.000Z");
+  await expired.redeem("r-1", 30);
+  expired.at("2026-01-20T00:00:00.000Z");
+  await expired.order({ orderId: "f", userId: "u-1", amount: 5_000, completedAt: "2026-01-19T10:00:00.000Z" });
+  await expired.refund({ orderId: "e", userId: "u-1", refundId: "r", amount: 10_000 });
+  // 70 expired in the lot (not taken again); the 30 spent come off the new 50.
+  t.like(await expired.balance(), { balance: 20 });
+});
+
+test("a refund before its order is acknowledged, netted when the order lands, duplicates change nothing", async (t) => {
+  const rig = await setup();
+  t.deepEqual(await rig.refund({ orderId: "o", userId: "u-1", refundId: "r", amount: 4_000 }), []);
+  t.deepEqual(await rig.refund({ orderId: "o", userId: "u-1", refundId: "r", amount: 4_000 }), []);
+  t.deepEqual(await rig.order({ orderId: "o", userId: "u-1", amount: 10_000 }), []);
+  t.deepEqual(await rig.order({ orderId: "o", userId: "u-1", amount: 10_000 }), []);
+  t.like(await rig.balance(), { pending: 60, lifetimeEarned: 100 });
+  t.deepEqual(rig.outcomes(), [["parked", 0], ["duplicate", 0], ["credited", 60], ["duplicate", 0]]);
+  const history = await rig.ledger.getHistory("u-1", 10);
+  t.like(history.entries.find((entry) => entry.sk === "REFUND#o#r"), { kind: "reversal", points: 40 });
+});
+
+test("a cancel after its lots expired gives the points back as expired", async (t) => {
+  const rig = await setup({ pendingDays: 0, expiryDays: 10 });
+  await rig.order({ orderId: "a", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" });
+  await rig.order({ orderId: "b", userId: "u-1", amount: 5_000, completedAt: "2026-01-05T10:00:00.000Z" });
+  rig.at("2026-01-06T00:00:00.000Z");
+  await rig.redeem("r-1", 120); // 100 from a's lot, 20 from b's
+  rig.at("2026-01-12T00:00:00.000Z");
+  await rig.settle.settleDay("2026-01-11", rig.now());
+  const cancelled = await rig.cancel("r-1");
+  t.like(cancelled, { outcome: "cancelled", entry: { expiredPoints: 100, balanceAfter: 50 } });
+  t.like(await rig.balance(), { balance: 50 });
+});
+
+test("the settle writes each day's expiry once, run twice or late; balances never depended on it", async (t) => {
+  const rig = await setup({ pendingDays: 0, expiryDays: 10 });
+  await rig.order({ orderId: "a", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" });
+  await rig.order({ orderId: "b", userId: "u-2", amount: 5_000, completedAt: "2026-01-01T11:00:00.000Z" });
+  rig.at("2026-01-13T00:00:00.000Z");
+  const before = [await rig.balance("u-1"), await rig.balance("u-2")];
+  const first = await rig.settle.settleDay("2026-01-11", rig.now());
+  const second = await rig.settle.settleDay("2026-01-11", rig.now());
+  t.like(first, { customers: 2, entries: 2, points: 150 });
+  t.like(second, { customers: 0, entries: 0, points: 0 });
+  t.deepEqual([await rig.balance("u-1"), await rig.balance("u-2")].map((b) => b.balance), before.map((b) => b.balance));
+  const history = await rig.ledger.getHistory("u-1", 10);
+  t.deepEqual(history.entries.map((entry) => [entry.kind, entry.points]), [["expiry", 100], ["earn", 100]]);
+});
+
+test("an old balance item without lots reads as spendable, never expiring, and can be spent and refunded", async (t) => {
+  const rig = await setup();
+  await rig.harness.documents.send(new PutCommand({ TableName: rig.harness.tableName, Item: { pk: "USER#u-1", sk: "BALANCE", balance: 70, lifetimeEarned: 100, updatedAt: "2025-01-01T00:00:00.000Z" } }));
+  t.like(await rig.balance(), { balance: 70, pending: 0, nextExpiry: null, lifetimeEarned: 100 });
+  t.like(await rig.redeem("r-1", 50), { outcome: "redeemed", entry: { balanceAfter: 20 } });
+  t.like(await rig.cancel("r-1"), { outcome: "cancelled", entry: { balanceAfter: 70 } });
+});
+
+test("cost: order 1 request, duplicate 1, refund 2, balance read 1, redemption 2", async (t) => {
+  const rig = await setup({ pendingDays: 0, expiryDays: 365 });
+  const counted = async (work: () => Promise<unknown>) => {
+    rig.harness.requests.length = 0;
+    await work();
+    return [...rig.harness.requests];
+  };
+  const order = { orderId: "o", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T09:00:00.000Z" };
+  t.deepEqual(await counted(() => rig.order(order)), ["TransactWriteItems"]);
+  t.deepEqual(await counted(() => rig.order(order)), ["TransactWriteItems"]);
+  t.deepEqual(await counted(() => rig.refund({ orderId: "o", userId: "u-1", refundId: "r", amount: 100 })), ["TransactGetItems", "TransactWriteItems"]);
+  t.deepEqual(await counted(() => rig.refund({ orderId: "x", userId: "u-1", refundId: "r", amount: 100 })), ["TransactGetItems", "TransactWriteItems"]);
+  t.deepEqual(await counted(() => rig.balance()), ["GetItem"]);
+  t.deepEqual(await counted(() => rig.redeem("r-1", 10)), ["TransactGetItems", "TransactWriteItems"]);
+  t.deepEqual(await counted(() => rig.windowClosed({ orderId: "o", userId: "u-1", closedAt: "2026-01-01T12:00:00.000Z" })), ["TransactGetItems", "TransactWriteItems"]);
+});
+
+test("redemptions racing a release and an expiry never overspend", async (t) => {
+  const rig = await setup({ pendingDays: 1, expiryDays: 1 });
+  await rig.order({ orderId: "a", userId: "u-1", amount: 5_000, completedAt: "2026-01-01T10:00:00.000Z" }); // 01-03 → 01-04
+  await rig.order({ orderId: "b", userId: "u-1", amount: 5_000, completedAt: "2026-01-02T10:00:00.000Z" }); // 01-04 → 01-05
+  // Around 01-04T00:00 lot a expires and lot b releases: at no instant are more than 50 spendable.
+  const instants = ["2026-01-03T23:59:59.000Z", "2026-01-03T23:59:59.999Z", "2026-01-04T00:00:00.000Z", "2026-01-04T00:00:00.500Z"];
+  const results = await Promise.all(
+    Array.from({ length: 24 }, (_, i) => {
+      const at = Date.parse(instants[i % instants.length] ?? "");
+      return rig.redemptions.redeem("u-1", { redemptionId: `r-${i}`, points: 10, rewardId: "x" }, () => new Date(at));
+    }),
+  );
+  const redeemed = results.filter((r) => r.outcome === "redeemed").length;
+  t.true(redeemed * 10 <= 100, `${redeemed} redemptions of 10 passed`);
+  rig.at("2026-01-04T12:00:00.000Z");
+  const { balance } = await rig.balance();
+  t.true(balance >= 0, `balance ${balance}`);
+  // Nothing was spent from lot a inside its last 30 s, so what is left of b is exactly 50 minus b's share.
+  const item = (await rig.ledger.getHistory("u-1", 50)).entries.filter((entry) => entry.kind === "redemption");
+  t.is(item.length, redeemed);
+});
+
+test("a settle late by more expiry days than one transaction takes settles them all, once", async (t) => {
+  const rig = await setup({ pendingDays: 0, expiryDays: 1 });
+  // 120 orders on 120 days (1 January to 30 April): 120 lots and expiry days (the last 1 May),
+  // more than the 99 one write can take.
+  for (let day = 0; day < 120; day++) {
+    const completedAt = new Date(Date.parse("2026-01-01T10:00:00.000Z") + day * 86_400_000).toISOString();
+    rig.at(completedAt);
+    await rig.order({ orderId: `o-${day}`, userId: "u-1", amount: 10_000, completedAt });
+  }
+  rig.at("2026-06-01T00:00:00.000Z");
+  const report = await rig.settle.settleDay("2026-05-01", rig.now());
+  t.like(report, { customers: 1, entries: 120, points: 12_000 });
+  t.like(await rig.settle.settleDay("2026-05-01", rig.now()), { customers: 0, entries: 0 });
+  t.like(await rig.balance(), { balance: 0, pending: 0, nextExpiry: null });
+  const history = await rig.ledger.getHistory("u-1", 300);
+  t.is(history.entries.filter((entry) => entry.kind === "expiry").length, 120);
+});
