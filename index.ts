@@ -21,6 +21,7 @@ const ingest = new LoyaltyIngest("loyalty-ingest", {
   eventBusName: config.eventBusName,
   eventSource: config.eventSource,
   maxReceiveCount: config.maxReceiveCount,
+  lifecycle: config.lifecycle,
   writerTimeoutSeconds: config.writer.timeoutSeconds,
   writerMemoryMb: config.writer.memoryMb,
   batchSize: config.writer.batchSize,

@@ -13,6 +13,7 @@
  * send to the queue; every queue denies requests without TLS; every DLQ and the rule itself
  * are alarmed.
  */
+import type { Lifecycle } from "../handlers/domain/lifecycle";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as lambda from "@pulumi/aws/lambda";
 import * as schemas from "@pulumi/aws/schemas";
@@ -76,6 +77,11 @@ export interface LoyaltyIngestArgs {
   publishContract?: boolean;
   /** Deliveries of a message before it moves to the DLQ (1–1000). @default {@link INGEST_DEFAULTS.maxReceiveCount} */
   maxReceiveCount?: number;
+  /**
+   * Days new points stay pending (0–365; the return window) and days until they expire after
+   * release (0–3650; 0 never). Fixed on each lot when earned. @default {@link INGEST_DEFAULTS.lifecycle}
+   */
+  lifecycle?: Lifecycle;
   /** Writer timeout in seconds (1–900); the queue's visibility timeout is 6× this plus the batching window. @default {@link INGEST_DEFAULTS.writerTimeoutSeconds} */
   writerTimeoutSeconds?: number;
   /** Writer memory in MB (128–10240). @default {@link INGEST_DEFAULTS.writerMemoryMb} */
@@ -205,6 +211,7 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
           earnRules: settings.earnRules,
           eventSource: settings.eventSource,
           publisherAccounts: settings.publisherAccounts,
+          lifecycle: settings.lifecycle,
           logLevel: args.logLevel ?? INGEST_DEFAULTS.logLevel,
         }),
         statements: [

@@ -4,7 +4,8 @@
  * and messages, and the same defaults (`defaults/ingest-defaults.ts`).
  */
 import * as v from "valibot";
-import { distinctList, IamPrincipalArnSchema, nonEmpty, wholeNumber } from "./schema-parts";
+import { LifecycleSchema } from "../handlers/domain/lifecycle";
+import { distinctList, IamPrincipalArnSchema, nonEmpty, strictObject, wholeNumber } from "./schema-parts";
 
 export const EventBusNameSchema = v.pipe(
   nonEmpty("must be an event bus name"),
@@ -13,6 +14,9 @@ export const EventBusNameSchema = v.pipe(
 export const EventSourceSchema = nonEmpty("must be an EventBridge source");
 /** Receives of a message before it moves to the DLQ. */
 export const MaxReceiveCountSchema = wholeNumber(1, 1000);
+
+/** `{pendingDays, expiryDays}` of new lots: the handlers' own schema, strict as every config level. */
+export const LifecycleSettingSchema = strictObject(LifecycleSchema.entries, "must be {pendingDays, expiryDays}, both given in whole days");
 /** Lambda timeout; the queue's visibility timeout is derived from it (6×). */
 export const WriterTimeoutSchema = wholeNumber(1, 900);
 export const WriterMemorySchema = wholeNumber(128, 10_240);

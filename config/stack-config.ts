@@ -22,6 +22,7 @@ import {
   BatchSizeSchema,
   EventBusNameSchema,
   EventSourceSchema,
+  LifecycleSettingSchema,
   MaxConcurrencySchema,
   MaxReceiveCountSchema,
   PublisherAccountsSchema,
@@ -82,6 +83,8 @@ export const StackConfigSchema = v.object(
     eventBusName: v.optional(EventBusNameSchema, INGEST_DEFAULTS.eventBusName),
     eventSource: v.optional(EventSourceSchema, INGEST_DEFAULTS.eventSource),
     maxReceiveCount: v.optional(MaxReceiveCountSchema, INGEST_DEFAULTS.maxReceiveCount),
+    /** Pending days (the return window) and expiry days of each order's points. */
+    lifecycle: v.optional(LifecycleSettingSchema, INGEST_DEFAULTS.lifecycle),
     writer: v.optional(WriterSchema, {}),
     api: v.optional(ApiSchema, {}),
     logLevel: v.optional(LogLevelSchema, FUNCTION_DEFAULTS.logLevel),

@@ -201,6 +201,8 @@ for (const stack of ["dev", "prod"]) {
     }
     const writerEnv = input<{ variables: Record<string, string> }>(r.get(T.function, "loyalty-ingest-writer"), "environment").variables;
     t.like(writerEnv, { TABLE_NAME: "loyalty-ledger-a1b2c3", LOG_LEVEL: stack === "prod" ? "info" : "debug", EVENT_SOURCE: "otrium.ecommerce" });
+    // Prod holds points through the return window and lets them expire; dev stays immediate.
+    t.deepEqual(JSON.parse(writerEnv.POINTS_LIFECYCLE ?? "null"), stack === "prod" ? { pendingDays: 30, expiryDays: 365 } : { pendingDays: 0, expiryDays: 0 });
     t.deepEqual(JSON.parse(writerEnv.EARN_RULES ?? "{}"), { EUR: 1, GBP: 1.25, SEK: 0.1 });
     t.deepEqual(JSON.parse(writerEnv.PUBLISHER_ACCOUNTS ?? "null"), [stack === "prod" ? "777788889999" : "444455556666"]);
   });

@@ -8,6 +8,7 @@
  * of type `V`: plain strings for the local runtime, deploy-time values (e.g. another resource's
  * output) for a component. Values the builder encodes (JSON, lists) are always plain.
  */
+import type { Lifecycle } from "../domain/lifecycle";
 import type { HandlerEnv } from "./env";
 
 /** What the writer is configured with. */
@@ -20,6 +21,8 @@ export interface WriterSettings<V = string> {
   eventSource?: string;
   /** The accounts whose events may earn points; absent: no account check. */
   publisherAccounts?: readonly string[];
+  /** Pending and expiry days of new lots; absent: spendable at once, never expiring. */
+  lifecycle?: Lifecycle;
   /** `debug`, `info`, `warn` or `error`. */
   logLevel: V;
 }
@@ -41,20 +44,21 @@ export interface ApiFunctionSettings<V = string> {
 /** A function's variables: names the handlers read (`HandlerEnv`), each present only when set. */
 export type FunctionEnvironment<TName extends keyof HandlerEnv, V> = { [K in TName]: V | string };
 
-type WriterVariable = "TABLE_NAME" | "EARN_RULES" | "EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "LOG_LEVEL";
+type WriterVariable = "TABLE_NAME" | "EARN_RULES" | "EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "POINTS_LIFECYCLE" | "LOG_LEVEL";
 type ApiFunctionVariable = "TABLE_NAME" | "LOG_LEVEL" | "ALLOWED_ORIGINS" | "ADMIN_PRINCIPALS" | "ADMIN_GROUP";
 
 /** `{[name]: value}` when the value is set, nothing otherwise. */
 const optional = <TName extends string, T>(name: TName, value: T | undefined): Partial<Record<TName, T>> =>
   value === undefined ? {} : ({ [name]: value } as Record<TName, T>);
 
-function writerEnvironment<V = string>(settings: WriterSettings<V>): FunctionEnvironment<Exclude<WriterVariable, "EVENT_SOURCE" | "PUBLISHER_ACCOUNTS">, V> &
-  Partial<FunctionEnvironment<"EVENT_SOURCE" | "PUBLISHER_ACCOUNTS", V>> {
+function writerEnvironment<V = string>(settings: WriterSettings<V>): FunctionEnvironment<Exclude<WriterVariable, "EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "POINTS_LIFECYCLE">, V> &
+  Partial<FunctionEnvironment<"EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "POINTS_LIFECYCLE", V>> {
   return {
     TABLE_NAME: settings.tableName,
     EARN_RULES: JSON.stringify(settings.earnRules),
     ...optional("EVENT_SOURCE", settings.eventSource),
     ...optional("PUBLISHER_ACCOUNTS", settings.publisherAccounts && JSON.stringify(settings.publisherAccounts)),
+    ...optional("POINTS_LIFECYCLE", settings.lifecycle && JSON.stringify(settings.lifecycle)),
     LOG_LEVEL: settings.logLevel,
   };
 }
