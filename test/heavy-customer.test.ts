@@ -12,21 +12,12 @@ import test from "ava";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { DAY_MS, dayOf, lotDatesOf } from "../handlers/domain/lifecycle";
-import { startDynamoLocal, type DynamoLocal } from "../local/dynamo-local";
 import { createHarness } from "./support/dynamo-harness";
 import { createLifecycleRig } from "./support/lifecycle-harness";
 import { orderCompleted, sqsBatch, sqsRecord } from "./support/events";
-import { assertNoJvmLeft } from "./support/no-jvm-left";
+import { useDynamoLocal } from "./support/dynamo-local-per-file";
 
-let dynamo: DynamoLocal;
-test.before(async () => {
-  dynamo = await startDynamoLocal();
-});
-test.after.always(async () => {
-  await dynamo?.stop();
-});
-// Serial: ava runs hooks of one kind concurrently, and this check must follow the stop above.
-test.serial.after.always(assertNoJvmLeft);
+const dynamo = useDynamoLocal();
 
 const PROD = { pendingDays: 30, expiryDays: 365 };
 /**

@@ -6,20 +6,11 @@
  */
 import test from "ava";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
-import { startDynamoLocal, type DynamoLocal } from "../local/dynamo-local";
 import { createHarness } from "./support/dynamo-harness";
 import { createLifecycleRig } from "./support/lifecycle-harness";
-import { assertNoJvmLeft } from "./support/no-jvm-left";
+import { useDynamoLocal } from "./support/dynamo-local-per-file";
 
-let dynamo: DynamoLocal;
-test.before(async () => {
-  dynamo = await startDynamoLocal();
-});
-test.after.always(async () => {
-  await dynamo?.stop();
-});
-// Serial: ava runs hooks of one kind concurrently, and this check must follow the stop above.
-test.serial.after.always(assertNoJvmLeft);
+const dynamo = useDynamoLocal();
 
 const PROD = { pendingDays: 30, expiryDays: 365 };
 

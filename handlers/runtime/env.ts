@@ -19,50 +19,39 @@ const OriginsSchema = v.pipe(
   v.transform((text) => text.split(",").map((origin) => origin.trim()).filter(Boolean)),
 );
 
-/** `ADMIN_PRINCIPALS`: a JSON array of IAM role or user ARNs whose SigV4 calls are admin calls. */
-const AdminPrincipalsSchema = v.pipe(
-  v.optional(v.string(), "[]"),
-  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+/** A variable holding JSON: parsed, or an issue saying what it must be (`expected`). */
+const jsonText = (expected: string) =>
+  v.rawTransform<string, unknown>(({ dataset, addIssue, NEVER }) => {
     try {
       return JSON.parse(dataset.value) as unknown;
     } catch {
-      addIssue({ message: "must be a JSON array of IAM ARNs" });
+      addIssue({ message: expected });
       return NEVER;
     }
-  }),
-  v.array(
-    v.pipe(v.string(), v.regex(/^arn:aws[\w-]*:(iam|sts)::\d{12}:\S+$/, "must be an IAM ARN")),
-    "must be a JSON array of IAM ARNs",
-  ),
+  });
+
+const IAM_ARNS = "must be a JSON array of IAM ARNs";
+/** `ADMIN_PRINCIPALS`: a JSON array of IAM role or user ARNs whose SigV4 calls are admin calls. */
+const AdminPrincipalsSchema = v.pipe(
+  v.optional(v.string(), "[]"),
+  jsonText(IAM_ARNS),
+  v.array(v.pipe(v.string(), v.regex(/^arn:aws[\w-]*:(iam|sts)::\d{12}:\S+$/, "must be an IAM ARN")), IAM_ARNS),
 );
 
+const ACCOUNT_IDS = "must be a JSON array of 12-digit AWS account ids";
 /** `PUBLISHER_ACCOUNTS`: a JSON array of the 12-digit accounts whose events may earn points. */
 const PublisherAccountsSchema = v.optional(
   v.pipe(
     v.string(),
-    v.rawTransform(({ dataset, addIssue, NEVER }) => {
-      try {
-        return JSON.parse(dataset.value) as unknown;
-      } catch {
-        addIssue({ message: "must be a JSON array of 12-digit AWS account ids" });
-        return NEVER;
-      }
-    }),
-    v.array(v.pipe(v.string(), v.regex(/^\d{12}$/, "must be a 12-digit AWS account id")), "must be a JSON array of 12-digit AWS account ids"),
+    jsonText(ACCOUNT_IDS),
+    v.array(v.pipe(v.string(), v.regex(/^\d{12}$/, "must be a 12-digit AWS account id")), ACCOUNT_IDS),
   ),
 );
 
 /** `POINTS_LIFECYCLE`: JSON `{pendingDays, expiryDays}`; unset, points are spendable at once and never expire. */
 const PointsLifecycleSchema = v.pipe(
   v.optional(v.string(), JSON.stringify(IMMEDIATE)),
-  v.rawTransform(({ dataset, addIssue, NEVER }) => {
-    try {
-      return JSON.parse(dataset.value) as unknown;
-    } catch {
-      addIssue({ message: 'must be JSON like {"pendingDays": 30, "expiryDays": 365}' });
-      return NEVER;
-    }
-  }),
+  jsonText('must be JSON like {"pendingDays": 30, "expiryDays": 365}'),
   LifecycleSchema,
 );
 
