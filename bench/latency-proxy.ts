@@ -25,7 +25,7 @@
  * favours the single-write handlers.
  */
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "./loopback";
 
 export interface LatencyModel {
   /** Per request: GetItem, PutItem, UpdateItem, DeleteItem, Query and every other non-transactional call. */
@@ -107,14 +107,10 @@ export async function startLatencyProxy(upstream: string, model: LatencyModel = 
       pending.add(timer);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const endpoint = await listenOnLoopback(server);
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     model,
     totals: () => ({ ...totals, byOperation: { ...totals.byOperation } }),
     reset: () => {

@@ -14,7 +14,6 @@
  */
 import { execFile } from "node:child_process";
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { DynamoDBClient, GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
@@ -25,6 +24,7 @@ import { LEDGER_TABLE } from "../handlers/ledger/table";
 import { LOCAL_AWS } from "../local/dynamo-local";
 import { startLocalRuntime } from "../local/runtime";
 import { SCALE } from "./scale";
+import { listenOnLoopback } from "./loopback";
 
 export interface LoadFigures {
   requestsPerSecond: number;
@@ -117,13 +117,9 @@ async function startFloorServer(requests: Record<string, () => Promise<unknown>>
       () => response.writeHead(500).end(),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const endpoint = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     close: async () => {
       const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
       server.closeAllConnections();
