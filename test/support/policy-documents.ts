@@ -20,9 +20,12 @@ export function statementsOf(policy: unknown): Statement[] {
   return statements.map((raw) => {
     const statement = raw as Record<string, unknown>;
     return {
-      ...(statement as unknown as Statement),
+      ...(typeof statement.Sid === "string" ? { Sid: statement.Sid } : {}),
+      Effect: statement.Effect === "Deny" ? "Deny" : "Allow",
+      ...(statement.Principal === undefined ? {} : { Principal: statement.Principal }),
       Action: list(statement.Action),
       Resource: list(statement.Resource),
+      ...(statement.Condition === undefined ? {} : { Condition: statement.Condition as Statement["Condition"] }),
     };
   });
 }
