@@ -2,7 +2,7 @@
  * The otrium-loyalty stack: validated config in, the loyalty components composed, outputs out.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { LoyaltyAlerts, LoyaltyApi, LoyaltyDashboard, LoyaltyIngest, LoyaltyStore } from "./components";
+import { LoyaltyAlerts, LoyaltyApi, LoyaltyDashboard, LoyaltyIngest, LoyaltySettle, LoyaltyStore } from "./components";
 import { parseStackConfig } from "./config/stack-config";
 
 // Fails before any resource is registered when a setting is wrong.
@@ -32,6 +32,14 @@ const ingest = new LoyaltyIngest("loyalty-ingest", {
   alarmActions: [alerts.topicArn],
 });
 
+// Writes each day's expiries; balances are exact without it.
+const settle = new LoyaltySettle("loyalty-settle", {
+  store,
+  logLevel: config.logLevel,
+  logRetentionDays: config.logRetentionDays,
+  alarmActions: [alerts.topicArn],
+});
+
 const api = new LoyaltyApi("loyalty-api", {
   store,
   auth: config.api.auth,
@@ -46,7 +54,7 @@ const api = new LoyaltyApi("loyalty-api", {
   alarmActions: [alerts.topicArn],
 });
 
-const dashboard = new LoyaltyDashboard("loyalty", { ingest, api });
+const dashboard = new LoyaltyDashboard("loyalty", { ingest, api, settle });
 
 export const apiUrl = api.url;
 export const queueUrl = ingest.queueUrl;
@@ -56,5 +64,7 @@ export const tableName = store.tableName;
 export const tableArn = store.tableArn;
 export const tableKmsKeyArn = store.kmsKeyArn;
 export const ruleArn = ingest.ruleArn;
+export const settleFunctionName = settle.functionName;
+export const settleDlqUrl = settle.dlqUrl;
 export const dashboardName = dashboard.dashboardName;
 export const alarmTopicArn = alerts.topicArn;

@@ -6,6 +6,7 @@ export { LoyaltyAlerts, type LoyaltyAlertsArgs } from "./loyalty-alerts";
 export { LoyaltyApi, type ApiAuth, type LoyaltyApiArgs } from "./loyalty-api";
 export { LoyaltyDashboard, type LoyaltyDashboardArgs } from "./loyalty-dashboard";
 export { LoyaltyIngest, type LoyaltyIngestArgs } from "./loyalty-ingest";
+export { LoyaltySettle, type LoyaltySettleArgs } from "./loyalty-settle";
 export { LoyaltyStore, type LoyaltyStoreArgs } from "./loyalty-store";
-export { ledgerReadStatements, ledgerWriteStatements, type LedgerTableRef } from "./ledger-grants";
+export { ledgerReadStatements, ledgerSettleStatements, ledgerWriteStatements, type LedgerTableRef } from "./ledger-grants";
 export { InvalidComponentArgsError } from "./validate-args";

@@ -5,6 +5,7 @@
  */
 import type * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
+import { EXPIRY_INDEX_PK_PREFIX, USER_PK_PREFIX } from "../handlers/domain/ledger-keys";
 import { LEDGER_TABLE } from "../handlers/ledger/table";
 
 /** A ledger table: a `LoyaltyStore`, or the plain identifiers of one created elsewhere. */
@@ -32,6 +33,14 @@ export function ledgerReadStatements(table: LedgerTableRef): iam.PolicyStatement
   ];
 }
 
+/** Writing to the table needs its key for data keys as well as for reading. */
+const encryptLedger = (table: LedgerTableRef): iam.PolicyStatement => ({
+  Sid: "EncryptLedger",
+  Effect: "Allow",
+  Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+  Resource: table.kmsKeyArn,
+});
+
 /**
  * Write ledger entries and balances in transactions, and read what a write depends on (an order
  * before its refund, a balance before a redemption). The writer and the redeemer need exactly
@@ -45,11 +54,35 @@ export function ledgerWriteStatements(table: LedgerTableRef): iam.PolicyStatemen
       Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       Resource: table.tableArn,
     },
+    encryptLedger(table),
+  ];
+}
+
+/** Limits a statement to items whose partition key starts with `prefix`. */
+const leadingKeysLike = (prefix: string) => ({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${prefix}*`] } });
+
+/**
+ * The daily settle: walk a day's expiry index (Query its partitions, delete each item once
+ * visited) and settle each customer found there (read the balance, write the expiry entry and
+ * the balance in one transaction). Each half is limited to its own partitions by their leading
+ * keys, so the settle can neither delete a customer's item nor touch anything else.
+ */
+export function ledgerSettleStatements(table: LedgerTableRef): iam.PolicyStatement[] {
+  return [
     {
-      Sid: "EncryptLedger",
+      Sid: "WalkExpiryIndex",
       Effect: "Allow",
-      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-      Resource: table.kmsKeyArn,
+      Action: ["dynamodb:Query", "dynamodb:DeleteItem"],
+      Resource: table.tableArn,
+      Condition: leadingKeysLike(EXPIRY_INDEX_PK_PREFIX),
     },
+    {
+      Sid: "SettleBalances",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      Resource: table.tableArn,
+      Condition: leadingKeysLike(USER_PK_PREFIX),
+    },
+    encryptLedger(table),
   ];
 }

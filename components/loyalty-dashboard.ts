@@ -1,6 +1,7 @@
 /**
  * LoyaltyDashboard: one CloudWatch dashboard of the same metrics the alarms watch —
- * the ingest path on the first row, the API on the second. Dashboard names are unique per
+ * the ingest path on the first row, the API on the second, the daily settle (when given) on
+ * the third. Dashboard names are unique per
  * account (not per region or stack), so the name carries the stack: dev and prod in one
  * account each keep their own.
  */
@@ -8,8 +9,10 @@ import { Dashboard, LineGraphMetricWidget, RowWidget } from "@pulumi/awsx/classi
 import * as pulumi from "@pulumi/pulumi";
 import type { LoyaltyApi } from "./loyalty-api";
 import type { LoyaltyIngest } from "./loyalty-ingest";
+import type { LoyaltySettle } from "./loyalty-settle";
 import {
   api5xxErrors,
+  functionDestinationDeliveryFailures,
   apiLatencyP99,
   functionErrors,
   functionThrottles,
@@ -17,6 +20,7 @@ import {
   queueDepth,
   ruleFailedInvocations,
   ruleInvocationsFailedToBeSentToDlq,
+  scheduleDeadLetterFailures,
 } from "./metrics";
 
 export interface LoyaltyDashboardArgs {
@@ -24,6 +28,8 @@ export interface LoyaltyDashboardArgs {
   ingest: LoyaltyIngest;
   /** The API to chart: 5XX, latency, reader. */
   api: LoyaltyApi;
+  /** The daily settle to chart: its errors and dead letters. @default none (no settle row) */
+  settle?: LoyaltySettle;
   /** The dashboard's name, unique in the account. @default `<name>-<stack>` */
   dashboardName?: string;
 }
@@ -32,7 +38,7 @@ export class LoyaltyDashboard extends pulumi.ComponentResource {
   /** The CloudWatch dashboard's name. */
   public readonly dashboardName: pulumi.Output<string>;
 
-  constructor(name: string, { ingest, api, dashboardName }: LoyaltyDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, { ingest, api, settle, dashboardName }: LoyaltyDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
     super("otrium:loyalty:LoyaltyDashboard", name, {}, opts);
     const graph = (title: string, ...metrics: ReturnType<typeof queueDepth>[]) =>
       new LineGraphMetricWidget({ title, metrics, width: 6 });
@@ -71,6 +77,19 @@ export class LoyaltyDashboard extends pulumi.ComponentResource {
               functionThrottles(api.redeemerFunctionName),
             ),
           ),
+          ...(settle
+            ? [
+                new RowWidget(
+                  graph("Settle errors", functionErrors(settle.functionName)),
+                  graph("Settle dead letters", queueDepth(settle.dlqName)),
+                  graph(
+                    "Settle failures not parked",
+                    functionDestinationDeliveryFailures(settle.functionName),
+                    scheduleDeadLetterFailures(settle.scheduleGroupName),
+                  ),
+                ),
+              ]
+            : []),
         ],
       },
       { parent: this },

@@ -35,6 +35,29 @@ export const functionErrors = (functionName: Name): Metric =>
 export const functionThrottles = (functionName: Name): Metric =>
   lambda.throttles({ dimensions: { FunctionName: functionName }, statistic: "Sum", period: ONE_MINUTE });
 
+/**
+ * Failure records of a function's asynchronous invocations that Lambda could not deliver to
+ * the on-failure destination: the failure is known to nobody unless this alarms.
+ */
+export const functionDestinationDeliveryFailures = (functionName: Name): Metric =>
+  new Metric({
+    namespace: "AWS/Lambda",
+    name: "DestinationDeliveryFailures",
+    dimensions: { FunctionName: functionName },
+    statistic: "Sum",
+    period: ONE_MINUTE,
+  });
+
+/** Invocations of a schedule group's schedules that failed and could not be put on their DLQ either. */
+export const scheduleDeadLetterFailures = (scheduleGroup: Name): Metric =>
+  new Metric({
+    namespace: "AWS/Scheduler",
+    name: "InvocationsFailedToBeSentToDeadLetterCount",
+    dimensions: { ScheduleGroup: scheduleGroup },
+    statistic: "Sum",
+    period: ONE_MINUTE,
+  });
+
 /** API answers with a 5XX status, on one stage. */
 export const api5xxErrors = (apiName: Name, stageName: Name): Metric =>
   apigateway.error5XX({

@@ -5,7 +5,7 @@
  */
 import * as v from "valibot";
 import { LifecycleSchema } from "../handlers/domain/lifecycle";
-import { distinctList, IamPrincipalArnSchema, nonEmpty, strictObject, wholeNumber } from "./schema-parts";
+import { distinctList, FunctionMemorySchema, FunctionTimeoutSchema, IamPrincipalArnSchema, nonEmpty, strictObject, wholeNumber } from "./schema-parts";
 
 export const EventBusNameSchema = v.pipe(
   nonEmpty("must be an event bus name"),
@@ -18,8 +18,8 @@ export const MaxReceiveCountSchema = wholeNumber(1, 1000);
 /** `{pendingDays, expiryDays}` of new lots: the handlers' own schema, strict as every config level. */
 export const LifecycleSettingSchema = strictObject(LifecycleSchema.entries, "must be {pendingDays, expiryDays}, both given in whole days");
 /** Lambda timeout; the queue's visibility timeout is derived from it (6×). */
-export const WriterTimeoutSchema = wholeNumber(1, 900);
-export const WriterMemorySchema = wholeNumber(128, 10_240);
+export const WriterTimeoutSchema = FunctionTimeoutSchema;
+export const WriterMemorySchema = FunctionMemorySchema;
 /** Records per invocation. */
 export const BatchSizeSchema = wholeNumber(1, 10_000);
 /** How long the event source mapping gathers records before invoking. */

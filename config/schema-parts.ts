@@ -10,6 +10,12 @@ export const wholeNumber = (min: number, max: number) => {
   return v.pipe(v.number(message), v.integer(message), v.minValue(min, message), v.maxValue(max, message));
 };
 
+/** Seconds a Lambda function may run: Lambda's own bounds. */
+export const FunctionTimeoutSchema = wholeNumber(1, 900);
+
+/** Memory of a Lambda function in MB: Lambda's own bounds. */
+export const FunctionMemorySchema = wholeNumber(128, 10_240);
+
 /** A yes/no setting. */
 export const TrueOrFalseSchema = v.boolean("must be true or false");
 

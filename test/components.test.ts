@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import test from "ava";
-import { LoyaltyAlerts, LoyaltyApi, LoyaltyIngest, LoyaltyStore, type LoyaltyApiArgs, type LoyaltyIngestArgs } from "../components";
+import { LoyaltyAlerts, LoyaltyApi, LoyaltyIngest, LoyaltySettle, LoyaltyStore, type LoyaltyApiArgs, type LoyaltyIngestArgs, type LoyaltySettleArgs } from "../components";
 import { InvalidComponentArgsError } from "../components/validate-args";
 import { parseStackConfig } from "../config/stack-config";
 import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
@@ -404,6 +404,47 @@ serial("LoyaltyApi refuses bad arguments in its constructor, with the stack conf
     new LoyaltyApi("api", { store: EXISTING, auth: unspoken as LoyaltyApiArgs["auth"] });
   });
   t.regex(open.message, /auth\.openToTheInternet: must be set: \{type: "none"\} needs openToTheInternet: true/);
+});
+
+serial("LoyaltySettle over an existing table with minimal args: daily at 00:15 UTC, retried, parked, alarmed", async (t) => {
+  const run = await runProgram(() => {
+    new LoyaltySettle("settle", { store: EXISTING });
+  }, { config: CONFIG });
+  const schedule = run.get("aws:scheduler/schedule:Schedule", "settle");
+  t.like(schedule.inputs, { scheduleExpression: "cron(15 0 * * ? *)", scheduleExpressionTimezone: "UTC", target: { retryPolicy: { maximumRetryAttempts: 20 } } });
+  const fn = run.get("aws:lambda/function:Function", "settle");
+  t.like(fn.inputs, { timeout: 900, memorySize: 256, runtime: "nodejs22.x" });
+  t.like(input<{ variables: Record<string, string> }>(fn, "environment").variables, { TABLE_NAME: "ledger-elsewhere", LOG_LEVEL: "info" });
+  const policy = statementsOf(input(run.get("aws:iam/rolePolicy:RolePolicy", "settle"), "policy"));
+  t.deepEqual(policy.find((s) => s.Sid === "WalkExpiryIndex")?.Resource, [EXISTING.tableArn]);
+  t.deepEqual(policy.find((s) => s.Sid === "EncryptLedger")?.Resource, [EXISTING.kmsKeyArn]);
+  t.deepEqual(run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name).sort(), [
+    "settle-dlq-not-empty",
+    "settle-errors",
+    "settle-park-failed",
+    "settle-schedule-dlq-send-failed",
+  ]);
+  t.regex(input<string>(run.get("aws:cloudwatch/metricAlarm:MetricAlarm", "settle-dlq-not-empty"), "alarmDescription"), /invoke settle-a1b2c3 with \{"days": \["YYYY-MM-DD"/);
+});
+
+serial("LoyaltySettle with overrides: another schedule, timeout, memory", async (t) => {
+  const run = await runProgram(() => {
+    new LoyaltySettle("settle", { store: EXISTING, scheduleExpression: "rate(12 hours)", timeoutSeconds: 300, memoryMb: 512, logLevel: "debug" });
+  }, { config: CONFIG });
+  t.is(input(run.get("aws:scheduler/schedule:Schedule", "settle"), "scheduleExpression"), "rate(12 hours)");
+  t.like(run.get("aws:lambda/function:Function", "settle").inputs, { timeout: 300, memorySize: 512 });
+});
+
+serial("LoyaltySettle refuses bad arguments in its constructor, naming each", async (t) => {
+  const settle = (args: Partial<LoyaltySettleArgs>) => () => {
+    new LoyaltySettle("settle", { store: EXISTING, ...args });
+  };
+  const cron = await refusal(settle({ scheduleExpression: "0 0 * * *" }));
+  t.is(cron.registered, 0, "nothing is registered");
+  t.regex(cron.message, /^invalid arguments of LoyaltySettle "settle":\n {2}scheduleExpression: must be an EventBridge Scheduler expression like cron\(15 0 \* \* \? \*\) or rate\(1 day\) \(found "0 0 \* \* \*"\)$/);
+  t.regex((await refusal(settle({ scheduleExpression: "rate(0 days)" }))).message, /scheduleExpression: must be an EventBridge Scheduler expression/);
+  t.regex((await refusal(settle({ timeoutSeconds: 901 }))).message, /timeoutSeconds: must be a whole number from 1 to 900 \(found 901\)/);
+  t.regex((await refusal(settle({ memoryMb: 64 }))).message, /memoryMb: must be a whole number from 128 to 10240 \(found 64\)/);
 });
 
 serial("a user pool created in the same stack (an output) is accepted as is", async (t) => {

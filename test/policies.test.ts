@@ -163,6 +163,53 @@ test("dlq-has-alarm: queue DLQs and rule-target DLQs alike", async (t) => {
   t.deepEqual(await findings("dlq-has-alarm", [source]), [], "a queue that is no DLQ needs no alarm");
 });
 
+test("scheduler-target-has-dlq-and-retry", async (t) => {
+  const schedule = (target: Record<string, unknown>) => resource(TYPES.schedule, "s", { scheduleExpression: "rate(1 day)", target: { arn: UNKNOWN, roleArn: UNKNOWN, ...target } });
+  t.deepEqual(
+    await findings("scheduler-target-has-dlq-and-retry", [schedule({ deadLetterConfig: { arn: UNKNOWN }, retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 5 } })]),
+    [],
+  );
+  t.deepEqual(messages(await findings("scheduler-target-has-dlq-and-retry", [schedule({})])), [
+    "The schedule's target has no dead-letter queue: a run Scheduler cannot invoke is dropped unseen. Set target.deadLetterConfig.arn.",
+    "The schedule's target has no explicit retry policy: set target.retryPolicy.maximumEventAgeInSeconds and maximumRetryAttempts.",
+  ]);
+  t.is((await findings("scheduler-target-has-dlq-and-retry", [schedule({ deadLetterConfig: { arn: UNKNOWN }, retryPolicy: { maximumRetryAttempts: 5 } })])).length, 1);
+  t.deepEqual(await findings("scheduler-target-has-dlq-and-retry", [resource(TYPES.schedule, "s", { target: UNKNOWN })]), [], "a target not known yet is judged on the next preview");
+});
+
+test("scheduled-function-parks-failures: by dependency on a first preview, by ARN once known", async (t) => {
+  const fn = resource(TYPES.lambdaFunction, "settle", { runtime: "nodejs22.x" });
+  const other = resource(TYPES.lambdaFunction, "reader", { runtime: "nodejs22.x" });
+  const dlq = resource(TYPES.queue, "dlq", {});
+  const schedule = resource(TYPES.schedule, "daily", { target: { arn: UNKNOWN, roleArn: UNKNOWN } }, { target: [fn] });
+  const parking = resource(TYPES.eventInvokeConfig, "settle", { functionName: UNKNOWN, destinationConfig: { onFailure: { destination: UNKNOWN } } }, { functionName: [fn], destinationConfig: [dlq] });
+  t.deepEqual(await findings("scheduled-function-parks-failures", [fn, other, dlq, schedule, parking]), []);
+  t.deepEqual(messages(await findings("scheduled-function-parks-failures", [fn, other, dlq, schedule])), [
+    'Function "settle" runs on schedule "daily" but has no on-failure destination: a failed run is dropped after Lambda\'s two retries. Add a FunctionEventInvokeConfig with destinationConfig.onFailure.',
+  ]);
+  const onlySuccess = resource(TYPES.eventInvokeConfig, "settle", { functionName: UNKNOWN, destinationConfig: { onSuccess: { destination: UNKNOWN } } }, { functionName: [fn] });
+  t.is((await findings("scheduled-function-parks-failures", [fn, schedule, onlySuccess])).length, 1, "a success destination parks nothing");
+  // Deployed: ARNs and names known.
+  const knownFn = resource(TYPES.lambdaFunction, "settle", { name: "settle-1", arn: "arn:aws:lambda:eu-west-1:1:function:settle-1" });
+  const knownSchedule = resource(TYPES.schedule, "daily", { target: { arn: "arn:aws:lambda:eu-west-1:1:function:settle-1" } });
+  const knownParking = resource(TYPES.eventInvokeConfig, "settle", { functionName: "settle-1", destinationConfig: { onFailure: { destination: "arn:aws:sqs:eu-west-1:1:dlq" } } });
+  t.deepEqual(await findings("scheduled-function-parks-failures", [knownFn, knownSchedule, knownParking]), []);
+  t.is((await findings("scheduled-function-parks-failures", [knownFn, knownSchedule])).length, 1);
+});
+
+test("a schedule's DLQ and a function's failure destination count as DLQs: exempt from needing one, alarmed", async (t) => {
+  const scheduleDlq = resource(TYPES.queue, "schedule-dlq", { sqsManagedSseEnabled: true });
+  const destination = resource(TYPES.queue, "destination", { sqsManagedSseEnabled: true });
+  const schedule = resource(TYPES.schedule, "daily", { target: { arn: UNKNOWN, deadLetterConfig: { arn: UNKNOWN } } }, { target: [scheduleDlq] });
+  const parking = resource(TYPES.eventInvokeConfig, "settle", { functionName: "f", destinationConfig: { onFailure: { destination: UNKNOWN } } }, { destinationConfig: [destination] });
+  const stack = [scheduleDlq, destination, schedule, parking];
+  t.deepEqual(await findings("sqs-queue-has-dlq", stack), []);
+  t.deepEqual(messages(await findings("dlq-has-alarm", stack)), [
+    'DLQ "schedule-dlq" has no alarm: messages can wait in it unseen until they expire. Add an alarm on its depth.',
+    'DLQ "destination" has no alarm: messages can wait in it unseen until they expire. Add an alarm on its depth.',
+  ]);
+});
+
 test("sqs-visibility-covers-consumer", async (t) => {
   const setup = (visibility: number) => {
     const queue = resource(TYPES.queue, "q", { visibilityTimeoutSeconds: visibility });
@@ -222,7 +269,7 @@ test("lambda-runtime-supported", async (t) => {
 test("every policy has a stable name, a description and remediation steps", (t) => {
   const names = loyaltyPolicies.map((p) => p.name);
   t.is(new Set(names).size, names.length);
-  t.is(names.length, 20);
+  t.is(names.length, 22);
   for (const policy of loyaltyPolicies) {
     t.regex(policy.name, /^[a-z0-9-]+$/);
     t.true(policy.description.length > 10, policy.name);

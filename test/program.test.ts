@@ -48,10 +48,12 @@ for (const stack of ["dev", "prod"]) {
       "otrium:loyalty:HandlerFunction loyalty-api-reader",
       "otrium:loyalty:HandlerFunction loyalty-api-redeemer",
       "otrium:loyalty:HandlerFunction loyalty-ingest-writer",
+      "otrium:loyalty:HandlerFunction loyalty-settle",
       "otrium:loyalty:LoyaltyAlerts loyalty-alerts",
       "otrium:loyalty:LoyaltyApi loyalty-api",
       "otrium:loyalty:LoyaltyDashboard loyalty",
       "otrium:loyalty:LoyaltyIngest loyalty-ingest",
+      "otrium:loyalty:LoyaltySettle loyalty-settle",
       "otrium:loyalty:LoyaltyStore loyalty-ledger",
     ]);
     for (const resource of resources.filter((r) => r.custom)) {
@@ -114,13 +116,13 @@ for (const stack of ["dev", "prod"]) {
 
   test(`${stack}: queue policies admit only this rule's EventBridge deliveries, and only over TLS`, (t) => {
     const r = run(stack);
-    for (const name of ["loyalty-ingest-queue", "loyalty-ingest-rule-dlq", "loyalty-ingest-dlq"]) {
+    for (const name of ["loyalty-ingest-queue", "loyalty-ingest-rule-dlq", "loyalty-ingest-dlq", "loyalty-settle-dlq"]) {
       const statements = statementsOf(input(r.get(T.queuePolicy, name), "policy"));
       const allows = statements.filter((s) => s.Effect === "Allow");
       const tls = statements.find((s) => s.Sid === "DenyInsecureTransport");
       t.deepEqual(tls?.Condition, { Bool: { "aws:SecureTransport": "false" } }, name);
       t.deepEqual(tls?.Action, ["sqs:*"], name);
-      if (name === "loyalty-ingest-dlq") {
+      if (name === "loyalty-ingest-dlq" || name === "loyalty-settle-dlq") {
         t.deepEqual(allows, [], "nobody is admitted to the DLQ by resource policy");
         continue;
       }
@@ -192,7 +194,7 @@ for (const stack of ["dev", "prod"]) {
 
   test(`${stack}: every function runs Node.js 22 on arm64 with JSON logs in its own log group`, (t) => {
     const r = run(stack);
-    for (const name of ["loyalty-ingest-writer", "loyalty-api-reader", "loyalty-api-redeemer"]) {
+    for (const name of ["loyalty-ingest-writer", "loyalty-api-reader", "loyalty-api-redeemer", "loyalty-settle"]) {
       const fn = r.get(T.function, name);
       const logGroup = r.get(T.logGroup, name);
       t.like(fn.inputs, { runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler", tracingConfig: { mode: "Active" } });
@@ -275,10 +277,18 @@ for (const stack of ["dev", "prod"]) {
       "loyalty-ingest-rule-failed-invocations",
       "loyalty-ingest-writer-errors",
       "loyalty-ingest-writer-throttles",
+      "loyalty-settle-dlq-not-empty",
+      "loyalty-settle-errors",
+      "loyalty-settle-park-failed",
+      "loyalty-settle-schedule-dlq-send-failed",
     ]);
     const topic = "arn:aws:sns:eu-west-1:123456789012:loyalty-alerts-a1b2c3";
     for (const alarm of alarms) t.deepEqual(input(alarm, "alarmActions"), [topic], alarm.name);
-    for (const [alarm, queue] of [["loyalty-ingest-dlq-not-empty", "loyalty-ingest-dlq-a1b2c3"], ["loyalty-ingest-rule-dlq-not-empty", "loyalty-ingest-rule-dlq-a1b2c3"]] as const) {
+    for (const [alarm, queue] of [
+      ["loyalty-ingest-dlq-not-empty", "loyalty-ingest-dlq-a1b2c3"],
+      ["loyalty-ingest-rule-dlq-not-empty", "loyalty-ingest-rule-dlq-a1b2c3"],
+      ["loyalty-settle-dlq-not-empty", "loyalty-settle-dlq-a1b2c3"],
+    ] as const) {
       t.like(r.get(T.alarm, alarm).inputs, {
         metricName: "ApproximateNumberOfMessagesVisible",
         namespace: "AWS/SQS",
@@ -322,6 +332,9 @@ for (const stack of ["dev", "prod"]) {
       '["AWS/ApiGateway","5XXError","ApiName","loyalty-api-a1b2c3","Stage"',
       '["AWS/Events","FailedInvocations","RuleName","loyalty-ingest-orders-a1b2c3"',
       '["AWS/Events","InvocationsFailedToBeSentToDLQ","RuleName","loyalty-ingest-orders-a1b2c3"',
+      '["AWS/Lambda","Errors","FunctionName","loyalty-settle-a1b2c3"',
+      '["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","loyalty-settle-dlq-a1b2c3"',
+      '["AWS/Scheduler","InvocationsFailedToBeSentToDeadLetterCount","ScheduleGroup","loyalty-settle-a1b2c3"',
     ]) {
       t.true(metrics.includes(expected), expected);
     }
@@ -367,6 +380,74 @@ for (const stack of ["dev", "prod"]) {
       tableName: "loyalty-ledger-a1b2c3",
       ruleArn: "arn:aws:events:eu-west-1:123456789012:rule/loyalty-ingest-orders-a1b2c3",
       dashboardName: `loyalty-${stack}`,
+      settleFunctionName: "loyalty-settle-a1b2c3",
+      settleDlqUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/loyalty-settle-dlq-a1b2c3",
+    });
+  });
+
+  test(`${stack}: the settle runs daily at 00:15 UTC through Scheduler, which retries and dead-letters`, (t) => {
+    const r = run(stack);
+    const schedule = r.get("aws:scheduler/schedule:Schedule", "loyalty-settle");
+    t.like(schedule.inputs, {
+      groupName: "loyalty-settle-a1b2c3",
+      scheduleExpression: "cron(15 0 * * ? *)",
+      scheduleExpressionTimezone: "UTC",
+      flexibleTimeWindow: { mode: "OFF" },
+      target: {
+        arn: "arn:aws:lambda:eu-west-1:123456789012:function:loyalty-settle-a1b2c3",
+        roleArn: "arn:aws:iam:eu-west-1:123456789012:loyalty-settle-scheduler-a1b2c3",
+        deadLetterConfig: { arn: "arn:aws:sqs:eu-west-1:123456789012:loyalty-settle-dlq-a1b2c3" },
+        retryPolicy: { maximumEventAgeInSeconds: 21_600, maximumRetryAttempts: 20 },
+      },
+    });
+    t.deepEqual(JSON.parse(input<{ input: string }>(schedule, "target").input), {}, "no days: today and the days a missed run left");
+    // Scheduler invokes asynchronously: a run that throws is retried by Lambda, then parked.
+    t.like(r.get("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "loyalty-settle").inputs, {
+      functionName: "loyalty-settle-a1b2c3",
+      maximumRetryAttempts: 2,
+      destinationConfig: { onFailure: { destination: "arn:aws:sqs:eu-west-1:123456789012:loyalty-settle-dlq-a1b2c3" } },
+    });
+    const dlq = r.get(T.queue, "loyalty-settle-dlq");
+    t.like(dlq.inputs, { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600 });
+    const env = input<{ variables: Record<string, string> }>(r.get(T.function, "loyalty-settle"), "environment").variables;
+    t.deepEqual(env, { NODE_OPTIONS: "--enable-source-maps", TABLE_NAME: "loyalty-ledger-a1b2c3", LOG_LEVEL: stack === "prod" ? "info" : "debug" });
+    t.is(input(r.get(T.function, "loyalty-settle"), "timeout"), 900);
+  });
+
+  test(`${stack}: the settle walks only the expiry index and settles only customers; Scheduler may only invoke it`, (t) => {
+    const r = run(stack);
+    const table = "arn:aws:dynamodb:eu-west-1:123456789012:table/loyalty-ledger-a1b2c3";
+    const settle = statementsOf(input(r.get(T.rolePolicy, "loyalty-settle"), "policy"));
+    t.like(settle.find((s) => s.Sid === "WalkExpiryIndex"), {
+      Action: ["dynamodb:Query", "dynamodb:DeleteItem"],
+      Resource: [table],
+      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EXPIRES#*"] } },
+    });
+    t.like(settle.find((s) => s.Sid === "SettleBalances"), {
+      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      Resource: [table],
+      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["USER#*"] } },
+    });
+    t.deepEqual(allowedActions(settle).filter((a) => /^(dynamodb|kms|sqs):/.test(a)).sort(), [
+      "dynamodb:DeleteItem",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:Query",
+      "dynamodb:UpdateItem",
+      "kms:Decrypt",
+      "kms:GenerateDataKey",
+      "sqs:SendMessage",
+    ]);
+    const invoker = statementsOf(input(r.get(T.rolePolicy, "loyalty-settle-scheduler"), "policy"));
+    t.deepEqual(invoker.map((s) => [s.Action, s.Resource]), [
+      [["lambda:InvokeFunction"], ["arn:aws:lambda:eu-west-1:123456789012:function:loyalty-settle-a1b2c3"]],
+      [["sqs:SendMessage"], ["arn:aws:sqs:eu-west-1:123456789012:loyalty-settle-dlq-a1b2c3"]],
+    ]);
+    const trust = statementsOf(input(r.get("aws:iam/role:Role", "loyalty-settle-scheduler"), "assumeRolePolicy"));
+    t.like(trust[0], {
+      Principal: { Service: "scheduler.amazonaws.com" },
+      Action: ["sts:AssumeRole"],
+      Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
     });
   });
 }

@@ -12,6 +12,8 @@ import { StackConfigSchema } from "../config/stack-config";
 import { ERROR_CODES } from "../handlers/http/responses";
 import { HANDLER_ENV_VARIABLES } from "../handlers/runtime/env";
 import { functionEnvironment, type FunctionName } from "../handlers/runtime/function-env";
+import { loyaltyPolicies } from "../policies/loyalty-policies";
+import { runStack } from "../harness/stack-run";
 
 const readme = readFileSync(path.resolve(__dirname, "../README.md"), "utf8");
 const section = (heading: string): string => {
@@ -82,6 +84,7 @@ test("the README's environment table says which functions get each variable, as 
     writer: functionEnvironment.writer({ tableName: "t", earnRules: {}, eventSource: "s", publisherAccounts: [], lifecycle: { pendingDays: 0, expiryDays: 0 }, logLevel: "info" }),
     reader: functionEnvironment.reader(api),
     redeemer: functionEnvironment.redeemer(api),
+    settle: functionEnvironment.settle({ tableName: "t", logLevel: "info" }),
   };
   const functions = Object.keys(written) as FunctionName[];
   const usedBy = (name: string): string => {
@@ -91,4 +94,24 @@ test("the README's environment table says which functions get each variable, as 
   const table = section("Handler environment");
   const rows = Object.fromEntries([...table.matchAll(/^\| `(\w+)` \| ([^|]+) \|/gm)].map((row) => [row[1] ?? "", (row[2] ?? "").trim()]));
   t.deepEqual(rows, Object.fromEntries(HANDLER_ENV_VARIABLES.map((name) => [name, usedBy(name)])));
+});
+
+test("the README's policy table lists every policy of the pack", (t) => {
+  const table = section("Policies (guardrails)");
+  const listed = [...table.matchAll(/^\| `([\w-]+)` \|/gm)].map((row) => row[1]);
+  t.deepEqual(listed.sort(), loyaltyPolicies.map((policy) => policy.name).sort());
+});
+
+test("the README's count of what each stack creates is the program's", async (t) => {
+  const counts = new Map<string, { aws: number; components: number }>();
+  for (const stack of ["dev", "prod"]) {
+    const { resources } = await runStack(stack);
+    counts.set(stack, { aws: resources.filter((r) => r.custom).length, components: resources.filter((r) => !r.custom).length });
+  }
+  const heading = /^### What a stack creates \(dev: (\d+) AWS resources in (\d+) components; prod: (\d+) /m.exec(readme);
+  t.truthy(heading, "the heading states the counts");
+  t.deepEqual(
+    { dev: { aws: Number(heading?.[1]), components: Number(heading?.[2]) }, prod: Number(heading?.[3]) },
+    { dev: counts.get("dev"), prod: counts.get("prod")?.aws },
+  );
 });

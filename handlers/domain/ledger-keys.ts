@@ -6,7 +6,10 @@
 /** Sort key of a user's balance item. It has no entry time, so it never shows in history. */
 export const BALANCE_SK = "BALANCE";
 
-export const userPk = (userId: string): string => `USER#${userId}`;
+/** What every customer's partition key starts with (IAM conditions on leading keys use it too). */
+export const USER_PK_PREFIX = "USER#";
+
+export const userPk = (userId: string): string => `${USER_PK_PREFIX}${userId}`;
 
 export const orderSk = (orderId: string): string => `ORDER#${orderId}`;
 
@@ -23,7 +26,10 @@ export const expirySk = (day: string): string => `EXPIRY#${day}`;
  */
 export const EXPIRY_INDEX_SHARDS = 16;
 
-export const expiryIndexPk = (day: string, shard: number): string => `EXPIRES#${day}#${shard}`;
+/** What every expiry index partition key starts with. */
+export const EXPIRY_INDEX_PK_PREFIX = "EXPIRES#";
+
+export const expiryIndexPk = (day: string, shard: number): string => `${EXPIRY_INDEX_PK_PREFIX}${day}#${shard}`;
 
 /** A user's shard of the expiry index: stable, and even across users. */
 export function expiryShardOf(userId: string): number {

@@ -41,11 +41,20 @@ export interface ApiFunctionSettings<V = string> {
   adminGroup?: V;
 }
 
+/** What the daily settle is configured with: it needs no rules, lots carry their own dates. */
+export interface SettleFunctionSettings<V = string> {
+  /** The ledger table. */
+  tableName: V;
+  /** `debug`, `info`, `warn` or `error`. */
+  logLevel: V;
+}
+
 /** A function's variables: names the handlers read (`HandlerEnv`), each present only when set. */
 export type FunctionEnvironment<TName extends keyof HandlerEnv, V> = { [K in TName]: V | string };
 
 type WriterVariable = "TABLE_NAME" | "EARN_RULES" | "EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "POINTS_LIFECYCLE" | "LOG_LEVEL";
 type ApiFunctionVariable = "TABLE_NAME" | "LOG_LEVEL" | "ALLOWED_ORIGINS" | "ADMIN_PRINCIPALS" | "ADMIN_GROUP";
+type SettleVariable = "TABLE_NAME" | "LOG_LEVEL";
 
 /** `{[name]: value}` when the value is set, nothing otherwise. */
 const optional = <TName extends string, T>(name: TName, value: T | undefined): Partial<Record<TName, T>> =>
@@ -74,11 +83,16 @@ function apiFunctionEnvironment<V = string>(settings: ApiFunctionSettings<V>): F
   };
 }
 
+function settleEnvironment<V = string>(settings: SettleFunctionSettings<V>): FunctionEnvironment<SettleVariable, V> {
+  return { TABLE_NAME: settings.tableName, LOG_LEVEL: settings.logLevel };
+}
+
 /** The builder of each function's environment, by function. */
 export const functionEnvironment = {
   writer: writerEnvironment,
   reader: apiFunctionEnvironment,
   redeemer: apiFunctionEnvironment,
+  settle: settleEnvironment,
 };
 
 /** The functions, as the handler modules are named (`handlers/<name>.ts`). */

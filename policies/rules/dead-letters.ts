@@ -1,8 +1,9 @@
 /**
  * Dead-letter guardrails: no message is ever silently lost. Every queue that is not itself a
  * DLQ redrives to one, every DLQ keeps messages long enough and is alarmed, consumers report
- * partial batch failures, EventBridge targets retry and dead-letter, and a queue never hands a
- * message to a second consumer while the first is still working on it.
+ * partial batch failures, EventBridge targets and schedules retry and dead-letter, a function
+ * a schedule invokes parks its failed runs, and a queue never hands a message to a second
+ * consumer while the first is still working on it.
  *
  * Which queue is whose DLQ is decided over the whole stack, from the resources each property
  * came from (known on a first preview, when the ARNs themselves are not).
@@ -36,14 +37,38 @@ function deadLetterTargetOf(queue: PolicyResource): unknown {
   return known(document, "deadLetterTargetArn");
 }
 
-/** The queues that are some queue's or some EventBridge target's dead-letter queue. */
+/** The ARN a path of nested properties holds when known (`["target", "deadLetterConfig", "arn"]`). */
+const knownPath = (props: unknown, path: string[]): unknown => path.reduce<unknown>((holder, key) => known(holder, key), props);
+
+/**
+ * Whether the reference at `path` of `holder` is `target`: by ARN when both are known; else by
+ * where the top-level property came from, which for an object (a schedule's `target`) may be any
+ * of the resources it names — so only for the resources of the type the reference must have.
+ */
+function pointsAt(holder: PolicyResource, path: string[], target: PolicyResource): boolean {
+  const reference = knownPath(holder.props, path);
+  const arn = known(target.props, "arn");
+  if (reference !== undefined && arn !== undefined) return reference === arn;
+  return sourcesOf(holder, path[0] ?? "").some((source) => source.urn === target.urn);
+}
+
+/**
+ * The queues that are some queue's, EventBridge target's or schedule's dead-letter queue, or a
+ * function's on-failure destination.
+ */
 function deadLetterQueues(resources: PolicyResource[]): PolicyResource[] {
   const queues = ofType(resources, TYPES.queue);
-  const targets = ofType(resources, TYPES.eventTarget);
+  const holders: Array<{ type: string; path: string[] }> = [
+    { type: TYPES.eventTarget, path: ["deadLetterConfig", "arn"] },
+    { type: TYPES.schedule, path: ["target", "deadLetterConfig", "arn"] },
+    { type: TYPES.eventInvokeConfig, path: ["destinationConfig", "onFailure", "destination"] },
+  ];
   return queues.filter(
     (dlq) =>
       queues.some((source) => refersTo(source, "redrivePolicy", deadLetterTargetOf(source), dlq)) ||
-      targets.some((target) => refersTo(target, "deadLetterConfig", known(known(target.props, "deadLetterConfig"), "arn"), dlq)),
+      holders.some(({ type, path }) =>
+        ofType(resources, type).some((holder) => pointsAt(holder, path, dlq)),
+      ),
   );
 }
 
@@ -139,6 +164,50 @@ export const eventbridgeTargetHasDlqAndRetry: ResourceValidationPolicy = {
   },
 };
 
+export const schedulerTargetHasDlqAndRetry: ResourceValidationPolicy = {
+  name: "scheduler-target-has-dlq-and-retry",
+  description: "EventBridge Scheduler targets retry invocations and dead-letter what they cannot invoke.",
+  remediationSteps: "Set target.deadLetterConfig: { arn: <SQS DLQ ARN> } and target.retryPolicy: { maximumEventAgeInSeconds, maximumRetryAttempts }.",
+  validateResource: (args, report) => {
+    if (args.type !== TYPES.schedule) return;
+    const target = field(args.props, "target");
+    if (target.state !== "known") return;
+    const dlq = field(target.value, "deadLetterConfig");
+    if (dlq.state === "absent" || (dlq.state === "known" && !isSet(dlq.value, "arn"))) {
+      report("The schedule's target has no dead-letter queue: a run Scheduler cannot invoke is dropped unseen. Set target.deadLetterConfig.arn.");
+    }
+    const retry = field(target.value, "retryPolicy");
+    const complete = (policy: unknown) => isSet(policy, "maximumEventAgeInSeconds") && isSet(policy, "maximumRetryAttempts");
+    if (retry.state === "absent" || (retry.state === "known" && !complete(retry.value))) {
+      report("The schedule's target has no explicit retry policy: set target.retryPolicy.maximumEventAgeInSeconds and maximumRetryAttempts.");
+    }
+  },
+};
+
+/**
+ * Scheduler invokes a Lambda function asynchronously: a run that throws is retried twice by
+ * Lambda and then dropped, unless the function has an on-failure destination.
+ */
+export const scheduledFunctionParksFailures: StackValidationPolicy = {
+  name: "scheduled-function-parks-failures",
+  description: "A Lambda function that a schedule invokes has an on-failure destination for its failed runs.",
+  remediationSteps: "Add a FunctionEventInvokeConfig for the function with destinationConfig.onFailure.destination set to an SQS DLQ.",
+  validateStack: (args, report) => {
+    const configs = ofType(args.resources, TYPES.eventInvokeConfig).filter((config) => isSet(known(config.props, "destinationConfig"), "onFailure"));
+    for (const schedule of ofType(args.resources, TYPES.schedule)) {
+      for (const fn of ofType(args.resources, TYPES.lambdaFunction).filter((f) => pointsAt(schedule, ["target", "arn"], f))) {
+        const parked = configs.some((config) => {
+          const named = known(config.props, "functionName");
+          return refersTo(config, "functionName", named, fn) || (named !== undefined && named === known(fn.props, "name"));
+        });
+        if (!parked) {
+          report(`Function "${fn.name}" runs on schedule "${schedule.name}" but has no on-failure destination: a failed run is dropped after Lambda's two retries. Add a FunctionEventInvokeConfig with destinationConfig.onFailure.`, fn.urn);
+        }
+      }
+    }
+  },
+};
+
 export const dlqHasAlarm: StackValidationPolicy = {
   name: "dlq-has-alarm",
   description: "Every dead-letter queue has a CloudWatch alarm, so a message in it reaches a person.",
@@ -186,6 +255,8 @@ export const deadLetterPolicies = [
   sqsDlqRetentionCoversSource,
   sqsEsmReportsBatchItemFailures,
   eventbridgeTargetHasDlqAndRetry,
+  schedulerTargetHasDlqAndRetry,
+  scheduledFunctionParksFailures,
   dlqHasAlarm,
   sqsVisibilityCoversConsumer,
 ];

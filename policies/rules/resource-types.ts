@@ -9,6 +9,8 @@ export const TYPES = {
   metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
   eventSourceMapping: "aws:lambda/eventSourceMapping:EventSourceMapping",
   lambdaFunction: "aws:lambda/function:Function",
+  eventInvokeConfig: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+  schedule: "aws:scheduler/schedule:Schedule",
   apiStage: "aws:apigateway/stage:Stage",
   apiMethod: "aws:apigateway/method:Method",
   eventRule: "aws:cloudwatch/eventRule:EventRule",

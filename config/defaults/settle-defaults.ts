@@ -1,0 +1,20 @@
+/**
+ * What the daily settle (`LoyaltySettle`) gets when an argument is not given.
+ */
+import { FUNCTION_DEFAULTS } from "./function-defaults";
+import { noEntries } from "./no-entries";
+
+export const SETTLE_DEFAULTS = {
+  /**
+   * A quarter past midnight UTC, every day: lots expire at UTC midnights, so the day's expiries
+   * are all due by then, and customers see the expiry entry in the morning.
+   */
+  scheduleExpression: "cron(15 0 * * ? *)",
+  /** Lambda's longest: a day with many expiries must not be cut short (a cut run resumes the next day anyway). */
+  timeoutSeconds: 900,
+  memoryMb: FUNCTION_DEFAULTS.memoryMb,
+  logLevel: FUNCTION_DEFAULTS.logLevel,
+  logRetentionDays: FUNCTION_DEFAULTS.logRetentionDays,
+  /** The alarms exist but notify nobody. */
+  alarmActions: noEntries,
+} as const;
