@@ -1,4 +1,5 @@
 /** What `npm start` prints once it is up: where everything is, and what to try first. */
+import type { Lifecycle } from "../handlers/domain/lifecycle";
 import type { LocalRuntime } from "./runtime";
 
 /** The AWS SDK's own warning is silenced in every local command; this says it once, here. */
@@ -6,6 +7,12 @@ function nodeVersionNotice(): string {
   const major = Number(process.versions.node.split(".")[0]);
   if (major >= 22) return "";
   return `\nNote: Node.js ${process.versions.node}. AWS SDK releases after early January 2027 need Node.js 22 or newer;\nthe pinned SDK works on this one.\n`;
+}
+
+function lifecycleLine({ pendingDays, expiryDays }: Lifecycle): string {
+  const pending = pendingDays === 0 ? "spendable at once" : `pending ${pendingDays} days`;
+  const expiry = expiryDays === 0 ? "never expire" : `expire ${expiryDays} days after release`;
+  return `${pending}, ${expiry}   (POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' npm start changes it)`;
 }
 
 export function banner(runtime: LocalRuntime): string {
@@ -17,6 +24,8 @@ otrium-loyalty local runtime is up.
   SQS API (queue and DLQ)       ${runtime.sqsEndpoint}   queue ${runtime.queueUrl}
   DynamoDB Local                ${runtime.dynamoEndpoint}   table ${settings.tableName}   (pid ${runtime.dynamoPid})
   state                         ${settings.dataDir ? `kept in ${settings.dataDir}` : "in memory (npm start -- --data-dir <dir> keeps it)"}
+  points lifecycle              ${lifecycleLine(settings.lifecycle)}
+  daily settle                  at 00:15 UTC; POST ${endpoint}/_local/settle runs it now
 
 Auth: none locally (127.0.0.1 only). A request without an X-Local-Claims header acts as an ADMIN
 (it may read, spend and cancel for anyone); -H 'X-Local-Claims: {"sub":"u-42"}' acts as customer

@@ -2,9 +2,13 @@
  * What `npm start` is given (arguments, `PORT`) and what can go wrong before it is up, each
  * turned into one line that says what to do — never a stack trace for a user's mistake.
  */
+import type { Lifecycle } from "../handlers/domain/lifecycle";
+import { InvalidEnvironmentError, pointsLifecycleOf } from "../handlers/runtime/env";
 import { JavaMissingError } from "./dynamo-local";
 
-export const USAGE = "usage: npm start [-- --data-dir <dir>]   (PORT=<port> to change the port, 3000 by default)";
+export const USAGE =
+  "usage: npm start [-- --data-dir <dir>]   (PORT=<port> to change the port, 3000 by default;\n" +
+  `       POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' to hold and expire points, the dev stack's by default)`;
 
 /** A mistake in how the runtime was started: printed with the usage line, exit code 2. */
 export class UsageError extends Error {
@@ -29,6 +33,20 @@ export function parsePort(value: string | undefined): number {
     throw new UsageError(`PORT must be a whole number from 0 to 65535 (found ${JSON.stringify(value)})`);
   }
   return port;
+}
+
+/**
+ * `POINTS_LIFECYCLE`, when given, replaces the dev stack's lifecycle (immediate), so points can
+ * be seen pending and expiring locally; checked with the writer's own rules and messages.
+ */
+export function parseLifecycle(env: NodeJS.ProcessEnv = process.env): Lifecycle | undefined {
+  if (env.POINTS_LIFECYCLE === undefined) return undefined;
+  try {
+    return pointsLifecycleOf(env);
+  } catch (error) {
+    if (error instanceof InvalidEnvironmentError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** The one line for a start-up failure the user can fix; undefined for anything else (a bug). */

@@ -3,10 +3,17 @@
  * and a refund through the real EventBridge client, waits until the writer has applied every one
  * of them, spends some points, then prints the balances and histories the API serves.
  * Each run uses new order ids, so it can run again: balances grow by the same amounts.
+ *
+ * Then the points lifecycle, for a customer of this run alone: four orders dated days back, so
+ * that with a lifecycle (`POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' npm start`) one lot
+ * has expired, one is spendable, one is pending, and one is released early by its return window
+ * closing; then the settle runs and the history shows the expiry. Whatever the runtime's
+ * lifecycle, it prints what the API answers.
  */
 import "./quiet-sdk-warning";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../handlers/domain/contract";
+import { DAY_MS, dayOf } from "../handlers/domain/lifecycle";
 import { LOCAL_AWS } from "./dynamo-local";
 
 const endpoint = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
@@ -27,9 +34,25 @@ const added = new Map([
 ]);
 const redemption = { redemptionId: `${run}-voucher`, points: 50, rewardId: "voucher-5-eur" };
 
+interface Milestone {
+  points: number;
+  at: string;
+}
+
 interface Balance {
   balance: number;
+  pending: number;
   lifetimeEarned: number;
+  nextRelease: Milestone | null;
+  nextExpiry: Milestone | null;
+}
+
+interface HistoryItem {
+  type: string;
+  orderId?: string;
+  points: number;
+  availableAt?: string | null;
+  expiresAt?: string | null;
 }
 
 async function getJson<T>(url: string): Promise<T> {
@@ -38,37 +61,94 @@ async function getJson<T>(url: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** Waits until the balance is exactly `expected`: the writer applies events asynchronously. */
-async function waitForBalance(userId: string, expected: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const { balance } = await getJson<Balance>(`/points/${userId}`);
-    if (balance === expected) return;
-    if (Date.now() > deadline) {
-      throw new Error(`${userId}'s balance is ${balance} after 30 s, expected ${expected} (npm run local:dlq shows failed events)`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-async function main(): Promise<void> {
-  const before = new Map<string, number>();
-  for (const userId of added.keys()) before.set(userId, (await getJson<Balance>(`/points/${userId}`)).balance);
-
+async function publish(entries: Array<{ DetailType: string; Detail: Record<string, unknown> }>): Promise<void> {
   const events = new EventBridgeClient({ ...LOCAL_AWS, endpoint });
-  const entries = [
-    ...orders.map((detail) => ({ Source: DEFAULT_EVENT_SOURCE, DetailType: DETAIL_TYPES.orderCompleted, Detail: JSON.stringify(detail) })),
-    { Source: DEFAULT_EVENT_SOURCE, DetailType: DETAIL_TYPES.orderRefunded, Detail: JSON.stringify(refund) },
-  ];
   try {
-    const result = await events.send(new PutEventsCommand({ Entries: entries }));
+    const result = await events.send(
+      new PutEventsCommand({ Entries: entries.map((entry) => ({ Source: DEFAULT_EVENT_SOURCE, DetailType: entry.DetailType, Detail: JSON.stringify(entry.Detail) })) }),
+    );
     if (result.FailedEntryCount) throw new Error(`PutEvents refused entries: ${JSON.stringify(result.Entries)}`);
   } finally {
     events.destroy();
   }
+}
+
+/** Polls `read` until `done` holds of what it returns (the writer applies events asynchronously). */
+async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within 30 s (npm run local:dlq shows failed events)`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+const describeMilestone = (milestone: Milestone | null) => (milestone ? `${milestone.points} on ${milestone.at.slice(0, 10)}` : "none");
+const summary = (userId: string, b: Balance) =>
+  `${userId}: balance ${b.balance}, pending ${b.pending}, lifetimeEarned ${b.lifetimeEarned}; next release ${describeMilestone(b.nextRelease)}, next expiry ${describeMilestone(b.nextExpiry)}`;
+
+/** Pending, early release, expiry and the settle, for a customer of this run alone. */
+async function lifecycle(): Promise<void> {
+  const userId = `demo-cleo-${run}`;
+  const today = Date.now() - (Date.now() % DAY_MS);
+  const noonDaysAgo = (days: number) => new Date(today - days * DAY_MS + 12 * 3600_000).toISOString();
+  const order = (n: number, euros: number, daysAgo: number) => ({
+    orderId: `${run}-life-${n}`,
+    userId,
+    total: { amount: euros * 100, currency: "EUR" },
+    completedAt: noonDaysAgo(daysAgo),
+  });
+  const lots = [order(1, 20, 8), order(2, 40, 4), order(3, 60, 1), order(4, 30, 2)];
+  const early = lots[3]!;
+  console.log(`\n— The points lifecycle, for ${userId}: orders of 20, 40, 60 and 30 EUR completed 8, 4, 1 and 2 days ago`);
+  await publish(lots.map((detail) => ({ DetailType: DETAIL_TYPES.orderCompleted, Detail: detail })));
+  const earned = await waitFor("crediting the lifecycle orders", () => getJson<Balance>(`/points/${userId}`), (b) => b.lifetimeEarned === 150);
+  console.log(summary(userId, earned));
+  if (earned.pending === 0 && earned.nextExpiry === null) {
+    console.log(`Every point is spendable at once and none expires: the runtime runs the dev stack's lifecycle.
+Stop it and start it with POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' npm start to see points pending, released and expiring.`);
+    return;
+  }
+
+  const closedAt = noonDaysAgo(1);
+  await publish([{ DetailType: DETAIL_TYPES.returnWindowClosed, Detail: { orderId: early.orderId, userId, closedAt } }]);
+  const released = (items: HistoryItem[]) => {
+    const earn = items.find((item) => item.type === "earn" && item.orderId === early.orderId);
+    return earn !== undefined && (earn.availableAt === null || earn.availableAt === undefined || Date.parse(earn.availableAt) <= Date.now());
+  };
+  await waitFor("the early release", async () => (await getJson<{ items: HistoryItem[] }>(`/points/${userId}/history?limit=10`)).items, released);
+  console.log(`\nthe return window of ${early.orderId} (30 EUR) closed ${closedAt.slice(0, 10)}: its lot releases at the next UTC midnight, if that is earlier`);
+  console.log(summary(userId, await getJson<Balance>(`/points/${userId}`)));
+
+  // Settle every day on which a lot of this customer has expired; the schedule would do it daily.
+  const history = (await getJson<{ items: HistoryItem[] }>(`/points/${userId}/history?limit=10`)).items;
+  const days = [...new Set(history.flatMap((item) => (item.expiresAt && Date.parse(item.expiresAt) <= Date.now() ? [dayOf(Date.parse(item.expiresAt))] : [])))];
+  const settled = await fetch(`${endpoint}/_local/settle`, { method: "POST", body: JSON.stringify({ days }) });
+  if (!settled.ok) throw new Error(`POST /_local/settle answered ${settled.status}: ${await settled.text()}`);
+  console.log(`\nPOST /_local/settle {"days": ${JSON.stringify(days)}} → ${settled.status}`);
+  console.log(JSON.stringify(await settled.json(), null, 2));
+  console.log(`GET /points/${userId}/history?limit=10`);
+  console.log(JSON.stringify(await getJson(`/points/${userId}/history?limit=10`), null, 2));
+}
+
+async function main(): Promise<void> {
+  const before = new Map<string, number>();
+  // Spendable plus pending: with a lifecycle, new points are pending at first (and cannot be spent).
+  const held = (b: Balance) => b.balance + b.pending;
+  for (const userId of added.keys()) before.set(userId, held(await getJson<Balance>(`/points/${userId}`)));
+
+  const entries = [
+    ...orders.map((detail) => ({ DetailType: DETAIL_TYPES.orderCompleted, Detail: detail })),
+    { DetailType: DETAIL_TYPES.orderRefunded, Detail: refund },
+  ];
+  await publish(entries);
   console.log(`published ${entries.length} events: 4 orders and a refund`);
 
-  for (const [userId, points] of added) await waitForBalance(userId, (before.get(userId) ?? 0) + points);
+  for (const [userId, points] of added) {
+    const expected = (before.get(userId) ?? 0) + points;
+    await waitFor(`${userId}'s points reaching ${expected}`, () => getJson<Balance>(`/points/${userId}`), (b) => held(b) === expected);
+  }
   console.log("the writer applied all of them");
 
   const spent = await fetch(`${endpoint}/points/demo-anna/redemptions`, {
@@ -85,6 +165,8 @@ async function main(): Promise<void> {
     console.log(`GET /points/${userId}/history?limit=5`);
     console.log(JSON.stringify(await getJson(`/points/${userId}/history?limit=5`), null, 2));
   }
+
+  await lifecycle();
 }
 
 main().catch((error: unknown) => {

@@ -3,11 +3,15 @@
  *   POST /  with `X-Amz-Target: AWSEvents.PutEvents`  → EventBridge PutEvents (any other
  *                                                        target: `UnknownOperationException`)
  *   GET  /_local/dlq, POST /_local/dlq/redrive        → the DLQ (for `npm run local:dlq`)
+ *   POST /_local/settle                                → runs the daily settle now (body: its input)
  *   anything else                                      → the API: the reader or redeemer Lambda
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import * as v from "valibot";
+import { describeIssues } from "../handlers/domain/describe-issues";
 import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
+import { SettleInputSchema } from "../handlers/settle/settle-run";
 import { toProxyEvent, type ProxyHandler } from "./api-gateway";
 import { localCaller } from "./local-caller";
 import { answerClientError, type ClientError } from "./client-errors";
@@ -35,6 +39,8 @@ export interface HttpRoutes {
   functions: Record<ApiHandlerName, ProxyHandler>;
   eventBridge: PutEventsTarget;
   queues: Pick<LocalQueues, "deadLetters" | "redrive">;
+  /** Runs the settle handler with this input (the schedule's `{}`, or `{"days": [...]}`). */
+  settle: (input: unknown) => Promise<unknown>;
   /** Where the server's own notices go, one line each; stderr by default. */
   log?: (line: string) => void;
 }
@@ -67,6 +73,19 @@ function send(response: ServerResponse, status: number, headers: Record<string, 
 const sendJson = (response: ServerResponse, status: number, body: unknown) =>
   send(response, status, { "Content-Type": "application/json" }, JSON.stringify(body));
 
+/** `POST /_local/settle`: the settle's reports, or a 400 naming what is wrong with the input. */
+async function settleNow(response: ServerResponse, body: string, routes: HttpRoutes): Promise<void> {
+  let input: unknown;
+  try {
+    input = body.trim() === "" ? {} : (JSON.parse(body) as unknown);
+  } catch {
+    return sendJson(response, 400, { error: { code: "bad_request", message: 'the body must be JSON: {} or {"days": ["2026-01-16"]}' } });
+  }
+  const parsed = v.safeParse(SettleInputSchema, input);
+  if (!parsed.success) return sendJson(response, 400, { error: { code: "bad_request", message: describeIssues(parsed.issues) } });
+  return sendJson(response, 200, { settled: await routes.settle(parsed.output) });
+}
+
 async function route(request: IncomingMessage, response: ServerResponse, routes: HttpRoutes): Promise<void> {
   const body = await readBody(request);
   if (body === undefined) return sendJson(response, 413, { error: { code: "too_large", message: "request body too large" } });
@@ -95,6 +114,7 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
   if (path === "/_local/dlq/redrive" && method === "POST") {
     return sendJson(response, 200, { redriven: await routes.queues.redrive() });
   }
+  if (path === "/_local/settle" && method === "POST") return settleNow(response, body, routes);
 
   const headers = Object.fromEntries(
     Object.entries(request.headers).flatMap(([key, value]) => (typeof value === "string" ? [[key, value]] : Array.isArray(value) ? [[key, value.join(",")]] : [])),

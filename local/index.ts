@@ -1,6 +1,7 @@
 /**
  * `npm start [-- --data-dir <dir>]`: runs the loyalty loop locally until Ctrl-C or SIGTERM.
- * `PORT` changes the port (3000 by default; 0 picks a free one).
+ * `PORT` changes the port (3000 by default; 0 picks a free one); `POINTS_LIFECYCLE` (JSON
+ * `{pendingDays, expiryDays}`) holds and expires points instead of the dev stack's immediate ones.
  *
  * The signal handlers are installed before anything starts, so a stop asked for at any moment —
  * during start-up included — stops exactly what has started, and the process exits 0.
@@ -8,7 +9,7 @@
 import "./quiet-sdk-warning";
 import { parseArgs } from "node:util";
 import { banner } from "./banner";
-import { assertNoMisplacedOptions, describeStartFailure, parsePort, UsageError, USAGE } from "./cli-input";
+import { assertNoMisplacedOptions, describeStartFailure, parseLifecycle, parsePort, UsageError, USAGE } from "./cli-input";
 import { startLocalRuntime, type LocalRuntime } from "./runtime";
 
 async function main(): Promise<void> {
@@ -44,10 +45,11 @@ async function main(): Promise<void> {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   const port = parsePort(process.env.PORT);
+  const lifecycle = parseLifecycle();
 
   const started = Date.now();
   try {
-    runtime = await startLocalRuntime({ port, dataDir }, shutdown.signal);
+    runtime = await startLocalRuntime({ port, dataDir, ...(lifecycle && { lifecycle }) }, shutdown.signal);
   } catch (error) {
     if (shutdown.signal.aborted) process.exit(0);
     throw error;

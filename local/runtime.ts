@@ -4,9 +4,10 @@
  *   PutEvents ─▶ rule pattern ─▶ SQS queue (fauxqs) ─▶ event source mapping ─▶ writer Lambda ─┐
  *   (HTTP :3000)                     └─▶ DLQ after maxReceiveCount                            ▼
  *   GET /points/... ─────────────────────────────────────────▶ reader Lambda ─▶ DynamoDB Local
- *   POST /points/.../redemptions ────────────────────────────▶ redeemer Lambda ─┘
+ *   POST /points/.../redemptions ────────────────────────────▶ redeemer Lambda ─┤
+ *   daily at 00:15 UTC, or POST /_local/settle ──────────────▶ settle Lambda ───┘
  *
- * The writer and reader are the real handler modules, configured through their environment as
+ * The writer, reader, redeemer and settle are the real handler modules, configured through their environment as
  * Lambda configures them; the table is the store's definition; the pattern and queue settings
  * are the dev stack's.
  */
@@ -20,6 +21,7 @@ import { HANDLER_ENV_VARIABLES } from "../handlers/runtime/env";
 import { functionEnvironment, type FunctionName } from "../handlers/runtime/function-env";
 import type { ProxyHandler } from "./api-gateway";
 import { LOCAL_AWS, startDynamoLocal, type DynamoLocal } from "./dynamo-local";
+import { startDailySettle } from "./daily-settle";
 import { startEventSourceMapping } from "./event-source-mapping";
 import { startHttpServer } from "./http-server";
 import { LOCAL_ADMIN_ARN } from "./local-caller";
@@ -52,7 +54,7 @@ function loadHandler<T>(name: FunctionName): T {
 
 /**
  * Sets this process's environment as Lambda sets each function's, before the handler modules
- * load (they read it at init). The three functions share this process, so it holds the union of
+ * load (they read it at init). The functions share this process, so it holds the union of
  * their environments, each built by the same builder as the stack's; a variable the handlers read
  * that no builder sets here is removed, so nothing leaks in from the shell. The AWS SDK's
  * variables point the handlers at DynamoDB Local.
@@ -69,9 +71,10 @@ function configureHandlers(settings: LocalSettings, dynamoEndpoint: string): voi
   const handlerEnvironment: Record<string, string> = {
     // No eventSource or publisherAccounts: the local PutEvents applies the rule's pattern, and
     // its events come from no AWS account.
-    ...functionEnvironment.writer({ tableName: settings.tableName, earnRules: settings.earnRules, logLevel: settings.logLevel }),
+    ...functionEnvironment.writer({ tableName: settings.tableName, earnRules: settings.earnRules, lifecycle: settings.lifecycle, logLevel: settings.logLevel }),
     ...functionEnvironment.reader(api),
     ...functionEnvironment.redeemer(api),
+    ...functionEnvironment.settle({ tableName: settings.tableName, logLevel: settings.logLevel }),
   };
   for (const name of HANDLER_ENV_VARIABLES) {
     const value = handlerEnvironment[name];
@@ -123,6 +126,10 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
     configureHandlers(settings, dynamo.endpoint);
     const writer = loadHandler<(event: SQSEvent) => Promise<SQSBatchResponse>>("writer");
     const functions = { reader: loadHandler<ProxyHandler>("reader"), redeemer: loadHandler<ProxyHandler>("redeemer") };
+    const settle = startDailySettle(loadHandler<(input: unknown) => Promise<unknown>>("settle"), (error) =>
+      console.error("local runtime: the daily settle failed (the next run makes it up)", error),
+    );
+    started.push(() => settle.stop());
 
     signal?.throwIfAborted();
     const queues = await startQueues(settings);
@@ -155,6 +162,7 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
         },
       },
       queues,
+      settle: (input) => settle.runNow(input),
     });
     started.push(() => http.close());
     signal?.throwIfAborted();

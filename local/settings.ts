@@ -6,6 +6,7 @@ import { parseStackConfig } from "../config/stack-config";
 import { readStackFile } from "../config/stack-file";
 import { visibilityTimeoutSeconds } from "../config/queue-timing";
 import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
+import type { Lifecycle } from "../handlers/domain/lifecycle";
 import type { EventPattern } from "./event-pattern-matcher";
 import { LOCAL_ADMIN_GROUP } from "./local-caller";
 
@@ -17,6 +18,8 @@ export interface LocalSettings {
   region: string;
   tableName: string;
   earnRules: Record<string, number>;
+  /** Pending and expiry days of new lots: the dev stack's, or `POINTS_LIFECYCLE` given to `npm start`. */
+  lifecycle: Lifecycle;
   eventBusName: string;
   eventPattern: EventPattern;
   maxReceiveCount: number;
@@ -36,6 +39,7 @@ export function devStackSettings(stack = "dev"): LocalSettings {
     region: config.region,
     tableName: "loyalty-ledger",
     earnRules: config.earnRules,
+    lifecycle: config.lifecycle,
     eventBusName: config.eventBusName,
     eventPattern: loyaltyEventPattern(config.eventSource),
     maxReceiveCount: config.maxReceiveCount,

@@ -6,6 +6,8 @@
  */
 import test from "ava";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { createLogger } from "../handlers/runtime/log";
+import { createSettleRun } from "../handlers/settle/settle-run";
 import { createHarness } from "./support/dynamo-harness";
 import { createLifecycleRig } from "./support/lifecycle-harness";
 import { useDynamoLocal } from "./support/dynamo-local-per-file";
@@ -197,4 +199,21 @@ test("a settle late by more expiry days than one transaction takes settles them 
   t.like(await rig.balance(), { balance: 0, pending: 0, nextExpiry: null });
   const history = await rig.ledger.getHistory("u-1", 300);
   t.is(history.entries.filter((entry) => entry.kind === "expiry").length, 120);
+});
+
+test("the settle function's run: by default today and the two days before (a missed run is made up); given days on request", async (t) => {
+  const rig = await setup({ pendingDays: 0, expiryDays: 10 });
+  await rig.order({ orderId: "a", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" });
+  const logged: string[] = [];
+  // The schedule's run two days late: the expiry of 2026-01-11 is still written.
+  const run = createSettleRun({ settle: rig.settle, logger: createLogger("info", (line) => logged.push(line)), now: () => new Date("2026-01-13T00:15:00.000Z") });
+  t.deepEqual(
+    (await run({})).map((report) => [report.day, report.entries, report.points]),
+    [["2026-01-11", 1, 100], ["2026-01-12", 0, 0], ["2026-01-13", 0, 0]],
+  );
+  t.is(logged.length, 3, "one line per day settled");
+  t.deepEqual((await run({ days: ["2026-01-11"] })).map((report) => report.entries), [0], "twice is once");
+  t.deepEqual((await run(undefined)).map((report) => report.day), ["2026-01-11", "2026-01-12", "2026-01-13"], "no input is the schedule's");
+  await t.throwsAsync(run({ days: ["2026-02-30"] }), { message: /must be a day like 2026-01-16/ });
+  await t.throwsAsync(run({ days: "2026-01-11" }), { message: /must be a list of days/ });
 });

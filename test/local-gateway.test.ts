@@ -60,6 +60,8 @@ interface Gateway {
   /** Events the stub functions received. */
   events: APIGatewayProxyEvent[];
   delivered: Array<Record<string, unknown>>;
+  /** Inputs the settle stub was run with. */
+  settled: unknown[];
 }
 
 /**
@@ -70,6 +72,7 @@ async function startGateway(t: ExecutionContext, redeemDelayMs = 0): Promise<Gat
   const lines: string[] = [];
   const events: APIGatewayProxyEvent[] = [];
   const delivered: Array<Record<string, unknown>> = [];
+  const settled: unknown[] = [];
   const router = createProxyRouter({
     logger: createLogger("error", () => {}),
     allowedOrigins: [],
@@ -103,10 +106,14 @@ async function startGateway(t: ExecutionContext, redeemDelayMs = 0): Promise<Gat
       },
     },
     queues: { deadLetters: () => [], redrive: async () => 0 },
+    settle: async (input) => {
+      settled.push(input);
+      return [{ day: "2026-01-16", customers: 0, entries: 0, points: 0 }];
+    },
     log: (line) => lines.push(line),
   });
   t.teardown(() => http.close());
-  return { port: http.port, endpoint: `http://127.0.0.1:${http.port}`, lines, events, delivered };
+  return { port: http.port, endpoint: `http://127.0.0.1:${http.port}`, lines, events, delivered, settled };
 }
 
 /**
@@ -271,4 +278,20 @@ test("HTTP: a body over the local limit is still the API's 413 too_large", async
   });
   t.is(response.status, 413);
   t.like((await response.json()) as Record<string, unknown>, { error: { code: "too_large" } });
+});
+
+test("HTTP: POST /_local/settle runs the settle with the schedule's input or given days; a bad body is a 400 naming the problem", async (t) => {
+  const gateway = await startGateway(t);
+  const post = async (body?: string) => {
+    const response = await fetch(`${gateway.endpoint}/_local/settle`, { method: "POST", ...(body === undefined ? {} : { body }) });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  t.deepEqual(await post(), { status: 200, body: { settled: [{ day: "2026-01-16", customers: 0, entries: 0, points: 0 }] } });
+  t.is((await post('{"days": ["2026-01-16", "2026-01-17"]}')).status, 200);
+  t.deepEqual(gateway.settled, [{}, { days: ["2026-01-16", "2026-01-17"] }]);
+  t.deepEqual(await post("{days"), { status: 400, body: { error: { code: "bad_request", message: 'the body must be JSON: {} or {"days": ["2026-01-16"]}' } } });
+  const badDay = await post('{"days": ["2026-02-30"]}');
+  t.is(badDay.status, 400);
+  t.regex(JSON.stringify(badDay.body), /days\.0: must be a day like 2026-01-16/);
+  t.is(gateway.settled.length, 2, "a refused input runs nothing");
 });

@@ -302,3 +302,32 @@ test.serial("local auth: no claims acts as an admin, X-Local-Claims as a custome
     }
   });
 });
+
+test.serial("with POINTS_LIFECYCLE the runtime holds, releases early and expires points; the settle runs on demand; npm run demo shows it", async (t) => {
+  await withRuntime({ lifecycle: { pendingDays: 2, expiryDays: 3 } }, async (runtime) => {
+    // The demo against this runtime: its own customer, orders dated days back.
+    const demo = await promisify(execFile)(process.execPath, ["--import=tsx", "local/demo.ts"], {
+      cwd: path.resolve(__dirname, ".."),
+      env: { ...process.env, PORT: new URL(runtime.endpoint).port },
+    });
+    const lines = demo.stdout.split("\n");
+    const cleo = lines.filter((line) => /^demo-cleo-\w+: balance/.test(line));
+    t.is(cleo.length, 2, demo.stdout);
+    // 20 EUR expired, 40 spendable, 60 and 30 pending; then the closed window releases the 30.
+    t.regex(cleo[0] ?? "", /balance 40, pending 90, lifetimeEarned 150; next release 30 on \d{4}-\d\d-\d\d, next expiry 40 on/);
+    t.regex(cleo[1] ?? "", /balance 70, pending 60, lifetimeEarned 150; next release 60 on/);
+    t.regex(demo.stdout, /POST \/_local\/settle \{"days": \["\d{4}-\d\d-\d\d"\]\} → 200/);
+    const userId = /^(demo-cleo-\w+):/.exec(cleo[0] ?? "")?.[1] ?? "";
+    const history = (await getJson(runtime, `/points/${userId}/history?limit=10`)).body.items as Array<Record<string, unknown>>;
+    t.deepEqual(history.filter((item) => item.type === "expiry").map((item) => item.points), [-20], "the settle wrote the expiry once");
+    // The settle again, as the schedule would: nothing more to write.
+    const again = await fetch(`${runtime.endpoint}/_local/settle`, { method: "POST", body: "{}" });
+    t.is(again.status, 200);
+    const reports = ((await again.json()) as { settled: Array<{ entries: number }> }).settled;
+    t.is(reports.length, 3, "today and the two days before it");
+    t.true(reports.every((report) => report.entries === 0));
+    t.like((await getJson(runtime, `/points/${userId}`)).body, { balance: 70, pending: 60, lifetimeEarned: 150 });
+    // The first customers' fresh points are pending: the demo's redemption is refused, not overspent.
+    t.regex(demo.stdout, /POST \/points\/demo-anna\/redemptions → 409/);
+  });
+});

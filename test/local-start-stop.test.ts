@@ -103,6 +103,8 @@ for (const [title, args, env, expected] of [
   ["options before `--` (npm would swallow them)", ["--data-dir", "kept"], {}, /npm start takes its options after `--`: npm start -- --data-dir <dir>/],
   ["the `--data-dir=dir` form before `--`", ["--data-dir=kept"], {}, /npm start takes its options after `--`/],
   ["an unknown option", ["--", "--verbose"], {}, /Unknown option '--verbose'/],
+  ["a POINTS_LIFECYCLE that is not JSON", [], { POINTS_LIFECYCLE: "30 days" }, /POINTS_LIFECYCLE: must be JSON like \{"pendingDays": 30, "expiryDays": 365\}/],
+  ["a POINTS_LIFECYCLE out of range", [], { POINTS_LIFECYCLE: '{"pendingDays":400,"expiryDays":0}' }, /POINTS_LIFECYCLE\.pendingDays: must be at most 365/],
 ] as const) {
   test(`${title}: one line and the usage, exit 2, no stack trace`, async (t) => {
     const run = npmStart(t, [...args], env);

@@ -5,7 +5,7 @@
  */
 import * as v from "valibot";
 import { describeIssues } from "../domain/describe-issues";
-import { IMMEDIATE, LifecycleSchema } from "../domain/lifecycle";
+import { IMMEDIATE, LifecycleSchema, type Lifecycle } from "../domain/lifecycle";
 import { DEFAULT_LOG_LEVEL, LogLevelSchema } from "./log";
 
 const TableNameSchema = v.pipe(
@@ -111,4 +111,14 @@ export function configuredAdminPrincipals(env: NodeJS.ProcessEnv = process.env):
   if (!result.success) throw new InvalidEnvironmentError(`invalid environment: ${describeIssues(result.issues)}`);
   adminPrincipalsRead = { text, principals: result.output.ADMIN_PRINCIPALS };
   return adminPrincipalsRead.principals;
+}
+
+/**
+ * `POINTS_LIFECYCLE` of `env` alone, checked as a handler's init checks it: for the local
+ * runtime, which takes it from its own shell. A bad value throws `InvalidEnvironmentError`.
+ */
+export function pointsLifecycleOf(env: NodeJS.ProcessEnv = process.env): Lifecycle {
+  const result = v.safeParse(v.object({ POINTS_LIFECYCLE: PointsLifecycleSchema }), { POINTS_LIFECYCLE: env.POINTS_LIFECYCLE });
+  if (!result.success) throw new InvalidEnvironmentError(`invalid environment: ${describeIssues(result.issues)}`);
+  return result.output.POINTS_LIFECYCLE;
 }

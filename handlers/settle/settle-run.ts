@@ -5,16 +5,25 @@
  * its shard queries again. A scheduler input `{"days": ["2026-01-16"]}` settles given days.
  */
 import * as v from "valibot";
-import { DAY_MS, dayOf } from "../domain/lifecycle";
+import { DAY_MS, dayOf, midnightOf } from "../domain/lifecycle";
 import type { DynamoSettle, SettleReport } from "../ledger/dynamo-settle";
 import type { Logger } from "../runtime/log";
 
 export const CATCH_UP_DAYS = 2;
 
-const DaySchema = v.pipe(v.string(), v.isoDate("must be a day like 2026-01-16"));
+const DAY = "must be a day like 2026-01-16";
+/** A calendar day that exists (`2026-02-30` does not). */
+const DaySchema = v.pipe(
+  v.string(DAY),
+  v.isoDate(DAY),
+  v.check((day) => {
+    const midnight = midnightOf(day);
+    return Number.isFinite(midnight) && dayOf(midnight) === day;
+  }, DAY),
+);
 
 /** The scheduler's input: nothing, or the days to settle. */
-export const SettleInputSchema = v.object({ days: v.optional(v.array(DaySchema)) });
+export const SettleInputSchema = v.object({ days: v.optional(v.array(DaySchema, "must be a list of days")) }, "must be an object");
 
 export interface SettleDeps {
   settle: DynamoSettle;
