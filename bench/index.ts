@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { startDynamoLocal } from "../local/dynamo-local";
 import { COLD_REQUIRE_RUNS, measureBundles } from "./bundles";
 import { startLatencyProxy, type LatencyProxy } from "./latency-proxy";
+import { measureHeavyCustomer, measureSettleDay, PROD_LIFECYCLE, type HeavyCustomerFigures, type SettleDayFigures } from "./lifecycle-costs";
 import { measureLocalRuntime } from "./local-runtime";
 import { measureProgram } from "./program";
 import { LOAD_SECONDS, measureReader, type LoadFigures, type ReaderFigures } from "./reader-latency";
@@ -92,6 +93,43 @@ function verdict(results: boolean[]): string {
 }
 
 const describeRun = (r: WriterFigures) => `concurrency ${r.concurrency}, ${percent(r.duplicateShare)} duplicates`;
+
+/** On-demand DynamoDB prices, us-east-1, in USD per million units (AWS's pricing page, after the November 2024 cut); other regions differ by a few percent. */
+const ON_DEMAND_USD_PER_MILLION = { read: 0.125, write: 0.625 } as const;
+const perCustomer = (figures: SettleDayFigures, total: number) => (total / figures.customers).toFixed(2);
+
+async function lifecycleSection(): Promise<{ heavy: HeavyCustomerFigures; settle: SettleDayFigures }> {
+  out("## 6. Points lifecycle: the heavy customer and the daily settle\n");
+  const dynamo = await startDynamoLocal();
+  try {
+    const heavy = await measureHeavyCustomer(dynamo.endpoint);
+    out(
+      `One customer places ${heavy.orders.toLocaleString("en")} orders spread over ${heavy.days} days (${PROD_LIFECYCLE.pendingDays} pending days, ${PROD_LIFECYCLE.expiryDays} expiry days, as prod), through the real writer, and the settle runs every day at 00:15 UTC. ` +
+        "Lots merge by release day, so the balance item holds at most one lot per day from the oldest unexpired release to the latest pending one, however many orders.\n",
+    );
+    table(
+      ["orders", "days", "written in", "most lots at a day's end", "bound", "lots at the end", "item size", "consistent read", "requests per balance read"],
+      [[heavy.orders, heavy.days, `${heavy.seconds.toFixed(1)} s`, heavy.mostLots, heavy.bound, heavy.lots, `${heavy.bytes} bytes (${kb(heavy.bytes)})`, `${heavy.readUnits} read units`, heavy.balanceReadRequests]],
+    );
+    const settle = await measureSettleDay(dynamo.endpoint);
+    const operations = Object.entries(settle.byOperation).map(([operation, count]) => `${operation} ${count}`).join(", ");
+    const dollars = (reads: number, writes: number) => (reads * ON_DEMAND_USD_PER_MILLION.read + writes * ON_DEMAND_USD_PER_MILLION.write) / 1e6;
+    const perMillion = dollars((settle.readUnits / settle.customers) * 1e6, (settle.writeUnits / settle.customers) * 1e6);
+    out(
+      `${settle.customers.toLocaleString("en")} customers each with a lot expiring on one day; the settle of that day, then of a day with nothing to expire. Capacity as DynamoDB Local reports it; cost at on-demand prices (us-east-1: $${ON_DEMAND_USD_PER_MILLION.read} per million read units, $${ON_DEMAND_USD_PER_MILLION.write} per million write units).\n`,
+    );
+    table(
+      ["customers", "time", "requests", "by operation", "read units", "write units", "per customer", "cost per million customers expiring"],
+      [[settle.customers, `${settle.seconds.toFixed(1)} s`, settle.requests, operations, settle.readUnits, settle.writeUnits, `${perCustomer(settle, settle.requests)} requests, ${perCustomer(settle, settle.readUnits)} RU, ${perCustomer(settle, settle.writeUnits)} WU`, `$${perMillion.toFixed(2)}`]],
+    );
+    out(
+      `A day with nothing to expire costs ${settle.emptyDay.requests} queries, one per index shard (DynamoDB Local reports ${settle.emptyDay.readUnits} read units for them; DynamoDB charges each query at least its minimum); each run covers today and the two days before, so a quiet day costs ${3 * settle.emptyDay.requests} queries. No scan: the cost follows the customers with something expiring.\n`,
+    );
+    return { heavy, settle };
+  } finally {
+    await dynamo.stop();
+  }
+}
 
 async function writerSection(): Promise<{ local: WriterFigures[][]; modelled: WriterFigures[][] }> {
   out("## 1. Writer: DynamoDB cost and throughput\n");
@@ -215,11 +253,13 @@ async function main(): Promise<void> {
   table(["start-up", "events", "users", "end-to-end time", "events/s"], [[`${local.startupMs} ms`, local.events, local.users, `${local.seconds.toFixed(1)} s`, local.eventsPerSecond]]);
   out(`End to end: PutEvents through the EventBridge client → pattern → fauxqs queue → event source mapping (dev stack: batches of ${local.batchSize}, ${local.maxConcurrency} concurrent writers) → writer → DynamoDB Local, until every balance is right.\n`);
 
+  const { heavy, settle } = await lifecycleSection();
+
   const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
   const duration = `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
   lines.splice(durationLine, 0, `This run of \`npm run bench\` took ${duration}.\n`);
 
-  out("## 6. Figures the README quotes, from this run\n");
+  out("## 7. Figures the README quotes, from this run\n");
   const shipped = bundles.filter((b) => b.sdk === "bundled");
   const range = (values: number[], format: (n: number) => string) => {
     const [lo, hi] = [Math.min(...values), Math.max(...values)];
@@ -232,6 +272,8 @@ async function main(): Promise<void> {
   out(`- Bundles (AWS SDK inside): ${shipped.map((b) => `${b.handler} ${kb(b.bytes)} (${kb(b.gzipBytes)} gzip)`).join(", ")}; ${range(shipped.map((b) => b.bytes), kb)} (${range(shipped.map((b) => b.gzipBytes), kb)} gzip).`);
   out(`- Writer, ours / powertools events/s: ${range(localRatios, (n) => `${n.toFixed(2)}×`)} on DynamoDB Local, ${range(modelledRatios, (n) => `${n.toFixed(2)}×`)} with DynamoDB's latency modelled.`);
   if (balance10) out(`- Reader, balance at ${balance10.connections} in flight: ${balance10.reader.requestsPerSecond} req/s, p99 ${balance10.reader.p99Ms} ms; ${ratio(balance10.reader.requestsPerSecond, balance10.sdkFloor.requestsPerSecond)} the req/s of a raw \`GetItem\` loop (${balance10.sdkFloor.requestsPerSecond} req/s, p99 ${balance10.sdkFloor.p99Ms} ms).`);
+  out(`- Heavy customer (${heavy.orders.toLocaleString("en")} orders over ${heavy.days} days, prod lifecycle, daily settle): at most ${heavy.mostLots} lots (bound ${heavy.bound}); balance item ${kb(heavy.bytes)} (${heavy.bytes} bytes), a consistent read ${heavy.readUnits} read units, ${heavy.balanceReadRequests} request per balance read.`);
+  out(`- Settle: ${perCustomer(settle, settle.requests)} requests, ${perCustomer(settle, settle.readUnits)} read units and ${perCustomer(settle, settle.writeUnits)} write units per customer with an expiry; ${settle.emptyDay.requests} queries for a day with none.`);
   out(`- Local runtime: ready in ${(local.startupMs / 1000).toFixed(1)} s; ${local.eventsPerSecond} order events/s end to end (batches of ${local.batchSize}, ${local.maxConcurrency} concurrent writers).`);
 
   // A quick run only checks the code: it never replaces the results of a full one.

@@ -15,6 +15,10 @@ export const SCALE = {
   coldRequireRuns: QUICK ? 3 : 15,
   /** Order events pushed through the whole local runtime. */
   localRuntimeEvents: QUICK ? 200 : 1_000,
+  /** Orders of the heavy customer over three years (the lifecycle issue asks for 10,000). */
+  heavyCustomerOrders: QUICK ? 1_500 : 10_000,
+  /** Customers with a lot expiring on the day the settle is measured on. */
+  settleCustomers: QUICK ? 100 : 1_000,
   /** Stacks run under mocks, in order (each twice at full size: the second run is warm). */
   programStacks: QUICK ? ["dev", "prod"] : ["dev", "prod", "dev", "prod"],
 } as const;

@@ -23,6 +23,8 @@ import { createLogger } from "../handlers/runtime/log";
 import { createBatchWriter } from "../handlers/writer/batch-writer";
 import { forEachLimited } from "../handlers/runtime/limited-concurrency";
 import { LOCAL_AWS } from "../local/dynamo-local";
+import { instrumentedClient } from "./capacity-client";
+import { BENCH_PUBLISHER_ACCOUNT, sqsRecordOf } from "./sqs-records";
 import { SCALE } from "./scale";
 
 export type WriterKind = "ours" | "naive" | "powertools";
@@ -46,38 +48,10 @@ export interface WriterFigures {
 export const WORKLOAD = { events: SCALE.writerEvents, users: 100, batch: 10 } as const;
 const { events: EVENTS, users: USERS, batch: BATCH } = WORKLOAD;
 
-/** The publishing account of every event, admitted by our writer as `PUBLISHER_ACCOUNTS` would. */
-const PUBLISHER_ACCOUNT = "000000000000";
-
-const READS = new Set(["GetItemCommand", "QueryCommand", "BatchGetItemCommand"]);
-
-/**
- * A client that asks DynamoDB for the capacity each request consumed and adds it up, reads
- * apart from writes. (DynamoDB Local reports `CapacityUnits` on successes only.)
- */
-function instrumentedClient(endpoint: string) {
-  const totals = { requests: 0, writeUnits: 0, readUnits: 0 };
-  const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint });
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      totals.requests++;
-      Object.assign(args.input as object, { ReturnConsumedCapacity: "TOTAL" });
-      const result = await next(args);
-      const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
-      for (const entry of Array.isArray(consumed) ? consumed : [consumed]) {
-        const units = (entry as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0;
-        if (READS.has(String(context.commandName))) totals.readUnits += units;
-        else totals.writeUnits += units;
-      }
-      return result;
-    },
-    { step: "initialize", name: "countCapacity" },
-  );
-  return { client, totals };
-}
+const PUBLISHER_ACCOUNT = BENCH_PUBLISHER_ACCOUNT;
 
 function orderRecord(i: number): SQSRecord {
-  const body = JSON.stringify({
+  return sqsRecordOf({
     version: "0",
     id: `event-${i}`,
     "detail-type": DETAIL_TYPES.orderCompleted,
@@ -90,17 +64,6 @@ function orderRecord(i: number): SQSRecord {
       completedAt: new Date(Date.UTC(2026, 10, 1, 0, 0, i)).toISOString(),
     },
   });
-  return {
-    messageId: randomUUID(),
-    receiptHandle: "r",
-    body,
-    attributes: { ApproximateReceiveCount: "1", SentTimestamp: "0", SenderId: "s", ApproximateFirstReceiveTimestamp: "0" },
-    messageAttributes: {},
-    md5OfBody: "",
-    eventSource: "aws:sqs",
-    eventSourceARN: `arn:aws:sqs:eu-west-1:${PUBLISHER_ACCOUNT}:bench`,
-    awsRegion: "eu-west-1",
-  };
 }
 
 /** `EVENTS` records, of which `duplicateShare` are redeliveries of earlier ones, in batches. */

@@ -10,8 +10,8 @@
  */
 import test from "ava";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { marshall } from "@aws-sdk/util-dynamodb";
 import { DAY_MS, dayOf, lotDatesOf } from "../handlers/domain/lifecycle";
+import { itemBytes } from "../handlers/ledger/item-size";
 import { createHarness } from "./support/dynamo-harness";
 import { createLifecycleRig } from "./support/lifecycle-harness";
 import { orderCompleted, sqsBatch, sqsRecord } from "./support/events";
@@ -31,21 +31,6 @@ const PROD = { pendingDays: 30, expiryDays: 365 };
 const ORDERS = Number(process.env.HEAVY_ORDERS ?? 1_500);
 const DAYS = 3 * 365;
 const SETTLE_EVERY = 30;
-
-/**
- * An item's size as DynamoDB counts it: each attribute's name plus its value (a string's UTF-8
- * bytes; a number's significant digits, two to a byte, plus one).
- */
-function itemBytes(item: Record<string, unknown>): number {
-  let bytes = 0;
-  for (const [name, value] of Object.entries(marshall(item))) {
-    bytes += Buffer.byteLength(name);
-    if (value.S !== undefined) bytes += Buffer.byteLength(value.S);
-    else if (value.N !== undefined) bytes += Math.ceil(value.N.replace(/^-/, "").replace(/\./, "").replace(/^0+/, "").replace(/0+$/, "").length / 2) + 1;
-    else bytes += Buffer.byteLength(JSON.stringify(value));
-  }
-  return bytes;
-}
 
 test(`${ORDERS} orders over three years, some every day: the balance item stays bounded, its size and read units measured`, async (t) => {
   t.timeout(600_000);

@@ -144,7 +144,7 @@ test("an old balance item without lots reads as spendable, never expiring, and c
   t.like(await rig.cancel("r-1"), { outcome: "cancelled", entry: { balanceAfter: 70 } });
 });
 
-test("cost: order 1 request, duplicate 1, refund 2, balance read 1, redemption 2", async (t) => {
+test("cost: order 1 request, duplicate 1, refund 2, balance read 1, redemption 2, cancel 2, early release 2", async (t) => {
   const rig = await setup({ pendingDays: 0, expiryDays: 365 });
   const counted = async (work: () => Promise<unknown>) => {
     rig.harness.requests.length = 0;
@@ -158,6 +158,7 @@ test("cost: order 1 request, duplicate 1, refund 2, balance read 1, redemption 2
   t.deepEqual(await counted(() => rig.refund({ orderId: "x", userId: "u-1", refundId: "r", amount: 100 })), ["TransactGetItems", "TransactWriteItems"]);
   t.deepEqual(await counted(() => rig.balance()), ["GetItem"]);
   t.deepEqual(await counted(() => rig.redeem("r-1", 10)), ["TransactGetItems", "TransactWriteItems"]);
+  t.deepEqual(await counted(() => rig.cancel("r-1")), ["TransactGetItems", "TransactWriteItems"]);
   t.deepEqual(await counted(() => rig.windowClosed({ orderId: "o", userId: "u-1", closedAt: "2026-01-01T12:00:00.000Z" })), ["TransactGetItems", "TransactWriteItems"]);
 });
 
