@@ -218,3 +218,20 @@ test("the settle function's run: by default today and the two days before (a mis
   await t.throwsAsync(run({ days: ["2026-02-30"] }), { message: /must be a day like 2026-01-16/ });
   await t.throwsAsync(run({ days: "2026-01-11" }), { message: /must be a list of days/ });
 });
+
+test("a settle racing redemptions: every point is spent or expired, once", async (t) => {
+  const rig = await setup({ pendingDays: 0, expiryDays: 1 });
+  await rig.order({ orderId: "a", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" }); // expires 01-02
+  await rig.order({ orderId: "b", userId: "u-1", amount: 10_000, completedAt: "2026-01-02T10:00:00.000Z" }); // expires 01-03
+  rig.at("2026-01-02T12:00:00.000Z");
+  const [report, ...redemptions] = await Promise.all([
+    rig.settle.settleDay("2026-01-02", rig.now()),
+    ...Array.from({ length: 4 }, (_, i) => rig.redeem(`r-${i}`, 30)),
+  ]);
+  const redeemed = redemptions.filter((r) => r.outcome === "redeemed").length;
+  t.is(redeemed, 3, "only lot b (100) is spendable: three of 30 fit, the fourth is refused");
+  t.like(report, { customers: 1, entries: 1, points: 100 }, "lot a expired whole, untouched by the redemptions");
+  t.like(await rig.balance(), { balance: 10, pending: 0, lifetimeEarned: 200 });
+  const history = await rig.ledger.getHistory("u-1", 20);
+  t.deepEqual(history.entries.filter((entry) => entry.kind === "expiry").map((entry) => entry.points), [100]);
+});
