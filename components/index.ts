@@ -8,5 +8,5 @@ export { LoyaltyDashboard, type LoyaltyDashboardArgs } from "./loyalty-dashboard
 export { LoyaltyIngest, type LoyaltyIngestArgs } from "./loyalty-ingest";
 export { LoyaltySettle, type LoyaltySettleArgs } from "./loyalty-settle";
 export { LoyaltyStore, type LoyaltyStoreArgs } from "./loyalty-store";
-export { ledgerReadStatements, ledgerSettleStatements, ledgerWriteStatements, type LedgerTableRef } from "./ledger-grants";
+export { ledgerIngestStatements, ledgerReadStatements, ledgerSettleStatements, ledgerWriteStatements, type LedgerTableRef } from "./ledger-grants";
 export { InvalidComponentArgsError } from "./validate-args";

@@ -1,7 +1,8 @@
 /**
  * What a function may do with the ledger, least privilege, for a `LoyaltyStore` or any
- * existing ledger table. DynamoDB authorizes each item of a `TransactWriteItems` by its own
- * action, so the writer needs exactly PutItem and UpdateItem, and GetItem for a refund's read.
+ * existing ledger table. DynamoDB authorizes each item of a transaction by its own action
+ * (`Put` → PutItem, `ConditionCheck` → ConditionCheckItem, a transactional read → GetItem); a
+ * test holds each role to the actions its function's code sends.
  */
 import type * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
@@ -42,9 +43,8 @@ const encryptLedger = (table: LedgerTableRef): iam.PolicyStatement => ({
 });
 
 /**
- * Write ledger entries and balances in transactions, and read what a write depends on (an order
- * before its refund, a balance before a redemption). The writer and the redeemer need exactly
- * this; no Scan, no Query, no Delete.
+ * Write ledger entries and balances in transactions, and read what a write depends on (a balance
+ * before a redemption). The redeemer needs exactly this; no Scan, no Query, no Delete.
  */
 export function ledgerWriteStatements(table: LedgerTableRef): iam.PolicyStatement[] {
   return [
@@ -52,6 +52,24 @@ export function ledgerWriteStatements(table: LedgerTableRef): iam.PolicyStatemen
       Sid: "WriteLedger",
       Effect: "Allow",
       Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      Resource: table.tableArn,
+    },
+    encryptLedger(table),
+  ];
+}
+
+/**
+ * The writer: the redeemer's writes, plus what events arriving in any order need — a
+ * `ConditionCheck` that an order is still absent (a refund or a close before it), and `Query`
+ * on the customer's own partition (the refunds parked before their order; the expiry entries
+ * of a lot the settle took off, for its order's refund). Still no Scan and no Delete.
+ */
+export function ledgerIngestStatements(table: LedgerTableRef): iam.PolicyStatement[] {
+  return [
+    {
+      Sid: "WriteLedger",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"],
       Resource: table.tableArn,
     },
     encryptLedger(table),

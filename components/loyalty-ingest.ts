@@ -26,7 +26,7 @@ import { createAlarms } from "./alarms";
 import { eventContractDocuments } from "./event-contract-documents";
 import { HandlerFunction } from "./handler-function";
 import { IngestArgsSchema } from "./ingest-args";
-import { ledgerWriteStatements, type LedgerTableRef } from "./ledger-grants";
+import { ledgerIngestStatements, type LedgerTableRef } from "./ledger-grants";
 import {
   functionErrors,
   functionThrottles,
@@ -215,7 +215,7 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
           logLevel: args.logLevel ?? INGEST_DEFAULTS.logLevel,
         }),
         statements: [
-          ...ledgerWriteStatements(args.store),
+          ...ledgerIngestStatements(args.store),
           {
             Sid: "ConsumeQueue",
             Effect: "Allow",

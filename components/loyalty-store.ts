@@ -11,7 +11,7 @@ import * as kms from "@pulumi/aws/kms";
 import * as pulumi from "@pulumi/pulumi";
 import { STORE_DEFAULTS } from "../config/defaults/store-defaults";
 import { LEDGER_KEY_ATTRIBUTES, LEDGER_TABLE } from "../handlers/ledger/table";
-import { ledgerReadStatements, ledgerWriteStatements, type LedgerTableRef } from "./ledger-grants";
+import { ledgerIngestStatements, ledgerReadStatements, type LedgerTableRef } from "./ledger-grants";
 
 export interface LoyaltyStoreArgs {
   /**
@@ -100,8 +100,8 @@ export class LoyaltyStore extends pulumi.ComponentResource implements LedgerTabl
     return ledgerReadStatements(this);
   }
 
-  /** Statements that let a role write ledger entries as the writer does, nothing else. */
+  /** Statements that let a role write ledger entries as the writer does (no Scan, no Delete), nothing else. */
   grantLedgerWrite(): iam.PolicyStatement[] {
-    return ledgerWriteStatements(this);
+    return ledgerIngestStatements(this);
   }
 }

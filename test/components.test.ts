@@ -64,7 +64,7 @@ serial("LoyaltyStore with overrides: a given key, provisioned capacity, protecti
   });
 });
 
-serial("LoyaltyStore grants: read is GetItem/Query on the table and its index; write has no Scan or Delete", async (t) => {
+serial("LoyaltyStore grants: read is GetItem/Query on the table and its index; the writer's has no Scan or Delete", async (t) => {
   const { outputs } = await runProgram(() => {
     const store = new LoyaltyStore("store");
     return { read: store.grantRead(), write: store.grantLedgerWrite() };
@@ -73,7 +73,7 @@ serial("LoyaltyStore grants: read is GetItem/Query on the table and its index; w
   t.deepEqual(read[0]?.Action, ["dynamodb:GetItem", "dynamodb:Query"]);
   t.is(read[0]?.Resource.length, 2);
   const write = statementsOf({ Statement: outputs.write });
-  t.deepEqual(write[0]?.Action, ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]);
+  t.deepEqual(write[0]?.Action, ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"]);
   t.deepEqual(write[1]?.Action, ["kms:Decrypt", "kms:GenerateDataKey"]);
 });
 

@@ -5,7 +5,7 @@
  * and at any stage, cancels after expiry, duplicates, and what each operation costs.
  */
 import test from "ava";
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { createLogger } from "../handlers/runtime/log";
 import { createSettleRun } from "../handlers/settle/settle-run";
 import { createHarness } from "./support/dynamo-harness";
@@ -234,4 +234,52 @@ test("a settle racing redemptions: every point is spent or expired, once", async
   t.like(await rig.balance(), { balance: 10, pending: 0, lifetimeEarned: 200 });
   const history = await rig.ledger.getHistory("u-1", 20);
   t.deepEqual(history.entries.filter((entry) => entry.kind === "expiry").map((entry) => entry.points), [100]);
+});
+
+test("an order older than its expiry lands expired and is settled that day; one of a day already settled gets an entry of its own", async (t) => {
+  const rig = await setup({ pendingDays: 0, expiryDays: 30 });
+  rig.at("2026-06-01T08:00:00.000Z");
+  // A backfill: orders of January, their lots expired in February.
+  await rig.order({ orderId: "old-1", userId: "u-1", amount: 10_000, completedAt: "2026-01-10T10:00:00.000Z" });
+  t.like(await rig.balance(), { balance: 0, pending: 0, lifetimeEarned: 100, nextExpiry: null });
+  // Listed under the day it landed, so that day's settle takes it off.
+  t.like(await rig.settle.settleDay("2026-06-01", rig.now()), { customers: 1, entries: 1, points: 100 });
+  // Another order of the same lot, backfilled after that day was settled.
+  rig.at("2026-06-02T08:00:00.000Z");
+  await rig.order({ orderId: "old-2", userId: "u-1", amount: 5_000, completedAt: "2026-01-10T18:00:00.000Z" });
+  t.like(await rig.settle.settleDay("2026-06-02", rig.now()), { customers: 1, entries: 1, points: 50 });
+  t.like(await rig.settle.settleDay("2026-06-02", rig.now()), { customers: 0, entries: 0 }, "twice is once");
+  const expiries = (await rig.ledger.getHistory("u-1", 10)).entries.filter((entry) => entry.kind === "expiry");
+  t.deepEqual(expiries.map((entry) => [entry.sk, entry.points]), [
+    ["EXPIRY#2026-02-09#2026-06-02T08:00:00.000Z", 50],
+    ["EXPIRY#2026-02-09", 100],
+  ]);
+  const item = await rig.harness.documents.send(new GetCommand({ TableName: rig.harness.tableName, Key: { pk: "USER#u-1", sk: "BALANCE" } }));
+  t.deepEqual(Object.keys(item.Item ?? {}).filter((name) => name.startsWith("lot_")), [], "no expired lot lingers on the item");
+  t.like(await rig.balance(), { balance: 0, lifetimeEarned: 150 });
+});
+
+test("a refund after the settle took its expired lot off splits as before the settle: spent points come off, expired ones not again", async (t) => {
+  const outcome = async (settleFirst: boolean) => {
+    const rig = await setup({ pendingDays: 0, expiryDays: 10 });
+    // Two orders in one lot (same day): 100 + 50; 30 spent from the lot, 120 expire.
+    await rig.order({ orderId: "e", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" });
+    await rig.order({ orderId: "g", userId: "u-1", amount: 5_000, completedAt: "2026-01-01T12:00:00.000Z" });
+    rig.at("2026-01-05T00:00:00.000Z");
+    await rig.redeem("r-1", 30);
+    rig.at("2026-01-20T00:00:00.000Z");
+    await rig.order({ orderId: "f", userId: "u-1", amount: 5_000, completedAt: "2026-01-19T10:00:00.000Z" });
+    if (settleFirst) t.like(await rig.settle.settleDay("2026-01-11", rig.now()), { entries: 1, points: 120 });
+    await rig.refund({ orderId: "e", userId: "u-1", refundId: "r", amount: 10_000 });
+    await rig.refund({ orderId: "g", userId: "u-1", refundId: "r", amount: 5_000 });
+    if (!settleFirst) await rig.settle.settleDay("2026-01-11", rig.now());
+    const reversals = (await rig.ledger.getHistory("u-1", 20)).entries.filter((entry) => entry.kind === "reversal");
+    return { balance: (await rig.balance()).balance, reversals: reversals.map((entry) => entry.points), requests: rig.harness.requests };
+  };
+  const before = await outcome(false);
+  const after = await outcome(true);
+  // Of the 150 refunded, 120 had expired (not taken again) and 30 were spent: they come off the new 50.
+  t.is(before.balance, 20);
+  t.is(after.balance, before.balance, "the same balance whether or not the settle ran first");
+  t.deepEqual(after.reversals, before.reversals);
 });

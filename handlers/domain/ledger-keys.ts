@@ -16,8 +16,12 @@ export const orderSk = (orderId: string): string => `ORDER#${orderId}`;
 export const refundSk = (orderId: string, refundId: string): string =>
   `REFUND#${orderId}#${refundId}`;
 
-/** A customer's expiry entry of one day. */
-export const expirySk = (day: string): string => `EXPIRY#${day}`;
+/**
+ * A customer's expiry entry of one day. A lot of a day already settled can only reappear when an
+ * order older than its expiry lands later (a backfill); its expiry is a second entry of the day,
+ * told apart by when it was settled.
+ */
+export const expirySk = (day: string, settledAt?: string): string => (settledAt === undefined ? `EXPIRY#${day}` : `EXPIRY#${day}#${settledAt}`);
 
 /**
  * The expiry index: who has a lot expiring on `day`, spread over shards so that a day when many

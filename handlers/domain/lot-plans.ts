@@ -93,15 +93,22 @@ export interface ReversalSplit {
 /**
  * A refund of `points` from an order whose lot is `lot` (its current remaining points, 0 when the
  * item no longer holds it). Points still in the lot come off it; once the lot is exhausted the
- * rest was spent, and comes off the spendable balance (below zero if need be) — unless the lot
- * expired and the settle removed it, when what it held expired and is not taken again.
+ * rest was spent, and comes off the spendable balance (below zero if need be). A lot the settle
+ * has taken off after it expired held `expiredLeft` points then (not yet matched by an earlier
+ * refund): up to that much expired and is not taken again, the rest was spent — the same split
+ * as while the expired lot was still on the item.
  */
-export function planReversal(holding: Holding, lot: Lot, lotHeld: boolean, points: number, now: number): { deltas: Delta[]; split: ReversalSplit } {
+export function planReversal(holding: Holding, lot: Lot, lotHeld: boolean, points: number, now: number, expiredLeft = 0): { deltas: Delta[]; split: ReversalSplit } {
+  if (!lotHeld && isExpired(lot, now)) {
+    const notTaken = Math.min(points, Math.max(expiredLeft, 0));
+    const { deltas, owedLeft, untaken } = take(holding, points - notTaken, now, now);
+    return {
+      deltas: merged([...deltas, [DEBT_ATTRIBUTE, owedLeft + untaken]]),
+      split: { fromLot: 0, fromSpendable: points - notTaken - untaken, toDebt: untaken, notTaken },
+    };
+  }
   const fromLot = Math.min(points, Math.max(lot.points, 0));
   const rest = points - fromLot;
-  if (!lotHeld && isExpired(lot, now)) {
-    return { deltas: merged([[lot.attribute, 0]]), split: { fromLot: 0, fromSpendable: 0, toDebt: 0, notTaken: points } };
-  }
   // The lot's own points are gone now; what else the customer holds covers the rest.
   const after = { ...holding, lots: holding.lots.map((held) => (held.attribute === lot.attribute ? { ...held, points: held.points - fromLot } : held)) };
   const { deltas, owedLeft, untaken } = take(after, rest, now, now);

@@ -16,10 +16,11 @@ import { EarnEntrySchema, LedgerEntrySchema, lotFields, parkedRefundEntry, planR
 import { BALANCE_SK, orderSk, userPk } from "../domain/ledger-keys";
 import { earlyReleaseOf, lotAttribute, lotDatesOf } from "../domain/lifecycle";
 import { planReversal as planLotReversal } from "../domain/lot-plans";
-import { isAvailable, viewAt, type Lot, type PointsView } from "../domain/lots";
+import { isAvailable, isExpired, viewAt, type Lot, type PointsView } from "../domain/lots";
 import { balanceKey, balanceState, earlyArrivalsOf, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
 import { creditWithEarlyArrivals, earlyArrivalAction, expiryIndexPut } from "./early-arrivals";
+import { settledLotOf } from "./settled-lots";
 import { decodeCursor, encodeCursor } from "./history-cursor";
 import { LEDGER_TABLE } from "./table";
 import { failedAt, oldItemAt, putNewEntry, transactWrite } from "./transactions";
@@ -68,7 +69,7 @@ export class DynamoLedger {
   async creditOrder(entry: EarnEntry): Promise<WriteResult> {
     const lot = entry.lot ?? legacyLot(0).attribute;
     const credit = this.balances.creditOrder(entry, lot, entry.points);
-    const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry), credit.action, ...expiryIndexPut(this.tableName, entry)]);
+    const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry), credit.action, ...expiryIndexPut(this.tableName, entry, entry.recordedAt)]);
     if (result.written) return { outcome: "credited", points: entry.points };
     if (failedAt(result, 0)) return DUPLICATE;
     if (failedAt(result, 1)) {
@@ -100,7 +101,9 @@ export class DynamoLedger {
       const plan = planReversal(order, refund, provenance);
       const read = balanceState(balanceItem);
       const { lot, held } = lotOf(order, read.holding.lots);
-      const lots = planLotReversal(read.holding, lot, held, plan.entry.points, now.getTime());
+      // Only a refund whose order's lot expired and was settled away reads what the lot held then.
+      const settled = !held && isExpired(lot, now.getTime()) ? await settledLotOf(this.client, this.tableName, order.pk, lot) : undefined;
+      const lots = planLotReversal(read.holding, lot, held, plan.entry.points, now.getTime(), settled?.left);
       const entry = { ...plan.entry, ...lots.split };
       const change = this.balances.applyPlan(order.pk, read, lots.deltas, entry.recordedAt, `reversing ${entry.points} points`);
       const result = await transactWrite(this.client, [
@@ -115,6 +118,7 @@ export class DynamoLedger {
           },
         },
         change.action,
+        ...(settled?.match(lots.split.notTaken) ?? []),
       ]);
       if (result.written) return { outcome: "reversed", points: entry.points };
       if (failedAt(result, 0)) return DUPLICATE;
@@ -165,7 +169,7 @@ export class DynamoLedger {
             ExpressionAttributeValues: values,
           },
         },
-        ...(change ? [change.action, ...expiryIndexPut(this.tableName, { pk: order.pk, ...fields })] : []),
+        ...(change ? [change.action, ...expiryIndexPut(this.tableName, { pk: order.pk, ...fields }, now.toISOString())] : []),
       ]);
       if (result.written) return { outcome: "released", points };
       if (change && refusedAtVersion(result, 1, read.version)) throw change.refusal();

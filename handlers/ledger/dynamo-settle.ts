@@ -70,6 +70,8 @@ export class DynamoSettle {
   /** Takes every lot expired at `now` off one balance item, with one expiry entry per expiry day. */
   private async settleCustomer(pk: string, now: Date): Promise<{ entries: number; points: number }> {
     const settled = { entries: 0, points: 0 };
+    // Days whose entry exists while lots of that day are still held: a late order's lot.
+    const alreadyEntered = new Set<string>();
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: balanceKey(pk), ConsistentRead: true }));
       const read = balanceState(Item);
@@ -83,7 +85,7 @@ export class DynamoSettle {
       const expired = days.flatMap(([, lots]) => lots);
       const recordedAt = now.toISOString();
       const entries = days.map(([day, lots]): ExpiryEntry => {
-        const sk = expirySk(day);
+        const sk = alreadyEntered.has(day) ? expirySk(day, now.toISOString()) : expirySk(day);
         const at = new Date(midnightOf(day)).toISOString();
         return {
           pk,
@@ -110,8 +112,12 @@ export class DynamoSettle {
         continue;
       }
       if (refusedAtVersion(result, 0, read.version)) throw change.refusal();
-      // An entry of the day already exists only if its lots are gone: re-read and see.
-      if (entries.some((_, i) => failedAt(result, i + 1))) continue;
+      // The balance changed since the read (another settle, a redemption): re-read and see.
+      if (failedAt(result, 0)) continue;
+      // The item is as read, yet a day's entry exists: that day was settled before its late lot landed.
+      entries.forEach((entry, i) => {
+        if (failedAt(result, i + 1)) alreadyEntered.add(entry.day);
+      });
     }
     throw new Error(`the balance of ${pk} kept changing over ${ATTEMPTS} settle attempts`);
   }

@@ -38,11 +38,13 @@ export function earlyArrivalAction(tableName: string, balances: BalanceUpdates, 
 
 /**
  * The expiry index item of an entry's lot: who has something expiring that day. A plain put,
- * the same item every time, so a duplicate or a second order of the day changes nothing.
+ * the same item every time, so a duplicate or a second order of the day changes nothing. A lot
+ * that has already expired when it is written (a backfilled order, older than its expiry) is
+ * listed under the day it is written, so that day's settle takes it off the balance item.
  */
-export function expiryIndexPut(tableName: string, entry: { pk: string; expiresAt?: string }): TransactItem[] {
+export function expiryIndexPut(tableName: string, entry: { pk: string; expiresAt?: string }, writtenAt: string): TransactItem[] {
   if (entry.expiresAt === undefined) return [];
-  const day = dayOf(Date.parse(entry.expiresAt));
+  const day = dayOf(Math.max(Date.parse(entry.expiresAt), Date.parse(writtenAt)));
   const userId = entry.pk.slice(entry.pk.indexOf("#") + 1);
   return [{ Put: { TableName: tableName, Item: { pk: expiryIndexPk(day, expiryShardOf(userId)), sk: entry.pk } } }];
 }
@@ -93,7 +95,7 @@ export async function creditWithEarlyArrivals(client: DynamoDBDocumentClient, ta
       ...reversals.map((entry): TransactItem => ({
         Put: { TableName: tableName, Item: entry, ConditionExpression: "kind = :parked", ExpressionAttributeValues: { ":parked": "parked-refund" } },
       })),
-      ...expiryIndexPut(tableName, order),
+      ...expiryIndexPut(tableName, order, order.recordedAt),
     ]);
     if (result.written) return { outcome: "credited", points: lotPoints };
     if (failedAt(result, 0)) return { outcome: "duplicate", points: 0 };

@@ -15,6 +15,12 @@ export interface Harness {
   documents: DynamoDBDocumentClient;
   /** Every request sent through `documents`, by operation name, in order. */
   requests: string[];
+  /**
+   * The IAM actions those requests need, in order: DynamoDB authorizes each item of a
+   * transaction by its own action (`Put` → `dynamodb:PutItem`, `ConditionCheck` →
+   * `dynamodb:ConditionCheckItem`, a `TransactGetItems` read → `dynamodb:GetItem`).
+   */
+  actions: string[];
   /** Makes matching requests fail; see `Fault`. */
   inject(fault: Fault): void;
 }
@@ -40,6 +46,20 @@ export const connectionReset = (): Error =>
 export const serviceError = (name: string, extra: Record<string, unknown> = {}) => (): Error =>
   Object.assign(new Error(name), { name, $fault: "server", ...extra });
 
+const TRANSACT_ITEM_ACTIONS: Record<string, string> = {
+  Put: "dynamodb:PutItem",
+  Update: "dynamodb:UpdateItem",
+  Delete: "dynamodb:DeleteItem",
+  ConditionCheck: "dynamodb:ConditionCheckItem",
+  Get: "dynamodb:GetItem",
+};
+
+function iamActionsOf(operation: string, input: unknown): string[] {
+  if (operation !== "TransactWriteItems" && operation !== "TransactGetItems") return [`dynamodb:${operation}`];
+  const items = (input as { TransactItems?: Array<Record<string, unknown>> }).TransactItems ?? [];
+  return items.flatMap((item) => Object.keys(item).map((kind) => TRANSACT_ITEM_ACTIONS[kind] ?? `unknown:${kind}`));
+}
+
 export async function createHarness(dynamo: DynamoLocal): Promise<Harness> {
   const tableName = `ledger-${randomUUID()}`;
   // One attempt: the SDK's own retries would hide the injected faults from the code under test.
@@ -47,11 +67,13 @@ export async function createHarness(dynamo: DynamoLocal): Promise<Harness> {
   await client.send(new CreateTableCommand(createTableInput(tableName)));
 
   const requests: string[] = [];
+  const actions: string[] = [];
   const faults: Fault[] = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const operation = String(context.commandName).replace(/Command$/, "");
       requests.push(operation);
+      actions.push(...iamActionsOf(operation, args.input));
       const input = JSON.stringify(args.input);
       const fault = faults.find(
         (f) => f.operation === operation && (f.times ?? 1) > 0 && input.includes(f.match ?? ""),
@@ -69,6 +91,7 @@ export async function createHarness(dynamo: DynamoLocal): Promise<Harness> {
     tableName,
     documents: createDocumentClient(client),
     requests,
+    actions,
     inject: (fault) => faults.push(fault),
   };
 }
