@@ -3,12 +3,14 @@
  *   POST /  with `X-Amz-Target: AWSEvents.PutEvents`  → EventBridge PutEvents (any other
  *                                                        target: `UnknownOperationException`)
  *   GET  /_local/dlq, POST /_local/dlq/redrive        → the DLQ (for `npm run local:dlq`)
+ *   GET  /openapi.json, /docs                          → the API's document and its reference page
  *   anything else                                      → the API: the reader or redeemer Lambda
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
 import { toProxyEvent, type ProxyHandler } from "./api-gateway";
+import { referenceFile } from "./api-reference";
 import { localCaller } from "./local-caller";
 import { answerClientError, type ClientError } from "./client-errors";
 import { putEvents, requestError, type PutEventsTarget } from "./put-events";
@@ -95,6 +97,8 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
   if (path === "/_local/dlq/redrive" && method === "POST") {
     return sendJson(response, 200, { redriven: await routes.queues.redrive() });
   }
+  const reference = method === "GET" ? referenceFile(path) : undefined;
+  if (reference) return send(response, 200, reference.headers, reference.body);
 
   const headers = Object.fromEntries(
     Object.entries(request.headers).flatMap(([key, value]) => (typeof value === "string" ? [[key, value]] : Array.isArray(value) ? [[key, value.join(",")]] : [])),
