@@ -2,8 +2,8 @@
  * The local runtime's one HTTP endpoint:
  *   POST /  with `X-Amz-Target: AWSEvents.PutEvents`  → EventBridge PutEvents (any other
  *                                                        target: `UnknownOperationException`)
- *   GET  /_local/dlq, POST /_local/dlq/redrive        → the DLQ (for `npm run local:dlq`)
  *   GET  /openapi.json, /docs                          → the API's document and its reference page
+ *   GET  /_local/dlq, POST /_local/dlq/redrive        → the DLQ (for `npm run local:dlq`)
  *   anything else                                      → the API: the reader or redeemer Lambda
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -77,6 +77,8 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
   const target = parseRequestTarget(url);
   if (!target) return sendJson(response, 400, { error: { code: "bad_request", message: "the request target must be a path" } });
   const { path } = target;
+  const reference = method === "GET" ? referenceFile(path) : undefined;
+  if (reference) return send(response, 200, reference.headers, reference.body);
 
   // `POST /` is EventBridge's endpoint (the API has no resource at `/`): AWS JSON 1.1 answers.
   if (method === "POST" && path === "/") {
@@ -97,8 +99,6 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
   if (path === "/_local/dlq/redrive" && method === "POST") {
     return sendJson(response, 200, { redriven: await routes.queues.redrive() });
   }
-  const reference = method === "GET" ? referenceFile(path) : undefined;
-  if (reference) return send(response, 200, reference.headers, reference.body);
 
   const headers = Object.fromEntries(
     Object.entries(request.headers).flatMap(([key, value]) => (typeof value === "string" ? [[key, value]] : Array.isArray(value) ? [[key, value.join(",")]] : [])),

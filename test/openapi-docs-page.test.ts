@@ -27,15 +27,14 @@ test("GET /docs renders the API reference with every route's heading, offline", 
   const origin = `http://127.0.0.1:${port}`;
 
   const profile = mkdtempSync(path.join(tmpdir(), "docs-chromium-"));
+  // Teardowns run last-registered first: the browser closes before its profile is removed.
+  t.teardown(() => rmSync(profile, { recursive: true, force: true }));
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
-  t.teardown(async () => {
-    await browser.close();
-    rmSync(profile, { recursive: true, force: true });
-  });
+  t.teardown(() => browser.close());
 
   const page = await browser.newPage();
   const elsewhere: string[] = [];
