@@ -3,10 +3,17 @@
  * that API Gateway refuses exactly what the handler would (API Gateway models are JSON Schema
  * draft 4; the schemas used here need nothing newer).
  */
-import { toJsonSchema } from "@valibot/to-json-schema";
+import { toJsonSchema, type ConversionConfig } from "@valibot/to-json-schema";
 import { RedemptionRequestSchema } from "../handlers/domain/redemption";
 
+/**
+ * How a request schema becomes JSON Schema, here and in the API's OpenAPI document: what a
+ * client sends (the input, before any transformation), leaving out the checks JSON Schema cannot
+ * express (the handler still makes them).
+ */
+export const REQUEST_CONVERSION = { typeMode: "input", errorMode: "ignore" } as const satisfies ConversionConfig;
+
 export function redemptionRequestModel(): string {
-  const schema = toJsonSchema(RedemptionRequestSchema, { target: "openapi-3.0", typeMode: "input", errorMode: "ignore" });
+  const schema = toJsonSchema(RedemptionRequestSchema, { target: "openapi-3.0", ...REQUEST_CONVERSION });
   return JSON.stringify({ $schema: "http://json-schema.org/draft-04/schema#", title: "RedemptionRequest", ...schema });
 }

@@ -2,6 +2,7 @@
  * The local runtime's one HTTP endpoint:
  *   POST /  with `X-Amz-Target: AWSEvents.PutEvents`  → EventBridge PutEvents (any other
  *                                                        target: `UnknownOperationException`)
+ *   GET  /openapi.json, /docs                          → the API's document and its reference page
  *   GET  /_local/dlq, POST /_local/dlq/redrive        → the DLQ (for `npm run local:dlq`)
  *   POST /_local/settle                                → runs the daily settle now (body: its input)
  *   anything else                                      → the API: the reader or redeemer Lambda
@@ -13,6 +14,7 @@ import { describeIssues } from "../handlers/domain/describe-issues";
 import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
 import { SettleInputSchema } from "../handlers/settle/settle-run";
 import { toProxyEvent, type ProxyHandler } from "./api-gateway";
+import { referenceFile } from "./api-reference";
 import { localCaller } from "./local-caller";
 import { answerClientError, type ClientError } from "./client-errors";
 import { putEvents, requestError, type PutEventsTarget } from "./put-events";
@@ -94,6 +96,8 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
   const target = parseRequestTarget(url);
   if (!target) return sendJson(response, 400, { error: { code: "bad_request", message: "the request target must be a path" } });
   const { path } = target;
+  const reference = method === "GET" ? referenceFile(path) : undefined;
+  if (reference) return send(response, 200, reference.headers, reference.body);
 
   // `POST /` is EventBridge's endpoint (the API has no resource at `/`): AWS JSON 1.1 answers.
   if (method === "POST" && path === "/") {

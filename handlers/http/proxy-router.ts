@@ -24,6 +24,16 @@ export class ClientError extends Error {
   }
 }
 
+/**
+ * The errors the router answers on every route, by status; each route adds its own. Requests
+ * for no route (`404 not_found`) or another method (`405 method_not_allowed`) belong to none.
+ */
+export const ROUTER_ERRORS = {
+  400: ["invalid_user_id"],
+  403: ["forbidden"],
+  500: ["internal_error"],
+} as const satisfies Record<number, readonly ErrorCode[]>;
+
 export interface RouteHandler {
   route: ApiRoute;
   /** Whether this caller may act for `userId` here; refused with a 403 and this message. */

@@ -3,26 +3,7 @@
  * what caused it, and when it happened. Storage fields stay inside.
  */
 import type { LedgerEntry } from "../domain/ledger-entries";
-
-type Money = { amount: number; currency: string };
-
-export type HistoryItem =
-  | {
-      type: "earn";
-      orderId: string;
-      points: number;
-      /** Points of this order since taken back by refunds. */
-      reversedPoints: number;
-      amount: Money;
-      occurredAt: string;
-      /** When its lot becomes spendable (`null`: at once) and expires (`null`: never). */
-      availableAt: string | null;
-      expiresAt: string | null;
-    }
-  | { type: "refund"; orderId: string; refundId: string; points: number; amount: Money; occurredAt: string; /** Recorded before its order landed; netted out when it does. */ awaitingOrder?: true }
-  | { type: "expiry"; points: number; occurredAt: string }
-  | { type: "redemption"; redemptionId: string; rewardId: string; points: number; occurredAt: string }
-  | { type: "redemption-cancel"; redemptionId: string; points: number; occurredAt: string };
+import type { HistoryItem } from "./answers";
 
 export function historyItem(entry: LedgerEntry): HistoryItem {
   const { occurredAt } = entry;

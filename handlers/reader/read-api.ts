@@ -12,6 +12,8 @@ import { ClientError, createProxyRouter } from "../http/proxy-router";
 import { errorResponse, jsonResponse } from "../http/responses";
 import { API_ROUTES } from "../http/routes";
 import type { Logger } from "../runtime/log";
+import type { BalanceAnswer, HistoryPage } from "./answers";
+import { HistoryQuerySchema } from "./history-query";
 import { historyItem } from "./history-view";
 
 export interface ReadApiDeps {
@@ -25,23 +27,6 @@ export interface ReadApiDeps {
   now?: () => Date;
 }
 
-/** Page size of the history: 1–100, 20 when not given. */
-export const HISTORY_LIMIT = { min: 1, max: 100, default: 20 } as const;
-
-const HistoryQuerySchema = v.object({
-  limit: v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^\d{1,3}$/, `must be a whole number from ${HISTORY_LIMIT.min} to ${HISTORY_LIMIT.max}`),
-      v.transform(Number),
-      v.minValue(HISTORY_LIMIT.min, `must be at least ${HISTORY_LIMIT.min}`),
-      v.maxValue(HISTORY_LIMIT.max, `must be at most ${HISTORY_LIMIT.max}`),
-    ),
-    String(HISTORY_LIMIT.default),
-  ),
-  cursor: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(1024, "is too long"))),
-});
-
 export function createReadApi({ ledger, logger, allowedOrigins, adminGroup, now = () => new Date() }: ReadApiDeps) {
   const authorize = (event: Parameters<typeof mayActForUser>[0], userId: string) => mayActForUser(event, userId, adminGroup);
   const forbidden = "you may only read your own points";
@@ -53,7 +38,10 @@ export function createReadApi({ ledger, logger, allowedOrigins, adminGroup, now 
         route: API_ROUTES.balance,
         authorize,
         forbidden,
-        handle: async (userId, _event, headers) => jsonResponse(200, await ledger.getBalance(userId, now()), headers),
+        handle: async (userId, _event, headers) => {
+          const answer: BalanceAnswer = await ledger.getBalance(userId, now());
+          return jsonResponse(200, answer, headers);
+        },
       },
       {
         route: API_ROUTES.history,
@@ -64,7 +52,8 @@ export function createReadApi({ ledger, logger, allowedOrigins, adminGroup, now 
           if (!query.success) return errorResponse(400, "invalid_query", describeIssues(query.issues), headers);
           try {
             const page = await ledger.getHistory(userId, query.output.limit, query.output.cursor);
-            return jsonResponse(200, { items: page.entries.map(historyItem), nextCursor: page.nextCursor }, headers);
+            const answer: HistoryPage = { items: page.entries.map(historyItem), nextCursor: page.nextCursor };
+            return jsonResponse(200, answer, headers);
           } catch (error) {
             if (error instanceof InvalidCursorError) throw new ClientError(400, "invalid_cursor", error.message);
             throw error;

@@ -13,10 +13,12 @@ import type { RedemptionCancelEntry, RedemptionEntry } from "../domain/ledger-en
 import { RedemptionRequestSchema } from "../domain/redemption";
 import { LedgerBusyError, type DynamoRedemptions } from "../ledger/dynamo-redemptions";
 import { mayActAsAdmin, mayActForUser } from "../http/caller";
+import type { InsufficientPointsAnswer } from "../http/error-answers";
 import { ClientError, createProxyRouter } from "../http/proxy-router";
 import { errorResponse, jsonResponse, type Headers } from "../http/responses";
 import { API_ROUTES } from "../http/routes";
 import type { Logger } from "../runtime/log";
+import type { CancelAnswer, RedemptionAnswer } from "./answers";
 
 export interface RedeemApiDeps {
   redemptions: DynamoRedemptions;
@@ -28,7 +30,7 @@ export interface RedeemApiDeps {
   now?: () => Date;
 }
 
-const redemptionAnswer = (userId: string, entry: RedemptionEntry) => ({
+const redemptionAnswer = (userId: string, entry: RedemptionEntry): RedemptionAnswer => ({
   userId,
   redemptionId: entry.redemptionId,
   rewardId: entry.rewardId,
@@ -37,7 +39,7 @@ const redemptionAnswer = (userId: string, entry: RedemptionEntry) => ({
   redeemedAt: entry.occurredAt,
 });
 
-const cancelAnswer = (userId: string, entry: RedemptionCancelEntry) => ({
+const cancelAnswer = (userId: string, entry: RedemptionCancelEntry): CancelAnswer => ({
   userId,
   redemptionId: entry.redemptionId,
   pointsReturned: entry.points,
@@ -88,8 +90,10 @@ export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGrou
                 return jsonResponse(200, redemptionAnswer(userId, result.entry), headers);
               case "conflict":
                 return errorResponse(409, "idempotency_conflict", "this redemptionId was already used for a different request", headers);
-              case "insufficient":
-                return jsonResponse(409, { error: { code: "insufficient_points", message: "the balance does not cover these points", balance: result.balance } }, headers);
+              case "insufficient": {
+                const answer: InsufficientPointsAnswer = { error: { code: "insufficient_points", message: "the balance does not cover these points", balance: result.balance } };
+                return jsonResponse(409, answer, headers);
+              }
             }
           }, headers),
       },

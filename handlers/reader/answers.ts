@@ -1,0 +1,59 @@
+/**
+ * What the reader answers, as valibot schemas: the reader's answers are typed from them, and the
+ * API's OpenAPI document describes them with the same schemas, so the two cannot drift apart.
+ */
+import * as v from "valibot";
+import { IdSchema, MoneySchema } from "../domain/contract";
+import { InstantSchema, PointsSchema } from "../http/answer-parts";
+
+/** Points that change state together at one instant (a release, an expiry). */
+const MilestoneSchema = v.object({ points: PointsSchema, at: InstantSchema });
+
+/** `GET /points/{userId}`: exact at the instant of the read, with no job run. */
+export const BalanceAnswerSchema = v.object({
+  userId: IdSchema,
+  balance: v.pipe(PointsSchema, v.description("Spendable now: released, not expired, minus what refunds of spent points took back. May be below zero.")),
+  pending: v.pipe(PointsSchema, v.description("Earned but not yet released.")),
+  lifetimeEarned: v.pipe(PointsSchema, v.description("Every point ever credited; refunds, redemptions and expiries do not reduce it.")),
+  updatedAt: v.pipe(v.nullable(InstantSchema), v.description("When the balance last changed; null for a customer with no entries.")),
+  nextRelease: v.pipe(v.nullable(MilestoneSchema), v.description("The next pending points to become spendable, or null.")),
+  nextExpiry: v.pipe(v.nullable(MilestoneSchema), v.description("The next spendable points to expire, or null.")),
+});
+
+export type BalanceAnswer = v.InferOutput<typeof BalanceAnswerSchema>;
+
+/** One ledger entry as the apps see it: signed points (what it did to the balance), its cause, when. */
+export const HistoryItemSchema = v.variant("type", [
+  v.object({
+    type: v.literal("earn"),
+    orderId: IdSchema,
+    points: PointsSchema,
+    reversedPoints: v.pipe(PointsSchema, v.description("Points of this order since taken back by refunds.")),
+    amount: MoneySchema,
+    occurredAt: InstantSchema,
+    availableAt: v.pipe(v.nullable(InstantSchema), v.description("When its points become spendable; null: at once.")),
+    expiresAt: v.pipe(v.nullable(InstantSchema), v.description("When its points expire; null: never.")),
+  }),
+  v.object({
+    type: v.literal("refund"),
+    orderId: IdSchema,
+    refundId: IdSchema,
+    points: PointsSchema,
+    amount: MoneySchema,
+    occurredAt: InstantSchema,
+    awaitingOrder: v.optional(v.pipe(v.literal(true), v.description("Recorded before its order landed; netted out when it does."))),
+  }),
+  v.object({ type: v.literal("expiry"), points: PointsSchema, occurredAt: InstantSchema }),
+  v.object({ type: v.literal("redemption"), redemptionId: IdSchema, rewardId: IdSchema, points: PointsSchema, occurredAt: InstantSchema }),
+  v.object({ type: v.literal("redemption-cancel"), redemptionId: IdSchema, points: PointsSchema, occurredAt: InstantSchema }),
+]);
+
+export type HistoryItem = v.InferOutput<typeof HistoryItemSchema>;
+
+/** `GET /points/{userId}/history`: one page, newest first. */
+export const HistoryPageSchema = v.object({
+  items: v.array(HistoryItemSchema),
+  nextCursor: v.pipe(v.nullable(v.string()), v.description("Opaque: pass it as `cursor` for the next page; null on the last page.")),
+});
+
+export type HistoryPage = v.InferOutput<typeof HistoryPageSchema>;

@@ -1,0 +1,187 @@
+/**
+ * The API's OpenAPI 3.1 document, built from what the code itself uses: the routes
+ * (`API_ROUTES`), each route's contract (the handlers' valibot schemas and error codes), the
+ * router's own errors, API Gateway's own answers (`GATEWAY_ANSWERS`) and the stack's auth
+ * schemes. Examples are the real answers `recordAnswers` collected.
+ */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import type { GatewayAnswer } from "../components/gateway-responses";
+import { API_DEFAULTS } from "../config/defaults/api-defaults";
+import { IdSchema } from "../handlers/domain/contract";
+import { errorAnswerSchema } from "../handlers/http/error-answers";
+import { ROUTER_ERRORS } from "../handlers/http/proxy-router";
+import type { ErrorCode } from "../handlers/http/responses";
+import { API_ROUTES } from "../handlers/http/routes";
+import { devStackSettings } from "../local/settings";
+import { gatewayAnswerSchema, gatewayAnswersFor, gatewayExample } from "./gateway-answers";
+import { answerJsonSchema, componentSchemas, requestJsonSchema, type JsonSchema } from "./json-schemas";
+import type { RecordedAnswer } from "./recorded-answers";
+import { ROUTE_CONTRACTS, type RouteName } from "./route-contracts";
+import { SECURITY_SCHEMES } from "./security-schemes";
+
+export interface Example {
+  summary: string;
+  value: unknown;
+}
+
+export interface MediaType {
+  schema: JsonSchema;
+  examples?: Record<string, Example>;
+}
+
+export interface Response {
+  description: string;
+  content: { "application/json": MediaType };
+}
+
+export interface Parameter {
+  name: string;
+  in: "path" | "query";
+  required: boolean;
+  description?: string;
+  schema: JsonSchema;
+}
+
+export interface Operation {
+  operationId: RouteName;
+  summary: string;
+  description: string;
+  tags: string[];
+  parameters: Parameter[];
+  requestBody?: { required: true; content: { "application/json": MediaType } };
+  /** By status: `"200"`, `"409"`, or a range (`"4XX"`) for API Gateway's defaults. */
+  responses: Record<string, Response>;
+}
+
+export interface OpenApiDocument {
+  openapi: "3.1.0";
+  info: { title: string; version: string; description: string };
+  servers: { url: string; description: string; variables: Record<string, { default: string; description: string }> }[];
+  security: Record<string, string[]>[];
+  tags: { name: string; description: string }[];
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, JsonSchema>; securitySchemes: typeof SECURITY_SCHEMES };
+}
+
+const ROOT = path.resolve(__dirname, "..");
+
+/** Who answers a route, as the reference groups them. */
+const TAGS: Record<string, string> = {
+  reader: "Balance and history: read-only.",
+  redeemer: "Spending points on rewards, and giving them back.",
+};
+
+const DESCRIPTION = `Otrium's loyalty points, for the web, iOS and Android apps: read a customer's balance and history, spend points on rewards.
+
+Every answer is JSON with \`Cache-Control: no-store\`. Every error is \`{"error": {"code", "message"}}\`: branch on \`code\`, show or log \`message\`. API Gateway's own refusals (validation, auth, throttling, integration failures) use the same shape and add \`requestId\`.
+
+Each operation lists every status it can answer and every \`code\` of each.`;
+
+/** The path parameters of a resource; each is an id, checked as the router checks \`userId\`. */
+function pathParameters(resource: string): Parameter[] {
+  return [...resource.matchAll(/\{(\w+)\}/g)].map(([, name = ""]) => ({ name, in: "path", required: true, schema: requestJsonSchema(IdSchema) }));
+}
+
+/** A request schema's properties as query parameters. */
+function queryParameters(schema: JsonSchema): Parameter[] {
+  const properties = typeof schema.properties === "object" ? schema.properties : {};
+  const required = Array.isArray(schema.required) ? schema.required : [];
+  return Object.entries(properties).flatMap(([name, property]) => {
+    if (typeof property !== "object") return [];
+    const { description, ...rest } = property;
+    return [{ name, in: "query" as const, required: required.includes(name), ...(description === undefined ? {} : { description }), schema: rest }];
+  });
+}
+
+/** The errors of one status: the function's codes and API Gateway's answers. */
+interface ErrorStatus {
+  codes: ErrorCode[];
+  gateway: GatewayAnswer[];
+}
+
+function errorResponse(status: string, { codes, gateway }: ErrorStatus, examples: Record<string, Example>): Response {
+  const schemas = [
+    ...(codes.length > 0 ? [answerJsonSchema(errorAnswerSchema(codes))] : []),
+    ...(gateway.length > 0 ? [answerJsonSchema(gatewayAnswerSchema([...new Set(gateway.map((answer) => answer.code))]))] : []),
+  ];
+  const [only] = schemas;
+  const said = [
+    ...(codes.length > 0 ? [`${codes.map((code) => `\`${code}\``).join(", ")} from the function`] : []),
+    ...(gateway.length > 0 ? [`${gateway.map((answer) => `\`${answer.code}\` (${answer.responseType})`).join(", ")} from API Gateway`] : []),
+  ];
+  return {
+    description: `${status}: ${said.join("; ")}.`,
+    content: { "application/json": { schema: schemas.length === 1 && only ? only : { anyOf: schemas }, examples } },
+  };
+}
+
+function operation(name: RouteName, recorded: readonly RecordedAnswer[]): Operation {
+  const route = API_ROUTES[name];
+  const contract = ROUTE_CONTRACTS[name];
+  const examplesOf = (status: string): Record<string, Example> =>
+    Object.fromEntries(recorded.filter((answer) => answer.route === name && String(answer.status) === status).map((answer) => [answer.name, { summary: answer.summary, value: answer.body }]));
+
+  const responses: Record<string, Response> = {};
+  for (const [status, answer] of Object.entries(contract.answers)) {
+    responses[status] = { description: answer.description, content: { "application/json": { schema: answerJsonSchema(answer.schema), examples: examplesOf(status) } } };
+  }
+  const errors = new Map<string, ErrorStatus>();
+  const errorsOf = (status: string): ErrorStatus => errors.get(status) ?? errors.set(status, { codes: [], gateway: [] }).get(status) ?? { codes: [], gateway: [] };
+  for (const source of [ROUTER_ERRORS, contract.errors]) {
+    for (const [status, codes] of Object.entries(source)) errorsOf(status).codes.push(...codes);
+  }
+  for (const answer of gatewayAnswersFor(contract.body !== undefined)) errorsOf(answer.status).gateway.push(answer);
+  for (const [status, error] of errors) {
+    const examples = { ...examplesOf(status), ...Object.fromEntries(error.gateway.map((answer) => [answer.responseType, { summary: `API Gateway: ${answer.responseType}`, value: gatewayExample(answer) }])) };
+    responses[status] = errorResponse(status, error, examples);
+  }
+
+  const unplaced = recorded.filter((answer) => answer.route === name && responses[String(answer.status)] === undefined);
+  if (unplaced.length > 0) {
+    throw new Error(`${name} answered ${unplaced.map((answer) => `${answer.status} (${answer.name})`).join(", ")}, which its contract does not list`);
+  }
+  return {
+    operationId: name,
+    summary: contract.summary,
+    description: contract.description,
+    tags: [route.handler],
+    parameters: [...pathParameters(route.resource), ...(contract.query ? queryParameters(requestJsonSchema(contract.query)) : [])],
+    ...(contract.body ? { requestBody: { required: true as const, content: { "application/json": { schema: requestJsonSchema(contract.body) } } } } : {}),
+    responses,
+  };
+}
+
+export function buildDocument(recorded: readonly RecordedAnswer[]): OpenApiDocument {
+  const { version } = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string };
+  const local = devStackSettings();
+  const paths: OpenApiDocument["paths"] = {};
+  for (const name of Object.keys(ROUTE_CONTRACTS) as RouteName[]) {
+    const route = API_ROUTES[name];
+    paths[route.resource] = { ...paths[route.resource], [route.method.toLowerCase()]: operation(name, recorded) };
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "Otrium loyalty API", version, description: DESCRIPTION },
+    servers: [
+      {
+        url: "https://{restApiId}.execute-api.{region}.amazonaws.com/{stage}",
+        description: "A deployed stack: its `apiUrl` output",
+        variables: {
+          restApiId: { default: "restApiId", description: "The REST API's id" },
+          region: { default: local.region, description: "The stack's AWS region" },
+          stage: { default: API_DEFAULTS.stageName, description: "The stack's `api.stageName`" },
+        },
+      },
+      {
+        url: "http://127.0.0.1:{port}",
+        description: "The local runtime (`npm start`): no authorizer; `X-Local-Claims` acts as a Cognito user",
+        variables: { port: { default: String(local.port), description: "`PORT`" } },
+      },
+    ],
+    security: Object.keys(SECURITY_SCHEMES).map((scheme) => ({ [scheme]: [] })),
+    tags: Object.entries(TAGS).map(([tag, description]) => ({ name: tag, description })),
+    paths,
+    components: { schemas: componentSchemas(), securitySchemes: SECURITY_SCHEMES },
+  };
+}

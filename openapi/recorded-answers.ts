@@ -1,0 +1,141 @@
+/**
+ * The document's examples are real answers: the real reader and redeemer, on the real ledger in
+ * DynamoDB Local, asked every question an app can ask — and every wrong one. The clock and the
+ * request ids are pinned, so the same code records the same answers every time.
+ */
+import { randomUUID } from "node:crypto";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { APIGatewayProxyEvent } from "aws-lambda";
+import type { OrderCompleted, OrderRefunded } from "../handlers/domain/contract";
+import { earnRateFor, parseEarnRules } from "../handlers/domain/earn-rules";
+import { earnEntry } from "../handlers/domain/ledger-entries";
+import type { Lifecycle } from "../handlers/domain/lifecycle";
+import type { RedemptionRequest } from "../handlers/domain/redemption";
+import { API_ROUTES } from "../handlers/http/routes";
+import { DynamoLedger } from "../handlers/ledger/dynamo-ledger";
+import { DynamoRedemptions, LedgerBusyError } from "../handlers/ledger/dynamo-redemptions";
+import { createTableInput } from "../handlers/ledger/table";
+import { createReadApi } from "../handlers/reader/read-api";
+import { createRedeemApi } from "../handlers/redeemer/redeem-api";
+import { createDocumentClient } from "../handlers/runtime/dynamo-client";
+import { createLogger } from "../handlers/runtime/log";
+import { toProxyEvent, type ProxyHandler } from "../local/api-gateway";
+import { LOCAL_AWS } from "../local/dynamo-local";
+import type { LocalCaller } from "../local/local-caller";
+import type { RouteName } from "./route-contracts";
+
+export interface RecordedAnswer {
+  route: RouteName;
+  /** The example's key: unique within its route and status. */
+  name: string;
+  summary: string;
+  status: number;
+  body: unknown;
+}
+
+const NOW = new Date("2026-11-24T12:00:00.000Z");
+const REQUEST_ID = "5f0c6d1e-9b1a-4c52-8f0e-3a7d2b9c4e61";
+const ADMIN_GROUP = "loyalty-support";
+/** Prod's lifecycle, so the examples show pending points and expiry dates. */
+const LIFECYCLE: Lifecycle = { pendingDays: 30, expiryDays: 365 };
+const RULES = parseEarnRules('{"EUR": 1}');
+
+const customer = (userId: string): LocalCaller => ({ claims: { sub: userId } });
+const ADMIN: LocalCaller = { claims: { sub: "support-7", "cognito:groups": ADMIN_GROUP } };
+
+const ORDERS: OrderCompleted[] = [
+  { orderId: "o-1001", userId: "u-42", total: { amount: 12995, currency: "EUR" }, completedAt: "2026-09-30T10:00:00.000Z" },
+  { orderId: "o-1002", userId: "u-42", total: { amount: 5000, currency: "EUR" }, completedAt: "2026-11-20T11:00:00.000Z" },
+];
+const REFUND: OrderRefunded = { orderId: "o-1001", userId: "u-42", refundId: "rf-1", refund: { amount: 2995, currency: "EUR" }, refundedAt: "2026-10-05T09:30:00.000Z" };
+
+const json = (body: RedemptionRequest | Record<string, unknown>) => JSON.stringify(body);
+
+/** Asks a question of the real functions and keeps the answer. */
+type Ask = (route: RouteName, name: string, summary: string, request: { method?: string; url: string; body?: string; caller: LocalCaller }) => Promise<void>;
+
+/** Records every example, on a fresh table of the DynamoDB Local at `dynamoEndpoint`. */
+export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAnswer[]> {
+  const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoEndpoint });
+  const documents = createDocumentClient(dynamo);
+  const tableName = `openapi-examples-${randomUUID()}`;
+  try {
+    await dynamo.send(new CreateTableCommand(createTableInput(tableName)));
+    const ledger = new DynamoLedger(documents, tableName);
+    for (const order of ORDERS) {
+      await ledger.creditOrder(earnEntry(order, earnRateFor(RULES, order.total.currency), { eventId: `event-${order.orderId}`, recordedAt: NOW.toISOString() }, LIFECYCLE));
+    }
+    await ledger.reverseRefund(REFUND, { eventId: `event-${REFUND.refundId}`, recordedAt: NOW.toISOString() }, NOW);
+
+    const common = { logger: createLogger("error", () => undefined), allowedOrigins: [], adminGroup: ADMIN_GROUP, now: () => NOW };
+    const functions = {
+      reader: createReadApi({ ...common, ledger }),
+      redeemer: createRedeemApi({ ...common, redemptions: new DynamoRedemptions(documents, tableName) }),
+    };
+    const recorded: RecordedAnswer[] = [];
+    const askOf =
+      (of: Record<"reader" | "redeemer", ProxyHandler>): Ask =>
+      async (route, name, summary, { method = API_ROUTES[route].method, url, body = "", caller }) => {
+        const event: APIGatewayProxyEvent = toProxyEvent({ method, url, headers: body ? { "content-type": "application/json" } : {}, body, sourceIp: "127.0.0.1", caller }, "v1");
+        if (event.resource !== API_ROUTES[route].resource) throw new Error(`${url} is not a request for ${route}`);
+        const result = await of[API_ROUTES[route].handler]({ ...event, requestContext: { ...event.requestContext, requestId: REQUEST_ID } });
+        recorded.push({ route, name, summary, status: result.statusCode, body: JSON.parse(result.body) });
+      };
+    const ask = askOf(functions);
+
+    await ask("balance", "balance", "Spendable, pending and what comes next", { url: "/points/u-42", caller: customer("u-42") });
+    await ask("balance", "no_entries", "A customer with no entries yet", { url: "/points/u-7", caller: customer("u-7") });
+    await ask("balance", "invalid_user_id", "A userId that is no id", { url: "/points/u%2042!", caller: ADMIN });
+    await ask("balance", "forbidden", "Someone else's points", { url: "/points/u-42", caller: customer("u-7") });
+
+    const redemption = { redemptionId: "rd-1", points: 50, rewardId: "voucher-5" };
+    const redeem = "/points/u-42/redemptions";
+    await ask("redeem", "redeemed", "Points spent", { url: redeem, body: json(redemption), caller: customer("u-42") });
+    await ask("redeem", "replayed", "The same request again: its first answer", { url: redeem, body: json(redemption), caller: customer("u-42") });
+    await ask("redeem", "idempotency_conflict", "The same redemptionId for another request", { url: redeem, body: json({ ...redemption, points: 60 }), caller: customer("u-42") });
+    await ask("redeem", "insufficient_points", "More than the balance", { url: redeem, body: json({ redemptionId: "rd-2", points: 100_000, rewardId: "weekend-trip" }), caller: customer("u-42") });
+    await ask("redeem", "invalid_request", "A body that breaks the request schema", { url: redeem, body: json({ redemptionId: "rd-3", points: 0, rewardId: "voucher-5" }), caller: customer("u-42") });
+    await ask("redeem", "forbidden", "Spending someone else's points", { url: redeem, body: json({ ...redemption, redemptionId: "rd-4" }), caller: customer("u-7") });
+
+    await ask("cancelRedemption", "cancelled", "The points given back", { url: "/points/u-42/redemptions/rd-1/cancel", caller: ADMIN });
+    await ask("cancelRedemption", "redemption_not_found", "No such redemption for this customer", { url: "/points/u-42/redemptions/rd-9/cancel", caller: ADMIN });
+    await ask("cancelRedemption", "invalid_request", "A redemptionId that is no id", { url: "/points/u-42/redemptions/rd%201/cancel", caller: ADMIN });
+    await ask("cancelRedemption", "forbidden", "A customer may not cancel", { url: "/points/u-42/redemptions/rd-1/cancel", caller: customer("u-42") });
+
+    await ask("history", "first_page", "The newest entries, with a cursor to the next page", { url: "/points/u-42/history?limit=3", caller: customer("u-42") });
+    const first = recorded.at(-1)?.body;
+    const cursor = typeof first === "object" && first !== null && "nextCursor" in first && typeof first.nextCursor === "string" ? first.nextCursor : undefined;
+    if (cursor === undefined) throw new Error("the first history page has no cursor");
+    await ask("history", "last_page", "The last page: no cursor", { url: `/points/u-42/history?limit=3&cursor=${encodeURIComponent(cursor)}`, caller: customer("u-42") });
+    await ask("history", "invalid_query", "A limit out of range", { url: "/points/u-42/history?limit=0", caller: customer("u-42") });
+    await ask("history", "invalid_cursor", "A cursor this API did not hand out", { url: "/points/u-42/history?cursor=bm90LWEtY3Vyc29y", caller: customer("u-42") });
+
+    // The answers to failures DynamoDB Local does not make on its own: a ledger that cannot be
+    // read (a table that is not there), and a balance that kept changing for every attempt.
+    class BusyRedemptions extends DynamoRedemptions {
+      override redeem(): never {
+        throw new LedgerBusyError("the balance kept changing");
+      }
+      override cancel(): never {
+        throw new LedgerBusyError("the balance kept changing");
+      }
+    }
+    const missingTable = `${tableName}-missing`;
+    const broken = askOf({
+      reader: createReadApi({ ...common, ledger: new DynamoLedger(documents, missingTable) }),
+      redeemer: createRedeemApi({ ...common, redemptions: new DynamoRedemptions(documents, missingTable) }),
+    });
+    const internal = "An unexpected failure: the request id to report, nothing internal";
+    await broken("balance", "internal_error", internal, { url: "/points/u-42", caller: customer("u-42") });
+    await broken("history", "internal_error", internal, { url: "/points/u-42/history", caller: customer("u-42") });
+    await broken("redeem", "internal_error", internal, { url: redeem, body: json({ ...redemption, redemptionId: "rd-5" }), caller: customer("u-42") });
+    await broken("cancelRedemption", "internal_error", internal, { url: "/points/u-42/redemptions/rd-1/cancel", caller: ADMIN });
+    const busy = askOf({ ...functions, redeemer: createRedeemApi({ ...common, redemptions: new BusyRedemptions(documents, tableName) }) });
+    const retry = "The balance kept changing: retry with the same redemptionId";
+    await busy("redeem", "busy", retry, { url: redeem, body: json({ ...redemption, redemptionId: "rd-5" }), caller: customer("u-42") });
+    await busy("cancelRedemption", "busy", retry, { url: "/points/u-42/redemptions/rd-1/cancel", caller: ADMIN });
+    return recorded;
+  } finally {
+    dynamo.destroy();
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Each route of `API_ROUTES` as the API's document describes it: what it takes (query, body) and
+ * every answer its function gives, with the schemas the handlers themselves parse and answer
+ * with. A route added to `API_ROUTES` without its contract here fails the type check, so the
+ * document can never leave one out.
+ */
+import type * as v from "valibot";
+import { RedemptionRequestSchema } from "../handlers/domain/redemption";
+import type { ErrorCode } from "../handlers/http/responses";
+import type { API_ROUTES } from "../handlers/http/routes";
+import { BalanceAnswerSchema, HistoryPageSchema } from "../handlers/reader/answers";
+import { HistoryQuerySchema } from "../handlers/reader/history-query";
+import { CancelAnswerSchema, RedemptionAnswerSchema } from "../handlers/redeemer/answers";
+
+export type RouteName = keyof typeof API_ROUTES;
+
+export interface SuccessAnswer {
+  /** When the route answers with it. */
+  description: string;
+  schema: v.GenericSchema;
+}
+
+export interface RouteContract {
+  /** The route's heading in the API reference. */
+  summary: string;
+  /** What it does and who may call it, for the app teams. */
+  description: string;
+  /** The query parameters, as the handler parses them. */
+  query?: v.GenericSchema;
+  /** The JSON body, as the handler parses it (and API Gateway's validator checks it). */
+  body?: v.GenericSchema;
+  /** Its successful answers, by status. */
+  answers: Record<number, SuccessAnswer>;
+  /** The error codes it answers with besides the router's own (`ROUTER_ERRORS`), by status. */
+  errors: Record<number, readonly ErrorCode[]>;
+}
+
+export const ROUTE_CONTRACTS: { [name in RouteName]: RouteContract } = {
+  balance: {
+    summary: "Read a customer's balance",
+    description:
+      "Spendable, pending and lifetime points, and the next release and expiry, exact at the instant of the read. " +
+      "A customer with no entries has 0 and nulls. A customer reads their own points; the admin group and listed IAM principals anyone's.",
+    answers: { 200: { description: "The balance.", schema: BalanceAnswerSchema } },
+    errors: {},
+  },
+  history: {
+    summary: "Page through a customer's history",
+    description:
+      "Ledger entries newest first: earned, refunded, expired, redeemed and cancelled points, each signed by what it did to the balance. " +
+      "Pass `nextCursor` back as `cursor` for the next page; the last page has `nextCursor: null`.",
+    query: HistoryQuerySchema,
+    answers: { 200: { description: "One page of entries.", schema: HistoryPageSchema } },
+    errors: { 400: ["invalid_query", "invalid_cursor"] },
+  },
+  redeem: {
+    summary: "Spend points on a reward",
+    description:
+      "`redemptionId` is the client's idempotency key: the same request again gets the first answer (200), " +
+      "a different request with the same id `409 idempotency_conflict`. `409 insufficient_points` when the balance does not cover it; " +
+      "`503 busy` when the balance kept changing: retry with the same `redemptionId`.",
+    body: RedemptionRequestSchema,
+    answers: {
+      201: { description: "Redeemed: the points are spent.", schema: RedemptionAnswerSchema },
+      200: { description: "A retry of a redemption already made: its first answer.", schema: RedemptionAnswerSchema },
+    },
+    errors: { 400: ["invalid_request"], 409: ["idempotency_conflict", "insufficient_points"], 503: ["busy"] },
+  },
+  cancelRedemption: {
+    summary: "Cancel a redemption",
+    description:
+      "Gives the redemption's points back, once: a second cancel answers the same and changes nothing. " +
+      "Only the admin group and listed IAM principals may cancel.",
+    answers: { 200: { description: "Cancelled (now or before).", schema: CancelAnswerSchema } },
+    errors: { 400: ["invalid_request"], 404: ["redemption_not_found"], 503: ["busy"] },
+  },
+};

@@ -1,0 +1,121 @@
+/**
+ * The document holds against the live API: a client generated from `openapi.json`
+ * (openapi-typescript's types and openapi-fetch) drives a real `npm start` through every route —
+ * credit, read, page, redeem, replay, conflict, cancel, and the refusals — and every answer it
+ * gets, success or error, must validate against the document's schema for its route and status.
+ * A route or status the document lacks fails.
+ */
+import { readFileSync } from "node:fs";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import test from "ava";
+import createClient from "openapi-fetch";
+import { DETAIL_TYPES } from "../handlers/domain/contract";
+import { LOCAL_AWS } from "../local/dynamo-local";
+import { OPENAPI_FILE } from "../openapi/generate";
+import type { paths } from "./support/loyalty-api";
+import { assertNoJvmLeft } from "./support/no-jvm-left";
+import { npmStart } from "./support/npm-start";
+import { answerChecker } from "./support/openapi-answers";
+
+// Serial: ava runs hooks of one kind concurrently; this check must follow every other hook.
+test.serial.after.always(assertNoJvmLeft);
+
+const USER = "contract-ana";
+const orders = [
+  { orderId: "contract-o-1", total: { amount: 12995, currency: "EUR" }, completedAt: "2026-11-24T10:00:00Z" },
+  { orderId: "contract-o-2", total: { amount: 5000, currency: "EUR" }, completedAt: "2026-11-24T11:00:00Z" },
+];
+/** A customer's claims, as a Cognito authorizer passes them (the local runtime reads this header). */
+const as = (sub: string) => ({ "X-Local-Claims": JSON.stringify({ sub }) });
+
+test("a client generated from openapi.json works against npm start, and every answer is one the document describes", async (t) => {
+  const runtime = npmStart(t);
+  await runtime.waitFor("stops it cleanly");
+  const port = /API \+ EventBridge PutEvents\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(runtime.output())?.[1];
+  if (!port) return t.fail(runtime.output());
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  const served = await fetch(`${baseUrl}/openapi.json`);
+  t.is(served.status, 200);
+  const text = await served.text();
+  t.is(text, readFileSync(OPENAPI_FILE, "utf8"), "the runtime serves the committed document");
+  const check = answerChecker(JSON.parse(text));
+
+  const answered: string[] = [];
+  const problems: string[] = [];
+  const client = createClient<paths>({ baseUrl });
+  client.use({
+    async onResponse({ request, response, schemaPath }) {
+      const verdict = check(schemaPath, request.method, String(response.status), await response.clone().json());
+      answered.push(`${request.method} ${schemaPath} ${response.status}`);
+      if (!verdict.ok) problems.push(verdict.problem);
+    },
+  });
+
+  // Credit: the platform publishes two orders through EventBridge's own client.
+  const eventBridge = new EventBridgeClient({ ...LOCAL_AWS, endpoint: baseUrl });
+  t.teardown(() => eventBridge.destroy());
+  const published = await eventBridge.send(
+    new PutEventsCommand({
+      Entries: orders.map((order) => ({ Source: "otrium.ecommerce", DetailType: DETAIL_TYPES.orderCompleted, Detail: JSON.stringify({ ...order, userId: USER }) })),
+    }),
+  );
+  t.is(published.FailedEntryCount, 0);
+
+  // Read: the writer works asynchronously, as in AWS.
+  const user = { params: { path: { userId: USER } } };
+  let balance = await client.GET("/points/{userId}", user);
+  for (const deadline = Date.now() + 60_000; balance.data?.balance !== 179 && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    balance = await client.GET("/points/{userId}", user);
+  }
+  t.like(balance.data, { userId: USER, balance: 179, pending: 0, lifetimeEarned: 179, nextRelease: null, nextExpiry: null });
+
+  // Page the history one entry at a time.
+  const first = await client.GET("/points/{userId}/history", { params: { path: { userId: USER }, query: { limit: "1" } } });
+  t.is(first.data?.items.length, 1);
+  const cursor = first.data?.nextCursor;
+  if (typeof cursor !== "string") return t.fail("the first page has a cursor");
+  const second = await client.GET("/points/{userId}/history", { params: { path: { userId: USER }, query: { limit: "1", cursor } } });
+  t.like(second.data?.items[0], { type: "earn", orderId: "contract-o-1", points: 129 });
+  t.is(second.data?.nextCursor, null);
+
+  // Redeem, replay, conflict, refuse.
+  const redemptions = { params: { path: { userId: USER } } };
+  const request = { redemptionId: "contract-r-1", points: 100, rewardId: "voucher-10" };
+  const redeemed = await client.POST("/points/{userId}/redemptions", { ...redemptions, body: request });
+  t.is(redeemed.response.status, 201);
+  t.like(redeemed.data, { ...request, userId: USER, balance: 79 });
+  const replayed = await client.POST("/points/{userId}/redemptions", { ...redemptions, body: request });
+  t.is(replayed.response.status, 200);
+  t.deepEqual(replayed.data, redeemed.data);
+  const conflict = await client.POST("/points/{userId}/redemptions", { ...redemptions, body: { ...request, points: 99 } });
+  t.is(conflict.error?.error.code, "idempotency_conflict");
+  const insufficient = await client.POST("/points/{userId}/redemptions", { ...redemptions, body: { ...request, redemptionId: "contract-r-2", points: 80 } });
+  t.like(insufficient.error, { error: { code: "insufficient_points", balance: 79 } });
+  const invalid = await client.POST("/points/{userId}/redemptions", { ...redemptions, body: { ...request, redemptionId: "contract-r-3", points: 0 } });
+  t.is(invalid.error?.error.code, "invalid_request");
+  const othersPoints = await client.POST("/points/{userId}/redemptions", { ...redemptions, headers: as("contract-bob"), body: { ...request, redemptionId: "contract-r-4" } });
+  t.is(othersPoints.error?.error.code, "forbidden");
+
+  // Reads the router and the reader refuse.
+  t.is((await client.GET("/points/{userId}", { params: { path: { userId: "not an id!" } } })).error?.error.code, "invalid_user_id");
+  t.is((await client.GET("/points/{userId}", { ...user, headers: as("contract-bob") })).error?.error.code, "forbidden");
+  t.is((await client.GET("/points/{userId}/history", { params: { path: { userId: USER }, query: { limit: "0" } } })).error?.error.code, "invalid_query");
+  t.is((await client.GET("/points/{userId}/history", { params: { path: { userId: USER }, query: { cursor: "bm90LWEtY3Vyc29y" } } })).error?.error.code, "invalid_cursor");
+
+  // Cancel (an admin: no claims locally), twice, and the refusals.
+  const cancel = (redemptionId: string, headers: Record<string, string> = {}) =>
+    client.POST("/points/{userId}/redemptions/{redemptionId}/cancel", { params: { path: { userId: USER, redemptionId } }, headers });
+  const cancelled = await cancel("contract-r-1");
+  t.like(cancelled.data, { redemptionId: "contract-r-1", pointsReturned: 100, balance: 179 });
+  t.deepEqual((await cancel("contract-r-1")).data, cancelled.data);
+  t.is((await cancel("contract-r-9")).error?.error.code, "redemption_not_found");
+  t.is((await cancel("contract-r-1", as(USER))).error?.error.code, "forbidden");
+  t.is((await cancel("not an id")).error?.error.code, "invalid_request");
+
+  t.deepEqual(problems, [], "every answer validates against the document");
+  const routes = Object.keys(JSON.parse(text).paths);
+  t.deepEqual(routes.filter((route) => !answered.some((line) => line.split(" ")[1] === route)), [], "every route was asked");
+  t.log(`${answered.length} answers checked`);
+});
