@@ -11,6 +11,10 @@ import * as pulumi from "@pulumi/pulumi";
 type Name = pulumi.Input<string>;
 const ONE_MINUTE = 60;
 
+/** A count metric awsx has no helper for, summed per minute. */
+const countPerMinute = (namespace: string, name: string, dimensions: Record<string, Name>): Metric =>
+  new Metric({ namespace, name, dimensions, statistic: "Sum", period: ONE_MINUTE });
+
 /** Messages waiting in a queue (for a DLQ: messages that need a person). */
 export const queueDepth = (queueName: Name): Metric =>
   sqs.approximateNumberOfMessagesVisible({
@@ -40,23 +44,11 @@ export const functionThrottles = (functionName: Name): Metric =>
  * the on-failure destination: the failure is known to nobody unless this alarms.
  */
 export const functionDestinationDeliveryFailures = (functionName: Name): Metric =>
-  new Metric({
-    namespace: "AWS/Lambda",
-    name: "DestinationDeliveryFailures",
-    dimensions: { FunctionName: functionName },
-    statistic: "Sum",
-    period: ONE_MINUTE,
-  });
+  countPerMinute("AWS/Lambda", "DestinationDeliveryFailures", { FunctionName: functionName });
 
 /** Invocations of a schedule group's schedules that failed and could not be put on their DLQ either. */
 export const scheduleDeadLetterFailures = (scheduleGroup: Name): Metric =>
-  new Metric({
-    namespace: "AWS/Scheduler",
-    name: "InvocationsFailedToBeSentToDeadLetterCount",
-    dimensions: { ScheduleGroup: scheduleGroup },
-    statistic: "Sum",
-    period: ONE_MINUTE,
-  });
+  countPerMinute("AWS/Scheduler", "InvocationsFailedToBeSentToDeadLetterCount", { ScheduleGroup: scheduleGroup });
 
 /** API answers with a 5XX status, on one stage. */
 export const api5xxErrors = (apiName: Name, stageName: Name): Metric =>

@@ -146,21 +146,31 @@ export const sqsEsmReportsBatchItemFailures: StackValidationPolicy = {
   },
 };
 
+/**
+ * What a delivering target (a rule's, a schedule's) lacks of a DLQ and an explicit retry policy,
+ * as the rest of a sentence; `path` prefixes the property names in the advice.
+ */
+function deliveryGaps(holder: unknown, path: string, lost: string): string[] {
+  const gaps: string[] = [];
+  const dlq = field(holder, "deadLetterConfig");
+  if (dlq.state === "absent" || (dlq.state === "known" && !isSet(dlq.value, "arn"))) {
+    gaps.push(`has no dead-letter queue: ${lost}. Set ${path}deadLetterConfig.arn.`);
+  }
+  const retry = field(holder, "retryPolicy");
+  const complete = (policy: unknown) => isSet(policy, "maximumEventAgeInSeconds") && isSet(policy, "maximumRetryAttempts");
+  if (retry.state === "absent" || (retry.state === "known" && !complete(retry.value))) {
+    gaps.push(`has no explicit retry policy: set ${path}retryPolicy.maximumEventAgeInSeconds and maximumRetryAttempts.`);
+  }
+  return gaps;
+}
+
 export const eventbridgeTargetHasDlqAndRetry: ResourceValidationPolicy = {
   name: "eventbridge-target-has-dlq-and-retry",
   description: "EventBridge targets retry deliveries and dead-letter what they cannot deliver.",
   remediationSteps: "Set deadLetterConfig: { arn: <SQS DLQ ARN> } and retryPolicy: { maximumEventAgeInSeconds, maximumRetryAttempts }.",
   validateResource: (args, report) => {
     if (args.type !== TYPES.eventTarget) return;
-    const dlq = field(args.props, "deadLetterConfig");
-    if (dlq.state === "absent" || (dlq.state === "known" && !isSet(dlq.value, "arn"))) {
-      report("The target has no dead-letter queue: events it cannot deliver are dropped. Set deadLetterConfig.arn.");
-    }
-    const retry = field(args.props, "retryPolicy");
-    const complete = (policy: unknown) => isSet(policy, "maximumEventAgeInSeconds") && isSet(policy, "maximumRetryAttempts");
-    if (retry.state === "absent" || (retry.state === "known" && !complete(retry.value))) {
-      report("The target has no explicit retry policy: set retryPolicy.maximumEventAgeInSeconds and maximumRetryAttempts.");
-    }
+    for (const problem of deliveryGaps(args.props, "", "events it cannot deliver are dropped")) report(`The target ${problem}`);
   },
 };
 
@@ -172,15 +182,7 @@ export const schedulerTargetHasDlqAndRetry: ResourceValidationPolicy = {
     if (args.type !== TYPES.schedule) return;
     const target = field(args.props, "target");
     if (target.state !== "known") return;
-    const dlq = field(target.value, "deadLetterConfig");
-    if (dlq.state === "absent" || (dlq.state === "known" && !isSet(dlq.value, "arn"))) {
-      report("The schedule's target has no dead-letter queue: a run Scheduler cannot invoke is dropped unseen. Set target.deadLetterConfig.arn.");
-    }
-    const retry = field(target.value, "retryPolicy");
-    const complete = (policy: unknown) => isSet(policy, "maximumEventAgeInSeconds") && isSet(policy, "maximumRetryAttempts");
-    if (retry.state === "absent" || (retry.state === "known" && !complete(retry.value))) {
-      report("The schedule's target has no explicit retry policy: set target.retryPolicy.maximumEventAgeInSeconds and maximumRetryAttempts.");
-    }
+    for (const problem of deliveryGaps(target.value, "target.", "a run Scheduler cannot invoke is dropped unseen")) report(`The schedule's target ${problem}`);
   },
 };
 
