@@ -56,9 +56,10 @@ export class Progress {
   /** `done` entries are settled (sent or refused). */
   update(done: number): void {
     this.done = done;
-    const elapsed = this.now() - this.started;
+    const now = this.now();
+    const elapsed = now - this.started;
     if (this.out.isTTY) {
-      if (this.now() - this.drawnAt >= REDRAW_EVERY_MS || done >= this.total) this.draw(elapsed);
+      if (now - this.drawnAt >= REDRAW_EVERY_MS || done >= this.total) this.draw(elapsed);
       return;
     }
     const tenth = this.total === 0 ? 10 : Math.floor((done * 10) / this.total);
