@@ -3,7 +3,8 @@
  * 2,000 historic orders over 40 customers, re-published duplicates, refunds before and after
  * their orders and a few bad lines: the bad lines stop the first run before anything is sent,
  * `--skip-invalid` sends the rest, every balance and history comes out exact, and running the
- * file again sends everything again and changes nothing in the ledger.
+ * file again sends everything again and changes nothing in the ledger. With a points lifecycle,
+ * the orders' own dates decide what is pending, spendable or already expired.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -111,9 +112,18 @@ function outcomes(runtime: NpmStart): Record<string, number> {
 /** The writer works asynchronously, as in AWS: how long its part of a run may take on a busy machine. */
 const WRITER_MS = 180_000;
 
+/** A fresh `npm start`, and its endpoint. */
+async function localRuntime(t: ExecutionContext, env: NodeJS.ProcessEnv = {}): Promise<{ runtime: NpmStart; endpoint: string }> {
+  const runtime = npmStart(t, [], env);
+  await runtime.waitFor("stops it cleanly");
+  const port = /API \+ EventBridge PutEvents\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(runtime.output())?.[1];
+  if (!port) throw new Error(`npm start printed no endpoint:\n${runtime.output()}`);
+  return { runtime, endpoint: `http://127.0.0.1:${port}` };
+}
+
 const summaryOf = (run: Run) => /summary: sent (\d+), refused (\d+), skipped (\d+) in .* \((\d+) events\/s\)/.exec(run.stdout)?.slice(1).map(Number);
 
-test("2,000 historic orders with duplicates and bad lines: exact balances; running the file again changes nothing", async (t) => {
+test.serial("2,000 historic orders with duplicates and bad lines: exact balances; running the file again changes nothing", async (t) => {
   t.timeout(8 * 60_000);
   const dir = mkdtempSync(path.join(tmpdir(), "backfill-e2e-"));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -121,11 +131,7 @@ test("2,000 historic orders with duplicates and bad lines: exact balances; runni
   const file = path.join(dir, "orders.jsonl");
   writeFileSync(file, `${lines.join("\n")}\n`);
 
-  const runtime = npmStart(t);
-  await runtime.waitFor("stops it cleanly");
-  const port = /API \+ EventBridge PutEvents\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(runtime.output())?.[1];
-  if (!port) return t.fail(runtime.output());
-  const endpoint = `http://127.0.0.1:${port}`;
+  const { runtime, endpoint } = await localRuntime(t);
   const getJson = async (url: string) => (await (await fetch(`${endpoint}${url}`)).json()) as Record<string, unknown>;
 
   // The bad lines stop the run before anything is sent, each named with its reason.
@@ -186,4 +192,27 @@ test("2,000 historic orders with duplicates and bad lines: exact balances; runni
     t.deepEqual(await getJson(`/points/${userId}/history?limit=100`), history, `${userId}: the same history`);
   }
   t.like(await getJson("/_local/dlq"), { count: 0 });
+});
+
+test.serial("historic dates drive the lifecycle: with prod's, an old order lands expired, a recent one pending", async (t) => {
+  t.timeout(4 * 60_000);
+  const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+  const order = (orderId: string, euros: number, days: number) =>
+    JSON.stringify({ "detail-type": "Order Completed", detail: { orderId, userId: "bf-lifecycle", total: { amount: euros * 100, currency: "EUR" }, completedAt: daysAgo(days) } });
+  const dir = mkdtempSync(path.join(tmpdir(), "backfill-e2e-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, "orders.jsonl");
+  // Released 770 days ago and expired 405 days ago; released 70 days ago; pending 25 more days.
+  writeFileSync(file, `${[order("bf-old", 100, 800), order("bf-mid", 200, 100), order("bf-new", 400, 5)].join("\n")}\n`);
+
+  const { runtime, endpoint } = await localRuntime(t, { POINTS_LIFECYCLE: '{"pendingDays":30,"expiryDays":365}' });
+  const run = await backfill(t, ["--file", file, "--endpoint", endpoint]);
+  t.is(run.code, 0, run.stdout + run.stderr);
+  t.true(await until(() => outcomes(runtime).credited === 3, WRITER_MS), runtime.output());
+
+  const balance = (await (await fetch(`${endpoint}/points/bf-lifecycle`)).json()) as Record<string, unknown>;
+  t.like(balance, { balance: 200, pending: 400, lifetimeEarned: 700 });
+  const history = (await (await fetch(`${endpoint}/points/bf-lifecycle/history`)).json()) as { items: Array<{ orderId: string; expiresAt: string | null }> };
+  const expired = history.items.filter((item) => item.expiresAt !== null && Date.parse(item.expiresAt) < Date.now()).map((item) => item.orderId);
+  t.deepEqual(expired, ["bf-old"], "only the oldest order's points are past their expiry");
 });
