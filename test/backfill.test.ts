@@ -20,7 +20,7 @@ import { checkLine, checkLines, isProblem, readLines, type BackfillEntry, type E
 import { backfillTarget, eventBridgePublisher } from "../ops/backfill/event-bus";
 import { formatDuration, Progress } from "../ops/backfill/progress";
 import { backoffMs, batches, MAX_ATTEMPTS, publish, type PutEvents } from "../ops/backfill/publish";
-import { batchSizeFor, rateLimiter, type Clock } from "../ops/backfill/rate-limit";
+import { batchSizeFor, rateLimiter, systemClock, type Clock } from "../ops/backfill/rate-limit";
 import { EXIT_CODES, runBackfill } from "../ops/backfill/run";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -402,7 +402,7 @@ test("--from-line also leaves the lines before it unchecked: a bad one there doe
   t.deepEqual(calls, [["o-3"]]);
 });
 
-test("Ctrl-C stops before the next request, exit 130, naming the line to resume from", async (t) => {
+test("Ctrl-C between requests stops before the next one, exit 130, naming the line to resume from", async (t) => {
   const file = tempFile(t, Array.from({ length: 30 }, (_, i) => JSON.stringify(order(i + 1))));
   const interrupt = new AbortController();
   const { putEvents, calls } = fakePutEvents((_, call) => {
@@ -412,8 +412,41 @@ test("Ctrl-C stops before the next request, exit 130, naming the line to resume 
   const { out, text } = output();
   const code = await runBackfill({ file, fromLine: 1, skipInvalid: false }, SETTINGS, { putEvents, out, clock: fakeClock(), destination: "bus", signal: interrupt.signal });
   t.is(code, EXIT_CODES.interrupted);
-  t.is(calls.length, 2, "the request in flight finished; no other began");
+  t.is(calls.length, 2, "no request began after it");
+  t.regex(text(), /^summary: sent 20, refused 0, skipped 0 /m);
   t.regex(text(), /^interrupted; lines from 21 on were not all sent\nresume with --from-line 21 /m);
+});
+
+test("Ctrl-C abandons the request in flight and the backoff: the batch's first line is where to resume", async (t) => {
+  const interrupt = new AbortController();
+  // The second request (lines 111–120) never answers until it is abandoned.
+  const putEvents: PutEvents = async (batch, signal) => {
+    if (batch[0] && lineOf(batch[0]) === "o-10") {
+      const abandoned = new Promise<never>((_resolve, reject) => signal?.addEventListener("abort", () => reject(new Error("Request aborted")), { once: true }));
+      interrupt.abort();
+      return abandoned;
+    }
+    return batch.map(() => ({ EventId: "e" }));
+  };
+  const inFlight = publish(entriesOf(entries(25, 101)), { putEvents, clock: fakeClock(), signal: interrupt.signal });
+  t.deepEqual(await inFlight, { sent: 10, refused: 0, stopped: { fromLine: 111, reason: "interrupted", interrupted: true } });
+
+  const waiting = new AbortController();
+  const sleeping = systemClock.sleep(600_000, waiting.signal);
+  waiting.abort();
+  await sleeping;
+  t.pass("a backoff or a rate wait ends when the run is interrupted");
+});
+
+test("Ctrl-C while the file is being checked: nothing is sent", async (t) => {
+  const file = tempFile(t, [JSON.stringify(order(1))]);
+  const interrupt = new AbortController();
+  interrupt.abort();
+  const { putEvents, calls } = fakePutEvents();
+  const { out, text } = output();
+  t.is(await runBackfill({ file, fromLine: 1, skipInvalid: false }, SETTINGS, { putEvents, out, clock: fakeClock(), destination: "bus", signal: interrupt.signal }), EXIT_CODES.interrupted);
+  t.deepEqual(calls, []);
+  t.is(text(), "interrupted while checking the file: nothing was sent\n");
 });
 
 // The rate limit

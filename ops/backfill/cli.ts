@@ -3,7 +3,7 @@
  * [--from-line N] [--skip-invalid]`: publishes past orders and refunds through EventBridge
  * PutEvents, as the platform would have. Re-running a file is safe: the ledger takes each event
  * once. Exit codes: 0 all sent, 1 some refused (or stopped: resume with --from-line), 2 bad
- * arguments or lines (nothing sent), 130 interrupted.
+ * arguments or lines (nothing sent), 130 interrupted (Ctrl-C or SIGTERM).
  */
 import "../../local/quiet-sdk-warning";
 import { InvalidStackConfigError } from "../../config/stack-config";
@@ -21,12 +21,10 @@ async function main(): Promise<number> {
   }
   const target = backfillTarget(options);
   const publisher = eventBridgePublisher(target);
-  // The first Ctrl-C lets the request in flight finish and reports where to resume; a second one ends at once.
+  // Ctrl-C stops at once and reports where to resume. npm passes the terminal's SIGINT on to its
+  // script as well, so one Ctrl-C may arrive twice: aborting again is harmless.
   const interrupt = new AbortController();
-  process.once("SIGINT", () => {
-    interrupt.abort();
-    process.once("SIGINT", () => process.exit(EXIT_CODES.interrupted));
-  });
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => interrupt.abort());
   try {
     return await runBackfill(options, target, {
       putEvents: publisher.putEvents,

@@ -4,15 +4,16 @@
  * answers per entry; an entry it fails for a reason that may pass (throttling, an internal
  * failure) is sent again with exponential backoff and jitter, as AWS asks publishers to do, and
  * counts as refused only after `maxAttempts`. A request that fails as a whole has already been
- * retried by the SDK's own strategy: the run stops there, naming the line to resume from.
+ * retried by the SDK's own strategy: the run stops there, naming the line to resume from. An
+ * interruption stops it at once, the request in flight included: sending again is harmless.
  */
 import type { PutEventsRequestEntry, PutEventsResultEntry } from "@aws-sdk/client-eventbridge";
 import { entrySize, MAX_ENTRIES, MAX_REQUEST_ENTRY_BYTES } from "../../local/put-events-request";
 import type { BackfillEntry } from "./backfill-file";
 import type { Clock, Pace } from "./rate-limit";
 
-/** One PutEvents request: its result entries, in the order of the request's. */
-export type PutEvents = (entries: PutEventsRequestEntry[]) => Promise<PutEventsResultEntry[]>;
+/** One PutEvents request: its result entries, in the order of the request's; `signal` abandons it. */
+export type PutEvents = (entries: PutEventsRequestEntry[], signal?: AbortSignal) => Promise<PutEventsResultEntry[]>;
 
 /**
  * The per-entry codes EventBridge documents as not retryable (plus the missing bus): the same
@@ -62,7 +63,7 @@ export interface PublishOptions {
   /** Called once each batch is settled. */
   onProgress?: (counts: { sent: number; refused: number }) => void;
   onRefused?: (refusal: Refusal) => void;
-  /** Aborting stops the run before its next request. */
+  /** Aborting stops the run at once, abandoning the request in flight. */
   signal?: AbortSignal;
 }
 
@@ -92,24 +93,22 @@ const describeError = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 export async function publish(entries: AsyncIterable<BackfillEntry>, options: PublishOptions): Promise<PublishReport> {
-  const { putEvents, clock, pace = async () => {}, maxAttempts = MAX_ATTEMPTS, random = Math.random } = options;
+  const { putEvents, clock, pace = async () => {}, maxAttempts = MAX_ATTEMPTS, random = Math.random, signal } = options;
   let sent = 0;
   let refused = 0;
   for await (const batch of batches(entries, Math.min(options.batchSize ?? MAX_ENTRIES, MAX_ENTRIES))) {
     const fromLine = batch[0]?.line ?? 0;
-    const interrupted = () =>
-      options.signal?.aborted ? { sent, refused, stopped: { fromLine, reason: "interrupted", interrupted: true } } : undefined;
+    const stop = (reason: string, interrupted: boolean): PublishReport => ({ sent, refused, stopped: { fromLine, reason, interrupted } });
     let pending = batch;
     for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > 1) await clock.sleep(backoffMs(attempt - 1, random));
-      const stop = interrupted();
-      if (stop) return stop;
-      await pace(pending.length);
+      if (attempt > 1) await clock.sleep(backoffMs(attempt - 1, random), signal);
+      if (!signal?.aborted) await pace(pending.length, signal);
+      if (signal?.aborted) return stop("interrupted", true);
       let results: PutEventsResultEntry[];
       try {
-        results = await putEvents(pending.map((item) => item.entry));
+        results = await putEvents(pending.map((item) => item.entry), signal);
       } catch (error) {
-        return { sent, refused, stopped: { fromLine, reason: describeError(error), interrupted: false } };
+        return signal?.aborted ? stop("interrupted", true) : stop(describeError(error), false);
       }
       const again: BackfillEntry[] = [];
       pending.forEach((item, index) => {

@@ -3,20 +3,23 @@
  * with the platform's live events; a backfill that takes them all would throttle real orders.
  */
 
+import { setTimeout as delay } from "node:timers/promises";
+
 /** Time as the pacing sees it; tests pass one whose `sleep` only moves `now`. */
 export interface Clock {
   /** Milliseconds on a monotonic scale. */
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Waits `ms`, or less when `signal` aborts (an interrupted run stops at once). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const systemClock: Clock = {
   now: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),
 };
 
 /** Waits, before each request of `events` entries, until sending them keeps to the rate. */
-export type Pace = (events: number) => Promise<void>;
+export type Pace = (events: number, signal?: AbortSignal) => Promise<void>;
 
 /**
  * Spaces requests so that each one starts only once the events before it have had their share
@@ -25,10 +28,10 @@ export type Pace = (events: number) => Promise<void>;
 export function rateLimiter(eventsPerSecond: number | undefined, clock: Clock): Pace {
   if (eventsPerSecond === undefined) return async () => {};
   let next = Number.NEGATIVE_INFINITY;
-  return async (events) => {
+  return async (events, signal) => {
     const now = clock.now();
     const start = Math.max(next, now);
-    if (start > now) await clock.sleep(start - now);
+    if (start > now) await clock.sleep(start - now, signal);
     next = start + (events * 1000) / eventsPerSecond;
   };
 }

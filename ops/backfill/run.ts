@@ -20,7 +20,7 @@ export const EXIT_CODES = {
   notAllSent: 1,
   /** Bad arguments or bad lines: nothing was sent. */
   invalid: 2,
-  /** Ctrl-C: stopped between two requests (128 + SIGINT, as shells report it). */
+  /** Ctrl-C (or SIGTERM): stopped at once, naming the line to resume from (128 + SIGINT, as shells report it). */
   interrupted: 130,
 } as const;
 
@@ -67,6 +67,10 @@ export async function runBackfill(run: Run, settings: EntrySettings, deps: RunDe
   let invalid = 0;
   const listed: LineProblem[] = [];
   for await (const line of checked(run, settings)) {
+    if (deps.signal?.aborted) {
+      say("interrupted while checking the file: nothing was sent");
+      return EXIT_CODES.interrupted;
+    }
     if (!isProblem(line)) {
       valid += 1;
       continue;
