@@ -361,6 +361,17 @@ test("a bad line stops the run before anything is sent; --skip-invalid sends the
   t.regex(second.text(), /^summary: sent 2, refused 0, skipped 2 in 0 s \(0 events\/s\)$/m);
 });
 
+test("a file that is wrong throughout lists its first 100 bad lines and counts the rest", async (t) => {
+  const file = tempFile(t, Array.from({ length: 105 }, () => "{}"));
+  const { putEvents } = fakePutEvents();
+  const { out, text } = output();
+  t.is(await runBackfill({ file, fromLine: 1, skipInvalid: false }, SETTINGS, { putEvents, out, clock: fakeClock(), destination: "bus" }), EXIT_CODES.invalid);
+  const lines = text().split("\n");
+  t.is(lines[0], `checked ${file}: 0 events to send, 105 invalid lines`);
+  t.is(lines[100], '  line 100: detail-type: must be "Order Completed" or "Order Refunded"');
+  t.is(lines[101], "  … and 5 more invalid lines");
+});
+
 test("refused entries are listed by line and the run exits 1", async (t) => {
   const file = tempFile(t, [1, 2, 3].map((i) => JSON.stringify(order(i))));
   const { putEvents } = fakePutEvents((orderId) => (orderId === "o-2" ? { ErrorCode: "AccessDeniedException", ErrorMessage: "not allowed" } : { EventId: "e" }));

@@ -26,7 +26,7 @@ export interface BackfillOptions {
   skipInvalid: boolean;
 }
 
-/** The local runtime has every stack's settings of `dev`; a deployed stack is named on purpose. */
+/** The local runtime runs the dev stack's settings, so they are the default; a deployed stack is named on purpose. */
 export const DEFAULT_STACK = "dev";
 
 const OPTIONS = {
@@ -51,16 +51,16 @@ const EventBusArnSchema = v.pipe(
 );
 
 const checks: Partial<Record<OptionName, (text: string) => string | undefined>> = {
-  file: (text: string) => (text === "" ? "must be the path of a file of events, one per line" : undefined),
-  stack: (text: string) => (/^[\w.-]+$/.test(text) ? undefined : "must be a stack name like dev or prod"),
-  endpoint: (text: string) => {
+  file: (text) => (text === "" ? "must be the path of a file of events, one per line" : undefined),
+  stack: (text) => (/^[\w.-]+$/.test(text) ? undefined : "must be a stack name like dev or prod"),
+  endpoint: (text) => {
     const url = URL.canParse(text) ? new URL(text) : undefined;
     return url && (url.protocol === "http:" || url.protocol === "https:") ? undefined : "must be an http(s) URL like http://127.0.0.1:3000";
   },
-  bus: (text: string) =>
+  bus: (text) =>
     v.is(EventBusNameSchema, text) || v.is(EventBusArnSchema, text) ? undefined : "must be an event bus name or ARN",
-  rate: (text: string) => (/^\d+(\.\d+)?$/.test(text) && Number(text) > 0 ? undefined : "must be a number of events per second above 0"),
-  "from-line": (text: string) => (/^\d+$/.test(text) && Number(text) >= 1 ? undefined : "must be a line number, 1 or more"),
+  rate: (text) => (/^\d+(\.\d+)?$/.test(text) && Number(text) > 0 ? undefined : "must be a number of events per second above 0"),
+  "from-line": (text) => (/^\d+$/.test(text) && Number(text) >= 1 ? undefined : "must be a line number, 1 or more"),
 };
 
 /**
