@@ -10,7 +10,7 @@ export const USAGE =
   "usage: npm start [-- --data-dir <dir>]   (PORT=<port> to change the port, 3000 by default;\n" +
   `       POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' to hold and expire points, the dev stack's by default)`;
 
-/** A mistake in how the runtime was started: printed with the usage line, exit code 2. */
+/** A mistake in how a command was started (here and in the operator tools): printed with the usage line, exit code 2. */
 export class UsageError extends Error {
   override name = "UsageError";
 }
