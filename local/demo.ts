@@ -13,7 +13,7 @@
 import "./quiet-sdk-warning";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../handlers/domain/contract";
-import { DAY_MS, dayOf } from "../handlers/domain/lifecycle";
+import { DAY_MS } from "../handlers/domain/lifecycle";
 import { LOCAL_AWS } from "./dynamo-local";
 
 const endpoint = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
@@ -121,12 +121,11 @@ Stop it and start it with POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' np
   console.log(`\nthe return window of ${early.orderId} (30 EUR) closed ${closedAt.slice(0, 10)}: its lot releases at the next UTC midnight, if that is earlier`);
   console.log(summary(userId, await getJson<Balance>(`/points/${userId}`)));
 
-  // Settle every day on which a lot of this customer has expired; the schedule would do it daily.
-  const history = (await getJson<{ items: HistoryItem[] }>(`/points/${userId}/history?limit=10`)).items;
-  const days = [...new Set(history.flatMap((item) => (item.expiresAt && Date.parse(item.expiresAt) <= Date.now() ? [dayOf(Date.parse(item.expiresAt))] : [])))];
-  const settled = await fetch(`${endpoint}/_local/settle`, { method: "POST", body: JSON.stringify({ days }) });
+  // The schedule's run, now: an order that lands after its lot expired is listed under the day it
+  // landed, so today's settle takes this customer's expired lot off and writes its expiry entry.
+  const settled = await fetch(`${endpoint}/_local/settle`, { method: "POST" });
   if (!settled.ok) throw new Error(`POST /_local/settle answered ${settled.status}: ${await settled.text()}`);
-  console.log(`\nPOST /_local/settle {"days": ${JSON.stringify(days)}} → ${settled.status}`);
+  console.log(`\nPOST /_local/settle (the daily schedule's run: today and the two days before) → ${settled.status}`);
   console.log(JSON.stringify(await settled.json(), null, 2));
   console.log(`GET /points/${userId}/history?limit=10`);
   console.log(JSON.stringify(await getJson(`/points/${userId}/history?limit=10`), null, 2));
