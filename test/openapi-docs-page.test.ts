@@ -16,8 +16,11 @@ import { npmStart } from "./support/npm-start";
 // Serial: ava runs hooks of one kind concurrently; this check must follow every other hook.
 test.serial.after.always(assertNoJvmLeft);
 
-/** Debian's `chromium` package; `.ci/run` installs it where it is missing. */
-const CHROMIUM = "/usr/bin/chromium";
+/**
+ * Debian's `chromium` package (`.ci/run` installs it where it is missing), or the browser
+ * `CHROMIUM_PATH` names (GitHub's Ubuntu runners ship Google Chrome instead).
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 test("GET /docs renders the API reference with every route's heading, offline", async (t) => {
   const runtime = npmStart(t);
