@@ -44,8 +44,13 @@ export const LOCAL_STREAM_DEFAULTS = { maxAttempts: 3, idleMs: 100, retryDelayMs
 interface ShardState {
   parentId?: string;
   iterator?: string;
+  /** The last record published or passed: where to take up again when an iterator is refused. */
+  lastSequence?: string;
   done: boolean;
 }
+
+/** An iterator DynamoDB no longer honours; reading goes on from the last record done. */
+const isStaleIterator = (error: unknown) => error instanceof Error && (error.name === "TrimmedDataAccessException" || error.name === "ExpiredIteratorException");
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -104,14 +109,25 @@ export async function startLedgerStream(options: LedgerStreamOptions): Promise<L
       shard.done = true;
       return false;
     }
-    const { Records = [], NextShardIterator } = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 100 }));
+    let batch;
+    try {
+      batch = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 100 }));
+    } catch (error) {
+      if (!isStaleIterator(error)) throw error;
+      shard.iterator = shard.lastSequence === undefined ? await iteratorAt(shardId, "TRIM_HORIZON") : await iteratorAt(shardId, "AFTER_SEQUENCE_NUMBER", shard.lastSequence);
+      return true;
+    }
+    const { Records = [], NextShardIterator } = batch;
     const outcome = await publishInOrder(Records, options.publish);
     if (outcome.failed === undefined) {
       shard.iterator = NextShardIterator;
+      shard.lastSequence = Records.at(-1)?.dynamodb?.SequenceNumber ?? shard.lastSequence;
       shard.done = NextShardIterator === undefined;
       return Records.length > 0;
     }
     const { at, error } = outcome.failed;
+    const failedIndex = Records.findIndex((candidate) => candidate.dynamodb?.SequenceNumber === at);
+    shard.lastSequence = Records[failedIndex - 1]?.dynamodb?.SequenceNumber ?? shard.lastSequence;
     const tries = (attempts.get(at) ?? 0) + 1;
     if (tries < maxAttempts) {
       attempts.set(at, tries);
@@ -119,8 +135,9 @@ export async function startLedgerStream(options: LedgerStreamOptions): Promise<L
       await sleep(LOCAL_STREAM_DEFAULTS.retryDelayMs * tries);
     } else {
       attempts.delete(at);
-      const record = Records.find((candidate) => candidate.dynamodb?.SequenceNumber === at);
+      const record = Records[failedIndex];
       if (record !== undefined) options.park(record, error);
+      shard.lastSequence = at;
       shard.iterator = await iteratorAt(shardId, "AFTER_SEQUENCE_NUMBER", at);
     }
     return true;
