@@ -13,6 +13,7 @@ import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
 import { POINTS_DETAIL_TYPES, POINTS_EVENT_SOURCE, PointsEventSchema, type PointsEvent } from "../handlers/domain/points-events";
 import { publishInOrder, type SequencedStreamRecord } from "../handlers/publisher/publish-in-order";
 import { putEventsEntry } from "../handlers/publisher/put-events-entry";
+import { LEDGER_STREAM_FILTERS } from "../handlers/ledger/stream-filter";
 import { matchesPattern } from "../local/event-pattern-matcher";
 
 const at = { occurredAt: "2026-01-01T10:00:00.000Z", recordedAt: "2026-01-01T10:00:01.000Z" };
@@ -203,4 +204,23 @@ test("a batch publishes in stream order and stops at the first record that fails
   const retried: string[] = [];
   t.deepEqual(await publishInOrder(batch.slice(2), async (event) => void retried.push(event.detail.entryId)), { published: 2 });
   t.deepEqual(retried, ["USER#u-1/REDEEM#r-1", "USER#u-1/REDEEM#r-1#CANCEL"]);
+});
+
+test("the mapping's stream filter admits exactly the changes that publish", (t) => {
+  const changes: LedgerChange[] = [
+    ...[earn, parked, reversal, redemption, cancel, expiry].map(insert),
+    { eventName: "MODIFY", oldImage: parked, newImage: reversal },
+    { eventName: "MODIFY", oldImage: earn, newImage: { ...earn, refundedAmount: 500, reversedPoints: 5 } },
+    { eventName: "REMOVE", oldImage: earn },
+    insert({ pk: "USER#u-1", sk: "BALANCE", version: 1 }),
+    insert({ pk: "EXPIRES#2027-02-01#3", sk: "USER#u-1" }),
+  ];
+  for (const change of changes) {
+    const record = {
+      eventName: change.eventName,
+      dynamodb: { ...(change.newImage && { NewImage: marshall(change.newImage) }), ...(change.oldImage && { OldImage: marshall(change.oldImage) }) },
+    };
+    const admitted = LEDGER_STREAM_FILTERS.some((filter) => matchesPattern(record, filter));
+    t.is(admitted, eventOfChange(change) !== undefined, `${change.eventName} ${String(change.newImage?.sk ?? change.oldImage?.sk)}`);
+  }
 });
