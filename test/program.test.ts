@@ -344,6 +344,11 @@ for (const stack of ["dev", "prod"]) {
       '["AWS/Lambda","Errors","FunctionName","loyalty-settle-a1b2c3"',
       '["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","loyalty-settle-dlq-a1b2c3"',
       '["AWS/Scheduler","InvocationsFailedToBeSentToDeadLetterCount","ScheduleGroup","loyalty-settle-a1b2c3"',
+      '["AWS/Lambda","IteratorAge","FunctionName","loyalty-events-a1b2c3"',
+      '["OtriumLoyalty","loyalty-events-a1b2c3-PublishFailures"',
+      '["AWS/Lambda","Errors","FunctionName","loyalty-events-a1b2c3"',
+      '["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","loyalty-events-dlq-a1b2c3"',
+      '["AWS/Lambda","DestinationDeliveryFailures","FunctionName","loyalty-events-a1b2c3"',
     ]) {
       t.true(metrics.includes(expected), expected);
     }
