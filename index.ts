@@ -2,7 +2,7 @@
  * The otrium-loyalty stack: validated config in, the loyalty components composed, outputs out.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { LoyaltyAlerts, LoyaltyApi, LoyaltyDashboard, LoyaltyIngest, LoyaltySettle, LoyaltyStore } from "./components";
+import { LoyaltyAlerts, LoyaltyApi, LoyaltyDashboard, LoyaltyEvents, LoyaltyIngest, LoyaltySettle, LoyaltyStore } from "./components";
 import { parseStackConfig } from "./config/stack-config";
 
 // Fails before any resource is registered when a setting is wrong.
@@ -40,6 +40,15 @@ const settle = new LoyaltySettle("loyalty-settle", {
   alarmActions: [alerts.topicArn],
 });
 
+// Every change to a customer's points, published from the ledger's stream.
+const events = new LoyaltyEvents("loyalty-events", {
+  store,
+  eventBusName: config.pointsEventBusName,
+  logLevel: config.logLevel,
+  logRetentionDays: config.logRetentionDays,
+  alarmActions: [alerts.topicArn],
+});
+
 const api = new LoyaltyApi("loyalty-api", {
   store,
   auth: config.api.auth,
@@ -54,7 +63,7 @@ const api = new LoyaltyApi("loyalty-api", {
   alarmActions: [alerts.topicArn],
 });
 
-const dashboard = new LoyaltyDashboard("loyalty", { ingest, api, settle });
+const dashboard = new LoyaltyDashboard("loyalty", { ingest, api, settle, events });
 
 export const apiUrl = api.url;
 export const queueUrl = ingest.queueUrl;
@@ -66,5 +75,6 @@ export const tableKmsKeyArn = store.kmsKeyArn;
 export const ruleArn = ingest.ruleArn;
 export const settleFunctionName = settle.functionName;
 export const settleDlqUrl = settle.dlqUrl;
+export const pointsEventsDlqUrl = events.dlqUrl;
 export const dashboardName = dashboard.dashboardName;
 export const alarmTopicArn = alerts.topicArn;

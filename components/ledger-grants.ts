@@ -18,6 +18,29 @@ export interface LedgerTableRef {
   kmsKeyArn: pulumi.Input<string>;
 }
 
+/** A ledger table with its stream (`NEW_AND_OLD_IMAGES`): a `LoyaltyStore`, or one created elsewhere. */
+export interface LedgerStreamRef extends LedgerTableRef {
+  streamArn: pulumi.Input<string>;
+}
+
+/**
+ * Read the table's one stream, as Lambda's event source mapping does for the function, and
+ * decrypt its records (they are encrypted with the table's key). No table access at all.
+ */
+export function ledgerStreamStatements(table: LedgerStreamRef): iam.PolicyStatement[] {
+  return [
+    {
+      Sid: "ReadLedgerStream",
+      Effect: "Allow",
+      Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+      Resource: table.streamArn,
+    },
+    // ListStreams names the table's streams; it is authorized on the table's stream ARNs.
+    { Sid: "ListLedgerStreams", Effect: "Allow", Action: ["dynamodb:ListStreams"], Resource: pulumi.interpolate`${table.tableArn}/stream/*` },
+    { Sid: "DecryptLedgerStream", Effect: "Allow", Action: ["kms:Decrypt"], Resource: table.kmsKeyArn },
+  ];
+}
+
 /** Read a balance (GetItem) and page a history (Query on the history index). No writes. */
 export function ledgerReadStatements(table: LedgerTableRef): iam.PolicyStatement[] {
   return [

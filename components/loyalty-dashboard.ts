@@ -1,13 +1,14 @@
 /**
  * LoyaltyDashboard: one CloudWatch dashboard of the same metrics the alarms watch —
  * the ingest path on the first row, the API on the second, the daily settle (when given) on
- * the third. Dashboard names are unique per
+ * the third, the points events' publisher (when given) on the fourth. Dashboard names are unique per
  * account (not per region or stack), so the name carries the stack: dev and prod in one
  * account each keep their own.
  */
 import { Dashboard, LineGraphMetricWidget, RowWidget } from "@pulumi/awsx/classic/cloudwatch";
 import * as pulumi from "@pulumi/pulumi";
 import type { LoyaltyApi } from "./loyalty-api";
+import type { LoyaltyEvents } from "./loyalty-events";
 import type { LoyaltyIngest } from "./loyalty-ingest";
 import type { LoyaltySettle } from "./loyalty-settle";
 import {
@@ -15,8 +16,10 @@ import {
   functionDestinationDeliveryFailures,
   apiLatencyP99,
   functionErrors,
+  functionIteratorAge,
   functionThrottles,
   oldestMessageAge,
+  publishFailures,
   queueDepth,
   ruleFailedInvocations,
   ruleInvocationsFailedToBeSentToDlq,
@@ -30,6 +33,8 @@ export interface LoyaltyDashboardArgs {
   api: LoyaltyApi;
   /** The daily settle to chart: its errors and dead letters. @default none (no settle row) */
   settle?: LoyaltySettle;
+  /** The points events' publisher to chart: lag, refusals, dead letters. @default none (no events row) */
+  events?: LoyaltyEvents;
   /** The dashboard's name, unique in the account. @default `<name>-<stack>` */
   dashboardName?: string;
 }
@@ -38,7 +43,7 @@ export class LoyaltyDashboard extends pulumi.ComponentResource {
   /** The CloudWatch dashboard's name. */
   public readonly dashboardName: pulumi.Output<string>;
 
-  constructor(name: string, { ingest, api, settle, dashboardName }: LoyaltyDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, { ingest, api, settle, events, dashboardName }: LoyaltyDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
     super("otrium:loyalty:LoyaltyDashboard", name, {}, opts);
     const graph = (title: string, ...metrics: ReturnType<typeof queueDepth>[]) =>
       new LineGraphMetricWidget({ title, metrics, width: 6 });
@@ -87,6 +92,16 @@ export class LoyaltyDashboard extends pulumi.ComponentResource {
                     functionDestinationDeliveryFailures(settle.functionName),
                     scheduleDeadLetterFailures(settle.scheduleGroupName),
                   ),
+                ),
+              ]
+            : []),
+          ...(events
+            ? [
+                new RowWidget(
+                  graph("Points events lag (ms)", functionIteratorAge(events.functionName)),
+                  graph("Points events refused", publishFailures(events.publishFailuresMetricName)),
+                  graph("Publisher errors", functionErrors(events.functionName)),
+                  graph("Points events dead letters", queueDepth(events.dlqName), functionDestinationDeliveryFailures(events.functionName)),
                 ),
               ]
             : []),

@@ -4,6 +4,7 @@
  * With deletion protection (the default) the table and its key survive mistakes twice over:
  * DynamoDB refuses to delete the table, and Pulumi refuses to delete or replace either
  * (`protect`) — a `pulumi destroy` or a replacing change stops instead of losing the ledger.
+ * The table streams every change (new and old images), which `LoyaltyEvents` publishes from.
  */
 import * as dynamodb from "@pulumi/aws/dynamodb";
 import type * as iam from "@pulumi/aws/iam";
@@ -11,7 +12,7 @@ import * as kms from "@pulumi/aws/kms";
 import * as pulumi from "@pulumi/pulumi";
 import { STORE_DEFAULTS } from "../config/defaults/store-defaults";
 import { LEDGER_KEY_ATTRIBUTES, LEDGER_TABLE } from "../handlers/ledger/table";
-import { ledgerIngestStatements, ledgerReadStatements, type LedgerTableRef } from "./ledger-grants";
+import { ledgerIngestStatements, ledgerReadStatements, type LedgerStreamRef } from "./ledger-grants";
 
 export interface LoyaltyStoreArgs {
   /**
@@ -37,13 +38,15 @@ export interface LoyaltyStoreArgs {
   provisioned?: { readCapacity: pulumi.Input<number>; writeCapacity: pulumi.Input<number> };
 }
 
-export class LoyaltyStore extends pulumi.ComponentResource implements LedgerTableRef {
+export class LoyaltyStore extends pulumi.ComponentResource implements LedgerStreamRef {
   /** The table's name, for the handlers' `TABLE_NAME`. */
   public readonly tableName: pulumi.Output<string>;
   /** The table's ARN, for IAM grants (see `grantRead`, `grantLedgerWrite`). */
   public readonly tableArn: pulumi.Output<string>;
   /** The KMS key that encrypts the table (created here unless one was given). */
   public readonly kmsKeyArn: pulumi.Output<string>;
+  /** The table's stream, which the points events are published from. */
+  public readonly streamArn: pulumi.Output<string>;
 
   constructor(name: string, args: LoyaltyStoreArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("otrium:loyalty:LoyaltyStore", name, {}, opts);
@@ -81,6 +84,8 @@ export class LoyaltyStore extends pulumi.ComponentResource implements LedgerTabl
         serverSideEncryption: { enabled: true, kmsKeyArn },
         pointInTimeRecovery: { enabled: args.pointInTimeRecovery ?? STORE_DEFAULTS.pointInTimeRecovery },
         deletionProtectionEnabled: deletionProtection,
+        streamEnabled: true,
+        streamViewType: LEDGER_TABLE.streamView,
       },
       stateful,
     );
@@ -88,10 +93,12 @@ export class LoyaltyStore extends pulumi.ComponentResource implements LedgerTabl
     this.tableName = table.name;
     this.tableArn = table.arn;
     this.kmsKeyArn = pulumi.output(kmsKeyArn);
+    this.streamArn = table.streamArn;
     this.registerOutputs({
       tableName: this.tableName,
       tableArn: this.tableArn,
       kmsKeyArn: this.kmsKeyArn,
+      streamArn: this.streamArn,
     });
   }
 

@@ -46,6 +46,30 @@ export const functionThrottles = (functionName: Name): Metric =>
 export const functionDestinationDeliveryFailures = (functionName: Name): Metric =>
   countPerMinute("AWS/Lambda", "DestinationDeliveryFailures", { FunctionName: functionName });
 
+/** Age in milliseconds of the oldest stream record a function's mapping has not finished: how far it lags. */
+export const functionIteratorAge = (functionName: Name): Metric =>
+  new Metric({
+    namespace: "AWS/Lambda",
+    name: "IteratorAge",
+    dimensions: { FunctionName: functionName },
+    statistic: "Maximum",
+    period: ONE_MINUTE,
+  });
+
+/** The namespace of the metrics the loyalty program derives from its own logs. */
+export const LOYALTY_METRICS_NAMESPACE = "OtriumLoyalty";
+
+/**
+ * Points events EventBridge refused (each is retried), counted from the publisher's log lines
+ * by a metric filter; a log metric takes no dimension the line does not carry, so the metric's
+ * name is the publisher's own (`publishFailuresMetricName`).
+ */
+export const publishFailures = (metricName: Name): Metric =>
+  new Metric({ namespace: LOYALTY_METRICS_NAMESPACE, name: metricName, statistic: "Sum", period: ONE_MINUTE });
+
+/** The name of a publisher function's failure count. */
+export const publishFailuresMetricName = (functionName: Name): pulumi.Output<string> => pulumi.interpolate`${functionName}-PublishFailures`;
+
 /** Invocations of a schedule group's schedules that failed and could not be put on their DLQ either. */
 export const scheduleDeadLetterFailures = (scheduleGroup: Name): Metric =>
   countPerMinute("AWS/Scheduler", "InvocationsFailedToBeSentToDeadLetterCount", { ScheduleGroup: scheduleGroup });

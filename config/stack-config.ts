@@ -32,6 +32,7 @@ import {
 } from "./ingest-settings";
 import { ALERTS_DEFAULTS } from "./defaults/alerts-defaults";
 import { API_DEFAULTS } from "./defaults/api-defaults";
+import { EVENTS_DEFAULTS } from "./defaults/events-defaults";
 import { FUNCTION_DEFAULTS } from "./defaults/function-defaults";
 import { INGEST_DEFAULTS } from "./defaults/ingest-defaults";
 import { STORE_DEFAULTS } from "./defaults/store-defaults";
@@ -82,6 +83,8 @@ export const StackConfigSchema = v.object(
     redriveOperators: v.optional(RedriveOperatorsSchema, INGEST_DEFAULTS.redriveOperators),
     eventBusName: v.optional(EventBusNameSchema, INGEST_DEFAULTS.eventBusName),
     eventSource: v.optional(EventSourceSchema, INGEST_DEFAULTS.eventSource),
+    /** The bus the points events (`otrium.loyalty`) are published to. */
+    pointsEventBusName: v.optional(EventBusNameSchema, EVENTS_DEFAULTS.eventBusName),
     maxReceiveCount: v.optional(MaxReceiveCountSchema, INGEST_DEFAULTS.maxReceiveCount),
     /** Pending days (the return window) and expiry days of each order's points. */
     lifecycle: v.optional(LifecycleSettingSchema, INGEST_DEFAULTS.lifecycle),

@@ -82,6 +82,7 @@ function computed(type: string, name: string, inputs: Record<string, unknown>): 
       break;
     case "aws:dynamodb/table:Table":
       state.arn = `arn:aws:dynamodb:${MOCK_REGION}:${MOCK_ACCOUNT}:table/${physical}`;
+      if (inputs.streamEnabled === true) state.streamArn = `${String(state.arn)}/stream/2026-01-01T00:00:00.000`;
       break;
     case "aws:apigateway/restApi:RestApi":
       state.rootResourceId = `${name}-root`;

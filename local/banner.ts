@@ -26,6 +26,7 @@ otrium-loyalty local runtime is up.
   state                         ${settings.dataDir ? `kept in ${settings.dataDir}` : "in memory (npm start -- --data-dir <dir> keeps it)"}
   points lifecycle              ${lifecycleLine(settings.lifecycle)}
   daily settle                  at 00:15 UTC; POST ${endpoint}/_local/settle runs it now
+  points events (otrium.loyalty) from the ledger's stream onto the local bus: GET ${endpoint}/_local/events
 
 Auth: none locally (127.0.0.1 only). A request without an X-Local-Claims header acts as an ADMIN
 (it may read, spend and cancel for anyone); -H 'X-Local-Claims: {"sub":"u-42"}' acts as customer
@@ -35,6 +36,7 @@ Try it (README, "The local runtime", has every command):
   npm run demo                                  orders, a refund and a redemption, then balances
   curl -s ${endpoint}/points/demo-anna
   npm run local:dlq                             what waits in the DLQ, and why
+  npm run local:events                          every event on the local bus, followed live
 
 Ctrl-C (or SIGTERM) stops it cleanly.`;
 }

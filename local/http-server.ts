@@ -5,6 +5,7 @@
  *   GET  /openapi.json, /docs                          → the API's document and its reference page
  *   GET  /_local/dlq, POST /_local/dlq/redrive        → the DLQ (for `npm run local:dlq`)
  *   POST /_local/settle                                → runs the daily settle now (body: its input)
+ *   GET  /_local/events?source=&after=                 → every event the local bus has seen
  *   anything else                                      → the API: the reader or redeemer Lambda
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -15,6 +16,7 @@ import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
 import { SettleInputSchema } from "../handlers/settle/settle-run";
 import { toProxyEvent, type ProxyHandler } from "./api-gateway";
 import { referenceFile } from "./api-reference";
+import type { LocalEventLog } from "./event-log";
 import { localCaller } from "./local-caller";
 import { answerClientError, type ClientError } from "./client-errors";
 import { putEvents, requestError, type PutEventsTarget } from "./put-events";
@@ -40,6 +42,8 @@ export interface HttpRoutes {
   /** The API's functions, by the name the routes give them. */
   functions: Record<ApiHandlerName, ProxyHandler>;
   eventBridge: PutEventsTarget;
+  /** What the local bus has seen, for `GET /_local/events`. */
+  events: Pick<LocalEventLog, "list">;
   queues: Pick<LocalQueues, "deadLetters" | "redrive">;
   /** Runs the settle handler with this input (the schedule's `{}`, or `{"days": [...]}`). */
   settle: (input: unknown) => Promise<unknown>;
@@ -88,6 +92,21 @@ async function settleNow(response: ServerResponse, body: string, routes: HttpRou
   return sendJson(response, 200, { settled: await routes.settle(parsed.output) });
 }
 
+/**
+ * `GET /_local/events`: the events the local bus has seen, oldest first, `?source=` only those of
+ * that source; `?after=<seen>` only those after the first `seen` (what an earlier answer's
+ * `seen` said), so a follower polls for what is new.
+ */
+function listEvents(response: ServerResponse, query: Record<string, string[]>, routes: HttpRoutes): void {
+  const [source] = query.source ?? [];
+  const [afterText] = query.after ?? [];
+  const after = afterText === undefined ? 0 : Number(afterText);
+  if (!Number.isSafeInteger(after) || after < 0) {
+    return sendJson(response, 400, { error: { code: "bad_request", message: `after must be a whole number of events seen (found ${afterText})` } });
+  }
+  return sendJson(response, 200, routes.events.list({ source, after }));
+}
+
 async function route(request: IncomingMessage, response: ServerResponse, routes: HttpRoutes): Promise<void> {
   const body = await readBody(request);
   if (body === undefined) return sendJson(response, 413, { error: { code: "too_large", message: "request body too large" } });
@@ -119,6 +138,7 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
     return sendJson(response, 200, { redriven: await routes.queues.redrive() });
   }
   if (path === "/_local/settle" && method === "POST") return settleNow(response, body, routes);
+  if (path === "/_local/events" && method === "GET") return listEvents(response, target.query, routes);
 
   const headers = Object.fromEntries(
     Object.entries(request.headers).flatMap(([key, value]) => (typeof value === "string" ? [[key, value]] : Array.isArray(value) ? [[key, value.join(",")]] : [])),

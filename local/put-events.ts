@@ -7,6 +7,7 @@
  * checks (size, entry count, `Time`) come first, as in AWS.
  */
 import { randomUUID } from "node:crypto";
+import type { EventEnvelope } from "./event-log";
 import { matchesPattern, type EventPattern } from "./event-pattern-matcher";
 import { checkPutEventsRequest } from "./put-events-request";
 
@@ -17,7 +18,9 @@ export interface PutEventsTarget {
   eventBusNames: readonly string[];
   pattern: EventPattern;
   /** Delivers a matching event to the rule's target (the queue). */
-  deliver(event: Record<string, unknown>): Promise<void>;
+  deliver(event: EventEnvelope): Promise<void>;
+  /** Told of every event the bus accepts, matching or not (the local bus's event log). */
+  seen?(event: EventEnvelope): void;
 }
 
 export interface JsonResponse {
@@ -69,7 +72,7 @@ async function putEntry(entry: unknown, target: PutEventsTarget): Promise<EntryR
   if (typeof bus !== "string" || !target.eventBusNames.includes(bus)) {
     return { ErrorCode: "ResourceNotFoundException", ErrorMessage: `Event bus ${String(bus)} does not exist.` };
   }
-  const event = {
+  const event: EventEnvelope = {
     version: "0",
     id: randomUUID(),
     "detail-type": DetailType,
@@ -80,6 +83,7 @@ async function putEntry(entry: unknown, target: PutEventsTarget): Promise<EntryR
     resources: Array.isArray(Resources) ? Resources.filter((r) => typeof r === "string") : [],
     detail,
   };
+  target.seen?.(event);
   if (matchesPattern(event, target.pattern)) await target.deliver(event);
   return { EventId: event.id };
 }

@@ -6,6 +6,7 @@
  *   GET /points/... ─────────────────────────────────────────▶ reader Lambda ─▶ DynamoDB Local
  *   POST /points/.../redemptions ────────────────────────────▶ redeemer Lambda ─┤
  *   daily at 00:15 UTC, or POST /_local/settle ──────────────▶ settle Lambda ───┘
+ *   the table's stream ─▶ entry → points event ─▶ the local bus (GET /_local/events)
  *
  * The writer, reader, redeemer and settle are the real handler modules, configured through their environment as
  * Lambda configures them; the table is the store's definition; the pattern and queue settings
@@ -13,7 +14,7 @@
  */
 import { mkdirSync } from "node:fs";
 import * as path from "node:path";
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTableCommand } from "@aws-sdk/client-dynamodb";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createTableInput } from "../handlers/ledger/table";
@@ -22,8 +23,12 @@ import { functionEnvironment, type FunctionName } from "../handlers/runtime/func
 import type { ProxyHandler } from "./api-gateway";
 import { LOCAL_AWS, startDynamoLocal, type DynamoLocal } from "./dynamo-local";
 import { startDailySettle } from "./daily-settle";
+import { LocalEventLog } from "./event-log";
 import { startEventSourceMapping } from "./event-source-mapping";
 import { startHttpServer } from "./http-server";
+import { startLedgerStream } from "./ledger-stream";
+import { publishToLocalBus } from "./publish-to-bus";
+import type { PutEventsTarget } from "./put-events";
 import { LOCAL_ADMIN_ARN } from "./local-caller";
 import { startQueues } from "./queues";
 import { devStackSettings, type LocalSettings } from "./settings";
@@ -38,6 +43,8 @@ export interface LocalRuntime {
   dynamoPid: number;
   queueUrl: string;
   dlqUrl: string;
+  /** Every event the local bus has seen: put through `PutEvents`, or published from the ledger. */
+  events: LocalEventLog;
   settings: LocalSettings;
   /** Stops accepting, finishes in-flight batches, then stops the queue server and DynamoDB Local. */
   stop(): Promise<void>;
@@ -89,12 +96,18 @@ function configureHandlers(settings: LocalSettings, dynamoEndpoint: string): voi
   });
 }
 
+/** Creates the table, or gives one kept from a run before streams its stream. */
 async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint });
+  const input = createTableInput(tableName);
   try {
-    await client.send(new CreateTableCommand(createTableInput(tableName)));
+    await client.send(new CreateTableCommand(input));
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error; // kept from an earlier run
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.StreamSpecification?.StreamEnabled !== true) {
+      await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: input.StreamSpecification }));
+    }
   } finally {
     client.destroy();
   }
@@ -135,6 +148,27 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
     const queues = await startQueues(settings);
     started.push(() => queues.stop());
 
+    const events = new LocalEventLog();
+    const eventBridge: PutEventsTarget = {
+      region: settings.region,
+      account: "000000000000",
+      eventBusNames: ["default", settings.eventBusName],
+      pattern: settings.eventPattern,
+      deliver: async (event) => {
+        await queues.sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: JSON.stringify(event) }));
+      },
+      seen: (event) => events.record(event),
+    };
+    // Before the writer starts, so that every entry it writes is seen; stopped after it.
+    const stream = await startLedgerStream({
+      endpoint: dynamo.endpoint,
+      tableName: settings.tableName,
+      publish: publishToLocalBus(eventBridge, settings.eventBusName),
+      park: (record, error) => console.error(`local runtime: gave up publishing the ledger change ${record.dynamodb?.SequenceNumber ?? "?"} (${JSON.stringify(record.dynamodb?.Keys ?? {})})`, error),
+      onError: (error) => console.error("local runtime: reading the ledger's stream failed", error),
+    });
+    started.push(() => stream.stop());
+
     const mapping = startEventSourceMapping({
       sqs: queues.sqs,
       queueUrl: queues.queueUrl,
@@ -152,15 +186,8 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
     const http = await startHttpServer(settings.port, {
       stage: "local",
       functions,
-      eventBridge: {
-        region: settings.region,
-        account: "000000000000",
-        eventBusNames: ["default", settings.eventBusName],
-        pattern: settings.eventPattern,
-        deliver: async (event) => {
-          await queues.sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: JSON.stringify(event) }));
-        },
-      },
+      eventBridge,
+      events,
       queues,
       settle: (input) => settle.runNow(input),
     });
@@ -174,6 +201,7 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
       dynamoPid: dynamo.pid,
       queueUrl: queues.queueUrl,
       dlqUrl: queues.dlqUrl,
+      events,
       settings: { ...settings, port: http.port },
       stop: stopAll,
     };

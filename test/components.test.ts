@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import test from "ava";
-import { LoyaltyAlerts, LoyaltyApi, LoyaltyIngest, LoyaltySettle, LoyaltyStore, type LoyaltyApiArgs, type LoyaltyIngestArgs, type LoyaltySettleArgs } from "../components";
+import { LoyaltyAlerts, LoyaltyApi, LoyaltyEvents, LoyaltyIngest, LoyaltySettle, LoyaltyStore, type LoyaltyApiArgs, type LoyaltyEventsArgs, type LoyaltyIngestArgs, type LoyaltySettleArgs } from "../components";
 import { InvalidComponentArgsError } from "../components/validate-args";
 import { parseStackConfig } from "../config/stack-config";
 import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
@@ -445,6 +445,39 @@ serial("LoyaltySettle refuses bad arguments in its constructor, naming each", as
   t.regex((await refusal(settle({ scheduleExpression: "rate(0 days)" }))).message, /scheduleExpression: must be an EventBridge Scheduler expression/);
   t.regex((await refusal(settle({ timeoutSeconds: 901 }))).message, /timeoutSeconds: must be a whole number from 1 to 900 \(found 901\)/);
   t.regex((await refusal(settle({ memoryMb: 64 }))).message, /memoryMb: must be a whole number from 128 to 10240 \(found 64\)/);
+});
+
+const EXISTING_STREAM = { ...EXISTING, streamArn: `${EXISTING.tableArn}/stream/2026-01-01T00:00:00.000` };
+
+serial("LoyaltyEvents over an existing table's stream, on another bus: filtered mapping, parked failures, least privilege, alarmed", async (t) => {
+  const run = await runProgram(() => {
+    new LoyaltyEvents("events", { store: EXISTING_STREAM, eventBusName: "loyalty-bus", parallelizationFactor: 4, publishContract: false });
+  }, { config: CONFIG });
+  t.like(run.get("aws:lambda/eventSourceMapping:EventSourceMapping", "events").inputs, {
+    eventSourceArn: EXISTING_STREAM.streamArn,
+    parallelizationFactor: 4,
+    maximumRetryAttempts: 10,
+    bisectBatchOnFunctionError: true,
+    functionResponseTypes: ["ReportBatchItemFailures"],
+  });
+  t.like(input<{ variables: Record<string, string> }>(run.get("aws:lambda/function:Function", "events"), "environment").variables, { TABLE_NAME: "ledger-elsewhere", EVENT_BUS_NAME: "loyalty-bus" });
+  const policy = statementsOf(input(run.get("aws:iam/rolePolicy:RolePolicy", "events"), "policy"));
+  t.deepEqual(policy.find((s) => s.Sid === "ReadLedgerStream")?.Resource, [EXISTING_STREAM.streamArn]);
+  t.deepEqual(policy.find((s) => s.Sid === "PublishPointsEvents")?.Resource, ["arn:aws:events:eu-west-1:123456789012:event-bus/loyalty-bus"]);
+  t.deepEqual(run.ofType("aws:schemas/schema:Schema"), [], "the contract is not published when told not to");
+  t.deepEqual(run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name).sort(), ["events-dlq-not-empty", "events-errors", "events-iterator-age", "events-park-failed", "events-publish-failures"]);
+});
+
+serial("LoyaltyEvents refuses bad arguments in its constructor, naming each", async (t) => {
+  const events = (args: Partial<LoyaltyEventsArgs>) => () => {
+    new LoyaltyEvents("events", { store: EXISTING_STREAM, ...args });
+  };
+  const refused = await refusal(events({ parallelizationFactor: 11, maximumRetryAttempts: -1 }));
+  t.is(refused.registered, 0, "nothing is registered");
+  t.regex(refused.message, /^invalid arguments of LoyaltyEvents "events":\n/);
+  t.regex(refused.message, /parallelizationFactor: must be a whole number from 1 to 10 \(found 11\)/);
+  t.regex(refused.message, /maximumRetryAttempts: must be a whole number from 0 to 10000 \(found -1\)/);
+  t.regex((await refusal(events({ eventBusName: "" }))).message, /eventBusName: must be an event bus name/);
 });
 
 serial("a user pool created in the same stack (an output) is accepted as is", async (t) => {

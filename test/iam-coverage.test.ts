@@ -58,3 +58,11 @@ test("each function's role allows every DynamoDB action its code sends", async (
     t.deepEqual([...used[fn]].filter((action) => !allowed.has(action)).sort(), [], `${fn}: actions its role (${policy}) lacks`);
   }
 });
+
+test("the publisher's role reads the ledger's stream, as Lambda's mapping does for it, and no table item", async (t) => {
+  const { get } = await runStack("prod");
+  const allowed = allowedActions(statementsOf(get("aws:iam/rolePolicy:RolePolicy", "loyalty-events").inputs.policy));
+  // The mapping polls the stream with the function's role; the function itself sends no DynamoDB request.
+  t.deepEqual(allowed.filter((action) => action.startsWith("dynamodb:")).sort(), ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]);
+  t.true(allowed.includes("events:PutEvents"));
+});

@@ -14,6 +14,7 @@ import { API_ROUTES } from "../handlers/http/routes";
 import { createLogger } from "../handlers/runtime/log";
 import { toProxyEvent } from "../local/api-gateway";
 import { clientErrorResponse } from "../local/client-errors";
+import { LocalEventLog } from "../local/event-log";
 import { startHttpServer } from "../local/http-server";
 import { parseRequestTarget } from "../local/request-target";
 
@@ -105,6 +106,7 @@ async function startGateway(t: ExecutionContext, redeemDelayMs = 0): Promise<Gat
         delivered.push(event);
       },
     },
+    events: new LocalEventLog(),
     queues: { deadLetters: () => [], redrive: async () => 0 },
     settle: async (input) => {
       settled.push(input);

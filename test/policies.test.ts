@@ -197,6 +197,36 @@ test("scheduled-function-parks-failures: by dependency on a first preview, by AR
   t.is((await findings("scheduled-function-parks-failures", [knownFn, knownSchedule])).length, 1);
 });
 
+test("stream-esm-parks-failures: stream mappings bound retries, bisect, report the failed record and park; SQS mappings are not judged here", async (t) => {
+  const table = resource(TYPES.table, "ledger", { streamEnabled: true });
+  const dlq = resource(TYPES.queue, "events-dlq", { sqsManagedSseEnabled: true });
+  const complete = {
+    eventSourceArn: UNKNOWN,
+    functionName: UNKNOWN,
+    startingPosition: "TRIM_HORIZON",
+    maximumRetryAttempts: 10,
+    bisectBatchOnFunctionError: true,
+    functionResponseTypes: ["ReportBatchItemFailures"],
+    destinationConfig: { onFailure: { destinationArn: UNKNOWN } },
+  };
+  const mapping = (inputs: Record<string, unknown>) => resource(TYPES.eventSourceMapping, "events", inputs, { eventSourceArn: [table], destinationConfig: [dlq] });
+  t.deepEqual(await findings("stream-esm-parks-failures", [table, dlq, mapping(complete)]), []);
+  const { maximumRetryAttempts: _r, bisectBatchOnFunctionError: _b, functionResponseTypes: _f, destinationConfig: _d, ...bare } = complete;
+  t.deepEqual(messages(await findings("stream-esm-parks-failures", [mapping(bare)])), [
+    "The mapping retries a failing batch without bound: the shard waits until the records expire (24 h) and they are dropped. Set maximumRetryAttempts.",
+    "The mapping retries a failing batch whole: set bisectBatchOnFunctionError: true, so a bad record is isolated.",
+    'The mapping does not take the failed record from the function: the batch is retried from its start. Set functionResponseTypes: ["ReportBatchItemFailures"].',
+    "The mapping has no on-failure destination: records it gives up on are dropped unseen. Set destinationConfig.onFailure.destinationArn.",
+  ]);
+  t.is((await findings("stream-esm-parks-failures", [mapping({ ...complete, maximumRetryAttempts: -1 })])).length, 1, "-1 is AWS's 'forever'");
+  t.deepEqual(await findings("stream-esm-parks-failures", [resource(TYPES.eventSourceMapping, "sqs", { eventSourceArn: UNKNOWN, functionName: UNKNOWN })]), [], "no starting position: an SQS mapping");
+  // The mapping's failure destination is a DLQ: exempt from needing one, and alarmed.
+  t.deepEqual(await findings("sqs-queue-has-dlq", [table, dlq, mapping(complete)]), []);
+  t.deepEqual(messages(await findings("dlq-has-alarm", [table, dlq, mapping(complete)])), [
+    'DLQ "events-dlq" has no alarm: messages can wait in it unseen until they expire. Add an alarm on its depth.',
+  ]);
+});
+
 test("a schedule's DLQ and a function's failure destination count as DLQs: exempt from needing one, alarmed", async (t) => {
   const scheduleDlq = resource(TYPES.queue, "schedule-dlq", { sqsManagedSseEnabled: true });
   const destination = resource(TYPES.queue, "destination", { sqsManagedSseEnabled: true });
@@ -269,7 +299,7 @@ test("lambda-runtime-supported", async (t) => {
 test("every policy has a stable name, a description and remediation steps", (t) => {
   const names = loyaltyPolicies.map((p) => p.name);
   t.is(new Set(names).size, names.length);
-  t.is(names.length, 22);
+  t.is(names.length, 23);
   for (const policy of loyaltyPolicies) {
     t.regex(policy.name, /^[a-z0-9-]+$/);
     t.true(policy.description.length > 10, policy.name);

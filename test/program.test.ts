@@ -47,11 +47,13 @@ for (const stack of ["dev", "prod"]) {
     t.deepEqual(components.sort(), [
       "otrium:loyalty:HandlerFunction loyalty-api-reader",
       "otrium:loyalty:HandlerFunction loyalty-api-redeemer",
+      "otrium:loyalty:HandlerFunction loyalty-events",
       "otrium:loyalty:HandlerFunction loyalty-ingest-writer",
       "otrium:loyalty:HandlerFunction loyalty-settle",
       "otrium:loyalty:LoyaltyAlerts loyalty-alerts",
       "otrium:loyalty:LoyaltyApi loyalty-api",
       "otrium:loyalty:LoyaltyDashboard loyalty",
+      "otrium:loyalty:LoyaltyEvents loyalty-events",
       "otrium:loyalty:LoyaltyIngest loyalty-ingest",
       "otrium:loyalty:LoyaltySettle loyalty-settle",
       "otrium:loyalty:LoyaltyStore loyalty-ledger",
@@ -194,7 +196,7 @@ for (const stack of ["dev", "prod"]) {
 
   test(`${stack}: every function runs Node.js 22 on arm64 with JSON logs in its own log group`, (t) => {
     const r = run(stack);
-    for (const name of ["loyalty-ingest-writer", "loyalty-api-reader", "loyalty-api-redeemer", "loyalty-settle"]) {
+    for (const name of ["loyalty-ingest-writer", "loyalty-api-reader", "loyalty-api-redeemer", "loyalty-settle", "loyalty-events"]) {
       const fn = r.get(T.function, name);
       const logGroup = r.get(T.logGroup, name);
       t.like(fn.inputs, { runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler", tracingConfig: { mode: "Active" } });
@@ -271,6 +273,11 @@ for (const stack of ["dev", "prod"]) {
       "loyalty-api-5xx",
       "loyalty-api-p99-latency",
       "loyalty-api-redeemer-errors",
+      "loyalty-events-dlq-not-empty",
+      "loyalty-events-errors",
+      "loyalty-events-iterator-age",
+      "loyalty-events-park-failed",
+      "loyalty-events-publish-failures",
       "loyalty-ingest-dlq-not-empty",
       "loyalty-ingest-queue-lagging",
       "loyalty-ingest-rule-dlq-not-empty",
@@ -289,6 +296,7 @@ for (const stack of ["dev", "prod"]) {
       ["loyalty-ingest-dlq-not-empty", "loyalty-ingest-dlq-a1b2c3"],
       ["loyalty-ingest-rule-dlq-not-empty", "loyalty-ingest-rule-dlq-a1b2c3"],
       ["loyalty-settle-dlq-not-empty", "loyalty-settle-dlq-a1b2c3"],
+      ["loyalty-events-dlq-not-empty", "loyalty-events-dlq-a1b2c3"],
     ] as const) {
       t.like(r.get(T.alarm, alarm).inputs, {
         metricName: "ApproximateNumberOfMessagesVisible",
@@ -336,6 +344,11 @@ for (const stack of ["dev", "prod"]) {
       '["AWS/Lambda","Errors","FunctionName","loyalty-settle-a1b2c3"',
       '["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","loyalty-settle-dlq-a1b2c3"',
       '["AWS/Scheduler","InvocationsFailedToBeSentToDeadLetterCount","ScheduleGroup","loyalty-settle-a1b2c3"',
+      '["AWS/Lambda","IteratorAge","FunctionName","loyalty-events-a1b2c3"',
+      '["OtriumLoyalty","loyalty-events-a1b2c3-PublishFailures"',
+      '["AWS/Lambda","Errors","FunctionName","loyalty-events-a1b2c3"',
+      '["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","loyalty-events-dlq-a1b2c3"',
+      '["AWS/Lambda","DestinationDeliveryFailures","FunctionName","loyalty-events-a1b2c3"',
     ]) {
       t.true(metrics.includes(expected), expected);
     }
@@ -363,7 +376,20 @@ for (const stack of ["dev", "prod"]) {
     const r = run(stack);
     const schemas = r.ofType("aws:schemas/schema:Schema");
     // Contract change (lifecycle): the return window's close is a third event of the contract.
-    t.deepEqual(schemas.map((s) => input(s, "name")).sort(), ["OrderCompleted", "OrderRefunded", "OrderReturnWindowClosed"]);
+    // Beside the inbound contract, in a registry of its own: what the loyalty program publishes.
+    t.deepEqual(schemas.map((s) => input(s, "name")).sort(), [
+      "OrderCompleted",
+      "OrderRefunded",
+      "OrderReturnWindowClosed",
+      "PointsEarned",
+      "PointsExpired",
+      "PointsRedeemed",
+      "PointsReversed",
+      "RedemptionCancelled",
+    ]);
+    const earned = JSON.parse(input<string>(schemas.find((s) => input(s, "name") === "PointsEarned")!, "content"));
+    t.like(earned.components.schemas.AWSEvent, { "x-amazon-events-source": "otrium.loyalty", "x-amazon-events-detail-type": "Points Earned" });
+    t.deepEqual([...earned.components.schemas.PointsEarned.required].sort(), ["amount", "availableAt", "entryId", "expiresAt", "occurredAt", "orderId", "points", "userId"]);
     const closed = JSON.parse(input<string>(schemas.find((s) => input(s, "name") === "OrderReturnWindowClosed")!, "content"));
     t.is(closed.components.schemas.AWSEvent["x-amazon-events-detail-type"], "Order Return Window Closed");
     t.deepEqual([...closed.components.schemas.OrderReturnWindowClosed.required].sort(), ["closedAt", "orderId", "userId"]);
@@ -384,6 +410,49 @@ for (const stack of ["dev", "prod"]) {
       settleFunctionName: "loyalty-settle-a1b2c3",
       settleDlqUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/loyalty-settle-dlq-a1b2c3",
     });
+  });
+
+  test(`${stack}: points events — the table streams both images; the mapping filters, keeps order, retries, bisects and parks; the publisher reads only that stream and puts only on its bus`, (t) => {
+    const r = run(stack);
+    const table = "arn:aws:dynamodb:eu-west-1:123456789012:table/loyalty-ledger-a1b2c3";
+    const stream = `${table}/stream/2026-01-01T00:00:00.000`;
+    t.like(r.get(T.table, "loyalty-ledger").inputs, { streamEnabled: true, streamViewType: "NEW_AND_OLD_IMAGES" });
+    const mapping = r.get("aws:lambda/eventSourceMapping:EventSourceMapping", "loyalty-events");
+    t.like(mapping.inputs, {
+      eventSourceArn: stream,
+      functionName: "arn:aws:lambda:eu-west-1:123456789012:function:loyalty-events-a1b2c3",
+      startingPosition: "TRIM_HORIZON",
+      batchSize: 100,
+      parallelizationFactor: 2,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: 10,
+      destinationConfig: { onFailure: { destinationArn: "arn:aws:sqs:eu-west-1:123456789012:loyalty-events-dlq-a1b2c3" } },
+    });
+    const filters = input<{ filters: Array<{ pattern: string }> }>(mapping, "filterCriteria").filters.map((f) => JSON.parse(f.pattern));
+    t.deepEqual(filters.map((f) => f.eventName), [["INSERT"], ["MODIFY"]]);
+
+    const fn = r.get(T.function, "loyalty-events");
+    t.like(fn.inputs, { runtime: "nodejs22.x", architectures: ["arm64"] });
+    t.like(input<{ variables: Record<string, string> }>(fn, "environment").variables, { TABLE_NAME: "loyalty-ledger-a1b2c3", EVENT_BUS_NAME: "default", LOG_LEVEL: stack === "prod" ? "info" : "debug" });
+    const role = statementsOf(input(r.get(T.rolePolicy, "loyalty-events"), "policy"));
+    t.deepEqual(
+      role.filter((s) => s.Sid !== "WriteOwnLogs" && s.Sid !== "WriteTraces").map((s) => [s.Action, s.Resource]),
+      [
+        [["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], [stream]],
+        [["dynamodb:ListStreams"], [`${table}/stream/*`]],
+        [["kms:Decrypt"], ["arn:aws:kms:eu-west-1:123456789012:key/loyalty-ledger-key-id"]],
+        [["events:PutEvents"], ["arn:aws:events:eu-west-1:123456789012:event-bus/default"]],
+        [["sqs:SendMessage"], ["arn:aws:sqs:eu-west-1:123456789012:loyalty-events-dlq-a1b2c3"]],
+      ],
+    );
+    t.like(r.get(T.alarm, "loyalty-events-iterator-age").inputs, { namespace: "AWS/Lambda", metricName: "IteratorAge", threshold: 300_000, dimensions: { FunctionName: "loyalty-events-a1b2c3" } });
+    t.like(r.get(T.alarm, "loyalty-events-publish-failures").inputs, { namespace: "OtriumLoyalty", metricName: "loyalty-events-a1b2c3-PublishFailures", evaluationPeriods: 5 });
+    t.like(r.get("aws:cloudwatch/logMetricFilter:LogMetricFilter", "loyalty-events-publish-failures").inputs, {
+      logGroupName: "/otrium/loyalty/loyalty-events-a1b2c3",
+      pattern: '{ $.message = "publish failed" }',
+    });
+    t.like(r.get(T.alarm, "loyalty-events-park-failed").inputs, { metricName: "DestinationDeliveryFailures", dimensions: { FunctionName: "loyalty-events-a1b2c3" } });
   });
 
   test(`${stack}: the settle runs daily at 00:15 UTC through Scheduler, which retries and dead-letters`, (t) => {

@@ -85,6 +85,7 @@ test("the README's environment table says which functions get each variable, as 
     reader: functionEnvironment.reader(api),
     redeemer: functionEnvironment.redeemer(api),
     settle: functionEnvironment.settle({ tableName: "t", logLevel: "info" }),
+    publisher: functionEnvironment.publisher({ tableName: "t", eventBusName: "b", logLevel: "info" }),
   };
   const functions = Object.keys(written) as FunctionName[];
   const usedBy = (name: string): string => {

@@ -102,6 +102,8 @@ export const RedemptionCancelEntrySchema = v.object({
   ...entryBase,
   kind: v.literal("redemption-cancel"),
   redemptionId: v.string(),
+  /** The cancelled redemption's reward, for what is told about the cancel; absent on older entries. */
+  rewardId: v.optional(v.string()),
   /** The balance right after the points came back: the answer a second cancel gets again. */
   balanceAfter: SafeCountSchema,
   /** Points that came back to lots that had expired meanwhile: expired, not spendable. */

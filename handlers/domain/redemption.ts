@@ -62,6 +62,7 @@ export function redemptionCancelEntry(redemption: RedemptionEntry, balanceBefore
     entryAt: entryAt(now, sk),
     kind: "redemption-cancel",
     redemptionId: redemption.redemptionId,
+    rewardId: redemption.rewardId,
     points: redemption.points,
     balanceAfter: balanceBefore + redemption.points - expiredPoints,
     expiredPoints,

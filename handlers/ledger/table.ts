@@ -9,6 +9,11 @@ export const LEDGER_TABLE = {
   sortKey: "sk",
   /** Local secondary index that lists a user's entries by time; the balance item is not in it. */
   historyIndex: { name: "history", sortKey: "entryAt" },
+  /**
+   * What the table's stream reports on every change, which the points events are published
+   * from: the old image tells a parked refund netted into its reversal from other rewrites.
+   */
+  streamView: "NEW_AND_OLD_IMAGES",
 } as const;
 
 /** The key attributes, all strings. */
@@ -18,7 +23,10 @@ export const LEDGER_KEY_ATTRIBUTES = [
   LEDGER_TABLE.historyIndex.sortKey,
 ] as const;
 
-/** `CreateTable` input for the ledger, on-demand, as DynamoDB Local and the SDK take it. */
+/**
+ * `CreateTable` input for the ledger, on-demand, as DynamoDB Local and the SDK take it. Its
+ * stream is what the points events are published from.
+ */
 export function createTableInput(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
@@ -41,5 +49,6 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
         Projection: { ProjectionType: "ALL" },
       },
     ],
+    StreamSpecification: { StreamEnabled: true, StreamViewType: LEDGER_TABLE.streamView },
   };
 }

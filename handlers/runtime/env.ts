@@ -68,6 +68,8 @@ const EnvSchema = v.object({
   PUBLISHER_ACCOUNTS: PublisherAccountsSchema,
   /** The writer: when an order's points release and expire (readers need it not: each lot carries its dates). */
   POINTS_LIFECYCLE: PointsLifecycleSchema,
+  /** The publisher: the bus the points events go to. */
+  EVENT_BUS_NAME: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9._\-/:]{1,1600}$/, "must be an event bus name or ARN")), "default"),
 });
 
 export type HandlerEnv = v.InferOutput<typeof EnvSchema>;

@@ -49,12 +49,23 @@ export interface SettleFunctionSettings<V = string> {
   logLevel: V;
 }
 
+/** What the publisher is configured with. */
+export interface PublisherFunctionSettings<V = string> {
+  /** The ledger table whose stream it publishes (named in its logs). */
+  tableName: V;
+  /** The bus the points events go to. */
+  eventBusName: V;
+  /** `debug`, `info`, `warn` or `error`. */
+  logLevel: V;
+}
+
 /** A function's variables: names the handlers read (`HandlerEnv`), each present only when set. */
 export type FunctionEnvironment<TName extends keyof HandlerEnv, V> = { [K in TName]: V | string };
 
 type WriterVariable = "TABLE_NAME" | "EARN_RULES" | "EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "POINTS_LIFECYCLE" | "LOG_LEVEL";
 type ApiFunctionVariable = "TABLE_NAME" | "LOG_LEVEL" | "ALLOWED_ORIGINS" | "ADMIN_PRINCIPALS" | "ADMIN_GROUP";
 type SettleVariable = "TABLE_NAME" | "LOG_LEVEL";
+type PublisherVariable = "TABLE_NAME" | "EVENT_BUS_NAME" | "LOG_LEVEL";
 
 /** `{[name]: value}` when the value is set, nothing otherwise. */
 const optional = <TName extends string, T>(name: TName, value: T | undefined): Partial<Record<TName, T>> =>
@@ -87,12 +98,17 @@ function settleEnvironment<V = string>(settings: SettleFunctionSettings<V>): Fun
   return { TABLE_NAME: settings.tableName, LOG_LEVEL: settings.logLevel };
 }
 
+function publisherEnvironment<V = string>(settings: PublisherFunctionSettings<V>): FunctionEnvironment<PublisherVariable, V> {
+  return { TABLE_NAME: settings.tableName, EVENT_BUS_NAME: settings.eventBusName, LOG_LEVEL: settings.logLevel };
+}
+
 /** The builder of each function's environment, by function. */
 export const functionEnvironment = {
   writer: writerEnvironment,
   reader: apiFunctionEnvironment,
   redeemer: apiFunctionEnvironment,
   settle: settleEnvironment,
+  publisher: publisherEnvironment,
 };
 
 /** The functions, as the handler modules are named (`handlers/<name>.ts`). */

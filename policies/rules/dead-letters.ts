@@ -54,7 +54,7 @@ function pointsAt(holder: PolicyResource, path: string[], target: PolicyResource
 
 /**
  * The queues that are some queue's, EventBridge target's or schedule's dead-letter queue, or a
- * function's on-failure destination.
+ * function's or a stream mapping's on-failure destination.
  */
 function deadLetterQueues(resources: PolicyResource[]): PolicyResource[] {
   const queues = ofType(resources, TYPES.queue);
@@ -62,6 +62,7 @@ function deadLetterQueues(resources: PolicyResource[]): PolicyResource[] {
     { type: TYPES.eventTarget, path: ["deadLetterConfig", "arn"] },
     { type: TYPES.schedule, path: ["target", "deadLetterConfig", "arn"] },
     { type: TYPES.eventInvokeConfig, path: ["destinationConfig", "onFailure", "destination"] },
+    { type: TYPES.eventSourceMapping, path: ["destinationConfig", "onFailure", "destinationArn"] },
   ];
   return queues.filter(
     (dlq) =>
@@ -252,10 +253,44 @@ export const sqsVisibilityCoversConsumer: StackValidationPolicy = {
   },
 };
 
+/**
+ * A mapping on a stream (DynamoDB, Kinesis: it has a starting position, SQS mappings have none)
+ * retries a failing batch until its records leave the stream (24 h on DynamoDB) and then drops
+ * them, holding up the shard meanwhile — unless it has a bound on retries, an on-failure
+ * destination that parks what is given up, and reports the failed record so the rest of the
+ * batch is not retried with it.
+ */
+export const streamEsmParksFailures: ResourceValidationPolicy = {
+  name: "stream-esm-parks-failures",
+  description: "Lambda event source mappings on streams bound their retries, split failing batches, report the failed record and park what they give up.",
+  remediationSteps:
+    'Set maximumRetryAttempts (≥ 0), bisectBatchOnFunctionError: true, functionResponseTypes: ["ReportBatchItemFailures"] and destinationConfig.onFailure.destinationArn (an SQS DLQ).',
+  validateResource: (args, report) => {
+    if (args.type !== TYPES.eventSourceMapping || !isSet(args.props, "startingPosition")) return;
+    const retries = field(args.props, "maximumRetryAttempts");
+    if (retries.state === "absent" || (retries.state === "known" && (typeof retries.value !== "number" || retries.value < 0))) {
+      report("The mapping retries a failing batch without bound: the shard waits until the records expire (24 h) and they are dropped. Set maximumRetryAttempts.");
+    }
+    const bisect = field(args.props, "bisectBatchOnFunctionError");
+    if (bisect.state === "absent" || (bisect.state === "known" && bisect.value !== true)) {
+      report("The mapping retries a failing batch whole: set bisectBatchOnFunctionError: true, so a bad record is isolated.");
+    }
+    const types = field(args.props, "functionResponseTypes");
+    if (types.state !== "unknown" && !stringsOf(types).includes("ReportBatchItemFailures")) {
+      report('The mapping does not take the failed record from the function: the batch is retried from its start. Set functionResponseTypes: ["ReportBatchItemFailures"].');
+    }
+    const destination = field(args.props, "destinationConfig");
+    if (destination.state === "absent" || (destination.state === "known" && !isSet(known(destination.value, "onFailure"), "destinationArn"))) {
+      report("The mapping has no on-failure destination: records it gives up on are dropped unseen. Set destinationConfig.onFailure.destinationArn.");
+    }
+  },
+};
+
 export const deadLetterPolicies = [
   sqsQueueHasDlq,
   sqsDlqRetentionCoversSource,
   sqsEsmReportsBatchItemFailures,
+  streamEsmParksFailures,
   eventbridgeTargetHasDlqAndRetry,
   schedulerTargetHasDlqAndRetry,
   scheduledFunctionParksFailures,

@@ -1,0 +1,94 @@
+/**
+ * Ledger change → points event: the one rule that decides what the loyalty program publishes,
+ * used by the stack's stream publisher and the local runtime alike.
+ *
+ * The ledger is the source of truth, so events come from its changes, never from the handlers'
+ * code paths: an event is published exactly when an entry appears. A redelivered input event
+ * writes no entry (the ledger's `attribute_not_exists`), so it publishes nothing.
+ * - A new entry (INSERT) publishes its event — except a parked refund, which moves no points
+ *   until its order lands.
+ * - A parked refund turned into its reversal (MODIFY, `parked-refund` → `reversal`) publishes
+ *   `Points Reversed` then, once.
+ * - Every other change publishes nothing: the balance item, the expiry index, an earn entry whose
+ *   running refund totals or release date change (the reversal or the change of date is its own
+ *   fact), a removal.
+ */
+import * as v from "valibot";
+import { CorruptLedgerItemError } from "./errors";
+import { LedgerEntrySchema, type LedgerEntry } from "./ledger-entries";
+import { USER_PK_PREFIX } from "./ledger-keys";
+import { POINTS_DETAIL_TYPES, type PointsEvent } from "./points-events";
+
+/** One item change as a table's stream reports it, with its images already read into plain values. */
+export interface LedgerChange {
+  eventName: "INSERT" | "MODIFY" | "REMOVE";
+  newImage?: Record<string, unknown>;
+  oldImage?: Record<string, unknown>;
+}
+
+const looksLikeEntry = (item: Record<string, unknown> | undefined): item is Record<string, unknown> =>
+  item !== undefined && typeof item.kind === "string" && typeof item.entryAt === "string";
+
+/**
+ * An item that claims to be an entry (it has a `kind` and an `entryAt`) but does not read as one
+ * is an error, not silence: publishing nothing would lose a change, so its batch is retried and
+ * then parked.
+ */
+function readEntry(item: Record<string, unknown>): LedgerEntry {
+  const parsed = v.safeParse(LedgerEntrySchema, item);
+  if (parsed.success) return parsed.output;
+  const where = `${String(item.pk)} ${String(item.sk)}`;
+  throw new CorruptLedgerItemError(`ledger item ${where} has a kind and an entry time but is no entry: ${parsed.issues[0].message}`);
+}
+
+/** The entry's stable id: its key, which no other entry ever has and every redelivery repeats. */
+export const entryIdOf = (entry: Pick<LedgerEntry, "pk" | "sk">): string => `${entry.pk}/${entry.sk}`;
+
+const userIdOf = (pk: string): string => (pk.startsWith(USER_PK_PREFIX) ? pk.slice(USER_PK_PREFIX.length) : pk);
+
+/** The event of an entry that moved points; undefined for a parked refund, which moved none. */
+export function eventOfEntry(entry: LedgerEntry): PointsEvent | undefined {
+  const common = { entryId: entryIdOf(entry), userId: userIdOf(entry.pk), points: entry.points, occurredAt: entry.occurredAt };
+  const time = entry.recordedAt;
+  switch (entry.kind) {
+    case "earn":
+      return {
+        detailType: POINTS_DETAIL_TYPES.earned,
+        time,
+        detail: {
+          ...common,
+          orderId: entry.orderId,
+          amount: { amount: entry.amount, currency: entry.currency },
+          availableAt: entry.availableAt ?? null,
+          expiresAt: entry.expiresAt ?? null,
+        },
+      };
+    case "reversal":
+      return {
+        detailType: POINTS_DETAIL_TYPES.reversed,
+        time,
+        detail: { ...common, orderId: entry.orderId, refundId: entry.refundId, amount: { amount: entry.amount, currency: entry.currency } },
+      };
+    case "parked-refund":
+      return undefined;
+    case "redemption":
+      return { detailType: POINTS_DETAIL_TYPES.redeemed, time, detail: { ...common, redemptionId: entry.redemptionId, rewardId: entry.rewardId } };
+    case "redemption-cancel":
+      return {
+        detailType: POINTS_DETAIL_TYPES.redemptionCancelled,
+        time,
+        detail: { ...common, redemptionId: entry.redemptionId, rewardId: entry.rewardId ?? null, expiredPoints: entry.expiredPoints ?? 0 },
+      };
+    case "expiry":
+      return { detailType: POINTS_DETAIL_TYPES.expired, time, detail: { ...common, day: entry.day } };
+  }
+}
+
+/** What one ledger change publishes: one event, or none. */
+export function eventOfChange(change: LedgerChange): PointsEvent | undefined {
+  const { eventName, newImage, oldImage } = change;
+  if (!looksLikeEntry(newImage)) return undefined;
+  if (eventName === "INSERT") return eventOfEntry(readEntry(newImage));
+  if (eventName === "MODIFY" && oldImage?.kind === "parked-refund" && newImage.kind === "reversal") return eventOfEntry(readEntry(newImage));
+  return undefined;
+}

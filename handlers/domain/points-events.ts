@@ -1,0 +1,101 @@
+/**
+ * The events the loyalty program publishes: every change to a customer's points, one event per
+ * ledger entry. These schemas are the outbound contract; consumers (notifications, analytics,
+ * the CRM) read the JSON Schemas generated from them in the schema registry.
+ *
+ * Every detail carries the entry's `entryId`, the same on every delivery of the same change, so a
+ * consumer deduplicates on it; `points` is always positive, the detail-type says which way they
+ * moved; `occurredAt` is the business time (the order's completion, the refund, the redemption,
+ * the expiry's midnight). What a notification needs (the order, the reward) is in the detail, so
+ * no consumer has to call back.
+ */
+import * as v from "valibot";
+import { IdSchema, MoneySchema } from "./contract";
+
+/** The `source` of every event the loyalty program publishes. */
+export const POINTS_EVENT_SOURCE = "otrium.loyalty";
+
+/** The `detail-type` of each event the loyalty program publishes. */
+export const POINTS_DETAIL_TYPES = {
+  earned: "Points Earned",
+  reversed: "Points Reversed",
+  redeemed: "Points Redeemed",
+  redemptionCancelled: "Redemption Cancelled",
+  expired: "Points Expired",
+} as const;
+
+const PointsSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+
+const InstantSchema = v.pipe(v.string(), v.isoTimestamp());
+
+const common = {
+  /** Stable id of the ledger entry: deduplicate on it. */
+  entryId: v.pipe(v.string(), v.minLength(1)),
+  userId: IdSchema,
+  points: PointsSchema,
+  occurredAt: InstantSchema,
+};
+
+export const PointsEarnedDetailSchema = v.object({
+  ...common,
+  orderId: IdSchema,
+  amount: MoneySchema,
+  /** When the points become spendable; null: at once. */
+  availableAt: v.nullable(InstantSchema),
+  /** When the points expire; null: never. */
+  expiresAt: v.nullable(InstantSchema),
+});
+
+export const PointsReversedDetailSchema = v.object({
+  ...common,
+  orderId: IdSchema,
+  refundId: IdSchema,
+  /** The refunded amount whose points were taken back. */
+  amount: MoneySchema,
+});
+
+export const PointsRedeemedDetailSchema = v.object({
+  ...common,
+  redemptionId: IdSchema,
+  rewardId: IdSchema,
+});
+
+export const RedemptionCancelledDetailSchema = v.object({
+  ...common,
+  redemptionId: IdSchema,
+  /** The reward of the cancelled redemption; null for cancels recorded before it was kept. */
+  rewardId: v.nullable(IdSchema),
+  /** Of `points`, those that came back to lots that had expired meanwhile: expired, not spendable. */
+  expiredPoints: PointsSchema,
+});
+
+export const PointsExpiredDetailSchema = v.object({
+  ...common,
+  /** The UTC day whose midnight the points expired at. */
+  day: v.pipe(v.string(), v.isoDate()),
+});
+
+/** Each detail-type's schema, by the same keys as `POINTS_DETAIL_TYPES`. */
+export const POINTS_DETAIL_SCHEMAS = {
+  earned: PointsEarnedDetailSchema,
+  reversed: PointsReversedDetailSchema,
+  redeemed: PointsRedeemedDetailSchema,
+  redemptionCancelled: RedemptionCancelledDetailSchema,
+  expired: PointsExpiredDetailSchema,
+} as const satisfies { readonly [K in keyof typeof POINTS_DETAIL_TYPES]: v.GenericSchema };
+
+/** One event to publish: what `PutEvents` needs besides the source and the bus. */
+export const PointsEventSchema = v.variant("detailType", [
+  v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.earned), time: InstantSchema, detail: PointsEarnedDetailSchema }),
+  v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.reversed), time: InstantSchema, detail: PointsReversedDetailSchema }),
+  v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.redeemed), time: InstantSchema, detail: PointsRedeemedDetailSchema }),
+  v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.redemptionCancelled), time: InstantSchema, detail: RedemptionCancelledDetailSchema }),
+  v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.expired), time: InstantSchema, detail: PointsExpiredDetailSchema }),
+]);
+
+export type PointsEvent = v.InferOutput<typeof PointsEventSchema>;
+export type PointsEarnedDetail = v.InferOutput<typeof PointsEarnedDetailSchema>;
+export type PointsReversedDetail = v.InferOutput<typeof PointsReversedDetailSchema>;
+export type PointsRedeemedDetail = v.InferOutput<typeof PointsRedeemedDetailSchema>;
+export type RedemptionCancelledDetail = v.InferOutput<typeof RedemptionCancelledDetailSchema>;
+export type PointsExpiredDetail = v.InferOutput<typeof PointsExpiredDetailSchema>;

@@ -1,0 +1,20 @@
+/**
+ * The event source mapping's filter on the ledger's stream: only the changes that can publish
+ * reach the publisher — a new entry, or a parked refund turned into its reversal. Every write
+ * also changes the balance item (and an order with an expiry puts its index item), so this
+ * keeps at least half of the records from invoking the function at all. The transform still
+ * decides (`domain/entry-events.ts`); a test holds the two to each other.
+ */
+import type { LedgerEntry } from "../domain/ledger-entries";
+
+/** The entry kinds whose new entries publish (a parked refund waits for its order). */
+const PUBLISHED_ON_INSERT: ReadonlyArray<LedgerEntry["kind"]> = ["earn", "reversal", "redemption", "redemption-cancel", "expiry"];
+
+/** A filter pattern of equalities: each leaf lists the values a field may have. */
+export type StreamFilter = { [field: string]: StreamFilter | readonly string[] };
+
+/** Lambda filter patterns (EventBridge syntax, over the stream record); a record passes if any matches. */
+export const LEDGER_STREAM_FILTERS: readonly StreamFilter[] = [
+  { eventName: ["INSERT"], dynamodb: { NewImage: { kind: { S: [...PUBLISHED_ON_INSERT] } } } },
+  { eventName: ["MODIFY"], dynamodb: { OldImage: { kind: { S: ["parked-refund"] } }, NewImage: { kind: { S: ["reversal"] } } } },
+];

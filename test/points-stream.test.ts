@@ -1,0 +1,142 @@
+/**
+ * Points events from the ledger's own stream on DynamoDB Local, through the local runtime's
+ * stream tail (the event source mapping's behaviour: in order, retried from the failed record,
+ * parked after its attempts): the real writer, redeemer and settle write, the stream publishes.
+ *
+ * "Exactly one" needs to know the stream has been read to the end: each test writes a marker
+ * order last and waits for its event; the table's stream is one shard read in order, so by then
+ * every earlier change has been published or passed.
+ */
+import test, { type ExecutionContext } from "ava";
+import type { _Record } from "@aws-sdk/client-dynamodb-streams";
+import type { PointsEvent } from "../handlers/domain/points-events";
+import type { PublishEvent } from "../handlers/publisher/publish-in-order";
+import { startLedgerStream } from "../local/ledger-stream";
+import { createHarness } from "./support/dynamo-harness";
+import { useDynamoLocal } from "./support/dynamo-local-per-file";
+import { createLifecycleRig } from "./support/lifecycle-harness";
+import { until } from "./support/npm-start";
+
+const dynamo = useDynamoLocal();
+
+const MARKER = "USER#marker/ORDER#marker";
+
+async function setup(t: ExecutionContext, publish: PublishEvent = async () => {}) {
+  const harness = await createHarness(dynamo);
+  const rig = createLifecycleRig(harness, { pendingDays: 0, expiryDays: 10 }, "2026-01-01T10:00:00.000Z");
+  const events: PointsEvent[] = [];
+  const parked: Array<{ record: _Record; error: unknown }> = [];
+  const errors: unknown[] = [];
+  const tail = await startLedgerStream({
+    endpoint: dynamo.endpoint,
+    tableName: harness.tableName,
+    publish: async (event) => {
+      await publish(event);
+      events.push(event);
+    },
+    park: (record, error) => parked.push({ record, error }),
+    onError: (error) => errors.push(error),
+  });
+  t.teardown(() => tail.stop());
+  /** Writes the marker and waits until its event is out: everything before it is then done. */
+  const drain = async () => {
+    await rig.order({ orderId: "marker", userId: "marker", amount: 100, completedAt: "2026-01-01T10:00:00.000Z" });
+    t.true(await until(() => events.some((event) => event.detail.entryId === MARKER), 30_000), "the marker's event arrives");
+    t.deepEqual(errors, []);
+    return events.filter((event) => event.detail.entryId !== MARKER);
+  };
+  return { rig, events, parked, drain };
+}
+
+test("every ledger change publishes exactly one event with its detail; duplicates publish none", async (t) => {
+  const { rig, drain } = await setup(t);
+  const order = { orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" };
+  t.deepEqual(await rig.order(order), []);
+  t.deepEqual(await rig.order(order), [], "a redelivered order");
+  // A refund before its order is parked, then netted when the order lands.
+  const early = { orderId: "o-2", userId: "u-1", refundId: "rf-2", amount: 1_000, refundedAt: "2026-01-01T11:00:00.000Z" };
+  t.deepEqual(await rig.refund(early), []);
+  t.deepEqual(await rig.order({ orderId: "o-2", userId: "u-1", amount: 4_000, completedAt: "2026-01-01T10:30:00.000Z" }), []);
+  const refund = { orderId: "o-1", userId: "u-1", refundId: "rf-1", amount: 2_500, refundedAt: "2026-01-01T12:00:00.000Z" };
+  t.deepEqual(await rig.refund(refund), []);
+  t.deepEqual(await rig.refund(refund), [], "a redelivered refund");
+  rig.at("2026-01-02T09:00:00.000Z");
+  t.is((await rig.redeem("r-1", 50)).outcome, "redeemed");
+  t.is((await rig.redeem("r-1", 50)).outcome, "replayed", "a retried redemption");
+  t.is((await rig.cancel("r-1")).outcome, "cancelled");
+  t.is((await rig.cancel("r-1")).outcome, "already-cancelled", "a second cancel");
+  rig.at("2026-01-11T00:15:00.000Z");
+  t.like(await rig.settle.settleDay("2026-01-11", rig.now()), { entries: 1 });
+  t.like(await rig.settle.settleDay("2026-01-11", rig.now()), { entries: 0 }, "the settle run twice");
+
+  const events = await drain();
+  t.deepEqual(
+    events.map((event) => [event.detailType, event.detail.entryId]),
+    [
+      ["Points Earned", "USER#u-1/ORDER#o-1"],
+      ["Points Earned", "USER#u-1/ORDER#o-2"],
+      ["Points Reversed", "USER#u-1/REFUND#o-2#rf-2"],
+      ["Points Reversed", "USER#u-1/REFUND#o-1#rf-1"],
+      ["Points Redeemed", "USER#u-1/REDEEM#r-1"],
+      ["Redemption Cancelled", "USER#u-1/REDEEM#r-1#CANCEL"],
+      ["Points Expired", "USER#u-1/EXPIRY#2026-01-11"],
+    ],
+  );
+  const [earned, , netted, reversed, redeemed, cancelled, expired] = events;
+  t.like(earned?.detail, { userId: "u-1", points: 100, orderId: "o-1", amount: { amount: 10_000, currency: "EUR" }, availableAt: "2026-01-01T00:00:00.000Z", expiresAt: "2026-01-11T00:00:00.000Z", occurredAt: "2026-01-01T10:00:00.000Z" });
+  t.like(netted?.detail, { points: 10, orderId: "o-2", refundId: "rf-2", occurredAt: "2026-01-01T11:00:00.000Z" });
+  t.like(reversed?.detail, { points: 25, orderId: "o-1", refundId: "rf-1" });
+  t.like(redeemed?.detail, { points: 50, redemptionId: "r-1", rewardId: "reward", occurredAt: "2026-01-02T09:00:00.000Z" });
+  t.like(cancelled?.detail, { points: 50, redemptionId: "r-1", rewardId: "reward", expiredPoints: 0 });
+  // o-1 (100 − 25) and o-2 (40 − 10) share the lot that expires on 2026-01-11.
+  t.like(expired?.detail, { points: 105, day: "2026-01-11", occurredAt: "2026-01-11T00:00:00.000Z" });
+});
+
+test("a publish that fails is retried from that record: what came before is not sent again", async (t) => {
+  let failures = 1;
+  const attempts: string[] = [];
+  const { rig, events, parked, drain } = await setup(t, async (event) => {
+    attempts.push(event.detail.entryId);
+    if (event.detail.entryId === "USER#u-1/ORDER#o-2" && failures-- > 0) throw new Error("bus throttled");
+  });
+  for (const orderId of ["o-1", "o-2", "o-3"]) await rig.order({ orderId, userId: "u-1", amount: 1_000 });
+  await drain();
+  t.deepEqual(events.map((event) => event.detail.entryId).slice(0, 3), ["USER#u-1/ORDER#o-1", "USER#u-1/ORDER#o-2", "USER#u-1/ORDER#o-3"]);
+  t.deepEqual(attempts.slice(0, 4), ["USER#u-1/ORDER#o-1", "USER#u-1/ORDER#o-2", "USER#u-1/ORDER#o-2", "USER#u-1/ORDER#o-3"]);
+  t.deepEqual(parked, []);
+});
+
+test("a record that keeps failing is parked after its attempts, and the changes after it still publish", async (t) => {
+  const attempts: string[] = [];
+  const { rig, parked, drain } = await setup(t, async (event) => {
+    attempts.push(event.detail.entryId);
+    if (event.detail.entryId === "USER#u-1/ORDER#o-2") throw new Error("bus refuses it");
+  });
+  for (const orderId of ["o-1", "o-2", "o-3"]) await rig.order({ orderId, userId: "u-1", amount: 1_000 });
+  const events = await drain();
+  t.deepEqual(events.map((event) => event.detail.entryId), ["USER#u-1/ORDER#o-1", "USER#u-1/ORDER#o-3"]);
+  t.is(attempts.filter((id) => id === "USER#u-1/ORDER#o-2").length, 3, "three attempts, as the stack's mapping makes");
+  t.is(attempts.filter((id) => id === "USER#u-1/ORDER#o-1").length, 1);
+  t.is(parked.length, 1);
+  t.deepEqual(parked[0]?.record.dynamodb?.Keys, { pk: { S: "USER#u-1" }, sk: { S: "ORDER#o-2" } });
+  t.regex(String(parked[0]?.error), /bus refuses it/);
+});
+
+test("each customer's events keep the order of their ledger changes", async (t) => {
+  const { rig, drain } = await setup(t);
+  const customers = ["u-a", "u-b", "u-c"];
+  // Each customer's orders one after another; the customers at the same time, interleaved.
+  await Promise.all(
+    customers.map(async (userId) => {
+      for (let i = 0; i < 15; i++) await rig.order({ orderId: `${userId}-o${i}`, userId, amount: 1_000 + i });
+    }),
+  );
+  const events = await drain();
+  t.is(events.length, 45);
+  for (const userId of customers) {
+    t.deepEqual(
+      events.filter((event) => event.detail.userId === userId).map((event) => event.detail.entryId),
+      Array.from({ length: 15 }, (_, i) => `USER#${userId}/ORDER#${userId}-o${i}`),
+    );
+  }
+});
