@@ -26,6 +26,7 @@ import {
 } from "../domain/redemption";
 import { balanceState, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
+import { BUSY_ATTEMPTS, LedgerBusyError, pause } from "./busy-retry";
 import { failedAt, putNewEntry, transactWrite } from "./transactions";
 import { readUserItems } from "./user-items";
 
@@ -44,14 +45,9 @@ export type CancelResult =
   | { outcome: "already-cancelled"; entry: RedemptionCancelEntry }
   | { outcome: "not-found" };
 
-/** Thrown when a balance keeps changing under a redemption for all its attempts. */
-export class LedgerBusyError extends Error {
-  override name = "LedgerBusyError";
-}
+export { LedgerBusyError };
 
-/** Attempts before giving up on a busy balance, and the jittered pause between them. */
-const ATTEMPTS = 30;
-const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(attempt, 5)));
+const ATTEMPTS = BUSY_ATTEMPTS;
 
 /**
  * Lots that expire within this margin are not spent: DynamoDB cannot compare with its own clock,
