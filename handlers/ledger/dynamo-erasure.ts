@@ -103,18 +103,27 @@ export class DynamoErasure {
     }
   }
 
-  /** Deletes `keys` in batches of 25, a few at once, until DynamoDB has processed every one. */
+  /** Deletes `keys` in batches of 25, a few at once, until DynamoDB has processed every one (unprocessed ones are sent again). */
   private async deleteAll(keys: readonly Key[]): Promise<number> {
     const batches: Key[][] = [];
     for (let i = 0; i < keys.length; i += BATCH) batches.push(keys.slice(i, i + BATCH));
+    // A failed batch stops the others from starting, and the erasure fails once those in flight
+    // have settled: a retry then finds a stable remainder.
+    let failure: { error: unknown } | undefined;
     await forEachLimited(batches, this.concurrency, async (batch) => {
-      let requests: WriteRequests = batch.map((Key) => ({ DeleteRequest: { Key } }));
-      for (let attempt = 1; requests.length > 0; attempt++) {
-        if (attempt > 1) await pause(attempt);
-        const { UnprocessedItems } = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-        requests = UnprocessedItems?.[this.tableName] ?? [];
+      if (failure) return;
+      try {
+        let requests: WriteRequests = batch.map((Key) => ({ DeleteRequest: { Key } }));
+        for (let attempt = 1; requests.length > 0; attempt++) {
+          if (attempt > 1) await pause(attempt);
+          const { UnprocessedItems } = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+          requests = UnprocessedItems?.[this.tableName] ?? [];
+        }
+      } catch (error) {
+        failure ??= { error };
       }
     });
+    if (failure) throw failure.error;
     return keys.length;
   }
 }
