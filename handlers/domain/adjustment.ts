@@ -18,7 +18,7 @@ export const AdjustmentRequestSchema = v.object({
   points: v.pipe(
     v.number("must be a number"),
     v.safeInteger("must be a whole number of points"),
-    v.check((points) => points !== 0, "must not be 0: positive grants points, negative takes them"),
+    v.notValue(0, "must not be 0: positive grants points, negative takes them"),
   ),
   reason: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty"), v.maxLength(500, "must be at most 500 characters")),
   /** A take may leave the balance below zero (the rest is owed) only when this says so. */
