@@ -21,7 +21,8 @@ import { apiEvent, balanceRequest, historyRequest } from "./support/api-events";
 import { createHarness, serviceError, type Harness } from "./support/dynamo-harness";
 import { useDynamoLocal } from "./support/dynamo-local-per-file";
 import { ADMIN_BACKEND, asAdminBackend, signedBy } from "./support/iam-caller";
-import { sqsBatch, sqsRecord } from "./support/events";
+import { orderCompleted, sqsBatch, sqsRecord } from "./support/events";
+import { createTestWriter } from "./support/writer-harness";
 import { createLifecycleRig } from "./support/lifecycle-harness";
 
 process.env.ADMIN_PRINCIPALS = JSON.stringify([ADMIN_BACKEND]);
@@ -285,6 +286,21 @@ test("after an erasure the customer's events are acknowledged and dropped, and a
   const left = await scanAll(harness);
   t.deepEqual(left.map((item) => item.pk), [erasedPk("u-1")], "only the tombstone");
   t.like(await balance(), { balance: 0, lifetimeEarned: 0, updatedAt: null });
+});
+
+test("the writer erases on Customer Deleted and drops the customer's later events in one request each; its log lines name the tombstone, not the id", async (t) => {
+  const harness = await createHarness(dynamo);
+  const { write, logs } = createTestWriter(harness);
+  const deleted = { version: "0", id: "del-1", "detail-type": DETAIL_TYPES.customerDeleted, source: DEFAULT_EVENT_SOURCE, account: "123456789012", time: START, region: "eu-west-1", resources: [], detail: { userId: "gone-1", deletedAt: START } };
+  await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o-1", userId: "gone-1", amount: 1_000 }))));
+  t.deepEqual((await write(sqsBatch(sqsRecord(deleted)))).batchItemFailures, []);
+  harness.requests.length = 0;
+  t.deepEqual((await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o-2", userId: "gone-1", amount: 1_000 }))))).batchItemFailures, []);
+  t.deepEqual(harness.requests, ["TransactWriteItems"], "a dropped order costs what a credited one does");
+  const [, erasedLine, droppedLine] = logs();
+  t.like(erasedLine, { outcome: "erased", points: 10, tombstone: erasedPk("gone-1"), userId: undefined });
+  t.like(droppedLine, { outcome: "erased", points: 0, tombstone: erasedPk("gone-1"), orderId: "o-2" });
+  t.false(JSON.stringify([erasedLine, droppedLine]).includes("gone-1"));
 });
 
 test("an erasure that fails half-way finishes when retried", async (t) => {
