@@ -45,9 +45,6 @@ export type CancelResult =
   | { outcome: "already-cancelled"; entry: RedemptionCancelEntry }
   | { outcome: "not-found" };
 
-export { LedgerBusyError };
-
-const ATTEMPTS = BUSY_ATTEMPTS;
 
 /**
  * Lots that expire within this margin are not spent: DynamoDB cannot compare with its own clock,
@@ -67,7 +64,7 @@ export class DynamoRedemptions {
   }
 
   async redeem(userId: string, request: RedemptionRequest, now: () => Date): Promise<RedeemResult> {
-    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    for (let attempt = 1; attempt <= BUSY_ATTEMPTS; attempt++) {
       const [balanceItem, existingItem] = await readUserItems(this.client, this.tableName, userId, [BALANCE_SK, redemptionSk(request.redemptionId)]);
       if (existingItem) return this.retryOf(v.parse(RedemptionEntrySchema, existingItem), request);
       const read = balanceState(balanceItem);
@@ -85,11 +82,11 @@ export class DynamoRedemptions {
       if (failedAt(result, 0) && winner) return this.retryOf(v.parse(RedemptionEntrySchema, winner), request);
       await pause(attempt); // the balance moved since it was read
     }
-    throw new LedgerBusyError(`the balance of ${userId} kept changing over ${ATTEMPTS} attempts`);
+    throw new LedgerBusyError(`the balance of ${userId} kept changing over ${BUSY_ATTEMPTS} attempts`);
   }
 
   async cancel(userId: string, redemptionId: string, now: () => Date): Promise<CancelResult> {
-    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    for (let attempt = 1; attempt <= BUSY_ATTEMPTS; attempt++) {
       const [balanceItem, redemptionItem, cancelItem] = await readUserItems(this.client, this.tableName, userId, [
         BALANCE_SK,
         redemptionSk(redemptionId),
@@ -110,7 +107,7 @@ export class DynamoRedemptions {
       if (result.written) return { outcome: "cancelled", entry };
       await pause(attempt); // cancelled concurrently (the next read says so) or the balance moved
     }
-    throw new LedgerBusyError(`the balance of ${userId} kept changing over ${ATTEMPTS} attempts`);
+    throw new LedgerBusyError(`the balance of ${userId} kept changing over ${BUSY_ATTEMPTS} attempts`);
   }
 
   private retryOf(existing: RedemptionEntry, request: RedemptionRequest): RedeemResult {

@@ -41,14 +41,15 @@ interface Delivery {
 }
 
 /**
- * The ids a log line carries: enough to trace a record, no personal data. An erased customer's
- * lines name the tombstone (a digest of the id), never the id, so the logs keep no copy of it.
+ * The ids a log line carries: enough to trace a record, no personal data. The lines of an erased
+ * customer, and of a deletion (even one that failed), name the tombstone (a digest of the id),
+ * never the id, so the logs keep no copy of it.
  */
 function idsOf(event: LoyaltyEvent, outcome: RecordOutcome): LogFields {
   const { detail } = event;
   return {
     eventId: event.id,
-    ...(outcome.outcome === "erased" ? { tombstone: erasedPk(detail.userId) } : { userId: detail.userId }),
+    ...(outcome.outcome === "erased" || event["detail-type"] === DETAIL_TYPES.customerDeleted ? { tombstone: erasedPk(detail.userId) } : { userId: detail.userId }),
     orderId: "orderId" in detail ? detail.orderId : undefined,
     refundId: "refundId" in detail ? detail.refundId : undefined,
   };
