@@ -324,6 +324,17 @@ test("an erasure that fails half-way finishes when retried", async (t) => {
   t.deepEqual((await scanAll(harness)).filter((item) => JSON.stringify(item).includes(HEAVY)), []);
 });
 
+test("a balance item the ledger cannot read does not keep its customer from being erased", async (t) => {
+  const { harness, adminApi } = await setup();
+  const damaged = { pk: "USER#u-damaged", sk: "BALANCE", lifetimeEarned: "not a number", "lot_2026-01-01_2027-01-01": 5 };
+  const index = { pk: `EXPIRES#2027-01-01#${expiryShardOf("u-damaged")}`, sk: "USER#u-damaged" };
+  await harness.documents.send(new BatchWriteCommand({ RequestItems: { [harness.tableName]: [{ PutRequest: { Item: damaged } }, { PutRequest: { Item: index } }] } }));
+  const response = await adminApi(erase("u-damaged"));
+  t.is(response.statusCode, 200);
+  t.like(bodyOf(response), { erased: true, pointsRemoved: 0 });
+  t.deepEqual((await scanAll(harness)).filter((item) => JSON.stringify(item).includes("u-damaged")), [], "its expiry index item too, found by the lot's name");
+});
+
 test("erasing someone the ledger never knew leaves a tombstone and removes nothing", async (t) => {
   const { harness, adminApi } = await setup();
   const response = await adminApi(erase("never-seen"));

@@ -16,6 +16,8 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import * as v from "valibot";
 import { outstandingPoints, TombstoneSchema, type Tombstone } from "../domain/erasure";
+import { CorruptLedgerItemError } from "../domain/errors";
+import { lotDatesOf } from "../domain/lifecycle";
 import { BALANCE_SK, expiryIndexPk, expiryShardOf, userPk } from "../domain/ledger-keys";
 import { forEachLimited } from "../runtime/limited-concurrency";
 import { balanceKey, balanceState } from "./balance-item";
@@ -56,10 +58,10 @@ export class DynamoErasure {
   async erase(userId: string, now: Date): Promise<ErasureReport> {
     const pk = userPk(userId);
     const { Item: balanceItem } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: balanceKey(pk), ConsistentRead: true }));
-    const read = balanceState(balanceItem);
-    const tombstone = await this.putTombstone(userId, outstandingPoints(read.holding, now.getTime()), now.toISOString());
+    const tombstone = await this.putTombstone(userId, this.outstanding(balanceItem, now), now.toISOString());
 
-    const days = new Set(read.holding.lots.flatMap((lot) => (lot.expiresDay === null ? [] : [lot.expiresDay])));
+    // The days come from the lots' names, so even a balance item that cannot be read is unindexed.
+    const days = new Set(Object.keys(balanceItem ?? {}).flatMap((attribute) => lotDatesOf(attribute)?.expiresDay ?? []));
     let pending: Key[] = [...days].map((day) => ({ pk: expiryIndexPk(day, expiryShardOf(userId)), sk: pk }));
     let itemsDeleted = 0;
     let start: Record<string, unknown> | undefined;
@@ -85,6 +87,19 @@ export class DynamoErasure {
     itemsDeleted += await this.deleteAll(pending);
     if (balanceItem) itemsDeleted += await this.deleteAll([balanceKey(pk)]);
     return { pointsRemoved: tombstone.pointsRemoved, erasedAt: tombstone.erasedAt, tombstone: tombstone.pk, itemsDeleted };
+  }
+
+  /**
+   * What the customer still held. A balance item the ledger cannot read (see
+   * `CorruptLedgerItemError`) must not keep a customer from being erased: it counts as 0.
+   */
+  private outstanding(balanceItem: Record<string, unknown> | undefined, now: Date): number {
+    try {
+      return outstandingPoints(balanceState(balanceItem).holding, now.getTime());
+    } catch (error) {
+      if (error instanceof CorruptLedgerItemError) return 0;
+      throw error;
+    }
   }
 
   /** Puts the tombstone unless one is there; returns the one that stands. */
