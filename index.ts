@@ -58,6 +58,7 @@ const api = new LoyaltyApi("loyalty-api", {
   allowedOrigins: config.api.allowedOrigins,
   throttle: config.api.throttle,
   manageAccountLogRole: config.api.manageAccountLogRole,
+  lifecycle: config.lifecycle,
   logLevel: config.logLevel,
   logRetentionDays: config.logRetentionDays,
   alarmActions: [alerts.topicArn],

@@ -22,7 +22,14 @@ export function withCorsPreflights<THandler extends string>(
   allowedOrigins: readonly string[],
 ): ApiMethodSpec<THandler>[] {
   if (allowedOrigins.length === 0) return [...methods];
-  return methods.flatMap((method) => [method, { ...method, httpMethod: "OPTIONS", authorization: "NONE" }]);
+  // One preflight per path, answered by the function of its first method (it names them all).
+  const preflighted = new Set<string>();
+  return methods.flatMap((method) => {
+    const path = method.path.join("/");
+    if (preflighted.has(path)) return [method];
+    preflighted.add(path);
+    return [method, { ...method, httpMethod: "OPTIONS", authorization: "NONE" }];
+  });
 }
 
 /**

@@ -4,6 +4,8 @@
  * draft 4; the schemas used here need nothing newer).
  */
 import { toJsonSchema, type ConversionConfig } from "@valibot/to-json-schema";
+import type * as v from "valibot";
+import { AdjustmentRequestSchema } from "../handlers/domain/adjustment";
 import { RedemptionRequestSchema } from "../handlers/domain/redemption";
 
 /**
@@ -13,7 +15,11 @@ import { RedemptionRequestSchema } from "../handlers/domain/redemption";
  */
 export const REQUEST_CONVERSION = { typeMode: "input", errorMode: "ignore" } as const satisfies ConversionConfig;
 
-export function redemptionRequestModel(): string {
-  const schema = toJsonSchema(RedemptionRequestSchema, { target: "openapi-3.0", ...REQUEST_CONVERSION });
-  return JSON.stringify({ $schema: "http://json-schema.org/draft-04/schema#", title: "RedemptionRequest", ...schema });
+/** `schema` as an API Gateway model named `title`. */
+function requestModel(title: string, schema: v.GenericSchema): string {
+  return JSON.stringify({ $schema: "http://json-schema.org/draft-04/schema#", title, ...toJsonSchema(schema, { target: "openapi-3.0", ...REQUEST_CONVERSION }) });
 }
+
+export const redemptionRequestModel = (): string => requestModel("RedemptionRequest", RedemptionRequestSchema);
+
+export const adjustmentRequestModel = (): string => requestModel("AdjustmentRequest", AdjustmentRequestSchema);

@@ -6,7 +6,7 @@
 import * as apigateway from "@pulumi/aws/apigateway";
 import type * as pulumi from "@pulumi/pulumi";
 import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
-import { redemptionRequestModel } from "./api-models";
+import { adjustmentRequestModel, redemptionRequestModel } from "./api-models";
 import type { ApiMethodSpec } from "./api-cors";
 
 /** API Gateway's authorization type of each kind of auth. */
@@ -82,8 +82,17 @@ export function createApiRoutes(name: string, args: ApiRoutesArgs, opts: pulumi.
     opts,
   );
 
+  const adjustmentModel = new apigateway.Model(
+    `${name}-adjustment-request`,
+    { restApi: api.id, name: "AdjustmentRequest", contentType: "application/json", schema: adjustmentRequestModel() },
+    opts,
+  );
+
   /** The routes whose request bodies API Gateway validates, by resource. */
-  const bodyModels = new Map<string, apigateway.Model>([[API_ROUTES.redeem.resource, redemptionModel]]);
+  const bodyModels = new Map<string, apigateway.Model>([
+    [API_ROUTES.redeem.resource, redemptionModel],
+    [API_ROUTES.adjust.resource, adjustmentModel],
+  ]);
 
   return args.methods.flatMap(({ path, httpMethod, authorization, handler }) => {
     const resource = resourceFor(path);

@@ -6,7 +6,7 @@
  */
 import type * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
-import { EXPIRY_INDEX_PK_PREFIX, USER_PK_PREFIX } from "../handlers/domain/ledger-keys";
+import { ERASED_PK_PREFIX, EXPIRY_INDEX_PK_PREFIX, USER_PK_PREFIX } from "../handlers/domain/ledger-keys";
 import { LEDGER_TABLE } from "../handlers/ledger/table";
 
 /** A ledger table: a `LoyaltyStore`, or the plain identifiers of one created elsewhere. */
@@ -81,11 +81,28 @@ export function ledgerWriteStatements(table: LedgerTableRef): iam.PolicyStatemen
   ];
 }
 
+/** Limits a statement to items whose partition key starts with one of `prefixes`. */
+const leadingKeysLike = (...prefixes: string[]) => ({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": prefixes.map((prefix) => `${prefix}*`) } });
+
+/**
+ * Erasing a customer deletes, in batches, the items of their partition and their expiry index
+ * items — nothing else (a batch may hold both, so one statement names both prefixes).
+ */
+const eraseCustomers = (table: LedgerTableRef): iam.PolicyStatement => ({
+  Sid: "EraseCustomers",
+  Effect: "Allow",
+  Action: ["dynamodb:BatchWriteItem"],
+  Resource: table.tableArn,
+  Condition: leadingKeysLike(USER_PK_PREFIX, EXPIRY_INDEX_PK_PREFIX),
+});
+
 /**
  * The writer: the redeemer's writes, plus what events arriving in any order need — a
- * `ConditionCheck` that an order is still absent (a refund or a close before it), and `Query`
- * on the customer's own partition (the refunds parked before their order; the expiry entries
- * of a lot the settle took off, for its order's refund). Still no Scan and no Delete.
+ * `ConditionCheck` that an order is still absent (a refund or a close before it) and that its
+ * customer was never erased, and `Query` on the customer's own partition (the refunds parked
+ * before their order; the expiry entries of a lot the settle took off, for its order's refund;
+ * the keys to erase) — and the platform's `Customer Deleted`: batch deletes of that customer's
+ * items only. No Scan, no DeleteItem.
  */
 export function ledgerIngestStatements(table: LedgerTableRef): iam.PolicyStatement[] {
   return [
@@ -95,12 +112,43 @@ export function ledgerIngestStatements(table: LedgerTableRef): iam.PolicyStateme
       Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"],
       Resource: table.tableArn,
     },
+    eraseCustomers(table),
     encryptLedger(table),
   ];
 }
 
-/** Limits a statement to items whose partition key starts with `prefix`. */
-const leadingKeysLike = (prefix: string) => ({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${prefix}*`] } });
+/**
+ * The admin function: adjustments read and write customers' partitions (and index a granted
+ * lot's expiry), erasure queries a customer's partition and deletes it in batches, and both
+ * read and write tombstones. Each statement is limited to its partitions by their leading keys.
+ */
+export function ledgerAdminStatements(table: LedgerTableRef): iam.PolicyStatement[] {
+  return [
+    {
+      Sid: "AdjustCustomers",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+      Resource: table.tableArn,
+      Condition: leadingKeysLike(USER_PK_PREFIX),
+    },
+    {
+      Sid: "IndexGrantedExpiries",
+      Effect: "Allow",
+      Action: ["dynamodb:PutItem"],
+      Resource: table.tableArn,
+      Condition: leadingKeysLike(EXPIRY_INDEX_PK_PREFIX),
+    },
+    eraseCustomers(table),
+    {
+      Sid: "KeepTombstones",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"],
+      Resource: table.tableArn,
+      Condition: leadingKeysLike(ERASED_PK_PREFIX),
+    },
+    encryptLedger(table),
+  ];
+}
 
 /**
  * The daily settle: walk a day's expiry index (Query its partitions, delete each item once

@@ -6,6 +6,8 @@
  *     GET  /points/{userId}/history                           ──▶ reader Lambda
  *     POST /points/{userId}/redemptions                       ──▶ redeemer Lambda ──▶ ledger (redemptions)
  *     POST /points/{userId}/redemptions/{redemptionId}/cancel ──▶ redeemer Lambda
+ *     POST /points/{userId}/adjustments                       ──▶ admin Lambda    ──▶ ledger (adjust, erase)
+ *     DELETE /points/{userId}                                 ──▶ admin Lambda
  *
  * Every method but the CORS preflight sits behind the authorizer the args choose (IAM unless
  * told otherwise; no auth only when spelled out as `openToTheInternet`). Request bodies are
@@ -23,6 +25,7 @@ import * as lambda from "@pulumi/aws/lambda";
 import * as pulumi from "@pulumi/pulumi";
 import { API_DEFAULTS } from "../config/defaults/api-defaults";
 import type { ApiHandlerName } from "../handlers/http/routes";
+import type { Lifecycle } from "../handlers/domain/lifecycle";
 import { functionEnvironment } from "../handlers/runtime/function-env";
 import { createAccountLogRole } from "./account-log-role";
 import { createAlarms } from "./alarms";
@@ -32,7 +35,7 @@ import { AUTHORIZATION, createApiRoutes, routeMethods } from "./api-routes";
 import { createApiStage } from "./api-stage";
 import { createGatewayResponses } from "./gateway-responses";
 import { HandlerFunction } from "./handler-function";
-import { ledgerReadStatements, ledgerWriteStatements, type LedgerTableRef } from "./ledger-grants";
+import { ledgerAdminStatements, ledgerReadStatements, ledgerWriteStatements, type LedgerTableRef } from "./ledger-grants";
 import { api5xxErrors, apiLatencyP99, functionErrors } from "./metrics";
 import { StageFingerprint } from "./stage-fingerprint";
 import { validateArgs } from "./validate-args";
@@ -70,7 +73,12 @@ export interface LoyaltyApiArgs {
   allowedOrigins?: string[];
   /** Stage-wide throttling, requests per second and burst. @default {@link API_DEFAULTS.throttle} */
   throttle?: { rateLimit: number; burstLimit: number };
-  /** The reader's and redeemer's `LOG_LEVEL`. @default {@link API_DEFAULTS.logLevel} */
+  /**
+   * The points lifecycle: an admin's grant expires `expiryDays` after the day it is made, as the
+   * writer's lots do (the admin function's `POINTS_LIFECYCLE`). @default spendable at once, never expiring
+   */
+  lifecycle?: Lifecycle;
+  /** The functions' `LOG_LEVEL`. @default {@link API_DEFAULTS.logLevel} */
   logLevel?: pulumi.Input<string>;
   /** Days the functions' and the access logs are kept. @default {@link API_DEFAULTS.logRetentionDays} */
   logRetentionDays?: pulumi.Input<number>;
@@ -97,6 +105,8 @@ export class LoyaltyApi extends pulumi.ComponentResource {
   public readonly readerFunctionName: pulumi.Output<string>;
   /** The redeemer Lambda's name, for its logs and metrics. */
   public readonly redeemerFunctionName: pulumi.Output<string>;
+  /** The admin Lambda's name, for its logs and metrics. */
+  public readonly adminFunctionName: pulumi.Output<string>;
 
   constructor(name: string, args: LoyaltyApiArgs, opts?: pulumi.ComponentResourceOptions) {
     // Bad arguments fail here, before anything is registered.
@@ -119,6 +129,8 @@ export class LoyaltyApi extends pulumi.ComponentResource {
           allowedOrigins,
           adminPrincipals: settings.adminPrincipals,
           adminGroup,
+          // Read by the admin function only.
+          ...(handler === "admin" ? { lifecycle: settings.lifecycle } : {}),
         }),
       );
     const functions: Record<ApiHandlerName, HandlerFunction> = {
@@ -132,6 +144,12 @@ export class LoyaltyApi extends pulumi.ComponentResource {
       redeemer: new HandlerFunction(
         `${name}-redeemer`,
         { entry: "handlers/redeemer.ts", environment: environment("redeemer"), statements: ledgerWriteStatements(args.store), logRetentionDays: args.logRetentionDays },
+        parent,
+      ),
+      // Customer service: adjusts and erases; the only API function that may delete.
+      admin: new HandlerFunction(
+        `${name}-admin`,
+        { entry: "handlers/admin.ts", environment: environment("admin"), statements: ledgerAdminStatements(args.store), logRetentionDays: args.logRetentionDays },
         parent,
       ),
     };
@@ -153,7 +171,7 @@ export class LoyaltyApi extends pulumi.ComponentResource {
         api,
         userPoolArn: auth.type === "cognito" ? auth.userPoolArn : undefined,
         methods,
-        invokeArns: { reader: functions.reader.invokeArn, redeemer: functions.redeemer.invokeArn },
+        invokeArns: { reader: functions.reader.invokeArn, redeemer: functions.redeemer.invokeArn, admin: functions.admin.invokeArn },
       },
       parent,
     );
@@ -204,6 +222,12 @@ export class LoyaltyApi extends pulumi.ComponentResource {
           threshold: 0,
         },
         {
+          id: "admin-errors",
+          description: "The admin Lambda failed whole invocations: adjustments or erasures did not happen; read its logs by requestId, then retry (both are idempotent).",
+          metric: functionErrors(functions.admin.functionName),
+          threshold: 0,
+        },
+        {
           id: "p99-latency",
           description: "The loyalty API's p99 latency stayed above 1 s for 15 minutes.",
           metric: apiLatencyP99(api.name, stage.stageName),
@@ -221,6 +245,7 @@ export class LoyaltyApi extends pulumi.ComponentResource {
     this.stageName = stage.stageName;
     this.readerFunctionName = functions.reader.functionName;
     this.redeemerFunctionName = functions.redeemer.functionName;
+    this.adminFunctionName = functions.admin.functionName;
     this.registerOutputs({
       url: this.url,
       restApiId: this.restApiId,
@@ -228,6 +253,7 @@ export class LoyaltyApi extends pulumi.ComponentResource {
       stageName: this.stageName,
       readerFunctionName: this.readerFunctionName,
       redeemerFunctionName: this.redeemerFunctionName,
+      adminFunctionName: this.adminFunctionName,
     });
   }
 }

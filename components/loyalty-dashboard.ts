@@ -81,6 +81,7 @@ export class LoyaltyDashboard extends pulumi.ComponentResource {
               functionErrors(api.redeemerFunctionName),
               functionThrottles(api.redeemerFunctionName),
             ),
+            graph("Admin errors and throttles", functionErrors(api.adminFunctionName), functionThrottles(api.adminFunctionName)),
           ),
           ...(settle
             ? [

@@ -29,7 +29,7 @@ otrium-loyalty local runtime is up.
   points events (otrium.loyalty) from the ledger's stream onto the local bus: GET ${endpoint}/_local/events
 
 Auth: none locally (127.0.0.1 only). A request without an X-Local-Claims header acts as an ADMIN
-(it may read, spend and cancel for anyone); -H 'X-Local-Claims: {"sub":"u-42"}' acts as customer
+(it may read, spend, cancel, adjust and erase for anyone); -H 'X-Local-Claims: {"sub":"u-42"}' acts as customer
 u-42, and "cognito:groups":"${settings.adminGroup ?? ""}" in the claims as the admin group.
 ${nodeVersionNotice()}
 Try it (README, "The local runtime", has every command):

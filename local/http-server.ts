@@ -147,7 +147,9 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
   if ("refused" in caller) return sendJson(response, 401, { error: { code: "unauthorized", message: caller.refused } });
   const event = toProxyEvent({ method, url, headers, body, caller, sourceIp: request.socket.remoteAddress ?? "127.0.0.1" }, routes.stage);
   // Unknown resources go to the reader, which answers 404 as API Gateway would refuse them.
-  const route = Object.values(API_ROUTES).find((candidate) => candidate.resource === event.resource);
+  // A resource may be served by several functions, one per method (GET and DELETE /points/{userId}).
+  const onResource = Object.values(API_ROUTES).filter((candidate) => candidate.resource === event.resource);
+  const route = onResource.find((candidate) => candidate.method === event.httpMethod) ?? onResource[0];
   const result = await routes.functions[route?.handler ?? "reader"](event);
   send(response, result.statusCode, result.headers ?? {}, result.body);
 }

@@ -5,10 +5,11 @@
  *   (HTTP :3000)                     └─▶ DLQ after maxReceiveCount                            ▼
  *   GET /points/... ─────────────────────────────────────────▶ reader Lambda ─▶ DynamoDB Local
  *   POST /points/.../redemptions ────────────────────────────▶ redeemer Lambda ─┤
+ *   POST /points/.../adjustments, DELETE /points/... ────────▶ admin Lambda ────┤
  *   daily at 00:15 UTC, or POST /_local/settle ──────────────▶ settle Lambda ───┘
  *   the table's stream ─▶ entry → points event ─▶ the local bus (GET /_local/events)
  *
- * The writer, reader, redeemer and settle are the real handler modules, configured through their environment as
+ * The writer, reader, redeemer, admin and settle are the real handler modules, configured through their environment as
  * Lambda configures them; the table is the store's definition; the pattern and queue settings
  * are the dev stack's.
  */
@@ -81,6 +82,7 @@ function configureHandlers(settings: LocalSettings, dynamoEndpoint: string): voi
     ...functionEnvironment.writer({ tableName: settings.tableName, earnRules: settings.earnRules, lifecycle: settings.lifecycle, logLevel: settings.logLevel }),
     ...functionEnvironment.reader(api),
     ...functionEnvironment.redeemer(api),
+    ...functionEnvironment.admin({ ...api, lifecycle: settings.lifecycle }),
     ...functionEnvironment.settle({ tableName: settings.tableName, logLevel: settings.logLevel }),
   };
   for (const name of HANDLER_ENV_VARIABLES) {
@@ -138,7 +140,7 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
 
     configureHandlers(settings, dynamo.endpoint);
     const writer = loadHandler<(event: SQSEvent) => Promise<SQSBatchResponse>>("writer");
-    const functions = { reader: loadHandler<ProxyHandler>("reader"), redeemer: loadHandler<ProxyHandler>("redeemer") };
+    const functions = { reader: loadHandler<ProxyHandler>("reader"), redeemer: loadHandler<ProxyHandler>("redeemer"), admin: loadHandler<ProxyHandler>("admin") };
     const settle = startDailySettle(loadHandler<(input: unknown) => Promise<unknown>>("settle"), (error) =>
       console.error("local runtime: the daily settle failed (the next run makes it up)", error),
     );

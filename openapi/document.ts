@@ -12,7 +12,7 @@ import { IdSchema } from "../handlers/domain/contract";
 import { errorAnswerSchema } from "../handlers/http/error-answers";
 import { ROUTER_ERRORS } from "../handlers/http/proxy-router";
 import type { ErrorCode } from "../handlers/http/responses";
-import { API_ROUTES } from "../handlers/http/routes";
+import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
 import { devStackSettings } from "../local/settings";
 import { gatewayAnswerSchema, gatewayAnswersFor, gatewayExample } from "./gateway-answers";
 import { answerJsonSchema, componentSchemas, requestJsonSchema, type JsonSchema } from "./json-schemas";
@@ -67,9 +67,10 @@ export interface OpenApiDocument {
 const ROOT = path.resolve(__dirname, "..");
 
 /** Who answers a route, as the reference groups them. */
-const TAGS: Record<string, string> = {
+const TAGS: Record<ApiHandlerName, string> = {
   reader: "Balance and history: read-only.",
   redeemer: "Spending points on rewards, and giving them back.",
+  admin: "Customer service: adjusting points with a reason, erasing a customer. Admins only.",
 };
 
 const DESCRIPTION = `Otrium's loyalty points, for the web, iOS and Android apps: read a customer's balance and history, spend points on rewards.

@@ -8,6 +8,8 @@ import { toJsonSchema, toJsonSchemaDefs, type ConversionConfig, type JsonSchema 
 import type * as v from "valibot";
 import { REQUEST_CONVERSION } from "../components/api-models";
 import { IdSchema, MoneySchema } from "../handlers/domain/contract";
+import { AdjustmentAnswerSchema, ErasureAnswerSchema } from "../handlers/admin/answers";
+import { AdjustmentRequestSchema } from "../handlers/domain/adjustment";
 import { RedemptionRequestSchema } from "../handlers/domain/redemption";
 import { InsufficientPointsAnswerSchema } from "../handlers/http/error-answers";
 import { BalanceAnswerSchema, HistoryItemSchema, HistoryPageSchema } from "../handlers/reader/answers";
@@ -25,6 +27,9 @@ const NAMED = {
   Redemption: RedemptionAnswerSchema,
   RedemptionCancel: CancelAnswerSchema,
   RedemptionRequest: RedemptionRequestSchema,
+  Adjustment: AdjustmentAnswerSchema,
+  AdjustmentRequest: AdjustmentRequestSchema,
+  Erasure: ErasureAnswerSchema,
   InsufficientPoints: InsufficientPointsAnswerSchema,
 };
 

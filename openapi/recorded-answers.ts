@@ -1,5 +1,5 @@
 /**
- * The document's examples are real answers: the real reader and redeemer, on the real ledger in
+ * The document's examples are real answers: the real reader, redeemer and admin function, on the real ledger in
  * DynamoDB Local, asked every question an app can ask — and every wrong one. The clock and the
  * request ids are pinned, so the same code records the same answers every time.
  */
@@ -11,9 +11,13 @@ import { earnRateFor, parseEarnRules } from "../handlers/domain/earn-rules";
 import { earnEntry } from "../handlers/domain/ledger-entries";
 import type { Lifecycle } from "../handlers/domain/lifecycle";
 import type { RedemptionRequest } from "../handlers/domain/redemption";
-import { API_ROUTES } from "../handlers/http/routes";
+import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
+import { createAdminApi } from "../handlers/admin/admin-api";
+import { DynamoAdjustments } from "../handlers/ledger/dynamo-adjustments";
+import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
 import { DynamoLedger } from "../handlers/ledger/dynamo-ledger";
-import { DynamoRedemptions, LedgerBusyError } from "../handlers/ledger/dynamo-redemptions";
+import { LedgerBusyError } from "../handlers/ledger/busy-retry";
+import { DynamoRedemptions } from "../handlers/ledger/dynamo-redemptions";
 import { createTableInput } from "../handlers/ledger/table";
 import { createReadApi } from "../handlers/reader/read-api";
 import { createRedeemApi } from "../handlers/redeemer/redeem-api";
@@ -46,6 +50,8 @@ const ADMIN: LocalCaller = { claims: { sub: "support-7", "cognito:groups": ADMIN
 const ORDERS: OrderCompleted[] = [
   { orderId: "o-1001", userId: "u-42", total: { amount: 12995, currency: "EUR" }, completedAt: "2026-09-30T10:00:00.000Z" },
   { orderId: "o-1002", userId: "u-42", total: { amount: 5000, currency: "EUR" }, completedAt: "2026-11-20T11:00:00.000Z" },
+  // The customer the erasure's example erases.
+  { orderId: "o-2001", userId: "u-99", total: { amount: 8000, currency: "EUR" }, completedAt: "2026-10-01T09:00:00.000Z" },
 ];
 const REFUND: OrderRefunded = { orderId: "o-1001", userId: "u-42", refundId: "rf-1", refund: { amount: 2995, currency: "EUR" }, refundedAt: "2026-10-05T09:30:00.000Z" };
 
@@ -68,13 +74,16 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
     await ledger.reverseRefund(REFUND, { eventId: `event-${REFUND.refundId}`, recordedAt: NOW.toISOString() }, NOW);
 
     const common = { logger: createLogger("error", () => undefined), allowedOrigins: [], adminGroup: ADMIN_GROUP, now: () => NOW };
+    const admin = (table: string) =>
+      createAdminApi({ ...common, adjustments: new DynamoAdjustments(documents, table, LIFECYCLE), erasure: new DynamoErasure(documents, table) });
     const functions = {
       reader: createReadApi({ ...common, ledger }),
       redeemer: createRedeemApi({ ...common, redemptions: new DynamoRedemptions(documents, tableName) }),
+      admin: admin(tableName),
     };
     const recorded: RecordedAnswer[] = [];
     const askOf =
-      (of: Record<"reader" | "redeemer", ProxyHandler>): Ask =>
+      (of: Record<ApiHandlerName, ProxyHandler>): Ask =>
       async (route, name, summary, { method = API_ROUTES[route].method, url, body = "", caller }) => {
         const event: APIGatewayProxyEvent = toProxyEvent({ method, url, headers: body ? { "content-type": "application/json" } : {}, body, sourceIp: "127.0.0.1", caller }, "v1");
         if (event.resource !== API_ROUTES[route].resource) throw new Error(`${url} is not a request for ${route}`);
@@ -102,6 +111,20 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
     await ask("cancelRedemption", "invalid_request", "A redemptionId that is no id", { url: "/points/u-42/redemptions/rd%201/cancel", caller: ADMIN });
     await ask("cancelRedemption", "forbidden", "A customer may not cancel", { url: "/points/u-42/redemptions/rd-1/cancel", caller: customer("u-42") });
 
+    const adjustments = "/points/u-42/adjustments";
+    const grant = { adjustmentId: "adj-1", points: 25, reason: "Parcel arrived damaged" };
+    await ask("adjust", "granted", "Points granted, spendable at once", { url: adjustments, body: json(grant), caller: ADMIN });
+    await ask("adjust", "replayed", "The same request again: its first answer", { url: adjustments, body: json(grant), caller: ADMIN });
+    await ask("adjust", "taken", "Points taken, earliest-expiring first", { url: adjustments, body: json({ adjustmentId: "adj-2", points: -10, reason: "Points credited twice" }), caller: ADMIN });
+    await ask("adjust", "idempotency_conflict", "The same adjustmentId for another request", { url: adjustments, body: json({ ...grant, points: 30 }), caller: ADMIN });
+    await ask("adjust", "insufficient_points", "A take beyond the spendable balance, without allowNegative", {
+      url: adjustments,
+      body: json({ adjustmentId: "adj-3", points: -100_000, reason: "Fraudulent orders" }),
+      caller: ADMIN,
+    });
+    await ask("adjust", "invalid_request", "A body that breaks the request schema", { url: adjustments, body: json({ adjustmentId: "adj-4", points: 0, reason: "" }), caller: ADMIN });
+    await ask("adjust", "forbidden", "A customer may not adjust", { url: adjustments, body: json({ ...grant, adjustmentId: "adj-5" }), caller: customer("u-42") });
+
     await ask("history", "first_page", "The newest entries, with a cursor to the next page", { url: "/points/u-42/history?limit=3", caller: customer("u-42") });
     const first = recorded.at(-1)?.body;
     const cursor = typeof first === "object" && first !== null && "nextCursor" in first && typeof first.nextCursor === "string" ? first.nextCursor : undefined;
@@ -109,6 +132,14 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
     await ask("history", "last_page", "The last page: no cursor", { url: `/points/u-42/history?limit=3&cursor=${encodeURIComponent(cursor)}`, caller: customer("u-42") });
     await ask("history", "invalid_query", "A limit out of range", { url: "/points/u-42/history?limit=0", caller: customer("u-42") });
     await ask("history", "invalid_cursor", "A cursor this API did not hand out", { url: "/points/u-42/history?cursor=bm90LWEtY3Vyc29y", caller: customer("u-42") });
+
+    await ask("erase", "erased", "The customer erased, with the outstanding points removed", { url: "/points/u-99", method: "DELETE", caller: ADMIN });
+    await ask("erase", "forbidden", "A customer may not erase", { url: "/points/u-99", method: "DELETE", caller: customer("u-99") });
+    await ask("adjust", "customer_erased", "An erased customer gets nothing again", {
+      url: "/points/u-99/adjustments",
+      body: json({ adjustmentId: "adj-6", points: 5, reason: "Goodwill" }),
+      caller: ADMIN,
+    });
 
     // The answers to failures DynamoDB Local does not make on its own: a ledger that cannot be
     // read (a table that is not there), and a balance that kept changing for every attempt.
@@ -124,16 +155,26 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
     const broken = askOf({
       reader: createReadApi({ ...common, ledger: new DynamoLedger(documents, missingTable) }),
       redeemer: createRedeemApi({ ...common, redemptions: new DynamoRedemptions(documents, missingTable) }),
+      admin: admin(missingTable),
     });
     const internal = "An unexpected failure: the request id to report, nothing internal";
     await broken("balance", "internal_error", internal, { url: "/points/u-42", caller: customer("u-42") });
     await broken("history", "internal_error", internal, { url: "/points/u-42/history", caller: customer("u-42") });
     await broken("redeem", "internal_error", internal, { url: redeem, body: json({ ...redemption, redemptionId: "rd-5" }), caller: customer("u-42") });
     await broken("cancelRedemption", "internal_error", internal, { url: "/points/u-42/redemptions/rd-1/cancel", caller: ADMIN });
+    await broken("adjust", "internal_error", internal, { url: adjustments, body: json({ ...grant, adjustmentId: "adj-7" }), caller: ADMIN });
+    await broken("erase", "internal_error", internal, { url: "/points/u-42", method: "DELETE", caller: ADMIN });
     const busy = askOf({ ...functions, redeemer: createRedeemApi({ ...common, redemptions: new BusyRedemptions(documents, tableName) }) });
     const retry = "The balance kept changing: retry with the same redemptionId";
     await busy("redeem", "busy", retry, { url: redeem, body: json({ ...redemption, redemptionId: "rd-5" }), caller: customer("u-42") });
     await busy("cancelRedemption", "busy", retry, { url: "/points/u-42/redemptions/rd-1/cancel", caller: ADMIN });
+    class BusyAdjustments extends DynamoAdjustments {
+      override adjust(): never {
+        throw new LedgerBusyError("the balance kept changing");
+      }
+    }
+    const busyAdmin = askOf({ ...functions, admin: createAdminApi({ ...common, adjustments: new BusyAdjustments(documents, tableName, LIFECYCLE), erasure: new DynamoErasure(documents, tableName) }) });
+    await busyAdmin("adjust", "busy", "The balance kept changing: retry with the same adjustmentId", { url: adjustments, body: json({ ...grant, adjustmentId: "adj-8" }), caller: ADMIN });
     return recorded;
   } finally {
     dynamo.destroy();

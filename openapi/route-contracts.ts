@@ -5,6 +5,8 @@
  * document can never leave one out.
  */
 import type * as v from "valibot";
+import { AdjustmentAnswerSchema, ErasureAnswerSchema } from "../handlers/admin/answers";
+import { AdjustmentRequestSchema } from "../handlers/domain/adjustment";
 import { RedemptionRequestSchema } from "../handlers/domain/redemption";
 import type { ErrorCode } from "../handlers/http/responses";
 import type { API_ROUTES } from "../handlers/http/routes";
@@ -73,5 +75,28 @@ export const ROUTE_CONTRACTS: { [name in RouteName]: RouteContract } = {
       "Only the admin group and listed IAM principals may cancel.",
     answers: { 200: { description: "Cancelled (now or before).", schema: CancelAnswerSchema } },
     errors: { 400: ["invalid_request"], 404: ["redemption_not_found"], 503: ["busy"] },
+  },
+  adjust: {
+    summary: "Adjust a customer's points",
+    description:
+      "Customer service grants (positive `points`) or takes (negative) points by hand, with a `reason` (1–500 characters) that the customer's history shows; " +
+      "the entry records who made it. A grant is spendable at once and expires by the stack's lifecycle; a take spends the earliest-expiring points first, " +
+      "and is refused with `409 insufficient_points` when it would leave the spendable balance below zero, unless `allowNegative` is true (the rest is then owed). " +
+      "`adjustmentId` is the idempotency key, as a redemption's. `409 customer_erased` for an erased customer. Admins only.",
+    body: AdjustmentRequestSchema,
+    answers: {
+      201: { description: "Adjusted.", schema: AdjustmentAnswerSchema },
+      200: { description: "A retry of an adjustment already made: its first answer.", schema: AdjustmentAnswerSchema },
+    },
+    errors: { 400: ["invalid_request"], 409: ["idempotency_conflict", "insufficient_points", "customer_erased"], 503: ["busy"] },
+  },
+  erase: {
+    summary: "Erase a customer",
+    description:
+      "Deletes everything the ledger holds about the customer — balance, entries, lots, parked refunds, expiry index — and keeps only a tombstone keyed by a digest of the id, " +
+      "so the customer's later events are dropped. Reports the outstanding points removed. Idempotent: asking again answers the same; an erasure that failed half-way finishes. " +
+      "The platform's `Customer Deleted` event does the same. Admins only.",
+    answers: { 200: { description: "Erased (now or before).", schema: ErasureAnswerSchema } },
+    errors: {},
   },
 };

@@ -64,7 +64,7 @@ serial("LoyaltyStore with overrides: a given key, provisioned capacity, protecti
   });
 });
 
-serial("LoyaltyStore grants: read is GetItem/Query on the table and its index; the writer's has no Scan or Delete", async (t) => {
+serial("LoyaltyStore grants: read is GetItem/Query on the table and its index; the writer's has no Scan, and deletes only customers' items (erasure)", async (t) => {
   const { outputs } = await runProgram(() => {
     const store = new LoyaltyStore("store");
     return { read: store.grantRead(), write: store.grantLedgerWrite() };
@@ -74,7 +74,9 @@ serial("LoyaltyStore grants: read is GetItem/Query on the table and its index; t
   t.is(read[0]?.Resource.length, 2);
   const write = statementsOf({ Statement: outputs.write });
   t.deepEqual(write[0]?.Action, ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"]);
-  t.deepEqual(write[1]?.Action, ["kms:Decrypt", "kms:GenerateDataKey"]);
+  t.like(write[1], { Action: ["dynamodb:BatchWriteItem"], Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["USER#*", "EXPIRES#*"] } } });
+  t.deepEqual(write[2]?.Action, ["kms:Decrypt", "kms:GenerateDataKey"]);
+  t.false(write.some((statement) => statement.Action.includes("dynamodb:Scan") || statement.Action.includes("dynamodb:DeleteItem")));
 });
 
 serial("LoyaltyIngest over an existing table with minimal args: the secure defaults", async (t) => {
@@ -100,8 +102,8 @@ serial("LoyaltyIngest over an existing table with minimal args: the secure defau
   const policy = statementsOf(input(run.get("aws:iam/rolePolicy:RolePolicy", "ingest-writer"), "policy"));
   t.deepEqual(policy.find((s) => s.Sid === "WriteLedger")?.Resource, [EXISTING.tableArn]);
   t.deepEqual(policy.find((s) => s.Sid === "EncryptLedger")?.Resource, [EXISTING.kmsKeyArn]);
-  // Contract change (lifecycle): Order Return Window Closed is published too.
-  t.is(run.ofType("aws:schemas/schema:Schema").length, 3);
+  // Contract changes: Order Return Window Closed (lifecycle) and Customer Deleted (erasure) are published too.
+  t.is(run.ofType("aws:schemas/schema:Schema").length, 4);
   for (const alarm of run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm")) t.deepEqual(input(alarm, "alarmActions"), []);
 });
 
@@ -163,11 +165,11 @@ serial("LoyaltyApi with minimal args: IAM-authorized methods, no CORS, read-only
   const run = await runProgram(() => {
     new LoyaltyApi("api", { store: EXISTING });
   }, { config: CONFIG });
-  t.deepEqual(methods(run.resources), ["GET AWS_IAM", "GET AWS_IAM", "POST AWS_IAM", "POST AWS_IAM"]);
+  t.deepEqual(methods(run.resources), ["DELETE AWS_IAM", "GET AWS_IAM", "GET AWS_IAM", "POST AWS_IAM", "POST AWS_IAM", "POST AWS_IAM"]);
   t.deepEqual(run.ofType("aws:apigateway/authorizer:Authorizer"), []);
   t.deepEqual(
     run.ofType("aws:apigateway/resource:Resource").map((r) => input(r, "pathPart")),
-    ["points", "{userId}", "history", "redemptions", "{redemptionId}", "cancel"],
+    ["points", "{userId}", "history", "redemptions", "{redemptionId}", "cancel", "adjustments"],
   );
   t.is(input(run.get("aws:apigateway/stage:Stage", "api"), "stageName"), "v1");
   t.deepEqual(run.ofType("aws:apigateway/account:Account"), [], "the region-wide logging role is left alone by default");
@@ -193,12 +195,16 @@ serial("LoyaltyApi with Cognito, an admin group and CORS", async (t) => {
     });
   }, { config: CONFIG });
   t.deepEqual(methods(run.resources), [
+    "DELETE COGNITO_USER_POOLS",
     "GET COGNITO_USER_POOLS",
     "GET COGNITO_USER_POOLS",
+    // One preflight per path: GET and DELETE /points/{userId} share one.
     "OPTIONS NONE",
     "OPTIONS NONE",
     "OPTIONS NONE",
     "OPTIONS NONE",
+    "OPTIONS NONE",
+    "POST COGNITO_USER_POOLS",
     "POST COGNITO_USER_POOLS",
     "POST COGNITO_USER_POOLS",
   ]);
@@ -238,7 +244,7 @@ serial("LoyaltyApi open to anyone only when spelled out", async (t) => {
   const run = await runProgram(() => {
     new LoyaltyApi("api", { store: EXISTING, auth: { type: "none", openToTheInternet: true } });
   }, { config: CONFIG });
-  t.deepEqual(methods(run.resources), ["GET NONE", "GET NONE", "POST NONE", "POST NONE"]);
+  t.deepEqual(methods(run.resources), ["DELETE NONE", "GET NONE", "GET NONE", "POST NONE", "POST NONE", "POST NONE"]);
 });
 
 serial("LoyaltyAlerts: an encrypted topic, one subscription per address", async (t) => {

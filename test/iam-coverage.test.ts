@@ -4,10 +4,14 @@
  * allows: an action missing from a role fails in AWS with AccessDenied, never here otherwise.
  */
 import test from "ava";
+import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../handlers/domain/contract";
+import { DynamoAdjustments } from "../handlers/ledger/dynamo-adjustments";
+import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
 import { runStack } from "../harness/stack-run";
 import { createHarness, type Harness } from "./support/dynamo-harness";
 import { useDynamoLocal } from "./support/dynamo-local-per-file";
 import { createLifecycleRig } from "./support/lifecycle-harness";
+import { sqsBatch, sqsRecord } from "./support/events";
 import { allowedActions, statementsOf } from "./support/policy-documents";
 
 const dynamo = useDynamoLocal();
@@ -24,7 +28,7 @@ async function actionsOf(harness: Harness, work: () => Promise<unknown>): Promis
 test("each function's role allows every DynamoDB action its code sends", async (t) => {
   const harness = await createHarness(dynamo);
   const rig: Rig = createLifecycleRig(harness, { pendingDays: 1, expiryDays: 10 }, "2026-01-01T10:00:00.000Z");
-  const used: Record<"writer" | "redeemer" | "reader" | "settle", Set<string>> = { writer: new Set(), redeemer: new Set(), reader: new Set(), settle: new Set() };
+  const used: Record<"writer" | "redeemer" | "reader" | "settle" | "admin", Set<string>> = { writer: new Set(), redeemer: new Set(), reader: new Set(), settle: new Set(), admin: new Set() };
   const add = (fn: keyof typeof used, actions: Set<string>) => actions.forEach((action) => used[fn].add(action));
 
   add("writer", await actionsOf(harness, async () => {
@@ -51,12 +55,38 @@ test("each function's role allows every DynamoDB action its code sends", async (
   // A refund of an order whose lot the settle took off reads the lot's expiry entries.
   add("writer", await actionsOf(harness, () => rig.refund({ orderId: "a", userId: "u-1", refundId: "r-2", amount: 2_000 })));
 
-  t.true(used.writer.has("dynamodb:ConditionCheckItem") && used.writer.has("dynamodb:Query"), "the paths above were all taken");
+  // The admin function: grants (indexed for expiry), takes (into debt too), a replay, erasures (one
+  // half-way, finished by its retry), and an adjustment refused for an erased customer.
+  const adjustments = new DynamoAdjustments(harness.documents, harness.tableName, { pendingDays: 1, expiryDays: 10 });
+  const erasure = new DynamoErasure(harness.documents, harness.tableName);
+  add("admin", await actionsOf(harness, async () => {
+    const grant = { adjustmentId: "adj-1", points: 30, reason: "goodwill" };
+    await adjustments.adjust("u-1", grant, "agent", rig.now);
+    await adjustments.adjust("u-1", grant, "agent", rig.now);
+    await adjustments.adjust("u-1", { adjustmentId: "adj-2", points: -1_000, reason: "fraud", allowNegative: true }, "agent", rig.now);
+    await adjustments.adjust("u-2", { adjustmentId: "adj-3", points: 40, reason: "goodwill" }, "agent", rig.now);
+    harness.inject({ operation: "BatchWriteItem", when: "before", error: () => new Error("interrupted") });
+    await erasure.erase("u-2", rig.now()).catch(() => undefined);
+    await erasure.erase("u-2", rig.now());
+    await adjustments.adjust("u-2", { adjustmentId: "adj-4", points: 1, reason: "after erasure" }, "agent", rig.now);
+  }));
+  // The writer erases on the platform's Customer Deleted, and drops the erased customer's events.
+  add("writer", await actionsOf(harness, async () => {
+    const deleted = { version: "0", id: "del-1", "detail-type": DETAIL_TYPES.customerDeleted, source: DEFAULT_EVENT_SOURCE, account: "123456789012", time: "2026-01-20T00:00:00.000Z", region: "eu-west-1", resources: [], detail: { userId: "u-1", deletedAt: "2026-01-20T00:00:00.000Z" } };
+    await rig.write(sqsBatch(sqsRecord(deleted)));
+    await rig.order({ orderId: "late", userId: "u-1", amount: 1_000, completedAt: "2026-01-19T10:00:00.000Z" });
+  }));
+
+  t.true(used.writer.has("dynamodb:ConditionCheckItem") && used.writer.has("dynamodb:Query") && used.writer.has("dynamodb:BatchWriteItem"), "the paths above were all taken");
+  t.true(used.admin.has("dynamodb:BatchWriteItem") && used.admin.has("dynamodb:ConditionCheckItem"), "the admin paths were taken");
   const { get } = await runStack("prod");
-  for (const [fn, policy] of [["writer", "loyalty-ingest-writer"], ["redeemer", "loyalty-api-redeemer"], ["reader", "loyalty-api-reader"], ["settle", "loyalty-settle"]] as const) {
+  for (const [fn, policy] of [["writer", "loyalty-ingest-writer"], ["redeemer", "loyalty-api-redeemer"], ["reader", "loyalty-api-reader"], ["settle", "loyalty-settle"], ["admin", "loyalty-api-admin"]] as const) {
     const allowed = new Set(allowedActions(statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy)));
     t.deepEqual([...used[fn]].filter((action) => !allowed.has(action)).sort(), [], `${fn}: actions its role (${policy}) lacks`);
   }
+  // And the admin function's role allows nothing its code does not send.
+  const admin = new Set(allowedActions(statementsOf(get("aws:iam/rolePolicy:RolePolicy", "loyalty-api-admin").inputs.policy)).filter((action) => action.startsWith("dynamodb:")));
+  t.deepEqual([...admin].sort(), [...used.admin].sort(), "the admin role: exactly the actions its paths send");
 });
 
 test("the publisher's role reads the ledger's stream, as Lambda's mapping does for it, and no table item", async (t) => {

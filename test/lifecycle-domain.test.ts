@@ -4,8 +4,9 @@
  */
 import test from "ava";
 import { earlyReleaseOf, lotAttribute, lotDatesFor, lotDatesOf } from "../handlers/domain/lifecycle";
-import { planSpending } from "../handlers/domain/lot-plans";
-import { viewAt, type Lot } from "../handlers/domain/lots";
+import { grantedLotFields } from "../handlers/domain/adjustment";
+import { planDebit, planSpending } from "../handlers/domain/lot-plans";
+import { spendable, viewAt, type Lot } from "../handlers/domain/lots";
 
 const PROD = { pendingDays: 30, expiryDays: 365 };
 
@@ -36,4 +37,23 @@ test("spending settles the debt first, then takes the earliest expiry first, nev
   const plan = planSpending(holding, 20, at("2026-01-15T00:00:00.000Z"), at("2026-01-15T00:00:30.000Z"));
   t.deepEqual(plan?.draws, { "lot_2026-01-01_2026-02-01": 5, "lot_2026-01-01_2026-03-01": 10, "lot_-_-": 5 });
   t.is(planSpending(holding, 66, at("2026-01-15T00:00:00.000Z"), at("2026-01-15T00:00:30.000Z")), undefined);
+});
+
+test("an admin's take into debt: what is owed is settled first, the rest spent earliest expiry first, the shortfall owed", (t) => {
+  const now = Date.parse("2026-03-01T12:00:00.000Z");
+  const soon: Lot = { attribute: "lot_2026-02-01_2026-04-01", availableDay: "2026-02-01", expiresDay: "2026-04-01", points: 10 };
+  const never: Lot = { attribute: "lot_-_-", availableDay: null, expiresDay: null, points: 5 };
+  const holding = { lots: [never, soon], debt: 3 };
+  const plan = planDebit(holding, 20, now, now);
+  t.deepEqual(plan.draws, { [soon.attribute]: 7, [never.attribute]: 5 });
+  t.is(plan.toDebt, 8);
+  t.deepEqual(new Map(plan.deltas), new Map([["debt", 5], [soon.attribute, -10], [never.attribute, -5]]));
+  const after = { lots: [{ ...soon, points: 0 }, { ...never, points: 0 }], debt: 8 };
+  t.is(spendable(after, now), spendable(holding, now) - 20, "the balance goes down by exactly the take");
+  t.is(planSpending(holding, 20, now, now), undefined, "without allowNegative the same take is refused");
+});
+
+test("a granted lot is available from the start of its day and expires expiryDays later, whatever the pending days", (t) => {
+  t.deepEqual(grantedLotFields("2026-03-01T12:00:00.000Z", PROD), { lot: "lot_2026-03-01_2027-03-01", availableAt: "2026-03-01T00:00:00.000Z", expiresAt: "2027-03-01T00:00:00.000Z" });
+  t.deepEqual(grantedLotFields("2026-03-01T12:00:00.000Z", { pendingDays: 30, expiryDays: 0 }), { lot: "lot_-_-" });
 });

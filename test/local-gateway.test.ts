@@ -96,7 +96,7 @@ async function startGateway(t: ExecutionContext, redeemDelayMs = 0): Promise<Gat
   };
   const http = await startHttpServer(0, {
     stage: "local",
-    functions: { reader: record, redeemer: record },
+    functions: { reader: record, redeemer: record, admin: record },
     eventBridge: {
       region: "eu-west-1",
       account: "000000000000",

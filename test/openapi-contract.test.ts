@@ -114,6 +114,25 @@ test("a client generated from openapi.json works against npm start, and every an
   t.is((await cancel("contract-r-1", as(USER))).error?.error.code, "forbidden");
   t.is((await cancel("not an id")).error?.error.code, "invalid_request");
 
+  // Adjustments and erasure (an admin: no claims locally), and their refusals.
+  const adjustments = { params: { path: { userId: USER } } };
+  const adjustment = { adjustmentId: "contract-a-1", points: 21, reason: "goodwill" };
+  const adjusted = await client.POST("/points/{userId}/adjustments", { ...adjustments, body: adjustment });
+  t.is(adjusted.response.status, 201);
+  t.like(adjusted.data, { adjustmentId: "contract-a-1", points: 21, balance: 200, reason: "goodwill" });
+  t.deepEqual((await client.POST("/points/{userId}/adjustments", { ...adjustments, body: adjustment })).data, adjusted.data);
+  t.is((await client.POST("/points/{userId}/adjustments", { ...adjustments, body: { ...adjustment, points: 22 } })).error?.error.code, "idempotency_conflict");
+  t.like((await client.POST("/points/{userId}/adjustments", { ...adjustments, body: { adjustmentId: "contract-a-2", points: -1000, reason: "fraud" } })).error, {
+    error: { code: "insufficient_points", balance: 200 },
+  });
+  t.is((await client.POST("/points/{userId}/adjustments", { ...adjustments, headers: as(USER), body: adjustment })).error?.error.code, "forbidden");
+  const erased = await client.DELETE("/points/{userId}", { params: { path: { userId: USER } } });
+  t.like(erased.data, { userId: USER, erased: true, pointsRemoved: 200 });
+  t.deepEqual((await client.DELETE("/points/{userId}", { params: { path: { userId: USER } } })).data, erased.data);
+  t.is((await client.DELETE("/points/{userId}", { params: { path: { userId: USER } }, headers: as(USER) })).error?.error.code, "forbidden");
+  t.is((await client.POST("/points/{userId}/adjustments", { ...adjustments, body: { ...adjustment, adjustmentId: "contract-a-3" } })).error?.error.code, "customer_erased");
+  t.like((await client.GET("/points/{userId}", user)).data, { balance: 0, lifetimeEarned: 0, updatedAt: null });
+
   t.deepEqual(problems, [], "every answer validates against the document");
   const routes = Object.keys(JSON.parse(text).paths);
   t.deepEqual(routes.filter((route) => !answered.some((line) => line.split(" ")[1] === route)), [], "every route was asked");

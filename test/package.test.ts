@@ -52,7 +52,7 @@ test("a consumer installs the packed package with production dependencies only a
   const { stdout } = await run(process.execPath, ["--import", "tsx", "consumer-program.cjs"], { cwd: consumer, maxBuffer: 16 * 1024 * 1024 });
   const result = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as { resources: number; functions: Record<string, number> };
   t.true(result.resources > 40, `${result.resources} resources`);
-  t.deepEqual(Object.keys(result.functions).sort(), ["partner-api-reader", "partner-api-redeemer", "partner-ingest-writer"]);
+  t.deepEqual(Object.keys(result.functions).sort(), ["partner-api-admin", "partner-api-reader", "partner-api-redeemer", "partner-ingest-writer"]);
   for (const [name, size] of Object.entries(result.functions)) t.true(size > 10_000, `${name} is bundled (${size} bytes)`);
   t.log(`pack, install and build: ${((Date.now() - started) / 1000).toFixed(1)} s, ${result.resources} resources`);
 });

@@ -428,8 +428,10 @@ test.serial("an API open to the internet fails the pack with prod's config: ever
   }, { config: { "aws:region": "eu-west-1" } });
   const violations = mandatoryViolations(await evaluatePolicies(run.resources, loyaltyPolicies, packConfigFor("prod")));
   t.deepEqual(violations.map((d) => d.message).sort(), [
+    "DELETE is open to anyone: set authorization to COGNITO_USER_POOLS or AWS_IAM.",
     "GET is open to anyone: set authorization to COGNITO_USER_POOLS or AWS_IAM.",
     "GET is open to anyone: set authorization to COGNITO_USER_POOLS or AWS_IAM.",
+    "POST is open to anyone: set authorization to COGNITO_USER_POOLS or AWS_IAM.",
     "POST is open to anyone: set authorization to COGNITO_USER_POOLS or AWS_IAM.",
     "POST is open to anyone: set authorization to COGNITO_USER_POOLS or AWS_IAM.",
   ]);

@@ -45,6 +45,7 @@ for (const stack of ["dev", "prod"]) {
     const { resources } = run(stack);
     const components = resources.filter((r) => !r.custom).map((r) => `${r.type} ${r.name}`);
     t.deepEqual(components.sort(), [
+      "otrium:loyalty:HandlerFunction loyalty-api-admin",
       "otrium:loyalty:HandlerFunction loyalty-api-reader",
       "otrium:loyalty:HandlerFunction loyalty-api-redeemer",
       "otrium:loyalty:HandlerFunction loyalty-events",
@@ -222,8 +223,21 @@ for (const stack of ["dev", "prod"]) {
       }
     }
     const writer = allowedActions(statementsOf(input(r.get(T.rolePolicy, "loyalty-ingest-writer"), "policy")));
-    // Events in any order: a condition check that an order is absent, a query of the customer's parked refunds.
-    t.deepEqual(writer.filter((a) => a.startsWith("dynamodb:")).sort(), ["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]);
+    // Events in any order: a condition check that an order is absent, a query of the customer's
+    // parked refunds; Customer Deleted: batch deletes of the customer's items.
+    t.deepEqual(writer.filter((a) => a.startsWith("dynamodb:")).sort(), [
+      "dynamodb:BatchWriteItem",
+      "dynamodb:ConditionCheckItem",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:Query",
+      "dynamodb:UpdateItem",
+    ]);
+    t.like(statementsOf(input(r.get(T.rolePolicy, "loyalty-ingest-writer"), "policy")).find((s) => s.Sid === "EraseCustomers"), {
+      Action: ["dynamodb:BatchWriteItem"],
+      Resource: ["arn:aws:dynamodb:eu-west-1:123456789012:table/loyalty-ledger-a1b2c3"],
+      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["USER#*", "EXPIRES#*"] } },
+    });
     t.true(writer.includes("kms:Decrypt"));
     const reader = allowedActions(statementsOf(input(r.get(T.rolePolicy, "loyalty-api-reader"), "policy")));
     t.deepEqual(reader.filter((a) => a.startsWith("dynamodb:")).sort(), ["dynamodb:GetItem", "dynamodb:Query"]);
@@ -271,6 +285,7 @@ for (const stack of ["dev", "prod"]) {
     const alarms = r.ofType(T.alarm);
     t.deepEqual(alarms.map((a) => a.name).sort(), [
       "loyalty-api-5xx",
+      "loyalty-api-admin-errors",
       "loyalty-api-p99-latency",
       "loyalty-api-redeemer-errors",
       "loyalty-events-dlq-not-empty",
@@ -375,9 +390,10 @@ for (const stack of ["dev", "prod"]) {
   test(`${stack}: the event contract is published as OpenAPI 3 schemas`, (t) => {
     const r = run(stack);
     const schemas = r.ofType("aws:schemas/schema:Schema");
-    // Contract change (lifecycle): the return window's close is a third event of the contract.
-    // Beside the inbound contract, in a registry of its own: what the loyalty program publishes.
+    // Contract changes: the return window's close (lifecycle), the customer's deletion (erasure);
+    // beside the inbound contract, in a registry of its own: what the loyalty program publishes.
     t.deepEqual(schemas.map((s) => input(s, "name")).sort(), [
+      "CustomerDeleted",
       "OrderCompleted",
       "OrderRefunded",
       "OrderReturnWindowClosed",
@@ -387,6 +403,8 @@ for (const stack of ["dev", "prod"]) {
       "PointsReversed",
       "RedemptionCancelled",
     ]);
+    const deleted = JSON.parse(input<string>(schemas.find((s) => input(s, "name") === "CustomerDeleted")!, "content"));
+    t.deepEqual([...deleted.components.schemas.CustomerDeleted.required].sort(), ["deletedAt", "userId"]);
     const earned = JSON.parse(input<string>(schemas.find((s) => input(s, "name") === "PointsEarned")!, "content"));
     t.like(earned.components.schemas.AWSEvent, { "x-amazon-events-source": "otrium.loyalty", "x-amazon-events-detail-type": "Points Earned" });
     t.deepEqual([...earned.components.schemas.PointsEarned.required].sort(), ["amount", "availableAt", "entryId", "expiresAt", "occurredAt", "orderId", "points", "userId"]);
@@ -531,8 +549,15 @@ test("prod is hardened where dev is cheap and open", (t) => {
 
   const authorizations = (r: ProgramRun) =>
     r.ofType(T.method).filter((m) => input(m, "httpMethod") !== "OPTIONS").map((m) => `${String(input(m, "httpMethod"))} ${String(input(m, "authorization"))}`).sort();
-  t.deepEqual(authorizations(dev), ["GET AWS_IAM", "GET AWS_IAM", "POST AWS_IAM", "POST AWS_IAM"]);
-  t.deepEqual(authorizations(prod), ["GET COGNITO_USER_POOLS", "GET COGNITO_USER_POOLS", "POST COGNITO_USER_POOLS", "POST COGNITO_USER_POOLS"]);
+  t.deepEqual(authorizations(dev), ["DELETE AWS_IAM", "GET AWS_IAM", "GET AWS_IAM", "POST AWS_IAM", "POST AWS_IAM", "POST AWS_IAM"]);
+  t.deepEqual(authorizations(prod), [
+    "DELETE COGNITO_USER_POOLS",
+    "GET COGNITO_USER_POOLS",
+    "GET COGNITO_USER_POOLS",
+    "POST COGNITO_USER_POOLS",
+    "POST COGNITO_USER_POOLS",
+    "POST COGNITO_USER_POOLS",
+  ]);
   const authorizer = prod.get("aws:apigateway/authorizer:Authorizer", "loyalty-api");
   t.like(authorizer.inputs, {
     type: "COGNITO_USER_POOLS",
@@ -550,7 +575,7 @@ test("prod is hardened where dev is cheap and open", (t) => {
   const readerEnv = (r: ProgramRun) => input<{ variables: Record<string, string> }>(r.get(T.function, "loyalty-api-reader"), "environment").variables;
   t.like(readerEnv(prod), { ADMIN_GROUP: "loyalty-support", ALLOWED_ORIGINS: "https://www.otrium.com" });
   t.is(readerEnv(dev).ADMIN_GROUP, undefined);
-  for (const name of ["loyalty-api-reader", "loyalty-api-redeemer"]) {
+  for (const name of ["loyalty-api-reader", "loyalty-api-redeemer", "loyalty-api-admin"]) {
     const env = (r: ProgramRun) => input<{ variables: Record<string, string> }>(r.get(T.function, name), "environment").variables;
     t.deepEqual(JSON.parse(env(prod).ADMIN_PRINCIPALS ?? "null"), ["arn:aws:iam::111122223333:role/customer-service-backend"], name);
     t.deepEqual(JSON.parse(env(dev).ADMIN_PRINCIPALS ?? "null"), ["arn:aws:iam::111122223333:role/loyalty-developer"], name);
@@ -619,12 +644,12 @@ test("API Gateway's own answers use the API's error shape with a stable code eac
 test("CORS preflight methods are open (browsers send them without credentials), the rest are not", (t) => {
   const prod = run("prod");
   const options = prod.ofType(T.method).filter((m) => input(m, "httpMethod") === "OPTIONS");
-  t.is(options.length, 4);
+  t.is(options.length, 5, "one per path: GET and DELETE /points/{userId} share theirs");
   for (const method of options) t.is(input(method, "authorization"), "NONE");
 });
 
-test("the reader and the redeemer may be invoked by this API only", (t) => {
-  for (const name of ["loyalty-api-reader", "loyalty-api-redeemer"]) {
+test("the reader, the redeemer and the admin function may be invoked by this API only", (t) => {
+  for (const name of ["loyalty-api-reader", "loyalty-api-redeemer", "loyalty-api-admin"]) {
     const permission = run("prod").get("aws:lambda/permission:Permission", name);
     t.like(permission.inputs, {
       action: "lambda:InvokeFunction",
@@ -674,4 +699,51 @@ test.serial("bundles are deterministic: two runs of the program ship the same La
     await codeHash(run("dev").get(T.function, "loyalty-ingest-writer")),
     await codeHash(run("dev").get(T.function, "loyalty-api-reader")),
   );
+});
+
+test("adjustment bodies are validated by API Gateway against the handler's own schema, and the admin routes reach the admin function", (t) => {
+  const prod = run("prod");
+  const model = prod.get("aws:apigateway/model:Model", "loyalty-api-adjustment-request");
+  t.like(model.inputs, { name: "AdjustmentRequest", contentType: "application/json" });
+  const schema = JSON.parse(input<string>(model, "schema"));
+  t.deepEqual(schema.required, ["adjustmentId", "points", "reason"]);
+  t.like(schema.properties.points, { type: "integer", not: { enum: [0] } });
+  t.like(schema.properties.reason, { minLength: 1, maxLength: 500 });
+  t.deepEqual(input(prod.get(T.method, "loyalty-api-post-points-userId-adjustments"), "requestModels"), { "application/json": "AdjustmentRequest" });
+  for (const id of ["loyalty-api-post-points-userId-adjustments", "loyalty-api-delete-points-userId"]) {
+    t.regex(input<string>(prod.get("aws:apigateway/integration:Integration", id), "uri"), /function:loyalty-api-admin-a1b2c3\/invocations$/, id);
+  }
+  const env = input<{ variables: Record<string, string> }>(prod.get(T.function, "loyalty-api-admin"), "environment").variables;
+  t.deepEqual(JSON.parse(env.POINTS_LIFECYCLE ?? "null"), { pendingDays: 30, expiryDays: 365 }, "a grant expires as the stack's lots do");
+  t.like(env, { ADMIN_GROUP: "loyalty-support", TABLE_NAME: "loyalty-ledger-a1b2c3" });
+});
+
+test("the admin function's role: only what adjustments and erasure send, each limited to its partitions", (t) => {
+  const table = "arn:aws:dynamodb:eu-west-1:123456789012:table/loyalty-ledger-a1b2c3";
+  const statements = statementsOf(input(run("prod").get(T.rolePolicy, "loyalty-api-admin"), "policy"));
+  const only = (...prefixes: string[]) => ({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": prefixes } });
+  t.deepEqual(
+    statements.filter((s) => s.Action.some((a) => a.startsWith("dynamodb:"))).map((s) => [s.Sid, s.Action, s.Resource, s.Condition]),
+    [
+      ["AdjustCustomers", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"], [table], only("USER#*")],
+      ["IndexGrantedExpiries", ["dynamodb:PutItem"], [table], only("EXPIRES#*")],
+      ["EraseCustomers", ["dynamodb:BatchWriteItem"], [table], only("USER#*", "EXPIRES#*")],
+      ["KeepTombstones", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"], [table], only("ERASED#*")],
+    ],
+  );
+  t.deepEqual(allowedActions(statements).filter((a) => /^(dynamodb|kms|sqs):/.test(a)).sort(), [
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:GetItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:PutItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+    "kms:Decrypt",
+    "kms:GenerateDataKey",
+  ]);
+  t.false(allowedActions(statements).includes("dynamodb:Scan"), "no Scan: erasure finds a customer's items by their partition");
+  t.false(allowedActions(statements).includes("dynamodb:DeleteItem"));
 });

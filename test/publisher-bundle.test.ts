@@ -47,9 +47,10 @@ test("the bundled publisher turns the stream's records into events on the bus na
   t.is(Records.length, 2);
 
   const bus = new LocalEventLog();
+  const noRoute = async () => ({ statusCode: 404, body: "" });
   const http = await startHttpServer(0, {
     stage: "local",
-    functions: { reader: async () => ({ statusCode: 404, body: "" }), redeemer: async () => ({ statusCode: 404, body: "" }) },
+    functions: { reader: noRoute, redeemer: noRoute, admin: noRoute },
     eventBridge: { region: LOCAL_AWS.region, account: "000000000000", eventBusNames: ["loyalty-bus"], pattern: { source: ["otrium.ecommerce"] }, deliver: async () => {}, seen: (event) => bus.record(event) },
     events: bus,
     queues: { deadLetters: () => [], redrive: async () => 0 },

@@ -84,6 +84,7 @@ test("the README's environment table says which functions get each variable, as 
     writer: functionEnvironment.writer({ tableName: "t", earnRules: {}, eventSource: "s", publisherAccounts: [], lifecycle: { pendingDays: 0, expiryDays: 0 }, logLevel: "info" }),
     reader: functionEnvironment.reader(api),
     redeemer: functionEnvironment.redeemer(api),
+    admin: functionEnvironment.admin({ ...api, lifecycle: { pendingDays: 0, expiryDays: 0 } }),
     settle: functionEnvironment.settle({ tableName: "t", logLevel: "info" }),
     publisher: functionEnvironment.publisher({ tableName: "t", eventBusName: "b", logLevel: "info" }),
   };

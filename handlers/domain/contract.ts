@@ -19,6 +19,8 @@ export const DETAIL_TYPES = {
   orderRefunded: "Order Refunded",
   /** The platform's signal that an order can no longer be returned: its points may release early. */
   returnWindowClosed: "Order Return Window Closed",
+  /** The platform deleted a customer's account: the ledger erases everything it holds about them. */
+  customerDeleted: "Customer Deleted",
 } as const;
 
 /** Ids of users, orders and refunds: what is safe inside a DynamoDB key and a URL path. */
@@ -82,6 +84,11 @@ export const ReturnWindowClosedDetailSchema = v.object({
   closedAt: TimestampSchema,
 });
 
+export const CustomerDeletedDetailSchema = v.object({
+  userId: IdSchema,
+  deletedAt: TimestampSchema,
+});
+
 /**
  * Each detail-type's schema, keyed like `DETAIL_TYPES`: a detail-type added there without its
  * schema here is a type error, so whatever lists the contract (the schema registry) derives
@@ -91,6 +98,7 @@ export const DETAIL_SCHEMAS: { readonly [K in keyof typeof DETAIL_TYPES]: v.Gene
   orderCompleted: OrderCompletedDetailSchema,
   orderRefunded: OrderRefundedDetailSchema,
   returnWindowClosed: ReturnWindowClosedDetailSchema,
+  customerDeleted: CustomerDeletedDetailSchema,
 };
 
 const envelope = {
@@ -119,14 +127,20 @@ export const LoyaltyEventSchema = v.variant(
       "detail-type": v.literal(DETAIL_TYPES.returnWindowClosed),
       detail: ReturnWindowClosedDetailSchema,
     }),
+    v.object({
+      ...envelope,
+      "detail-type": v.literal(DETAIL_TYPES.customerDeleted),
+      detail: CustomerDeletedDetailSchema,
+    }),
   ],
-  `must be "${DETAIL_TYPES.orderCompleted}", "${DETAIL_TYPES.orderRefunded}" or "${DETAIL_TYPES.returnWindowClosed}"`,
+  `must be ${Object.values(DETAIL_TYPES).map((type) => `"${type}"`).join(", ").replace(/, ([^,]+)$/, " or $1")}`,
 );
 
 export type Money = v.InferOutput<typeof MoneySchema>;
 export type OrderCompleted = v.InferOutput<typeof OrderCompletedDetailSchema>;
 export type OrderRefunded = v.InferOutput<typeof OrderRefundedDetailSchema>;
 export type ReturnWindowClosed = v.InferOutput<typeof ReturnWindowClosedDetailSchema>;
+export type CustomerDeleted = v.InferOutput<typeof CustomerDeletedDetailSchema>;
 export type LoyaltyEvent = v.InferOutput<typeof LoyaltyEventSchema>;
 
 /** The outcome of reading an SQS message body: a valid event, or why it is not one. */

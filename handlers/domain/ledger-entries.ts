@@ -110,7 +110,32 @@ export const RedemptionCancelEntrySchema = v.object({
   expiredPoints: v.optional(SafeCountSchema),
 });
 
+/**
+ * A change an admin made by hand, with why and who: `grant` credits a lot of its own (available
+ * at once, expiring by the lifecycle), `take` spends like a redemption, earliest expiry first.
+ */
+export const AdjustmentEntrySchema = v.object({
+  ...entryBase,
+  kind: v.literal("adjustment"),
+  adjustmentId: v.string(),
+  direction: v.picklist(["grant", "take"]),
+  reason: v.string(),
+  /** The caller's Cognito `sub` or IAM principal ARN. */
+  actor: v.string(),
+  /** Digest of the request, so a retry with another body is told apart from a true retry. */
+  fingerprint: v.string(),
+  /** The spendable balance right after it: the answer a retry gets again. */
+  balanceAfter: SafeCountSchema,
+  /** A grant's lot and dates (absent: at once / never). */
+  lot: v.optional(v.string()),
+  expiresAt: v.optional(v.string()),
+  /** What a take drew from each lot, and what it left owed (`allowNegative`). */
+  draws: v.optional(v.record(v.string(), SafeCountSchema)),
+  toDebt: v.optional(SafeCountSchema),
+});
+
 export const LedgerEntrySchema = v.variant("kind", [
+  AdjustmentEntrySchema,
   EarnEntrySchema,
   ReversalEntrySchema,
   ParkedRefundEntrySchema,
@@ -125,6 +150,7 @@ export type ParkedRefundEntry = v.InferOutput<typeof ParkedRefundEntrySchema>;
 export type ExpiryEntry = v.InferOutput<typeof ExpiryEntrySchema>;
 export type RedemptionEntry = v.InferOutput<typeof RedemptionEntrySchema>;
 export type RedemptionCancelEntry = v.InferOutput<typeof RedemptionCancelEntrySchema>;
+export type AdjustmentEntry = v.InferOutput<typeof AdjustmentEntrySchema>;
 export type LedgerEntry = v.InferOutput<typeof LedgerEntrySchema>;
 
 /** Where an entry came from and when it was recorded. */

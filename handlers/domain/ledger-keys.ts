@@ -2,6 +2,7 @@
  * Where each ledger fact lives in the single table. One partition per user keeps a user's
  * balance and entries together, so one transaction can write an entry and its balance change.
  */
+import { createHash } from "node:crypto";
 
 /** Sort key of a user's balance item. It has no entry time, so it never shows in history. */
 export const BALANCE_SK = "BALANCE";
@@ -10,6 +11,9 @@ export const BALANCE_SK = "BALANCE";
 export const USER_PK_PREFIX = "USER#";
 
 export const userPk = (userId: string): string => `${USER_PK_PREFIX}${userId}`;
+
+/** The user id a customer partition key names. */
+export const userIdOf = (pk: string): string => pk.slice(USER_PK_PREFIX.length);
 
 export const orderSk = (orderId: string): string => `ORDER#${orderId}`;
 
@@ -43,6 +47,20 @@ export function expiryShardOf(userId: string): number {
 }
 
 export const redemptionSk = (redemptionId: string): string => `REDEEM#${redemptionId}`;
+
+export const adjustmentSk = (adjustmentId: string): string => `ADJUST#${adjustmentId}`;
+
+/** What every erasure tombstone's partition key starts with. */
+export const ERASED_PK_PREFIX = "ERASED#";
+
+/** Sort key of a tombstone, the one item of its partition. */
+export const TOMBSTONE_SK = "TOMBSTONE";
+
+/**
+ * An erased customer's tombstone: keyed by the SHA-256 of the id, so the ledger can still
+ * recognise the customer's later events without holding the id in clear.
+ */
+export const erasedPk = (userId: string): string => `${ERASED_PK_PREFIX}${createHash("sha256").update(userId).digest("hex")}`;
 
 export const redemptionCancelSk = (redemptionId: string): string => `REDEEM#${redemptionId}#CANCEL`;
 

@@ -61,6 +61,16 @@ export function planSpending(holding: Holding, points: number, now: number, safe
 }
 
 /**
+ * An admin's take of `points` that may leave the balance below zero: from spendable lots as a
+ * redemption takes them, and what they do not cover becomes owed (`debt`), as a refund of spent
+ * points does. `toDebt` is the part not covered.
+ */
+export function planDebit(holding: Holding, points: number, now: number, safeUntil: number): { deltas: Delta[]; draws: Draws; toDebt: number } {
+  const { deltas, draws, owedLeft, untaken } = take(holding, points, now, safeUntil);
+  return { deltas: merged([...deltas, [DEBT_ATTRIBUTE, owedLeft + untaken]]), draws, toDebt: untaken };
+}
+
+/**
  * A cancelled redemption's points back to the lots they came from, with those lots' dates: to
  * the lot while it has not expired, straight to the expired total once it has (so a lot the
  * settle already removed is never brought back).

@@ -3,10 +3,10 @@
  * idempotency key, and a fingerprint of the request tells a true retry (same body: the first
  * answer again) from a different request reusing the id (a conflict).
  */
-import { createHash } from "node:crypto";
 import * as v from "valibot";
 import { IdSchema } from "./contract";
 import type { RedemptionCancelEntry, RedemptionEntry } from "./ledger-entries";
+import { requestFingerprint } from "./fingerprint";
 import type { Draws } from "./lot-plans";
 import { entryAt, redemptionCancelSk, redemptionSk, userPk } from "./ledger-keys";
 
@@ -25,8 +25,7 @@ export type RedemptionRequest = v.InferOutput<typeof RedemptionRequestSchema>;
 
 /** The same request always gives the same fingerprint; any other field value another one. */
 export function fingerprintOf(request: RedemptionRequest): string {
-  const canonical = JSON.stringify([request.redemptionId, request.points, request.rewardId]);
-  return createHash("sha256").update(canonical).digest("base64url");
+  return requestFingerprint([request.redemptionId, request.points, request.rewardId]);
 }
 
 export function redemptionEntry(

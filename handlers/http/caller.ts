@@ -80,3 +80,14 @@ export function mayActAsAdmin(
 ): boolean {
   return isAdmin(event, adminGroup, adminPrincipals);
 }
+
+/**
+ * Who made a request, as an admin's adjustment records it: the Cognito `sub`, or the SigV4
+ * signer's ARN; `undefined` with neither.
+ */
+export function callerIdentity(event: APIGatewayProxyEvent): string | undefined {
+  const claims = claimsOf(event);
+  if (claims !== undefined && claims !== "invalid") return claims.sub;
+  const userArn = event.requestContext.identity?.userArn;
+  return typeof userArn === "string" && userArn !== "" ? userArn : undefined;
+}

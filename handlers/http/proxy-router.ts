@@ -9,7 +9,7 @@ import * as v from "valibot";
 import { IdSchema } from "../domain/contract";
 import { describeIssues } from "../domain/describe-issues";
 import type { Logger } from "../runtime/log";
-import type { ApiRoute } from "./routes";
+import { methodsOf, type ApiRoute } from "./routes";
 import { corsHeaders, errorResponse, type ErrorCode, type Headers } from "./responses";
 
 /** A failure a route expects and answers itself (e.g. a bad cursor is a 400). */
@@ -59,7 +59,8 @@ export function createProxyRouter({ routes, logger, allowedOrigins }: ProxyRoute
   return async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     const handler = byResource.get(event.resource);
     const method = handler?.route.method ?? "GET";
-    const headers = corsHeaders(headerOf(event, "origin"), allowedOrigins, method);
+    // The preflight of a resource answers for every method the API serves there.
+    const headers = corsHeaders(headerOf(event, "origin"), allowedOrigins, handler ? methodsOf(event.resource).join(", ") : method);
     if (!handler) return errorResponse(404, "not_found", `no route ${event.httpMethod} ${event.path}`, headers);
     if (event.httpMethod === "OPTIONS") return { statusCode: 204, headers, body: "" };
     if (event.httpMethod !== method) {

@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   "method_not_allowed",
   "idempotency_conflict",
   "insufficient_points",
+  "customer_erased",
   "busy",
   "internal_error",
 ] as const;

@@ -161,14 +161,18 @@ export function balanceUpdates(tableName: string) {
 
     /**
      * A change planned from `read`: its deltas, and the lots it drops, if the item is still at the
-     * version read. `lifetimeEarned` is added zero so an item always reads whole.
+     * version read. `lifetimeEarned` is added zero, unless the plan moves it, so an item always
+     * reads whole.
      */
     applyPlan: (pk: string, read: BalanceState, deltas: readonly Delta[], at: string, what: string, remove: readonly string[] = []): GuardedMove => {
       for (const [attribute, delta] of deltas) {
-        const before = attribute === BALANCE_ATTRIBUTES.expiredTotal ? read.expiredTotal : (read.holding.lots.find((lot) => lot.attribute === attribute)?.points ?? 0);
+        const totals: Record<string, number> = { [BALANCE_ATTRIBUTES.expiredTotal]: read.expiredTotal, [BALANCE_ATTRIBUTES.lifetimeEarned]: read.lifetimeEarned };
+        const before = totals[attribute] ?? read.holding.lots.find((lot) => lot.attribute === attribute)?.points ?? 0;
         if (!Number.isSafeInteger(before + delta)) throw new LedgerLimitError(`${what} would take the ${attribute} beyond ${SAFE_INTEGER_LIMIT}`);
       }
-      return add(pk, [...deltas, [BALANCE_ATTRIBUTES.lifetimeEarned, 0]], at, what, { version: read.version, remove });
+      // A plan that credits (an admin's grant) moves `lifetimeEarned` itself.
+      const earned = deltas.some(([attribute]) => attribute === BALANCE_ATTRIBUTES.lifetimeEarned);
+      return add(pk, earned ? deltas : [...deltas, [BALANCE_ATTRIBUTES.lifetimeEarned, 0]], at, what, { version: read.version, remove });
     },
   };
 }

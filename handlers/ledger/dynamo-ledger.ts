@@ -20,7 +20,9 @@ import { isAvailable, isExpired, viewAt, type Lot, type PointsView } from "../do
 import { balanceKey, balanceState, earlyArrivalsOf, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
 import { creditWithEarlyArrivals, earlyArrivalAction, expiryIndexPut } from "./early-arrivals";
+import { DynamoErasure } from "./dynamo-erasure";
 import { settledLotOf } from "./settled-lots";
+import { notErasedCheck } from "./tombstones";
 import { decodeCursor, encodeCursor } from "./history-cursor";
 import { LEDGER_TABLE } from "./table";
 import { failedAt, oldItemAt, putNewEntry, transactWrite } from "./transactions";
@@ -31,6 +33,8 @@ export type WriteResult =
   | { outcome: "credited" | "reversed" | "released"; points: number }
   /** Arrived before its order: recorded, netted out when the order lands. */
   | { outcome: "parked"; points: 0 }
+  /** The customer was erased (now, with the points removed; or before: the event is dropped). */
+  | { outcome: "erased"; points: number }
   | { outcome: "duplicate"; points: 0 };
 
 export type Balance = { userId: string; lifetimeEarned: number; updatedAt: string | null } & PointsView;
@@ -46,6 +50,8 @@ const ATTEMPTS = 5;
 
 const DUPLICATE: WriteResult = { outcome: "duplicate", points: 0 };
 const PARKED: WriteResult = { outcome: "parked", points: 0 };
+/** An event of a customer erased before: acknowledged, and nothing written. */
+export const DROPPED_ERASED: WriteResult = { outcome: "erased", points: 0 };
 
 /** The lot an order's points are in, as the balance item holds it now. */
 function lotOf(order: EarnEntry, lots: readonly Lot[]): { lot: Lot; held: boolean } {
@@ -57,20 +63,29 @@ function lotOf(order: EarnEntry, lots: readonly Lot[]): { lot: Lot; held: boolea
 
 export class DynamoLedger {
   private readonly balances: BalanceUpdates;
+  /** Erases customers on the platform's `Customer Deleted`. */
+  readonly erasure: DynamoErasure;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {
     this.balances = balanceUpdates(tableName);
+    this.erasure = new DynamoErasure(client, tableName);
   }
 
   /** Credits an order's earn entry and its points to its lot, once. One request. */
   async creditOrder(entry: EarnEntry): Promise<WriteResult> {
     const lot = entry.lot ?? legacyLot(0).attribute;
     const credit = this.balances.creditOrder(entry, lot, entry.points);
-    const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry), credit.action, ...expiryIndexPut(this.tableName, entry, entry.recordedAt)]);
+    const result = await transactWrite(this.client, [
+      putNewEntry(this.tableName, entry),
+      credit.action,
+      notErasedCheck(this.tableName, entry.pk),
+      ...expiryIndexPut(this.tableName, entry, entry.recordedAt),
+    ]);
     if (result.written) return { outcome: "credited", points: entry.points };
+    if (failedAt(result, 2)) return DROPPED_ERASED;
     if (failedAt(result, 0)) return DUPLICATE;
     if (failedAt(result, 1)) {
       // The balance guard failed: on an early arrival of this order (net it out), or on a total.
@@ -94,6 +109,7 @@ export class DynamoLedger {
           ...earlyArrivalAction(this.tableName, this.balances, userPk(refund.userId), refund.orderId),
         ]);
         if (parked.written) return PARKED;
+        if (failedAt(parked, 3)) return DROPPED_ERASED;
         if (failedAt(parked, 0)) return DUPLICATE;
         continue; // the order landed meanwhile: reverse against it
       }
@@ -139,6 +155,7 @@ export class DynamoLedger {
       if (!orderItem) {
         const parked = await transactWrite(this.client, earlyArrivalAction(this.tableName, this.balances, userPk(closed.userId), closed.orderId, closed.closedAt));
         if (parked.written) return PARKED;
+        if (failedAt(parked, 2)) return DROPPED_ERASED;
         if (failedAt(parked, 0)) return DUPLICATE; // an earlier close is recorded already
         continue;
       }

@@ -26,6 +26,7 @@ import {
 } from "../domain/redemption";
 import { balanceState, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
+import { BUSY_ATTEMPTS, LedgerBusyError, pause } from "./busy-retry";
 import { failedAt, putNewEntry, transactWrite } from "./transactions";
 import { readUserItems } from "./user-items";
 
@@ -44,14 +45,6 @@ export type CancelResult =
   | { outcome: "already-cancelled"; entry: RedemptionCancelEntry }
   | { outcome: "not-found" };
 
-/** Thrown when a balance keeps changing under a redemption for all its attempts. */
-export class LedgerBusyError extends Error {
-  override name = "LedgerBusyError";
-}
-
-/** Attempts before giving up on a busy balance, and the jittered pause between them. */
-const ATTEMPTS = 30;
-const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(attempt, 5)));
 
 /**
  * Lots that expire within this margin are not spent: DynamoDB cannot compare with its own clock,
@@ -71,7 +64,7 @@ export class DynamoRedemptions {
   }
 
   async redeem(userId: string, request: RedemptionRequest, now: () => Date): Promise<RedeemResult> {
-    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    for (let attempt = 1; attempt <= BUSY_ATTEMPTS; attempt++) {
       const [balanceItem, existingItem] = await readUserItems(this.client, this.tableName, userId, [BALANCE_SK, redemptionSk(request.redemptionId)]);
       if (existingItem) return this.retryOf(v.parse(RedemptionEntrySchema, existingItem), request);
       const read = balanceState(balanceItem);
@@ -89,11 +82,11 @@ export class DynamoRedemptions {
       if (failedAt(result, 0) && winner) return this.retryOf(v.parse(RedemptionEntrySchema, winner), request);
       await pause(attempt); // the balance moved since it was read
     }
-    throw new LedgerBusyError(`the balance of ${userId} kept changing over ${ATTEMPTS} attempts`);
+    throw new LedgerBusyError(`the balance of ${userId} kept changing over ${BUSY_ATTEMPTS} attempts`);
   }
 
   async cancel(userId: string, redemptionId: string, now: () => Date): Promise<CancelResult> {
-    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    for (let attempt = 1; attempt <= BUSY_ATTEMPTS; attempt++) {
       const [balanceItem, redemptionItem, cancelItem] = await readUserItems(this.client, this.tableName, userId, [
         BALANCE_SK,
         redemptionSk(redemptionId),
@@ -114,7 +107,7 @@ export class DynamoRedemptions {
       if (result.written) return { outcome: "cancelled", entry };
       await pause(attempt); // cancelled concurrently (the next read says so) or the balance moved
     }
-    throw new LedgerBusyError(`the balance of ${userId} kept changing over ${ATTEMPTS} attempts`);
+    throw new LedgerBusyError(`the balance of ${userId} kept changing over ${BUSY_ATTEMPTS} attempts`);
   }
 
   private retryOf(existing: RedemptionEntry, request: RedemptionRequest): RedeemResult {

@@ -15,24 +15,27 @@ import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/
 import * as v from "valibot";
 import { InvalidEventError } from "../domain/errors";
 import { ParkedRefundEntrySchema, lotFields, planReversal, refundOf, type EarnEntry, type ReversalEntry } from "../domain/ledger-entries";
-import { expiryIndexPk, expiryShardOf, orderSk, refundSk } from "../domain/ledger-keys";
+import { expiryIndexPk, expiryShardOf, orderSk, refundSk, userIdOf } from "../domain/ledger-keys";
 import { dayOf, earlyReleaseOf, lotDatesOf } from "../domain/lifecycle";
 import { balanceKey, earlyArrivalsOf } from "./balance-item";
 import type { BalanceUpdates } from "./balance-updates";
 import { failedAt, oldItemAt, putNewEntry, transactWrite, type TransactItem } from "./transactions";
 import type { WriteResult } from "./dynamo-ledger";
+import { notErasedCheck } from "./tombstones";
 
 /** Attempts at netting when arrivals keep landing during the credit. */
 const ATTEMPTS = 5;
 
 /**
  * The actions that note an early arrival on the balance item, on condition that the order is
- * still absent: a close keeps the earliest `closedAt` (a later or equal one fails the first action).
+ * still absent and the customer was never erased (the third action): a close keeps the earliest
+ * `closedAt` (a later or equal one fails the first action).
  */
 export function earlyArrivalAction(tableName: string, balances: BalanceUpdates, pk: string, orderId: string, closedAt?: string): TransactItem[] {
   return [
     balances.noteEarlyArrival(pk, orderId, closedAt),
     { ConditionCheck: { TableName: tableName, Key: { pk, sk: orderSk(orderId) }, ConditionExpression: "attribute_not_exists(pk)" } },
+    notErasedCheck(tableName, pk),
   ];
 }
 
@@ -45,8 +48,7 @@ export function earlyArrivalAction(tableName: string, balances: BalanceUpdates, 
 export function expiryIndexPut(tableName: string, entry: { pk: string; expiresAt?: string }, writtenAt: string): TransactItem[] {
   if (entry.expiresAt === undefined) return [];
   const day = dayOf(Math.max(Date.parse(entry.expiresAt), Date.parse(writtenAt)));
-  const userId = entry.pk.slice(entry.pk.indexOf("#") + 1);
-  return [{ Put: { TableName: tableName, Item: { pk: expiryIndexPk(day, expiryShardOf(userId)), sk: entry.pk } } }];
+  return [{ Put: { TableName: tableName, Item: { pk: expiryIndexPk(day, expiryShardOf(userIdOf(entry.pk))), sk: entry.pk } } }];
 }
 
 export async function creditWithEarlyArrivals(client: DynamoDBDocumentClient, tableName: string, balances: BalanceUpdates, credited: EarnEntry): Promise<WriteResult> {
@@ -95,9 +97,11 @@ export async function creditWithEarlyArrivals(client: DynamoDBDocumentClient, ta
       ...reversals.map((entry): TransactItem => ({
         Put: { TableName: tableName, Item: entry, ConditionExpression: "kind = :parked", ExpressionAttributeValues: { ":parked": "parked-refund" } },
       })),
+      notErasedCheck(tableName, order.pk),
       ...expiryIndexPut(tableName, order, order.recordedAt),
     ]);
     if (result.written) return { outcome: "credited", points: lotPoints };
+    if (failedAt(result, 2 + reversals.length)) return { outcome: "erased", points: 0 };
     if (failedAt(result, 0)) return { outcome: "duplicate", points: 0 };
     // The balance guard failed with the arrivals read still there: the totals refused the credit.
     if (failedAt(result, 1) && earlyArrivalsOf(oldItemAt(result, 1), credited.orderId)?.arrivals === early?.arrivals) throw credit.refusal();

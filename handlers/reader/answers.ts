@@ -46,6 +46,13 @@ export const HistoryItemSchema = v.variant("type", [
   v.object({ type: v.literal("expiry"), points: PointsSchema, occurredAt: InstantSchema }),
   v.object({ type: v.literal("redemption"), redemptionId: IdSchema, rewardId: IdSchema, points: PointsSchema, occurredAt: InstantSchema }),
   v.object({ type: v.literal("redemption-cancel"), redemptionId: IdSchema, points: PointsSchema, occurredAt: InstantSchema }),
+  v.object({
+    type: v.literal("adjustment"),
+    adjustmentId: IdSchema,
+    points: PointsSchema,
+    reason: v.pipe(v.string(), v.description("Why customer service granted or took the points.")),
+    occurredAt: InstantSchema,
+  }),
 ]);
 
 export type HistoryItem = v.InferOutput<typeof HistoryItemSchema>;

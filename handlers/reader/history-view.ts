@@ -36,5 +36,8 @@ export function historyItem(entry: LedgerEntry): HistoryItem {
       return { type: "redemption", redemptionId: entry.redemptionId, rewardId: entry.rewardId, points: -entry.points, occurredAt };
     case "redemption-cancel":
       return { type: "redemption-cancel", redemptionId: entry.redemptionId, points: entry.points, occurredAt };
+    case "adjustment":
+      // Who made it stays in the ledger: the apps see what changed and why.
+      return { type: "adjustment", adjustmentId: entry.adjustmentId, points: entry.direction === "grant" ? entry.points : -entry.points, reason: entry.reason, occurredAt };
   }
 }

@@ -11,11 +11,12 @@ import { IdSchema } from "../domain/contract";
 import { describeIssues } from "../domain/describe-issues";
 import type { RedemptionCancelEntry, RedemptionEntry } from "../domain/ledger-entries";
 import { RedemptionRequestSchema } from "../domain/redemption";
-import { LedgerBusyError, type DynamoRedemptions } from "../ledger/dynamo-redemptions";
+import type { DynamoRedemptions } from "../ledger/dynamo-redemptions";
+import { unlessBusy } from "../http/busy-answer";
 import { mayActAsAdmin, mayActForUser } from "../http/caller";
 import type { InsufficientPointsAnswer } from "../http/error-answers";
 import { ClientError, createProxyRouter } from "../http/proxy-router";
-import { errorResponse, jsonResponse, type Headers } from "../http/responses";
+import { errorResponse, jsonResponse } from "../http/responses";
 import { API_ROUTES } from "../http/routes";
 import type { Logger } from "../runtime/log";
 import type { CancelAnswer, RedemptionAnswer } from "./answers";
@@ -59,18 +60,6 @@ function parseBody(event: APIGatewayProxyEvent) {
   return request.output;
 }
 
-/** A balance that kept changing under the request: the client may simply retry. */
-async function unlessBusy<T>(work: () => Promise<T>, headers: Headers) {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof LedgerBusyError) {
-      return errorResponse(503, "busy", "the balance is changing right now; retry with the same redemptionId", { ...headers, "Retry-After": "1" });
-    }
-    throw error;
-  }
-}
-
 export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGroup, now = () => new Date() }: RedeemApiDeps) {
   return createProxyRouter({
     logger,
@@ -95,7 +84,7 @@ export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGrou
                 return jsonResponse(409, answer, headers);
               }
             }
-          }, headers),
+          }, headers, "redemptionId"),
       },
       {
         route: API_ROUTES.cancelRedemption,
@@ -112,7 +101,7 @@ export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGrou
               return errorResponse(404, "redemption_not_found", `no redemption ${redemptionId.output} for this user`, headers);
             }
             return jsonResponse(200, cancelAnswer(userId, result.entry), headers);
-          }, headers),
+          }, headers, "redemptionId"),
       },
     ],
   });

@@ -41,6 +41,12 @@ export interface ApiFunctionSettings<V = string> {
   adminGroup?: V;
 }
 
+/** What the admin function is configured with: the API's settings, and the lifecycle a grant's lot follows. */
+export interface AdminFunctionSettings<V = string> extends ApiFunctionSettings<V> {
+  /** Expiry days of granted lots (a grant is spendable at once); absent: never expiring. */
+  lifecycle?: Lifecycle;
+}
+
 /** What the daily settle is configured with: it needs no rules, lots carry their own dates. */
 export interface SettleFunctionSettings<V = string> {
   /** The ledger table. */
@@ -94,6 +100,10 @@ function apiFunctionEnvironment<V = string>(settings: ApiFunctionSettings<V>): F
   };
 }
 
+function adminEnvironment<V = string>(settings: AdminFunctionSettings<V>): ReturnType<typeof apiFunctionEnvironment<V>> & Partial<FunctionEnvironment<"POINTS_LIFECYCLE", V>> {
+  return { ...apiFunctionEnvironment(settings), ...optional("POINTS_LIFECYCLE", settings.lifecycle && JSON.stringify(settings.lifecycle)) };
+}
+
 function settleEnvironment<V = string>(settings: SettleFunctionSettings<V>): FunctionEnvironment<SettleVariable, V> {
   return { TABLE_NAME: settings.tableName, LOG_LEVEL: settings.logLevel };
 }
@@ -107,6 +117,7 @@ export const functionEnvironment = {
   writer: writerEnvironment,
   reader: apiFunctionEnvironment,
   redeemer: apiFunctionEnvironment,
+  admin: adminEnvironment,
   settle: settleEnvironment,
   publisher: publisherEnvironment,
 };

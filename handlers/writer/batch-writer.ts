@@ -12,6 +12,7 @@ import {
 } from "../domain/contract";
 import { earnRateFor, type EarnRules } from "../domain/earn-rules";
 import { earnEntry } from "../domain/ledger-entries";
+import { erasedPk } from "../domain/ledger-keys";
 import { IMMEDIATE, type Lifecycle } from "../domain/lifecycle";
 import type { DynamoLedger } from "../ledger/dynamo-ledger";
 import { publisherRefusal, type Publishers } from "../domain/publishers";
@@ -39,13 +40,17 @@ interface Delivery {
   parsed: ParsedEvent;
 }
 
-/** The ids a log line carries: enough to trace a record, no personal data. */
-function idsOf(event: LoyaltyEvent): LogFields {
+/**
+ * The ids a log line carries: enough to trace a record, no personal data. The lines of an erased
+ * customer, and of a deletion (even one that failed), name the tombstone (a digest of the id),
+ * never the id, so the logs keep no copy of it.
+ */
+function idsOf(event: LoyaltyEvent, outcome: RecordOutcome): LogFields {
   const { detail } = event;
   return {
     eventId: event.id,
-    userId: detail.userId,
-    orderId: detail.orderId,
+    ...(outcome.outcome === "erased" || event["detail-type"] === DETAIL_TYPES.customerDeleted ? { tombstone: erasedPk(detail.userId) } : { userId: detail.userId }),
+    orderId: "orderId" in detail ? detail.orderId : undefined,
     refundId: "refundId" in detail ? detail.refundId : undefined,
   };
 }
@@ -67,6 +72,11 @@ export function createBatchWriter(deps: BatchWriterDeps) {
         return ledger.reverseRefund(event.detail, provenance, at);
       case DETAIL_TYPES.returnWindowClosed:
         return ledger.releaseEarly(event.detail, at);
+      case DETAIL_TYPES.customerDeleted: {
+        // The events-out work publishes `Points Erased` from this report.
+        const report = await ledger.erasure.erase(event.detail.userId, at);
+        return { outcome: "erased", points: report.pointsRemoved };
+      }
     }
   }
 
@@ -77,7 +87,7 @@ export function createBatchWriter(deps: BatchWriterDeps) {
       : { outcome: "invalid", points: 0, reason: parsed.reason };
     logger.log(logLevelOf(outcome), "record processed", {
       messageId: record.messageId,
-      ...(parsed.ok ? idsOf(parsed.event) : {}),
+      ...(parsed.ok ? idsOf(parsed.event, outcome) : {}),
       ...outcome,
     });
     return !isAcknowledged(outcome);

@@ -1,5 +1,5 @@
 /**
- * What happened to one SQS record, as logged and as reported to SQS. Only the first five
+ * What happened to one SQS record, as logged and as reported to SQS. Only the first six
  * outcomes acknowledge the record; the others leave it to be delivered again (and, after
  * the queue's `maxReceiveCount`, to wait in the DLQ).
  */
@@ -15,6 +15,11 @@ export type RecordOutcome =
   | { outcome: "released"; points: number }
   /** A refund or a window's close that arrived before its order: recorded, applied when the order lands. */
   | { outcome: "parked"; points: 0 }
+  /**
+   * A `Customer Deleted` erased the customer (`points`: the outstanding points removed), or the
+   * event belongs to a customer erased before and is dropped (0).
+   */
+  | { outcome: "erased"; points: number }
   /** The event was written before (redelivery, re-publication): nothing changed. */
   | { outcome: "duplicate"; points: 0 }
   /** The event can never be written as it is; `reason` names the field or rule. */
@@ -22,7 +27,7 @@ export type RecordOutcome =
   /** DynamoDB throttled, a transaction conflicted, the network failed...; retried. */
   | { outcome: "error"; points: 0; reason: string };
 
-const ACKNOWLEDGED = new Set<RecordOutcome["outcome"]>(["credited", "reversed", "released", "parked", "duplicate"]);
+const ACKNOWLEDGED = new Set<RecordOutcome["outcome"]>(["credited", "reversed", "released", "parked", "erased", "duplicate"]);
 
 /** Whether SQS may delete the record: its write happened now or earlier. */
 export function isAcknowledged(outcome: RecordOutcome): boolean {

@@ -18,7 +18,11 @@ export interface paths {
         get: operations["balance"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Erase a customer
+         * @description Deletes everything the ledger holds about the customer — balance, entries, lots, parked refunds, expiry index — and keeps only a tombstone keyed by a digest of the id, so the customer's later events are dropped. Reports the outstanding points removed. Idempotent: asking again answers the same; an erasure that failed half-way finishes. The platform's `Customer Deleted` event does the same. Admins only.
+         */
+        delete: operations["erase"];
         options?: never;
         head?: never;
         patch?: never;
@@ -78,6 +82,26 @@ export interface paths {
          * @description Gives the redemption's points back, once: a second cancel answers the same and changes nothing. Only the admin group and listed IAM principals may cancel.
          */
         post: operations["cancelRedemption"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/points/{userId}/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adjust a customer's points
+         * @description Customer service grants (positive `points`) or takes (negative) points by hand, with a `reason` (1–500 characters) that the customer's history shows; the entry records who made it. A grant is spendable at once and expires by the stack's lifecycle; a take spends the earliest-expiring points first, and is refused with `409 insufficient_points` when it would leave the spendable balance below zero, unless `allowNegative` is true (the rest is then owed). `adjustmentId` is the idempotency key, as a redemption's. `409 customer_erased` for an erased customer. Admins only.
+         */
+        post: operations["adjust"];
         delete?: never;
         options?: never;
         head?: never;
@@ -165,6 +189,15 @@ export interface components {
             points: number;
             /** Format: date-time */
             occurredAt: string;
+        } | {
+            /** @constant */
+            type: "adjustment";
+            adjustmentId: components["schemas"]["Id"];
+            points: number;
+            /** @description Why customer service granted or took the points. */
+            reason: string;
+            /** Format: date-time */
+            occurredAt: string;
         };
         HistoryPage: {
             items: components["schemas"]["HistoryItem"][];
@@ -194,6 +227,39 @@ export interface components {
             redemptionId: components["schemas"]["Id"];
             points: number;
             rewardId: components["schemas"]["Id"];
+        };
+        Adjustment: {
+            userId: components["schemas"]["Id"];
+            adjustmentId: components["schemas"]["Id"];
+            /** @description Positive: granted; negative: taken. */
+            points: number;
+            reason: string;
+            /** @description Who made it: the caller's Cognito `sub` or IAM principal ARN. */
+            actor: string;
+            /** @description The spendable balance right after this adjustment. May be below zero after an `allowNegative` take. */
+            balance: number;
+            /** @description When granted points expire; null: never, or a take. */
+            expiresAt: string | null;
+            /** Format: date-time */
+            adjustedAt: string;
+        };
+        AdjustmentRequest: {
+            adjustmentId: components["schemas"]["Id"];
+            points: number;
+            reason: string;
+            allowNegative?: boolean;
+        };
+        Erasure: {
+            userId: components["schemas"]["Id"];
+            /** @constant */
+            erased: true;
+            /** @description Outstanding points (spendable and pending) the customer held when first erased. */
+            pointsRemoved: number;
+            /**
+             * Format: date-time
+             * @description When the customer was first erased.
+             */
+            erasedAt: string;
         };
         InsufficientPoints: {
             error: {
@@ -230,6 +296,199 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Balance"];
+                };
+            };
+            /** @description 400: `invalid_user_id` from the function; `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_user_id";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "missing_authentication_token" | "invalid_signature" | "expired_token" | "access_denied";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_too_large";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 429: `throttled` (THROTTLED) from API Gateway. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "throttled";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 500: `internal_error` from the function. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "integration_failure" | "integration_timeout";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_refused";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "gateway_error";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    erase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased (now or before). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
                 };
             };
             /** @description 400: `invalid_user_id` from the function; `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
@@ -933,6 +1192,242 @@ export interface operations {
                             message: string;
                         };
                     };
+                };
+            };
+            /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_too_large";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 429: `throttled` (THROTTLED) from API Gateway. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "throttled";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 500: `internal_error` from the function. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 503: `busy` from the function. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "busy";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "integration_failure" | "integration_timeout";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_refused";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "gateway_error";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    adjust: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdjustmentRequest"];
+            };
+        };
+        responses: {
+            /** @description A retry of an adjustment already made: its first answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Adjustment"];
+                };
+            };
+            /** @description Adjusted. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Adjustment"];
+                };
+            };
+            /** @description 400: `invalid_user_id`, `invalid_request` from the function; `invalid_request` (BAD_REQUEST_BODY), `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_user_id" | "invalid_request";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "missing_authentication_token" | "invalid_signature" | "expired_token" | "access_denied";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 409: `idempotency_conflict`, `insufficient_points`, `customer_erased` from the function. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "idempotency_conflict" | "customer_erased";
+                            message: string;
+                        };
+                    } | components["schemas"]["InsufficientPoints"];
                 };
             };
             /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */

@@ -1,0 +1,144 @@
+/**
+ * Erasing a customer from the ledger, however many entries they have, resumably:
+ * 1. read the balance item (its lots name the days the customer is in the expiry index, and what
+ *    they still hold);
+ * 2. put the tombstone (`ERASED#<sha256 of the id>`), unless one is there: from now on no event
+ *    or adjustment writes anything for the customer again, and a second erasure reports the
+ *    points the first one removed;
+ * 3. delete the expiry index items, then every item of the customer's partition, page by page
+ *    (a Query of keys only, `BatchWriteItem` deletes of 25), the balance item last — so an
+ *    erasure that fails half-way still finds, when retried, what is left and where it is indexed.
+ * Requests: 2, plus one Query per page of the partition, plus one `BatchWriteItem` per 25 items
+ * (and one per retry of unprocessed items).
+ */
+import { BatchWriteCommand, type BatchWriteCommandInput, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import * as v from "valibot";
+import { outstandingPoints, TombstoneSchema, type Tombstone } from "../domain/erasure";
+import { CorruptLedgerItemError } from "../domain/errors";
+import { lotDatesOf } from "../domain/lifecycle";
+import { BALANCE_SK, expiryIndexPk, expiryShardOf, userPk } from "../domain/ledger-keys";
+import { forEachLimited } from "../runtime/limited-concurrency";
+import { balanceKey, balanceState } from "./balance-item";
+import { pause } from "./busy-retry";
+import { tombstoneKey } from "./tombstones";
+
+/**
+ * What an erasure did. The events-out work publishes a `Points Erased` event from this report
+ * (`pointsRemoved`, `erasedAt`; the tombstone's key, never the id).
+ */
+export interface ErasureReport {
+  /** Outstanding points (spendable and pending) the customer held when first erased. */
+  pointsRemoved: number;
+  /** When the customer was first erased. */
+  erasedAt: string;
+  /** The tombstone's partition key: a digest of the id, safe to log. */
+  tombstone: string;
+  /** Items this call deleted (0 when an earlier erasure had finished). */
+  itemsDeleted: number;
+}
+
+type Key = { pk: string; sk: string };
+
+/** The write requests of one `BatchWriteItem` on one table. */
+type WriteRequests = NonNullable<BatchWriteCommandInput["RequestItems"]>[string];
+
+/** `BatchWriteItem` takes at most 25 requests. */
+const BATCH = 25;
+
+export class DynamoErasure {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    /** `BatchWriteItem` requests in flight at once. */
+    private readonly concurrency = 8,
+  ) {}
+
+  async erase(userId: string, now: Date): Promise<ErasureReport> {
+    const pk = userPk(userId);
+    const { Item: balanceItem } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: balanceKey(pk), ConsistentRead: true }));
+    const tombstone = await this.putTombstone(userId, this.outstanding(balanceItem, now), now.toISOString());
+
+    // The days come from the lots' names, so even a balance item that cannot be read is unindexed.
+    const days = new Set(Object.keys(balanceItem ?? {}).flatMap((attribute) => lotDatesOf(attribute)?.expiresDay ?? []));
+    let pending: Key[] = [...days].map((day) => ({ pk: expiryIndexPk(day, expiryShardOf(userId)), sk: pk }));
+    let itemsDeleted = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": pk },
+          ProjectionExpression: "pk, sk",
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      pending.push(...(page.Items ?? []).map((item) => ({ pk: String(item.pk), sk: String(item.sk) })).filter((key) => key.sk !== BALANCE_SK));
+      // Whole batches now; the rest joins the next page's, so every request but the last is full.
+      const whole = pending.length - (pending.length % BATCH);
+      itemsDeleted += await this.deleteAll(pending.slice(0, whole));
+      pending = pending.slice(whole);
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    // The balance item goes last: until then, a retry can read where the customer is indexed.
+    itemsDeleted += await this.deleteAll(pending);
+    if (balanceItem) itemsDeleted += await this.deleteAll([balanceKey(pk)]);
+    return { pointsRemoved: tombstone.pointsRemoved, erasedAt: tombstone.erasedAt, tombstone: tombstone.pk, itemsDeleted };
+  }
+
+  /**
+   * What the customer still held. A balance item the ledger cannot read (see
+   * `CorruptLedgerItemError`) must not keep a customer from being erased: it counts as 0.
+   */
+  private outstanding(balanceItem: Record<string, unknown> | undefined, now: Date): number {
+    try {
+      return outstandingPoints(balanceState(balanceItem).holding, now.getTime());
+    } catch (error) {
+      if (error instanceof CorruptLedgerItemError) return 0;
+      throw error;
+    }
+  }
+
+  /** Puts the tombstone unless one is there; returns the one that stands. */
+  private async putTombstone(userId: string, pointsRemoved: number, erasedAt: string): Promise<Tombstone> {
+    const tombstone: Tombstone = { ...tombstoneKey(userId), erasedAt, pointsRemoved };
+    try {
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: tombstone, ConditionExpression: "attribute_not_exists(pk)", ReturnValuesOnConditionCheckFailure: "ALL_OLD" }),
+      );
+      return tombstone;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (error.Item) return v.parse(TombstoneSchema, unmarshall(error.Item));
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: tombstoneKey(userId), ConsistentRead: true }));
+      return v.parse(TombstoneSchema, Item);
+    }
+  }
+
+  /** Deletes `keys` in batches of 25, a few at once, until DynamoDB has processed every one (unprocessed ones are sent again). */
+  private async deleteAll(keys: readonly Key[]): Promise<number> {
+    const batches: Key[][] = [];
+    for (let i = 0; i < keys.length; i += BATCH) batches.push(keys.slice(i, i + BATCH));
+    // A failed batch stops the others from starting, and the erasure fails once those in flight
+    // have settled: a retry then finds a stable remainder.
+    let failure: { error: unknown } | undefined;
+    await forEachLimited(batches, this.concurrency, async (batch) => {
+      if (failure) return;
+      try {
+        let requests: WriteRequests = batch.map((Key) => ({ DeleteRequest: { Key } }));
+        for (let attempt = 1; requests.length > 0; attempt++) {
+          if (attempt > 1) await pause(attempt);
+          const { UnprocessedItems } = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+          requests = UnprocessedItems?.[this.tableName] ?? [];
+        }
+      } catch (error) {
+        failure ??= { error };
+      }
+    });
+    if (failure) throw failure.error;
+    return keys.length;
+  }
+}

@@ -1,0 +1,344 @@
+/**
+ * The admin function against a real DynamoDB: adjustments (grant, take, refused below zero,
+ * allowed below zero, replay, conflict, who may) and erasure (a heavy customer, what it costs, a
+ * Scan that finds the id nowhere, events after it dropped, an erasure interrupted and resumed).
+ */
+import test from "ava";
+import type { APIGatewayProxyResult } from "aws-lambda";
+import { BatchWriteCommand, GetCommand, ScanCommand, type BatchWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { createAdminApi } from "../handlers/admin/admin-api";
+import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../handlers/domain/contract";
+import { earnEntry } from "../handlers/domain/ledger-entries";
+import { erasedPk, expiryShardOf, TOMBSTONE_SK } from "../handlers/domain/ledger-keys";
+import type { Lifecycle } from "../handlers/domain/lifecycle";
+import { API_ROUTES } from "../handlers/http/routes";
+import { DynamoAdjustments } from "../handlers/ledger/dynamo-adjustments";
+import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
+import { createReadApi } from "../handlers/reader/read-api";
+import { createLogger } from "../handlers/runtime/log";
+import { forEachLimited } from "../handlers/runtime/limited-concurrency";
+import { apiEvent, balanceRequest, historyRequest } from "./support/api-events";
+import { createHarness, serviceError, type Harness } from "./support/dynamo-harness";
+import { useDynamoLocal } from "./support/dynamo-local-per-file";
+import { ADMIN_BACKEND, asAdminBackend, signedBy } from "./support/iam-caller";
+import { orderCompleted, sqsBatch, sqsRecord } from "./support/events";
+import { createTestWriter } from "./support/writer-harness";
+import { createLifecycleRig } from "./support/lifecycle-harness";
+
+process.env.ADMIN_PRINCIPALS = JSON.stringify([ADMIN_BACKEND]);
+
+const dynamo = useDynamoLocal();
+
+const ADMINS = "loyalty-support";
+const START = "2026-03-01T10:00:00.000Z";
+
+async function setup(lifecycle: Lifecycle = { pendingDays: 0, expiryDays: 0 }) {
+  const harness = await createHarness(dynamo);
+  const rig = createLifecycleRig(harness, lifecycle, START);
+  const lines: string[] = [];
+  const logger = createLogger("info", (line) => lines.push(line));
+  const rawAdminApi = createAdminApi({
+    adjustments: new DynamoAdjustments(harness.documents, harness.tableName, lifecycle),
+    erasure: new DynamoErasure(harness.documents, harness.tableName),
+    logger,
+    allowedOrigins: [],
+    adminGroup: ADMINS,
+    now: rig.now,
+  });
+  const adminApi = asAdminBackend(rawAdminApi);
+  const readApi = asAdminBackend(createReadApi({ ledger: rig.ledger, logger, allowedOrigins: [], adminGroup: ADMINS, now: rig.now }));
+  const balance = async (userId = "u-1") => bodyOf(await readApi(balanceRequest(userId)));
+  const history = async (userId = "u-1") => bodyOf(await readApi(historyRequest(userId, { query: { limit: "100" } }))).items as Array<Record<string, unknown>>;
+  const logs = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { harness, rig, adminApi, rawAdminApi, balance, history, logs };
+}
+
+const adjust = (body: unknown, userId = "u-1") =>
+  apiEvent({ resource: API_ROUTES.adjust.resource, method: "POST", pathParameters: { userId }, body: typeof body === "string" ? body : JSON.stringify(body) });
+
+const erase = (userId: string) => apiEvent({ resource: API_ROUTES.erase.resource, method: "DELETE", pathParameters: { userId } });
+
+const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.body) as Record<string, unknown> & { error?: { code: string; message: string; balance?: number } };
+
+async function itemOf(harness: Harness, pk: string, sk: string) {
+  return (await harness.documents.send(new GetCommand({ TableName: harness.tableName, Key: { pk, sk }, ConsistentRead: true }))).Item;
+}
+
+test("a grant credits a lot of its own, spendable at once and expiring by the lifecycle, with the reason and who made it", async (t) => {
+  const { harness, rig, adminApi, balance, history } = await setup({ pendingDays: 30, expiryDays: 365 });
+  await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: START });
+  const response = await adminApi(adjust({ adjustmentId: "adj-1", points: 50, reason: "parcel lost in transit" }));
+  t.is(response.statusCode, 201);
+  t.deepEqual(bodyOf(response), {
+    userId: "u-1",
+    adjustmentId: "adj-1",
+    points: 50,
+    reason: "parcel lost in transit",
+    actor: ADMIN_BACKEND,
+    balance: 50,
+    expiresAt: "2027-03-01T00:00:00.000Z",
+    adjustedAt: START,
+  });
+  // The order's 100 points are still pending; the grant is spendable now.
+  t.like(await balance(), { balance: 50, pending: 100, lifetimeEarned: 150, nextExpiry: { points: 50, at: "2027-03-01T00:00:00.000Z" } });
+  t.like(await itemOf(harness, "USER#u-1", "ADJUST#adj-1"), { kind: "adjustment", direction: "grant", actor: ADMIN_BACKEND, reason: "parcel lost in transit" });
+  t.truthy(await itemOf(harness, `EXPIRES#2027-03-01#${expiryShardOf("u-1")}`, "USER#u-1"), "indexed for the settle");
+  t.like((await history()).find((item) => item.type === "adjustment"), { adjustmentId: "adj-1", points: 50, reason: "parcel lost in transit" });
+});
+
+test("a take spends the earliest-expiring points first and shows in history, negative", async (t) => {
+  const { harness, rig, adminApi, balance, history } = await setup({ pendingDays: 0, expiryDays: 10 });
+  await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: START }); // 100, expires 2026-03-11
+  rig.at("2026-03-05T10:00:00.000Z");
+  await adminApi(adjust({ adjustmentId: "adj-grant", points: 50, reason: "goodwill" })); // 50, expires 2026-03-15
+  const response = await adminApi(adjust({ adjustmentId: "adj-take", points: -120, reason: "points credited twice by mistake" }));
+  t.is(response.statusCode, 201);
+  t.like(bodyOf(response), { points: -120, balance: 30 });
+  t.like(await itemOf(harness, "USER#u-1", "ADJUST#adj-take"), {
+    direction: "take",
+    points: 120,
+    draws: { "lot_2026-03-01_2026-03-11": 100, "lot_2026-03-05_2026-03-15": 20 },
+    toDebt: 0,
+  });
+  t.like(await balance(), { balance: 30, lifetimeEarned: 150 });
+  t.like((await history())[0], { type: "adjustment", adjustmentId: "adj-take", points: -120, reason: "points credited twice by mistake" });
+});
+
+test("a take below zero is refused with the balance, unless allowNegative; then the rest is owed", async (t) => {
+  const { rig, adminApi, balance } = await setup();
+  await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: START });
+  const refused = await adminApi(adjust({ adjustmentId: "adj-1", points: -150, reason: "fraudulent order" }));
+  t.is(refused.statusCode, 409);
+  t.like(bodyOf(refused).error, { code: "insufficient_points", balance: 100 });
+  t.like(await balance(), { balance: 100 });
+
+  const allowed = await adminApi(adjust({ adjustmentId: "adj-1", points: -150, reason: "fraudulent order", allowNegative: true }));
+  t.is(allowed.statusCode, 201);
+  t.like(bodyOf(allowed), { points: -150, balance: -50 });
+  t.like(await balance(), { balance: -50, lifetimeEarned: 100 });
+  // What is owed comes off the next points first.
+  await rig.order({ orderId: "o-2", userId: "u-1", amount: 8_000, completedAt: START });
+  t.like(await balance(), { balance: 30 });
+  t.like(await rig.redeem("r-1", 31), { outcome: "insufficient", balance: 30 });
+});
+
+test("the same adjustment again gets its first answer; the same id with another body is a conflict", async (t) => {
+  const { harness, rig, adminApi, balance } = await setup();
+  await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: START });
+  const request = { adjustmentId: "adj-1", points: 25, reason: "late delivery" };
+  const first = await adminApi(adjust(request));
+  rig.at("2026-03-02T10:00:00.000Z");
+  harness.requests.length = 0;
+  const again = await adminApi(adjust(request));
+  t.is(again.statusCode, 200);
+  t.deepEqual(bodyOf(again), bodyOf(first));
+  t.deepEqual(harness.requests, ["TransactGetItems"], "a replay is answered from one read");
+  const concurrent = await Promise.all(Array.from({ length: 5 }, () => adminApi(adjust({ ...request, adjustmentId: "adj-2" }))));
+  t.deepEqual(concurrent.map((r) => r.statusCode).sort(), [200, 200, 200, 200, 201]);
+  for (const body of [{ ...request, points: 26 }, { ...request, reason: "other" }, { ...request, allowNegative: true }]) {
+    const conflict = await adminApi(adjust(body));
+    t.is(conflict.statusCode, 409);
+    t.is(bodyOf(conflict).error?.code, "idempotency_conflict");
+  }
+  t.like(await balance(), { balance: 150 });
+});
+
+test("only admins adjust and erase (403); bad bodies are 400 naming the field", async (t) => {
+  const { rig, rawAdminApi, adminApi, balance } = await setup();
+  await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: START });
+  const customer = { claims: { sub: "u-1" } };
+  const asCustomer = (event: ReturnType<typeof adjust>) => ({ ...event, requestContext: { ...event.requestContext, authorizer: { claims: customer.claims } } });
+  for (const event of [adjust({ adjustmentId: "a", points: 1000, reason: "me" }), erase("u-1")]) {
+    t.is((await rawAdminApi(asCustomer(event))).statusCode, 403, "a customer, even for themselves");
+    t.is((await rawAdminApi(signedBy(event, "arn:aws:iam::123456789012:role/someone-else"))).statusCode, 403, "an unlisted signer");
+    t.is((await rawAdminApi(event)).statusCode, 403, "no claims and no signer");
+  }
+  const groupMember = { ...adjust({ adjustmentId: "a-group", points: 5, reason: "support" }) };
+  const asMember = { ...groupMember, requestContext: { ...groupMember.requestContext, authorizer: { claims: { sub: "agent-7", "cognito:groups": ADMINS } } } };
+  const made = await rawAdminApi(asMember);
+  t.is(made.statusCode, 201);
+  t.is(bodyOf(made).actor, "agent-7", "a Cognito admin is recorded by sub");
+  for (const [body, field] of [
+    [{ adjustmentId: "a", points: 0, reason: "x" }, "points: must not be 0"],
+    [{ adjustmentId: "a", points: 1.5, reason: "x" }, "points: must be a whole number"],
+    [{ adjustmentId: "a", points: 1, reason: "" }, "reason: must not be empty"],
+    [{ adjustmentId: "a", points: 1, reason: "x".repeat(501) }, "reason: must be at most 500"],
+    [{ adjustmentId: "a", points: 1 }, "reason:"],
+    [{ adjustmentId: "a", points: -1, reason: "x", allowNegative: "yes" }, "allowNegative: must be true or false"],
+  ] as const) {
+    const response = await adminApi(adjust(body));
+    t.is(response.statusCode, 400);
+    t.true(bodyOf(response).error?.message.startsWith(field), bodyOf(response).error?.message);
+  }
+  t.true((await adminApi(adjust({ adjustmentId: "a", points: 1, reason: "x".repeat(500) }))).statusCode === 201, "500 characters is fine");
+  t.like(await balance(), { balance: 106 });
+});
+
+/** Writes `count` earn entries for `userId` straight to the table, 25 per request, a few at once. */
+async function writeEntries(harness: Harness, userId: string, count: number) {
+  const rate = { currency: "EUR", rateHundredths: 100 };
+  const items = Array.from({ length: count }, (_, i) =>
+    earnEntry(
+      { orderId: `o-${String(i).padStart(5, "0")}`, userId, total: { amount: 1_000, currency: "EUR" }, completedAt: new Date(Date.parse("2023-03-01T00:00:00.000Z") + i * 3_600_000).toISOString() },
+      rate,
+      { eventId: `e-${i}`, recordedAt: START },
+      { pendingDays: 0, expiryDays: 0 },
+    ),
+  );
+  const batches: (typeof items)[] = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  await forEachLimited(batches, 8, async (batch) => {
+    let requests: NonNullable<BatchWriteCommandInput["RequestItems"]>[string] = batch.map((Item) => ({ PutRequest: { Item } }));
+    while (requests.length > 0) {
+      const { UnprocessedItems } = await harness.documents.send(new BatchWriteCommand({ RequestItems: { [harness.tableName]: requests } }));
+      requests = UnprocessedItems?.[harness.tableName] ?? [];
+    }
+  });
+}
+
+async function scanAll(harness: Harness) {
+  const items: Array<Record<string, unknown>> = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await harness.documents.send(new ScanCommand({ TableName: harness.tableName, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+const HEAVY = "heavy-customer-7f3a";
+
+/** A customer with real orders (lots expiring on two days), a parked refund, a redemption, and 10,000 entries. */
+async function heavyCustomer() {
+  const context = await setup({ pendingDays: 0, expiryDays: 365 });
+  const { harness, rig } = context;
+  await rig.order({ orderId: "real-1", userId: HEAVY, amount: 10_000, completedAt: START });
+  rig.at("2026-03-05T10:00:00.000Z");
+  await rig.order({ orderId: "real-2", userId: HEAVY, amount: 5_000, completedAt: "2026-03-05T09:00:00.000Z" });
+  await rig.refund({ orderId: "not-yet", userId: HEAVY, refundId: "rf-1", amount: 1_000 });
+  await rig.redeem("r-1", 20, HEAVY);
+  await rig.order({ orderId: "other-1", userId: "u-2", amount: 4_200, completedAt: START });
+  await writeEntries(harness, HEAVY, 10_000);
+  harness.requests.length = 0;
+  return context;
+}
+
+test("erasing a customer with 10,000 entries leaves no item holding the id, only a tombstone; the API then knows them not", async (t) => {
+  const { harness, adminApi, balance, history, logs } = await heavyCustomer();
+  const before = (await scanAll(harness)).filter((item) => JSON.stringify(item).includes(HEAVY)).length;
+  harness.requests.length = 0;
+
+  const response = await adminApi(erase(HEAVY));
+  t.is(response.statusCode, 200);
+  t.deepEqual(bodyOf(response), { userId: HEAVY, erased: true, pointsRemoved: 130, erasedAt: "2026-03-05T10:00:00.000Z" });
+
+  const counts = harness.requests.reduce<Record<string, number>>((all, operation) => ({ ...all, [operation]: (all[operation] ?? 0) + 1 }), {});
+  t.is(before, 10_000 + 5 + 2, "10,000 entries, the balance, 2 orders, a parked refund, a redemption, and 2 expiry index items");
+  // The balance and the tombstone; the pages of keys; every other item (the two expiry index
+  // items among them) in batches of 25; the balance item alone, last.
+  const batches = Math.ceil((before - 1) / 25) + 1;
+  t.like(counts, { GetItem: 1, PutItem: 1, BatchWriteItem: batches });
+  t.true((counts.Query ?? 0) >= 1 && (counts.Query ?? 0) <= 6, `pages of keys: ${String(counts.Query)}`);
+  t.is(harness.requests.length, 2 + (counts.Query ?? 0) + batches);
+  t.log(`erasing ${before} items: ${harness.requests.length} requests (${JSON.stringify(counts)})`);
+
+  const left = await scanAll(harness);
+  t.deepEqual(left.filter((item) => JSON.stringify(item).includes(HEAVY)), [], "no item holds the id in clear");
+  t.like(left.find((item) => item.pk === erasedPk(HEAVY)), { sk: TOMBSTONE_SK, pointsRemoved: 130, erasedAt: "2026-03-05T10:00:00.000Z" });
+  t.true(left.some((item) => item.pk === "USER#u-2"), "other customers stay");
+  t.deepEqual(await balance(HEAVY), { userId: HEAVY, balance: 0, pending: 0, lifetimeEarned: 0, updatedAt: null, nextRelease: null, nextExpiry: null });
+  t.deepEqual(await history(HEAVY), []);
+  const erased = logs().find((line) => line.message === "customer erased");
+  t.like(erased, { tombstone: erasedPk(HEAVY), pointsRemoved: 130, itemsDeleted: before });
+  t.false(JSON.stringify(logs()).includes(HEAVY), "the log names the tombstone, not the id");
+
+  harness.requests.length = 0;
+  const again = await adminApi(erase(HEAVY));
+  t.deepEqual(bodyOf(again), bodyOf(response), "erasing again answers the same");
+  t.deepEqual(harness.requests, ["GetItem", "PutItem", "Query"], "and costs three requests");
+});
+
+test("after an erasure the customer's events are acknowledged and dropped, and adjustments refused", async (t) => {
+  const { harness, rig, adminApi, balance } = await setup({ pendingDays: 0, expiryDays: 365 });
+  await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: START });
+  const deleted = (userId: string) => ({ version: "0", id: `del-${userId}`, "detail-type": DETAIL_TYPES.customerDeleted, source: DEFAULT_EVENT_SOURCE, account: "123456789012", time: START, region: "eu-west-1", resources: [], detail: { userId, deletedAt: START } });
+  t.deepEqual((await rig.write(sqsBatch(sqsRecord(deleted("u-1"))))).batchItemFailures, [], "the platform's Customer Deleted erases");
+
+  // Replays and late events: the order again, a new order, a refund, a close, the deletion again.
+  t.deepEqual(await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: START }), []);
+  t.deepEqual(await rig.order({ orderId: "o-2", userId: "u-1", amount: 5_000, completedAt: START }), []);
+  t.deepEqual(await rig.refund({ orderId: "o-1", userId: "u-1", refundId: "rf-1", amount: 1_000 }), []);
+  t.deepEqual(await rig.windowClosed({ orderId: "o-2", userId: "u-1", closedAt: START }), []);
+  t.deepEqual((await rig.write(sqsBatch(sqsRecord(deleted("u-1"))))).batchItemFailures, []);
+  t.deepEqual(rig.outcomes(), [
+    ["credited", 100],
+    ["erased", 100],
+    ["erased", 0],
+    ["erased", 0],
+    ["erased", 0],
+    ["erased", 0],
+    ["erased", 100],
+  ]);
+  const refused = await adminApi(adjust({ adjustmentId: "adj-1", points: 10, reason: "goodwill" }));
+  t.is(refused.statusCode, 409);
+  t.is(bodyOf(refused).error?.code, "customer_erased");
+  const left = await scanAll(harness);
+  t.deepEqual(left.map((item) => item.pk), [erasedPk("u-1")], "only the tombstone");
+  t.like(await balance(), { balance: 0, lifetimeEarned: 0, updatedAt: null });
+});
+
+test("the writer erases on Customer Deleted and drops the customer's later events in one request each; its log lines name the tombstone, not the id", async (t) => {
+  const harness = await createHarness(dynamo);
+  const { write, logs } = createTestWriter(harness);
+  const deleted = { version: "0", id: "del-1", "detail-type": DETAIL_TYPES.customerDeleted, source: DEFAULT_EVENT_SOURCE, account: "123456789012", time: START, region: "eu-west-1", resources: [], detail: { userId: "gone-1", deletedAt: START } };
+  await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o-1", userId: "gone-1", amount: 1_000 }))));
+  t.deepEqual((await write(sqsBatch(sqsRecord(deleted)))).batchItemFailures, []);
+  harness.requests.length = 0;
+  t.deepEqual((await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o-2", userId: "gone-1", amount: 1_000 }))))).batchItemFailures, []);
+  t.deepEqual(harness.requests, ["TransactWriteItems"], "a dropped order costs what a credited one does");
+  const [, erasedLine, droppedLine] = logs();
+  t.like(erasedLine, { outcome: "erased", points: 10, tombstone: erasedPk("gone-1"), userId: undefined });
+  t.like(droppedLine, { outcome: "erased", points: 0, tombstone: erasedPk("gone-1"), orderId: "o-2" });
+  t.false(JSON.stringify([erasedLine, droppedLine]).includes("gone-1"));
+});
+
+test("an erasure that fails half-way finishes when retried", async (t) => {
+  const { harness, adminApi } = await heavyCustomer();
+  const before = (await scanAll(harness)).filter((item) => JSON.stringify(item).includes(HEAVY)).length;
+  harness.requests.length = 0;
+  harness.inject({ operation: "BatchWriteItem", match: "ORDER#o-05000", when: "before", error: serviceError("InternalServerError") });
+  const failed = await adminApi(erase(HEAVY));
+  t.is(failed.statusCode, 500);
+  const halfway = (await scanAll(harness)).filter((item) => JSON.stringify(item).includes(HEAVY));
+  t.true(halfway.length > 0 && halfway.length < before, `${halfway.length} of ${before} items left`);
+  t.true(halfway.some((item) => item.sk === "BALANCE"), "the balance item goes last, so a retry knows the lots");
+
+  // A response lost after DynamoDB deleted the batch: the retry finds those items gone.
+  harness.inject({ operation: "BatchWriteItem", when: "after", error: serviceError("InternalServerError") });
+  t.is((await adminApi(erase(HEAVY))).statusCode, 500);
+
+  const finished = await adminApi(erase(HEAVY));
+  t.is(finished.statusCode, 200);
+  t.like(bodyOf(finished), { pointsRemoved: 130, erasedAt: "2026-03-05T10:00:00.000Z" });
+  t.deepEqual((await scanAll(harness)).filter((item) => JSON.stringify(item).includes(HEAVY)), []);
+});
+
+test("a balance item the ledger cannot read does not keep its customer from being erased", async (t) => {
+  const { harness, adminApi } = await setup();
+  const damaged = { pk: "USER#u-damaged", sk: "BALANCE", lifetimeEarned: "not a number", "lot_2026-01-01_2027-01-01": 5 };
+  const index = { pk: `EXPIRES#2027-01-01#${expiryShardOf("u-damaged")}`, sk: "USER#u-damaged" };
+  await harness.documents.send(new BatchWriteCommand({ RequestItems: { [harness.tableName]: [{ PutRequest: { Item: damaged } }, { PutRequest: { Item: index } }] } }));
+  const response = await adminApi(erase("u-damaged"));
+  t.is(response.statusCode, 200);
+  t.like(bodyOf(response), { erased: true, pointsRemoved: 0 });
+  t.deepEqual((await scanAll(harness)).filter((item) => JSON.stringify(item).includes("u-damaged")), [], "its expiry index item too, found by the lot's name");
+});
+
+test("erasing someone the ledger never knew leaves a tombstone and removes nothing", async (t) => {
+  const { harness, adminApi } = await setup();
+  const response = await adminApi(erase("never-seen"));
+  t.like(bodyOf(response), { erased: true, pointsRemoved: 0 });
+  t.deepEqual(harness.requests, ["GetItem", "PutItem", "Query"]);
+  t.truthy(await itemOf(harness, erasedPk("never-seen"), TOMBSTONE_SK));
+});
