@@ -92,6 +92,23 @@ const expiry = {
   recordedAt: "2027-02-01T00:15:00.000Z",
 };
 
+const adjustment = {
+  pk: "USER#u-1",
+  sk: "ADJUST#goodwill-7",
+  entryAt: `${at.occurredAt}#ADJUST#goodwill-7`,
+  kind: "adjustment",
+  adjustmentId: "goodwill-7",
+  direction: "grant",
+  reason: "parcel arrived damaged",
+  actor: "arn:aws:iam::123456789012:role/support",
+  fingerprint: "f",
+  balanceAfter: 250,
+  points: 100,
+  lot: "lot_2026-01-01_2027-01-01",
+  expiresAt: "2027-01-01T00:00:00.000Z",
+  ...at,
+};
+
 const insert = (item: Record<string, unknown>): LedgerChange => ({ eventName: "INSERT", newImage: item });
 
 test("a new entry of each kind publishes its event, with what a notification needs", (t) => {
@@ -133,12 +150,28 @@ test("a new entry of each kind publishes its event, with what a notification nee
     time: expiry.recordedAt,
     detail: { entryId: "USER#u-1/EXPIRY#2027-02-01", userId: "u-1", points: 40, occurredAt: expiry.occurredAt, day: "2027-02-01" },
   });
+  // Customer service's adjustments reach the apps too, with the reason, never who made them.
+  t.deepEqual(eventOfChange(insert(adjustment)), {
+    detailType: "Points Adjusted",
+    time: at.recordedAt,
+    detail: {
+      entryId: "USER#u-1/ADJUST#goodwill-7",
+      userId: "u-1",
+      points: 100,
+      occurredAt: at.occurredAt,
+      adjustmentId: "goodwill-7",
+      direction: "grant",
+      reason: "parcel arrived damaged",
+      expiresAt: "2027-01-01T00:00:00.000Z",
+    },
+  });
 });
 
 test("every event the transform makes is valid under the published contract", (t) => {
   const { rewardId: _older, expiredPoints: _none, ...olderCancel } = cancel;
   const { availableAt: _atOnce, expiresAt: _never, ...immediateEarn } = earn;
-  for (const item of [earn, immediateEarn, reversal, redemption, cancel, olderCancel, expiry]) {
+  const take = { ...adjustment, sk: "ADJUST#fix-8", adjustmentId: "fix-8", direction: "take", lot: undefined, expiresAt: undefined, draws: {} };
+  for (const item of [earn, immediateEarn, reversal, redemption, cancel, olderCancel, expiry, adjustment, take]) {
     const event = eventOfChange(insert(item));
     t.truthy(event, item.sk);
     t.true(v.safeParse(PointsEventSchema, event).success, item.sk);
@@ -174,7 +207,7 @@ test("an item that claims to be an entry but does not read as one is an error, n
 });
 
 test("no published event matches the rule that feeds the writer, whatever source the stack consumes", (t) => {
-  const events = [earn, reversal, redemption, cancel, expiry].map((item) => eventOfChange(insert(item))).filter((event): event is PointsEvent => event !== undefined);
+  const events = [earn, reversal, redemption, cancel, expiry, adjustment].map((item) => eventOfChange(insert(item))).filter((event): event is PointsEvent => event !== undefined);
   t.deepEqual(new Set(events.map((event) => event.detailType)), new Set(Object.values(POINTS_DETAIL_TYPES)));
   for (const source of [DEFAULT_EVENT_SOURCE, POINTS_EVENT_SOURCE]) {
     for (const event of events) {
@@ -208,8 +241,12 @@ test("a batch publishes in stream order and stops at the first record that fails
 
 test("the mapping's stream filter admits exactly the changes that publish", (t) => {
   const changes: LedgerChange[] = [
-    ...[earn, parked, reversal, redemption, cancel, expiry].map(insert),
+    ...[earn, parked, reversal, redemption, cancel, expiry, adjustment].map(insert),
     { eventName: "MODIFY", oldImage: parked, newImage: reversal },
+    // A refund matching a settled lot's expired points rewrites the expiry entry: no new event.
+    { eventName: "MODIFY", oldImage: expiry, newImage: { ...expiry, "matched_lot_2026-02-01_2027-02-01": 10 } },
+    // An erased customer's tombstone is no entry.
+    insert({ pk: "ERASED#0f1e", sk: "TOMBSTONE", erasedAt: at.recordedAt, pointsRemoved: 70 }),
     { eventName: "MODIFY", oldImage: earn, newImage: { ...earn, refundedAmount: 500, reversedPoints: 5 } },
     { eventName: "REMOVE", oldImage: earn },
     insert({ pk: "USER#u-1", sk: "BALANCE", version: 1 }),

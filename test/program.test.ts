@@ -397,6 +397,7 @@ for (const stack of ["dev", "prod"]) {
       "OrderCompleted",
       "OrderRefunded",
       "OrderReturnWindowClosed",
+      "PointsAdjusted",
       "PointsEarned",
       "PointsExpired",
       "PointsRedeemed",

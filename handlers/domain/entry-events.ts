@@ -81,7 +81,20 @@ export function eventOfEntry(entry: LedgerEntry): PointsEvent | undefined {
       };
     case "expiry":
       return { detailType: POINTS_DETAIL_TYPES.expired, time, detail: { ...common, day: entry.day } };
+    case "adjustment":
+      return {
+        detailType: POINTS_DETAIL_TYPES.adjusted,
+        time,
+        detail: { ...common, adjustmentId: entry.adjustmentId, direction: entry.direction, reason: entry.reason, expiresAt: entry.expiresAt ?? null },
+      };
+    default:
+      // A kind added to the ledger without its event fails the type check here, not in production.
+      return unpublished(entry);
   }
+}
+
+function unpublished(entry: never): never {
+  throw new CorruptLedgerItemError(`ledger entry ${JSON.stringify(entry)} has a kind no event is defined for`);
 }
 
 /** What one ledger change publishes: one event, or none. */

@@ -22,6 +22,7 @@ export const POINTS_DETAIL_TYPES = {
   redeemed: "Points Redeemed",
   redemptionCancelled: "Redemption Cancelled",
   expired: "Points Expired",
+  adjusted: "Points Adjusted",
 } as const;
 
 const PointsSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
@@ -75,6 +76,17 @@ export const PointsExpiredDetailSchema = v.object({
   day: v.pipe(v.string(), v.isoDate()),
 });
 
+export const PointsAdjustedDetailSchema = v.object({
+  ...common,
+  adjustmentId: IdSchema,
+  /** `grant` added the points (a lot of their own), `take` removed them. */
+  direction: v.picklist(["grant", "take"]),
+  /** Customer service's reason, as they wrote it for the customer's record. */
+  reason: v.pipe(v.string(), v.minLength(1)),
+  /** When granted points expire; null: never, or a take. */
+  expiresAt: v.nullable(InstantSchema),
+});
+
 /** Each detail-type's schema, by the same keys as `POINTS_DETAIL_TYPES`. */
 export const POINTS_DETAIL_SCHEMAS = {
   earned: PointsEarnedDetailSchema,
@@ -82,6 +94,7 @@ export const POINTS_DETAIL_SCHEMAS = {
   redeemed: PointsRedeemedDetailSchema,
   redemptionCancelled: RedemptionCancelledDetailSchema,
   expired: PointsExpiredDetailSchema,
+  adjusted: PointsAdjustedDetailSchema,
 } as const satisfies { readonly [K in keyof typeof POINTS_DETAIL_TYPES]: v.GenericSchema };
 
 /** One event to publish: what `PutEvents` needs besides the source and the bus. */
@@ -91,6 +104,7 @@ export const PointsEventSchema = v.variant("detailType", [
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.redeemed), time: InstantSchema, detail: PointsRedeemedDetailSchema }),
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.redemptionCancelled), time: InstantSchema, detail: RedemptionCancelledDetailSchema }),
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.expired), time: InstantSchema, detail: PointsExpiredDetailSchema }),
+  v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.adjusted), time: InstantSchema, detail: PointsAdjustedDetailSchema }),
 ]);
 
 export type PointsEvent = v.InferOutput<typeof PointsEventSchema>;
@@ -99,3 +113,4 @@ export type PointsReversedDetail = v.InferOutput<typeof PointsReversedDetailSche
 export type PointsRedeemedDetail = v.InferOutput<typeof PointsRedeemedDetailSchema>;
 export type RedemptionCancelledDetail = v.InferOutput<typeof RedemptionCancelledDetailSchema>;
 export type PointsExpiredDetail = v.InferOutput<typeof PointsExpiredDetailSchema>;
+export type PointsAdjustedDetail = v.InferOutput<typeof PointsAdjustedDetailSchema>;

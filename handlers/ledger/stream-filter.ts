@@ -7,8 +7,20 @@
  */
 import type { LedgerEntry } from "../domain/ledger-entries";
 
-/** The entry kinds whose new entries publish (a parked refund waits for its order). */
-const PUBLISHED_ON_INSERT: ReadonlyArray<LedgerEntry["kind"]> = ["earn", "reversal", "redemption", "redemption-cancel", "expiry"];
+/**
+ * Whether a new entry of each kind publishes (a parked refund waits for its order): a record over
+ * every kind, so a kind added to the ledger fails the type check until it is decided here.
+ */
+const PUBLISHES_ON_INSERT: Record<LedgerEntry["kind"], boolean> = {
+  earn: true,
+  reversal: true,
+  "parked-refund": false,
+  redemption: true,
+  "redemption-cancel": true,
+  expiry: true,
+  adjustment: true,
+};
+const PUBLISHED_ON_INSERT = Object.entries(PUBLISHES_ON_INSERT).flatMap(([kind, publishes]) => (publishes ? [kind] : []));
 
 /** A filter pattern of equalities: each leaf lists the values a field may have. */
 export type StreamFilter = { [field: string]: StreamFilter | readonly string[] };
