@@ -109,6 +109,9 @@ const adjustment = {
   ...at,
 };
 
+const DIGEST = "0f1e".padEnd(64, "a");
+const tombstone = { pk: `ERASED#${DIGEST}`, sk: "TOMBSTONE", erasedAt: "2026-03-01T09:00:00.000Z", pointsRemoved: 70 };
+
 const insert = (item: Record<string, unknown>): LedgerChange => ({ eventName: "INSERT", newImage: item });
 
 test("a new entry of each kind publishes its event, with what a notification needs", (t) => {
@@ -150,6 +153,12 @@ test("a new entry of each kind publishes its event, with what a notification nee
     time: expiry.recordedAt,
     detail: { entryId: "USER#u-1/EXPIRY#2027-02-01", userId: "u-1", points: 40, occurredAt: expiry.occurredAt, day: "2027-02-01" },
   });
+  // An erasure reports the points that left the books, with the tombstone's digest, never the id.
+  t.deepEqual(eventOfChange(insert(tombstone)), {
+    detailType: "Points Erased",
+    time: tombstone.erasedAt,
+    detail: { entryId: `ERASED#${DIGEST}/TOMBSTONE`, customerDigest: DIGEST, points: 70, occurredAt: tombstone.erasedAt },
+  });
   // Customer service's adjustments reach the apps too, with the reason, never who made them.
   t.deepEqual(eventOfChange(insert(adjustment)), {
     detailType: "Points Adjusted",
@@ -171,7 +180,7 @@ test("every event the transform makes is valid under the published contract", (t
   const { rewardId: _older, expiredPoints: _none, ...olderCancel } = cancel;
   const { availableAt: _atOnce, expiresAt: _never, ...immediateEarn } = earn;
   const take = { ...adjustment, sk: "ADJUST#fix-8", adjustmentId: "fix-8", direction: "take", lot: undefined, expiresAt: undefined, draws: {} };
-  for (const item of [earn, immediateEarn, reversal, redemption, cancel, olderCancel, expiry, adjustment, take]) {
+  for (const item of [earn, immediateEarn, reversal, redemption, cancel, olderCancel, expiry, adjustment, take, tombstone]) {
     const event = eventOfChange(insert(item));
     t.truthy(event, item.sk);
     t.true(v.safeParse(PointsEventSchema, event).success, item.sk);
@@ -207,7 +216,7 @@ test("an item that claims to be an entry but does not read as one is an error, n
 });
 
 test("no published event matches the rule that feeds the writer, whatever source the stack consumes", (t) => {
-  const events = [earn, reversal, redemption, cancel, expiry, adjustment].map((item) => eventOfChange(insert(item))).filter((event): event is PointsEvent => event !== undefined);
+  const events = [earn, reversal, redemption, cancel, expiry, adjustment, tombstone].map((item) => eventOfChange(insert(item))).filter((event): event is PointsEvent => event !== undefined);
   t.deepEqual(new Set(events.map((event) => event.detailType)), new Set(Object.values(POINTS_DETAIL_TYPES)));
   for (const source of [DEFAULT_EVENT_SOURCE, POINTS_EVENT_SOURCE]) {
     for (const event of events) {
@@ -245,8 +254,8 @@ test("the mapping's stream filter admits exactly the changes that publish", (t) 
     { eventName: "MODIFY", oldImage: parked, newImage: reversal },
     // A refund matching a settled lot's expired points rewrites the expiry entry: no new event.
     { eventName: "MODIFY", oldImage: expiry, newImage: { ...expiry, "matched_lot_2026-02-01_2027-02-01": 10 } },
-    // An erased customer's tombstone is no entry.
-    insert({ pk: "ERASED#0f1e", sk: "TOMBSTONE", erasedAt: at.recordedAt, pointsRemoved: 70 }),
+    insert(tombstone),
+    { eventName: "REMOVE", oldImage: tombstone },
     { eventName: "MODIFY", oldImage: earn, newImage: { ...earn, refundedAmount: 500, reversedPoints: 5 } },
     { eventName: "REMOVE", oldImage: earn },
     insert({ pk: "USER#u-1", sk: "BALANCE", version: 1 }),

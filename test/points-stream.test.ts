@@ -135,8 +135,20 @@ test("each customer's events keep the order of their ledger changes", async (t) 
   t.is(events.length, 45);
   for (const userId of customers) {
     t.deepEqual(
-      events.filter((event) => event.detail.userId === userId).map((event) => event.detail.entryId),
+      events.filter((event) => "userId" in event.detail && event.detail.userId === userId).map((event) => event.detail.entryId),
       Array.from({ length: 15 }, (_, i) => `USER#${userId}/ORDER#${userId}-o${i}`),
     );
   }
+});
+
+test("an erasure publishes Points Erased once, with the points that left the books and no id in clear", async (t) => {
+  const { rig, drain } = await setup(t);
+  await rig.order({ orderId: "o-1", userId: "gone-1", amount: 12_000, completedAt: "2026-01-01T10:00:00.000Z" });
+  const report = await rig.ledger.erasure.erase("gone-1", rig.now());
+  await rig.ledger.erasure.erase("gone-1", rig.now()); // a repeat finds the tombstone: nothing new
+  const erased = (await drain()).filter((event) => event.detailType === "Points Erased");
+  t.is(erased.length, 1);
+  t.like(erased[0]?.detail, { points: 120 });
+  t.is(report.pointsRemoved, 120);
+  t.false(JSON.stringify(erased).includes("gone-1"), "the id is not in the event");
 });

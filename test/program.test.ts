@@ -399,6 +399,7 @@ for (const stack of ["dev", "prod"]) {
       "OrderReturnWindowClosed",
       "PointsAdjusted",
       "PointsEarned",
+      "PointsErased",
       "PointsExpired",
       "PointsRedeemed",
       "PointsReversed",
@@ -449,7 +450,8 @@ for (const stack of ["dev", "prod"]) {
       destinationConfig: { onFailure: { destinationArn: "arn:aws:sqs:eu-west-1:123456789012:loyalty-events-dlq-a1b2c3" } },
     });
     const filters = input<{ filters: Array<{ pattern: string }> }>(mapping, "filterCriteria").filters.map((f) => JSON.parse(f.pattern));
-    t.deepEqual(filters.map((f) => f.eventName), [["INSERT"], ["MODIFY"]]);
+    // New entries, netted refunds, erasure tombstones (Lambda allows 5 filters per mapping).
+    t.deepEqual(filters.map((f) => f.eventName), [["INSERT"], ["MODIFY"], ["INSERT"]]);
 
     const fn = r.get(T.function, "loyalty-events");
     t.like(fn.inputs, { runtime: "nodejs22.x", architectures: ["arm64"] });

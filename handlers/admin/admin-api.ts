@@ -99,8 +99,8 @@ export function createAdminApi({ adjustments, erasure, logger, allowedOrigins, a
         forbidden: "only the admin group and listed IAM principals may erase customers",
         handle: async (userId, event, headers) => {
           const report = await erasure.erase(userId, now());
-          // No id in the log: the tombstone's digest traces it. The events-out work publishes
-          // `Points Erased` from this report.
+          // No id in the log: the tombstone's digest traces it. Its insert on the table's stream
+          // publishes `Points Erased` (the transform, `domain/entry-events.ts`).
           logger.log("info", "customer erased", {
             requestId: event.requestContext.requestId,
             tombstone: report.tombstone,

@@ -9,6 +9,8 @@
  *   until its order lands.
  * - A parked refund turned into its reversal (MODIFY, `parked-refund` → `reversal`) publishes
  *   `Points Reversed` then, once.
+ * - A customer's erasure tombstone (INSERT) publishes `Points Erased`, with the digest it is keyed
+ *   by, never the id.
  * - Every other change publishes nothing: the balance item, the expiry index, an earn entry whose
  *   running refund totals or release date change (the reversal or the change of date is its own
  *   fact), a removal.
@@ -16,7 +18,8 @@
 import * as v from "valibot";
 import { CorruptLedgerItemError } from "./errors";
 import { LedgerEntrySchema, type LedgerEntry } from "./ledger-entries";
-import { USER_PK_PREFIX } from "./ledger-keys";
+import { TombstoneSchema } from "./erasure";
+import { ERASED_PK_PREFIX, TOMBSTONE_SK, USER_PK_PREFIX } from "./ledger-keys";
 import { POINTS_DETAIL_TYPES, type PointsEvent } from "./points-events";
 
 /** One item change as a table's stream reports it, with its images already read into plain values. */
@@ -97,9 +100,28 @@ function unpublished(entry: never): never {
   throw new CorruptLedgerItemError(`ledger entry ${JSON.stringify(entry)} has a kind no event is defined for`);
 }
 
+/** The event of a new tombstone: the points that left the books with the erased customer. */
+function erasureEvent(item: Record<string, unknown>): PointsEvent {
+  const tombstone = v.parse(TombstoneSchema, item);
+  return {
+    detailType: POINTS_DETAIL_TYPES.erased,
+    time: tombstone.erasedAt,
+    detail: {
+      entryId: entryIdOf(tombstone),
+      customerDigest: tombstone.pk.slice(ERASED_PK_PREFIX.length),
+      points: tombstone.pointsRemoved,
+      occurredAt: tombstone.erasedAt,
+    },
+  };
+}
+
+const isTombstone = (item: Record<string, unknown> | undefined): item is Record<string, unknown> =>
+  typeof item?.pk === "string" && item.pk.startsWith(ERASED_PK_PREFIX) && item.sk === TOMBSTONE_SK;
+
 /** What one ledger change publishes: one event, or none. */
 export function eventOfChange(change: LedgerChange): PointsEvent | undefined {
   const { eventName, newImage, oldImage } = change;
+  if (eventName === "INSERT" && isTombstone(newImage)) return erasureEvent(newImage);
   if (!looksLikeEntry(newImage)) return undefined;
   if (eventName === "INSERT") return eventOfEntry(readEntry(newImage));
   if (eventName === "MODIFY" && oldImage?.kind === "parked-refund" && newImage.kind === "reversal") return eventOfEntry(readEntry(newImage));

@@ -23,6 +23,7 @@ export const POINTS_DETAIL_TYPES = {
   redemptionCancelled: "Redemption Cancelled",
   expired: "Points Expired",
   adjusted: "Points Adjusted",
+  erased: "Points Erased",
 } as const;
 
 const PointsSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
@@ -87,6 +88,20 @@ export const PointsAdjustedDetailSchema = v.object({
   expiresAt: v.nullable(InstantSchema),
 });
 
+/**
+ * A customer erased on request: the outstanding points that left the books with them, for the
+ * liability. No id in clear — only the digest their tombstone is keyed by.
+ */
+export const PointsErasedDetailSchema = v.object({
+  /** The tombstone's key: the same on every delivery. */
+  entryId: v.pipe(v.string(), v.minLength(1)),
+  /** SHA-256 (hex) of the erased customer's id. */
+  customerDigest: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
+  /** Spendable and pending points the customer held when erased. */
+  points: PointsSchema,
+  occurredAt: InstantSchema,
+});
+
 /** Each detail-type's schema, by the same keys as `POINTS_DETAIL_TYPES`. */
 export const POINTS_DETAIL_SCHEMAS = {
   earned: PointsEarnedDetailSchema,
@@ -95,6 +110,7 @@ export const POINTS_DETAIL_SCHEMAS = {
   redemptionCancelled: RedemptionCancelledDetailSchema,
   expired: PointsExpiredDetailSchema,
   adjusted: PointsAdjustedDetailSchema,
+  erased: PointsErasedDetailSchema,
 } as const satisfies { readonly [K in keyof typeof POINTS_DETAIL_TYPES]: v.GenericSchema };
 
 /** One event to publish: what `PutEvents` needs besides the source and the bus. */
@@ -105,6 +121,7 @@ export const PointsEventSchema = v.variant("detailType", [
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.redemptionCancelled), time: InstantSchema, detail: RedemptionCancelledDetailSchema }),
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.expired), time: InstantSchema, detail: PointsExpiredDetailSchema }),
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.adjusted), time: InstantSchema, detail: PointsAdjustedDetailSchema }),
+  v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.erased), time: InstantSchema, detail: PointsErasedDetailSchema }),
 ]);
 
 export type PointsEvent = v.InferOutput<typeof PointsEventSchema>;
@@ -114,3 +131,4 @@ export type PointsRedeemedDetail = v.InferOutput<typeof PointsRedeemedDetailSche
 export type RedemptionCancelledDetail = v.InferOutput<typeof RedemptionCancelledDetailSchema>;
 export type PointsExpiredDetail = v.InferOutput<typeof PointsExpiredDetailSchema>;
 export type PointsAdjustedDetail = v.InferOutput<typeof PointsAdjustedDetailSchema>;
+export type PointsErasedDetail = v.InferOutput<typeof PointsErasedDetailSchema>;

@@ -25,8 +25,8 @@ import { pause } from "./busy-retry";
 import { tombstoneKey } from "./tombstones";
 
 /**
- * What an erasure did. The events-out work publishes a `Points Erased` event from this report
- * (`pointsRemoved`, `erasedAt`; the tombstone's key, never the id).
+ * What an erasure did (`pointsRemoved`, `erasedAt`; the tombstone's key, never the id). The
+ * tombstone holds the same, and its insert publishes `Points Erased` from the table's stream.
  */
 export interface ErasureReport {
   /** Outstanding points (spendable and pending) the customer held when first erased. */

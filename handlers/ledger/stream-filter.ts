@@ -6,6 +6,7 @@
  * decides (`domain/entry-events.ts`); a test holds the two to each other.
  */
 import type { LedgerEntry } from "../domain/ledger-entries";
+import { TOMBSTONE_SK } from "../domain/ledger-keys";
 
 /**
  * Whether a new entry of each kind publishes (a parked refund waits for its order): a record over
@@ -29,4 +30,5 @@ export type StreamFilter = { [field: string]: StreamFilter | readonly string[] }
 export const LEDGER_STREAM_FILTERS: readonly StreamFilter[] = [
   { eventName: ["INSERT"], dynamodb: { NewImage: { kind: { S: [...PUBLISHED_ON_INSERT] } } } },
   { eventName: ["MODIFY"], dynamodb: { OldImage: { kind: { S: ["parked-refund"] } }, NewImage: { kind: { S: ["reversal"] } } } },
+  { eventName: ["INSERT"], dynamodb: { NewImage: { sk: { S: [TOMBSTONE_SK] } } } },
 ];

@@ -39,7 +39,8 @@ export function createStreamPublisher({ putEntry, eventBusName, logger }: Stream
     if (answer.failedEntryCount > 0) {
       throw new PublishRefusedError(`EventBridge refused ${event.detailType} ${event.detail.entryId}: ${answer.errorCode ?? "?"} ${answer.errorMessage ?? ""}`.trim());
     }
-    logger.log("info", "event published", { entryId: event.detail.entryId, detailType: event.detailType, userId: event.detail.userId });
+    // The entry id names the customer's partition (or, erased, only its digest).
+    logger.log("info", "event published", { entryId: event.detail.entryId, detailType: event.detailType });
   };
   return async (batch: LedgerStreamBatch): Promise<StreamBatchResponse> => {
     const outcome = await publishInOrder(batch.Records, publish);

@@ -73,7 +73,6 @@ export function createBatchWriter(deps: BatchWriterDeps) {
       case DETAIL_TYPES.returnWindowClosed:
         return ledger.releaseEarly(event.detail, at);
       case DETAIL_TYPES.customerDeleted: {
-        // The events-out work publishes `Points Erased` from this report.
         const report = await ledger.erasure.erase(event.detail.userId, at);
         return { outcome: "erased", points: report.pointsRemoved };
       }
