@@ -27,15 +27,7 @@ import { decodeCursor, encodeCursor } from "./history-cursor";
 import { LEDGER_TABLE } from "./table";
 import { failedAt, oldItemAt, putNewEntry, transactWrite } from "./transactions";
 import { readUserItems, refusedAtVersion } from "./user-items";
-
-/** What writing one event did: changed the balance by `points`, or nothing (seen before). */
-export type WriteResult =
-  | { outcome: "credited" | "reversed" | "released"; points: number }
-  /** Arrived before its order: recorded, netted out when the order lands. */
-  | { outcome: "parked"; points: 0 }
-  /** The customer was erased (now, with the points removed; or before: the event is dropped). */
-  | { outcome: "erased"; points: number }
-  | { outcome: "duplicate"; points: 0 };
+import type { WriteResult } from "./write-result";
 
 export type Balance = { userId: string; lifetimeEarned: number; updatedAt: string | null } & PointsView;
 

@@ -20,7 +20,7 @@ import { dayOf, earlyReleaseOf, lotDatesOf } from "../domain/lifecycle";
 import { balanceKey, earlyArrivalsOf } from "./balance-item";
 import type { BalanceUpdates } from "./balance-updates";
 import { failedAt, oldItemAt, putNewEntry, transactWrite, type TransactItem } from "./transactions";
-import type { WriteResult } from "./dynamo-ledger";
+import type { WriteResult } from "./write-result";
 import { notErasedCheck } from "./tombstones";
 
 /** Attempts at netting when arrivals keep landing during the credit. */
