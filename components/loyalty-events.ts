@@ -30,7 +30,7 @@ import { EventsArgsSchema } from "./events-args";
 import { HandlerFunction } from "./handler-function";
 import { ledgerStreamStatements, type LedgerStreamRef } from "./ledger-grants";
 import { functionDestinationDeliveryFailures, functionErrors, functionIteratorAge, LOYALTY_METRICS_NAMESPACE, publishFailures, publishFailuresMetricName, queueDepth } from "./metrics";
-import { applySecureQueuePolicy, DLQ_RETENTION_SECONDS, encryptedQueue } from "./secure-queue";
+import { parkingQueue } from "./secure-queue";
 import { validateArgs } from "./validate-args";
 
 /** Arguments of `LoyaltyEvents`; checked in the constructor. */
@@ -84,9 +84,7 @@ export class LoyaltyEvents extends pulumi.ComponentResource {
     const partition = getPartitionOutput({}, parent).partition;
     const busArn = pulumi.interpolate`arn:${partition}:events:${region}:${account}:event-bus/${settings.eventBusName}`;
 
-    // SQS-managed encryption: the parked records must not depend on a key that could be the fault.
-    const dlq = encryptedQueue(`${name}-dlq`, { encryption: "sqs-managed", messageRetentionSeconds: DLQ_RETENTION_SECONDS }, parent);
-    applySecureQueuePolicy(`${name}-dlq`, dlq, [], parent);
+    const dlq = parkingQueue(`${name}-dlq`, parent);
 
     const publisher = new HandlerFunction(
       name,

@@ -23,7 +23,7 @@ import { createAlarms } from "./alarms";
 import { HandlerFunction } from "./handler-function";
 import { ledgerSettleStatements, type LedgerTableRef } from "./ledger-grants";
 import { functionDestinationDeliveryFailures, functionErrors, queueDepth, scheduleDeadLetterFailures } from "./metrics";
-import { applySecureQueuePolicy, DLQ_RETENTION_SECONDS, encryptedQueue } from "./secure-queue";
+import { parkingQueue } from "./secure-queue";
 import { SettleArgsSchema } from "./settle-args";
 import { validateArgs } from "./validate-args";
 
@@ -69,9 +69,7 @@ export class LoyaltySettle extends pulumi.ComponentResource {
     super("otrium:loyalty:LoyaltySettle", name, {}, opts);
     const parent = { parent: this };
 
-    // SQS-managed encryption: the dead letters must not depend on a key that could be the fault.
-    const dlq = encryptedQueue(`${name}-dlq`, { encryption: "sqs-managed", messageRetentionSeconds: DLQ_RETENTION_SECONDS }, parent);
-    applySecureQueuePolicy(`${name}-dlq`, dlq, [], parent);
+    const dlq = parkingQueue(`${name}-dlq`, parent);
 
     const settle = new HandlerFunction(
       name,

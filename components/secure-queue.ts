@@ -118,3 +118,14 @@ export function applySecureQueuePolicy(
     opts,
   );
 }
+
+/**
+ * Where a function's failed runs or batches are parked: SSE-SQS (the dead letters must not depend
+ * on a key that could be the fault), kept 14 days, TLS only, and no resource-policy admits
+ * anyone — the functions and services that park here do so through their own roles.
+ */
+export function parkingQueue(name: string, opts: pulumi.CustomResourceOptions): sqs.Queue {
+  const queue = encryptedQueue(name, { encryption: "sqs-managed", messageRetentionSeconds: DLQ_RETENTION_SECONDS }, opts);
+  applySecureQueuePolicy(name, queue, [], opts);
+  return queue;
+}
