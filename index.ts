@@ -35,6 +35,7 @@ const ingest = new LoyaltyIngest("loyalty-ingest", {
 // Writes each day's expiries; balances are exact without it.
 const settle = new LoyaltySettle("loyalty-settle", {
   store,
+  expiringSoonDays: config.expiringSoonDays,
   logLevel: config.logLevel,
   logRetentionDays: config.logRetentionDays,
   alarmActions: [alerts.topicArn],

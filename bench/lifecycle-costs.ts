@@ -11,7 +11,7 @@ import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../handlers/domain/contract";
 import { parseEarnRules } from "../handlers/domain/earn-rules";
-import { BALANCE_SK, EXPIRY_INDEX_SHARDS, userPk } from "../handlers/domain/ledger-keys";
+import { BALANCE_SK, DAY_INDEX_SHARDS, userPk } from "../handlers/domain/ledger-keys";
 import { DAY_MS, dayOf, lotDatesOf, type Lifecycle } from "../handlers/domain/lifecycle";
 import { DynamoLedger } from "../handlers/ledger/dynamo-ledger";
 import { DynamoSettle } from "../handlers/ledger/dynamo-settle";
@@ -156,6 +156,6 @@ export async function measureSettleDay(endpoint: string, customers = SCALE.settl
 
   resetTotals(rig.totals);
   await rig.settle.settleDay(dayOf(START + 12 * DAY_MS), rig.now());
-  if (rig.totals.requests !== EXPIRY_INDEX_SHARDS) throw new Error(`an empty day took ${rig.totals.requests} requests`);
+  if (rig.totals.requests !== DAY_INDEX_SHARDS) throw new Error(`an empty day took ${rig.totals.requests} requests`);
   return { customers, seconds, ...figures, emptyDay: { requests: rig.totals.requests, readUnits: rig.totals.readUnits } };
 }

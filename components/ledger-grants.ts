@@ -6,7 +6,7 @@
  */
 import type * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
-import { ERASED_PK_PREFIX, EXPIRY_INDEX_PK_PREFIX, USER_PK_PREFIX } from "../handlers/domain/ledger-keys";
+import { ERASED_PK_PREFIX, EXPIRY_INDEX_PK_PREFIX, RELEASE_INDEX_PK_PREFIX, USER_PK_PREFIX } from "../handlers/domain/ledger-keys";
 import { LEDGER_TABLE } from "../handlers/ledger/table";
 
 /** A ledger table: a `LoyaltyStore`, or the plain identifiers of one created elsewhere. */
@@ -85,15 +85,15 @@ export function ledgerWriteStatements(table: LedgerTableRef): iam.PolicyStatemen
 const leadingKeysLike = (...prefixes: string[]) => ({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": prefixes.map((prefix) => `${prefix}*`) } });
 
 /**
- * Erasing a customer deletes, in batches, the items of their partition and their expiry index
- * items — nothing else (a batch may hold both, so one statement names both prefixes).
+ * Erasing a customer deletes, in batches, the items of their partition and their day-index
+ * items — nothing else (a batch may hold all of them, so one statement names every prefix).
  */
 const eraseCustomers = (table: LedgerTableRef): iam.PolicyStatement => ({
   Sid: "EraseCustomers",
   Effect: "Allow",
   Action: ["dynamodb:BatchWriteItem"],
   Resource: table.tableArn,
-  Condition: leadingKeysLike(USER_PK_PREFIX, EXPIRY_INDEX_PK_PREFIX),
+  Condition: leadingKeysLike(USER_PK_PREFIX, EXPIRY_INDEX_PK_PREFIX, RELEASE_INDEX_PK_PREFIX),
 });
 
 /**
@@ -151,17 +151,25 @@ export function ledgerAdminStatements(table: LedgerTableRef): iam.PolicyStatemen
 }
 
 /**
- * The daily settle: walk a day's expiry index (Query its partitions, delete each item once
- * visited) and settle each customer found there (read the balance, write the expiry entry and
- * the balance in one transaction). Each half is limited to its own partitions by their leading
+ * The daily settle: walk a day's indexes (Query their partitions, delete each item once visited;
+ * mark an expiry index item whose customer was warned, since the expiry still needs it) and
+ * settle each customer found there (read the balance, write the expiry entry and the balance in
+ * one transaction, or put a notice). Each part is limited to its own partitions by their leading
  * keys, so the settle can neither delete a customer's item nor touch anything else.
  */
 export function ledgerSettleStatements(table: LedgerTableRef): iam.PolicyStatement[] {
   return [
     {
-      Sid: "WalkExpiryIndex",
+      Sid: "WalkDayIndexes",
       Effect: "Allow",
       Action: ["dynamodb:Query", "dynamodb:DeleteItem"],
+      Resource: table.tableArn,
+      Condition: leadingKeysLike(EXPIRY_INDEX_PK_PREFIX, RELEASE_INDEX_PK_PREFIX),
+    },
+    {
+      Sid: "MarkWarnedExpiries",
+      Effect: "Allow",
+      Action: ["dynamodb:UpdateItem"],
       Resource: table.tableArn,
       Condition: leadingKeysLike(EXPIRY_INDEX_PK_PREFIX),
     },

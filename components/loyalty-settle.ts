@@ -6,7 +6,8 @@
  *        └──────────────▶ settle DLQ ◀────────┘
  *
  * Once a day the settle writes the day's expiry entries and takes the expired lots off the
- * balance items, visiting only the customers the expiry index lists for the day. Balances never
+ * balance items, and tells customers their points were released or expire soon (notices the
+ * events-out stream publishes), visiting only the customers the day indexes list for the day. Balances never
  * wait for it (readers leave expired lots out by their dates); it keeps the history complete and
  * the balance items small, and a missed day is made up by the next run. Scheduler invokes the
  * function asynchronously, so both places a run can fail — the invocation (Scheduler's retry
@@ -43,6 +44,11 @@ export interface LoyaltySettleArgs {
   timeoutSeconds?: number;
   /** Memory of the settle function in MB (128–10240). @default {@link SETTLE_DEFAULTS.memoryMb} */
   memoryMb?: number;
+  /**
+   * Days before their expiry that customers are told their points expire (`Points Expiring
+   * Soon`, once per expiry day); 0 tells nobody. @default {@link SETTLE_DEFAULTS.expiringSoonDays}
+   */
+  expiringSoonDays?: number;
   /** The settle's `LOG_LEVEL`. @default {@link SETTLE_DEFAULTS.logLevel} */
   logLevel?: pulumi.Input<string>;
   /** Days the settle's logs are kept. @default {@link SETTLE_DEFAULTS.logRetentionDays} */
@@ -78,6 +84,7 @@ export class LoyaltySettle extends pulumi.ComponentResource {
         environment: functionEnvironment.settle<pulumi.Input<string>>({
           tableName: args.store.tableName,
           logLevel: args.logLevel ?? SETTLE_DEFAULTS.logLevel,
+          expiringSoonDays: settings.expiringSoonDays,
         }),
         statements: [
           ...ledgerSettleStatements(args.store),

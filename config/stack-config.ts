@@ -6,6 +6,7 @@
  */
 import * as v from "valibot";
 import { EarnRulesConfigSchema } from "../handlers/domain/earn-rules";
+import { ExpiringSoonDaysSchema } from "../handlers/domain/lifecycle";
 import { LogLevelSchema } from "../handlers/runtime/log";
 import {
   AdminGroupSchema,
@@ -35,6 +36,7 @@ import { API_DEFAULTS } from "./defaults/api-defaults";
 import { EVENTS_DEFAULTS } from "./defaults/events-defaults";
 import { FUNCTION_DEFAULTS } from "./defaults/function-defaults";
 import { INGEST_DEFAULTS } from "./defaults/ingest-defaults";
+import { SETTLE_DEFAULTS } from "./defaults/settle-defaults";
 import { STORE_DEFAULTS } from "./defaults/store-defaults";
 import { LOG_RETENTION_DAYS, LogRetentionSchema, strictObject, TrueOrFalseSchema } from "./schema-parts";
 import { describeSettingsIssues } from "./settings-issues";
@@ -88,6 +90,8 @@ export const StackConfigSchema = v.object(
     maxReceiveCount: v.optional(MaxReceiveCountSchema, INGEST_DEFAULTS.maxReceiveCount),
     /** Pending days (the return window) and expiry days of each order's points. */
     lifecycle: v.optional(LifecycleSettingSchema, INGEST_DEFAULTS.lifecycle),
+    /** Days before an expiry that customers are told of it (`Points Expiring Soon`); 0: never. */
+    expiringSoonDays: v.optional(ExpiringSoonDaysSchema, SETTLE_DEFAULTS.expiringSoonDays),
     writer: v.optional(WriterSchema, {}),
     api: v.optional(ApiSchema, {}),
     logLevel: v.optional(LogLevelSchema, FUNCTION_DEFAULTS.logLevel),

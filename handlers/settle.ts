@@ -1,6 +1,7 @@
 /**
  * Lambda entry of the settle: once a day, writes the day's expiry entries and takes expired lots
- * off the balance items. Balances never wait for it; it keeps the record and the items small.
+ * off the balance items, and writes the day's notices (released, expiring soon). Balances never
+ * wait for it; it keeps the record and the items small.
  */
 import { DynamoSettle } from "./ledger/dynamo-settle";
 import { createDocumentClient } from "./runtime/dynamo-client";
@@ -11,6 +12,6 @@ import { createSettleRun } from "./settle/settle-run";
 const env = readEnv();
 
 export const handler = createSettleRun({
-  settle: new DynamoSettle(createDocumentClient(), env.TABLE_NAME),
+  settle: new DynamoSettle(createDocumentClient(), env.TABLE_NAME, env.EXPIRING_SOON_DAYS),
   logger: createLogger(env.LOG_LEVEL),
 });

@@ -9,10 +9,10 @@ function nodeVersionNotice(): string {
   return `\nNote: Node.js ${process.versions.node}. AWS SDK releases after early January 2027 need Node.js 22 or newer;\nthe pinned SDK works on this one.\n`;
 }
 
-function lifecycleLine({ pendingDays, expiryDays }: Lifecycle): string {
+function lifecycleLine({ pendingDays, expiryDays }: Lifecycle, expiringSoonDays: number): string {
   const pending = pendingDays === 0 ? "spendable at once" : `pending ${pendingDays} days`;
-  const expiry = expiryDays === 0 ? "never expire" : `expire ${expiryDays} days after release`;
-  return `${pending}, ${expiry}   (POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' npm start changes it)`;
+  const expiry = expiryDays === 0 ? "never expire" : `expire ${expiryDays} days after release (warned ${expiringSoonDays === 0 ? "never" : `${expiringSoonDays} days ahead`})`;
+  return `${pending}, ${expiry}   (POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' EXPIRING_SOON_DAYS=1 npm start changes it)`;
 }
 
 export function banner(runtime: LocalRuntime): string {
@@ -24,7 +24,7 @@ otrium-loyalty local runtime is up.
   SQS API (queue and DLQ)       ${runtime.sqsEndpoint}   queue ${runtime.queueUrl}
   DynamoDB Local                ${runtime.dynamoEndpoint}   table ${settings.tableName}   (pid ${runtime.dynamoPid})
   state                         ${settings.dataDir ? `kept in ${settings.dataDir}` : "in memory (npm start -- --data-dir <dir> keeps it)"}
-  points lifecycle              ${lifecycleLine(settings.lifecycle)}
+  points lifecycle              ${lifecycleLine(settings.lifecycle, settings.expiringSoonDays)}
   daily settle                  at 00:15 UTC; POST ${endpoint}/_local/settle runs it now
   points events (otrium.loyalty) from the ledger's stream onto the local bus: GET ${endpoint}/_local/events
 

@@ -3,12 +3,13 @@
  * turned into one line that says what to do — never a stack trace for a user's mistake.
  */
 import type { Lifecycle } from "../handlers/domain/lifecycle";
-import { InvalidEnvironmentError, pointsLifecycleOf } from "../handlers/runtime/env";
+import { expiringSoonDaysOf, InvalidEnvironmentError, pointsLifecycleOf } from "../handlers/runtime/env";
 import { JavaMissingError } from "./dynamo-local";
 
 export const USAGE =
   "usage: npm start [-- --data-dir <dir>]   (PORT=<port> to change the port, 3000 by default;\n" +
-  `       POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' to hold and expire points, the dev stack's by default)`;
+  `       POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' to hold and expire points, the dev stack's by default;\n` +
+  "       EXPIRING_SOON_DAYS=<days> to warn of expiries that many days ahead, the dev stack's 30 by default)";
 
 /** A mistake in how a command was started (here and in the operator tools): printed with the usage line, exit code 2. */
 export class UsageError extends Error {
@@ -35,18 +36,30 @@ export function parsePort(value: string | undefined): number {
   return port;
 }
 
+/** A handler's own check of a variable, its failure turned into a usage error. */
+function checkedAs<T>(read: (env: NodeJS.ProcessEnv) => T, env: NodeJS.ProcessEnv): T {
+  try {
+    return read(env);
+  } catch (error) {
+    if (error instanceof InvalidEnvironmentError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 /**
  * `POINTS_LIFECYCLE`, when given, replaces the dev stack's lifecycle (immediate), so points can
  * be seen pending and expiring locally; checked with the writer's own rules and messages.
  */
 export function parseLifecycle(env: NodeJS.ProcessEnv = process.env): Lifecycle | undefined {
-  if (env.POINTS_LIFECYCLE === undefined) return undefined;
-  try {
-    return pointsLifecycleOf(env);
-  } catch (error) {
-    if (error instanceof InvalidEnvironmentError) throw new UsageError(error.message);
-    throw error;
-  }
+  return env.POINTS_LIFECYCLE === undefined ? undefined : checkedAs(pointsLifecycleOf, env);
+}
+
+/**
+ * `EXPIRING_SOON_DAYS`, when given, replaces the dev stack's (30): with a short local lifecycle,
+ * a day or two shows the warnings; checked with the settle's own rules and messages.
+ */
+export function parseExpiringSoonDays(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  return env.EXPIRING_SOON_DAYS === undefined ? undefined : checkedAs(expiringSoonDaysOf, env);
 }
 
 /** The one line for a start-up failure the user can fix; undefined for anything else (a bug). */

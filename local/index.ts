@@ -9,7 +9,7 @@
 import "./quiet-sdk-warning";
 import { parseArgs } from "node:util";
 import { banner } from "./banner";
-import { assertNoMisplacedOptions, describeStartFailure, parseLifecycle, parsePort, UsageError, USAGE } from "./cli-input";
+import { assertNoMisplacedOptions, describeStartFailure, parseExpiringSoonDays, parseLifecycle, parsePort, UsageError, USAGE } from "./cli-input";
 import { startLocalRuntime, type LocalRuntime } from "./runtime";
 
 async function main(): Promise<void> {
@@ -46,10 +46,11 @@ async function main(): Promise<void> {
   }
   const port = parsePort(process.env.PORT);
   const lifecycle = parseLifecycle();
+  const expiringSoonDays = parseExpiringSoonDays();
 
   const started = Date.now();
   try {
-    runtime = await startLocalRuntime({ port, dataDir, ...(lifecycle && { lifecycle }) }, shutdown.signal);
+    runtime = await startLocalRuntime({ port, dataDir, ...(lifecycle && { lifecycle }), ...(expiringSoonDays !== undefined && { expiringSoonDays }) }, shutdown.signal);
   } catch (error) {
     if (shutdown.signal.aborted) process.exit(0);
     throw error;

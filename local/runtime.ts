@@ -83,7 +83,7 @@ function configureHandlers(settings: LocalSettings, dynamoEndpoint: string): voi
     ...functionEnvironment.reader(api),
     ...functionEnvironment.redeemer(api),
     ...functionEnvironment.admin({ ...api, lifecycle: settings.lifecycle }),
-    ...functionEnvironment.settle({ tableName: settings.tableName, logLevel: settings.logLevel }),
+    ...functionEnvironment.settle({ tableName: settings.tableName, logLevel: settings.logLevel, expiringSoonDays: settings.expiringSoonDays }),
   };
   for (const name of HANDLER_ENV_VARIABLES) {
     const value = handlerEnvironment[name];

@@ -20,6 +20,8 @@ export interface LocalSettings {
   earnRules: Record<string, number>;
   /** Pending and expiry days of new lots: the dev stack's, or `POINTS_LIFECYCLE` given to `npm start`. */
   lifecycle: Lifecycle;
+  /** Days before an expiry the settle warns of it: the dev stack's, or `EXPIRING_SOON_DAYS` given to `npm start`. */
+  expiringSoonDays: number;
   eventBusName: string;
   eventPattern: EventPattern;
   maxReceiveCount: number;
@@ -40,6 +42,7 @@ export function devStackSettings(stack = "dev"): LocalSettings {
     tableName: "loyalty-ledger",
     earnRules: config.earnRules,
     lifecycle: config.lifecycle,
+    expiringSoonDays: config.expiringSoonDays,
     eventBusName: config.eventBusName,
     eventPattern: loyaltyEventPattern(config.eventSource),
     maxReceiveCount: config.maxReceiveCount,

@@ -74,7 +74,7 @@ serial("LoyaltyStore grants: read is GetItem/Query on the table and its index; t
   t.is(read[0]?.Resource.length, 2);
   const write = statementsOf({ Statement: outputs.write });
   t.deepEqual(write[0]?.Action, ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"]);
-  t.like(write[1], { Action: ["dynamodb:BatchWriteItem"], Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["USER#*", "EXPIRES#*"] } } });
+  t.like(write[1], { Action: ["dynamodb:BatchWriteItem"], Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["USER#*", "EXPIRES#*", "RELEASES#*"] } } });
   t.deepEqual(write[2]?.Action, ["kms:Decrypt", "kms:GenerateDataKey"]);
   t.false(write.some((statement) => statement.Action.includes("dynamodb:Scan") || statement.Action.includes("dynamodb:DeleteItem")));
 });
@@ -422,7 +422,7 @@ serial("LoyaltySettle over an existing table with minimal args: daily at 00:15 U
   t.like(fn.inputs, { timeout: 900, memorySize: 256, runtime: "nodejs22.x" });
   t.like(input<{ variables: Record<string, string> }>(fn, "environment").variables, { TABLE_NAME: "ledger-elsewhere", LOG_LEVEL: "info" });
   const policy = statementsOf(input(run.get("aws:iam/rolePolicy:RolePolicy", "settle"), "policy"));
-  t.deepEqual(policy.find((s) => s.Sid === "WalkExpiryIndex")?.Resource, [EXISTING.tableArn]);
+  t.deepEqual(policy.find((s) => s.Sid === "WalkDayIndexes")?.Resource, [EXISTING.tableArn]);
   t.deepEqual(policy.find((s) => s.Sid === "EncryptLedger")?.Resource, [EXISTING.kmsKeyArn]);
   t.deepEqual(run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name).sort(), [
     "settle-dlq-not-empty",

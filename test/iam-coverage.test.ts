@@ -27,7 +27,7 @@ async function actionsOf(harness: Harness, work: () => Promise<unknown>): Promis
 
 test("each function's role allows every DynamoDB action its code sends", async (t) => {
   const harness = await createHarness(dynamo);
-  const rig: Rig = createLifecycleRig(harness, { pendingDays: 1, expiryDays: 10 }, "2026-01-01T10:00:00.000Z");
+  const rig: Rig = createLifecycleRig(harness, { pendingDays: 1, expiryDays: 10 }, "2026-01-01T10:00:00.000Z", { expiringSoonDays: 3 });
   const used: Record<"writer" | "redeemer" | "reader" | "settle" | "admin", Set<string>> = { writer: new Set(), redeemer: new Set(), reader: new Set(), settle: new Set(), admin: new Set() };
   const add = (fn: keyof typeof used, actions: Set<string>) => actions.forEach((action) => used[fn].add(action));
 
@@ -41,6 +41,10 @@ test("each function's role allows every DynamoDB action its code sends", async (
     await rig.order({ orderId: "b", userId: "u-1", amount: 5_000, completedAt: "2026-01-01T11:00:00.000Z" });
     await rig.windowClosed({ orderId: "a", userId: "u-1", closedAt: "2026-01-01T12:00:00.000Z" });
   }));
+  // The settle's notices: a release (its index item deleted), then a warning (its index item
+  // marked). Both orders' lots were moved by their closed return windows to 01-02 → 01-12.
+  rig.at("2026-01-02T00:15:00.000Z");
+  add("settle", await actionsOf(harness, () => rig.settle.settleDay("2026-01-02", rig.now())));
   rig.at("2026-01-05T00:00:00.000Z");
   add("redeemer", await actionsOf(harness, async () => {
     await rig.redeem("x-1", 10);
@@ -50,6 +54,8 @@ test("each function's role allows every DynamoDB action its code sends", async (
     await rig.balance();
     await rig.ledger.getHistory("u-1", 5);
   }));
+  rig.at("2026-01-09T00:15:00.000Z");
+  add("settle", await actionsOf(harness, () => rig.settle.settleDay("2026-01-09", rig.now())));
   rig.at("2026-01-20T00:15:00.000Z");
   add("settle", await actionsOf(harness, () => rig.settle.settleDay("2026-01-12", rig.now())));
   // A refund of an order whose lot the settle took off reads the lot's expiry entries.
@@ -84,9 +90,11 @@ test("each function's role allows every DynamoDB action its code sends", async (
     const allowed = new Set(allowedActions(statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy)));
     t.deepEqual([...used[fn]].filter((action) => !allowed.has(action)).sort(), [], `${fn}: actions its role (${policy}) lacks`);
   }
-  // And the admin function's role allows nothing its code does not send.
-  const admin = new Set(allowedActions(statementsOf(get("aws:iam/rolePolicy:RolePolicy", "loyalty-api-admin").inputs.policy)).filter((action) => action.startsWith("dynamodb:")));
-  t.deepEqual([...admin].sort(), [...used.admin].sort(), "the admin role: exactly the actions its paths send");
+  // And the admin function's and the settle's roles allow nothing their code does not send.
+  for (const [fn, policy] of [["admin", "loyalty-api-admin"], ["settle", "loyalty-settle"]] as const) {
+    const allowed = new Set(allowedActions(statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy)).filter((action) => action.startsWith("dynamodb:")));
+    t.deepEqual([...allowed].sort(), [...used[fn]].sort(), `${fn}: exactly the actions its paths send`);
+  }
 });
 
 test("the publisher's role reads the ledger's stream, as Lambda's mapping does for it, and no table item", async (t) => {

@@ -105,6 +105,7 @@ for (const [title, args, env, expected] of [
   ["an unknown option", ["--", "--verbose"], {}, /Unknown option '--verbose'/],
   ["a POINTS_LIFECYCLE that is not JSON", [], { POINTS_LIFECYCLE: "30 days" }, /POINTS_LIFECYCLE: must be JSON like \{"pendingDays": 30, "expiryDays": 365\}/],
   ["a POINTS_LIFECYCLE out of range", [], { POINTS_LIFECYCLE: '{"pendingDays":400,"expiryDays":0}' }, /POINTS_LIFECYCLE\.pendingDays: must be at most 365/],
+  ["an EXPIRING_SOON_DAYS that is no number of days", [], { EXPIRING_SOON_DAYS: "a month" }, /EXPIRING_SOON_DAYS: must be a whole number of days/],
 ] as const) {
   test(`${title}: one line and the usage, exit 2, no stack trace`, async (t) => {
     const run = npmStart(t, [...args], env);

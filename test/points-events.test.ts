@@ -109,6 +109,31 @@ const adjustment = {
   ...at,
 };
 
+// The settle's notices: keyed by their day, no entry time (they stay out of the history).
+const release = {
+  pk: "USER#u-1",
+  sk: "RELEASE#2026-02-01",
+  kind: "release",
+  day: "2026-02-01",
+  points: 123,
+  lots: { "lot_2026-02-01_2027-02-01": 123 },
+  expiresAt: "2027-02-01T00:00:00.000Z",
+  occurredAt: "2026-02-01T00:00:00.000Z",
+  recordedAt: "2026-02-01T00:15:00.000Z",
+};
+
+const expiringSoon = {
+  pk: "USER#u-1",
+  sk: "EXPIRING#2027-02-01",
+  kind: "expiring-soon",
+  day: "2027-02-01",
+  points: 40,
+  lots: { "lot_2026-02-01_2027-02-01": 40 },
+  expiresAt: "2027-02-01T00:00:00.000Z",
+  occurredAt: "2027-01-02T00:00:00.000Z",
+  recordedAt: "2027-01-02T00:15:00.000Z",
+};
+
 const DIGEST = "0f1e".padEnd(64, "a");
 const tombstone = { pk: `ERASED#${DIGEST}`, sk: "TOMBSTONE", erasedAt: "2026-03-01T09:00:00.000Z", pointsRemoved: 70 };
 
@@ -153,6 +178,17 @@ test("a new entry of each kind publishes its event, with what a notification nee
     time: expiry.recordedAt,
     detail: { entryId: "USER#u-1/EXPIRY#2027-02-01", userId: "u-1", points: 40, occurredAt: expiry.occurredAt, day: "2027-02-01" },
   });
+  // The settle's notices: what the apps push ("123 points are now yours", "40 points expire on 1 February").
+  t.deepEqual(eventOfChange(insert(release)), {
+    detailType: "Points Released",
+    time: release.recordedAt,
+    detail: { entryId: "USER#u-1/RELEASE#2026-02-01", userId: "u-1", points: 123, occurredAt: release.occurredAt, expiresAt: "2027-02-01T00:00:00.000Z" },
+  });
+  t.deepEqual(eventOfChange(insert(expiringSoon)), {
+    detailType: "Points Expiring Soon",
+    time: expiringSoon.recordedAt,
+    detail: { entryId: "USER#u-1/EXPIRING#2027-02-01", userId: "u-1", points: 40, occurredAt: expiringSoon.occurredAt, expiresAt: "2027-02-01T00:00:00.000Z" },
+  });
   // An erasure reports the points that left the books, with the tombstone's digest, never the id.
   t.deepEqual(eventOfChange(insert(tombstone)), {
     detailType: "Points Erased",
@@ -180,13 +216,15 @@ test("every event the transform makes is valid under the published contract", (t
   const { rewardId: _older, expiredPoints: _none, ...olderCancel } = cancel;
   const { availableAt: _atOnce, expiresAt: _never, ...immediateEarn } = earn;
   const take = { ...adjustment, sk: "ADJUST#fix-8", adjustmentId: "fix-8", direction: "take", lot: undefined, expiresAt: undefined, draws: {} };
-  for (const item of [earn, immediateEarn, reversal, redemption, cancel, olderCancel, expiry, adjustment, take, tombstone]) {
+  const { expiresAt: _neverExpires, ...neverExpiringRelease } = release;
+  for (const item of [earn, immediateEarn, reversal, redemption, cancel, olderCancel, expiry, adjustment, take, tombstone, release, neverExpiringRelease, expiringSoon]) {
     const event = eventOfChange(insert(item));
     t.truthy(event, item.sk);
     t.true(v.safeParse(PointsEventSchema, event).success, item.sk);
   }
   t.like(eventOfChange(insert(olderCancel))?.detail, { rewardId: null, expiredPoints: 0 });
   t.like(eventOfChange(insert(immediateEarn))?.detail, { availableAt: null, expiresAt: null });
+  t.like(eventOfChange(insert(neverExpiringRelease))?.detail, { expiresAt: null });
 });
 
 test("a parked refund publishes nothing until it is netted into its reversal, then once", (t) => {
@@ -207,16 +245,24 @@ test("rewrites, removals and items that are not entries publish nothing", (t) =>
   t.is(eventOfChange(insert(balance)), undefined);
   t.is(eventOfChange({ eventName: "MODIFY", oldImage: balance, newImage: { ...balance, version: 4 } }), undefined);
   t.is(eventOfChange(insert({ pk: "EXPIRES#2027-02-01#3", sk: "USER#u-1" })), undefined, "the expiry index");
+  t.is(eventOfChange(insert({ pk: "RELEASES#2026-02-01#3", sk: "USER#u-1" })), undefined, "the release index");
+  const index = { pk: "EXPIRES#2027-02-01#3", sk: "USER#u-1" };
+  t.is(eventOfChange({ eventName: "MODIFY", oldImage: index, newImage: { ...index, warnedAt: "2027-01-02T00:15:00.000Z" } }), undefined, "a warned mark");
+  t.is(eventOfChange({ eventName: "MODIFY", oldImage: release, newImage: release }), undefined, "a notice rewritten");
+  t.is(eventOfChange({ eventName: "REMOVE", oldImage: release }), undefined, "a notice erased");
 });
 
 test("an item that claims to be an entry but does not read as one is an error, never silence", (t) => {
   const { orderId: _lost, ...broken } = earn;
   const error = t.throws(() => eventOfChange(insert(broken)), { instanceOf: CorruptLedgerItemError });
   t.regex(error?.message ?? "", /USER#u-1 ORDER#o-1/);
+  const { day: _noDay, ...brokenNotice } = release;
+  const noticeError = t.throws(() => eventOfChange(insert(brokenNotice)), { instanceOf: CorruptLedgerItemError });
+  t.regex(noticeError?.message ?? "", /USER#u-1 RELEASE#2026-02-01 has a kind but is no notice/);
 });
 
 test("no published event matches the rule that feeds the writer, whatever source the stack consumes", (t) => {
-  const events = [earn, reversal, redemption, cancel, expiry, adjustment, tombstone].map((item) => eventOfChange(insert(item))).filter((event): event is PointsEvent => event !== undefined);
+  const events = [earn, release, reversal, redemption, cancel, expiry, expiringSoon, adjustment, tombstone].map((item) => eventOfChange(insert(item))).filter((event): event is PointsEvent => event !== undefined);
   t.deepEqual(new Set(events.map((event) => event.detailType)), new Set(Object.values(POINTS_DETAIL_TYPES)));
   for (const source of [DEFAULT_EVENT_SOURCE, POINTS_EVENT_SOURCE]) {
     for (const event of events) {
@@ -250,8 +296,11 @@ test("a batch publishes in stream order and stops at the first record that fails
 
 test("the mapping's stream filter admits exactly the changes that publish", (t) => {
   const changes: LedgerChange[] = [
-    ...[earn, parked, reversal, redemption, cancel, expiry, adjustment].map(insert),
+    ...[earn, parked, reversal, redemption, cancel, expiry, adjustment, release, expiringSoon].map(insert),
     { eventName: "MODIFY", oldImage: parked, newImage: reversal },
+    { eventName: "MODIFY", oldImage: release, newImage: release },
+    { eventName: "MODIFY", oldImage: { pk: "EXPIRES#2027-02-01#3", sk: "USER#u-1" }, newImage: { pk: "EXPIRES#2027-02-01#3", sk: "USER#u-1", warnedAt: "2027-01-02T00:15:00.000Z" } },
+    insert({ pk: "RELEASES#2026-02-01#3", sk: "USER#u-1" }),
     // A refund matching a settled lot's expired points rewrites the expiry entry: no new event.
     { eventName: "MODIFY", oldImage: expiry, newImage: { ...expiry, "matched_lot_2026-02-01_2027-02-01": 10 } },
     insert(tombstone),

@@ -236,7 +236,7 @@ for (const stack of ["dev", "prod"]) {
     t.like(statementsOf(input(r.get(T.rolePolicy, "loyalty-ingest-writer"), "policy")).find((s) => s.Sid === "EraseCustomers"), {
       Action: ["dynamodb:BatchWriteItem"],
       Resource: ["arn:aws:dynamodb:eu-west-1:123456789012:table/loyalty-ledger-a1b2c3"],
-      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["USER#*", "EXPIRES#*"] } },
+      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["USER#*", "EXPIRES#*", "RELEASES#*"] } },
     });
     t.true(writer.includes("kms:Decrypt"));
     const reader = allowedActions(statementsOf(input(r.get(T.rolePolicy, "loyalty-api-reader"), "policy")));
@@ -401,7 +401,9 @@ for (const stack of ["dev", "prod"]) {
       "PointsEarned",
       "PointsErased",
       "PointsExpired",
+      "PointsExpiringSoon",
       "PointsRedeemed",
+      "PointsReleased",
       "PointsReversed",
       "RedemptionCancelled",
     ]);
@@ -501,16 +503,22 @@ for (const stack of ["dev", "prod"]) {
     const dlq = r.get(T.queue, "loyalty-settle-dlq");
     t.like(dlq.inputs, { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600 });
     const env = input<{ variables: Record<string, string> }>(r.get(T.function, "loyalty-settle"), "environment").variables;
-    t.deepEqual(env, { NODE_OPTIONS: "--enable-source-maps", TABLE_NAME: "loyalty-ledger-a1b2c3", LOG_LEVEL: stack === "prod" ? "info" : "debug" });
+    t.deepEqual(env, { NODE_OPTIONS: "--enable-source-maps", TABLE_NAME: "loyalty-ledger-a1b2c3", LOG_LEVEL: stack === "prod" ? "info" : "debug", EXPIRING_SOON_DAYS: "30" });
     t.is(input(r.get(T.function, "loyalty-settle"), "timeout"), 900);
   });
 
-  test(`${stack}: the settle walks only the expiry index and settles only customers; Scheduler may only invoke it`, (t) => {
+  test(`${stack}: the settle walks only the day indexes and settles only customers; Scheduler may only invoke it`, (t) => {
     const r = run(stack);
     const table = "arn:aws:dynamodb:eu-west-1:123456789012:table/loyalty-ledger-a1b2c3";
     const settle = statementsOf(input(r.get(T.rolePolicy, "loyalty-settle"), "policy"));
-    t.like(settle.find((s) => s.Sid === "WalkExpiryIndex"), {
+    t.like(settle.find((s) => s.Sid === "WalkDayIndexes"), {
       Action: ["dynamodb:Query", "dynamodb:DeleteItem"],
+      Resource: [table],
+      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EXPIRES#*", "RELEASES#*"] } },
+    });
+    // Only a warned customer's expiry index item is updated (marked); it stays for the expiry.
+    t.like(settle.find((s) => s.Sid === "MarkWarnedExpiries"), {
+      Action: ["dynamodb:UpdateItem"],
       Resource: [table],
       Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EXPIRES#*"] } },
     });
@@ -519,7 +527,7 @@ for (const stack of ["dev", "prod"]) {
       Resource: [table],
       Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["USER#*"] } },
     });
-    t.deepEqual(allowedActions(settle).filter((a) => /^(dynamodb|kms|sqs):/.test(a)).sort(), [
+    t.deepEqual([...new Set(allowedActions(settle).filter((a) => /^(dynamodb|kms|sqs):/.test(a)))].sort(), [
       "dynamodb:DeleteItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
@@ -730,7 +738,7 @@ test("the admin function's role: only what adjustments and erasure send, each li
     [
       ["AdjustCustomers", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"], [table], only("USER#*")],
       ["IndexGrantedExpiries", ["dynamodb:PutItem"], [table], only("EXPIRES#*")],
-      ["EraseCustomers", ["dynamodb:BatchWriteItem"], [table], only("USER#*", "EXPIRES#*")],
+      ["EraseCustomers", ["dynamodb:BatchWriteItem"], [table], only("USER#*", "EXPIRES#*", "RELEASES#*")],
       ["KeepTombstones", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"], [table], only("ERASED#*")],
     ],
   );

@@ -1,6 +1,7 @@
 /**
  * What the daily settle (`LoyaltySettle`) gets when an argument is not given.
  */
+import { EXPIRING_SOON_DAYS_DEFAULT } from "../../handlers/domain/lifecycle";
 import { FUNCTION_DEFAULTS } from "./function-defaults";
 import { noEntries } from "./no-entries";
 
@@ -10,6 +11,8 @@ export const SETTLE_DEFAULTS = {
    * are all due by then, and customers see the expiry entry in the morning.
    */
   scheduleExpression: "cron(15 0 * * ? *)",
+  /** A month's notice of an expiry (`Points Expiring Soon`): time to spend the points. */
+  expiringSoonDays: EXPIRING_SOON_DAYS_DEFAULT,
   /** Lambda's longest: a day with many expiries must not be cut short (a cut run resumes the next day anyway). */
   timeoutSeconds: 900,
   memoryMb: FUNCTION_DEFAULTS.memoryMb,

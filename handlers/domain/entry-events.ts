@@ -9,9 +9,11 @@
  *   until its order lands.
  * - A parked refund turned into its reversal (MODIFY, `parked-refund` → `reversal`) publishes
  *   `Points Reversed` then, once.
+ * - A new notice of the daily settle (INSERT) publishes `Points Released` or `Points Expiring
+ *   Soon`: notices are keyed by their day, so a settle that runs twice writes, and publishes, once.
  * - A customer's erasure tombstone (INSERT) publishes `Points Erased`, with the digest it is keyed
  *   by, never the id.
- * - Every other change publishes nothing: the balance item, the expiry index, an earn entry whose
+ * - Every other change publishes nothing: the balance item, the day indexes, an earn entry whose
  *   running refund totals or release date change (the reversal or the change of date is its own
  *   fact), a removal.
  */
@@ -19,6 +21,7 @@ import * as v from "valibot";
 import { CorruptLedgerItemError } from "./errors";
 import { LedgerEntrySchema, type LedgerEntry } from "./ledger-entries";
 import { TombstoneSchema } from "./erasure";
+import { LedgerNoticeSchema, type LedgerNotice } from "./ledger-notices";
 import { ERASED_PK_PREFIX, TOMBSTONE_SK, USER_PK_PREFIX } from "./ledger-keys";
 import { POINTS_DETAIL_TYPES, type PointsEvent } from "./points-events";
 
@@ -32,20 +35,26 @@ export interface LedgerChange {
 const looksLikeEntry = (item: Record<string, unknown> | undefined): item is Record<string, unknown> =>
   item !== undefined && typeof item.kind === "string" && typeof item.entryAt === "string";
 
+/** Notices have a `kind` and no `entryAt`: they stay out of the history. */
+const looksLikeNotice = (item: Record<string, unknown> | undefined): item is Record<string, unknown> =>
+  item !== undefined && typeof item.kind === "string" && item.entryAt === undefined;
+
 /**
- * An item that claims to be an entry (it has a `kind` and an `entryAt`) but does not read as one
- * is an error, not silence: publishing nothing would lose a change, so its batch is retried and
- * then parked.
+ * An item that claims to be an entry or a notice (it has a `kind`) but does not read as one is an
+ * error, not silence: publishing nothing would lose a change, so its batch is retried and then
+ * parked.
  */
-function readEntry(item: Record<string, unknown>): LedgerEntry {
-  const parsed = v.safeParse(LedgerEntrySchema, item);
+function readItem<T>(schema: v.GenericSchema<unknown, T>, item: Record<string, unknown>, what: string): T {
+  const parsed = v.safeParse(schema, item);
   if (parsed.success) return parsed.output;
   const where = `${String(item.pk)} ${String(item.sk)}`;
-  throw new CorruptLedgerItemError(`ledger item ${where} has a kind and an entry time but is no entry: ${parsed.issues[0].message}`);
+  throw new CorruptLedgerItemError(`ledger item ${where} has a kind but is no ${what}: ${parsed.issues[0].message}`);
 }
 
+const readEntry = (item: Record<string, unknown>): LedgerEntry => readItem(LedgerEntrySchema, item, "entry");
+
 /** The entry's stable id: its key, which no other entry ever has and every redelivery repeats. */
-export const entryIdOf = (entry: Pick<LedgerEntry, "pk" | "sk">): string => `${entry.pk}/${entry.sk}`;
+export const entryIdOf = (entry: { pk: string; sk: string }): string => `${entry.pk}/${entry.sk}`;
 
 const userIdOf = (pk: string): string => (pk.startsWith(USER_PK_PREFIX) ? pk.slice(USER_PK_PREFIX.length) : pk);
 
@@ -100,6 +109,18 @@ function unpublished(entry: never): never {
   throw new CorruptLedgerItemError(`ledger entry ${JSON.stringify(entry)} has a kind no event is defined for`);
 }
 
+/** The event of a settle's notice. */
+export function eventOfNotice(notice: LedgerNotice): PointsEvent {
+  const common = { entryId: entryIdOf(notice), userId: userIdOf(notice.pk), points: notice.points, occurredAt: notice.occurredAt };
+  const time = notice.recordedAt;
+  switch (notice.kind) {
+    case "release":
+      return { detailType: POINTS_DETAIL_TYPES.released, time, detail: { ...common, expiresAt: notice.expiresAt ?? null } };
+    case "expiring-soon":
+      return { detailType: POINTS_DETAIL_TYPES.expiringSoon, time, detail: { ...common, expiresAt: notice.expiresAt } };
+  }
+}
+
 /** The event of a new tombstone: the points that left the books with the erased customer. */
 function erasureEvent(item: Record<string, unknown>): PointsEvent {
   const tombstone = v.parse(TombstoneSchema, item);
@@ -122,6 +143,7 @@ const isTombstone = (item: Record<string, unknown> | undefined): item is Record<
 export function eventOfChange(change: LedgerChange): PointsEvent | undefined {
   const { eventName, newImage, oldImage } = change;
   if (eventName === "INSERT" && isTombstone(newImage)) return erasureEvent(newImage);
+  if (eventName === "INSERT" && looksLikeNotice(newImage)) return eventOfNotice(readItem(LedgerNoticeSchema, newImage, "notice"));
   if (!looksLikeEntry(newImage)) return undefined;
   if (eventName === "INSERT") return eventOfEntry(readEntry(newImage));
   if (eventName === "MODIFY" && oldImage?.kind === "parked-refund" && newImage.kind === "reversal") return eventOfEntry(readEntry(newImage));

@@ -28,23 +28,35 @@ export const refundSk = (orderId: string, refundId: string): string =>
 export const expirySk = (day: string, settledAt?: string): string => (settledAt === undefined ? `EXPIRY#${day}` : `EXPIRY#${day}#${settledAt}`);
 
 /**
- * The expiry index: who has a lot expiring on `day`, spread over shards so that a day when many
- * customers' lots expire is not one hot partition. Its items carry no entry time, so they never
- * show in any history.
+ * The day indexes: who has a lot expiring (`EXPIRES#`) or released (`RELEASES#`) on a day, so the
+ * daily settle visits exactly them. Each day is spread over shards so that a day when many
+ * customers' lots change is not one hot partition. Index items carry no entry time, so they
+ * never show in any history.
  */
-export const EXPIRY_INDEX_SHARDS = 16;
+export const DAY_INDEX_SHARDS = 16;
 
 /** What every expiry index partition key starts with. */
 export const EXPIRY_INDEX_PK_PREFIX = "EXPIRES#";
 
 export const expiryIndexPk = (day: string, shard: number): string => `${EXPIRY_INDEX_PK_PREFIX}${day}#${shard}`;
 
-/** A user's shard of the expiry index: stable, and even across users. */
-export function expiryShardOf(userId: string): number {
+/** What every release index partition key starts with. */
+export const RELEASE_INDEX_PK_PREFIX = "RELEASES#";
+
+export const releaseIndexPk = (day: string, shard: number): string => `${RELEASE_INDEX_PK_PREFIX}${day}#${shard}`;
+
+/** A user's shard of the day indexes: stable, and even across users. */
+export function indexShardOf(userId: string): number {
   let hash = 0x811c9dc5; // FNV-1a: small, stable, good enough to spread ids
   for (const char of userId) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
-  return hash % EXPIRY_INDEX_SHARDS;
+  return hash % DAY_INDEX_SHARDS;
 }
+
+/** A customer's notice that their lots of `day` became spendable: one per release day. */
+export const releaseSk = (day: string): string => `RELEASE#${day}`;
+
+/** A customer's notice that their lots expiring on `expiresDay` expire soon: one per expiry day. */
+export const expiringSoonSk = (expiresDay: string): string => `EXPIRING#${expiresDay}`;
 
 export const redemptionSk = (redemptionId: string): string => `REDEEM#${redemptionId}`;
 

@@ -21,6 +21,27 @@ export type Lifecycle = v.InferOutput<typeof LifecycleSchema>;
 /** Today's behaviour: points are spendable at once and never expire. */
 export const IMMEDIATE: Lifecycle = { pendingDays: 0, expiryDays: 0 };
 
+/**
+ * Days before their expiry that a customer is told their points expire (`Points Expiring Soon`),
+ * once per expiry day; 0 tells nobody. A setting of the daily settle alone: lots carry their
+ * dates, so changing it never rewrites a lot.
+ */
+export const ExpiringSoonDaysSchema = v.pipe(
+  v.number("must be a number"),
+  v.integer("must be a whole number of days"),
+  v.minValue(0, "must be at least 0"),
+  v.maxValue(3650, "must be at most 3650"),
+);
+
+/** A month's notice: time to spend the points before they go. */
+export const EXPIRING_SOON_DAYS_DEFAULT = 30;
+
+/**
+ * Days before today that each run of the daily settle covers too, so a missed or failed run is
+ * made up by the next; an index item of a day older than that waits for a run by hand.
+ */
+export const CATCH_UP_DAYS = 2;
+
 /** A UTC day as `YYYY-MM-DD`. */
 export const dayOf = (instant: number): string => new Date(instant).toISOString().slice(0, 10);
 

@@ -5,8 +5,8 @@
  *
  * Every detail carries the entry's `entryId`, the same on every delivery of the same change, so a
  * consumer deduplicates on it; `points` is always positive, the detail-type says which way they
- * moved; `occurredAt` is the business time (the order's completion, the refund, the redemption,
- * the expiry's midnight). What a notification needs (the order, the reward) is in the detail, so
+ * moved (or, for a release or a warning, what happens to them); `occurredAt` is the business time
+ * (the order's completion, the refund, the redemption, the release's or the expiry's midnight). What a notification needs (the order, the reward) is in the detail, so
  * no consumer has to call back.
  */
 import * as v from "valibot";
@@ -18,10 +18,12 @@ export const POINTS_EVENT_SOURCE = "otrium.loyalty";
 /** The `detail-type` of each event the loyalty program publishes. */
 export const POINTS_DETAIL_TYPES = {
   earned: "Points Earned",
+  released: "Points Released",
   reversed: "Points Reversed",
   redeemed: "Points Redeemed",
   redemptionCancelled: "Redemption Cancelled",
   expired: "Points Expired",
+  expiringSoon: "Points Expiring Soon",
   adjusted: "Points Adjusted",
   erased: "Points Erased",
 } as const;
@@ -45,6 +47,13 @@ export const PointsEarnedDetailSchema = v.object({
   /** When the points become spendable; null: at once. */
   availableAt: v.nullable(InstantSchema),
   /** When the points expire; null: never. */
+  expiresAt: v.nullable(InstantSchema),
+});
+
+/** Pending points became spendable, at their release midnight (`occurredAt`). */
+export const PointsReleasedDetailSchema = v.object({
+  ...common,
+  /** When the first of them expire; null: never. */
   expiresAt: v.nullable(InstantSchema),
 });
 
@@ -77,6 +86,16 @@ export const PointsExpiredDetailSchema = v.object({
   day: v.pipe(v.string(), v.isoDate()),
 });
 
+/**
+ * Spendable points that expire soon: told once per expiry day, the configured number of days
+ * before it (`occurredAt` is that day's midnight).
+ */
+export const PointsExpiringSoonDetailSchema = v.object({
+  ...common,
+  /** When they expire. */
+  expiresAt: InstantSchema,
+});
+
 export const PointsAdjustedDetailSchema = v.object({
   ...common,
   adjustmentId: IdSchema,
@@ -105,10 +124,12 @@ export const PointsErasedDetailSchema = v.object({
 /** Each detail-type's schema, by the same keys as `POINTS_DETAIL_TYPES`. */
 export const POINTS_DETAIL_SCHEMAS = {
   earned: PointsEarnedDetailSchema,
+  released: PointsReleasedDetailSchema,
   reversed: PointsReversedDetailSchema,
   redeemed: PointsRedeemedDetailSchema,
   redemptionCancelled: RedemptionCancelledDetailSchema,
   expired: PointsExpiredDetailSchema,
+  expiringSoon: PointsExpiringSoonDetailSchema,
   adjusted: PointsAdjustedDetailSchema,
   erased: PointsErasedDetailSchema,
 } as const satisfies { readonly [K in keyof typeof POINTS_DETAIL_TYPES]: v.GenericSchema };
@@ -116,19 +137,23 @@ export const POINTS_DETAIL_SCHEMAS = {
 /** One event to publish: what `PutEvents` needs besides the source and the bus. */
 export const PointsEventSchema = v.variant("detailType", [
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.earned), time: InstantSchema, detail: PointsEarnedDetailSchema }),
+  v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.released), time: InstantSchema, detail: PointsReleasedDetailSchema }),
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.reversed), time: InstantSchema, detail: PointsReversedDetailSchema }),
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.redeemed), time: InstantSchema, detail: PointsRedeemedDetailSchema }),
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.redemptionCancelled), time: InstantSchema, detail: RedemptionCancelledDetailSchema }),
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.expired), time: InstantSchema, detail: PointsExpiredDetailSchema }),
+  v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.expiringSoon), time: InstantSchema, detail: PointsExpiringSoonDetailSchema }),
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.adjusted), time: InstantSchema, detail: PointsAdjustedDetailSchema }),
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.erased), time: InstantSchema, detail: PointsErasedDetailSchema }),
 ]);
 
 export type PointsEvent = v.InferOutput<typeof PointsEventSchema>;
 export type PointsEarnedDetail = v.InferOutput<typeof PointsEarnedDetailSchema>;
+export type PointsReleasedDetail = v.InferOutput<typeof PointsReleasedDetailSchema>;
 export type PointsReversedDetail = v.InferOutput<typeof PointsReversedDetailSchema>;
 export type PointsRedeemedDetail = v.InferOutput<typeof PointsRedeemedDetailSchema>;
 export type RedemptionCancelledDetail = v.InferOutput<typeof RedemptionCancelledDetailSchema>;
 export type PointsExpiredDetail = v.InferOutput<typeof PointsExpiredDetailSchema>;
+export type PointsExpiringSoonDetail = v.InferOutput<typeof PointsExpiringSoonDetailSchema>;
 export type PointsAdjustedDetail = v.InferOutput<typeof PointsAdjustedDetailSchema>;
 export type PointsErasedDetail = v.InferOutput<typeof PointsErasedDetailSchema>;

@@ -17,7 +17,7 @@ import { BALANCE_ATTRIBUTES, balanceState } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
 import { BUSY_ATTEMPTS, LedgerBusyError, pause } from "./busy-retry";
 import { SPEND_MARGIN_MS } from "./dynamo-redemptions";
-import { expiryIndexPut } from "./early-arrivals";
+import { expiryIndexPut } from "./day-indexes";
 import { notErasedCheck } from "./tombstones";
 import { failedAt, putNewEntry, transactWrite } from "./transactions";
 import { readUserItems, refusedAtVersion } from "./user-items";

@@ -1,11 +1,11 @@
 /**
  * Erasing a customer from the ledger, however many entries they have, resumably:
- * 1. read the balance item (its lots name the days the customer is in the expiry index, and what
+ * 1. read the balance item (its lots name the days the customer is in the day indexes, and what
  *    they still hold);
  * 2. put the tombstone (`ERASED#<sha256 of the id>`), unless one is there: from now on no event
  *    or adjustment writes anything for the customer again, and a second erasure reports the
  *    points the first one removed;
- * 3. delete the expiry index items, then every item of the customer's partition, page by page
+ * 3. delete the day-index items, then every item of the customer's partition, page by page
  *    (a Query of keys only, `BatchWriteItem` deletes of 25), the balance item last — so an
  *    erasure that fails half-way still finds, when retried, what is left and where it is indexed.
  * Requests: 2, plus one Query per page of the partition, plus one `BatchWriteItem` per 25 items
@@ -17,8 +17,8 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import * as v from "valibot";
 import { outstandingPoints, TombstoneSchema, type Tombstone } from "../domain/erasure";
 import { CorruptLedgerItemError } from "../domain/errors";
-import { lotDatesOf } from "../domain/lifecycle";
-import { BALANCE_SK, expiryIndexPk, expiryShardOf, userPk } from "../domain/ledger-keys";
+import { CATCH_UP_DAYS, DAY_MS, dayOf, lotDatesOf } from "../domain/lifecycle";
+import { BALANCE_SK, expiryIndexPk, indexShardOf, releaseIndexPk, userPk } from "../domain/ledger-keys";
 import { forEachLimited } from "../runtime/limited-concurrency";
 import { balanceKey, balanceState } from "./balance-item";
 import { pause } from "./busy-retry";
@@ -35,7 +35,11 @@ export interface ErasureReport {
   erasedAt: string;
   /** The tombstone's partition key: a digest of the id, safe to log. */
   tombstone: string;
-  /** Items this call deleted (0 when an earlier erasure had finished). */
+  /**
+   * Deletes this call sent (0 when an earlier erasure had finished): every item of the partition,
+   * and each day-index item the lots name — one the settle has visited already counts too, as
+   * deleting what is gone is harmless and cheaper than reading first.
+   */
   itemsDeleted: number;
 }
 
@@ -61,8 +65,15 @@ export class DynamoErasure {
     const tombstone = await this.putTombstone(userId, this.outstanding(balanceItem, now), now.toISOString());
 
     // The days come from the lots' names, so even a balance item that cannot be read is unindexed.
-    const days = new Set(Object.keys(balanceItem ?? {}).flatMap((attribute) => lotDatesOf(attribute)?.expiresDay ?? []));
-    let pending: Key[] = [...days].map((day) => ({ pk: expiryIndexPk(day, expiryShardOf(userId)), sk: pk }));
+    const lots = Object.keys(balanceItem ?? {}).flatMap((attribute) => lotDatesOf(attribute) ?? []);
+    const shard = indexShardOf(userId);
+    const unvisitedFrom = dayOf(now.getTime() - CATCH_UP_DAYS * DAY_MS);
+    const indexPks = new Set([
+      ...lots.flatMap((lot) => (lot.expiresDay === null ? [] : [expiryIndexPk(lot.expiresDay, shard)])),
+      // A release index item lasts until the settle visits its day: pending lots, and those released within its catch-up.
+      ...lots.flatMap((lot) => (lot.availableDay === null || lot.availableDay < unvisitedFrom ? [] : [releaseIndexPk(lot.availableDay, shard)])),
+    ]);
+    let pending: Key[] = [...indexPks].map((indexPk) => ({ pk: indexPk, sk: pk }));
     let itemsDeleted = 0;
     let start: Record<string, unknown> | undefined;
     do {

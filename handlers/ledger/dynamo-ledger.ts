@@ -19,7 +19,8 @@ import { planReversal as planLotReversal } from "../domain/lot-plans";
 import { isAvailable, isExpired, viewAt, type Lot, type PointsView } from "../domain/lots";
 import { balanceKey, balanceState, earlyArrivalsOf, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
-import { creditWithEarlyArrivals, earlyArrivalAction, expiryIndexPut } from "./early-arrivals";
+import { dayIndexPuts } from "./day-indexes";
+import { creditWithEarlyArrivals, earlyArrivalAction } from "./early-arrivals";
 import { DynamoErasure } from "./dynamo-erasure";
 import { settledLotOf } from "./settled-lots";
 import { notErasedCheck } from "./tombstones";
@@ -74,7 +75,7 @@ export class DynamoLedger {
       putNewEntry(this.tableName, entry),
       credit.action,
       notErasedCheck(this.tableName, entry.pk),
-      ...expiryIndexPut(this.tableName, entry, entry.recordedAt),
+      ...dayIndexPuts(this.tableName, entry, entry.recordedAt),
     ]);
     if (result.written) return { outcome: "credited", points: entry.points };
     if (failedAt(result, 2)) return DROPPED_ERASED;
@@ -178,7 +179,7 @@ export class DynamoLedger {
             ExpressionAttributeValues: values,
           },
         },
-        ...(change ? [change.action, ...expiryIndexPut(this.tableName, { pk: order.pk, ...fields }, now.toISOString())] : []),
+        ...(change ? [change.action, ...dayIndexPuts(this.tableName, { pk: order.pk, ...fields }, now.toISOString())] : []),
       ]);
       if (result.written) return { outcome: "released", points };
       if (change && refusedAtVersion(result, 1, read.version)) throw change.refusal();

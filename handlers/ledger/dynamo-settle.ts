@@ -1,28 +1,35 @@
 /**
  * The daily settle: writes the expiry entries of a day and takes the expired lots off the
- * balance items. It finds whom to visit in the expiry index (`EXPIRES#<day>#<shard>`), so its
- * cost is a query per shard plus, per customer with something expiring that day, one consistent
- * read, one transaction and one delete of the index item — never a scan. Balances never depend
- * on it having run: readers already leave out expired lots; the settle only records the expiry
- * and keeps the balance item small. Each expiry entry is keyed by its day, so running twice, or
- * late, writes it once.
+ * balance items, then the day's notices (released, expiring soon). It finds whom to visit in the
+ * day indexes, so its cost is a query per shard plus, per customer with something expiring that
+ * day, one consistent read, one transaction and one delete of the index item — never a scan.
+ * Balances never depend on it having run: readers already leave out expired lots; the settle only
+ * records the expiry and keeps the balance item small. Each expiry entry is keyed by its day, so
+ * running twice, or late, writes it once.
  */
-import { DeleteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { EXPIRY_INDEX_SHARDS, entryAt, expiryIndexPk, expirySk } from "../domain/ledger-keys";
+import { DeleteCommand, GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { entryAt, expiryIndexPk, expirySk } from "../domain/ledger-keys";
 import type { ExpiryEntry } from "../domain/ledger-entries";
-import { midnightOf } from "../domain/lifecycle";
+import { EXPIRING_SOON_DAYS_DEFAULT, midnightOf } from "../domain/lifecycle";
 import { EXPIRED_TOTAL_ATTRIBUTE, type Delta } from "../domain/lot-plans";
 import { isExpired, type Lot } from "../domain/lots";
 import { balanceKey, balanceState } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
+import { walkDayIndex } from "./day-index-walk";
+import { DynamoNotices, type NoticeReport } from "./dynamo-notices";
 import { failedAt, putNewEntry, transactWrite } from "./transactions";
 import { refusedAtVersion } from "./user-items";
 
 export interface SettleReport {
   day: string;
+  /** Customers whose expired lots were taken off, the expiry entries written and their points. */
   customers: number;
   entries: number;
   points: number;
+  /** Customers told their points of the day were released. */
+  released: NoticeReport;
+  /** Customers told their points expire soon (the day's warnings, for `expiringSoonDays` later). */
+  expiringSoon: NoticeReport;
 }
 
 const ATTEMPTS = 5;
@@ -35,36 +42,32 @@ const DAYS_PER_WRITE = 99;
 
 export class DynamoSettle {
   private readonly balances: BalanceUpdates;
+  private readonly notices: DynamoNotices;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** Days before an expiry that customers are warned of it; 0: never. */
+    private readonly expiringSoonDays = EXPIRING_SOON_DAYS_DEFAULT,
   ) {
     this.balances = balanceUpdates(tableName);
+    this.notices = new DynamoNotices(client, tableName);
   }
 
-  /** Settles every customer the index lists for `day` (`YYYY-MM-DD`), as of `now`. */
+  /** Settles every customer the indexes list for `day` (`YYYY-MM-DD`), as of `now`. */
   async settleDay(day: string, now: Date): Promise<SettleReport> {
-    const report: SettleReport = { day, customers: 0, entries: 0, points: 0 };
-    for (let shard = 0; shard < EXPIRY_INDEX_SHARDS; shard++) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await this.client.send(
-          new QueryCommand({ TableName: this.tableName, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": expiryIndexPk(day, shard) }, ExclusiveStartKey: start }),
-        );
-        for (const item of page.Items ?? []) {
-          const pk = String(item.sk);
-          const settled = await this.settleCustomer(pk, now);
-          report.customers++;
-          report.entries += settled.entries;
-          report.points += settled.points;
-          // Visited: the index item has done its work; a second run finds nothing to do.
-          await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }));
-        }
-        start = page.LastEvaluatedKey;
-      } while (start);
+    const expired = { customers: 0, entries: 0, points: 0 };
+    for await (const item of walkDayIndex(this.client, this.tableName, { shardPk: (shard) => expiryIndexPk(day, shard) })) {
+      const settled = await this.settleCustomer(item.sk, now);
+      expired.customers++;
+      expired.entries += settled.entries;
+      expired.points += settled.points;
+      // Visited: the index item has done its work; a second run finds nothing to do.
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }));
     }
-    return report;
+    const released = await this.notices.releaseDay(day, now);
+    const expiringSoon = await this.notices.warnDay(day, this.expiringSoonDays, now);
+    return { day, ...expired, released, expiringSoon };
   }
 
   /** Takes every lot expired at `now` off one balance item, with one expiry entry per expiry day. */
@@ -84,6 +87,7 @@ export class DynamoSettle {
       const days = [...byDay].sort(([a], [b]) => a.localeCompare(b)).slice(0, DAYS_PER_WRITE);
       const expired = days.flatMap(([, lots]) => lots);
       const recordedAt = now.toISOString();
+      // A lot spent or refunded to nothing leaves the item with no entry: nothing expired of it.
       const entries = days.map(([day, lots]): ExpiryEntry => {
         const sk = alreadyEntered.has(day) ? expirySk(day, now.toISOString()) : expirySk(day);
         const at = new Date(midnightOf(day)).toISOString();
@@ -98,7 +102,7 @@ export class DynamoSettle {
           occurredAt: at,
           recordedAt,
         };
-      });
+      }).filter((entry) => entry.points > 0);
       const points = entries.reduce((sum, entry) => sum + entry.points, 0);
       const deltas: Delta[] = [[EXPIRED_TOTAL_ATTRIBUTE, points]];
       const change = this.balances.applyPlan(pk, read, deltas, recordedAt, `expiring ${points} points`, expired.map((lot) => lot.attribute));

@@ -15,9 +15,10 @@ import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/
 import * as v from "valibot";
 import { InvalidEventError } from "../domain/errors";
 import { ParkedRefundEntrySchema, lotFields, planReversal, refundOf, type EarnEntry, type ReversalEntry } from "../domain/ledger-entries";
-import { expiryIndexPk, expiryShardOf, orderSk, refundSk, userIdOf } from "../domain/ledger-keys";
-import { dayOf, earlyReleaseOf, lotDatesOf } from "../domain/lifecycle";
+import { orderSk, refundSk } from "../domain/ledger-keys";
+import { earlyReleaseOf, lotDatesOf } from "../domain/lifecycle";
 import { balanceKey, earlyArrivalsOf } from "./balance-item";
+import { dayIndexPuts } from "./day-indexes";
 import type { BalanceUpdates } from "./balance-updates";
 import { failedAt, oldItemAt, putNewEntry, transactWrite, type TransactItem } from "./transactions";
 import type { WriteResult } from "./write-result";
@@ -37,18 +38,6 @@ export function earlyArrivalAction(tableName: string, balances: BalanceUpdates, 
     { ConditionCheck: { TableName: tableName, Key: { pk, sk: orderSk(orderId) }, ConditionExpression: "attribute_not_exists(pk)" } },
     notErasedCheck(tableName, pk),
   ];
-}
-
-/**
- * The expiry index item of an entry's lot: who has something expiring that day. A plain put,
- * the same item every time, so a duplicate or a second order of the day changes nothing. A lot
- * that has already expired when it is written (a backfilled order, older than its expiry) is
- * listed under the day it is written, so that day's settle takes it off the balance item.
- */
-export function expiryIndexPut(tableName: string, entry: { pk: string; expiresAt?: string }, writtenAt: string): TransactItem[] {
-  if (entry.expiresAt === undefined) return [];
-  const day = dayOf(Math.max(Date.parse(entry.expiresAt), Date.parse(writtenAt)));
-  return [{ Put: { TableName: tableName, Item: { pk: expiryIndexPk(day, expiryShardOf(userIdOf(entry.pk))), sk: entry.pk } } }];
 }
 
 export async function creditWithEarlyArrivals(client: DynamoDBDocumentClient, tableName: string, balances: BalanceUpdates, credited: EarnEntry): Promise<WriteResult> {
@@ -98,7 +87,7 @@ export async function creditWithEarlyArrivals(client: DynamoDBDocumentClient, ta
         Put: { TableName: tableName, Item: entry, ConditionExpression: "kind = :parked", ExpressionAttributeValues: { ":parked": "parked-refund" } },
       })),
       notErasedCheck(tableName, order.pk),
-      ...expiryIndexPut(tableName, order, order.recordedAt),
+      ...dayIndexPuts(tableName, order, order.recordedAt),
     ]);
     if (result.written) return { outcome: "credited", points: lotPoints };
     if (failedAt(result, 2 + reversals.length)) return { outcome: "erased", points: 0 };

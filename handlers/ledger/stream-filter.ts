@@ -1,18 +1,20 @@
 /**
  * The event source mapping's filter on the ledger's stream: only the changes that can publish
- * reach the publisher — a new entry, or a parked refund turned into its reversal. Every write
+ * reach the publisher — a new entry or notice, or a parked refund turned into its reversal. Every write
  * also changes the balance item (and an order with an expiry puts its index item), so this
  * keeps at least half of the records from invoking the function at all. The transform still
  * decides (`domain/entry-events.ts`); a test holds the two to each other.
  */
 import type { LedgerEntry } from "../domain/ledger-entries";
+import type { LedgerNotice } from "../domain/ledger-notices";
 import { TOMBSTONE_SK } from "../domain/ledger-keys";
 
 /**
- * Whether a new entry of each kind publishes (a parked refund waits for its order): a record over
- * every kind, so a kind added to the ledger fails the type check until it is decided here.
+ * Whether a new entry or notice of each kind publishes (a parked refund waits for its order): a
+ * record over every kind, so a kind added to the ledger fails the type check until it is decided
+ * here.
  */
-const PUBLISHES_ON_INSERT: Record<LedgerEntry["kind"], boolean> = {
+const PUBLISHES_ON_INSERT: Record<LedgerEntry["kind"] | LedgerNotice["kind"], boolean> = {
   earn: true,
   reversal: true,
   "parked-refund": false,
@@ -20,6 +22,8 @@ const PUBLISHES_ON_INSERT: Record<LedgerEntry["kind"], boolean> = {
   "redemption-cancel": true,
   expiry: true,
   adjustment: true,
+  release: true,
+  "expiring-soon": true,
 };
 const PUBLISHED_ON_INSERT = Object.entries(PUBLISHES_ON_INSERT).flatMap(([kind, publishes]) => (publishes ? [kind] : []));
 

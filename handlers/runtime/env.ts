@@ -5,7 +5,7 @@
  */
 import * as v from "valibot";
 import { describeIssues } from "../domain/describe-issues";
-import { IMMEDIATE, LifecycleSchema, type Lifecycle } from "../domain/lifecycle";
+import { EXPIRING_SOON_DAYS_DEFAULT, ExpiringSoonDaysSchema, IMMEDIATE, LifecycleSchema, type Lifecycle } from "../domain/lifecycle";
 import { DEFAULT_LOG_LEVEL, LogLevelSchema } from "./log";
 
 const TableNameSchema = v.pipe(
@@ -55,6 +55,14 @@ const PointsLifecycleSchema = v.pipe(
   LifecycleSchema,
 );
 
+/** `EXPIRING_SOON_DAYS`: days before an expiry that customers are warned of it; 0: never. */
+const ExpiringSoonDaysVariableSchema = v.pipe(
+  v.optional(v.string(), String(EXPIRING_SOON_DAYS_DEFAULT)),
+  v.regex(/^\d+$/, "must be a whole number of days"),
+  v.transform(Number),
+  ExpiringSoonDaysSchema,
+);
+
 const EnvSchema = v.object({
   TABLE_NAME: TableNameSchema,
   EARN_RULES: v.optional(v.string()),
@@ -68,6 +76,8 @@ const EnvSchema = v.object({
   PUBLISHER_ACCOUNTS: PublisherAccountsSchema,
   /** The writer: when an order's points release and expire (readers need it not: each lot carries its dates). */
   POINTS_LIFECYCLE: PointsLifecycleSchema,
+  /** The settle: when to warn of an expiry (`Points Expiring Soon`). */
+  EXPIRING_SOON_DAYS: ExpiringSoonDaysVariableSchema,
   /** The publisher: the bus the points events go to. */
   EVENT_BUS_NAME: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9._\-/:]{1,1600}$/, "must be an event bus name or ARN")), "default"),
 });
@@ -123,4 +133,14 @@ export function pointsLifecycleOf(env: NodeJS.ProcessEnv = process.env): Lifecyc
   const result = v.safeParse(v.object({ POINTS_LIFECYCLE: PointsLifecycleSchema }), { POINTS_LIFECYCLE: env.POINTS_LIFECYCLE });
   if (!result.success) throw new InvalidEnvironmentError(`invalid environment: ${describeIssues(result.issues)}`);
   return result.output.POINTS_LIFECYCLE;
+}
+
+/**
+ * `EXPIRING_SOON_DAYS` of `env` alone, checked as the settle's init checks it: for the local
+ * runtime, which takes it from its own shell. A bad value throws `InvalidEnvironmentError`.
+ */
+export function expiringSoonDaysOf(env: NodeJS.ProcessEnv = process.env): number {
+  const result = v.safeParse(v.object({ EXPIRING_SOON_DAYS: ExpiringSoonDaysVariableSchema }), { EXPIRING_SOON_DAYS: env.EXPIRING_SOON_DAYS });
+  if (!result.success) throw new InvalidEnvironmentError(`invalid environment: ${describeIssues(result.issues)}`);
+  return result.output.EXPIRING_SOON_DAYS;
 }

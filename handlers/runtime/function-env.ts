@@ -51,6 +51,8 @@ export interface AdminFunctionSettings<V = string> extends ApiFunctionSettings<V
 export interface SettleFunctionSettings<V = string> {
   /** The ledger table. */
   tableName: V;
+  /** Days before an expiry that customers are warned of it (0: never); absent: the settle's default. */
+  expiringSoonDays?: number;
   /** `debug`, `info`, `warn` or `error`. */
   logLevel: V;
 }
@@ -70,7 +72,7 @@ export type FunctionEnvironment<TName extends keyof HandlerEnv, V> = { [K in TNa
 
 type WriterVariable = "TABLE_NAME" | "EARN_RULES" | "EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "POINTS_LIFECYCLE" | "LOG_LEVEL";
 type ApiFunctionVariable = "TABLE_NAME" | "LOG_LEVEL" | "ALLOWED_ORIGINS" | "ADMIN_PRINCIPALS" | "ADMIN_GROUP";
-type SettleVariable = "TABLE_NAME" | "LOG_LEVEL";
+type SettleVariable = "TABLE_NAME" | "LOG_LEVEL" | "EXPIRING_SOON_DAYS";
 type PublisherVariable = "TABLE_NAME" | "EVENT_BUS_NAME" | "LOG_LEVEL";
 
 /** `{[name]: value}` when the value is set, nothing otherwise. */
@@ -104,8 +106,13 @@ function adminEnvironment<V = string>(settings: AdminFunctionSettings<V>): Retur
   return { ...apiFunctionEnvironment(settings), ...optional("POINTS_LIFECYCLE", settings.lifecycle && JSON.stringify(settings.lifecycle)) };
 }
 
-function settleEnvironment<V = string>(settings: SettleFunctionSettings<V>): FunctionEnvironment<SettleVariable, V> {
-  return { TABLE_NAME: settings.tableName, LOG_LEVEL: settings.logLevel };
+function settleEnvironment<V = string>(settings: SettleFunctionSettings<V>): FunctionEnvironment<Exclude<SettleVariable, "EXPIRING_SOON_DAYS">, V> &
+  Partial<FunctionEnvironment<"EXPIRING_SOON_DAYS", V>> {
+  return {
+    TABLE_NAME: settings.tableName,
+    LOG_LEVEL: settings.logLevel,
+    ...optional("EXPIRING_SOON_DAYS", settings.expiringSoonDays === undefined ? undefined : String(settings.expiringSoonDays)),
+  };
 }
 
 function publisherEnvironment<V = string>(settings: PublisherFunctionSettings<V>): FunctionEnvironment<PublisherVariable, V> {

@@ -5,11 +5,9 @@
  * its shard queries again. A scheduler input `{"days": ["2026-01-16"]}` settles given days.
  */
 import * as v from "valibot";
-import { DAY_MS, dayOf, midnightOf } from "../domain/lifecycle";
+import { CATCH_UP_DAYS, DAY_MS, dayOf, midnightOf } from "../domain/lifecycle";
 import type { DynamoSettle, SettleReport } from "../ledger/dynamo-settle";
 import type { Logger } from "../runtime/log";
-
-export const CATCH_UP_DAYS = 2;
 
 const DAY = "must be a day like 2026-01-16";
 /** A calendar day that exists (`2026-02-30` does not). */
@@ -39,7 +37,14 @@ export function createSettleRun({ settle, logger, now = () => new Date() }: Sett
     const reports: SettleReport[] = [];
     for (const day of days) {
       const report = await settle.settleDay(day, at);
-      logger.log("info", "day settled", { ...report });
+      const { released, expiringSoon, ...expired } = report;
+      logger.log("info", "day settled", {
+        ...expired,
+        releasedCustomers: released.customers,
+        releasedPoints: released.points,
+        expiringSoonCustomers: expiringSoon.customers,
+        expiringSoonPoints: expiringSoon.points,
+      });
       reports.push(report);
     }
     return reports;

@@ -14,14 +14,14 @@ import type { Harness } from "./dynamo-harness";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord, type OrderInput, type RefundInput } from "./events";
 import { TEST_RULES } from "./writer-harness";
 
-export function createLifecycleRig(harness: Harness, lifecycle: Lifecycle, start: string) {
+export function createLifecycleRig(harness: Harness, lifecycle: Lifecycle, start: string, { expiringSoonDays }: { expiringSoonDays?: number } = {}) {
   let clock = Date.parse(start);
   const now = () => new Date(clock);
   const lines: string[] = [];
   const ledger = new DynamoLedger(harness.documents, harness.tableName);
   const write = createBatchWriter({ ledger, rules: parseEarnRules(TEST_RULES), logger: createLogger("debug", (line) => lines.push(line)), now, lifecycle });
   const redemptions = new DynamoRedemptions(harness.documents, harness.tableName);
-  const settle = new DynamoSettle(harness.documents, harness.tableName);
+  const settle = new DynamoSettle(harness.documents, harness.tableName, expiringSoonDays);
   const send = async (event: Record<string, unknown>) => (await write(sqsBatch(sqsRecord(event)))).batchItemFailures;
   return {
     /** The writer itself, for a batch of many records. */

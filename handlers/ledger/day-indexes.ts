@@ -1,0 +1,44 @@
+/**
+ * The day-index items a lot's write puts, in the same transaction, so that the daily settle
+ * visits the customer on the days the lot changes state. Each is a plain put of the same item
+ * every time, so a duplicate, or a second order of the same lot, changes nothing.
+ */
+import { dayOf } from "../domain/lifecycle";
+import { expiryIndexPk, indexShardOf, releaseIndexPk, userIdOf } from "../domain/ledger-keys";
+import type { TransactItem } from "./transactions";
+
+/** A lot as its entry names it: the customer's partition and the lot's dates, if any. */
+export interface IndexedLot {
+  pk: string;
+  availableAt?: string;
+  expiresAt?: string;
+}
+
+const indexPut = (tableName: string, pk: string, sk: string): TransactItem => ({ Put: { TableName: tableName, Item: { pk, sk } } });
+
+/**
+ * The expiry index item of a lot: who has something expiring that day. A lot that has already
+ * expired when it is written (a backfilled order, older than its expiry) is listed under the day
+ * it is written, so that day's settle takes it off the balance item.
+ */
+export function expiryIndexPut(tableName: string, lot: IndexedLot, writtenAt: string): TransactItem[] {
+  if (lot.expiresAt === undefined) return [];
+  const day = dayOf(Math.max(Date.parse(lot.expiresAt), Date.parse(writtenAt)));
+  return [indexPut(tableName, expiryIndexPk(day, indexShardOf(userIdOf(lot.pk))), lot.pk)];
+}
+
+/**
+ * The release index item of a lot still pending when written: that day's settle tells the
+ * customer the points became spendable. A lot spendable when written (no pending period, a
+ * backfilled order) is not released later: its `Points Earned` already says `availableAt`.
+ */
+export function releaseIndexPut(tableName: string, lot: IndexedLot, writtenAt: string): TransactItem[] {
+  if (lot.availableAt === undefined || Date.parse(lot.availableAt) <= Date.parse(writtenAt)) return [];
+  return [indexPut(tableName, releaseIndexPk(dayOf(Date.parse(lot.availableAt)), indexShardOf(userIdOf(lot.pk))), lot.pk)];
+}
+
+/** Both: every index item a lot written at `writtenAt` needs. */
+export const dayIndexPuts = (tableName: string, lot: IndexedLot, writtenAt: string): TransactItem[] => [
+  ...releaseIndexPut(tableName, lot, writtenAt),
+  ...expiryIndexPut(tableName, lot, writtenAt),
+];

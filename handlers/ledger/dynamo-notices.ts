@@ -1,0 +1,98 @@
+/**
+ * The settle's notices on DynamoDB: per customer one consistent read of the balance item, one
+ * conditional put of the notice (keyed by its day, so a second visit writes nothing) and one
+ * write to the index item that listed the customer. Notices move no points, so they never touch
+ * the balance item and never race a redemption.
+ */
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { expiryIndexPk, releaseIndexPk } from "../domain/ledger-keys";
+import { expiringSoonNotice, releaseNotice, type LedgerNotice } from "../domain/ledger-notices";
+import { DAY_MS, dayOf, midnightOf } from "../domain/lifecycle";
+import type { Lot } from "../domain/lots";
+import { balanceKey, balanceState } from "./balance-item";
+import { walkDayIndex, type IndexItem } from "./day-index-walk";
+
+/** What one day's notices of one kind told. */
+export interface NoticeReport {
+  /** Customers told (a notice written now, not on an earlier visit). */
+  customers: number;
+  /** The points those notices were about. */
+  points: number;
+}
+
+/**
+ * The expiry index item's mark that its customer was warned: the item stays until the expiry
+ * itself is settled, so later runs (which cover the days before theirs too) skip it.
+ */
+const WARNED = "warnedAt";
+
+export class DynamoNotices {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Tells every customer the release index lists for `day` that those points are spendable; the index item is then deleted. */
+  async releaseDay(day: string, now: Date): Promise<NoticeReport> {
+    const report: NoticeReport = { customers: 0, points: 0 };
+    for await (const item of walkDayIndex(this.client, this.tableName, { shardPk: (shard) => releaseIndexPk(day, shard) })) {
+      await this.tell(report, releaseNotice(item.sk, day, await this.lotsOf(item.sk), now.getTime()));
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }));
+    }
+    return report;
+  }
+
+  /**
+   * Warns every customer with lots expiring `daysBefore` days after `day` — the customers the
+   * expiry index lists for that day, so a warning needs no index of its own. Lots written already
+   * within `daysBefore` days of their expiry (a backfill) are not warned: their `Points Earned`
+   * says when they expire.
+   */
+  async warnDay(day: string, daysBefore: number, now: Date): Promise<NoticeReport> {
+    const report: NoticeReport = { customers: 0, points: 0 };
+    if (daysBefore === 0) return report;
+    const expiresDay = dayOf(midnightOf(day) + daysBefore * DAY_MS);
+    for await (const item of walkDayIndex(this.client, this.tableName, { shardPk: (shard) => expiryIndexPk(expiresDay, shard), unless: WARNED })) {
+      await this.tell(report, expiringSoonNotice(item.sk, day, daysBefore, await this.lotsOf(item.sk), now.getTime()));
+      await this.markWarned(item, now);
+    }
+    return report;
+  }
+
+  private async lotsOf(pk: string): Promise<readonly Lot[]> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: balanceKey(pk), ConsistentRead: true }));
+    return balanceState(Item).holding.lots;
+  }
+
+  /** Writes the notice unless an earlier visit did, and counts it when this one did. */
+  private async tell(report: NoticeReport, notice: LedgerNotice | undefined): Promise<void> {
+    if (notice === undefined) return;
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: notice, ConditionExpression: "attribute_not_exists(pk)" }));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw error;
+    }
+    report.customers++;
+    report.points += notice.points;
+  }
+
+  /** Marks the index item visited; one erased or settled meanwhile stays gone. */
+  private async markWarned(item: IndexItem, now: Date): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: "SET #warned = :now",
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeNames: { "#warned": WARNED },
+          ExpressionAttributeValues: { ":now": now.toISOString() },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}
