@@ -85,7 +85,7 @@ test("the README's environment table says which functions get each variable, as 
     reader: functionEnvironment.reader(api),
     redeemer: functionEnvironment.redeemer(api),
     admin: functionEnvironment.admin({ ...api, lifecycle: { pendingDays: 0, expiryDays: 0 } }),
-    settle: functionEnvironment.settle({ tableName: "t", logLevel: "info" }),
+    settle: functionEnvironment.settle({ tableName: "t", logLevel: "info", expiringSoonDays: 30 }),
     publisher: functionEnvironment.publisher({ tableName: "t", eventBusName: "b", logLevel: "info" }),
   };
   const functions = Object.keys(written) as FunctionName[];
