@@ -79,14 +79,17 @@ test("each function's role allows every DynamoDB action its code sends", async (
 
   t.true(used.writer.has("dynamodb:ConditionCheckItem") && used.writer.has("dynamodb:Query") && used.writer.has("dynamodb:BatchWriteItem"), "the paths above were all taken");
   t.true(used.admin.has("dynamodb:BatchWriteItem") && used.admin.has("dynamodb:ConditionCheckItem"), "the admin paths were taken");
+  t.true(used.redeemer.has("dynamodb:ConditionCheckItem"), "the redeemer's writes carried their tombstone check");
   const { get } = await runStack("prod");
   for (const [fn, policy] of [["writer", "loyalty-ingest-writer"], ["redeemer", "loyalty-api-redeemer"], ["reader", "loyalty-api-reader"], ["settle", "loyalty-settle"], ["admin", "loyalty-api-admin"]] as const) {
     const allowed = new Set(allowedActions(statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy)));
     t.deepEqual([...used[fn]].filter((action) => !allowed.has(action)).sort(), [], `${fn}: actions its role (${policy}) lacks`);
   }
-  // And the admin function's role allows nothing its code does not send.
-  const admin = new Set(allowedActions(statementsOf(get("aws:iam/rolePolicy:RolePolicy", "loyalty-api-admin").inputs.policy)).filter((action) => action.startsWith("dynamodb:")));
-  t.deepEqual([...admin].sort(), [...used.admin].sort(), "the admin role: exactly the actions its paths send");
+  // And the redeemer's and the admin function's roles allow nothing their code does not send.
+  for (const [fn, policy] of [["redeemer", "loyalty-api-redeemer"], ["admin", "loyalty-api-admin"]] as const) {
+    const granted = new Set(allowedActions(statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy)).filter((action) => action.startsWith("dynamodb:")));
+    t.deepEqual([...granted].sort(), [...used[fn]].sort(), `the ${fn} role: exactly the actions its paths send`);
+  }
 });
 
 test("the publisher's role reads the ledger's stream, as Lambda's mapping does for it, and no table item", async (t) => {
