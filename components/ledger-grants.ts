@@ -65,9 +65,14 @@ const encryptLedger = (table: LedgerTableRef): iam.PolicyStatement => ({
   Resource: table.kmsKeyArn,
 });
 
+/** Limits a statement to items whose partition key starts with one of `prefixes`. */
+const leadingKeysLike = (...prefixes: string[]) => ({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": prefixes.map((prefix) => `${prefix}*`) } });
+
 /**
- * Write ledger entries and balances in transactions, and read what a write depends on (a balance
- * before a redemption). The redeemer needs exactly this; no Scan, no Query, no Delete.
+ * Write ledger entries and balances in transactions, read what a write depends on (a balance
+ * before a redemption), and check, in the same transaction, that the customer has no erasure
+ * tombstone — a `ConditionCheck` on tombstones only. The redeemer needs exactly this; no Scan, no
+ * Query, no Delete, and no other access to tombstones.
  */
 export function ledgerWriteStatements(table: LedgerTableRef): iam.PolicyStatement[] {
   return [
@@ -77,12 +82,16 @@ export function ledgerWriteStatements(table: LedgerTableRef): iam.PolicyStatemen
       Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       Resource: table.tableArn,
     },
+    {
+      Sid: "CheckTombstones",
+      Effect: "Allow",
+      Action: ["dynamodb:ConditionCheckItem"],
+      Resource: table.tableArn,
+      Condition: leadingKeysLike(ERASED_PK_PREFIX),
+    },
     encryptLedger(table),
   ];
 }
-
-/** Limits a statement to items whose partition key starts with one of `prefixes`. */
-const leadingKeysLike = (...prefixes: string[]) => ({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": prefixes.map((prefix) => `${prefix}*`) } });
 
 /**
  * Erasing a customer deletes, in batches, the items of their partition and their day-index
@@ -97,12 +106,13 @@ const eraseCustomers = (table: LedgerTableRef): iam.PolicyStatement => ({
 });
 
 /**
- * The writer: the redeemer's writes, plus what events arriving in any order need — a
- * `ConditionCheck` that an order is still absent (a refund or a close before it) and that its
- * customer was never erased, and `Query` on the customer's own partition (the refunds parked
- * before their order; the expiry entries of a lot the settle took off, for its order's refund;
- * the keys to erase) — and the platform's `Customer Deleted`: batch deletes of that customer's
- * items only. No Scan, no DeleteItem.
+ * The writer: the redeemer's writes and its tombstone check, plus what events arriving in any
+ * order need — a `ConditionCheck` that an order is still absent (a refund or a close before it),
+ * on the customer's partition, so `ConditionCheckItem` is granted on the table, tombstones
+ * included, and `Query` on the customer's own partition (the refunds parked before their order;
+ * the expiry entries of a lot the settle took off, for its order's refund; the keys to erase) —
+ * and the platform's `Customer Deleted`: batch deletes of that customer's items only. No Scan, no
+ * DeleteItem.
  */
 export function ledgerIngestStatements(table: LedgerTableRef): iam.PolicyStatement[] {
   return [

@@ -85,15 +85,16 @@ test("each function's role allows every DynamoDB action its code sends", async (
 
   t.true(used.writer.has("dynamodb:ConditionCheckItem") && used.writer.has("dynamodb:Query") && used.writer.has("dynamodb:BatchWriteItem"), "the paths above were all taken");
   t.true(used.admin.has("dynamodb:BatchWriteItem") && used.admin.has("dynamodb:ConditionCheckItem"), "the admin paths were taken");
+  t.true(used.redeemer.has("dynamodb:ConditionCheckItem"), "the redeemer's writes carried their tombstone check");
   const { get } = await runStack("prod");
   for (const [fn, policy] of [["writer", "loyalty-ingest-writer"], ["redeemer", "loyalty-api-redeemer"], ["reader", "loyalty-api-reader"], ["settle", "loyalty-settle"], ["admin", "loyalty-api-admin"]] as const) {
     const allowed = new Set(allowedActions(statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy)));
     t.deepEqual([...used[fn]].filter((action) => !allowed.has(action)).sort(), [], `${fn}: actions its role (${policy}) lacks`);
   }
-  // And the admin function's and the settle's roles allow nothing their code does not send.
-  for (const [fn, policy] of [["admin", "loyalty-api-admin"], ["settle", "loyalty-settle"]] as const) {
-    const allowed = new Set(allowedActions(statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy)).filter((action) => action.startsWith("dynamodb:")));
-    t.deepEqual([...allowed].sort(), [...used[fn]].sort(), `${fn}: exactly the actions its paths send`);
+  // And the redeemer's, the admin function's and the settle's roles allow nothing their code does not send.
+  for (const [fn, policy] of [["redeemer", "loyalty-api-redeemer"], ["admin", "loyalty-api-admin"], ["settle", "loyalty-settle"]] as const) {
+    const granted = new Set(allowedActions(statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy)).filter((action) => action.startsWith("dynamodb:")));
+    t.deepEqual([...granted].sort(), [...used[fn]].sort(), `the ${fn} role: exactly the actions its paths send`);
   }
 });
 

@@ -242,15 +242,22 @@ for (const stack of ["dev", "prod"]) {
     const reader = allowedActions(statementsOf(input(r.get(T.rolePolicy, "loyalty-api-reader"), "policy")));
     t.deepEqual(reader.filter((a) => a.startsWith("dynamodb:")).sort(), ["dynamodb:GetItem", "dynamodb:Query"]);
     t.deepEqual(reader.filter((a) => /^(dynamodb|kms|sqs):/.test(a)).sort(), ["dynamodb:GetItem", "dynamodb:Query", "kms:Decrypt"]);
-    // The redeemer writes what a redemption needs (read the balance, put the entry, update the balance).
-    const redeemer = allowedActions(statementsOf(input(r.get(T.rolePolicy, "loyalty-api-redeemer"), "policy")));
+    // The redeemer writes what a redemption needs (read the balance, put the entry, update the
+    // balance, check the customer has no tombstone), the check on tombstones only.
+    const redeemerStatements = statementsOf(input(r.get(T.rolePolicy, "loyalty-api-redeemer"), "policy"));
+    const redeemer = allowedActions(redeemerStatements);
     t.deepEqual(redeemer.filter((a) => /^(dynamodb|kms|sqs):/.test(a)).sort(), [
+      "dynamodb:ConditionCheckItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:UpdateItem",
       "kms:Decrypt",
       "kms:GenerateDataKey",
     ]);
+    t.deepEqual(
+      redeemerStatements.filter((s) => s.Action.includes("dynamodb:ConditionCheckItem")).map((s) => [s.Sid, s.Action, s.Resource, s.Condition]),
+      [["CheckTombstones", ["dynamodb:ConditionCheckItem"], ["arn:aws:dynamodb:eu-west-1:123456789012:table/loyalty-ledger-a1b2c3"], { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["ERASED#*"] } }]],
+    );
   });
 
   test(`${stack}: the writer decrypts its queue and writes only its own log group`, (t) => {

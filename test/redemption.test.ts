@@ -1,10 +1,13 @@
 /**
  * Redemptions against a real DynamoDB: spend exactly once per redemptionId, never more than
- * the balance, cancel once, refunds after spending, every refusal, and what each costs.
+ * the balance, cancel once, refunds after spending, every refusal, an erased customer (before and
+ * during the request), and what each costs.
  */
 import test from "ava";
-import type { APIGatewayProxyResult } from "aws-lambda";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { erasedPk, TOMBSTONE_SK } from "../handlers/domain/ledger-keys";
 import { API_ROUTES } from "../handlers/http/routes";
+import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
 import { DynamoRedemptions } from "../handlers/ledger/dynamo-redemptions";
 import { createReadApi } from "../handlers/reader/read-api";
 import { createRedeemApi } from "../handlers/redeemer/redeem-api";
@@ -15,6 +18,7 @@ import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/ev
 import { ADMIN_BACKEND, asAdminBackend, signedBy } from "./support/iam-caller";
 import { createTestWriter } from "./support/writer-harness";
 import { useDynamoLocal } from "./support/dynamo-local-per-file";
+import { itemsHolding, scanAll } from "./support/table-scan";
 
 // As the stack sets it: the SigV4 callers that are admins. Requests in these tests come from
 // this backend unless they carry Cognito claims or another signer.
@@ -23,25 +27,29 @@ process.env.ADMIN_PRINCIPALS = JSON.stringify([ADMIN_BACKEND]);
 const dynamo = useDynamoLocal();
 
 const ADMINS = "loyalty-support";
+const now = () => new Date("2026-11-24T15:00:00.000Z");
 
 /** A user with `euros` worth of points credited (1 point per EUR). */
 async function setup(euros = 100) {
   const harness = await createHarness(dynamo);
   const { write, ledger } = createTestWriter(harness);
-  const logger = createLogger("error", () => undefined);
+  const lines: string[] = [];
+  const logger = createLogger("info", (line) => lines.push(line));
   const rawRedeemApi = createRedeemApi({
     redemptions: new DynamoRedemptions(harness.documents, harness.tableName),
     logger,
     allowedOrigins: [],
     adminGroup: ADMINS,
-    now: () => new Date("2026-11-24T15:00:00.000Z"),
+    now,
   });
   const redeemApi = asAdminBackend(rawRedeemApi);
   const readApi = asAdminBackend(createReadApi({ ledger, logger, allowedOrigins: [], adminGroup: ADMINS }));
   if (euros > 0) await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o-1", userId: "u-1", amount: euros * 100 }))));
   harness.requests.length = 0;
   const balance = async (userId = "u-1") => JSON.parse((await readApi(balanceRequest(userId))).body) as { balance: number; lifetimeEarned: number };
-  return { harness, write, redeemApi, rawRedeemApi, readApi, balance };
+  const erasure = new DynamoErasure(harness.documents, harness.tableName);
+  const logs = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { harness, write, redeemApi, rawRedeemApi, readApi, balance, erasure, logs };
 }
 
 const redeem = (body: unknown, options: { userId?: string; claims?: Record<string, string> } = {}) =>
@@ -53,12 +61,12 @@ const redeem = (body: unknown, options: { userId?: string; claims?: Record<strin
     ...(options.claims ? { claims: options.claims } : {}),
   });
 
-const cancel = (redemptionId: string, claims?: Record<string, string>) =>
+const cancel = (redemptionId: string, options: { userId?: string; claims?: Record<string, string> } = {}) =>
   apiEvent({
     resource: API_ROUTES.cancelRedemption.resource,
     method: "POST",
-    pathParameters: { userId: "u-1", redemptionId },
-    ...(claims ? { claims } : {}),
+    pathParameters: { userId: options.userId ?? "u-1", redemptionId },
+    ...(options.claims ? { claims: options.claims } : {}),
   });
 
 const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.body) as Record<string, unknown> & { error?: { code: string; message: string; balance?: number } };
@@ -119,8 +127,8 @@ test("cancelling twice gives the points back once; history shows both", async (t
   const { redeemApi, readApi, balance } = await setup(100);
   await redeemApi(redeem({ redemptionId: "r-1", points: 25, rewardId: "cap" }));
   const admin = { sub: "ops-1", "cognito:groups": ADMINS };
-  const first = await redeemApi(cancel("r-1", admin));
-  const second = await redeemApi(cancel("r-1", admin));
+  const first = await redeemApi(cancel("r-1", { claims: admin }));
+  const second = await redeemApi(cancel("r-1", { claims: admin }));
   t.is(first.statusCode, 200);
   t.is(second.statusCode, 200);
   t.deepEqual(bodyOf(second), bodyOf(first));
@@ -164,7 +172,7 @@ test("every refusal is a 4xx JSON error naming the problem", async (t) => {
   await expect(redeem({ redemptionId: "r", points: 5, rewardId: "a" }, { claims: { sub: "u-2" } }), 403, "forbidden", /own points/);
   await expect(redeem({ redemptionId: "r", points: 500, rewardId: "a" }), 409, "insufficient_points");
   await expect(cancel("r-unknown"), 404, "redemption_not_found");
-  await expect(cancel("r-1", { sub: "u-1" }), 403, "forbidden", /admin group/);
+  await expect(cancel("r-1", { claims: { sub: "u-1" } }), 403, "forbidden", /admin group/);
   await expect(cancel("bad/id"), 400, "invalid_request", /redemptionId/);
   await expect(apiEvent({ resource: API_ROUTES.redeem.resource, method: "GET", pathParameters: { userId: "u-1" } }), 405, "method_not_allowed");
   t.like(await balance(), { balance: 100 }, "no refusal spent anything");
@@ -201,4 +209,85 @@ test("IAM callers spend for others and cancel only when listed in ADMIN_PRINCIPA
   t.like(await balance(), { balance: 90 }, "no refused request spent or gave back anything");
   t.is((await rawRedeemApi(signedBy(cancel("r-1"), "arn:aws:sts::123456789012:assumed-role/customer-service-backend/s"))).statusCode, 200);
   t.like(await balance(), { balance: 100 });
+});
+
+/** What a caller sees of an answer: its status and its body. */
+const answerOf = (response: APIGatewayProxyResult) => ({ statusCode: response.statusCode, body: bodyOf(response) });
+
+type RedeemApi = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+/** What the API answers a redemption and a cancel for a customer the ledger never knew. */
+async function unknownCustomerAnswers(redeemApi: RedeemApi, spend: { redemptionId: string; points: number; rewardId: string }, redemptionId: string) {
+  return {
+    spend: answerOf(await redeemApi(redeem(spend, { userId: "u-never" }))),
+    cancel: answerOf(await redeemApi(cancel(redemptionId, { userId: "u-never" }))),
+  };
+}
+
+/** Only the redemptions' and cancels' own requests (an erasure sends no transaction). */
+const transactions = (requests: readonly string[]) => requests.filter((operation) => operation.startsWith("Transact"));
+
+test("an erased customer's redemption and cancel are answered as an unknown customer's and write nothing", async (t) => {
+  const { harness, redeemApi, erasure } = await setup(100);
+  t.is((await redeemApi(redeem({ redemptionId: "r-1", points: 30, rewardId: "cap" }))).statusCode, 201);
+  await erasure.erase("u-1", now());
+
+  const spend = { redemptionId: "r-2", points: 10, rewardId: "cap" };
+  const spent = answerOf(await redeemApi(redeem(spend)));
+  const cancelled = answerOf(await redeemApi(cancel("r-1")));
+  const unknown = await unknownCustomerAnswers(redeemApi, spend, "r-1");
+  t.deepEqual(spent, unknown.spend);
+  t.like(spent, { statusCode: 409, body: { error: { code: "insufficient_points", balance: 0 } } });
+  t.deepEqual(cancelled, unknown.cancel);
+  t.like(cancelled, { statusCode: 404, body: { error: { code: "redemption_not_found" } } });
+  t.deepEqual(await itemsHolding(harness, "u-1"), [], "no item holds the id");
+  t.deepEqual((await scanAll(harness)).map((item) => [item.pk, item.sk]), [[erasedPk("u-1"), TOMBSTONE_SK]], "only the tombstone");
+});
+
+test("a redemption with the whole erasure between its read and its write leaves nothing behind, in the requests it always sends", async (t) => {
+  const { harness, redeemApi, erasure, logs } = await setup(100);
+  // The customer never spent, so the balance write is guarded by "no version yet", which the
+  // deleted balance item meets as well: only the tombstone check keeps the write from landing.
+  harness.interleave({ operation: "TransactWriteItems", match: "REDEEM#r-race", run: () => erasure.erase("u-1", now()) });
+  harness.requests.length = 0;
+  const spend = { redemptionId: "r-race", points: 30, rewardId: "cap" };
+  const spent = answerOf(await redeemApi(redeem(spend)));
+  t.deepEqual(transactions(harness.requests), ["TransactGetItems", "TransactWriteItems"], "one read and one write, as every redemption");
+
+  t.deepEqual(spent, (await unknownCustomerAnswers(redeemApi, spend, "r-race")).spend);
+  t.deepEqual(await itemsHolding(harness, "u-1"), [], "no item holds the id");
+  t.like(logs().find((line) => line.message === "redemption refused: customer erased"), { tombstone: erasedPk("u-1"), redemptionId: "r-race", outcome: "erased" });
+  t.false(JSON.stringify(logs()).includes("u-1"), "the log names the tombstone, not the id");
+});
+
+test("a cancel and a redemption landing while an erasure pages through the customer leave nothing behind it", async (t) => {
+  const { harness, redeemApi, erasure, logs } = await setup(100);
+  t.is((await redeemApi(redeem({ redemptionId: "r-1", points: 30, rewardId: "cap" }))).statusCode, 201);
+  // The tombstone is in and the customer's keys are read; before the first batch deletes them, a
+  // cancel and a redemption read the items still there and write behind the paging.
+  const spend = { redemptionId: "r-2", points: 10, rewardId: "cap" };
+  const during: Array<ReturnType<typeof answerOf>> = [];
+  harness.interleave({
+    operation: "BatchWriteItem",
+    match: "USER#u-1",
+    run: async () => {
+      during.push(answerOf(await redeemApi(cancel("r-1"))));
+      during.push(answerOf(await redeemApi(redeem(spend))));
+    },
+  });
+  harness.requests.length = 0;
+  await erasure.erase("u-1", now());
+  t.deepEqual(transactions(harness.requests), ["TransactGetItems", "TransactWriteItems", "TransactGetItems", "TransactWriteItems"], "a cancel and a redemption: two requests each");
+
+  const unknown = await unknownCustomerAnswers(redeemApi, spend, "r-1");
+  t.deepEqual(during, [unknown.cancel, unknown.spend]);
+  t.deepEqual(await itemsHolding(harness, "u-1"), [], "no item holds the id");
+  t.deepEqual(
+    logs().filter((line) => line.outcome === "erased").map((line) => [line.message, line.tombstone, line.redemptionId]),
+    [
+      ["cancel refused: customer erased", erasedPk("u-1"), "r-1"],
+      ["redemption refused: customer erased", erasedPk("u-1"), "r-2"],
+    ],
+  );
+  t.false(JSON.stringify(logs()).includes("u-1"), "the log names the tombstone, not the id");
 });

@@ -2,9 +2,11 @@
  * Redemptions on DynamoDB. One consistent read (`TransactGetItems`: the balance and the
  * redemption entry, and its cancel entry for a cancel) answers retries and refusals at once;
  * a new redemption or cancel is then one transaction: the entry (guarded by
- * `attribute_not_exists`, and holding which lots it drew from) and the lots' change, guarded by
+ * `attribute_not_exists`, and holding which lots it drew from), the lots' change, guarded by
  * the balance item's version just read, so two concurrent redemptions can never both spend the
- * same points. A lost race re-reads and tries again.
+ * same points, and the check that the customer was not erased (an erasure deletes the partition
+ * page by page, so without it an entry written behind the paging would outlive the erasure). A
+ * lost race re-reads and tries again.
  */
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
@@ -27,6 +29,7 @@ import {
 import { balanceState, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
 import { BUSY_ATTEMPTS, LedgerBusyError, pause } from "./busy-retry";
+import { notErasedCheck } from "./tombstones";
 import { failedAt, putNewEntry, transactWrite } from "./transactions";
 import { readUserItems } from "./user-items";
 
@@ -38,12 +41,16 @@ export type RedeemResult =
   /** The id was used for another request: 409. */
   | { outcome: "conflict" }
   /** The balance does not cover it: 409 with the balance. */
-  | { outcome: "insufficient"; balance: number };
+  | { outcome: "insufficient"; balance: number }
+  /** The customer was erased (during this request): nothing is written for them again. */
+  | { outcome: "erased" };
 
 export type CancelResult =
   | { outcome: "cancelled"; entry: RedemptionCancelEntry }
   | { outcome: "already-cancelled"; entry: RedemptionCancelEntry }
-  | { outcome: "not-found" };
+  | { outcome: "not-found" }
+  /** The customer was erased (during this request): nothing is written for them again. */
+  | { outcome: "erased" };
 
 
 /**
@@ -75,8 +82,9 @@ export class DynamoRedemptions {
 
       const entry = redemptionEntry(userId, request, balance, plan.draws, new Date(at).toISOString());
       const spend = this.balances.applyPlan(entry.pk, read, plan.deltas, entry.recordedAt, `spending ${entry.points} points`);
-      const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry, true), spend.action]);
+      const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry, true), spend.action, notErasedCheck(this.tableName, entry.pk)]);
       if (result.written) return { outcome: "redeemed", entry };
+      if (failedAt(result, 2)) return { outcome: "erased" };
       // The same id landed concurrently: its entry came back with the cancellation.
       const winner = result.reasons[0]?.item;
       if (failedAt(result, 0) && winner) return this.retryOf(v.parse(RedemptionEntrySchema, winner), request);
@@ -103,8 +111,9 @@ export class DynamoRedemptions {
       const back = planReturn(redemption.draws ?? { [legacyLot(0).attribute]: redemption.points }, at);
       const entry = redemptionCancelEntry(redemption, spendable(read.holding, at), back.expired, new Date(at).toISOString());
       const change = this.balances.applyPlan(entry.pk, read, back.deltas, entry.recordedAt, `returning ${entry.points} points`);
-      const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry), change.action]);
+      const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry), change.action, notErasedCheck(this.tableName, entry.pk)]);
       if (result.written) return { outcome: "cancelled", entry };
+      if (failedAt(result, 2)) return { outcome: "erased" };
       await pause(attempt); // cancelled concurrently (the next read says so) or the balance moved
     }
     throw new LedgerBusyError(`the balance of ${userId} kept changing over ${BUSY_ATTEMPTS} attempts`);

@@ -3,20 +3,22 @@
  *   POST /points/{userId}/redemptions                          → spend points on a reward, once
  *   POST /points/{userId}/redemptions/{redemptionId}/cancel    → give them back, once (admins)
  * `redemptionId` is the client's idempotency key: the same request again gets its first answer
- * (as 200), a different request with the same id a 409.
+ * (as 200), a different request with the same id a 409. An erased customer is answered as one the
+ * ledger never knew, as the reader answers them (balance 0, no redemptions).
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import * as v from "valibot";
 import { IdSchema } from "../domain/contract";
 import { describeIssues } from "../domain/describe-issues";
 import type { RedemptionCancelEntry, RedemptionEntry } from "../domain/ledger-entries";
+import { erasedPk } from "../domain/ledger-keys";
 import { RedemptionRequestSchema } from "../domain/redemption";
 import type { DynamoRedemptions } from "../ledger/dynamo-redemptions";
 import { unlessBusy } from "../http/busy-answer";
 import { mayActAsAdmin, mayActForUser } from "../http/caller";
 import type { InsufficientPointsAnswer } from "../http/error-answers";
 import { ClientError, createProxyRouter } from "../http/proxy-router";
-import { errorResponse, jsonResponse } from "../http/responses";
+import { errorResponse, jsonResponse, type Headers } from "../http/responses";
 import { API_ROUTES } from "../http/routes";
 import type { Logger } from "../runtime/log";
 import type { CancelAnswer, RedemptionAnswer } from "./answers";
@@ -48,6 +50,25 @@ const cancelAnswer = (userId: string, entry: RedemptionCancelEntry): CancelAnswe
   cancelledAt: entry.occurredAt,
 });
 
+const insufficientPoints = (balance: number, headers: Headers) => {
+  const answer: InsufficientPointsAnswer = { error: { code: "insufficient_points", message: "the balance does not cover these points", balance } };
+  return jsonResponse(409, answer, headers);
+};
+
+const redemptionNotFound = (redemptionId: string, headers: Headers) =>
+  errorResponse(404, "redemption_not_found", `no redemption ${redemptionId} for this user`, headers);
+
+/** The spendable balance of a customer the ledger does not know: what an erased customer is shown. */
+const UNKNOWN_CUSTOMER_BALANCE = 0;
+
+/**
+ * A request refused because its customer was erased while it ran. The line names the tombstone
+ * (a digest of the id), never the id, so the logs keep no copy of it.
+ */
+function logErased(logger: Logger, event: APIGatewayProxyEvent, userId: string, redemptionId: string, message: string): void {
+  logger.log("info", message, { requestId: event.requestContext.requestId, tombstone: erasedPk(userId), redemptionId, outcome: "erased" });
+}
+
 function parseBody(event: APIGatewayProxyEvent) {
   let body: unknown;
   try {
@@ -71,7 +92,8 @@ export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGrou
         forbidden: "you may only spend your own points",
         handle: (userId, event, headers) =>
           unlessBusy(async () => {
-            const result = await redemptions.redeem(userId, parseBody(event), now);
+            const request = parseBody(event);
+            const result = await redemptions.redeem(userId, request, now);
             switch (result.outcome) {
               case "redeemed":
                 return jsonResponse(201, redemptionAnswer(userId, result.entry), headers);
@@ -79,10 +101,11 @@ export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGrou
                 return jsonResponse(200, redemptionAnswer(userId, result.entry), headers);
               case "conflict":
                 return errorResponse(409, "idempotency_conflict", "this redemptionId was already used for a different request", headers);
-              case "insufficient": {
-                const answer: InsufficientPointsAnswer = { error: { code: "insufficient_points", message: "the balance does not cover these points", balance: result.balance } };
-                return jsonResponse(409, answer, headers);
-              }
+              case "insufficient":
+                return insufficientPoints(result.balance, headers);
+              case "erased":
+                logErased(logger, event, userId, request.redemptionId, "redemption refused: customer erased");
+                return insufficientPoints(UNKNOWN_CUSTOMER_BALANCE, headers);
             }
           }, headers, "redemptionId"),
       },
@@ -97,10 +120,16 @@ export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGrou
               return errorResponse(400, "invalid_request", describeIssues(redemptionId.issues, "redemptionId"), headers);
             }
             const result = await redemptions.cancel(userId, redemptionId.output, now);
-            if (result.outcome === "not-found") {
-              return errorResponse(404, "redemption_not_found", `no redemption ${redemptionId.output} for this user`, headers);
+            switch (result.outcome) {
+              case "cancelled":
+              case "already-cancelled":
+                return jsonResponse(200, cancelAnswer(userId, result.entry), headers);
+              case "not-found":
+                return redemptionNotFound(redemptionId.output, headers);
+              case "erased":
+                logErased(logger, event, userId, redemptionId.output, "cancel refused: customer erased");
+                return redemptionNotFound(redemptionId.output, headers);
             }
-            return jsonResponse(200, cancelAnswer(userId, result.entry), headers);
           }, headers, "redemptionId"),
       },
     ],

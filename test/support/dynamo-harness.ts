@@ -1,6 +1,7 @@
 /**
  * A real DynamoDB (DynamoDB Local) for a test file: started once, a fresh ledger table per
- * test, clients whose requests can be counted and made to fail on purpose.
+ * test, clients whose requests can be counted, made to fail on purpose, and held back while
+ * other work runs in between.
  */
 import { randomUUID } from "node:crypto";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -23,6 +24,20 @@ export interface Harness {
   actions: string[];
   /** Makes matching requests fail; see `Fault`. */
   inject(fault: Fault): void;
+  /** Runs other work just before a matching request is sent; see `Interleaving`. */
+  interleave(step: Interleaving): void;
+}
+
+/**
+ * Work run to its end just before the first request of `operation` whose input mentions `match`
+ * is sent, as if another caller got there first: how a test puts one operation between the
+ * requests of another (an erasure between a redemption's read and its write). The work may send
+ * requests of its own through the same client; they are counted, and never set the step off again.
+ */
+export interface Interleaving {
+  operation: string;
+  match?: string;
+  run: () => Promise<unknown>;
 }
 
 /**
@@ -69,12 +84,16 @@ export async function createHarness(dynamo: DynamoLocal): Promise<Harness> {
   const requests: string[] = [];
   const actions: string[] = [];
   const faults: Fault[] = [];
+  const steps: Interleaving[] = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const operation = String(context.commandName).replace(/Command$/, "");
+      const input = JSON.stringify(args.input);
+      const step = steps.findIndex((s) => s.operation === operation && input.includes(s.match ?? ""));
+      // Taken off before it runs, so the work's own requests cannot set it off again.
+      if (step >= 0) await steps.splice(step, 1)[0]?.run();
       requests.push(operation);
       actions.push(...iamActionsOf(operation, args.input));
-      const input = JSON.stringify(args.input);
       const fault = faults.find(
         (f) => f.operation === operation && (f.times ?? 1) > 0 && input.includes(f.match ?? ""),
       );
@@ -93,5 +112,6 @@ export async function createHarness(dynamo: DynamoLocal): Promise<Harness> {
     requests,
     actions,
     inject: (fault) => faults.push(fault),
+    interleave: (step) => steps.push(step),
   };
 }
