@@ -21,9 +21,9 @@ const dynamo = useDynamoLocal();
 
 const MARKER = "USER#marker/ORDER#marker";
 
-async function setup(t: ExecutionContext, publish: PublishEvent = async () => {}) {
+async function setup(t: ExecutionContext, publish: PublishEvent = async () => {}, lifecycle = { pendingDays: 0, expiryDays: 10 }) {
   const harness = await createHarness(dynamo);
-  const rig = createLifecycleRig(harness, { pendingDays: 0, expiryDays: 10 }, "2026-01-01T10:00:00.000Z");
+  const rig = createLifecycleRig(harness, lifecycle, "2026-01-01T10:00:00.000Z", { expiringSoonDays: 3 });
   const events: PointsEvent[] = [];
   const parked: Array<{ record: _Record; error: unknown }> = [];
   const errors: unknown[] = [];
@@ -90,6 +90,27 @@ test("every ledger change publishes exactly one event with its detail; duplicate
   t.like(cancelled?.detail, { points: 50, redemptionId: "r-1", rewardId: "reward", expiredPoints: 0 });
   // o-1 (100 − 25) and o-2 (40 − 10) share the lot that expires on 2026-01-11.
   t.like(expired?.detail, { points: 105, day: "2026-01-11", occurredAt: "2026-01-11T00:00:00.000Z" });
+});
+
+test("the settle's release and expiring-soon notices publish once each, however often it runs", async (t) => {
+  const { rig, drain } = await setup(t, undefined, { pendingDays: 2, expiryDays: 10 });
+  await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" }); // 01-04 → 01-14
+  for (const [at, day] of [["2026-01-04T00:15:00.000Z", "2026-01-04"], ["2026-01-11T00:15:00.000Z", "2026-01-11"]] as const) {
+    rig.at(at);
+    await rig.settle.settleDay(day, rig.now());
+    await rig.settle.settleDay(day, rig.now());
+  }
+  const events = await drain();
+  t.deepEqual(
+    events.map((event) => [event.detailType, event.detail.entryId]),
+    [
+      ["Points Earned", "USER#u-1/ORDER#o-1"],
+      ["Points Released", "USER#u-1/RELEASE#2026-01-04"],
+      ["Points Expiring Soon", "USER#u-1/EXPIRING#2026-01-14"],
+    ],
+  );
+  t.like(events[1]?.detail, { userId: "u-1", points: 100, occurredAt: "2026-01-04T00:00:00.000Z", expiresAt: "2026-01-14T00:00:00.000Z" });
+  t.like(events[2]?.detail, { userId: "u-1", points: 100, occurredAt: "2026-01-11T00:00:00.000Z", expiresAt: "2026-01-14T00:00:00.000Z" });
 });
 
 test("a publish that fails is retried from that record: what came before is not sent again", async (t) => {
