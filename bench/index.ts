@@ -123,7 +123,7 @@ async function lifecycleSection(): Promise<{ heavy: HeavyCustomerFigures; settle
       [[settle.customers, `${settle.seconds.toFixed(1)} s`, settle.requests, operations, settle.readUnits, settle.writeUnits, `${perCustomer(settle, settle.requests)} requests, ${perCustomer(settle, settle.readUnits)} RU, ${perCustomer(settle, settle.writeUnits)} WU`, `$${perMillion.toFixed(2)}`]],
     );
     out(
-      `A day with nothing to expire costs ${settle.emptyDay.requests} queries, one per index shard (DynamoDB Local reports ${settle.emptyDay.readUnits} read units for them; DynamoDB charges each query at least its minimum); each run covers today and the two days before, so a quiet day costs ${3 * settle.emptyDay.requests} queries. No scan: the cost follows the customers with something expiring.\n`,
+      `A day with nothing to expire, release or warn of costs ${settle.emptyDay.requests} queries, one per shard of its expiry index, its release index and the expiry index of the day warned ahead (DynamoDB Local reports ${settle.emptyDay.readUnits} read units for them; DynamoDB charges each query at least its minimum); each run covers today and the two days before, so a quiet day costs ${3 * settle.emptyDay.requests} queries. No scan: the cost follows the customers with something expiring.\n`,
     );
     return { heavy, settle };
   } finally {

@@ -53,7 +53,7 @@ export interface SettleDayFigures {
   byOperation: Record<string, number>;
   readUnits: number;
   writeUnits: number;
-  /** A day with nothing to settle: only the index's shard queries. */
+  /** A day with nothing to settle: only the shard queries of its three index walks. */
   emptyDay: { requests: number; readUnits: number };
 }
 
@@ -156,6 +156,7 @@ export async function measureSettleDay(endpoint: string, customers = SCALE.settl
 
   resetTotals(rig.totals);
   await rig.settle.settleDay(dayOf(START + 12 * DAY_MS), rig.now());
-  if (rig.totals.requests !== DAY_INDEX_SHARDS) throw new Error(`an empty day took ${rig.totals.requests} requests`);
+  // The expiry index of the day, its release index, and the expiry index of the day warned ahead.
+  if (rig.totals.requests !== 3 * DAY_INDEX_SHARDS) throw new Error(`an empty day took ${rig.totals.requests} requests`);
   return { customers, seconds, ...figures, emptyDay: { requests: rig.totals.requests, readUnits: rig.totals.readUnits } };
 }
