@@ -5,16 +5,19 @@
  * Each run uses new order ids, so it can run again: balances grow by the same amounts.
  *
  * Then the points lifecycle, for a customer of this run alone: four orders dated days back, so
- * that with a lifecycle (`POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' npm start`) one lot
- * has expired, one is spendable, one is pending, and one is released early by its return window
- * closing; then the settle runs and the history shows the expiry. Whatever the runtime's
- * lifecycle, it prints what the API answers.
+ * that with a lifecycle (`POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' EXPIRING_SOON_DAYS=2
+ * npm start`) one lot has expired, one is spendable, one is pending, and one is released early by
+ * its return window closing; then the settle runs (warning of the spendable lot, which expires in
+ * two days), the history shows the expiry, and the local bus the customer's points events.
+ * Whatever the runtime's lifecycle, it prints what the API answers.
  */
 import "./quiet-sdk-warning";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../handlers/domain/contract";
 import { DAY_MS } from "../handlers/domain/lifecycle";
+import { POINTS_DETAIL_TYPES, POINTS_EVENT_SOURCE } from "../handlers/domain/points-events";
 import { LOCAL_AWS } from "./dynamo-local";
+import type { EventEnvelope } from "./event-log";
 
 const endpoint = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 const run = Date.now().toString(36);
@@ -107,7 +110,7 @@ async function lifecycle(): Promise<void> {
   console.log(summary(userId, earned));
   if (earned.pending === 0 && earned.nextExpiry === null) {
     console.log(`Every point is spendable at once and none expires: the runtime runs the dev stack's lifecycle.
-Stop it and start it with POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' npm start to see points pending, released and expiring.`);
+Stop it and start it with POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' EXPIRING_SOON_DAYS=2 npm start to see points pending, released, warned of and expiring.`);
     return;
   }
 
@@ -129,6 +132,13 @@ Stop it and start it with POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' np
   console.log(JSON.stringify(await settled.json(), null, 2));
   console.log(`GET /points/${userId}/history?limit=10`);
   console.log(JSON.stringify(await getJson(`/points/${userId}/history?limit=10`), null, 2));
+  // The settle's expiry entry and warning leave through the ledger's stream, like every change.
+  const published = await waitFor(
+    "the settle's events on the local bus",
+    async () => (await getJson<{ events: EventEnvelope[] }>(`/_local/events?source=${POINTS_EVENT_SOURCE}`)).events.filter((event) => event.detail.userId === userId),
+    (events) => events.some((event) => event["detail-type"] === POINTS_DETAIL_TYPES.expired),
+  );
+  console.log(`\nGET /_local/events?source=${POINTS_EVENT_SOURCE}, ${userId}'s: ${published.map((event) => `${event["detail-type"]} ${String(event.detail.points)}`).join(", ")}`);
 }
 
 async function main(): Promise<void> {

@@ -13,7 +13,8 @@ import type { Duplex } from "node:stream";
 import * as v from "valibot";
 import { describeIssues } from "../handlers/domain/describe-issues";
 import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
-import { SettleInputSchema } from "../handlers/settle/settle-run";
+import { settleInputAsOf } from "../handlers/settle/settle-run";
+import { dayOf } from "../handlers/domain/lifecycle";
 import { toProxyEvent, type ProxyHandler } from "./api-gateway";
 import { referenceFile } from "./api-reference";
 import type { LocalEventLog } from "./event-log";
@@ -87,7 +88,7 @@ async function settleNow(response: ServerResponse, body: string, routes: HttpRou
   } catch {
     return sendJson(response, 400, { error: { code: "bad_request", message: 'the body must be JSON: {} or {"days": ["2026-01-16"]}' } });
   }
-  const parsed = v.safeParse(SettleInputSchema, input);
+  const parsed = v.safeParse(settleInputAsOf(dayOf(Date.now())), input);
   if (!parsed.success) return sendJson(response, 400, { error: { code: "bad_request", message: describeIssues(parsed.issues) } });
   return sendJson(response, 200, { settled: await routes.settle(parsed.output) });
 }

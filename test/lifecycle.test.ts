@@ -216,6 +216,7 @@ test("the settle function's run: by default today and the two days before (a mis
   t.deepEqual((await run({ days: ["2026-01-11"] })).map((report) => report.entries), [0], "twice is once");
   t.deepEqual((await run(undefined)).map((report) => report.day), ["2026-01-11", "2026-01-12", "2026-01-13"], "no input is the schedule's");
   await t.throwsAsync(run({ days: ["2026-02-30"] }), { message: /must be a day like 2026-01-16/ });
+  await t.throwsAsync(run({ days: ["2026-01-13", "2026-01-14"] }), { message: /days: 2026-01-14 has not begun \(today is 2026-01-13\)/ });
   await t.throwsAsync(run({ days: "2026-01-11" }), { message: /must be a list of days/ });
 });
 

@@ -295,5 +295,9 @@ test("HTTP: POST /_local/settle runs the settle with the schedule's input or giv
   const badDay = await post('{"days": ["2026-02-30"]}');
   t.is(badDay.status, 400);
   t.regex(JSON.stringify(badDay.body), /days\.0: must be a day like 2026-01-16/);
+  // A day that has not begun would use up its index items before anything of it had happened.
+  const future = await post('{"days": ["9999-12-31"]}');
+  t.is(future.status, 400);
+  t.regex(JSON.stringify(future.body), /days: 9999-12-31 has not begun \(today is \d{4}-\d\d-\d\d\)/);
   t.is(gateway.settled.length, 2, "a refused input runs nothing");
 });

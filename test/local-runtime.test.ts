@@ -331,3 +331,23 @@ test.serial("with POINTS_LIFECYCLE the runtime holds, releases early and expires
     t.regex(demo.stdout, /POST \/points\/demo-anna\/redemptions → 409/);
   });
 });
+
+test.serial("with EXPIRING_SOON_DAYS the local settle warns of an expiry, and the warning reaches the local bus once", async (t) => {
+  await withRuntime({ lifecycle: { pendingDays: 0, expiryDays: 2 }, expiringSoonDays: 2 }, async (runtime) => {
+    // Spendable today, expiring two days after today's midnight: today's settle warns of it.
+    await publish(runtime, [orderEntry({ orderId: "soon-1", userId: "soon-ana", total: { amount: 4_200, currency: "EUR" }, completedAt: new Date().toISOString() })]);
+    await eventually(() => getJson(runtime, "/points/soon-ana"), ({ body }) => body.balance === 42);
+    for (let run = 0; run < 2; run++) {
+      const answer = await fetch(`${runtime.endpoint}/_local/settle`, { method: "POST", body: "{}" });
+      t.is(answer.status, 200);
+      const told = ((await answer.json()) as { settled: Array<{ expiringSoon: { customers: number; points: number } }> }).settled.map((report) => report.expiringSoon.points);
+      t.deepEqual(told.filter((points) => points > 0), run === 0 ? [42] : [], run === 0 ? "warned" : "warned once");
+    }
+    const warnings = await eventually(
+      async () => runtime.events.list({ source: "otrium.loyalty" }).events.filter((event) => event["detail-type"] === "Points Expiring Soon"),
+      (found) => found.length > 0,
+    );
+    t.is(warnings.length, 1);
+    t.like(warnings[0]?.detail, { userId: "soon-ana", points: 42, entryId: `USER#soon-ana/EXPIRING#${warnings[0]?.detail.expiresAt?.toString().slice(0, 10)}` });
+  });
+});

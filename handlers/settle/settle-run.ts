@@ -21,7 +21,20 @@ const DaySchema = v.pipe(
 );
 
 /** The scheduler's input: nothing, or the days to settle. */
-export const SettleInputSchema = v.object({ days: v.optional(v.array(DaySchema, "must be a list of days")) }, "must be an object");
+const SettleInputSchema = v.object({ days: v.optional(v.array(DaySchema, "must be a list of days")) }, "must be an object");
+
+/**
+ * The input as of `today`: a day that has not begun yet is refused, because settling it would
+ * use up its index items before anything of that day had released or expired.
+ */
+export const settleInputAsOf = (today: string) =>
+  v.pipe(
+    SettleInputSchema,
+    v.check(
+      (input) => (input.days ?? []).every((day) => day <= today),
+      (issue) => `days: ${(issue.input.days ?? []).filter((day) => day > today).join(", ")} has not begun (today is ${today})`,
+    ),
+  );
 
 export interface SettleDeps {
   settle: DynamoSettle;
@@ -32,7 +45,7 @@ export interface SettleDeps {
 export function createSettleRun({ settle, logger, now = () => new Date() }: SettleDeps) {
   return async (input: unknown): Promise<SettleReport[]> => {
     const at = now();
-    const parsed = v.parse(SettleInputSchema, input ?? {});
+    const parsed = v.parse(settleInputAsOf(dayOf(at.getTime())), input ?? {});
     const days = parsed.days ?? Array.from({ length: CATCH_UP_DAYS + 1 }, (_, i) => dayOf(at.getTime() - (CATCH_UP_DAYS - i) * DAY_MS));
     const reports: SettleReport[] = [];
     for (const day of days) {
