@@ -129,14 +129,20 @@ Stop it and start it with POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' EX
   const settled = await fetch(`${endpoint}/_local/settle`, { method: "POST" });
   if (!settled.ok) throw new Error(`POST /_local/settle answered ${settled.status}: ${await settled.text()}`);
   console.log(`\nPOST /_local/settle (the daily schedule's run: today and the two days before) → ${settled.status}`);
-  console.log(JSON.stringify(await settled.json(), null, 2));
+  const reports = ((await settled.json()) as { settled: Array<{ expiringSoon: { expiresDay: string | null } }> }).settled;
+  console.log(JSON.stringify({ settled: reports }, null, 2));
+  // This customer is warned when a day warned of is the day their next points expire.
+  const nextExpiry = (await getJson<Balance>(`/points/${userId}`)).nextExpiry?.at.slice(0, 10);
+  const warned = reports.some((report) => report.expiringSoon.expiresDay === nextExpiry);
   console.log(`GET /points/${userId}/history?limit=10`);
   console.log(JSON.stringify(await getJson(`/points/${userId}/history?limit=10`), null, 2));
   // The settle's expiry entry and warning leave through the ledger's stream, like every change.
   const published = await waitFor(
     "the settle's events on the local bus",
     async () => (await getJson<{ events: EventEnvelope[] }>(`/_local/events?source=${POINTS_EVENT_SOURCE}`)).events.filter((event) => event.detail.userId === userId),
-    (events) => events.some((event) => event["detail-type"] === POINTS_DETAIL_TYPES.expired),
+    (events) =>
+      events.some((event) => event["detail-type"] === POINTS_DETAIL_TYPES.expired) &&
+      (!warned || events.some((event) => event["detail-type"] === POINTS_DETAIL_TYPES.expiringSoon)),
   );
   console.log(`\nGET /_local/events?source=${POINTS_EVENT_SOURCE}, ${userId}'s: ${published.map((event) => `${event["detail-type"]} ${String(event.detail.points)}`).join(", ")}`);
 }

@@ -304,7 +304,7 @@ test.serial("local auth: no claims acts as an admin, X-Local-Claims as a custome
 });
 
 test.serial("with POINTS_LIFECYCLE the runtime holds, releases early and expires points; the settle runs on demand; npm run demo shows it", async (t) => {
-  await withRuntime({ lifecycle: { pendingDays: 2, expiryDays: 3 } }, async (runtime) => {
+  await withRuntime({ lifecycle: { pendingDays: 2, expiryDays: 3 }, expiringSoonDays: 2 }, async (runtime) => {
     // The demo against this runtime: its own customer, orders dated days back.
     const demo = await promisify(execFile)(process.execPath, ["--import=tsx", "local/demo.ts"], {
       cwd: path.resolve(__dirname, ".."),
@@ -317,6 +317,9 @@ test.serial("with POINTS_LIFECYCLE the runtime holds, releases early and expires
     t.regex(cleo[0] ?? "", /balance 40, pending 90, lifetimeEarned 150; next release 30 on \d{4}-\d\d-\d\d, next expiry 40 on/);
     t.regex(cleo[1] ?? "", /balance 70, pending 60, lifetimeEarned 150; next release 60 on/);
     t.regex(demo.stdout, /POST \/_local\/settle \(the daily schedule's run: today and the two days before\) → 200/);
+    // The settle expired the 20, warned of the 40 (expiring in two days), and both left on the bus.
+    t.regex(demo.stdout, /"expiringSoon": \{\s+"expiresDay": "\d{4}-\d\d-\d\d",\s+"customers": 1,\s+"points": 40\s+\}/);
+    t.regex(demo.stdout, /GET \/_local\/events\?source=otrium\.loyalty, demo-cleo-\w+'s: .*Points Expired 20, Points Expiring Soon 40/);
     const userId = /^(demo-cleo-\w+):/.exec(cleo[0] ?? "")?.[1] ?? "";
     const history = (await getJson(runtime, `/points/${userId}/history?limit=10`)).body.items as Array<Record<string, unknown>>;
     t.deepEqual(history.filter((item) => item.type === "expiry").map((item) => item.points), [-20], "the settle wrote the expiry once");

@@ -21,6 +21,11 @@ export interface NoticeReport {
   points: number;
 }
 
+/** What one day's warnings told, and of which expiry day (`null` when the settle warns nobody). */
+export interface WarningReport extends NoticeReport {
+  expiresDay: string | null;
+}
+
 /**
  * The expiry index item's mark that its customer was warned: the item stays until the expiry
  * itself is settled, so later runs (which cover the days before theirs too) skip it.
@@ -49,10 +54,10 @@ export class DynamoNotices {
    * within `daysBefore` days of their expiry (a backfill) are not warned: their `Points Earned`
    * says when they expire.
    */
-  async warnDay(day: string, daysBefore: number, now: Date): Promise<NoticeReport> {
-    const report: NoticeReport = { customers: 0, points: 0 };
-    if (daysBefore === 0) return report;
+  async warnDay(day: string, daysBefore: number, now: Date): Promise<WarningReport> {
+    if (daysBefore === 0) return { expiresDay: null, customers: 0, points: 0 };
     const expiresDay = dayOf(midnightOf(day) + daysBefore * DAY_MS);
+    const report: WarningReport = { expiresDay, customers: 0, points: 0 };
     for await (const item of walkDayIndex(this.client, this.tableName, { shardPk: (shard) => expiryIndexPk(expiresDay, shard), unless: WARNED })) {
       await this.tell(report, expiringSoonNotice(item.sk, day, daysBefore, await this.lotsOf(item.sk), now.getTime()));
       await this.markWarned(item, now);

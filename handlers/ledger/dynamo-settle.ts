@@ -16,7 +16,7 @@ import { isExpired, type Lot } from "../domain/lots";
 import { balanceKey, balanceState } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
 import { walkDayIndex } from "./day-index-walk";
-import { DynamoNotices, type NoticeReport } from "./dynamo-notices";
+import { DynamoNotices, type NoticeReport, type WarningReport } from "./dynamo-notices";
 import { failedAt, putNewEntry, transactWrite } from "./transactions";
 import { refusedAtVersion } from "./user-items";
 
@@ -28,8 +28,8 @@ export interface SettleReport {
   points: number;
   /** Customers told their points of the day were released. */
   released: NoticeReport;
-  /** Customers told their points expire soon (the day's warnings, for `expiringSoonDays` later). */
-  expiringSoon: NoticeReport;
+  /** Customers told their points expire soon: the day's warnings, of the expiry `expiringSoonDays` later. */
+  expiringSoon: WarningReport;
 }
 
 const ATTEMPTS = 5;

@@ -55,6 +55,7 @@ export function createSettleRun({ settle, logger, now = () => new Date() }: Sett
         ...expired,
         releasedCustomers: released.customers,
         releasedPoints: released.points,
+        expiringSoonOf: expiringSoon.expiresDay,
         expiringSoonCustomers: expiringSoon.customers,
         expiringSoonPoints: expiringSoon.points,
       });
