@@ -208,7 +208,7 @@ test.serial("the API over HTTP: 400, 404, 405 as JSON, CORS for the dev origin",
   });
 });
 
-test.serial("a restart with a data directory keeps balances and waiting messages", async (t) => {
+test.serial("a restart with a data directory keeps balances and waiting messages, and publishes nothing twice", async (t) => {
   const dataDir = mkdtempSync(path.join(tmpdir(), "loyalty-local-"));
   try {
     await withRuntime({ dataDir }, async (runtime) => {
@@ -218,6 +218,12 @@ test.serial("a restart with a data directory keeps balances and waiting messages
       // queue or the DLQ), and the parked refund must survive the restart.
       await publish(runtime, [refundEntry({ orderId: "later", userId: "u-keep", refundId: "r", refund: { amount: 100, currency: "EUR" }, refundedAt: "2026-11-02T10:00:00Z" })]);
       await eventually(() => getJson(runtime, "/points/u-keep/history"), (r) => JSON.stringify(r.body).includes('"refundId":"r"'), 30_000);
+      const first = await eventually(
+        async () => runtime.events.list({ source: "otrium.loyalty" }).events.map((event) => event.detail.entryId),
+        (ids) => ids.length > 0,
+        30_000,
+      );
+      t.deepEqual(first, ["USER#u-keep/ORDER#keep-1"], "the parked refund publishes nothing yet");
     });
     await withRuntime({ dataDir }, async (runtime) => {
       t.like((await getJson(runtime, "/points/u-keep")).body, { balance: 42, lifetimeEarned: 42 });
@@ -225,6 +231,14 @@ test.serial("a restart with a data directory keeps balances and waiting messages
       const netted = await eventually(() => getJson(runtime, "/points/u-keep"), (r) => r.body.lifetimeEarned === 62, 30_000);
       t.like(netted.body, { balance: 61, lifetimeEarned: 62 }, "the refund parked before the restart is netted out");
       t.is((await getJson(runtime, "/_local/dlq")).body.count, 0);
+      // The ledger's stream is read from its end after a restart: what the first run published is
+      // not published again; the changes of this run are, once each.
+      const published = await eventually(
+        async () => runtime.events.list({ source: "otrium.loyalty" }).events.map((event) => event.detail.entryId),
+        (ids) => ids.includes("USER#u-keep/REFUND#later#r"),
+        30_000,
+      );
+      t.deepEqual(published, ["USER#u-keep/ORDER#later", "USER#u-keep/REFUND#later#r"]);
     });
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
