@@ -70,7 +70,8 @@ const order = (i: number, userId: string, completedAt: string) =>
 async function ledgerRig(endpoint: string, lifecycle: Lifecycle) {
   const tableName = `bench-${randomUUID()}`;
   const setup = new DynamoDBClient({ ...LOCAL_AWS, endpoint });
-  await setup.send(new CreateTableCommand(createTableInput(tableName)));
+  // No stream: nothing here publishes, and DynamoDB Local's stream would slow every write.
+  await setup.send(new CreateTableCommand(createTableInput(tableName, { stream: false })));
   setup.destroy();
   const { client, totals } = instrumentedClient(endpoint);
   const documents = createDocumentClient(client);

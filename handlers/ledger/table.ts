@@ -25,9 +25,11 @@ export const LEDGER_KEY_ATTRIBUTES = [
 
 /**
  * `CreateTable` input for the ledger, on-demand, as DynamoDB Local and the SDK take it. Its
- * stream is what the points events are published from.
+ * stream is what the points events are published from; a measurement that publishes nothing
+ * may leave it off (`stream: false`), since DynamoDB Local writes stream records in the write's
+ * own path, which DynamoDB does not.
  */
-export function createTableInput(tableName: string): CreateTableCommandInput {
+export function createTableInput(tableName: string, { stream = true }: { stream?: boolean } = {}): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: "PAY_PER_REQUEST",
@@ -49,6 +51,6 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
         Projection: { ProjectionType: "ALL" },
       },
     ],
-    StreamSpecification: { StreamEnabled: true, StreamViewType: LEDGER_TABLE.streamView },
+    ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: LEDGER_TABLE.streamView } } : {}),
   };
 }
