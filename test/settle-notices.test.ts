@@ -93,6 +93,34 @@ test("a lot refunded whole before its day, or moved by a closed return window, i
   t.deepEqual(await itemsUnder(rig, "RELEASES#"), [], "both index items visited and gone");
 });
 
+test("a return window's close processed after the midnight it releases at tells the release itself, once", async (t) => {
+  const rig = await setup({ lifecycle: { pendingDays: 5, expiryDays: 10 } });
+  await rig.order({ orderId: "late", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" }); // releases 01-07
+  // Closed on 01-02, so released at 01-03's midnight — but processed only on 01-04 (a backlog).
+  rig.at("2026-01-04T09:00:00.000Z");
+  const closed = { orderId: "late", userId: "u-1", closedAt: "2026-01-02T15:00:00.000Z" };
+  await rig.windowClosed(closed);
+  await rig.windowClosed(closed);
+  t.like(await rig.balance(), { balance: 100, pending: 0 });
+  t.deepEqual(await item(rig, "USER#u-1", "RELEASE#2026-01-03#late"), {
+    pk: "USER#u-1",
+    sk: "RELEASE#2026-01-03#late",
+    kind: "release",
+    day: "2026-01-03",
+    points: 100,
+    lots: { "lot_2026-01-03_2026-01-13": 100 },
+    expiresAt: "2026-01-13T00:00:00.000Z",
+    occurredAt: "2026-01-03T00:00:00.000Z",
+    recordedAt: "2026-01-04T09:00:00.000Z",
+  });
+  // No settle tells it again: not its new day (no index item), nor its old one (nothing left there).
+  t.like(await rig.settle.settleDay("2026-01-03", rig.now()), { released: { customers: 0 } });
+  rig.at("2026-01-07T00:15:00.000Z");
+  t.like(await rig.settle.settleDay("2026-01-07", rig.now()), { released: { customers: 0 } });
+  const notices = (await itemsUnder(rig, "USER#")).filter((found) => found.kind === "release");
+  t.is(notices.length, 1);
+});
+
 test("spendable points are warned of their expiry once, the configured days ahead; the expiry still settles", async (t) => {
   const rig = await setup();
   await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" }); // 01-04 → 01-14

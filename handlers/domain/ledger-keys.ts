@@ -52,8 +52,12 @@ export function indexShardOf(userId: string): number {
   return hash % DAY_INDEX_SHARDS;
 }
 
-/** A customer's notice that their lots of `day` became spendable: one per release day. */
-export const releaseSk = (day: string): string => `RELEASE#${day}`;
+/**
+ * A customer's notice that their lots of `day` became spendable: one per release day. An order
+ * whose return window's close is processed after the midnight it releases at is told by a notice
+ * of its own, keyed by the order too, written with the close.
+ */
+export const releaseSk = (day: string, orderId?: string): string => (orderId === undefined ? `RELEASE#${day}` : `RELEASE#${day}#${orderId}`);
 
 /** A customer's notice that their lots expiring on `expiresDay` expire soon: one per expiry day. */
 export const expiringSoonSk = (expiresDay: string): string => `EXPIRING#${expiresDay}`;

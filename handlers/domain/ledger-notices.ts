@@ -78,6 +78,25 @@ export function releaseNotice(pk: string, day: string, lots: readonly Lot[], now
 }
 
 /**
+ * The notice of an order's points released by its return window's close, when the close is
+ * processed after the midnight it releases them at: they are spendable at once, with no day
+ * left for the settle to tell them on. Keyed by the order, so it never meets the day's notice.
+ */
+export function lateReleaseNotice(pk: string, orderId: string, lot: Lot, now: number): ReleaseNotice {
+  const day = lot.availableDay ?? dayOf(now);
+  return {
+    pk,
+    sk: releaseSk(day, orderId),
+    kind: "release",
+    day,
+    ...held([lot]),
+    ...(lot.expiresDay === null ? {} : { expiresAt: iso(midnightOf(lot.expiresDay)) }),
+    occurredAt: iso(midnightOf(day)),
+    recordedAt: iso(now),
+  };
+}
+
+/**
  * The notice, on `noticeDay`, of the lots a customer holds that expire `daysBefore` days later;
  * undefined when none still holds points at `now` (spent, refunded, or already expired).
  */

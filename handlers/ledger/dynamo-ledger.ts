@@ -14,6 +14,7 @@ import * as v from "valibot";
 import type { OrderRefunded, ReturnWindowClosed } from "../domain/contract";
 import { EarnEntrySchema, LedgerEntrySchema, lotFields, parkedRefundEntry, planReversal, type EarnEntry, type LedgerEntry, type Provenance } from "../domain/ledger-entries";
 import { BALANCE_SK, orderSk, userPk } from "../domain/ledger-keys";
+import { lateReleaseNotice } from "../domain/ledger-notices";
 import { earlyReleaseOf, lotAttribute, lotDatesOf } from "../domain/lifecycle";
 import { planReversal as planLotReversal } from "../domain/lot-plans";
 import { isAvailable, isExpired, viewAt, type Lot, type PointsView } from "../domain/lots";
@@ -168,6 +169,8 @@ export class DynamoLedger {
         return `#f${i} = :f${i}`;
       });
       const change = moved && this.balances.applyPlan(order.pk, read, [[lot.attribute, -points], [lotAttribute(moved), points]], now.toISOString(), `releasing ${points} points`);
+      // Released already when processed (the close came late): told now, as no settle will.
+      const lateNotice = moved && points > 0 && isAvailable(moved, now.getTime()) ? [putNewEntry(this.tableName, lateReleaseNotice(order.pk, order.orderId, { attribute: lotAttribute(moved), ...moved, points }, now.getTime()))] : [];
       const result = await transactWrite(this.client, [
         {
           Update: {
@@ -180,6 +183,7 @@ export class DynamoLedger {
           },
         },
         ...(change ? [change.action, ...dayIndexPuts(this.tableName, { pk: order.pk, ...fields }, now.toISOString())] : []),
+        ...lateNotice,
       ]);
       if (result.written) return { outcome: "released", points };
       if (change && refusedAtVersion(result, 1, read.version)) throw change.refusal();
