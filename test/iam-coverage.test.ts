@@ -1,35 +1,54 @@
 /**
  * Every DynamoDB action each function's code sends, on DynamoDB Local through every path the
  * tests know (early arrivals, settled lots, races aside), is one its role in the real program
- * allows: an action missing from a role fails in AWS with AccessDenied, never here otherwise.
+ * allows, on the partition it sends it to (the statements' `dynamodb:LeadingKeys`): an action or
+ * a partition missing from a role fails in AWS with AccessDenied, never here otherwise.
  */
 import test from "ava";
 import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../handlers/domain/contract";
 import { DynamoAdjustments } from "../handlers/ledger/dynamo-adjustments";
 import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
 import { runStack } from "../harness/stack-run";
-import { createHarness, type Harness } from "./support/dynamo-harness";
+import { createHarness, type Harness, type KeyedAction } from "./support/dynamo-harness";
 import { useDynamoLocal } from "./support/dynamo-local-per-file";
 import { createLifecycleRig } from "./support/lifecycle-harness";
 import { sqsBatch, sqsRecord } from "./support/events";
-import { allowedActions, statementsOf } from "./support/policy-documents";
+import { allowedActions, statementsOf, type Statement } from "./support/policy-documents";
 
 const dynamo = useDynamoLocal();
 
 type Rig = ReturnType<typeof createLifecycleRig>;
 
-/** The DynamoDB actions `work` needed. */
-async function actionsOf(harness: Harness, work: () => Promise<unknown>): Promise<Set<string>> {
-  harness.actions.length = 0;
+/** The DynamoDB actions `work` needed, each with the partition it touched. */
+async function actionsOf(harness: Harness, work: () => Promise<unknown>): Promise<KeyedAction[]> {
+  harness.keyedActions.length = 0;
   await work();
-  return new Set(harness.actions);
+  return [...harness.keyedActions];
 }
+
+/**
+ * Whether a statement's `dynamodb:LeadingKeys` condition admits `partition` (`USER#*` admits
+ * every partition starting `USER#`); a statement without one admits every partition.
+ */
+function leadingKeysAdmit(statement: Statement, partition: string | undefined): boolean {
+  const patterns = statement.Condition?.["ForAllValues:StringLike"]?.["dynamodb:LeadingKeys"];
+  if (patterns === undefined) return true;
+  return partition !== undefined && (patterns as string[]).some((pattern) => (pattern.endsWith("*") ? partition.startsWith(pattern.slice(0, -1)) : partition === pattern));
+}
+
+/** Whether some Allow statement grants the action on that partition. */
+const granted = (statements: Statement[], { action, partition }: KeyedAction): boolean =>
+  statements.some((statement) => statement.Effect === "Allow" && statement.Action.includes(action) && leadingKeysAdmit(statement, partition));
 
 test("each function's role allows every DynamoDB action its code sends", async (t) => {
   const harness = await createHarness(dynamo);
   const rig: Rig = createLifecycleRig(harness, { pendingDays: 1, expiryDays: 10 }, "2026-01-01T10:00:00.000Z", { expiringSoonDays: 3 });
   const used: Record<"writer" | "redeemer" | "reader" | "settle" | "admin", Set<string>> = { writer: new Set(), redeemer: new Set(), reader: new Set(), settle: new Set(), admin: new Set() };
-  const add = (fn: keyof typeof used, actions: Set<string>) => actions.forEach((action) => used[fn].add(action));
+  const keyed: Record<keyof typeof used, KeyedAction[]> = { writer: [], redeemer: [], reader: [], settle: [], admin: [] };
+  const add = (fn: keyof typeof used, actions: KeyedAction[]) => {
+    keyed[fn].push(...actions);
+    actions.forEach(({ action }) => used[fn].add(action));
+  };
 
   add("writer", await actionsOf(harness, async () => {
     await rig.order({ orderId: "a", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" });
@@ -90,6 +109,10 @@ test("each function's role allows every DynamoDB action its code sends", async (
   for (const [fn, policy] of [["writer", "loyalty-ingest-writer"], ["redeemer", "loyalty-api-redeemer"], ["reader", "loyalty-api-reader"], ["settle", "loyalty-settle"], ["admin", "loyalty-api-admin"]] as const) {
     const allowed = new Set(allowedActions(statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy)));
     t.deepEqual([...used[fn]].filter((action) => !allowed.has(action)).sort(), [], `${fn}: actions its role (${policy}) lacks`);
+    // And on the partitions it sends them to: a leading-key condition too narrow fails in AWS alone.
+    const statements = statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy);
+    const refused = new Set(keyed[fn].filter((request) => !granted(statements, request)).map(({ action, partition }) => `${action} on ${String(partition)}`));
+    t.deepEqual([...refused].sort(), [], `${fn}: requests its role (${policy}) refuses by partition`);
   }
   // And the redeemer's, the admin function's and the settle's roles allow nothing their code does not send.
   for (const [fn, policy] of [["redeemer", "loyalty-api-redeemer"], ["admin", "loyalty-api-admin"], ["settle", "loyalty-settle"]] as const) {

@@ -22,6 +22,11 @@ export interface Harness {
    * `dynamodb:ConditionCheckItem`, a `TransactGetItems` read → `dynamodb:GetItem`).
    */
   actions: string[];
+  /**
+   * The same actions with the partition key each one touches, as IAM's `dynamodb:LeadingKeys`
+   * sees it (`undefined` for a request keyed by no partition, such as a `Scan`).
+   */
+  keyedActions: KeyedAction[];
   /** Makes matching requests fail; see `Fault`. */
   inject(fault: Fault): void;
   /** Runs other work just before a matching request is sent; see `Interleaving`. */
@@ -69,10 +74,41 @@ const TRANSACT_ITEM_ACTIONS: Record<string, string> = {
   Get: "dynamodb:GetItem",
 };
 
-function iamActionsOf(operation: string, input: unknown): string[] {
-  if (operation !== "TransactWriteItems" && operation !== "TransactGetItems") return [`dynamodb:${operation}`];
-  const items = (input as { TransactItems?: Array<Record<string, unknown>> }).TransactItems ?? [];
-  return items.flatMap((item) => Object.keys(item).map((kind) => TRANSACT_ITEM_ACTIONS[kind] ?? `unknown:${kind}`));
+/** An IAM action a request needs, and the partition it needs it on. */
+export interface KeyedAction {
+  action: string;
+  partition: string | undefined;
+}
+
+type Keyed = { Key?: Record<string, unknown>; Item?: Record<string, unknown> };
+
+/** A partition key as the document client passes it: plain, or already marshalled (`{S: …}`). */
+function partitionOf(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  const marshalled = (value as { S?: unknown } | undefined)?.S;
+  return typeof marshalled === "string" ? marshalled : undefined;
+}
+
+const partitionOfItem = (keyed: Keyed | undefined) => partitionOf((keyed?.Key ?? keyed?.Item)?.pk);
+
+function iamActionsOf(operation: string, input: unknown): KeyedAction[] {
+  const request = input as Keyed & {
+    TransactItems?: Array<Record<string, Keyed>>;
+    RequestItems?: Record<string, Array<{ PutRequest?: Keyed; DeleteRequest?: Keyed }>>;
+    ExpressionAttributeValues?: Record<string, unknown>;
+  };
+  if (operation === "TransactWriteItems" || operation === "TransactGetItems") {
+    return (request.TransactItems ?? []).flatMap((item) =>
+      Object.entries(item).map(([kind, keyed]) => ({ action: TRANSACT_ITEM_ACTIONS[kind] ?? `unknown:${kind}`, partition: partitionOfItem(keyed) })),
+    );
+  }
+  const action = `dynamodb:${operation}`;
+  if (operation === "BatchWriteItem") {
+    return Object.values(request.RequestItems ?? {}).flatMap((writes) => writes.map((write) => ({ action, partition: partitionOfItem(write.PutRequest ?? write.DeleteRequest) })));
+  }
+  // Every query of the ledger names its partition as `:pk`.
+  if (operation === "Query") return [{ action, partition: partitionOf(request.ExpressionAttributeValues?.[":pk"]) }];
+  return [{ action, partition: partitionOfItem(request) }];
 }
 
 export async function createHarness(dynamo: DynamoLocal): Promise<Harness> {
@@ -83,6 +119,7 @@ export async function createHarness(dynamo: DynamoLocal): Promise<Harness> {
 
   const requests: string[] = [];
   const actions: string[] = [];
+  const keyedActions: KeyedAction[] = [];
   const faults: Fault[] = [];
   const steps: Interleaving[] = [];
   client.middlewareStack.add(
@@ -93,7 +130,9 @@ export async function createHarness(dynamo: DynamoLocal): Promise<Harness> {
       // Taken off before it runs, so the work's own requests cannot set it off again.
       if (step >= 0) await steps.splice(step, 1)[0]?.run();
       requests.push(operation);
-      actions.push(...iamActionsOf(operation, args.input));
+      const needed = iamActionsOf(operation, args.input);
+      actions.push(...needed.map((keyed) => keyed.action));
+      keyedActions.push(...needed);
       const fault = faults.find(
         (f) => f.operation === operation && (f.times ?? 1) > 0 && input.includes(f.match ?? ""),
       );
@@ -111,6 +150,7 @@ export async function createHarness(dynamo: DynamoLocal): Promise<Harness> {
     documents: createDocumentClient(client),
     requests,
     actions,
+    keyedActions,
     inject: (fault) => faults.push(fault),
     interleave: (step) => steps.push(step),
   };
