@@ -22,7 +22,7 @@ const dynamo = useDynamoLocal();
 const MARKER = "USER#marker/ORDER#marker";
 
 async function setup(t: ExecutionContext, publish: PublishEvent = async () => {}, lifecycle = { pendingDays: 0, expiryDays: 10 }) {
-  const harness = await createHarness(dynamo);
+  const harness = await createHarness(dynamo, { stream: true });
   const rig = createLifecycleRig(harness, lifecycle, "2026-01-01T10:00:00.000Z", { expiringSoonDays: 3 });
   const events: PointsEvent[] = [];
   const parked: Array<{ record: _Record; error: unknown }> = [];

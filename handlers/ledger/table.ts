@@ -25,9 +25,9 @@ export const LEDGER_KEY_ATTRIBUTES = [
 
 /**
  * `CreateTable` input for the ledger, on-demand, as DynamoDB Local and the SDK take it. Its
- * stream is what the points events are published from; a measurement that publishes nothing
- * may leave it off (`stream: false`), since DynamoDB Local writes stream records in the write's
- * own path, which DynamoDB does not.
+ * stream is what the points events are published from; a measurement or a test that reads no
+ * stream may leave it off (`stream: false`), since DynamoDB Local writes stream records in the
+ * write's own path, which DynamoDB does not.
  */
 export function createTableInput(tableName: string, { stream = true }: { stream?: boolean } = {}): CreateTableCommandInput {
   return {

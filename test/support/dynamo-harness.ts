@@ -111,11 +111,16 @@ function iamActionsOf(operation: string, input: unknown): KeyedAction[] {
   return [{ action, partition: partitionOfItem(request) }];
 }
 
-export async function createHarness(dynamo: DynamoLocal): Promise<Harness> {
+/**
+ * A fresh ledger table and its clients. The table has the ledger's stream only when a test reads
+ * it (`stream: true`): DynamoDB Local writes stream records in every write's own path, which
+ * slows every other test for nothing.
+ */
+export async function createHarness(dynamo: DynamoLocal, { stream = false }: { stream?: boolean } = {}): Promise<Harness> {
   const tableName = `ledger-${randomUUID()}`;
   // One attempt: the SDK's own retries would hide the injected faults from the code under test.
   const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamo.endpoint, maxAttempts: 1 });
-  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  await client.send(new CreateTableCommand(createTableInput(tableName, { stream })));
 
   const requests: string[] = [];
   const actions: string[] = [];
