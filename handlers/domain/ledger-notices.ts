@@ -82,18 +82,10 @@ export function releaseNotice(pk: string, day: string, lots: readonly Lot[], now
  * processed after the midnight it releases them at: they are spendable at once, with no day
  * left for the settle to tell them on. Keyed by the order, so it never meets the day's notice.
  */
-export function lateReleaseNotice(pk: string, orderId: string, lot: Lot, now: number): ReleaseNotice {
-  const day = lot.availableDay ?? dayOf(now);
-  return {
-    pk,
-    sk: releaseSk(day, orderId),
-    kind: "release",
-    day,
-    ...held([lot]),
-    ...(lot.expiresDay === null ? {} : { expiresAt: iso(midnightOf(lot.expiresDay)) }),
-    occurredAt: iso(midnightOf(day)),
-    recordedAt: iso(now),
-  };
+export function lateReleaseNotice(pk: string, orderId: string, lot: Lot, now: number): ReleaseNotice | undefined {
+  if (lot.availableDay === null) return undefined;
+  const notice = releaseNotice(pk, lot.availableDay, [lot], now);
+  return notice && { ...notice, sk: releaseSk(lot.availableDay, orderId) };
 }
 
 /**

@@ -170,7 +170,7 @@ export class DynamoLedger {
       });
       const change = moved && this.balances.applyPlan(order.pk, read, [[lot.attribute, -points], [lotAttribute(moved), points]], now.toISOString(), `releasing ${points} points`);
       // Released already when processed (the close came late): told now, as no settle will.
-      const lateNotice = moved && points > 0 && isAvailable(moved, now.getTime()) ? [putNewEntry(this.tableName, lateReleaseNotice(order.pk, order.orderId, { attribute: lotAttribute(moved), ...moved, points }, now.getTime()))] : [];
+      const late = moved && isAvailable(moved, now.getTime()) ? lateReleaseNotice(order.pk, order.orderId, { attribute: lotAttribute(moved), ...moved, points }, now.getTime()) : undefined;
       const result = await transactWrite(this.client, [
         {
           Update: {
@@ -183,7 +183,7 @@ export class DynamoLedger {
           },
         },
         ...(change ? [change.action, ...dayIndexPuts(this.tableName, { pk: order.pk, ...fields }, now.toISOString())] : []),
-        ...lateNotice,
+        ...(late ? [putNewEntry(this.tableName, late)] : []),
       ]);
       if (result.written) return { outcome: "released", points };
       if (change && refusedAtVersion(result, 1, read.version)) throw change.refusal();

@@ -89,7 +89,7 @@ export class DynamoSettle {
       const recordedAt = now.toISOString();
       // A lot spent or refunded to nothing leaves the item with no entry: nothing expired of it.
       const entries = days.map(([day, lots]): ExpiryEntry => {
-        const sk = alreadyEntered.has(day) ? expirySk(day, now.toISOString()) : expirySk(day);
+        const sk = alreadyEntered.has(day) ? expirySk(day, recordedAt) : expirySk(day);
         const at = new Date(midnightOf(day)).toISOString();
         return {
           pk,

@@ -17,7 +17,7 @@ export interface WriterSettings<V = string> {
   tableName: V;
   /** Points per whole currency unit, e.g. `{EUR: 1, GBP: 1.25}`. */
   earnRules: Readonly<Record<string, number>>;
-  /** The only `source` whose events may earn points; absent: any. */
+  /** The only `source` whose events may earn points; absent: every source. */
   eventSource?: string;
   /** The accounts whose events may earn points; absent: no account check. */
   publisherAccounts?: readonly string[];
