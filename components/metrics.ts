@@ -112,4 +112,4 @@ export const ruleFailedInvocations = (ruleName: Name, eventBusName: Name): Metri
 
 /** Events a rule could deliver neither to its target nor to its DLQ: lost unless someone acts. */
 export const ruleInvocationsFailedToBeSentToDlq = (ruleName: Name, eventBusName: Name): Metric =>
-  ruleMetric("InvocationsFailedToBeSentToDLQ", ruleName, eventBusName);
+  ruleMetric("InvocationsFailedToBeSentToDlq", ruleName, eventBusName);

@@ -3,6 +3,7 @@
  * take it from here, so the CLI and CI judge with the same code.
  */
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
+import { alarmMetricDocumented } from "./rules/alarm-metrics";
 import { deadLetterPolicies } from "./rules/dead-letters";
 import { encryptionPolicies } from "./rules/encryption";
 import { eventDeliveryPolicies } from "./rules/event-delivery";
@@ -18,4 +19,5 @@ export const loyaltyPolicies: Policies = [
   ...deadLetterPolicies,
   ...eventDeliveryPolicies,
   ...hygienePolicies,
+  alarmMetricDocumented,
 ];

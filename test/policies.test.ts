@@ -299,7 +299,7 @@ test("lambda-runtime-supported", async (t) => {
 test("every policy has a stable name, a description and remediation steps", (t) => {
   const names = loyaltyPolicies.map((p) => p.name);
   t.is(new Set(names).size, names.length);
-  t.is(names.length, 23);
+  t.is(names.length, 24);
   for (const policy of loyaltyPolicies) {
     t.regex(policy.name, /^[a-z0-9-]+$/);
     t.true(policy.description.length > 10, policy.name);
@@ -327,7 +327,7 @@ function ruleSetup(options: { dlqKey?: "same" | "own" | "sqs-managed"; queueStat
     { queueUrl: UNKNOWN, policy: { Statement: options.queueStatements ?? [allowEvents, denySendExcept, denyInsecure] } },
     { queueUrl: [queue] },
   );
-  const alarms = (options.alarms ?? ["FailedInvocations", "InvocationsFailedToBeSentToDLQ"]).map((metricName) =>
+  const alarms = (options.alarms ?? ["FailedInvocations", "InvocationsFailedToBeSentToDlq"]).map((metricName) =>
     resource(TYPES.metricAlarm, `alarm-${metricName}`, { namespace: "AWS/Events", metricName, dimensions: UNKNOWN }, { dimensions: [rule] }),
   );
   return [key, otherKey, rule, queue, dlq, target, policy, ...alarms];
@@ -362,9 +362,21 @@ test("sqs-target-queue-send-restricted: decided on a first preview by evaluating
 test("eventbridge-rule-failures-alarmed", async (t) => {
   t.deepEqual(await findings("eventbridge-rule-failures-alarmed", ruleSetup()), []);
   t.deepEqual(messages(await findings("eventbridge-rule-failures-alarmed", ruleSetup({ alarms: ["FailedInvocations"] }))), [
-    'Rule "rule" has no alarm on InvocationsFailedToBeSentToDLQ: events it fails to deliver go unnoticed. Add one.',
+    'Rule "rule" has no alarm on InvocationsFailedToBeSentToDlq: events it fails to deliver go unnoticed. Add one.',
   ]);
   t.is((await findings("eventbridge-rule-failures-alarmed", ruleSetup({ alarms: [] }))).length, 2);
+});
+
+test("alarm-metric-documented: an AWS metric name AWS does not emit is refused, with the documented spelling", async (t) => {
+  const alarm = (namespace: string, metricName: string) => resource(TYPES.metricAlarm, "a", { namespace, metricName, dimensions: UNKNOWN });
+  t.deepEqual(await findings("alarm-metric-documented", [alarm("AWS/Events", "InvocationsFailedToBeSentToDlq"), alarm("AWS/SQS", "ApproximateNumberOfMessagesVisible")]), []);
+  t.deepEqual(await findings("alarm-metric-documented", [alarm("OtriumLoyalty", "anything-PublishFailures")]), [], "our own namespace is ours to name");
+  t.deepEqual(messages(await findings("alarm-metric-documented", [alarm("AWS/Events", "InvocationsFailedToBeSentToDLQ")])), [
+    "The alarm watches AWS/Events InvocationsFailedToBeSentToDLQ, which AWS does not emit (the documented name is InvocationsFailedToBeSentToDlq): it would never have data and never fire. See https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html.",
+  ]);
+  const mathAlarm = resource(TYPES.metricAlarm, "m", { metricQueries: [{ id: "e", expression: "m1" }, { id: "m1", metric: { namespace: "AWS/Lambda", metricName: "Error", period: 60, stat: "Sum" } }] });
+  t.regex(messages(await findings("alarm-metric-documented", [mathAlarm]))[0] ?? "", /AWS\/Lambda Error, which AWS does not emit/);
+  t.regex(messages(await findings("alarm-metric-documented", [alarm("AWS/Kinesis", "GetRecords.Bytes")]))[0] ?? "", /no table of metric names for/);
 });
 
 test("eventbridge-rule-restricts-account", async (t) => {

@@ -334,7 +334,7 @@ for (const stack of ["dev", "prod"]) {
     const r = run(stack);
     for (const [alarm, metricName] of [
       ["loyalty-ingest-rule-failed-invocations", "FailedInvocations"],
-      ["loyalty-ingest-rule-dlq-send-failed", "InvocationsFailedToBeSentToDLQ"],
+      ["loyalty-ingest-rule-dlq-send-failed", "InvocationsFailedToBeSentToDlq"],
     ] as const) {
       t.like(r.get(T.alarm, alarm).inputs, {
         namespace: "AWS/Events",
@@ -362,7 +362,7 @@ for (const stack of ["dev", "prod"]) {
       '["AWS/Lambda","Errors","FunctionName","loyalty-ingest-writer-a1b2c3"',
       '["AWS/ApiGateway","5XXError","ApiName","loyalty-api-a1b2c3","Stage"',
       '["AWS/Events","FailedInvocations","RuleName","loyalty-ingest-orders-a1b2c3"',
-      '["AWS/Events","InvocationsFailedToBeSentToDLQ","RuleName","loyalty-ingest-orders-a1b2c3"',
+      '["AWS/Events","InvocationsFailedToBeSentToDlq","RuleName","loyalty-ingest-orders-a1b2c3"',
       '["AWS/Lambda","Errors","FunctionName","loyalty-settle-a1b2c3"',
       '["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","loyalty-settle-dlq-a1b2c3"',
       '["AWS/Scheduler","InvocationsFailedToBeSentToDeadLetterCount","ScheduleGroup","loyalty-settle-a1b2c3"',

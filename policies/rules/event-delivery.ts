@@ -92,12 +92,12 @@ export const sqsTargetQueueSendRestricted: StackValidationPolicy = {
 };
 
 /** The rule-level metrics every rule with a target needs an alarm on. */
-export const RULE_FAILURE_METRICS = ["FailedInvocations", "InvocationsFailedToBeSentToDLQ"] as const;
+export const RULE_FAILURE_METRICS = ["FailedInvocations", "InvocationsFailedToBeSentToDlq"] as const;
 
 export const eventbridgeRuleFailuresAlarmed: StackValidationPolicy = {
   name: "eventbridge-rule-failures-alarmed",
-  description: "Every EventBridge rule with a target is alarmed on FailedInvocations and InvocationsFailedToBeSentToDLQ.",
-  remediationSteps: "Add MetricAlarms on AWS/Events FailedInvocations and InvocationsFailedToBeSentToDLQ > 0 with dimensions { RuleName } (plus EventBusName on a custom bus).",
+  description: "Every EventBridge rule with a target is alarmed on FailedInvocations and InvocationsFailedToBeSentToDlq.",
+  remediationSteps: "Add MetricAlarms on AWS/Events FailedInvocations and InvocationsFailedToBeSentToDlq > 0 with dimensions { RuleName } (plus EventBusName on a custom bus).",
   validateStack: (args, report) => {
     const alarms = ofType(args.resources, TYPES.metricAlarm).filter((alarm) => known(alarm.props, "namespace") === "AWS/Events");
     const targets = ofType(args.resources, TYPES.eventTarget);
