@@ -12,10 +12,16 @@ export interface AlarmSpec {
   /** What it means and what to do, shown in the notification. */
   description: pulumi.Input<string>;
   metric: Metric;
-  /** The alarm fires when the metric is above this for `evaluationPeriods` periods. */
+  /** The alarm fires when the metric is above this (below it, with `fireWhen: "below"`) for `evaluationPeriods` periods. */
   threshold: number;
   /** @default 1 */
   evaluationPeriods?: number;
+  /**
+   * `"below"` for an alarm on something that should happen and did not (no run of a daily job):
+   * then no data counts as breaching, since silence is the failure.
+   * @default "above" (no data is no traffic, which is healthy)
+   */
+  fireWhen?: "above" | "below";
 }
 
 export function createAlarms(
@@ -30,10 +36,11 @@ export function createAlarms(
       {
         alarmDescription: spec.description,
         threshold: spec.threshold,
-        comparisonOperator: "GreaterThanThreshold",
+        comparisonOperator: spec.fireWhen === "below" ? "LessThanThreshold" : "GreaterThanThreshold",
         evaluationPeriods: spec.evaluationPeriods ?? 1,
-        // No data means no traffic, which is healthy for every alarm we keep.
-        treatMissingData: "notBreaching",
+        // Every period of the range must breach: one period with data in it is enough to be OK.
+        datapointsToAlarm: spec.evaluationPeriods ?? 1,
+        treatMissingData: spec.fireWhen === "below" ? "breaching" : "notBreaching",
         alarmActions,
         okActions: alarmActions,
       },

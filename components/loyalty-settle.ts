@@ -23,13 +23,16 @@ import { functionEnvironment } from "../handlers/runtime/function-env";
 import { createAlarms } from "./alarms";
 import { HandlerFunction } from "./handler-function";
 import { ledgerSettleStatements, type LedgerTableRef } from "./ledger-grants";
-import { functionDestinationDeliveryFailures, functionErrors, queueDepth, scheduleDeadLetterFailures } from "./metrics";
+import { functionDestinationDeliveryFailures, functionErrors, functionInvocationsPerHour, queueDepth, scheduleDeadLetterFailures } from "./metrics";
 import { parkingQueue } from "./secure-queue";
 import { SettleArgsSchema } from "./settle-args";
 import { validateArgs } from "./validate-args";
 
 /** How long a failed run is retried before it is parked: within the day, before the next run. */
 const RETRY_FOR_SECONDS = 6 * 3600;
+
+/** Hours without a single run after which the settle is missing (a day plus slack for a late run). */
+const MISSING_AFTER_HOURS = 26;
 
 /** Arguments of `LoyaltySettle`; checked in the constructor. */
 export interface LoyaltySettleArgs {
@@ -110,8 +113,11 @@ export class LoyaltySettle extends pulumi.ComponentResource {
       parent,
     );
 
+    const group = new scheduler.ScheduleGroup(name, {}, parent);
+
     // Scheduler's role may invoke this function and park what it could not deliver, nothing else;
-    // only schedules of this account may assume it (the confused-deputy guard AWS recommends).
+    // only schedules of this account and of this group may assume it (the confused-deputy guard
+    // AWS's Scheduler guide recommends: aws:SourceAccount and aws:SourceArn of the group).
     const account = getCallerIdentityOutput({}, parent).accountId;
     const invokerRole = new iam.Role(
       `${name}-scheduler`,
@@ -123,7 +129,7 @@ export class LoyaltySettle extends pulumi.ComponentResource {
               Effect: "Allow",
               Principal: { Service: "scheduler.amazonaws.com" },
               Action: "sts:AssumeRole",
-              Condition: { StringEquals: { "aws:SourceAccount": account } },
+              Condition: { StringEquals: { "aws:SourceAccount": account }, ArnEquals: { "aws:SourceArn": group.arn } },
             },
           ],
         },
@@ -145,7 +151,6 @@ export class LoyaltySettle extends pulumi.ComponentResource {
       parent,
     );
 
-    const group = new scheduler.ScheduleGroup(name, {}, parent);
     const schedule = new scheduler.Schedule(
       name,
       {
@@ -187,6 +192,14 @@ export class LoyaltySettle extends pulumi.ComponentResource {
           description: "A failed settle run could not be parked in its DLQ (check the function role's sqs:SendMessage). Invoke the settle by hand once the cause is fixed.",
           metric: functionDestinationDeliveryFailures(settle.functionName),
           threshold: 0,
+        },
+        {
+          id: "did-not-run",
+          description: pulumi.interpolate`The settle has not run for ${MISSING_AFTER_HOURS} hours: its schedule is disabled, deleted or failing before it invokes (see the schedule group's metrics). Balances are still right; the history lacks expiry entries and customers miss their release and expiring-soon notices until it runs. Invoke ${settle.functionName} by hand once the cause is fixed (a run covers the last 3 days; older ones with {"days": [...]}).`,
+          metric: functionInvocationsPerHour(settle.functionName),
+          threshold: 1,
+          evaluationPeriods: MISSING_AFTER_HOURS,
+          fireWhen: "below",
         },
         {
           id: "schedule-dlq-send-failed",

@@ -35,6 +35,10 @@ export const oldestMessageAge = (queueName: Name): Metric =>
 export const functionErrors = (functionName: Name): Metric =>
   lambda.errors({ dimensions: { FunctionName: functionName }, statistic: "Sum", period: ONE_MINUTE });
 
+/** Invocations of a function per hour: for a scheduled function, whether it ran at all. */
+export const functionInvocationsPerHour = (functionName: Name): Metric =>
+  lambda.invocations({ dimensions: { FunctionName: functionName }, statistic: "Sum", period: 3600 });
+
 /** Invocations of a function refused for lack of concurrency. */
 export const functionThrottles = (functionName: Name): Metric =>
   lambda.throttles({ dimensions: { FunctionName: functionName }, statistic: "Sum", period: ONE_MINUTE });

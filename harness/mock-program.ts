@@ -77,6 +77,9 @@ function computed(type: string, name: string, inputs: Record<string, unknown>): 
     case "aws:cloudwatch/eventRule:EventRule":
       state.arn = `arn:aws:events:${MOCK_REGION}:${MOCK_ACCOUNT}:rule/${physical}`;
       break;
+    case "aws:scheduler/scheduleGroup:ScheduleGroup":
+      state.arn = `arn:aws:scheduler:${MOCK_REGION}:${MOCK_ACCOUNT}:schedule-group/${physical}`;
+      break;
     case "aws:kms/key:Key":
       state.arn = `arn:aws:kms:${MOCK_REGION}:${MOCK_ACCOUNT}:key/${name}-key-id`;
       break;

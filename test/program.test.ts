@@ -307,6 +307,7 @@ for (const stack of ["dev", "prod"]) {
       "loyalty-ingest-rule-failed-invocations",
       "loyalty-ingest-writer-errors",
       "loyalty-ingest-writer-throttles",
+      "loyalty-settle-did-not-run",
       "loyalty-settle-dlq-not-empty",
       "loyalty-settle-errors",
       "loyalty-settle-park-failed",
@@ -553,8 +554,28 @@ for (const stack of ["dev", "prod"]) {
     t.like(trust[0], {
       Principal: { Service: "scheduler.amazonaws.com" },
       Action: ["sts:AssumeRole"],
-      Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+      Condition: { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnEquals: { "aws:SourceArn": "arn:aws:scheduler:eu-west-1:123456789012:schedule-group/loyalty-settle-a1b2c3" } },
     });
+  });
+
+  test(`${stack}: a settle that has not run for 26 hours alarms, silence counting as failure`, (t) => {
+    const r = run(stack);
+    t.like(r.get(T.alarm, "loyalty-settle-did-not-run").inputs, {
+      namespace: "AWS/Lambda",
+      metricName: "Invocations",
+      dimensions: { FunctionName: "loyalty-settle-a1b2c3" },
+      statistic: "Sum",
+      period: 3600,
+      evaluationPeriods: 26,
+      datapointsToAlarm: 26,
+      comparisonOperator: "LessThanThreshold",
+      threshold: 1,
+      treatMissingData: "breaching",
+    });
+    // Every other alarm is on something that should not happen: no data is healthy there.
+    for (const alarm of r.ofType(T.alarm).filter((a) => a.name !== "loyalty-settle-did-not-run")) {
+      t.is(input(alarm, "treatMissingData"), "notBreaching", alarm.name);
+    }
   });
 }
 
