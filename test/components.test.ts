@@ -425,6 +425,7 @@ serial("LoyaltySettle over an existing table with minimal args: daily at 00:15 U
   t.deepEqual(policy.find((s) => s.Sid === "WalkDayIndexes")?.Resource, [EXISTING.tableArn]);
   t.deepEqual(policy.find((s) => s.Sid === "EncryptLedger")?.Resource, [EXISTING.kmsKeyArn]);
   t.deepEqual(run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name).sort(), [
+    "settle-did-not-run",
     "settle-dlq-not-empty",
     "settle-errors",
     "settle-park-failed",
