@@ -42,6 +42,7 @@ import {
   encryptedQueue,
   eventBridgeSendStatement,
 } from "./secure-queue";
+import { admitPublishers } from "./bus-permissions";
 import { serviceKey } from "./service-key";
 import { validateArgs } from "./validate-args";
 
@@ -140,6 +141,9 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
       },
       parent,
     );
+
+    // The publisher accounts may put events on the bus at all.
+    admitPublishers(name, eventBusName, settings.publisherAccounts, parent);
 
     const key = serviceKey(
       `${name}-messages`,

@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import test from "ava";
+import { publisherStatementId } from "../components/bus-permissions";
 import { LoyaltyAlerts, LoyaltyApi, LoyaltyEvents, LoyaltyIngest, LoyaltySettle, LoyaltyStore, type LoyaltyApiArgs, type LoyaltyEventsArgs, type LoyaltyIngestArgs, type LoyaltySettleArgs } from "../components";
 import { InvalidComponentArgsError } from "../components/validate-args";
 import { parseStackConfig } from "../config/stack-config";
@@ -492,4 +493,16 @@ serial("a user pool created in the same stack (an output) is accepted as is", as
     new LoyaltyApi("api", { store: EXISTING, auth: { type: "cognito", userPoolArn: pulumi.output(POOL) } });
   }, { config: CONFIG });
   t.deepEqual(input(run.get("aws:apigateway/authorizer:Authorizer", "api"), "providerArns"), [POOL]);
+});
+
+test("publisher statement ids stay within EventBridge's 64 characters and alphabet, distinct per scope and account", (t) => {
+  const long = "a-project-with-a-long-name-prod-eu-west-1-loyalty-ingest-for-the-marketplace";
+  const ids = [publisherStatementId(long, "444455556666"), publisherStatementId(`${long}-2`, "444455556666"), publisherStatementId(long, "777788889999")];
+  for (const id of ids) {
+    t.regex(id, /^[A-Za-z0-9_-]{1,64}$/u);
+    t.true(id.endsWith("444455556666") || id.endsWith("777788889999"), id);
+  }
+  t.is(new Set(ids).size, 3);
+  t.is(publisherStatementId("otrium-loyalty-dev-loyalty-ingest", "444455556666"), "otrium-loyalty-dev-loyalty-ingest-444455556666");
+  t.is(publisherStatementId("my stack/with:odd chars", "444455556666"), "my-stack-with-odd-chars-444455556666");
 });

@@ -299,7 +299,7 @@ test("lambda-runtime-supported", async (t) => {
 test("every policy has a stable name, a description and remediation steps", (t) => {
   const names = loyaltyPolicies.map((p) => p.name);
   t.is(new Set(names).size, names.length);
-  t.is(names.length, 24);
+  t.is(names.length, 25);
   for (const policy of loyaltyPolicies) {
     t.regex(policy.name, /^[a-z0-9-]+$/);
     t.true(policy.description.length > 10, policy.name);
@@ -386,6 +386,19 @@ test("eventbridge-rule-restricts-account", async (t) => {
       "The rule matches events from any account: list the publisher accounts in the pattern's account field.",
     ]);
   }
+});
+
+test("eventbridge-publishers-admitted: each account a rule matches needs a permission on the rule's bus", async (t) => {
+  const rule = (eventBusName?: string) =>
+    resource(TYPES.eventRule, "rule", { eventPattern: JSON.stringify({ source: ["otrium.ecommerce"], account: ["444455556666", "777788889999"] }), ...(eventBusName ? { eventBusName } : {}) });
+  const permission = (principal: string, eventBusName?: string) =>
+    resource(TYPES.eventPermission, `p-${principal}-${eventBusName ?? "default"}`, { principal, statementId: `s-${principal}`, ...(eventBusName ? { eventBusName } : {}) });
+  t.deepEqual(await findings("eventbridge-publishers-admitted", [rule(), permission("444455556666"), permission("777788889999", "default")]), []);
+  t.deepEqual(messages(await findings("eventbridge-publishers-admitted", [rule(), permission("444455556666")])), [
+    'Rule "rule" matches events from account 777788889999, but nothing lets that account put events on bus "default": a bus accepts only its own account until a permission admits another, so those events never arrive. Add an EventPermission for it.',
+  ]);
+  t.is((await findings("eventbridge-publishers-admitted", [rule("orders"), permission("444455556666"), permission("777788889999")])).length, 2, "a permission on another bus admits nothing here");
+  t.deepEqual(await findings("eventbridge-publishers-admitted", [rule("orders"), permission("444455556666", "orders"), permission("777788889999", "orders")]), []);
 });
 
 test("stateful-resources-protected: tables and their keys, mandatory unless the stack's config disables it", async (t) => {

@@ -167,6 +167,15 @@ for (const stack of ["dev", "prod"]) {
     t.false(decide(ruleDlq, events(RULE_ARN)).explicitlyDenied);
   });
 
+  test(`${stack}: each publisher account may put events on the rule's bus, under a statement of this stack's own`, (t) => {
+    const account = stack === "prod" ? "777788889999" : "444455556666";
+    const permissions = run(stack).ofType("aws:cloudwatch/eventPermission:EventPermission");
+    t.deepEqual(
+      permissions.map((p) => p.inputs),
+      [{ eventBusName: "default", principal: account, action: "events:PutEvents", statementId: `otrium-loyalty-${stack}-loyalty-ingest-${account}` }],
+    );
+  });
+
   test(`${stack}: the rule's pattern is the handlers' contract; its target has a DLQ and retries, no role`, (t) => {
     const r = run(stack);
     const rule = r.get("aws:cloudwatch/eventRule:EventRule", "loyalty-ingest-orders");

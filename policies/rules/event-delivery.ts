@@ -134,9 +134,39 @@ export const eventbridgeRuleRestrictsAccount: ResourceValidationPolicy = {
   },
 };
 
+/** The bus a rule or permission is on; absent means the account's default bus. */
+const busOf = (resource: PolicyResource): unknown => known(resource.props, "eventBusName") ?? (field(resource.props, "eventBusName").state === "absent" ? "default" : undefined);
+
+export const eventbridgePublishersAdmitted: StackValidationPolicy = {
+  name: "eventbridge-publishers-admitted",
+  description: "Every account a rule's pattern matches may put events on the rule's bus (an EventPermission per account).",
+  remediationSteps: "Add an aws.cloudwatch.EventPermission { principal: <account>, eventBusName: <the rule's bus>, action: events:PutEvents } per account (LoyaltyIngest does from publisherAccounts).",
+  validateStack: (args, report) => {
+    const permissions = ofType(args.resources, TYPES.eventPermission);
+    for (const rule of ofType(args.resources, TYPES.eventRule)) {
+      const pattern = known(rule.props, "eventPattern");
+      if (pattern === undefined) continue;
+      const accounts = known(typeof pattern === "string" ? JSON.parse(pattern) : pattern, "account");
+      if (!Array.isArray(accounts)) continue;
+      const bus = busOf(rule);
+      for (const account of accounts.filter((a): a is string => typeof a === "string")) {
+        const admitted = permissions.some((permission) => {
+          const permissionBus = busOf(permission);
+          const sameBus = bus === undefined || permissionBus === undefined || permissionBus === bus;
+          return sameBus && known(permission.props, "principal") === account && (known(permission.props, "action") ?? "events:PutEvents") === "events:PutEvents";
+        });
+        if (!admitted) {
+          report(`Rule "${rule.name}" matches events from account ${account}, but nothing lets that account put events on bus "${String(bus ?? "(not known yet)")}": a bus accepts only its own account until a permission admits another, so those events never arrive. Add an EventPermission for it.`, rule.urn);
+        }
+      }
+    }
+  },
+};
+
 export const eventDeliveryPolicies = [
   eventbridgeDlqOwnEncryption,
   sqsTargetQueueSendRestricted,
   eventbridgeRuleFailuresAlarmed,
   eventbridgeRuleRestrictsAccount,
+  eventbridgePublishersAdmitted,
 ];

@@ -14,4 +14,5 @@ export const TYPES = {
   apiStage: "aws:apigateway/stage:Stage",
   apiMethod: "aws:apigateway/method:Method",
   eventRule: "aws:cloudwatch/eventRule:EventRule",
+  eventPermission: "aws:cloudwatch/eventPermission:EventPermission",
 } as const;
