@@ -6,8 +6,14 @@ import * as apigateway from "@pulumi/aws/apigateway";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import type * as pulumi from "@pulumi/pulumi";
 
-/** One JSON line per request; ids and timings, no personal data beyond the caller's principal. */
-const ACCESS_LOG_FORMAT = JSON.stringify({
+/**
+ * One JSON line per request; ids and timings, no personal data beyond the caller's identity: the
+ * Cognito `sub` or the SigV4 caller's ARN (`principalId` is set only by Lambda authorizers, which
+ * this API has none of). `$context.error.messageString` is API Gateway's quoted, escaped copy of
+ * the error message, so a message with a quote in it cannot break the line's JSON; it is put in
+ * unquoted.
+ */
+const ACCESS_LOG_FIELDS = {
   requestId: "$context.requestId",
   requestTime: "$context.requestTimeEpoch",
   httpMethod: "$context.httpMethod",
@@ -16,10 +22,12 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
   responseLength: "$context.responseLength",
   latencyMs: "$context.responseLatency",
   integrationLatencyMs: "$context.integrationLatency",
-  principal: "$context.authorizer.principalId",
-  error: "$context.error.message",
+  callerSub: "$context.authorizer.claims.sub",
+  callerArn: "$context.identity.userArn",
   traceId: "$context.xrayTraceId",
-});
+};
+const ERROR_MARK = "__error__";
+const ACCESS_LOG_FORMAT = JSON.stringify({ ...ACCESS_LOG_FIELDS, error: ERROR_MARK }).replace(`"${ERROR_MARK}"`, "$context.error.messageString");
 
 export interface ApiStageArgs {
   /** The REST API's id. */

@@ -20,6 +20,8 @@ export interface CapturedResource {
   custom: boolean;
   /** Whether the resource is `protect`ed (given to it, or to a component it belongs to). */
   protect: boolean;
+  /** Whether `pulumi destroy` (or a replacement) leaves the cloud resource in place (`retainOnDelete`). */
+  retainOnDelete: boolean;
   /** The inputs, resolved; in a preview run, values computed from other resources are `pulumi.isUnknown`. */
   inputs: Record<string, unknown>;
   /** URNs of the resources this one depends on: through its inputs, or `dependsOn`. */
@@ -163,6 +165,7 @@ export async function runProgram(
     props: Record<string, unknown>;
     dependsOn: unknown;
     protect: boolean;
+    retainOnDelete: boolean;
   }> = [];
 
   pulumi.runtime.setAllConfig(options.config ?? {});
@@ -197,6 +200,7 @@ export async function runProgram(
           props: args.props,
           dependsOn: args.opts.dependsOn,
           protect: protectedBy(args.opts.protect, args.opts.parent),
+          retainOnDelete: args.opts.retainOnDelete ?? false,
         });
         return undefined;
       });
@@ -235,6 +239,7 @@ export async function runProgram(
       parentUrn: entry.parent ? await outputValue(entry.parent.urn) : undefined,
       custom: match.custom,
       protect: entry.protect,
+      retainOnDelete: entry.retainOnDelete,
       inputs: match.inputs,
       dependencies: await urnsOf(everything),
       propertyDependencies,

@@ -32,6 +32,7 @@ function resource(
     parentUrn: undefined,
     custom: true,
     protect,
+    retainOnDelete: false,
     inputs,
     dependencies: [...new Set(Object.values(propertyDependencies).flat())],
     propertyDependencies,

@@ -287,7 +287,10 @@ for (const stack of ["dev", "prod"]) {
     t.true(input<boolean>(stage, "xrayTracingEnabled"));
     const accessLog = input<{ destinationArn: string; format: string }>(stage, "accessLogSettings");
     t.regex(accessLog.destinationArn, /log-group:\/otrium\/loyalty\/loyalty-api-access-/);
-    t.like(JSON.parse(accessLog.format), { requestId: "$context.requestId", status: "$context.status" });
+    // As API Gateway fills it in: the error message comes quoted and escaped, so any message keeps the line JSON.
+    const line = JSON.parse(accessLog.format.replace("$context.error.messageString", JSON.stringify('Invalid request body "x"')));
+    t.like(line, { requestId: "$context.requestId", status: "$context.status", callerSub: "$context.authorizer.claims.sub", callerArn: "$context.identity.userArn", error: 'Invalid request body "x"' });
+    t.false(accessLog.format.includes("principalId"), "principalId is set only by Lambda authorizers");
     const settings = r.get("aws:apigateway/methodSettings:MethodSettings", "loyalty-api");
     t.is(input(settings, "methodPath"), "*/*");
     t.like(input(settings, "settings"), stack === "prod"
@@ -648,14 +651,20 @@ test("the prod ledger and its key are protected; dev's may be deleted", (t) => {
   t.deepEqual(run("prod").resources.filter((r) => r.custom && r.protect).map((r) => r.name).sort(), ["loyalty-ledger", "loyalty-ledger"]);
 });
 
-test("API Gateway's region-wide logging role is managed by exactly one committed stack", (t) => {
-  const managing = ["dev", "prod"].filter((stack) => run(stack).ofType("aws:apigateway/account:Account").length > 0);
-  t.deepEqual(managing, ["prod"]);
-  const prod = run("prod");
-  t.is(input(prod.get("aws:apigateway/account:Account", "loyalty-api-account-logs"), "cloudwatchRoleArn"), "arn:aws:iam:eu-west-1:123456789012:loyalty-api-account-logs-a1b2c3");
-  t.like(prod.get("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "loyalty-api-account-logs").inputs, {
-    policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
-  });
+test("either committed stack deploys first into a fresh account: each sets API Gateway's logging role, and destroying one leaves it", (t) => {
+  for (const stack of ["dev", "prod"]) {
+    const r = run(stack);
+    // The stage cannot be created before the account names a logging role.
+    const setting = r.get("aws:apigateway/account:Account", "loyalty-api-account-logs");
+    t.true(r.get("aws:apigateway/stage:Stage", "loyalty-api").dependencies.includes(setting.urn), stack);
+    t.is(input(setting, "cloudwatchRoleArn"), "arn:aws:iam:eu-west-1:123456789012:loyalty-api-account-logs-a1b2c3");
+    t.like(r.get("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "loyalty-api-account-logs").inputs, {
+      policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+    });
+    // The other stack in the account keeps logging after this one is destroyed.
+    const kept = r.resources.filter((resource) => resource.retainOnDelete).map((resource) => resource.type).sort();
+    t.deepEqual(kept, ["aws:apigateway/account:Account", "aws:iam/role:Role", "aws:iam/rolePolicyAttachment:RolePolicyAttachment"], stack);
+  }
 });
 
 test("dashboards are named per stack, so dev and prod in one account keep their own", (t) => {

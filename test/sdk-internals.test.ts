@@ -156,7 +156,7 @@ async function serverDiagnostics(): Promise<Array<{ policy: string; level: Enfor
 test.serial("enforcement levels, unknowns and isType: the runner judges as the policy server does", async (t) => {
   const server = await serverDiagnostics();
   const runner = await evaluatePolicies(
-    [{ type: QUEUE, name: "q", urn: `urn:pulumi:test::canary::${QUEUE}::q`, parentUrn: undefined, custom: true, protect: false, inputs: { kmsMasterKeyId: UNKNOWN }, dependencies: [], propertyDependencies: {} }],
+    [{ type: QUEUE, name: "q", urn: `urn:pulumi:test::canary::${QUEUE}::q`, parentUrn: undefined, custom: true, protect: false, retainOnDelete: false, inputs: { kmsMasterKeyId: UNKNOWN }, dependencies: [], propertyDependencies: {} }],
     policies("runner"),
     {},
     PACK_LEVEL,

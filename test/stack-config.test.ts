@@ -58,7 +58,7 @@ test("the minimal config gets secure defaults", (t) => {
 });
 
 test("both real stack files are valid", (t) => {
-  t.like(parseStackConfig(readStackFile("dev")), { deletionProtection: false, api: { auth: { type: "iam" }, manageAccountLogRole: false } });
+  t.like(parseStackConfig(readStackFile("dev")), { deletionProtection: false, api: { auth: { type: "iam" }, manageAccountLogRole: true } });
   t.like(parseStackConfig(readStackFile("prod")), { deletionProtection: true, api: { auth: { type: "cognito" } } });
 });
 
