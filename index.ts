@@ -77,6 +77,7 @@ export const tableKmsKeyArn = store.kmsKeyArn;
 export const ruleArn = ingest.ruleArn;
 export const settleFunctionName = settle.functionName;
 export const settleDlqUrl = settle.dlqUrl;
+export const pointsEventBusName = events.eventBusName;
 export const pointsEventsDlqUrl = events.dlqUrl;
 export const dashboardName = dashboard.dashboardName;
 export const alarmTopicArn = alerts.topicArn;

@@ -9,7 +9,8 @@ import { FunctionMemorySchema, FunctionTimeoutSchema, TrueOrFalseSchema, wholeNu
 
 export const EventsArgsSchema = v.object(
   {
-    eventBusName: v.optional(EventBusNameSchema, EVENTS_DEFAULTS.eventBusName),
+    // Absent: the component creates a bus of its own.
+    eventBusName: v.optional(EventBusNameSchema),
     batchSize: v.optional(wholeNumber(1, 10_000), EVENTS_DEFAULTS.batchSize),
     parallelizationFactor: v.optional(wholeNumber(1, 10), EVENTS_DEFAULTS.parallelizationFactor),
     maximumRetryAttempts: v.optional(wholeNumber(0, 10_000), EVENTS_DEFAULTS.maximumRetryAttempts),

@@ -33,11 +33,34 @@ import { functionDestinationDeliveryFailures, functionErrors, functionIteratorAg
 import { parkingQueue } from "./secure-queue";
 import { validateArgs } from "./validate-args";
 
+interface Bus {
+  name: pulumi.Output<string>;
+  arn: pulumi.Output<string>;
+}
+
+/** A bus of the stack's own: only this stack's events are on it. */
+function ownBus(name: string, opts: pulumi.CustomResourceOptions): Bus {
+  const bus = new cloudwatch.EventBus(name, { description: "Otrium loyalty points events (source otrium.loyalty)" }, opts);
+  return { name: bus.name, arn: bus.arn };
+}
+
+/** An existing bus of this account and region, by name. */
+function existingBus(eventBusName: string, opts: pulumi.InvokeOptions): Bus {
+  const account = getCallerIdentityOutput({}, opts).accountId;
+  const region = getRegionOutput({}, opts).region;
+  const partition = getPartitionOutput({}, opts).partition;
+  return { name: pulumi.output(eventBusName), arn: pulumi.interpolate`arn:${partition}:events:${region}:${account}:event-bus/${eventBusName}` };
+}
+
 /** Arguments of `LoyaltyEvents`; checked in the constructor. */
 export interface LoyaltyEventsArgs {
   /** The ledger whose changes are published: a `LoyaltyStore`, or `{tableName, tableArn, kmsKeyArn, streamArn}` of one with a `NEW_AND_OLD_IMAGES` stream. */
   store: LedgerStreamRef;
-  /** The bus the events go to, in this account and region (a name). @default {@link EVENTS_DEFAULTS.eventBusName} */
+  /**
+   * An existing bus the events go to, in this account and region (a name). Absent: the component
+   * creates a bus of its own, so two stacks in one account (dev and prod) never deliver to each
+   * other's consumers; consumers put their rules on `eventBusName`.
+   */
   eventBusName?: string;
   /** Stream records per invocation (1–10000). @default {@link EVENTS_DEFAULTS.batchSize} */
   batchSize?: number;
@@ -64,8 +87,10 @@ export interface LoyaltyEventsArgs {
 export class LoyaltyEvents extends pulumi.ComponentResource {
   /** The publisher function's name, for its logs and metrics. */
   public readonly functionName: pulumi.Output<string>;
-  /** The bus the events go to. */
+  /** The bus the events go to: consumers put their rules on it. */
   public readonly eventBusName: pulumi.Output<string>;
+  /** The bus's ARN, for consumers' rules and cross-account permissions. */
+  public readonly eventBusArn: pulumi.Output<string>;
   /** Where batches that kept failing are parked (each message names the stream records). */
   public readonly dlqUrl: pulumi.Output<string>;
   /** The DLQ's name, for its metrics. */
@@ -79,10 +104,7 @@ export class LoyaltyEvents extends pulumi.ComponentResource {
     super("otrium:loyalty:LoyaltyEvents", name, {}, opts);
     const parent = { parent: this };
 
-    const account = getCallerIdentityOutput({}, parent).accountId;
-    const region = getRegionOutput({}, parent).region;
-    const partition = getPartitionOutput({}, parent).partition;
-    const busArn = pulumi.interpolate`arn:${partition}:events:${region}:${account}:event-bus/${settings.eventBusName}`;
+    const { name: busName, arn: busArn } = settings.eventBusName === undefined ? ownBus(`${name}-bus`, parent) : existingBus(settings.eventBusName, parent);
 
     const dlq = parkingQueue(`${name}-dlq`, parent);
 
@@ -92,7 +114,7 @@ export class LoyaltyEvents extends pulumi.ComponentResource {
         entry: "handlers/publisher.ts",
         environment: functionEnvironment.publisher<pulumi.Input<string>>({
           tableName: args.store.tableName,
-          eventBusName: settings.eventBusName,
+          eventBusName: busName,
           logLevel: args.logLevel ?? EVENTS_DEFAULTS.logLevel,
         }),
         statements: [
@@ -195,10 +217,11 @@ export class LoyaltyEvents extends pulumi.ComponentResource {
     );
 
     this.functionName = publisher.functionName;
-    this.eventBusName = pulumi.output(settings.eventBusName);
+    this.eventBusName = busName;
+    this.eventBusArn = busArn;
     this.dlqUrl = dlq.url;
     this.dlqName = dlq.name;
     this.publishFailuresMetricName = failuresMetricName;
-    this.registerOutputs({ functionName: this.functionName, eventBusName: this.eventBusName, dlqUrl: this.dlqUrl });
+    this.registerOutputs({ functionName: this.functionName, eventBusName: this.eventBusName, eventBusArn: this.eventBusArn, dlqUrl: this.dlqUrl });
   }
 }

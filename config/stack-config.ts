@@ -86,7 +86,8 @@ export const StackConfigSchema = v.object(
     eventBusName: v.optional(EventBusNameSchema, INGEST_DEFAULTS.eventBusName),
     eventSource: v.optional(EventSourceSchema, INGEST_DEFAULTS.eventSource),
     /** The bus the points events (`otrium.loyalty`) are published to. */
-    pointsEventBusName: v.optional(EventBusNameSchema, EVENTS_DEFAULTS.eventBusName),
+    // Absent: the stack publishes to a bus of its own, so dev's events never reach prod's consumers.
+    pointsEventBusName: v.optional(EventBusNameSchema),
     maxReceiveCount: v.optional(MaxReceiveCountSchema, INGEST_DEFAULTS.maxReceiveCount),
     /** Pending days (the return window) and expiry days of each order's points. */
     lifecycle: v.optional(LifecycleSettingSchema, INGEST_DEFAULTS.lifecycle),

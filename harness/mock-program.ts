@@ -79,6 +79,9 @@ function computed(type: string, name: string, inputs: Record<string, unknown>): 
     case "aws:cloudwatch/eventRule:EventRule":
       state.arn = `arn:aws:events:${MOCK_REGION}:${MOCK_ACCOUNT}:rule/${physical}`;
       break;
+    case "aws:cloudwatch/eventBus:EventBus":
+      state.arn = `arn:aws:events:${MOCK_REGION}:${MOCK_ACCOUNT}:event-bus/${physical}`;
+      break;
     case "aws:scheduler/scheduleGroup:ScheduleGroup":
       state.arn = `arn:aws:scheduler:${MOCK_REGION}:${MOCK_ACCOUNT}:schedule-group/${physical}`;
       break;

@@ -477,7 +477,10 @@ for (const stack of ["dev", "prod"]) {
 
     const fn = r.get(T.function, "loyalty-events");
     t.like(fn.inputs, { runtime: "nodejs22.x", architectures: ["arm64"] });
-    t.like(input<{ variables: Record<string, string> }>(fn, "environment").variables, { TABLE_NAME: "loyalty-ledger-a1b2c3", EVENT_BUS_NAME: "default", LOG_LEVEL: stack === "prod" ? "info" : "debug" });
+    t.like(input<{ variables: Record<string, string> }>(fn, "environment").variables, { TABLE_NAME: "loyalty-ledger-a1b2c3", EVENT_BUS_NAME: "loyalty-events-bus-a1b2c3", LOG_LEVEL: stack === "prod" ? "info" : "debug" });
+    // A bus of the stack's own: dev's events never reach a prod consumer in the same account.
+    t.deepEqual(r.ofType("aws:cloudwatch/eventBus:EventBus").map((bus) => bus.name), ["loyalty-events-bus"]);
+    t.is(r.outputs.pointsEventBusName, "loyalty-events-bus-a1b2c3");
     const role = statementsOf(input(r.get(T.rolePolicy, "loyalty-events"), "policy"));
     t.deepEqual(
       role.filter((s) => s.Sid !== "WriteOwnLogs" && s.Sid !== "WriteTraces").map((s) => [s.Action, s.Resource]),
@@ -485,7 +488,7 @@ for (const stack of ["dev", "prod"]) {
         [["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], [stream]],
         [["dynamodb:ListStreams"], [`${table}/stream/*`]],
         [["kms:Decrypt"], ["arn:aws:kms:eu-west-1:123456789012:key/loyalty-ledger-key-id"]],
-        [["events:PutEvents"], ["arn:aws:events:eu-west-1:123456789012:event-bus/default"]],
+        [["events:PutEvents"], ["arn:aws:events:eu-west-1:123456789012:event-bus/loyalty-events-bus-a1b2c3"]],
         [["sqs:SendMessage"], ["arn:aws:sqs:eu-west-1:123456789012:loyalty-events-dlq-a1b2c3"]],
       ],
     );

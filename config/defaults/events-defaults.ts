@@ -5,8 +5,6 @@ import { FUNCTION_DEFAULTS } from "./function-defaults";
 import { noEntries } from "./no-entries";
 
 export const EVENTS_DEFAULTS = {
-  /** The account's default bus: where Otrium's other services listen unless told otherwise. */
-  eventBusName: "default",
   /** Stream records per invocation: a busy shard is read in few invocations, a quiet one at once. */
   batchSize: 100,
   /**
