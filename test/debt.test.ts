@@ -109,6 +109,20 @@ test("a debt that arises after a lot expired is not paid by that lot, whether or
   t.deepEqual(await outcome(true), before);
 });
 
+test("a redemption or a take refused within 30 s of an expiry names what it could have spent", async (t) => {
+  const rig = await setup();
+  await rig.order({ orderId: "a", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" }); // expires 01-11
+  await rig.order({ orderId: "b", userId: "u-1", amount: 2_000, completedAt: "2026-01-05T10:00:00.000Z" }); // expires 01-15
+  rig.at("2026-01-10T23:59:45.000Z");
+  t.like(await rig.balance(), { balance: 120 }, "a's 100 are still spendable for 15 s");
+  t.deepEqual(await rig.redeem("r-1", 110), { outcome: "insufficient", balance: 20 }, "only b's 20 can be spent now");
+  t.deepEqual(
+    await rig.adjustments.adjust("u-1", { adjustmentId: "adj-1", points: -110, reason: "credited twice" }, "agent", rig.now),
+    { outcome: "insufficient", balance: 20 },
+  );
+  t.like(await rig.redeem("r-2", 20), { outcome: "redeemed" }, "what the refusal named can be spent");
+});
+
 test("a pre-lot balance left below zero is owed like a debt: a spend leaves it, an expiry pays it", async (t) => {
   const rig = await setup();
   const key = { pk: "USER#u-1", sk: "BALANCE" };
