@@ -7,6 +7,7 @@
  */
 import test from "ava";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { eventOfEntry } from "../handlers/domain/entry-events";
 import type { LedgerEntry } from "../handlers/domain/ledger-entries";
 import { DynamoAdjustments } from "../handlers/ledger/dynamo-adjustments";
 import { historyItem } from "../handlers/reader/history-view";
@@ -107,6 +108,61 @@ test("a debt that arises after a lot expired is not paid by that lot, whether or
   const before = await outcome(false);
   t.deepEqual(before, { take: "adjusted", read: -30, after: -30, sum: -30 });
   t.deepEqual(await outcome(true), before);
+});
+
+test("the history adds up to balance + pending, and the events say the same numbers", async (t) => {
+  const rig = await setup();
+  await rig.order({ orderId: "a", userId: "u-1", amount: 20_000, completedAt: "2026-01-01T10:00:00.000Z" }); // lot A, expires 01-11
+  rig.at("2026-01-02T00:00:00.000Z");
+  await rig.refund({ orderId: "a", userId: "u-1", refundId: "r-1", amount: 5_000, refundedAt: "2026-01-02T00:00:00.000Z" }); // 50 out of A
+  rig.at("2026-01-03T12:00:00.000Z");
+  await rig.order({ orderId: "b", userId: "u-1", amount: 10_000, completedAt: "2026-01-03T10:00:00.000Z" }); // lot B, expires 01-13
+  rig.at("2026-01-04T00:00:00.000Z");
+  await rig.redeem("s-1", 120); // A 150 → 30
+  await rig.redeem("s-2", 50); // A 30 → 0, B 100 → 80
+  rig.at("2026-01-06T00:00:00.000Z");
+  // The rest of a (150) was spent: B's 80 come off, 70 are owed.
+  await rig.refund({ orderId: "a", userId: "u-1", refundId: "r-2", amount: 15_000, refundedAt: "2026-01-06T00:00:00.000Z" });
+  t.like(await rig.balance(), { balance: -70 });
+  rig.at("2026-01-08T12:00:00.000Z");
+  await rig.order({ orderId: "c", userId: "u-1", amount: 10_000, completedAt: "2026-01-07T10:00:00.000Z" }); // lot C, expires 01-17
+  await rig.order({ orderId: "d", userId: "u-1", amount: 4_000, completedAt: "2026-01-08T10:00:00.000Z" }); // lot D, expires 01-18
+  t.like(await rig.balance(), { balance: 70 });
+  rig.at("2026-01-12T00:00:00.000Z");
+  // s-2 drew 30 from A (expired: they stay expired) and 20 from B (back to B).
+  t.like(await rig.cancel("s-2"), { outcome: "cancelled", entry: { points: 50, expiredPoints: 30 } });
+  t.like(await rig.balance(), { balance: 90 });
+  // B's 20 pay 20 of the 70 owed; C's 100 pay the other 50 and 50 expire; D's 40 expire whole.
+  rig.at("2026-01-20T00:00:00.000Z");
+  t.like(await rig.balance(), { balance: 0, pending: 0 });
+  for (const day of ["2026-01-11", "2026-01-13", "2026-01-17", "2026-01-18"]) await rig.settle.settleDay(day, rig.now());
+  // A refund of d after its lot expired: nothing taken again.
+  await rig.refund({ orderId: "d", userId: "u-1", refundId: "r-3", amount: 4_000, refundedAt: "2026-01-20T00:00:00.000Z" });
+  rig.at("2026-01-21T00:00:00.000Z");
+  // A refund awaiting its order moves nothing yet.
+  await rig.refund({ orderId: "later", userId: "u-1", refundId: "r-4", amount: 1_000, refundedAt: "2026-01-21T00:00:00.000Z" });
+
+  const history = await rig.history();
+  const { balance, pending } = await rig.balance();
+  t.is(signedSum(history), balance + pending);
+  const shown = new Map(history.map((entry) => [entry.sk, historyItem(entry).points]));
+  t.like(Object.fromEntries(shown), {
+    "ORDER#a": 200,
+    "REFUND#a#r-1": -50,
+    "REFUND#a#r-2": -150,
+    "REDEEM#s-2#CANCEL": 20,
+    "EXPIRY#2026-01-17": -50,
+    "EXPIRY#2026-01-18": -40,
+    "REFUND#d#r-3": 0,
+    "REFUND#later#r-4": 0,
+  });
+  t.false(shown.has("EXPIRY#2026-01-11"), "A was spent to nothing: no expiry");
+  t.false(shown.has("EXPIRY#2026-01-13"), "B's 20 paid the debt: nothing expired");
+  // Every event tells the points its entry moved, as the history shows them.
+  for (const entry of history) {
+    const event = eventOfEntry(entry);
+    if (event !== undefined) t.is(event.detail.points, Math.abs(historyItem(entry).points), entry.sk);
+  }
 });
 
 test("a redemption or a take refused within 30 s of an expiry names what it could have spent", async (t) => {
