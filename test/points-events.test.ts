@@ -168,10 +168,11 @@ test("a new entry of each kind publishes its event, with what a notification nee
     time: at.recordedAt,
     detail: { entryId: "USER#u-1/REDEEM#r-1", userId: "u-1", points: 50, occurredAt: at.occurredAt, redemptionId: "r-1", rewardId: "voucher-5" },
   });
+  // Of the 50 given back, 10 came back to a lot expired meanwhile: the event tells the 40 that moved.
   t.deepEqual(eventOfChange(insert(cancel)), {
     detailType: "Redemption Cancelled",
     time: at.recordedAt,
-    detail: { entryId: "USER#u-1/REDEEM#r-1#CANCEL", userId: "u-1", points: 50, occurredAt: at.occurredAt, redemptionId: "r-1", rewardId: "voucher-5", expiredPoints: 10 },
+    detail: { entryId: "USER#u-1/REDEEM#r-1#CANCEL", userId: "u-1", points: 40, occurredAt: at.occurredAt, redemptionId: "r-1", rewardId: "voucher-5", expiredPoints: 10 },
   });
   t.deepEqual(eventOfChange(insert(expiry)), {
     detailType: "Points Expired",

@@ -79,7 +79,8 @@ export function eventOfEntry(entry: LedgerEntry): PointsEvent | undefined {
       return {
         detailType: POINTS_DETAIL_TYPES.reversed,
         time,
-        detail: { ...common, orderId: entry.orderId, refundId: entry.refundId, amount: { amount: entry.amount, currency: entry.currency } },
+        // The points taken back: those that had already expired were not taken again.
+        detail: { ...common, points: entry.points - (entry.notTaken ?? 0), orderId: entry.orderId, refundId: entry.refundId, amount: { amount: entry.amount, currency: entry.currency } },
       };
     case "parked-refund":
       return undefined;
@@ -89,7 +90,8 @@ export function eventOfEntry(entry: LedgerEntry): PointsEvent | undefined {
       return {
         detailType: POINTS_DETAIL_TYPES.redemptionCancelled,
         time,
-        detail: { ...common, redemptionId: entry.redemptionId, rewardId: entry.rewardId ?? null, expiredPoints: entry.expiredPoints ?? 0 },
+        // The points given back to live lots; those whose lots expired meanwhile stay expired, told apart.
+        detail: { ...common, points: entry.points - (entry.expiredPoints ?? 0), redemptionId: entry.redemptionId, rewardId: entry.rewardId ?? null, expiredPoints: entry.expiredPoints ?? 0 },
       };
     case "expiry":
       return { detailType: POINTS_DETAIL_TYPES.expired, time, detail: { ...common, day: entry.day } };

@@ -5,7 +5,7 @@
  * it was not made from.
  */
 import { lotDatesOf } from "./lifecycle";
-import { isExpired, spendingOrder, spendable, type Holding, type Lot } from "./lots";
+import { debtPayments, isExpired, spendingOrder, spendable, type Holding, type Lot } from "./lots";
 
 /** An attribute of the balance item and what to add to it (negative to take away). */
 export type Delta = readonly [attribute: string, delta: number];
@@ -15,6 +15,7 @@ export type Draws = Record<string, number>;
 
 export const DEBT_ATTRIBUTE = "debt";
 export const EXPIRED_TOTAL_ATTRIBUTE = "expiredTotal";
+export const DEBT_FROM_ATTRIBUTE = "debtFrom";
 
 /** Adds deltas of the same attribute together and drops the zeros. */
 function merged(deltas: readonly Delta[]): Delta[] {
@@ -24,28 +25,68 @@ function merged(deltas: readonly Delta[]): Delta[] {
 }
 
 /**
- * Takes `points` from the spendable lots in spending order, first settling what is owed (the
- * debt, and a pre-lot `balance` left below zero) so that owed points are never counted twice.
- * Returns the deltas, the draws that are the redemption's own, and what could not be covered.
+ * Takes `points` from the spendable lots in spending order. Only the spender's own points: what is
+ * owed stays owed, to be paid by the points that would otherwise expire, so a spend never changes
+ * what a later expiry takes. Returns the deltas, the draws, and what the lots could not cover.
  */
 function take(holding: Holding, points: number, now: number, safeUntil: number) {
-  const owedLots = holding.lots.filter((lot) => lot.points < 0);
-  const owed = holding.debt + owedLots.reduce((sum, lot) => sum - lot.points, 0);
-  const deltas: Delta[] = [[DEBT_ATTRIBUTE, -holding.debt], ...owedLots.map((lot): Delta => [lot.attribute, -lot.points])];
+  const deltas: Delta[] = [];
   const draws: Draws = {};
-  let toSettle = owed;
   let toTake = points;
   for (const lot of spendingOrder(holding, now, safeUntil)) {
-    let left = lot.points;
-    const settled = Math.min(left, toSettle);
-    toSettle -= settled;
-    left -= settled;
-    const taken = Math.min(left, toTake);
+    const taken = Math.min(lot.points, toTake);
+    if (taken <= 0) break;
     toTake -= taken;
-    if (settled + taken > 0) deltas.push([lot.attribute, -(settled + taken)]);
-    if (taken > 0) draws[lot.attribute] = taken;
+    deltas.push([lot.attribute, -taken]);
+    draws[lot.attribute] = taken;
   }
-  return { deltas, draws, owedLeft: toSettle, untaken: toTake };
+  return { deltas, draws, untaken: toTake };
+}
+
+/**
+ * The deltas that pay `points` of what is owed: the debt first, then a pre-lot `balance` left
+ * below zero. The lots that pay are the caller's to take down (the settle removes them).
+ */
+export function debtPaid(holding: Holding, points: number): Delta[] {
+  const fromDebt = Math.min(holding.debt, points);
+  const deltas: Delta[] = [[DEBT_ATTRIBUTE, -fromDebt]];
+  let left = points - fromDebt;
+  for (const lot of holding.lots.filter((held) => held.points < 0)) {
+    const paid = Math.min(-lot.points, left);
+    left -= paid;
+    deltas.push([lot.attribute, paid]);
+  }
+  return merged(deltas);
+}
+
+/**
+ * The holding as it is at `now` once the lots already expired have paid what is owed, as the
+ * settle will make them: a plan that adds debt, or that reads what an expired lot holds, starts
+ * from it, and writes `deltas` to make the item so.
+ */
+export function paidUp(holding: Holding, now: number): { holding: Holding; deltas: Delta[] } {
+  const { paid } = debtPayments(holding, now);
+  const total = [...paid.values()].reduce((sum, points) => sum + points, 0);
+  const deltas = merged([...[...paid].map(([attribute, points]): Delta => [attribute, -points]), ...debtPaid(holding, total)]);
+  const change = new Map(deltas);
+  const debt = holding.debt + (change.get(DEBT_ATTRIBUTE) ?? 0);
+  return { holding: { ...holding, debt, lots: holding.lots.map((lot) => ({ ...lot, points: lot.points + (change.get(lot.attribute) ?? 0) })) }, deltas };
+}
+
+/**
+ * `points` newly owed at `now`, on a paid-up holding: the lots already expired by then expired
+ * before this debt arose, so only lots expiring after `now` pay it. A pre-lot `balance` left below
+ * zero joins the debt, so one guarded total holds all that is owed.
+ */
+function owing(holding: Holding, points: number, now: number): Delta[] {
+  if (points <= 0) return [];
+  const legacy = holding.lots.filter((lot) => lot.points < 0);
+  const from = holding.debtFrom ?? 0;
+  return [
+    ...legacy.map((lot): Delta => [lot.attribute, -lot.points]),
+    [DEBT_ATTRIBUTE, points + legacy.reduce((sum, lot) => sum - lot.points, 0)],
+    [DEBT_FROM_ATTRIBUTE, Math.max(now - from, 0)],
+  ];
 }
 
 /**
@@ -65,9 +106,10 @@ export function planSpending(holding: Holding, points: number, now: number, safe
  * redemption takes them, and what they do not cover becomes owed (`debt`), as a refund of spent
  * points does. `toDebt` is the part not covered.
  */
-export function planDebit(holding: Holding, points: number, now: number, safeUntil: number): { deltas: Delta[]; draws: Draws; toDebt: number } {
-  const { deltas, draws, owedLeft, untaken } = take(holding, points, now, safeUntil);
-  return { deltas: merged([...deltas, [DEBT_ATTRIBUTE, owedLeft + untaken]]), draws, toDebt: untaken };
+export function planDebit(stored: Holding, points: number, now: number, safeUntil: number): { deltas: Delta[]; draws: Draws; toDebt: number } {
+  const { holding, deltas: paid } = paidUp(stored, now);
+  const { deltas, draws, untaken } = take(holding, points, now, safeUntil);
+  return { deltas: merged([...paid, ...deltas, ...owing(holding, untaken, now)]), draws, toDebt: untaken };
 }
 
 /**
@@ -108,12 +150,15 @@ export interface ReversalSplit {
  * refund): up to that much expired and is not taken again, the rest was spent — the same split
  * as while the expired lot was still on the item.
  */
-export function planReversal(holding: Holding, lot: Lot, lotHeld: boolean, points: number, now: number, expiredLeft = 0): { deltas: Delta[]; split: ReversalSplit } {
+export function planReversal(stored: Holding, storedLot: Lot, lotHeld: boolean, points: number, now: number, expiredLeft = 0): { deltas: Delta[]; split: ReversalSplit } {
+  // Expired lots still on the item have paid what is owed, as after the settle.
+  const { holding, deltas: paid } = paidUp(stored, now);
+  const lot = holding.lots.find((held) => held.attribute === storedLot.attribute) ?? storedLot;
   if (!lotHeld && isExpired(lot, now)) {
     const notTaken = Math.min(points, Math.max(expiredLeft, 0));
-    const { deltas, owedLeft, untaken } = take(holding, points - notTaken, now, now);
+    const { deltas, untaken } = take(holding, points - notTaken, now, now);
     return {
-      deltas: merged([...deltas, [DEBT_ATTRIBUTE, owedLeft + untaken]]),
+      deltas: merged([...paid, ...deltas, ...owing(holding, untaken, now)]),
       split: { fromLot: 0, fromSpendable: points - notTaken - untaken, toDebt: untaken, notTaken },
     };
   }
@@ -121,9 +166,9 @@ export function planReversal(holding: Holding, lot: Lot, lotHeld: boolean, point
   const rest = points - fromLot;
   // The lot's own points are gone now; what else the customer holds covers the rest.
   const after = { ...holding, lots: holding.lots.map((held) => (held.attribute === lot.attribute ? { ...held, points: held.points - fromLot } : held)) };
-  const { deltas, owedLeft, untaken } = take(after, rest, now, now);
+  const { deltas, untaken } = take(after, rest, now, now);
   return {
-    deltas: merged([[lot.attribute, -fromLot], ...deltas, [DEBT_ATTRIBUTE, owedLeft + untaken]]),
+    deltas: merged([...paid, [lot.attribute, -fromLot], ...deltas, ...owing(after, untaken, now)]),
     split: { fromLot, fromSpendable: rest - untaken, toDebt: untaken, notTaken: 0 },
   };
 }

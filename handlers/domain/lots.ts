@@ -15,8 +15,13 @@ export interface Lot extends LotDates {
 /** Everything on a balance item that decides what can be spent. */
 export interface Holding {
   lots: readonly Lot[];
-  /** Points a refund reversed after they were spent, still owed: they come off what is spendable. */
+  /** Points a refund or a take reversed after they were spent, still owed: they come off what is spendable. */
   debt: number;
+  /**
+   * Lots that expire at or before this instant (ms) pay nothing of what is owed: they had expired
+   * before the debt now owed arose. Absent: every expiring lot pays.
+   */
+  debtFrom?: number;
 }
 
 /** Points and the instant they change state (ISO), as the API answers them. */
@@ -26,7 +31,7 @@ export interface Milestone {
 }
 
 export interface PointsView {
-  /** Spendable now: released, not expired, minus what is owed. May be below zero. */
+  /** Spendable now: released, not expired, minus what expired lots have not paid of what is owed. May be below zero. */
   balance: number;
   /** Not yet released. */
   pending: number;
@@ -46,10 +51,53 @@ function earliestAfter(lots: readonly Lot[], now: number, instant: (lot: Lot) =>
   return { points, at: new Date(at).toISOString() };
 }
 
-/** Sum of the lots spendable at `now` whose expiry is after `safeUntil` (`now` for reading). */
+/** Everything owed: the debt, and what a refund of spent points left below zero on a pre-lot `balance`. */
+export const owedOf = (holding: Holding): number => holding.debt + holding.lots.reduce((sum, lot) => sum + Math.max(-lot.points, 0), 0);
+
+/** Whether a lot, when it expires, pays what is owed: only if the debt arose before it expired. */
+const paysDebt = (holding: Holding, lot: Lot): boolean => lot.points > 0 && lotInstants(lot).expiresAt > (holding.debtFrom ?? Number.NEGATIVE_INFINITY);
+
+const byExpiry = (a: Lot, b: Lot): number => lotInstants(a).expiresAt - lotInstants(b).expiresAt || a.attribute.localeCompare(b.attribute);
+
+/**
+ * What owed points are paid by the lots expired at `at`, earliest expiry first, and what stays
+ * owed. The settle makes these payments when it takes the lots off; until it has run, every
+ * reader and planner counts them as made, so no number depends on when the settle ran.
+ */
+export function debtPayments(holding: Holding, at: number): { paid: Map<string, number>; owed: number } {
+  let owed = owedOf(holding);
+  const paid = new Map<string, number>();
+  for (const lot of holding.lots.filter((lot) => isExpired(lot, at) && paysDebt(holding, lot)).sort(byExpiry)) {
+    const pays = Math.min(owed, lot.points);
+    if (pays <= 0) break;
+    paid.set(lot.attribute, pays);
+    owed -= pays;
+  }
+  return { paid, owed };
+}
+
+/**
+ * The lots spendable at `now` whose expiry is after `safeUntil` (`now` for reading), less what
+ * stays owed once the lots expired by `safeUntil` have paid: a lot that expires within the margin
+ * cannot be spent, but pays the debt when it expires.
+ */
 export function spendable(holding: Holding, now: number, safeUntil = now): number {
-  const live = holding.lots.filter((lot) => isAvailable(lot, now) && !isExpired(lot, safeUntil));
-  return live.reduce((sum, lot) => sum + lot.points, 0) - holding.debt;
+  const live = holding.lots.filter((lot) => lot.points > 0 && isAvailable(lot, now) && !isExpired(lot, safeUntil));
+  return live.reduce((sum, lot) => sum + lot.points, 0) - debtPayments(holding, safeUntil).owed;
+}
+
+/** The next points to expire, after what they will pay of the debt: lots that pay it all first expire nothing. */
+function nextExpiryOf(holding: Holding, now: number): Milestone | null {
+  let owed = debtPayments(holding, now).owed;
+  const upcoming = holding.lots.filter((lot) => lot.points > 0 && !isExpired(lot, now) && Number.isFinite(lotInstants(lot).expiresAt)).sort(byExpiry);
+  for (const at of new Set(upcoming.map((lot) => lotInstants(lot).expiresAt))) {
+    const lots = upcoming.filter((lot) => lotInstants(lot).expiresAt === at);
+    const held = lots.reduce((sum, lot) => sum + lot.points, 0);
+    const pays = Math.min(owed, lots.filter((lot) => paysDebt(holding, lot)).reduce((sum, lot) => sum + lot.points, 0));
+    owed -= pays;
+    if (held - pays > 0) return { points: held - pays, at: new Date(at).toISOString() };
+  }
+  return null;
 }
 
 export function viewAt(holding: Holding, now: number): PointsView {
@@ -58,7 +106,7 @@ export function viewAt(holding: Holding, now: number): PointsView {
     balance: spendable(holding, now),
     pending: unexpired.filter((lot) => !isAvailable(lot, now)).reduce((sum, lot) => sum + lot.points, 0),
     nextRelease: earliestAfter(unexpired, now, (lot) => lotInstants(lot).availableAt),
-    nextExpiry: earliestAfter(unexpired, now, (lot) => lotInstants(lot).expiresAt),
+    nextExpiry: nextExpiryOf(holding, now),
   };
 }
 

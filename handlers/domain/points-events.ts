@@ -76,7 +76,7 @@ export const RedemptionCancelledDetailSchema = v.object({
   redemptionId: IdSchema,
   /** The reward of the cancelled redemption; null for cancels recorded before it was kept. */
   rewardId: v.nullable(IdSchema),
-  /** Of `points`, those that came back to lots that had expired meanwhile: expired, not spendable. */
+  /** Besides `points`, those that came back to lots that had expired meanwhile: they stay expired. */
   expiredPoints: PointsSchema,
 });
 

@@ -19,7 +19,7 @@ import { CorruptLedgerItemError } from "../domain/errors";
 import { SafeCountSchema } from "../domain/ledger-entries";
 import { BALANCE_SK } from "../domain/ledger-keys";
 import { lotDatesOf } from "../domain/lifecycle";
-import { DEBT_ATTRIBUTE, EXPIRED_TOTAL_ATTRIBUTE } from "../domain/lot-plans";
+import { DEBT_ATTRIBUTE, DEBT_FROM_ATTRIBUTE, EXPIRED_TOTAL_ATTRIBUTE } from "../domain/lot-plans";
 import type { Holding, Lot } from "../domain/lots";
 
 /** The stored names of the item's attributes besides its key and its lots. */
@@ -32,6 +32,8 @@ export const BALANCE_ATTRIBUTES = {
   updatedAt: "updatedAt",
   /** Points reversed after they were spent and not yet covered by other points. */
   debt: DEBT_ATTRIBUTE,
+  /** When the debt last grew (epoch ms): lots that expired before it pay none of it. */
+  debtFrom: DEBT_FROM_ATTRIBUTE,
   /** Points that expired and were settled off the item. */
   expiredTotal: EXPIRED_TOTAL_ATTRIBUTE,
   /** Counts the changes planned from a read (spending, refunds, releases, expiries): each is conditioned on it. */
@@ -52,6 +54,7 @@ const BalanceItemSchema = v.looseObject({
   // Absent while only early arrivals are noted: nothing has changed the balance yet.
   [BALANCE_ATTRIBUTES.updatedAt]: v.optional(v.string()),
   [BALANCE_ATTRIBUTES.debt]: v.optional(SafeCountSchema, 0),
+  [BALANCE_ATTRIBUTES.debtFrom]: v.optional(SafeCountSchema),
   [BALANCE_ATTRIBUTES.expiredTotal]: v.optional(SafeCountSchema, 0),
   [BALANCE_ATTRIBUTES.version]: v.optional(SafeCountSchema, 0),
 });
@@ -98,9 +101,9 @@ export function balanceState(item: Record<string, unknown> | undefined): Balance
     if (!points.success) throw new CorruptLedgerItemError(`ledger item ${key} cannot be read: ${attribute}: ${describeIssues(points.issues)}`);
     lots.push({ attribute, ...dates, points: points.output });
   }
-  const { balance, lifetimeEarned, updatedAt, debt, expiredTotal, version } = result.output;
+  const { balance, lifetimeEarned, updatedAt, debt, debtFrom, expiredTotal, version } = result.output;
   if (balance !== undefined) lots.push(legacyLot(balance));
-  return { holding: { lots, debt }, lifetimeEarned, expiredTotal, version, updatedAt: updatedAt ?? null };
+  return { holding: { lots, debt, ...(debtFrom === undefined ? {} : { debtFrom }) }, lifetimeEarned, expiredTotal, version, updatedAt: updatedAt ?? null };
 }
 
 /** What arrived early of `orderId`, as a balance item (read, or returned by a failed guard) notes it. */

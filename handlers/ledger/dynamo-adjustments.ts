@@ -61,7 +61,8 @@ export class DynamoAdjustments {
       const iso = new Date(at).toISOString();
       const balance = spendable(read.holding, at);
       const planned = this.plan(read.holding, request, at, iso);
-      if (!planned) return { outcome: "insufficient", balance };
+      // Refused: what this take could have spent, without the points about to expire.
+      if (!planned) return { outcome: "insufficient", balance: spendable(read.holding, at, at + SPEND_MARGIN_MS) };
 
       const entry = adjustmentEntry(userId, request, actor, planned.move, balance + request.points, iso);
       const change = this.balances.applyPlan(entry.pk, read, planned.deltas, iso, `adjusting by ${request.points} points`);

@@ -78,7 +78,8 @@ export class DynamoRedemptions {
       const at = now().getTime();
       const balance = spendable(read.holding, at);
       const plan = planSpending(read.holding, request.points, at, at + SPEND_MARGIN_MS);
-      if (!plan) return { outcome: "insufficient", balance };
+      // Refused: what this request could have spent, without the points about to expire.
+      if (!plan) return { outcome: "insufficient", balance: spendable(read.holding, at, at + SPEND_MARGIN_MS) };
 
       const entry = redemptionEntry(userId, request, balance, plan.draws, new Date(at).toISOString());
       const spend = this.balances.applyPlan(entry.pk, read, plan.deltas, entry.recordedAt, `spending ${entry.points} points`);

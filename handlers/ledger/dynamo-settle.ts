@@ -3,16 +3,17 @@
  * balance items, then the day's notices (released, expiring soon). It finds whom to visit in the
  * day indexes, so its cost is a query per shard plus, per customer with something expiring that
  * day, one consistent read, one transaction and one delete of the index item — never a scan.
- * Balances never depend on it having run: readers already leave out expired lots; the settle only
- * records the expiry and keeps the balance item small. Each expiry entry is keyed by its day, so
- * running twice, or late, writes it once.
+ * Balances never depend on it having run: readers already leave out expired lots and count what
+ * they pay of the debt; the settle only makes that payment, records the expiry and keeps the
+ * balance item small. Each expiry entry is keyed by its day, so running twice, or late, writes it
+ * once.
  */
 import { DeleteCommand, GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { entryAt, expiryIndexPk, expirySk } from "../domain/ledger-keys";
 import type { ExpiryEntry } from "../domain/ledger-entries";
 import { EXPIRING_SOON_DAYS_DEFAULT, midnightOf } from "../domain/lifecycle";
-import { EXPIRED_TOTAL_ATTRIBUTE, type Delta } from "../domain/lot-plans";
-import { isExpired, type Lot } from "../domain/lots";
+import { debtPaid, EXPIRED_TOTAL_ATTRIBUTE, type Delta } from "../domain/lot-plans";
+import { debtPayments, isExpired, type Lot } from "../domain/lots";
 import { balanceKey, balanceState } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
 import { walkDayIndex } from "./day-index-walk";
@@ -87,7 +88,11 @@ export class DynamoSettle {
       const days = [...byDay].sort(([a], [b]) => a.localeCompare(b)).slice(0, DAYS_PER_WRITE);
       const expired = days.flatMap(([, lots]) => lots);
       const recordedAt = now.toISOString();
-      // A lot spent or refunded to nothing leaves the item with no entry: nothing expired of it.
+      // What the lots hold pays what is owed first (the earliest expiry first); only the rest expires.
+      const taken = new Set(expired.map((lot) => lot.attribute));
+      const { paid } = debtPayments({ ...read.holding, lots: read.holding.lots.filter((lot) => taken.has(lot.attribute) || !isExpired(lot, now.getTime())) }, now.getTime());
+      const left = (lot: Lot) => lot.points - (paid.get(lot.attribute) ?? 0);
+      // A lot spent, refunded or paid to nothing leaves the item with no entry: nothing expired of it.
       const entries = days.map(([day, lots]): ExpiryEntry => {
         const sk = alreadyEntered.has(day) ? expirySk(day, recordedAt) : expirySk(day);
         const at = new Date(midnightOf(day)).toISOString();
@@ -97,14 +102,14 @@ export class DynamoSettle {
           entryAt: entryAt(at, sk),
           kind: "expiry",
           day,
-          points: lots.reduce((sum, lot) => sum + lot.points, 0),
-          lots: Object.fromEntries(lots.map((lot) => [lot.attribute, lot.points])),
+          points: lots.reduce((sum, lot) => sum + left(lot), 0),
+          lots: Object.fromEntries(lots.map((lot) => [lot.attribute, left(lot)])),
           occurredAt: at,
           recordedAt,
         };
       }).filter((entry) => entry.points > 0);
       const points = entries.reduce((sum, entry) => sum + entry.points, 0);
-      const deltas: Delta[] = [[EXPIRED_TOTAL_ATTRIBUTE, points]];
+      const deltas: Delta[] = [[EXPIRED_TOTAL_ATTRIBUTE, points], ...debtPaid(read.holding, [...paid.values()].reduce((sum, each) => sum + each, 0))];
       const change = this.balances.applyPlan(pk, read, deltas, recordedAt, `expiring ${points} points`, expired.map((lot) => lot.attribute));
       const result = await transactWrite(this.client, [change.action, ...entries.map((entry) => putNewEntry(this.tableName, entry))]);
       if (result.written) {
