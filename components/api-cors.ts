@@ -1,7 +1,8 @@
 /**
- * CORS for the API. The functions answer CORS themselves (the preflight too, through the
- * `OPTIONS` methods here, which browsers call without credentials and so cannot be authorized);
- * API Gateway's own answers carry the one header that is safe without looking at the request.
+ * CORS for the API. The functions put CORS headers on their own answers; the preflights
+ * (`OPTIONS`, which browsers send without credentials and so cannot be authorized) are answered
+ * by API Gateway itself (`api-preflight.ts`); API Gateway's own refusals carry the one header
+ * that is safe without looking at the request.
  */
 
 /** A method of the API: where, which verb, how it is authorized and which function answers it. */
@@ -22,7 +23,7 @@ export function withCorsPreflights<THandler extends string>(
   allowedOrigins: readonly string[],
 ): ApiMethodSpec<THandler>[] {
   if (allowedOrigins.length === 0) return [...methods];
-  // One preflight per path, answered by the function of its first method (it names them all).
+  // One preflight per path: it names every method the path serves.
   const preflighted = new Set<string>();
   return methods.flatMap((method) => {
     const path = method.path.join("/");

@@ -5,9 +5,10 @@
  */
 import * as apigateway from "@pulumi/aws/apigateway";
 import type * as pulumi from "@pulumi/pulumi";
-import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
+import { API_ROUTES, methodsOf, type ApiHandlerName } from "../handlers/http/routes";
 import { adjustmentRequestModel, redemptionRequestModel } from "./api-models";
 import type { ApiMethodSpec } from "./api-cors";
+import { createPreflight } from "./api-preflight";
 
 /** API Gateway's authorization type of each kind of auth. */
 export const AUTHORIZATION = { none: "NONE", iam: "AWS_IAM", cognito: "COGNITO_USER_POOLS" } as const;
@@ -31,6 +32,8 @@ export interface ApiRoutesArgs {
   methods: readonly ApiMethodSpec<ApiHandlerName>[];
   /** The ARN each function's integration invokes. */
   invokeArns: Record<ApiHandlerName, pulumi.Input<string>>;
+  /** Browser origins allowed (`*` for any): what the `OPTIONS` preflights answer. */
+  allowedOrigins: readonly string[];
 }
 
 /**
@@ -97,9 +100,12 @@ export function createApiRoutes(name: string, args: ApiRoutesArgs, opts: pulumi.
   return args.methods.flatMap(({ path, httpMethod, authorization, handler }) => {
     const resource = resourceFor(path);
     const id = `${name}-${httpMethod.toLowerCase()}-${path.join("-").replace(/[{}]/g, "")}`;
+    if (httpMethod === "OPTIONS") {
+      // Answered by API Gateway: no function runs for a request without credentials.
+      return createPreflight(id, { restApiId: api.id, resourceId: resource.id, methods: methodsOf(`/${path.join("/")}`), allowedOrigins: args.allowedOrigins }, opts);
+    }
     const pathParameters = path.filter((part) => part.startsWith("{")).map((part) => part.slice(1, -1));
-    const validated = httpMethod !== "OPTIONS";
-    const bodyModel = validated ? bodyModels.get(`/${path.join("/")}`) : undefined;
+    const bodyModel = bodyModels.get(`/${path.join("/")}`);
     const method = new apigateway.Method(
       id,
       {
@@ -109,7 +115,7 @@ export function createApiRoutes(name: string, args: ApiRoutesArgs, opts: pulumi.
         authorization,
         authorizerId: authorization === AUTHORIZATION.cognito ? authorizer?.id : undefined,
         requestParameters: Object.fromEntries(pathParameters.map((parameter) => [`method.request.path.${parameter}`, true])),
-        requestValidatorId: validated ? validator.id : undefined,
+        requestValidatorId: validator.id,
         requestModels: bodyModel ? { "application/json": bodyModel.name } : undefined,
       },
       opts,

@@ -172,6 +172,7 @@ export class LoyaltyApi extends pulumi.ComponentResource {
         userPoolArn: auth.type === "cognito" ? auth.userPoolArn : undefined,
         methods,
         invokeArns: { reader: functions.reader.invokeArn, redeemer: functions.redeemer.invokeArn, admin: functions.admin.invokeArn },
+        allowedOrigins,
       },
       parent,
     );

@@ -12,7 +12,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from "node:stream";
 import * as v from "valibot";
 import { describeIssues } from "../handlers/domain/describe-issues";
-import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
+import { corsHeaders } from "../handlers/http/responses";
+import { API_ROUTES, methodsOf, type ApiHandlerName } from "../handlers/http/routes";
 import { settleInputAsOf } from "../handlers/settle/settle-run";
 import { dayOf } from "../handlers/domain/lifecycle";
 import { toProxyEvent, type ProxyHandler } from "./api-gateway";
@@ -42,6 +43,8 @@ export interface HttpRoutes {
   stage: string;
   /** The API's functions, by the name the routes give them. */
   functions: Record<ApiHandlerName, ProxyHandler>;
+  /** Browser origins allowed (`*` for any): preflights are answered here, as API Gateway's `MOCK` does. */
+  allowedOrigins: readonly string[];
   eventBridge: PutEventsTarget;
   /** What the local bus has seen, for `GET /_local/events`. */
   events: Pick<LocalEventLog, "list">;
@@ -144,9 +147,15 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
   const headers = Object.fromEntries(
     Object.entries(request.headers).flatMap(([key, value]) => (typeof value === "string" ? [[key, value]] : Array.isArray(value) ? [[key, value.join(",")]] : [])),
   );
+  const sourceIp = request.socket.remoteAddress ?? "127.0.0.1";
+  // A preflight carries no credentials and never reaches a function, as in the stack (a MOCK integration).
+  const served = methodsOf(toProxyEvent({ method, url, headers, body, sourceIp }, routes.stage).resource);
+  if (method === "OPTIONS" && routes.allowedOrigins.length > 0 && served.length > 0) {
+    return send(response, 204, corsHeaders(headers.origin, routes.allowedOrigins, served.join(", ")), "");
+  }
   const caller = localCaller(headers);
   if ("refused" in caller) return sendJson(response, 401, { error: { code: "unauthorized", message: caller.refused } });
-  const event = toProxyEvent({ method, url, headers, body, caller, sourceIp: request.socket.remoteAddress ?? "127.0.0.1" }, routes.stage);
+  const event = toProxyEvent({ method, url, headers, body, caller, sourceIp }, routes.stage);
   // Unknown resources go to the reader, which answers 404 as API Gateway would refuse them.
   // A resource may be served by several functions, one per method (GET and DELETE /points/{userId}).
   const onResource = Object.values(API_ROUTES).filter((candidate) => candidate.resource === event.resource);

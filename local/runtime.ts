@@ -188,6 +188,7 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
     const http = await startHttpServer(settings.port, {
       stage: "local",
       functions,
+      allowedOrigins: settings.allowedOrigins,
       eventBridge,
       events,
       queues,

@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import test from "ava";
+import { originTemplate } from "../components/api-preflight";
 import { publisherStatementId } from "../components/bus-permissions";
 import { LoyaltyAlerts, LoyaltyApi, LoyaltyEvents, LoyaltyIngest, LoyaltySettle, LoyaltyStore, type LoyaltyApiArgs, type LoyaltyEventsArgs, type LoyaltyIngestArgs, type LoyaltySettleArgs } from "../components";
 import { InvalidComponentArgsError } from "../components/validate-args";
@@ -505,4 +506,12 @@ test("publisher statement ids stay within EventBridge's 64 characters and alphab
   t.is(new Set(ids).size, 3);
   t.is(publisherStatementId("otrium-loyalty-dev-loyalty-ingest", "444455556666"), "otrium-loyalty-dev-loyalty-ingest-444455556666");
   t.is(publisherStatementId("my stack/with:odd chars", "444455556666"), "my-stack-with-odd-chars-444455556666");
+});
+
+test("a preflight with several allowed origins echoes the request's Origin only when it is listed (the response template)", (t) => {
+  t.is(originTemplate(["*"]), "", "any origin: the static '*' is the answer");
+  t.is(originTemplate(["https://www.otrium.com"]), "", "one origin: the static header is the answer");
+  const template = originTemplate(["https://www.otrium.com", "https://admin.otrium.com"]);
+  t.true(template.includes('#if($origin == "https://www.otrium.com" || $origin == "https://admin.otrium.com")'), template);
+  t.true(template.includes("#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)"));
 });

@@ -97,6 +97,7 @@ async function startGateway(t: ExecutionContext, redeemDelayMs = 0): Promise<Gat
   const http = await startHttpServer(0, {
     stage: "local",
     functions: { reader: record, redeemer: record, admin: record },
+    allowedOrigins: ["https://www.otrium.com"],
     eventBridge: {
       region: "eu-west-1",
       account: "000000000000",
@@ -300,4 +301,21 @@ test("HTTP: POST /_local/settle runs the settle with the schedule's input or giv
   t.is(future.status, 400);
   t.regex(JSON.stringify(future.body), /days: 9999-12-31 has not begun \(today is \d{4}-\d\d-\d\d\)/);
   t.is(gateway.settled.length, 2, "a refused input runs nothing");
+});
+
+test("HTTP: a preflight is answered by the gateway with the routes' CORS headers, before any credentials check and without running a function", async (t) => {
+  const gateway = await startGateway(t);
+  const preflight = await fetch(`${gateway.endpoint}/points/u-1`, {
+    method: "OPTIONS",
+    headers: { origin: "https://www.otrium.com", "x-local-claims": "not json", "access-control-request-method": "DELETE" },
+  });
+  t.is(preflight.status, 204);
+  t.is(preflight.headers.get("access-control-allow-origin"), "https://www.otrium.com");
+  t.is(preflight.headers.get("access-control-allow-methods"), "GET, DELETE, OPTIONS");
+  t.is(preflight.headers.get("access-control-allow-headers"), "Authorization, Content-Type");
+  t.is(preflight.headers.get("access-control-max-age"), "600");
+  t.deepEqual(gateway.events, [], "no function ran");
+  const elsewhere = await fetch(`${gateway.endpoint}/points/u-1`, { method: "OPTIONS", headers: { origin: "https://evil.example" } });
+  t.is(elsewhere.status, 204);
+  t.is(elsewhere.headers.get("access-control-allow-origin"), null, "an origin not allowed gets no CORS grant");
 });

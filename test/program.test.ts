@@ -701,11 +701,29 @@ test("API Gateway's own answers use the API's error shape with a stable code eac
   );
 });
 
-test("CORS preflight methods are open (browsers send them without credentials), the rest are not", (t) => {
+test("CORS preflight methods are open (browsers send them without credentials) and answered by API Gateway, never by a function", (t) => {
   const prod = run("prod");
   const options = prod.ofType(T.method).filter((m) => input(m, "httpMethod") === "OPTIONS");
   t.is(options.length, 5, "one per path: GET and DELETE /points/{userId} share theirs");
   for (const method of options) t.is(input(method, "authorization"), "NONE");
+  const integrations = prod.ofType("aws:apigateway/integration:Integration");
+  const preflights = integrations.filter((i) => input(i, "httpMethod") === "OPTIONS");
+  t.is(preflights.length, 5);
+  for (const integration of preflights) {
+    t.like(integration.inputs, { type: "MOCK", requestTemplates: { "application/json": '{"statusCode": 204}' } });
+    t.is(input(integration, "uri"), undefined, "no function behind a preflight");
+  }
+  t.true(integrations.filter((i) => input(i, "httpMethod") !== "OPTIONS").every((i) => input(i, "type") === "AWS_PROXY"));
+  // The same headers the functions put on their answers (corsHeaders), for the one allowed origin.
+  const answer = prod.get("aws:apigateway/integrationResponse:IntegrationResponse", "loyalty-api-options-points-userId");
+  t.deepEqual(input(answer, "responseParameters"), {
+    "method.response.header.Access-Control-Allow-Origin": "'https://www.otrium.com'",
+    "method.response.header.Access-Control-Allow-Methods": "'GET, DELETE, OPTIONS'",
+    "method.response.header.Access-Control-Allow-Headers": "'Authorization, Content-Type'",
+    "method.response.header.Access-Control-Max-Age": "'600'",
+    "method.response.header.Vary": "'Origin'",
+  });
+  t.is(input(answer, "statusCode"), "204");
 });
 
 test("the reader, the redeemer and the admin function may be invoked by this API only", (t) => {

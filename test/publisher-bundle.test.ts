@@ -51,6 +51,7 @@ test("the bundled publisher turns the stream's records into events on the bus na
   const http = await startHttpServer(0, {
     stage: "local",
     functions: { reader: noRoute, redeemer: noRoute, admin: noRoute },
+    allowedOrigins: [],
     eventBridge: { region: LOCAL_AWS.region, account: "000000000000", eventBusNames: ["loyalty-bus"], pattern: { source: ["otrium.ecommerce"] }, deliver: async () => {}, seen: (event) => bus.record(event) },
     events: bus,
     queues: { deadLetters: () => [], redrive: async () => 0 },

@@ -49,6 +49,11 @@ export function errorResponse(
   return jsonResponse(statusCode, { error: { code, message } }, headers);
 }
 
+/** The request headers browsers may send on the API's routes, as the preflight names them. */
+export const CORS_ALLOW_HEADERS = "Authorization, Content-Type";
+/** Seconds a browser may cache a preflight's answer. */
+export const CORS_MAX_AGE_SECONDS = 600;
+
 /**
  * CORS headers for a request from `origin`: echoed back when it is allowed (`*` allows any),
  * none otherwise. `Vary: Origin` keeps shared caches from mixing origins.
@@ -59,9 +64,9 @@ export function corsHeaders(origin: string | undefined, allowedOrigins: readonly
   if (!allowed) return { Vary: "Origin" };
   return {
     "Access-Control-Allow-Origin": allowedOrigins.includes("*") ? "*" : origin,
-    "Access-Control-Allow-Headers": "Authorization, Content-Type",
+    "Access-Control-Allow-Headers": CORS_ALLOW_HEADERS,
     "Access-Control-Allow-Methods": `${method}, OPTIONS`,
-    "Access-Control-Max-Age": "600",
+    "Access-Control-Max-Age": String(CORS_MAX_AGE_SECONDS),
     Vary: "Origin",
   };
 }
