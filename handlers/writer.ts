@@ -11,13 +11,15 @@ import { createDocumentClient } from "./runtime/dynamo-client";
 import { readEnv, requireEarnRules } from "./runtime/env";
 import { createLogger } from "./runtime/log";
 import { createBatchWriter } from "./writer/batch-writer";
+import { reportRejectedRefunds } from "./writer/rejected-refunds";
 
 const env = readEnv();
+const logger = createLogger(env.LOG_LEVEL);
 
 export const handler = createBatchWriter({
-  ledger: new DynamoLedger(createDocumentClient(), env.TABLE_NAME),
+  ledger: new DynamoLedger(createDocumentClient(), env.TABLE_NAME, reportRejectedRefunds(logger)),
   rules: parseEarnRules(requireEarnRules(env)),
-  logger: createLogger(env.LOG_LEVEL),
+  logger,
   publishers: { source: env.EVENT_SOURCE, accounts: env.PUBLISHER_ACCOUNTS },
   lifecycle: env.POINTS_LIFECYCLE,
 });

@@ -209,6 +209,17 @@ export function parkedRefundEntry(refund: OrderRefunded, provenance: Provenance)
   };
 }
 
+/**
+ * A parked refund its order contradicted when it landed (another currency): kept under the
+ * refund's key, so a redelivery of it is known as seen, and out of the history (no `entryAt`), as
+ * it never moved any points.
+ */
+export type RejectedRefund = Omit<ParkedRefundEntry, "kind" | "entryAt"> & { kind: "rejected-refund"; reason: string };
+
+export function rejectedRefund({ entryAt: _history, ...parked }: ParkedRefundEntry, reason: string): RejectedRefund {
+  return { ...parked, kind: "rejected-refund", reason };
+}
+
 /** The refund a parked entry holds, as the event carried it. */
 export const refundOf = (parked: ParkedRefundEntry, userId: string): OrderRefunded => ({
   orderId: parked.orderId,
