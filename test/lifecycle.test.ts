@@ -8,8 +8,10 @@ import test from "ava";
 import { randomUUID } from "node:crypto";
 import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../handlers/domain/contract";
+import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoAdjustments } from "../handlers/ledger/dynamo-adjustments";
 import { itemBytes } from "../handlers/ledger/item-size";
+import { sqsDeadLetters } from "../handlers/writer/dead-letter-queue";
 import { createLogger } from "../handlers/runtime/log";
 import { createSettleRun } from "../handlers/settle/settle-run";
 import { createHarness } from "./support/dynamo-harness";
@@ -321,8 +323,16 @@ test("2,000 return window closes of orders that never come leave the balance ite
   t.false("entryAt" in (notes[0] ?? {}), "a note is not in the history");
 });
 
-test("a refund parked before its order in another currency is rejected when the order lands, and its redelivery is a duplicate", async (t) => {
-  const rig = await setup();
+test("a refund parked before its order in another currency is rejected when the order lands, dead-lettered with the reason, and its redelivery is a duplicate", async (t) => {
+  // The writer's DLQ on an SQS-API server (fauxqs), as the local runtime serves its queues.
+  const { startFauxqs } = await import("fauxqs");
+  const server = await startFauxqs({ port: 0, logger: false, defaultRegion: "eu-west-1" });
+  t.teardown(() => server.stop());
+  const dlq = server.createQueue("writer-dlq");
+  const sqs = new SQSClient({ region: "eu-west-1", endpoint: server.address, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  t.teardown(() => sqs.destroy());
+  const harness = await createHarness(dynamo);
+  const rig = { harness, ...createLifecycleRig(harness, PROD, "2026-01-01T10:00:00.000Z", { deadLetters: sqsDeadLetters(sqs, dlq.queueUrl) }) };
   const refund = { orderId: "o", userId: "u-1", refundId: "r", amount: 4_000, currency: "GBP" };
   const event = orderRefundedEvent(refund);
   t.deepEqual(await rig.write(sqsBatch(sqsRecord(event))).then((r) => r.batchItemFailures), []);
@@ -335,6 +345,15 @@ test("a refund parked before its order in another currency is rejected when the 
   t.deepEqual(history.entries.map((entry) => entry.kind), ["earn"], "no refund awaits its order any more");
   const { Item } = await rig.harness.documents.send(new GetCommand({ TableName: rig.harness.tableName, Key: { pk: "USER#u-1", sk: "REFUND#o#r" } }));
   t.like(Item, { kind: "rejected-refund", reason: "refund is in GBP but its order was paid in EUR" });
+
+  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ["All"] }));
+  t.is(Messages.length, 1, "dead-lettered once");
+  t.is(Messages[0]?.MessageAttributes?.reason?.StringValue, "refund is in GBP but its order was paid in EUR");
+  // The event as the writer read it: a redrive gives it back to the writer, which knows it.
+  const body = JSON.parse(Messages[0]?.Body ?? "{}") as Record<string, unknown>;
+  t.deepEqual(body, { id: event.id, "detail-type": "Order Refunded", source: event.source, account: event.account, detail: event.detail });
+  t.deepEqual(await rig.write(sqsBatch(sqsRecord(body))).then((r) => r.batchItemFailures), [], "the redriven message is acknowledged");
+  t.deepEqual(rig.outcomes().at(-1), ["duplicate", 0]);
 });
 
 test("a note of early arrivals that holds a refund never expires, whichever came first; the order nets it and lets it expire", async (t) => {
@@ -358,4 +377,22 @@ test("a note of early arrivals that holds a refund never expires, whichever came
   // Each order released at the midnight after its close, net of its refund.
   t.like(await rig.balance(), { balance: 160, pending: 0, lifetimeEarned: 200 });
   t.like(await note("a"), { nettedAt: "2026-01-03T00:00:00.000Z", ttl: Date.parse("2026-01-03T00:00:00.000Z") / 1000 });
+});
+
+test("when the rejected refund cannot be dead-lettered, nothing is written and the order's message is delivered again", async (t) => {
+  const harness = await createHarness(dynamo);
+  const sent: string[] = [];
+  let failures = 1;
+  const deadLetters = async (_body: string, reason: string) => {
+    if (failures-- > 0) throw new Error("the DLQ refused it");
+    sent.push(reason);
+  };
+  const rig = { harness, ...createLifecycleRig(harness, PROD, "2026-01-01T10:00:00.000Z", { deadLetters }) };
+  await rig.refund({ orderId: "o", userId: "u-1", refundId: "r", amount: 4_000, currency: "GBP" });
+  t.is((await rig.order({ orderId: "o", userId: "u-1", amount: 10_000 })).length, 1, "the order's record fails");
+  t.like(await rig.balance(), { pending: 0, lifetimeEarned: 0 });
+  t.like((await rig.ledger.getHistory("u-1", 10)).entries, [{ kind: "parked-refund" }]);
+  t.deepEqual(await rig.order({ orderId: "o", userId: "u-1", amount: 10_000 }), [], "and succeeds when delivered again");
+  t.like(await rig.balance(), { pending: 100, lifetimeEarned: 100 });
+  t.deepEqual(sent, ["refund is in GBP but its order was paid in EUR"]);
 });

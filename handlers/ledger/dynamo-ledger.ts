@@ -12,7 +12,7 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
 import type { OrderRefunded, ReturnWindowClosed } from "../domain/contract";
-import { EarnEntrySchema, LedgerEntrySchema, lotFields, parkedRefundEntry, planReversal, type EarnEntry, type LedgerEntry, type Provenance, type RejectedRefund } from "../domain/ledger-entries";
+import { EarnEntrySchema, LedgerEntrySchema, lotFields, parkedRefundEntry, planReversal, type EarnEntry, type EventOrigin, type LedgerEntry, type Provenance, type RejectedRefund } from "../domain/ledger-entries";
 import { BALANCE_SK, orderSk, userPk } from "../domain/ledger-keys";
 import { lateReleaseNotice } from "../domain/ledger-notices";
 import { earlyReleaseOf, lotAttribute, lotDatesOf } from "../domain/lifecycle";
@@ -100,12 +100,12 @@ export class DynamoLedger {
    * then writes the reversal entry, the order's new running totals (conditioned on the totals
    * read, so concurrent refunds of one order cannot both apply) and the lots' plan.
    */
-  async reverseRefund(refund: OrderRefunded, provenance: Provenance, now: Date): Promise<WriteResult> {
+  async reverseRefund(refund: OrderRefunded, provenance: Provenance, now: Date, origin?: EventOrigin): Promise<WriteResult> {
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const [orderItem, balanceItem] = await readUserItems(this.client, this.tableName, refund.userId, [orderSk(refund.orderId), BALANCE_SK]);
       if (!orderItem) {
         const parked = await transactWrite(this.client, [
-          putNewEntry(this.tableName, parkedRefundEntry(refund, provenance)),
+          putNewEntry(this.tableName, parkedRefundEntry(refund, provenance, origin)),
           ...earlyArrivalAction(this.tableName, this.notes.noteRefund(userPk(refund.userId), refund.orderId), userPk(refund.userId), refund.orderId),
         ]);
         if (parked.written) return PARKED;

@@ -70,7 +70,7 @@ export function createBatchWriter(deps: BatchWriterDeps) {
         return ledger.creditOrder(earnEntry(order, earnRateFor(rules, order.total.currency), provenance, lifecycle));
       }
       case DETAIL_TYPES.orderRefunded:
-        return ledger.reverseRefund(event.detail, provenance, at).catch(async (error: unknown): Promise<RecordOutcome> => {
+        return ledger.reverseRefund(event.detail, provenance, at, { source: event.source, account: event.account }).catch(async (error: unknown): Promise<RecordOutcome> => {
           // Parked before its order and rejected when the order landed: this delivery was answered.
           if (error instanceof InvalidEventError && (await ledger.wasRejected(event.detail))) return { outcome: "duplicate", points: 0 };
           throw error;

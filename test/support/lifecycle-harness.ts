@@ -10,17 +10,17 @@ import { DynamoRedemptions } from "../../handlers/ledger/dynamo-redemptions";
 import { DynamoSettle } from "../../handlers/ledger/dynamo-settle";
 import { createLogger } from "../../handlers/runtime/log";
 import { createBatchWriter } from "../../handlers/writer/batch-writer";
-import { reportRejectedRefunds } from "../../handlers/writer/rejected-refunds";
+import { reportRejectedRefunds, type DeadLetters } from "../../handlers/writer/rejected-refunds";
 import type { Harness } from "./dynamo-harness";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord, type OrderInput, type RefundInput } from "./events";
 import { TEST_RULES } from "./writer-harness";
 
-export function createLifecycleRig(harness: Harness, lifecycle: Lifecycle, start: string, { expiringSoonDays }: { expiringSoonDays?: number } = {}) {
+export function createLifecycleRig(harness: Harness, lifecycle: Lifecycle, start: string, { expiringSoonDays, deadLetters }: { expiringSoonDays?: number; deadLetters?: DeadLetters } = {}) {
   let clock = Date.parse(start);
   const now = () => new Date(clock);
   const lines: string[] = [];
   const logger = createLogger("debug", (line) => lines.push(line));
-  const ledger = new DynamoLedger(harness.documents, harness.tableName, reportRejectedRefunds(logger));
+  const ledger = new DynamoLedger(harness.documents, harness.tableName, reportRejectedRefunds(logger, deadLetters));
   const write = createBatchWriter({ ledger, rules: parseEarnRules(TEST_RULES), logger, now, lifecycle });
   const redemptions = new DynamoRedemptions(harness.documents, harness.tableName);
   const settle = new DynamoSettle(harness.documents, harness.tableName, expiringSoonDays);
