@@ -151,7 +151,7 @@ test("an old balance item without lots reads as spendable, never expiring, and c
   t.like(await rig.cancel("r-1"), { outcome: "cancelled", entry: { balanceAfter: 70 } });
 });
 
-test("cost: order 1 request, duplicate 1, refund 2, balance read 1, redemption 2, cancel 2, early release 2", async (t) => {
+test("cost: order 1 request, duplicate 1, refund 2, balance read 1, redemption 2, cancel 2, early release 2, the order of an early refund 4", async (t) => {
   const rig = await setup({ pendingDays: 0, expiryDays: 365 });
   const counted = async (work: () => Promise<unknown>) => {
     rig.harness.requests.length = 0;
@@ -167,6 +167,8 @@ test("cost: order 1 request, duplicate 1, refund 2, balance read 1, redemption 2
   t.deepEqual(await counted(() => rig.redeem("r-1", 10)), ["TransactGetItems", "TransactWriteItems"]);
   t.deepEqual(await counted(() => rig.cancel("r-1")), ["TransactGetItems", "TransactWriteItems"]);
   t.deepEqual(await counted(() => rig.windowClosed({ orderId: "o", userId: "u-1", closedAt: "2026-01-01T12:00:00.000Z" })), ["TransactGetItems", "TransactWriteItems"]);
+  // The order of the refund parked above: its credit finds the note, reads it and the parked refunds, and nets them.
+  t.deepEqual(await counted(() => rig.order({ ...order, orderId: "x" })), ["TransactWriteItems", "GetItem", "Query", "TransactWriteItems"]);
 });
 
 test("redemptions racing a release and an expiry never overspend", async (t) => {

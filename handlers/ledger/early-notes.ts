@@ -49,7 +49,7 @@ export type EarlyNote = v.InferOutput<typeof EarlyNoteSchema>;
 export const earlyNoteKey = (pk: string, orderId: string) => ({ pk, sk: earlySk(orderId) });
 
 /** When a note holding only a close of `closedAt` may go, in epoch seconds (the TTL's unit). */
-export const closeNoteExpiry = (closedAt: string): number => Math.floor(Date.parse(closedAt) / 1000) + CLOSE_NOTE_DAYS * DAY_SECONDS;
+const closeNoteExpiry = (closedAt: string): number => Math.floor(Date.parse(closedAt) / 1000) + CLOSE_NOTE_DAYS * DAY_SECONDS;
 
 /** The note an item read (or returned by a failed condition) holds; `undefined` for no item. */
 export function earlyNoteOf(item: Record<string, unknown> | undefined): EarlyNote | undefined {
