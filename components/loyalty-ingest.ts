@@ -216,6 +216,7 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
           eventSource: settings.eventSource,
           publisherAccounts: settings.publisherAccounts,
           lifecycle: settings.lifecycle,
+          dlqUrl: dlq.url,
           logLevel: args.logLevel ?? INGEST_DEFAULTS.logLevel,
         }),
         statements: [
@@ -227,6 +228,9 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
             Resource: queue.arn,
           },
           { Sid: "DecryptMessages", Effect: "Allow", Action: ["kms:Decrypt"], Resource: key.arn },
+          // A refund parked before its order that the order rejects is dead-lettered by the writer.
+          { Sid: "DeadLetterRejectedRefunds", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: dlq.arn },
+          { Sid: "EncryptDeadLetters", Effect: "Allow", Action: ["kms:GenerateDataKey"], Resource: key.arn },
         ],
         timeoutSeconds: settings.writerTimeoutSeconds,
         memoryMb: settings.writerMemoryMb,

@@ -86,6 +86,8 @@ export class LoyaltyStore extends pulumi.ComponentResource implements LedgerStre
         deletionProtectionEnabled: deletionProtection,
         streamEnabled: true,
         streamViewType: LEDGER_TABLE.streamView,
+        // Only the notes of early arrivals carry it: orders that never come leave no lasting items.
+        ttl: { attributeName: LEDGER_TABLE.ttlAttribute, enabled: true },
       },
       stateful,
     );

@@ -5,19 +5,24 @@
  * they wait in the queue and, after `maxReceiveCount` deliveries, in the DLQ, to be redriven
  * once the setting is fixed.
  */
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { parseEarnRules } from "./domain/earn-rules";
 import { DynamoLedger } from "./ledger/dynamo-ledger";
 import { createDocumentClient } from "./runtime/dynamo-client";
 import { readEnv, requireEarnRules } from "./runtime/env";
 import { createLogger } from "./runtime/log";
 import { createBatchWriter } from "./writer/batch-writer";
+import { sqsDeadLetters } from "./writer/dead-letter-queue";
+import { reportRejectedRefunds } from "./writer/rejected-refunds";
 
 const env = readEnv();
+const logger = createLogger(env.LOG_LEVEL);
+const deadLetters = env.DLQ_URL === undefined ? undefined : sqsDeadLetters(new SQSClient({}), env.DLQ_URL);
 
 export const handler = createBatchWriter({
-  ledger: new DynamoLedger(createDocumentClient(), env.TABLE_NAME),
+  ledger: new DynamoLedger(createDocumentClient(), env.TABLE_NAME, reportRejectedRefunds(logger, deadLetters)),
   rules: parseEarnRules(requireEarnRules(env)),
-  logger: createLogger(env.LOG_LEVEL),
+  logger,
   publishers: { source: env.EVENT_SOURCE, accounts: env.PUBLISHER_ACCOUNTS },
   lifecycle: env.POINTS_LIFECYCLE,
 });

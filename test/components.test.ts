@@ -41,6 +41,7 @@ serial("LoyaltyStore with no args: on-demand, own rotated key, PITR and deletion
     deletionProtectionEnabled: true,
     pointInTimeRecovery: { enabled: true },
     serverSideEncryption: { enabled: true, kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/store-key-id" },
+    ttl: { attributeName: "ttl", enabled: true },
   });
   t.true(input<boolean>(run.get("aws:kms/key:Key", "store"), "enableKeyRotation"));
   t.regex(table.urn, /otrium:loyalty:LoyaltyStore\$aws:dynamodb\/table:Table::store$/);

@@ -5,12 +5,19 @@
  * and at any stage, cancels after expiry, duplicates, and what each operation costs.
  */
 import test from "ava";
-import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { randomUUID } from "node:crypto";
+import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../handlers/domain/contract";
+import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoAdjustments } from "../handlers/ledger/dynamo-adjustments";
+import { itemBytes } from "../handlers/ledger/item-size";
+import { sqsDeadLetters } from "../handlers/writer/dead-letter-queue";
 import { createLogger } from "../handlers/runtime/log";
 import { createSettleRun } from "../handlers/settle/settle-run";
 import { createHarness } from "./support/dynamo-harness";
 import { createLifecycleRig } from "./support/lifecycle-harness";
 import { useDynamoLocal } from "./support/dynamo-local-per-file";
+import { orderRefunded as orderRefundedEvent, sqsBatch, sqsRecord } from "./support/events";
 
 const dynamo = useDynamoLocal();
 
@@ -144,7 +151,7 @@ test("an old balance item without lots reads as spendable, never expiring, and c
   t.like(await rig.cancel("r-1"), { outcome: "cancelled", entry: { balanceAfter: 70 } });
 });
 
-test("cost: order 1 request, duplicate 1, refund 2, balance read 1, redemption 2, cancel 2, early release 2", async (t) => {
+test("cost: order 1 request, duplicate 1, refund 2, balance read 1, redemption 2, cancel 2, early release 2, the order of an early refund 4", async (t) => {
   const rig = await setup({ pendingDays: 0, expiryDays: 365 });
   const counted = async (work: () => Promise<unknown>) => {
     rig.harness.requests.length = 0;
@@ -160,6 +167,8 @@ test("cost: order 1 request, duplicate 1, refund 2, balance read 1, redemption 2
   t.deepEqual(await counted(() => rig.redeem("r-1", 10)), ["TransactGetItems", "TransactWriteItems"]);
   t.deepEqual(await counted(() => rig.cancel("r-1")), ["TransactGetItems", "TransactWriteItems"]);
   t.deepEqual(await counted(() => rig.windowClosed({ orderId: "o", userId: "u-1", closedAt: "2026-01-01T12:00:00.000Z" })), ["TransactGetItems", "TransactWriteItems"]);
+  // The order of the refund parked above: its credit finds the note, reads it and the parked refunds, and nets them.
+  t.deepEqual(await counted(() => rig.order({ ...order, orderId: "x" })), ["TransactWriteItems", "GetItem", "Query", "TransactWriteItems"]);
 });
 
 test("redemptions racing a release and an expiry never overspend", async (t) => {
@@ -283,4 +292,109 @@ test("a refund after the settle took its expired lot off splits as before the se
   t.is(before.balance, 20);
   t.is(after.balance, before.balance, "the same balance whether or not the settle ran first");
   t.deepEqual(after.reversals, before.reversals);
+});
+
+test("2,000 return window closes of orders that never come leave the balance item small, and the customer spends and is adjusted", async (t) => {
+  const rig = await setup();
+  await rig.order({ orderId: "o", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" });
+  rig.at("2026-03-01T00:00:00.000Z");
+  // Ids of the contract's longest (128 characters), closed in batches as the queue delivers them.
+  const orderId = (i: number) => `never-${String(i).padStart(5, "0")}-${"x".repeat(128 - 12)}`;
+  const close = (i: number) =>
+    sqsRecord({ version: "0", id: randomUUID(), "detail-type": DETAIL_TYPES.returnWindowClosed, source: DEFAULT_EVENT_SOURCE, account: "123456789012", time: "2026-02-28T10:00:00.000Z", region: "eu-west-1", resources: [], detail: { orderId: orderId(i), userId: "u-1", closedAt: "2026-02-28T10:00:00.000Z" } });
+  for (let start = 0; start < 2_000; start += 100) {
+    const { batchItemFailures } = await rig.write(sqsBatch(...Array.from({ length: 100 }, (_, i) => close(start + i))));
+    t.deepEqual(batchItemFailures, [], `closes ${start}…${start + 99}`);
+  }
+  t.is(rig.outcomes().filter(([outcome]) => outcome === "parked").length, 2_000);
+
+  const { Item: balanceItem = {} } = await rig.harness.documents.send(new GetCommand({ TableName: rig.harness.tableName, Key: { pk: "USER#u-1", sk: "BALANCE" } }));
+  t.true(itemBytes(balanceItem) < 1_024, `the balance item holds ${itemBytes(balanceItem)} bytes`);
+  t.like(await rig.redeem("r-1", 40), { outcome: "redeemed" });
+  const adjustments = new DynamoAdjustments(rig.harness.documents, rig.harness.tableName, PROD);
+  t.like(await adjustments.adjust("u-1", { adjustmentId: "a-1", points: 5, reason: "goodwill" }, "arn:aws:iam::123456789012:role/support", rig.now), { outcome: "adjusted" });
+  t.like(await adjustments.adjust("u-1", { adjustmentId: "a-2", points: -5, reason: "goodwill undone" }, "arn:aws:iam::123456789012:role/support", rig.now), { outcome: "adjusted" });
+  t.like(await rig.balance(), { balance: 60, lifetimeEarned: 105 });
+
+  // The notes expire: a close matters only until its order's release, at most 365 days after it.
+  const { Items: notes = [] } = await rig.harness.documents.send(
+    new QueryCommand({ TableName: rig.harness.tableName, KeyConditionExpression: "pk = :pk AND begins_with(sk, :early)", ExpressionAttributeValues: { ":pk": "USER#u-1", ":early": "EARLY#" } }),
+  );
+  t.is(notes.length, 2_000);
+  t.like(notes[0], { arrivals: 1, closedAt: "2026-02-28T10:00:00.000Z", ttl: Date.parse("2027-03-02T10:00:00.000Z") / 1000 });
+  t.false("entryAt" in (notes[0] ?? {}), "a note is not in the history");
+});
+
+test("a refund parked before its order in another currency is rejected when the order lands, dead-lettered with the reason, and its redelivery is a duplicate", async (t) => {
+  // The writer's DLQ on an SQS-API server (fauxqs), as the local runtime serves its queues.
+  const { startFauxqs } = await import("fauxqs");
+  const server = await startFauxqs({ port: 0, logger: false, defaultRegion: "eu-west-1" });
+  t.teardown(() => server.stop());
+  const dlq = server.createQueue("writer-dlq");
+  const sqs = new SQSClient({ region: "eu-west-1", endpoint: server.address, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  t.teardown(() => sqs.destroy());
+  const harness = await createHarness(dynamo);
+  const rig = { harness, ...createLifecycleRig(harness, PROD, "2026-01-01T10:00:00.000Z", { deadLetters: sqsDeadLetters(sqs, dlq.queueUrl) }) };
+  const refund = { orderId: "o", userId: "u-1", refundId: "r", amount: 4_000, currency: "GBP" };
+  const event = orderRefundedEvent(refund);
+  t.deepEqual(await rig.write(sqsBatch(sqsRecord(event))).then((r) => r.batchItemFailures), []);
+  t.deepEqual(await rig.order({ orderId: "o", userId: "u-1", amount: 10_000 }), []);
+  t.like(await rig.balance(), { pending: 100, lifetimeEarned: 100 }, "credited in full: the refund contradicts its order");
+  t.deepEqual(await rig.write(sqsBatch(sqsRecord(event))).then((r) => r.batchItemFailures), [], "the redelivery is acknowledged");
+  t.deepEqual(rig.outcomes(), [["parked", 0], ["invalid", 0], ["credited", 100], ["duplicate", 0]]);
+  t.like(rig.logs()[1], { level: "warn", message: "parked refund rejected", eventId: event.id, refundId: "r", reason: "refund is in GBP but its order was paid in EUR" });
+  const history = await rig.ledger.getHistory("u-1", 10);
+  t.deepEqual(history.entries.map((entry) => entry.kind), ["earn"], "no refund awaits its order any more");
+  const { Item } = await rig.harness.documents.send(new GetCommand({ TableName: rig.harness.tableName, Key: { pk: "USER#u-1", sk: "REFUND#o#r" } }));
+  t.like(Item, { kind: "rejected-refund", reason: "refund is in GBP but its order was paid in EUR" });
+
+  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ["All"] }));
+  t.is(Messages.length, 1, "dead-lettered once");
+  t.is(Messages[0]?.MessageAttributes?.reason?.StringValue, "refund is in GBP but its order was paid in EUR");
+  // The event as the writer read it: a redrive gives it back to the writer, which knows it.
+  const body = JSON.parse(Messages[0]?.Body ?? "{}") as Record<string, unknown>;
+  t.deepEqual(body, { id: event.id, "detail-type": "Order Refunded", source: event.source, account: event.account, detail: event.detail });
+  t.deepEqual(await rig.write(sqsBatch(sqsRecord(body))).then((r) => r.batchItemFailures), [], "the redriven message is acknowledged");
+  t.deepEqual(rig.outcomes().at(-1), ["duplicate", 0]);
+});
+
+test("a note of early arrivals that holds a refund never expires, whichever came first; the order nets it and lets it expire", async (t) => {
+  const rig = await setup();
+  const note = async (orderId: string) =>
+    (await rig.harness.documents.send(new GetCommand({ TableName: rig.harness.tableName, Key: { pk: "USER#u-1", sk: `EARLY#${orderId}` }, ConsistentRead: true }))).Item;
+  rig.at("2026-01-03T00:00:00.000Z");
+  // A refund, then a close (which would otherwise expire the note).
+  await rig.refund({ orderId: "a", userId: "u-1", refundId: "r", amount: 2_000 });
+  await rig.windowClosed({ orderId: "a", userId: "u-1", closedAt: "2026-01-02T10:00:00.000Z" });
+  t.like(await note("a"), { arrivals: 2, refunds: 1, closedAt: "2026-01-02T10:00:00.000Z" });
+  t.false("ttl" in ((await note("a")) ?? {}));
+  // A close, then a refund.
+  await rig.windowClosed({ orderId: "b", userId: "u-1", closedAt: "2026-01-02T10:00:00.000Z" });
+  t.like(await note("b"), { arrivals: 1, ttl: Date.parse("2027-01-04T10:00:00.000Z") / 1000 });
+  await rig.refund({ orderId: "b", userId: "u-1", refundId: "r", amount: 2_000 });
+  t.false("ttl" in ((await note("b")) ?? {}));
+  t.deepEqual(rig.outcomes(), [["parked", 0], ["parked", 0], ["parked", 0], ["parked", 0]]);
+
+  for (const orderId of ["a", "b"]) await rig.order({ orderId, userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" });
+  // Each order released at the midnight after its close, net of its refund.
+  t.like(await rig.balance(), { balance: 160, pending: 0, lifetimeEarned: 200 });
+  t.like(await note("a"), { nettedAt: "2026-01-03T00:00:00.000Z", ttl: Date.parse("2026-01-03T00:00:00.000Z") / 1000 });
+});
+
+test("when the rejected refund cannot be dead-lettered, nothing is written and the order's message is delivered again", async (t) => {
+  const harness = await createHarness(dynamo);
+  const sent: string[] = [];
+  let failures = 1;
+  const deadLetters = async (_body: string, reason: string) => {
+    if (failures-- > 0) throw new Error("the DLQ refused it");
+    sent.push(reason);
+  };
+  const rig = { harness, ...createLifecycleRig(harness, PROD, "2026-01-01T10:00:00.000Z", { deadLetters }) };
+  await rig.refund({ orderId: "o", userId: "u-1", refundId: "r", amount: 4_000, currency: "GBP" });
+  t.is((await rig.order({ orderId: "o", userId: "u-1", amount: 10_000 })).length, 1, "the order's record fails");
+  t.like(await rig.balance(), { pending: 0, lifetimeEarned: 0 });
+  t.like((await rig.ledger.getHistory("u-1", 10)).entries, [{ kind: "parked-refund" }]);
+  t.deepEqual(await rig.order({ orderId: "o", userId: "u-1", amount: 10_000 }), [], "and succeeds when delivered again");
+  t.like(await rig.balance(), { pending: 100, lifetimeEarned: 100 });
+  t.deepEqual(sent, ["refund is in GBP but its order was paid in EUR"]);
 });

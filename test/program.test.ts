@@ -219,6 +219,7 @@ for (const stack of ["dev", "prod"]) {
     t.deepEqual(JSON.parse(writerEnv.POINTS_LIFECYCLE ?? "null"), stack === "prod" ? { pendingDays: 30, expiryDays: 365 } : { pendingDays: 0, expiryDays: 0 });
     t.deepEqual(JSON.parse(writerEnv.EARN_RULES ?? "{}"), { EUR: 1, GBP: 1.25, SEK: 0.1 });
     t.deepEqual(JSON.parse(writerEnv.PUBLISHER_ACCOUNTS ?? "null"), [stack === "prod" ? "777788889999" : "444455556666"]);
+    t.is(writerEnv.DLQ_URL, "https://sqs.eu-west-1.amazonaws.com/123456789012/loyalty-ingest-dlq-a1b2c3", "where the writer dead-letters a parked refund its order rejects");
   });
 
   test(`${stack}: IAM is least privilege — no "*" actions, "*" resources only for X-Ray`, (t) => {
@@ -278,6 +279,15 @@ for (const stack of ["dev", "prod"]) {
     t.deepEqual(logs?.Resource, ["arn:aws:logs:eu-west-1:123456789012:log-group:/otrium/loyalty/loyalty-ingest-writer-a1b2c3:*"]);
     const consume = statements.find((s) => s.Sid === "ConsumeQueue");
     t.deepEqual(consume?.Resource, ["arn:aws:sqs:eu-west-1:123456789012:loyalty-ingest-queue-a1b2c3"]);
+    // A parked refund its order rejects: sent to the queue's DLQ only, encrypted with the queues' key.
+    t.deepEqual(
+      statements.filter((s) => s.Action.includes("sqs:SendMessage") || s.Action.includes("kms:GenerateDataKey")).map((s) => [s.Sid, s.Action, s.Resource]),
+      [
+        ["EncryptLedger", ["kms:Decrypt", "kms:GenerateDataKey"], ["arn:aws:kms:eu-west-1:123456789012:key/loyalty-ledger-key-id"]],
+        ["DeadLetterRejectedRefunds", ["sqs:SendMessage"], ["arn:aws:sqs:eu-west-1:123456789012:loyalty-ingest-dlq-a1b2c3"]],
+        ["EncryptDeadLetters", ["kms:GenerateDataKey"], ["arn:aws:kms:eu-west-1:123456789012:key/loyalty-ingest-messages-key-id"]],
+      ],
+    );
   });
 
   test(`${stack}: the API stage logs JSON access lines, traces and throttles`, (t) => {

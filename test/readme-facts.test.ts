@@ -81,7 +81,7 @@ test("the README's stack config table lists every key with the default the schem
 test("the README's environment table says which functions get each variable, as the builders write them", (t) => {
   const api = { tableName: "t", logLevel: "info", allowedOrigins: [], adminPrincipals: [], adminGroup: "g" };
   const written: Record<FunctionName, object> = {
-    writer: functionEnvironment.writer({ tableName: "t", earnRules: {}, eventSource: "s", publisherAccounts: [], lifecycle: { pendingDays: 0, expiryDays: 0 }, logLevel: "info" }),
+    writer: functionEnvironment.writer({ tableName: "t", earnRules: {}, eventSource: "s", publisherAccounts: [], lifecycle: { pendingDays: 0, expiryDays: 0 }, dlqUrl: "q", logLevel: "info" }),
     reader: functionEnvironment.reader(api),
     redeemer: functionEnvironment.redeemer(api),
     admin: functionEnvironment.admin({ ...api, lifecycle: { pendingDays: 0, expiryDays: 0 } }),

@@ -74,6 +74,9 @@ export const ParkedRefundEntrySchema = v.object({
   ...orderEventBase,
   kind: v.literal("parked-refund"),
   refundId: v.string(),
+  /** Who published the refund, so that its order, if it rejects it, can dead-letter the event it was. */
+  source: v.optional(v.string()),
+  account: v.optional(v.string()),
 });
 
 /** What a day's expiry took from a customer: keyed by the day, so the settle writes it once. */
@@ -159,6 +162,12 @@ export interface Provenance {
   recordedAt: string;
 }
 
+/** Who published an event: its envelope's `source` and `account`. */
+export interface EventOrigin {
+  source: string;
+  account: string;
+}
+
 /** The ledger entry that credits a completed order, into the lot its dates put it in. */
 export function earnEntry(order: OrderCompleted, rate: EarnRate, provenance: Provenance, lifecycle: Lifecycle): EarnEntry {
   const sk = orderSk(order.orderId);
@@ -192,7 +201,7 @@ export function lotFields(dates: LotDates): { lot: string; availableAt?: string;
 }
 
 /** A refund whose order is not credited yet, recorded until it is. */
-export function parkedRefundEntry(refund: OrderRefunded, provenance: Provenance): ParkedRefundEntry {
+export function parkedRefundEntry(refund: OrderRefunded, provenance: Provenance, origin?: EventOrigin): ParkedRefundEntry {
   const sk = refundSk(refund.orderId, refund.refundId);
   return {
     pk: userPk(refund.userId),
@@ -206,11 +215,23 @@ export function parkedRefundEntry(refund: OrderRefunded, provenance: Provenance)
     currency: refund.refund.currency,
     occurredAt: refund.refundedAt,
     ...provenance,
+    ...origin,
   };
 }
 
-/** The refund a parked entry holds, as the event carried it. */
-export const refundOf = (parked: ParkedRefundEntry, userId: string): OrderRefunded => ({
+/**
+ * A parked refund its order contradicted when it landed (another currency): kept under the
+ * refund's key, so a redelivery of it is known as seen, and out of the history (no `entryAt`), as
+ * it never moved any points.
+ */
+export type RejectedRefund = Omit<ParkedRefundEntry, "kind" | "entryAt"> & { kind: "rejected-refund"; reason: string };
+
+export function rejectedRefund({ entryAt: _history, ...parked }: ParkedRefundEntry, reason: string): RejectedRefund {
+  return { ...parked, kind: "rejected-refund", reason };
+}
+
+/** The refund a parked (or rejected) entry holds, as the event carried it. */
+export const refundOf = (parked: Pick<ParkedRefundEntry, "orderId" | "refundId" | "amount" | "currency" | "occurredAt">, userId: string): OrderRefunded => ({
   orderId: parked.orderId,
   userId,
   refundId: parked.refundId,

@@ -20,6 +20,9 @@ export const orderSk = (orderId: string): string => `ORDER#${orderId}`;
 export const refundSk = (orderId: string, refundId: string): string =>
   `REFUND#${orderId}#${refundId}`;
 
+/** The note of what of an order arrived before it (a refund, its return window's close). */
+export const earlySk = (orderId: string): string => `EARLY#${orderId}`;
+
 /**
  * A customer's expiry entry of one day. A lot of a day already settled can only reappear when an
  * order older than its expiry lands later (a backfill); its expiry is a second entry of the day,

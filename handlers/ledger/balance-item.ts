@@ -8,10 +8,8 @@
  * see `lifecycle`). An item written before lots has only `balance`: it reads as a lot that is
  * spendable at once and never expires, and a value below zero (a refund of spent points) as owed.
  *
- * What arrived before its order (a refund, the close of its return window) is noted here too, as
- * `early_<orderId>` (how many arrivals) and `earlyClosedAt_<orderId>`, so that the order's credit
- * can check for them in the update it makes anyway, rather than in a third item of its
- * transaction: the credit that nets them out removes them, so they never accumulate.
+ * What arrived before its order is not noted here but in a note of its own (`early-notes`): the
+ * orders that never come would otherwise grow this item without bound.
  */
 import * as v from "valibot";
 import { describeIssues } from "../domain/describe-issues";
@@ -40,18 +38,12 @@ export const BALANCE_ATTRIBUTES = {
   version: "version",
 } as const;
 
-/** How many things of `orderId` arrived before the order: the order's credit must find none. */
-export const earlyArrivalsAttribute = (orderId: string): string => `early_${orderId}`;
-
-/** The earliest close of `orderId`'s return window that arrived before the order. */
-export const earlyClosedAtAttribute = (orderId: string): string => `earlyClosedAt_${orderId}`;
-
 const BalanceItemSchema = v.looseObject({
   pk: v.string(),
   sk: v.literal(BALANCE_SK),
   [BALANCE_ATTRIBUTES.balance]: v.optional(SafeCountSchema),
   [BALANCE_ATTRIBUTES.lifetimeEarned]: SafeCountSchema,
-  // Absent while only early arrivals are noted: nothing has changed the balance yet.
+  // Absent on items that only noted early arrivals, before those had notes of their own.
   [BALANCE_ATTRIBUTES.updatedAt]: v.optional(v.string()),
   [BALANCE_ATTRIBUTES.debt]: v.optional(SafeCountSchema, 0),
   [BALANCE_ATTRIBUTES.debtFrom]: v.optional(SafeCountSchema),
@@ -104,22 +96,4 @@ export function balanceState(item: Record<string, unknown> | undefined): Balance
   const { balance, lifetimeEarned, updatedAt, debt, debtFrom, expiredTotal, version } = result.output;
   if (balance !== undefined) lots.push(legacyLot(balance));
   return { holding: { lots, debt, ...(debtFrom === undefined ? {} : { debtFrom }) }, lifetimeEarned, expiredTotal, version, updatedAt: updatedAt ?? null };
-}
-
-/** What arrived early of `orderId`, as a balance item (read, or returned by a failed guard) notes it. */
-export interface EarlyArrivals {
-  arrivals: number;
-  closedAt?: string;
-}
-
-/** The early arrivals of `orderId` noted on `item`; `undefined` when there are none. */
-export function earlyArrivalsOf(item: Record<string, unknown> | undefined, orderId: string): EarlyArrivals | undefined {
-  const arrivals = item?.[earlyArrivalsAttribute(orderId)];
-  if (arrivals === undefined) return undefined;
-  const key = `${String(item?.pk)} ${String(item?.sk)}`;
-  const count = v.safeParse(SafeCountSchema, arrivals);
-  const closedAt = v.safeParse(v.optional(v.string()), item?.[earlyClosedAtAttribute(orderId)]);
-  if (!count.success) throw new CorruptLedgerItemError(`ledger item ${key} cannot be read: ${earlyArrivalsAttribute(orderId)}: ${describeIssues(count.issues)}`);
-  if (!closedAt.success) throw new CorruptLedgerItemError(`ledger item ${key} cannot be read: ${earlyClosedAtAttribute(orderId)}: ${describeIssues(closedAt.issues)}`);
-  return { arrivals: count.output, ...(closedAt.output === undefined ? {} : { closedAt: closedAt.output }) };
 }

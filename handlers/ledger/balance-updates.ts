@@ -6,10 +6,6 @@
  * - Changes planned from a read (spending, a cancel, a refund, an early release, an expiry)
  *   `ADD` the deltas of their plan and bump `version`, conditioned on the version read, so two
  *   concurrent plans can never both apply, while a concurrent credit never makes one fail.
- * - Early arrivals (a refund or a return window's close before its order) are noted with no read
- *   and without `version`: they change no lot, so no plan is invalidated by one. The order's
- *   credit is conditioned on finding none (or exactly the ones it netted out, which it removes),
- *   so it stays a two-item transaction with its entry.
  * Every moving attribute is also guarded so that no total leaves the safe integers: DynamoDB
  * holds numbers of 38 digits, but a total beyond Number.MAX_SAFE_INTEGER can no longer be read
  * as a number, so a write that would leave one fails its transaction instead, in the same request.
@@ -19,7 +15,7 @@
 import { LedgerLimitError, SAFE_INTEGER_LIMIT } from "../domain/errors";
 import type { EarnEntry } from "../domain/ledger-entries";
 import type { Delta } from "../domain/lot-plans";
-import { BALANCE_ATTRIBUTES, balanceKey, earlyArrivalsAttribute, earlyClosedAtAttribute, type BalanceState } from "./balance-item";
+import { BALANCE_ATTRIBUTES, balanceKey, type BalanceState } from "./balance-item";
 import type { TransactItem } from "./transactions";
 
 /** A move whose failure means either `refusal` or, for a planned change, that the item moved on. */
@@ -47,22 +43,13 @@ interface Planned {
   remove?: readonly string[];
 }
 
-/**
- * What an order's credit adds: the early arrivals of its order it must find on the item — none,
- * or the count it read and netted out, which it then removes with their close.
- */
-interface EarlyGuard {
-  orderId: string;
-  arrivals?: number;
-}
-
 export function balanceUpdates(tableName: string) {
   /**
    * Adds each delta to its attribute (an absent one starts at zero) and stamps the time. Each
    * moving attribute is guarded: absent, or far enough from the limit on the side it moves to.
    * A zero delta cannot move a total out of range, so it has no guard.
    */
-  function add(pk: string, deltas: readonly Delta[], at: string, what: string, planned?: Planned, early?: EarlyGuard): GuardedMove {
+  function add(pk: string, deltas: readonly Delta[], at: string, what: string, planned?: Planned): GuardedMove {
     const names: Record<string, string> = { "#at": BALANCE_ATTRIBUTES.updatedAt };
     const values: Record<string, string | number> = { ":at": at };
     const guards: string[] = [];
@@ -75,17 +62,7 @@ export function balanceUpdates(tableName: string) {
       }
       return `#a${i} :d${i}`;
     });
-    const dropped = [...(planned?.remove ?? [])];
-    if (early !== undefined) {
-      names["#early"] = earlyArrivalsAttribute(early.orderId);
-      if (early.arrivals === undefined) guards.push("attribute_not_exists(#early)");
-      else {
-        values[":arrivals"] = early.arrivals;
-        guards.push("#early = :arrivals");
-        dropped.push(earlyArrivalsAttribute(early.orderId), earlyClosedAtAttribute(early.orderId));
-      }
-    }
-    const removes = dropped.map((attribute, i) => {
+    const removes = (planned?.remove ?? []).map((attribute, i) => {
       names[`#r${i}`] = attribute;
       return `#r${i}`;
     });
@@ -107,9 +84,8 @@ export function balanceUpdates(tableName: string) {
           Key: balanceKey(pk),
           UpdateExpression: expression,
           ...(guards.length > 0 ? { ConditionExpression: guards.join(" AND ") } : {}),
-          // A planned change or a credit that fails says why: the old image tells a moved item, or
-          // an early arrival, from a refusal.
-          ...(planned !== undefined || early !== undefined ? { ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const } : {}),
+          // A planned change that fails says why: the old image tells a moved item from a refusal.
+          ...(planned !== undefined ? { ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const } : {}),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         },
@@ -122,10 +98,9 @@ export function balanceUpdates(tableName: string) {
     /**
      * An order's points, to its lot and to `lifetimeEarned` (`lotPoints` less than its points when
      * refunds that arrived first are netted out). A lot never exceeds `lifetimeEarned`, so
-     * guarding these ADDs keeps every lot safe. Applies only if the item holds exactly
-     * `earlyArrivals` early arrivals of the order (none when omitted), and removes those.
+     * guarding these ADDs keeps every lot safe.
      */
-    creditOrder: (entry: EarnEntry, lot: string, lotPoints: number, earlyArrivals?: number): GuardedMove =>
+    creditOrder: (entry: EarnEntry, lot: string, lotPoints: number): GuardedMove =>
       add(
         entry.pk,
         [
@@ -134,30 +109,7 @@ export function balanceUpdates(tableName: string) {
         ],
         entry.recordedAt,
         `crediting ${entry.points} points`,
-        undefined,
-        { orderId: entry.orderId, ...(earlyArrivals === undefined ? {} : { arrivals: earlyArrivals }) },
       ),
-
-    /**
-     * Notes that something of `orderId` arrived before the order: one more arrival, and a close
-     * keeps the earliest `closedAt` (a later or equal one fails this action). `lifetimeEarned` is
-     * added zero so an item that holds nothing else yet still reads whole; `updatedAt` is left
-     * alone, as no balance changed.
-     */
-    noteEarlyArrival: (pk: string, orderId: string, closedAt?: string): TransactItem => ({
-      Update: {
-        TableName: tableName,
-        Key: balanceKey(pk),
-        UpdateExpression: `ADD #early :one, #earned :zero${closedAt === undefined ? "" : " SET #closed = :closed"}`,
-        ...(closedAt === undefined ? {} : { ConditionExpression: "attribute_not_exists(#closed) OR #closed > :closed" }),
-        ExpressionAttributeNames: {
-          "#early": earlyArrivalsAttribute(orderId),
-          "#earned": BALANCE_ATTRIBUTES.lifetimeEarned,
-          ...(closedAt === undefined ? {} : { "#closed": earlyClosedAtAttribute(orderId) }),
-        },
-        ExpressionAttributeValues: { ":one": 1, ":zero": 0, ...(closedAt === undefined ? {} : { ":closed": closedAt }) },
-      },
-    }),
 
     /**
      * A change planned from `read`: its deltas, and the lots it drops, if the item is still at the

@@ -3,8 +3,8 @@
  * `TransactWriteItems` that writes its entry (guarded by `attribute_not_exists`) together with
  * the balance change, so a redelivered or re-published event changes nothing.
  * - An order is one request, duplicates included: it `ADD`s to its lot with no read, checks in
- *   that same balance update that nothing of the order arrived before it, and, when its lot
- *   expires at all, indexes the day it does for the settle (two items, or three with expiry).
+ *   the same transaction that nothing of the order arrived before it (its early note is absent),
+ *   and, when its lot expires at all, indexes the day it does for the settle.
  * - A refund or a return window's close reads the order and the balance (one request), then
  *   writes its plan conditioned on what it read. Either one arriving before its order is
  *   recorded and acknowledged; the order nets it out when it lands (see `early-arrivals`).
@@ -12,16 +12,17 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
 import type { OrderRefunded, ReturnWindowClosed } from "../domain/contract";
-import { EarnEntrySchema, LedgerEntrySchema, lotFields, parkedRefundEntry, planReversal, type EarnEntry, type LedgerEntry, type Provenance } from "../domain/ledger-entries";
+import { EarnEntrySchema, LedgerEntrySchema, lotFields, parkedRefundEntry, planReversal, type EarnEntry, type EventOrigin, type LedgerEntry, type Provenance, type RejectedRefund } from "../domain/ledger-entries";
 import { BALANCE_SK, orderSk, userPk } from "../domain/ledger-keys";
 import { lateReleaseNotice } from "../domain/ledger-notices";
 import { earlyReleaseOf, lotAttribute, lotDatesOf } from "../domain/lifecycle";
 import { planReversal as planLotReversal } from "../domain/lot-plans";
 import { isAvailable, isExpired, viewAt, type Lot, type PointsView } from "../domain/lots";
-import { balanceKey, balanceState, earlyArrivalsOf, legacyLot } from "./balance-item";
+import { balanceKey, balanceState, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
 import { dayIndexPuts } from "./day-indexes";
-import { creditWithEarlyArrivals, earlyArrivalAction } from "./early-arrivals";
+import { creditWithEarlyArrivals, earlyArrivalAction, rejectedRefundOf } from "./early-arrivals";
+import { earlyNoteOf, earlyNoteWrites, type EarlyNoteWrites } from "./early-notes";
 import { DynamoErasure } from "./dynamo-erasure";
 import { settledLotOf } from "./settled-lots";
 import { notErasedCheck } from "./tombstones";
@@ -57,14 +58,18 @@ function lotOf(order: EarnEntry, lots: readonly Lot[]): { lot: Lot; held: boolea
 
 export class DynamoLedger {
   private readonly balances: BalanceUpdates;
+  private readonly notes: EarlyNoteWrites;
   /** Erases customers on the platform's `Customer Deleted`. */
   readonly erasure: DynamoErasure;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** Told of each parked refund an order rejects when it lands, before the rejection is written. */
+    private readonly onRejectedRefund: (refund: RejectedRefund) => Promise<void> = async () => {},
   ) {
     this.balances = balanceUpdates(tableName);
+    this.notes = earlyNoteWrites(tableName);
     this.erasure = new DynamoErasure(client, tableName);
   }
 
@@ -76,16 +81,17 @@ export class DynamoLedger {
       putNewEntry(this.tableName, entry),
       credit.action,
       notErasedCheck(this.tableName, entry.pk),
+      this.notes.noneNoted(entry.pk, entry.orderId),
       ...dayIndexPuts(this.tableName, entry, entry.recordedAt),
     ]);
     if (result.written) return { outcome: "credited", points: entry.points };
     if (failedAt(result, 2)) return DROPPED_ERASED;
     if (failedAt(result, 0)) return DUPLICATE;
-    if (failedAt(result, 1)) {
-      // The balance guard failed: on an early arrival of this order (net it out), or on a total.
-      if (earlyArrivalsOf(oldItemAt(result, 1), entry.orderId) !== undefined) return creditWithEarlyArrivals(this.client, this.tableName, this.balances, entry);
-      throw credit.refusal();
+    // Something of this order arrived before it: net it out.
+    if (failedAt(result, 3)) {
+      return creditWithEarlyArrivals(this.client, this.tableName, this.balances, this.notes, entry, this.onRejectedRefund);
     }
+    if (failedAt(result, 1)) throw credit.refusal();
     throw new Error(`order ${entry.orderId}: transaction cancelled unexpectedly`);
   }
 
@@ -94,13 +100,13 @@ export class DynamoLedger {
    * then writes the reversal entry, the order's new running totals (conditioned on the totals
    * read, so concurrent refunds of one order cannot both apply) and the lots' plan.
    */
-  async reverseRefund(refund: OrderRefunded, provenance: Provenance, now: Date): Promise<WriteResult> {
+  async reverseRefund(refund: OrderRefunded, provenance: Provenance, now: Date, origin?: EventOrigin): Promise<WriteResult> {
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const [orderItem, balanceItem] = await readUserItems(this.client, this.tableName, refund.userId, [orderSk(refund.orderId), BALANCE_SK]);
       if (!orderItem) {
         const parked = await transactWrite(this.client, [
-          putNewEntry(this.tableName, parkedRefundEntry(refund, provenance)),
-          ...earlyArrivalAction(this.tableName, this.balances, userPk(refund.userId), refund.orderId),
+          putNewEntry(this.tableName, parkedRefundEntry(refund, provenance, origin)),
+          ...earlyArrivalAction(this.tableName, this.notes.noteRefund(userPk(refund.userId), refund.orderId), userPk(refund.userId), refund.orderId),
         ]);
         if (parked.written) return PARKED;
         if (failedAt(parked, 3)) return DROPPED_ERASED;
@@ -144,13 +150,19 @@ export class DynamoLedger {
    * applied when the order lands.
    */
   async releaseEarly(closed: ReturnWindowClosed, now: Date): Promise<WriteResult> {
+    // Whether the close's note, if it is the order's first arrival, expires (no refund is parked).
+    let expires = true;
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const [orderItem, balanceItem] = await readUserItems(this.client, this.tableName, closed.userId, [orderSk(closed.orderId), BALANCE_SK]);
       if (!orderItem) {
-        const parked = await transactWrite(this.client, earlyArrivalAction(this.tableName, this.balances, userPk(closed.userId), closed.orderId, closed.closedAt));
+        const pk = userPk(closed.userId);
+        const parked = await transactWrite(this.client, earlyArrivalAction(this.tableName, this.notes.noteClose(pk, closed.orderId, closed.closedAt, expires), pk, closed.orderId));
         if (parked.written) return PARKED;
         if (failedAt(parked, 2)) return DROPPED_ERASED;
-        if (failedAt(parked, 0)) return DUPLICATE; // an earlier close is recorded already
+        const note = failedAt(parked, 0) ? earlyNoteOf(oldItemAt(parked, 0)) : undefined;
+        // An earlier close is recorded already; or a refund is, and the note must not expire.
+        if (note !== undefined && note.closedAt !== undefined && note.closedAt <= closed.closedAt) return DUPLICATE;
+        if (note?.refunds !== undefined) expires = false;
         continue;
       }
       const order = v.parse(EarnEntrySchema, orderItem);
@@ -190,6 +202,14 @@ export class DynamoLedger {
       // A refund of the order, a duplicate of this event or a plan on the balance won; re-read.
     }
     throw new Error(`order ${closed.orderId} kept changing under ${ATTEMPTS} release attempts`);
+  }
+
+  /**
+   * Whether `refund` is one its order rejected when it landed (parked before it, in another
+   * currency): a later delivery of it was answered already.
+   */
+  wasRejected(refund: OrderRefunded): Promise<boolean> {
+    return rejectedRefundOf(this.client, this.tableName, refund.userId, refund.orderId, refund.refundId);
   }
 
   /** A user's points at `now`; a user with no entries has zero. One eventually consistent read. */

@@ -2,25 +2,27 @@
  * What arrives before its order — a refund, the close of its return window — is acknowledged
  * and recorded, never reported failed for being early, and never waits for a redelivery:
  * - A parked refund is an entry under the reversal's own key (so its duplicate changes nothing)
- *   worth no points yet; a close is noted on the balance item. Both are written on condition
- *   that the order is still absent, and both count one more early arrival of the order on the
- *   balance item (see `balance-item`).
- * - The order's credit updates the balance item anyway, so it carries the check that no early
- *   arrival is noted there: the common case stays one request of two items. When one is, the
- *   credit reads the balance item and the parked refunds and credits the net in one transaction
- *   that turns each parked refund into its reversal and removes the note, on condition that no
- *   arrival was added meanwhile.
+ *   worth no points yet; a close is noted in the order's early note (`early-notes`). Both are
+ *   written on condition that the order is still absent, and both count one more early arrival
+ *   of the order in that note.
+ * - The order's credit carries the check that its order has no note: one more item of the same
+ *   request. When it has one, the credit reads the note and the parked refunds and credits the
+ *   net in one transaction that turns each parked refund into its reversal and retires the note,
+ *   on condition that no arrival was added meanwhile.
+ * - A parked refund the order contradicts (another currency) is invalid: the same transaction
+ *   keeps it, out of the history, as a rejected refund with the reason, so it no longer awaits
+ *   its order and a redelivery of it is known as seen (`rejectedRefundOf`).
  */
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
 import { InvalidEventError } from "../domain/errors";
-import { ParkedRefundEntrySchema, lotFields, planReversal, refundOf, type EarnEntry, type ReversalEntry } from "../domain/ledger-entries";
-import { orderSk, refundSk } from "../domain/ledger-keys";
+import { ParkedRefundEntrySchema, lotFields, planReversal, refundOf, rejectedRefund, type EarnEntry, type RejectedRefund, type ReversalEntry } from "../domain/ledger-entries";
+import { orderSk, refundSk, userPk } from "../domain/ledger-keys";
 import { earlyReleaseOf, lotDatesOf } from "../domain/lifecycle";
-import { balanceKey, earlyArrivalsOf } from "./balance-item";
 import { dayIndexPuts } from "./day-indexes";
 import type { BalanceUpdates } from "./balance-updates";
-import { failedAt, oldItemAt, putNewEntry, transactWrite, type TransactItem } from "./transactions";
+import { earlyNoteKey, earlyNoteOf, type EarlyNoteWrites } from "./early-notes";
+import { failedAt, putNewEntry, transactWrite, type TransactItem } from "./transactions";
 import type { WriteResult } from "./write-result";
 import { notErasedCheck } from "./tombstones";
 
@@ -28,22 +30,34 @@ import { notErasedCheck } from "./tombstones";
 const ATTEMPTS = 5;
 
 /**
- * The actions that note an early arrival on the balance item, on condition that the order is
- * still absent and the customer was never erased (the third action): a close keeps the earliest
- * `closedAt` (a later or equal one fails the first action).
+ * The note of an early arrival (`note`), on condition that the order is still absent and the
+ * customer was never erased (the third action).
  */
-export function earlyArrivalAction(tableName: string, balances: BalanceUpdates, pk: string, orderId: string, closedAt?: string): TransactItem[] {
+export function earlyArrivalAction(tableName: string, note: TransactItem, pk: string, orderId: string): TransactItem[] {
   return [
-    balances.noteEarlyArrival(pk, orderId, closedAt),
+    note,
     { ConditionCheck: { TableName: tableName, Key: { pk, sk: orderSk(orderId) }, ConditionExpression: "attribute_not_exists(pk)" } },
     notErasedCheck(tableName, pk),
   ];
 }
 
-export async function creditWithEarlyArrivals(client: DynamoDBDocumentClient, tableName: string, balances: BalanceUpdates, credited: EarnEntry): Promise<WriteResult> {
+/**
+ * Credits `credited` net of what arrived before it. `onRejected` hears of each parked refund the
+ * order rejects before the rejection is written (so it hears at least once, maybe again if the
+ * write must be retried).
+ */
+export async function creditWithEarlyArrivals(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  balances: BalanceUpdates,
+  notes: EarlyNoteWrites,
+  credited: EarnEntry,
+  onRejected: (refund: RejectedRefund) => Promise<void>,
+): Promise<WriteResult> {
+  const told = new Set<string>();
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    const [{ Item: balanceItem }, { Items = [] }] = await Promise.all([
-      client.send(new GetCommand({ TableName: tableName, Key: balanceKey(credited.pk), ConsistentRead: true })),
+    const [{ Item: noteItem }, { Items = [] }] = await Promise.all([
+      client.send(new GetCommand({ TableName: tableName, Key: earlyNoteKey(credited.pk, credited.orderId), ConsistentRead: true })),
       client.send(
         new QueryCommand({
           TableName: tableName,
@@ -53,7 +67,7 @@ export async function creditWithEarlyArrivals(client: DynamoDBDocumentClient, ta
         }),
       ),
     ]);
-    const early = earlyArrivalsOf(balanceItem, credited.orderId);
+    const early = earlyNoteOf(noteItem);
     const parked = Items.flatMap((item) => {
       const result = v.safeParse(ParkedRefundEntrySchema, item);
       return result.success ? [result.output] : [];
@@ -63,14 +77,15 @@ export async function creditWithEarlyArrivals(client: DynamoDBDocumentClient, ta
     // Apply the refunds in the order they happened, as if the order had been there for each.
     let order = credited;
     const reversals: ReversalEntry[] = [];
+    const rejected: RejectedRefund[] = [];
     for (const refund of parked) {
       try {
         const plan = planReversal(order, refundOf(refund, credited.pk.slice(credited.pk.indexOf("#") + 1)), { eventId: refund.eventId, recordedAt: credited.recordedAt });
         order = { ...order, refundedAmount: plan.refundedAmount, reversedPoints: plan.reversedPoints };
         reversals.push({ ...plan.entry, fromLot: plan.entry.points, fromSpendable: 0, toDebt: 0, notTaken: 0 });
       } catch (error) {
-        // A refund that contradicts its order (another currency) stays parked, worth nothing.
         if (!(error instanceof InvalidEventError)) throw error;
+        rejected.push(rejectedRefund(refund, error.message));
       }
     }
     const closedAt = early?.closedAt;
@@ -79,22 +94,37 @@ export async function creditWithEarlyArrivals(client: DynamoDBDocumentClient, ta
     if (closedAt !== undefined) order = { ...order, returnWindowClosedAt: closedAt, ...(moved ? lotFields(moved) : {}) };
 
     const lotPoints = order.points - order.reversedPoints;
-    const credit = balances.creditOrder(order, order.lot ?? "balance", lotPoints, early?.arrivals);
+    for (const refund of rejected.filter(({ sk }) => !told.has(sk))) {
+      await onRejected(refund);
+      told.add(refund.sk);
+    }
+    const credit = balances.creditOrder(order, order.lot ?? "balance", lotPoints);
+    const settled = [...reversals, ...rejected];
     const result = await transactWrite(client, [
       putNewEntry(tableName, order),
       credit.action,
-      ...reversals.map((entry): TransactItem => ({
+      notes.take(order.pk, order.orderId, early?.arrivals, order.recordedAt),
+      notErasedCheck(tableName, order.pk),
+      ...settled.map((entry): TransactItem => ({
         Put: { TableName: tableName, Item: entry, ConditionExpression: "kind = :parked", ExpressionAttributeValues: { ":parked": "parked-refund" } },
       })),
-      notErasedCheck(tableName, order.pk),
       ...dayIndexPuts(tableName, order, order.recordedAt),
     ]);
     if (result.written) return { outcome: "credited", points: lotPoints };
-    if (failedAt(result, 2 + reversals.length)) return { outcome: "erased", points: 0 };
+    if (failedAt(result, 3)) return { outcome: "erased", points: 0 };
     if (failedAt(result, 0)) return { outcome: "duplicate", points: 0 };
-    // The balance guard failed with the arrivals read still there: the totals refused the credit.
-    if (failedAt(result, 1) && earlyArrivalsOf(oldItemAt(result, 1), credited.orderId)?.arrivals === early?.arrivals) throw credit.refusal();
+    // Only the balance guard failed: the totals refused the credit.
+    if (failedAt(result, 1) && result.reasons.every((reason, i) => i === 1 || reason.code === "None")) throw credit.refusal();
     // Something else arrived early meanwhile, or a parked refund changed: read again.
   }
   throw new Error(`order ${credited.orderId}: early arrivals kept landing over ${ATTEMPTS} attempts`);
+}
+
+/**
+ * The refund of `orderId` and `refundId` its order rejected when it landed, if it did: a later
+ * delivery of that refund is one the ledger has seen and answered.
+ */
+export async function rejectedRefundOf(client: DynamoDBDocumentClient, tableName: string, userId: string, orderId: string, refundId: string): Promise<boolean> {
+  const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: { pk: userPk(userId), sk: refundSk(orderId, refundId) }, ConsistentRead: true }));
+  return Item?.kind === "rejected-refund";
 }

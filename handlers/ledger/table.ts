@@ -14,6 +14,11 @@ export const LEDGER_TABLE = {
    * from: the old image tells a parked refund netted into its reversal from other rewrites.
    */
   streamView: "NEW_AND_OLD_IMAGES",
+  /**
+   * The table's TTL attribute (epoch seconds): only notes of early arrivals carry it, so nothing
+   * of a ledger entry ever expires.
+   */
+  ttlAttribute: "ttl",
 } as const;
 
 /** The key attributes, all strings. */

@@ -74,6 +74,11 @@ const EnvSchema = v.object({
   EVENT_SOURCE: v.optional(v.pipe(v.string(), v.minLength(1))),
   /** The writer: unset means no account check (unit tests, the local runtime). */
   PUBLISHER_ACCOUNTS: PublisherAccountsSchema,
+  /**
+   * The writer: its queue's DLQ, where it sends a refund parked before its order that the order
+   * rejects; unset (unit tests, the local runtime), such a refund is only logged.
+   */
+  DLQ_URL: v.optional(v.pipe(v.string(), v.url("must be the DLQ's URL"))),
   /** The writer: when an order's points release and expire (readers need it not: each lot carries its dates). */
   POINTS_LIFECYCLE: PointsLifecycleSchema,
   /** The settle: when to warn of an expiry (`Points Expiring Soon`). */

@@ -23,6 +23,8 @@ export interface WriterSettings<V = string> {
   publisherAccounts?: readonly string[];
   /** Pending and expiry days of new lots; absent: spendable at once, never expiring. */
   lifecycle?: Lifecycle;
+  /** Its queue's DLQ, for the refunds parked before their order that the order rejects; absent: they are only logged. */
+  dlqUrl?: V;
   /** `debug`, `info`, `warn` or `error`. */
   logLevel: V;
 }
@@ -70,7 +72,7 @@ export interface PublisherFunctionSettings<V = string> {
 /** A function's variables: names the handlers read (`HandlerEnv`), each present only when set. */
 export type FunctionEnvironment<TName extends keyof HandlerEnv, V> = { [K in TName]: V | string };
 
-type WriterVariable = "TABLE_NAME" | "EARN_RULES" | "EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "POINTS_LIFECYCLE" | "LOG_LEVEL";
+type WriterVariable = "TABLE_NAME" | "EARN_RULES" | "EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "POINTS_LIFECYCLE" | "DLQ_URL" | "LOG_LEVEL";
 type ApiFunctionVariable = "TABLE_NAME" | "LOG_LEVEL" | "ALLOWED_ORIGINS" | "ADMIN_PRINCIPALS" | "ADMIN_GROUP";
 type SettleVariable = "TABLE_NAME" | "LOG_LEVEL" | "EXPIRING_SOON_DAYS";
 type PublisherVariable = "TABLE_NAME" | "EVENT_BUS_NAME" | "LOG_LEVEL";
@@ -79,14 +81,15 @@ type PublisherVariable = "TABLE_NAME" | "EVENT_BUS_NAME" | "LOG_LEVEL";
 const optional = <TName extends string, T>(name: TName, value: T | undefined): Partial<Record<TName, T>> =>
   value === undefined ? {} : ({ [name]: value } as Record<TName, T>);
 
-function writerEnvironment<V = string>(settings: WriterSettings<V>): FunctionEnvironment<Exclude<WriterVariable, "EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "POINTS_LIFECYCLE">, V> &
-  Partial<FunctionEnvironment<"EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "POINTS_LIFECYCLE", V>> {
+function writerEnvironment<V = string>(settings: WriterSettings<V>): FunctionEnvironment<Exclude<WriterVariable, "EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "POINTS_LIFECYCLE" | "DLQ_URL">, V> &
+  Partial<FunctionEnvironment<"EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "POINTS_LIFECYCLE" | "DLQ_URL", V>> {
   return {
     TABLE_NAME: settings.tableName,
     EARN_RULES: JSON.stringify(settings.earnRules),
     ...optional("EVENT_SOURCE", settings.eventSource),
     ...optional("PUBLISHER_ACCOUNTS", settings.publisherAccounts && JSON.stringify(settings.publisherAccounts)),
     ...optional("POINTS_LIFECYCLE", settings.lifecycle && JSON.stringify(settings.lifecycle)),
+    ...optional("DLQ_URL", settings.dlqUrl),
     LOG_LEVEL: settings.logLevel,
   };
 }

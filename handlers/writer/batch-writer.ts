@@ -11,6 +11,7 @@ import {
   type ParsedEvent,
 } from "../domain/contract";
 import { earnRateFor, type EarnRules } from "../domain/earn-rules";
+import { InvalidEventError } from "../domain/errors";
 import { earnEntry } from "../domain/ledger-entries";
 import { erasedPk } from "../domain/ledger-keys";
 import { IMMEDIATE, type Lifecycle } from "../domain/lifecycle";
@@ -69,7 +70,11 @@ export function createBatchWriter(deps: BatchWriterDeps) {
         return ledger.creditOrder(earnEntry(order, earnRateFor(rules, order.total.currency), provenance, lifecycle));
       }
       case DETAIL_TYPES.orderRefunded:
-        return ledger.reverseRefund(event.detail, provenance, at);
+        return ledger.reverseRefund(event.detail, provenance, at, { source: event.source, account: event.account }).catch(async (error: unknown): Promise<RecordOutcome> => {
+          // Parked before its order and rejected when the order landed: this delivery was answered.
+          if (error instanceof InvalidEventError && (await ledger.wasRejected(event.detail))) return { outcome: "duplicate", points: 0 };
+          throw error;
+        });
       case DETAIL_TYPES.returnWindowClosed:
         return ledger.releaseEarly(event.detail, at);
       case DETAIL_TYPES.customerDeleted: {

@@ -10,16 +10,18 @@ import { DynamoRedemptions } from "../../handlers/ledger/dynamo-redemptions";
 import { DynamoSettle } from "../../handlers/ledger/dynamo-settle";
 import { createLogger } from "../../handlers/runtime/log";
 import { createBatchWriter } from "../../handlers/writer/batch-writer";
+import { reportRejectedRefunds, type DeadLetters } from "../../handlers/writer/rejected-refunds";
 import type { Harness } from "./dynamo-harness";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord, type OrderInput, type RefundInput } from "./events";
 import { TEST_RULES } from "./writer-harness";
 
-export function createLifecycleRig(harness: Harness, lifecycle: Lifecycle, start: string, { expiringSoonDays }: { expiringSoonDays?: number } = {}) {
+export function createLifecycleRig(harness: Harness, lifecycle: Lifecycle, start: string, { expiringSoonDays, deadLetters }: { expiringSoonDays?: number; deadLetters?: DeadLetters } = {}) {
   let clock = Date.parse(start);
   const now = () => new Date(clock);
   const lines: string[] = [];
-  const ledger = new DynamoLedger(harness.documents, harness.tableName);
-  const write = createBatchWriter({ ledger, rules: parseEarnRules(TEST_RULES), logger: createLogger("debug", (line) => lines.push(line)), now, lifecycle });
+  const logger = createLogger("debug", (line) => lines.push(line));
+  const ledger = new DynamoLedger(harness.documents, harness.tableName, reportRejectedRefunds(logger, deadLetters));
+  const write = createBatchWriter({ ledger, rules: parseEarnRules(TEST_RULES), logger, now, lifecycle });
   const redemptions = new DynamoRedemptions(harness.documents, harness.tableName);
   const settle = new DynamoSettle(harness.documents, harness.tableName, expiringSoonDays);
   const send = async (event: Record<string, unknown>) => (await write(sqsBatch(sqsRecord(event)))).batchItemFailures;
@@ -33,6 +35,8 @@ export function createLifecycleRig(harness: Harness, lifecycle: Lifecycle, start
     at: (instant: string) => {
       clock = Date.parse(instant);
     },
+    /** Every log line, parsed. */
+    logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
     outcomes: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>).map((line) => [line.outcome, line.points]),
     order: (order: OrderInput) => send(orderCompleted(order)),
     refund: (refund: RefundInput) => send(orderRefunded(refund)),
