@@ -10,7 +10,7 @@ const config = parseStackConfig(pulumi.runtime.allConfig());
 
 const alerts = new LoyaltyAlerts("loyalty-alerts", { emails: config.alarmEmails });
 
-// With deletion protection (prod) the ledger and its key are also `protect`ed.
+// With deletion protection (prod) the ledger, the queues holding messages and their keys are also `protect`ed.
 const store = new LoyaltyStore("loyalty-ledger", { deletionProtection: config.deletionProtection });
 
 const ingest = new LoyaltyIngest("loyalty-ingest", {
@@ -21,6 +21,7 @@ const ingest = new LoyaltyIngest("loyalty-ingest", {
   eventBusName: config.eventBusName,
   eventSource: config.eventSource,
   maxReceiveCount: config.maxReceiveCount,
+  deletionProtection: config.deletionProtection,
   lifecycle: config.lifecycle,
   writerTimeoutSeconds: config.writer.timeoutSeconds,
   writerMemoryMb: config.writer.memoryMb,
@@ -36,6 +37,7 @@ const ingest = new LoyaltyIngest("loyalty-ingest", {
 const settle = new LoyaltySettle("loyalty-settle", {
   store,
   expiringSoonDays: config.expiringSoonDays,
+  deletionProtection: config.deletionProtection,
   logLevel: config.logLevel,
   logRetentionDays: config.logRetentionDays,
   alarmActions: [alerts.topicArn],
@@ -45,6 +47,7 @@ const settle = new LoyaltySettle("loyalty-settle", {
 const events = new LoyaltyEvents("loyalty-events", {
   store,
   eventBusName: config.pointsEventBusName,
+  deletionProtection: config.deletionProtection,
   logLevel: config.logLevel,
   logRetentionDays: config.logRetentionDays,
   alarmActions: [alerts.topicArn],

@@ -18,6 +18,7 @@ export const EventsArgsSchema = v.object(
     timeoutSeconds: v.optional(FunctionTimeoutSchema, EVENTS_DEFAULTS.timeoutSeconds),
     memoryMb: v.optional(FunctionMemorySchema, EVENTS_DEFAULTS.memoryMb),
     publishContract: v.optional(TrueOrFalseSchema, EVENTS_DEFAULTS.publishContract),
+    deletionProtection: v.optional(TrueOrFalseSchema, EVENTS_DEFAULTS.deletionProtection),
   },
   "must be an object",
 );

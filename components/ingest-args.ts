@@ -38,6 +38,7 @@ export const IngestArgsSchema = v.pipe(
       batchingWindowSeconds: v.optional(BatchingWindowSchema, INGEST_DEFAULTS.batchingWindowSeconds),
       maxConcurrency: v.optional(MaxConcurrencySchema, INGEST_DEFAULTS.maxConcurrency),
       publishContract: v.optional(TrueOrFalseSchema, INGEST_DEFAULTS.publishContract),
+      deletionProtection: v.optional(TrueOrFalseSchema, INGEST_DEFAULTS.deletionProtection),
     },
     "must be an object",
   ),

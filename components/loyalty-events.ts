@@ -76,6 +76,12 @@ export interface LoyaltyEventsArgs {
   memoryMb?: number;
   /** Publish the outbound contract (OpenAPI 3) in an EventBridge schema registry. @default {@link EVENTS_DEFAULTS.publishContract} */
   publishContract?: boolean;
+  /**
+   * Whether Pulumi protects the queues that hold messages (its DLQ) (`protect`): a destroy or a
+   * replacing change then stops instead of losing them. Turn off only for throwaway stacks.
+   * @default {@link EVENTS_DEFAULTS.deletionProtection}
+   */
+  deletionProtection?: boolean;
   /** The publisher's `LOG_LEVEL`. @default {@link EVENTS_DEFAULTS.logLevel} */
   logLevel?: pulumi.Input<string>;
   /** Days the publisher's logs are kept. @default {@link EVENTS_DEFAULTS.logRetentionDays} */
@@ -106,7 +112,7 @@ export class LoyaltyEvents extends pulumi.ComponentResource {
 
     const { name: busName, arn: busArn } = settings.eventBusName === undefined ? ownBus(`${name}-bus`, parent) : existingBus(settings.eventBusName, parent);
 
-    const dlq = parkingQueue(`${name}-dlq`, parent);
+    const dlq = parkingQueue(`${name}-dlq`, parent, settings.deletionProtection);
 
     const publisher = new HandlerFunction(
       name,

@@ -76,6 +76,12 @@ export interface LoyaltyIngestArgs {
   eventPattern?: pulumi.Input<Record<string, unknown>>;
   /** Publish the event contract (OpenAPI 3) in an EventBridge schema registry for the publishers. @default {@link INGEST_DEFAULTS.publishContract} */
   publishContract?: boolean;
+  /**
+   * Whether Pulumi protects the queues that hold messages (the queue, its DLQ, the rule's DLQ) and the key that decrypts them (`protect`): a destroy or a
+   * replacing change then stops instead of losing them. Turn off only for throwaway stacks.
+   * @default {@link INGEST_DEFAULTS.deletionProtection}
+   */
+  deletionProtection?: boolean;
   /** Deliveries of a message before it moves to the DLQ (1–1000). @default {@link INGEST_DEFAULTS.maxReceiveCount} */
   maxReceiveCount?: number;
   /**
@@ -145,6 +151,8 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
     // The publisher accounts may put events on the bus at all.
     admitPublishers(name, eventBusName, settings.publisherAccounts, parent);
 
+    // What holds messages, and the key without which they cannot be read.
+    const kept = { ...parent, protect: settings.deletionProtection };
     const key = serviceKey(
       `${name}-messages`,
       {
@@ -152,13 +160,13 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
         service: "events.amazonaws.com",
         sourceArn: rule.arn,
       },
-      parent,
+      kept,
     );
 
     const dlq = encryptedQueue(
       `${name}-dlq`,
       { encryption: { kmsKeyArn: key.arn }, messageRetentionSeconds: DLQ_RETENTION_SECONDS },
-      parent,
+      kept,
     );
     const queue = encryptedQueue(
       `${name}-queue`,
@@ -171,13 +179,13 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
           maxReceiveCount: settings.maxReceiveCount,
         }),
       },
-      parent,
+      kept,
     );
     // Where the rule's undeliverable events wait: its own protection, not the queue's key.
     const ruleDlq = encryptedQueue(
       `${name}-rule-dlq`,
       { encryption: "sqs-managed", messageRetentionSeconds: DLQ_RETENTION_SECONDS },
-      parent,
+      kept,
     );
 
     applySecureQueuePolicy(

@@ -52,6 +52,12 @@ export interface LoyaltySettleArgs {
    * Soon`, once per expiry day); 0 tells nobody. @default {@link SETTLE_DEFAULTS.expiringSoonDays}
    */
   expiringSoonDays?: number;
+  /**
+   * Whether Pulumi protects the queues that hold messages (its DLQ) (`protect`): a destroy or a
+   * replacing change then stops instead of losing them. Turn off only for throwaway stacks.
+   * @default {@link SETTLE_DEFAULTS.deletionProtection}
+   */
+  deletionProtection?: boolean;
   /** The settle's `LOG_LEVEL`. @default {@link SETTLE_DEFAULTS.logLevel} */
   logLevel?: pulumi.Input<string>;
   /** Days the settle's logs are kept. @default {@link SETTLE_DEFAULTS.logRetentionDays} */
@@ -78,7 +84,7 @@ export class LoyaltySettle extends pulumi.ComponentResource {
     super("otrium:loyalty:LoyaltySettle", name, {}, opts);
     const parent = { parent: this };
 
-    const dlq = parkingQueue(`${name}-dlq`, parent);
+    const dlq = parkingQueue(`${name}-dlq`, parent, settings.deletionProtection);
 
     const settle = new HandlerFunction(
       name,

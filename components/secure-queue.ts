@@ -124,8 +124,9 @@ export function applySecureQueuePolicy(
  * on a key that could be the fault), kept 14 days, TLS only, and no resource-policy admits
  * anyone — the functions and services that park here do so through their own roles.
  */
-export function parkingQueue(name: string, opts: pulumi.CustomResourceOptions): sqs.Queue {
-  const queue = encryptedQueue(name, { encryption: "sqs-managed", messageRetentionSeconds: DLQ_RETENTION_SECONDS }, opts);
+export function parkingQueue(name: string, opts: pulumi.CustomResourceOptions, protect = false): sqs.Queue {
+  // `protect`: the parked messages are the only record of what failed; a destroy must not lose them.
+  const queue = encryptedQueue(name, { encryption: "sqs-managed", messageRetentionSeconds: DLQ_RETENTION_SECONDS }, { ...opts, protect });
   applySecureQueuePolicy(name, queue, [], opts);
   return queue;
 }

@@ -4,7 +4,7 @@
  */
 import * as v from "valibot";
 import { SETTLE_DEFAULTS } from "../config/defaults/settle-defaults";
-import { FunctionMemorySchema, FunctionTimeoutSchema } from "../config/schema-parts";
+import { FunctionMemorySchema, FunctionTimeoutSchema, TrueOrFalseSchema } from "../config/schema-parts";
 import { ExpiringSoonDaysSchema } from "../handlers/domain/lifecycle";
 
 const SCHEDULE_EXAMPLE = "must be an EventBridge Scheduler expression like cron(15 0 * * ? *) or rate(1 day)";
@@ -21,6 +21,7 @@ export const SettleArgsSchema = v.object(
     timeoutSeconds: v.optional(FunctionTimeoutSchema, SETTLE_DEFAULTS.timeoutSeconds),
     memoryMb: v.optional(FunctionMemorySchema, SETTLE_DEFAULTS.memoryMb),
     expiringSoonDays: v.optional(ExpiringSoonDaysSchema, SETTLE_DEFAULTS.expiringSoonDays),
+    deletionProtection: v.optional(TrueOrFalseSchema, SETTLE_DEFAULTS.deletionProtection),
   },
   "must be an object",
 );

@@ -402,18 +402,24 @@ test("eventbridge-publishers-admitted: each account a rule matches needs a permi
   t.deepEqual(await findings("eventbridge-publishers-admitted", [rule("orders"), permission("444455556666", "orders"), permission("777788889999", "orders")]), []);
 });
 
-test("stateful-resources-protected: tables and their keys, mandatory unless the stack's config disables it", async (t) => {
+test("stateful-resources-protected: tables, queues and their keys, mandatory unless the stack's config disables it", async (t) => {
   const stack = (protect: boolean) => {
     const key = resource(TYPES.kmsKey, "ledger-key", {}, {}, protect);
     const table = resource(TYPES.table, "ledger", { serverSideEncryption: { enabled: true, kmsKeyArn: UNKNOWN } }, { serverSideEncryption: [key] }, protect);
-    const queueKey = resource(TYPES.kmsKey, "queue-key", {});
-    return [key, table, queueKey];
+    const queueKey = resource(TYPES.kmsKey, "queue-key", {}, {}, protect);
+    const queue = resource(TYPES.queue, "queue", { kmsMasterKeyId: UNKNOWN }, { kmsMasterKeyId: [queueKey] }, protect);
+    const parking = resource(TYPES.queue, "parking", { sqsManagedSseEnabled: true }, {}, protect);
+    const topicKey = resource(TYPES.kmsKey, "topic-key", {});
+    return [key, table, queueKey, queue, parking, topicKey];
   };
-  t.deepEqual(await findings("stateful-resources-protected", stack(true)), [], "the queue's key is no stateful resource");
+  t.deepEqual(await findings("stateful-resources-protected", stack(true)), [], "a key that encrypts no table or queue (an alarm topic's) is no stateful resource");
   const found = await findings("stateful-resources-protected", stack(false));
   t.deepEqual(found.map((d) => [d.level, d.message]), [
-    ["mandatory", 'Key "ledger-key" is not protected: a destroy or a replacing change would delete it. Set protect: true.'],
-    ["mandatory", 'Table "ledger" is not protected: a destroy or a replacing change would delete it. Set protect: true.'],
+    ["mandatory", 'Key "ledger-key" is not protected: a destroy or a replacing change would delete it and what it holds. Set protect: true.'],
+    ["mandatory", 'Table "ledger" is not protected: a destroy or a replacing change would delete it and what it holds. Set protect: true.'],
+    ["mandatory", 'Key "queue-key" is not protected: a destroy or a replacing change would delete it and what it holds. Set protect: true.'],
+    ["mandatory", 'Queue "queue" is not protected: a destroy or a replacing change would delete it and what it holds. Set protect: true.'],
+    ["mandatory", 'Queue "parking" is not protected: a destroy or a replacing change would delete it and what it holds. Set protect: true.'],
   ]);
   t.deepEqual(await findings("stateful-resources-protected", stack(false), packConfigFor("prod")), found, "prod's pack config keeps it mandatory");
   t.deepEqual(await findings("stateful-resources-protected", stack(false), packConfigFor("dev")), [], "dev's pack config disables it");

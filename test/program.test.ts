@@ -653,15 +653,26 @@ test("no committed stack has an unauthorized method besides the CORS preflight",
   }
 });
 
-test("the prod ledger and its key are protected; dev's may be deleted", (t) => {
+test("the prod ledger, queues and their keys are protected; dev's may be deleted", (t) => {
   for (const name of ["loyalty-ledger"]) {
     t.true(run("prod").get(T.table, name).protect);
     t.true(run("prod").get(T.key, name).protect);
     t.false(run("dev").get(T.table, name).protect);
     t.false(run("dev").get(T.key, name).protect);
   }
-  // Nothing else is protected: a stack can still replace its queues and functions.
-  t.deepEqual(run("prod").resources.filter((r) => r.custom && r.protect).map((r) => r.name).sort(), ["loyalty-ledger", "loyalty-ledger"]);
+  // Prod also keeps what holds messages, and the key that decrypts them; functions and the rest can still be replaced.
+  const kept = (stack: string) => run(stack).resources.filter((r) => r.custom && r.protect).map((r) => `${r.type.split(":").pop() ?? ""} ${r.name}`).sort();
+  t.deepEqual(kept("prod"), [
+    "Key loyalty-ingest-messages",
+    "Key loyalty-ledger",
+    "Queue loyalty-events-dlq",
+    "Queue loyalty-ingest-dlq",
+    "Queue loyalty-ingest-queue",
+    "Queue loyalty-ingest-rule-dlq",
+    "Queue loyalty-settle-dlq",
+    "Table loyalty-ledger",
+  ]);
+  t.deepEqual(kept("dev"), []);
 });
 
 test("either committed stack deploys first into a fresh account: each sets API Gateway's logging role, and destroying one leaves it", (t) => {

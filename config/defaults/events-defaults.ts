@@ -5,6 +5,8 @@ import { FUNCTION_DEFAULTS } from "./function-defaults";
 import { noEntries } from "./no-entries";
 
 export const EVENTS_DEFAULTS = {
+  /** Pulumi `protect`s the queues holding messages (and the key that decrypts them): a destroy or a replacing change stops instead of losing them. */
+  deletionProtection: true,
   /** Stream records per invocation: a busy shard is read in few invocations, a quiet one at once. */
   batchSize: 100,
   /**

@@ -9,6 +9,8 @@ import { FUNCTION_DEFAULTS } from "./function-defaults";
 import { noEntries } from "./no-entries";
 
 export const INGEST_DEFAULTS = {
+  /** Pulumi `protect`s the queues holding messages (and the key that decrypts them): a destroy or a replacing change stops instead of losing them. */
+  deletionProtection: true,
   /** Nobody besides the rule may send to the queue. */
   redriveOperators: noEntries,
   eventBusName: "default",

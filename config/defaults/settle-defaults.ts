@@ -6,6 +6,8 @@ import { FUNCTION_DEFAULTS } from "./function-defaults";
 import { noEntries } from "./no-entries";
 
 export const SETTLE_DEFAULTS = {
+  /** Pulumi `protect`s the queues holding messages (and the key that decrypts them): a destroy or a replacing change stops instead of losing them. */
+  deletionProtection: true,
   /**
    * A quarter past midnight UTC, every day: lots expire at UTC midnights, so the day's expiries
    * are all due by then, and customers see the expiry entry in the morning.

@@ -51,20 +51,26 @@ export const apiMethodsAuthorized: ResourceValidationPolicy = {
   },
 };
 
-/** What cannot be recreated without losing data: the ledger, and the key it is encrypted with. */
+/**
+ * What cannot be recreated without losing data: the ledger, the queues holding messages (events
+ * not yet credited, dead letters waiting for a redrive), and the keys they are encrypted with.
+ */
 export const statefulResourcesProtected: StackValidationPolicy = {
   name: "stateful-resources-protected",
-  description: "DynamoDB tables, and the KMS keys that encrypt them, are protected from deletion and replacement (Pulumi's protect).",
-  remediationSteps: "Set the resource option protect: true (LoyaltyStore does with deletionProtection).",
+  description: "DynamoDB tables, SQS queues, and the KMS keys that encrypt them, are protected from deletion and replacement (Pulumi's protect).",
+  remediationSteps: "Set the resource option protect: true (the components do with deletionProtection).",
   validateStack: (args, report) => {
-    const tables = args.resources.filter((r) => r.type === TYPES.table);
-    const tableKeys = new Set(
-      tables.flatMap((table) => (table.propertyDependencies.serverSideEncryption ?? []).filter((s) => s.type === TYPES.kmsKey).map((s) => s.urn)),
+    const holders = args.resources.filter((r) => r.type === TYPES.table || r.type === TYPES.queue);
+    const keys = new Set(
+      holders.flatMap((holder) =>
+        [...(holder.propertyDependencies.serverSideEncryption ?? []), ...(holder.propertyDependencies.kmsMasterKeyId ?? [])].filter((s) => s.type === TYPES.kmsKey).map((s) => s.urn),
+      ),
     );
+    const noun = { [TYPES.table]: "Table", [TYPES.queue]: "Queue" } as Record<string, string>;
     for (const resource of args.resources) {
-      const stateful = resource.type === TYPES.table || tableKeys.has(resource.urn);
+      const stateful = resource.type === TYPES.table || resource.type === TYPES.queue || keys.has(resource.urn);
       if (stateful && !resource.opts.protect) {
-        report(`${resource.type === TYPES.table ? "Table" : "Key"} "${resource.name}" is not protected: a destroy or a replacing change would delete it. Set protect: true.`, resource.urn);
+        report(`${noun[resource.type] ?? "Key"} "${resource.name}" is not protected: a destroy or a replacing change would delete it and what it holds. Set protect: true.`, resource.urn);
       }
     }
   },
