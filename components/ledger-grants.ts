@@ -35,13 +35,18 @@ export function ledgerStreamStatements(table: LedgerStreamRef): iam.PolicyStatem
       Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
       Resource: table.streamArn,
     },
-    // ListStreams names the table's streams; it is authorized on the table's stream ARNs.
-    { Sid: "ListLedgerStreams", Effect: "Allow", Action: ["dynamodb:ListStreams"], Resource: pulumi.interpolate`${table.tableArn}/stream/*` },
+    // Lambda's mapping lists the streams with the function's role; ListStreams supports no
+    // resource-level permission (the Service Authorization Reference lists no resource type for
+    // it), so "*" is its only working grant, and it names streams, never items.
+    { Sid: "ListLedgerStreams", Effect: "Allow", Action: ["dynamodb:ListStreams"], Resource: "*" },
     { Sid: "DecryptLedgerStream", Effect: "Allow", Action: ["kms:Decrypt"], Resource: table.kmsKeyArn },
   ];
 }
 
-/** Read a balance (GetItem) and page a history (Query on the history index). No writes. */
+/**
+ * Read a balance (GetItem) and page a history (Query on the history index), of customers'
+ * partitions only: no tombstone, no index item, no writes.
+ */
 export function ledgerReadStatements(table: LedgerTableRef): iam.PolicyStatement[] {
   return [
     {
@@ -52,6 +57,7 @@ export function ledgerReadStatements(table: LedgerTableRef): iam.PolicyStatement
         table.tableArn,
         pulumi.interpolate`${table.tableArn}/index/${LEDGER_TABLE.historyIndex.name}`,
       ],
+      Condition: leadingKeysLike(USER_PK_PREFIX),
     },
     { Sid: "DecryptLedger", Effect: "Allow", Action: ["kms:Decrypt"], Resource: table.kmsKeyArn },
   ];
@@ -70,9 +76,9 @@ const leadingKeysLike = (...prefixes: string[]) => ({ "ForAllValues:StringLike":
 
 /**
  * Write ledger entries and balances in transactions, read what a write depends on (a balance
- * before a redemption), and check, in the same transaction, that the customer has no erasure
- * tombstone — a `ConditionCheck` on tombstones only. The redeemer needs exactly this; no Scan, no
- * Query, no Delete, and no other access to tombstones.
+ * before a redemption) — in customers' partitions only — and check, in the same transaction, that
+ * the customer has no erasure tombstone — a `ConditionCheck` on tombstones only. The redeemer
+ * needs exactly this; no Scan, no Query, no Delete, and it can neither read nor write a tombstone.
  */
 export function ledgerWriteStatements(table: LedgerTableRef): iam.PolicyStatement[] {
   return [
@@ -81,6 +87,7 @@ export function ledgerWriteStatements(table: LedgerTableRef): iam.PolicyStatemen
       Effect: "Allow",
       Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       Resource: table.tableArn,
+      Condition: leadingKeysLike(USER_PK_PREFIX),
     },
     {
       Sid: "CheckTombstones",
@@ -106,13 +113,12 @@ const eraseCustomers = (table: LedgerTableRef): iam.PolicyStatement => ({
 });
 
 /**
- * The writer: the redeemer's writes and its tombstone check, plus what events arriving in any
- * order need — a `ConditionCheck` that an order is still absent (a refund or a close before it),
- * on the customer's partition, so `ConditionCheckItem` is granted on the table, tombstones
- * included, and `Query` on the customer's own partition (the refunds parked before their order;
- * the expiry entries of a lot the settle took off, for its order's refund; the keys to erase) —
- * and the platform's `Customer Deleted`: batch deletes of that customer's items only. No Scan, no
- * DeleteItem.
+ * The writer, each part limited to its partitions: customers' entries and balances (written in
+ * transactions; `ConditionCheck` that an order is still absent or an early note is; `Query` of
+ * the customer's own partition for the refunds parked before their order, the expiry entries of a
+ * lot the settle took off, and the keys to erase), the day indexes it puts a lot's days in,
+ * tombstones it creates on the platform's `Customer Deleted` and checks in every transaction (never
+ * updates: a tombstone is written once), and that customer's batch deletes. No Scan, no DeleteItem.
  */
 export function ledgerIngestStatements(table: LedgerTableRef): iam.PolicyStatement[] {
   return [
@@ -121,6 +127,22 @@ export function ledgerIngestStatements(table: LedgerTableRef): iam.PolicyStateme
       Effect: "Allow",
       Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"],
       Resource: table.tableArn,
+      Condition: leadingKeysLike(USER_PK_PREFIX),
+    },
+    {
+      Sid: "IndexLotDays",
+      Effect: "Allow",
+      Action: ["dynamodb:PutItem"],
+      Resource: table.tableArn,
+      Condition: leadingKeysLike(EXPIRY_INDEX_PK_PREFIX, RELEASE_INDEX_PK_PREFIX),
+    },
+    {
+      Sid: "CreateAndCheckTombstones",
+      Effect: "Allow",
+      // GetItem: the standing tombstone, read when a refused put does not return it.
+      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"],
+      Resource: table.tableArn,
+      Condition: leadingKeysLike(ERASED_PK_PREFIX),
     },
     eraseCustomers(table),
     encryptLedger(table),

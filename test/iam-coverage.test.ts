@@ -36,6 +36,15 @@ function leadingKeysAdmit(statement: Statement, partition: string | undefined): 
   return partition !== undefined && (patterns as string[]).some((pattern) => (pattern.endsWith("*") ? partition.startsWith(pattern.slice(0, -1)) : partition === pattern));
 }
 
+/** The stream's actions, authorized on the stream's ARN: no item, so no partition. */
+const STREAM_ACTIONS = new Set(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]);
+
+/**
+ * Grants for a path DynamoDB Local never takes: an erasure that finds a tombstone standing reads
+ * it when the refused put does not return it (`ReturnValuesOnConditionCheckFailure`).
+ */
+const FALLBACK_GRANTS = new Set(["dynamodb:GetItem on ERASED#*"]);
+
 /** Whether some Allow statement grants the action on that partition. */
 const granted = (statements: Statement[], { action, partition }: KeyedAction): boolean =>
   statements.some((statement) => statement.Effect === "Allow" && statement.Action.includes(action) && leadingKeysAdmit(statement, partition));
@@ -93,11 +102,15 @@ test("each function's role allows every DynamoDB action its code sends", async (
     harness.inject({ operation: "BatchWriteItem", when: "before", error: () => new Error("interrupted") });
     await erasure.erase("u-2", rig.now()).catch(() => undefined);
     await erasure.erase("u-2", rig.now());
+    // Asked again: answered from the first erasure's tombstone.
+    await erasure.erase("u-2", rig.now());
     await adjustments.adjust("u-2", { adjustmentId: "adj-4", points: 1, reason: "after erasure" }, "agent", rig.now);
   }));
   // The writer erases on the platform's Customer Deleted, and drops the erased customer's events.
   add("writer", await actionsOf(harness, async () => {
     const deleted = { version: "0", id: "del-1", "detail-type": DETAIL_TYPES.customerDeleted, source: DEFAULT_EVENT_SOURCE, account: "123456789012", time: "2026-01-20T00:00:00.000Z", region: "eu-west-1", resources: [], detail: { userId: "u-1", deletedAt: "2026-01-20T00:00:00.000Z" } };
+    await rig.write(sqsBatch(sqsRecord(deleted)));
+    // Its redelivery: the erasure already done.
     await rig.write(sqsBatch(sqsRecord(deleted)));
     await rig.order({ orderId: "late", userId: "u-1", amount: 1_000, completedAt: "2026-01-19T10:00:00.000Z" });
   }));
@@ -113,6 +126,22 @@ test("each function's role allows every DynamoDB action its code sends", async (
     const statements = statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy);
     const refused = new Set(keyed[fn].filter((request) => !granted(statements, request)).map(({ action, partition }) => `${action} on ${String(partition)}`));
     t.deepEqual([...refused].sort(), [], `${fn}: requests its role (${policy}) refuses by partition`);
+  }
+  // Every statement on the ledger's items names the partitions it is for, and each (action, partition
+  // prefix) it grants is one its function's code sends: no statement wider than the paths need.
+  for (const [fn, policy] of [["writer", "loyalty-ingest-writer"], ["redeemer", "loyalty-api-redeemer"], ["reader", "loyalty-api-reader"], ["settle", "loyalty-settle"], ["admin", "loyalty-api-admin"]] as const) {
+    const statements = statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy).filter(
+      (statement) => statement.Effect === "Allow" && statement.Action.some((action) => action.startsWith("dynamodb:") && !STREAM_ACTIONS.has(action)),
+    );
+    const unconditioned = statements.filter((statement) => statement.Condition?.["ForAllValues:StringLike"]?.["dynamodb:LeadingKeys"] === undefined).map((statement) => statement.Sid);
+    t.deepEqual(unconditioned, [], `${fn}: ledger statements without a dynamodb:LeadingKeys condition`);
+    const unused = statements.flatMap((statement) => {
+      const patterns = (statement.Condition?.["ForAllValues:StringLike"]?.["dynamodb:LeadingKeys"] ?? []) as string[];
+      return statement.Action.flatMap((action) =>
+        patterns.filter((pattern) => !keyed[fn].some((request) => request.action === action && request.partition !== undefined && request.partition.startsWith(pattern.replace(/\*$/u, "")))).map((pattern) => `${String(statement.Sid)}: ${action} on ${pattern}`),
+      );
+    });
+    t.deepEqual(unused.filter((grant) => !FALLBACK_GRANTS.has(grant.slice(grant.indexOf(": ") + 2))), [], `${fn}: grants no path of its code uses`);
   }
   // And the redeemer's, the admin function's and the settle's roles allow nothing their code does not send.
   for (const [fn, policy] of [["redeemer", "loyalty-api-redeemer"], ["admin", "loyalty-api-admin"], ["settle", "loyalty-settle"]] as const) {
