@@ -10,6 +10,7 @@ import { NumberValue, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { CorruptLedgerItemError } from "../handlers/domain/errors";
 import { API_ROUTES } from "../handlers/http/routes";
 import { DynamoRedemptions } from "../handlers/ledger/dynamo-redemptions";
+import { totalName } from "../handlers/ledger/total-names";
 import { createReadApi } from "../handlers/reader/read-api";
 import { createRedeemApi } from "../handlers/redeemer/redeem-api";
 import { createLogger } from "../handlers/runtime/log";
@@ -233,4 +234,20 @@ test("a balance item already beyond the safe integers takes no more credits and 
   const answer = await read(balanceRequest("u-1"));
   t.is(answer.statusCode, 500);
   t.regex(apiLogs.join("\n"), /CorruptLedgerItemError: ledger item USER#u-1 BALANCE cannot be read/);
+});
+
+test("a refusal names each total in words, a lot by its dates, never by the balance item's attribute", (t) => {
+  t.deepEqual(
+    ["lot_2026-01-16_2027-01-16", "lot_-_2027-01-16", "lot_2026-01-16_-", "lot_-_-", "balance", "lifetimeEarned", "debt", "expiredTotal"].map(totalName),
+    [
+      "the points available from 2026-01-16 and expiring on 2027-01-16",
+      "the points available at once and expiring on 2027-01-16",
+      "the points available from 2026-01-16 and never expiring",
+      "the points available at once and never expiring",
+      "the points available at once and never expiring",
+      "the points earned in total",
+      "the points owed",
+      "the points expired in total",
+    ],
+  );
 });
