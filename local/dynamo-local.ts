@@ -18,9 +18,23 @@ export interface DynamoLocal {
   endpoint: string;
   /** The JVM's process id. */
   pid: number;
+  /**
+   * Resolves when the JVM exits without having been asked to stop (it crashed, or someone killed
+   * it): what depends on it cannot go on. Never resolves once `stop` has been called.
+   */
+  unexpectedExit: Promise<JvmExit>;
   /** Stops the JVM and waits for it to exit; throws, naming the pid, if it is still there. */
   stop(): Promise<void>;
 }
+
+/** How a JVM ended: its exit code, or the signal that killed it. */
+export interface JvmExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** "exited with code 1", "exited, killed by SIGKILL". */
+export const describeExit = ({ code, signal }: JvmExit): string => (signal === null ? `exited with code ${String(code)}` : `exited, killed by ${signal}`);
 
 export interface DynamoLocalOptions {
   /** Port to listen on; a free one when omitted. */
@@ -119,8 +133,15 @@ export async function startDynamoLocal(options: DynamoLocalOptions = {}): Promis
   startedHere.add(pid);
   const watchdog = watchdogFor(pid);
   const endpoint = `http://127.0.0.1:${port}`;
+  let stopAsked = false;
+  const unexpectedExit = new Promise<JvmExit>((resolve) =>
+    jvm.once("exit", (code, signal) => {
+      if (!stopAsked) resolve({ code, signal });
+    }),
+  );
 
   const stop = async (): Promise<void> => {
+    stopAsked = true;
     if (jvm.exitCode === null && jvm.signalCode === null) {
       const exited = new Promise((resolve) => jvm.once("exit", resolve));
       jvm.kill("SIGTERM");
@@ -136,5 +157,5 @@ export async function startDynamoLocal(options: DynamoLocalOptions = {}): Promis
     await stop();
     throw error;
   }
-  return { endpoint, pid, stop };
+  return { endpoint, pid, unexpectedExit, stop };
 }

@@ -4,7 +4,8 @@
  * `{pendingDays, expiryDays}`) holds and expires points instead of the dev stack's immediate ones.
  *
  * The signal handlers are installed before anything starts, so a stop asked for at any moment —
- * during start-up included — stops exactly what has started, and the process exits 0.
+ * during start-up included — stops exactly what has started, and the process exits 0. DynamoDB
+ * Local dying under a running runtime is one line, a stop, and exit 1.
  */
 import "./quiet-sdk-warning";
 import { parseArgs } from "node:util";
@@ -57,6 +58,20 @@ async function main(): Promise<void> {
   }
   console.log(banner(runtime));
   console.log(`\n(started in ${Date.now() - started} ms)`);
+  // Without DynamoDB Local every request fails: say so once and stop, as a supervisor expects.
+  const running = runtime;
+  void running.dynamoDied.then((what) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`local runtime: ${what}: stopping the runtime`);
+    running.stop().then(
+      () => process.exit(1),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
 }
 
 main().catch((error: unknown) => {

@@ -22,7 +22,7 @@ import { createTableInput } from "../handlers/ledger/table";
 import { HANDLER_ENV_VARIABLES } from "../handlers/runtime/env";
 import { functionEnvironment, type FunctionName } from "../handlers/runtime/function-env";
 import type { ProxyHandler } from "./api-gateway";
-import { LOCAL_AWS, startDynamoLocal, type DynamoLocal } from "./dynamo-local";
+import { describeExit, isRunning, LOCAL_AWS, startDynamoLocal, type DynamoLocal } from "./dynamo-local";
 import { startDailySettle } from "./daily-settle";
 import { LocalEventLog } from "./event-log";
 import { startEventSourceMapping } from "./event-source-mapping";
@@ -47,6 +47,11 @@ export interface LocalRuntime {
   /** Every event the local bus has seen: put through `PutEvents`, or published from the ledger. */
   events: LocalEventLog;
   settings: LocalSettings;
+  /**
+   * Resolves with one line saying what happened when DynamoDB Local dies under the runtime: every
+   * part needs it, so the runtime cannot go on and should be stopped. Never resolves after `stop`.
+   */
+  dynamoDied: Promise<string>;
   /** Stops accepting, finishes in-flight batches, then stops the queue server and DynamoDB Local. */
   stop(): Promise<void>;
 }
@@ -128,6 +133,14 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
     signal,
   });
   const started: Array<() => Promise<void>> = [() => dynamo.stop()];
+  const dynamoDied = dynamo.unexpectedExit.then((exit) => `DynamoDB Local (pid ${dynamo.pid}) ${describeExit(exit)}`);
+  /**
+   * Logs a part's failure, unless DynamoDB Local is gone: then every part fails for that one
+   * reason, which `dynamoDied` tells once, and the runtime is being stopped.
+   */
+  const report = (what: string) => (error: unknown) => {
+    if (isRunning(dynamo.pid)) console.error(`local runtime: ${what}`, error);
+  };
   let stopping: Promise<void> | undefined;
   // Parts stop in reverse order, each once, even when a stop is asked for twice.
   const stopAll = () =>
@@ -141,9 +154,7 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
     configureHandlers(settings, dynamo.endpoint);
     const writer = loadHandler<(event: SQSEvent) => Promise<SQSBatchResponse>>("writer");
     const functions = { reader: loadHandler<ProxyHandler>("reader"), redeemer: loadHandler<ProxyHandler>("redeemer"), admin: loadHandler<ProxyHandler>("admin") };
-    const settle = startDailySettle(loadHandler<(input: unknown) => Promise<unknown>>("settle"), (error) =>
-      console.error("local runtime: the daily settle failed (the next run makes it up)", error),
-    );
+    const settle = startDailySettle(loadHandler<(input: unknown) => Promise<unknown>>("settle"), report("the daily settle failed (the next run makes it up)"));
     started.push(() => settle.stop());
 
     signal?.throwIfAborted();
@@ -167,7 +178,7 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
       tableName: settings.tableName,
       publish: publishToLocalBus(eventBridge, settings.eventBusName),
       park: (record, error) => console.error(`local runtime: gave up publishing the ledger change ${record.dynamodb?.SequenceNumber ?? "?"} (${JSON.stringify(record.dynamodb?.Keys ?? {})})`, error),
-      onError: (error) => console.error("local runtime: reading the ledger's stream failed", error),
+      onError: report("reading the ledger's stream failed"),
     });
     started.push(() => stream.stop());
 
@@ -180,8 +191,8 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
       batchingWindowSeconds: settings.batchingWindowSeconds,
       maxConcurrency: settings.maxConcurrency,
       handler: writer,
-      onInvocationError: (error) => console.error("local runtime: writer invocation failed", error),
-      onPollError: (error) => console.error("local runtime: polling the queue failed", error),
+      onInvocationError: report("writer invocation failed"),
+      onPollError: report("polling the queue failed"),
     });
     started.push(() => mapping.stop());
 
@@ -202,6 +213,7 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
       sqsEndpoint: queues.endpoint,
       dynamoEndpoint: dynamo.endpoint,
       dynamoPid: dynamo.pid,
+      dynamoDied,
       queueUrl: queues.queueUrl,
       dlqUrl: queues.dlqUrl,
       events,

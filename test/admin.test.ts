@@ -5,7 +5,7 @@
  */
 import test from "ava";
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { BatchWriteCommand, GetCommand, type BatchWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, GetCommand, PutCommand, type BatchWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { createAdminApi } from "../handlers/admin/admin-api";
 import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../handlers/domain/contract";
 import { earnEntry } from "../handlers/domain/ledger-entries";
@@ -121,6 +121,28 @@ test("a take below zero is refused with the balance, unless allowNegative; then 
   await rig.order({ orderId: "o-2", userId: "u-1", amount: 8_000, completedAt: START });
   t.like(await balance(), { balance: 30 });
   t.like(await rig.redeem("r-1", 31), { outcome: "insufficient", balance: 30 });
+});
+
+test("an adjustment that would carry a total past the safe integers is refused either way, 400 naming the limit in words", async (t) => {
+  const { harness, adminApi, balance, history } = await setup();
+  const MAX = Number.MAX_SAFE_INTEGER;
+  // A customer who owes nearly the most the ledger can hold, and has earned nearly as much.
+  await harness.documents.send(
+    new PutCommand({ TableName: harness.tableName, Item: { pk: "USER#u-1", sk: "BALANCE", "lot_-_-": 0, debt: MAX - 2, lifetimeEarned: MAX - 2, updatedAt: START } }),
+  );
+
+  const take = await adminApi(adjust({ adjustmentId: "adj-take", points: -5, reason: "fraudulent order", allowNegative: true }));
+  t.is(take.statusCode, 400);
+  t.deepEqual(bodyOf(take).error, { code: "invalid_request", message: "adjusting by -5 points would take the points owed beyond 9007199254740991 (Number.MAX_SAFE_INTEGER)" });
+  const grant = await adminApi(adjust({ adjustmentId: "adj-grant", points: 5, reason: "goodwill" }));
+  t.is(grant.statusCode, 400);
+  t.deepEqual(bodyOf(grant).error, { code: "invalid_request", message: "adjusting by 5 points would take the points earned in total beyond 9007199254740991 (Number.MAX_SAFE_INTEGER)" });
+
+  t.like(await balance(), { balance: -(MAX - 2), lifetimeEarned: MAX - 2 });
+  t.deepEqual(await history(), [], "nothing written");
+  // Within the limit, the same customer can still be adjusted.
+  t.is((await adminApi(adjust({ adjustmentId: "adj-small", points: -2, reason: "fraudulent order", allowNegative: true }))).statusCode, 201);
+  t.like(await balance(), { balance: -MAX });
 });
 
 test("the same adjustment again gets its first answer; the same id with another body is a conflict", async (t) => {

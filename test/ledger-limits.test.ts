@@ -10,6 +10,7 @@ import { NumberValue, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { CorruptLedgerItemError } from "../handlers/domain/errors";
 import { API_ROUTES } from "../handlers/http/routes";
 import { DynamoRedemptions } from "../handlers/ledger/dynamo-redemptions";
+import { totalName } from "../handlers/ledger/total-names";
 import { createReadApi } from "../handlers/reader/read-api";
 import { createRedeemApi } from "../handlers/redeemer/redeem-api";
 import { createLogger } from "../handlers/runtime/log";
@@ -100,8 +101,12 @@ test("orders within the bound that would pass the safe integers are refused, not
   for (const line of refused) {
     t.like(line, { level: "warn", points: 0 });
     // Contract change (lifecycle): an order's points go to its lot (`lot_-_-` with no pending
-    // and no expiry days), so the refusal names that lot where it named `balance`.
-    t.regex(String(line.reason), /crediting 100000000000000 points would take the lot_-_- or lifetimeEarned/);
+    // and no expiry days), so the refusal names that lot where it named `balance`. Rule change:
+    // a refusal names each total in words, never by its attribute.
+    t.is(
+      String(line.reason),
+      "crediting 100000000000000 points would take the points available at once and never expiring or the points earned in total beyond 9007199254740991 (Number.MAX_SAFE_INTEGER)",
+    );
     t.regex(String(line.reason), LIMIT_REASON);
   }
 
@@ -172,8 +177,9 @@ test("a refund that would take the balance below the smallest safe integer is re
   t.like(logs().at(-1), { outcome: "invalid", refundId: "r" });
   // Contract change (lifecycle): points reversed after they were spent are owed as `debt` (a
   // positive total) rather than taken below zero on `balance`, so the refusal names the debt
-  // passing the largest safe integer; the balance it stands for is the same.
-  t.regex(String(logs().at(-1)?.reason), /reversing 100 points would take the debt beyond 9007199254740991/);
+  // passing the largest safe integer; the balance it stands for is the same. Rule change: the
+  // refusal names the total in words ("the points owed"), not by its attribute (`debt`).
+  t.regex(String(logs().at(-1)?.reason), /reversing 100 points would take the points owed beyond 9007199254740991/);
   t.like(await ledger.getBalance("u-1"), { balance: -MAX + 50 });
   t.deepEqual((await ledger.getHistory("u-1", 10)).entries.map((entry) => entry.sk), ["ORDER#o"]);
 });
@@ -204,7 +210,9 @@ test("a cancel that would give back past the largest safe integer is refused, no
     apiEvent({ resource: API_ROUTES.cancelRedemption.resource, method: "POST", pathParameters: { userId: "u-1", redemptionId: "r-1" } }),
   );
   t.is(cancelled.statusCode, 500);
-  t.regex(apiLogs.join("\n"), /LedgerLimitError: returning 10 points would take the balance beyond 9007199254740991/);
+  // Rule change: the refusal names the total in words; an item from before lots holds its
+  // points in `balance`, which reads as points available at once and never expiring.
+  t.regex(apiLogs.join("\n"), /LedgerLimitError: returning 10 points would take the points available at once and never expiring beyond 9007199254740991/);
   t.deepEqual(harness.requests, ["TransactGetItems"]);
   t.like(bodyOf(await read(balanceRequest("u-1"))), { balance: MAX - 5 });
 });
@@ -226,4 +234,20 @@ test("a balance item already beyond the safe integers takes no more credits and 
   const answer = await read(balanceRequest("u-1"));
   t.is(answer.statusCode, 500);
   t.regex(apiLogs.join("\n"), /CorruptLedgerItemError: ledger item USER#u-1 BALANCE cannot be read/);
+});
+
+test("a refusal names each total in words, a lot by its dates, never by the balance item's attribute", (t) => {
+  t.deepEqual(
+    ["lot_2026-01-16_2027-01-16", "lot_-_2027-01-16", "lot_2026-01-16_-", "lot_-_-", "balance", "lifetimeEarned", "debt", "expiredTotal"].map(totalName),
+    [
+      "the points available from 2026-01-16 and expiring on 2027-01-16",
+      "the points available at once and expiring on 2027-01-16",
+      "the points available from 2026-01-16 and never expiring",
+      "the points available at once and never expiring",
+      "the points available at once and never expiring",
+      "the points earned in total",
+      "the points owed",
+      "the points expired in total",
+    ],
+  );
 });

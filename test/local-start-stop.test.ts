@@ -1,11 +1,11 @@
 /**
  * Starting and stopping `npm start` the way people and machines do: signals to the npm process
  * itself (systemd, Docker and CI runners send SIGTERM there), Ctrl-C to the whole terminal
- * group, a signal in the middle of start-up, the runtime killed outright, and the mistakes a
- * user makes starting it. Whatever happens, no JVM is left behind.
+ * group, a signal in the middle of start-up, the runtime killed outright, DynamoDB Local dying
+ * under it, and the mistakes a user makes starting it. Whatever happens, no JVM is left behind.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -79,6 +79,46 @@ test.serial("the runtime killed outright (SIGKILL, no handler runs): its JVM sti
 
   process.kill(runtime, "SIGKILL");
   t.true(await until(() => jvmsWith(dir).length === 0, 10_000), `JVM ${jvm} outlived its runtime`);
+});
+
+/** The processes whose parent is `pid`, from /proc (Linux). */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (parentOf(Number(entry)) === pid) children.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return children;
+}
+
+test.serial("DynamoDB Local dying under the runtime: one line saying so, everything stopped, exit 1", async (t) => {
+  const dir = dataDir(t);
+  const run = npmStart(t, ["--", "--data-dir", dir]);
+  await run.waitFor(BANNER_END);
+  // The pid the banner reports is the JVM's.
+  const jvm = Number(/DynamoDB Local .*\(pid (\d+)\)/.exec(run.output())?.[1]);
+  t.deepEqual(jvmsWith(dir), [jvm]);
+  const runtime = parentOf(jvm);
+  const children = childrenOf(runtime);
+  t.true(children.length > 1, "the JVM and its watchdog, at least");
+  const before = run.output().length;
+
+  process.kill(jvm, "SIGKILL");
+  t.deepEqual(await run.exited, { code: 1, signal: null }, run.output());
+  const after = run.output().slice(before);
+  t.deepEqual(
+    after.split("\n").filter((line) => /DynamoDB Local/.test(line)),
+    [`local runtime: DynamoDB Local (pid ${jvm}) exited, killed by SIGKILL: stopping the runtime`],
+    after,
+  );
+  t.notRegex(after, STACK_FRAME, "no stack trace");
+  t.false(isRunning(runtime), `the runtime (pid ${runtime}) is gone`);
+  t.deepEqual(children.filter(isRunning), [], "nothing the runtime started is left");
+  t.deepEqual(jvmsWith(dir), []);
 });
 
 test.serial("a port in use: one line naming it and what to do, exit 1, nothing left running", async (t) => {

@@ -11,6 +11,7 @@ import test, { type ExecutionContext } from "ava";
 import type { _Record } from "@aws-sdk/client-dynamodb-streams";
 import type { PointsEvent } from "../handlers/domain/points-events";
 import type { PublishEvent } from "../handlers/publisher/publish-in-order";
+import { DynamoAdjustments } from "../handlers/ledger/dynamo-adjustments";
 import { startLedgerStream } from "../local/ledger-stream";
 import { createHarness } from "./support/dynamo-harness";
 import { useDynamoLocal } from "./support/dynamo-local-per-file";
@@ -45,7 +46,7 @@ async function setup(t: ExecutionContext, publish: PublishEvent = async () => {}
     t.deepEqual(errors, []);
     return events.filter((event) => event.detail.entryId !== MARKER);
   };
-  return { rig, events, parked, drain };
+  return { harness, rig, events, parked, drain };
 }
 
 test("every ledger change publishes exactly one event with its detail; duplicates publish none", async (t) => {
@@ -172,4 +173,16 @@ test("an erasure publishes Points Erased once, with the points that left the boo
   t.like(erased[0]?.detail, { points: 120 });
   t.is(report.pointsRemoved, 120);
   t.false(JSON.stringify(erased).includes("gone-1"), "the id is not in the event");
+});
+
+test("a take from an empty balance, which draws from no lot, publishes Points Adjusted", async (t) => {
+  const { harness, rig, parked, drain } = await setup(t);
+  const adjustments = new DynamoAdjustments(harness.documents, harness.tableName, { pendingDays: 0, expiryDays: 10 });
+  // Nothing to draw from: the entry's draws are an empty map, and all 5 points are owed.
+  const take = await adjustments.adjust("u-1", { adjustmentId: "adj-1", points: -5, reason: "fraudulent order", allowNegative: true }, "admin", rig.now);
+  t.like(take, { outcome: "adjusted", entry: { direction: "take", draws: {}, toDebt: 5 } });
+  const events = await drain();
+  t.deepEqual(parked, [], "no record given up on");
+  t.deepEqual(events.map((event) => [event.detailType, event.detail.entryId]), [["Points Adjusted", "USER#u-1/ADJUST#adj-1"]]);
+  t.like(events[0]?.detail, { userId: "u-1", points: 5, adjustmentId: "adj-1", direction: "take", reason: "fraudulent order" });
 });

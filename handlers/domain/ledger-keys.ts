@@ -15,10 +15,23 @@ export const userPk = (userId: string): string => `${USER_PK_PREFIX}${userId}`;
 /** The user id a customer partition key names. */
 export const userIdOf = (pk: string): string => pk.slice(USER_PK_PREFIX.length);
 
-export const orderSk = (orderId: string): string => `ORDER#${orderId}`;
+/**
+ * What the sort key of each kind of entry that shows in a customer's history starts with. A
+ * history cursor names an entry by its sort key, so the cursor check takes its prefixes from
+ * here: a new kind of entry is added once, and its cursors are good at once.
+ */
+export const HISTORY_SK_PREFIXES = {
+  order: "ORDER#",
+  refund: "REFUND#",
+  expiry: "EXPIRY#",
+  redemption: "REDEEM#",
+  adjustment: "ADJUST#",
+} as const;
+
+export const orderSk = (orderId: string): string => `${HISTORY_SK_PREFIXES.order}${orderId}`;
 
 export const refundSk = (orderId: string, refundId: string): string =>
-  `REFUND#${orderId}#${refundId}`;
+  `${HISTORY_SK_PREFIXES.refund}${orderId}#${refundId}`;
 
 /** The note of what of an order arrived before it (a refund, its return window's close). */
 export const earlySk = (orderId: string): string => `EARLY#${orderId}`;
@@ -28,7 +41,8 @@ export const earlySk = (orderId: string): string => `EARLY#${orderId}`;
  * order older than its expiry lands later (a backfill); its expiry is a second entry of the day,
  * told apart by when it was settled.
  */
-export const expirySk = (day: string, settledAt?: string): string => (settledAt === undefined ? `EXPIRY#${day}` : `EXPIRY#${day}#${settledAt}`);
+export const expirySk = (day: string, settledAt?: string): string =>
+  settledAt === undefined ? `${HISTORY_SK_PREFIXES.expiry}${day}` : `${HISTORY_SK_PREFIXES.expiry}${day}#${settledAt}`;
 
 /**
  * The day indexes: who has a lot expiring (`EXPIRES#`) or released (`RELEASES#`) on a day, so the
@@ -65,9 +79,9 @@ export const releaseSk = (day: string, orderId?: string): string => (orderId ===
 /** A customer's notice that their lots expiring on `expiresDay` expire soon: one per expiry day. */
 export const expiringSoonSk = (expiresDay: string): string => `EXPIRING#${expiresDay}`;
 
-export const redemptionSk = (redemptionId: string): string => `REDEEM#${redemptionId}`;
+export const redemptionSk = (redemptionId: string): string => `${HISTORY_SK_PREFIXES.redemption}${redemptionId}`;
 
-export const adjustmentSk = (adjustmentId: string): string => `ADJUST#${adjustmentId}`;
+export const adjustmentSk = (adjustmentId: string): string => `${HISTORY_SK_PREFIXES.adjustment}${adjustmentId}`;
 
 /** What every erasure tombstone's partition key starts with. */
 export const ERASED_PK_PREFIX = "ERASED#";
@@ -81,7 +95,7 @@ export const TOMBSTONE_SK = "TOMBSTONE";
  */
 export const erasedPk = (userId: string): string => `${ERASED_PK_PREFIX}${createHash("sha256").update(userId).digest("hex")}`;
 
-export const redemptionCancelSk = (redemptionId: string): string => `REDEEM#${redemptionId}#CANCEL`;
+export const redemptionCancelSk = (redemptionId: string): string => `${redemptionSk(redemptionId)}#CANCEL`;
 
 /**
  * The history index's sort key: the entry's business time, then its sort key, so entries

@@ -10,12 +10,14 @@
  * holds numbers of 38 digits, but a total beyond Number.MAX_SAFE_INTEGER can no longer be read
  * as a number, so a write that would leave one fails its transaction instead, in the same request.
  * Attribute names go through placeholders, so a name an expression cannot spell (a lot's
- * `lot_<day>_<day>`) is just another entry of the list a change moves.
+ * `lot_<day>_<day>`) is just another entry of the list a change moves. A refusal names the totals
+ * in words, never by attribute.
  */
 import { LedgerLimitError, SAFE_INTEGER_LIMIT } from "../domain/errors";
 import type { EarnEntry } from "../domain/ledger-entries";
 import type { Delta } from "../domain/lot-plans";
 import { BALANCE_ATTRIBUTES, balanceKey, type BalanceState } from "./balance-item";
+import { totalName } from "./total-names";
 import type { TransactItem } from "./transactions";
 
 /** A move whose failure means either `refusal` or, for a planned change, that the item moved on. */
@@ -25,15 +27,18 @@ export interface GuardedMove {
   refusal: () => LedgerLimitError;
 }
 
-/** "the lot_x or lifetimeEarned beyond …": the limits the moving attributes would pass. */
+/**
+ * "the points owed or the points earned in total beyond …": the limits the moving totals would
+ * pass, named for people (see `total-names`).
+ */
 function limitsPassed(deltas: readonly Delta[]): string {
-  const moving = (up: boolean) => deltas.filter(([, delta]) => (up ? delta > 0 : delta < 0)).map(([attribute]) => attribute);
+  const moving = (up: boolean) => deltas.filter(([, delta]) => (up ? delta > 0 : delta < 0)).map(([attribute]) => totalName(attribute));
   return [
     [moving(true), `beyond ${SAFE_INTEGER_LIMIT}`] as const,
     [moving(false), `below -${SAFE_INTEGER_LIMIT}`] as const,
   ]
-    .filter(([attributes]) => attributes.length > 0)
-    .map(([attributes, limit]) => `the ${attributes.join(" or ")} ${limit}`)
+    .filter(([totals]) => totals.length > 0)
+    .map(([totals, limit]) => `${totals.join(" or ")} ${limit}`)
     .join(" or ");
 }
 
@@ -118,9 +123,13 @@ export function balanceUpdates(tableName: string) {
      */
     applyPlan: (pk: string, read: BalanceState, deltas: readonly Delta[], at: string, what: string, remove: readonly string[] = []): GuardedMove => {
       for (const [attribute, delta] of deltas) {
-        const totals: Record<string, number> = { [BALANCE_ATTRIBUTES.expiredTotal]: read.expiredTotal, [BALANCE_ATTRIBUTES.lifetimeEarned]: read.lifetimeEarned };
+        const totals: Record<string, number> = {
+          [BALANCE_ATTRIBUTES.expiredTotal]: read.expiredTotal,
+          [BALANCE_ATTRIBUTES.lifetimeEarned]: read.lifetimeEarned,
+          [BALANCE_ATTRIBUTES.debt]: read.holding.debt,
+        };
         const before = totals[attribute] ?? read.holding.lots.find((lot) => lot.attribute === attribute)?.points ?? 0;
-        if (!Number.isSafeInteger(before + delta)) throw new LedgerLimitError(`${what} would take the ${attribute} beyond ${SAFE_INTEGER_LIMIT}`);
+        if (!Number.isSafeInteger(before + delta)) throw new LedgerLimitError(`${what} would take ${limitsPassed([[attribute, delta]])}`);
       }
       // A plan that credits (an admin's grant) moves `lifetimeEarned` itself.
       const earned = deltas.some(([attribute]) => attribute === BALANCE_ATTRIBUTES.lifetimeEarned);

@@ -3,11 +3,15 @@
  * user id (the path gives that), so a cursor can never open another user's partition.
  */
 import * as v from "valibot";
+import { HISTORY_SK_PREFIXES } from "../domain/ledger-keys";
 import { LEDGER_TABLE } from "./table";
+
+/** A position names an entry of a kind the history shows, as the ledger keys it. */
+const isHistorySk = (sk: string) => Object.values(HISTORY_SK_PREFIXES).some((prefix) => sk.startsWith(prefix));
 
 const PositionSchema = v.pipe(
   v.object({ sk: v.string(), at: v.string() }),
-  v.check(({ sk, at }) => /^(ORDER|REFUND|REDEEM|EXPIRY)#/.test(sk) && at.endsWith(`#${sk}`), "not a position"),
+  v.check(({ sk, at }) => isHistorySk(sk) && at.endsWith(`#${sk}`), "not a position"),
 );
 
 export type HistoryPosition = v.InferOutput<typeof PositionSchema>;

@@ -27,6 +27,9 @@ export function useDynamoLocal(): DynamoLocal {
     get pid() {
       return running().pid;
     },
+    get unexpectedExit() {
+      return running().unexpectedExit;
+    },
     stop: () => running().stop(),
   };
 }
