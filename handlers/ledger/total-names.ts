@@ -10,6 +10,7 @@ const NAMED: Readonly<Record<string, string>> = {
   [BALANCE_ATTRIBUTES.lifetimeEarned]: "the points earned in total",
   [BALANCE_ATTRIBUTES.debt]: "the points owed",
   [BALANCE_ATTRIBUTES.expiredTotal]: "the points expired in total",
+  [BALANCE_ATTRIBUTES.debtFrom]: "the instant the points owed last grew",
   // Items from before lots: their balance reads as one lot, spendable at once and never expiring.
   [BALANCE_ATTRIBUTES.balance]: "the points available at once and never expiring",
 };
