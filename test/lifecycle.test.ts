@@ -48,8 +48,8 @@ test("the return window's close releases the order's lot at the next midnight, o
   t.deepEqual(await rig.windowClosed({ orderId: "o-1", userId: "u-1", closedAt: "2026-01-10T15:00:00.000Z" }), []);
   t.like(await rig.balance(), { balance: 0, pending: 140, nextRelease: { points: 100, at: "2026-01-11T00:00:00.000Z" } });
   rig.at("2026-01-11T00:00:00.000Z");
-  // Expiry moves with the release: 365 days after the new availableAt.
-  t.like(await rig.balance(), { balance: 100, pending: 40, nextExpiry: { points: 100, at: "2027-01-11T00:00:00.000Z" } });
+  // The release moves, the expiry stays: 365 days after the release the order earned.
+  t.like(await rig.balance(), { balance: 100, pending: 40, nextExpiry: { points: 140, at: "2027-02-01T00:00:00.000Z" } });
   t.deepEqual(rig.outcomes().slice(2), [["released", 100], ["duplicate", 0]]);
 });
 

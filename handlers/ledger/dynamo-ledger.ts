@@ -16,7 +16,7 @@ import { EarnEntrySchema, LedgerEntrySchema, lotFields, parkedRefundEntry, planR
 import { BALANCE_SK, orderSk, userPk } from "../domain/ledger-keys";
 import { lateReleaseNotice } from "../domain/ledger-notices";
 import { earlyReleaseOf, lotAttribute, lotDatesOf } from "../domain/lifecycle";
-import { planReversal as planLotReversal } from "../domain/lot-plans";
+import { planReversal as planLotReversal, type Delta } from "../domain/lot-plans";
 import { isAvailable, isExpired, viewAt, type Lot, type PointsView } from "../domain/lots";
 import { balanceKey, balanceState, earlyArrivalsOf, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
@@ -157,10 +157,15 @@ export class DynamoLedger {
       if (order.returnWindowClosedAt !== undefined) return DUPLICATE;
       const read = balanceState(balanceItem);
       const { lot } = lotOf(order, read.holding.lots);
-      const moved = isAvailable(lot, now.getTime()) ? undefined : earlyReleaseOf(lot, closed.closedAt);
+      // The lot the close gives is the one it gives when processed before its order: the release
+      // moves even when processed after it (no balance changes, the dates agree); an expired lot stays.
+      const pending = !isAvailable(lot, now.getTime());
+      const moved = isExpired(lot, now.getTime()) ? undefined : earlyReleaseOf(lot, closed.closedAt);
       const fields = moved === undefined ? {} : lotFields(moved);
-      // Pending points cannot have been spent: what the order still holds is in its lot.
+      // What the order still holds is in its lot, unless spent since its release (then what is left).
       const points = moved === undefined ? 0 : Math.min(order.points - order.reversedPoints, Math.max(lot.points, 0));
+      // A lot the move empties leaves the item rather than lingering at zero until its expiry.
+      const emptied = moved !== undefined && points === lot.points;
       const names: Record<string, string> = {};
       const values: Record<string, string | number> = { ":readAmount": order.refundedAmount };
       const sets = Object.entries({ returnWindowClosedAt: closed.closedAt, ...fields }).map(([name, value], i) => {
@@ -168,9 +173,11 @@ export class DynamoLedger {
         values[`:f${i}`] = value;
         return `#f${i} = :f${i}`;
       });
-      const change = moved && this.balances.applyPlan(order.pk, read, [[lot.attribute, -points], [lotAttribute(moved), points]], now.toISOString(), `releasing ${points} points`);
-      // Released already when processed (the close came late): told now, as no settle will.
-      const late = moved && isAvailable(moved, now.getTime()) ? lateReleaseNotice(order.pk, order.orderId, { attribute: lotAttribute(moved), ...moved, points }, now.getTime()) : undefined;
+      const deltas: Delta[] = moved === undefined ? [] : emptied ? [[lotAttribute(moved), points]] : [[lot.attribute, -points], [lotAttribute(moved), points]];
+      const change = moved && this.balances.applyPlan(order.pk, read, deltas, now.toISOString(), `releasing ${points} points`, emptied ? [lot.attribute] : []);
+      // Pending when processed and released already (the close came late): told now, as no settle
+      // will; a lot released before the close was told on its own day.
+      const late = moved && pending && isAvailable(moved, now.getTime()) ? lateReleaseNotice(order.pk, order.orderId, { attribute: lotAttribute(moved), ...moved, points }, now.getTime()) : undefined;
       const result = await transactWrite(this.client, [
         {
           Update: {

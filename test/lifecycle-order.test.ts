@@ -1,0 +1,91 @@
+/**
+ * The same events give the same result in any order. Each scenario runs on customers of its
+ * own, one per processing order (and with or without the daily settle in between), on a real
+ * DynamoDB (DynamoDB Local), and every run must end with the same balance, pending points, lots
+ * and history.
+ */
+import test, { type ExecutionContext } from "ava";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import type { Lifecycle } from "../handlers/domain/lifecycle";
+import { createHarness } from "./support/dynamo-harness";
+import { createLifecycleRig } from "./support/lifecycle-harness";
+import { useDynamoLocal } from "./support/dynamo-local-per-file";
+
+const dynamo = useDynamoLocal();
+
+type Rig = Awaited<ReturnType<typeof rigFor>>;
+
+/** Everything a customer sees and holds at the rig's instant, with what differs by processing time left out. */
+async function outcome(rig: Rig, userId: string) {
+  const { balance, pending, lifetimeEarned, nextRelease, nextExpiry } = await rig.balance(userId);
+  const { Item = {} } = await rig.harness.documents.send(new GetCommand({ TableName: rig.harness.tableName, Key: { pk: `USER#${userId}`, sk: "BALANCE" }, ConsistentRead: true }));
+  // A lot spent or refunded to nothing may linger at zero until its expiry is settled: it holds nothing.
+  const lots = Object.fromEntries(Object.entries(Item).filter(([name, points]) => name.startsWith("lot_") && points !== 0).sort(([a], [b]) => a.localeCompare(b)));
+  const history = (await rig.ledger.getHistory(userId, 50)).entries
+    .map((entry) => {
+      const { pk: _pk, recordedAt: _recordedAt, eventId: _eventId, entryAt: _entryAt, ...rest } = { eventId: "", ...entry };
+      return rest;
+    })
+    .sort((a, b) => a.sk.localeCompare(b.sk));
+  return { balance, pending, lifetimeEarned, nextRelease, nextExpiry, lots, history };
+}
+
+async function rigFor(lifecycle: Lifecycle, start: string) {
+  const harness = await createHarness(dynamo);
+  return { harness, ...createLifecycleRig(harness, lifecycle, start) };
+}
+
+/** Runs each variant on its own customer and holds them all to the first one's outcome. */
+async function sameInEveryOrder(t: ExecutionContext, rig: Rig, variants: Record<string, (userId: string) => Promise<void>>, readAt: string) {
+  const results: [string, Awaited<ReturnType<typeof outcome>>][] = [];
+  for (const [name, run] of Object.entries(variants)) {
+    await run(name);
+    rig.at(readAt);
+    results.push([name, await outcome(rig, name)]);
+  }
+  const [[, first] = ["", undefined], ...rest] = results;
+  for (const [name, result] of rest) t.deepEqual({ ...result, history: result.history.map((entry) => JSON.stringify(entry)) }, first && { ...first, history: first.history.map((entry) => JSON.stringify(entry)) }, `${name} differs from ${results[0]?.[0] ?? ""}`);
+  return first;
+}
+
+const TWO_WEEKS = { pendingDays: 14, expiryDays: 365 };
+
+test("a return window's close moves the release only: the order keeps its expiry whichever is processed first", async (t) => {
+  const rig = await rigFor(TWO_WEEKS, "2026-01-01T10:00:00.000Z");
+  const order = (userId: string) => rig.order({ orderId: "o", userId, amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" });
+  const close = (userId: string) => rig.windowClosed({ orderId: "o", userId, closedAt: "2026-01-02T10:00:00.000Z" });
+  const first = await sameInEveryOrder(
+    t,
+    rig,
+    {
+      "close-first": async (userId) => {
+        rig.at("2026-01-02T11:00:00.000Z");
+        t.deepEqual(await close(userId), []);
+        t.deepEqual(await order(userId), []);
+      },
+      "close-before-its-midnight": async (userId) => {
+        rig.at("2026-01-01T11:00:00.000Z");
+        await order(userId);
+        rig.at("2026-01-02T11:00:00.000Z");
+        t.deepEqual(await close(userId), []);
+      },
+      "close-after-its-midnight": async (userId) => {
+        rig.at("2026-01-01T11:00:00.000Z");
+        await order(userId);
+        rig.at("2026-01-05T11:00:00.000Z");
+        t.deepEqual(await close(userId), []);
+      },
+      "close-after-the-release": async (userId) => {
+        rig.at("2026-01-01T11:00:00.000Z");
+        await order(userId);
+        rig.at("2026-01-20T11:00:00.000Z");
+        t.deepEqual(await close(userId), []);
+      },
+    },
+    "2027-01-10T00:00:00.000Z",
+  );
+  t.like(first, { balance: 100, pending: 0, nextExpiry: { points: 100, at: "2027-01-16T00:00:00.000Z" }, lots: { "lot_2026-01-03_2027-01-16": 100 } });
+  t.like(first?.history.find((entry) => entry.sk === "ORDER#o"), { availableAt: "2026-01-03T00:00:00.000Z", expiresAt: "2027-01-16T00:00:00.000Z" });
+  rig.at("2027-01-16T00:00:00.000Z");
+  t.like(await rig.balance("close-first"), { balance: 0 });
+});
