@@ -89,3 +89,54 @@ test("a return window's close moves the release only: the order keeps its expiry
   rig.at("2027-01-16T00:00:00.000Z");
   t.like(await rig.balance("close-first"), { balance: 0 });
 });
+
+const TEN_DAYS = { pendingDays: 0, expiryDays: 10 };
+
+test("a refund of expired points takes them not again, whether or not the settle has run", async (t) => {
+  const rig = await rigFor(TEN_DAYS, "2026-01-01T11:00:00.000Z");
+  // Two orders in one lot (100 + 50, expiring 2026-01-11), 30 spent from it; 50 spendable after.
+  const setup = async (userId: string) => {
+    rig.at("2026-01-01T11:00:00.000Z");
+    await rig.order({ orderId: "e", userId, amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" });
+    await rig.order({ orderId: "g", userId, amount: 5_000, completedAt: "2026-01-01T12:00:00.000Z" });
+    rig.at("2026-01-05T00:00:00.000Z");
+    await rig.redeem("r-1", 30, userId);
+    rig.at("2026-01-20T00:00:00.000Z");
+    await rig.order({ orderId: "f", userId, amount: 5_000, completedAt: "2026-01-19T10:00:00.000Z" });
+  };
+  const refunds = async (userId: string) => {
+    await rig.refund({ orderId: "e", userId, refundId: "r", amount: 10_000 });
+    await rig.refund({ orderId: "g", userId, refundId: "r", amount: 5_000 });
+  };
+  const settle = async () => {
+    await rig.settle.settleDay("2026-01-11", rig.now());
+  };
+  const first = await sameInEveryOrder(
+    t,
+    rig,
+    {
+      "settle-first": async (userId) => {
+        await setup(userId);
+        await settle();
+        await refunds(userId);
+      },
+      "refunds-first": async (userId) => {
+        await setup(userId);
+        await refunds(userId);
+        await settle();
+      },
+      "settle-between": async (userId) => {
+        await setup(userId);
+        await rig.refund({ orderId: "e", userId, refundId: "r", amount: 10_000 });
+        await settle();
+        await rig.refund({ orderId: "g", userId, refundId: "r", amount: 5_000 });
+      },
+    },
+    "2026-01-21T00:00:00.000Z",
+  );
+  // 120 expired (not taken again); of the 150 refunded, 30 were spent: they come off the new 50.
+  t.like(first, { balance: 20, pending: 0, lifetimeEarned: 200 });
+  t.like(first?.history.find((entry) => entry.sk === "REFUND#e#r"), { points: 100, notTaken: 100, fromLot: 0, fromSpendable: 0 });
+  t.like(first?.history.find((entry) => entry.sk === "REFUND#g#r"), { points: 50, notTaken: 20, fromLot: 0, fromSpendable: 30 });
+  t.like(first?.history.find((entry) => entry.sk === "EXPIRY#2026-01-11"), { points: 120 });
+});

@@ -12,7 +12,7 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
 import type { OrderRefunded, ReturnWindowClosed } from "../domain/contract";
-import { EarnEntrySchema, LedgerEntrySchema, lotFields, parkedRefundEntry, planReversal, type EarnEntry, type LedgerEntry, type Provenance } from "../domain/ledger-entries";
+import { EarnEntrySchema, LedgerEntrySchema, SafeCountSchema, lotFields, parkedRefundEntry, planReversal, type EarnEntry, type LedgerEntry, type Provenance } from "../domain/ledger-entries";
 import { BALANCE_SK, orderSk, userPk } from "../domain/ledger-keys";
 import { lateReleaseNotice } from "../domain/ledger-notices";
 import { earlyReleaseOf, lotAttribute, lotDatesOf } from "../domain/lifecycle";
@@ -23,7 +23,7 @@ import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
 import { dayIndexPuts } from "./day-indexes";
 import { creditWithEarlyArrivals, earlyArrivalAction } from "./early-arrivals";
 import { DynamoErasure } from "./dynamo-erasure";
-import { settledLotOf } from "./settled-lots";
+import { matchedAttribute, settledLotOf } from "./settled-lots";
 import { notErasedCheck } from "./tombstones";
 import { decodeCursor, encodeCursor } from "./history-cursor";
 import { LEDGER_TABLE } from "./table";
@@ -111,11 +111,15 @@ export class DynamoLedger {
       const plan = planReversal(order, refund, provenance);
       const read = balanceState(balanceItem);
       const { lot, held } = lotOf(order, read.holding.lots);
+      const expired = isExpired(lot, now.getTime());
       // Only a refund whose order's lot expired and was settled away reads what the lot held then.
-      const settled = !held && isExpired(lot, now.getTime()) ? await settledLotOf(this.client, this.tableName, order.pk, lot) : undefined;
-      const lots = planLotReversal(read.holding, lot, held, plan.entry.points, now.getTime(), settled?.left);
+      const settled = !held && expired ? await settledLotOf(this.client, this.tableName, order.pk, lot) : undefined;
+      const matched = held && expired ? v.parse(v.optional(SafeCountSchema, 0), balanceItem?.[matchedAttribute(lot)]) : 0;
+      const lots = planLotReversal(read.holding, lot, held, plan.entry.points, now.getTime(), settled?.left, matched);
       const entry = { ...plan.entry, ...lots.split };
-      const change = this.balances.applyPlan(order.pk, read, lots.deltas, entry.recordedAt, `reversing ${entry.points} points`);
+      // What it treats as expired of a lot still held is matched there, so no later refund treats it so again.
+      const matching: Delta[] = held && expired && lots.split.notTaken > 0 ? [[matchedAttribute(lot), lots.split.notTaken]] : [];
+      const change = this.balances.applyPlan(order.pk, read, [...lots.deltas, ...matching], entry.recordedAt, `reversing ${entry.points} points`);
       const result = await transactWrite(this.client, [
         putNewEntry(this.tableName, entry),
         {

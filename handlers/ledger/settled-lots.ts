@@ -18,7 +18,12 @@ export interface SettledLot {
   match(points: number): TransactItem[];
 }
 
-const matchedAttribute = (lot: Lot) => `matched_${lot.attribute}`;
+/**
+ * What refunds have treated as expired of a lot: on the balance item while the lot is held there
+ * (a refund after the lot expired, before the settle ran), then on the lot's expiry entry, where
+ * the settle carries it when it takes the lot off.
+ */
+export const matchedAttribute = (lot: Pick<Lot, "attribute">) => `matched_${lot.attribute}`;
 
 export async function settledLotOf(client: DynamoDBDocumentClient, tableName: string, pk: string, lot: Lot): Promise<SettledLot> {
   if (lot.expiresDay === null) return { left: 0, match: () => [] };
