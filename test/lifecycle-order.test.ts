@@ -90,6 +90,110 @@ test("a return window's close moves the release only: the order keeps its expiry
   t.like(await rig.balance("close-first"), { balance: 0 });
 });
 
+const MONTH = { pendingDays: 0, expiryDays: 30 };
+
+test("an order processed after its lot expired is credited and expires in one write, and never joins that lot's earlier expired points", async (t) => {
+  const rig = await rigFor(MONTH, "2026-01-10T11:00:00.000Z");
+  // o-1 (100) expires on 2026-02-09; o-2 (50) of the same day is backfilled in June; 500 spendable then.
+  const setup = async (userId: string) => {
+    rig.at("2026-01-10T11:00:00.000Z");
+    await rig.order({ orderId: "o-1", userId, amount: 10_000, completedAt: "2026-01-10T10:00:00.000Z" });
+    rig.at("2026-05-20T11:00:00.000Z");
+    await rig.order({ orderId: "now", userId, amount: 50_000, completedAt: "2026-05-20T10:00:00.000Z" });
+    rig.at("2026-06-01T08:00:00.000Z");
+  };
+  const late = (userId: string) => rig.order({ orderId: "o-2", userId, amount: 5_000, completedAt: "2026-01-10T18:00:00.000Z" });
+  const refund = (userId: string) => rig.refund({ orderId: "o-1", userId, refundId: "r", amount: 10_000, refundedAt: "2026-05-31T10:00:00.000Z" });
+  const settle = async () => {
+    await rig.settle.settleDay("2026-02-09", rig.now());
+    await rig.settle.settleDay("2026-06-01", rig.now());
+  };
+  const first = await sameInEveryOrder(
+    t,
+    rig,
+    {
+      "settled-late-then-refund": async (userId) => {
+        await setup(userId);
+        await settle();
+        await late(userId);
+        await refund(userId);
+        await settle();
+      },
+      "late-then-refund-then-settled": async (userId) => {
+        await setup(userId);
+        await late(userId);
+        await refund(userId);
+        await settle();
+      },
+      "refund-then-late-settled-between": async (userId) => {
+        await setup(userId);
+        await refund(userId);
+        await settle();
+        await late(userId);
+        await settle();
+      },
+      "settled-refund-then-late": async (userId) => {
+        await setup(userId);
+        await settle();
+        await refund(userId);
+        await late(userId);
+      },
+    },
+    "2026-06-02T00:00:00.000Z",
+  );
+  t.like(first, { balance: 500, pending: 0, lifetimeEarned: 650, lots: { "lot_2026-05-20_2026-06-19": 500 } });
+  const expiries = first?.history.filter((entry) => entry.kind === "expiry");
+  t.deepEqual(expiries?.map((entry) => [entry.sk, entry.points]), [
+    ["EXPIRY#2026-02-09", 100],
+    ["EXPIRY#2026-02-09#ORDER#o-2", 50],
+  ]);
+  t.like(first?.history.find((entry) => entry.sk === "REFUND#o-1#r"), { points: 100, notTaken: 100, fromLot: 0, fromSpendable: 0 });
+});
+
+test("a refund of an order processed after its lot expired: the same whether the refund came first (parked) or after", async (t) => {
+  const rig = await rigFor(MONTH, "2026-05-20T11:00:00.000Z");
+  const setup = async (userId: string) => {
+    rig.at("2026-05-20T11:00:00.000Z");
+    await rig.order({ orderId: "now", userId, amount: 50_000, completedAt: "2026-05-20T10:00:00.000Z" });
+    rig.at("2026-06-01T08:00:00.000Z");
+  };
+  const late = (userId: string) => rig.order({ orderId: "old", userId, amount: 5_000, completedAt: "2026-01-10T18:00:00.000Z" });
+  const refund = (userId: string) => rig.refund({ orderId: "old", userId, refundId: "r", amount: 2_000, refundedAt: "2026-01-20T10:00:00.000Z" });
+  const first = await sameInEveryOrder(
+    t,
+    rig,
+    {
+      "late-then-refund": async (userId) => {
+        await setup(userId);
+        await late(userId);
+        await refund(userId);
+      },
+      "refund-parked-then-late": async (userId) => {
+        await setup(userId);
+        await refund(userId);
+        await late(userId);
+      },
+    },
+    "2026-06-02T00:00:00.000Z",
+  );
+  t.like(first, { balance: 500, lifetimeEarned: 550 });
+  t.like(first?.history.find((entry) => entry.sk === "EXPIRY#2026-02-09#ORDER#old"), { points: 50 });
+  t.like(first?.history.find((entry) => entry.sk === "REFUND#old#r"), { kind: "reversal", points: 20, notTaken: 20, fromLot: 0 });
+});
+
+test("a late order lists no day index of a day already past and leaves no lot on the balance item", async (t) => {
+  const rig = await rigFor(MONTH, "2026-06-01T08:00:00.000Z");
+  t.deepEqual(await rig.order({ orderId: "old", userId: "u-1", amount: 10_000, completedAt: "2026-01-10T10:00:00.000Z" }), []);
+  t.like(await outcome(rig, "u-1"), { balance: 0, lifetimeEarned: 100, lots: {} });
+  t.like(await rig.settle.settleDay("2026-06-01", rig.now()), { customers: 0, entries: 0 }, "nothing left for the settle");
+  const history = (await rig.ledger.getHistory("u-1", 10)).entries;
+  t.deepEqual(history.map((entry) => [entry.kind, entry.points]), [["expiry", 100], ["earn", 100]]);
+  t.deepEqual(rig.outcomes(), [["credited", 100]]);
+  t.deepEqual(await rig.order({ orderId: "old", userId: "u-1", amount: 10_000, completedAt: "2026-01-10T10:00:00.000Z" }), [], "a duplicate");
+  t.deepEqual(rig.outcomes().at(-1), ["duplicate", 0]);
+  t.like(await rig.balance("u-1"), { lifetimeEarned: 100 });
+});
+
 const TEN_DAYS = { pendingDays: 0, expiryDays: 10 };
 
 test("a refund of expired points takes them not again, whether or not the settle has run", async (t) => {

@@ -12,11 +12,11 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
 import type { OrderRefunded, ReturnWindowClosed } from "../domain/contract";
-import { EarnEntrySchema, LedgerEntrySchema, SafeCountSchema, lotFields, parkedRefundEntry, planReversal, type EarnEntry, type LedgerEntry, type Provenance } from "../domain/ledger-entries";
+import { EarnEntrySchema, LedgerEntrySchema, SafeCountSchema, expiredOnCredit, lateExpiryEntry, lotFields, parkedRefundEntry, planReversal, type EarnEntry, type LedgerEntry, type Provenance } from "../domain/ledger-entries";
 import { BALANCE_SK, orderSk, userPk } from "../domain/ledger-keys";
 import { lateReleaseNotice } from "../domain/ledger-notices";
 import { earlyReleaseOf, lotAttribute, lotDatesOf } from "../domain/lifecycle";
-import { planReversal as planLotReversal, type Delta } from "../domain/lot-plans";
+import { EXPIRED_TOTAL_ATTRIBUTE, planReversal as planLotReversal, type Delta } from "../domain/lot-plans";
 import { isAvailable, isExpired, viewAt, type Lot, type PointsView } from "../domain/lots";
 import { balanceKey, balanceState, earlyArrivalsOf, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
@@ -68,15 +68,21 @@ export class DynamoLedger {
     this.erasure = new DynamoErasure(client, tableName);
   }
 
-  /** Credits an order's earn entry and its points to its lot, once. One request. */
+  /**
+   * Credits an order's earn entry and its points to its lot, once. One request. An order processed
+   * after its lot expired is credited and expires in the same write, with no day index (no settle
+   * has anything left to do for it).
+   */
   async creditOrder(entry: EarnEntry): Promise<WriteResult> {
-    const lot = entry.lot ?? legacyLot(0).attribute;
+    const late = expiredOnCredit(entry);
+    const lot = late ? EXPIRED_TOTAL_ATTRIBUTE : (entry.lot ?? legacyLot(0).attribute);
+    const expiry = lateExpiryEntry(entry, entry.points);
     const credit = this.balances.creditOrder(entry, lot, entry.points);
     const result = await transactWrite(this.client, [
       putNewEntry(this.tableName, entry),
       credit.action,
       notErasedCheck(this.tableName, entry.pk),
-      ...dayIndexPuts(this.tableName, entry, entry.recordedAt),
+      ...(late ? (expiry ? [putNewEntry(this.tableName, expiry)] : []) : dayIndexPuts(this.tableName, entry, entry.recordedAt)),
     ]);
     if (result.written) return { outcome: "credited", points: entry.points };
     if (failedAt(result, 2)) return DROPPED_ERASED;
@@ -110,10 +116,13 @@ export class DynamoLedger {
       const order = v.parse(EarnEntrySchema, orderItem);
       const plan = planReversal(order, refund, provenance);
       const read = balanceState(balanceItem);
-      const { lot, held } = lotOf(order, read.holding.lots);
+      // An order processed after its lot expired never joined it: its own expiry entry holds its points.
+      const late = expiredOnCredit(order);
+      const found = lotOf(order, read.holding.lots);
+      const { lot, held } = late ? { lot: { ...found.lot, points: 0 }, held: false } : found;
       const expired = isExpired(lot, now.getTime());
       // Only a refund whose order's lot expired and was settled away reads what the lot held then.
-      const settled = !held && expired ? await settledLotOf(this.client, this.tableName, order.pk, lot) : undefined;
+      const settled = !held && expired ? await settledLotOf(this.client, this.tableName, order.pk, lot, late ? order.orderId : undefined) : undefined;
       const matched = held && expired ? v.parse(v.optional(SafeCountSchema, 0), balanceItem?.[matchedAttribute(lot)]) : 0;
       const lots = planLotReversal(read.holding, lot, held, plan.entry.points, now.getTime(), settled?.left, matched);
       const entry = { ...plan.entry, ...lots.split };

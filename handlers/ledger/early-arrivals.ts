@@ -14,12 +14,14 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
 import { InvalidEventError } from "../domain/errors";
-import { ParkedRefundEntrySchema, lotFields, planReversal, refundOf, type EarnEntry, type ReversalEntry } from "../domain/ledger-entries";
+import { ParkedRefundEntrySchema, expiredOnCredit, lateExpiryEntry, lotFields, planReversal, refundOf, type EarnEntry, type ReversalEntry } from "../domain/ledger-entries";
 import { orderSk, refundSk } from "../domain/ledger-keys";
 import { earlyReleaseOf, lotDatesOf } from "../domain/lifecycle";
+import { EXPIRED_TOTAL_ATTRIBUTE } from "../domain/lot-plans";
 import { balanceKey, earlyArrivalsOf } from "./balance-item";
 import { dayIndexPuts } from "./day-indexes";
 import type { BalanceUpdates } from "./balance-updates";
+import { matchedAttribute } from "./settled-lots";
 import { failedAt, oldItemAt, putNewEntry, transactWrite, type TransactItem } from "./transactions";
 import type { WriteResult } from "./write-result";
 import { notErasedCheck } from "./tombstones";
@@ -61,13 +63,16 @@ export async function creditWithEarlyArrivals(client: DynamoDBDocumentClient, ta
     parked.sort((a, b) => a.entryAt.localeCompare(b.entryAt));
 
     // Apply the refunds in the order they happened, as if the order had been there for each.
+    // An order credited after its lot expired expires whole in the same write, as when it lands
+    // before its refunds: they find its points expired, and do not take them again.
+    const late = expiredOnCredit(credited);
     let order = credited;
     const reversals: ReversalEntry[] = [];
     for (const refund of parked) {
       try {
         const plan = planReversal(order, refundOf(refund, credited.pk.slice(credited.pk.indexOf("#") + 1)), { eventId: refund.eventId, recordedAt: credited.recordedAt });
         order = { ...order, refundedAmount: plan.refundedAmount, reversedPoints: plan.reversedPoints };
-        reversals.push({ ...plan.entry, fromLot: plan.entry.points, fromSpendable: 0, toDebt: 0, notTaken: 0 });
+        reversals.push({ ...plan.entry, fromLot: late ? 0 : plan.entry.points, fromSpendable: 0, toDebt: 0, notTaken: late ? plan.entry.points : 0 });
       } catch (error) {
         // A refund that contradicts its order (another currency) stays parked, worth nothing.
         if (!(error instanceof InvalidEventError)) throw error;
@@ -75,11 +80,14 @@ export async function creditWithEarlyArrivals(client: DynamoDBDocumentClient, ta
     }
     const closedAt = early?.closedAt;
     const dates = lotDatesOf(order.lot ?? "");
-    const moved = dates && closedAt !== undefined ? earlyReleaseOf(dates, closedAt) : undefined;
+    // A close moves no lot that has expired (as when it comes after its order).
+    const moved = dates && closedAt !== undefined && !late ? earlyReleaseOf(dates, closedAt) : undefined;
     if (closedAt !== undefined) order = { ...order, returnWindowClosedAt: closedAt, ...(moved ? lotFields(moved) : {}) };
 
-    const lotPoints = order.points - order.reversedPoints;
-    const credit = balances.creditOrder(order, order.lot ?? "balance", lotPoints, early?.arrivals);
+    const lotPoints = late ? order.points : order.points - order.reversedPoints;
+    const expiry = late ? lateExpiryEntry(order, order.points) : undefined;
+    const matched = expiry && order.reversedPoints > 0 ? { [matchedAttribute({ attribute: order.lot ?? "" })]: order.reversedPoints } : {};
+    const credit = balances.creditOrder(order, late ? EXPIRED_TOTAL_ATTRIBUTE : (order.lot ?? "balance"), lotPoints, early?.arrivals);
     const result = await transactWrite(client, [
       putNewEntry(tableName, order),
       credit.action,
@@ -87,7 +95,7 @@ export async function creditWithEarlyArrivals(client: DynamoDBDocumentClient, ta
         Put: { TableName: tableName, Item: entry, ConditionExpression: "kind = :parked", ExpressionAttributeValues: { ":parked": "parked-refund" } },
       })),
       notErasedCheck(tableName, order.pk),
-      ...dayIndexPuts(tableName, order, order.recordedAt),
+      ...(late ? (expiry ? [putNewEntry(tableName, { ...expiry, ...matched })] : []) : dayIndexPuts(tableName, order, order.recordedAt)),
     ]);
     if (result.written) return { outcome: "credited", points: lotPoints };
     if (failedAt(result, 2 + reversals.length)) return { outcome: "erased", points: 0 };
