@@ -10,6 +10,7 @@ import type { Lifecycle } from "../handlers/domain/lifecycle";
 import { createHarness } from "./support/dynamo-harness";
 import { createLifecycleRig } from "./support/lifecycle-harness";
 import { useDynamoLocal } from "./support/dynamo-local-per-file";
+import { scanAll } from "./support/table-scan";
 
 const dynamo = useDynamoLocal();
 
@@ -185,6 +186,7 @@ test("a late order lists no day index of a day already past and leaves no lot on
   const rig = await rigFor(MONTH, "2026-06-01T08:00:00.000Z");
   t.deepEqual(await rig.order({ orderId: "old", userId: "u-1", amount: 10_000, completedAt: "2026-01-10T10:00:00.000Z" }), []);
   t.like(await outcome(rig, "u-1"), { balance: 0, lifetimeEarned: 100, lots: {} });
+  t.deepEqual((await scanAll(rig.harness)).filter((item) => /^(EXPIRES|RELEASES)#/u.test(String(item.pk))), [], "no day index item");
   t.like(await rig.settle.settleDay("2026-06-01", rig.now()), { customers: 0, entries: 0 }, "nothing left for the settle");
   const history = (await rig.ledger.getHistory("u-1", 10)).entries;
   t.deepEqual(history.map((entry) => [entry.kind, entry.points]), [["expiry", 100], ["earn", 100]]);
