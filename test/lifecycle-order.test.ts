@@ -182,9 +182,10 @@ test("a refund of an order processed after its lot expired: the same whether the
   t.like(first?.history.find((entry) => entry.sk === "REFUND#old#r"), { kind: "reversal", points: 20, notTaken: 20, fromLot: 0 });
 });
 
-test("a late order lists no day index of a day already past and leaves no lot on the balance item", async (t) => {
+test("a late order is one request, lists no day index of a day already past, leaves no lot on the balance item; its refund is 3 requests", async (t) => {
   const rig = await rigFor(MONTH, "2026-06-01T08:00:00.000Z");
   t.deepEqual(await rig.order({ orderId: "old", userId: "u-1", amount: 10_000, completedAt: "2026-01-10T10:00:00.000Z" }), []);
+  t.deepEqual(rig.harness.requests, ["TransactWriteItems"], "one request, its expiry in it");
   t.like(await outcome(rig, "u-1"), { balance: 0, lifetimeEarned: 100, lots: {} });
   t.deepEqual((await scanAll(rig.harness)).filter((item) => /^(EXPIRES|RELEASES)#/u.test(String(item.pk))), [], "no day index item");
   t.like(await rig.settle.settleDay("2026-06-01", rig.now()), { customers: 0, entries: 0 }, "nothing left for the settle");
@@ -194,6 +195,10 @@ test("a late order lists no day index of a day already past and leaves no lot on
   t.deepEqual(await rig.order({ orderId: "old", userId: "u-1", amount: 10_000, completedAt: "2026-01-10T10:00:00.000Z" }), [], "a duplicate");
   t.deepEqual(rig.outcomes().at(-1), ["duplicate", 0]);
   t.like(await rig.balance("u-1"), { lifetimeEarned: 100 });
+  rig.harness.requests.length = 0;
+  await rig.refund({ orderId: "old", userId: "u-1", refundId: "r", amount: 10_000 });
+  t.deepEqual(rig.harness.requests, ["TransactGetItems", "Query", "TransactWriteItems"], "a refund of it reads its expiry entry: 3 requests");
+  t.like(await rig.balance("u-1"), { balance: 0, lifetimeEarned: 100 });
 });
 
 const TEN_DAYS = { pendingDays: 0, expiryDays: 10 };
