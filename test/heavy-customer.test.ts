@@ -5,6 +5,8 @@
  * (a fixed config makes the expiry day follow from it), so the item holds at most one lot per
  * day from the oldest unexpired release (365 days back) to the latest pending one (31 days
  * ahead, midnight rounding included), plus the expired lots the settle has not yet taken off.
+ * No return window closes here: a close that releases early adds the lot of its release day and
+ * its order's expiry day, which this bound leaves out (see the README's costs).
  * Here the settle runs every SETTLE_EVERY days (it takes every expired lot off when it visits,
  * so running late is correct) rather than daily, to keep the run short; the bound allows for it.
  */

@@ -55,8 +55,8 @@ test("the return window's close releases the order's lot at the next midnight, o
   t.deepEqual(await rig.windowClosed({ orderId: "o-1", userId: "u-1", closedAt: "2026-01-10T15:00:00.000Z" }), []);
   t.like(await rig.balance(), { balance: 0, pending: 140, nextRelease: { points: 100, at: "2026-01-11T00:00:00.000Z" } });
   rig.at("2026-01-11T00:00:00.000Z");
-  // Expiry moves with the release: 365 days after the new availableAt.
-  t.like(await rig.balance(), { balance: 100, pending: 40, nextExpiry: { points: 100, at: "2027-01-11T00:00:00.000Z" } });
+  // The release moves, the expiry stays: 365 days after the release the order earned.
+  t.like(await rig.balance(), { balance: 100, pending: 40, nextExpiry: { points: 140, at: "2027-02-01T00:00:00.000Z" } });
   t.deepEqual(rig.outcomes().slice(2), [["released", 100], ["duplicate", 0]]);
 });
 
@@ -246,26 +246,26 @@ test("a settle racing redemptions: every point is spent or expired, once", async
   t.deepEqual(history.entries.filter((entry) => entry.kind === "expiry").map((entry) => entry.points), [100]);
 });
 
-test("an order older than its expiry lands expired and is settled that day; one of a day already settled gets an entry of its own", async (t) => {
+test("an order older than its expiry is credited and expires in the same write; each such order has an expiry entry of its own", async (t) => {
   const rig = await setup({ pendingDays: 0, expiryDays: 30 });
   rig.at("2026-06-01T08:00:00.000Z");
   // A backfill: orders of January, their lots expired in February.
   await rig.order({ orderId: "old-1", userId: "u-1", amount: 10_000, completedAt: "2026-01-10T10:00:00.000Z" });
   t.like(await rig.balance(), { balance: 0, pending: 0, lifetimeEarned: 100, nextExpiry: null });
-  // Listed under the day it landed, so that day's settle takes it off.
-  t.like(await rig.settle.settleDay("2026-06-01", rig.now()), { customers: 1, entries: 1, points: 100 });
-  // Another order of the same lot, backfilled after that day was settled.
+  // Expired in its own write: nothing listed for the settle.
+  t.like(await rig.settle.settleDay("2026-06-01", rig.now()), { customers: 0, entries: 0, points: 0 });
+  // Another order of the same lot, backfilled the next day.
   rig.at("2026-06-02T08:00:00.000Z");
   await rig.order({ orderId: "old-2", userId: "u-1", amount: 5_000, completedAt: "2026-01-10T18:00:00.000Z" });
-  t.like(await rig.settle.settleDay("2026-06-02", rig.now()), { customers: 1, entries: 1, points: 50 });
-  t.like(await rig.settle.settleDay("2026-06-02", rig.now()), { customers: 0, entries: 0 }, "twice is once");
+  t.like(await rig.settle.settleDay("2026-06-02", rig.now()), { customers: 0, entries: 0 });
   const expiries = (await rig.ledger.getHistory("u-1", 10)).entries.filter((entry) => entry.kind === "expiry");
-  t.deepEqual(expiries.map((entry) => [entry.sk, entry.points]), [
-    ["EXPIRY#2026-02-09#2026-06-02T08:00:00.000Z", 50],
-    ["EXPIRY#2026-02-09", 100],
+  t.deepEqual(expiries.map((entry) => [entry.sk, entry.points, entry.occurredAt]), [
+    ["EXPIRY#2026-02-09#ORDER#old-2", 50, "2026-02-09T00:00:00.000Z"],
+    ["EXPIRY#2026-02-09#ORDER#old-1", 100, "2026-02-09T00:00:00.000Z"],
   ]);
   const item = await rig.harness.documents.send(new GetCommand({ TableName: rig.harness.tableName, Key: { pk: "USER#u-1", sk: "BALANCE" } }));
-  t.deepEqual(Object.keys(item.Item ?? {}).filter((name) => name.startsWith("lot_")), [], "no expired lot lingers on the item");
+  t.deepEqual(Object.keys(item.Item ?? {}).filter((name) => name.startsWith("lot_")), [], "no expired lot on the item");
+  t.like(item.Item, { expiredTotal: 150, lifetimeEarned: 150 });
   t.like(await rig.balance(), { balance: 0, lifetimeEarned: 150 });
 });
 

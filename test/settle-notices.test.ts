@@ -87,7 +87,8 @@ test("a lot refunded whole before its day, or moved by a closed return window, i
 
   rig.at("2026-01-03T00:15:00.000Z");
   t.like(await rig.settle.settleDay("2026-01-03", rig.now()), { released: { customers: 1, points: 40 } });
-  t.like(await item(rig, "USER#u-2", "RELEASE#2026-01-03"), { points: 40, expiresAt: "2026-01-13T00:00:00.000Z" });
+  // The close moves the release only: the points keep the expiry their order earned.
+  t.like(await item(rig, "USER#u-2", "RELEASE#2026-01-03"), { points: 40, expiresAt: "2026-01-17T00:00:00.000Z" });
   rig.at("2026-01-07T00:15:00.000Z");
   t.like(await rig.settle.settleDay("2026-01-07", rig.now()), { released: { customers: 0, points: 0 } }, "nothing left on the first day: neither is told");
   t.deepEqual(await itemsUnder(rig, "RELEASES#"), [], "both index items visited and gone");
@@ -108,8 +109,8 @@ test("a return window's close processed after the midnight it releases at tells 
     kind: "release",
     day: "2026-01-03",
     points: 100,
-    lots: { "lot_2026-01-03_2026-01-13": 100 },
-    expiresAt: "2026-01-13T00:00:00.000Z",
+    lots: { "lot_2026-01-03_2026-01-17": 100 },
+    expiresAt: "2026-01-17T00:00:00.000Z",
     occurredAt: "2026-01-03T00:00:00.000Z",
     recordedAt: "2026-01-04T09:00:00.000Z",
   });

@@ -6,8 +6,8 @@ import * as v from "valibot";
 import type { OrderCompleted, OrderRefunded } from "./contract";
 import { pointsFor, type EarnRate } from "./earn-rules";
 import { InvalidEventError, LedgerLimitError, SAFE_INTEGER_LIMIT } from "./errors";
-import { entryAt, orderSk, refundSk, userPk } from "./ledger-keys";
-import { lotAttribute, lotDatesFor, midnightOf, type Lifecycle, type LotDates } from "./lifecycle";
+import { entryAt, orderExpirySk, orderSk, refundSk, userPk } from "./ledger-keys";
+import { lotAttribute, lotDatesFor, lotDatesOf, midnightOf, type Lifecycle, type LotDates } from "./lifecycle";
 
 /** A number of points or minor units: a whole number JavaScript, and so every reader, holds exactly. */
 export const SafeCountSchema = v.pipe(v.number(), v.safeInteger());
@@ -198,6 +198,21 @@ export function lotFields(dates: LotDates): { lot: string; availableAt?: string;
     ...(dates.availableDay === null ? {} : { availableAt: iso(dates.availableDay) }),
     ...(dates.expiresDay === null ? {} : { expiresAt: iso(dates.expiresDay) }),
   };
+}
+
+/**
+ * Whether an order was credited after its lot had expired (a late backfill): its points expired
+ * in the write that credited them, under an expiry entry of their own, and never joined the lot.
+ */
+export const expiredOnCredit = (order: EarnEntry): boolean => order.expiresAt !== undefined && Date.parse(order.expiresAt) <= Date.parse(order.recordedAt);
+
+/** The expiry entry of an order credited after its lot had expired: `points` expire at once. */
+export function lateExpiryEntry(order: EarnEntry, points: number): ExpiryEntry | undefined {
+  const dates = lotDatesOf(order.lot ?? "");
+  if (dates?.expiresDay == null || !expiredOnCredit(order) || points <= 0) return undefined;
+  const sk = orderExpirySk(dates.expiresDay, order.orderId);
+  const at = new Date(midnightOf(dates.expiresDay)).toISOString();
+  return { pk: order.pk, sk, entryAt: entryAt(at, sk), kind: "expiry", day: dates.expiresDay, points, lots: { [lotAttribute(dates)]: points }, occurredAt: at, recordedAt: order.recordedAt };
 }
 
 /** A refund whose order is not credited yet, recorded until it is. */

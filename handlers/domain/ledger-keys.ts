@@ -37,12 +37,20 @@ export const refundSk = (orderId: string, refundId: string): string =>
 export const earlySk = (orderId: string): string => `EARLY#${orderId}`;
 
 /**
- * A customer's expiry entry of one day. A lot of a day already settled can only reappear when an
- * order older than its expiry lands later (a backfill); its expiry is a second entry of the day,
- * told apart by when it was settled.
+ * A customer's expiry entry of one day. A lot of a day already settled reappeared on the balance
+ * item only when an order older than its expiry was added to it (a backfill, before such an order
+ * expired in its own write); its expiry is a second entry of the day, told apart by when it was
+ * settled.
  */
 export const expirySk = (day: string, settledAt?: string): string =>
   settledAt === undefined ? `${HISTORY_SK_PREFIXES.expiry}${day}` : `${HISTORY_SK_PREFIXES.expiry}${day}#${settledAt}`;
+
+/**
+ * The expiry entry of an order processed after its lot had expired: it expires in the write that
+ * credits it, under a key of its own (by the order, so its duplicate writes nothing), and never
+ * joins the points of that lot that expired before it.
+ */
+export const orderExpirySk = (day: string, orderId: string): string => `${expirySk(day)}#${orderSk(orderId)}`;
 
 /**
  * The day indexes: who has a lot expiring (`EXPIRES#`) or released (`RELEASES#`) on a day, so the

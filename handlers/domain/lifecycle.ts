@@ -109,16 +109,14 @@ export function lotInstants({ availableDay, expiresDay }: LotDates): { available
 
 /**
  * The lot an order's remaining points move to when its return window closes at `closedAt`: the
- * midnight after it, when that is earlier than the lot's own release. The lot keeps its span
- * (expiry moves with the release, `expiresAt = availableAt + expiryDays` as the order earned
- * it), so an early-released lot merges with the orders that naturally release that day.
- * `undefined` when the window closes too late to change anything.
+ * midnight after it, when that is earlier than the lot's own release. Only the release moves:
+ * the points keep the expiry their order earned (the `expiresAt` its `Points Earned` announced),
+ * so a close never shortens their life, and an order and its close give the same lot whichever is
+ * processed first. `undefined` when the window closes too late to change anything.
  */
 export function earlyReleaseOf(lot: LotDates, closedAt: string): LotDates | undefined {
   if (lot.availableDay === null) return undefined;
-  const current = midnightOf(lot.availableDay);
   const released = midnightAfter(Date.parse(closedAt));
-  if (released >= current) return undefined;
-  const expires = lot.expiresDay === null ? null : released + (midnightOf(lot.expiresDay) - current);
-  return { availableDay: dayOf(released), expiresDay: expires === null ? null : dayOf(expires) };
+  if (released >= midnightOf(lot.availableDay)) return undefined;
+  return { availableDay: dayOf(released), expiresDay: lot.expiresDay };
 }

@@ -132,30 +132,33 @@ export function planReturn(draws: Draws, now: number): { deltas: Delta[]; expire
 
 /** Where a refund's points came from. */
 export interface ReversalSplit {
-  /** Out of the order's own lot, while points remained in it (pending, spendable or expired unsettled). */
+  /** Out of the order's own lot, while points remained in it (pending or spendable). */
   fromLot: number;
   /** Already spent: out of other spendable lots, earliest expiry first. */
   fromSpendable: number;
   /** Already spent, and not covered by what is spendable now: owed. */
   toDebt: number;
-  /** Already expired and settled away: not taken again. */
+  /** Already expired, whether or not the settle has taken the lot off: not taken again. */
   notTaken: number;
 }
 
 /**
  * A refund of `points` from an order whose lot is `lot` (its current remaining points, 0 when the
  * item no longer holds it). Points still in the lot come off it; once the lot is exhausted the
- * rest was spent, and comes off the spendable balance (below zero if need be). A lot the settle
- * has taken off after it expired held `expiredLeft` points then (not yet matched by an earlier
- * refund): up to that much expired and is not taken again, the rest was spent — the same split
- * as while the expired lot was still on the item.
+ * rest was spent, and comes off the spendable balance (below zero if need be). Once the lot has
+ * expired, what it held then and no earlier refund has matched expired and is not taken again,
+ * the rest was spent — the same split whether or not the settle ran first: while the lot is still
+ * on the item, what it holds less `heldMatched`; once the settle has taken it off, `expiredLeft`
+ * (what its expiry entries held, less what they matched). The expired points stay where they
+ * are, so the settle's expiry shows them whichever came first.
  */
-export function planReversal(stored: Holding, storedLot: Lot, lotHeld: boolean, points: number, now: number, expiredLeft = 0): { deltas: Delta[]; split: ReversalSplit } {
+export function planReversal(stored: Holding, storedLot: Lot, lotHeld: boolean, points: number, now: number, expiredLeft = 0, heldMatched = 0): { deltas: Delta[]; split: ReversalSplit } {
   // Expired lots still on the item have paid what is owed, as after the settle.
   const { holding, deltas: paid } = paidUp(stored, now);
   const lot = holding.lots.find((held) => held.attribute === storedLot.attribute) ?? storedLot;
-  if (!lotHeld && isExpired(lot, now)) {
-    const notTaken = Math.min(points, Math.max(expiredLeft, 0));
+  if (isExpired(lot, now)) {
+    const left = lotHeld ? lot.points - heldMatched : expiredLeft;
+    const notTaken = Math.min(points, Math.max(left, 0));
     const { deltas, untaken } = take(holding, points - notTaken, now, now);
     return {
       deltas: merged([...paid, ...deltas, ...owing(holding, untaken, now)]),

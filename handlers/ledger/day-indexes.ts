@@ -18,8 +18,9 @@ const indexPut = (tableName: string, pk: string, sk: string): TransactItem => ({
 
 /**
  * The expiry index item of a lot: who has something expiring that day. A lot that has already
- * expired when it is written (a backfilled order, older than its expiry) is listed under the day
- * it is written, so that day's settle takes it off the balance item.
+ * expired when it is written is listed under the day it is written, so that day's settle takes it
+ * off the balance item (an order older than its expiry, a backfill, is not written to its lot: it
+ * expires in its own write).
  */
 export function expiryIndexPut(tableName: string, lot: IndexedLot, writtenAt: string): TransactItem[] {
   if (lot.expiresAt === undefined) return [];

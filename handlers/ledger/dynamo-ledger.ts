@@ -12,11 +12,11 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
 import type { OrderRefunded, ReturnWindowClosed } from "../domain/contract";
-import { EarnEntrySchema, LedgerEntrySchema, lotFields, parkedRefundEntry, planReversal, type EarnEntry, type EventOrigin, type LedgerEntry, type Provenance, type RejectedRefund } from "../domain/ledger-entries";
+import { EarnEntrySchema, LedgerEntrySchema, SafeCountSchema, expiredOnCredit, lateExpiryEntry, lotFields, parkedRefundEntry, planReversal, type EarnEntry, type EventOrigin, type LedgerEntry, type Provenance, type RejectedRefund } from "../domain/ledger-entries";
 import { BALANCE_SK, orderSk, userPk } from "../domain/ledger-keys";
 import { lateReleaseNotice } from "../domain/ledger-notices";
 import { earlyReleaseOf, lotAttribute, lotDatesOf } from "../domain/lifecycle";
-import { planReversal as planLotReversal } from "../domain/lot-plans";
+import { EXPIRED_TOTAL_ATTRIBUTE, planReversal as planLotReversal, type Delta } from "../domain/lot-plans";
 import { isAvailable, isExpired, viewAt, type Lot, type PointsView } from "../domain/lots";
 import { balanceKey, balanceState, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
@@ -24,7 +24,7 @@ import { dayIndexPuts } from "./day-indexes";
 import { creditWithEarlyArrivals, earlyArrivalAction, rejectedRefundOf } from "./early-arrivals";
 import { earlyNoteOf, earlyNoteWrites, type EarlyNoteWrites } from "./early-notes";
 import { DynamoErasure } from "./dynamo-erasure";
-import { settledLotOf } from "./settled-lots";
+import { matchedAttribute, settledLotOf } from "./settled-lots";
 import { notErasedCheck } from "./tombstones";
 import { decodeCursor, encodeCursor } from "./history-cursor";
 import { LEDGER_TABLE } from "./table";
@@ -73,16 +73,22 @@ export class DynamoLedger {
     this.erasure = new DynamoErasure(client, tableName);
   }
 
-  /** Credits an order's earn entry and its points to its lot, once. One request. */
+  /**
+   * Credits an order's earn entry and its points to its lot, once. One request. An order processed
+   * after its lot expired is credited and expires in the same write, with no day index (no settle
+   * has anything left to do for it).
+   */
   async creditOrder(entry: EarnEntry): Promise<WriteResult> {
-    const lot = entry.lot ?? legacyLot(0).attribute;
+    const late = expiredOnCredit(entry);
+    const lot = late ? EXPIRED_TOTAL_ATTRIBUTE : (entry.lot ?? legacyLot(0).attribute);
+    const expiry = lateExpiryEntry(entry, entry.points);
     const credit = this.balances.creditOrder(entry, lot, entry.points);
     const result = await transactWrite(this.client, [
       putNewEntry(this.tableName, entry),
       credit.action,
       notErasedCheck(this.tableName, entry.pk),
       this.notes.noneNoted(entry.pk, entry.orderId),
-      ...dayIndexPuts(this.tableName, entry, entry.recordedAt),
+      ...(late ? (expiry ? [putNewEntry(this.tableName, expiry)] : []) : dayIndexPuts(this.tableName, entry, entry.recordedAt)),
     ]);
     if (result.written) return { outcome: "credited", points: entry.points };
     if (failedAt(result, 2)) return DROPPED_ERASED;
@@ -116,12 +122,19 @@ export class DynamoLedger {
       const order = v.parse(EarnEntrySchema, orderItem);
       const plan = planReversal(order, refund, provenance);
       const read = balanceState(balanceItem);
-      const { lot, held } = lotOf(order, read.holding.lots);
+      // An order processed after its lot expired never joined it: its own expiry entry holds its points.
+      const late = expiredOnCredit(order);
+      const found = lotOf(order, read.holding.lots);
+      const { lot, held } = late ? { lot: { ...found.lot, points: 0 }, held: false } : found;
+      const expired = isExpired(lot, now.getTime());
       // Only a refund whose order's lot expired and was settled away reads what the lot held then.
-      const settled = !held && isExpired(lot, now.getTime()) ? await settledLotOf(this.client, this.tableName, order.pk, lot) : undefined;
-      const lots = planLotReversal(read.holding, lot, held, plan.entry.points, now.getTime(), settled?.left);
+      const settled = !held && expired ? await settledLotOf(this.client, this.tableName, order.pk, lot, late ? order.orderId : undefined) : undefined;
+      const matched = held && expired ? v.parse(v.optional(SafeCountSchema, 0), balanceItem?.[matchedAttribute(lot)]) : 0;
+      const lots = planLotReversal(read.holding, lot, held, plan.entry.points, now.getTime(), settled?.left, matched);
       const entry = { ...plan.entry, ...lots.split };
-      const change = this.balances.applyPlan(order.pk, read, lots.deltas, entry.recordedAt, `reversing ${entry.points} points`);
+      // What it treats as expired of a lot still held is matched there, so no later refund treats it so again.
+      const matching: Delta[] = held && expired && lots.split.notTaken > 0 ? [[matchedAttribute(lot), lots.split.notTaken]] : [];
+      const change = this.balances.applyPlan(order.pk, read, [...lots.deltas, ...matching], entry.recordedAt, `reversing ${entry.points} points`);
       const result = await transactWrite(this.client, [
         putNewEntry(this.tableName, entry),
         {
@@ -169,10 +182,15 @@ export class DynamoLedger {
       if (order.returnWindowClosedAt !== undefined) return DUPLICATE;
       const read = balanceState(balanceItem);
       const { lot } = lotOf(order, read.holding.lots);
-      const moved = isAvailable(lot, now.getTime()) ? undefined : earlyReleaseOf(lot, closed.closedAt);
+      // The lot the close gives is the one it gives when processed before its order: the release
+      // moves even when processed after it (no balance changes, the dates agree); an expired lot stays.
+      const pending = !isAvailable(lot, now.getTime());
+      const moved = isExpired(lot, now.getTime()) ? undefined : earlyReleaseOf(lot, closed.closedAt);
       const fields = moved === undefined ? {} : lotFields(moved);
-      // Pending points cannot have been spent: what the order still holds is in its lot.
+      // What the order still holds is in its lot, unless spent since its release (then what is left).
       const points = moved === undefined ? 0 : Math.min(order.points - order.reversedPoints, Math.max(lot.points, 0));
+      // A lot the move empties leaves the item rather than lingering at zero until its expiry.
+      const emptied = moved !== undefined && points === lot.points;
       const names: Record<string, string> = {};
       const values: Record<string, string | number> = { ":readAmount": order.refundedAmount };
       const sets = Object.entries({ returnWindowClosedAt: closed.closedAt, ...fields }).map(([name, value], i) => {
@@ -180,9 +198,11 @@ export class DynamoLedger {
         values[`:f${i}`] = value;
         return `#f${i} = :f${i}`;
       });
-      const change = moved && this.balances.applyPlan(order.pk, read, [[lot.attribute, -points], [lotAttribute(moved), points]], now.toISOString(), `releasing ${points} points`);
-      // Released already when processed (the close came late): told now, as no settle will.
-      const late = moved && isAvailable(moved, now.getTime()) ? lateReleaseNotice(order.pk, order.orderId, { attribute: lotAttribute(moved), ...moved, points }, now.getTime()) : undefined;
+      const deltas: Delta[] = moved === undefined ? [] : emptied ? [[lotAttribute(moved), points]] : [[lot.attribute, -points], [lotAttribute(moved), points]];
+      const change = moved && this.balances.applyPlan(order.pk, read, deltas, now.toISOString(), `releasing ${points} points`, emptied ? [lot.attribute] : []);
+      // Pending when processed and released already (the close came late): told now, as no settle
+      // will; a lot released before the close was told on its own day.
+      const late = moved && pending && isAvailable(moved, now.getTime()) ? lateReleaseNotice(order.pk, order.orderId, { attribute: lotAttribute(moved), ...moved, points }, now.getTime()) : undefined;
       const result = await transactWrite(this.client, [
         {
           Update: {

@@ -9,8 +9,9 @@
  * once.
  */
 import { DeleteCommand, GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import * as v from "valibot";
 import { entryAt, expiryIndexPk, expirySk } from "../domain/ledger-keys";
-import type { ExpiryEntry } from "../domain/ledger-entries";
+import { SafeCountSchema, type ExpiryEntry } from "../domain/ledger-entries";
 import { EXPIRING_SOON_DAYS_DEFAULT, midnightOf } from "../domain/lifecycle";
 import { debtPaid, EXPIRED_TOTAL_ATTRIBUTE, type Delta } from "../domain/lot-plans";
 import { debtPayments, isExpired, type Lot } from "../domain/lots";
@@ -19,7 +20,18 @@ import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
 import { walkDayIndex } from "./day-index-walk";
 import { DynamoNotices, type NoticeReport, type WarningReport } from "./dynamo-notices";
 import { failedAt, putNewEntry, transactWrite } from "./transactions";
+import { matchedAttribute } from "./settled-lots";
 import { refusedAtVersion } from "./user-items";
+
+/** The refunds' matches of `lots` the balance item holds, as the lots' expiry entry carries them. */
+function matchedOf(item: Record<string, unknown> | undefined, lots: readonly Lot[]): Record<string, number> {
+  return Object.fromEntries(
+    lots.flatMap((lot) => {
+      const matched = v.parse(v.optional(SafeCountSchema, 0), item?.[matchedAttribute(lot)]);
+      return matched > 0 ? [[matchedAttribute(lot), matched]] : [];
+    }),
+  );
+}
 
 export interface SettleReport {
   day: string;
@@ -106,11 +118,14 @@ export class DynamoSettle {
           lots: Object.fromEntries(lots.map((lot) => [lot.attribute, left(lot)])),
           occurredAt: at,
           recordedAt,
+          // What refunds already treated as expired of a lot goes with it, for the refunds to come.
+          ...matchedOf(Item, lots),
         };
       }).filter((entry) => entry.points > 0);
       const points = entries.reduce((sum, entry) => sum + entry.points, 0);
       const deltas: Delta[] = [[EXPIRED_TOTAL_ATTRIBUTE, points], ...debtPaid(read.holding, [...paid.values()].reduce((sum, each) => sum + each, 0))];
-      const change = this.balances.applyPlan(pk, read, deltas, recordedAt, `expiring ${points} points`, expired.map((lot) => lot.attribute));
+      const removed = expired.flatMap((lot) => [lot.attribute, ...(Item?.[matchedAttribute(lot)] === undefined ? [] : [matchedAttribute(lot)])]);
+      const change = this.balances.applyPlan(pk, read, deltas, recordedAt, `expiring ${points} points`, removed);
       const result = await transactWrite(this.client, [change.action, ...entries.map((entry) => putNewEntry(this.tableName, entry))]);
       if (result.written) {
         settled.entries += entries.length;

@@ -16,12 +16,14 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
 import { InvalidEventError } from "../domain/errors";
-import { ParkedRefundEntrySchema, lotFields, planReversal, refundOf, rejectedRefund, type EarnEntry, type RejectedRefund, type ReversalEntry } from "../domain/ledger-entries";
+import { ParkedRefundEntrySchema, expiredOnCredit, lateExpiryEntry, lotFields, planReversal, refundOf, rejectedRefund, type EarnEntry, type RejectedRefund, type ReversalEntry } from "../domain/ledger-entries";
 import { orderSk, refundSk, userPk } from "../domain/ledger-keys";
 import { earlyReleaseOf, lotDatesOf } from "../domain/lifecycle";
+import { EXPIRED_TOTAL_ATTRIBUTE } from "../domain/lot-plans";
 import { dayIndexPuts } from "./day-indexes";
 import type { BalanceUpdates } from "./balance-updates";
 import { earlyNoteKey, earlyNoteOf, type EarlyNoteWrites } from "./early-notes";
+import { matchedAttribute } from "./settled-lots";
 import { failedAt, putNewEntry, transactWrite, type TransactItem } from "./transactions";
 import type { WriteResult } from "./write-result";
 import { notErasedCheck } from "./tombstones";
@@ -75,6 +77,9 @@ export async function creditWithEarlyArrivals(
     parked.sort((a, b) => a.entryAt.localeCompare(b.entryAt));
 
     // Apply the refunds in the order they happened, as if the order had been there for each.
+    // An order credited after its lot expired expires whole in the same write, as when it lands
+    // before its refunds: they find its points expired, and do not take them again.
+    const late = expiredOnCredit(credited);
     let order = credited;
     const reversals: ReversalEntry[] = [];
     const rejected: RejectedRefund[] = [];
@@ -82,7 +87,7 @@ export async function creditWithEarlyArrivals(
       try {
         const plan = planReversal(order, refundOf(refund, credited.pk.slice(credited.pk.indexOf("#") + 1)), { eventId: refund.eventId, recordedAt: credited.recordedAt });
         order = { ...order, refundedAmount: plan.refundedAmount, reversedPoints: plan.reversedPoints };
-        reversals.push({ ...plan.entry, fromLot: plan.entry.points, fromSpendable: 0, toDebt: 0, notTaken: 0 });
+        reversals.push({ ...plan.entry, fromLot: late ? 0 : plan.entry.points, fromSpendable: 0, toDebt: 0, notTaken: late ? plan.entry.points : 0 });
       } catch (error) {
         if (!(error instanceof InvalidEventError)) throw error;
         rejected.push(rejectedRefund(refund, error.message));
@@ -90,15 +95,18 @@ export async function creditWithEarlyArrivals(
     }
     const closedAt = early?.closedAt;
     const dates = lotDatesOf(order.lot ?? "");
-    const moved = dates && closedAt !== undefined ? earlyReleaseOf(dates, closedAt) : undefined;
+    // A close moves no lot that has expired (as when it comes after its order).
+    const moved = dates && closedAt !== undefined && !late ? earlyReleaseOf(dates, closedAt) : undefined;
     if (closedAt !== undefined) order = { ...order, returnWindowClosedAt: closedAt, ...(moved ? lotFields(moved) : {}) };
 
-    const lotPoints = order.points - order.reversedPoints;
+    const lotPoints = late ? order.points : order.points - order.reversedPoints;
+    const expiry = late ? lateExpiryEntry(order, order.points) : undefined;
+    const matched = expiry && order.reversedPoints > 0 ? { [matchedAttribute({ attribute: order.lot ?? "" })]: order.reversedPoints } : {};
     for (const refund of rejected.filter(({ sk }) => !told.has(sk))) {
       await onRejected(refund);
       told.add(refund.sk);
     }
-    const credit = balances.creditOrder(order, order.lot ?? "balance", lotPoints);
+    const credit = balances.creditOrder(order, late ? EXPIRED_TOTAL_ATTRIBUTE : (order.lot ?? "balance"), lotPoints);
     const settled = [...reversals, ...rejected];
     const result = await transactWrite(client, [
       putNewEntry(tableName, order),
@@ -108,7 +116,7 @@ export async function creditWithEarlyArrivals(
       ...settled.map((entry): TransactItem => ({
         Put: { TableName: tableName, Item: entry, ConditionExpression: "kind = :parked", ExpressionAttributeValues: { ":parked": "parked-refund" } },
       })),
-      ...dayIndexPuts(tableName, order, order.recordedAt),
+      ...(late ? (expiry ? [putNewEntry(tableName, { ...expiry, ...matched })] : []) : dayIndexPuts(tableName, order, order.recordedAt)),
     ]);
     if (result.written) return { outcome: "credited", points: lotPoints };
     if (failedAt(result, 3)) return { outcome: "erased", points: 0 };

@@ -1,13 +1,14 @@
 /**
  * A lot the settle has taken off the balance item still counts for its orders' refunds: the
  * points it held when it expired are on its expiry entries (`lots`), and what refunds of its
- * orders have since treated as expired is added up on the same entries (`matched_<lot>`). A
+ * orders have treated as expired is added up on the same entries (`matched_<lot>`). An order
+ * processed after its lot expired has an expiry entry of its own, which only its refunds match. A
  * refund reads them only when its order's lot is gone (one Query), and matches what it treats
  * as expired in its own transaction, conditioned on what it read — so two refunds never treat
  * the same expired points as theirs.
  */
 import { QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { expirySk } from "../domain/ledger-keys";
+import { expirySk, orderExpirySk, orderSk } from "../domain/ledger-keys";
 import type { Lot } from "../domain/lots";
 import type { TransactItem } from "./transactions";
 
@@ -18,19 +19,32 @@ export interface SettledLot {
   match(points: number): TransactItem[];
 }
 
-const matchedAttribute = (lot: Lot) => `matched_${lot.attribute}`;
+/**
+ * What refunds have treated as expired of a lot: on the balance item while the lot is held there
+ * (a refund after the lot expired, before the settle ran), then on the lot's expiry entry, where
+ * the settle carries it when it takes the lot off.
+ */
+export const matchedAttribute = (lot: Pick<Lot, "attribute">) => `matched_${lot.attribute}`;
 
-export async function settledLotOf(client: DynamoDBDocumentClient, tableName: string, pk: string, lot: Lot): Promise<SettledLot> {
+/**
+ * The expired points of `lot` its refunds can match: the lot's expiry entries of its day, or, for
+ * an order processed after its lot had expired (`lateOrderId`), that order's own expiry entry
+ * alone — its points never joined the lot's, either way.
+ */
+export async function settledLotOf(client: DynamoDBDocumentClient, tableName: string, pk: string, lot: Lot, lateOrderId?: string): Promise<SettledLot> {
   if (lot.expiresDay === null) return { left: 0, match: () => [] };
+  const own = lateOrderId === undefined ? undefined : orderExpirySk(lot.expiresDay, lateOrderId);
   const { Items = [] } = await client.send(
     new QueryCommand({
       TableName: tableName,
       KeyConditionExpression: "pk = :pk AND begins_with(sk, :day)",
-      ExpressionAttributeValues: { ":pk": pk, ":day": expirySk(lot.expiresDay) },
+      ExpressionAttributeValues: { ":pk": pk, ":day": own ?? expirySk(lot.expiresDay) },
       ConsistentRead: true,
     }),
   );
-  const entries = Items.map((item) => {
+  const lateOrders = `${expirySk(lot.expiresDay)}#${orderSk("")}`;
+  const ofLot = Items.filter((item) => (own === undefined ? !String(item.sk).startsWith(lateOrders) : item.sk === own));
+  const entries = ofLot.map((item) => {
     const held = Number((item.lots as Record<string, unknown> | undefined)?.[lot.attribute] ?? 0);
     const matched = Number(item[matchedAttribute(lot)] ?? 0);
     return { sk: String(item.sk), matched, left: Math.max(held - matched, 0) };
