@@ -212,8 +212,12 @@ export interface Disagreement {
   diffs: string[];
 }
 
-/** Replays `steps` on a fresh customer; the first disagreement, or `undefined`. */
-export async function run(system: LedgerSystem, steps: readonly Step[]): Promise<Disagreement | undefined> {
+/**
+ * Replays `steps` on a fresh customer, with handlers of its own (their clock is the run's, so
+ * runs on one table may overlap); the first disagreement, or `undefined`.
+ */
+export async function run(harness: Harness, steps: readonly Step[]): Promise<Disagreement | undefined> {
+  const system = createLedgerSystem(harness);
   const userId = `m-${randomUUID()}`;
   const model = new LedgerModel(Date.parse(START));
   for (const [index, step] of steps.entries()) {

@@ -5,11 +5,11 @@
  * `npm run test:model -- --runs N` runs more, and `-- --seed S` replays one run's seed.
  */
 import { testProp } from "@fast-check/ava";
-import { createHarness } from "../support/dynamo-harness";
+import { createHarness, type Harness } from "../support/dynamo-harness";
 import { useDynamoLocal } from "../support/dynamo-local-per-file";
 import { ADMIN_BACKEND } from "../support/iam-caller";
 import { steps } from "./arbitraries";
-import { createLedgerSystem, describeDisagreement, run, type LedgerSystem } from "./driver";
+import { describeDisagreement, run } from "./driver";
 
 process.env.ADMIN_PRINCIPALS = JSON.stringify([ADMIN_BACKEND]);
 
@@ -29,14 +29,14 @@ const RUNS = option("runs") ?? 30;
 const SEED = option("seed");
 
 /** One table for every run (each run is a fresh customer), made by the first run: ava runs before hooks concurrently, so none can wait for DynamoDB Local's. */
-let system: Promise<LedgerSystem> | undefined;
-const ledgerSystem = () => (system ??= createHarness(dynamo).then(createLedgerSystem));
+let table: Promise<Harness> | undefined;
+const sharedTable = () => (table ??= createHarness(dynamo));
 
 testProp(
   "every answer, balance and history page agrees with the README's rules, whatever the inputs and their order",
   [steps],
   async (t, sequence) => {
-    const found = await run(await ledgerSystem(), sequence);
+    const found = await run(await sharedTable(), sequence);
     if (found) t.fail(describeDisagreement(sequence, found));
     else t.pass();
   },
