@@ -379,9 +379,11 @@ export class LedgerModel {
   private erase(via: "api" | "event"): Expectation {
     if (this.erasedWith === undefined) {
       const { balance, pending } = this.view();
-      // Reading: the outstanding points are spendable and pending, what is owed netted.
-      this.erasedWith = balance + pending;
+      // Open in the README: what "spendable and pending" removes while something is owed (the
+      // event's points are "always positive"). Compared only when nothing is owed.
+      this.erasedWith = balance >= 0 ? balance + pending : Number.NaN;
     }
-    return via === "api" ? { kind: "api", status: 200, body: { erased: true, pointsRemoved: this.erasedWith } } : { kind: "writer", acknowledged: true };
+    if (via === "event") return { kind: "writer", acknowledged: true };
+    return { kind: "api", status: 200, body: Number.isNaN(this.erasedWith) ? { erased: true } : { erased: true, pointsRemoved: this.erasedWith } };
   }
 }
