@@ -1,0 +1,45 @@
+/**
+ * The ledger against its reference model: random sequences of every input, through the real
+ * handlers on DynamoDB Local, compared after every step (the answer, the balance, pending,
+ * lifetimeEarned and every page of the history). `npm test` runs a bounded number of sequences;
+ * `npm run test:model -- --runs N` runs more, and `-- --seed S` replays one run's seed.
+ */
+import { testProp } from "@fast-check/ava";
+import { createHarness, type Harness } from "../support/dynamo-harness";
+import { useDynamoLocal } from "../support/dynamo-local-per-file";
+import { ADMIN_BACKEND } from "../support/iam-caller";
+import { steps } from "./arbitraries";
+import { describeDisagreement, run } from "./driver";
+
+process.env.ADMIN_PRINCIPALS = JSON.stringify([ADMIN_BACKEND]);
+
+const dynamo = useDynamoLocal();
+
+/** `--name N` after ava's `--`, or the environment's `MODEL_<NAME>`. */
+function option(name: string): number | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  const text = at >= 0 ? process.argv[at + 1] : process.env[`MODEL_${name.toUpperCase()}`];
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new Error(`--${name} must be a whole number, not ${text}`);
+  return value;
+}
+
+const RUNS = option("runs") ?? 30;
+const SEED = option("seed");
+
+/** One table for every run (each run is a fresh customer), made by the first run: ava runs before hooks concurrently, so none can wait for DynamoDB Local's. */
+let table: Promise<Harness> | undefined;
+const sharedTable = () => (table ??= createHarness(dynamo));
+
+testProp(
+  "every answer, balance and history page agrees with the README's rules, whatever the inputs and their order",
+  [steps],
+  async (t, sequence) => {
+    const found = await run(await sharedTable(), sequence);
+    if (found) t.fail(describeDisagreement(sequence, found));
+    else t.pass();
+  },
+  { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }), endOnFailure: false },
+);
+

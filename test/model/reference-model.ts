@@ -1,0 +1,389 @@
+/**
+ * The ledger's rules as the README states them ("Points rules", "The points lifecycle", "The
+ * reader", "Redemption", "Customer service"), for one customer, in memory. It imports nothing
+ * from `handlers/`: a second, independent reading of the rules, so that the real handlers and
+ * this model can only agree by both following the README.
+ *
+ * Where the README leaves a case open, the choice made here is marked "Reading:".
+ *
+ * Time only moves forward, and the model expires lots as soon as the clock passes their
+ * midnight: the README's rules are stated in the order things happen (a lot pays what is owed
+ * when it expires, so a debt that arises later is not paid by a lot that expired before it),
+ * and the real ledger must give the same answers without any job having run.
+ */
+import { DAY_MS, LIFECYCLE, dayOf, iso, moveClock, type Step } from "./steps";
+
+/** EUR at 1 point per whole euro, as hundredths of a point per euro. */
+const EUR_RATE_HUNDREDTHS = 100n;
+const SPENDING_MARGIN_MS = 30_000;
+
+/** floor(amount in whole units × rate), in integers: a 2-decimal currency, a 2-decimal rate. */
+export const pointsOf = (cents: number): number => Number((BigInt(cents) * EUR_RATE_HUNDREDTHS) / 10_000n);
+
+/** What the history shows, reduced to what the model can state for sure. */
+export interface HistoryItem {
+  type: "earn" | "refund" | "expiry" | "redemption" | "redemption-cancel" | "adjustment";
+  /** The entry's own id (`o-1`, `o-1/f-2`, `r-1`, `a-1`); none for an expiry. */
+  id: string;
+  points: number;
+  /** Absent where the README does not say (an expiry's). */
+  occurredAt?: string;
+}
+
+export interface View {
+  balance: number;
+  pending: number;
+  lifetimeEarned: number;
+  history: HistoryItem[];
+}
+
+/** What one step must answer. */
+export type Expectation =
+  /** The step makes no sense for this model (its answer is not the README's to give): not sent. */
+  | { kind: "skip"; why: string }
+  | { kind: "writer"; acknowledged: boolean }
+  | { kind: "api"; status: number; code?: string; body?: Record<string, number | string | boolean> }
+  | { kind: "done" };
+
+interface Lot {
+  availableAt: number;
+  expiresAt: number;
+  points: number;
+  expired: boolean;
+  /** What expired from this lot and no refund has yet claimed as "already expired". */
+  expiredLeft: number;
+}
+
+interface Order {
+  points: number;
+  lot: string;
+  /** Of this order's points, those still in its lot (refunds and a close move them). */
+  inLot: number;
+  refundedCents: number;
+  /** Points reversed so far, what caps later refunds (including the part not taken because expired). */
+  reversed: number;
+  closed: boolean;
+}
+
+interface ParkedRefund {
+  refund: number;
+  cents: number;
+  item: HistoryItem;
+}
+
+interface Redemption {
+  points: number;
+  draws: Map<string, number>;
+  cancelled: boolean;
+}
+
+interface Adjustment {
+  points: number;
+  allowNegative: boolean;
+  answer: Record<string, number | string | boolean>;
+}
+
+const lotKey = (availableAt: number, expiresAt: number) => `${dayOf(availableAt)}_${Number.isFinite(expiresAt) ? dayOf(expiresAt) : "-"}`;
+const midnightFrom = (instant: number) => Math.ceil(instant / DAY_MS) * DAY_MS;
+const midnightAfter = (instant: number) => Math.floor(instant / DAY_MS) * DAY_MS + DAY_MS;
+
+export class LedgerModel {
+  private now: number;
+  private erasedWith: number | undefined;
+  private debt = 0;
+  private lifetimeEarned = 0;
+  private readonly lots = new Map<string, Lot>();
+  private readonly orders = new Map<number, Order>();
+  private readonly parked = new Map<number, ParkedRefund[]>();
+  private readonly earlyClose = new Map<number, number>();
+  private readonly refundsSeen = new Set<string>();
+  private readonly redemptions = new Map<number, Redemption>();
+  private readonly adjustments = new Map<number, Adjustment>();
+  /** Points expired by the clock, by day, not yet told by the settle's expiry entry. */
+  private readonly expiredByDay = new Map<string, number>();
+  private readonly settledDays = new Set<string>();
+  private history: HistoryItem[] = [];
+
+  constructor(start: number) {
+    this.now = start;
+  }
+
+  get clock(): number {
+    return this.now;
+  }
+
+  apply(step: Step): Expectation {
+    switch (step.kind) {
+      case "clock":
+        this.moveTo(moveClock(this.now, step.move));
+        return { kind: "done" };
+      case "order":
+        return this.order(step.order, step.cents, this.now - step.ageHours * 3_600_000);
+      case "refund":
+        return this.refund(step.order, step.refund, step.cents, step.currency);
+      case "close":
+        return this.close(step.order);
+      case "redeem":
+        return this.redeem(step.redemption, step.points);
+      case "cancel":
+        return this.cancel(step.redemption);
+      case "adjust":
+        return this.adjust(step.adjustment, step.points, step.allowNegative);
+      case "settle":
+        return this.settle(step.daysBack);
+      case "erase":
+        return this.erase(step.via);
+    }
+  }
+
+  /** The clock moved: lots whose midnight has come expire, paying what is owed first. */
+  moveTo(instant: number): void {
+    this.now = instant;
+    const due = [...this.lots.values()].filter((lot) => !lot.expired && lot.expiresAt <= instant).sort((a, b) => a.expiresAt - b.expiresAt);
+    for (const lot of due) {
+      const expired = this.expire(lot, lot.points);
+      lot.points = 0;
+      const day = dayOf(lot.expiresAt);
+      this.expiredByDay.set(day, (this.expiredByDay.get(day) ?? 0) + expired);
+    }
+  }
+
+  view(): View {
+    if (this.erasedWith !== undefined) return { balance: 0, pending: 0, lifetimeEarned: 0, history: [] };
+    let released = 0;
+    let pending = 0;
+    for (const lot of this.lots.values()) {
+      if (lot.expired) continue;
+      if (lot.availableAt <= this.now) released += lot.points;
+      else pending += lot.points;
+    }
+    return { balance: released - this.debt, pending, lifetimeEarned: this.lifetimeEarned, history: [...this.history] };
+  }
+
+  /** `points` of `lot` expire now: what is owed is paid from them first; returns what expired. */
+  private expire(lot: Lot, points: number): number {
+    const paid = Math.min(this.debt, points);
+    this.debt -= paid;
+    lot.expired = true;
+    lot.expiredLeft += points - paid;
+    return points - paid;
+  }
+
+  private lotAt(availableAt: number, expiresAt: number): [string, Lot] {
+    const key = lotKey(availableAt, expiresAt);
+    let lot = this.lots.get(key);
+    if (!lot) {
+      lot = { availableAt, expiresAt, points: 0, expired: false, expiredLeft: 0 };
+      this.lots.set(key, lot);
+    }
+    return [key, lot];
+  }
+
+  private order(order: number, cents: number, completedAt: number): Expectation {
+    if (this.erasedWith !== undefined || this.orders.has(order)) return { kind: "writer", acknowledged: true };
+    const points = pointsOf(cents);
+    const availableAt = midnightFrom(completedAt + LIFECYCLE.pendingDays * DAY_MS);
+    const expiresAt = availableAt + LIFECYCLE.expiryDays * DAY_MS;
+    const closedAt = this.earlyClose.get(order);
+    // A close moves the release only: the expiry stays the order's own.
+    const releasedAt = closedAt !== undefined && midnightAfter(closedAt) < availableAt ? midnightAfter(closedAt) : availableAt;
+    const [key, lot] = this.lotAt(releasedAt, expiresAt);
+    this.lifetimeEarned += points;
+    this.history.push({ type: "earn", id: `o-${order}`, points, occurredAt: iso(completedAt) });
+    const record: Order = { points, lot: key, inLot: points, refundedCents: 0, reversed: 0, closed: closedAt !== undefined };
+    // Refunds that came first are netted: each takes, in its order, what it would have taken.
+    // Reading: in the order they happened, ties by refund id (the README names no order).
+    const parked = [...(this.parked.get(order) ?? [])].sort((a, b) => (a.item.occurredAt ?? "").localeCompare(b.item.occurredAt ?? "") || a.item.id.localeCompare(b.item.id));
+    for (const early of parked) {
+      const nominal = this.nominalReversal(record, early.cents);
+      record.inLot -= nominal;
+      early.item.points = -nominal;
+    }
+    this.parked.delete(order);
+    this.orders.set(order, record);
+    if (expiresAt <= this.now) {
+      // Reading: a late order's points that expire in its own write pay what is owed first, as
+      // any expiring points do ("debt paid by expiring points").
+      const expired = this.expire(lot, record.inLot);
+      if (expired > 0) this.history.push({ type: "expiry", id: "", points: -expired });
+    } else {
+      lot.points += record.inLot;
+    }
+    return { kind: "writer", acknowledged: true };
+  }
+
+  /** The points a refund of `cents` more reverses: of everything refunded so far, capped, minus earlier reversals. */
+  private nominalReversal(order: Order, cents: number): number {
+    order.refundedCents += cents;
+    const total = Math.min(pointsOf(order.refundedCents), order.points);
+    const nominal = total - order.reversed;
+    order.reversed = total;
+    return nominal;
+  }
+
+  private refund(order: number, refund: number, cents: number, currency: "EUR" | "GBP"): Expectation {
+    const key = `${order}/${refund}`;
+    if (this.erasedWith !== undefined || this.refundsSeen.has(key)) return { kind: "writer", acknowledged: true };
+    const record = this.orders.get(order);
+    if (!record) {
+      if (currency !== "EUR") return { kind: "skip", why: "an early refund in another currency: what its order does then is open" };
+      this.refundsSeen.add(key);
+      const item: HistoryItem = { type: "refund", id: `o-${order}/f-${refund}`, points: 0, occurredAt: iso(this.now) };
+      this.history.push(item);
+      this.parked.set(order, [...(this.parked.get(order) ?? []), { refund, cents, item }]);
+      return { kind: "writer", acknowledged: true };
+    }
+    if (currency !== "EUR") return { kind: "writer", acknowledged: false };
+    this.refundsSeen.add(key);
+    const nominal = this.nominalReversal(record, cents);
+    const lot = this.lots.get(record.lot);
+    let taken = nominal;
+    if (lot?.expired) {
+      // What already expired is not taken again; the rest of what it reverses was spent: owed.
+      const notTaken = Math.min(nominal, lot.expiredLeft);
+      lot.expiredLeft -= notTaken;
+      taken = nominal - notTaken;
+      this.debt += taken;
+    } else if (lot) {
+      const fromLot = Math.min(nominal, lot.points);
+      lot.points -= fromLot;
+      record.inLot -= Math.min(fromLot, record.inLot);
+      this.debt += nominal - fromLot;
+    }
+    this.history.push({ type: "refund", id: `o-${order}/f-${refund}`, points: -taken, occurredAt: iso(this.now) });
+    return { kind: "writer", acknowledged: true };
+  }
+
+  private close(order: number): Expectation {
+    if (this.erasedWith !== undefined) return { kind: "writer", acknowledged: true };
+    const record = this.orders.get(order);
+    if (!record) {
+      if (!this.earlyClose.has(order)) this.earlyClose.set(order, this.now);
+      return { kind: "writer", acknowledged: true };
+    }
+    if (record.closed) return { kind: "writer", acknowledged: true };
+    record.closed = true;
+    const lot = this.lots.get(record.lot);
+    const releasedAt = midnightAfter(this.now);
+    if (lot && !lot.expired && releasedAt < lot.availableAt) {
+      const moved = Math.min(record.inLot, lot.points);
+      lot.points -= moved;
+      const [key, early] = this.lotAt(releasedAt, lot.expiresAt);
+      early.points += moved;
+      record.lot = key;
+    }
+    return { kind: "writer", acknowledged: true };
+  }
+
+  /** The lots a spend may draw from now, earliest expiry first (not those expiring within the margin). */
+  private spendableLots(): Array<[string, Lot]> {
+    return [...this.lots.entries()]
+      .filter(([, lot]) => !lot.expired && lot.points > 0 && lot.availableAt <= this.now && lot.expiresAt > this.now + SPENDING_MARGIN_MS)
+      .sort(([ka, a], [kb, b]) => a.expiresAt - b.expiresAt || ka.localeCompare(kb));
+  }
+
+  /** What a spend could take now: its lots, less what is owed. */
+  private spendable(): number {
+    return this.spendableLots().reduce((sum, [, lot]) => sum + lot.points, 0) - this.debt;
+  }
+
+  private draw(points: number): Map<string, number> {
+    const draws = new Map<string, number>();
+    let left = points;
+    for (const [key, lot] of this.spendableLots()) {
+      if (left === 0) break;
+      const take = Math.min(left, lot.points);
+      lot.points -= take;
+      left -= take;
+      draws.set(key, take);
+    }
+    return draws;
+  }
+
+  private redeem(redemption: number, points: number): Expectation {
+    if (this.erasedWith !== undefined) return { kind: "api", status: 409, code: "insufficient_points", body: { balance: 0 } };
+    const earlier = this.redemptions.get(redemption);
+    if (earlier) return earlier.points === points ? { kind: "api", status: 200 } : { kind: "api", status: 409, code: "idempotency_conflict" };
+    const spendable = this.spendable();
+    // Reading: a refusal's balance is what the request could have spent, negative while owed.
+    if (points > spendable) return { kind: "api", status: 409, code: "insufficient_points", body: { balance: spendable } };
+    this.redemptions.set(redemption, { points, draws: this.draw(points), cancelled: false });
+    this.history.push({ type: "redemption", id: `r-${redemption}`, points: -points, occurredAt: iso(this.now) });
+    return { kind: "api", status: 201, body: { balance: this.view().balance } };
+  }
+
+  private cancel(redemption: number): Expectation {
+    const record = this.redemptions.get(redemption);
+    if (this.erasedWith !== undefined || !record) return { kind: "api", status: 404, code: "redemption_not_found" };
+    if (record.cancelled) return { kind: "api", status: 200, body: { balance: this.view().balance } };
+    record.cancelled = true;
+    let returned = 0;
+    for (const [key, points] of record.draws) {
+      const lot = this.lots.get(key);
+      // Points of a lot that has expired meanwhile stay expired.
+      if (lot && !lot.expired) {
+        lot.points += points;
+        returned += points;
+      }
+    }
+    this.history.push({ type: "redemption-cancel", id: `r-${redemption}`, points: returned, occurredAt: iso(this.now) });
+    return { kind: "api", status: 200, body: { balance: this.view().balance } };
+  }
+
+  private adjust(adjustment: number, points: number, allowNegative: boolean): Expectation {
+    if (this.erasedWith !== undefined) return { kind: "api", status: 409, code: "customer_erased" };
+    const earlier = this.adjustments.get(adjustment);
+    if (earlier) {
+      return earlier.points === points && earlier.allowNegative === allowNegative
+        ? { kind: "api", status: 200, body: earlier.answer }
+        : { kind: "api", status: 409, code: "idempotency_conflict" };
+    }
+    if (points > 0) {
+      const today = Math.floor(this.now / DAY_MS) * DAY_MS;
+      const [, lot] = this.lotAt(today, today + LIFECYCLE.expiryDays * DAY_MS);
+      lot.points += points;
+      this.lifetimeEarned += points;
+    } else {
+      const wanted = -points;
+      const spendable = this.spendable();
+      if (wanted > spendable && !allowNegative) return { kind: "api", status: 409, code: "insufficient_points", body: { balance: spendable } };
+      // Reading: a take draws what the points not already owed cover; the rest is owed.
+      const covered = Math.min(wanted, Math.max(0, spendable));
+      this.draw(covered);
+      this.debt += wanted - covered;
+    }
+    this.history.push({ type: "adjustment", id: `a-${adjustment}`, points, occurredAt: iso(this.now) });
+    const answer = { points, balance: this.view().balance };
+    this.adjustments.set(adjustment, { points, allowNegative, answer });
+    return { kind: "api", status: 201, body: answer };
+  }
+
+  private settle(daysBack: number[] | undefined): Expectation {
+    const today = Math.floor(this.now / DAY_MS) * DAY_MS;
+    const back = daysBack ?? [2, 1, 0];
+    const days = [...new Set(back)].sort((a, b) => b - a).map((k) => today - k * DAY_MS);
+    if (this.erasedWith !== undefined) return { kind: "done" };
+    for (const midnight of days) {
+      const day = dayOf(midnight);
+      if (this.settledDays.has(day)) continue;
+      const expired = this.expiredByDay.get(day) ?? 0;
+      // A lot spent to nothing leaves with no entry.
+      if (expired > 0) {
+        this.settledDays.add(day);
+        this.history.push({ type: "expiry", id: "", points: -expired, occurredAt: iso(midnight) });
+      }
+    }
+    return { kind: "done" };
+  }
+
+  private erase(via: "api" | "event"): Expectation {
+    if (this.erasedWith === undefined) {
+      const { balance, pending } = this.view();
+      // Open in the README: what "spendable and pending" removes while something is owed (the
+      // event's points are "always positive"). Compared only when nothing is owed.
+      this.erasedWith = balance >= 0 ? balance + pending : Number.NaN;
+    }
+    if (via === "event") return { kind: "writer", acknowledged: true };
+    return { kind: "api", status: 200, body: Number.isNaN(this.erasedWith) ? { erased: true } : { erased: true, pointsRemoved: this.erasedWith } };
+  }
+}

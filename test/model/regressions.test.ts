@@ -1,0 +1,79 @@
+/**
+ * Counterexamples the model-based test found, shrunk, each kept as a named sequence: the rule it
+ * checks is the README's, the expected answers are the reference model's (the numbers are spelt
+ * out beside each sequence). Times: every run starts at 2026-03-01T10:00Z, with points pending
+ * 1 day (released at the next midnight after) and expiring 2 days after their release.
+ */
+import test from "ava";
+import { createHarness, type Harness } from "../support/dynamo-harness";
+import { useDynamoLocal } from "../support/dynamo-local-per-file";
+import { ADMIN_BACKEND } from "../support/iam-caller";
+import { describeDisagreement, run } from "./driver";
+import type { Step } from "./steps";
+
+process.env.ADMIN_PRINCIPALS = JSON.stringify([ADMIN_BACKEND]);
+
+const dynamo = useDynamoLocal();
+
+/** One table for the file, made by the first test (ava runs before hooks concurrently). */
+let table: Promise<Harness> | undefined;
+const sharedTable = () => (table ??= createHarness(dynamo));
+
+const agrees = test.macro(async (t, steps: Step[]) => {
+  const found = await run(await sharedTable(), steps);
+  t.is(found && describeDisagreement(steps, found), undefined);
+});
+
+test("a late order into a lot that has already expired is credited and expires in the same write: its history shows the earn and the expiry", agrees, [
+  // Completed 100 h ago: released 2026-02-26, expired 2026-02-28. Earn +1, expiry −1, lifetimeEarned 1.
+  { kind: "order", order: 0, cents: 100, ageHours: 100 },
+]);
+
+test("an adjustment for an erased customer is refused as customer_erased, a take as much as a grant", agrees, [
+  { kind: "erase", via: "api" },
+  { kind: "adjust", adjustment: 0, points: -1, allowNegative: false },
+]);
+
+test("the history pages through an adjustment: the cursor of a page that ends on one is accepted", agrees, [
+  // Four entries at three a page: the first page's cursor points past the adjustment.
+  { kind: "order", order: 0, cents: 100, ageHours: 0 },
+  { kind: "adjust", adjustment: 0, points: 1, allowNegative: false },
+  { kind: "redeem", redemption: 0, points: 1 },
+  { kind: "order", order: 1, cents: 100, ageHours: 60 },
+]);
+
+test("points expiring within 30 seconds are not spent, and the refusal's balance is what the request could have spent", agrees, [
+  // A grant of 1 expires 2026-03-03T00:00; at 23:59:50 the day before it is inside the margin:
+  // the read still shows balance 1, the redemption is refused with balance 0.
+  { kind: "adjust", adjustment: 0, points: 1, allowNegative: false },
+  { kind: "clock", move: { by: "midnight" } },
+  { kind: "clock", move: { by: "beforeMidnight" } },
+  { kind: "redeem", redemption: 0, points: 1 },
+]);
+
+test("what a customer owes is paid by the points that expire: an expiring lot pays the debt before anything expires", agrees, [
+  // Owes 1 after the take; the order's lot (1 point, spendable, expiring 2026-03-02) pays it when
+  // it expires: balance 0, not −1, and nothing expires.
+  { kind: "adjust", adjustment: 0, points: -1, allowNegative: true },
+  { kind: "order", order: 0, cents: 100, ageHours: 60 },
+  { kind: "clock", move: { by: "days", days: 1 } },
+  { kind: "settle" },
+]);
+
+test("a return window's close that arrives before its order moves the release only: the points keep the expiry their order earned", agrees, [
+  // The order alone: released 2026-03-03, expiring 2026-03-05. Closed 2026-03-01: released
+  // 2026-03-02, still expiring 2026-03-05, so on 2026-03-04 the point is spendable.
+  { kind: "close", order: 1 },
+  { kind: "order", order: 1, cents: 100, ageHours: 0 },
+  { kind: "clock", move: { by: "days", days: 2 } },
+  { kind: "clock", move: { by: "midnight" } },
+]);
+
+test("a refund after its order's lot expired takes nothing, whether or not the settle has run: the expiry shows what expired", agrees, [
+  // The lot (1 point) expired at 2026-03-02T00:00; the refund comes an hour later, before any
+  // settle: it shows 0, and the settle's expiry shows −1.
+  { kind: "order", order: 0, cents: 100, ageHours: 60 },
+  { kind: "clock", move: { by: "hours", hours: 15 } },
+  { kind: "refund", order: 0, refund: 0, cents: 100, currency: "EUR" },
+  { kind: "settle" },
+]);
