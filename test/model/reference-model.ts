@@ -179,6 +179,14 @@ export class LedgerModel {
     return [key, lot];
   }
 
+  /** The lot of one late order alone. */
+  private ownLot(order: number, availableAt: number, expiresAt: number): [string, Lot] {
+    const key = `late:${order}`;
+    const lot: Lot = { availableAt, expiresAt, points: 0, expired: true, expiredLeft: 0 };
+    this.lots.set(key, lot);
+    return [key, lot];
+  }
+
   private order(order: number, cents: number, completedAt: number): Expectation {
     if (this.erasedWith !== undefined || this.orders.has(order)) return { kind: "writer", acknowledged: true };
     const points = pointsOf(cents);
@@ -187,26 +195,38 @@ export class LedgerModel {
     const closedAt = this.earlyClose.get(order);
     // A close moves the release only: the expiry stays the order's own.
     const releasedAt = closedAt !== undefined && midnightAfter(closedAt) < availableAt ? midnightAfter(closedAt) : availableAt;
-    const [key, lot] = this.lotAt(releasedAt, expiresAt);
+    const late = expiresAt <= this.now;
+    // A late order never joins the points of its lot that expired before it: a lot of its own.
+    const [key, lot] = late ? this.ownLot(order, releasedAt, expiresAt) : this.lotAt(releasedAt, expiresAt);
     this.lifetimeEarned += points;
     this.history.push({ type: "earn", id: `o-${order}`, points, occurredAt: iso(completedAt) });
     const record: Order = { points, lot: key, inLot: points, refundedCents: 0, reversed: 0, closed: closedAt !== undefined };
     // Refunds that came first are netted: each takes, in its order, what it would have taken.
     // Reading: in the order they happened, ties by refund id (the README names no order).
     const parked = [...(this.parked.get(order) ?? [])].sort((a, b) => (a.item.occurredAt ?? "").localeCompare(b.item.occurredAt ?? "") || a.item.id.localeCompare(b.item.id));
-    for (const early of parked) {
-      const nominal = this.nominalReversal(record, early.cents);
-      record.inLot -= nominal;
-      early.item.points = -nominal;
-    }
     this.parked.delete(order);
     this.orders.set(order, record);
-    if (expiresAt <= this.now) {
-      // Reading: a late order's points that expire in its own write pay what is owed first, as
-      // any expiring points do ("debt paid by expiring points").
-      const expired = this.expire(lot, record.inLot);
-      if (expired > 0) this.history.push({ type: "expiry", id: "", points: -expired });
+    if (late) {
+      // A late order expires whole in its own write; the refunds that came first then find its
+      // points expired, as refunds after it would (same events, any order, same result).
+      // Reading: its points pay nothing of what is owed (the README: they expire whole).
+      lot.expired = true;
+      lot.expiredLeft += points;
+      this.history.push({ type: "expiry", id: "", points: -points });
+      for (const early of parked) {
+        const nominal = this.nominalReversal(record, early.cents);
+        const notTaken = Math.min(nominal, lot.expiredLeft);
+        lot.expiredLeft -= notTaken;
+        this.debt += nominal - notTaken;
+        early.item.points = -(nominal - notTaken);
+      }
+      record.inLot = 0;
     } else {
+      for (const early of parked) {
+        const nominal = this.nominalReversal(record, early.cents);
+        record.inLot -= nominal;
+        early.item.points = -nominal;
+      }
       lot.points += record.inLot;
     }
     return { kind: "writer", acknowledged: true };
