@@ -333,3 +333,14 @@ test("erasing someone the ledger never knew leaves a tombstone and removes nothi
   t.deepEqual(harness.requests, ["GetItem", "PutItem", "Query"]);
   t.truthy(await itemOf(harness, erasedPk("never-seen"), TOMBSTONE_SK));
 });
+
+test("a take for an erased customer is refused as customer_erased, not insufficient_points", async (t) => {
+  const { rig, adminApi } = await setup();
+  await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: START });
+  t.is((await adminApi(erase("u-1"))).statusCode, 200);
+  for (const allowNegative of [false, true]) {
+    const refused = await adminApi(adjust({ adjustmentId: `adj-take-${String(allowNegative)}`, points: -10, reason: "fraud", allowNegative }));
+    t.is(refused.statusCode, 409);
+    t.is(bodyOf(refused).error?.code, "customer_erased", `allowNegative: ${String(allowNegative)}`);
+  }
+});
