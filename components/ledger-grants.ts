@@ -129,15 +129,16 @@ export function ledgerIngestStatements(table: LedgerTableRef): iam.PolicyStateme
 
 /**
  * The admin function: adjustments read and write customers' partitions (and index a granted
- * lot's expiry), erasure queries a customer's partition and deletes it in batches, and both
- * read and write tombstones. Each statement is limited to its partitions by their leading keys.
+ * lot's expiry), erasure checks that a customer's balance is as it read it when the tombstone
+ * goes in, queries their partition and deletes it in batches, and both read and write
+ * tombstones. Each statement is limited to its partitions by their leading keys.
  */
 export function ledgerAdminStatements(table: LedgerTableRef): iam.PolicyStatement[] {
   return [
     {
       Sid: "AdjustCustomers",
       Effect: "Allow",
-      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"],
       Resource: table.tableArn,
       Condition: leadingKeysLike(USER_PK_PREFIX),
     },

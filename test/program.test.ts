@@ -743,7 +743,7 @@ test("the admin function's role: only what adjustments and erasure send, each li
   t.deepEqual(
     statements.filter((s) => s.Action.some((a) => a.startsWith("dynamodb:"))).map((s) => [s.Sid, s.Action, s.Resource, s.Condition]),
     [
-      ["AdjustCustomers", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"], [table], only("USER#*")],
+      ["AdjustCustomers", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"], [table], only("USER#*")],
       ["IndexGrantedExpiries", ["dynamodb:PutItem"], [table], only("EXPIRES#*")],
       ["EraseCustomers", ["dynamodb:BatchWriteItem"], [table], only("USER#*", "EXPIRES#*", "RELEASES#*")],
       ["KeepTombstones", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"], [table], only("ERASED#*")],
@@ -751,6 +751,7 @@ test("the admin function's role: only what adjustments and erasure send, each li
   );
   t.deepEqual(allowedActions(statements).filter((a) => /^(dynamodb|kms|sqs):/.test(a)).sort(), [
     "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
     "dynamodb:ConditionCheckItem",
     "dynamodb:GetItem",
     "dynamodb:GetItem",
