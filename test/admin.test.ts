@@ -410,3 +410,24 @@ test("a take for an erased customer is refused as customer_erased, not insuffici
     t.is(bodyOf(refused).error?.code, "customer_erased", `allowNegative: ${String(allowNegative)}`);
   }
 });
+
+/** What changes an order the customer already has: it finds the order, as the erasure has not deleted it yet. */
+const changesOfAnOrder = {
+  "a refund": ({ rig }: Context) => rig.refund({ orderId: "o-1", userId: RACER, refundId: "rf-1", amount: 1_000 }),
+  "a return window's close": ({ rig }: Context) => rig.windowClosed({ orderId: "o-1", userId: RACER, closedAt: "2026-03-01T12:00:00.000Z" }),
+};
+
+for (const [change, land] of Object.entries(changesOfAnOrder)) {
+  test(`${change} of an order that lands while the erasure deletes the partition writes nothing behind it`, async (t) => {
+    const context = await setup({ pendingDays: 14, expiryDays: 365 });
+    const { harness, rig, adminApi } = context;
+    await rig.order({ orderId: "o-1", userId: RACER, amount: 10_000, completedAt: START });
+    // After the tombstone and the partition's keys were read, before the first delete.
+    harness.interleave({ operation: "BatchWriteItem", run: () => land(context) });
+    const response = await adminApi(erase(RACER));
+    t.is(response.statusCode, 200);
+    t.like(bodyOf(response), { pointsRemoved: 100 });
+    t.deepEqual(await itemsHolding(harness, RACER), [], "no entry, notice or index item of the customer is left");
+    t.deepEqual(rig.outcomes().at(-1), ["erased", 0], "dropped, as for an erased customer");
+  });
+}
