@@ -165,8 +165,9 @@ export function ledgerAdminStatements(table: LedgerTableRef): iam.PolicyStatemen
  * The daily settle: walk a day's indexes (Query their partitions, delete each item once visited;
  * mark an expiry index item whose customer was warned, since the expiry still needs it) and
  * settle each customer found there (read the balance, write the expiry entry and the balance in
- * one transaction, or put a notice). Each part is limited to its own partitions by their leading
- * keys, so the settle can neither delete a customer's item nor touch anything else.
+ * one transaction with the check that the customer was not erased, or put a notice). Each part is
+ * limited to its own partitions by their leading keys, so the settle can neither delete a
+ * customer's item nor touch anything else.
  */
 export function ledgerSettleStatements(table: LedgerTableRef): iam.PolicyStatement[] {
   return [
@@ -190,6 +191,13 @@ export function ledgerSettleStatements(table: LedgerTableRef): iam.PolicyStateme
       Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       Resource: table.tableArn,
       Condition: leadingKeysLike(USER_PK_PREFIX),
+    },
+    {
+      Sid: "CheckTombstones",
+      Effect: "Allow",
+      Action: ["dynamodb:ConditionCheckItem"],
+      Resource: table.tableArn,
+      Condition: leadingKeysLike(ERASED_PK_PREFIX),
     },
     encryptLedger(table),
   ];

@@ -431,3 +431,15 @@ for (const [change, land] of Object.entries(changesOfAnOrder)) {
     t.deepEqual(rig.outcomes().at(-1), ["erased", 0], "dropped, as for an erased customer");
   });
 }
+
+test("the settle expiring a customer's lot while the erasure deletes the partition writes nothing behind it", async (t) => {
+  const { harness, rig, adminApi } = await setup({ pendingDays: 0, expiryDays: 10 });
+  await rig.order({ orderId: "o-1", userId: RACER, amount: 10_000, completedAt: START }); // expires 2026-03-11
+  rig.at("2026-03-11T00:15:00.000Z");
+  let settled: Awaited<ReturnType<typeof rig.settle.settleDay>> | undefined;
+  // After the tombstone and the partition's keys were read, before the first delete: the settle finds the customer in the day's index.
+  harness.interleave({ operation: "BatchWriteItem", run: async () => (settled = await rig.settle.settleDay("2026-03-11", rig.now())) });
+  t.is((await adminApi(erase(RACER))).statusCode, 200);
+  t.deepEqual(await itemsHolding(harness, RACER), [], "no expiry entry, and no balance item, of the customer is left");
+  t.like(settled, { customers: 1, entries: 0, points: 0 });
+});

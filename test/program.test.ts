@@ -534,7 +534,14 @@ for (const stack of ["dev", "prod"]) {
       Resource: [table],
       Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["USER#*"] } },
     });
+    // An expiry's transaction checks that the customer was not erased since the index was read.
+    t.like(settle.find((s) => s.Sid === "CheckTombstones"), {
+      Action: ["dynamodb:ConditionCheckItem"],
+      Resource: [table],
+      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["ERASED#*"] } },
+    });
     t.deepEqual([...new Set(allowedActions(settle).filter((a) => /^(dynamodb|kms|sqs):/.test(a)))].sort(), [
+      "dynamodb:ConditionCheckItem",
       "dynamodb:DeleteItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
