@@ -443,3 +443,14 @@ test("the settle expiring a customer's lot while the erasure deletes the partiti
   t.deepEqual(await itemsHolding(harness, RACER), [], "no expiry entry, and no balance item, of the customer is left");
   t.like(settled, { customers: 1, entries: 0, points: 0 });
 });
+
+test("the settle's release notice for a customer erased since it read the day's index writes nothing behind the erasure", async (t) => {
+  const { harness, rig, adminApi } = await setup({ pendingDays: 14, expiryDays: 365 });
+  await rig.order({ orderId: "o-1", userId: RACER, amount: 10_000, completedAt: START }); // released 2026-03-16
+  rig.at("2026-03-16T00:15:00.000Z");
+  let settled: Awaited<ReturnType<typeof rig.settle.settleDay>> | undefined;
+  harness.interleave({ operation: "BatchWriteItem", run: async () => (settled = await rig.settle.settleDay("2026-03-16", rig.now())) });
+  t.is((await adminApi(erase(RACER))).statusCode, 200);
+  t.deepEqual(await itemsHolding(harness, RACER), [], "no notice of the customer is left");
+  t.like(settled?.released, { customers: 0, points: 0 });
+});
