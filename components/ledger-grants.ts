@@ -151,15 +151,16 @@ export function ledgerIngestStatements(table: LedgerTableRef): iam.PolicyStateme
 
 /**
  * The admin function: adjustments read and write customers' partitions (and index a granted
- * lot's expiry), erasure queries a customer's partition and deletes it in batches, and both
- * read and write tombstones. Each statement is limited to its partitions by their leading keys.
+ * lot's expiry), erasure checks that a customer's balance is as it read it when the tombstone
+ * goes in, queries their partition and deletes it in batches, and both read and write
+ * tombstones. Each statement is limited to its partitions by their leading keys.
  */
 export function ledgerAdminStatements(table: LedgerTableRef): iam.PolicyStatement[] {
   return [
     {
       Sid: "AdjustCustomers",
       Effect: "Allow",
-      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"],
       Resource: table.tableArn,
       Condition: leadingKeysLike(USER_PK_PREFIX),
     },
@@ -186,8 +187,9 @@ export function ledgerAdminStatements(table: LedgerTableRef): iam.PolicyStatemen
  * The daily settle: walk a day's indexes (Query their partitions, delete each item once visited;
  * mark an expiry index item whose customer was warned, since the expiry still needs it) and
  * settle each customer found there (read the balance, write the expiry entry and the balance in
- * one transaction, or put a notice). Each part is limited to its own partitions by their leading
- * keys, so the settle can neither delete a customer's item nor touch anything else.
+ * one transaction with the check that the customer was not erased, or put a notice). Each part is
+ * limited to its own partitions by their leading keys, so the settle can neither delete a
+ * customer's item nor touch anything else.
  */
 export function ledgerSettleStatements(table: LedgerTableRef): iam.PolicyStatement[] {
   return [
@@ -211,6 +213,13 @@ export function ledgerSettleStatements(table: LedgerTableRef): iam.PolicyStateme
       Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       Resource: table.tableArn,
       Condition: leadingKeysLike(USER_PK_PREFIX),
+    },
+    {
+      Sid: "CheckTombstones",
+      Effect: "Allow",
+      Action: ["dynamodb:ConditionCheckItem"],
+      Resource: table.tableArn,
+      Condition: leadingKeysLike(ERASED_PK_PREFIX),
     },
     encryptLedger(table),
   ];

@@ -247,12 +247,13 @@ test("erasing a customer with 10,000 entries leaves no item holding the id, only
 
   const counts = harness.requests.reduce<Record<string, number>>((all, operation) => ({ ...all, [operation]: (all[operation] ?? 0) + 1 }), {});
   t.is(before, 10_000 + 6 + 2, "10,000 entries, the balance, 2 orders, a parked refund and its order's early note, a redemption, and 2 expiry index items");
-  // The balance and the tombstone; the pages of keys; every other item (the two expiry index
-  // items among them) in batches of 25; the balance item alone, last.
+  // The balance, the tombstone with its check that the balance is as read, the balance again (its
+  // lots name the index days); the pages of keys; every other item (the two expiry index items
+  // among them) in batches of 25; the balance item alone, last.
   const batches = Math.ceil((before - 1) / 25) + 1;
-  t.like(counts, { GetItem: 1, PutItem: 1, BatchWriteItem: batches });
+  t.like(counts, { GetItem: 2, TransactWriteItems: 1, PutItem: undefined, BatchWriteItem: batches });
   t.true((counts.Query ?? 0) >= 1 && (counts.Query ?? 0) <= 6, `pages of keys: ${String(counts.Query)}`);
-  t.is(harness.requests.length, 2 + (counts.Query ?? 0) + batches);
+  t.is(harness.requests.length, 3 + (counts.Query ?? 0) + batches);
   t.log(`erasing ${before} items: ${harness.requests.length} requests (${JSON.stringify(counts)})`);
 
   const left = await scanAll(harness);
@@ -269,7 +270,7 @@ test("erasing a customer with 10,000 entries leaves no item holding the id, only
   harness.requests.length = 0;
   const again = await adminApi(erase(HEAVY));
   t.deepEqual(bodyOf(again), bodyOf(response), "erasing again answers the same");
-  t.deepEqual(harness.requests, ["GetItem", "PutItem", "Query"], "and costs three requests");
+  t.deepEqual(harness.requests, ["GetItem", "TransactWriteItems", "GetItem", "Query"], "and costs four requests");
 });
 
 test("after an erasure the customer's events are acknowledged and dropped, and adjustments refused", async (t) => {
@@ -352,6 +353,126 @@ test("erasing someone the ledger never knew leaves a tombstone and removes nothi
   const { harness, adminApi } = await setup();
   const response = await adminApi(erase("never-seen"));
   t.like(bodyOf(response), { erased: true, pointsRemoved: 0 });
-  t.deepEqual(harness.requests, ["GetItem", "PutItem", "Query"]);
+  t.deepEqual(harness.requests, ["GetItem", "TransactWriteItems", "GetItem", "Query"]);
   t.truthy(await itemOf(harness, erasedPk("never-seen"), TOMBSTONE_SK));
+});
+
+const RACER = "racer-4e1b";
+
+const customerDeleted = (userId: string) => ({ version: "0", id: `del-${userId}`, "detail-type": DETAIL_TYPES.customerDeleted, source: DEFAULT_EVENT_SOURCE, account: "123456789012", time: START, region: "eu-west-1", resources: [], detail: { userId, deletedAt: START } });
+
+/**
+ * Runs `work` just before the request that writes the erasure's tombstone, the only one that
+ * carries `pointsRemoved`: whichever request the erasure writes it with, `work` lands between
+ * its read of the customer and its tombstone.
+ */
+function beforeTombstone(harness: Harness, work: () => Promise<unknown>): { ran: () => boolean } {
+  let ran = false;
+  const run = async () => {
+    ran = true;
+    await work();
+  };
+  for (const operation of ["PutItem", "TransactWriteItems"]) harness.interleave({ operation, match: "pointsRemoved", run });
+  return { ran: () => ran };
+}
+
+type Context = Awaited<ReturnType<typeof setup>>;
+
+/** The two ways to erase a customer; each gives the points it reports removed. */
+const erasures = {
+  "DELETE /points/{userId}": async ({ adminApi }: Context) => {
+    const response = await adminApi(erase(RACER));
+    if (response.statusCode !== 200) throw new Error(`the erasure answered ${response.statusCode}`);
+    return bodyOf(response).pointsRemoved;
+  },
+  "Customer Deleted": async ({ rig }: Context) => {
+    const { batchItemFailures } = await rig.write(sqsBatch(sqsRecord(customerDeleted(RACER))));
+    if (batchItemFailures.length > 0) throw new Error("the deletion was not acknowledged");
+    return rig.outcomes().at(-1)?.[1];
+  },
+};
+
+/** What lands for the customer on another day than their first order, so its lot names days the first read never saw. */
+const racers = {
+  "an order's credit": ({ rig }: Context) => rig.order({ orderId: "o-raced", userId: RACER, amount: 5_000, completedAt: "2026-03-05T09:00:00.000Z" }),
+  "an admin's grant": ({ adminApi }: Context) => adminApi(adjust({ adjustmentId: "adj-raced", points: 50, reason: "goodwill" }, RACER)),
+};
+
+for (const [path, eraseBy] of Object.entries(erasures)) {
+  for (const [raced, race] of Object.entries(racers)) {
+    for (const known of [true, false]) {
+      const who = known ? "" : ", for a customer the ledger did not know yet";
+      test(`${raced} landing between the erasure's read and its tombstone (${path}${who}) is erased too, and counted`, async (t) => {
+        const context = await setup({ pendingDays: 14, expiryDays: 365 });
+        const { harness, rig, balance, history } = context;
+        if (known) await rig.order({ orderId: "o-1", userId: RACER, amount: 10_000, completedAt: START });
+        rig.at("2026-03-05T10:00:00.000Z");
+        const racing = beforeTombstone(harness, () => race(context));
+
+        const pointsRemoved = await eraseBy(context);
+        t.true(racing.ran(), "the race was run");
+        t.deepEqual(await itemsHolding(harness, RACER), [], "no item of the customer is left, nor an index item naming them");
+        const held = known ? 150 : 50;
+        t.is(pointsRemoved, held, "the points held, and the 50 that landed meanwhile");
+        t.like(await itemOf(harness, erasedPk(RACER), TOMBSTONE_SK), { pointsRemoved: held, erasedAt: "2026-03-05T10:00:00.000Z" });
+        t.like(await balance(RACER), { balance: 0, pending: 0, lifetimeEarned: 0 });
+        t.deepEqual(await history(RACER), []);
+      });
+    }
+  }
+}
+
+test("a take for an erased customer is refused as customer_erased, not insufficient_points", async (t) => {
+  const { rig, adminApi } = await setup();
+  await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: START });
+  t.is((await adminApi(erase("u-1"))).statusCode, 200);
+  for (const allowNegative of [false, true]) {
+    const refused = await adminApi(adjust({ adjustmentId: `adj-take-${String(allowNegative)}`, points: -10, reason: "fraud", allowNegative }));
+    t.is(refused.statusCode, 409);
+    t.is(bodyOf(refused).error?.code, "customer_erased", `allowNegative: ${String(allowNegative)}`);
+  }
+});
+
+/** What changes an order the customer already has: it finds the order, as the erasure has not deleted it yet. */
+const changesOfAnOrder = {
+  "a refund": ({ rig }: Context) => rig.refund({ orderId: "o-1", userId: RACER, refundId: "rf-1", amount: 1_000 }),
+  "a return window's close": ({ rig }: Context) => rig.windowClosed({ orderId: "o-1", userId: RACER, closedAt: "2026-03-01T12:00:00.000Z" }),
+};
+
+for (const [change, land] of Object.entries(changesOfAnOrder)) {
+  test(`${change} of an order that lands while the erasure deletes the partition writes nothing behind it`, async (t) => {
+    const context = await setup({ pendingDays: 14, expiryDays: 365 });
+    const { harness, rig, adminApi } = context;
+    await rig.order({ orderId: "o-1", userId: RACER, amount: 10_000, completedAt: START });
+    // After the tombstone and the partition's keys were read, before the first delete.
+    harness.interleave({ operation: "BatchWriteItem", run: () => land(context) });
+    const response = await adminApi(erase(RACER));
+    t.is(response.statusCode, 200);
+    t.like(bodyOf(response), { pointsRemoved: 100 });
+    t.deepEqual(await itemsHolding(harness, RACER), [], "no entry, notice or index item of the customer is left");
+    t.deepEqual(rig.outcomes().at(-1), ["erased", 0], "dropped, as for an erased customer");
+  });
+}
+
+test("the settle expiring a customer's lot while the erasure deletes the partition writes nothing behind it", async (t) => {
+  const { harness, rig, adminApi } = await setup({ pendingDays: 0, expiryDays: 10 });
+  await rig.order({ orderId: "o-1", userId: RACER, amount: 10_000, completedAt: START }); // expires 2026-03-11
+  rig.at("2026-03-11T00:15:00.000Z");
+  let settled: Awaited<ReturnType<typeof rig.settle.settleDay>> | undefined;
+  // After the tombstone and the partition's keys were read, before the first delete: the settle finds the customer in the day's index.
+  harness.interleave({ operation: "BatchWriteItem", run: async () => (settled = await rig.settle.settleDay("2026-03-11", rig.now())) });
+  t.is((await adminApi(erase(RACER))).statusCode, 200);
+  t.deepEqual(await itemsHolding(harness, RACER), [], "no expiry entry, and no balance item, of the customer is left");
+  t.like(settled, { customers: 1, entries: 0, points: 0 });
+});
+
+test("the settle's release notice for a customer erased since it read the day's index writes nothing behind the erasure", async (t) => {
+  const { harness, rig, adminApi } = await setup({ pendingDays: 14, expiryDays: 365 });
+  await rig.order({ orderId: "o-1", userId: RACER, amount: 10_000, completedAt: START }); // released 2026-03-16
+  rig.at("2026-03-16T00:15:00.000Z");
+  let settled: Awaited<ReturnType<typeof rig.settle.settleDay>> | undefined;
+  harness.interleave({ operation: "BatchWriteItem", run: async () => (settled = await rig.settle.settleDay("2026-03-16", rig.now())) });
+  t.is((await adminApi(erase(RACER))).statusCode, 200);
+  t.deepEqual(await itemsHolding(harness, RACER), [], "no notice of the customer is left");
+  t.like(settled?.released, { customers: 0, points: 0 });
 });

@@ -196,7 +196,7 @@ test("redemptions racing a release and an expiry never overspend", async (t) => 
 test("a settle late by more expiry days than one transaction takes settles them all, once", async (t) => {
   const rig = await setup({ pendingDays: 0, expiryDays: 1 });
   // 120 orders on 120 days (1 January to 30 April): 120 lots and expiry days (the last 1 May),
-  // more than the 99 one write can take.
+  // more than the 98 one write can take.
   for (let day = 0; day < 120; day++) {
     const completedAt = new Date(Date.parse("2026-01-01T10:00:00.000Z") + day * 86_400_000).toISOString();
     rig.at(completedAt);

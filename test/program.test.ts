@@ -560,7 +560,14 @@ for (const stack of ["dev", "prod"]) {
       Resource: [table],
       Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["USER#*"] } },
     });
+    // An expiry's transaction checks that the customer was not erased since the index was read.
+    t.like(settle.find((s) => s.Sid === "CheckTombstones"), {
+      Action: ["dynamodb:ConditionCheckItem"],
+      Resource: [table],
+      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["ERASED#*"] } },
+    });
     t.deepEqual([...new Set(allowedActions(settle).filter((a) => /^(dynamodb|kms|sqs):/.test(a)))].sort(), [
+      "dynamodb:ConditionCheckItem",
       "dynamodb:DeleteItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
@@ -824,7 +831,7 @@ test("the admin function's role: only what adjustments and erasure send, each li
   t.deepEqual(
     statements.filter((s) => s.Action.some((a) => a.startsWith("dynamodb:"))).map((s) => [s.Sid, s.Action, s.Resource, s.Condition]),
     [
-      ["AdjustCustomers", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"], [table], only("USER#*")],
+      ["AdjustCustomers", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"], [table], only("USER#*")],
       ["IndexGrantedExpiries", ["dynamodb:PutItem"], [table], only("EXPIRES#*")],
       ["EraseCustomers", ["dynamodb:BatchWriteItem"], [table], only("USER#*", "EXPIRES#*", "RELEASES#*")],
       ["KeepTombstones", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"], [table], only("ERASED#*")],
@@ -832,6 +839,7 @@ test("the admin function's role: only what adjustments and erasure send, each li
   );
   t.deepEqual(allowedActions(statements).filter((a) => /^(dynamodb|kms|sqs):/.test(a)).sort(), [
     "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
     "dynamodb:ConditionCheckItem",
     "dynamodb:GetItem",
     "dynamodb:GetItem",

@@ -187,12 +187,12 @@ test("cost: a quiet day is 48 queries; a release 3 requests; a warning 3 request
   rig.at("2026-01-04T00:15:00.000Z");
   rig.harness.requests.length = 0;
   await rig.settle.settleDay("2026-01-04", rig.now());
-  t.deepEqual(rig.harness.requests.filter((request) => request !== "Query"), ["GetItem", "PutItem", "DeleteItem"]);
+  t.deepEqual(rig.harness.requests.filter((request) => request !== "Query"), ["GetItem", "TransactWriteItems", "DeleteItem"]);
 
   rig.at("2026-01-11T00:15:00.000Z");
   rig.harness.requests.length = 0;
   await rig.settle.settleDay("2026-01-11", rig.now());
-  t.deepEqual(rig.harness.requests.filter((request) => request !== "Query"), ["GetItem", "PutItem", "UpdateItem"]);
+  t.deepEqual(rig.harness.requests.filter((request) => request !== "Query"), ["GetItem", "TransactWriteItems", "UpdateItem"]);
 });
 
 test("the settle function's run: notices of today and the two days before, so a missed run still tells", async (t) => {

@@ -1,6 +1,7 @@
 /**
- * Adjustments on DynamoDB, built like redemptions: one consistent read (the balance and the
- * adjustment's entry) answers retries and refusals; a new adjustment is then one transaction —
+ * Adjustments on DynamoDB, built like redemptions: one consistent read (the balance, the
+ * adjustment's entry and the customer's tombstone) answers retries, refusals and erased
+ * customers; a new adjustment is then one transaction —
  * the entry (guarded by `attribute_not_exists`), the lots' change (guarded by the version just
  * read), the check that the customer was not erased, and for a grant that expires, its expiry
  * index item. A lost race re-reads and tries again.
@@ -20,7 +21,7 @@ import { SPEND_MARGIN_MS } from "./dynamo-redemptions";
 import { expiryIndexPut } from "./day-indexes";
 import { notErasedCheck } from "./tombstones";
 import { failedAt, putNewEntry, transactWrite } from "./transactions";
-import { readUserItems, refusedAtVersion } from "./user-items";
+import { readUserItemsUnlessErased, refusedAtVersion } from "./user-items";
 
 export type AdjustResult =
   /** Made now: answer 201. */
@@ -54,7 +55,10 @@ export class DynamoAdjustments {
 
   async adjust(userId: string, request: AdjustmentRequest, actor: string, now: () => Date): Promise<AdjustResult> {
     for (let attempt = 1; attempt <= BUSY_ATTEMPTS; attempt++) {
-      const [balanceItem, existingItem] = await readUserItems(this.client, this.tableName, userId, [BALANCE_SK, adjustmentSk(request.adjustmentId)]);
+      const found = await readUserItemsUnlessErased(this.client, this.tableName, userId, [BALANCE_SK, adjustmentSk(request.adjustmentId)]);
+      // Before a refusal or a replay: an erased customer's balance reads as nothing, and their entries may be half deleted.
+      if (found.erased) return { outcome: "erased" };
+      const [balanceItem, existingItem] = found.items;
       if (existingItem) return this.retryOf(v.parse(AdjustmentEntrySchema, existingItem), request);
       const read = balanceState(balanceItem);
       const at = now().getTime();

@@ -1,28 +1,33 @@
 /**
  * Erasing a customer from the ledger, however many entries they have, resumably:
- * 1. read the balance item (its lots name the days the customer is in the day indexes, and what
- *    they still hold);
- * 2. put the tombstone (`ERASED#<sha256 of the id>`), unless one is there: from now on no event
- *    or adjustment writes anything for the customer again, and a second erasure reports the
- *    points the first one removed;
- * 3. delete the day-index items, then every item of the customer's partition, page by page
+ * 1. read the balance item (what the customer holds);
+ * 2. put the tombstone (`ERASED#<sha256 of the id>`), unless one is there, in one transaction
+ *    with a check that the balance item is still as read (its `version`, which every planned
+ *    change bumps, and its `lifetimeEarned`, which every credit and grant raises) — a change in
+ *    between fails the check and returns the item as it is now, which is tried instead. So the
+ *    tombstone's `pointsRemoved` (and the `Points Erased` its insert publishes) is what the
+ *    customer held when it landed. From then on no event or adjustment writes anything for the
+ *    customer again, and a second erasure reports the points the first one removed;
+ * 3. read the balance item again: its lots, as nothing can change them any more, name every day
+ *    the customer is in the day indexes (even a lot the check above cannot see move, such as an
+ *    order of 0 points), and it says whether there is a balance item to delete;
+ * 4. delete the day-index items, then every item of the customer's partition, page by page
  *    (a Query of keys only, `BatchWriteItem` deletes of 25), the balance item last — so an
  *    erasure that fails half-way still finds, when retried, what is left and where it is indexed.
- * Requests: 2, plus one Query per page of the partition, plus one `BatchWriteItem` per 25 items
- * (and one per retry of unprocessed items).
+ * Requests: 3, plus one Query per page of the partition, plus one `BatchWriteItem` per 25 items
+ * (and one per retry of unprocessed items), plus one transaction per change that beat the tombstone.
  */
-import { BatchWriteCommand, type BatchWriteCommandInput, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { BatchWriteCommand, type BatchWriteCommandInput, GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
 import { outstandingPoints, TombstoneSchema, type Tombstone } from "../domain/erasure";
 import { CorruptLedgerItemError } from "../domain/errors";
 import { CATCH_UP_DAYS, DAY_MS, dayOf, lotDatesOf } from "../domain/lifecycle";
 import { BALANCE_SK, expiryIndexPk, indexShardOf, releaseIndexPk, userPk } from "../domain/ledger-keys";
 import { forEachLimited } from "../runtime/limited-concurrency";
-import { balanceKey, balanceState } from "./balance-item";
-import { pause } from "./busy-retry";
+import { BALANCE_ATTRIBUTES, balanceKey, balanceState } from "./balance-item";
+import { BUSY_ATTEMPTS, LedgerBusyError, pause } from "./busy-retry";
 import { tombstoneKey } from "./tombstones";
+import { failedAt, oldItemAt, transactWrite, type TransactItem } from "./transactions";
 
 /**
  * What an erasure did (`pointsRemoved`, `erasedAt`; the tombstone's key, never the id). The
@@ -61,8 +66,9 @@ export class DynamoErasure {
 
   async erase(userId: string, now: Date): Promise<ErasureReport> {
     const pk = userPk(userId);
+    const tombstone = await this.putTombstone(userId, now);
+    // Read after the tombstone: whatever committed before it is here, and nothing commits after it.
     const { Item: balanceItem } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: balanceKey(pk), ConsistentRead: true }));
-    const tombstone = await this.putTombstone(userId, this.outstanding(balanceItem, now), now.toISOString());
 
     // The days come from the lots' names, so even a balance item that cannot be read is unindexed.
     const lots = Object.keys(balanceItem ?? {}).flatMap((attribute) => lotDatesOf(attribute) ?? []);
@@ -75,6 +81,8 @@ export class DynamoErasure {
     ]);
     let pending: Key[] = [...indexPks].map((indexPk) => ({ pk: indexPk, sk: pk }));
     let itemsDeleted = 0;
+    // The partition's pages are read after the tombstone too: a balance item they show goes, whatever the read above found.
+    let balanceFound = balanceItem !== undefined;
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
@@ -87,7 +95,9 @@ export class DynamoErasure {
           ExclusiveStartKey: start,
         }),
       );
-      pending.push(...(page.Items ?? []).map((item) => ({ pk: String(item.pk), sk: String(item.sk) })).filter((key) => key.sk !== BALANCE_SK));
+      const keys = (page.Items ?? []).map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
+      balanceFound ||= keys.some((key) => key.sk === BALANCE_SK);
+      pending.push(...keys.filter((key) => key.sk !== BALANCE_SK));
       // Whole batches now; the rest joins the next page's, so every request but the last is full.
       const whole = pending.length - (pending.length % BATCH);
       itemsDeleted += await this.deleteAll(pending.slice(0, whole));
@@ -96,7 +106,7 @@ export class DynamoErasure {
     } while (start !== undefined);
     // The balance item goes last: until then, a retry can read where the customer is indexed.
     itemsDeleted += await this.deleteAll(pending);
-    if (balanceItem) itemsDeleted += await this.deleteAll([balanceKey(pk)]);
+    if (balanceFound) itemsDeleted += await this.deleteAll([balanceKey(pk)]);
     return { pointsRemoved: tombstone.pointsRemoved, erasedAt: tombstone.erasedAt, tombstone: tombstone.pk, itemsDeleted };
   }
 
@@ -113,20 +123,55 @@ export class DynamoErasure {
     }
   }
 
-  /** Puts the tombstone unless one is there; returns the one that stands. */
-  private async putTombstone(userId: string, pointsRemoved: number, erasedAt: string): Promise<Tombstone> {
-    const tombstone: Tombstone = { ...tombstoneKey(userId), erasedAt, pointsRemoved };
-    try {
-      await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: tombstone, ConditionExpression: "attribute_not_exists(pk)", ReturnValuesOnConditionCheckFailure: "ALL_OLD" }),
-      );
-      return tombstone;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      if (error.Item) return v.parse(TombstoneSchema, unmarshall(error.Item));
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: tombstoneKey(userId), ConsistentRead: true }));
-      return v.parse(TombstoneSchema, Item);
+  /**
+   * Puts the tombstone unless one is there, with what the customer holds as it lands; returns the
+   * one that stands. A change of the balance item between its read and the tombstone fails the
+   * transaction's check, whose returned item is the next try's read.
+   */
+  private async putTombstone(userId: string, now: Date): Promise<Tombstone> {
+    const key = balanceKey(userPk(userId));
+    let { Item: read } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    for (let attempt = 1; attempt <= BUSY_ATTEMPTS; attempt++) {
+      const tombstone: Tombstone = { ...tombstoneKey(userId), erasedAt: now.toISOString(), pointsRemoved: this.outstanding(read, now) };
+      const result = await transactWrite(this.client, [
+        { Put: { TableName: this.tableName, Item: tombstone, ConditionExpression: "attribute_not_exists(pk)", ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },
+        this.unchangedCheck(key, read),
+      ]);
+      if (result.written) return tombstone;
+      if (failedAt(result, 0)) {
+        const standing = oldItemAt(result, 0) ?? (await this.client.send(new GetCommand({ TableName: this.tableName, Key: tombstoneKey(userId), ConsistentRead: true }))).Item;
+        return v.parse(TombstoneSchema, standing);
+      }
+      read = oldItemAt(result, 1);
+      if (attempt > 1) await pause(attempt);
     }
+    throw new LedgerBusyError(`the balance of the customer of ${tombstoneKey(userId).pk} kept changing over ${BUSY_ATTEMPTS} erasure attempts`);
+  }
+
+  /**
+   * That the balance item is as `read`: absent, or at the same `version` (every change planned
+   * from a read bumps it) and `lifetimeEarned` (every credit and grant of points raises it), so
+   * no point came or went. The item as it is now comes back when it moved.
+   */
+  private unchangedCheck(key: Key, read: Record<string, unknown> | undefined): TransactItem {
+    const check = { TableName: this.tableName, Key: key, ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const };
+    if (read === undefined) return { ConditionCheck: { ...check, ConditionExpression: "attribute_not_exists(pk)" } };
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const guards = [BALANCE_ATTRIBUTES.version, BALANCE_ATTRIBUTES.lifetimeEarned].map((attribute, i) => {
+      names[`#a${i}`] = attribute;
+      if (read[attribute] === undefined) return `attribute_not_exists(#a${i})`;
+      values[`:v${i}`] = read[attribute];
+      return `#a${i} = :v${i}`;
+    });
+    return {
+      ConditionCheck: {
+        ...check,
+        ConditionExpression: `attribute_exists(pk) AND ${guards.join(" AND ")}`,
+        ExpressionAttributeNames: names,
+        ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+      },
+    };
   }
 
   /** Deletes `keys` in batches of 25, a few at once, until DynamoDB has processed every one (unprocessed ones are sent again). */

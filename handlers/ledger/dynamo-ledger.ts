@@ -148,8 +148,12 @@ export class DynamoLedger {
         },
         change.action,
         ...(settled?.match(lots.split.notTaken) ?? []),
+        // Last, so the indexes above stay put. An erasure deletes the order after its tombstone: a
+        // refund that read the order before then must not write behind it.
+        notErasedCheck(this.tableName, order.pk),
       ]);
       if (result.written) return { outcome: "reversed", points: entry.points };
+      if (failedAt(result, result.reasons.length - 1)) return DROPPED_ERASED;
       if (failedAt(result, 0)) return DUPLICATE;
       if (refusedAtVersion(result, 2, read.version)) throw change.refusal();
       // Another change of this order or balance landed first; re-read.
@@ -216,8 +220,11 @@ export class DynamoLedger {
         },
         ...(change ? [change.action, ...dayIndexPuts(this.tableName, { pk: order.pk, ...fields }, now.toISOString())] : []),
         ...(late ? [putNewEntry(this.tableName, late)] : []),
+        // As a refund's: the order may be read before an erasure deletes it, its writes must not land after.
+        notErasedCheck(this.tableName, order.pk),
       ]);
       if (result.written) return { outcome: "released", points };
+      if (failedAt(result, result.reasons.length - 1)) return DROPPED_ERASED;
       if (change && refusedAtVersion(result, 1, read.version)) throw change.refusal();
       // A refund of the order, a duplicate of this event or a plan on the balance won; re-read.
     }

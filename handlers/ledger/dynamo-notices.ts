@@ -1,17 +1,20 @@
 /**
  * The settle's notices on DynamoDB: per customer one consistent read of the balance item, one
- * conditional put of the notice (keyed by its day, so a second visit writes nothing) and one
- * write to the index item that listed the customer. Notices move no points, so they never touch
+ * conditional put of the notice (keyed by its day, so a second visit writes nothing; in one
+ * transaction with the check that the customer was not erased) and one write to the index item
+ * that listed the customer. Notices move no points, so they never touch
  * the balance item and never race a redemption.
  */
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { expiryIndexPk, releaseIndexPk } from "../domain/ledger-keys";
 import { expiringSoonNotice, releaseNotice, type LedgerNotice } from "../domain/ledger-notices";
 import { DAY_MS, dayOf, midnightOf } from "../domain/lifecycle";
 import type { Lot } from "../domain/lots";
 import { balanceKey, balanceState } from "./balance-item";
 import { walkDayIndex, type IndexItem } from "./day-index-walk";
+import { notErasedCheck } from "./tombstones";
+import { putNewEntry, transactWrite } from "./transactions";
 
 /** What one day's notices of one kind told. */
 export interface NoticeReport {
@@ -70,15 +73,15 @@ export class DynamoNotices {
     return balanceState(Item).holding.lots;
   }
 
-  /** Writes the notice unless an earlier visit did, and counts it when this one did. */
+  /**
+   * Writes the notice unless an earlier visit did, or the customer was erased since the index was
+   * read (the notice would land in a partition the erasure already listed), and counts it when
+   * this one did.
+   */
   private async tell(report: NoticeReport, notice: LedgerNotice | undefined): Promise<void> {
     if (notice === undefined) return;
-    try {
-      await this.client.send(new PutCommand({ TableName: this.tableName, Item: notice, ConditionExpression: "attribute_not_exists(pk)" }));
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return;
-      throw error;
-    }
+    const result = await transactWrite(this.client, [putNewEntry(this.tableName, notice), notErasedCheck(this.tableName, notice.pk)]);
+    if (!result.written) return;
     report.customers++;
     report.points += notice.points;
   }

@@ -21,6 +21,7 @@ import { walkDayIndex } from "./day-index-walk";
 import { DynamoNotices, type NoticeReport, type WarningReport } from "./dynamo-notices";
 import { failedAt, putNewEntry, transactWrite } from "./transactions";
 import { matchedAttribute } from "./settled-lots";
+import { notErasedCheck } from "./tombstones";
 import { refusedAtVersion } from "./user-items";
 
 /** The refunds' matches of `lots` the balance item holds, as the lots' expiry entry carries them. */
@@ -48,10 +49,11 @@ export interface SettleReport {
 const ATTEMPTS = 5;
 
 /**
- * Expiry days one transaction settles: TransactWriteItems takes at most 100 actions, one of them
- * the balance update. A settle late by more days takes the earliest first and goes on.
+ * Expiry days one transaction settles: TransactWriteItems takes at most 100 actions, two of them
+ * the balance update and the tombstone check. A settle late by more days takes the earliest
+ * first and goes on.
  */
-const DAYS_PER_WRITE = 99;
+const DAYS_PER_WRITE = 98;
 
 export class DynamoSettle {
   private readonly balances: BalanceUpdates;
@@ -126,7 +128,13 @@ export class DynamoSettle {
       const deltas: Delta[] = [[EXPIRED_TOTAL_ATTRIBUTE, points], ...debtPaid(read.holding, [...paid.values()].reduce((sum, each) => sum + each, 0))];
       const removed = expired.flatMap((lot) => [lot.attribute, ...(Item?.[matchedAttribute(lot)] === undefined ? [] : [matchedAttribute(lot)])]);
       const change = this.balances.applyPlan(pk, read, deltas, recordedAt, `expiring ${points} points`, removed);
-      const result = await transactWrite(this.client, [change.action, ...entries.map((entry) => putNewEntry(this.tableName, entry))]);
+      const result = await transactWrite(this.client, [
+        change.action,
+        ...entries.map((entry) => putNewEntry(this.tableName, entry)),
+        // Last, so the indexes above stay put: a customer erased since the index was read keeps nothing of this.
+        notErasedCheck(this.tableName, pk),
+      ]);
+      if (failedAt(result, entries.length + 1)) return settled;
       if (result.written) {
         settled.entries += entries.length;
         settled.points += points;

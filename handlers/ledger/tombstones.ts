@@ -1,7 +1,7 @@
 /**
  * The guard that keeps an erased customer erased: every transaction that could create a
- * customer's items again (an order's credit, an early arrival, an adjustment, a redemption, a
- * cancel) checks that the customer has no tombstone, in the same request it makes anyway. One
+ * customer's items again (an order's credit, an early arrival, a refund, a return window's
+ * close, an adjustment, a redemption, a cancel, the settle's expiry) checks that the customer has no tombstone, in the same request it makes anyway. One
  * more item of the transaction, no more requests.
  */
 import { erasedPk, TOMBSTONE_SK, userIdOf } from "../domain/ledger-keys";
