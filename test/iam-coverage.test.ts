@@ -70,7 +70,8 @@ test("each function's role allows every DynamoDB action its code sends", async (
     await rig.windowClosed({ orderId: "a", userId: "u-1", closedAt: "2026-01-01T12:00:00.000Z" });
   }));
   // The settle's notices: a release (its index item deleted), then a warning (its index item
-  // marked). Both orders' lots were moved by their closed return windows to 01-02 → 01-12.
+  // marked). Both orders' lots were moved by their closed return windows to 01-02 → 01-13 (a close
+  // moves the release only: the lots keep the expiry their orders earned).
   rig.at("2026-01-02T00:15:00.000Z");
   add("settle", await actionsOf(harness, () => rig.settle.settleDay("2026-01-02", rig.now())));
   rig.at("2026-01-05T00:00:00.000Z");
@@ -82,10 +83,10 @@ test("each function's role allows every DynamoDB action its code sends", async (
     await rig.balance();
     await rig.ledger.getHistory("u-1", 5);
   }));
-  rig.at("2026-01-09T00:15:00.000Z");
-  add("settle", await actionsOf(harness, () => rig.settle.settleDay("2026-01-09", rig.now())));
+  rig.at("2026-01-10T00:15:00.000Z");
+  add("settle", await actionsOf(harness, () => rig.settle.settleDay("2026-01-10", rig.now())));
   rig.at("2026-01-20T00:15:00.000Z");
-  add("settle", await actionsOf(harness, () => rig.settle.settleDay("2026-01-12", rig.now())));
+  add("settle", await actionsOf(harness, () => rig.settle.settleDay("2026-01-13", rig.now())));
   // A refund of an order whose lot the settle took off reads the lot's expiry entries.
   add("writer", await actionsOf(harness, () => rig.refund({ orderId: "a", userId: "u-1", refundId: "r-2", amount: 2_000 })));
 
