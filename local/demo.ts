@@ -6,9 +6,10 @@
  *
  * Then the points lifecycle, for a customer of this run alone: four orders dated days back, so
  * that with a lifecycle (`POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' EXPIRING_SOON_DAYS=2
- * npm start`) one lot has expired, one is spendable, one is pending, and one is released early by
- * its return window closing; then the settle runs (warning of the spendable lot, which expires in
- * two days), the history shows the expiry, and the local bus the customer's points events.
+ * npm start`) one lot has expired (its order lands after its expiry, so it expires in its own
+ * write), one is spendable, one is pending, and one is released early by its return window
+ * closing; then the settle runs (warning of the spendable lot, which expires in two days), the
+ * history shows the expiry, and the local bus the customer's points events.
  * Whatever the runtime's lifecycle, it prints what the API answers.
  */
 import "./quiet-sdk-warning";
@@ -124,8 +125,8 @@ Stop it and start it with POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' EX
   console.log(`\nthe return window of ${early.orderId} (30 EUR) closed ${closedAt.slice(0, 10)}: its lot releases at the next UTC midnight, if that is earlier`);
   console.log(summary(userId, await getJson<Balance>(`/points/${userId}`)));
 
-  // The schedule's run, now: an order that lands after its lot expired is listed under the day it
-  // landed, so today's settle takes this customer's expired lot off and writes its expiry entry.
+  // The schedule's run, now: it warns of the spendable lot, which expires in two days (the order
+  // that landed after its lot expired wrote its own expiry: there is nothing of it to settle).
   const settled = await fetch(`${endpoint}/_local/settle`, { method: "POST" });
   if (!settled.ok) throw new Error(`POST /_local/settle answered ${settled.status}: ${await settled.text()}`);
   console.log(`\nPOST /_local/settle (the daily schedule's run: today and the two days before) → ${settled.status}`);
@@ -136,9 +137,9 @@ Stop it and start it with POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' EX
   const warned = reports.some((report) => report.expiringSoon.expiresDay === nextExpiry);
   console.log(`GET /points/${userId}/history?limit=10`);
   console.log(JSON.stringify(await getJson(`/points/${userId}/history?limit=10`), null, 2));
-  // The settle's expiry entry and warning leave through the ledger's stream, like every change.
+  // The expiry entry and the settle's warning leave through the ledger's stream, like every change.
   const published = await waitFor(
-    "the settle's events on the local bus",
+    "the customer's events on the local bus",
     async () => (await getJson<{ events: EventEnvelope[] }>(`/_local/events?source=${POINTS_EVENT_SOURCE}`)).events.filter((event) => event.detail.userId === userId),
     (events) =>
       events.some((event) => event["detail-type"] === POINTS_DETAIL_TYPES.expired) &&

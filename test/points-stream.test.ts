@@ -41,7 +41,8 @@ async function setup(t: ExecutionContext, publish: PublishEvent = async () => {}
   t.teardown(() => tail.stop());
   /** Writes the marker and waits until its event is out: everything before it is then done. */
   const drain = async () => {
-    await rig.order({ orderId: "marker", userId: "marker", amount: 100, completedAt: "2026-01-01T10:00:00.000Z" });
+    // Completed now, so it is never an order whose lot already expired (that would publish its expiry too).
+    await rig.order({ orderId: "marker", userId: "marker", amount: 100, completedAt: rig.now().toISOString() });
     t.true(await until(() => events.some((event) => event.detail.entryId === MARKER), 30_000), "the marker's event arrives");
     t.deepEqual(errors, []);
     return events.filter((event) => event.detail.entryId !== MARKER);
