@@ -13,7 +13,7 @@ import { createHarness, type Harness, type KeyedAction } from "./support/dynamo-
 import { useDynamoLocal } from "./support/dynamo-local-per-file";
 import { createLifecycleRig } from "./support/lifecycle-harness";
 import { sqsBatch, sqsRecord } from "./support/events";
-import { allowedActions, statementsOf, type Statement } from "./support/policy-documents";
+import { allowedActions, granted, statementsOf } from "./support/policy-documents";
 
 const dynamo = useDynamoLocal();
 
@@ -26,16 +26,6 @@ async function actionsOf(harness: Harness, work: () => Promise<unknown>): Promis
   return [...harness.keyedActions];
 }
 
-/**
- * Whether a statement's `dynamodb:LeadingKeys` condition admits `partition` (`USER#*` admits
- * every partition starting `USER#`); a statement without one admits every partition.
- */
-function leadingKeysAdmit(statement: Statement, partition: string | undefined): boolean {
-  const patterns = statement.Condition?.["ForAllValues:StringLike"]?.["dynamodb:LeadingKeys"];
-  if (patterns === undefined) return true;
-  return partition !== undefined && (patterns as string[]).some((pattern) => (pattern.endsWith("*") ? partition.startsWith(pattern.slice(0, -1)) : partition === pattern));
-}
-
 /** The stream's actions, authorized on the stream's ARN: no item, so no partition. */
 const STREAM_ACTIONS = new Set(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]);
 
@@ -44,10 +34,6 @@ const STREAM_ACTIONS = new Set(["dynamodb:DescribeStream", "dynamodb:GetRecords"
  * it when the refused put does not return it (`ReturnValuesOnConditionCheckFailure`).
  */
 const FALLBACK_GRANTS = new Set(["dynamodb:GetItem on ERASED#*"]);
-
-/** Whether some Allow statement grants the action on that partition. */
-const granted = (statements: Statement[], { action, partition }: KeyedAction): boolean =>
-  statements.some((statement) => statement.Effect === "Allow" && statement.Action.includes(action) && leadingKeysAdmit(statement, partition));
 
 test("each function's role allows every DynamoDB action its code sends", async (t) => {
   const harness = await createHarness(dynamo);
