@@ -6,11 +6,10 @@
  * one run's seed.
  */
 import { testProp } from "@fast-check/ava";
-import { createHarness, type Harness } from "../support/dynamo-harness";
 import { useDynamoLocal } from "../support/dynamo-local-per-file";
 import { ADMIN_BACKEND } from "../support/iam-caller";
 import { steps } from "./arbitraries";
-import { describeDisagreement, run } from "./driver";
+import { createModelTable, describeDisagreement, run, type ModelTable } from "./driver";
 
 process.env.ADMIN_PRINCIPALS = JSON.stringify([ADMIN_BACKEND]);
 
@@ -36,8 +35,8 @@ const FIXED_SEED = 20_261_203;
 const SEED = option("seed") ?? (option("runs") === undefined ? FIXED_SEED : undefined);
 
 /** One table for every run (each run is a fresh customer), made by the first run: ava runs before hooks concurrently, so none can wait for DynamoDB Local's. */
-let table: Promise<Harness> | undefined;
-const sharedTable = () => (table ??= createHarness(dynamo));
+let table: Promise<ModelTable> | undefined;
+const sharedTable = () => (table ??= createModelTable(dynamo));
 
 testProp(
   "every answer, balance and history page agrees with the README's rules, whatever the inputs and their order",

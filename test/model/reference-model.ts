@@ -30,6 +30,20 @@ export interface HistoryItem {
   occurredAt?: string;
 }
 
+/**
+ * An event the README says the ledger publishes ("Events out"), as far as the model can state it:
+ * the detail-type, the entry's key in the customer's partition (the `entryId` is `<pk>/<key>`),
+ * `points`, and the detail fields the README names for it.
+ */
+export interface Published {
+  detailType: string;
+  /** The `sk` of the entry or notice ("The ledger"); the erasure's is the tombstone's, in its own partition. */
+  key: string;
+  /** Absent where the README leaves it open (an erasure while something is owed). */
+  points?: number;
+  detail: Record<string, string | number>;
+}
+
 export interface View {
   balance: number;
   pending: number;
@@ -102,7 +116,10 @@ export class LedgerModel {
   /** Points expired by the clock, by day, not yet told by the settle's expiry entry. */
   private readonly expiredByDay = new Map<string, number>();
   private readonly settledDays = new Set<string>();
+  /** Release days the customer is listed for: lots still pending when credited (or moved by a close). */
+  private readonly releaseIndex = new Set<string>();
   private history: HistoryItem[] = [];
+  private published: Published[] = [];
 
   constructor(start: number) {
     this.now = start;
@@ -146,6 +163,17 @@ export class LedgerModel {
       const day = dayOf(lot.expiresAt);
       this.expiredByDay.set(day, (this.expiredByDay.get(day) ?? 0) + expired);
     }
+  }
+
+  /** What was published since the last call, in the order of the changes. */
+  takePublished(): Published[] {
+    const published = this.published;
+    this.published = [];
+    return published;
+  }
+
+  private publish(detailType: string, key: string, points: number | undefined, detail: Record<string, string | number> = {}): void {
+    this.published.push({ detailType, key, ...(points === undefined ? {} : { points }), detail });
   }
 
   view(): View {
@@ -200,6 +228,9 @@ export class LedgerModel {
     const [key, lot] = late ? this.ownLot(order, releasedAt, expiresAt) : this.lotAt(releasedAt, expiresAt);
     this.lifetimeEarned += points;
     this.history.push({ type: "earn", id: `o-${order}`, points, occurredAt: iso(completedAt) });
+    this.publish("Points Earned", `ORDER#o-${order}`, points, { orderId: `o-${order}` });
+    // Told by the settle on its release day: only a lot still pending when credited.
+    if (!late && releasedAt > this.now) this.releaseIndex.add(dayOf(releasedAt));
     const record: Order = { points, lot: key, inLot: points, refundedCents: 0, reversed: 0, closed: closedAt !== undefined };
     // Refunds that came first are netted: each takes, in its order, what it would have taken.
     // Reading: in the order they happened, ties by refund id (the README names no order).
@@ -213,12 +244,15 @@ export class LedgerModel {
       lot.expired = true;
       lot.expiredLeft += points;
       this.history.push({ type: "expiry", id: "", points: -points });
+      const day = dayOf(expiresAt);
+      this.publish("Points Expired", `EXPIRY#${day}#ORDER#o-${order}`, points, { day });
       for (const early of parked) {
         const nominal = this.nominalReversal(record, early.cents);
         const notTaken = Math.min(nominal, lot.expiredLeft);
         lot.expiredLeft -= notTaken;
         this.debt += nominal - notTaken;
         early.item.points = -(nominal - notTaken);
+        this.publishReversal(order, early.refund, nominal - notTaken);
       }
       record.inLot = 0;
     } else {
@@ -226,10 +260,16 @@ export class LedgerModel {
         const nominal = this.nominalReversal(record, early.cents);
         record.inLot -= nominal;
         early.item.points = -nominal;
+        this.publishReversal(order, early.refund, nominal);
       }
       lot.points += record.inLot;
     }
     return { kind: "writer", acknowledged: true };
+  }
+
+  /** A reversal moves points when it is written; a refund parked before its order, when the order nets it. */
+  private publishReversal(order: number, refund: number, taken: number): void {
+    this.publish("Points Reversed", `REFUND#o-${order}#f-${refund}`, taken, { orderId: `o-${order}`, refundId: `f-${refund}` });
   }
 
   /** The points a refund of `cents` more reverses: of everything refunded so far, capped, minus earlier reversals. */
@@ -271,6 +311,7 @@ export class LedgerModel {
       this.debt += nominal - fromLot;
     }
     this.history.push({ type: "refund", id: `o-${order}/f-${refund}`, points: -taken, occurredAt: iso(this.now) });
+    this.publishReversal(order, refund, taken);
     return { kind: "writer", acknowledged: true };
   }
 
@@ -291,6 +332,8 @@ export class LedgerModel {
       const [key, early] = this.lotAt(releasedAt, lot.expiresAt);
       early.points += moved;
       record.lot = key;
+      // The new day's settle tells the release (the close is processed before that midnight).
+      this.releaseIndex.add(dayOf(releasedAt));
     }
     return { kind: "writer", acknowledged: true };
   }
@@ -329,6 +372,7 @@ export class LedgerModel {
     if (points > spendable) return { kind: "api", status: 409, code: "insufficient_points", body: { balance: spendable } };
     this.redemptions.set(redemption, { points, draws: this.draw(points), cancelled: false });
     this.history.push({ type: "redemption", id: `r-${redemption}`, points: -points, occurredAt: iso(this.now) });
+    this.publish("Points Redeemed", `REDEEM#r-${redemption}`, points, { redemptionId: `r-${redemption}` });
     return { kind: "api", status: 201, body: { balance: this.view().balance } };
   }
 
@@ -338,15 +382,17 @@ export class LedgerModel {
     if (record.cancelled) return { kind: "api", status: 200, body: { balance: this.view().balance } };
     record.cancelled = true;
     let returned = 0;
+    let stayExpired = 0;
     for (const [key, points] of record.draws) {
       const lot = this.lots.get(key);
       // Points of a lot that has expired meanwhile stay expired.
       if (lot && !lot.expired) {
         lot.points += points;
         returned += points;
-      }
+      } else stayExpired += points;
     }
     this.history.push({ type: "redemption-cancel", id: `r-${redemption}`, points: returned, occurredAt: iso(this.now) });
+    this.publish("Redemption Cancelled", `REDEEM#r-${redemption}#CANCEL`, returned, { redemptionId: `r-${redemption}`, expiredPoints: stayExpired });
     return { kind: "api", status: 200, body: { balance: this.view().balance } };
   }
 
@@ -373,6 +419,7 @@ export class LedgerModel {
       this.debt += wanted - covered;
     }
     this.history.push({ type: "adjustment", id: `a-${adjustment}`, points, occurredAt: iso(this.now) });
+    this.publish("Points Adjusted", `ADJUST#a-${adjustment}`, Math.abs(points), { adjustmentId: `a-${adjustment}`, direction: points > 0 ? "grant" : "take" });
     const answer = { points, balance: this.view().balance };
     this.adjustments.set(adjustment, { points, allowNegative, answer });
     return { kind: "api", status: 201, body: answer };
@@ -391,9 +438,22 @@ export class LedgerModel {
       if (expired > 0) {
         this.settledDays.add(day);
         this.history.push({ type: "expiry", id: "", points: -expired, occurredAt: iso(midnight) });
+        this.publish("Points Expired", `EXPIRY#${day}`, expired, { day });
       }
     }
+    for (const midnight of days) this.release(dayOf(midnight), midnight);
     return { kind: "done" };
+  }
+
+  /**
+   * The release notice of `day`, for a customer its release index lists: "what that day's lots
+   * hold" when the settle visits it (lots spent, refunded or expired to nothing tell nothing),
+   * once — the index item goes.
+   */
+  private release(day: string, midnight: number): void {
+    if (!this.releaseIndex.delete(day)) return;
+    const held = [...this.lots.values()].filter((lot) => !lot.expired && dayOf(lot.availableAt) === day).reduce((sum, lot) => sum + Math.max(lot.points, 0), 0);
+    if (held > 0) this.publish("Points Released", `RELEASE#${day}`, held, { occurredAt: iso(midnight) });
   }
 
   private erase(via: "api" | "event"): Expectation {
@@ -402,6 +462,7 @@ export class LedgerModel {
       // Open in the README: what "spendable and pending" removes while something is owed (the
       // event's points are "always positive"). Compared only when nothing is owed.
       this.erasedWith = balance >= 0 ? balance + pending : Number.NaN;
+      this.publish("Points Erased", "TOMBSTONE", Number.isNaN(this.erasedWith) ? undefined : this.erasedWith);
     }
     if (via === "event") return { kind: "writer", acknowledged: true };
     return { kind: "api", status: 200, body: Number.isNaN(this.erasedWith) ? { erased: true } : { erased: true, pointsRemoved: this.erasedWith } };

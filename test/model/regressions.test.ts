@@ -5,10 +5,9 @@
  * 1 day (released at the next midnight after) and expiring 2 days after their release.
  */
 import test from "ava";
-import { createHarness, type Harness } from "../support/dynamo-harness";
 import { useDynamoLocal } from "../support/dynamo-local-per-file";
 import { ADMIN_BACKEND } from "../support/iam-caller";
-import { describeDisagreement, run } from "./driver";
+import { createModelTable, describeDisagreement, run, type ModelTable } from "./driver";
 import type { Step } from "./steps";
 
 process.env.ADMIN_PRINCIPALS = JSON.stringify([ADMIN_BACKEND]);
@@ -16,8 +15,8 @@ process.env.ADMIN_PRINCIPALS = JSON.stringify([ADMIN_BACKEND]);
 const dynamo = useDynamoLocal();
 
 /** One table for the file, made by the first test (ava runs before hooks concurrently). */
-let table: Promise<Harness> | undefined;
-const sharedTable = () => (table ??= createHarness(dynamo));
+let table: Promise<ModelTable> | undefined;
+const sharedTable = () => (table ??= createModelTable(dynamo));
 
 const agrees = test.macro(async (t, steps: Step[]) => {
   const found = await run(await sharedTable(), steps);
