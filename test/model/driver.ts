@@ -2,7 +2,8 @@
  * Sends model steps to the real handlers on DynamoDB Local, as AWS would deliver them: the writer
  * gets SQS batches of EventBridge events, the reader, redeemer and admin function API Gateway
  * proxy events, the settle its scheduler input. One clock drives them all. Each run is a fresh
- * customer on a table shared by the whole file, so a run costs only its own requests.
+ * customer on a table shared by the whole file, so a run costs only its own requests; the table's
+ * stream, read through the publisher, tells what was published for the customer.
  *
  * `run` replays steps on the model and the handlers side by side and returns the first
  * disagreement, described with the step that caused it.
@@ -31,7 +32,7 @@ import { asAdminBackend } from "../support/iam-caller";
 import { TEST_RULES } from "../support/writer-harness";
 import { readPublishedEvents, type PublishedEvent, type PublishedEvents } from "./published-events";
 import { LedgerModel, type Expectation, type HistoryItem, type Published, type View } from "./reference-model";
-import { adjustmentId, DAY_MS, dayOf, iso, LIFECYCLE, orderId, redemptionId, refundId, START, type Step } from "./steps";
+import { adjustmentId, DAY_MS, dayOf, EXPIRING_SOON_DAYS, iso, LIFECYCLE, orderId, redemptionId, refundId, START, type Step } from "./steps";
 
 const ADMINS = "loyalty-support";
 /** Small, so that every history read pages through several cursors. */
@@ -56,7 +57,7 @@ export function createLedgerSystem(harness: Harness) {
       ...common,
     }),
   );
-  const settle = createSettleRun({ settle: new DynamoSettle(harness.documents, harness.tableName), logger, now });
+  const settle = createSettleRun({ settle: new DynamoSettle(harness.documents, harness.tableName, EXPIRING_SOON_DAYS), logger, now });
   return {
     setClock: (instant: number) => {
       clock = instant;
@@ -269,8 +270,10 @@ export interface Disagreement {
 }
 
 /**
- * Replays `steps` on a fresh customer, with handlers of its own (their clock is the run's, so
- * runs on one table may overlap); the first disagreement, or `undefined`.
+ * Replays `steps` on a fresh customer, with handlers of its own; the first disagreement, or
+ * `undefined`. Runs on one table must not overlap: the settle visits every customer the table's
+ * day indexes list, at its own run's clock, and would write and publish into another run's
+ * partition (a later run's settle visiting customers of runs that are over changes nothing compared).
  */
 export async function run({ harness, events }: ModelTable, steps: readonly Step[]): Promise<Disagreement | undefined> {
   const system = createLedgerSystem(harness);

@@ -11,7 +11,7 @@
  * when it expires, so a debt that arises later is not paid by a lot that expired before it),
  * and the real ledger must give the same answers without any job having run.
  */
-import { DAY_MS, LIFECYCLE, dayOf, iso, moveClock, type Step } from "./steps";
+import { DAY_MS, EXPIRING_SOON_DAYS, LIFECYCLE, dayOf, iso, moveClock, type Step } from "./steps";
 
 /** EUR at 1 point per whole euro, as hundredths of a point per euro. */
 const EUR_RATE_HUNDREDTHS = 100n;
@@ -118,6 +118,12 @@ export class LedgerModel {
   private readonly settledDays = new Set<string>();
   /** Release days the customer is listed for: lots still pending when credited (or moved by a close). */
   private readonly releaseIndex = new Set<string>();
+  /** Expiry days the settle has looked at for a warning since their lots were last written (it skips them then). */
+  private readonly warnVisited = new Set<string>();
+  /** Expiry days with a credit from before their warning's day: the only points a warning is about. */
+  private readonly warnable = new Set<string>();
+  /** Expiry days the customer was warned of: once each. */
+  private readonly warned = new Set<string>();
   private history: HistoryItem[] = [];
   private published: Published[] = [];
 
@@ -231,6 +237,7 @@ export class LedgerModel {
     this.publish("Points Earned", `ORDER#o-${order}`, points, { orderId: `o-${order}` });
     // Told by the settle on its release day: only a lot still pending when credited.
     if (!late && releasedAt > this.now) this.releaseIndex.add(dayOf(releasedAt));
+    if (!late) this.credited(expiresAt);
     const record: Order = { points, lot: key, inLot: points, refundedCents: 0, reversed: 0, closed: closedAt !== undefined };
     // Refunds that came first are netted: each takes, in its order, what it would have taken.
     // Reading: in the order they happened, ties by refund id (the README names no order).
@@ -265,6 +272,18 @@ export class LedgerModel {
       lot.points += record.inLot;
     }
     return { kind: "writer", acknowledged: true };
+  }
+
+  /**
+   * Points credited to a lot expiring at `expiresAt`: a later settle looks at its warning again;
+   * credited already within the warning's days of their expiry (a backfill), they are warned of by
+   * no one ("Events out": their `Points Earned` says when they expire).
+   * Reading: a warning tells what the lots of its day hold, once some of it was credited in time.
+   */
+  private credited(expiresAt: number): void {
+    const day = dayOf(expiresAt);
+    this.warnVisited.delete(day);
+    if (this.now < expiresAt - EXPIRING_SOON_DAYS * DAY_MS) this.warnable.add(day);
   }
 
   /** A reversal moves points when it is written; a refund parked before its order, when the order nets it. */
@@ -334,6 +353,8 @@ export class LedgerModel {
       record.lot = key;
       // The new day's settle tells the release (the close is processed before that midnight).
       this.releaseIndex.add(dayOf(releasedAt));
+      // Reading: the lot written anew is listed for its expiry anew, so a later settle looks again.
+      this.warnVisited.delete(dayOf(lot.expiresAt));
     }
     return { kind: "writer", acknowledged: true };
   }
@@ -408,6 +429,7 @@ export class LedgerModel {
       const today = Math.floor(this.now / DAY_MS) * DAY_MS;
       const [, lot] = this.lotAt(today, today + LIFECYCLE.expiryDays * DAY_MS);
       lot.points += points;
+      this.credited(lot.expiresAt);
       this.lifetimeEarned += points;
     } else {
       const wanted = -points;
@@ -441,7 +463,10 @@ export class LedgerModel {
         this.publish("Points Expired", `EXPIRY#${day}`, expired, { day });
       }
     }
-    for (const midnight of days) this.release(dayOf(midnight), midnight);
+    for (const midnight of days) {
+      this.release(dayOf(midnight), midnight);
+      this.warn(midnight + EXPIRING_SOON_DAYS * DAY_MS);
+    }
     return { kind: "done" };
   }
 
@@ -454,6 +479,21 @@ export class LedgerModel {
     if (!this.releaseIndex.delete(day)) return;
     const held = [...this.lots.values()].filter((lot) => !lot.expired && dayOf(lot.availableAt) === day).reduce((sum, lot) => sum + Math.max(lot.points, 0), 0);
     if (held > 0) this.publish("Points Released", `RELEASE#${day}`, held, { occurredAt: iso(midnight) });
+  }
+
+  /**
+   * The warning, `EXPIRING_SOON_DAYS` ahead, of the lots expiring at `expiresAt`: what they still
+   * hold, once per expiry day; a look that found nothing to tell is not repeated unless the lots
+   * are written again.
+   */
+  private warn(expiresAt: number): void {
+    const day = dayOf(expiresAt);
+    if (this.warned.has(day) || this.warnVisited.has(day)) return;
+    this.warnVisited.add(day);
+    const held = [...this.lots.values()].filter((lot) => !lot.expired && lot.expiresAt === expiresAt).reduce((sum, lot) => sum + Math.max(lot.points, 0), 0);
+    if (held === 0 || !this.warnable.has(day)) return;
+    this.warned.add(day);
+    this.publish("Points Expiring Soon", `EXPIRING#${day}`, held, { expiresAt: iso(expiresAt) });
   }
 
   private erase(via: "api" | "event"): Expectation {

@@ -7,19 +7,20 @@
 import test from "ava";
 import { useDynamoLocal } from "../support/dynamo-local-per-file";
 import { ADMIN_BACKEND } from "../support/iam-caller";
-import { createModelTable, describeDisagreement, run, type ModelTable } from "./driver";
+import { createModelTable, describeDisagreement, run } from "./driver";
 import type { Step } from "./steps";
 
 process.env.ADMIN_PRINCIPALS = JSON.stringify([ADMIN_BACKEND]);
 
 const dynamo = useDynamoLocal();
 
-/** One table for the file, made by the first test (ava runs before hooks concurrently). */
-let table: Promise<ModelTable> | undefined;
-const sharedTable = () => (table ??= createModelTable(dynamo));
-
+/**
+ * A table for each test: ava runs them concurrently, and the settle visits every customer of its
+ * table, so on a shared one a test's settle would write, and publish, into another's partition at
+ * its own clock.
+ */
 const agrees = test.macro(async (t, steps: Step[]) => {
-  const found = await run(await sharedTable(), steps);
+  const found = await run(await createModelTable(dynamo), steps);
   t.is(found && describeDisagreement(steps, found), undefined);
 });
 
@@ -75,4 +76,14 @@ test("a refund after its order's lot expired takes nothing, whether or not the s
   { kind: "clock", move: { by: "hours", hours: 15 } },
   { kind: "refund", order: 0, refund: 0, cents: 100, currency: "EUR" },
   { kind: "settle" },
+]);
+
+test("points credited already within the warning's days of their expiry (a backfill) are not warned of: the settle run after the credit publishes no Points Expiring Soon", agrees, [
+  // Completed 2026-02-26T22:00: released 2026-02-28, expiring 2026-03-02T00:00. Credited
+  // 2026-03-01T10:00, within the one warning day of that expiry: its Points Earned (1 point) says
+  // when it expires, and the settle of 2026-03-01, run after the credit, tells nothing more.
+  // The ledger warns (Points Expiring Soon, 1 point): the order's write lists it in the expiry
+  // index, and the settle warns whoever that index lists, however late their lots were credited.
+  { kind: "order", order: 0, cents: 100, ageHours: 60 },
+  { kind: "settle", daysBack: [0] },
 ]);
