@@ -366,9 +366,16 @@ export class LedgerModel {
       .sort(([ka, a], [kb, b]) => a.expiresAt - b.expiresAt || ka.localeCompare(kb));
   }
 
-  /** What a spend could take now: its lots, less what is owed. */
+  /**
+   * What a spend could take now: its lots, less what is owed and will not be paid by the lots
+   * expiring within the margin — those expire first, and pay what is owed before anything else.
+   * Reading: the margin keeps a spend off those lots; it does not make their points stop paying.
+   */
   private spendable(): number {
-    return this.spendableLots().reduce((sum, [, lot]) => sum + lot.points, 0) - this.debt;
+    const inMargin = [...this.lots.values()]
+      .filter((lot) => !lot.expired && lot.availableAt <= this.now && lot.expiresAt <= this.now + SPENDING_MARGIN_MS)
+      .reduce((sum, lot) => sum + lot.points, 0);
+    return this.spendableLots().reduce((sum, [, lot]) => sum + lot.points, 0) - Math.max(0, this.debt - inMargin);
   }
 
   private draw(points: number): Map<string, number> {

@@ -87,3 +87,14 @@ test("points credited already within the warning's days of their expiry (a backf
   { kind: "order", order: 0, cents: 100, ageHours: 60 },
   { kind: "settle", daysBack: [0] },
 ]);
+
+test("points expiring within 30 seconds are not spent, yet they still pay what is owed: a refusal's balance does not count that debt against the other lots", agrees, [
+  // At 2026-03-01T23:59:50 a take of 1 leaves 1 owed, and a grant of 1 expires 2026-03-03T00:00.
+  // At 2026-03-02T23:59:50 the grant is inside the margin: it cannot be spent, but when it expires
+  // it pays the 1 owed. The redemption is refused with balance 0 (not −1), as the read shows.
+  { kind: "clock", move: { by: "beforeMidnight" } },
+  { kind: "adjust", adjustment: 0, points: -1, allowNegative: true },
+  { kind: "adjust", adjustment: 1, points: 1, allowNegative: false },
+  { kind: "clock", move: { by: "beforeMidnight" } },
+  { kind: "redeem", redemption: 0, points: 1 },
+]);
