@@ -118,6 +118,8 @@ export class LedgerModel {
   private readonly settledDays = new Set<string>();
   /** Release days the customer is listed for: lots still pending when credited (or moved by a close). */
   private readonly releaseIndex = new Set<string>();
+  /** Expiry days the customer is listed for: each lot written with a date to expire, until the settle visits the day. */
+  private readonly expiryIndex = new Set<string>();
   /** Expiry days the settle has looked at for a warning since their lots were last written (it skips them then). */
   private readonly warnVisited = new Set<string>();
   /** Expiry days with a credit from before their warning's day: the only points a warning is about. */
@@ -282,6 +284,7 @@ export class LedgerModel {
    */
   private credited(expiresAt: number): void {
     const day = dayOf(expiresAt);
+    this.expiryIndex.add(day);
     this.warnVisited.delete(day);
     if (this.now < expiresAt - EXPIRING_SOON_DAYS * DAY_MS) this.warnable.add(day);
   }
@@ -460,21 +463,24 @@ export class LedgerModel {
     const days = [...new Set(back)].sort((a, b) => b - a).map((k) => today - k * DAY_MS);
     if (this.erasedWith !== undefined) return { kind: "done" };
     for (const midnight of days) {
-      const day = dayOf(midnight);
-      if (this.settledDays.has(day)) continue;
-      const expired = this.expiredByDay.get(day) ?? 0;
-      // A lot spent to nothing leaves with no entry.
-      if (expired > 0) {
-        this.settledDays.add(day);
-        this.history.push({ type: "expiry", id: "", points: -expired, occurredAt: iso(midnight) });
-        this.publish("Points Expired", `EXPIRY#${day}`, expired, { day });
-      }
-    }
-    for (const midnight of days) {
+      // Listed in the day's expiry index: the customer's expired lots leave the balance item,
+      // every one of them ("takes the expired lots off"), each day's with the day's entry.
+      if (this.expiryIndex.delete(dayOf(midnight))) this.settleExpired();
       this.release(dayOf(midnight), midnight);
       this.warn(midnight + EXPIRING_SOON_DAYS * DAY_MS);
     }
     return { kind: "done" };
+  }
+
+  /** The expiry entry of every day whose lots have expired and have none yet. */
+  private settleExpired(): void {
+    for (const [day, expired] of [...this.expiredByDay].sort(([a], [b]) => a.localeCompare(b))) {
+      // A lot spent to nothing leaves with no entry.
+      if (this.settledDays.has(day) || expired === 0) continue;
+      this.settledDays.add(day);
+      this.history.push({ type: "expiry", id: "", points: -expired, occurredAt: `${day}T00:00:00.000Z` });
+      this.publish("Points Expired", `EXPIRY#${day}`, expired, { day });
+    }
   }
 
   /**

@@ -98,3 +98,14 @@ test("points expiring within 30 seconds are not spent, yet they still pay what i
   { kind: "clock", move: { by: "beforeMidnight" } },
   { kind: "redeem", redemption: 0, points: 1 },
 ]);
+
+test("a settle that visits a customer takes every expired lot off their balance, each expiry day with its own entry, not only the day it visits", agrees, [
+  // A grant of 1 (expiring 2026-03-03) and an order of 1 (released 2026-03-03, expiring 2026-03-05).
+  // On 2026-03-05 the settle of that day alone visits the customer: both lots have expired, and it
+  // writes Points Expired of 1 for 2026-03-03 and of 1 for 2026-03-05.
+  { kind: "adjust", adjustment: 0, points: 1, allowNegative: false },
+  { kind: "order", order: 0, cents: 100, ageHours: 0 },
+  { kind: "clock", move: { by: "days", days: 3 } },
+  { kind: "clock", move: { by: "midnight" } },
+  { kind: "settle", daysBack: [0] },
+]);
