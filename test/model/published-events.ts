@@ -23,8 +23,9 @@ export interface PublishedEvent {
 export interface PublishedEvents {
   /**
    * The events published since the last call whose `entryId` is in one of `partitions` (`USER#u-1`,
-   * `ERASED#…`), each partition's in stream order; `failures` are the publisher's refusals of any record (a record
-   * it cannot turn into an event), which no customer can be told apart by.
+   * `ERASED#…`), each partition's in stream order; `failures`, the publisher's refusals since the
+   * last call of any record (one it cannot turn into an event names no customer), go to the caller
+   * that takes them.
    */
   take(partitions: readonly string[]): Promise<{ events: PublishedEvent[]; failures: string[] }>;
 }
@@ -104,7 +105,7 @@ export async function readPublishedEvents(dynamo: DynamoLocal, harness: Harness)
       await read;
       const events = partitions.flatMap((partition) => byPartition.get(partition) ?? []);
       for (const partition of partitions) byPartition.delete(partition);
-      return { events, failures: [...failures] };
+      return { events, failures: failures.splice(0) };
     },
   };
 }
