@@ -2,12 +2,13 @@
  * Sends model steps to the real handlers on DynamoDB Local, as AWS would deliver them: the writer
  * gets SQS batches of EventBridge events, the reader, redeemer and admin function API Gateway
  * proxy events, the settle its scheduler input. One clock drives them all. Each run is a fresh
- * customer on a table shared by the whole file, so a run costs only its own requests.
+ * customer on a table shared by the whole file, so a run costs only its own requests; the table's
+ * stream, read through the publisher, tells what was published for the customer.
  *
  * `run` replays steps on the model and the handlers side by side and returns the first
  * disagreement, described with the step that caused it.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { createAdminApi } from "../../handlers/admin/admin-api";
 import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../../handlers/domain/contract";
@@ -24,12 +25,14 @@ import { createLogger } from "../../handlers/runtime/log";
 import { createSettleRun } from "../../handlers/settle/settle-run";
 import { createBatchWriter } from "../../handlers/writer/batch-writer";
 import { apiEvent, balanceRequest, historyRequest } from "../support/api-events";
-import type { Harness } from "../support/dynamo-harness";
+import type { DynamoLocal } from "../../local/dynamo-local";
+import { createHarness, type Harness } from "../support/dynamo-harness";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "../support/events";
 import { asAdminBackend } from "../support/iam-caller";
 import { TEST_RULES } from "../support/writer-harness";
-import { LedgerModel, type Expectation, type HistoryItem, type View } from "./reference-model";
-import { adjustmentId, DAY_MS, dayOf, iso, LIFECYCLE, orderId, redemptionId, refundId, START, type Step } from "./steps";
+import { readPublishedEvents, type PublishedEvent, type PublishedEvents } from "./published-events";
+import { LedgerModel, type Expectation, type HistoryItem, type Published, type View } from "./reference-model";
+import { adjustmentId, DAY_MS, dayOf, EXPIRING_SOON_DAYS, iso, LIFECYCLE, orderId, redemptionId, refundId, START, type Step } from "./steps";
 
 const ADMINS = "loyalty-support";
 /** Small, so that every history read pages through several cursors. */
@@ -54,7 +57,7 @@ export function createLedgerSystem(harness: Harness) {
       ...common,
     }),
   );
-  const settle = createSettleRun({ settle: new DynamoSettle(harness.documents, harness.tableName), logger, now });
+  const settle = createSettleRun({ settle: new DynamoSettle(harness.documents, harness.tableName, EXPIRING_SOON_DAYS), logger, now });
   return {
     setClock: (instant: number) => {
       clock = instant;
@@ -200,6 +203,66 @@ function viewDiff(expected: View, actual: View): string[] {
   return diffs;
 }
 
+/**
+ * The detail fields compared besides `entryId` and `points`: the ids the README lists for each
+ * event (an expiry's `day`; a release, which names none, by its midnight). Amounts and dates the
+ * README derives from the order are held by the history's comparison and the points stream tests.
+ */
+const COMPARED_FIELDS: Record<string, readonly string[]> = {
+  "Points Earned": ["orderId"],
+  "Points Reversed": ["orderId", "refundId"],
+  "Points Redeemed": ["redemptionId"],
+  "Redemption Cancelled": ["redemptionId", "expiredPoints"],
+  "Points Expired": ["day"],
+  "Points Adjusted": ["adjustmentId", "direction"],
+  "Points Erased": [],
+  "Points Released": ["occurredAt"],
+  "Points Expiring Soon": ["expiresAt"],
+};
+
+/** Where a customer's events are keyed ("The ledger"): their partition, and their tombstone's, by the id's SHA-256 in hex. */
+const partitionsOf = (userId: string) => ({ user: `USER#${userId}`, tombstone: `ERASED#${createHash("sha256").update(userId).digest("hex")}` });
+
+/** One event as the comparison reads it; `points` left out where the model cannot state them. */
+function describeEvent(detailType: string, entryId: string, points: unknown, detail: Record<string, unknown>): string {
+  const fields = (COMPARED_FIELDS[detailType] ?? Object.keys(detail)).map((field) => `${field}=${JSON.stringify(detail[field])}`);
+  return [detailType, entryId, ...(points === undefined ? [] : [`points=${JSON.stringify(points)}`]), ...fields].join(" ");
+}
+
+/**
+ * What differs between the events the model says a step published and those the ledger's stream
+ * published for the customer. A step's events are one set (the changes of one write have no order
+ * among them); steps follow one another, so the order of the customer's changes is held step by step.
+ * Every `entryId` is new to the run: one entry, one event.
+ */
+function eventDiff(userId: string, expected: readonly Published[], published: { events: PublishedEvent[]; failures: string[] }, seen: Set<string>): string[] {
+  const diffs = published.failures.map((failure) => `the publisher refused a record: ${failure}`);
+  const { user, tombstone } = partitionsOf(userId);
+  const uncounted = new Set(expected.filter((event) => event.points === undefined).map((event) => event.key));
+  const want = expected.map((event) => describeEvent(event.detailType, `${event.key === "TOMBSTONE" ? tombstone : user}/${event.key}`, event.points, event.detail)).sort();
+  const got = published.events
+    .map(({ detailType, detail }) => {
+      const entryId = String(detail.entryId);
+      if (seen.has(entryId)) diffs.push(`entryId ${entryId} published a second time`);
+      seen.add(entryId);
+      return describeEvent(detailType, entryId, uncounted.has(entryId.slice(entryId.indexOf("/") + 1)) ? undefined : detail.points, detail);
+    })
+    .sort();
+  if (JSON.stringify(want) !== JSON.stringify(got)) diffs.push(`events ${JSON.stringify(got)}, model says ${JSON.stringify(want)}`);
+  return diffs;
+}
+
+/** A table with its stream, shared by the runs of a test file, and what it published. */
+export interface ModelTable {
+  harness: Harness;
+  events: PublishedEvents;
+}
+
+export async function createModelTable(dynamo: DynamoLocal): Promise<ModelTable> {
+  const harness = await createHarness(dynamo, { stream: true });
+  return { harness, events: await readPublishedEvents(dynamo, harness) };
+}
+
 export interface Disagreement {
   step: number;
   what: Step;
@@ -207,13 +270,17 @@ export interface Disagreement {
 }
 
 /**
- * Replays `steps` on a fresh customer, with handlers of its own (their clock is the run's, so
- * runs on one table may overlap); the first disagreement, or `undefined`.
+ * Replays `steps` on a fresh customer, with handlers of its own; the first disagreement, or
+ * `undefined`. Runs on one table must not overlap: the settle visits every customer the table's
+ * day indexes list, at its own run's clock, and would write and publish into another run's
+ * partition (a later run's settle visiting customers of runs that are over changes nothing compared).
  */
-export async function run(harness: Harness, steps: readonly Step[]): Promise<Disagreement | undefined> {
+export async function run({ harness, events }: ModelTable, steps: readonly Step[]): Promise<Disagreement | undefined> {
   const system = createLedgerSystem(harness);
   const userId = `m-${randomUUID()}`;
+  const { user, tombstone } = partitionsOf(userId);
   const model = new LedgerModel(Date.parse(START));
+  const seen = new Set<string>();
   for (const [index, step] of steps.entries()) {
     const expected = model.apply(step);
     if (expected.kind === "skip") continue;
@@ -222,6 +289,7 @@ export async function run(harness: Harness, steps: readonly Step[]): Promise<Dis
     const diffs = answerDiff(expected, answer);
     const { view, problems } = await readView(system, userId);
     diffs.push(...problems, ...viewDiff(model.view(), view));
+    diffs.push(...eventDiff(userId, model.takePublished(), await events.take([user, tombstone]), seen));
     if (diffs.length > 0) return { step: index, what: step, diffs };
   }
   return undefined;

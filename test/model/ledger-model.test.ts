@@ -1,16 +1,15 @@
 /**
  * The ledger against its reference model: random sequences of every input, through the real
  * handlers on DynamoDB Local, compared after every step (the answer, the balance, pending,
- * lifetimeEarned and every page of the history). `npm test` runs a bounded number of sequences,
+ * lifetimeEarned, every page of the history and every event published from the table's stream). `npm test` runs a bounded number of sequences,
  * the same ones every time; `npm run test:model -- --runs N` runs more, and `-- --seed S` replays
  * one run's seed.
  */
 import { testProp } from "@fast-check/ava";
-import { createHarness, type Harness } from "../support/dynamo-harness";
 import { useDynamoLocal } from "../support/dynamo-local-per-file";
 import { ADMIN_BACKEND } from "../support/iam-caller";
 import { steps } from "./arbitraries";
-import { describeDisagreement, run } from "./driver";
+import { createModelTable, describeDisagreement, run, type ModelTable } from "./driver";
 
 process.env.ADMIN_PRINCIPALS = JSON.stringify([ADMIN_BACKEND]);
 
@@ -35,12 +34,16 @@ const RUNS = option("runs") ?? 30;
 const FIXED_SEED = 20_261_203;
 const SEED = option("seed") ?? (option("runs") === undefined ? FIXED_SEED : undefined);
 
-/** One table for every run (each run is a fresh customer), made by the first run: ava runs before hooks concurrently, so none can wait for DynamoDB Local's. */
-let table: Promise<Harness> | undefined;
-const sharedTable = () => (table ??= createHarness(dynamo));
+/**
+ * One table, with its stream, for every run (each run is a fresh customer; fast-check runs them one
+ * after another), made by the first run: ava runs before hooks concurrently, so none can wait for
+ * DynamoDB Local's.
+ */
+let table: Promise<ModelTable> | undefined;
+const sharedTable = () => (table ??= createModelTable(dynamo));
 
 testProp(
-  "every answer, balance and history page agrees with the README's rules, whatever the inputs and their order",
+  "every answer, balance, history page and published event agrees with the README's rules, whatever the inputs and their order",
   [steps],
   async (t, sequence) => {
     const found = await run(await sharedTable(), sequence);

@@ -11,7 +11,7 @@
  * when it expires, so a debt that arises later is not paid by a lot that expired before it),
  * and the real ledger must give the same answers without any job having run.
  */
-import { DAY_MS, LIFECYCLE, dayOf, iso, moveClock, type Step } from "./steps";
+import { DAY_MS, EXPIRING_SOON_DAYS, LIFECYCLE, dayOf, iso, moveClock, type Step } from "./steps";
 
 /** EUR at 1 point per whole euro, as hundredths of a point per euro. */
 const EUR_RATE_HUNDREDTHS = 100n;
@@ -28,6 +28,20 @@ export interface HistoryItem {
   points: number;
   /** Absent where the README does not say (an expiry's). */
   occurredAt?: string;
+}
+
+/**
+ * An event the README says the ledger publishes ("Events out"), as far as the model can state it:
+ * the detail-type, the entry's key in the customer's partition (the `entryId` is `<pk>/<key>`),
+ * `points`, and the detail fields the README names for it.
+ */
+export interface Published {
+  detailType: string;
+  /** The `sk` of the entry or notice ("The ledger"); the erasure's is the tombstone's, in its own partition. */
+  key: string;
+  /** Absent where the README leaves it open (an erasure while something is owed). */
+  points?: number;
+  detail: Record<string, string | number>;
 }
 
 export interface View {
@@ -102,7 +116,18 @@ export class LedgerModel {
   /** Points expired by the clock, by day, not yet told by the settle's expiry entry. */
   private readonly expiredByDay = new Map<string, number>();
   private readonly settledDays = new Set<string>();
+  /** Release days the customer is listed for: lots still pending when credited (or moved by a close). */
+  private readonly releaseIndex = new Set<string>();
+  /** Expiry days the customer is listed for: each lot written with a date to expire, until the settle visits the day. */
+  private readonly expiryIndex = new Set<string>();
+  /** Expiry days the settle has looked at for a warning since their lots were last written (it skips them then). */
+  private readonly warnVisited = new Set<string>();
+  /** Expiry days with a credit from before their warning's day: the only points a warning is about. */
+  private readonly warnable = new Set<string>();
+  /** Expiry days the customer was warned of: once each. */
+  private readonly warned = new Set<string>();
   private history: HistoryItem[] = [];
+  private published: Published[] = [];
 
   constructor(start: number) {
     this.now = start;
@@ -146,6 +171,17 @@ export class LedgerModel {
       const day = dayOf(lot.expiresAt);
       this.expiredByDay.set(day, (this.expiredByDay.get(day) ?? 0) + expired);
     }
+  }
+
+  /** What was published since the last call, in the order of the changes. */
+  takePublished(): Published[] {
+    const published = this.published;
+    this.published = [];
+    return published;
+  }
+
+  private publish(detailType: string, key: string, points: number | undefined, detail: Record<string, string | number> = {}): void {
+    this.published.push({ detailType, key, ...(points === undefined ? {} : { points }), detail });
   }
 
   view(): View {
@@ -200,6 +236,10 @@ export class LedgerModel {
     const [key, lot] = late ? this.ownLot(order, releasedAt, expiresAt) : this.lotAt(releasedAt, expiresAt);
     this.lifetimeEarned += points;
     this.history.push({ type: "earn", id: `o-${order}`, points, occurredAt: iso(completedAt) });
+    this.publish("Points Earned", `ORDER#o-${order}`, points, { orderId: `o-${order}` });
+    // Told by the settle on its release day: only a lot still pending when credited.
+    if (!late && releasedAt > this.now) this.releaseIndex.add(dayOf(releasedAt));
+    if (!late) this.credited(expiresAt);
     const record: Order = { points, lot: key, inLot: points, refundedCents: 0, reversed: 0, closed: closedAt !== undefined };
     // Refunds that came first are netted: each takes, in its order, what it would have taken.
     // Reading: in the order they happened, ties by refund id (the README names no order).
@@ -213,12 +253,15 @@ export class LedgerModel {
       lot.expired = true;
       lot.expiredLeft += points;
       this.history.push({ type: "expiry", id: "", points: -points });
+      const day = dayOf(expiresAt);
+      this.publish("Points Expired", `EXPIRY#${day}#ORDER#o-${order}`, points, { day });
       for (const early of parked) {
         const nominal = this.nominalReversal(record, early.cents);
         const notTaken = Math.min(nominal, lot.expiredLeft);
         lot.expiredLeft -= notTaken;
         this.debt += nominal - notTaken;
         early.item.points = -(nominal - notTaken);
+        this.publishReversal(order, early.refund, nominal - notTaken);
       }
       record.inLot = 0;
     } else {
@@ -226,10 +269,29 @@ export class LedgerModel {
         const nominal = this.nominalReversal(record, early.cents);
         record.inLot -= nominal;
         early.item.points = -nominal;
+        this.publishReversal(order, early.refund, nominal);
       }
       lot.points += record.inLot;
     }
     return { kind: "writer", acknowledged: true };
+  }
+
+  /**
+   * Points credited to a lot expiring at `expiresAt`: a later settle looks at its warning again;
+   * credited already within the warning's days of their expiry (a backfill), they are warned of by
+   * no one ("Events out": their `Points Earned` says when they expire).
+   * Reading: a warning tells what the lots of its day hold, once some of it was credited in time.
+   */
+  private credited(expiresAt: number): void {
+    const day = dayOf(expiresAt);
+    this.expiryIndex.add(day);
+    this.warnVisited.delete(day);
+    if (this.now < expiresAt - EXPIRING_SOON_DAYS * DAY_MS) this.warnable.add(day);
+  }
+
+  /** A reversal moves points when it is written; a refund parked before its order, when the order nets it. */
+  private publishReversal(order: number, refund: number, taken: number): void {
+    this.publish("Points Reversed", `REFUND#o-${order}#f-${refund}`, taken, { orderId: `o-${order}`, refundId: `f-${refund}` });
   }
 
   /** The points a refund of `cents` more reverses: of everything refunded so far, capped, minus earlier reversals. */
@@ -271,6 +333,7 @@ export class LedgerModel {
       this.debt += nominal - fromLot;
     }
     this.history.push({ type: "refund", id: `o-${order}/f-${refund}`, points: -taken, occurredAt: iso(this.now) });
+    this.publishReversal(order, refund, taken);
     return { kind: "writer", acknowledged: true };
   }
 
@@ -291,6 +354,10 @@ export class LedgerModel {
       const [key, early] = this.lotAt(releasedAt, lot.expiresAt);
       early.points += moved;
       record.lot = key;
+      // The new day's settle tells the release (the close is processed before that midnight).
+      this.releaseIndex.add(dayOf(releasedAt));
+      // Reading: the lot written anew is listed for its expiry anew, so a later settle looks again.
+      this.warnVisited.delete(dayOf(lot.expiresAt));
     }
     return { kind: "writer", acknowledged: true };
   }
@@ -302,9 +369,16 @@ export class LedgerModel {
       .sort(([ka, a], [kb, b]) => a.expiresAt - b.expiresAt || ka.localeCompare(kb));
   }
 
-  /** What a spend could take now: its lots, less what is owed. */
+  /**
+   * What a spend could take now: its lots, less what is owed and will not be paid by the lots
+   * expiring within the margin — those expire first, and pay what is owed before anything else.
+   * Reading: the margin keeps a spend off those lots; it does not make their points stop paying.
+   */
   private spendable(): number {
-    return this.spendableLots().reduce((sum, [, lot]) => sum + lot.points, 0) - this.debt;
+    const inMargin = [...this.lots.values()]
+      .filter((lot) => !lot.expired && lot.availableAt <= this.now && lot.expiresAt <= this.now + SPENDING_MARGIN_MS)
+      .reduce((sum, lot) => sum + lot.points, 0);
+    return this.spendableLots().reduce((sum, [, lot]) => sum + lot.points, 0) - Math.max(0, this.debt - inMargin);
   }
 
   private draw(points: number): Map<string, number> {
@@ -329,6 +403,7 @@ export class LedgerModel {
     if (points > spendable) return { kind: "api", status: 409, code: "insufficient_points", body: { balance: spendable } };
     this.redemptions.set(redemption, { points, draws: this.draw(points), cancelled: false });
     this.history.push({ type: "redemption", id: `r-${redemption}`, points: -points, occurredAt: iso(this.now) });
+    this.publish("Points Redeemed", `REDEEM#r-${redemption}`, points, { redemptionId: `r-${redemption}` });
     return { kind: "api", status: 201, body: { balance: this.view().balance } };
   }
 
@@ -338,15 +413,17 @@ export class LedgerModel {
     if (record.cancelled) return { kind: "api", status: 200, body: { balance: this.view().balance } };
     record.cancelled = true;
     let returned = 0;
+    let stayExpired = 0;
     for (const [key, points] of record.draws) {
       const lot = this.lots.get(key);
       // Points of a lot that has expired meanwhile stay expired.
       if (lot && !lot.expired) {
         lot.points += points;
         returned += points;
-      }
+      } else stayExpired += points;
     }
     this.history.push({ type: "redemption-cancel", id: `r-${redemption}`, points: returned, occurredAt: iso(this.now) });
+    this.publish("Redemption Cancelled", `REDEEM#r-${redemption}#CANCEL`, returned, { redemptionId: `r-${redemption}`, expiredPoints: stayExpired });
     return { kind: "api", status: 200, body: { balance: this.view().balance } };
   }
 
@@ -362,6 +439,7 @@ export class LedgerModel {
       const today = Math.floor(this.now / DAY_MS) * DAY_MS;
       const [, lot] = this.lotAt(today, today + LIFECYCLE.expiryDays * DAY_MS);
       lot.points += points;
+      this.credited(lot.expiresAt);
       this.lifetimeEarned += points;
     } else {
       const wanted = -points;
@@ -373,6 +451,7 @@ export class LedgerModel {
       this.debt += wanted - covered;
     }
     this.history.push({ type: "adjustment", id: `a-${adjustment}`, points, occurredAt: iso(this.now) });
+    this.publish("Points Adjusted", `ADJUST#a-${adjustment}`, Math.abs(points), { adjustmentId: `a-${adjustment}`, direction: points > 0 ? "grant" : "take" });
     const answer = { points, balance: this.view().balance };
     this.adjustments.set(adjustment, { points, allowNegative, answer });
     return { kind: "api", status: 201, body: answer };
@@ -384,16 +463,50 @@ export class LedgerModel {
     const days = [...new Set(back)].sort((a, b) => b - a).map((k) => today - k * DAY_MS);
     if (this.erasedWith !== undefined) return { kind: "done" };
     for (const midnight of days) {
-      const day = dayOf(midnight);
-      if (this.settledDays.has(day)) continue;
-      const expired = this.expiredByDay.get(day) ?? 0;
-      // A lot spent to nothing leaves with no entry.
-      if (expired > 0) {
-        this.settledDays.add(day);
-        this.history.push({ type: "expiry", id: "", points: -expired, occurredAt: iso(midnight) });
-      }
+      // Listed in the day's expiry index: the customer's expired lots leave the balance item,
+      // every one of them ("takes the expired lots off"), each day's with the day's entry.
+      if (this.expiryIndex.delete(dayOf(midnight))) this.settleExpired();
+      this.release(dayOf(midnight), midnight);
+      this.warn(midnight + EXPIRING_SOON_DAYS * DAY_MS);
     }
     return { kind: "done" };
+  }
+
+  /** The expiry entry of every day whose lots have expired and have none yet. */
+  private settleExpired(): void {
+    for (const [day, expired] of [...this.expiredByDay].sort(([a], [b]) => a.localeCompare(b))) {
+      // A lot spent to nothing leaves with no entry.
+      if (this.settledDays.has(day) || expired === 0) continue;
+      this.settledDays.add(day);
+      this.history.push({ type: "expiry", id: "", points: -expired, occurredAt: `${day}T00:00:00.000Z` });
+      this.publish("Points Expired", `EXPIRY#${day}`, expired, { day });
+    }
+  }
+
+  /**
+   * The release notice of `day`, for a customer its release index lists: "what that day's lots
+   * hold" when the settle visits it (lots spent, refunded or expired to nothing tell nothing),
+   * once — the index item goes.
+   */
+  private release(day: string, midnight: number): void {
+    if (!this.releaseIndex.delete(day)) return;
+    const held = [...this.lots.values()].filter((lot) => !lot.expired && dayOf(lot.availableAt) === day).reduce((sum, lot) => sum + Math.max(lot.points, 0), 0);
+    if (held > 0) this.publish("Points Released", `RELEASE#${day}`, held, { occurredAt: iso(midnight) });
+  }
+
+  /**
+   * The warning, `EXPIRING_SOON_DAYS` ahead, of the lots expiring at `expiresAt`: what they still
+   * hold, once per expiry day; a look that found nothing to tell is not repeated unless the lots
+   * are written again.
+   */
+  private warn(expiresAt: number): void {
+    const day = dayOf(expiresAt);
+    if (this.warned.has(day) || this.warnVisited.has(day)) return;
+    this.warnVisited.add(day);
+    const held = [...this.lots.values()].filter((lot) => !lot.expired && lot.expiresAt === expiresAt).reduce((sum, lot) => sum + Math.max(lot.points, 0), 0);
+    if (held === 0 || !this.warnable.has(day)) return;
+    this.warned.add(day);
+    this.publish("Points Expiring Soon", `EXPIRING#${day}`, held, { expiresAt: iso(expiresAt) });
   }
 
   private erase(via: "api" | "event"): Expectation {
@@ -402,6 +515,7 @@ export class LedgerModel {
       // Open in the README: what "spendable and pending" removes while something is owed (the
       // event's points are "always positive"). Compared only when nothing is owed.
       this.erasedWith = balance >= 0 ? balance + pending : Number.NaN;
+      this.publish("Points Erased", "TOMBSTONE", Number.isNaN(this.erasedWith) ? undefined : this.erasedWith);
     }
     if (via === "event") return { kind: "writer", acknowledged: true };
     return { kind: "api", status: 200, body: Number.isNaN(this.erasedWith) ? { erased: true } : { erased: true, pointsRemoved: this.erasedWith } };

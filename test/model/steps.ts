@@ -37,6 +37,9 @@ export const START = "2026-03-01T10:00:00.000Z";
 /** Short enough that pending, release and expiry all happen within a few clock steps. */
 export const LIFECYCLE = { pendingDays: 1, expiryDays: 2 };
 
+/** The settle warns one day ahead (the stack's default is 30, beyond every lot of the lifecycle above). */
+export const EXPIRING_SOON_DAYS = 1;
+
 /** The clock after `move` from `now` (always forward). */
 export function moveClock(now: number, move: ClockMove): number {
   const nextMidnight = Math.floor(now / DAY_MS) * DAY_MS + DAY_MS;
