@@ -130,11 +130,19 @@ export function ledgerIngestStatements(table: LedgerTableRef): iam.PolicyStateme
       Condition: leadingKeysLike(USER_PK_PREFIX),
     },
     {
-      Sid: "IndexLotDays",
+      // A release index item is put; an expiry index item is updated (it keeps when the customer was first listed).
+      Sid: "IndexReleaseDays",
       Effect: "Allow",
       Action: ["dynamodb:PutItem"],
       Resource: table.tableArn,
-      Condition: leadingKeysLike(EXPIRY_INDEX_PK_PREFIX, RELEASE_INDEX_PK_PREFIX),
+      Condition: leadingKeysLike(RELEASE_INDEX_PK_PREFIX),
+    },
+    {
+      Sid: "IndexExpiryDays",
+      Effect: "Allow",
+      Action: ["dynamodb:UpdateItem"],
+      Resource: table.tableArn,
+      Condition: leadingKeysLike(EXPIRY_INDEX_PK_PREFIX),
     },
     {
       Sid: "CreateAndCheckTombstones",
@@ -167,7 +175,7 @@ export function ledgerAdminStatements(table: LedgerTableRef): iam.PolicyStatemen
     {
       Sid: "IndexGrantedExpiries",
       Effect: "Allow",
-      Action: ["dynamodb:PutItem"],
+      Action: ["dynamodb:UpdateItem"],
       Resource: table.tableArn,
       Condition: leadingKeysLike(EXPIRY_INDEX_PK_PREFIX),
     },

@@ -82,7 +82,8 @@ serial("LoyaltyStore grants: read is GetItem/Query on the table and its index; t
     Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"],
     Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["USER#*"] } },
   });
-  t.like(bySid("IndexLotDays"), { Action: ["dynamodb:PutItem"], Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EXPIRES#*", "RELEASES#*"] } } });
+  t.like(bySid("IndexReleaseDays"), { Action: ["dynamodb:PutItem"], Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["RELEASES#*"] } } });
+  t.like(bySid("IndexExpiryDays"), { Action: ["dynamodb:UpdateItem"], Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EXPIRES#*"] } } });
   // Tombstones are created and checked, never updated.
   t.like(bySid("CreateAndCheckTombstones"), { Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"], Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["ERASED#*"] } } });
   t.like(bySid("EraseCustomers"), { Action: ["dynamodb:BatchWriteItem"], Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["USER#*", "EXPIRES#*", "RELEASES#*"] } } });

@@ -832,7 +832,7 @@ test("the admin function's role: only what adjustments and erasure send, each li
     statements.filter((s) => s.Action.some((a) => a.startsWith("dynamodb:"))).map((s) => [s.Sid, s.Action, s.Resource, s.Condition]),
     [
       ["AdjustCustomers", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"], [table], only("USER#*")],
-      ["IndexGrantedExpiries", ["dynamodb:PutItem"], [table], only("EXPIRES#*")],
+      ["IndexGrantedExpiries", ["dynamodb:UpdateItem"], [table], only("EXPIRES#*")],
       ["EraseCustomers", ["dynamodb:BatchWriteItem"], [table], only("USER#*", "EXPIRES#*", "RELEASES#*")],
       ["KeepTombstones", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"], [table], only("ERASED#*")],
     ],
@@ -845,8 +845,8 @@ test("the admin function's role: only what adjustments and erasure send, each li
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:PutItem",
-    "dynamodb:PutItem",
     "dynamodb:Query",
+    "dynamodb:UpdateItem",
     "dynamodb:UpdateItem",
     "kms:Decrypt",
     "kms:GenerateDataKey",

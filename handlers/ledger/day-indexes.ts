@@ -1,7 +1,7 @@
 /**
  * The day-index items a lot's write puts, in the same transaction, so that the daily settle
- * visits the customer on the days the lot changes state. Each is a plain put of the same item
- * every time, so a duplicate, or a second order of the same lot, changes nothing.
+ * visits the customer on the days the lot changes state. Writing one again (a duplicate, a second
+ * order of the same lot) changes nothing the settle reads.
  */
 import { dayOf } from "../domain/lifecycle";
 import { expiryIndexPk, indexShardOf, releaseIndexPk, userIdOf } from "../domain/ledger-keys";
@@ -17,6 +17,24 @@ export interface IndexedLot {
 const indexPut = (tableName: string, pk: string, sk: string): TransactItem => ({ Put: { TableName: tableName, Item: { pk, sk } } });
 
 /**
+ * When the customer was first listed for the day (ISO): the warning of an expiry is for points
+ * held before its warning period began, never for a backfill credited within it (its `Points
+ * Earned` already says when they expire). An update, so a later write of the day keeps the first
+ * instant and the settle's mark that it warned.
+ */
+export const LISTED_AT = "listedAt";
+
+const expiryIndexUpdate = (tableName: string, pk: string, sk: string, writtenAt: string): TransactItem => ({
+  Update: {
+    TableName: tableName,
+    Key: { pk, sk },
+    UpdateExpression: "SET #listed = if_not_exists(#listed, :at)",
+    ExpressionAttributeNames: { "#listed": LISTED_AT },
+    ExpressionAttributeValues: { ":at": writtenAt },
+  },
+});
+
+/**
  * The expiry index item of a lot: who has something expiring that day. A lot that has already
  * expired when it is written is listed under the day it is written, so that day's settle takes it
  * off the balance item (an order older than its expiry, a backfill, is not written to its lot: it
@@ -25,7 +43,7 @@ const indexPut = (tableName: string, pk: string, sk: string): TransactItem => ({
 export function expiryIndexPut(tableName: string, lot: IndexedLot, writtenAt: string): TransactItem[] {
   if (lot.expiresAt === undefined) return [];
   const day = dayOf(Math.max(Date.parse(lot.expiresAt), Date.parse(writtenAt)));
-  return [indexPut(tableName, expiryIndexPk(day, indexShardOf(userIdOf(lot.pk))), lot.pk)];
+  return [expiryIndexUpdate(tableName, expiryIndexPk(day, indexShardOf(userIdOf(lot.pk))), lot.pk, writtenAt)];
 }
 
 /**

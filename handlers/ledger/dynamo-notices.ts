@@ -13,6 +13,7 @@ import { DAY_MS, dayOf, midnightOf } from "../domain/lifecycle";
 import type { Lot } from "../domain/lots";
 import { balanceKey, balanceState } from "./balance-item";
 import { walkDayIndex, type IndexItem } from "./day-index-walk";
+import { LISTED_AT } from "./day-indexes";
 import { notErasedCheck } from "./tombstones";
 import { putNewEntry, transactWrite } from "./transactions";
 
@@ -53,16 +54,19 @@ export class DynamoNotices {
 
   /**
    * Warns every customer with lots expiring `daysBefore` days after `day` — the customers the
-   * expiry index lists for that day, so a warning needs no index of its own. Lots written already
-   * within `daysBefore` days of their expiry (a backfill) are not warned: their `Points Earned`
-   * says when they expire.
+   * expiry index lists for that day, so a warning needs no index of its own. A customer first
+   * listed for the expiry day within `daysBefore` days of it (a backfill) is not warned: their
+   * `Points Earned` says when the points expire. Index items from before `listedAt` are warned.
    */
   async warnDay(day: string, daysBefore: number, now: Date): Promise<WarningReport> {
     if (daysBefore === 0) return { expiresDay: null, customers: 0, points: 0 };
     const expiresDay = dayOf(midnightOf(day) + daysBefore * DAY_MS);
     const report: WarningReport = { expiresDay, customers: 0, points: 0 };
+    const warningBegan = new Date(midnightOf(day)).toISOString();
     for await (const item of walkDayIndex(this.client, this.tableName, { shardPk: (shard) => expiryIndexPk(expiresDay, shard), unless: WARNED })) {
-      await this.tell(report, expiringSoonNotice(item.sk, day, daysBefore, await this.lotsOf(item.sk), now.getTime()));
+      const listedAt = item[LISTED_AT];
+      const heldBefore = typeof listedAt !== "string" || listedAt < warningBegan;
+      if (heldBefore) await this.tell(report, expiringSoonNotice(item.sk, day, daysBefore, await this.lotsOf(item.sk), now.getTime()));
       await this.markWarned(item, now);
     }
     return report;
