@@ -8,8 +8,9 @@
  * that with a lifecycle (`POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' EXPIRING_SOON_DAYS=2
  * npm start`) one lot has expired (its order lands after its expiry, so it expires in its own
  * write), one is spendable, one is pending, and one is released early by its return window
- * closing; then the settle runs (warning of the spendable lot, which expires in two days), the
- * history shows the expiry, and the local bus the customer's points events.
+ * closing; then the settle runs (it warns nobody: the demo's orders are all credited now, within
+ * their warning period, and a backfill's `Points Earned` already says when its points expire),
+ * the history shows the expiry, and the local bus the customer's points events.
  * Whatever the runtime's lifecycle, it prints what the API answers.
  */
 import "./quiet-sdk-warning";
@@ -111,7 +112,7 @@ async function lifecycle(): Promise<void> {
   console.log(summary(userId, earned));
   if (earned.pending === 0 && earned.nextExpiry === null) {
     console.log(`Every point is spendable at once and none expires: the runtime runs the dev stack's lifecycle.
-Stop it and start it with POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' EXPIRING_SOON_DAYS=2 npm start to see points pending, released, warned of and expiring.`);
+Stop it and start it with POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' EXPIRING_SOON_DAYS=2 npm start to see points pending, released and expiring.`);
     return;
   }
 
@@ -125,25 +126,20 @@ Stop it and start it with POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' EX
   console.log(`\nthe return window of ${early.orderId} (30 EUR) closed ${closedAt.slice(0, 10)}: its lot releases at the next UTC midnight, if that is earlier`);
   console.log(summary(userId, await getJson<Balance>(`/points/${userId}`)));
 
-  // The schedule's run, now: it warns of the spendable lot, which expires in two days (the order
-  // that landed after its lot expired wrote its own expiry: there is nothing of it to settle).
+  // The schedule's run, now: it warns nobody (every order here was credited within its warning
+  // period), and the order that landed after its lot expired wrote its own expiry.
   const settled = await fetch(`${endpoint}/_local/settle`, { method: "POST" });
   if (!settled.ok) throw new Error(`POST /_local/settle answered ${settled.status}: ${await settled.text()}`);
   console.log(`\nPOST /_local/settle (the daily schedule's run: today and the two days before) → ${settled.status}`);
   const reports = ((await settled.json()) as { settled: Array<{ expiringSoon: { expiresDay: string | null } }> }).settled;
   console.log(JSON.stringify({ settled: reports }, null, 2));
-  // This customer is warned when a day warned of is the day their next points expire.
-  const nextExpiry = (await getJson<Balance>(`/points/${userId}`)).nextExpiry?.at.slice(0, 10);
-  const warned = reports.some((report) => report.expiringSoon.expiresDay === nextExpiry);
   console.log(`GET /points/${userId}/history?limit=10`);
   console.log(JSON.stringify(await getJson(`/points/${userId}/history?limit=10`), null, 2));
   // The expiry entry and the settle's warning leave through the ledger's stream, like every change.
   const published = await waitFor(
     "the customer's events on the local bus",
     async () => (await getJson<{ events: EventEnvelope[] }>(`/_local/events?source=${POINTS_EVENT_SOURCE}`)).events.filter((event) => event.detail.userId === userId),
-    (events) =>
-      events.some((event) => event["detail-type"] === POINTS_DETAIL_TYPES.expired) &&
-      (!warned || events.some((event) => event["detail-type"] === POINTS_DETAIL_TYPES.expiringSoon)),
+    (events) => events.some((event) => event["detail-type"] === POINTS_DETAIL_TYPES.expired) && events.some((event) => event["detail-type"] === POINTS_DETAIL_TYPES.released),
   );
   console.log(`\nGET /_local/events?source=${POINTS_EVENT_SOURCE}, ${userId}'s: ${published.map((event) => `${event["detail-type"]} ${String(event.detail.points)}`).join(", ")}`);
 }
