@@ -5,6 +5,8 @@
  * that is safe without looking at the request.
  */
 
+import { treeOf } from "../handlers/http/routes";
+
 /** A method of the API: where, which verb, how it is authorized and which function answers it. */
 export interface ApiMethodSpec<THandler extends string> {
   /** The path's segments, e.g. `["points", "{userId}"]`. */
@@ -17,7 +19,10 @@ export interface ApiMethodSpec<THandler extends string> {
   handler: THandler;
 }
 
-/** Each method, followed by its path's preflight when browsers from `allowedOrigins` may call it. */
+/**
+ * Each method, followed by its path's preflight when browsers from `allowedOrigins` may call it.
+ * SigV4 methods of the `/admin` tree are for backends, which send no preflights: they get none.
+ */
 export function withCorsPreflights<THandler extends string>(
   methods: readonly ApiMethodSpec<THandler>[],
   allowedOrigins: readonly string[],
@@ -27,7 +32,7 @@ export function withCorsPreflights<THandler extends string>(
   const preflighted = new Set<string>();
   return methods.flatMap((method) => {
     const path = method.path.join("/");
-    if (preflighted.has(path)) return [method];
+    if (preflighted.has(path) || treeOf(`/${path}`).tree === "admin") return [method];
     preflighted.add(path);
     return [method, { ...method, httpMethod: "OPTIONS", authorization: "NONE" }];
   });

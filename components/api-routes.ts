@@ -1,11 +1,12 @@
 /**
- * The API's routes in API Gateway: one resource per path segment, a method per route (behind
- * the authorizer the args choose, with path parameters and bodies validated before any function
- * runs) and its Lambda proxy integration.
+ * The API's routes in API Gateway: one resource per path segment, a method per route in each
+ * tree (the customer tree behind the authorizer the args choose, the `/admin` tree behind
+ * `AWS_IAM`; path parameters and bodies validated before any function runs) and its Lambda
+ * proxy integration.
  */
 import * as apigateway from "@pulumi/aws/apigateway";
 import type * as pulumi from "@pulumi/pulumi";
-import { API_ROUTES, methodsOf, type ApiHandlerName } from "../handlers/http/routes";
+import { API_ROUTES, methodsOf, SERVED_ROUTES, treeOf, type ApiHandlerName } from "../handlers/http/routes";
 import { adjustmentRequestModel, redemptionRequestModel } from "./api-models";
 import type { ApiMethodSpec } from "./api-cors";
 import { createPreflight } from "./api-preflight";
@@ -13,12 +14,16 @@ import { createPreflight } from "./api-preflight";
 /** API Gateway's authorization type of each kind of auth. */
 export const AUTHORIZATION = { none: "NONE", iam: "AWS_IAM", cognito: "COGNITO_USER_POOLS" } as const;
 
-/** The routes as API Gateway sees them: each path segment, the method at the leaf, its function. */
-export function routeMethods(authorization: string): ApiMethodSpec<ApiHandlerName>[] {
-  return Object.values(API_ROUTES).map((route) => ({
-    path: route.resource.split("/").filter(Boolean),
+/**
+ * The routes as API Gateway sees them: each path segment, the method at the leaf, its function.
+ * The customer tree is authorized as `customerAuthorization` says; the `/admin` tree always by
+ * SigV4, for backends.
+ */
+export function routeMethods(customerAuthorization: string): ApiMethodSpec<ApiHandlerName>[] {
+  return SERVED_ROUTES.map(({ route, tree, resource }) => ({
+    path: resource.split("/").filter(Boolean),
     httpMethod: route.method,
-    authorization,
+    authorization: tree === "admin" ? AUTHORIZATION.iam : customerAuthorization,
     handler: route.handler,
   }));
 }
@@ -105,7 +110,7 @@ export function createApiRoutes(name: string, args: ApiRoutesArgs, opts: pulumi.
       return createPreflight(id, { restApiId: api.id, resourceId: resource.id, methods: methodsOf(`/${path.join("/")}`), allowedOrigins: args.allowedOrigins }, opts);
     }
     const pathParameters = path.filter((part) => part.startsWith("{")).map((part) => part.slice(1, -1));
-    const bodyModel = bodyModels.get(`/${path.join("/")}`);
+    const bodyModel = bodyModels.get(treeOf(`/${path.join("/")}`).routeResource);
     const method = new apigateway.Method(
       id,
       {

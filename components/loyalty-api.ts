@@ -8,15 +8,18 @@
  *     POST /points/{userId}/redemptions/{redemptionId}/cancel ──▶ redeemer Lambda
  *     POST /points/{userId}/adjustments                       ──▶ admin Lambda    ──▶ ledger (adjust, erase)
  *     DELETE /points/{userId}                                 ──▶ admin Lambda
+ *   backend ──SigV4──▶ the same routes under /admin (e.g. POST /admin/points/{userId}/adjustments)
  *
  * Every method but the CORS preflight sits behind the authorizer the args choose (IAM unless
- * told otherwise; no auth only when spelled out as `openToTheInternet`). Request bodies are
+ * told otherwise; no auth only when spelled out as `openToTheInternet`); the `/admin` tree
+ * behind SigV4 and a resource policy that admits the `adminPrincipals` only. Request bodies are
  * validated by API Gateway against a model generated from the handler's schema; API Gateway's
  * own refusals answer in the API's error shape. The stage is redeployed whenever anything it
  * serves changes (see `stage-fingerprint.ts`).
  *
  * This file makes the functions, the REST API and its invoke permissions, and the alarms; the
- * parts have files of their own: the routes (`api-routes.ts`), CORS (`api-cors.ts`), API
+ * parts have files of their own: the routes (`api-routes.ts`), who reaches them
+ * (`api-resource-policy.ts`), CORS (`api-cors.ts`), API
  * Gateway's own answers (`gateway-responses.ts`), the stage (`api-stage.ts`) and the region's
  * logging role (`account-log-role.ts`). Every resource is a child of the `LoyaltyApi`.
  */
@@ -31,6 +34,7 @@ import { createAccountLogRole } from "./account-log-role";
 import { createAlarms } from "./alarms";
 import { ApiArgsSchema } from "./api-args";
 import { withCorsPreflights } from "./api-cors";
+import { createApiResourcePolicy } from "./api-resource-policy";
 import { AUTHORIZATION, createApiRoutes, routeMethods } from "./api-routes";
 import { createApiStage } from "./api-stage";
 import { createGatewayResponses } from "./gateway-responses";
@@ -65,7 +69,9 @@ export interface LoyaltyApiArgs {
   adminGroup?: pulumi.Input<string>;
   /**
    * IAM role or user ARNs that act as admins when they call with SigV4 (the handlers get them as
-   * `ADMIN_PRINCIPALS`). Any other caller without Cognito claims is no admin, and acts for nobody.
+   * `ADMIN_PRINCIPALS`): the only callers of the `/admin` routes, from this account or another
+   * (whose own IAM policy must allow `execute-api:Invoke` too). Any other caller without Cognito
+   * claims is no admin, and acts for nobody.
    * @default {@link API_DEFAULTS.adminPrincipals} (none)
    */
   adminPrincipals?: string[];
@@ -178,6 +184,10 @@ export class LoyaltyApi extends pulumi.ComponentResource {
     );
     // API Gateway's own refusals in the API's error shape (with CORS headers where that is safe).
     integrated.push(...createGatewayResponses(name, api.id, allowedOrigins, parent));
+    // Who reaches each tree; it takes effect with the next deployment, like the routes.
+    integrated.push(
+      createApiResourcePolicy(name, { api, customerTreeSigned: auth.type === "iam", adminPrincipals: settings.adminPrincipals }, parent),
+    );
 
     for (const [handler, fn] of Object.entries(functions)) {
       new lambda.Permission(
@@ -186,6 +196,7 @@ export class LoyaltyApi extends pulumi.ComponentResource {
           action: "lambda:InvokeFunction",
           function: fn.functionName,
           principal: "apigateway.amazonaws.com",
+          // Any stage and method of this API on the points routes, in either tree (`*` spans `/`).
           sourceArn: pulumi.interpolate`${api.executionArn}/*/*/points/*`,
         },
         parent,

@@ -1,6 +1,7 @@
 /**
  * What a REST API stage serves is a deployment: a snapshot of the API's methods, integrations,
- * authorizers, models, validators and gateway responses taken when the deployment was made.
+ * authorizers, models, validators and gateway responses taken when the deployment was made; the
+ * API's resource policy, too, takes effect only with a deployment.
  * A change to any of them reaches the stage only through a new deployment, so the
  * deployment's trigger must change with every one of them, and with nothing else.
  *
@@ -22,6 +23,7 @@ export const STAGE_SHAPING_TYPES: ReadonlySet<string> = new Set([
   "aws:apigateway/model:Model",
   "aws:apigateway/requestValidator:RequestValidator",
   "aws:apigateway/response:Response",
+  "aws:apigateway/restApiPolicy:RestApiPolicy",
 ]);
 
 export class StageFingerprint {

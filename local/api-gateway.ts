@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { API_ROUTES } from "../handlers/http/routes";
+import { SERVED_ROUTES } from "../handlers/http/routes";
 import type { LocalCaller } from "./local-caller";
 import { parseRequestTarget } from "./request-target";
 
@@ -20,8 +20,8 @@ export interface HttpRequest {
   caller?: LocalCaller;
 }
 
-/** Each route's template as a pattern that captures its path parameters. */
-const MATCHERS = Object.values(API_ROUTES).map(({ resource }) => {
+/** Each served resource's template (both trees) as a pattern that captures its path parameters. */
+const MATCHERS = [...new Set(SERVED_ROUTES.map((served) => served.resource))].map((resource) => {
   const names: string[] = [];
   const source = resource.replace(/\{(\w+)\}/g, (_, name: string) => {
     names.push(name);

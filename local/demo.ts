@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: with the local runtime running (`npm start`), publishes a few realistic orders
  * and a refund through the real EventBridge client, waits until the writer has applied every one
- * of them, spends some points, then prints the balances and histories the API serves.
+ * of them, spends some points, grants some as customer service's backend would, then prints the
+ * balances and histories the API serves.
  * Each run uses new order ids, so it can run again: balances grow by the same amounts.
  *
  * Then the points lifecycle, for a customer of this run alone: four orders dated days back, so
@@ -170,6 +171,16 @@ async function main(): Promise<void> {
   });
   console.log(`\nPOST /points/demo-anna/redemptions → ${spent.status}`);
   console.log(JSON.stringify(await spent.json(), null, 2));
+
+  // Customer service's backend, on the routes only listed IAM principals reach (SigV4 in AWS;
+  // locally, a request without X-Local-Claims acts as that backend).
+  const goodwill = await fetch(`${endpoint}/admin/points/demo-ben/adjustments`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ adjustmentId: `${run}-goodwill`, points: 10, reason: "Parcel arrived damaged" }),
+  });
+  console.log(`\nPOST /admin/points/demo-ben/adjustments (customer service's backend) → ${goodwill.status}`);
+  console.log(JSON.stringify(await goodwill.json(), null, 2));
 
   for (const userId of added.keys()) {
     console.log(`\nGET /points/${userId}`);

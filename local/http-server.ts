@@ -13,7 +13,7 @@ import type { Duplex } from "node:stream";
 import * as v from "valibot";
 import { describeIssues } from "../handlers/domain/describe-issues";
 import { corsHeaders } from "../handlers/http/responses";
-import { API_ROUTES, methodsOf, type ApiHandlerName } from "../handlers/http/routes";
+import { methodsOf, SERVED_ROUTES, treeOf, type ApiHandlerName } from "../handlers/http/routes";
 import { settleInputAsOf } from "../handlers/settle/settle-run";
 import { dayOf } from "../handlers/domain/lifecycle";
 import { toProxyEvent, type ProxyHandler } from "./api-gateway";
@@ -149,16 +149,23 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
   );
   const sourceIp = request.socket.remoteAddress ?? "127.0.0.1";
   // A preflight carries no credentials and never reaches a function, as in the stack (a MOCK integration).
-  const served = methodsOf(toProxyEvent({ method, url, headers, body, sourceIp }, routes.stage).resource);
+  // The admin tree has no preflights: backends send none.
+  const resource = toProxyEvent({ method, url, headers, body, sourceIp }, routes.stage).resource;
+  const served = treeOf(resource).tree === "customer" ? methodsOf(resource) : [];
   if (method === "OPTIONS" && routes.allowedOrigins.length > 0 && served.length > 0) {
     return send(response, 204, corsHeaders(headers.origin, routes.allowedOrigins, served.join(", ")), "");
   }
   const caller = localCaller(headers);
   if ("refused" in caller) return sendJson(response, 401, { error: { code: "unauthorized", message: caller.refused } });
   const event = toProxyEvent({ method, url, headers, body, caller, sourceIp }, routes.stage);
+  // The resource policy lets only SigV4 admins into the admin tree; a Cognito user is denied there.
+  if (treeOf(event.resource).tree === "admin" && "claims" in caller) {
+    const message = `X-Local-Claims acts as a Cognito user, and the /admin routes admit only the IAM principals listed as adminPrincipals (SigV4); send no X-Local-Claims to act as one`;
+    return sendJson(response, 403, { error: { code: "access_denied", message, requestId: event.requestContext.requestId } });
+  }
   // Unknown resources go to the reader, which answers 404 as API Gateway would refuse them.
   // A resource may be served by several functions, one per method (GET and DELETE /points/{userId}).
-  const onResource = Object.values(API_ROUTES).filter((candidate) => candidate.resource === event.resource);
+  const onResource = SERVED_ROUTES.filter((candidate) => candidate.resource === event.resource).map((candidate) => candidate.route);
   const route = onResource.find((candidate) => candidate.method === event.httpMethod) ?? onResource[0];
   const result = await routes.functions[route?.handler ?? "reader"](event);
   send(response, result.statusCode, result.headers ?? {}, result.body);

@@ -4,7 +4,9 @@
  * admin — an IAM principal the runtime lists in `ADMIN_PRINCIPALS`, as a customer-service
  * backend would be in AWS. `X-Local-Claims: {"sub":"u-42"}` acts as that customer, as a Cognito
  * authorizer would pass their token's claims (`"cognito:groups"` too), so the handlers' own
- * checks (403 for someone else's points, admin group) can be tried.
+ * checks (403 for someone else's points, admin group) can be tried. Under `/admin` (the backends'
+ * routes) only the first kind gets in, as the stack's resource policy lets only listed SigV4
+ * principals in: claims there are refused by the gateway (`http-server.ts`).
  */
 import * as v from "valibot";
 

@@ -12,7 +12,7 @@ import { IdSchema } from "../handlers/domain/contract";
 import { errorAnswerSchema } from "../handlers/http/error-answers";
 import { ROUTER_ERRORS } from "../handlers/http/proxy-router";
 import type { ErrorCode } from "../handlers/http/responses";
-import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
+import { API_ROUTES, resourceIn, type ApiHandlerName, type RouteTree } from "../handlers/http/routes";
 import { devStackSettings } from "../local/settings";
 import { gatewayAnswerSchema, gatewayAnswersFor, gatewayExample } from "./gateway-answers";
 import { answerJsonSchema, componentSchemas, requestJsonSchema, type JsonSchema } from "./json-schemas";
@@ -44,10 +44,13 @@ export interface Parameter {
 }
 
 export interface Operation {
-  operationId: RouteName;
+  /** The route's name in the customer tree; `admin` + the name in the admin tree (`adminAdjust`). */
+  operationId: string;
   summary: string;
   description: string;
   tags: string[];
+  /** Set on the admin tree's operations only: they take SigV4 alone. */
+  security?: Record<string, string[]>[];
   parameters: Parameter[];
   requestBody?: { required: true; content: { "application/json": MediaType } };
   /** By status: `"200"`, `"409"`, or a range (`"4XX"`) for API Gateway's defaults. */
@@ -66,12 +69,16 @@ export interface OpenApiDocument {
 
 const ROOT = path.resolve(__dirname, "..");
 
-/** Who answers a route, as the reference groups them. */
-const TAGS: Record<ApiHandlerName, string> = {
+/** Who answers a route, as the reference groups them; the admin tree is a group of its own. */
+const TAGS: Record<ApiHandlerName | "backends", string> = {
   reader: "Balance and history: read-only.",
   redeemer: "Spending points on rewards, and giving them back.",
   admin: "Customer service: adjusting points with a reason, erasing a customer. Admins only.",
+  backends:
+    "Every operation again under `/admin`, for Otrium's backends (customer service) in every stack: signed with SigV4 by an IAM role or user listed in the stack's `api.adminPrincipals`, which acts as an admin. API Gateway's resource policy refuses every other caller (`403 access_denied`) before any function runs.",
 };
+
+const operationId = (tree: RouteTree, name: RouteName): string => (tree === "admin" ? `admin${name.charAt(0).toUpperCase()}${name.slice(1)}` : name);
 
 const DESCRIPTION = `Otrium's loyalty points, for the web, iOS and Android apps: read a customer's balance and history, spend points on rewards.
 
@@ -117,11 +124,17 @@ function errorResponse(status: string, { codes, gateway }: ErrorStatus, examples
   };
 }
 
-function operation(name: RouteName, recorded: readonly RecordedAnswer[]): Operation {
+function operation(name: RouteName, tree: RouteTree, recorded: readonly RecordedAnswer[]): Operation {
   const route = API_ROUTES[name];
   const contract = ROUTE_CONTRACTS[name];
-  const examplesOf = (status: string): Record<string, Example> =>
-    Object.fromEntries(recorded.filter((answer) => answer.route === name && String(answer.status) === status).map((answer) => [answer.name, { summary: answer.summary, value: answer.body }]));
+  const ofStatus = (status: string, inTree: RouteTree) =>
+    recorded.filter((answer) => answer.route === name && answer.tree === inTree && String(answer.status) === status);
+  // The function answers alike in both trees: the admin tree shows its own answers where it has them.
+  const examplesOf = (status: string): Record<string, Example> => {
+    const own = ofStatus(status, tree);
+    const shown = own.length > 0 || tree === "customer" ? own : ofStatus(status, "customer");
+    return Object.fromEntries(shown.map((answer) => [answer.name, { summary: answer.summary, value: answer.body }]));
+  };
 
   const responses: Record<string, Response> = {};
   for (const [status, answer] of Object.entries(contract.answers)) {
@@ -138,15 +151,19 @@ function operation(name: RouteName, recorded: readonly RecordedAnswer[]): Operat
     responses[status] = errorResponse(status, error, examples);
   }
 
-  const unplaced = recorded.filter((answer) => answer.route === name && responses[String(answer.status)] === undefined);
+  const unplaced = recorded.filter((answer) => answer.route === name && answer.tree === tree && responses[String(answer.status)] === undefined);
   if (unplaced.length > 0) {
     throw new Error(`${name} answered ${unplaced.map((answer) => `${answer.status} (${answer.name})`).join(", ")}, which its contract does not list`);
   }
+  const backends = tree === "admin";
   return {
-    operationId: name,
-    summary: contract.summary,
-    description: contract.description,
-    tags: [route.handler],
+    operationId: operationId(tree, name),
+    summary: backends ? `${contract.summary} (backends, SigV4)` : contract.summary,
+    description: backends
+      ? `\`${route.method} ${route.resource}\` for Otrium's backends: a caller signing with SigV4 as an IAM principal listed in the stack's \`api.adminPrincipals\` acts as an admin; API Gateway refuses everyone else. ${contract.description}`
+      : contract.description,
+    tags: [backends ? "backends" : route.handler],
+    ...(backends ? { security: [{ iam: [] }] } : {}),
     parameters: [...pathParameters(route.resource), ...(contract.query ? queryParameters(requestJsonSchema(contract.query)) : [])],
     ...(contract.body ? { requestBody: { required: true as const, content: { "application/json": { schema: requestJsonSchema(contract.body) } } } } : {}),
     responses,
@@ -157,9 +174,12 @@ export function buildDocument(recorded: readonly RecordedAnswer[]): OpenApiDocum
   const { version } = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string };
   const local = devStackSettings();
   const paths: OpenApiDocument["paths"] = {};
-  for (const name of Object.keys(ROUTE_CONTRACTS) as RouteName[]) {
-    const route = API_ROUTES[name];
-    paths[route.resource] = { ...paths[route.resource], [route.method.toLowerCase()]: operation(name, recorded) };
+  for (const tree of ["customer", "admin"] as const) {
+    for (const name of Object.keys(ROUTE_CONTRACTS) as RouteName[]) {
+      const route = API_ROUTES[name];
+      const resource = resourceIn(tree, route);
+      paths[resource] = { ...paths[resource], [route.method.toLowerCase()]: operation(name, tree, recorded) };
+    }
   }
   return {
     openapi: "3.1.0",

@@ -11,7 +11,7 @@ import { earnRateFor, parseEarnRules } from "../handlers/domain/earn-rules";
 import { earnEntry } from "../handlers/domain/ledger-entries";
 import type { Lifecycle } from "../handlers/domain/lifecycle";
 import type { RedemptionRequest } from "../handlers/domain/redemption";
-import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
+import { ADMIN_PREFIX, API_ROUTES, treeOf, type ApiHandlerName, type RouteTree } from "../handlers/http/routes";
 import { createAdminApi } from "../handlers/admin/admin-api";
 import { DynamoAdjustments } from "../handlers/ledger/dynamo-adjustments";
 import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
@@ -30,6 +30,8 @@ import type { RouteName } from "./route-contracts";
 
 export interface RecordedAnswer {
   route: RouteName;
+  /** Whether it was asked at the route's own resource or under `/admin`. */
+  tree: RouteTree;
   /** The example's key: unique within its route and status. */
   name: string;
   summary: string;
@@ -46,6 +48,11 @@ const RULES = parseEarnRules('{"EUR": 1}');
 
 const customer = (userId: string): LocalCaller => ({ claims: { sub: userId } });
 const ADMIN: LocalCaller = { claims: { sub: "support-7", "cognito:groups": ADMIN_GROUP } };
+/** The customer-service backend, signing with SigV4 and listed in `ADMIN_PRINCIPALS`. */
+const BACKEND_ARN = "arn:aws:iam::123456789012:role/customer-service-backend";
+const BACKEND: LocalCaller = { userArn: BACKEND_ARN };
+/** A signer of the account that is not listed: API Gateway's resource policy refuses it; the function would too. */
+const NOT_LISTED: LocalCaller = { userArn: "arn:aws:iam::123456789012:role/reporting" };
 
 const ORDERS: OrderCompleted[] = [
   { orderId: "o-1001", userId: "u-42", total: { amount: 12995, currency: "EUR" }, completedAt: "2026-09-30T10:00:00.000Z" },
@@ -65,6 +72,9 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
   const dynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoEndpoint });
   const documents = createDocumentClient(dynamo);
   const tableName = `openapi-examples-${randomUUID()}`;
+  // The functions read the listed backends from their environment, as deployed.
+  const listed = process.env.ADMIN_PRINCIPALS;
+  process.env.ADMIN_PRINCIPALS = JSON.stringify([BACKEND_ARN]);
   try {
     await dynamo.send(new CreateTableCommand(createTableInput(tableName)));
     const ledger = new DynamoLedger(documents, tableName);
@@ -86,9 +96,10 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
       (of: Record<ApiHandlerName, ProxyHandler>): Ask =>
       async (route, name, summary, { method = API_ROUTES[route].method, url, body = "", caller }) => {
         const event: APIGatewayProxyEvent = toProxyEvent({ method, url, headers: body ? { "content-type": "application/json" } : {}, body, sourceIp: "127.0.0.1", caller }, "v1");
-        if (event.resource !== API_ROUTES[route].resource) throw new Error(`${url} is not a request for ${route}`);
+        const { tree, routeResource } = treeOf(event.resource);
+        if (routeResource !== API_ROUTES[route].resource) throw new Error(`${url} is not a request for ${route}`);
         const result = await of[API_ROUTES[route].handler]({ ...event, requestContext: { ...event.requestContext, requestId: REQUEST_ID } });
-        recorded.push({ route, name, summary, status: result.statusCode, body: JSON.parse(result.body) });
+        recorded.push({ route, tree, name, summary, status: result.statusCode, body: JSON.parse(result.body) });
       };
     const ask = askOf(functions);
 
@@ -141,6 +152,24 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
       caller: ADMIN,
     });
 
+    // The backends' tree: the same functions, for a listed SigV4 signer; nobody else.
+    const underAdmin = (path: string) => `${ADMIN_PREFIX}${path}`;
+    await ask("balance", "backend_reads", "A listed backend reads any customer's balance", { url: underAdmin("/points/u-42"), caller: BACKEND });
+    await ask("history", "backend_reads", "A listed backend reads any customer's history", { url: underAdmin("/points/u-42/history?limit=2"), caller: BACKEND });
+    const backendGrant = { adjustmentId: "adj-backend-1", points: 40, reason: "Order o-1002 arrived late" };
+    await ask("adjust", "backend_grants", "A listed backend grants points; the adjustment names its role", { url: underAdmin(adjustments), body: json(backendGrant), caller: BACKEND });
+    const backendRedemption = { redemptionId: "rd-backend-1", points: 20, rewardId: "voucher-5" };
+    await ask("redeem", "backend_redeems", "A listed backend spends for a customer", { url: underAdmin(redeem), body: json(backendRedemption), caller: BACKEND });
+    await ask("cancelRedemption", "backend_cancels", "A listed backend gives the points back", { url: underAdmin("/points/u-42/redemptions/rd-backend-1/cancel"), caller: BACKEND });
+    await ask("erase", "backend_erases", "A listed backend erases a customer", { url: underAdmin("/points/u-55"), method: "DELETE", caller: BACKEND });
+    const refused = "A signer not listed in the stack's adminPrincipals (API Gateway's resource policy refuses it first)";
+    await ask("balance", "not_listed", refused, { url: underAdmin("/points/u-42"), caller: NOT_LISTED });
+    await ask("history", "not_listed", refused, { url: underAdmin("/points/u-42/history"), caller: NOT_LISTED });
+    await ask("adjust", "not_listed", refused, { url: underAdmin(adjustments), body: json({ ...backendGrant, adjustmentId: "adj-backend-2" }), caller: NOT_LISTED });
+    await ask("redeem", "not_listed", refused, { url: underAdmin(redeem), body: json({ ...backendRedemption, redemptionId: "rd-backend-2" }), caller: NOT_LISTED });
+    await ask("cancelRedemption", "not_listed", refused, { url: underAdmin("/points/u-42/redemptions/rd-backend-1/cancel"), caller: NOT_LISTED });
+    await ask("erase", "not_listed", refused, { url: underAdmin("/points/u-42"), method: "DELETE", caller: NOT_LISTED });
+
     // The answers to failures DynamoDB Local does not make on its own: a ledger that cannot be
     // read (a table that is not there), and a balance that kept changing for every attempt.
     class BusyRedemptions extends DynamoRedemptions {
@@ -177,6 +206,8 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
     await busyAdmin("adjust", "busy", "The balance kept changing: retry with the same adjustmentId", { url: adjustments, body: json({ ...grant, adjustmentId: "adj-8" }), caller: ADMIN });
     return recorded;
   } finally {
+    if (listed === undefined) delete process.env.ADMIN_PRINCIPALS;
+    else process.env.ADMIN_PRINCIPALS = listed;
     dynamo.destroy();
   }
 }

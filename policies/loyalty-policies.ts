@@ -4,6 +4,7 @@
  */
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
 import { alarmMetricDocumented } from "./rules/alarm-metrics";
+import { apiAdminTreeRestricted } from "./rules/api-access";
 import { deadLetterPolicies } from "./rules/dead-letters";
 import { encryptionPolicies } from "./rules/encryption";
 import { eventDeliveryPolicies } from "./rules/event-delivery";
@@ -20,4 +21,5 @@ export const loyaltyPolicies: Policies = [
   ...eventDeliveryPolicies,
   ...hygienePolicies,
   alarmMetricDocumented,
+  apiAdminTreeRestricted,
 ];

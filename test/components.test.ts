@@ -167,11 +167,15 @@ serial("LoyaltyIngest with overrides: bus, source, receives, timeouts, batching,
   });
 });
 
-const methods = (resources: CapturedResource[]) =>
+/** `<verb> <authorization>` of the API's methods in one tree (the backends' tree is named `…-admin-…`). */
+const methodsIn = (tree: "customer" | "admin", resources: CapturedResource[]) =>
   resources
-    .filter((r) => r.type === "aws:apigateway/method:Method")
+    .filter((r) => r.type === "aws:apigateway/method:Method" && /^api-[a-z]+-admin-/.test(r.name) === (tree === "admin"))
     .map((r) => `${String(input(r, "httpMethod"))} ${String(input(r, "authorization"))}`)
     .sort();
+const methods = (resources: CapturedResource[]) => methodsIn("customer", resources);
+/** The backends' tree, the same in every API: every route, SigV4, no preflights. */
+const ADMIN_TREE = ["DELETE AWS_IAM", "GET AWS_IAM", "GET AWS_IAM", "POST AWS_IAM", "POST AWS_IAM", "POST AWS_IAM"];
 
 serial("LoyaltyApi with minimal args: IAM-authorized methods, no CORS, read-only reader", async (t) => {
   const run = await runProgram(() => {
@@ -181,8 +185,9 @@ serial("LoyaltyApi with minimal args: IAM-authorized methods, no CORS, read-only
   t.deepEqual(run.ofType("aws:apigateway/authorizer:Authorizer"), []);
   t.deepEqual(
     run.ofType("aws:apigateway/resource:Resource").map((r) => input(r, "pathPart")),
-    ["points", "{userId}", "history", "redemptions", "{redemptionId}", "cancel", "adjustments"],
+    ["points", "{userId}", "history", "redemptions", "{redemptionId}", "cancel", "adjustments", "admin", "points", "{userId}", "history", "redemptions", "{redemptionId}", "cancel", "adjustments"],
   );
+  t.deepEqual(methodsIn("admin", run.resources), ADMIN_TREE);
   t.is(input(run.get("aws:apigateway/stage:Stage", "api"), "stageName"), "v1");
   t.deepEqual(run.ofType("aws:apigateway/account:Account"), [], "the region-wide logging role is left alone by default");
   for (const response of run.ofType("aws:apigateway/response:Response")) {
@@ -220,6 +225,7 @@ serial("LoyaltyApi with Cognito, an admin group and CORS", async (t) => {
     "POST COGNITO_USER_POOLS",
     "POST COGNITO_USER_POOLS",
   ]);
+  t.deepEqual(methodsIn("admin", run.resources), ADMIN_TREE, "SigV4 for backends beside the apps' Cognito, with no preflights");
   t.like(run.get("aws:apigateway/methodSettings:MethodSettings", "api").inputs, {
     settings: { throttlingRateLimit: 5, throttlingBurstLimit: 7 },
   });
@@ -257,6 +263,7 @@ serial("LoyaltyApi open to anyone only when spelled out", async (t) => {
     new LoyaltyApi("api", { store: EXISTING, auth: { type: "none", openToTheInternet: true } });
   }, { config: CONFIG });
   t.deepEqual(methods(run.resources), ["DELETE NONE", "GET NONE", "GET NONE", "POST NONE", "POST NONE", "POST NONE"]);
+  t.deepEqual(methodsIn("admin", run.resources), ADMIN_TREE, "the backends' tree stays SigV4");
 });
 
 serial("LoyaltyAlerts: an encrypted topic, one subscription per address", async (t) => {
@@ -333,6 +340,8 @@ serial("the stage is redeployed when anything it serves changes, and only then",
     ["a changed integration", () => stageTrigger(SERVED, [changing("aws:apigateway/integration:Integration", { timeoutMilliseconds: 5000 })])],
     ["a changed method", () => stageTrigger(SERVED, [changing("aws:apigateway/method:Method", { apiKeyRequired: true })])],
     ["a changed authorizer", () => stageTrigger(SERVED, [changing("aws:apigateway/authorizer:Authorizer", { identitySource: "method.request.header.X-Token" })])],
+    ["an admin principal listed", () => stageTrigger({ ...SERVED, adminPrincipals: ["arn:aws:iam::123456789012:role/support-backend"] })],
+    ["a changed resource policy", () => stageTrigger(SERVED, [changing("aws:apigateway/restApiPolicy:RestApiPolicy", { policy: '{"Version":"2012-10-17","Statement":[]}' })])],
   ];
   const seen = new Set([base]);
   for (const [what, trigger] of changes) {

@@ -16,6 +16,7 @@ import { toProxyEvent } from "../local/api-gateway";
 import { clientErrorResponse } from "../local/client-errors";
 import { LocalEventLog } from "../local/event-log";
 import { startHttpServer } from "../local/http-server";
+import { LOCAL_ADMIN_ARN } from "../local/local-caller";
 import { parseRequestTarget } from "../local/request-target";
 
 test("request target: the path exactly as sent, never a URL's host and path", (t) => {
@@ -318,4 +319,25 @@ test("HTTP: a preflight is answered by the gateway with the routes' CORS headers
   const elsewhere = await fetch(`${gateway.endpoint}/points/u-1`, { method: "OPTIONS", headers: { origin: "https://evil.example" } });
   t.is(elsewhere.status, 204);
   t.is(elsewhere.headers.get("access-control-allow-origin"), null, "an origin not allowed gets no CORS grant");
+});
+
+test("HTTP: /admin routes reach the same function as the SigV4 backend; a Cognito user there is API Gateway's 403 access_denied; no preflights", async (t) => {
+  const gateway = await startGateway(t);
+  await fetch(`${gateway.endpoint}/admin/points/u-1`);
+  t.is(gateway.events.length, 1);
+  t.is(gateway.events[0]?.resource, "/admin/points/{userId}");
+  t.deepEqual(gateway.events[0]?.pathParameters, { userId: "u-1" });
+  t.is(gateway.events[0]?.requestContext.identity.userArn, LOCAL_ADMIN_ARN, "no X-Local-Claims: the listed backend");
+
+  const asCustomer = await fetch(`${gateway.endpoint}/admin/points/u-1`, { headers: { "x-local-claims": JSON.stringify({ sub: "u-1" }) } });
+  t.is(asCustomer.status, 403);
+  const body = (await asCustomer.json()) as { error: { code: string; message: string; requestId: string } };
+  t.is(body.error.code, "access_denied");
+  t.regex(body.error.message, /adminPrincipals/);
+  t.regex(body.error.requestId, /^[0-9a-f-]{36}$/);
+  t.is(gateway.events.length, 1, "no function ran");
+
+  const preflight = await fetch(`${gateway.endpoint}/admin/points/u-1`, { method: "OPTIONS", headers: { origin: "https://www.otrium.com" } });
+  t.not(preflight.status, 204, "backends send no preflights: the gateway answers none");
+  t.is(preflight.headers.get("access-control-allow-origin"), null);
 });

@@ -350,6 +350,8 @@ test.serial("with POINTS_LIFECYCLE the runtime holds, releases early and expires
     t.like((await getJson(runtime, `/points/${userId}`)).body, { balance: 70, pending: 60, lifetimeEarned: 150 });
     // The first customers' fresh points are pending: the demo's redemption is refused, not overspent.
     t.regex(demo.stdout, /POST \/points\/demo-anna\/redemptions → 409/);
+    // The backend's goodwill grant, on its own route: spendable at once whatever the lifecycle.
+    t.regex(demo.stdout, /POST \/admin\/points\/demo-ben\/adjustments \(customer service's backend\) → 201/);
   });
 });
 

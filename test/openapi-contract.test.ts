@@ -133,6 +133,23 @@ test("a client generated from openapi.json works against npm start, and every an
   t.is((await client.POST("/points/{userId}/adjustments", { ...adjustments, body: { ...adjustment, adjustmentId: "contract-a-3" } })).error?.error.code, "customer_erased");
   t.like((await client.GET("/points/{userId}", user)).data, { balance: 0, lifetimeEarned: 0, updatedAt: null });
 
+  // The backends' tree: every route again under /admin, for the listed SigV4 backend (no claims locally).
+  const BACKENDS_USER = "contract-cleo";
+  const cleo = { params: { path: { userId: BACKENDS_USER } } };
+  const granted = await client.POST("/admin/points/{userId}/adjustments", { ...cleo, body: { adjustmentId: "contract-a-9", points: 30, reason: "late parcel" } });
+  t.is(granted.response.status, 201);
+  t.like(granted.data, { userId: BACKENDS_USER, points: 30, balance: 30 });
+  const spentForCleo = await client.POST("/admin/points/{userId}/redemptions", { ...cleo, body: { redemptionId: "contract-r-9", points: 10, rewardId: "voucher-5" } });
+  t.like(spentForCleo.data, { balance: 20 });
+  const returned = await client.POST("/admin/points/{userId}/redemptions/{redemptionId}/cancel", { params: { path: { userId: BACKENDS_USER, redemptionId: "contract-r-9" } } });
+  t.like(returned.data, { pointsReturned: 10, balance: 30 });
+  t.like((await client.GET("/admin/points/{userId}", cleo)).data, { balance: 30, lifetimeEarned: 30 });
+  t.is((await client.GET("/admin/points/{userId}/history", { params: { path: { userId: BACKENDS_USER }, query: { limit: "10" } } })).data?.items.length, 3);
+  const deniedToCustomer = await client.GET("/admin/points/{userId}", { ...cleo, headers: as(BACKENDS_USER) });
+  t.is(deniedToCustomer.response.status, 403);
+  t.is(deniedToCustomer.error?.error.code, "access_denied", "a Cognito user is refused by the gateway, as the resource policy does");
+  t.like((await client.DELETE("/admin/points/{userId}", cleo)).data, { userId: BACKENDS_USER, erased: true, pointsRemoved: 30 });
+
   t.deepEqual(problems, [], "every answer validates against the document");
   const routes = Object.keys(JSON.parse(text).paths);
   t.deepEqual(routes.filter((route) => !answered.some((line) => line.split(" ")[1] === route)), [], "every route was asked");

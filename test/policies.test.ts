@@ -300,7 +300,7 @@ test("lambda-runtime-supported", async (t) => {
 test("every policy has a stable name, a description and remediation steps", (t) => {
   const names = loyaltyPolicies.map((p) => p.name);
   t.is(new Set(names).size, names.length);
-  t.is(names.length, 25);
+  t.is(names.length, 26);
   for (const policy of loyaltyPolicies) {
     t.regex(policy.name, /^[a-z0-9-]+$/);
     t.true(policy.description.length > 10, policy.name);
@@ -400,6 +400,32 @@ test("eventbridge-publishers-admitted: each account a rule matches needs a permi
   ]);
   t.is((await findings("eventbridge-publishers-admitted", [rule("orders"), permission("444455556666"), permission("777788889999")])).length, 2, "a permission on another bus admits nothing here");
   t.deepEqual(await findings("eventbridge-publishers-admitted", [rule("orders"), permission("444455556666", "orders"), permission("777788889999", "orders")]), []);
+});
+
+test("api-admin-tree-restricted: an API serving /admin needs a resource policy that denies it to anyone unlisted", async (t) => {
+  const api = resource(TYPES.restApi, "api", { name: "api" });
+  const admin = resource(TYPES.apiResource, "api-admin", { pathPart: "admin", restApi: "api-id", parentId: "root-id" }, { restApi: [api], parentId: [api] });
+  const arn = "arn:aws:execute-api:eu-west-1:123456789012:api-id";
+  const policy = (...statements: unknown[]) =>
+    resource(TYPES.restApiPolicy, "api", { restApiId: "api-id", policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) }, { restApiId: [api] });
+  const allowListed = { Effect: "Allow", Principal: "*", Action: "execute-api:Invoke", Resource: `${arn}/*/*/admin/*`, Condition: { ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:role/backend"] } } };
+  const denyOthers = { ...allowListed, Effect: "Deny", Condition: { ArnNotEquals: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:role/backend"] } } };
+  t.deepEqual(await findings("api-admin-tree-restricted", [api, admin, policy(allowListed, denyOthers)]), []);
+  t.deepEqual(await findings("api-admin-tree-restricted", [api]), [], "no admin tree, nothing to restrict");
+  t.deepEqual(messages(await findings("api-admin-tree-restricted", [api, admin])), [
+    'REST API "api" serves /admin but has no resource policy: any principal of the account that IAM allows may call it.',
+  ]);
+  t.deepEqual(messages(await findings("api-admin-tree-restricted", [api, admin, policy(allowListed)])), [
+    'The resource policy of REST API "api" does not deny /admin to an unlisted principal: add a Deny for every aws:PrincipalArn not listed.',
+    'The resource policy of REST API "api" does not deny /admin to an unsigned caller: add a Deny for every aws:PrincipalArn not listed.',
+  ]);
+  t.is((await findings("api-admin-tree-restricted", [api, admin, policy(allowListed, { ...denyOthers, Resource: `${arn}/*/GET/rewards/*` })])).length, 2, "a Deny elsewhere protects nothing here");
+  const unknown = resource(TYPES.restApiPolicy, "api", { restApiId: UNKNOWN, policy: UNKNOWN }, { restApiId: [api] });
+  t.deepEqual(
+    messages(await findings("api-admin-tree-restricted", [api, admin, unknown])),
+    ["can't run policy 'api-admin-tree-restricted' during preview: string value at .policy can't be known during preview"],
+    "a policy that cannot be read is never a pass (the committed stacks' is known on a first preview)",
+  );
 });
 
 test("stateful-resources-protected: tables, queues and their keys, mandatory unless the stack's config disables it", async (t) => {

@@ -40,6 +40,10 @@ const run = (stack: string): ProgramRun => {
 };
 const input = <T = unknown>(resource: CapturedResource, key: string): T => resource.inputs[key] as T;
 
+/** Methods of the backends' tree are named for their path, which starts with `admin`. */
+const inAdminTree = (method: CapturedResource) => /^loyalty-api-[a-z]+-admin-/.test(method.name);
+const customerMethods = (r: ProgramRun) => r.ofType(T.method).filter((m) => !inAdminTree(m));
+
 for (const stack of ["dev", "prod"]) {
   test(`${stack}: every resource belongs to one of the loyalty components`, (t) => {
     const { resources } = run(stack);
@@ -618,8 +622,9 @@ test("prod is hardened where dev is cheap and open", (t) => {
   t.false(input<boolean>(table(dev), "deletionProtectionEnabled"));
   t.true(input<boolean>(table(prod), "deletionProtectionEnabled"));
 
+  // The customer tree; the backends' `/admin` tree is SigV4 in both (see its own test).
   const authorizations = (r: ProgramRun) =>
-    r.ofType(T.method).filter((m) => input(m, "httpMethod") !== "OPTIONS").map((m) => `${String(input(m, "httpMethod"))} ${String(input(m, "authorization"))}`).sort();
+    customerMethods(r).filter((m) => input(m, "httpMethod") !== "OPTIONS").map((m) => `${String(input(m, "httpMethod"))} ${String(input(m, "authorization"))}`).sort();
   t.deepEqual(authorizations(dev), ["DELETE AWS_IAM", "GET AWS_IAM", "GET AWS_IAM", "POST AWS_IAM", "POST AWS_IAM", "POST AWS_IAM"]);
   t.deepEqual(authorizations(prod), [
     "DELETE COGNITO_USER_POOLS",
@@ -635,7 +640,7 @@ test("prod is hardened where dev is cheap and open", (t) => {
     providerArns: ["arn:aws:cognito-idp:eu-west-1:111122223333:userpool/eu-west-1_OtriumApp"],
     identitySource: "method.request.header.Authorization",
   });
-  for (const method of prod.ofType(T.method).filter((m) => input(m, "httpMethod") !== "OPTIONS")) {
+  for (const method of customerMethods(prod).filter((m) => input(m, "httpMethod") !== "OPTIONS")) {
     t.is(input(method, "authorizerId"), "loyalty-api-id");
   }
   t.throws(() => dev.get("aws:apigateway/authorizer:Authorizer", "loyalty-api"));
@@ -753,6 +758,60 @@ test("CORS preflight methods are open (browsers send them without credentials) a
   });
   t.is(input(answer, "statusCode"), "204");
 });
+
+test("backends reach every route under /admin in both stacks: SigV4 methods before the same functions, no preflights", (t) => {
+  for (const stack of ["dev", "prod"]) {
+    const r = run(stack);
+    const admin = r.ofType(T.method).filter(inAdminTree);
+    t.deepEqual(
+      admin.map((m) => `${String(input(m, "httpMethod"))} ${m.name}`).sort(),
+      [
+        "DELETE loyalty-api-delete-admin-points-userId",
+        "GET loyalty-api-get-admin-points-userId",
+        "GET loyalty-api-get-admin-points-userId-history",
+        "POST loyalty-api-post-admin-points-userId-adjustments",
+        "POST loyalty-api-post-admin-points-userId-redemptions",
+        "POST loyalty-api-post-admin-points-userId-redemptions-redemptionId-cancel",
+      ],
+      stack,
+    );
+    for (const method of admin) {
+      t.is(input(method, "authorization"), "AWS_IAM", method.name);
+      t.is(input(method, "authorizerId"), undefined, method.name);
+      const twin = r.get("aws:apigateway/integration:Integration", method.name.replace("-admin-", "-"));
+      t.is(input(r.get("aws:apigateway/integration:Integration", method.name), "uri"), input(twin, "uri"), `${method.name}: the customer route's function`);
+    }
+    t.deepEqual(input(r.get(T.method, "loyalty-api-post-admin-points-userId-adjustments"), "requestModels"), { "application/json": "AdjustmentRequest" }, "validated as the customer route is");
+  }
+});
+
+for (const stack of ["dev", "prod"]) {
+  test(`${stack}: the API's resource policy admits only the listed admin principals to /admin, leaves the customer routes to their authorizer, and takes effect with the stage`, (t) => {
+    const r = run(stack);
+    const policy = r.get("aws:apigateway/restApiPolicy:RestApiPolicy", "loyalty-api");
+    t.is(input(policy, "restApiId"), "loyalty-api-id");
+    const statements = statementsOf(JSON.parse(input<string>(policy, "policy")));
+    const api = "arn:aws:execute-api:eu-west-1:123456789012:loyalty-api-id";
+    const listed = stack === "prod" ? "arn:aws:iam::111122223333:role/customer-service-backend" : "arn:aws:iam::111122223333:role/loyalty-developer";
+    const ask = (path: string, principalArn: string | undefined, method = "POST"): PolicyRequest => ({
+      principal: { arn: principalArn ?? "anonymous" },
+      action: "execute-api:Invoke",
+      resource: `${api}/v1/${method}${path}`,
+      context: principalArn === undefined ? {} : { "aws:PrincipalArn": principalArn },
+    });
+    const adjust = "/admin/points/u-1/adjustments";
+    t.deepEqual(decide(statements, ask(adjust, listed)), { explicitlyDenied: false, allowedByPolicy: true }, "the listed backend, from any account");
+    for (const stranger of ["arn:aws:iam::123456789012:role/Admin", "arn:aws:iam::123456789012:user/ops", undefined]) {
+      t.true(decide(statements, ask(adjust, stranger)).explicitlyDenied, `${stranger ?? "an unsigned caller"} is denied even with IAM allowing it`);
+    }
+    // A Cognito authorizer (prod) needs the policy's explicit allow; SigV4 (dev) is left to the callers' IAM.
+    const customer = decide(statements, ask("/points/u-1", undefined, "GET"));
+    t.deepEqual(customer, { explicitlyDenied: false, allowedByPolicy: stack === "prod" });
+    t.deepEqual(decide(statements, ask("/points/u-1", undefined, "OPTIONS")), { explicitlyDenied: false, allowedByPolicy: true }, "preflights carry no credentials");
+    const deployment = r.get("aws:apigateway/deployment:Deployment", "loyalty-api");
+    t.true(deployment.dependencies.includes(policy.urn), "a resource policy takes effect with the next deployment");
+  });
+}
 
 test("the reader, the redeemer and the admin function may be invoked by this API only", (t) => {
   for (const name of ["loyalty-api-reader", "loyalty-api-redeemer", "loyalty-api-admin"]) {

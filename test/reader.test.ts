@@ -4,7 +4,8 @@
  */
 import test from "ava";
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { mayActAsAdmin, mayActForUser } from "../handlers/http/caller";
+import { mayActAsAdmin, mayActForUser, mayUseAdminTree } from "../handlers/http/caller";
+import { ADMIN_PREFIX } from "../handlers/http/routes";
 import { configuredAdminPrincipals, InvalidEnvironmentError, readEnv } from "../handlers/runtime/env";
 import { createLogger } from "../handlers/runtime/log";
 import { createReadApi } from "../handlers/reader/read-api";
@@ -258,6 +259,44 @@ test("IAM callers: an admin only when listed (as a user, or as the role of its s
   assertError(t, await api(historyRequest("u-1")), 403, "forbidden");
   // Claims decide for Cognito callers, whatever else the request carries.
   assertError(t, await api(signedBy(balanceRequest("u-1", { claims: { sub: "u-2" } }), ADMIN_BACKEND)), 403, "forbidden");
+});
+
+/** `request` sent to the same route under `/admin`, the backends' tree. */
+const underAdmin = (event: ReturnType<typeof balanceRequest>) => ({ ...event, resource: `${ADMIN_PREFIX}${event.resource}`, path: `${ADMIN_PREFIX}${event.path}` });
+
+test("the /admin tree serves the same routes to listed SigV4 signers only: not to other signers, nor to Cognito users of the admin group", async (t) => {
+  const { api, write } = await setup({ adminGroup: "loyalty-admins", allowedOrigins: ["https://www.otrium.com"] });
+  await write(sqsBatch(sqsRecord(orderCompleted({ userId: "u-1", orderId: "o-1", amount: 4_200 }))));
+  const read = await api(signedBy(underAdmin(balanceRequest("u-1")), ADMIN_BACKEND));
+  t.is(read.statusCode, 200);
+  t.is(bodyOf(read).balance, 42);
+  t.is((await api(signedBy(underAdmin(historyRequest("u-1")), "arn:aws:sts::123456789012:assumed-role/customer-service-backend/s-1"))).statusCode, 200);
+  const refusals = {
+    "an unlisted signer": signedBy(underAdmin(balanceRequest("u-1")), "arn:aws:iam::123456789012:role/reporting"),
+    "the customer themself": underAdmin(balanceRequest("u-1", { claims: { sub: "u-1" } })),
+    "the admin group": underAdmin(balanceRequest("u-1", { claims: { sub: "ops", "cognito:groups": "loyalty-admins" } })),
+    "claims beside a listed signer": signedBy(underAdmin(balanceRequest("u-1", { claims: { sub: "u-1" } })), ADMIN_BACKEND),
+    "nobody": underAdmin(balanceRequest("u-1")),
+  };
+  for (const [who, event] of Object.entries(refusals)) {
+    const answer = await api(event);
+    assertError(t, answer, 403, "forbidden");
+    t.regex(String((bodyOf(answer).error as { message?: string }).message), /adminPrincipals/, who);
+  }
+  // Backends send no preflights: the admin tree has none, and lists none in Allow.
+  const preflight = await api(underAdmin(balanceRequest("u-1", { method: "OPTIONS", headers: { origin: "https://www.otrium.com" } })));
+  assertError(t, preflight, 405, "method_not_allowed");
+  t.is(preflight.headers?.Allow, "GET");
+});
+
+test("a listed role is known by its sessions whatever its path (a role's name is unique in its account); another account's role of the same name is not", (t) => {
+  const listed = ["arn:aws:iam::123456789012:role/support/tools/refunds-bot"];
+  const session = (arn: string) => signedBy(underAdmin(balanceRequest("u-1")), arn);
+  t.true(mayUseAdminTree(session("arn:aws:sts::123456789012:assumed-role/refunds-bot/run-1"), listed));
+  t.true(mayUseAdminTree(session("arn:aws:iam::123456789012:role/support/tools/refunds-bot"), listed));
+  t.false(mayUseAdminTree(session("arn:aws:sts::999999999999:assumed-role/refunds-bot/run-1"), listed));
+  t.false(mayUseAdminTree(session("arn:aws:sts::123456789012:assumed-role/refunds/run-1"), listed));
+  t.false(mayUseAdminTree(session("arn:aws:iam::123456789012:user/refunds-bot"), listed));
 });
 
 test("the caller checks take the admin principals they are given, else the environment's", (t) => {

@@ -20,6 +20,7 @@ const NOT_RUN_HERE: ReadonlyArray<readonly [prefix: string, reason: string]> = [
   ["npm test", "is the test suite itself"],
   ["npm start", "started by this test"],
   ["pulumi ", "needs the Pulumi CLI and an AWS account"],
+  ["curl --aws-sigv4", "signs for a deployed stack with AWS credentials"],
 ];
 
 interface ReadmeCommand {

@@ -30,20 +30,34 @@ function claimsOf(event: APIGatewayProxyEvent): v.InferOutput<typeof ClaimsSchem
 }
 
 /**
- * The IAM role an STS session ARN belongs to: `arn:aws:sts::123:assumed-role/name/session` →
- * `arn:aws:iam::123:role/name` (a role with a path is listed by its session ARN's form).
+ * A role as its sessions name it: `arn:aws:sts::123:assumed-role/name/session` and
+ * `arn:aws:iam::123:role/some/path/name` both → `aws:123:name`. A session ARN carries no path,
+ * and a role's name is unique in its account whatever its path, so account and name identify it.
  */
-function roleOfSession(userArn: string): string | undefined {
-  const match = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/.exec(userArn);
-  return match ? `arn:${match[1]}:iam::${match[2]}:role/${match[3]}` : undefined;
+function roleKey(arn: string): string | undefined {
+  const session = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/.exec(arn);
+  if (session) return `${session[1]}:${session[2]}:${session[3]}`;
+  const role = /^arn:(aws[\w-]*):iam::(\d{12}):role\/(?:[^/]+\/)*([^/]+)$/.exec(arn);
+  return role ? `${role[1]}:${role[2]}:${role[3]}` : undefined;
 }
 
 /** Whether the SigV4 signer of `event` is one of `principals` (as itself, or as the role of its session). */
 export function isListedPrincipal(event: APIGatewayProxyEvent, principals: readonly string[]): boolean {
   const userArn = event.requestContext.identity?.userArn;
   if (typeof userArn !== "string" || userArn === "") return false;
-  const role = roleOfSession(userArn);
-  return principals.includes(userArn) || (role !== undefined && principals.includes(role));
+  if (principals.includes(userArn)) return true;
+  const role = roleKey(userArn);
+  return role !== undefined && principals.some((principal) => roleKey(principal) === role);
+}
+
+/**
+ * Whether the caller may use the `/admin` tree: a listed IAM principal signing with SigV4, never
+ * a bearer of Cognito claims. API Gateway's resource policy admits no one else; this holds even
+ * where a stack's policy is changed by hand.
+ * @param adminPrincipals IAM ARNs that are admins. @default `ADMIN_PRINCIPALS` of the environment
+ */
+export function mayUseAdminTree(event: APIGatewayProxyEvent, adminPrincipals: readonly string[] = configuredAdminPrincipals()): boolean {
+  return claimsOf(event) === undefined && isListedPrincipal(event, adminPrincipals);
 }
 
 /** Whether the caller is an admin: in the admin group by claims, or a listed principal without claims. */

@@ -1,15 +1,17 @@
 /**
  * What every function behind the API does before and after its own work, in one place: find
- * the route by its resource, answer CORS preflights, refuse other methods (405) and unknown
- * routes (404), validate `{userId}`, check the caller may act (403), and turn any unexpected
- * failure into a 500 that names the request id and nothing internal.
+ * the route by its resource (in either tree, see `routes.ts`), answer CORS preflights, refuse
+ * other methods (405) and unknown routes (404), validate `{userId}`, check the caller may act
+ * (403; only listed IAM principals on the `/admin` tree, whatever API Gateway let through), and
+ * turn any unexpected failure into a 500 that names the request id and nothing internal.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import * as v from "valibot";
 import { IdSchema } from "../domain/contract";
 import { describeIssues } from "../domain/describe-issues";
 import type { Logger } from "../runtime/log";
-import { methodsOf, type ApiRoute } from "./routes";
+import { mayUseAdminTree } from "./caller";
+import { methodsOf, SERVED_ROUTES, type ApiRoute, type RouteTree } from "./routes";
 import { corsHeaders, errorResponse, type ErrorCode, type Headers } from "./responses";
 
 /** A failure a route expects and answers itself (e.g. a bad cursor is a 400). */
@@ -54,20 +56,31 @@ function headerOf(event: APIGatewayProxyEvent, name: string): string | undefined
 }
 
 export function createProxyRouter({ routes, logger, allowedOrigins }: ProxyRouterOptions) {
-  const byResource = new Map<string, RouteHandler>(routes.map((handler) => [handler.route.resource, handler]));
+  // Each route is served at its own resource and under `/admin`.
+  const byResource = new Map<string, { handler: RouteHandler; tree: RouteTree }>(
+    SERVED_ROUTES.flatMap((served) => {
+      const handler = routes.find((candidate) => candidate.route === served.route);
+      return handler ? [[served.resource, { handler, tree: served.tree }] as const] : [];
+    }),
+  );
 
   return async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-    const handler = byResource.get(event.resource);
+    const served = byResource.get(event.resource);
+    const handler = served?.handler;
     const method = handler?.route.method ?? "GET";
     // The preflight of a resource answers for every method the API serves there.
     const headers = corsHeaders(headerOf(event, "origin"), allowedOrigins, handler ? methodsOf(event.resource).join(", ") : method);
-    if (!handler) return errorResponse(404, "not_found", `no route ${event.httpMethod} ${event.path}`, headers);
-    if (event.httpMethod === "OPTIONS") return { statusCode: 204, headers, body: "" };
+    if (!served || !handler) return errorResponse(404, "not_found", `no route ${event.httpMethod} ${event.path}`, headers);
+    // Backends send no preflights: the admin tree has none.
+    if (event.httpMethod === "OPTIONS" && served.tree === "customer") return { statusCode: 204, headers, body: "" };
     if (event.httpMethod !== method) {
-      return errorResponse(405, "method_not_allowed", `${event.httpMethod} is not allowed here`, { ...headers, Allow: `${method}, OPTIONS` });
+      return errorResponse(405, "method_not_allowed", `${event.httpMethod} is not allowed here`, { ...headers, Allow: served.tree === "admin" ? method : `${method}, OPTIONS` });
     }
     const userId = v.safeParse(IdSchema, event.pathParameters?.userId);
     if (!userId.success) return errorResponse(400, "invalid_user_id", describeIssues(userId.issues, "userId"), headers);
+    if (served.tree === "admin" && !mayUseAdminTree(event)) {
+      return errorResponse(403, "forbidden", "only the IAM principals listed as the stack's adminPrincipals call the /admin routes (SigV4)", headers);
+    }
     if (!handler.authorize(event, userId.output)) return errorResponse(403, "forbidden", handler.forbidden, headers);
     try {
       return await handler.handle(userId.output, event, headers);

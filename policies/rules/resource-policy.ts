@@ -5,8 +5,8 @@
  * `StringNotEquals`, `ArnEquals`/`ArnLike`, `ArnNotEquals`/`ArnNotLike`. As in IAM, a negated
  * operator matches a request that lacks the key, a positive one does not. A value is read only
  * when the request needs it, so a statement whose ARNs are not known yet (a first preview) can
- * still be judged for a request those ARNs cannot concern. Resources are not matched: the
- * statements are those of one resource's policy.
+ * still be judged for a request those ARNs cannot concern. Resources are matched only when the
+ * request names one (an API's policy covers many resources, a queue's only itself).
  */
 import { UnknownValueError } from "@pulumi/policy";
 import { field, stringsOf } from "./reading";
@@ -17,6 +17,8 @@ export interface PolicyRequest {
   action: string;
   /** The request's condition keys, e.g. `aws:SourceArn`, `aws:PrincipalArn`, `aws:SecureTransport`. */
   context: Record<string, string>;
+  /** The resource asked for, matched against each statement's `Resource`; absent: every statement applies. */
+  resource?: string;
 }
 
 export interface PolicyDecision {
@@ -83,8 +85,20 @@ function conditionsHold(statement: unknown, request: PolicyRequest): boolean {
   return true;
 }
 
+function resourceMatches(statement: unknown, resource: string | undefined): boolean {
+  if (resource === undefined) return true;
+  if (field(statement, "NotResource").state !== "absent") throw new UnsupportedConditionError("NotResource is not supported");
+  const listed = field(statement, "Resource");
+  if (listed.state === "absent") return true;
+  if (listed.state === "unknown") throw new UnknownValueError("the statement's resources are not known yet");
+  return stringsOf(listed).some((pattern) => wildcard(pattern, resource));
+}
+
 const matches = (statement: unknown, request: PolicyRequest): boolean =>
-  principalMatches(statement, request) && actionMatches(statement, request.action) && conditionsHold(statement, request);
+  principalMatches(statement, request) &&
+  actionMatches(statement, request.action) &&
+  resourceMatches(statement, request.resource) &&
+  conditionsHold(statement, request);
 
 export function decide(statements: readonly unknown[], request: PolicyRequest): PolicyDecision {
   const effect = (statement: unknown) => field(statement, "Effect");

@@ -13,6 +13,9 @@ export const TYPES = {
   schedule: "aws:scheduler/schedule:Schedule",
   apiStage: "aws:apigateway/stage:Stage",
   apiMethod: "aws:apigateway/method:Method",
+  restApi: "aws:apigateway/restApi:RestApi",
+  apiResource: "aws:apigateway/resource:Resource",
+  restApiPolicy: "aws:apigateway/restApiPolicy:RestApiPolicy",
   eventRule: "aws:cloudwatch/eventRule:EventRule",
   eventPermission: "aws:cloudwatch/eventPermission:EventPermission",
 } as const;

@@ -108,6 +108,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/points/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a customer's balance (backends, SigV4)
+         * @description `GET /points/{userId}` for Otrium's backends: a caller signing with SigV4 as an IAM principal listed in the stack's `api.adminPrincipals` acts as an admin; API Gateway refuses everyone else. Spendable, pending and lifetime points, and the next release and expiry, exact at the instant of the read. A customer with no entries has 0 and nulls. A customer reads their own points; the admin group and listed IAM principals anyone's.
+         */
+        get: operations["adminBalance"];
+        put?: never;
+        post?: never;
+        /**
+         * Erase a customer (backends, SigV4)
+         * @description `DELETE /points/{userId}` for Otrium's backends: a caller signing with SigV4 as an IAM principal listed in the stack's `api.adminPrincipals` acts as an admin; API Gateway refuses everyone else. Deletes everything the ledger holds about the customer — balance, entries, lots, parked refunds, expiry index — and keeps only a tombstone keyed by a digest of the id, so the customer's later events are dropped. Reports the outstanding points removed. Idempotent: asking again answers the same; an erasure that failed half-way finishes. The platform's `Customer Deleted` event does the same. Admins only.
+         */
+        delete: operations["adminErase"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/points/{userId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Page through a customer's history (backends, SigV4)
+         * @description `GET /points/{userId}/history` for Otrium's backends: a caller signing with SigV4 as an IAM principal listed in the stack's `api.adminPrincipals` acts as an admin; API Gateway refuses everyone else. Ledger entries newest first: earned, refunded, expired, redeemed and cancelled points, each signed by what it did to the balance. Pass `nextCursor` back as `cursor` for the next page; the last page has `nextCursor: null`.
+         */
+        get: operations["adminHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/points/{userId}/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Spend points on a reward (backends, SigV4)
+         * @description `POST /points/{userId}/redemptions` for Otrium's backends: a caller signing with SigV4 as an IAM principal listed in the stack's `api.adminPrincipals` acts as an admin; API Gateway refuses everyone else. `redemptionId` is the client's idempotency key: the same request again gets the first answer (200), a different request with the same id `409 idempotency_conflict`. `409 insufficient_points` when the balance does not cover it; `503 busy` when the balance kept changing: retry with the same `redemptionId`.
+         */
+        post: operations["adminRedeem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/points/{userId}/redemptions/{redemptionId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a redemption (backends, SigV4)
+         * @description `POST /points/{userId}/redemptions/{redemptionId}/cancel` for Otrium's backends: a caller signing with SigV4 as an IAM principal listed in the stack's `api.adminPrincipals` acts as an admin; API Gateway refuses everyone else. Gives the redemption's points back, once: a second cancel answers the same and changes nothing. Only the admin group and listed IAM principals may cancel.
+         */
+        post: operations["adminCancelRedemption"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/points/{userId}/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adjust a customer's points (backends, SigV4)
+         * @description `POST /points/{userId}/adjustments` for Otrium's backends: a caller signing with SigV4 as an IAM principal listed in the stack's `api.adminPrincipals` acts as an admin; API Gateway refuses everyone else. Customer service grants (positive `points`) or takes (negative) points by hand, with a `reason` (1–500 characters) that the customer's history shows; the entry records who made it. A grant is spendable at once and expires by the stack's lifecycle; a take spends the earliest-expiring points first, and is refused with `409 insufficient_points` when it would leave the spendable balance below zero, unless `allowNegative` is true (the rest is then owed). `adjustmentId` is the idempotency key, as a redemption's. `409 customer_erased` for an erased customer. Admins only.
+         */
+        post: operations["adminAdjust"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1323,6 +1427,1286 @@ export interface operations {
         };
     };
     adjust: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdjustmentRequest"];
+            };
+        };
+        responses: {
+            /** @description A retry of an adjustment already made: its first answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Adjustment"];
+                };
+            };
+            /** @description Adjusted. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Adjustment"];
+                };
+            };
+            /** @description 400: `invalid_user_id`, `invalid_request` from the function; `invalid_request` (BAD_REQUEST_BODY), `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_user_id" | "invalid_request";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "missing_authentication_token" | "invalid_signature" | "expired_token" | "access_denied";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 409: `idempotency_conflict`, `insufficient_points`, `customer_erased` from the function. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "idempotency_conflict" | "customer_erased";
+                            message: string;
+                        };
+                    } | components["schemas"]["InsufficientPoints"];
+                };
+            };
+            /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_too_large";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 429: `throttled` (THROTTLED) from API Gateway. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "throttled";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 500: `internal_error` from the function. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 503: `busy` from the function. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "busy";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "integration_failure" | "integration_timeout";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_refused";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "gateway_error";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    adminBalance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The balance. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Balance"];
+                };
+            };
+            /** @description 400: `invalid_user_id` from the function; `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_user_id";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "missing_authentication_token" | "invalid_signature" | "expired_token" | "access_denied";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_too_large";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 429: `throttled` (THROTTLED) from API Gateway. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "throttled";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 500: `internal_error` from the function. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "integration_failure" | "integration_timeout";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_refused";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "gateway_error";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    adminErase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased (now or before). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
+                };
+            };
+            /** @description 400: `invalid_user_id` from the function; `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_user_id";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "missing_authentication_token" | "invalid_signature" | "expired_token" | "access_denied";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_too_large";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 429: `throttled` (THROTTLED) from API Gateway. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "throttled";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 500: `internal_error` from the function. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "integration_failure" | "integration_timeout";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_refused";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "gateway_error";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    adminHistory: {
+        parameters: {
+            query?: {
+                /** @description Entries per page, 1–100 (20 when absent). */
+                limit?: string;
+                /** @description The `nextCursor` of the previous page, as it was returned. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                userId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            /** @description 400: `invalid_user_id`, `invalid_query`, `invalid_cursor` from the function; `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_user_id" | "invalid_query" | "invalid_cursor";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "missing_authentication_token" | "invalid_signature" | "expired_token" | "access_denied";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_too_large";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 429: `throttled` (THROTTLED) from API Gateway. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "throttled";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 500: `internal_error` from the function. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "integration_failure" | "integration_timeout";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_refused";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "gateway_error";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    adminRedeem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedemptionRequest"];
+            };
+        };
+        responses: {
+            /** @description A retry of a redemption already made: its first answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Redemption"];
+                };
+            };
+            /** @description Redeemed: the points are spent. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Redemption"];
+                };
+            };
+            /** @description 400: `invalid_user_id`, `invalid_request` from the function; `invalid_request` (BAD_REQUEST_BODY), `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_user_id" | "invalid_request";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "missing_authentication_token" | "invalid_signature" | "expired_token" | "access_denied";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 409: `idempotency_conflict`, `insufficient_points` from the function. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "idempotency_conflict";
+                            message: string;
+                        };
+                    } | components["schemas"]["InsufficientPoints"];
+                };
+            };
+            /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_too_large";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 429: `throttled` (THROTTLED) from API Gateway. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "throttled";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 500: `internal_error` from the function. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 503: `busy` from the function. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "busy";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "integration_failure" | "integration_timeout";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_refused";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "gateway_error";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    adminCancelRedemption: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: components["schemas"]["Id"];
+                redemptionId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled (now or before). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionCancel"];
+                };
+            };
+            /** @description 400: `invalid_user_id`, `invalid_request` from the function; `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_user_id" | "invalid_request";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "missing_authentication_token" | "invalid_signature" | "expired_token" | "access_denied";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 404: `redemption_not_found` from the function. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "redemption_not_found";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_too_large";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 429: `throttled` (THROTTLED) from API Gateway. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "throttled";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 500: `internal_error` from the function. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 503: `busy` from the function. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "busy";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "integration_failure" | "integration_timeout";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_refused";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "gateway_error";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    adminAdjust: {
         parameters: {
             query?: never;
             header?: never;
