@@ -8,6 +8,7 @@ import { deadLetterPolicies } from "./rules/dead-letters";
 import { encryptionPolicies } from "./rules/encryption";
 import { eventDeliveryPolicies } from "./rules/event-delivery";
 import { hygienePolicies } from "./rules/hygiene";
+import { servicePrincipalsHeldToAccount } from "./rules/service-principals";
 
 export const PACK_NAME = "otrium-loyalty";
 
@@ -20,4 +21,5 @@ export const loyaltyPolicies: Policies = [
   ...eventDeliveryPolicies,
   ...hygienePolicies,
   alarmMetricDocumented,
+  servicePrincipalsHeldToAccount,
 ];
