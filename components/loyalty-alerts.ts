@@ -1,9 +1,8 @@
 /**
  * LoyaltyAlerts: where the loyalty alarms notify. An SNS topic encrypted with a key that
  * CloudWatch may use for this account's alarms only (it cannot publish to a topic under the
- * AWS-managed SNS key), a topic
- * policy that lets this account's alarms publish, and one email subscription per address
- * (each must confirm the email AWS sends).
+ * AWS-managed SNS key), a topic policy that lets this account's alarms publish, and one email
+ * subscription per address (each must confirm the email AWS sends).
  */
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
