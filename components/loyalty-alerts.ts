@@ -1,8 +1,8 @@
 /**
  * LoyaltyAlerts: where the loyalty alarms notify. An SNS topic encrypted with a key that
- * CloudWatch may use (it cannot publish to a topic under the AWS-managed SNS key), a topic
- * policy that lets this account's alarms publish, and one email subscription per address
- * (each must confirm the email AWS sends).
+ * CloudWatch may use for this account's alarms only (it cannot publish to a topic under the
+ * AWS-managed SNS key), a topic policy that lets this account's alarms publish, and one email
+ * subscription per address (each must confirm the email AWS sends).
  */
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
@@ -25,15 +25,29 @@ export class LoyaltyAlerts extends pulumi.ComponentResource {
     super("otrium:loyalty:LoyaltyAlerts", name, {}, opts);
     const parent = { parent: this };
 
-    const key = serviceKey(
-      `${name}-topic`,
-      { description: "Encrypts the loyalty alarm notifications", service: "cloudwatch.amazonaws.com" },
-      parent,
-    );
-    const topic = new sns.Topic(name, { kmsMasterKeyId: key.arn }, parent);
     const account = getCallerIdentityOutput({}, parent).accountId;
     const region = getRegionOutput({}, parent).region;
     const partition = getPartitionOutput({}, parent).partition;
+    // Every alarm of this account and region: the key and the topic admit CloudWatch for these alone.
+    const alarmsOfThisAccount = pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${account}:alarm:*`;
+
+    const key = serviceKey(
+      `${name}-topic`,
+      {
+        description: "Encrypts the loyalty alarm notifications",
+        service: "cloudwatch.amazonaws.com",
+        // AWS's Modern Data Architecture Accelerator, "grantCloudWatchAlarmsTopicAccess"
+        // (https://aws.github.io/modern-data-architecture-accelerator/typedocs/functions/_aws-mdaa_cloudwatch-constructs.grantCloudWatchAlarmsTopicAccess.html):
+        // CloudWatch needs kms:Decrypt and kms:GenerateDataKey* on a CMK-encrypted topic's key,
+        // and both aws:SourceAccount and aws:SourceArn (the alarms' ARN pattern) are supported
+        // and correct on that grant, unlike EventBridge's; it builds on the SNS guide's "Enable
+        // compatibility between event sources from AWS services and encrypted topics"
+        // (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+        sourceArnLike: alarmsOfThisAccount,
+      },
+      parent,
+    );
+    const topic = new sns.Topic(name, { kmsMasterKeyId: key.arn }, parent);
     new sns.TopicPolicy(
       name,
       {
@@ -47,7 +61,7 @@ export class LoyaltyAlerts extends pulumi.ComponentResource {
               Principal: { Service: "cloudwatch.amazonaws.com" },
               Action: "sns:Publish",
               Resource: topic.arn,
-              Condition: { ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${account}:alarm:*` } },
+              Condition: { ArnLike: { "aws:SourceArn": alarmsOfThisAccount } },
             },
             {
               Sid: "DenyInsecureTransport",

@@ -7,7 +7,7 @@
  *     rule DLQ              DLQ
  *
  * The rule admits only the configured publisher accounts' events. The queue and its DLQ are
- * encrypted with a customer-managed key that EventBridge may use for this rule only; the
+ * encrypted with a customer-managed key that EventBridge may use for this account only; the
  * rule's DLQ uses SQS-managed encryption, so a fault of that key (disabled, policy broken)
  * cannot also stop the dead letters. Only the rule (and the configured redrive operators) may
  * send to the queue; every queue denies requests without TLS; every DLQ and the rule itself
@@ -136,7 +136,7 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
     const parent = { parent: this };
     const eventBusName = settings.eventBusName;
 
-    // The rule comes first: the key and the queue policies admit EventBridge for it alone.
+    // The rule comes first: the queue policies admit EventBridge for it alone.
     const pattern = pulumi.output(args.eventPattern ?? loyaltyEventPattern(settings.eventSource));
     const rule = new cloudwatch.EventRule(
       `${name}-orders`,
@@ -158,7 +158,15 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
       {
         description: "Encrypts the loyalty order-event queue and its DLQ",
         service: "events.amazonaws.com",
-        sourceArn: rule.arn,
+        // Held to this account only, not to the rule: no AWS page shows EventBridge sending
+        // aws:SourceArn to KMS when it delivers to an encrypted queue. The SQS guide's "Configure
+        // KMS permissions for AWS services" (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html#compatibility-with-aws-services)
+        // gives the service principal kms:GenerateDataKey and kms:Decrypt with no condition;
+        // EventBridge's "Authorizing EventBridge to use a customer managed key"
+        // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-key-policy.html)
+        // shows aws:SourceArn and aws:SourceAccount on events.amazonaws.com, but for a key that
+        // encrypts an event bus, whose ARN is the source — not for delivering to a target. The
+        // queue policy still admits this rule alone (aws:SourceArn, which SQS does receive).
       },
       kept,
     );

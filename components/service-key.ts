@@ -2,6 +2,12 @@
  * Customer-managed KMS keys that an AWS service may use on our behalf. The AWS-managed keys
  * (`alias/aws/sqs`, `alias/aws/sns`) have policies nobody can edit, so EventBridge cannot
  * send to a queue, nor CloudWatch publish to a topic, encrypted under them.
+ *
+ * A service principal in a key policy speaks for every AWS account: without a condition,
+ * another account's rule or alarm pointed at a queue or topic under this key (a key ARN is no
+ * secret) would have the service encrypt with it on that account's behalf — the confused
+ * deputy. So the service is always held to this account (`aws:SourceAccount`), and to the
+ * resources it acts for (`aws:SourceArn`) where AWS shows the service sending that key to KMS.
  */
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
@@ -13,10 +19,13 @@ export interface ServiceKeyArgs {
   /** The service principal that may encrypt and decrypt with the key, e.g. `events.amazonaws.com`. */
   service: string;
   /**
-   * Limits the service to requests made for this resource (`aws:SourceArn`), e.g. one rule.
-   * Only for services that send it to KMS (EventBridge does; CloudWatch alarms do not).
+   * Also limits the service to requests made for these resources (`aws:SourceArn`, `ArnLike`,
+   * so a pattern such as `arn:aws:cloudwatch:<region>:<account>:alarm:*` works). Only for
+   * services an AWS page shows sending it to KMS: a condition on a key the request lacks
+   * denies every request, silently.
+   * @default none: the service is held to this account alone
    */
-  sourceArn?: pulumi.Input<string>;
+  sourceArnLike?: pulumi.Input<string>;
 }
 
 export function serviceKey(name: string, args: ServiceKeyArgs, opts: pulumi.CustomResourceOptions): kms.Key {
@@ -46,7 +55,10 @@ export function serviceKey(name: string, args: ServiceKeyArgs, opts: pulumi.Cust
             Principal: { Service: args.service },
             Action: ["kms:GenerateDataKey", "kms:Decrypt"],
             Resource: "*",
-            ...(args.sourceArn === undefined ? {} : { Condition: { ArnEquals: { "aws:SourceArn": args.sourceArn } } }),
+            Condition: {
+              StringEquals: { "aws:SourceAccount": account },
+              ...(args.sourceArnLike === undefined ? {} : { ArnLike: { "aws:SourceArn": args.sourceArnLike } }),
+            },
           },
         ],
       }),

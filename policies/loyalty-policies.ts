@@ -9,6 +9,7 @@ import { deadLetterPolicies } from "./rules/dead-letters";
 import { encryptionPolicies } from "./rules/encryption";
 import { eventDeliveryPolicies } from "./rules/event-delivery";
 import { hygienePolicies } from "./rules/hygiene";
+import { servicePrincipalsHeldToAccount } from "./rules/service-principals";
 
 export const PACK_NAME = "otrium-loyalty";
 
@@ -22,4 +23,5 @@ export const loyaltyPolicies: Policies = [
   ...hygienePolicies,
   alarmMetricDocumented,
   apiAdminTreeRestricted,
+  servicePrincipalsHeldToAccount,
 ];

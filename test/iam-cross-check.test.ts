@@ -1,8 +1,9 @@
 /**
  * Our two IAM judgements, held to an evaluator nobody here wrote (`@cloud-copilot/iam-simulate`):
  * the policy pack's resource-policy evaluator (`policies/rules/resource-policy.ts`) on every
- * queue policy of both stacks, and the leading-key reading the IAM coverage test relies on, on
- * every function role. Each is asked the same questions; where the two answer differently, the
+ * queue policy of both stacks, and on every key policy that admits a service (which must refuse
+ * the service acting for another account), and the leading-key reading the IAM coverage test
+ * relies on, on every function role. Each is asked the same questions; where the two answer differently, the
  * test fails — a check that is wrong here would pass a policy that is wrong in AWS.
  */
 import test from "ava";
@@ -80,6 +81,46 @@ for (const stack of ["dev", "prod"]) {
     }
     t.true(asked >= 40, `asked ${asked}`);
     t.deepEqual(disagreements, []);
+  });
+
+  test(`${stack}: on every key a service may use, the service acting for this account is allowed, for another account denied, by both evaluators`, async (t) => {
+    const run = runOf(stack);
+    const disagreements: string[] = [];
+    const verdicts: string[] = [];
+    for (const key of run.ofType("aws:kms/key:Key")) {
+      if (typeof key.inputs.policy !== "string") continue;
+      const document = JSON.parse(key.inputs.policy) as { Statement: unknown[] };
+      const services = statementsOf(document).flatMap((s) => [(s.Principal as { Service?: string } | undefined)?.Service ?? []].flat());
+      const keyArn = `arn:aws:kms:${MOCK_REGION}:${MOCK_ACCOUNT}:key/${key.name}-key-id`;
+      for (const service of services) {
+        // The resource the service acts for: an alarm for CloudWatch, the rule for EventBridge.
+        const source = (account: string) => (service === "cloudwatch.amazonaws.com" ? `arn:aws:cloudwatch:${MOCK_REGION}:${account}:alarm:loyalty-x` : `arn:aws:events:${MOCK_REGION}:${account}:rule/loyalty-ingest-orders-a1b2c3`);
+        for (const [who, account] of [["this account", MOCK_ACCOUNT], ["another account", "999999999999"]] as const) {
+          for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) {
+            const request: PolicyRequest = { principal: { service }, action, context: { "aws:SourceAccount": account, "aws:SourceArn": source(account) } };
+            const theirs = await simulate({
+              request: { principal: service, action, resource: { resource: keyArn, accountId: MOCK_ACCOUNT }, contextVariables: request.context },
+              identityPolicies: [],
+              resourcePolicy: document,
+            });
+            const mine = ours(document.Statement, request);
+            if (mine !== theirs) disagreements.push(`${key.name}: ${service} ${action} for ${who}: pack ${mine}, iam-simulate ${theirs}`);
+            verdicts.push(`${key.name}: ${service} ${action} for ${who}: ${theirs}`);
+          }
+        }
+      }
+    }
+    t.deepEqual(disagreements, []);
+    t.deepEqual(verdicts.sort(), [
+      "loyalty-alerts-topic: cloudwatch.amazonaws.com kms:Decrypt for another account: ImplicitlyDenied",
+      "loyalty-alerts-topic: cloudwatch.amazonaws.com kms:Decrypt for this account: Allowed",
+      "loyalty-alerts-topic: cloudwatch.amazonaws.com kms:GenerateDataKey for another account: ImplicitlyDenied",
+      "loyalty-alerts-topic: cloudwatch.amazonaws.com kms:GenerateDataKey for this account: Allowed",
+      "loyalty-ingest-messages: events.amazonaws.com kms:Decrypt for another account: ImplicitlyDenied",
+      "loyalty-ingest-messages: events.amazonaws.com kms:Decrypt for this account: Allowed",
+      "loyalty-ingest-messages: events.amazonaws.com kms:GenerateDataKey for another account: ImplicitlyDenied",
+      "loyalty-ingest-messages: events.amazonaws.com kms:GenerateDataKey for this account: Allowed",
+    ]);
   });
 
   test(`${stack}: the leading-key reading of the IAM coverage test agrees with iam-simulate on every function role`, async (t) => {

@@ -10,6 +10,8 @@ import test from "ava";
 import { loyaltyPolicies, PACK_ENFORCEMENT_LEVEL } from "../policies/loyalty-policies";
 import { evaluatePolicies, mandatoryViolations, type Diagnostic } from "../policies/runner/evaluate";
 import { packConfigFor } from "../policies/runner/pack-config";
+import * as iam from "@pulumi/aws/iam";
+import * as kms from "@pulumi/aws/kms";
 import { LoyaltyApi } from "../components";
 import { runProgram, type CapturedResource } from "../harness/mock-program";
 import { runStack } from "../harness/stack-run";
@@ -300,7 +302,7 @@ test("lambda-runtime-supported", async (t) => {
 test("every policy has a stable name, a description and remediation steps", (t) => {
   const names = loyaltyPolicies.map((p) => p.name);
   t.is(new Set(names).size, names.length);
-  t.is(names.length, 26);
+  t.is(names.length, 27);
   for (const policy of loyaltyPolicies) {
     t.regex(policy.name, /^[a-z0-9-]+$/);
     t.true(policy.description.length > 10, policy.name);
@@ -449,6 +451,77 @@ test("stateful-resources-protected: tables, queues and their keys, mandatory unl
   ]);
   t.deepEqual(await findings("stateful-resources-protected", stack(false), packConfigFor("prod")), found, "prod's pack config keeps it mandatory");
   t.deepEqual(await findings("stateful-resources-protected", stack(false), packConfigFor("dev")), [], "dev's pack config disables it");
+});
+
+// --- service principals ----------------------------------------------------------------------
+
+const keyWith = (statement: Record<string, unknown>) =>
+  resource(TYPES.kmsKey, "k", { enableKeyRotation: true, policy: JSON.stringify({ Statement: [{ Sid: "Root", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" }, statement] }) });
+const useKey = (service: string, Condition?: unknown) => ({ Sid: "ServiceUsesKey", Effect: "Allow", Principal: { Service: service }, Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: "*", ...(Condition === undefined ? {} : { Condition }) });
+const roleTrusting = (service: string, Condition?: unknown) =>
+  resource(TYPES.iamRole, "r", { assumeRolePolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", ...(Condition === undefined ? {} : { Condition }) }] } });
+const confusedKey = (service: string) =>
+  `Key policy statement "ServiceUsesKey" admits ${service} acting for any AWS account: another account could have it use this key (the confused deputy). Add a condition on aws:SourceAccount (this account) or aws:SourceArn (the resource it acts for).`;
+
+test("service-principals-held-to-account: a key's service is held by this account, a resource of it, or the encryption context", async (t) => {
+  const policy = "service-principals-held-to-account";
+  for (const Condition of [
+    { StringEquals: { "aws:SourceAccount": "123456789012" } },
+    { ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*" } },
+    { ArnEquals: { "aws:SourceArn": "arn:aws:events:eu-west-1:123456789012:rule/orders" } },
+    { StringEquals: { "kms:EncryptionContext:aws:sqs:arn": "arn:aws:sqs:eu-west-1:123456789012:queue" } },
+    { StringEquals: { "aws:SourceAccount": "123456789012", "kms:ViaService": "sqs.eu-west-1.amazonaws.com" } },
+  ]) {
+    t.deepEqual(await findings(policy, [keyWith(useKey("events.amazonaws.com", Condition))]), [], JSON.stringify(Condition));
+  }
+  for (const Condition of [
+    undefined,
+    { ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:*:alarm:*" } }, // any account's alarms
+    { StringEqualsIfExists: { "aws:SourceAccount": "123456789012" } }, // a request without the key passes
+    { StringNotEquals: { "aws:SourceAccount": "999999999999" } },
+    { StringEquals: { "kms:ViaService": "sqs.eu-west-1.amazonaws.com" } }, // every account's queues use SQS
+    { StringLike: { "kms:EncryptionContext:aws:sqs:arn": "*" } },
+    { Bool: { "aws:SecureTransport": "true" } },
+  ]) {
+    const found = await findings(policy, [keyWith(useKey("cloudwatch.amazonaws.com", Condition))]);
+    t.deepEqual(found.map((d) => [d.level, d.message]), [["mandatory", confusedKey("cloudwatch.amazonaws.com")]], JSON.stringify(Condition));
+  }
+  t.deepEqual(await findings(policy, [keyWith({ ...useKey("lambda.amazonaws.com"), Sid: undefined })]).then(messages), [
+    "Key policy statement admits lambda.amazonaws.com acting for any AWS account: another account could have it use this key (the confused deputy). Add a condition on aws:SourceAccount (this account) or aws:SourceArn (the resource it acts for).",
+  ], "Lambda is exempt in a trust policy only");
+  t.deepEqual(await findings(policy, [keyWith({ ...useKey("cloudwatch.amazonaws.com"), Effect: "Deny" })]), [], "a Deny admits nobody");
+  t.deepEqual(await findings(policy, [resource(TYPES.kmsKey, "default", { enableKeyRotation: true })]), [], "AWS's default key policy admits no service");
+  const documentKey = resource(TYPES.kmsKey, "k", { policy: { Statement: [useKey("events.amazonaws.com", { StringEquals: { "aws:SourceAccount": UNKNOWN } })] } });
+  t.deepEqual(await findings(policy, [documentKey]), [], "an account not known yet is an account");
+  const unknown = await findings(policy, [resource(TYPES.kmsKey, "k", { policy: UNKNOWN })]);
+  t.regex(unknown[0]?.message ?? "", /can't run policy 'service-principals-held-to-account' during preview/);
+});
+
+test("service-principals-held-to-account: a role's trust holds every service but Lambda and API Gateway's logs role", async (t) => {
+  const policy = "service-principals-held-to-account";
+  t.deepEqual(messages(await findings(policy, [roleTrusting("scheduler.amazonaws.com")])), [
+    "Trust policy statement admits scheduler.amazonaws.com acting for any AWS account: another account could have it use this role (the confused deputy). Add a condition on aws:SourceAccount (this account) or aws:SourceArn (the resource it acts for).",
+  ]);
+  t.deepEqual(await findings(policy, [roleTrusting("scheduler.amazonaws.com", { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnEquals: { "aws:SourceArn": UNKNOWN } })]), []);
+  t.deepEqual(await findings(policy, [roleTrusting("scheduler.amazonaws.com", { ArnEquals: { "aws:SourceArn": UNKNOWN } })]), [], "a schedule group not created yet");
+  t.is((await findings(policy, [roleTrusting("scheduler.amazonaws.com", { StringEquals: { "kms:EncryptionContext:aws:sqs:arn": "arn:aws:sqs:eu-west-1:123456789012:q" } })])).length, 1, "no encryption context in a trust");
+  for (const exempt of ["lambda.amazonaws.com", "apigateway.amazonaws.com"]) {
+    t.deepEqual(await findings(policy, [roleTrusting(exempt)]), [], exempt);
+  }
+  t.deepEqual(await findings(policy, [resource(TYPES.iamRole, "r", { assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "sts:AssumeRole" }] }) })]), [], "no service principal");
+});
+
+test.serial("service-principals-held-to-account: a program whose key and role trust services from any account fails the pack with prod's config", async (t) => {
+  const run = await runProgram(() => {
+    new kms.Key("alarms", { enableKeyRotation: true, policy: JSON.stringify({ Version: "2012-10-17", Statement: [useKey("cloudwatch.amazonaws.com")] }) });
+    new iam.Role("invoker", { assumeRolePolicy: iam.assumeRolePolicyForPrincipal({ Service: "scheduler.amazonaws.com" }) });
+    new iam.Role("function", { assumeRolePolicy: iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" }) });
+  }, { config: { "aws:region": "eu-west-1" } });
+  const violations = mandatoryViolations(await evaluatePolicies(run.resources, loyaltyPolicies, packConfigFor("prod")));
+  t.deepEqual(violations.map((d) => [d.policy, d.message]), [
+    ["service-principals-held-to-account", confusedKey("cloudwatch.amazonaws.com")],
+    ["service-principals-held-to-account", 'Trust policy statement "AllowAssumeRole" admits scheduler.amazonaws.com acting for any AWS account: another account could have it use this role (the confused deputy). Add a condition on aws:SourceAccount (this account) or aws:SourceArn (the resource it acts for).'],
+  ]);
 });
 
 // --- the real program and the runner ----------------------------------------------------------

@@ -86,9 +86,8 @@ for (const stack of ["dev", "prod"]) {
     t.true(input(key, "enableKeyRotation"));
   });
 
-  test(`${stack}: queues are encrypted with a customer key EventBridge may use for this rule only`, (t) => {
+  test(`${stack}: queues are encrypted with a customer key EventBridge may use for this account only`, (t) => {
     const r = run(stack);
-    const ruleArn = RULE_ARN;
     const keyArn = "arn:aws:kms:eu-west-1:123456789012:key/loyalty-ingest-messages-key-id";
     for (const name of ["loyalty-ingest-queue", "loyalty-ingest-dlq"]) {
       t.is(input(r.get(T.queue, name), "kmsMasterKeyId"), keyArn, `${name} uses the customer-managed key`);
@@ -100,7 +99,8 @@ for (const stack of ["dev", "prod"]) {
     const keyPolicy = statementsOf(input(r.get(T.key, "loyalty-ingest-messages"), "policy"));
     const events = keyPolicy.find((s) => JSON.stringify(s.Principal).includes("events.amazonaws.com"));
     t.deepEqual(events?.Action, ["kms:GenerateDataKey", "kms:Decrypt"]);
-    t.deepEqual(events?.Condition, { ArnEquals: { "aws:SourceArn": ruleArn } });
+    // No AWS page shows EventBridge sending the rule's ARN to KMS when it delivers to a queue: held to this account.
+    t.deepEqual(events?.Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
     t.true(input<boolean>(r.get(T.key, "loyalty-ingest-messages"), "enableKeyRotation"));
   });
 
@@ -410,7 +410,10 @@ for (const stack of ["dev", "prod"]) {
     const policy = statementsOf(input(r.get(T.key, "loyalty-alerts-topic"), "policy"));
     const cloudwatch = policy.find((s) => JSON.stringify(s.Principal).includes("cloudwatch.amazonaws.com"));
     t.deepEqual(cloudwatch?.Action, ["kms:GenerateDataKey", "kms:Decrypt"]);
-    t.is(cloudwatch?.Condition, undefined, "CloudWatch sends no source ARN to KMS: a condition on it would lock alarms out");
+    t.deepEqual(cloudwatch?.Condition, {
+      StringEquals: { "aws:SourceAccount": "123456789012" },
+      ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*" },
+    }, "this account's alarms only, as the topic policy");
     const topicPolicy = statementsOf(input(r.get("aws:sns/topicPolicy:TopicPolicy", "loyalty-alerts"), "policy"));
     t.like(topicPolicy[0], {
       Effect: "Allow",
@@ -419,6 +422,35 @@ for (const stack of ["dev", "prod"]) {
       Condition: { ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*" } },
     });
     t.like(topicPolicy[1], { Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+  });
+
+  test(`${stack}: every service principal a key or a role trusts is held to this account, but Lambda's and API Gateway's logs role`, (t) => {
+    const r = run(stack);
+    const documents = [
+      ...r.ofType(T.key).map((key) => ({ resource: key, document: input(key, "policy") })),
+      ...r.ofType("aws:iam/role:Role").map((role) => ({ resource: role, document: input(role, "assumeRolePolicy") })),
+    ];
+    const held = documents.flatMap(({ resource, document }) =>
+      document === undefined
+        ? []
+        : statementsOf(document).flatMap((s) => {
+            const services = (s.Principal as { Service?: string | string[] } | undefined)?.Service;
+            const keys = Object.values(s.Condition ?? {}).flatMap((byKey) => Object.keys(byKey)).sort();
+            return (services === undefined ? [] : [services].flat()).map((service) => `${resource.name}: ${service} ${keys.join(" ") || "(none)"}`);
+          }),
+    );
+    t.deepEqual(held.sort(), [
+      "loyalty-alerts-topic: cloudwatch.amazonaws.com aws:SourceAccount aws:SourceArn",
+      "loyalty-api-account-logs: apigateway.amazonaws.com (none)",
+      "loyalty-api-admin: lambda.amazonaws.com (none)",
+      "loyalty-api-reader: lambda.amazonaws.com (none)",
+      "loyalty-api-redeemer: lambda.amazonaws.com (none)",
+      "loyalty-events: lambda.amazonaws.com (none)",
+      "loyalty-ingest-messages: events.amazonaws.com aws:SourceAccount",
+      "loyalty-ingest-writer: lambda.amazonaws.com (none)",
+      "loyalty-settle-scheduler: scheduler.amazonaws.com aws:SourceAccount aws:SourceArn",
+      "loyalty-settle: lambda.amazonaws.com (none)",
+    ]);
   });
 
   test(`${stack}: the event contract is published as OpenAPI 3 schemas`, (t) => {

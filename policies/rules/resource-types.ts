@@ -4,6 +4,8 @@ export const TYPES = {
   queue: "aws:sqs/queue:Queue",
   queuePolicy: "aws:sqs/queuePolicy:QueuePolicy",
   kmsKey: "aws:kms/key:Key",
+  kmsKeyPolicy: "aws:kms/keyPolicy:KeyPolicy",
+  iamRole: "aws:iam/role:Role",
   logGroup: "aws:cloudwatch/logGroup:LogGroup",
   eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
   metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
