@@ -114,27 +114,39 @@ export interface components {
     schemas: {
         Id: string;
         Money: {
+            /** Format: int64 */
             amount: number;
             currency: string;
         };
         Balance: {
             userId: components["schemas"]["Id"];
-            /** @description Spendable now: released, not expired, minus what refunds of spent points took back. May be below zero. */
+            /**
+             * Format: int64
+             * @description Spendable now: released, not expired, minus what refunds of spent points took back. May be below zero.
+             */
             balance: number;
-            /** @description Earned but not yet released. */
+            /**
+             * Format: int64
+             * @description Earned but not yet released.
+             */
             pending: number;
-            /** @description Every point ever credited; refunds, redemptions and expiries do not reduce it. */
+            /**
+             * Format: int64
+             * @description Every point ever credited; refunds, redemptions and expiries do not reduce it.
+             */
             lifetimeEarned: number;
             /** @description When the balance last changed; null for a customer with no entries. */
             updatedAt: string | null;
             /** @description The next pending points to become spendable, or null. */
             nextRelease: {
+                /** Format: int64 */
                 points: number;
                 /** Format: date-time */
                 at: string;
             } | null;
             /** @description The next spendable points to expire, or null. */
             nextExpiry: {
+                /** Format: int64 */
                 points: number;
                 /** Format: date-time */
                 at: string;
@@ -144,8 +156,12 @@ export interface components {
             /** @constant */
             type: "earn";
             orderId: components["schemas"]["Id"];
+            /** Format: int64 */
             points: number;
-            /** @description Points of this order since taken back by refunds. */
+            /**
+             * Format: int64
+             * @description Points of this order since taken back by refunds.
+             */
             reversedPoints: number;
             amount: components["schemas"]["Money"];
             /** Format: date-time */
@@ -159,6 +175,7 @@ export interface components {
             type: "refund";
             orderId: components["schemas"]["Id"];
             refundId: components["schemas"]["Id"];
+            /** Format: int64 */
             points: number;
             amount: components["schemas"]["Money"];
             /** Format: date-time */
@@ -171,6 +188,7 @@ export interface components {
         } | {
             /** @constant */
             type: "expiry";
+            /** Format: int64 */
             points: number;
             /** Format: date-time */
             occurredAt: string;
@@ -179,6 +197,7 @@ export interface components {
             type: "redemption";
             redemptionId: components["schemas"]["Id"];
             rewardId: components["schemas"]["Id"];
+            /** Format: int64 */
             points: number;
             /** Format: date-time */
             occurredAt: string;
@@ -186,6 +205,7 @@ export interface components {
             /** @constant */
             type: "redemption-cancel";
             redemptionId: components["schemas"]["Id"];
+            /** Format: int64 */
             points: number;
             /** Format: date-time */
             occurredAt: string;
@@ -193,6 +213,7 @@ export interface components {
             /** @constant */
             type: "adjustment";
             adjustmentId: components["schemas"]["Id"];
+            /** Format: int64 */
             points: number;
             /** @description Why customer service granted or took the points. */
             reason: string;
@@ -208,8 +229,12 @@ export interface components {
             userId: components["schemas"]["Id"];
             redemptionId: components["schemas"]["Id"];
             rewardId: components["schemas"]["Id"];
+            /** Format: int64 */
             points: number;
-            /** @description The spendable balance right after this redemption. */
+            /**
+             * Format: int64
+             * @description The spendable balance right after this redemption.
+             */
             balance: number;
             /** Format: date-time */
             redeemedAt: string;
@@ -217,26 +242,37 @@ export interface components {
         RedemptionCancel: {
             userId: components["schemas"]["Id"];
             redemptionId: components["schemas"]["Id"];
+            /** Format: int64 */
             pointsReturned: number;
-            /** @description The spendable balance right after the cancel. */
+            /**
+             * Format: int64
+             * @description The spendable balance right after the cancel.
+             */
             balance: number;
             /** Format: date-time */
             cancelledAt: string;
         };
         RedemptionRequest: {
             redemptionId: components["schemas"]["Id"];
+            /** Format: int64 */
             points: number;
             rewardId: components["schemas"]["Id"];
         };
         Adjustment: {
             userId: components["schemas"]["Id"];
             adjustmentId: components["schemas"]["Id"];
-            /** @description Positive: granted; negative: taken. */
+            /**
+             * Format: int64
+             * @description Positive: granted; negative: taken.
+             */
             points: number;
             reason: string;
             /** @description Who made it: the caller's Cognito `sub` or IAM principal ARN. */
             actor: string;
-            /** @description The spendable balance right after this adjustment. May be below zero after an `allowNegative` take. */
+            /**
+             * Format: int64
+             * @description The spendable balance right after this adjustment. May be below zero after an `allowNegative` take.
+             */
             balance: number;
             /** @description When granted points expire; null: never, or a take. */
             expiresAt: string | null;
@@ -245,6 +281,7 @@ export interface components {
         };
         AdjustmentRequest: {
             adjustmentId: components["schemas"]["Id"];
+            /** Format: int64 */
             points: number;
             reason: string;
             allowNegative?: boolean;
@@ -253,7 +290,10 @@ export interface components {
             userId: components["schemas"]["Id"];
             /** @constant */
             erased: true;
-            /** @description Outstanding points (spendable and pending) the customer held when first erased. */
+            /**
+             * Format: int64
+             * @description Outstanding points (spendable and pending) the customer held when first erased.
+             */
             pointsRemoved: number;
             /**
              * Format: date-time
@@ -266,6 +306,7 @@ export interface components {
                 /** @constant */
                 code: "insufficient_points";
                 message: string;
+                /** Format: int64 */
                 balance: number;
             };
         };
@@ -273,7 +314,12 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description Never cached: balances change. */
+        "Cache-Control": "no-store";
+        /** @description Seconds to wait before retrying with the same idempotency key. */
+        "Retry-After": 1;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -292,6 +338,7 @@ export interface operations {
             /** @description The balance. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -301,6 +348,7 @@ export interface operations {
             /** @description 400: `invalid_user_id` from the function; `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
             400: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -323,6 +371,7 @@ export interface operations {
             /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
             401: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -339,6 +388,7 @@ export interface operations {
             /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
             403: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -361,6 +411,7 @@ export interface operations {
             /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
             413: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -377,6 +428,7 @@ export interface operations {
             /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
             415: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -393,6 +445,7 @@ export interface operations {
             /** @description 429: `throttled` (THROTTLED) from API Gateway. */
             429: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -409,6 +462,7 @@ export interface operations {
             /** @description 500: `internal_error` from the function. */
             500: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -424,6 +478,7 @@ export interface operations {
             /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
             504: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -440,6 +495,7 @@ export interface operations {
             /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
             "4XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -456,6 +512,7 @@ export interface operations {
             /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
             "5XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -485,6 +542,7 @@ export interface operations {
             /** @description Erased (now or before). */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -494,6 +552,7 @@ export interface operations {
             /** @description 400: `invalid_user_id` from the function; `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
             400: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -516,6 +575,7 @@ export interface operations {
             /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
             401: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -532,6 +592,7 @@ export interface operations {
             /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
             403: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -554,6 +615,7 @@ export interface operations {
             /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
             413: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -570,6 +632,7 @@ export interface operations {
             /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
             415: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -586,6 +649,7 @@ export interface operations {
             /** @description 429: `throttled` (THROTTLED) from API Gateway. */
             429: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -602,6 +666,7 @@ export interface operations {
             /** @description 500: `internal_error` from the function. */
             500: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -617,6 +682,7 @@ export interface operations {
             /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
             504: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -633,6 +699,7 @@ export interface operations {
             /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
             "4XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -649,6 +716,7 @@ export interface operations {
             /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
             "5XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -668,7 +736,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Entries per page, 1–100 (20 when absent). */
-                limit?: string;
+                limit?: number;
                 /** @description The `nextCursor` of the previous page, as it was returned. */
                 cursor?: string;
             };
@@ -683,6 +751,7 @@ export interface operations {
             /** @description One page of entries. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -692,6 +761,7 @@ export interface operations {
             /** @description 400: `invalid_user_id`, `invalid_query`, `invalid_cursor` from the function; `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
             400: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -714,6 +784,7 @@ export interface operations {
             /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
             401: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -730,6 +801,7 @@ export interface operations {
             /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
             403: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -752,6 +824,7 @@ export interface operations {
             /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
             413: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -768,6 +841,7 @@ export interface operations {
             /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
             415: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -784,6 +858,7 @@ export interface operations {
             /** @description 429: `throttled` (THROTTLED) from API Gateway. */
             429: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -800,6 +875,7 @@ export interface operations {
             /** @description 500: `internal_error` from the function. */
             500: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -815,6 +891,7 @@ export interface operations {
             /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
             504: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -831,6 +908,7 @@ export interface operations {
             /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
             "4XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -847,6 +925,7 @@ export interface operations {
             /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
             "5XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -880,6 +959,7 @@ export interface operations {
             /** @description A retry of a redemption already made: its first answer. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -889,6 +969,7 @@ export interface operations {
             /** @description Redeemed: the points are spent. */
             201: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -898,6 +979,7 @@ export interface operations {
             /** @description 400: `invalid_user_id`, `invalid_request` from the function; `invalid_request` (BAD_REQUEST_BODY), `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
             400: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -920,6 +1002,7 @@ export interface operations {
             /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
             401: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -936,6 +1019,7 @@ export interface operations {
             /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
             403: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -958,6 +1042,7 @@ export interface operations {
             /** @description 409: `idempotency_conflict`, `insufficient_points` from the function. */
             409: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -973,6 +1058,7 @@ export interface operations {
             /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
             413: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -986,13 +1072,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            /** @description 415: `unsupported_media_type` from the function; `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
             415: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                        };
+                    } | {
                         error: {
                             /** @enum {string} */
                             code: "unsupported_media_type";
@@ -1005,6 +1098,7 @@ export interface operations {
             /** @description 429: `throttled` (THROTTLED) from API Gateway. */
             429: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1021,6 +1115,7 @@ export interface operations {
             /** @description 500: `internal_error` from the function. */
             500: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1036,6 +1131,8 @@ export interface operations {
             /** @description 503: `busy` from the function. */
             503: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1051,6 +1148,7 @@ export interface operations {
             /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
             504: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1067,6 +1165,7 @@ export interface operations {
             /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
             "4XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1083,6 +1182,7 @@ export interface operations {
             /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
             "5XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1113,6 +1213,7 @@ export interface operations {
             /** @description Cancelled (now or before). */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1122,6 +1223,7 @@ export interface operations {
             /** @description 400: `invalid_user_id`, `invalid_request` from the function; `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
             400: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1144,6 +1246,7 @@ export interface operations {
             /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
             401: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1160,6 +1263,7 @@ export interface operations {
             /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
             403: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1182,6 +1286,7 @@ export interface operations {
             /** @description 404: `redemption_not_found` from the function. */
             404: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1197,6 +1302,7 @@ export interface operations {
             /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
             413: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1213,6 +1319,7 @@ export interface operations {
             /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
             415: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1229,6 +1336,7 @@ export interface operations {
             /** @description 429: `throttled` (THROTTLED) from API Gateway. */
             429: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1245,6 +1353,7 @@ export interface operations {
             /** @description 500: `internal_error` from the function. */
             500: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1260,6 +1369,8 @@ export interface operations {
             /** @description 503: `busy` from the function. */
             503: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1275,6 +1386,7 @@ export interface operations {
             /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
             504: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1291,6 +1403,7 @@ export interface operations {
             /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
             "4XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1307,6 +1420,7 @@ export interface operations {
             /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
             "5XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1340,6 +1454,7 @@ export interface operations {
             /** @description A retry of an adjustment already made: its first answer. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1349,6 +1464,7 @@ export interface operations {
             /** @description Adjusted. */
             201: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1358,6 +1474,7 @@ export interface operations {
             /** @description 400: `invalid_user_id`, `invalid_request` from the function; `invalid_request` (BAD_REQUEST_BODY), `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
             400: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1380,6 +1497,7 @@ export interface operations {
             /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
             401: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1396,6 +1514,7 @@ export interface operations {
             /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
             403: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1418,6 +1537,7 @@ export interface operations {
             /** @description 409: `idempotency_conflict`, `insufficient_points`, `customer_erased` from the function. */
             409: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1433,6 +1553,7 @@ export interface operations {
             /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
             413: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1446,13 +1567,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            /** @description 415: `unsupported_media_type` from the function; `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
             415: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                        };
+                    } | {
                         error: {
                             /** @enum {string} */
                             code: "unsupported_media_type";
@@ -1465,6 +1593,7 @@ export interface operations {
             /** @description 429: `throttled` (THROTTLED) from API Gateway. */
             429: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1481,6 +1610,7 @@ export interface operations {
             /** @description 500: `internal_error` from the function. */
             500: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1496,6 +1626,8 @@ export interface operations {
             /** @description 503: `busy` from the function. */
             503: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1511,6 +1643,7 @@ export interface operations {
             /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
             504: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1527,6 +1660,7 @@ export interface operations {
             /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
             "4XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1543,6 +1677,7 @@ export interface operations {
             /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
             "5XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
