@@ -196,7 +196,7 @@ test("unknown routes are 404 and other methods 405, as JSON", async (t) => {
   assertError(t, await read(apiEvent({ resource: "/balances/{userId}", pathParameters: { userId: "u-1" } })), 404, "not_found");
   const post = await read(balanceRequest("u-1", { method: "POST" }));
   assertError(t, post, 405, "method_not_allowed");
-  t.is(post.headers?.Allow, "GET, OPTIONS");
+  t.is(post.headers?.Allow, "GET, DELETE, OPTIONS", "every method of the resource, whichever function serves it");
   assertError(t, await read(historyRequest("u-1", { method: "DELETE" })), 405, "method_not_allowed");
 });
 
