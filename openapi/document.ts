@@ -88,21 +88,28 @@ Each operation lists every status it can answer and every \`code\` of each.`;
 
 /**
  * The headers answers carry: every answer, the functions' and API Gateway's own alike, is never
- * cached (balances change); a busy answer says when to retry.
+ * cached (balances change) and grants a browser origin the stack allows; a busy answer says when
+ * to retry.
  */
 const HEADERS = {
   "Cache-Control": { description: "Never cached: balances change.", required: true, schema: { type: "string", const: "no-store" } },
+  "Access-Control-Allow-Origin": {
+    description:
+      "The request's `Origin` when the stack's `allowedOrigins` lists it, or `*` when it allows any. API Gateway's own answers carry it only when it needs no request to say: one allowed origin, or `*`.",
+    required: false,
+    schema: { type: "string" },
+  },
   "Retry-After": {
     description: "Seconds to wait before retrying with the same idempotency key.",
     required: true,
-    schema: { type: "integer", format: "int32", const: BUSY_RETRY_AFTER_SECONDS },
+    schema: { type: "integer", format: "int32", minimum: BUSY_RETRY_AFTER_SECONDS, maximum: BUSY_RETRY_AFTER_SECONDS },
   },
 } satisfies Record<string, Header>;
 
 /** The headers of an answer with `status`. */
 function headersOf(status: string): Record<string, Header> {
   const ref = (name: keyof typeof HEADERS) => ({ [name]: { $ref: `#/components/headers/${name}` } });
-  return { ...ref("Cache-Control"), ...(status === "503" ? ref("Retry-After") : {}) };
+  return { ...ref("Cache-Control"), ...ref("Access-Control-Allow-Origin"), ...(status === "503" ? ref("Retry-After") : {}) };
 }
 
 /** The path parameters of a resource; each is an id, checked as the router checks \`userId\`. */
