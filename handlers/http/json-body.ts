@@ -4,7 +4,7 @@
  * validator, and a Lambda proxy integration passes the body on as it came (its 415 belongs to
  * mapping templates, which a proxy integration has none of). So the function itself refuses a
  * body not sent as JSON, with the status API Gateway uses for it: 415 `unsupported_media_type`.
- * A request with no `Content-Type` is refused the same way (curl's `-d` sends a form type).
+ * A body sent with no `Content-Type` is refused too: nothing but JSON is read as JSON.
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import * as v from "valibot";
