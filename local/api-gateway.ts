@@ -47,7 +47,7 @@ function match(pathname: string): { resource: string; pathParameters: Record<str
       return { resource, pathParameters: Object.fromEntries(values) };
     }
   }
-  // No such resource: the handler answers 404, as API Gateway would refuse it.
+  // No such resource: the gateway answers as API Gateway does (403 missing_authentication_token).
   return { resource: pathname, pathParameters: null };
 }
 

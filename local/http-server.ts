@@ -6,7 +6,11 @@
  *   GET  /_local/dlq, POST /_local/dlq/redrive        → the DLQ (for `npm run local:dlq`)
  *   POST /_local/settle                                → runs the daily settle now (body: its input)
  *   GET  /_local/events?source=&after=                 → every event the local bus has seen
- *   anything else                                      → the API: the reader or redeemer Lambda
+ *   a route of the API                                 → the function that serves its method (a method
+ *                                                        it does not serve: the route's function, 405)
+ *   anything else                                      → 403 missing_authentication_token, as API Gateway
+ * The gateway's own refusals (no route, unusable claims, a body too large, a request Node's parser
+ * refuses) are in the shape API Gateway gives its own answers, with the document's codes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
@@ -20,7 +24,7 @@ import { toProxyEvent, type ProxyHandler } from "./api-gateway";
 import { referenceFile } from "./api-reference";
 import type { LocalEventLog } from "./event-log";
 import { localCaller } from "./local-caller";
-import { answerClientError, type ClientError } from "./client-errors";
+import { answerClientError, GATEWAY_ANSWER_HEADERS, gatewayAnswerBody, type ClientError, type GatewayCode } from "./client-errors";
 import { putEvents, requestError, type PutEventsTarget } from "./put-events";
 import type { LocalQueues } from "./queues";
 import { parseRequestTarget } from "./request-target";
@@ -80,8 +84,10 @@ function send(response: ServerResponse, status: number, headers: Record<string, 
   response.end(body);
 }
 
-const sendJson = (response: ServerResponse, status: number, body: unknown) =>
-  send(response, status, { "Content-Type": "application/json" }, JSON.stringify(body));
+const sendJson = (response: ServerResponse, status: number, body: unknown) => send(response, status, GATEWAY_ANSWER_HEADERS, JSON.stringify(body));
+
+/** One of the gateway's own refusals, as API Gateway shapes its own. */
+const refuse = (response: ServerResponse, status: number, code: GatewayCode, message: string) => send(response, status, GATEWAY_ANSWER_HEADERS, gatewayAnswerBody(code, message));
 
 /** `POST /_local/settle`: the settle's reports, or a 400 naming what is wrong with the input. */
 async function settleNow(response: ServerResponse, body: string, routes: HttpRoutes): Promise<void> {
@@ -113,11 +119,13 @@ function listEvents(response: ServerResponse, query: Record<string, string[]>, r
 
 async function route(request: IncomingMessage, response: ServerResponse, routes: HttpRoutes): Promise<void> {
   const body = await readBody(request);
-  if (body === undefined) return sendJson(response, 413, { error: { code: "too_large", message: "request body too large" } });
+  if (body === undefined) return refuse(response, 413, "request_too_large", `the request body is over ${MAX_BODY_BYTES} bytes`);
+  // Node leaves this check to us (`requireHostHeader: false`), so that the answer has the API's shape.
+  if (request.httpVersion === "1.1" && request.headers.host === undefined) return refuse(response, 400, "bad_request", "an HTTP/1.1 request needs a Host header");
   const method = request.method ?? "GET";
   const url = request.url ?? "/";
   const target = parseRequestTarget(url);
-  if (!target) return sendJson(response, 400, { error: { code: "bad_request", message: "the request target must be a path" } });
+  if (!target) return refuse(response, 400, "bad_request", "the request target must be a path (origin form), not a URL or an authority");
   const { path } = target;
   const reference = method === "GET" ? referenceFile(path) : undefined;
   if (reference) return send(response, 200, reference.headers, reference.body);
@@ -148,26 +156,29 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
     Object.entries(request.headers).flatMap(([key, value]) => (typeof value === "string" ? [[key, value]] : Array.isArray(value) ? [[key, value.join(",")]] : [])),
   );
   const sourceIp = request.socket.remoteAddress ?? "127.0.0.1";
-  // A preflight carries no credentials and never reaches a function, as in the stack (a MOCK integration).
-  // The admin tree has no preflights: backends send none.
   const resource = toProxyEvent({ method, url, headers, body, sourceIp }, routes.stage).resource;
-  const served = treeOf(resource).tree === "customer" ? methodsOf(resource) : [];
-  if (method === "OPTIONS" && routes.allowedOrigins.length > 0 && served.length > 0) {
+  const served = methodsOf(resource);
+  // API Gateway answers a path it has no resource for with its MISSING_AUTHENTICATION_TOKEN response.
+  if (served.length === 0) return refuse(response, 403, "missing_authentication_token", `no route ${method} ${path} (API Gateway: "Missing Authentication Token")`);
+  // A preflight carries no credentials and never reaches a function, as in the stack (a MOCK
+  // integration). The admin tree has none: backends send no preflights.
+  if (method === "OPTIONS" && routes.allowedOrigins.length > 0 && treeOf(resource).tree === "customer") {
     return send(response, 204, corsHeaders(headers.origin, routes.allowedOrigins, served.join(", ")), "");
   }
   const caller = localCaller(headers);
-  if ("refused" in caller) return sendJson(response, 401, { error: { code: "unauthorized", message: caller.refused } });
+  if ("refused" in caller) return refuse(response, 401, "unauthorized", caller.refused);
   const event = toProxyEvent({ method, url, headers, body, caller, sourceIp }, routes.stage);
   // The resource policy lets only SigV4 admins into the admin tree; a Cognito user is denied there.
   if (treeOf(event.resource).tree === "admin" && "claims" in caller) {
-    const message = `X-Local-Claims acts as a Cognito user, and the /admin routes admit only the IAM principals listed as adminPrincipals (SigV4); send no X-Local-Claims to act as one`;
-    return sendJson(response, 403, { error: { code: "access_denied", message, requestId: event.requestContext.requestId } });
+    const message = "X-Local-Claims acts as a Cognito user, and the /admin routes admit only the IAM principals listed as adminPrincipals (SigV4); send no X-Local-Claims to act as one";
+    return refuse(response, 403, "access_denied", message);
   }
-  // Unknown resources go to the reader, which answers 404 as API Gateway would refuse them.
-  // A resource may be served by several functions, one per method (GET and DELETE /points/{userId}).
+  // A resource may be served by several functions, one per method (GET and DELETE /points/{userId});
+  // another method goes to the resource's first function, whose router answers 405 naming them all.
   const onResource = SERVED_ROUTES.filter((candidate) => candidate.resource === event.resource).map((candidate) => candidate.route);
   const route = onResource.find((candidate) => candidate.method === event.httpMethod) ?? onResource[0];
-  const result = await routes.functions[route?.handler ?? "reader"](event);
+  if (route === undefined) return refuse(response, 403, "missing_authentication_token", `no route ${method} ${path}`);
+  const result = await routes.functions[route.handler](event);
   send(response, result.statusCode, result.headers ?? {}, result.body);
 }
 
@@ -175,7 +186,7 @@ export async function startHttpServer(port: number, routes: HttpRoutes): Promise
   const log = routes.log ?? stderr;
   // Sockets with an exchange under way: a parser error there belongs to that exchange.
   const busy = new WeakSet<Duplex>();
-  const server = createServer((request, response) => {
+  const server = createServer({ requireHostHeader: false }, (request, response) => {
     const socket = request.socket;
     busy.add(socket);
     response.on("close", () => {

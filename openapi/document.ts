@@ -9,15 +9,18 @@ import * as path from "node:path";
 import type { GatewayAnswer } from "../components/gateway-responses";
 import { API_DEFAULTS } from "../config/defaults/api-defaults";
 import { IdSchema } from "../handlers/domain/contract";
+import * as v from "valibot";
+import { BUSY_RETRY_AFTER_SECONDS } from "../handlers/http/busy-answer";
 import { errorAnswerSchema } from "../handlers/http/error-answers";
+import { BODY_ERRORS } from "../handlers/http/json-body";
 import { ROUTER_ERRORS } from "../handlers/http/proxy-router";
 import type { ErrorCode } from "../handlers/http/responses";
 import { API_ROUTES, resourceIn, type ApiHandlerName, type RouteTree } from "../handlers/http/routes";
 import { devStackSettings } from "../local/settings";
 import { gatewayAnswerSchema, gatewayAnswersFor, gatewayExample } from "./gateway-answers";
-import { answerJsonSchema, componentSchemas, requestJsonSchema, type JsonSchema } from "./json-schemas";
+import { answerJsonSchema, componentSchemas, queryParameterJsonSchema, requestJsonSchema, type JsonSchema } from "./json-schemas";
 import type { RecordedAnswer } from "./recorded-answers";
-import { ROUTE_CONTRACTS, type RouteName } from "./route-contracts";
+import { ROUTE_CONTRACTS, type RouteContract, type RouteName } from "./route-contracts";
 import { SECURITY_SCHEMES } from "./security-schemes";
 
 export interface Example {
@@ -30,8 +33,12 @@ export interface MediaType {
   examples?: Record<string, Example>;
 }
 
+/** A response header, or a reference to one of `components/headers`. */
+export type Header = { description: string; required: boolean; schema: JsonSchema } | { $ref: string };
+
 export interface Response {
   description: string;
+  headers: Record<string, Header>;
   content: { "application/json": MediaType };
 }
 
@@ -60,11 +67,11 @@ export interface Operation {
 export interface OpenApiDocument {
   openapi: "3.1.0";
   info: { title: string; version: string; description: string };
-  servers: { url: string; description: string; variables: Record<string, { default: string; description: string }> }[];
+  servers: { url: string; description: string; "x-internal": boolean; variables: Record<string, { default: string; description: string }> }[];
   security: Record<string, string[]>[];
   tags: { name: string; description: string }[];
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, JsonSchema>; securitySchemes: typeof SECURITY_SCHEMES };
+  components: { schemas: Record<string, JsonSchema>; headers: Record<string, Header>; securitySchemes: typeof SECURITY_SCHEMES };
 }
 
 const ROOT = path.resolve(__dirname, "..");
@@ -86,19 +93,54 @@ Every answer is JSON with \`Cache-Control: no-store\`. Every error is \`{"error"
 
 Each operation lists every status it can answer and every \`code\` of each.`;
 
+/**
+ * The headers answers carry: every answer, the functions' and API Gateway's own alike, is never
+ * cached (balances change) and grants a browser origin the stack allows; a busy answer says when
+ * to retry.
+ */
+const HEADERS = {
+  "Cache-Control": { description: "Never cached: balances change.", required: true, schema: { type: "string", const: "no-store" } },
+  "Access-Control-Allow-Origin": {
+    description:
+      "The request's `Origin` when the stack's `allowedOrigins` lists it, or `*` when it allows any. API Gateway's own answers carry it only when it needs no request to say: one allowed origin, or `*`.",
+    required: false,
+    schema: { type: "string" },
+  },
+  "Retry-After": {
+    description: "Seconds to wait before retrying with the same idempotency key.",
+    required: true,
+    schema: { type: "integer", format: "int32", minimum: BUSY_RETRY_AFTER_SECONDS, maximum: BUSY_RETRY_AFTER_SECONDS },
+  },
+} satisfies Record<string, Header>;
+
+/** The headers of an answer with `status`. */
+function headersOf(status: string): Record<string, Header> {
+  const ref = (name: keyof typeof HEADERS) => ({ [name]: { $ref: `#/components/headers/${name}` } });
+  return { ...ref("Cache-Control"), ...ref("Access-Control-Allow-Origin"), ...(status === "503" ? ref("Retry-After") : {}) };
+}
+
 /** The path parameters of a resource; each is an id, checked as the router checks \`userId\`. */
 function pathParameters(resource: string): Parameter[] {
   return [...resource.matchAll(/\{(\w+)\}/g)].map(([, name = ""]) => ({ name, in: "path", required: true, schema: requestJsonSchema(IdSchema) }));
 }
 
-/** A request schema's properties as query parameters. */
-function queryParameters(schema: JsonSchema): Parameter[] {
-  const properties = typeof schema.properties === "object" ? schema.properties : {};
-  const required = Array.isArray(schema.required) ? schema.required : [];
-  return Object.entries(properties).flatMap(([name, property]) => {
-    if (typeof property !== "object") return [];
-    const { description, ...rest } = property;
-    return [{ name, in: "query" as const, required: required.includes(name), ...(description === undefined ? {} : { description }), schema: rest }];
+/**
+ * A query schema's entries as query parameters, each described by the value it parses to; an
+ * optional one's default is what the handler makes of its absence.
+ */
+function queryParameters(query: NonNullable<RouteContract["query"]>): Parameter[] {
+  return Object.entries(query.entries).map(([name, entry]) => {
+    const { description, default: _asSent, ...schema } = queryParameterJsonSchema(entry);
+    const absent = v.safeParse(entry, undefined);
+    const required = !absent.success;
+    const byDefault = absent.success ? absent.output : undefined;
+    return {
+      name,
+      in: "query" as const,
+      required,
+      ...(typeof description === "string" ? { description } : {}),
+      schema: { ...schema, ...(typeof byDefault === "number" || typeof byDefault === "string" ? { default: byDefault } : {}) },
+    };
   });
 }
 
@@ -120,6 +162,7 @@ function errorResponse(status: string, { codes, gateway }: ErrorStatus, examples
   ];
   return {
     description: `${status}: ${said.join("; ")}.`,
+    headers: headersOf(status),
     content: { "application/json": { schema: schemas.length === 1 && only ? only : { anyOf: schemas }, examples } },
   };
 }
@@ -138,12 +181,15 @@ function operation(name: RouteName, tree: RouteTree, recorded: readonly Recorded
 
   const responses: Record<string, Response> = {};
   for (const [status, answer] of Object.entries(contract.answers)) {
-    responses[status] = { description: answer.description, content: { "application/json": { schema: answerJsonSchema(answer.schema), examples: examplesOf(status) } } };
+    responses[status] = { description: answer.description, headers: headersOf(status), content: { "application/json": { schema: answerJsonSchema(answer.schema), examples: examplesOf(status) } } };
   }
   const errors = new Map<string, ErrorStatus>();
   const errorsOf = (status: string): ErrorStatus => errors.get(status) ?? errors.set(status, { codes: [], gateway: [] }).get(status) ?? { codes: [], gateway: [] };
-  for (const source of [ROUTER_ERRORS, contract.errors]) {
-    for (const [status, codes] of Object.entries(source)) errorsOf(status).codes.push(...codes);
+  for (const source of [ROUTER_ERRORS, contract.errors, contract.body ? BODY_ERRORS : {}]) {
+    for (const [status, codes] of Object.entries(source)) {
+      const listed = errorsOf(status).codes;
+      listed.push(...codes.filter((code) => !listed.includes(code)));
+    }
   }
   for (const answer of gatewayAnswersFor(contract.body !== undefined)) errorsOf(answer.status).gateway.push(answer);
   for (const [status, error] of errors) {
@@ -164,7 +210,7 @@ function operation(name: RouteName, tree: RouteTree, recorded: readonly Recorded
       : contract.description,
     tags: [backends ? "backends" : route.handler],
     ...(backends ? { security: [{ iam: [] }] } : {}),
-    parameters: [...pathParameters(route.resource), ...(contract.query ? queryParameters(requestJsonSchema(contract.query)) : [])],
+    parameters: [...pathParameters(route.resource), ...(contract.query ? queryParameters(contract.query) : [])],
     ...(contract.body ? { requestBody: { required: true as const, content: { "application/json": { schema: requestJsonSchema(contract.body) } } } } : {}),
     responses,
   };
@@ -187,7 +233,8 @@ export function buildDocument(recorded: readonly RecordedAnswer[]): OpenApiDocum
     servers: [
       {
         url: "https://{restApiId}.execute-api.{region}.amazonaws.com/{stage}",
-        description: "A deployed stack: its `apiUrl` output",
+        description: "A deployed stack, production or development: its `apiUrl` output",
+        "x-internal": false,
         variables: {
           restApiId: { default: "restApiId", description: "The REST API's id" },
           region: { default: local.region, description: "The stack's AWS region" },
@@ -196,13 +243,14 @@ export function buildDocument(recorded: readonly RecordedAnswer[]): OpenApiDocum
       },
       {
         url: "http://127.0.0.1:{port}",
-        description: "The local runtime (`npm start`): no authorizer; `X-Local-Claims` acts as a Cognito user",
+        description: "The local runtime (`npm start`, local development on this machine): no authorizer; `X-Local-Claims` acts as a Cognito user",
+        "x-internal": true,
         variables: { port: { default: String(local.port), description: "`PORT`" } },
       },
     ],
     security: Object.keys(SECURITY_SCHEMES).map((scheme) => ({ [scheme]: [] })),
     tags: Object.entries(TAGS).map(([tag, description]) => ({ name: tag, description })),
     paths,
-    components: { schemas: componentSchemas(), securitySchemes: SECURITY_SCHEMES },
+    components: { schemas: componentSchemas(), headers: HEADERS, securitySchemes: SECURITY_SCHEMES },
   };
 }

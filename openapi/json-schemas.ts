@@ -6,7 +6,7 @@
  */
 import { toJsonSchema, toJsonSchemaDefs, type ConversionConfig, type JsonSchema } from "@valibot/to-json-schema";
 import type * as v from "valibot";
-import { REQUEST_CONVERSION } from "../components/api-models";
+import { overrideAction, REQUEST_CONVERSION } from "../components/api-models";
 import { IdSchema, MoneySchema } from "../handlers/domain/contract";
 import { AdjustmentAnswerSchema, ErasureAnswerSchema } from "../handlers/admin/answers";
 import { AdjustmentRequestSchema } from "../handlers/domain/adjustment";
@@ -36,6 +36,7 @@ const NAMED = {
 const named = {
   target: "draft-2020-12",
   overrideRef: ({ referenceId }) => `#/components/schemas/${referenceId}`,
+  overrideAction,
 } as const satisfies ConversionConfig;
 
 const ANSWER: ConversionConfig = { ...named, typeMode: "output" };
@@ -49,6 +50,13 @@ function embedded(schema: v.GenericSchema, config: ConversionConfig): JsonSchema
 
 export const answerJsonSchema = (schema: v.GenericSchema): JsonSchema => embedded(schema, ANSWER);
 export const requestJsonSchema = (schema: v.GenericSchema): JsonSchema => embedded(schema, REQUEST);
+
+/**
+ * A query parameter as the value its handler parses it to (`limit` is an integer, though it
+ * arrives as text): OpenAPI describes a parameter by its value, which the client serializes.
+ * Checks JSON Schema cannot express are left out, as in request bodies.
+ */
+export const queryParameterJsonSchema = (schema: v.GenericSchema): JsonSchema => embedded(schema, { ...ANSWER, errorMode: "ignore" });
 
 /** `components/schemas`. Every named schema reads the same as input and as output (no transformations). */
 export function componentSchemas(): Record<string, JsonSchema> {

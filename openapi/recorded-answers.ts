@@ -65,7 +65,7 @@ const REFUND: OrderRefunded = { orderId: "o-1001", userId: "u-42", refundId: "rf
 const json = (body: RedemptionRequest | Record<string, unknown>) => JSON.stringify(body);
 
 /** Asks a question of the real functions and keeps the answer. */
-type Ask = (route: RouteName, name: string, summary: string, request: { method?: string; url: string; body?: string; caller: LocalCaller }) => Promise<void>;
+type Ask = (route: RouteName, name: string, summary: string, request: { method?: string; url: string; body?: string; contentType?: string; caller: LocalCaller }) => Promise<void>;
 
 /** Records every example, on a fresh table of the DynamoDB Local at `dynamoEndpoint`. */
 export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAnswer[]> {
@@ -94,8 +94,8 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
     const recorded: RecordedAnswer[] = [];
     const askOf =
       (of: Record<ApiHandlerName, ProxyHandler>): Ask =>
-      async (route, name, summary, { method = API_ROUTES[route].method, url, body = "", caller }) => {
-        const event: APIGatewayProxyEvent = toProxyEvent({ method, url, headers: body ? { "content-type": "application/json" } : {}, body, sourceIp: "127.0.0.1", caller }, "v1");
+      async (route, name, summary, { method = API_ROUTES[route].method, url, body = "", contentType = "application/json", caller }) => {
+        const event: APIGatewayProxyEvent = toProxyEvent({ method, url, headers: body ? { "content-type": contentType } : {}, body, sourceIp: "127.0.0.1", caller }, "v1");
         const { tree, routeResource } = treeOf(event.resource);
         if (routeResource !== API_ROUTES[route].resource) throw new Error(`${url} is not a request for ${route}`);
         const result = await of[API_ROUTES[route].handler]({ ...event, requestContext: { ...event.requestContext, requestId: REQUEST_ID } });
@@ -115,6 +115,8 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
     await ask("redeem", "idempotency_conflict", "The same redemptionId for another request", { url: redeem, body: json({ ...redemption, points: 60 }), caller: customer("u-42") });
     await ask("redeem", "insufficient_points", "More than the balance", { url: redeem, body: json({ redemptionId: "rd-2", points: 100_000, rewardId: "weekend-trip" }), caller: customer("u-42") });
     await ask("redeem", "invalid_request", "A body that breaks the request schema", { url: redeem, body: json({ redemptionId: "rd-3", points: 0, rewardId: "voucher-5" }), caller: customer("u-42") });
+    const notJson = "A body not sent as application/json (API Gateway validates only a matching type, and passes others on)";
+    await ask("redeem", "unsupported_media_type", notJson, { url: redeem, body: json({ ...redemption, redemptionId: "rd-6" }), contentType: "text/plain", caller: customer("u-42") });
     await ask("redeem", "forbidden", "Spending someone else's points", { url: redeem, body: json({ ...redemption, redemptionId: "rd-4" }), caller: customer("u-7") });
 
     await ask("cancelRedemption", "cancelled", "The points given back", { url: "/points/u-42/redemptions/rd-1/cancel", caller: ADMIN });
@@ -134,6 +136,7 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
       caller: ADMIN,
     });
     await ask("adjust", "invalid_request", "A body that breaks the request schema", { url: adjustments, body: json({ adjustmentId: "adj-4", points: 0, reason: "" }), caller: ADMIN });
+    await ask("adjust", "unsupported_media_type", notJson, { url: adjustments, body: json({ ...grant, adjustmentId: "adj-9" }), contentType: "application/x-www-form-urlencoded", caller: ADMIN });
     await ask("adjust", "forbidden", "A customer may not adjust", { url: adjustments, body: json({ ...grant, adjustmentId: "adj-5" }), caller: customer("u-42") });
 
     await ask("history", "first_page", "The newest entries, with a cursor to the next page", { url: "/points/u-42/history?limit=3", caller: customer("u-42") });

@@ -27,8 +27,8 @@ export interface RouteContract {
   summary: string;
   /** What it does and who may call it, for the app teams. */
   description: string;
-  /** The query parameters, as the handler parses them. */
-  query?: v.GenericSchema;
+  /** The query parameters, as the handler parses them: one entry each. */
+  query?: v.ObjectSchema<v.ObjectEntries, v.ErrorMessage<v.ObjectIssue> | undefined>;
   /** The JSON body, as the handler parses it (and API Gateway's validator checks it). */
   body?: v.GenericSchema;
   /** Its successful answers, by status. */

@@ -5,19 +5,29 @@
  * (`startHttpServer`) with stub functions, no DynamoDB and no queue.
  */
 import { connect } from "node:net";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import test, { type ExecutionContext } from "ava";
 import type { APIGatewayProxyEvent } from "aws-lambda";
+import * as v from "valibot";
+import { createAdminApi } from "../handlers/admin/admin-api";
 import { createProxyRouter } from "../handlers/http/proxy-router";
 import { jsonResponse } from "../handlers/http/responses";
-import { API_ROUTES } from "../handlers/http/routes";
+import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
+import { DynamoAdjustments } from "../handlers/ledger/dynamo-adjustments";
+import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
+import { DynamoRedemptions } from "../handlers/ledger/dynamo-redemptions";
+import { createRedeemApi } from "../handlers/redeemer/redeem-api";
+import { createDocumentClient } from "../handlers/runtime/dynamo-client";
 import { createLogger } from "../handlers/runtime/log";
-import { toProxyEvent } from "../local/api-gateway";
-import { clientErrorResponse } from "../local/client-errors";
+import { toProxyEvent, type ProxyHandler } from "../local/api-gateway";
+import { clientErrorResponse, type ClientError } from "../local/client-errors";
+import { LOCAL_AWS } from "../local/dynamo-local";
 import { LocalEventLog } from "../local/event-log";
 import { startHttpServer } from "../local/http-server";
 import { LOCAL_ADMIN_ARN } from "../local/local-caller";
 import { parseRequestTarget } from "../local/request-target";
+import { gatewayAnswerSchema } from "../openapi/gateway-answers";
 
 test("request target: the path exactly as sent, never a URL's host and path", (t) => {
   t.deepEqual(parseRequestTarget("//evil/points/adv-1"), { path: "//evil/points/adv-1", query: {} });
@@ -44,14 +54,17 @@ test("proxy event: a path with an empty or host-like segment matches no resource
   t.like(event("/points/adv-1?limit=2"), { resource: "/points/{userId}", path: "/points/adv-1", pathParameters: { userId: "adv-1" }, queryStringParameters: { limit: "2" } });
 });
 
+/** A parser error as Node's `clientError` event passes it. */
+const parserError = (code: string): ClientError => Object.assign(new Error(`Parse Error: ${code}`), { code });
+
 test("a refused request's answer is a complete HTTP response with the API's JSON error", (t) => {
-  const [head = "", body = ""] = clientErrorResponse("HPE_INVALID_URL").split("\r\n\r\n");
+  const [head = "", body = ""] = clientErrorResponse(parserError("HPE_INVALID_URL")).split("\r\n\r\n");
   t.regex(head, /^HTTP\/1\.1 400 Bad Request\r\n/);
   t.regex(head, /\r\nContent-Type: application\/json/);
   t.true(head.includes(`\r\nContent-Length: ${Buffer.byteLength(body)}`));
   t.like(JSON.parse(body), { error: { code: "bad_request" } });
-  t.regex(clientErrorResponse("HPE_HEADER_OVERFLOW"), /^HTTP\/1\.1 431 /);
-  t.regex(clientErrorResponse("ERR_HTTP_REQUEST_TIMEOUT"), /^HTTP\/1\.1 408 /);
+  t.regex(clientErrorResponse(parserError("HPE_HEADER_OVERFLOW")), /^HTTP\/1\.1 431 /);
+  t.regex(clientErrorResponse(parserError("ERR_HTTP_REQUEST_TIMEOUT")), /^HTTP\/1\.1 408 /);
 });
 
 interface Gateway {
@@ -70,7 +83,7 @@ interface Gateway {
  * The real HTTP server in front of the real proxy router (routing, 404s, the error shape), with
  * route handlers that answer without DynamoDB; the redeemer waits `redeemDelayMs` first.
  */
-async function startGateway(t: ExecutionContext, redeemDelayMs = 0): Promise<Gateway> {
+async function startGateway(t: ExecutionContext, redeemDelayMs = 0, functions?: Partial<Record<ApiHandlerName, ProxyHandler>>): Promise<Gateway> {
   const lines: string[] = [];
   const events: APIGatewayProxyEvent[] = [];
   const delivered: Array<Record<string, unknown>> = [];
@@ -91,13 +104,19 @@ async function startGateway(t: ExecutionContext, redeemDelayMs = 0): Promise<Gat
       },
     ],
   });
-  const record = async (event: APIGatewayProxyEvent) => {
-    events.push(event);
-    return router(event);
-  };
+  const recording =
+    (handler: ProxyHandler): ProxyHandler =>
+    async (event) => {
+      events.push(event);
+      return handler(event);
+    };
   const http = await startHttpServer(0, {
     stage: "local",
-    functions: { reader: record, redeemer: record, admin: record },
+    functions: {
+      reader: recording(functions?.reader ?? router),
+      redeemer: recording(functions?.redeemer ?? router),
+      admin: recording(functions?.admin ?? router),
+    },
     allowedOrigins: ["https://www.otrium.com"],
     eventBridge: {
       region: "eu-west-1",
@@ -144,6 +163,9 @@ async function settle(check: () => boolean): Promise<void> {
   for (let waited = 0; !check() && waited < 1_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
+/** Whether `body` is one of API Gateway's own answers with `code`, as the document describes them (`requestId` included). */
+const isGatewayAnswer = (body: unknown, code: string) => v.is(gatewayAnswerSchema([code]), body);
+
 const rawGet = (path: string) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`;
 
 function parseRawResponse(raw: string): { status: number; headers: string; body: string } {
@@ -151,13 +173,14 @@ function parseRawResponse(raw: string): { status: number; headers: string; body:
   return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), headers: head, body: rest.join("\r\n\r\n") };
 }
 
-test("HTTP: `//`, `//:99999/` and `//evil/points/adv-1` are paths that match no resource: the API's 404, never adv-1's balance", async (t) => {
+test("HTTP: `//`, `//:99999/` and `//evil/points/adv-1` are paths that match no resource: API Gateway's 403, never adv-1's balance", async (t) => {
   const gateway = await startGateway(t);
   for (const path of ["//", "//:99999/", "//evil/points/adv-1", "//points/adv-1"]) {
     const response = parseRawResponse(await rawExchange(t, gateway.port, rawGet(path), "answer"));
-    t.is(response.status, 404, path);
-    t.like(JSON.parse(response.body), { error: { code: "not_found" } }, path);
+    t.is(response.status, 403, path);
+    t.true(isGatewayAnswer(JSON.parse(response.body), "missing_authentication_token"), response.body);
   }
+  t.is(gateway.events.length, 0, "no function ran");
   const control = parseRawResponse(await rawExchange(t, gateway.port, rawGet("/points/adv-1"), "answer"));
   t.is(control.status, 200);
   t.like(JSON.parse(control.body), { userId: "adv-1", balance: 42 });
@@ -273,7 +296,7 @@ test("HTTP: Time that is not epoch seconds gets AWS's SerializationException (wh
   t.is(gateway.delivered.length, 0);
 });
 
-test("HTTP: a body over the local limit is still the API's 413 too_large", async (t) => {
+test("HTTP: a body over the local limit is API Gateway's 413 request_too_large, in the document's shape", async (t) => {
   const gateway = await startGateway(t);
   const response = await fetch(`${gateway.endpoint}/`, {
     method: "POST",
@@ -281,7 +304,8 @@ test("HTTP: a body over the local limit is still the API's 413 too_large", async
     body: "x".repeat(3 * 1024 * 1024 + 1),
   });
   t.is(response.status, 413);
-  t.like((await response.json()) as Record<string, unknown>, { error: { code: "too_large" } });
+  t.is(response.headers.get("cache-control"), "no-store");
+  t.true(isGatewayAnswer(await response.json(), "request_too_large"));
 });
 
 test("HTTP: POST /_local/settle runs the settle with the schedule's input or given days; a bad body is a 400 naming the problem", async (t) => {
@@ -340,4 +364,71 @@ test("HTTP: /admin routes reach the same function as the SigV4 backend; a Cognit
   const preflight = await fetch(`${gateway.endpoint}/admin/points/u-1`, { method: "OPTIONS", headers: { origin: "https://www.otrium.com" } });
   t.not(preflight.status, 204, "backends send no preflights: the gateway answers none");
   t.is(preflight.headers.get("access-control-allow-origin"), null);
+});
+
+test("HTTP: unusable X-Local-Claims is the authorizer's 401 unauthorized, in the document's shape with a requestId", async (t) => {
+  const gateway = await startGateway(t);
+  for (const claims of ["not json", '{"groups":"x"}']) {
+    const response = await fetch(`${gateway.endpoint}/points/u-1`, { headers: { "x-local-claims": claims } });
+    t.is(response.status, 401, claims);
+    t.is(response.headers.get("cache-control"), "no-store");
+    const body: unknown = await response.json();
+    t.true(isGatewayAnswer(body, "unauthorized"), JSON.stringify(body));
+  }
+  t.is(gateway.events.length, 0, "no function ran");
+});
+
+test("HTTP: a method a route does not serve is a 405 whose Allow lists every method the route serves", async (t) => {
+  const gateway = await startGateway(t);
+  const response = await fetch(`${gateway.endpoint}/points/u-1`, { method: "PUT" });
+  t.is(response.status, 405);
+  t.is(response.headers.get("allow"), "GET, DELETE, OPTIONS");
+  t.like(await response.json(), { error: { code: "method_not_allowed" } });
+});
+
+test("HTTP: requests Node's parser refuses are answered in the API's shape, each message naming its cause", async (t) => {
+  const gateway = await startGateway(t);
+  const refusals: Array<[string, string, RegExp]> = [
+    ["an unknown method", "BREW /points/u-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", /method/i],
+    ["two Content-Lengths", "POST /points/u-1/redemptions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", /Content-Length/],
+    ["Content-Length beside Transfer-Encoding", "POST /points/u-1/redemptions HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n", /Content-Length.*Transfer-Encoding/],
+    ["no Host", "GET /points/u-1 HTTP/1.1\r\nConnection: close\r\n\r\n", /Host/],
+    ["a raw non-ASCII path", "GET /points/\u00fc HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", /ASCII/],
+  ];
+  for (const [name, request, cause] of refusals) {
+    const response = parseRawResponse(await rawExchange(t, gateway.port, Buffer.from(request, "utf8"), "answer"));
+    t.is(response.status, 400, name);
+    t.regex(response.headers, /\r\nCache-Control: no-store/i, name);
+    const body: unknown = JSON.parse(response.body);
+    t.true(isGatewayAnswer(body, "bad_request"), `${name}: ${response.body}`);
+    t.regex(response.body, cause, name);
+  }
+  t.is(gateway.events.length, 0, "no function ran");
+});
+
+test("HTTP: a JSON body sent without Content-Type: application/json is the function's 415, as in AWS (API Gateway validates only a matching type)", async (t) => {
+  // The functions refuse before any ledger call: a client whose endpoint nothing listens on proves it.
+  const documents = createDocumentClient(new DynamoDBClient({ ...LOCAL_AWS, endpoint: "http://127.0.0.1:9", maxAttempts: 1 }));
+  const common = { logger: createLogger("error", () => {}), allowedOrigins: [], adminGroup: "support" };
+  const admin = { "x-local-claims": JSON.stringify({ sub: "u-1", "cognito:groups": "support" }) };
+  const gateway = await startGateway(t, 0, {
+    redeemer: createRedeemApi({ ...common, redemptions: new DynamoRedemptions(documents, "unreachable") }),
+    admin: createAdminApi({ ...common, adjustments: new DynamoAdjustments(documents, "unreachable", { pendingDays: 0, expiryDays: 0 }), erasure: new DynamoErasure(documents, "unreachable") }),
+  });
+  const bodies = {
+    "/points/u-1/redemptions": JSON.stringify({ redemptionId: "r-1", points: 5, rewardId: "voucher-5" }),
+    "/points/u-1/adjustments": JSON.stringify({ adjustmentId: "a-1", points: 5, reason: "goodwill" }),
+  };
+  for (const [path, body] of Object.entries(bodies)) {
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "application/jsonx", undefined]) {
+      const response = await fetch(`${gateway.endpoint}${path}`, { method: "POST", body: new TextEncoder().encode(body), headers: type === undefined ? admin : { ...admin, "content-type": type } });
+      t.is(response.status, 415, `${path} ${type ?? "(none)"}`);
+      t.like(await response.json(), { error: { code: "unsupported_media_type" } });
+      t.is(response.headers.get("cache-control"), "no-store");
+    }
+    // The JSON media type, in any case and with parameters, reaches the body's checks.
+    const response = await fetch(`${gateway.endpoint}${path}`, { method: "POST", body: "{}", headers: { ...admin, "content-type": "Application/JSON; charset=utf-8" } });
+    t.is(response.status, 400, path);
+    t.like(await response.json(), { error: { code: "invalid_request" } });
+  }
 });

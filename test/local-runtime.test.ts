@@ -187,7 +187,7 @@ test.serial("events of another source are accepted and dropped; PutEvents errors
   });
 });
 
-test.serial("the API over HTTP: 400, 404, 405 as JSON, CORS for the dev origin", async (t) => {
+test.serial("the API over HTTP: 400, 403 for no route, 405 as JSON, CORS for the dev origin", async (t) => {
   await withRuntime({}, async (runtime) => {
     const bad = await fetch(`${runtime.endpoint}/points/bad%20id`);
     t.is(bad.status, 400);
@@ -197,9 +197,10 @@ test.serial("the API over HTTP: 400, 404, 405 as JSON, CORS for the dev origin",
     t.like(await limit.json(), { error: { code: "invalid_query" } });
     const cursor = await fetch(`${runtime.endpoint}/points/u-1/history?cursor=nope`);
     t.like(await cursor.json(), { error: { code: "invalid_cursor" } });
+    // No route: API Gateway's own answer (MISSING_AUTHENTICATION_TOKEN), never a function's.
     const missing = await fetch(`${runtime.endpoint}/balances/u-1`);
-    t.is(missing.status, 404);
-    t.like(await missing.json(), { error: { code: "not_found" } });
+    t.is(missing.status, 403);
+    t.like(await missing.json(), { error: { code: "missing_authentication_token" } });
     const post = await fetch(`${runtime.endpoint}/points/u-1`, { method: "POST", body: "{}" });
     t.is(post.status, 405);
     const cors = await fetch(`${runtime.endpoint}/points/u-1`, { headers: { Origin: "http://localhost:3000" } });

@@ -72,11 +72,11 @@ test("a client generated from openapi.json works against npm start, and every an
   t.like(balance.data, { userId: USER, balance: 179, pending: 0, lifetimeEarned: 179, nextRelease: null, nextExpiry: null });
 
   // Page the history one entry at a time.
-  const first = await client.GET("/points/{userId}/history", { params: { path: { userId: USER }, query: { limit: "1" } } });
+  const first = await client.GET("/points/{userId}/history", { params: { path: { userId: USER }, query: { limit: 1 } } });
   t.is(first.data?.items.length, 1);
   const cursor = first.data?.nextCursor;
   if (typeof cursor !== "string") return t.fail("the first page has a cursor");
-  const second = await client.GET("/points/{userId}/history", { params: { path: { userId: USER }, query: { limit: "1", cursor } } });
+  const second = await client.GET("/points/{userId}/history", { params: { path: { userId: USER }, query: { limit: 1, cursor } } });
   t.like(second.data?.items[0], { type: "earn", orderId: "contract-o-1", points: 129 });
   t.is(second.data?.nextCursor, null);
 
@@ -101,7 +101,7 @@ test("a client generated from openapi.json works against npm start, and every an
   // Reads the router and the reader refuse.
   t.is((await client.GET("/points/{userId}", { params: { path: { userId: "not an id!" } } })).error?.error.code, "invalid_user_id");
   t.is((await client.GET("/points/{userId}", { ...user, headers: as("contract-bob") })).error?.error.code, "forbidden");
-  t.is((await client.GET("/points/{userId}/history", { params: { path: { userId: USER }, query: { limit: "0" } } })).error?.error.code, "invalid_query");
+  t.is((await client.GET("/points/{userId}/history", { params: { path: { userId: USER }, query: { limit: 0 } } })).error?.error.code, "invalid_query");
   t.is((await client.GET("/points/{userId}/history", { params: { path: { userId: USER }, query: { cursor: "bm90LWEtY3Vyc29y" } } })).error?.error.code, "invalid_cursor");
 
   // Cancel (an admin: no claims locally), twice, and the refusals.

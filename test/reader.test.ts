@@ -197,7 +197,7 @@ test("unknown routes are 404 and other methods 405, as JSON", async (t) => {
   assertError(t, await read(apiEvent({ resource: "/balances/{userId}", pathParameters: { userId: "u-1" } })), 404, "not_found");
   const post = await read(balanceRequest("u-1", { method: "POST" }));
   assertError(t, post, 405, "method_not_allowed");
-  t.is(post.headers?.Allow, "GET, OPTIONS");
+  t.is(post.headers?.Allow, "GET, DELETE, OPTIONS", "every method of the resource, whichever function serves it");
   assertError(t, await read(historyRequest("u-1", { method: "DELETE" })), 405, "method_not_allowed");
 });
 
@@ -286,7 +286,7 @@ test("the /admin tree serves the same routes to listed SigV4 signers only: not t
   // Backends send no preflights: the admin tree has none, and lists none in Allow.
   const preflight = await api(underAdmin(balanceRequest("u-1", { method: "OPTIONS", headers: { origin: "https://www.otrium.com" } })));
   assertError(t, preflight, 405, "method_not_allowed");
-  t.is(preflight.headers?.Allow, "GET");
+  t.is(preflight.headers?.Allow, "GET, DELETE", "every method of the resource, and no OPTIONS");
 });
 
 test("a listed role is known by its sessions whatever its path (a role's name is unique in its account); another account's role of the same name is not", (t) => {

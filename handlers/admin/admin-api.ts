@@ -5,14 +5,13 @@
  * Every change records who made it (the caller's Cognito `sub` or IAM principal ARN).
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import * as v from "valibot";
 import { AdjustmentRequestSchema } from "../domain/adjustment";
-import { describeIssues } from "../domain/describe-issues";
 import { LedgerLimitError } from "../domain/errors";
 import type { AdjustmentEntry } from "../domain/ledger-entries";
 import { unlessBusy } from "../http/busy-answer";
 import { callerIdentity, mayActAsAdmin } from "../http/caller";
 import type { InsufficientPointsAnswer } from "../http/error-answers";
+import { parseJsonBody } from "../http/json-body";
 import { ClientError, createProxyRouter } from "../http/proxy-router";
 import { errorResponse, jsonResponse } from "../http/responses";
 import { API_ROUTES } from "../http/routes";
@@ -43,18 +42,6 @@ const adjustmentAnswer = (userId: string, entry: AdjustmentEntry): AdjustmentAns
   adjustedAt: entry.occurredAt,
 });
 
-function parseBody(event: APIGatewayProxyEvent) {
-  let body: unknown;
-  try {
-    body = JSON.parse(event.body ?? "");
-  } catch {
-    throw new ClientError(400, "invalid_request", "the body must be JSON: {adjustmentId, points, reason}");
-  }
-  const request = v.safeParse(AdjustmentRequestSchema, body);
-  if (!request.success) throw new ClientError(400, "invalid_request", describeIssues(request.issues, "body"));
-  return request.output;
-}
-
 export function createAdminApi({ adjustments, erasure, logger, allowedOrigins, adminGroup, now = () => new Date() }: AdminApiDeps) {
   const authorize = (event: APIGatewayProxyEvent) => mayActAsAdmin(event, adminGroup);
   return createProxyRouter({
@@ -67,7 +54,7 @@ export function createAdminApi({ adjustments, erasure, logger, allowedOrigins, a
         forbidden: "only the admin group and listed IAM principals may adjust points",
         handle: (userId, event, headers) =>
           unlessBusy(async () => {
-            const request = parseBody(event);
+            const request = parseJsonBody(event, AdjustmentRequestSchema, "{adjustmentId, points, reason}");
             // An admin is always someone: claims with a `sub`, or a listed signer.
             const actor = callerIdentity(event) ?? "unknown";
             const result = await adjustments.adjust(userId, request, actor, now).catch((error: unknown) => {

@@ -4,6 +4,7 @@
  * redemption's: the same request again gets the first answer, another body reusing it a conflict.
  */
 import * as v from "valibot";
+import { maxCodePoints } from "./code-points";
 import { IdSchema } from "./contract";
 import { requestFingerprint } from "./fingerprint";
 import type { AdjustmentEntry } from "./ledger-entries";
@@ -20,7 +21,8 @@ export const AdjustmentRequestSchema = v.object({
     v.safeInteger("must be a whole number of points"),
     v.notValue(0, "must not be 0: positive grants points, negative takes them"),
   ),
-  reason: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty"), v.maxLength(500, "must be at most 500 characters")),
+  /** Counted in code points, as the API's document and API Gateway's model count it. */
+  reason: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty"), maxCodePoints(500, "must be at most 500 characters")),
   /** A take may leave the balance below zero (the rest is owed) only when this says so. */
   allowNegative: v.optional(v.boolean("must be true or false")),
 });

@@ -51,7 +51,8 @@ export interface ProxyRouterOptions {
   allowedOrigins: readonly string[];
 }
 
-function headerOf(event: APIGatewayProxyEvent, name: string): string | undefined {
+/** A request header by its lower-case name (API Gateway passes them as the client spelled them). */
+export function headerOf(event: APIGatewayProxyEvent, name: string): string | undefined {
   return Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
 }
 
@@ -74,7 +75,9 @@ export function createProxyRouter({ routes, logger, allowedOrigins }: ProxyRoute
     // Backends send no preflights: the admin tree has none.
     if (event.httpMethod === "OPTIONS" && served.tree === "customer") return { statusCode: 204, headers, body: "" };
     if (event.httpMethod !== method) {
-      return errorResponse(405, "method_not_allowed", `${event.httpMethod} is not allowed here`, { ...headers, Allow: served.tree === "admin" ? method : `${method}, OPTIONS` });
+      // Another function may serve the resource's other methods: the answer names them all.
+      const allow = [...methodsOf(event.resource), ...(served.tree === "customer" ? ["OPTIONS"] : [])].join(", ");
+      return errorResponse(405, "method_not_allowed", `${event.httpMethod} is not allowed here; ${event.resource} serves ${allow}`, { ...headers, Allow: allow });
     }
     const userId = v.safeParse(IdSchema, event.pathParameters?.userId);
     if (!userId.success) return errorResponse(400, "invalid_user_id", describeIssues(userId.issues, "userId"), headers);

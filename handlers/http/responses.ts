@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   "invalid_query",
   "invalid_cursor",
   "invalid_request",
+  "unsupported_media_type",
   "forbidden",
   "not_found",
   "redemption_not_found",

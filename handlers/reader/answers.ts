@@ -5,6 +5,7 @@
 import * as v from "valibot";
 import { IdSchema, MoneySchema } from "../domain/contract";
 import { InstantSchema, PointsSchema } from "../http/answer-parts";
+import { HISTORY_LIMIT } from "./history-query";
 
 /** Points that change state together at one instant (a release, an expiry). */
 const MilestoneSchema = v.object({ points: PointsSchema, at: InstantSchema });
@@ -59,7 +60,7 @@ export type HistoryItem = v.InferOutput<typeof HistoryItemSchema>;
 
 /** `GET /points/{userId}/history`: one page, newest first. */
 export const HistoryPageSchema = v.object({
-  items: v.array(HistoryItemSchema),
+  items: v.pipe(v.array(HistoryItemSchema), v.maxLength(HISTORY_LIMIT.max)),
   nextCursor: v.pipe(v.nullable(v.string()), v.description("Opaque: pass it as `cursor` for the next page; null on the last page.")),
 });
 

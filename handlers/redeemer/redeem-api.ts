@@ -17,7 +17,8 @@ import type { DynamoRedemptions } from "../ledger/dynamo-redemptions";
 import { unlessBusy } from "../http/busy-answer";
 import { mayActAsAdmin, mayActForUser } from "../http/caller";
 import type { InsufficientPointsAnswer } from "../http/error-answers";
-import { ClientError, createProxyRouter } from "../http/proxy-router";
+import { parseJsonBody } from "../http/json-body";
+import { createProxyRouter } from "../http/proxy-router";
 import { errorResponse, jsonResponse, type Headers } from "../http/responses";
 import { API_ROUTES } from "../http/routes";
 import type { Logger } from "../runtime/log";
@@ -69,18 +70,6 @@ function logErased(logger: Logger, event: APIGatewayProxyEvent, userId: string, 
   logger.log("info", message, { requestId: event.requestContext.requestId, tombstone: erasedPk(userId), redemptionId, outcome: "erased" });
 }
 
-function parseBody(event: APIGatewayProxyEvent) {
-  let body: unknown;
-  try {
-    body = JSON.parse(event.body ?? "");
-  } catch {
-    throw new ClientError(400, "invalid_request", "the body must be JSON: {redemptionId, points, rewardId}");
-  }
-  const request = v.safeParse(RedemptionRequestSchema, body);
-  if (!request.success) throw new ClientError(400, "invalid_request", describeIssues(request.issues, "body"));
-  return request.output;
-}
-
 export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGroup, now = () => new Date() }: RedeemApiDeps) {
   return createProxyRouter({
     logger,
@@ -92,7 +81,7 @@ export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGrou
         forbidden: "you may only spend your own points",
         handle: (userId, event, headers) =>
           unlessBusy(async () => {
-            const request = parseBody(event);
+            const request = parseJsonBody(event, RedemptionRequestSchema, "{redemptionId, points, rewardId}");
             const result = await redemptions.redeem(userId, request, now);
             switch (result.outcome) {
               case "redeemed":

@@ -24,7 +24,8 @@ export function apiEvent(request: ApiRequest): APIGatewayProxyEvent {
     resource: request.resource,
     path,
     httpMethod: method,
-    headers: request.headers ?? {},
+    // A client sends its JSON body as JSON (the functions refuse any other media type).
+    headers: { ...(request.body === undefined ? {} : { "content-type": "application/json" }), ...request.headers },
     multiValueHeaders: {},
     queryStringParameters: request.query ?? null,
     multiValueQueryStringParameters: null,

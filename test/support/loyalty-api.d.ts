@@ -218,27 +218,39 @@ export interface components {
     schemas: {
         Id: string;
         Money: {
+            /** Format: int64 */
             amount: number;
             currency: string;
         };
         Balance: {
             userId: components["schemas"]["Id"];
-            /** @description Spendable now: released, not expired, minus what refunds of spent points took back. May be below zero. */
+            /**
+             * Format: int64
+             * @description Spendable now: released, not expired, minus what refunds of spent points took back. May be below zero.
+             */
             balance: number;
-            /** @description Earned but not yet released. */
+            /**
+             * Format: int64
+             * @description Earned but not yet released.
+             */
             pending: number;
-            /** @description Every point ever credited; refunds, redemptions and expiries do not reduce it. */
+            /**
+             * Format: int64
+             * @description Every point ever credited; refunds, redemptions and expiries do not reduce it.
+             */
             lifetimeEarned: number;
             /** @description When the balance last changed; null for a customer with no entries. */
             updatedAt: string | null;
             /** @description The next pending points to become spendable, or null. */
             nextRelease: {
+                /** Format: int64 */
                 points: number;
                 /** Format: date-time */
                 at: string;
             } | null;
             /** @description The next spendable points to expire, or null. */
             nextExpiry: {
+                /** Format: int64 */
                 points: number;
                 /** Format: date-time */
                 at: string;
@@ -248,8 +260,12 @@ export interface components {
             /** @constant */
             type: "earn";
             orderId: components["schemas"]["Id"];
+            /** Format: int64 */
             points: number;
-            /** @description Points of this order since taken back by refunds. */
+            /**
+             * Format: int64
+             * @description Points of this order since taken back by refunds.
+             */
             reversedPoints: number;
             amount: components["schemas"]["Money"];
             /** Format: date-time */
@@ -263,6 +279,7 @@ export interface components {
             type: "refund";
             orderId: components["schemas"]["Id"];
             refundId: components["schemas"]["Id"];
+            /** Format: int64 */
             points: number;
             amount: components["schemas"]["Money"];
             /** Format: date-time */
@@ -275,6 +292,7 @@ export interface components {
         } | {
             /** @constant */
             type: "expiry";
+            /** Format: int64 */
             points: number;
             /** Format: date-time */
             occurredAt: string;
@@ -283,6 +301,7 @@ export interface components {
             type: "redemption";
             redemptionId: components["schemas"]["Id"];
             rewardId: components["schemas"]["Id"];
+            /** Format: int64 */
             points: number;
             /** Format: date-time */
             occurredAt: string;
@@ -290,6 +309,7 @@ export interface components {
             /** @constant */
             type: "redemption-cancel";
             redemptionId: components["schemas"]["Id"];
+            /** Format: int64 */
             points: number;
             /** Format: date-time */
             occurredAt: string;
@@ -297,6 +317,7 @@ export interface components {
             /** @constant */
             type: "adjustment";
             adjustmentId: components["schemas"]["Id"];
+            /** Format: int64 */
             points: number;
             /** @description Why customer service granted or took the points. */
             reason: string;
@@ -312,8 +333,12 @@ export interface components {
             userId: components["schemas"]["Id"];
             redemptionId: components["schemas"]["Id"];
             rewardId: components["schemas"]["Id"];
+            /** Format: int64 */
             points: number;
-            /** @description The spendable balance right after this redemption. */
+            /**
+             * Format: int64
+             * @description The spendable balance right after this redemption.
+             */
             balance: number;
             /** Format: date-time */
             redeemedAt: string;
@@ -321,26 +346,37 @@ export interface components {
         RedemptionCancel: {
             userId: components["schemas"]["Id"];
             redemptionId: components["schemas"]["Id"];
+            /** Format: int64 */
             pointsReturned: number;
-            /** @description The spendable balance right after the cancel. */
+            /**
+             * Format: int64
+             * @description The spendable balance right after the cancel.
+             */
             balance: number;
             /** Format: date-time */
             cancelledAt: string;
         };
         RedemptionRequest: {
             redemptionId: components["schemas"]["Id"];
+            /** Format: int64 */
             points: number;
             rewardId: components["schemas"]["Id"];
         };
         Adjustment: {
             userId: components["schemas"]["Id"];
             adjustmentId: components["schemas"]["Id"];
-            /** @description Positive: granted; negative: taken. */
+            /**
+             * Format: int64
+             * @description Positive: granted; negative: taken.
+             */
             points: number;
             reason: string;
             /** @description Who made it: the caller's Cognito `sub` or IAM principal ARN. */
             actor: string;
-            /** @description The spendable balance right after this adjustment. May be below zero after an `allowNegative` take. */
+            /**
+             * Format: int64
+             * @description The spendable balance right after this adjustment. May be below zero after an `allowNegative` take.
+             */
             balance: number;
             /** @description When granted points expire; null: never, or a take. */
             expiresAt: string | null;
@@ -349,6 +385,7 @@ export interface components {
         };
         AdjustmentRequest: {
             adjustmentId: components["schemas"]["Id"];
+            /** Format: int64 */
             points: number;
             reason: string;
             allowNegative?: boolean;
@@ -357,7 +394,10 @@ export interface components {
             userId: components["schemas"]["Id"];
             /** @constant */
             erased: true;
-            /** @description Outstanding points (spendable and pending) the customer held when first erased. */
+            /**
+             * Format: int64
+             * @description Outstanding points (spendable and pending) the customer held when first erased.
+             */
             pointsRemoved: number;
             /**
              * Format: date-time
@@ -370,6 +410,7 @@ export interface components {
                 /** @constant */
                 code: "insufficient_points";
                 message: string;
+                /** Format: int64 */
                 balance: number;
             };
         };
@@ -377,7 +418,14 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description Never cached: balances change. */
+        "Cache-Control": "no-store";
+        /** @description The request's `Origin` when the stack's `allowedOrigins` lists it, or `*` when it allows any. API Gateway's own answers carry it only when it needs no request to say: one allowed origin, or `*`. */
+        "Access-Control-Allow-Origin": string;
+        /** @description Seconds to wait before retrying with the same idempotency key. */
+        "Retry-After": number;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -396,6 +444,8 @@ export interface operations {
             /** @description The balance. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -405,6 +455,8 @@ export interface operations {
             /** @description 400: `invalid_user_id` from the function; `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
             400: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -427,6 +479,8 @@ export interface operations {
             /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
             401: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -443,6 +497,8 @@ export interface operations {
             /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
             403: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -465,6 +521,8 @@ export interface operations {
             /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
             413: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -481,6 +539,8 @@ export interface operations {
             /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
             415: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -497,6 +557,8 @@ export interface operations {
             /** @description 429: `throttled` (THROTTLED) from API Gateway. */
             429: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -513,6 +575,8 @@ export interface operations {
             /** @description 500: `internal_error` from the function. */
             500: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -528,6 +592,8 @@ export interface operations {
             /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
             504: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -544,6 +610,8 @@ export interface operations {
             /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
             "4XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -560,6 +628,8 @@ export interface operations {
             /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
             "5XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -589,6 +659,8 @@ export interface operations {
             /** @description Erased (now or before). */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -598,6 +670,8 @@ export interface operations {
             /** @description 400: `invalid_user_id` from the function; `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
             400: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -620,6 +694,8 @@ export interface operations {
             /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
             401: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -636,6 +712,8 @@ export interface operations {
             /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
             403: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -658,6 +736,8 @@ export interface operations {
             /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
             413: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -674,6 +754,8 @@ export interface operations {
             /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
             415: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -690,6 +772,8 @@ export interface operations {
             /** @description 429: `throttled` (THROTTLED) from API Gateway. */
             429: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -706,6 +790,8 @@ export interface operations {
             /** @description 500: `internal_error` from the function. */
             500: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -721,6 +807,8 @@ export interface operations {
             /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
             504: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -737,6 +825,8 @@ export interface operations {
             /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
             "4XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -753,6 +843,8 @@ export interface operations {
             /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
             "5XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -772,7 +864,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Entries per page, 1–100 (20 when absent). */
-                limit?: string;
+                limit?: number;
                 /** @description The `nextCursor` of the previous page, as it was returned. */
                 cursor?: string;
             };
@@ -787,6 +879,8 @@ export interface operations {
             /** @description One page of entries. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -796,6 +890,8 @@ export interface operations {
             /** @description 400: `invalid_user_id`, `invalid_query`, `invalid_cursor` from the function; `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
             400: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -818,6 +914,8 @@ export interface operations {
             /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
             401: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -834,6 +932,8 @@ export interface operations {
             /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
             403: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -856,6 +956,8 @@ export interface operations {
             /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
             413: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -872,6 +974,8 @@ export interface operations {
             /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
             415: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -888,6 +992,8 @@ export interface operations {
             /** @description 429: `throttled` (THROTTLED) from API Gateway. */
             429: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -904,6 +1010,8 @@ export interface operations {
             /** @description 500: `internal_error` from the function. */
             500: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -919,6 +1027,8 @@ export interface operations {
             /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
             504: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -935,6 +1045,8 @@ export interface operations {
             /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
             "4XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -951,6 +1063,8 @@ export interface operations {
             /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
             "5XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -984,6 +1098,8 @@ export interface operations {
             /** @description A retry of a redemption already made: its first answer. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -993,6 +1109,8 @@ export interface operations {
             /** @description Redeemed: the points are spent. */
             201: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1002,6 +1120,8 @@ export interface operations {
             /** @description 400: `invalid_user_id`, `invalid_request` from the function; `invalid_request` (BAD_REQUEST_BODY), `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
             400: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1024,6 +1144,8 @@ export interface operations {
             /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
             401: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1040,6 +1162,8 @@ export interface operations {
             /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
             403: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1062,6 +1186,8 @@ export interface operations {
             /** @description 409: `idempotency_conflict`, `insufficient_points` from the function. */
             409: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1077,6 +1203,8 @@ export interface operations {
             /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
             413: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1090,13 +1218,21 @@ export interface operations {
                     };
                 };
             };
-            /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            /** @description 415: `unsupported_media_type` from the function; `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
             415: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                        };
+                    } | {
                         error: {
                             /** @enum {string} */
                             code: "unsupported_media_type";
@@ -1109,6 +1245,8 @@ export interface operations {
             /** @description 429: `throttled` (THROTTLED) from API Gateway. */
             429: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1125,6 +1263,8 @@ export interface operations {
             /** @description 500: `internal_error` from the function. */
             500: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1140,6 +1280,9 @@ export interface operations {
             /** @description 503: `busy` from the function. */
             503: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1155,6 +1298,8 @@ export interface operations {
             /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
             504: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1171,6 +1316,8 @@ export interface operations {
             /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
             "4XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1187,6 +1334,8 @@ export interface operations {
             /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
             "5XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1217,6 +1366,8 @@ export interface operations {
             /** @description Cancelled (now or before). */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1226,6 +1377,8 @@ export interface operations {
             /** @description 400: `invalid_user_id`, `invalid_request` from the function; `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
             400: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1248,6 +1401,8 @@ export interface operations {
             /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
             401: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1264,6 +1419,8 @@ export interface operations {
             /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
             403: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1286,6 +1443,8 @@ export interface operations {
             /** @description 404: `redemption_not_found` from the function. */
             404: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1301,6 +1460,8 @@ export interface operations {
             /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
             413: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1317,6 +1478,8 @@ export interface operations {
             /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
             415: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1333,6 +1496,8 @@ export interface operations {
             /** @description 429: `throttled` (THROTTLED) from API Gateway. */
             429: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1349,6 +1514,8 @@ export interface operations {
             /** @description 500: `internal_error` from the function. */
             500: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1364,6 +1531,9 @@ export interface operations {
             /** @description 503: `busy` from the function. */
             503: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1379,6 +1549,8 @@ export interface operations {
             /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
             504: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1395,6 +1567,8 @@ export interface operations {
             /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
             "4XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1411,6 +1585,8 @@ export interface operations {
             /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
             "5XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1444,6 +1620,8 @@ export interface operations {
             /** @description A retry of an adjustment already made: its first answer. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1453,6 +1631,8 @@ export interface operations {
             /** @description Adjusted. */
             201: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1462,6 +1642,8 @@ export interface operations {
             /** @description 400: `invalid_user_id`, `invalid_request` from the function; `invalid_request` (BAD_REQUEST_BODY), `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
             400: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1484,6 +1666,8 @@ export interface operations {
             /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
             401: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1500,6 +1684,8 @@ export interface operations {
             /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
             403: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1522,6 +1708,8 @@ export interface operations {
             /** @description 409: `idempotency_conflict`, `insufficient_points`, `customer_erased` from the function. */
             409: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1537,6 +1725,8 @@ export interface operations {
             /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
             413: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1550,13 +1740,21 @@ export interface operations {
                     };
                 };
             };
-            /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            /** @description 415: `unsupported_media_type` from the function; `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
             415: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                        };
+                    } | {
                         error: {
                             /** @enum {string} */
                             code: "unsupported_media_type";
@@ -1569,6 +1767,8 @@ export interface operations {
             /** @description 429: `throttled` (THROTTLED) from API Gateway. */
             429: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1585,6 +1785,8 @@ export interface operations {
             /** @description 500: `internal_error` from the function. */
             500: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1600,6 +1802,9 @@ export interface operations {
             /** @description 503: `busy` from the function. */
             503: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1615,6 +1820,8 @@ export interface operations {
             /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
             504: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1631,6 +1838,8 @@ export interface operations {
             /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
             "4XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1647,6 +1856,8 @@ export interface operations {
             /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
             "5XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1676,6 +1887,8 @@ export interface operations {
             /** @description The balance. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1685,6 +1898,8 @@ export interface operations {
             /** @description 400: `invalid_user_id` from the function; `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
             400: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1707,6 +1922,8 @@ export interface operations {
             /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
             401: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1723,6 +1940,8 @@ export interface operations {
             /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
             403: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1745,6 +1964,8 @@ export interface operations {
             /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
             413: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1761,6 +1982,8 @@ export interface operations {
             /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
             415: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1777,6 +2000,8 @@ export interface operations {
             /** @description 429: `throttled` (THROTTLED) from API Gateway. */
             429: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1793,6 +2018,8 @@ export interface operations {
             /** @description 500: `internal_error` from the function. */
             500: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1808,6 +2035,8 @@ export interface operations {
             /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
             504: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1824,6 +2053,8 @@ export interface operations {
             /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
             "4XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1840,6 +2071,8 @@ export interface operations {
             /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
             "5XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1869,6 +2102,8 @@ export interface operations {
             /** @description Erased (now or before). */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1878,6 +2113,8 @@ export interface operations {
             /** @description 400: `invalid_user_id` from the function; `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
             400: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1900,6 +2137,8 @@ export interface operations {
             /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
             401: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1916,6 +2155,8 @@ export interface operations {
             /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
             403: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1938,6 +2179,8 @@ export interface operations {
             /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
             413: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1954,6 +2197,8 @@ export interface operations {
             /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
             415: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1970,6 +2215,8 @@ export interface operations {
             /** @description 429: `throttled` (THROTTLED) from API Gateway. */
             429: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1986,6 +2233,8 @@ export interface operations {
             /** @description 500: `internal_error` from the function. */
             500: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2001,6 +2250,8 @@ export interface operations {
             /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
             504: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2017,6 +2268,8 @@ export interface operations {
             /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
             "4XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2033,6 +2286,8 @@ export interface operations {
             /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
             "5XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2052,7 +2307,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Entries per page, 1–100 (20 when absent). */
-                limit?: string;
+                limit?: number;
                 /** @description The `nextCursor` of the previous page, as it was returned. */
                 cursor?: string;
             };
@@ -2067,6 +2322,8 @@ export interface operations {
             /** @description One page of entries. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2076,6 +2333,8 @@ export interface operations {
             /** @description 400: `invalid_user_id`, `invalid_query`, `invalid_cursor` from the function; `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
             400: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2098,6 +2357,8 @@ export interface operations {
             /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
             401: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2114,6 +2375,8 @@ export interface operations {
             /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
             403: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2136,6 +2399,8 @@ export interface operations {
             /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
             413: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2152,6 +2417,8 @@ export interface operations {
             /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
             415: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2168,6 +2435,8 @@ export interface operations {
             /** @description 429: `throttled` (THROTTLED) from API Gateway. */
             429: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2184,6 +2453,8 @@ export interface operations {
             /** @description 500: `internal_error` from the function. */
             500: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2199,6 +2470,8 @@ export interface operations {
             /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
             504: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2215,6 +2488,8 @@ export interface operations {
             /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
             "4XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2231,6 +2506,8 @@ export interface operations {
             /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
             "5XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2264,6 +2541,8 @@ export interface operations {
             /** @description A retry of a redemption already made: its first answer. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2273,6 +2552,8 @@ export interface operations {
             /** @description Redeemed: the points are spent. */
             201: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2282,6 +2563,8 @@ export interface operations {
             /** @description 400: `invalid_user_id`, `invalid_request` from the function; `invalid_request` (BAD_REQUEST_BODY), `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
             400: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2304,6 +2587,8 @@ export interface operations {
             /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
             401: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2320,6 +2605,8 @@ export interface operations {
             /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
             403: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2342,6 +2629,8 @@ export interface operations {
             /** @description 409: `idempotency_conflict`, `insufficient_points` from the function. */
             409: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2357,6 +2646,8 @@ export interface operations {
             /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
             413: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2370,13 +2661,21 @@ export interface operations {
                     };
                 };
             };
-            /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            /** @description 415: `unsupported_media_type` from the function; `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
             415: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                        };
+                    } | {
                         error: {
                             /** @enum {string} */
                             code: "unsupported_media_type";
@@ -2389,6 +2688,8 @@ export interface operations {
             /** @description 429: `throttled` (THROTTLED) from API Gateway. */
             429: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2405,6 +2706,8 @@ export interface operations {
             /** @description 500: `internal_error` from the function. */
             500: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2420,6 +2723,9 @@ export interface operations {
             /** @description 503: `busy` from the function. */
             503: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2435,6 +2741,8 @@ export interface operations {
             /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
             504: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2451,6 +2759,8 @@ export interface operations {
             /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
             "4XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2467,6 +2777,8 @@ export interface operations {
             /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
             "5XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2497,6 +2809,8 @@ export interface operations {
             /** @description Cancelled (now or before). */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2506,6 +2820,8 @@ export interface operations {
             /** @description 400: `invalid_user_id`, `invalid_request` from the function; `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
             400: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2528,6 +2844,8 @@ export interface operations {
             /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
             401: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2544,6 +2862,8 @@ export interface operations {
             /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
             403: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2566,6 +2886,8 @@ export interface operations {
             /** @description 404: `redemption_not_found` from the function. */
             404: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2581,6 +2903,8 @@ export interface operations {
             /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
             413: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2597,6 +2921,8 @@ export interface operations {
             /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
             415: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2613,6 +2939,8 @@ export interface operations {
             /** @description 429: `throttled` (THROTTLED) from API Gateway. */
             429: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2629,6 +2957,8 @@ export interface operations {
             /** @description 500: `internal_error` from the function. */
             500: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2644,6 +2974,9 @@ export interface operations {
             /** @description 503: `busy` from the function. */
             503: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2659,6 +2992,8 @@ export interface operations {
             /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
             504: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2675,6 +3010,8 @@ export interface operations {
             /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
             "4XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2691,6 +3028,8 @@ export interface operations {
             /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
             "5XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2724,6 +3063,8 @@ export interface operations {
             /** @description A retry of an adjustment already made: its first answer. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2733,6 +3074,8 @@ export interface operations {
             /** @description Adjusted. */
             201: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2742,6 +3085,8 @@ export interface operations {
             /** @description 400: `invalid_user_id`, `invalid_request` from the function; `invalid_request` (BAD_REQUEST_BODY), `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
             400: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2764,6 +3109,8 @@ export interface operations {
             /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
             401: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2780,6 +3127,8 @@ export interface operations {
             /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
             403: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2802,6 +3151,8 @@ export interface operations {
             /** @description 409: `idempotency_conflict`, `insufficient_points`, `customer_erased` from the function. */
             409: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2817,6 +3168,8 @@ export interface operations {
             /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
             413: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2830,13 +3183,21 @@ export interface operations {
                     };
                 };
             };
-            /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            /** @description 415: `unsupported_media_type` from the function; `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
             415: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                        };
+                    } | {
                         error: {
                             /** @enum {string} */
                             code: "unsupported_media_type";
@@ -2849,6 +3210,8 @@ export interface operations {
             /** @description 429: `throttled` (THROTTLED) from API Gateway. */
             429: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2865,6 +3228,8 @@ export interface operations {
             /** @description 500: `internal_error` from the function. */
             500: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2880,6 +3245,9 @@ export interface operations {
             /** @description 503: `busy` from the function. */
             503: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2895,6 +3263,8 @@ export interface operations {
             /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
             504: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2911,6 +3281,8 @@ export interface operations {
             /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
             "4XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2927,6 +3299,8 @@ export interface operations {
             /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
             "5XX": {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
