@@ -17,7 +17,7 @@ import type * as v from "valibot";
 import { DETAIL_TYPES } from "../handlers/domain/contract";
 import { AdjustmentRequestSchema } from "../handlers/domain/adjustment";
 import { RedemptionRequestSchema } from "../handlers/domain/redemption";
-import { API_ROUTES } from "../handlers/http/routes";
+import { API_ROUTES, resourceIn, type RouteTree } from "../handlers/http/routes";
 import { HistoryQuerySchema } from "../handlers/reader/history-query";
 import { freePort, LOCAL_AWS } from "../local/dynamo-local";
 import { CLAIMS_HEADER } from "../local/local-caller";
@@ -57,17 +57,18 @@ export interface Verdict {
 const MALFORMED = new Set(["invalid_request", "invalid_query", "invalid_user_id", "unsupported_media_type"]);
 
 /** A route's requests: what it serves, and what its caller can get wrong. */
-function exchangesOf(name: RouteName): Exchange[] {
+function exchangesOf(name: RouteName, tree: RouteTree): Exchange[] {
   const route = API_ROUTES[name];
+  const resource = resourceIn(tree, route);
   const contract = ROUTE_CONTRACTS[name];
   const ids: Record<string, string> = { userId: USER, redemptionId: "proxy-r-1" };
-  const pathFor = (overrides: Record<string, string> = {}) => route.resource.replace(/\{(\w+)\}/g, (_, id: string) => encodeURIComponent(overrides[id] ?? ids[id] ?? id));
+  const pathFor = (overrides: Record<string, string> = {}) => resource.replace(/\{(\w+)\}/g, (_, id: string) => encodeURIComponent(overrides[id] ?? ids[id] ?? id));
   // The local runtime has no authorizer; the document asks for credentials, so every request carries some.
   const headers = { Authorization: "local" };
   const json = { ...headers, "Content-Type": "application/json" };
   const base = { method: route.method, headers };
   const exchanges: Exchange[] = [];
-  const add = (label: string, exchange: Partial<Exchange>) => exchanges.push({ label: `${name}: ${label}`, ...base, target: pathFor(), ...exchange });
+  const add = (label: string, exchange: Partial<Exchange>) => exchanges.push({ label: `${name}${tree === "admin" ? " (/admin)" : ""}: ${label}`, ...base, target: pathFor(), ...exchange });
 
   const samples = contract.body ? BODIES.get(contract.body) : undefined;
   if (contract.body && !samples) throw new Error(`${name}: no sample bodies for its body schema; add them to BODIES`);
@@ -88,7 +89,8 @@ function exchangesOf(name: RouteName): Exchange[] {
   if (contract.query && !queries) throw new Error(`${name}: no sample queries for its query schema; add them to QUERIES`);
   for (const query of queries ?? []) add(`?${query}`, { target: `${pathFor()}?${query}` });
   add("an id that is no id", { target: pathFor({ userId: "no id!" }), ...(samples ? { headers: json, body: JSON.stringify(Object.values(samples.valid)[0]) } : {}) });
-  add("someone else's claims", {
+  // Under /admin, any claims are a Cognito user, whom the resource policy refuses.
+  add(tree === "admin" ? "a Cognito user" : "someone else's claims", {
     headers: { ...(samples ? json : headers), [CLAIMS_HEADER]: JSON.stringify({ sub: "proxy-bob" }) },
     ...(samples ? { body: JSON.stringify(Object.values(samples.valid)[0]) } : {}),
   });
@@ -146,7 +148,8 @@ export function allExchanges(): Exchange[] {
     const rank = (name: RouteName) => (ORDER[API_ROUTES[name].method] ?? 1) * 10 + (ROUTE_CONTRACTS[name].body ? 0 : 1);
     return rank(a) - rank(b);
   });
-  return names.flatMap(exchangesOf);
+  // Each route in the customer tree, then under /admin, before the next route.
+  return names.flatMap((name) => [...exchangesOf(name, "customer"), ...exchangesOf(name, "admin")]);
 }
 
 /** `value[key]` when `value` is an object that has it. */

@@ -144,7 +144,7 @@ test("a client generated from openapi.json works against npm start, and every an
   const returned = await client.POST("/admin/points/{userId}/redemptions/{redemptionId}/cancel", { params: { path: { userId: BACKENDS_USER, redemptionId: "contract-r-9" } } });
   t.like(returned.data, { pointsReturned: 10, balance: 30 });
   t.like((await client.GET("/admin/points/{userId}", cleo)).data, { balance: 30, lifetimeEarned: 30 });
-  t.is((await client.GET("/admin/points/{userId}/history", { params: { path: { userId: BACKENDS_USER }, query: { limit: "10" } } })).data?.items.length, 3);
+  t.is((await client.GET("/admin/points/{userId}/history", { params: { path: { userId: BACKENDS_USER }, query: { limit: 10 } } })).data?.items.length, 3);
   const deniedToCustomer = await client.GET("/admin/points/{userId}", { ...cleo, headers: as(BACKENDS_USER) });
   t.is(deniedToCustomer.response.status, 403);
   t.is(deniedToCustomer.error?.error.code, "access_denied", "a Cognito user is refused by the gateway, as the resource policy does");
