@@ -17,9 +17,6 @@
  * fingerprint includes it (`stage-fingerprint.ts`).
  */
 import * as apigateway from "@pulumi/aws/apigateway";
-import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
-import { getPartitionOutput } from "@pulumi/aws/getPartition";
-import { getRegionOutput } from "@pulumi/aws/getRegion";
 import * as pulumi from "@pulumi/pulumi";
 import { ADMIN_PREFIX, API_ROUTES } from "../handlers/http/routes";
 
@@ -33,36 +30,31 @@ export interface ApiResourcePolicyArgs {
 }
 
 /**
- * Every stage and method on the paths under `pathPattern` (a wildcard spans `/`). A resource
- * policy governs its own API only, so the API's id is a wildcard: the document then holds no
- * value of the API itself and is known on a first preview, for the policy pack to judge (AWS's
- * `execute-api:/…` shorthand would be too, but API Gateway stores it expanded, and every later
- * preview would show a change).
+ * Every stage and method of the API on the paths under `pathPattern` (a wildcard spans `/`). The
+ * API's own id, not a wildcard: IAM allows no wildcard in the first segment of a resource
+ * (evaluators such as iam-simulate then match nothing), and AWS's `execute-api:/…` shorthand is
+ * stored expanded, so every later preview would show a change. So the document is known only once
+ * the API exists: a first preview cannot judge it (`api-admin-tree-restricted` does from then on).
  */
-const invokeArn = (apiArns: pulumi.Output<string>, method: string, pathPattern: string) => pulumi.interpolate`${apiArns}/*/${method}${pathPattern}`;
+const invokeArn = (api: apigateway.RestApi, method: string, pathPattern: string) => pulumi.interpolate`${api.executionArn}/*/${method}${pathPattern}`;
 
 /** The customer tree's top-level paths (`/points/*`), from the routes themselves. */
 const customerPaths = [...new Set(Object.values(API_ROUTES).map((route) => `/${route.resource.split("/")[1] ?? ""}/*`))];
 
 export function createApiResourcePolicy(name: string, args: ApiResourcePolicyArgs, opts: pulumi.CustomResourceOptions): apigateway.RestApiPolicy {
   const { api, adminPrincipals } = args;
-  const invokeOpts = { parent: opts.parent };
-  const partition = getPartitionOutput({}, invokeOpts).partition;
-  const region = getRegionOutput({}, invokeOpts).region;
-  const account = getCallerIdentityOutput({}, invokeOpts).accountId;
-  const apiArns = pulumi.interpolate`arn:${partition}:execute-api:${region}:${account}:*`;
-  const adminTree = invokeArn(apiArns, "*", `${ADMIN_PREFIX}/*`);
+  const adminTree = invokeArn(api, "*", `${ADMIN_PREFIX}/*`);
   const invoke = { Principal: "*", Action: "execute-api:Invoke" };
   const statements = [
     {
       Sid: "PreflightsToAnyone",
       Effect: "Allow",
       ...invoke,
-      Resource: invokeArn(apiArns, "OPTIONS", "/*"),
+      Resource: invokeArn(api, "OPTIONS", "/*"),
     },
     ...(args.customerTreeSigned
       ? []
-      : [{ Sid: "CustomerTreeToItsAuthorizer", Effect: "Allow", ...invoke, Resource: customerPaths.map((path) => invokeArn(apiArns, "*", path)) }]),
+      : [{ Sid: "CustomerTreeToItsAuthorizer", Effect: "Allow", ...invoke, Resource: customerPaths.map((path) => invokeArn(api, "*", path)) }]),
     ...(adminPrincipals.length > 0
       ? [{ Sid: "AdminTreeToAdmins", Effect: "Allow", ...invoke, Resource: adminTree, Condition: { ArnEquals: { "aws:PrincipalArn": [...adminPrincipals] } } }]
       : []),

@@ -83,6 +83,40 @@ for (const stack of ["dev", "prod"]) {
     t.deepEqual(disagreements, []);
   });
 
+  test(`${stack}: the pack's evaluator agrees with iam-simulate on the API's resource policy, resource by resource`, async (t) => {
+    const run = runOf(stack);
+    const document = JSON.parse(String(run.get("aws:apigateway/restApiPolicy:RestApiPolicy", "loyalty-api").inputs.policy)) as { Statement: unknown[] };
+    const api = `arn:aws:execute-api:${MOCK_REGION}:${MOCK_ACCOUNT}:loyalty-api-id`;
+    const listed = stack === "prod" ? "arn:aws:iam::111122223333:role/customer-service-backend" : "arn:aws:iam::111122223333:role/loyalty-developer";
+    const callers = [listed, `arn:aws:iam::${MOCK_ACCOUNT}:role/Admin`, "arn:aws:iam::999999999999:role/elsewhere"];
+    const targets = ["GET/points/u-1", "POST/points/u-1/adjustments", "OPTIONS/points/u-1", "GET/admin/points/u-1", "POST/admin/points/u-1/adjustments", "DELETE/admin/points/u-1"];
+    const disagreements: string[] = [];
+    const verdicts: Record<string, Verdict> = {};
+    for (const caller of callers) {
+      for (const target of targets) {
+        const resource = `${api}/v1/${target}`;
+        const request: PolicyRequest = { principal: { arn: caller }, action: "execute-api:Invoke", resource, context: { "aws:PrincipalArn": caller } };
+        // A caller of another account needs its own IAM to allow the call too: grant it, so the
+        // resource policy decides, as it alone does for this account's callers without one.
+        const ownAccount = caller.split(":")[4] === MOCK_ACCOUNT;
+        const theirs = await simulate({
+          request: { principal: caller, action: "execute-api:Invoke", resource: { resource, accountId: MOCK_ACCOUNT }, contextVariables: request.context },
+          identityPolicies: ownAccount ? [] : [{ name: "invoke-any-api", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "execute-api:Invoke", Resource: "*" }] } }],
+          resourcePolicy: document,
+        });
+        const mine = ours(document.Statement, request);
+        verdicts[`${caller} ${target}`] = theirs;
+        if (mine !== theirs) disagreements.push(`${caller} ${target}: pack ${mine}, iam-simulate ${theirs}`);
+      }
+    }
+    t.deepEqual(disagreements, []);
+    // What the two agree on: only the listed backend reaches /admin.
+    for (const target of targets.filter((path) => path.includes("/admin/"))) {
+      t.is(verdicts[`${listed} ${target}`], "Allowed", target);
+      t.is(verdicts[`arn:aws:iam::${MOCK_ACCOUNT}:role/Admin ${target}`], "ExplicitlyDenied", target);
+    }
+  });
+
   test(`${stack}: on every key a service may use, the service acting for this account is allowed, for another account denied, by both evaluators`, async (t) => {
     const run = runOf(stack);
     const disagreements: string[] = [];

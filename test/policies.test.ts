@@ -532,8 +532,12 @@ for (const stack of ["dev", "prod"]) {
       const run = await runStack(stack, { preview });
       const diagnostics = await evaluatePolicies(run.resources, loyaltyPolicies, packConfigFor(stack));
       t.deepEqual(mandatoryViolations(diagnostics), []);
-      // Every policy still decides on a first preview: none is reduced to "can't run".
-      t.deepEqual(diagnostics, []);
+      // Every policy still decides on a first preview, but one: an API's resource policy names the
+      // API's own id (no evaluator accepts a wildcard there, see api-resource-policy.ts), which a
+      // first preview cannot know. It is judged by every preview and update after the first.
+      const waitsForTheApi = (d: Diagnostic) => d.policy === "api-admin-tree-restricted" && /can't run policy .* during preview/.test(d.message);
+      t.deepEqual(diagnostics.filter((d) => !(preview && waitsForTheApi(d))), []);
+      t.is(diagnostics.filter(waitsForTheApi).length, preview ? 1 : 0, "reduced only while the API does not exist");
     });
   }
 }
