@@ -20,7 +20,7 @@ import { EXPIRED_TOTAL_ATTRIBUTE, planReversal as planLotReversal, type Delta } 
 import { isAvailable, isExpired, viewAt, type Lot, type PointsView } from "../domain/lots";
 import { balanceKey, balanceState, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
-import { dayIndexPuts } from "./day-indexes";
+import { creditIndexPuts, dayIndexPuts } from "./day-indexes";
 import { creditWithEarlyArrivals, earlyArrivalAction, rejectedRefundOf } from "./early-arrivals";
 import { earlyNoteOf, earlyNoteWrites, type EarlyNoteWrites } from "./early-notes";
 import { DynamoErasure } from "./dynamo-erasure";
@@ -88,7 +88,7 @@ export class DynamoLedger {
       credit.action,
       notErasedCheck(this.tableName, entry.pk),
       this.notes.noneNoted(entry.pk, entry.orderId),
-      ...(late ? (expiry ? [putNewEntry(this.tableName, expiry)] : []) : dayIndexPuts(this.tableName, entry, entry.recordedAt)),
+      ...creditIndexPuts(this.tableName, entry, late, expiry),
     ]);
     if (result.written) return { outcome: "credited", points: entry.points };
     if (failedAt(result, 2)) return DROPPED_ERASED;

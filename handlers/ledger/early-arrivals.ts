@@ -20,7 +20,7 @@ import { ParkedRefundEntrySchema, expiredOnCredit, lateExpiryEntry, lotFields, p
 import { orderSk, refundSk, userPk } from "../domain/ledger-keys";
 import { earlyReleaseOf, lotDatesOf } from "../domain/lifecycle";
 import { EXPIRED_TOTAL_ATTRIBUTE } from "../domain/lot-plans";
-import { dayIndexPuts } from "./day-indexes";
+import { creditIndexPuts } from "./day-indexes";
 import type { BalanceUpdates } from "./balance-updates";
 import { earlyNoteKey, earlyNoteOf, type EarlyNoteWrites } from "./early-notes";
 import { matchedAttribute } from "./settled-lots";
@@ -116,7 +116,7 @@ export async function creditWithEarlyArrivals(
       ...settled.map((entry): TransactItem => ({
         Put: { TableName: tableName, Item: entry, ConditionExpression: "kind = :parked", ExpressionAttributeValues: { ":parked": "parked-refund" } },
       })),
-      ...(late ? (expiry ? [putNewEntry(tableName, { ...expiry, ...matched })] : []) : dayIndexPuts(tableName, order, order.recordedAt)),
+      ...creditIndexPuts(tableName, order, late, expiry && { ...expiry, ...matched }),
     ]);
     if (result.written) return { outcome: "credited", points: lotPoints };
     if (failedAt(result, 3)) return { outcome: "erased", points: 0 };
