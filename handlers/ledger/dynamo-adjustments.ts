@@ -20,7 +20,7 @@ import { BUSY_ATTEMPTS, LedgerBusyError, pause } from "./busy-retry";
 import { SPEND_MARGIN_MS } from "./dynamo-redemptions";
 import { expiryIndexPut } from "./day-indexes";
 import { notErasedCheck } from "./tombstones";
-import { failedAt, putNewEntry, transactWrite } from "./transactions";
+import { failed, named, oldItemOf, putNewEntry, transactWrite } from "./transactions";
 import { readUserItemsUnlessErased, refusedAtVersion } from "./user-items";
 
 export type AdjustResult =
@@ -71,17 +71,17 @@ export class DynamoAdjustments {
       const entry = adjustmentEntry(userId, request, actor, planned.move, balance + request.points, iso);
       const change = this.balances.applyPlan(entry.pk, read, planned.deltas, iso, `adjusting by ${request.points} points`);
       const result = await transactWrite(this.client, [
-        putNewEntry(this.tableName, entry, true),
-        change.action,
-        notErasedCheck(this.tableName, entry.pk),
-        ...(planned.move.direction === "grant" ? expiryIndexPut(this.tableName, { pk: entry.pk, ...(entry.expiresAt ? { expiresAt: entry.expiresAt } : {}) }, iso) : []),
+        { name: "entry", item: putNewEntry(this.tableName, entry, true) },
+        { name: "balance", item: change.action },
+        { name: "notErased", item: notErasedCheck(this.tableName, entry.pk) },
+        ...named("forSettle", planned.move.direction === "grant" ? expiryIndexPut(this.tableName, { pk: entry.pk, ...(entry.expiresAt ? { expiresAt: entry.expiresAt } : {}) }, iso) : []),
       ]);
       if (result.written) return { outcome: "adjusted", entry };
-      if (failedAt(result, 2)) return { outcome: "erased" };
+      if (failed(result, "notErased")) return { outcome: "erased" };
       // The same id landed concurrently: its entry came back with the cancellation.
-      const winner = result.reasons[0]?.item;
-      if (failedAt(result, 0) && winner) return this.retryOf(v.parse(AdjustmentEntrySchema, winner), request);
-      if (refusedAtVersion(result, 1, read.version)) throw change.refusal();
+      const winner = oldItemOf(result, "entry");
+      if (winner) return this.retryOf(v.parse(AdjustmentEntrySchema, winner), request);
+      if (refusedAtVersion(result, "balance", read.version)) throw change.refusal();
       await pause(attempt); // the balance moved since it was read
     }
     throw new LedgerBusyError(`the balance of ${userId} kept changing over ${BUSY_ATTEMPTS} attempts`);

@@ -27,7 +27,7 @@ import { forEachLimited } from "../runtime/limited-concurrency";
 import { BALANCE_ATTRIBUTES, balanceKey, balanceState } from "./balance-item";
 import { BUSY_ATTEMPTS, LedgerBusyError, pause } from "./busy-retry";
 import { tombstoneKey } from "./tombstones";
-import { failedAt, oldItemAt, transactWrite, type TransactItem } from "./transactions";
+import { failed, oldItemOf, transactWrite, type TransactItem } from "./transactions";
 
 /**
  * What an erasure did (`pointsRemoved`, `erasedAt`; the tombstone's key, never the id). The
@@ -134,15 +134,15 @@ export class DynamoErasure {
     for (let attempt = 1; attempt <= BUSY_ATTEMPTS; attempt++) {
       const tombstone: Tombstone = { ...tombstoneKey(userId), erasedAt: now.toISOString(), pointsRemoved: this.outstanding(read, now) };
       const result = await transactWrite(this.client, [
-        { Put: { TableName: this.tableName, Item: tombstone, ConditionExpression: "attribute_not_exists(pk)", ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },
-        this.unchangedCheck(key, read),
+        { name: "tombstone", item: { Put: { TableName: this.tableName, Item: tombstone, ConditionExpression: "attribute_not_exists(pk)", ReturnValuesOnConditionCheckFailure: "ALL_OLD" } } },
+        { name: "balanceAsRead", item: this.unchangedCheck(key, read) },
       ]);
       if (result.written) return tombstone;
-      if (failedAt(result, 0)) {
-        const standing = oldItemAt(result, 0) ?? (await this.client.send(new GetCommand({ TableName: this.tableName, Key: tombstoneKey(userId), ConsistentRead: true }))).Item;
+      if (failed(result, "tombstone")) {
+        const standing = oldItemOf(result, "tombstone") ?? (await this.client.send(new GetCommand({ TableName: this.tableName, Key: tombstoneKey(userId), ConsistentRead: true }))).Item;
         return v.parse(TombstoneSchema, standing);
       }
-      read = oldItemAt(result, 1);
+      read = oldItemOf(result, "balanceAsRead");
       if (attempt > 1) await pause(attempt);
     }
     throw new LedgerBusyError(`the balance of the customer of ${tombstoneKey(userId).pk} kept changing over ${BUSY_ATTEMPTS} erasure attempts`);

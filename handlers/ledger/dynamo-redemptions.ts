@@ -30,7 +30,7 @@ import { balanceState, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
 import { BUSY_ATTEMPTS, LedgerBusyError, pause } from "./busy-retry";
 import { notErasedCheck } from "./tombstones";
-import { failedAt, putNewEntry, transactWrite } from "./transactions";
+import { failed, oldItemOf, putNewEntry, transactWrite } from "./transactions";
 import { readUserItems } from "./user-items";
 
 export type RedeemResult =
@@ -83,12 +83,16 @@ export class DynamoRedemptions {
 
       const entry = redemptionEntry(userId, request, balance, plan.draws, new Date(at).toISOString());
       const spend = this.balances.applyPlan(entry.pk, read, plan.deltas, entry.recordedAt, `spending ${entry.points} points`);
-      const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry, true), spend.action, notErasedCheck(this.tableName, entry.pk)]);
+      const result = await transactWrite(this.client, [
+        { name: "entry", item: putNewEntry(this.tableName, entry, true) },
+        { name: "balance", item: spend.action },
+        { name: "notErased", item: notErasedCheck(this.tableName, entry.pk) },
+      ]);
       if (result.written) return { outcome: "redeemed", entry };
-      if (failedAt(result, 2)) return { outcome: "erased" };
+      if (failed(result, "notErased")) return { outcome: "erased" };
       // The same id landed concurrently: its entry came back with the cancellation.
-      const winner = result.reasons[0]?.item;
-      if (failedAt(result, 0) && winner) return this.retryOf(v.parse(RedemptionEntrySchema, winner), request);
+      const winner = oldItemOf(result, "entry");
+      if (winner) return this.retryOf(v.parse(RedemptionEntrySchema, winner), request);
       await pause(attempt); // the balance moved since it was read
     }
     throw new LedgerBusyError(`the balance of ${userId} kept changing over ${BUSY_ATTEMPTS} attempts`);
@@ -112,9 +116,13 @@ export class DynamoRedemptions {
       const back = planReturn(redemption.draws ?? { [legacyLot(0).attribute]: redemption.points }, at);
       const entry = redemptionCancelEntry(redemption, spendable(read.holding, at), back.expired, new Date(at).toISOString());
       const change = this.balances.applyPlan(entry.pk, read, back.deltas, entry.recordedAt, `returning ${entry.points} points`);
-      const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry), change.action, notErasedCheck(this.tableName, entry.pk)]);
+      const result = await transactWrite(this.client, [
+        { name: "entry", item: putNewEntry(this.tableName, entry) },
+        { name: "balance", item: change.action },
+        { name: "notErased", item: notErasedCheck(this.tableName, entry.pk) },
+      ]);
       if (result.written) return { outcome: "cancelled", entry };
-      if (failedAt(result, 2)) return { outcome: "erased" };
+      if (failed(result, "notErased")) return { outcome: "erased" };
       await pause(attempt); // cancelled concurrently (the next read says so) or the balance moved
     }
     throw new LedgerBusyError(`the balance of ${userId} kept changing over ${BUSY_ATTEMPTS} attempts`);

@@ -19,7 +19,7 @@ import { balanceKey, balanceState } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
 import { walkDayIndex } from "./day-index-walk";
 import { DynamoNotices, type NoticeReport, type WarningReport } from "./dynamo-notices";
-import { failedAt, putNewEntry, transactWrite } from "./transactions";
+import { failed, failedAmong, named, putNewEntry, transactWrite } from "./transactions";
 import { matchedAttribute } from "./settled-lots";
 import { notErasedCheck } from "./tombstones";
 import { refusedAtVersion } from "./user-items";
@@ -129,12 +129,12 @@ export class DynamoSettle {
       const removed = expired.flatMap((lot) => [lot.attribute, ...(Item?.[matchedAttribute(lot)] === undefined ? [] : [matchedAttribute(lot)])]);
       const change = this.balances.applyPlan(pk, read, deltas, recordedAt, `expiring ${points} points`, removed);
       const result = await transactWrite(this.client, [
-        change.action,
-        ...entries.map((entry) => putNewEntry(this.tableName, entry)),
-        // Last, so the indexes above stay put: a customer erased since the index was read keeps nothing of this.
-        notErasedCheck(this.tableName, pk),
+        { name: "balance", item: change.action },
+        ...named("expiryEntries", entries.map((entry) => putNewEntry(this.tableName, entry))),
+        // A customer erased since the index was read keeps nothing of this.
+        { name: "notErased", item: notErasedCheck(this.tableName, pk) },
       ]);
-      if (failedAt(result, entries.length + 1)) return settled;
+      if (failed(result, "notErased")) return settled;
       if (result.written) {
         settled.entries += entries.length;
         settled.points += points;
@@ -143,12 +143,13 @@ export class DynamoSettle {
         attempt = 0;
         continue;
       }
-      if (refusedAtVersion(result, 0, read.version)) throw change.refusal();
+      if (refusedAtVersion(result, "balance", read.version)) throw change.refusal();
       // The balance changed since the read (another settle, a redemption): re-read and see.
-      if (failedAt(result, 0)) continue;
+      if (failed(result, "balance")) continue;
       // The item is as read, yet a day's entry exists: that day was settled before its late lot landed.
+      const entered = failedAmong(result, "expiryEntries");
       entries.forEach((entry, i) => {
-        if (failedAt(result, i + 1)) alreadyEntered.add(entry.day);
+        if (entered.includes(i)) alreadyEntered.add(entry.day);
       });
     }
     throw new Error(`the balance of ${pk} kept changing over ${ATTEMPTS} settle attempts`);
