@@ -16,7 +16,8 @@ import { planDebit, planSpending, type Delta } from "../domain/lot-plans";
 import { spendable } from "../domain/lots";
 import { BALANCE_ATTRIBUTES, balanceState } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
-import { BUSY_ATTEMPTS, LedgerBusyError, pause } from "./busy-retry";
+import { AGAIN, retrying } from "../runtime/retry";
+import { BUSY_RETRY, busyBalance } from "./busy-retry";
 import { SPEND_MARGIN_MS } from "./dynamo-redemptions";
 import { expiryIndexPut } from "./day-indexes";
 import { notErasedCheck } from "./tombstones";
@@ -53,8 +54,8 @@ export class DynamoAdjustments {
     this.balances = balanceUpdates(tableName);
   }
 
-  async adjust(userId: string, request: AdjustmentRequest, actor: string, now: () => Date): Promise<AdjustResult> {
-    for (let attempt = 1; attempt <= BUSY_ATTEMPTS; attempt++) {
+  adjust(userId: string, request: AdjustmentRequest, actor: string, now: () => Date): Promise<AdjustResult> {
+    return retrying<AdjustResult>(BUSY_RETRY, async () => {
       const found = await readUserItemsUnlessErased(this.client, this.tableName, userId, [BALANCE_SK, adjustmentSk(request.adjustmentId)]);
       // Before a refusal or a replay: an erased customer's balance reads as nothing, and their entries may be half deleted.
       if (found.erased) return { outcome: "erased" };
@@ -82,9 +83,8 @@ export class DynamoAdjustments {
       const winner = oldItemOf(result, "entry");
       if (winner) return this.retryOf(v.parse(AdjustmentEntrySchema, winner), request);
       if (refusedAtVersion(result, "balance", read.version)) throw change.refusal();
-      await pause(attempt); // the balance moved since it was read
-    }
-    throw new LedgerBusyError(`the balance of ${userId} kept changing over ${BUSY_ATTEMPTS} attempts`);
+      return AGAIN; // the balance moved since it was read
+    }, busyBalance(userId));
   }
 
   /** A grant credits a lot of its own dates; a take spends earliest expiry first, into debt only when allowed. */

@@ -30,6 +30,8 @@ import { decodeCursor, encodeCursor } from "./history-cursor";
 import { LEDGER_TABLE } from "./table";
 import { failed, named, oldItemOf, putNewEntry, transactWrite } from "./transactions";
 import { readUserItems, refusedAtVersion } from "./user-items";
+import { AGAIN, RetriesExhaustedError, retrying } from "../runtime/retry";
+import { EVENT_RETRY } from "./busy-retry";
 import type { WriteResult } from "./write-result";
 
 export type Balance = { userId: string; lifetimeEarned: number; updatedAt: string | null } & PointsView;
@@ -39,9 +41,6 @@ export interface HistoryPage {
   /** Opaque; `null` on the last page. */
   nextCursor: string | null;
 }
-
-/** How often a planned write re-reads when a concurrent change of the same items wins the race. */
-const ATTEMPTS = 5;
 
 const DUPLICATE: WriteResult = { outcome: "duplicate", points: 0 };
 const PARKED: WriteResult = { outcome: "parked", points: 0 };
@@ -106,8 +105,8 @@ export class DynamoLedger {
    * then writes the reversal entry, the order's new running totals (conditioned on the totals
    * read, so concurrent refunds of one order cannot both apply) and the lots' plan.
    */
-  async reverseRefund(refund: OrderRefunded, provenance: Provenance, now: Date, origin?: EventOrigin): Promise<WriteResult> {
-    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+  reverseRefund(refund: OrderRefunded, provenance: Provenance, now: Date, origin?: EventOrigin): Promise<WriteResult> {
+    return retrying<WriteResult>(EVENT_RETRY, async () => {
       const [orderItem, balanceItem] = await readUserItems(this.client, this.tableName, refund.userId, [orderSk(refund.orderId), BALANCE_SK]);
       if (!orderItem) {
         const parked = await transactWrite(this.client, [
@@ -117,7 +116,7 @@ export class DynamoLedger {
         if (parked.written) return PARKED;
         if (failed(parked, "notErased")) return DROPPED_ERASED;
         if (failed(parked, "entry")) return DUPLICATE;
-        continue; // the order landed meanwhile: reverse against it
+        return AGAIN; // the order landed meanwhile: reverse against it
       }
       const order = v.parse(EarnEntrySchema, orderItem);
       const plan = planReversal(order, refund, provenance);
@@ -159,9 +158,8 @@ export class DynamoLedger {
       if (failed(result, "notErased")) return DROPPED_ERASED;
       if (failed(result, "entry")) return DUPLICATE;
       if (refusedAtVersion(result, "balance", read.version)) throw change.refusal();
-      // Another change of this order or balance landed first; re-read.
-    }
-    throw new Error(`order ${refund.orderId} kept changing under ${ATTEMPTS} refund attempts`);
+      return AGAIN; // another change of this order or balance landed first; re-read
+    }, { exhausted: (tries) => new RetriesExhaustedError(`order ${refund.orderId} kept changing under ${tries} refund attempts`) });
   }
 
   /**
@@ -169,10 +167,10 @@ export class DynamoLedger {
    * that is earlier than its lot's release, once. Before its order, the close is recorded and
    * applied when the order lands.
    */
-  async releaseEarly(closed: ReturnWindowClosed, now: Date): Promise<WriteResult> {
+  releaseEarly(closed: ReturnWindowClosed, now: Date): Promise<WriteResult> {
     // Whether the close's note, if it is the order's first arrival, expires (no refund is parked).
     let expires = true;
-    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    return retrying<WriteResult>(EVENT_RETRY, async () => {
       const [orderItem, balanceItem] = await readUserItems(this.client, this.tableName, closed.userId, [orderSk(closed.orderId), BALANCE_SK]);
       if (!orderItem) {
         const pk = userPk(closed.userId);
@@ -183,7 +181,7 @@ export class DynamoLedger {
         // An earlier close is recorded already; or a refund is, and the note must not expire.
         if (note !== undefined && note.closedAt !== undefined && note.closedAt <= closed.closedAt) return DUPLICATE;
         if (note?.refunds !== undefined) expires = false;
-        continue;
+        return AGAIN;
       }
       const order = v.parse(EarnEntrySchema, orderItem);
       if (order.returnWindowClosedAt !== undefined) return DUPLICATE;
@@ -233,9 +231,8 @@ export class DynamoLedger {
       if (result.written) return { outcome: "released", points };
       if (failed(result, "notErased")) return DROPPED_ERASED;
       if (change && refusedAtVersion(result, "balance", read.version)) throw change.refusal();
-      // A refund of the order, a duplicate of this event or a plan on the balance won; re-read.
-    }
-    throw new Error(`order ${closed.orderId} kept changing under ${ATTEMPTS} release attempts`);
+      return AGAIN; // a refund of the order, a duplicate of this event or a plan on the balance won; re-read
+    }, { exhausted: (tries) => new RetriesExhaustedError(`order ${closed.orderId} kept changing under ${tries} release attempts`) });
   }
 
   /**

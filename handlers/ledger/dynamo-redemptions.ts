@@ -28,7 +28,8 @@ import {
 } from "../domain/redemption";
 import { balanceState, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
-import { BUSY_ATTEMPTS, LedgerBusyError, pause } from "./busy-retry";
+import { AGAIN, retrying } from "../runtime/retry";
+import { BUSY_RETRY, busyBalance } from "./busy-retry";
 import { notErasedCheck } from "./tombstones";
 import { failed, oldItemOf, putNewEntry, transactWrite } from "./transactions";
 import { readUserItems } from "./user-items";
@@ -70,8 +71,8 @@ export class DynamoRedemptions {
     this.balances = balanceUpdates(tableName);
   }
 
-  async redeem(userId: string, request: RedemptionRequest, now: () => Date): Promise<RedeemResult> {
-    for (let attempt = 1; attempt <= BUSY_ATTEMPTS; attempt++) {
+  redeem(userId: string, request: RedemptionRequest, now: () => Date): Promise<RedeemResult> {
+    return retrying<RedeemResult>(BUSY_RETRY, async () => {
       const [balanceItem, existingItem] = await readUserItems(this.client, this.tableName, userId, [BALANCE_SK, redemptionSk(request.redemptionId)]);
       if (existingItem) return this.retryOf(v.parse(RedemptionEntrySchema, existingItem), request);
       const read = balanceState(balanceItem);
@@ -93,13 +94,12 @@ export class DynamoRedemptions {
       // The same id landed concurrently: its entry came back with the cancellation.
       const winner = oldItemOf(result, "entry");
       if (winner) return this.retryOf(v.parse(RedemptionEntrySchema, winner), request);
-      await pause(attempt); // the balance moved since it was read
-    }
-    throw new LedgerBusyError(`the balance of ${userId} kept changing over ${BUSY_ATTEMPTS} attempts`);
+      return AGAIN; // the balance moved since it was read
+    }, busyBalance(userId));
   }
 
-  async cancel(userId: string, redemptionId: string, now: () => Date): Promise<CancelResult> {
-    for (let attempt = 1; attempt <= BUSY_ATTEMPTS; attempt++) {
+  cancel(userId: string, redemptionId: string, now: () => Date): Promise<CancelResult> {
+    return retrying<CancelResult>(BUSY_RETRY, async () => {
       const [balanceItem, redemptionItem, cancelItem] = await readUserItems(this.client, this.tableName, userId, [
         BALANCE_SK,
         redemptionSk(redemptionId),
@@ -123,9 +123,8 @@ export class DynamoRedemptions {
       ]);
       if (result.written) return { outcome: "cancelled", entry };
       if (failed(result, "notErased")) return { outcome: "erased" };
-      await pause(attempt); // cancelled concurrently (the next read says so) or the balance moved
-    }
-    throw new LedgerBusyError(`the balance of ${userId} kept changing over ${BUSY_ATTEMPTS} attempts`);
+      return AGAIN; // cancelled concurrently (the next read says so) or the balance moved
+    }, busyBalance(userId));
   }
 
   private retryOf(existing: RedemptionEntry, request: RedemptionRequest): RedeemResult {

@@ -26,10 +26,9 @@ import { earlyNoteKey, earlyNoteOf, type EarlyNoteWrites } from "./early-notes";
 import { matchedAttribute } from "./settled-lots";
 import { failed, failedOnly, named, putNewEntry, transactWrite, type NamedItem, type TransactItem } from "./transactions";
 import type { WriteResult } from "./write-result";
+import { AGAIN, RetriesExhaustedError, retrying } from "../runtime/retry";
+import { EVENT_RETRY } from "./busy-retry";
 import { notErasedCheck } from "./tombstones";
-
-/** Attempts at netting when arrivals keep landing during the credit. */
-const ATTEMPTS = 5;
 
 /** The note of an early arrival (`note`), on condition that the order is still absent and the customer was never erased. */
 export function earlyArrivalAction(tableName: string, note: TransactItem, pk: string, orderId: string): NamedItem<"note" | "orderAbsent" | "notErased">[] {
@@ -45,7 +44,7 @@ export function earlyArrivalAction(tableName: string, note: TransactItem, pk: st
  * order rejects before the rejection is written (so it hears at least once, maybe again if the
  * write must be retried).
  */
-export async function creditWithEarlyArrivals(
+export function creditWithEarlyArrivals(
   client: DynamoDBDocumentClient,
   tableName: string,
   balances: BalanceUpdates,
@@ -54,7 +53,7 @@ export async function creditWithEarlyArrivals(
   onRejected: (refund: RejectedRefund) => Promise<void>,
 ): Promise<WriteResult> {
   const told = new Set<string>();
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+  return retrying<WriteResult>(EVENT_RETRY, async () => {
     const [{ Item: noteItem }, { Items = [] }] = await Promise.all([
       client.send(new GetCommand({ TableName: tableName, Key: earlyNoteKey(credited.pk, credited.orderId), ConsistentRead: true })),
       client.send(
@@ -123,9 +122,8 @@ export async function creditWithEarlyArrivals(
     if (failed(result, "entry")) return { outcome: "duplicate", points: 0 };
     // Only the balance guard failed: the totals refused the credit.
     if (failedOnly(result, "balance")) throw credit.refusal();
-    // Something else arrived early meanwhile, or a parked refund changed: read again.
-  }
-  throw new Error(`order ${credited.orderId}: early arrivals kept landing over ${ATTEMPTS} attempts`);
+    return AGAIN; // something else arrived early meanwhile, or a parked refund changed: read again
+  }, { exhausted: (tries) => new RetriesExhaustedError(`order ${credited.orderId}: early arrivals kept landing over ${tries} attempts`) });
 }
 
 /**
