@@ -6,7 +6,11 @@
  *   GET  /_local/dlq, POST /_local/dlq/redrive        → the DLQ (for `npm run local:dlq`)
  *   POST /_local/settle                                → runs the daily settle now (body: its input)
  *   GET  /_local/events?source=&after=                 → every event the local bus has seen
- *   anything else                                      → the API: the reader or redeemer Lambda
+ *   OPTIONS on an API resource, when CORS is on       → the preflight, answered here (API Gateway's MOCK)
+ *   anything else                                      → the API: the function the route of its resource and
+ *                                                        method names (reader, redeemer or admin); a method
+ *                                                        the resource lacks goes to its first route's function,
+ *                                                        a resource no route has to the reader: they refuse it
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
