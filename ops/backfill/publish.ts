@@ -8,7 +8,7 @@
  * interruption stops it at once, the request in flight included: sending again is harmless.
  */
 import type { PutEventsRequestEntry, PutEventsResultEntry } from "@aws-sdk/client-eventbridge";
-import { entrySize, MAX_ENTRIES, MAX_REQUEST_ENTRY_BYTES } from "../../local/put-events-request";
+import { entrySize, MAX_ENTRIES, MAX_REQUEST_ENTRY_BYTES } from "../../handlers/domain/put-events-limits";
 import { AGAIN, RetriesExhaustedError, retrying, type RetryPolicy } from "../../handlers/runtime/retry";
 import type { BackfillEntry } from "./backfill-file";
 import type { Clock, Pace } from "./rate-limit";
