@@ -18,6 +18,7 @@ import { lateReleaseNotice } from "../domain/ledger-notices";
 import { earlyReleaseOf, lotAttribute, lotDatesOf } from "../domain/lifecycle";
 import { EXPIRED_TOTAL_ATTRIBUTE, planReversal as planLotReversal, type Delta } from "../domain/lot-plans";
 import { isAvailable, isExpired, viewAt, type Lot, type PointsView } from "../domain/lots";
+import { AGAIN, RetriesExhaustedError, retrying } from "../runtime/retry";
 import { balanceKey, balanceState, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
 import { creditIndexPuts, dayIndexPuts } from "./day-indexes";
@@ -30,7 +31,6 @@ import { decodeCursor, encodeCursor } from "./history-cursor";
 import { LEDGER_TABLE } from "./table";
 import { failed, named, oldItemOf, putNewEntry, transactWrite } from "./transactions";
 import { readUserItems, refusedAtVersion } from "./user-items";
-import { AGAIN, RetriesExhaustedError, retrying } from "../runtime/retry";
 import { EVENT_RETRY } from "./busy-retry";
 import type { WriteResult } from "./write-result";
 

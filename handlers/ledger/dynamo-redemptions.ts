@@ -26,9 +26,9 @@ import {
   redemptionEntry,
   type RedemptionRequest,
 } from "../domain/redemption";
+import { AGAIN, retrying } from "../runtime/retry";
 import { balanceState, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
-import { AGAIN, retrying } from "../runtime/retry";
 import { BUSY_RETRY, busyBalance } from "./busy-retry";
 import { notErasedCheck } from "./tombstones";
 import { failed, oldItemOf, putNewEntry, transactWrite } from "./transactions";

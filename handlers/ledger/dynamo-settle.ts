@@ -15,6 +15,7 @@ import { SafeCountSchema, type ExpiryEntry } from "../domain/ledger-entries";
 import { EXPIRING_SOON_DAYS_DEFAULT, midnightOf } from "../domain/lifecycle";
 import { debtPaid, EXPIRED_TOTAL_ATTRIBUTE, type Delta } from "../domain/lot-plans";
 import { debtPayments, isExpired, type Lot } from "../domain/lots";
+import { AGAIN, RetriesExhaustedError, retrying } from "../runtime/retry";
 import { balanceKey, balanceState } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
 import { walkDayIndex } from "./day-index-walk";
@@ -23,7 +24,6 @@ import { failed, failedAmong, named, putNewEntry, transactWrite } from "./transa
 import { matchedAttribute } from "./settled-lots";
 import { notErasedCheck } from "./tombstones";
 import { refusedAtVersion } from "./user-items";
-import { AGAIN, RetriesExhaustedError, retrying } from "../runtime/retry";
 import { EVENT_RETRY } from "./busy-retry";
 
 /** The refunds' matches of `lots` the balance item holds, as the lots' expiry entry carries them. */

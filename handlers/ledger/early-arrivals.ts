@@ -20,13 +20,13 @@ import { ParkedRefundEntrySchema, expiredOnCredit, lateExpiryEntry, lotFields, p
 import { orderSk, refundSk, userPk } from "../domain/ledger-keys";
 import { earlyReleaseOf, lotDatesOf } from "../domain/lifecycle";
 import { EXPIRED_TOTAL_ATTRIBUTE } from "../domain/lot-plans";
+import { AGAIN, RetriesExhaustedError, retrying } from "../runtime/retry";
 import { creditIndexPuts } from "./day-indexes";
 import type { BalanceUpdates } from "./balance-updates";
 import { earlyNoteKey, earlyNoteOf, type EarlyNoteWrites } from "./early-notes";
 import { matchedAttribute } from "./settled-lots";
 import { failed, failedOnly, named, putNewEntry, transactWrite, type NamedItem, type TransactItem } from "./transactions";
 import type { WriteResult } from "./write-result";
-import { AGAIN, RetriesExhaustedError, retrying } from "../runtime/retry";
 import { EVENT_RETRY } from "./busy-retry";
 import { notErasedCheck } from "./tombstones";
 
