@@ -11,7 +11,8 @@ const config = parseStackConfig(pulumi.runtime.allConfig());
 const alerts = new LoyaltyAlerts("loyalty-alerts", { emails: config.alarmEmails });
 
 // With deletion protection (prod) the ledger, the queues holding messages and their keys are also `protect`ed.
-const store = new LoyaltyStore("loyalty-ledger", { deletionProtection: config.deletionProtection });
+// The ledger owns the points lifecycle: the writer's lots and the admin's grants both follow it.
+const store = new LoyaltyStore("loyalty-ledger", { deletionProtection: config.deletionProtection, lifecycle: config.lifecycle });
 
 const ingest = new LoyaltyIngest("loyalty-ingest", {
   store,
@@ -22,7 +23,6 @@ const ingest = new LoyaltyIngest("loyalty-ingest", {
   eventSource: config.eventSource,
   maxReceiveCount: config.maxReceiveCount,
   deletionProtection: config.deletionProtection,
-  lifecycle: config.lifecycle,
   writerTimeoutSeconds: config.writer.timeoutSeconds,
   writerMemoryMb: config.writer.memoryMb,
   batchSize: config.writer.batchSize,
@@ -62,7 +62,6 @@ const api = new LoyaltyApi("loyalty-api", {
   allowedOrigins: config.api.allowedOrigins,
   throttle: config.api.throttle,
   manageAccountLogRole: config.api.manageAccountLogRole,
-  lifecycle: config.lifecycle,
   logLevel: config.logLevel,
   logRetentionDays: config.logRetentionDays,
   alarmActions: [alerts.topicArn],

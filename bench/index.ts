@@ -5,7 +5,7 @@
  * computed here from what was measured; the text around them states no number of its own.
  * `BENCH_QUICK=1` runs a shrunken version (see `scale.ts`) for trying changes to the benchmarks.
  */
-import "../local/quiet-sdk-warning";
+import "../cli/quiet-sdk-warning";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";

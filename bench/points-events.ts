@@ -4,7 +4,7 @@
  * one write at a time and in a burst; and what the transform costs per stream record, the
  * publisher function's own work. `tsx bench/points-events.ts` prints the figures.
  */
-import "../local/quiet-sdk-warning";
+import "../cli/quiet-sdk-warning";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { performance } from "node:perf_hooks";

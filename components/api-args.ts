@@ -16,7 +16,7 @@ import {
 } from "../config/api-settings";
 import { API_DEFAULTS } from "../config/defaults/api-defaults";
 import { TrueOrFalseSchema } from "../config/schema-parts";
-import { IMMEDIATE, LifecycleSchema } from "../handlers/domain/lifecycle";
+import { LedgerRefSchema, MovedLifecycleSchema } from "./store-args";
 import { orOutput } from "./validate-args";
 
 export const ApiArgsSchema = v.object(
@@ -28,7 +28,8 @@ export const ApiArgsSchema = v.object(
     allowedOrigins: v.optional(AllowedOriginsSchema, API_DEFAULTS.allowedOrigins),
     throttle: v.optional(ThrottleSchema, API_DEFAULTS.throttle),
     manageAccountLogRole: v.optional(TrueOrFalseSchema, API_DEFAULTS.manageAccountLogRole),
-    lifecycle: v.optional(LifecycleSchema, IMMEDIATE),
+    store: LedgerRefSchema,
+    lifecycle: MovedLifecycleSchema,
   },
   "must be an object",
 );

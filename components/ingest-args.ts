@@ -11,7 +11,6 @@ import {
   BatchSizeSchema,
   EventBusNameSchema,
   EventSourceSchema,
-  LifecycleSettingSchema,
   MaxConcurrencySchema,
   MaxReceiveCountSchema,
   PublisherAccountsSchema,
@@ -21,6 +20,7 @@ import {
 } from "../config/ingest-settings";
 import { INGEST_DEFAULTS } from "../config/defaults/ingest-defaults";
 import { TrueOrFalseSchema } from "../config/schema-parts";
+import { LedgerRefSchema, MovedLifecycleSchema } from "./store-args";
 
 export const IngestArgsSchema = v.pipe(
   v.object(
@@ -31,7 +31,8 @@ export const IngestArgsSchema = v.pipe(
       eventBusName: v.optional(EventBusNameSchema, INGEST_DEFAULTS.eventBusName),
       eventSource: v.optional(EventSourceSchema, INGEST_DEFAULTS.eventSource),
       maxReceiveCount: v.optional(MaxReceiveCountSchema, INGEST_DEFAULTS.maxReceiveCount),
-      lifecycle: v.optional(LifecycleSettingSchema, INGEST_DEFAULTS.lifecycle),
+      store: LedgerRefSchema,
+      lifecycle: MovedLifecycleSchema,
       writerTimeoutSeconds: v.optional(WriterTimeoutSchema, INGEST_DEFAULTS.writerTimeoutSeconds),
       writerMemoryMb: v.optional(WriterMemorySchema, INGEST_DEFAULTS.writerMemoryMb),
       batchSize: v.optional(BatchSizeSchema, INGEST_DEFAULTS.batchSize),

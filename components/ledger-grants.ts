@@ -6,6 +6,7 @@
  */
 import type * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
+import type { Lifecycle } from "../handlers/domain/lifecycle";
 import { ERASED_PK_PREFIX, EXPIRY_INDEX_PK_PREFIX, RELEASE_INDEX_PK_PREFIX, USER_PK_PREFIX } from "../handlers/domain/ledger-keys";
 import { LEDGER_TABLE } from "../handlers/ledger/table";
 
@@ -16,6 +17,13 @@ export interface LedgerTableRef {
   tableArn: pulumi.Input<string>;
   /** The customer-managed KMS key that encrypts the table. */
   kmsKeyArn: pulumi.Input<string>;
+  /**
+   * The points lifecycle of the ledger's new lots: days an order's points stay pending (0–365; the
+   * return window) and days until lots expire after release (0–3650; 0 never), fixed on each lot
+   * when earned; the writer's orders and the admin function's grants follow it alike.
+   * @default spendable at once, never expiring (`STORE_DEFAULTS.lifecycle`)
+   */
+  lifecycle?: Lifecycle;
 }
 
 /** A ledger table with its stream (`NEW_AND_OLD_IMAGES`): a `LoyaltyStore`, or one created elsewhere. */

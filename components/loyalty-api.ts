@@ -28,7 +28,6 @@ import * as lambda from "@pulumi/aws/lambda";
 import * as pulumi from "@pulumi/pulumi";
 import { API_DEFAULTS } from "../config/defaults/api-defaults";
 import type { ApiHandlerName } from "../handlers/http/routes";
-import type { Lifecycle } from "../handlers/domain/lifecycle";
 import { functionEnvironment } from "../handlers/runtime/function-env";
 import { createAccountLogRole } from "./account-log-role";
 import { createAlarms } from "./alarms";
@@ -59,7 +58,12 @@ export type ApiAuth =
 
 /** Arguments of `LoyaltyApi`; checked in the constructor with the stack config's rules and messages. */
 export interface LoyaltyApiArgs {
-  /** The ledger the reader reads: a `LoyaltyStore`, or `{tableName, tableArn, kmsKeyArn}` of an existing one. */
+  /**
+   * The ledger the reader reads, the redeemer spends from and the admin function adjusts and
+   * erases in: a `LoyaltyStore`, or `{tableName, tableArn, kmsKeyArn}` of an existing one; an
+   * admin's grant expires by its `lifecycle` (`expiryDays` after the day it is made), as the
+   * writer's lots do.
+   */
   store: LedgerTableRef;
   /** Who may call every method but the CORS preflight. @default {@link API_DEFAULTS.auth} (IAM) */
   auth?: ApiAuth;
@@ -79,11 +83,6 @@ export interface LoyaltyApiArgs {
   allowedOrigins?: string[];
   /** Stage-wide throttling, requests per second and burst. @default {@link API_DEFAULTS.throttle} */
   throttle?: { rateLimit: number; burstLimit: number };
-  /**
-   * The points lifecycle: an admin's grant expires `expiryDays` after the day it is made, as the
-   * writer's lots do (the admin function's `POINTS_LIFECYCLE`). @default spendable at once, never expiring
-   */
-  lifecycle?: Lifecycle;
   /** The functions' `LOG_LEVEL`. @default {@link API_DEFAULTS.logLevel} */
   logLevel?: pulumi.Input<string>;
   /** Days the functions' and the access logs are kept. @default {@link API_DEFAULTS.logRetentionDays} */
@@ -136,7 +135,7 @@ export class LoyaltyApi extends pulumi.ComponentResource {
           adminPrincipals: settings.adminPrincipals,
           adminGroup,
           // Read by the admin function only.
-          ...(handler === "admin" ? { lifecycle: settings.lifecycle } : {}),
+          ...(handler === "admin" ? { lifecycle: settings.store.lifecycle } : {}),
         }),
       );
     const functions: Record<ApiHandlerName, HandlerFunction> = {

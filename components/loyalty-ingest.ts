@@ -13,7 +13,6 @@
  * send to the queue; every queue denies requests without TLS; every DLQ and the rule itself
  * are alarmed.
  */
-import type { Lifecycle } from "../handlers/domain/lifecycle";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as lambda from "@pulumi/aws/lambda";
 import * as schemas from "@pulumi/aws/schemas";
@@ -48,7 +47,10 @@ import { validateArgs } from "./validate-args";
 
 /** Arguments of `LoyaltyIngest`; checked in the constructor with the stack config's rules and messages. */
 export interface LoyaltyIngestArgs {
-  /** The ledger the writer credits: a `LoyaltyStore`, or `{tableName, tableArn, kmsKeyArn}` of an existing one. */
+  /**
+   * The ledger the writer credits: a `LoyaltyStore`, or `{tableName, tableArn, kmsKeyArn}` of an
+   * existing one; its `lifecycle` dates the writer's lots (as the admin function's grants).
+   */
   store: LedgerTableRef;
   /** Points per whole currency unit, e.g. `{EUR: 1, GBP: 1.25}` (active ISO 4217 codes, rates 0–100 with at most two decimals). */
   earnRules: Record<string, number>;
@@ -84,11 +86,6 @@ export interface LoyaltyIngestArgs {
   deletionProtection?: boolean;
   /** Deliveries of a message before it moves to the DLQ (1–1000). @default {@link INGEST_DEFAULTS.maxReceiveCount} */
   maxReceiveCount?: number;
-  /**
-   * Days new points stay pending (0–365; the return window) and days until they expire after
-   * release (0–3650; 0 never). Fixed on each lot when earned. @default {@link INGEST_DEFAULTS.lifecycle}
-   */
-  lifecycle?: Lifecycle;
   /** Writer timeout in seconds (1–900); the queue's visibility timeout is 6× this plus the batching window. @default {@link INGEST_DEFAULTS.writerTimeoutSeconds} */
   writerTimeoutSeconds?: number;
   /** Writer memory in MB (128–10240). @default {@link INGEST_DEFAULTS.writerMemoryMb} */
@@ -231,7 +228,7 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
           earnRules: settings.earnRules,
           eventSource: settings.eventSource,
           publisherAccounts: settings.publisherAccounts,
-          lifecycle: settings.lifecycle,
+          lifecycle: settings.store.lifecycle,
           dlqUrl: dlq.url,
           logLevel: args.logLevel ?? INGEST_DEFAULTS.logLevel,
         }),

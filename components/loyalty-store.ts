@@ -11,8 +11,11 @@ import type * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as pulumi from "@pulumi/pulumi";
 import { STORE_DEFAULTS } from "../config/defaults/store-defaults";
+import type { Lifecycle } from "../handlers/domain/lifecycle";
 import { LEDGER_KEY_ATTRIBUTES, LEDGER_TABLE } from "../handlers/ledger/table";
 import { ledgerIngestStatements, ledgerReadStatements, type LedgerStreamRef } from "./ledger-grants";
+import { StoreArgsSchema } from "./store-args";
+import { validateArgs } from "./validate-args";
 
 export interface LoyaltyStoreArgs {
   /**
@@ -36,6 +39,13 @@ export interface LoyaltyStoreArgs {
    * @default on-demand (`PAY_PER_REQUEST`)
    */
   provisioned?: { readCapacity: pulumi.Input<number>; writeCapacity: pulumi.Input<number> };
+  /**
+   * The points lifecycle of the ledger's new lots: days an order's points stay pending (0–365; the
+   * return window) and days until lots expire after release (0–3650; 0 never), fixed on each lot
+   * when earned. The ingest's writer and the API's admin function both read it from this store.
+   * @default {@link STORE_DEFAULTS.lifecycle}
+   */
+  lifecycle?: Lifecycle;
 }
 
 export class LoyaltyStore extends pulumi.ComponentResource implements LedgerStreamRef {
@@ -47,9 +57,14 @@ export class LoyaltyStore extends pulumi.ComponentResource implements LedgerStre
   public readonly kmsKeyArn: pulumi.Output<string>;
   /** The table's stream, which the points events are published from. */
   public readonly streamArn: pulumi.Output<string>;
+  /** The points lifecycle of the ledger's new lots, which the writer and the admin function follow. */
+  public readonly lifecycle: Lifecycle;
 
   constructor(name: string, args: LoyaltyStoreArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    // A bad lifecycle fails here, before anything is registered.
+    const settings = validateArgs("LoyaltyStore", name, StoreArgsSchema, args);
     super("otrium:loyalty:LoyaltyStore", name, {}, opts);
+    this.lifecycle = settings.lifecycle;
     const deletionProtection = args.deletionProtection ?? STORE_DEFAULTS.deletionProtection;
     const stateful = { parent: this, protect: deletionProtection };
 

@@ -90,7 +90,7 @@ export const StackConfigSchema = v.object(
     pointsEventBusName: v.optional(EventBusNameSchema),
     maxReceiveCount: v.optional(MaxReceiveCountSchema, INGEST_DEFAULTS.maxReceiveCount),
     /** Pending days (the return window) and expiry days of each order's points. */
-    lifecycle: v.optional(LifecycleSettingSchema, INGEST_DEFAULTS.lifecycle),
+    lifecycle: v.optional(LifecycleSettingSchema, STORE_DEFAULTS.lifecycle),
     /** Days before an expiry that customers are told of it (`Points Expiring Soon`); 0: never. */
     expiringSoonDays: v.optional(ExpiringSoonDaysSchema, SETTLE_DEFAULTS.expiringSoonDays),
     writer: v.optional(WriterSchema, {}),

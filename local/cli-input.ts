@@ -4,17 +4,13 @@
  */
 import type { Lifecycle } from "../handlers/domain/lifecycle";
 import { expiringSoonDaysOf, InvalidEnvironmentError, pointsLifecycleOf } from "../handlers/runtime/env";
+import { UsageError } from "../cli/usage-error";
 import { JavaMissingError } from "./dynamo-local";
 
 export const USAGE =
   "usage: npm start [-- --data-dir <dir>]   (PORT=<port> to change the port, 3000 by default;\n" +
   `       POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' to hold and expire points, the dev stack's by default;\n` +
   "       EXPIRING_SOON_DAYS=<days> to warn of expiries that many days ahead, the dev stack's 30 by default)";
-
-/** A mistake in how a command was started (here and in the operator tools): printed with the usage line, exit code 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
 
 /**
  * npm takes flags written before `--` as its own settings and hands them to the script as

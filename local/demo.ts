@@ -14,7 +14,7 @@
  * the history shows the expiry, and the local bus the customer's points events.
  * Whatever the runtime's lifecycle, it prints what the API answers.
  */
-import "./quiet-sdk-warning";
+import "../cli/quiet-sdk-warning";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../handlers/domain/contract";
 import { DAY_MS } from "../handlers/domain/lifecycle";

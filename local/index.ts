@@ -7,10 +7,11 @@
  * during start-up included — stops exactly what has started, and the process exits 0. DynamoDB
  * Local dying under a running runtime is one line, a stop, and exit 1.
  */
-import "./quiet-sdk-warning";
+import "../cli/quiet-sdk-warning";
 import { parseArgs } from "node:util";
 import { banner } from "./banner";
-import { assertNoMisplacedOptions, describeStartFailure, parseExpiringSoonDays, parseLifecycle, parsePort, UsageError, USAGE } from "./cli-input";
+import { UsageError } from "../cli/usage-error";
+import { assertNoMisplacedOptions, describeStartFailure, parseExpiringSoonDays, parseLifecycle, parsePort, USAGE } from "./cli-input";
 import { startLocalRuntime, type LocalRuntime } from "./runtime";
 
 async function main(): Promise<void> {

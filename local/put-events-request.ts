@@ -3,44 +3,15 @@
  * the request-level errors it answers (HTTP 400, AWS JSON 1.1 `__type`): a body that does not
  * deserialize (`SerializationException`, which includes an entry `Time` that is not a
  * timestamp), and a list of entries outside its limits (`ValidationException`). Any of them
- * refuses every entry; a publisher that passes them here passes them in AWS.
+ * refuses every entry; a publisher that passes them here passes them in AWS. The limits are
+ * the domain's (`put-events-limits`), which publishers stay within.
  */
-
-/** At most 10 entries per request. */
-export const MAX_ENTRIES = 10;
-
-/**
- * The total entry size of one request, in bytes. It was 256 KB until EventBridge raised event
- * payloads to 1 MB (January 2026); AWS accepts a request of exactly 1,048,576 bytes and refuses
- * one byte more.
- */
-export const MAX_REQUEST_ENTRY_BYTES = 1024 * 1024;
+import { isJsonObject as isObject } from "../handlers/domain/json-object";
+import { entrySize, MAX_ENTRIES, MAX_REQUEST_ENTRY_BYTES } from "../handlers/domain/put-events-limits";
 
 export interface RequestError {
   type: "SerializationException" | "ValidationException";
   message: string;
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
-
-const utf8Bytes = (value: unknown): number => (typeof value === "string" ? Buffer.byteLength(value, "utf8") : 0);
-
-/**
- * An entry's size as EventBridge computes it ("Calculating PutEvents event entry size"): 14
- * bytes for `Time` when given, the UTF-8 bytes of `Source`, `DetailType`, `Detail` and of each
- * `Resources` item. `EventBusName` and `TraceHeader` do not count, nor does JSON escaping.
- */
-export function entrySize(entry: unknown): number {
-  if (!isObject(entry)) return 0;
-  const resources = Array.isArray(entry.Resources) ? entry.Resources : [];
-  return (
-    (entry.Time === undefined || entry.Time === null ? 0 : 14) +
-    utf8Bytes(entry.Source) +
-    utf8Bytes(entry.DetailType) +
-    utf8Bytes(entry.Detail) +
-    resources.reduce<number>((sum, resource) => sum + utf8Bytes(resource), 0)
-  );
 }
 
 /** How AWS's JSON reader names a value it cannot turn into the timestamp it expects. */

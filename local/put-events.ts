@@ -7,6 +7,7 @@
  * checks (size, entry count, `Time`) come first, as in AWS.
  */
 import { randomUUID } from "node:crypto";
+import { isJsonObject as isObject } from "../handlers/domain/json-object";
 import type { EventEnvelope } from "./event-log";
 import { matchesPattern, type EventPattern } from "./event-pattern-matcher";
 import { checkPutEventsRequest } from "./put-events-request";
@@ -40,9 +41,6 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 /** A request-level error (HTTP 400), in the shape the SDK's AWS JSON deserializer reads. */
 export const requestError = (type: string, message: string): JsonResponse =>
   json(400, { __type: type, message }, { "x-amzn-ErrorType": type });
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
 
 const invalid = (parameter: string, reason: string): EntryResult => ({
   ErrorCode: "InvalidArgument",

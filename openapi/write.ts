@@ -3,7 +3,7 @@
  * and writes `openapi.json`, which the apps generate their clients from. A test fails while the
  * committed file differs from what the code generates.
  */
-import "../local/quiet-sdk-warning";
+import "../cli/quiet-sdk-warning";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { startDynamoLocal } from "../local/dynamo-local";

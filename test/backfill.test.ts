@@ -13,13 +13,14 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import type { PutEventsRequestEntry, PutEventsResultEntry } from "@aws-sdk/client-eventbridge";
 import test, { type ExecutionContext } from "ava";
-import { UsageError } from "../local/cli-input";
-import { MAX_REQUEST_ENTRY_BYTES } from "../local/put-events-request";
+import { UsageError } from "../cli/usage-error";
+import { MAX_REQUEST_ENTRY_BYTES } from "../handlers/domain/put-events-limits";
 import { parseBackfillArgs, USAGE } from "../ops/backfill/arguments";
 import { checkLine, checkLines, isProblem, readLines, type BackfillEntry, type EntrySettings } from "../ops/backfill/backfill-file";
 import { backfillTarget, eventBridgePublisher } from "../ops/backfill/event-bus";
 import { formatDuration, Progress } from "../ops/backfill/progress";
-import { backoffMs, batches, MAX_ATTEMPTS, publish, type PutEvents } from "../ops/backfill/publish";
+import { BACKFILL_RETRY, batches, MAX_ATTEMPTS, publish, type PutEvents } from "../ops/backfill/publish";
+import { pauseMs } from "../handlers/runtime/retry";
 import { batchSizeFor, rateLimiter, systemClock, type Clock } from "../ops/backfill/rate-limit";
 import { EXIT_CODES, runBackfill } from "../ops/backfill/run";
 
@@ -267,14 +268,14 @@ test("entries PutEvents fails for a passing reason are sent again, alone, after 
     ["o-12"],
     ["o-12"],
   ]);
-  t.deepEqual(clock.sleeps, [backoffMs(1, () => 0.5), backoffMs(2, () => 0.5), backoffMs(1, () => 0.5), backoffMs(2, () => 0.5), backoffMs(3, () => 0.5)]);
+  t.deepEqual(clock.sleeps, [pauseMs(BACKFILL_RETRY, 1, () => 0.5), pauseMs(BACKFILL_RETRY, 2, () => 0.5), pauseMs(BACKFILL_RETRY, 1, () => 0.5), pauseMs(BACKFILL_RETRY, 2, () => 0.5), pauseMs(BACKFILL_RETRY, 3, () => 0.5)]);
   t.deepEqual(clock.sleeps, [100, 200, 100, 200, 400], "half of 200 ms doubling each retry");
   t.deepEqual(progress, [10, 15], "progress once per settled batch");
 });
 
 test("backoff grows exponentially with full jitter, capped at 10 s", (t) => {
-  t.deepEqual([1, 2, 3, 4, 5, 6, 7, 8].map((retry) => backoffMs(retry, () => 0.999999)), [200, 400, 800, 1600, 3200, 6400, 10_000, 10_000]);
-  t.is(backoffMs(5, () => 0), 0);
+  t.deepEqual([1, 2, 3, 4, 5, 6, 7, 8].map((retry) => pauseMs(BACKFILL_RETRY, retry, () => 0.999999)), [200, 400, 800, 1600, 3200, 6400, 10_000, 10_000]);
+  t.is(pauseMs(BACKFILL_RETRY, 5, () => 0), 0);
 });
 
 test("an entry refused for good is not retried; one that keeps failing is refused after the last attempt", async (t) => {

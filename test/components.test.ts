@@ -433,6 +433,40 @@ serial("LoyaltyApi refuses bad arguments in its constructor, with the stack conf
   t.regex(open.message, /auth\.openToTheInternet: must be set: \{type: "none"\} needs openToTheInternet: true/);
 });
 
+serial("the points lifecycle has one owner, the ledger: the writer and the admin function both follow the store's; an ingest or an API given one of its own is refused", async (t) => {
+  const lifecycle = { pendingDays: 14, expiryDays: 180 };
+  const lifecycleOf = (run: Awaited<ReturnType<typeof runProgram>>, fn: string) =>
+    JSON.parse(input<{ variables: Record<string, string> }>(run.get("aws:lambda/function:Function", fn), "environment").variables.POINTS_LIFECYCLE ?? "null");
+  const owned = await runProgram(() => {
+    const store = new LoyaltyStore("store", { lifecycle });
+    new LoyaltyIngest("ingest", { store, earnRules: { EUR: 1 }, publisherAccounts: PUBLISHERS });
+    new LoyaltyApi("api", { store });
+  }, { config: CONFIG });
+  t.deepEqual(lifecycleOf(owned, "ingest-writer"), lifecycle);
+  t.deepEqual(lifecycleOf(owned, "api-admin"), lifecycle);
+  // Over an existing table, the table's ref carries it; with none, both are immediate.
+  const reused = await runProgram(() => {
+    new LoyaltyIngest("ingest", { store: { ...EXISTING, lifecycle }, earnRules: { EUR: 1 }, publisherAccounts: PUBLISHERS });
+    new LoyaltyApi("api", { store: { ...EXISTING, lifecycle } });
+    new LoyaltyIngest("plain", { store: EXISTING, earnRules: { EUR: 1 }, publisherAccounts: PUBLISHERS });
+    new LoyaltyApi("plain-api", { store: EXISTING });
+  }, { config: CONFIG });
+  t.deepEqual([lifecycleOf(reused, "ingest-writer"), lifecycleOf(reused, "api-admin")], [lifecycle, lifecycle]);
+  t.deepEqual([lifecycleOf(reused, "plain-writer"), lifecycleOf(reused, "plain-api-admin")], [{ pendingDays: 0, expiryDays: 0 }, { pendingDays: 0, expiryDays: 0 }]);
+
+  // A stack (or JavaScript caller) that gives the API or the ingest a lifecycle of its own is told where it goes.
+  const apiArgs = { store: EXISTING, lifecycle: { pendingDays: 0, expiryDays: 30 } };
+  const ingestArgs = { store: EXISTING, earnRules: { EUR: 1 }, publisherAccounts: PUBLISHERS, lifecycle: { pendingDays: 0, expiryDays: 30 } };
+  const moved = /\n {2}lifecycle: is the ledger's now: give it to the LoyaltyStore \(or as the `lifecycle` of the table ref\) that the ingest and the API share/;
+  t.regex((await refusal(() => void new LoyaltyApi("api", apiArgs))).message, moved);
+  t.regex((await refusal(() => void new LoyaltyIngest("ingest", ingestArgs))).message, moved);
+  // The store checks it with the stack config's rules and messages.
+  const bad = await refusal(() => void new LoyaltyStore("store", { lifecycle: { pendingDays: 400, expiryDays: 0 } }));
+  t.is(bad.registered, 0);
+  t.regex(bad.message, /^invalid arguments of LoyaltyStore "store":\n {2}lifecycle\.pendingDays: must be at most 365 \(found 400\)$/);
+  t.regex((await refusal(() => void new LoyaltyApi("api", { store: { ...EXISTING, lifecycle: { pendingDays: 0, expiryDays: -1 } } }))).message, /store\.lifecycle\.expiryDays: /);
+});
+
 serial("LoyaltySettle over an existing table with minimal args: daily at 00:15 UTC, retried, parked, alarmed", async (t) => {
   const run = await runProgram(() => {
     new LoyaltySettle("settle", { store: EXISTING });

@@ -6,7 +6,8 @@ import test from "ava";
 import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
 import { matchesPattern } from "../local/event-pattern-matcher";
 import { putEvents, type PutEventsTarget } from "../local/put-events";
-import { entrySize, MAX_REQUEST_ENTRY_BYTES, timeError } from "../local/put-events-request";
+import { entrySize, MAX_REQUEST_ENTRY_BYTES } from "../handlers/domain/put-events-limits";
+import { timeError } from "../local/put-events-request";
 
 const event = {
   source: "otrium.ecommerce",

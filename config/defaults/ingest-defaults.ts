@@ -4,7 +4,6 @@
  * these; the README's stack config table is held to them by a test.
  */
 import { DEFAULT_EVENT_SOURCE } from "../../handlers/domain/contract";
-import { IMMEDIATE } from "../../handlers/domain/lifecycle";
 import { FUNCTION_DEFAULTS } from "./function-defaults";
 import { noEntries } from "./no-entries";
 
@@ -18,8 +17,6 @@ export const INGEST_DEFAULTS = {
   /** The event contract is published in an EventBridge schema registry. */
   publishContract: true,
   maxReceiveCount: 5,
-  /** Points are spendable at once and never expire (the loop stays immediate for developers). */
-  lifecycle: IMMEDIATE,
   writerTimeoutSeconds: 30,
   writerMemoryMb: 256,
   batchSize: 10,

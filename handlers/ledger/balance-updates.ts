@@ -1,14 +1,18 @@
 /**
- * Every write to a user's balance item, as the `TransactWriteItems` action the ledger sends with
- * the entry that causes it. There are two kinds of change, each with one rule:
- * - Credits need no read: `ADD` to the order's lot and `lifetimeEarned`. Lots only grow this way,
- *   so a credit can land between any read and any write without invalidating what was planned.
- * - Changes planned from a read (spending, a cancel, a refund, an early release, an expiry)
- *   `ADD` the deltas of their plan and bump `version`, conditioned on the version read, so two
- *   concurrent plans can never both apply, while a concurrent credit never makes one fail.
+ * Every change to a user's balance item but its deletion by an erasure, as the
+ * `TransactWriteItems` action the ledger sends with the entry that causes it. There are two kinds
+ * of change, each with one rule:
+ * - An order's credit needs no read: `ADD` its points to its lot (to the expired total, for an
+ *   order credited after its lot expired) and to `lifetimeEarned`, without touching `version`, so
+ *   a credit can land between any read and any write without invalidating what was planned.
+ * - Changes planned from a read (spending, a cancel, a refund, an early release, an adjustment,
+ *   an expiry) `ADD` the deltas of their plan, `REMOVE` the lots they drop, and bump `version`,
+ *   conditioned on the version read, so two concurrent plans can never both apply, while a
+ *   concurrent credit never makes one fail.
  * Every moving attribute is also guarded so that no total leaves the safe integers: DynamoDB
  * holds numbers of 38 digits, but a total beyond Number.MAX_SAFE_INTEGER can no longer be read
- * as a number, so a write that would leave one fails its transaction instead, in the same request.
+ * as a number, so a write that would leave one fails its transaction instead, in the same request
+ * (and a planned change whose read already shows it would is refused before any request).
  * Attribute names go through placeholders, so a name an expression cannot spell (a lot's
  * `lot_<day>_<day>`) is just another entry of the list a change moves. A refusal names the totals
  * in words, never by attribute.

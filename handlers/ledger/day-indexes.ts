@@ -3,9 +3,10 @@
  * visits the customer on the days the lot changes state. Writing one again (a duplicate, a second
  * order of the same lot) changes nothing the settle reads.
  */
+import type { ExpiryEntry } from "../domain/ledger-entries";
 import { dayOf } from "../domain/lifecycle";
 import { expiryIndexPk, indexShardOf, releaseIndexPk, userIdOf } from "../domain/ledger-keys";
-import type { TransactItem } from "./transactions";
+import { putNewEntry, type TransactItem } from "./transactions";
 
 /** A lot as its entry names it: the customer's partition and the lot's dates, if any. */
 export interface IndexedLot {
@@ -61,3 +62,13 @@ export const dayIndexPuts = (tableName: string, lot: IndexedLot, writtenAt: stri
   ...releaseIndexPut(tableName, lot, writtenAt),
   ...expiryIndexPut(tableName, lot, writtenAt),
 ];
+
+/**
+ * What an order's credit writes beside its entry for the settle: its lot's index items; or, for an
+ * order credited after its lot expired (`late`), no index item (no settle has anything left to do
+ * for it) but its own expiry entry (`lateExpiry`), when it expires any points.
+ */
+export function creditIndexPuts(tableName: string, order: IndexedLot & { recordedAt: string }, late: boolean, lateExpiry: ExpiryEntry | undefined): TransactItem[] {
+  if (!late) return dayIndexPuts(tableName, order, order.recordedAt);
+  return lateExpiry ? [putNewEntry(tableName, lateExpiry)] : [];
+}

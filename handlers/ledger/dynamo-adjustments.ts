@@ -14,13 +14,14 @@ import { adjustmentSk, BALANCE_SK } from "../domain/ledger-keys";
 import type { Lifecycle } from "../domain/lifecycle";
 import { planDebit, planSpending, type Delta } from "../domain/lot-plans";
 import { spendable } from "../domain/lots";
+import { AGAIN, retrying } from "../runtime/retry";
 import { BALANCE_ATTRIBUTES, balanceState } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
-import { BUSY_ATTEMPTS, LedgerBusyError, pause } from "./busy-retry";
+import { BUSY_RETRY, busyBalance } from "./busy-retry";
 import { SPEND_MARGIN_MS } from "./dynamo-redemptions";
 import { expiryIndexPut } from "./day-indexes";
 import { notErasedCheck } from "./tombstones";
-import { failedAt, putNewEntry, transactWrite } from "./transactions";
+import { failed, named, oldItemOf, putNewEntry, transactWrite } from "./transactions";
 import { readUserItemsUnlessErased, refusedAtVersion } from "./user-items";
 
 export type AdjustResult =
@@ -53,8 +54,8 @@ export class DynamoAdjustments {
     this.balances = balanceUpdates(tableName);
   }
 
-  async adjust(userId: string, request: AdjustmentRequest, actor: string, now: () => Date): Promise<AdjustResult> {
-    for (let attempt = 1; attempt <= BUSY_ATTEMPTS; attempt++) {
+  adjust(userId: string, request: AdjustmentRequest, actor: string, now: () => Date): Promise<AdjustResult> {
+    return retrying<AdjustResult>(BUSY_RETRY, async () => {
       const found = await readUserItemsUnlessErased(this.client, this.tableName, userId, [BALANCE_SK, adjustmentSk(request.adjustmentId)]);
       // Before a refusal or a replay: an erased customer's balance reads as nothing, and their entries may be half deleted.
       if (found.erased) return { outcome: "erased" };
@@ -71,20 +72,19 @@ export class DynamoAdjustments {
       const entry = adjustmentEntry(userId, request, actor, planned.move, balance + request.points, iso);
       const change = this.balances.applyPlan(entry.pk, read, planned.deltas, iso, `adjusting by ${request.points} points`);
       const result = await transactWrite(this.client, [
-        putNewEntry(this.tableName, entry, true),
-        change.action,
-        notErasedCheck(this.tableName, entry.pk),
-        ...(planned.move.direction === "grant" ? expiryIndexPut(this.tableName, { pk: entry.pk, ...(entry.expiresAt ? { expiresAt: entry.expiresAt } : {}) }, iso) : []),
+        { name: "entry", item: putNewEntry(this.tableName, entry, true) },
+        { name: "balance", item: change.action },
+        { name: "notErased", item: notErasedCheck(this.tableName, entry.pk) },
+        ...named("forSettle", planned.move.direction === "grant" ? expiryIndexPut(this.tableName, { pk: entry.pk, ...(entry.expiresAt ? { expiresAt: entry.expiresAt } : {}) }, iso) : []),
       ]);
       if (result.written) return { outcome: "adjusted", entry };
-      if (failedAt(result, 2)) return { outcome: "erased" };
+      if (failed(result, "notErased")) return { outcome: "erased" };
       // The same id landed concurrently: its entry came back with the cancellation.
-      const winner = result.reasons[0]?.item;
-      if (failedAt(result, 0) && winner) return this.retryOf(v.parse(AdjustmentEntrySchema, winner), request);
-      if (refusedAtVersion(result, 1, read.version)) throw change.refusal();
-      await pause(attempt); // the balance moved since it was read
-    }
-    throw new LedgerBusyError(`the balance of ${userId} kept changing over ${BUSY_ATTEMPTS} attempts`);
+      const winner = oldItemOf(result, "entry");
+      if (winner) return this.retryOf(v.parse(AdjustmentEntrySchema, winner), request);
+      if (refusedAtVersion(result, "balance", read.version)) throw change.refusal();
+      return AGAIN; // the balance moved since it was read
+    }, busyBalance(userId));
   }
 
   /** A grant credits a lot of its own dates; a take spends earliest expiry first, into debt only when allowed. */

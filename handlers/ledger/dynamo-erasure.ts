@@ -15,7 +15,8 @@
  *    (a Query of keys only, `BatchWriteItem` deletes of 25), the balance item last — so an
  *    erasure that fails half-way still finds, when retried, what is left and where it is indexed.
  * Requests: 3, plus one Query per page of the partition, plus one `BatchWriteItem` per 25 items
- * (and one per retry of unprocessed items), plus one transaction per change that beat the tombstone.
+ * (and one per retry of unprocessed items, a bounded number of them: then the erasure fails, and
+ * resumes when run again), plus one transaction per change that beat the tombstone.
  */
 import { BatchWriteCommand, type BatchWriteCommandInput, GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
@@ -24,10 +25,11 @@ import { CorruptLedgerItemError } from "../domain/errors";
 import { CATCH_UP_DAYS, DAY_MS, dayOf, lotDatesOf } from "../domain/lifecycle";
 import { BALANCE_SK, expiryIndexPk, indexShardOf, releaseIndexPk, userPk } from "../domain/ledger-keys";
 import { forEachLimited } from "../runtime/limited-concurrency";
+import { AGAIN, RetriesExhaustedError, retrying, type RetryPolicy } from "../runtime/retry";
 import { BALANCE_ATTRIBUTES, balanceKey, balanceState } from "./balance-item";
-import { BUSY_ATTEMPTS, LedgerBusyError, pause } from "./busy-retry";
+import { BUSY_RETRY, busyBalance, UNPROCESSED_RETRY } from "./busy-retry";
 import { tombstoneKey } from "./tombstones";
-import { failedAt, oldItemAt, transactWrite, type TransactItem } from "./transactions";
+import { failed, oldItemOf, transactWrite, type TransactItem } from "./transactions";
 
 /**
  * What an erasure did (`pointsRemoved`, `erasedAt`; the tombstone's key, never the id). The
@@ -62,6 +64,8 @@ export class DynamoErasure {
     private readonly tableName: string,
     /** `BatchWriteItem` requests in flight at once. */
     private readonly concurrency = 8,
+    /** How often a batch's unprocessed deletes are sent again before the erasure fails. */
+    private readonly unprocessedRetry: RetryPolicy = UNPROCESSED_RETRY,
   ) {}
 
   async erase(userId: string, now: Date): Promise<ErasureReport> {
@@ -131,21 +135,20 @@ export class DynamoErasure {
   private async putTombstone(userId: string, now: Date): Promise<Tombstone> {
     const key = balanceKey(userPk(userId));
     let { Item: read } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-    for (let attempt = 1; attempt <= BUSY_ATTEMPTS; attempt++) {
+    return retrying<Tombstone>(BUSY_RETRY, async () => {
       const tombstone: Tombstone = { ...tombstoneKey(userId), erasedAt: now.toISOString(), pointsRemoved: this.outstanding(read, now) };
       const result = await transactWrite(this.client, [
-        { Put: { TableName: this.tableName, Item: tombstone, ConditionExpression: "attribute_not_exists(pk)", ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },
-        this.unchangedCheck(key, read),
+        { name: "tombstone", item: { Put: { TableName: this.tableName, Item: tombstone, ConditionExpression: "attribute_not_exists(pk)", ReturnValuesOnConditionCheckFailure: "ALL_OLD" } } },
+        { name: "balanceAsRead", item: this.unchangedCheck(key, read) },
       ]);
       if (result.written) return tombstone;
-      if (failedAt(result, 0)) {
-        const standing = oldItemAt(result, 0) ?? (await this.client.send(new GetCommand({ TableName: this.tableName, Key: tombstoneKey(userId), ConsistentRead: true }))).Item;
+      if (failed(result, "tombstone")) {
+        const standing = oldItemOf(result, "tombstone") ?? (await this.client.send(new GetCommand({ TableName: this.tableName, Key: tombstoneKey(userId), ConsistentRead: true }))).Item;
         return v.parse(TombstoneSchema, standing);
       }
-      read = oldItemAt(result, 1);
-      if (attempt > 1) await pause(attempt);
-    }
-    throw new LedgerBusyError(`the balance of the customer of ${tombstoneKey(userId).pk} kept changing over ${BUSY_ATTEMPTS} erasure attempts`);
+      read = oldItemOf(result, "balanceAsRead");
+      return AGAIN;
+    }, busyBalance(`the customer of ${tombstoneKey(userId).pk}`));
   }
 
   /**
@@ -174,7 +177,10 @@ export class DynamoErasure {
     };
   }
 
-  /** Deletes `keys` in batches of 25, a few at once, until DynamoDB has processed every one (unprocessed ones are sent again). */
+  /**
+   * Deletes `keys` in batches of 25, a few at once, until DynamoDB has processed every one
+   * (unprocessed ones are sent again, as often as `unprocessedRetry` allows).
+   */
   private async deleteAll(keys: readonly Key[]): Promise<number> {
     const batches: Key[][] = [];
     for (let i = 0; i < keys.length; i += BATCH) batches.push(keys.slice(i, i + BATCH));
@@ -185,11 +191,15 @@ export class DynamoErasure {
       if (failure) return;
       try {
         let requests: WriteRequests = batch.map((Key) => ({ DeleteRequest: { Key } }));
-        for (let attempt = 1; requests.length > 0; attempt++) {
-          if (attempt > 1) await pause(attempt);
-          const { UnprocessedItems } = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-          requests = UnprocessedItems?.[this.tableName] ?? [];
-        }
+        await retrying(
+          this.unprocessedRetry,
+          async () => {
+            const { UnprocessedItems } = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+            requests = UnprocessedItems?.[this.tableName] ?? [];
+            return requests.length > 0 ? AGAIN : undefined;
+          },
+          { exhausted: (tries) => new RetriesExhaustedError(`${requests.length} deletes of the erasure were still left unprocessed by DynamoDB after ${tries} tries; erasing again resumes`) },
+        );
       } catch (error) {
         failure ??= { error };
       }

@@ -18,9 +18,10 @@ import { lateReleaseNotice } from "../domain/ledger-notices";
 import { earlyReleaseOf, lotAttribute, lotDatesOf } from "../domain/lifecycle";
 import { EXPIRED_TOTAL_ATTRIBUTE, planReversal as planLotReversal, type Delta } from "../domain/lot-plans";
 import { isAvailable, isExpired, viewAt, type Lot, type PointsView } from "../domain/lots";
+import { AGAIN, RetriesExhaustedError, retrying } from "../runtime/retry";
 import { balanceKey, balanceState, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
-import { dayIndexPuts } from "./day-indexes";
+import { creditIndexPuts, dayIndexPuts } from "./day-indexes";
 import { creditWithEarlyArrivals, earlyArrivalAction, rejectedRefundOf } from "./early-arrivals";
 import { earlyNoteOf, earlyNoteWrites, type EarlyNoteWrites } from "./early-notes";
 import { DynamoErasure } from "./dynamo-erasure";
@@ -28,8 +29,9 @@ import { matchedAttribute, settledLotOf } from "./settled-lots";
 import { notErasedCheck } from "./tombstones";
 import { decodeCursor, encodeCursor } from "./history-cursor";
 import { LEDGER_TABLE } from "./table";
-import { failedAt, oldItemAt, putNewEntry, transactWrite } from "./transactions";
+import { failed, named, oldItemOf, putNewEntry, transactWrite } from "./transactions";
 import { readUserItems, refusedAtVersion } from "./user-items";
+import { EVENT_RETRY } from "./busy-retry";
 import type { WriteResult } from "./write-result";
 
 export type Balance = { userId: string; lifetimeEarned: number; updatedAt: string | null } & PointsView;
@@ -39,9 +41,6 @@ export interface HistoryPage {
   /** Opaque; `null` on the last page. */
   nextCursor: string | null;
 }
-
-/** How often a planned write re-reads when a concurrent change of the same items wins the race. */
-const ATTEMPTS = 5;
 
 const DUPLICATE: WriteResult = { outcome: "duplicate", points: 0 };
 const PARKED: WriteResult = { outcome: "parked", points: 0 };
@@ -84,20 +83,20 @@ export class DynamoLedger {
     const expiry = lateExpiryEntry(entry, entry.points);
     const credit = this.balances.creditOrder(entry, lot, entry.points);
     const result = await transactWrite(this.client, [
-      putNewEntry(this.tableName, entry),
-      credit.action,
-      notErasedCheck(this.tableName, entry.pk),
-      this.notes.noneNoted(entry.pk, entry.orderId),
-      ...(late ? (expiry ? [putNewEntry(this.tableName, expiry)] : []) : dayIndexPuts(this.tableName, entry, entry.recordedAt)),
+      { name: "entry", item: putNewEntry(this.tableName, entry) },
+      { name: "balance", item: credit.action },
+      { name: "notErased", item: notErasedCheck(this.tableName, entry.pk) },
+      { name: "noEarlyNote", item: this.notes.noneNoted(entry.pk, entry.orderId) },
+      ...named("forSettle", creditIndexPuts(this.tableName, entry, late, expiry)),
     ]);
     if (result.written) return { outcome: "credited", points: entry.points };
-    if (failedAt(result, 2)) return DROPPED_ERASED;
-    if (failedAt(result, 0)) return DUPLICATE;
+    if (failed(result, "notErased")) return DROPPED_ERASED;
+    if (failed(result, "entry")) return DUPLICATE;
     // Something of this order arrived before it: net it out.
-    if (failedAt(result, 3)) {
+    if (failed(result, "noEarlyNote")) {
       return creditWithEarlyArrivals(this.client, this.tableName, this.balances, this.notes, entry, this.onRejectedRefund);
     }
-    if (failedAt(result, 1)) throw credit.refusal();
+    if (failed(result, "balance")) throw credit.refusal();
     throw new Error(`order ${entry.orderId}: transaction cancelled unexpectedly`);
   }
 
@@ -106,18 +105,18 @@ export class DynamoLedger {
    * then writes the reversal entry, the order's new running totals (conditioned on the totals
    * read, so concurrent refunds of one order cannot both apply) and the lots' plan.
    */
-  async reverseRefund(refund: OrderRefunded, provenance: Provenance, now: Date, origin?: EventOrigin): Promise<WriteResult> {
-    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+  reverseRefund(refund: OrderRefunded, provenance: Provenance, now: Date, origin?: EventOrigin): Promise<WriteResult> {
+    return retrying<WriteResult>(EVENT_RETRY, async () => {
       const [orderItem, balanceItem] = await readUserItems(this.client, this.tableName, refund.userId, [orderSk(refund.orderId), BALANCE_SK]);
       if (!orderItem) {
         const parked = await transactWrite(this.client, [
-          putNewEntry(this.tableName, parkedRefundEntry(refund, provenance, origin)),
+          { name: "entry", item: putNewEntry(this.tableName, parkedRefundEntry(refund, provenance, origin)) },
           ...earlyArrivalAction(this.tableName, this.notes.noteRefund(userPk(refund.userId), refund.orderId), userPk(refund.userId), refund.orderId),
         ]);
         if (parked.written) return PARKED;
-        if (failedAt(parked, 3)) return DROPPED_ERASED;
-        if (failedAt(parked, 0)) return DUPLICATE;
-        continue; // the order landed meanwhile: reverse against it
+        if (failed(parked, "notErased")) return DROPPED_ERASED;
+        if (failed(parked, "entry")) return DUPLICATE;
+        return AGAIN; // the order landed meanwhile: reverse against it
       }
       const order = v.parse(EarnEntrySchema, orderItem);
       const plan = planReversal(order, refund, provenance);
@@ -136,29 +135,31 @@ export class DynamoLedger {
       const matching: Delta[] = held && expired && lots.split.notTaken > 0 ? [[matchedAttribute(lot), lots.split.notTaken]] : [];
       const change = this.balances.applyPlan(order.pk, read, [...lots.deltas, ...matching], entry.recordedAt, `reversing ${entry.points} points`);
       const result = await transactWrite(this.client, [
-        putNewEntry(this.tableName, entry),
+        { name: "entry", item: putNewEntry(this.tableName, entry) },
         {
-          Update: {
-            TableName: this.tableName,
-            Key: { pk: order.pk, sk: order.sk },
-            UpdateExpression: "SET refundedAmount = :amount, reversedPoints = :reversed",
-            ConditionExpression: "refundedAmount = :readAmount",
-            ExpressionAttributeValues: { ":amount": plan.refundedAmount, ":reversed": plan.reversedPoints, ":readAmount": order.refundedAmount },
+          name: "orderTotals",
+          item: {
+            Update: {
+              TableName: this.tableName,
+              Key: { pk: order.pk, sk: order.sk },
+              UpdateExpression: "SET refundedAmount = :amount, reversedPoints = :reversed",
+              ConditionExpression: "refundedAmount = :readAmount",
+              ExpressionAttributeValues: { ":amount": plan.refundedAmount, ":reversed": plan.reversedPoints, ":readAmount": order.refundedAmount },
+            },
           },
         },
-        change.action,
-        ...(settled?.match(lots.split.notTaken) ?? []),
-        // Last, so the indexes above stay put. An erasure deletes the order after its tombstone: a
-        // refund that read the order before then must not write behind it.
-        notErasedCheck(this.tableName, order.pk),
+        { name: "balance", item: change.action },
+        ...named("settledLotMatches", settled?.match(lots.split.notTaken) ?? []),
+        // An erasure deletes the order after its tombstone: a refund that read the order before
+        // then must not write behind it.
+        { name: "notErased", item: notErasedCheck(this.tableName, order.pk) },
       ]);
       if (result.written) return { outcome: "reversed", points: entry.points };
-      if (failedAt(result, result.reasons.length - 1)) return DROPPED_ERASED;
-      if (failedAt(result, 0)) return DUPLICATE;
-      if (refusedAtVersion(result, 2, read.version)) throw change.refusal();
-      // Another change of this order or balance landed first; re-read.
-    }
-    throw new Error(`order ${refund.orderId} kept changing under ${ATTEMPTS} refund attempts`);
+      if (failed(result, "notErased")) return DROPPED_ERASED;
+      if (failed(result, "entry")) return DUPLICATE;
+      if (refusedAtVersion(result, "balance", read.version)) throw change.refusal();
+      return AGAIN; // another change of this order or balance landed first; re-read
+    }, { exhausted: (tries) => new RetriesExhaustedError(`order ${refund.orderId} kept changing under ${tries} refund attempts`) });
   }
 
   /**
@@ -166,21 +167,21 @@ export class DynamoLedger {
    * that is earlier than its lot's release, once. Before its order, the close is recorded and
    * applied when the order lands.
    */
-  async releaseEarly(closed: ReturnWindowClosed, now: Date): Promise<WriteResult> {
+  releaseEarly(closed: ReturnWindowClosed, now: Date): Promise<WriteResult> {
     // Whether the close's note, if it is the order's first arrival, expires (no refund is parked).
     let expires = true;
-    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    return retrying<WriteResult>(EVENT_RETRY, async () => {
       const [orderItem, balanceItem] = await readUserItems(this.client, this.tableName, closed.userId, [orderSk(closed.orderId), BALANCE_SK]);
       if (!orderItem) {
         const pk = userPk(closed.userId);
         const parked = await transactWrite(this.client, earlyArrivalAction(this.tableName, this.notes.noteClose(pk, closed.orderId, closed.closedAt, expires), pk, closed.orderId));
         if (parked.written) return PARKED;
-        if (failedAt(parked, 2)) return DROPPED_ERASED;
-        const note = failedAt(parked, 0) ? earlyNoteOf(oldItemAt(parked, 0)) : undefined;
+        if (failed(parked, "notErased")) return DROPPED_ERASED;
+        const note = failed(parked, "note") ? earlyNoteOf(oldItemOf(parked, "note")) : undefined;
         // An earlier close is recorded already; or a refund is, and the note must not expire.
         if (note !== undefined && note.closedAt !== undefined && note.closedAt <= closed.closedAt) return DUPLICATE;
         if (note?.refunds !== undefined) expires = false;
-        continue;
+        return AGAIN;
       }
       const order = v.parse(EarnEntrySchema, orderItem);
       if (order.returnWindowClosedAt !== undefined) return DUPLICATE;
@@ -209,26 +210,29 @@ export class DynamoLedger {
       const late = moved && pending && isAvailable(moved, now.getTime()) ? lateReleaseNotice(order.pk, order.orderId, { attribute: lotAttribute(moved), ...moved, points }, now.getTime()) : undefined;
       const result = await transactWrite(this.client, [
         {
-          Update: {
-            TableName: this.tableName,
-            Key: { pk: order.pk, sk: order.sk },
-            UpdateExpression: `SET ${sets.join(", ")}`,
-            ConditionExpression: "attribute_not_exists(returnWindowClosedAt) AND refundedAmount = :readAmount",
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
+          name: "order",
+          item: {
+            Update: {
+              TableName: this.tableName,
+              Key: { pk: order.pk, sk: order.sk },
+              UpdateExpression: `SET ${sets.join(", ")}`,
+              ConditionExpression: "attribute_not_exists(returnWindowClosedAt) AND refundedAmount = :readAmount",
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+            },
           },
         },
-        ...(change ? [change.action, ...dayIndexPuts(this.tableName, { pk: order.pk, ...fields }, now.toISOString())] : []),
-        ...(late ? [putNewEntry(this.tableName, late)] : []),
+        ...named("balance", change ? [change.action] : []),
+        ...named("forSettle", change ? dayIndexPuts(this.tableName, { pk: order.pk, ...fields }, now.toISOString()) : []),
+        ...named("lateReleaseNotice", late ? [putNewEntry(this.tableName, late)] : []),
         // As a refund's: the order may be read before an erasure deletes it, its writes must not land after.
-        notErasedCheck(this.tableName, order.pk),
+        { name: "notErased", item: notErasedCheck(this.tableName, order.pk) },
       ]);
       if (result.written) return { outcome: "released", points };
-      if (failedAt(result, result.reasons.length - 1)) return DROPPED_ERASED;
-      if (change && refusedAtVersion(result, 1, read.version)) throw change.refusal();
-      // A refund of the order, a duplicate of this event or a plan on the balance won; re-read.
-    }
-    throw new Error(`order ${closed.orderId} kept changing under ${ATTEMPTS} release attempts`);
+      if (failed(result, "notErased")) return DROPPED_ERASED;
+      if (change && refusedAtVersion(result, "balance", read.version)) throw change.refusal();
+      return AGAIN; // a refund of the order, a duplicate of this event or a plan on the balance won; re-read
+    }, { exhausted: (tries) => new RetriesExhaustedError(`order ${closed.orderId} kept changing under ${tries} release attempts`) });
   }
 
   /**

@@ -84,7 +84,10 @@ export class DynamoNotices {
    */
   private async tell(report: NoticeReport, notice: LedgerNotice | undefined): Promise<void> {
     if (notice === undefined) return;
-    const result = await transactWrite(this.client, [putNewEntry(this.tableName, notice), notErasedCheck(this.tableName, notice.pk)]);
+    const result = await transactWrite(this.client, [
+      { name: "notice", item: putNewEntry(this.tableName, notice) },
+      { name: "notErased", item: notErasedCheck(this.tableName, notice.pk) },
+    ]);
     if (!result.written) return;
     report.customers++;
     report.points += notice.points;

@@ -26,11 +26,12 @@ import {
   redemptionEntry,
   type RedemptionRequest,
 } from "../domain/redemption";
+import { AGAIN, retrying } from "../runtime/retry";
 import { balanceState, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
-import { BUSY_ATTEMPTS, LedgerBusyError, pause } from "./busy-retry";
+import { BUSY_RETRY, busyBalance } from "./busy-retry";
 import { notErasedCheck } from "./tombstones";
-import { failedAt, putNewEntry, transactWrite } from "./transactions";
+import { failed, oldItemOf, putNewEntry, transactWrite } from "./transactions";
 import { readUserItems } from "./user-items";
 
 export type RedeemResult =
@@ -70,8 +71,8 @@ export class DynamoRedemptions {
     this.balances = balanceUpdates(tableName);
   }
 
-  async redeem(userId: string, request: RedemptionRequest, now: () => Date): Promise<RedeemResult> {
-    for (let attempt = 1; attempt <= BUSY_ATTEMPTS; attempt++) {
+  redeem(userId: string, request: RedemptionRequest, now: () => Date): Promise<RedeemResult> {
+    return retrying<RedeemResult>(BUSY_RETRY, async () => {
       const [balanceItem, existingItem] = await readUserItems(this.client, this.tableName, userId, [BALANCE_SK, redemptionSk(request.redemptionId)]);
       if (existingItem) return this.retryOf(v.parse(RedemptionEntrySchema, existingItem), request);
       const read = balanceState(balanceItem);
@@ -83,19 +84,22 @@ export class DynamoRedemptions {
 
       const entry = redemptionEntry(userId, request, balance, plan.draws, new Date(at).toISOString());
       const spend = this.balances.applyPlan(entry.pk, read, plan.deltas, entry.recordedAt, `spending ${entry.points} points`);
-      const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry, true), spend.action, notErasedCheck(this.tableName, entry.pk)]);
+      const result = await transactWrite(this.client, [
+        { name: "entry", item: putNewEntry(this.tableName, entry, true) },
+        { name: "balance", item: spend.action },
+        { name: "notErased", item: notErasedCheck(this.tableName, entry.pk) },
+      ]);
       if (result.written) return { outcome: "redeemed", entry };
-      if (failedAt(result, 2)) return { outcome: "erased" };
+      if (failed(result, "notErased")) return { outcome: "erased" };
       // The same id landed concurrently: its entry came back with the cancellation.
-      const winner = result.reasons[0]?.item;
-      if (failedAt(result, 0) && winner) return this.retryOf(v.parse(RedemptionEntrySchema, winner), request);
-      await pause(attempt); // the balance moved since it was read
-    }
-    throw new LedgerBusyError(`the balance of ${userId} kept changing over ${BUSY_ATTEMPTS} attempts`);
+      const winner = oldItemOf(result, "entry");
+      if (winner) return this.retryOf(v.parse(RedemptionEntrySchema, winner), request);
+      return AGAIN; // the balance moved since it was read
+    }, busyBalance(userId));
   }
 
-  async cancel(userId: string, redemptionId: string, now: () => Date): Promise<CancelResult> {
-    for (let attempt = 1; attempt <= BUSY_ATTEMPTS; attempt++) {
+  cancel(userId: string, redemptionId: string, now: () => Date): Promise<CancelResult> {
+    return retrying<CancelResult>(BUSY_RETRY, async () => {
       const [balanceItem, redemptionItem, cancelItem] = await readUserItems(this.client, this.tableName, userId, [
         BALANCE_SK,
         redemptionSk(redemptionId),
@@ -112,12 +116,15 @@ export class DynamoRedemptions {
       const back = planReturn(redemption.draws ?? { [legacyLot(0).attribute]: redemption.points }, at);
       const entry = redemptionCancelEntry(redemption, spendable(read.holding, at), back.expired, new Date(at).toISOString());
       const change = this.balances.applyPlan(entry.pk, read, back.deltas, entry.recordedAt, `returning ${entry.points} points`);
-      const result = await transactWrite(this.client, [putNewEntry(this.tableName, entry), change.action, notErasedCheck(this.tableName, entry.pk)]);
+      const result = await transactWrite(this.client, [
+        { name: "entry", item: putNewEntry(this.tableName, entry) },
+        { name: "balance", item: change.action },
+        { name: "notErased", item: notErasedCheck(this.tableName, entry.pk) },
+      ]);
       if (result.written) return { outcome: "cancelled", entry };
-      if (failedAt(result, 2)) return { outcome: "erased" };
-      await pause(attempt); // cancelled concurrently (the next read says so) or the balance moved
-    }
-    throw new LedgerBusyError(`the balance of ${userId} kept changing over ${BUSY_ATTEMPTS} attempts`);
+      if (failed(result, "notErased")) return { outcome: "erased" };
+      return AGAIN; // cancelled concurrently (the next read says so) or the balance moved
+    }, busyBalance(userId));
   }
 
   private retryOf(existing: RedemptionEntry, request: RedemptionRequest): RedeemResult {

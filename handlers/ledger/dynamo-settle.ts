@@ -15,14 +15,16 @@ import { SafeCountSchema, type ExpiryEntry } from "../domain/ledger-entries";
 import { EXPIRING_SOON_DAYS_DEFAULT, midnightOf } from "../domain/lifecycle";
 import { debtPaid, EXPIRED_TOTAL_ATTRIBUTE, type Delta } from "../domain/lot-plans";
 import { debtPayments, isExpired, type Lot } from "../domain/lots";
+import { AGAIN, RetriesExhaustedError, retrying } from "../runtime/retry";
 import { balanceKey, balanceState } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
 import { walkDayIndex } from "./day-index-walk";
 import { DynamoNotices, type NoticeReport, type WarningReport } from "./dynamo-notices";
-import { failedAt, putNewEntry, transactWrite } from "./transactions";
+import { failed, failedAmong, named, putNewEntry, transactWrite } from "./transactions";
 import { matchedAttribute } from "./settled-lots";
 import { notErasedCheck } from "./tombstones";
 import { refusedAtVersion } from "./user-items";
+import { EVENT_RETRY } from "./busy-retry";
 
 /** The refunds' matches of `lots` the balance item holds, as the lots' expiry entry carries them. */
 function matchedOf(item: Record<string, unknown> | undefined, lots: readonly Lot[]): Record<string, number> {
@@ -45,8 +47,6 @@ export interface SettleReport {
   /** Customers told their points expire soon: the day's warnings, of the expiry `expiringSoonDays` later. */
   expiringSoon: WarningReport;
 }
-
-const ATTEMPTS = 5;
 
 /**
  * Expiry days one transaction settles: TransactWriteItems takes at most 100 actions, two of them
@@ -90,67 +90,71 @@ export class DynamoSettle {
     const settled = { entries: 0, points: 0 };
     // Days whose entry exists while lots of that day are still held: a late order's lot.
     const alreadyEntered = new Set<string>();
-    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: balanceKey(pk), ConsistentRead: true }));
-      const read = balanceState(Item);
-      const byDay = new Map<string, Lot[]>();
-      for (const lot of read.holding.lots.filter((lot) => isExpired(lot, now.getTime()))) {
-        const day = lot.expiresDay ?? "";
-        byDay.set(day, [...(byDay.get(day) ?? []), lot]);
-      }
-      if (byDay.size === 0) return settled;
-      const days = [...byDay].sort(([a], [b]) => a.localeCompare(b)).slice(0, DAYS_PER_WRITE);
-      const expired = days.flatMap(([, lots]) => lots);
-      const recordedAt = now.toISOString();
-      // What the lots hold pays what is owed first (the earliest expiry first); only the rest expires.
-      const taken = new Set(expired.map((lot) => lot.attribute));
-      const { paid } = debtPayments({ ...read.holding, lots: read.holding.lots.filter((lot) => taken.has(lot.attribute) || !isExpired(lot, now.getTime())) }, now.getTime());
-      const left = (lot: Lot) => lot.points - (paid.get(lot.attribute) ?? 0);
-      // A lot spent, refunded or paid to nothing leaves the item with no entry: nothing expired of it.
-      const entries = days.map(([day, lots]): ExpiryEntry => {
-        const sk = alreadyEntered.has(day) ? expirySk(day, recordedAt) : expirySk(day);
-        const at = new Date(midnightOf(day)).toISOString();
-        return {
-          pk,
-          sk,
-          entryAt: entryAt(at, sk),
-          kind: "expiry",
-          day,
-          points: lots.reduce((sum, lot) => sum + left(lot), 0),
-          lots: Object.fromEntries(lots.map((lot) => [lot.attribute, left(lot)])),
-          occurredAt: at,
-          recordedAt,
-          // What refunds already treated as expired of a lot goes with it, for the refunds to come.
-          ...matchedOf(Item, lots),
-        };
-      }).filter((entry) => entry.points > 0);
-      const points = entries.reduce((sum, entry) => sum + entry.points, 0);
-      const deltas: Delta[] = [[EXPIRED_TOTAL_ATTRIBUTE, points], ...debtPaid(read.holding, [...paid.values()].reduce((sum, each) => sum + each, 0))];
-      const removed = expired.flatMap((lot) => [lot.attribute, ...(Item?.[matchedAttribute(lot)] === undefined ? [] : [matchedAttribute(lot)])]);
-      const change = this.balances.applyPlan(pk, read, deltas, recordedAt, `expiring ${points} points`, removed);
-      const result = await transactWrite(this.client, [
-        change.action,
-        ...entries.map((entry) => putNewEntry(this.tableName, entry)),
-        // Last, so the indexes above stay put: a customer erased since the index was read keeps nothing of this.
-        notErasedCheck(this.tableName, pk),
-      ]);
-      if (failedAt(result, entries.length + 1)) return settled;
-      if (result.written) {
-        settled.entries += entries.length;
-        settled.points += points;
-        if (byDay.size === days.length) return settled;
-        // More days than one transaction takes: settle the rest, with attempts afresh.
-        attempt = 0;
-        continue;
-      }
-      if (refusedAtVersion(result, 0, read.version)) throw change.refusal();
-      // The balance changed since the read (another settle, a redemption): re-read and see.
-      if (failedAt(result, 0)) continue;
-      // The item is as read, yet a day's entry exists: that day was settled before its late lot landed.
-      entries.forEach((entry, i) => {
-        if (failedAt(result, i + 1)) alreadyEntered.add(entry.day);
-      });
+    // One transaction after another, each with tries of its own, while expired lots are left.
+    let more = true;
+    while (more) {
+      more = await retrying<boolean>(EVENT_RETRY, async () => {
+        const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: balanceKey(pk), ConsistentRead: true }));
+        const read = balanceState(Item);
+        const byDay = new Map<string, Lot[]>();
+        for (const lot of read.holding.lots.filter((lot) => isExpired(lot, now.getTime()))) {
+          const day = lot.expiresDay ?? "";
+          byDay.set(day, [...(byDay.get(day) ?? []), lot]);
+        }
+        if (byDay.size === 0) return false;
+        const days = [...byDay].sort(([a], [b]) => a.localeCompare(b)).slice(0, DAYS_PER_WRITE);
+        const expired = days.flatMap(([, lots]) => lots);
+        const recordedAt = now.toISOString();
+        // What the lots hold pays what is owed first (the earliest expiry first); only the rest expires.
+        const taken = new Set(expired.map((lot) => lot.attribute));
+        const { paid } = debtPayments({ ...read.holding, lots: read.holding.lots.filter((lot) => taken.has(lot.attribute) || !isExpired(lot, now.getTime())) }, now.getTime());
+        const left = (lot: Lot) => lot.points - (paid.get(lot.attribute) ?? 0);
+        // A lot spent, refunded or paid to nothing leaves the item with no entry: nothing expired of it.
+        const entries = days.map(([day, lots]): ExpiryEntry => {
+          const sk = alreadyEntered.has(day) ? expirySk(day, recordedAt) : expirySk(day);
+          const at = new Date(midnightOf(day)).toISOString();
+          return {
+            pk,
+            sk,
+            entryAt: entryAt(at, sk),
+            kind: "expiry",
+            day,
+            points: lots.reduce((sum, lot) => sum + left(lot), 0),
+            lots: Object.fromEntries(lots.map((lot) => [lot.attribute, left(lot)])),
+            occurredAt: at,
+            recordedAt,
+            // What refunds already treated as expired of a lot goes with it, for the refunds to come.
+            ...matchedOf(Item, lots),
+          };
+        }).filter((entry) => entry.points > 0);
+        const points = entries.reduce((sum, entry) => sum + entry.points, 0);
+        const deltas: Delta[] = [[EXPIRED_TOTAL_ATTRIBUTE, points], ...debtPaid(read.holding, [...paid.values()].reduce((sum, each) => sum + each, 0))];
+        const removed = expired.flatMap((lot) => [lot.attribute, ...(Item?.[matchedAttribute(lot)] === undefined ? [] : [matchedAttribute(lot)])]);
+        const change = this.balances.applyPlan(pk, read, deltas, recordedAt, `expiring ${points} points`, removed);
+        const result = await transactWrite(this.client, [
+          { name: "balance", item: change.action },
+          ...named("expiryEntries", entries.map((entry) => putNewEntry(this.tableName, entry))),
+          // A customer erased since the index was read keeps nothing of this.
+          { name: "notErased", item: notErasedCheck(this.tableName, pk) },
+        ]);
+        if (failed(result, "notErased")) return false;
+        if (result.written) {
+          settled.entries += entries.length;
+          settled.points += points;
+          // More days than one transaction takes: settle the rest, with tries afresh.
+          return byDay.size > days.length;
+        }
+        if (refusedAtVersion(result, "balance", read.version)) throw change.refusal();
+        // The balance changed since the read (another settle, a redemption): re-read and see.
+        if (failed(result, "balance")) return AGAIN;
+        // The item is as read, yet a day's entry exists: that day was settled before its late lot landed.
+        const entered = failedAmong(result, "expiryEntries");
+        entries.forEach((entry, i) => {
+          if (entered.includes(i)) alreadyEntered.add(entry.day);
+        });
+        return AGAIN;
+      }, { exhausted: (tries) => new RetriesExhaustedError(`the balance of ${pk} kept changing over ${tries} settle attempts`) });
     }
-    throw new Error(`the balance of ${pk} kept changing over ${ATTEMPTS} settle attempts`);
+    return settled;
   }
 }

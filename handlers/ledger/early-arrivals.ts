@@ -20,26 +20,22 @@ import { ParkedRefundEntrySchema, expiredOnCredit, lateExpiryEntry, lotFields, p
 import { orderSk, refundSk, userPk } from "../domain/ledger-keys";
 import { earlyReleaseOf, lotDatesOf } from "../domain/lifecycle";
 import { EXPIRED_TOTAL_ATTRIBUTE } from "../domain/lot-plans";
-import { dayIndexPuts } from "./day-indexes";
+import { AGAIN, RetriesExhaustedError, retrying } from "../runtime/retry";
+import { creditIndexPuts } from "./day-indexes";
 import type { BalanceUpdates } from "./balance-updates";
 import { earlyNoteKey, earlyNoteOf, type EarlyNoteWrites } from "./early-notes";
 import { matchedAttribute } from "./settled-lots";
-import { failedAt, putNewEntry, transactWrite, type TransactItem } from "./transactions";
+import { failed, failedOnly, named, putNewEntry, transactWrite, type NamedItem, type TransactItem } from "./transactions";
 import type { WriteResult } from "./write-result";
+import { EVENT_RETRY } from "./busy-retry";
 import { notErasedCheck } from "./tombstones";
 
-/** Attempts at netting when arrivals keep landing during the credit. */
-const ATTEMPTS = 5;
-
-/**
- * The note of an early arrival (`note`), on condition that the order is still absent and the
- * customer was never erased (the third action).
- */
-export function earlyArrivalAction(tableName: string, note: TransactItem, pk: string, orderId: string): TransactItem[] {
+/** The note of an early arrival (`note`), on condition that the order is still absent and the customer was never erased. */
+export function earlyArrivalAction(tableName: string, note: TransactItem, pk: string, orderId: string): NamedItem<"note" | "orderAbsent" | "notErased">[] {
   return [
-    note,
-    { ConditionCheck: { TableName: tableName, Key: { pk, sk: orderSk(orderId) }, ConditionExpression: "attribute_not_exists(pk)" } },
-    notErasedCheck(tableName, pk),
+    { name: "note", item: note },
+    { name: "orderAbsent", item: { ConditionCheck: { TableName: tableName, Key: { pk, sk: orderSk(orderId) }, ConditionExpression: "attribute_not_exists(pk)" } } },
+    { name: "notErased", item: notErasedCheck(tableName, pk) },
   ];
 }
 
@@ -48,7 +44,7 @@ export function earlyArrivalAction(tableName: string, note: TransactItem, pk: st
  * order rejects before the rejection is written (so it hears at least once, maybe again if the
  * write must be retried).
  */
-export async function creditWithEarlyArrivals(
+export function creditWithEarlyArrivals(
   client: DynamoDBDocumentClient,
   tableName: string,
   balances: BalanceUpdates,
@@ -57,7 +53,7 @@ export async function creditWithEarlyArrivals(
   onRejected: (refund: RejectedRefund) => Promise<void>,
 ): Promise<WriteResult> {
   const told = new Set<string>();
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+  return retrying<WriteResult>(EVENT_RETRY, async () => {
     const [{ Item: noteItem }, { Items = [] }] = await Promise.all([
       client.send(new GetCommand({ TableName: tableName, Key: earlyNoteKey(credited.pk, credited.orderId), ConsistentRead: true })),
       client.send(
@@ -109,23 +105,25 @@ export async function creditWithEarlyArrivals(
     const credit = balances.creditOrder(order, late ? EXPIRED_TOTAL_ATTRIBUTE : (order.lot ?? "balance"), lotPoints);
     const settled = [...reversals, ...rejected];
     const result = await transactWrite(client, [
-      putNewEntry(tableName, order),
-      credit.action,
-      notes.take(order.pk, order.orderId, early?.arrivals, order.recordedAt),
-      notErasedCheck(tableName, order.pk),
-      ...settled.map((entry): TransactItem => ({
-        Put: { TableName: tableName, Item: entry, ConditionExpression: "kind = :parked", ExpressionAttributeValues: { ":parked": "parked-refund" } },
-      })),
-      ...(late ? (expiry ? [putNewEntry(tableName, { ...expiry, ...matched })] : []) : dayIndexPuts(tableName, order, order.recordedAt)),
+      { name: "entry", item: putNewEntry(tableName, order) },
+      { name: "balance", item: credit.action },
+      { name: "earlyNote", item: notes.take(order.pk, order.orderId, early?.arrivals, order.recordedAt) },
+      { name: "notErased", item: notErasedCheck(tableName, order.pk) },
+      ...named(
+        "parkedRefunds",
+        settled.map((entry): TransactItem => ({
+          Put: { TableName: tableName, Item: entry, ConditionExpression: "kind = :parked", ExpressionAttributeValues: { ":parked": "parked-refund" } },
+        })),
+      ),
+      ...named("forSettle", creditIndexPuts(tableName, order, late, expiry && { ...expiry, ...matched })),
     ]);
     if (result.written) return { outcome: "credited", points: lotPoints };
-    if (failedAt(result, 3)) return { outcome: "erased", points: 0 };
-    if (failedAt(result, 0)) return { outcome: "duplicate", points: 0 };
+    if (failed(result, "notErased")) return { outcome: "erased", points: 0 };
+    if (failed(result, "entry")) return { outcome: "duplicate", points: 0 };
     // Only the balance guard failed: the totals refused the credit.
-    if (failedAt(result, 1) && result.reasons.every((reason, i) => i === 1 || reason.code === "None")) throw credit.refusal();
-    // Something else arrived early meanwhile, or a parked refund changed: read again.
-  }
-  throw new Error(`order ${credited.orderId}: early arrivals kept landing over ${ATTEMPTS} attempts`);
+    if (failedOnly(result, "balance")) throw credit.refusal();
+    return AGAIN; // something else arrived early meanwhile, or a parked refund changed: read again
+  }, { exhausted: (tries) => new RetriesExhaustedError(`order ${credited.orderId}: early arrivals kept landing over ${tries} attempts`) });
 }
 
 /**

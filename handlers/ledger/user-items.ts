@@ -7,7 +7,7 @@ import { TransactGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dy
 import { userPk } from "../domain/ledger-keys";
 import { BALANCE_ATTRIBUTES } from "./balance-item";
 import { tombstoneKey } from "./tombstones";
-import type { TransactionResult } from "./transactions";
+import { failed, oldItemOf, type TransactionResult } from "./transactions";
 
 export async function readUserItems(client: DynamoDBDocumentClient, tableName: string, userId: string, sortKeys: readonly string[]): Promise<Array<Record<string, unknown> | undefined>> {
   const { items } = await readItems(client, tableName, userId, sortKeys, false);
@@ -36,12 +36,10 @@ async function readItems(client: DynamoDBDocumentClient, tableName: string, user
 }
 
 /**
- * Whether a planned balance change failed at `index` because its totals guard failed (the item is
- * still at the version read, as its returned old image shows) rather than because it moved on.
+ * Whether a planned balance change (the item named `name`) failed because its totals guard failed
+ * (the item is still at the version read, as its returned old image shows) rather than because it
+ * moved on.
  */
-export function refusedAtVersion(result: TransactionResult, index: number, version: number): boolean {
-  if (result.written) return false;
-  const reason = result.reasons[index];
-  if (reason?.code !== "ConditionalCheckFailed") return false;
-  return (reason.item?.[BALANCE_ATTRIBUTES.version] ?? 0) === version;
+export function refusedAtVersion<Name extends string>(result: TransactionResult<Name>, name: NoInfer<Name>, version: number): boolean {
+  return failed(result, name) && (oldItemOf(result, name)?.[BALANCE_ATTRIBUTES.version] ?? 0) === version;
 }

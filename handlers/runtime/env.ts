@@ -79,7 +79,11 @@ const EnvSchema = v.object({
    * rejects; unset (unit tests, the local runtime), such a refund is only logged.
    */
   DLQ_URL: v.optional(v.pipe(v.string(), v.url("must be the DLQ's URL"))),
-  /** The writer: when an order's points release and expire (readers need it not: each lot carries its dates). */
+  /**
+   * The writer and the admin function: when the lots they create release and expire (an order's
+   * points; an admin's grant, spendable at once, expires by `expiryDays`). Readers need it not:
+   * each lot carries its dates.
+   */
   POINTS_LIFECYCLE: PointsLifecycleSchema,
   /** The settle: when to warn of an expiry (`Points Expiring Soon`). */
   EXPIRING_SOON_DAYS: ExpiringSoonDaysVariableSchema,

@@ -1,8 +1,9 @@
 /**
  * The environment each function is given, built in one place from its settings: the stack's
- * components (`LoyaltyIngest`, `LoyaltyApi`) and the local runtime both call these builders, and
- * `env.ts` reads what they write. A variable is omitted when its setting is absent, so the
- * reader's default applies.
+ * components (`LoyaltyIngest`, `LoyaltyApi`, `LoyaltySettle`, `LoyaltyEvents`) and the local
+ * runtime (every function's but the publisher's, whose transform it runs in-process) call these
+ * builders, and `env.ts` reads what they write. A variable is omitted when its setting is absent,
+ * so the reader's default applies.
  *
  * Values the builder only passes through (the table name, the log level, the admin group) are
  * of type `V`: plain strings for the local runtime, deploy-time values (e.g. another resource's
@@ -61,7 +62,10 @@ export interface SettleFunctionSettings<V = string> {
 
 /** What the publisher is configured with. */
 export interface PublisherFunctionSettings<V = string> {
-  /** The ledger table whose stream it publishes (named in its logs). */
+  /**
+   * The ledger table whose stream it publishes: every function's environment check requires
+   * `TABLE_NAME`; the publisher itself only reads the stream its event source mapping hands it.
+   */
   tableName: V;
   /** The bus the points events go to. */
   eventBusName: V;

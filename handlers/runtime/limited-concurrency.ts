@@ -1,4 +1,8 @@
-/** Runs `work` over `items` with at most `limit` in flight; resolves when all have settled. */
+/**
+ * Runs `work` over `items` with at most `limit` in flight. Resolves once every item is done;
+ * rejects with the first failure as soon as it happens, while the other lanes go on with the
+ * items left, unawaited: a caller that must know when all have settled catches inside `work`.
+ */
 export async function forEachLimited<T>(
   items: readonly T[],
   limit: number,

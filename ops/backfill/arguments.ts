@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import * as v from "valibot";
 import { EventBusNameSchema } from "../../config/ingest-settings";
-import { UsageError } from "../../local/cli-input";
+import { UsageError } from "../../cli/usage-error";
 
 export const USAGE =
   "usage: npm run backfill -- --file <orders.jsonl> [--stack <name>] [--endpoint <url>] [--bus <name|arn>] [--rate <events/s>] [--from-line <n>] [--skip-invalid]";

@@ -11,7 +11,8 @@ import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import * as v from "valibot";
 import { DETAIL_TYPES, OrderCompletedDetailSchema, OrderRefundedDetailSchema } from "../../handlers/domain/contract";
 import { describeIssues } from "../../handlers/domain/describe-issues";
-import { entrySize, MAX_REQUEST_ENTRY_BYTES } from "../../local/put-events-request";
+import { isJsonObject as isObject } from "../../handlers/domain/json-object";
+import { entrySize, MAX_REQUEST_ENTRY_BYTES } from "../../handlers/domain/put-events-limits";
 
 /** What the entries are published as: the stack's own source and bus, and its earn rules. */
 export interface EntrySettings {
@@ -59,9 +60,6 @@ const LineSchema = v.variant(
   ],
   `must be "${DETAIL_TYPES.orderCompleted}" or "${DETAIL_TYPES.orderRefunded}"`,
 );
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
 
 /**
  * One line of the file as an entry, or why it cannot be one; `undefined` for a blank line.

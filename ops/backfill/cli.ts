@@ -5,9 +5,9 @@
  * once. Exit codes: 0 all sent, 1 some refused (or stopped: resume with --from-line), 2 bad
  * arguments or lines (nothing sent), 130 interrupted (Ctrl-C or SIGTERM).
  */
-import "../../local/quiet-sdk-warning";
+import "../../cli/quiet-sdk-warning";
 import { InvalidStackConfigError } from "../../config/stack-config";
-import { UsageError } from "../../local/cli-input";
+import { UsageError } from "../../cli/usage-error";
 import { parseBackfillArgs, USAGE } from "./arguments";
 import { backfillTarget, describeTarget, eventBridgePublisher } from "./event-bus";
 import { systemClock } from "./rate-limit";

@@ -7,8 +7,8 @@
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { parseStackConfig } from "../../config/stack-config";
 import { readStackFile } from "../../config/stack-file";
-import { UsageError } from "../../local/cli-input";
-import { LOCAL_AWS } from "../../local/dynamo-local";
+import { LOCAL_AWS } from "../../cli/local-aws";
+import { UsageError } from "../../cli/usage-error";
 import type { BackfillOptions } from "./arguments";
 import type { EntrySettings } from "./backfill-file";
 import type { PutEvents } from "./publish";

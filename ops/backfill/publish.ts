@@ -8,7 +8,8 @@
  * interruption stops it at once, the request in flight included: sending again is harmless.
  */
 import type { PutEventsRequestEntry, PutEventsResultEntry } from "@aws-sdk/client-eventbridge";
-import { entrySize, MAX_ENTRIES, MAX_REQUEST_ENTRY_BYTES } from "../../local/put-events-request";
+import { entrySize, MAX_ENTRIES, MAX_REQUEST_ENTRY_BYTES } from "../../handlers/domain/put-events-limits";
+import { AGAIN, RetriesExhaustedError, retrying, type RetryPolicy } from "../../handlers/runtime/retry";
 import type { BackfillEntry } from "./backfill-file";
 import type { Clock, Pace } from "./rate-limit";
 
@@ -32,8 +33,9 @@ export const PERMANENT_ERROR_CODES: ReadonlySet<string> = new Set([
 
 /** Deliveries of one entry before it counts as refused: up to ~20 s of backoff in all. */
 export const MAX_ATTEMPTS = 8;
-const FIRST_BACKOFF_MS = 200;
-const MAX_BACKOFF_MS = 10_000;
+
+/** The pauses between deliveries of an entry: from up to 200 ms, doubling, never beyond 10 s. */
+export const BACKFILL_RETRY: RetryPolicy = { tries: MAX_ATTEMPTS, firstPauseMs: 200, maxPauseMs: 10_000 };
 
 /** An entry PutEvents did not take. */
 export interface Refusal {
@@ -84,11 +86,6 @@ export async function* batches(entries: AsyncIterable<BackfillEntry>, size = MAX
   if (batch.length > 0) yield batch;
 }
 
-/** "Full jitter": a random wait up to an exponentially growing ceiling, so retries spread out. */
-export function backoffMs(retry: number, random: () => number = Math.random): number {
-  return Math.round(random() * Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (retry - 1)));
-}
-
 const describeError = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
@@ -100,34 +97,40 @@ export async function publish(entries: AsyncIterable<BackfillEntry>, options: Pu
     const fromLine = batch[0]?.line ?? 0;
     const stop = (reason: string, interrupted: boolean): PublishReport => ({ sent, refused, stopped: { fromLine, reason, interrupted } });
     let pending = batch;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > 1) await clock.sleep(backoffMs(attempt - 1, random), signal);
-      if (!signal?.aborted) await pace(pending.length, signal);
-      if (signal?.aborted) return stop("interrupted", true);
-      let results: PutEventsResultEntry[];
-      try {
-        results = await putEvents(pending.map((item) => item.entry), signal);
-      } catch (error) {
-        return signal?.aborted ? stop("interrupted", true) : stop(describeError(error), false);
-      }
-      const again: BackfillEntry[] = [];
-      pending.forEach((item, index) => {
-        const result = results[index];
-        if (result?.EventId) {
-          sent += 1;
-          return;
+    // The last delivery refuses what still fails, so the tries are never all spent asking again.
+    const stopped = await retrying<PublishReport | undefined>(
+      { ...BACKFILL_RETRY, tries: maxAttempts },
+      async ({ number, last }) => {
+        if (!signal?.aborted) await pace(pending.length, signal);
+        if (signal?.aborted) return stop("interrupted", true);
+        let results: PutEventsResultEntry[];
+        try {
+          results = await putEvents(pending.map((item) => item.entry), signal);
+        } catch (error) {
+          return signal?.aborted ? stop("interrupted", true) : stop(describeError(error), false);
         }
-        const code = result?.ErrorCode ?? "NoResult";
-        if (!PERMANENT_ERROR_CODES.has(code) && attempt < maxAttempts) {
-          again.push(item);
-          return;
-        }
-        refused += 1;
-        const message = result?.ErrorMessage ?? "PutEvents answered no result for this entry";
-        options.onRefused?.({ line: item.line, code, message, attempts: attempt });
-      });
-      pending = again;
-    }
+        const again: BackfillEntry[] = [];
+        pending.forEach((item, index) => {
+          const result = results[index];
+          if (result?.EventId) {
+            sent += 1;
+            return;
+          }
+          const code = result?.ErrorCode ?? "NoResult";
+          if (!PERMANENT_ERROR_CODES.has(code) && !last) {
+            again.push(item);
+            return;
+          }
+          refused += 1;
+          const message = result?.ErrorMessage ?? "PutEvents answered no result for this entry";
+          options.onRefused?.({ line: item.line, code, message, attempts: number });
+        });
+        pending = again;
+        return pending.length > 0 ? AGAIN : undefined;
+      },
+      { sleep: (ms) => clock.sleep(ms, signal), random, exhausted: (tries) => new RetriesExhaustedError(`line ${fromLine}: entries still pending after ${tries} deliveries`) },
+    );
+    if (stopped) return stopped;
     options.onProgress?.({ sent, refused });
   }
   return { sent, refused };

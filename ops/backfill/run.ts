@@ -4,8 +4,8 @@
  * The file is read twice, as a stream, rather than held in memory: a backfill may be millions
  * of orders. It must not change while the run lasts.
  */
-import { UsageError } from "../../local/cli-input";
-import { MAX_ENTRIES } from "../../local/put-events-request";
+import { UsageError } from "../../cli/usage-error";
+import { MAX_ENTRIES } from "../../handlers/domain/put-events-limits";
 import type { BackfillOptions } from "./arguments";
 import { checkLines, isProblem, readLines, type BackfillEntry, type EntrySettings, type LineProblem } from "./backfill-file";
 import { formatDuration, Progress, ratePerSecond, type ProgressOutput } from "./progress";
