@@ -10,17 +10,14 @@ import test from "ava";
 import { chromium } from "playwright-core";
 import { API_ROUTES } from "../handlers/http/routes";
 import { ROUTE_CONTRACTS, type RouteName } from "../openapi/route-contracts";
+import { chromiumPath } from "./support/chromium";
 import { assertNoJvmLeft } from "./support/no-jvm-left";
 import { npmStart } from "./support/npm-start";
 
 // Serial: ava runs hooks of one kind concurrently; this check must follow every other hook.
 test.serial.after.always(assertNoJvmLeft);
 
-/**
- * Debian's `chromium` package (`.ci/run` installs it where it is missing), or the browser
- * `CHROMIUM_PATH` names (GitHub's Ubuntu runners ship Google Chrome instead).
- */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM = chromiumPath();
 
 test("GET /docs renders the API reference with every route's heading, offline", async (t) => {
   const runtime = npmStart(t);

@@ -1,0 +1,110 @@
+/**
+ * What `npm test` runs: the steps of the suite one after another, with what the test files share
+ * started once for the whole run — one DynamoDB Local (each file makes tables of its own on it)
+ * and a directory where handler bundles are kept — started alongside the first step (the type
+ * check), named to the later steps through the environment, and stopped however the run ends:
+ * success, a failed step, a step that crashes, SIGINT or SIGTERM (passed on to the running step
+ * first), or an error here. If this process is killed outright, the watchdogs stop the JVM and
+ * the running step's process group.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { constants } from "node:os";
+import { startDynamoLocal, type DynamoLocal } from "../../local/dynamo-local";
+import { watchdogFor } from "../../local/watchdog";
+import { BUNDLE_CACHE_DIR } from "../../components/handler-bundle-cache";
+import { SHARED_DYNAMODB_ENDPOINT } from "../support/suite-env";
+
+/** A command of the suite: it passes when it exits 0. */
+export interface Step {
+  command: string;
+  args: readonly string[];
+}
+
+export interface SuitePlan {
+  /** Runs while the shared services start (it needs none of them). */
+  alongsideStart?: Step;
+  /** Run one after another once the services are up, each with their environment; the first that fails ends the run. */
+  steps: readonly Step[];
+  /** The working directory of every step. */
+  cwd: string;
+  /** Told once what the steps share, e.g. for a line in the log. */
+  onShared?: (shared: { dynamoEndpoint: string; jvmPid: number }) => void;
+}
+
+const exitCodeOf = (code: number | null, signal: NodeJS.Signals | null): number =>
+  code ?? 128 + (signal === null ? 1 : constants.signals[signal]);
+
+/**
+ * Runs the plan; resolves with the exit code `npm test` should end with (the failed step's, or
+ * 128 + the signal's number when stopped by one), after everything shared has stopped.
+ */
+export async function runSuite(plan: SuitePlan): Promise<number> {
+  const interrupted = new AbortController();
+  let stoppedBy: NodeJS.Signals | undefined;
+  let running: { stop(signal: NodeJS.Signals): void } | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stoppedBy ??= signal;
+    running?.stop(signal);
+    interrupted.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  const bundleDir = mkdtempSync(path.join(tmpdir(), "loyalty-test-bundles-"));
+  let dynamo: DynamoLocal | undefined;
+  const run = (step: Step, env: NodeJS.ProcessEnv): Promise<number> => {
+    if (interrupted.signal.aborted) return Promise.resolve(1);
+    // Its own process group, so a signal and the watchdog reach whatever the step started.
+    const child = spawn(step.command, [...step.args], { cwd: plan.cwd, env, stdio: "inherit", detached: true });
+    const pid = child.pid;
+    const watchdog = pid === undefined ? undefined : watchdogFor(pid, { group: true });
+    const stop = (signal: NodeJS.Signals) => {
+      try {
+        if (pid !== undefined) process.kill(-pid, signal);
+      } catch {
+        // already gone
+      }
+    };
+    running = { stop };
+    return new Promise<number>((resolve) => {
+      child.once("error", () => resolve(127));
+      child.once("exit", (code, signal) => resolve(exitCodeOf(code, signal)));
+    }).finally(() => {
+      // Whatever the step left in its group goes with it.
+      stop("SIGKILL");
+      watchdog?.release();
+      running = undefined;
+    });
+  };
+
+  try {
+    const [started, first] = await Promise.allSettled([
+      startDynamoLocal({ signal: interrupted.signal }),
+      plan.alongsideStart ? run(plan.alongsideStart, process.env) : Promise.resolve(0),
+    ]);
+    if (started.status === "fulfilled") dynamo = started.value;
+    if (first.status === "rejected") throw first.reason;
+    if (first.value !== 0) return stoppedBy ? exitCodeOf(null, stoppedBy) : first.value;
+    if (started.status === "rejected") {
+      if (stoppedBy) return exitCodeOf(null, stoppedBy);
+      throw started.reason;
+    }
+    const shared = started.value;
+    plan.onShared?.({ dynamoEndpoint: shared.endpoint, jvmPid: shared.pid });
+    const env = { ...process.env, [SHARED_DYNAMODB_ENDPOINT]: shared.endpoint, [BUNDLE_CACHE_DIR]: bundleDir };
+    for (const step of plan.steps) {
+      const code = await run(step, env);
+      if (stoppedBy) return exitCodeOf(null, stoppedBy);
+      if (code !== 0) return code;
+    }
+    return 0;
+  } finally {
+    await dynamo?.stop();
+    rmSync(bundleDir, { recursive: true, force: true });
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
