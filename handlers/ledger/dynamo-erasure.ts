@@ -62,6 +62,11 @@ export class DynamoErasure {
     private readonly tableName: string,
     /** `BatchWriteItem` requests in flight at once. */
     private readonly concurrency = 8,
+    /**
+     * Keys per page of the partition's query; by default as many as DynamoDB returns (up to
+     * 1 MB of items). A small page lets a test page through a small customer.
+     */
+    private readonly pageSize?: number,
   ) {}
 
   async erase(userId: string, now: Date): Promise<ErasureReport> {
@@ -93,6 +98,7 @@ export class DynamoErasure {
           ProjectionExpression: "pk, sk",
           ConsistentRead: true,
           ExclusiveStartKey: start,
+          Limit: this.pageSize,
         }),
       );
       const keys = (page.Items ?? []).map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
