@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import test, { type ExecutionContext } from "ava";
-import { asAUserRunsIt, npmStart, until, type NpmStart } from "./support/npm-start";
+import { asAUserRunsIt, endpointOf, npmStart, until, type NpmStart } from "./support/npm-start";
 import { assertNoJvmLeft } from "./support/no-jvm-left";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -113,13 +113,14 @@ function outcomes(runtime: NpmStart): Record<string, number> {
 /** The writer works asynchronously, as in AWS: how long its part of a run may take on a busy machine. */
 const WRITER_MS = 180_000;
 
-/** A fresh `npm start`, and its endpoint. */
+/**
+ * A fresh `npm start` of this file's own, never the run's shared one: the file floods the queue
+ * (other files would wait behind it) and reads the writer's log lines.
+ */
 async function localRuntime(t: ExecutionContext, env: NodeJS.ProcessEnv = {}): Promise<{ runtime: NpmStart; endpoint: string }> {
   const runtime = npmStart(t, [], env);
   await runtime.waitFor("stops it cleanly");
-  const port = /API \+ EventBridge PutEvents\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(runtime.output())?.[1];
-  if (!port) throw new Error(`npm start printed no endpoint:\n${runtime.output()}`);
-  return { runtime, endpoint: `http://127.0.0.1:${port}` };
+  return { runtime, endpoint: endpointOf(runtime).endpoint };
 }
 
 const summaryOf = (run: Run) => /summary: sent (\d+), refused (\d+), skipped (\d+) in .* \((\d+) events\/s\)/.exec(run.stdout)?.slice(1).map(Number);

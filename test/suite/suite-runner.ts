@@ -1,21 +1,19 @@
 /**
  * What `npm test` runs: the steps of the suite one after another, with what the test files share
- * started once for the whole run — one DynamoDB Local (each file makes tables of its own on it)
- * and a directory where handler bundles are kept — started alongside the first step (the type
- * check), named to the later steps through the environment, and stopped however the run ends:
- * success, a failed step, a step that crashes, SIGINT or SIGTERM (passed on to the running step
- * first), or an error here. If this process is killed outright, the watchdogs stop the JVM and
- * the running step's process group.
+ * started once for the whole run (see `shared-services.ts`) and a directory where handler bundles
+ * are kept — started alongside the first step (the type check), named to the later steps through
+ * the environment, and stopped however the run ends: success, a failed step, a step that
+ * crashes, SIGINT or SIGTERM (passed on to the running step first), or an error here. If this
+ * process is killed outright, the watchdogs stop the services and the running step's group.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { constants } from "node:os";
-import { startDynamoLocal, type DynamoLocal } from "../../local/dynamo-local";
-import { watchdogFor } from "../../local/watchdog";
 import { BUNDLE_CACHE_DIR } from "../../components/handler-bundle-cache";
-import { SHARED_DYNAMODB_ENDPOINT } from "../support/suite-env";
+import { watchdogFor } from "../../local/watchdog";
+import type { ServiceStarter, SharedService } from "./shared-services";
 
 /** A command of the suite: it passes when it exits 0. */
 export interface Step {
@@ -24,14 +22,16 @@ export interface Step {
 }
 
 export interface SuitePlan {
+  /** Started alongside the first step, each once, and stopped when the run ends. */
+  services: readonly ServiceStarter[];
   /** Runs while the shared services start (it needs none of them). */
   alongsideStart?: Step;
   /** Run one after another once the services are up, each with their environment; the first that fails ends the run. */
   steps: readonly Step[];
   /** The working directory of every step. */
   cwd: string;
-  /** Told once what the steps share, e.g. for a line in the log. */
-  onShared?: (shared: { dynamoEndpoint: string; jvmPid: number }) => void;
+  /** Told once what the steps are given and which processes serve them. */
+  onShared?: (shared: { env: Record<string, string>; pids: number[] }) => void;
 }
 
 const exitCodeOf = (code: number | null, signal: NodeJS.Signals | null): number =>
@@ -54,7 +54,7 @@ export async function runSuite(plan: SuitePlan): Promise<number> {
   process.on("SIGTERM", onSignal);
 
   const bundleDir = mkdtempSync(path.join(tmpdir(), "loyalty-test-bundles-"));
-  let dynamo: DynamoLocal | undefined;
+  const services: SharedService[] = [];
   const run = (step: Step, env: NodeJS.ProcessEnv): Promise<number> => {
     if (interrupted.signal.aborted) return Promise.resolve(1);
     // Its own process group, so a signal and the watchdog reach whatever the step started.
@@ -81,20 +81,21 @@ export async function runSuite(plan: SuitePlan): Promise<number> {
   };
 
   try {
-    const [started, first] = await Promise.allSettled([
-      startDynamoLocal({ signal: interrupted.signal }),
-      plan.alongsideStart ? run(plan.alongsideStart, process.env) : Promise.resolve(0),
-    ]);
-    if (started.status === "fulfilled") dynamo = started.value;
-    if (first.status === "rejected") throw first.reason;
-    if (first.value !== 0) return stoppedBy ? exitCodeOf(null, stoppedBy) : first.value;
-    if (started.status === "rejected") {
-      if (stoppedBy) return exitCodeOf(null, stoppedBy);
-      throw started.reason;
-    }
-    const shared = started.value;
-    plan.onShared?.({ dynamoEndpoint: shared.endpoint, jvmPid: shared.pid });
-    const env = { ...process.env, [SHARED_DYNAMODB_ENDPOINT]: shared.endpoint, [BUNDLE_CACHE_DIR]: bundleDir };
+    const starting = plan.services.map((start) =>
+      start(interrupted.signal).then((service) => {
+        services.push(service);
+        return service;
+      }),
+    );
+    const [first, ...started] = await Promise.allSettled([plan.alongsideStart ? run(plan.alongsideStart, process.env) : Promise.resolve(0), ...starting]);
+    if (first?.status === "rejected") throw first.reason;
+    if (stoppedBy) return exitCodeOf(null, stoppedBy);
+    if (first && first.value !== 0) return first.value;
+    for (const outcome of started) if (outcome.status === "rejected") throw outcome.reason;
+    const given: Record<string, string> = {};
+    for (const service of services) Object.assign(given, service.env);
+    plan.onShared?.({ env: given, pids: services.flatMap((service) => service.pids) });
+    const env = { ...process.env, ...given, [BUNDLE_CACHE_DIR]: bundleDir };
     for (const step of plan.steps) {
       const code = await run(step, env);
       if (stoppedBy) return exitCodeOf(null, stoppedBy);
@@ -102,9 +103,11 @@ export async function runSuite(plan: SuitePlan): Promise<number> {
     }
     return 0;
   } finally {
-    await dynamo?.stop();
+    // Stopped together; one that fails to stop does not keep the others running.
+    const stopped = await Promise.allSettled(services.map((service) => service.stop()));
     rmSync(bundleDir, { recursive: true, force: true });
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    for (const outcome of stopped) if (outcome.status === "rejected") throw outcome.reason;
   }
 }

@@ -6,3 +6,6 @@
 
 /** `http://127.0.0.1:<port>` of the run's DynamoDB Local. */
 export const SHARED_DYNAMODB_ENDPOINT = "TEST_DYNAMODB_ENDPOINT";
+
+/** `http://127.0.0.1:<port>` of the run's `npm start`: the API and EventBridge PutEvents. */
+export const SHARED_NPM_START_ENDPOINT = "TEST_NPM_START_ENDPOINT";
