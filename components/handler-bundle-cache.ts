@@ -60,7 +60,8 @@ export class BundleCache {
 
   /** The bundle of `entry`: a kept one whose every input is unchanged, or a new build. */
   bundle(entry: string, options: BundleOptions = {}): Promise<HandlerBundle> {
-    const slot = createHash("sha256").update(JSON.stringify({ entry, externalAwsSdk: options.externalAwsSdk ?? false, esbuildVersion })).digest("hex");
+    // The project's root too: an installed copy of the package bundles its own files.
+    const slot = createHash("sha256").update(JSON.stringify({ root: PROJECT_ROOT, entry, externalAwsSdk: options.externalAwsSdk ?? false, esbuildVersion })).digest("hex");
     // Concurrent asks for one bundle (a program's functions are built at once) share one look.
     const pending = this.building.get(slot);
     if (pending) return pending;
