@@ -23,7 +23,7 @@ const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
 
 suite.runSuite({
   cwd: ROOT,
-  services: [services.sharedDynamoLocal, services.sharedNpmStart],
+  services: [services.sharedDynamoLocal, services.sharedNpmStart, services.sharedBundleDir],
   alongsideStart: { command: NPM, args: ["run", "--silent", "typecheck"] },
   steps: [
     { command: path.join(ROOT, "node_modules", ".bin", "ava"), args: process.argv.slice(2) },

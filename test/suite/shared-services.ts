@@ -1,8 +1,12 @@
 /**
  * What the suite's runner starts once and the test files share, each named to them through the
- * environment (see `test/support/suite-env.ts`): DynamoDB Local, and `npm start` for the files
- * that only need a running loop to talk to.
+ * environment (see `test/support/suite-env.ts`): DynamoDB Local, `npm start` for the files that
+ * only need a running loop to talk to, and the directory where handler bundles are kept.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { BUNDLE_CACHE_DIR } from "../../components/handler-bundle-cache";
 import { startDynamoLocal } from "../../local/dynamo-local";
 import { endpointOf, launchNpmStart } from "../support/npm-start";
 import { SHARED_DYNAMODB_ENDPOINT, SHARED_NPM_START_ENDPOINT } from "../support/suite-env";
@@ -35,4 +39,10 @@ export const sharedNpmStart: ServiceStarter = async (signal) => {
   }
   const pid = runtime.child.pid;
   return { env: { [SHARED_NPM_START_ENDPOINT]: endpointOf(runtime).endpoint }, pids: pid === undefined ? [] : [pid], stop };
+};
+
+/** The run's handler bundles, kept by content (see `components/handler-bundle-cache.ts`); removed at the end. */
+export const sharedBundleDir: ServiceStarter = async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "loyalty-test-bundles-"));
+  return { env: { [BUNDLE_CACHE_DIR]: dir }, pids: [], stop: async () => rmSync(dir, { recursive: true, force: true }) };
 };

@@ -1,17 +1,12 @@
 /**
  * What `npm test` runs: the steps of the suite one after another, with what the test files share
- * started once for the whole run (see `shared-services.ts`) and a directory where handler bundles
- * are kept — started alongside the first step (the type check), named to the later steps through
+ * started once for the whole run (see `shared-services.ts`) — started alongside the first step (the type check), named to the later steps through
  * the environment, and stopped however the run ends: success, a failed step, a step that
  * crashes, SIGINT or SIGTERM (passed on to the running step first), or an error here. If this
  * process is killed outright, the watchdogs stop the services and the running step's group.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
 import { constants } from "node:os";
-import { BUNDLE_CACHE_DIR } from "../../components/handler-bundle-cache";
 import { watchdogFor } from "../../local/watchdog";
 import type { ServiceStarter, SharedService } from "./shared-services";
 
@@ -53,7 +48,6 @@ export async function runSuite(plan: SuitePlan): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
-  const bundleDir = mkdtempSync(path.join(tmpdir(), "loyalty-test-bundles-"));
   const services: SharedService[] = [];
   const run = (step: Step, env: NodeJS.ProcessEnv): Promise<number> => {
     if (interrupted.signal.aborted) return Promise.resolve(1);
@@ -95,7 +89,7 @@ export async function runSuite(plan: SuitePlan): Promise<number> {
     const given: Record<string, string> = {};
     for (const service of services) Object.assign(given, service.env);
     plan.onShared?.({ env: given, pids: services.flatMap((service) => service.pids) });
-    const env = { ...process.env, ...given, [BUNDLE_CACHE_DIR]: bundleDir };
+    const env = { ...process.env, ...given };
     for (const step of plan.steps) {
       const code = await run(step, env);
       if (stoppedBy) return exitCodeOf(null, stoppedBy);
@@ -105,7 +99,6 @@ export async function runSuite(plan: SuitePlan): Promise<number> {
   } finally {
     // Stopped together; one that fails to stop does not keep the others running.
     const stopped = await Promise.allSettled(services.map((service) => service.stop()));
-    rmSync(bundleDir, { recursive: true, force: true });
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     for (const outcome of stopped) if (outcome.status === "rejected") throw outcome.reason;
