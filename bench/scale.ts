@@ -17,6 +17,10 @@ export const SCALE = {
   localRuntimeEvents: QUICK ? 200 : 1_000,
   /** Orders of the heavy customer over three years (the lifecycle issue asks for 10,000). */
   heavyCustomerOrders: QUICK ? 1_500 : 10_000,
+  /** Ledger entries of the customer the erasure is measured on (the erasure issue asks for 10,000). */
+  erasureEntries: QUICK ? 1_000 : 10_000,
+  /** Historic orders in the backfill file published through the local runtime (and published again). */
+  backfillOrders: QUICK ? 200 : 2_000,
   /** Customers with a lot expiring on the day the settle is measured on. */
   settleCustomers: QUICK ? 100 : 1_000,
   /** Stacks run under mocks, in order (each twice at full size: the second run is warm). */

@@ -14,6 +14,8 @@ export interface HandlerBundle {
   code: string;
   /** `index.js.map`, for readable stack traces with `--enable-source-maps`. */
   sourceMap: string;
+  /** Every file the bundle was built from, relative to the project root (what a cache must watch). */
+  inputs: string[];
 }
 
 export interface BundleOptions {
@@ -44,6 +46,7 @@ export async function bundleHandler(entry: string, options: BundleOptions = {}):
     sourcesContent: false,
     legalComments: "none",
     logLevel: "silent",
+    metafile: true,
     external: options.externalAwsSdk ? ["@aws-sdk/*"] : [],
   });
   const file = (suffix: string) => {
@@ -51,5 +54,5 @@ export async function bundleHandler(entry: string, options: BundleOptions = {}):
     if (!found) throw new Error(`esbuild produced no ${path.basename(outfile)}${suffix} for ${entry}`);
     return found.text;
   };
-  return { code: file(""), sourceMap: file(".map") };
+  return { code: file(""), sourceMap: file(".map"), inputs: Object.keys(result.metafile.inputs) };
 }

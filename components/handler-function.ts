@@ -9,7 +9,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as lambda from "@pulumi/aws/lambda";
 import * as pulumi from "@pulumi/pulumi";
 import { FUNCTION_DEFAULTS } from "../config/defaults/function-defaults";
-import { bundleHandler } from "./handler-bundle";
+import { handlerBundles } from "./handler-bundle-cache";
 
 /** The Lambda runtime every handler runs on. */
 export const HANDLER_RUNTIME = "nodejs22.x";
@@ -94,7 +94,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
         architectures: ["arm64"],
         handler: "index.handler",
         code: new pulumi.asset.AssetArchive(
-          bundleHandler(args.entry).then((bundle) => ({
+          handlerBundles.bundle(args.entry).then((bundle) => ({
             "index.js": new pulumi.asset.StringAsset(bundle.code),
             "index.js.map": new pulumi.asset.StringAsset(bundle.sourceMap),
           })),

@@ -28,7 +28,8 @@ process.stdin.on("close", () => {
 
 export function watchdogFor(pid: number, options: WatchdogOptions = {}): Watchdog {
   const target = options.group ? -pid : pid;
-  const watchdog = spawn(process.execPath, ["-e", WATCHDOG, String(target)], { stdio: ["pipe", "ignore", "ignore"] });
+  // `--`: a group's target is negative, and node would take "-<pid>" for an option of its own and exit.
+  const watchdog = spawn(process.execPath, ["-e", WATCHDOG, "--", String(target)], { stdio: ["pipe", "ignore", "ignore"] });
   // Nothing is ever written: only this process's end of the pipe closing wakes the watchdog.
   watchdog.stdin.on("error", () => {});
   // Neither the watchdog nor its pipe may keep this process alive.

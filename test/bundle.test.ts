@@ -3,6 +3,7 @@
  * configured only through their environment as Lambda configures them, work against a real
  * DynamoDB — or fail at init, naming the variable, when the environment is wrong.
  */
+import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -11,14 +12,14 @@ import test from "ava";
 import type { APIGatewayProxyHandler, SQSHandler } from "aws-lambda";
 import { bundleHandler, type HandlerBundle } from "../components/handler-bundle";
 import { createTableInput } from "../handlers/ledger/table";
-import { LOCAL_AWS, startDynamoLocal, type DynamoLocal } from "../local/dynamo-local";
+import { LOCAL_AWS } from "../local/dynamo-local";
 import { balanceRequest } from "./support/api-events";
 import { ADMIN_BACKEND, signedBy } from "./support/iam-caller";
 import { orderCompleted, sqsBatch, sqsRecord } from "./support/events";
-import { assertNoJvmLeft } from "./support/no-jvm-left";
+import { useDynamoLocal } from "./support/dynamo-local-per-file";
 
 const workDir = mkdtempSync(path.join(tmpdir(), "loyalty-bundles-"));
-let dynamo: DynamoLocal;
+const dynamo = useDynamoLocal();
 const bundles = new Map<"writer" | "reader", HandlerBundle>();
 const bundle = (name: "writer" | "reader"): HandlerBundle => {
   const found = bundles.get(name);
@@ -27,20 +28,10 @@ const bundle = (name: "writer" | "reader"): HandlerBundle => {
 };
 
 test.before(async () => {
-  const [local, writer, reader] = await Promise.all([
-    startDynamoLocal(),
-    bundleHandler("handlers/writer.ts"),
-    bundleHandler("handlers/reader.ts"),
-  ]);
-  dynamo = local;
+  const [writer, reader] = await Promise.all([bundleHandler("handlers/writer.ts"), bundleHandler("handlers/reader.ts")]);
   bundles.set("writer", writer).set("reader", reader);
 });
-test.after.always(async () => {
-  await dynamo?.stop();
-  rmSync(workDir, { recursive: true, force: true });
-});
-// Serial: ava runs hooks of one kind concurrently; this check must follow the stop above.
-test.serial.after.always(assertNoJvmLeft);
+test.after.always(() => rmSync(workDir, { recursive: true, force: true }));
 
 let loads = 0;
 /**
@@ -83,7 +74,7 @@ test.serial("bundling is deterministic: the same sources give the same bytes", a
 });
 
 test.serial("the bundled writer and reader work end to end, configured by environment only", async (t) => {
-  const tableName = "bundled-ledger";
+  const tableName = `bundled-ledger-${randomUUID()}`;
   const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamo.endpoint });
   await client.send(new CreateTableCommand(createTableInput(tableName)));
   client.destroy();

@@ -14,7 +14,8 @@ import { isRunning, LOCAL_AWS } from "../local/dynamo-local";
 import { startLocalRuntime, type LocalRuntime } from "../local/runtime";
 import { assertNoJvmLeft } from "./support/no-jvm-left";
 
-// Serial: ava runs hooks of one kind concurrently; this check must follow every other hook.
+// Serial, in this order: ava runs hooks of one kind concurrently; the check must follow the stop.
+test.serial.after.always(() => stopFast());
 test.serial.after.always(assertNoJvmLeft);
 
 // Failed records come back after 1 s instead of dev's 180 s; everything else is the dev stack's.
@@ -59,7 +60,23 @@ async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolea
   return value;
 }
 
+/**
+ * One FAST runtime with nothing else of its own, shared by the tests that need no more (they run
+ * one after another, on customers of their own), stopped before any other runtime starts.
+ */
+let fast: Promise<LocalRuntime> | undefined;
+async function stopFast(): Promise<void> {
+  const running = fast;
+  fast = undefined;
+  await (await running?.catch(() => undefined))?.stop();
+}
+async function withFastRuntime(use: (runtime: LocalRuntime) => Promise<void>) {
+  fast ??= startLocalRuntime(FAST);
+  await use(await fast);
+}
+
 async function withRuntime(overrides: Parameters<typeof startLocalRuntime>[0], use: (runtime: LocalRuntime) => Promise<void>) {
+  await stopFast();
   const runtime = await startLocalRuntime({ ...FAST, ...overrides });
   try {
     await use(runtime);
@@ -129,7 +146,7 @@ test.serial("200 orders over 20 users, 20% duplicates, refunds before and after 
 // comes (and dead-lettered when it never does); it is parked, acknowledged, and netted out when
 // the order lands. The well-formed event the writer refuses here is a refund in another currency.
 test.serial("malformed events end in the DLQ after maxReceiveCount receives, show in local:dlq, and can be redriven", async (t) => {
-  await withRuntime({}, async (runtime) => {
+  await withFastRuntime(async (runtime) => {
     await publish(runtime, [orderEntry({ orderId: "eur-1", userId: "u-dlq", total: { amount: 2_000, currency: "EUR" }, completedAt: "2026-11-01T09:00:00Z" })]);
     await eventually(() => getJson(runtime, "/points/u-dlq"), (r) => r.body.lifetimeEarned === 20);
     await publish(runtime, [
@@ -162,7 +179,7 @@ test.serial("malformed events end in the DLQ after maxReceiveCount receives, sho
 });
 
 test.serial("events of another source are accepted and dropped; PutEvents errors reach the SDK", async (t) => {
-  await withRuntime({}, async (runtime) => {
+  await withFastRuntime(async (runtime) => {
     const client = new EventBridgeClient({ ...LOCAL_AWS, endpoint: runtime.endpoint });
     const accepted = await client.send(
       new PutEventsCommand({
@@ -188,7 +205,7 @@ test.serial("events of another source are accepted and dropped; PutEvents errors
 });
 
 test.serial("the API over HTTP: 400, 403 for no route, 405 as JSON, CORS for the dev origin", async (t) => {
-  await withRuntime({}, async (runtime) => {
+  await withFastRuntime(async (runtime) => {
     const bad = await fetch(`${runtime.endpoint}/points/bad%20id`);
     t.is(bad.status, 400);
     t.like(await bad.json(), { error: { code: "invalid_user_id" } });
@@ -206,6 +223,70 @@ test.serial("the API over HTTP: 400, 403 for no route, 405 as JSON, CORS for the
     const cors = await fetch(`${runtime.endpoint}/points/u-1`, { headers: { Origin: "http://localhost:3000" } });
     t.is(cors.headers.get("access-control-allow-origin"), "http://localhost:3000");
     t.is(cors.headers.get("content-type"), "application/json; charset=utf-8");
+  });
+});
+
+test.serial("redemptions over HTTP: spend, retry, refuse, cancel — and the history shows them", async (t) => {
+  await withFastRuntime(async (runtime) => {
+    await publish(runtime, [orderEntry({ orderId: "spend-1", userId: "u-spend", total: { amount: 10_000, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" })]);
+    await eventually(() => getJson(runtime, "/points/u-spend"), (r) => r.body.balance === 100);
+    const post = (url: string, body?: unknown) =>
+      fetch(`${runtime.endpoint}${url}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+
+    const request = { redemptionId: "red-1", points: 60, rewardId: "voucher-60" };
+    const first = await post("/points/u-spend/redemptions", request);
+    t.is(first.status, 201);
+    t.like(await first.json(), { balance: 40, points: 60 });
+    const retry = await post("/points/u-spend/redemptions", request);
+    t.is(retry.status, 200);
+    t.like(await retry.json(), { balance: 40, redemptionId: "red-1" });
+    const tooMuch = await post("/points/u-spend/redemptions", { redemptionId: "red-2", points: 41, rewardId: "x" });
+    t.is(tooMuch.status, 409);
+    t.like(await tooMuch.json(), { error: { code: "insufficient_points", balance: 40 } });
+    const malformed = await post("/points/u-spend/redemptions", { redemptionId: "red-3" });
+    t.is(malformed.status, 400);
+    const cancelled = await post("/points/u-spend/redemptions/red-1/cancel");
+    t.is(cancelled.status, 200);
+    t.like(await cancelled.json(), { pointsReturned: 60, balance: 100 });
+    t.like((await getJson(runtime, "/points/u-spend")).body, { balance: 100 });
+    const history = await getJson(runtime, "/points/u-spend/history");
+    t.deepEqual(
+      (history.body.items as Array<{ type: string }>).map((item) => item.type),
+      ["redemption-cancel", "redemption", "earn"],
+    );
+  });
+});
+
+test.serial("local auth: no claims acts as an admin, X-Local-Claims as a customer or the admin group, bad claims are a 401", async (t) => {
+  await withFastRuntime(async (runtime) => {
+    await publish(runtime, [orderEntry({ orderId: "auth-1", userId: "u-auth", total: { amount: 10_000, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" })]);
+    await eventually(() => getJson(runtime, "/points/u-auth"), (r) => r.body.balance === 100);
+    const as = (claims: Record<string, string> | string) => ({ "X-Local-Claims": typeof claims === "string" ? claims : JSON.stringify(claims) });
+    const get = (url: string, headers: Record<string, string> = {}) => fetch(`${runtime.endpoint}${url}`, { headers });
+
+    t.is((await get("/points/u-auth")).status, 200, "curl without claims is an admin");
+    t.is((await get("/points/u-auth", as({ sub: "u-auth" }))).status, 200, "a customer reads their own points");
+    const other = await get("/points/u-auth", as({ sub: "u-someone-else" }));
+    t.is(other.status, 403);
+    t.like(await other.json(), { error: { code: "forbidden" } });
+    t.is((await get("/points/u-auth", as({ sub: "agent-7", "cognito:groups": "loyalty-support" }))).status, 200, "the admin group reads anyone's");
+
+    const spend = (headers: Record<string, string>) =>
+      fetch(`${runtime.endpoint}/points/u-auth/redemptions`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", ...headers },
+        body: JSON.stringify({ redemptionId: "auth-r", points: 10, rewardId: "x" }),
+      });
+    t.is((await spend(as({ sub: "u-auth" }))).status, 201, "a customer spends their own points");
+    const cancel = (headers: Record<string, string>) => fetch(`${runtime.endpoint}/points/u-auth/redemptions/auth-r/cancel`, { method: "POST", headers });
+    t.is((await cancel(as({ sub: "u-auth" }))).status, 403, "a customer may not cancel");
+    t.is((await cancel({})).status, 200, "curl (the local admin) may");
+
+    for (const bad of ["not json", '{"cognito:groups":"loyalty-support"}', '{"sub":42}']) {
+      const refused = await get("/points/u-auth", as(bad));
+      t.is(refused.status, 401, bad);
+      t.like(await refused.json(), { error: { code: "unauthorized" } });
+    }
   });
 });
 
@@ -247,75 +328,12 @@ test.serial("a restart with a data directory keeps balances and waiting messages
 });
 
 test.serial("stopping finishes cleanly: the servers and the JVM are gone", async (t) => {
+  await stopFast();
   const runtime = await startLocalRuntime(FAST);
   await runtime.stop();
   await t.throwsAsync(fetch(`${runtime.endpoint}/points/u-1`));
   await t.throwsAsync(fetch(runtime.dynamoEndpoint));
   t.false(isRunning(runtime.dynamoPid), `DynamoDB Local (pid ${runtime.dynamoPid}) is gone`);
-});
-
-test.serial("redemptions over HTTP: spend, retry, refuse, cancel — and the history shows them", async (t) => {
-  await withRuntime({}, async (runtime) => {
-    await publish(runtime, [orderEntry({ orderId: "spend-1", userId: "u-spend", total: { amount: 10_000, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" })]);
-    await eventually(() => getJson(runtime, "/points/u-spend"), (r) => r.body.balance === 100);
-    const post = (url: string, body?: unknown) =>
-      fetch(`${runtime.endpoint}${url}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-
-    const request = { redemptionId: "red-1", points: 60, rewardId: "voucher-60" };
-    const first = await post("/points/u-spend/redemptions", request);
-    t.is(first.status, 201);
-    t.like(await first.json(), { balance: 40, points: 60 });
-    const retry = await post("/points/u-spend/redemptions", request);
-    t.is(retry.status, 200);
-    t.like(await retry.json(), { balance: 40, redemptionId: "red-1" });
-    const tooMuch = await post("/points/u-spend/redemptions", { redemptionId: "red-2", points: 41, rewardId: "x" });
-    t.is(tooMuch.status, 409);
-    t.like(await tooMuch.json(), { error: { code: "insufficient_points", balance: 40 } });
-    const malformed = await post("/points/u-spend/redemptions", { redemptionId: "red-3" });
-    t.is(malformed.status, 400);
-    const cancelled = await post("/points/u-spend/redemptions/red-1/cancel");
-    t.is(cancelled.status, 200);
-    t.like(await cancelled.json(), { pointsReturned: 60, balance: 100 });
-    t.like((await getJson(runtime, "/points/u-spend")).body, { balance: 100 });
-    const history = await getJson(runtime, "/points/u-spend/history");
-    t.deepEqual(
-      (history.body.items as Array<{ type: string }>).map((item) => item.type),
-      ["redemption-cancel", "redemption", "earn"],
-    );
-  });
-});
-
-test.serial("local auth: no claims acts as an admin, X-Local-Claims as a customer or the admin group, bad claims are a 401", async (t) => {
-  await withRuntime({}, async (runtime) => {
-    await publish(runtime, [orderEntry({ orderId: "auth-1", userId: "u-auth", total: { amount: 10_000, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" })]);
-    await eventually(() => getJson(runtime, "/points/u-auth"), (r) => r.body.balance === 100);
-    const as = (claims: Record<string, string> | string) => ({ "X-Local-Claims": typeof claims === "string" ? claims : JSON.stringify(claims) });
-    const get = (url: string, headers: Record<string, string> = {}) => fetch(`${runtime.endpoint}${url}`, { headers });
-
-    t.is((await get("/points/u-auth")).status, 200, "curl without claims is an admin");
-    t.is((await get("/points/u-auth", as({ sub: "u-auth" }))).status, 200, "a customer reads their own points");
-    const other = await get("/points/u-auth", as({ sub: "u-someone-else" }));
-    t.is(other.status, 403);
-    t.like(await other.json(), { error: { code: "forbidden" } });
-    t.is((await get("/points/u-auth", as({ sub: "agent-7", "cognito:groups": "loyalty-support" }))).status, 200, "the admin group reads anyone's");
-
-    const spend = (headers: Record<string, string>) =>
-      fetch(`${runtime.endpoint}/points/u-auth/redemptions`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", ...headers },
-        body: JSON.stringify({ redemptionId: "auth-r", points: 10, rewardId: "x" }),
-      });
-    t.is((await spend(as({ sub: "u-auth" }))).status, 201, "a customer spends their own points");
-    const cancel = (headers: Record<string, string>) => fetch(`${runtime.endpoint}/points/u-auth/redemptions/auth-r/cancel`, { method: "POST", headers });
-    t.is((await cancel(as({ sub: "u-auth" }))).status, 403, "a customer may not cancel");
-    t.is((await cancel({})).status, 200, "curl (the local admin) may");
-
-    for (const bad of ["not json", '{"cognito:groups":"loyalty-support"}', '{"sub":42}']) {
-      const refused = await get("/points/u-auth", as(bad));
-      t.is(refused.status, 401, bad);
-      t.like(await refused.json(), { error: { code: "unauthorized" } });
-    }
-  });
 });
 
 test.serial("with POINTS_LIFECYCLE the runtime holds, releases early and expires points; the settle runs on demand; npm run demo shows it", async (t) => {
@@ -351,6 +369,8 @@ test.serial("with POINTS_LIFECYCLE the runtime holds, releases early and expires
     t.like((await getJson(runtime, `/points/${userId}`)).body, { balance: 70, pending: 60, lifetimeEarned: 150 });
     // The first customers' fresh points are pending: the demo's redemption is refused, not overspent.
     t.regex(demo.stdout, /POST \/points\/demo-anna\/redemptions → 409/);
+    // The backend's goodwill grant, on its own route: spendable at once whatever the lifecycle.
+    t.regex(demo.stdout, /POST \/admin\/points\/demo-ben\/adjustments \(customer service's backend\) → 201/);
     // The backend's goodwill grant, on its own route: spendable at once whatever the lifecycle.
     t.regex(demo.stdout, /POST \/admin\/points\/demo-ben\/adjustments \(customer service's backend\) → 201/);
   });

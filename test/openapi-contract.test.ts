@@ -1,6 +1,6 @@
 /**
  * The document holds against the live API: a client generated from `openapi.json`
- * (openapi-typescript's types and openapi-fetch) drives a real `npm start` through every route —
+ * (openapi-typescript's types and openapi-fetch) drives a real `npm start` (the run's shared one under `npm test`) through every route —
  * credit, read, page, redeem, replay, conflict, cancel, and the refusals — and every answer it
  * gets, success or error, must validate against the document's schema for its route and status.
  * A route or status the document lacks fails.
@@ -14,7 +14,7 @@ import { LOCAL_AWS } from "../local/dynamo-local";
 import { OPENAPI_FILE } from "../openapi/generate";
 import type { paths } from "./support/loyalty-api";
 import { assertNoJvmLeft } from "./support/no-jvm-left";
-import { npmStart } from "./support/npm-start";
+import { runningLoop } from "./support/npm-start";
 import { answerChecker } from "./support/openapi-answers";
 
 // Serial: ava runs hooks of one kind concurrently; this check must follow every other hook.
@@ -29,11 +29,7 @@ const orders = [
 const as = (sub: string) => ({ "X-Local-Claims": JSON.stringify({ sub }) });
 
 test("a client generated from openapi.json works against npm start, and every answer is one the document describes", async (t) => {
-  const runtime = npmStart(t);
-  await runtime.waitFor("stops it cleanly");
-  const port = /API \+ EventBridge PutEvents\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(runtime.output())?.[1];
-  if (!port) return t.fail(runtime.output());
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const { endpoint: baseUrl } = await runningLoop(t);
 
   const served = await fetch(`${baseUrl}/openapi.json`);
   t.is(served.status, 200);

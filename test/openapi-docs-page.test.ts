@@ -1,5 +1,5 @@
 /**
- * `/docs` renders: headless Chromium loads the API reference from a real `npm start` and finds
+ * `/docs` renders: headless Chromium loads the API reference from a real `npm start` (the run's shared one under `npm test`) and finds
  * every route's heading, with nothing fetched from anywhere but the local runtime (the page
  * must work offline, so no CDN).
  */
@@ -10,24 +10,17 @@ import test from "ava";
 import { chromium } from "playwright-core";
 import { API_ROUTES } from "../handlers/http/routes";
 import { ROUTE_CONTRACTS, type RouteName } from "../openapi/route-contracts";
+import { chromiumPath } from "./support/chromium";
 import { assertNoJvmLeft } from "./support/no-jvm-left";
-import { npmStart } from "./support/npm-start";
+import { runningLoop } from "./support/npm-start";
 
 // Serial: ava runs hooks of one kind concurrently; this check must follow every other hook.
 test.serial.after.always(assertNoJvmLeft);
 
-/**
- * Debian's `chromium` package (`.ci/run` installs it where it is missing), or the browser
- * `CHROMIUM_PATH` names (GitHub's Ubuntu runners ship Google Chrome instead).
- */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM = chromiumPath();
 
 test("GET /docs renders the API reference with every route's heading, offline", async (t) => {
-  const runtime = npmStart(t);
-  await runtime.waitFor("stops it cleanly");
-  const port = /API \+ EventBridge PutEvents\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(runtime.output())?.[1];
-  if (!port) return t.fail(runtime.output());
-  const origin = `http://127.0.0.1:${port}`;
+  const { endpoint: origin } = await runningLoop(t);
 
   const profile = mkdtempSync(path.join(tmpdir(), "docs-chromium-"));
   // Teardowns run last-registered first: the browser closes before its profile is removed.

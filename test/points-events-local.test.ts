@@ -1,5 +1,5 @@
 /**
- * End to end through `npm start`: orders (with duplicates) through the real EventBridge client, a
+ * End to end through `npm start` (the run's shared one under `npm test`): orders (with duplicates) through the real EventBridge client, a
  * refund, a redemption (and its retry) and a cancel through `fetch`; the points events come out
  * of the ledger's stream onto the local bus, as `GET /_local/events` and `npm run local:events`
  * show them.
@@ -14,7 +14,7 @@ import { LOCAL_AWS } from "../local/dynamo-local";
 import type { EventEnvelope } from "../local/event-log";
 import { watchdogFor } from "../local/watchdog";
 import { assertNoJvmLeft } from "./support/no-jvm-left";
-import { asAUserRunsIt, npmStart, until } from "./support/npm-start";
+import { asAUserRunsIt, runningLoop, until } from "./support/npm-start";
 
 // Serial: ava runs hooks of one kind concurrently; this check must follow every other hook.
 test.serial.after.always(assertNoJvmLeft);
@@ -23,11 +23,7 @@ const USER = "events-ana";
 const ROOT = path.resolve(__dirname, "..");
 
 test("orders, a refund, a redemption and a cancel come out as points events on the local bus, once each", async (t) => {
-  const runtime = npmStart(t);
-  await runtime.waitFor("stops it cleanly");
-  const port = /API \+ EventBridge PutEvents\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(runtime.output())?.[1];
-  if (!port) return t.fail(runtime.output());
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const { endpoint: baseUrl, port } = await runningLoop(t);
   const eventBridge = new EventBridgeClient({ ...LOCAL_AWS, endpoint: baseUrl });
   t.teardown(() => eventBridge.destroy());
 

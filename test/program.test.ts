@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import test from "ava";
 import type * as pulumi from "@pulumi/pulumi";
+import { handlerBundles } from "../components/handler-bundle-cache";
 import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
 import type { CapturedResource, ProgramRun } from "../harness/mock-program";
 import { decide, type PolicyRequest } from "../policies/rules/resource-policy";
@@ -887,6 +888,8 @@ async function codeHash(resource: CapturedResource): Promise<string> {
 }
 
 test.serial("bundles are deterministic: two runs of the program ship the same Lambda code", async (t) => {
+  // Built again, not served from the cache of the first run's bundles.
+  handlerBundles.forget();
   const again = await runStack("dev");
   for (const name of ["loyalty-ingest-writer", "loyalty-api-reader"]) {
     const first = await codeHash(run("dev").get(T.function, name));

@@ -1,6 +1,6 @@
 /**
- * The README works verbatim: every command in its `sh` blocks is run, in order, against a fresh
- * `npm start`, and must succeed; where a `# → {…}` comment shows what a command prints, the
+ * The README works verbatim: every command in its `sh` blocks is run, in order, against a running
+ * `npm start` (the run's shared one under `npm test`), and must succeed; where a `# → {…}` comment shows what a command prints, the
  * printed JSON must contain those fields. Only the commands listed in NOT_RUN_HERE are left out,
  * each for a stated reason, so a new command in the README is tested or explicitly excused.
  */
@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import test from "ava";
-import { asAUserRunsIt, npmStart } from "./support/npm-start";
+import { asAUserRunsIt, runningLoop } from "./support/npm-start";
 import { assertNoJvmLeft } from "./support/no-jvm-left";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -62,10 +62,7 @@ test("every README command works as written", async (t) => {
   const commands = readmeCommands(readFileSync(path.join(ROOT, "README.md"), "utf8"));
   t.true(commands.length >= 10, "the README's commands were found");
 
-  const runtime = npmStart(t);
-  await runtime.waitFor("stops it cleanly");
-  const port = /API \+ EventBridge PutEvents\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(runtime.output())?.[1];
-  if (!port) return t.fail(runtime.output());
+  const { port } = await runningLoop(t);
   // The README speaks of the default port; this runtime has a free one.
   const local = (command: string) => command.replace(/(localhost|127\.0\.0\.1):3000/g, `127.0.0.1:${port}`);
   const env = asAUserRunsIt({ PORT: port });

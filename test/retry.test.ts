@@ -71,7 +71,7 @@ test("an erasure whose deletes DynamoDB keeps leaving unprocessed stops after it
     },
     { step: "initialize", name: "unprocessedThroughout" },
   );
-  const erasure = new DynamoErasure(documents, tableName, 8, { tries: 3, firstPauseMs: 1, maxPauseMs: 2 });
+  const erasure = new DynamoErasure(documents, tableName, 8, { unprocessedRetry: { tries: 3, firstPauseMs: 1, maxPauseMs: 2 } });
   const now = new Date("2026-03-01T10:00:00.000Z");
   const error = await t.throwsAsync(erasure.erase("u-1", now));
   t.regex(error?.message ?? "", /2 deletes .* unprocessed by DynamoDB after 3 tries/);

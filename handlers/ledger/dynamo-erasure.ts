@@ -55,6 +55,17 @@ type Key = { pk: string; sk: string };
 /** The write requests of one `BatchWriteItem` on one table. */
 type WriteRequests = NonNullable<BatchWriteCommandInput["RequestItems"]>[string];
 
+/** How an erasure pages and retries; the defaults are production's, tests make them small. */
+export interface ErasureOptions {
+  /** How often a batch's unprocessed deletes are sent again before the erasure fails. */
+  unprocessedRetry?: RetryPolicy;
+  /**
+   * Keys per page of the partition's query; by default as many as DynamoDB returns (up to 1 MB
+   * of items). A small page lets a test page through a small customer.
+   */
+  pageSize?: number;
+}
+
 /** `BatchWriteItem` takes at most 25 requests. */
 const BATCH = 25;
 
@@ -64,8 +75,7 @@ export class DynamoErasure {
     private readonly tableName: string,
     /** `BatchWriteItem` requests in flight at once. */
     private readonly concurrency = 8,
-    /** How often a batch's unprocessed deletes are sent again before the erasure fails. */
-    private readonly unprocessedRetry: RetryPolicy = UNPROCESSED_RETRY,
+    private readonly options: ErasureOptions = {},
   ) {}
 
   async erase(userId: string, now: Date): Promise<ErasureReport> {
@@ -97,6 +107,7 @@ export class DynamoErasure {
           ProjectionExpression: "pk, sk",
           ConsistentRead: true,
           ExclusiveStartKey: start,
+          Limit: this.options.pageSize,
         }),
       );
       const keys = (page.Items ?? []).map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
@@ -179,7 +190,7 @@ export class DynamoErasure {
 
   /**
    * Deletes `keys` in batches of 25, a few at once, until DynamoDB has processed every one
-   * (unprocessed ones are sent again, as often as `unprocessedRetry` allows).
+   * (unprocessed ones are sent again, as often as `options.unprocessedRetry` allows).
    */
   private async deleteAll(keys: readonly Key[]): Promise<number> {
     const batches: Key[][] = [];
@@ -192,7 +203,7 @@ export class DynamoErasure {
       try {
         let requests: WriteRequests = batch.map((Key) => ({ DeleteRequest: { Key } }));
         await retrying(
-          this.unprocessedRetry,
+          this.options.unprocessedRetry ?? UNPROCESSED_RETRY,
           async () => {
             const { UnprocessedItems } = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
             requests = UnprocessedItems?.[this.tableName] ?? [];

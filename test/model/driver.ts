@@ -25,7 +25,7 @@ import { createLogger } from "../../handlers/runtime/log";
 import { createSettleRun } from "../../handlers/settle/settle-run";
 import { createBatchWriter } from "../../handlers/writer/batch-writer";
 import { apiEvent, balanceRequest, historyRequest } from "../support/api-events";
-import type { DynamoLocal } from "../../local/dynamo-local";
+import type { DynamoEndpoint } from "../support/dynamo-local-per-file";
 import { createHarness, type Harness } from "../support/dynamo-harness";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "../support/events";
 import { asAdminBackend } from "../support/iam-caller";
@@ -258,7 +258,7 @@ export interface ModelTable {
   events: PublishedEvents;
 }
 
-export async function createModelTable(dynamo: DynamoLocal): Promise<ModelTable> {
+export async function createModelTable(dynamo: DynamoEndpoint): Promise<ModelTable> {
   const harness = await createHarness(dynamo, { stream: true });
   return { harness, events: await readPublishedEvents(dynamo, harness) };
 }

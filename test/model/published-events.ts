@@ -12,7 +12,8 @@ import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from "@aws-sdk/client-dynamodb-streams";
 import { createStreamPublisher } from "../../handlers/publisher/stream-publisher";
 import { createLogger } from "../../handlers/runtime/log";
-import { LOCAL_AWS, type DynamoLocal } from "../../local/dynamo-local";
+import { LOCAL_AWS } from "../../local/dynamo-local";
+import type { DynamoEndpoint } from "../support/dynamo-local-per-file";
 import type { Harness } from "../support/dynamo-harness";
 
 export interface PublishedEvent {
@@ -35,7 +36,7 @@ const isStaleIterator = (error: unknown) => error instanceof Error && (error.nam
 
 const partitionOf = (entryId: unknown) => (typeof entryId === "string" ? entryId.slice(0, Math.max(0, entryId.indexOf("/"))) : "");
 
-export async function readPublishedEvents(dynamo: DynamoLocal, harness: Harness): Promise<PublishedEvents> {
+export async function readPublishedEvents(dynamo: DynamoEndpoint, harness: Harness): Promise<PublishedEvents> {
   const tables = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamo.endpoint });
   const { Table } = await tables.send(new DescribeTableCommand({ TableName: harness.tableName }));
   tables.destroy();

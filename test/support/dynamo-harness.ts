@@ -8,7 +8,8 @@ import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createTableInput } from "../../handlers/ledger/table";
 import { createDocumentClient } from "../../handlers/runtime/dynamo-client";
-import { LOCAL_AWS, type DynamoLocal } from "../../local/dynamo-local";
+import { LOCAL_AWS } from "../../local/dynamo-local";
+import type { DynamoEndpoint } from "./dynamo-local-per-file";
 
 export interface Harness {
   tableName: string;
@@ -116,7 +117,7 @@ function iamActionsOf(operation: string, input: unknown): KeyedAction[] {
  * it (`stream: true`): DynamoDB Local writes stream records in every write's own path, which
  * slows every other test for nothing.
  */
-export async function createHarness(dynamo: DynamoLocal, { stream = false }: { stream?: boolean } = {}): Promise<Harness> {
+export async function createHarness(dynamo: DynamoEndpoint, { stream = false }: { stream?: boolean } = {}): Promise<Harness> {
   const tableName = `ledger-${randomUUID()}`;
   // One attempt: the SDK's own retries would hide the injected faults from the code under test.
   const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamo.endpoint, maxAttempts: 1 });

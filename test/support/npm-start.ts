@@ -2,6 +2,8 @@
  * `npm start` as a user runs it, for tests: the real npm, its real process tree, signals sent
  * to the npm process itself. Whatever happens to the test, nothing it started survives it: the
  * tree is stopped in the test's teardown, and a watchdog stops it if the test process dies.
+ * A test that only needs a running loop asks `runningLoop`: under `npm test` that is the run's
+ * one `npm start` (each file uses customers of its own), otherwise one started for the test.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -9,6 +11,7 @@ import * as path from "node:path";
 import type { ExecutionContext } from "ava";
 import { isRunning } from "../../local/dynamo-local";
 import { watchdogFor } from "../../local/watchdog";
+import { SHARED_NPM_START_ENDPOINT } from "./suite-env";
 
 const ROOT = path.resolve(__dirname, "../..");
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -33,6 +36,21 @@ export function asAUserRunsIt(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 export function npmStart(t: ExecutionContext, args: string[] = [], env: NodeJS.ProcessEnv = {}): NpmStart {
+  const run = launchNpmStart(args, env);
+  t.teardown(() => run.kill());
+  return run;
+}
+
+/** An `npm start` and how to end it: `stop` asks it to finish (SIGTERM), `kill` does not ask. */
+export interface LaunchedNpmStart extends NpmStart {
+  /** SIGTERM to the tree, then SIGKILL if it is still there after `graceMs`; resolves once npm has exited. */
+  stop(graceMs?: number): Promise<void>;
+  /** SIGKILL to the tree; resolves once npm has exited. */
+  kill(): Promise<void>;
+}
+
+/** `npm start` in its own process group, watched so that it dies with this process. */
+export function launchNpmStart(args: string[] = [], env: NodeJS.ProcessEnv = {}): LaunchedNpmStart {
   const child = spawn(NPM, ["start", ...args], {
     cwd: ROOT,
     env: asAUserRunsIt({ PORT: "0", ...env }),
@@ -54,20 +72,33 @@ export function npmStart(t: ExecutionContext, args: string[] = [], env: NodeJS.P
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
 
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
+  const signalTree = (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // already gone
     }
+  };
+  const kill = async () => {
+    signalTree("SIGKILL");
     await exited;
     watchdog.release();
-  });
+  };
+  const stop = async (graceMs = 20_000) => {
+    signalTree("SIGTERM");
+    const timer = setTimeout(() => signalTree("SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(timer);
+    // Whatever is left of the tree goes too.
+    signalTree("SIGKILL");
+    watchdog.release();
+  };
 
   return {
     child,
+    stop,
+    kill,
     output: () => output,
     exited,
     waitFor: (text, timeoutMs = 60_000) =>
@@ -96,6 +127,25 @@ export function npmStart(t: ExecutionContext, args: string[] = [], env: NodeJS.P
         check();
       }),
   };
+}
+
+/** Where a started `npm start` listens, from the line it printed. */
+export function endpointOf(runtime: NpmStart): { endpoint: string; port: string } {
+  const port = /API \+ EventBridge PutEvents\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(runtime.output())?.[1];
+  if (!port) throw new Error(`npm start printed no endpoint:\n${runtime.output()}`);
+  return { endpoint: `http://127.0.0.1:${port}`, port };
+}
+
+/**
+ * A running loop to talk to: the run's shared `npm start` under `npm test`, or, for a file run
+ * alone, one started for this test and stopped in its teardown.
+ */
+export async function runningLoop(t: ExecutionContext): Promise<{ endpoint: string; port: string }> {
+  const shared = process.env[SHARED_NPM_START_ENDPOINT];
+  if (shared) return { endpoint: shared, port: new URL(shared).port };
+  const runtime = npmStart(t);
+  await runtime.waitFor("stops it cleanly");
+  return endpointOf(runtime);
 }
 
 /** The running DynamoDB Local JVMs whose command line contains `marker` (e.g. a data dir). */

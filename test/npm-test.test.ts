@@ -1,0 +1,135 @@
+/**
+ * `npm test` itself: it checks the machine's prerequisites before anything starts, and the one
+ * DynamoDB Local it shares with the test files is gone however the run ends.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import test, { type ExecutionContext } from "ava";
+import { isRunning } from "../local/dynamo-local";
+import { chromiumPath } from "./support/chromium";
+import { until } from "./support/npm-start";
+import { onPath } from "./suite/prerequisites";
+
+const ROOT = path.resolve(__dirname, "..");
+
+interface Ended {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a TypeScript entry as `npm test` runs its runner (`node --import tsx …`), stopped in teardown. */
+function runEntry(t: ExecutionContext, entry: string, args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], { cwd: ROOT, env, detached: true });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const ended = new Promise<Ended>((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await ended;
+  });
+  return { child, ended, stdout: () => stdout };
+}
+
+/** A PATH of one directory holding links to the tools the machine has, except `without`; `java` may be a stand-in script. */
+function toolsDir(t: ExecutionContext, without: string, java?: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "npm-test-path-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  for (const tool of ["java", "curl", "aws"]) {
+    if (tool === without) continue;
+    const found = onPath(tool, process.env);
+    if (tool === "java" && java !== undefined) {
+      writeFileSync(path.join(dir, "java"), java);
+      chmodSync(path.join(dir, "java"), 0o755);
+    } else if (found) symlinkSync(found, path.join(dir, tool));
+  }
+  return dir;
+}
+
+const INSTALLS: Array<[tool: string, named: RegExp]> = [
+  ["java", /^npm test: Java 17 or newer \(for DynamoDB Local\) is not on the PATH\. Install it: apt-get install openjdk-17-jre-headless$/],
+  ["curl", /^npm test: curl \(for the README's walkthrough\) is not on the PATH\. Install it: apt-get install curl$/],
+  ["aws", /^npm test: the AWS CLI \(for the README's walkthrough\) is not on the PATH\. Install it: apt-get install awscli$/],
+  ["chromium", /^npm test: Chromium \(for the API reference page\) is not at \/nonexistent\/chromium \(CHROMIUM_PATH names another browser\)\. Install it: apt-get install chromium$/],
+];
+
+for (const [tool, named] of INSTALLS) {
+  test(`without ${tool}, npm test stops before starting anything: one line naming it and the command that installs it`, async (t) => {
+    const env = { ...process.env, PATH: toolsDir(t, tool), CHROMIUM_PATH: tool === "chromium" ? "/nonexistent/chromium" : chromiumPath() };
+    const run = await runEntry(t, "test/suite/run.ts", [], env).ended;
+    t.is(run.code, 1);
+    t.is(run.stdout, "");
+    t.is(run.stderr.split("\n").filter(Boolean).length, 1, run.stderr);
+    t.regex(run.stderr.trim(), named);
+  });
+}
+
+test("a Java older than 17 is named with its version", async (t) => {
+  const java11 = '#!/bin/sh\necho \'openjdk version "11.0.22" 2024-01-16\' >&2\n';
+  const env = { ...process.env, PATH: toolsDir(t, "none", java11), CHROMIUM_PATH: chromiumPath() };
+  const run = await runEntry(t, "test/suite/run.ts", [], env).ended;
+  t.is(run.code, 1);
+  t.regex(run.stderr.trim(), /^npm test: Java 17 or newer \(for DynamoDB Local\) is needed, and \S+\/java is Java 11\. Install it: apt-get install openjdk-17-jre-headless$/);
+});
+
+/** The shared JVM's pid and the step's, from what the runner and the step printed. */
+function pidsOf(stdout: string) {
+  const shared = /shared jvm (\d+) endpoint (\S+)/.exec(stdout);
+  const step = /step pid (\d+) endpoint (\S+)/.exec(stdout);
+  return { jvm: Number(shared?.[1]), endpoint: shared?.[2], step: Number(step?.[1]), stepEndpoint: step?.[2] };
+}
+
+const SUITE_WITH = "test/fixtures/suite-with-step.ts";
+
+for (const [mode, expected] of [
+  ["pass", 0],
+  ["fail", 3],
+  ["crash", 128 + 11],
+] as const) {
+  test(`a step that ${mode === "pass" ? "passes" : mode === "fail" ? "fails" : "crashes"}: the run ends with ${expected}, and the shared DynamoDB Local is gone`, async (t) => {
+    const run = await runEntry(t, SUITE_WITH, [mode], process.env).ended;
+    t.is(run.code, expected, run.stdout + run.stderr);
+    const { jvm, endpoint, stepEndpoint } = pidsOf(run.stdout);
+    t.true(jvm > 0, run.stdout);
+    t.is(stepEndpoint, endpoint, "the step was given the shared endpoint");
+    t.false(isRunning(jvm), `JVM ${jvm} outlived the run`);
+  });
+}
+
+for (const [signal, expected] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+] as const) {
+  test(`${signal} to the runner: the running step is stopped, the run ends with ${expected}, and the shared DynamoDB Local is gone`, async (t) => {
+    const run = runEntry(t, SUITE_WITH, ["wait"], process.env);
+    t.true(await until(() => /step pid \d+/.test(run.stdout()), 60_000), run.stdout());
+    const { jvm, step } = pidsOf(run.stdout());
+    (run.child as ChildProcess).kill(signal);
+    const ended = await run.ended;
+    t.is(ended.code, expected, ended.stdout + ended.stderr);
+    t.false(isRunning(step), "the step is stopped");
+    t.false(isRunning(jvm), `JVM ${jvm} outlived the run`);
+  });
+}
+
+test("the runner killed outright (SIGKILL, no handler runs): the watchdogs stop the step and the JVM", async (t) => {
+  const run = runEntry(t, SUITE_WITH, ["wait"], process.env);
+  t.true(await until(() => /step pid \d+/.test(run.stdout()), 60_000), run.stdout());
+  const { jvm, step } = pidsOf(run.stdout());
+  // The step leads a group of its own, out of reach of this file's teardown: stopped here if the watchdog failed.
+  t.teardown(() => {
+    if (isRunning(step)) process.kill(step, "SIGKILL");
+  });
+  run.child.kill("SIGKILL");
+  t.true(await until(() => !isRunning(step) && !isRunning(jvm), 15_000), `step ${step} or JVM ${jvm} outlived the runner`);
+});

@@ -1,0 +1,38 @@
+/**
+ * `npm test`: the machine's prerequisites first (a missing one stops the run at once, in one line
+ * with the command that installs it), then the type check, every ava test file, and the policy
+ * check, sharing one DynamoDB Local and one `npm start` (see `suite-runner.ts`). Arguments go to ava:
+ * `npm test -- test/writer.test.ts` runs one file the same way.
+ */
+import "../../local/quiet-sdk-warning";
+import * as path from "node:path";
+import { missingPrerequisites } from "./prerequisites";
+
+const missing = missingPrerequisites();
+if (missing.length > 0) {
+  for (const line of missing) console.error(line);
+  process.exit(1);
+}
+
+// Loaded only once the check has passed: the AWS SDK it pulls in takes longer than the check.
+import services = require("./shared-services");
+import suite = require("./suite-runner");
+
+const ROOT = path.resolve(__dirname, "../..");
+const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
+
+suite.runSuite({
+  cwd: ROOT,
+  services: [services.sharedDynamoLocal, services.sharedNpmStart, services.sharedBundleDir],
+  alongsideStart: { command: NPM, args: ["run", "--silent", "typecheck"] },
+  steps: [
+    { command: path.join(ROOT, "node_modules", ".bin", "ava"), args: process.argv.slice(2) },
+    { command: NPM, args: ["run", "--silent", "policy"] },
+  ],
+}).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
