@@ -9,7 +9,7 @@
  * The requests are built per route from what the route takes (its body schema, its query
  * schema), so every route of `API_ROUTES` is asked, whatever its path.
  */
-import "../local/quiet-sdk-warning";
+import "../cli/quiet-sdk-warning";
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";

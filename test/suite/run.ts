@@ -4,7 +4,7 @@
  * check, sharing one DynamoDB Local and one `npm start` (see `suite-runner.ts`). Arguments go to ava:
  * `npm test -- test/writer.test.ts` runs one file the same way.
  */
-import "../../local/quiet-sdk-warning";
+import "../../cli/quiet-sdk-warning";
 import * as path from "node:path";
 import { missingPrerequisites } from "./prerequisites";
 
