@@ -27,6 +27,7 @@ import { LOCAL_AWS } from "../local/dynamo-local";
 import { instrumentedClient } from "./capacity-client";
 import { BENCH_PUBLISHER_ACCOUNT, sqsRecordOf } from "./sqs-records";
 import { SCALE } from "./scale";
+import { required } from "../harness/required";
 
 export type WriterKind = "ours" | "naive" | "powertools";
 
@@ -72,7 +73,7 @@ function workload(duplicateShare: number): SQSEvent[] {
   const unique = Math.round(EVENTS * (1 - duplicateShare));
   const records = Array.from({ length: unique }, (_, i) => orderRecord(i));
   for (let i = 0; records.length < EVENTS; i++) {
-    const original = records[(i * 7) % unique]!;
+    const original = required(records[(i * 7) % unique], "the record redelivered");
     records.splice(Math.min(records.length, (i * 13) % records.length + 1), 0, { ...original, messageId: randomUUID() });
   }
   const batches: SQSEvent[] = [];

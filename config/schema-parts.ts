@@ -49,7 +49,7 @@ export const LogRetentionSchema = v.picklist(LOG_RETENTION_DAYS, `must be one of
 /** An IAM role or user ARN: who may be named as an operator or an admin. */
 export const IamPrincipalArnSchema = v.pipe(
   v.string("must be an IAM role or user ARN"),
-  v.regex(/^arn:aws[\w-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]+$/, "must be an IAM role or user ARN like arn:aws:iam::123456789012:role/name"),
+  v.regex(/^arn:aws[\w-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, "must be an IAM role or user ARN like arn:aws:iam::123456789012:role/name"),
 );
 
 /**

@@ -33,7 +33,6 @@ import {
 } from "./ingest-settings";
 import { ALERTS_DEFAULTS } from "./defaults/alerts-defaults";
 import { API_DEFAULTS } from "./defaults/api-defaults";
-import { EVENTS_DEFAULTS } from "./defaults/events-defaults";
 import { FUNCTION_DEFAULTS } from "./defaults/function-defaults";
 import { INGEST_DEFAULTS } from "./defaults/ingest-defaults";
 import { SETTLE_DEFAULTS } from "./defaults/settle-defaults";

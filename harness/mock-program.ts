@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { constructedProtected, resourcesBehind } from "./sdk-internals";
+import { required } from "./required";
 
 export const MOCK_ACCOUNT = "123456789012";
 export const MOCK_REGION = "eu-west-1";
@@ -156,6 +157,7 @@ async function urnsOf(resources: Iterable<pulumi.Resource>): Promise<string[]> {
 }
 
 export async function runProgram(
+  // biome-ignore lint/suspicious/noConfusingVoidType: a program's return is ignored unless it gives outputs, as Pulumi's is
   program: () => Record<string, unknown> | void | Promise<Record<string, unknown> | void>,
   options: RunOptions = {},
 ): Promise<ProgramRun> {
@@ -227,7 +229,7 @@ export async function runProgram(
     if (matches.length !== 1) {
       throw new Error(`${matches.length} registrations of ${entry.type} "${entry.name}": names must be unique per type`);
     }
-    const match = matches[0]!;
+    const match = required(matches[0], `the registration of ${entry.type} "${entry.name}"`);
     const propertyDependencies: Record<string, string[]> = {};
     const everything = new Set<pulumi.Resource>(await sourcesOf(entry.dependsOn));
     for (const [key, value] of Object.entries(entry.props)) {

@@ -105,8 +105,8 @@ async function lifecycle(): Promise<void> {
     total: { amount: euros * 100, currency: "EUR" },
     completedAt: noonDaysAgo(daysAgo),
   });
-  const lots = [order(1, 20, 8), order(2, 40, 4), order(3, 60, 1), order(4, 30, 2)];
-  const early = lots[3]!;
+  const early = order(4, 30, 2);
+  const lots = [order(1, 20, 8), order(2, 40, 4), order(3, 60, 1), early];
   console.log(`\n— The points lifecycle, for ${userId}: orders of 20, 40, 60 and 30 EUR completed 8, 4, 1 and 2 days ago`);
   await publish(lots.map((detail) => ({ DetailType: DETAIL_TYPES.orderCompleted, Detail: detail })));
   const earned = await waitFor("crediting the lifecycle orders", () => getJson<Balance>(`/points/${userId}`), (b) => b.lifetimeEarned === 150);

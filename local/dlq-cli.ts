@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${values.port}`;
   const listing = (await (await fetch(`${base}/_local/dlq`)).json()) as { count: number; messages: DeadLetter[] };
   console.log(`${listing.count} message(s) in the DLQ`);
-  listing.messages.forEach((letter, index) => console.log(describe(letter, index)));
+  for (const [index, letter] of listing.messages.entries()) console.log(describe(letter, index));
   if (values.redrive) {
     const result = (await (await fetch(`${base}/_local/dlq/redrive`, { method: "POST" })).json()) as { redriven: number };
     console.log(`redrove ${result.redriven} message(s) to the queue`);

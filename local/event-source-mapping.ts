@@ -24,6 +24,7 @@ export interface EventSourceMappingOptions {
   batchingWindowSeconds: number;
   /** Pollers, i.e. most invocations at once. */
   maxConcurrency: number;
+  // biome-ignore lint/suspicious/noConfusingVoidType: the Lambda handler type the writer is written against
   handler: (event: SQSEvent) => Promise<SQSBatchResponse | void>;
   /** Told about an invocation that threw (the batch is then retried whole). */
   onInvocationError?: (error: unknown) => void;

@@ -114,9 +114,10 @@ function listEvents(response: ServerResponse, query: Record<string, string[]>, r
   const [afterText] = query.after ?? [];
   const after = afterText === undefined ? 0 : Number(afterText);
   if (!Number.isSafeInteger(after) || after < 0) {
-    return sendJson(response, 400, { error: { code: "bad_request", message: `after must be a whole number of events seen (found ${afterText})` } });
+    sendJson(response, 400, { error: { code: "bad_request", message: `after must be a whole number of events seen (found ${afterText})` } });
+    return;
   }
-  return sendJson(response, 200, routes.events.list({ source, after }));
+  sendJson(response, 200, routes.events.list({ source, after }));
 }
 
 async function route(request: IncomingMessage, response: ServerResponse, routes: HttpRoutes): Promise<void> {

@@ -10,6 +10,7 @@ import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
+  type GetRecordsCommandOutput,
   GetShardIteratorCommand,
   type _Record,
   type Shard,
@@ -109,7 +110,7 @@ export async function startLedgerStream(options: LedgerStreamOptions): Promise<L
       shard.done = true;
       return false;
     }
-    let batch;
+    let batch: GetRecordsCommandOutput;
     try {
       batch = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 100 }));
     } catch (error) {

@@ -25,7 +25,7 @@ export function parseRequestTarget(target: string): RequestTarget | undefined {
   const query: Record<string, string[]> = {};
   if (mark !== -1) {
     // Only the query goes through URLSearchParams: it decodes as browsers and API Gateway do.
-    for (const [key, value] of new URLSearchParams(target.slice(mark + 1))) (query[key] ??= []).push(value);
+    for (const [key, value] of new URLSearchParams(target.slice(mark + 1))) query[key] = [...(query[key] ?? []), value];
   }
   return { path, query };
 }

@@ -14,6 +14,7 @@ import * as path from "node:path";
 import test, { type ExecutionContext } from "ava";
 import { asAUserRunsIt, endpointOf, npmStart, until, type NpmStart } from "./support/npm-start";
 import { assertNoJvmLeft } from "./support/no-jvm-left";
+import { required } from "../harness/required";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -33,7 +34,7 @@ const orders = Array.from({ length: 200 }, (_, i) => ({
   completedAt: new Date(Date.UTC(2024, 0, 1) + i * 3_600_000).toISOString(),
 }));
 const refunds = [5, 17, 62, 80, 99, 150, 177, 199].map((i, n) => {
-  const order = orders[i]!;
+  const order = required(orders[i], `order ${i}`);
   return {
     orderId: order.orderId,
     userId: order.userId,
@@ -45,7 +46,7 @@ const refunds = [5, 17, 62, 80, 99, 150, 177, 199].map((i, n) => {
 
 const earned = (order: (typeof orders)[number]) => Math.floor((order.total.amount * RATE[order.total.currency]) / 10_000);
 const reversed = (refund: (typeof refunds)[number]) => {
-  const order = orders.find((o) => o.orderId === refund.orderId)!;
+  const order = required(orders.find((o) => o.orderId === refund.orderId), `the order of ${refund.refundId}`);
   return Math.min(earned(order), Math.floor((refund.refund.amount * RATE[order.total.currency]) / 10_000));
 };
 
@@ -63,7 +64,7 @@ function backfillFile() {
   orders.forEach((order, i) => {
     event("Order Completed", order);
     if (i % 13 === 12) {
-      event("Order Completed", orders[i - 12]!);
+      event("Order Completed", required(orders[i - 12], `order ${i - 12}`));
       duplicates += 1;
     }
     if (i === 25) badLine('{"detail-type": "Order Completed", "detail": {', /^not JSON \(/);

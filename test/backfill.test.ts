@@ -93,7 +93,9 @@ function jsonError(text: string): string {
 
 function output() {
   let text = "";
-  return { out: { write: (chunk: string) => void (text += chunk), isTTY: false }, text: () => text };
+  return { out: { write: (chunk: string) => {
+        text += chunk;
+      }, isTTY: false }, text: () => text };
 }
 
 // The file's checks
@@ -533,7 +535,9 @@ test("progress: plain lines at each tenth when not on a terminal, with rate and 
 test("progress: on a terminal, one line redrawn at most every 100 ms, cleared for a message and drawn again", (t) => {
   const clock = fakeClock();
   let text = "";
-  const progress = new Progress(1000, { write: (chunk) => void (text += chunk), isTTY: true }, clock.now);
+  const progress = new Progress(1000, { write: (chunk) => {
+      text += chunk;
+    }, isTTY: true }, clock.now);
   void clock.sleep(1000);
   progress.update(100);
   progress.update(110); // within 100 ms of the last draw: not drawn

@@ -15,6 +15,7 @@ function handlerSources() {
   const dir = mkdtempSync(path.join(tmpdir(), "bundle-cache-"));
   const write = (name: string, text: string) => writeFileSync(path.join(dir, name), text);
   write("entry.ts", 'import { greeting } from "./greeting";\nexport const handler = async () => greeting();\n');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the text is a TypeScript file that holds a template literal
   write("greeting.ts", 'import { WORD } from "./word";\nexport const greeting = () => `hello ${WORD}`;\n');
   write("word.ts", 'export const WORD = "one";\n');
   return { dir, entry: path.join(dir, "entry.ts"), write };

@@ -18,6 +18,7 @@ import { earnEntry, planReversal, type EarnEntry } from "../handlers/domain/ledg
 import { readIsoTimestamp } from "../handlers/domain/timestamp";
 import { decodeCursor, encodeCursor, InvalidCursorError } from "../handlers/ledger/history-cursor";
 import { orderCompleted, orderRefunded } from "./support/events";
+import { required } from "../harness/required";
 
 const parse = (event: unknown) => parseLoyaltyEvent(JSON.stringify(event));
 const completed = (detail: Record<string, unknown>) => ({
@@ -346,7 +347,7 @@ test("points match decimal long multiplication over large amounts and every rate
   for (let hundredths = 0; hundredths <= 10_000; hundredths++) {
     const rateText = `${Math.floor(hundredths / 100)}.${String(hundredths % 100).padStart(2, "0")}`;
     const amount = next() * 4_096 + (next() % 4_096);
-    const [currency, perUnit] = MINOR_UNITS_PER_UNIT[hundredths % MINOR_UNITS_PER_UNIT.length]!;
+    const [currency, perUnit] = required(MINOR_UNITS_PER_UNIT[hundredths % MINOR_UNITS_PER_UNIT.length], "a currency");
     const expected = decimalPoints(amount, String(perUnit).length - 1, rateText);
     const actual = String(pointsFor(amount, configured(currency, rateText)));
     if (actual !== expected) return t.fail(`${amount} ${currency} minor units at ${rateText}: expected ${expected}, got ${actual}`);
@@ -413,7 +414,7 @@ test("a refund that would take its order's refunded total beyond the safe intege
     instanceOf: LedgerLimitError,
     message: /refunded total would exceed 9007199254740991 \(Number\.MAX_SAFE_INTEGER\)/,
   });
-  t.true(InvalidEventError.prototype.isPrototypeOf(LedgerLimitError.prototype));
+  t.true(Object.prototype.isPrototypeOf.call(InvalidEventError.prototype, LedgerLimitError.prototype));
 });
 
 test("a refund uses the rate its order earned at", (t) => {

@@ -42,7 +42,7 @@ test("each function's role allows every DynamoDB action its code sends", async (
   const keyed: Record<keyof typeof used, KeyedAction[]> = { writer: [], redeemer: [], reader: [], settle: [], admin: [] };
   const add = (fn: keyof typeof used, actions: KeyedAction[]) => {
     keyed[fn].push(...actions);
-    actions.forEach(({ action }) => used[fn].add(action));
+    for (const { action } of actions) used[fn].add(action);
   };
 
   add("writer", await actionsOf(harness, async () => {

@@ -20,6 +20,7 @@ import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/ev
 import { createTestWriter, TEST_RULES } from "./support/writer-harness";
 import { ADMIN_BACKEND, asAdminBackend } from "./support/iam-caller";
 import { useDynamoLocal } from "./support/dynamo-local-per-file";
+import { required } from "../harness/required";
 
 // The customer-service backend reads and spends here, as an IAM caller listed as an admin.
 process.env.ADMIN_PRINCIPALS = JSON.stringify([ADMIN_BACKEND]);
@@ -120,7 +121,7 @@ test("orders within the bound that would pass the safe integers are refused, not
 
   // Redelivered, the refused order is refused again (not taken for a duplicate), in one request.
   harness.requests.length = 0;
-  t.deepEqual(failedIds(await write(sqsBatch(records[90]!))), ["m-90"]);
+  t.deepEqual(failedIds(await write(sqsBatch(required(records[90], "record 90")))), ["m-90"]);
   t.deepEqual(harness.requests, ["TransactWriteItems"]);
   t.like(logs().at(-1), { outcome: "invalid", orderId: "o-90" });
 });

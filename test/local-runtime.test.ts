@@ -13,6 +13,7 @@ import { DETAIL_TYPES } from "../handlers/domain/contract";
 import { isRunning, LOCAL_AWS } from "../local/dynamo-local";
 import { startLocalRuntime, type LocalRuntime } from "../local/runtime";
 import { assertNoJvmLeft } from "./support/no-jvm-left";
+import { required } from "../harness/required";
 
 // Serial, in this order: ava runs hooks of one kind concurrently; the check must follow the stop.
 test.serial.after.always(() => stopFast());
@@ -96,7 +97,7 @@ test.serial("200 orders over 20 users, 20% duplicates, refunds before and after 
       completedAt: new Date(Date.UTC(2026, 10, 1, 0, i)).toISOString(),
     }));
     const refunds = [0, 3, 7, 11, 42, 99].map((i, n) => {
-      const order = orders[i]!;
+      const order = required(orders[i], `order ${i}`);
       return {
         orderId: order.orderId,
         userId: order.userId,
@@ -121,7 +122,7 @@ test.serial("200 orders over 20 users, 20% duplicates, refunds before and after 
       const myRefunds = refunds.filter((r) => r.userId === userId);
       const lifetime = mine.reduce((sum, o) => sum + earned(o), 0);
       const reversed = myRefunds.reduce((sum, r) => {
-        const order = orders.find((o) => o.orderId === r.orderId)!;
+        const order = required(orders.find((o) => o.orderId === r.orderId), `the order of ${r.orderId}`);
         return sum + Math.min(earned(order), Math.floor((r.refund.amount * rate(order.total.currency)) / 10_000));
       }, 0);
       const balance = await eventually(

@@ -50,7 +50,7 @@ test("GET /docs renders the API reference with every route's heading, offline", 
     const route = API_ROUTES[name];
     const heading = page.locator(`#operations-${route.handler}-${name}`);
     await heading.waitFor({ timeout: 10_000 });
-    const text = await heading.locator(".opblock-summary").innerText();
+    const text = (await heading.locator(".opblock-summary").textContent()) ?? "";
     t.true(text.includes(route.method) && text.includes(route.resource) && text.includes(ROUTE_CONTRACTS[name].summary), `${route.method} ${route.resource}: ${text}`);
   }
   t.deepEqual(elsewhere, [], "the page fetched nothing from outside the local runtime");

@@ -11,6 +11,7 @@ import type { CapturedResource, ProgramRun } from "../harness/mock-program";
 import { decide, type PolicyRequest } from "../policies/rules/resource-policy";
 import { allowedActions, statementsOf } from "./support/policy-documents";
 import { runStack } from "../harness/stack-run";
+import { required } from "../harness/required";
 
 const T = {
   alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
@@ -457,6 +458,7 @@ for (const stack of ["dev", "prod"]) {
   test(`${stack}: the event contract is published as OpenAPI 3 schemas`, (t) => {
     const r = run(stack);
     const schemas = r.ofType("aws:schemas/schema:Schema");
+    const schemaNamed = (name: string) => required(schemas.find((s) => input(s, "name") === name), `the schema ${name}`);
     // Contract changes: the return window's close (lifecycle), the customer's deletion (erasure);
     // beside the inbound contract, in a registry of its own: what the loyalty program publishes.
     t.deepEqual(schemas.map((s) => input(s, "name")).sort(), [
@@ -474,15 +476,15 @@ for (const stack of ["dev", "prod"]) {
       "PointsReversed",
       "RedemptionCancelled",
     ]);
-    const deleted = JSON.parse(input<string>(schemas.find((s) => input(s, "name") === "CustomerDeleted")!, "content"));
+    const deleted = JSON.parse(input<string>(schemaNamed("CustomerDeleted"), "content"));
     t.deepEqual([...deleted.components.schemas.CustomerDeleted.required].sort(), ["deletedAt", "userId"]);
-    const earned = JSON.parse(input<string>(schemas.find((s) => input(s, "name") === "PointsEarned")!, "content"));
+    const earned = JSON.parse(input<string>(schemaNamed("PointsEarned"), "content"));
     t.like(earned.components.schemas.AWSEvent, { "x-amazon-events-source": "otrium.loyalty", "x-amazon-events-detail-type": "Points Earned" });
     t.deepEqual([...earned.components.schemas.PointsEarned.required].sort(), ["amount", "availableAt", "entryId", "expiresAt", "occurredAt", "orderId", "points", "userId"]);
-    const closed = JSON.parse(input<string>(schemas.find((s) => input(s, "name") === "OrderReturnWindowClosed")!, "content"));
+    const closed = JSON.parse(input<string>(schemaNamed("OrderReturnWindowClosed"), "content"));
     t.is(closed.components.schemas.AWSEvent["x-amazon-events-detail-type"], "Order Return Window Closed");
     t.deepEqual([...closed.components.schemas.OrderReturnWindowClosed.required].sort(), ["closedAt", "orderId", "userId"]);
-    const completed = JSON.parse(input<string>(schemas.find((s) => input(s, "name") === "OrderCompleted")!, "content"));
+    const completed = JSON.parse(input<string>(schemaNamed("OrderCompleted"), "content"));
     t.is(completed.openapi, "3.0.0");
     t.like(completed.components.schemas.OrderCompleted.properties.total.properties.amount, { type: "integer", minimum: 0 });
     t.is(completed.components.schemas.AWSEvent["x-amazon-events-detail-type"], "Order Completed");
@@ -760,7 +762,7 @@ test("API Gateway's own answers use the API's error shape with a stable code eac
       "gatewayresponse.header.Cache-Control": "'no-store'",
     });
   }
-  const code = (type: string) => JSON.parse((input<Record<string, string>>(byType.get(type)!, "responseTemplates")["application/json"] ?? "").replace("$context.error.messageString", '""').replace("$context.requestId", "")).error.code;
+  const code = (type: string) => JSON.parse((input<Record<string, string>>(required(byType.get(type), `the gateway response ${type}`), "responseTemplates")["application/json"] ?? "").replace("$context.error.messageString", '""').replace("$context.requestId", "")).error.code;
   t.deepEqual(
     ["BAD_REQUEST_BODY", "UNAUTHORIZED", "ACCESS_DENIED", "THROTTLED", "DEFAULT_4XX", "DEFAULT_5XX"].map(code),
     ["invalid_request", "unauthorized", "access_denied", "throttled", "request_refused", "gateway_error"],

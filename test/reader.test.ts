@@ -10,7 +10,7 @@ import { configuredAdminPrincipals, InvalidEnvironmentError, readEnv } from "../
 import { createLogger } from "../handlers/runtime/log";
 import { createReadApi } from "../handlers/reader/read-api";
 import { apiEvent, balanceRequest, historyRequest } from "./support/api-events";
-import { createHarness, serviceError, type Harness } from "./support/dynamo-harness";
+import { createHarness, serviceError, } from "./support/dynamo-harness";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/events";
 import { ADMIN_BACKEND, asAdminBackend, signedBy } from "./support/iam-caller";
 import { createTestWriter } from "./support/writer-harness";

@@ -26,7 +26,10 @@ test("a try that asks again is tried again after a jittered pause, up to the sta
   const { pauses, sleep } = recordedSleeps();
   const tries: Try[] = [];
   const error = await t.throwsAsync(
-    retrying(POLICY, async (current) => (tries.push(current), AGAIN), { sleep, random: () => 0.5, exhausted: (count) => new GaveUp(`gave up after ${count} tries`) }),
+    retrying(POLICY, async (current) => {
+      tries.push(current);
+      return AGAIN;
+    }, { sleep, random: () => 0.5, exhausted: (count) => new GaveUp(`gave up after ${count} tries`) }),
     { instanceOf: GaveUp },
   );
   t.is(error?.message, "gave up after 4 tries");
@@ -42,12 +45,18 @@ test("a try that asks again is tried again after a jittered pause, up to the sta
 test("the first answer is returned at once; an error of a try ends the run untried", async (t) => {
   const { pauses, sleep } = recordedSleeps();
   let calls = 0;
-  t.is(await retrying(POLICY, async ({ number }) => (++calls, number < 3 ? AGAIN : `done at ${number}`), { sleep, exhausted: () => new GaveUp() }), "done at 3");
+  t.is(await retrying(POLICY, async ({ number }) => {
+    calls++;
+    return number < 3 ? AGAIN : `done at ${number}`;
+  }, { sleep, exhausted: () => new GaveUp() }), "done at 3");
   t.is(calls, 3);
   t.is(pauses.length, 2);
 
   calls = 0;
-  await t.throwsAsync(retrying(POLICY, async () => (++calls, Promise.reject(new RangeError("broken"))), { sleep, exhausted: () => new GaveUp() }), { instanceOf: RangeError });
+  await t.throwsAsync(retrying(POLICY, async () => {
+    calls++;
+    throw new RangeError("broken");
+  }, { sleep, exhausted: () => new GaveUp() }), { instanceOf: RangeError });
   t.is(calls, 1);
 });
 

@@ -90,7 +90,9 @@ test("one batch: only the invalid record fails; the refund before its order is p
     "early",
   );
 
-  const response = await write(sqsBatch(good[0]!, invalid, good[1]!, early, good[2]!));
+  const [good1, good2, good3] = good;
+  if (!good1 || !good2 || !good3) return t.fail("three good records");
+  const response = await write(sqsBatch(good1, invalid, good2, early, good3));
 
   t.deepEqual(failedIds(response), ["bad"]);
   t.like(await balanceOf(harness, "u-1"), { balance: 40 });

@@ -13,7 +13,7 @@ export type Field =
 
 /** The property `key` of `holder` (props, or a nested object of them). */
 export function field(holder: unknown, key: string): Field {
-  if (holder === null || typeof holder !== "object" || !Object.prototype.hasOwnProperty.call(holder, key)) {
+  if (holder === null || typeof holder !== "object" || !Object.hasOwn(holder, key)) {
     return { state: "absent" };
   }
   try {

@@ -101,6 +101,8 @@ export async function runSuite(plan: SuitePlan): Promise<number> {
     const stopped = await Promise.allSettled(services.map((service) => service.stop()));
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    // A service that did not stop fails the run whatever the steps did: a JVM left behind is a bug.
+    // biome-ignore lint/correctness/noUnsafeFinally: that failure must win over the steps' outcome
     for (const outcome of stopped) if (outcome.status === "rejected") throw outcome.reason;
   }
 }
