@@ -20,7 +20,12 @@ test.serial.after.always(() => stopFast());
 test.serial.after.always(assertNoJvmLeft);
 
 // Failed records come back after 1 s instead of dev's 180 s; everything else is the dev stack's.
-const FAST = { port: 0, visibilityTimeoutSeconds: 1, logLevel: "error" } as const;
+/**
+ * Short enough that dead letters arrive within a test, long enough that a batch the writer
+ * finishes is never received again on a loaded machine (at 1 s, three slow batches in a row sent
+ * a well-formed event to the DLQ).
+ */
+const FAST = { port: 0, visibilityTimeoutSeconds: 4, logLevel: "error" } as const;
 
 const orderEntry = (detail: Record<string, unknown>, source = "otrium.ecommerce"): PutEventsRequestEntry => ({
   Source: source,
@@ -155,7 +160,7 @@ test.serial("malformed events end in the DLQ after maxReceiveCount receives, sho
       refundEntry({ orderId: "eur-1", userId: "u-dlq", refundId: "r-gbp", refund: { amount: 500, currency: "GBP" }, refundedAt: "2026-11-01T10:00:00Z" }),
       refundEntry({ orderId: "never-sent", userId: "u-dlq", refundId: "r-1", refund: { amount: 500, currency: "EUR" }, refundedAt: "2026-11-01T10:00:00Z" }),
     ]);
-    const dlq = await eventually(() => getJson(runtime, "/_local/dlq"), (r) => r.body.count === 2, 30_000);
+    const dlq = await eventually(() => getJson(runtime, "/_local/dlq"), (r) => r.body.count === 2);
     t.is(dlq.body.count, 2, "the malformed order and the refund in another currency; the early refund was acknowledged");
     t.is(runtime.settings.maxReceiveCount, 3, "the dev stack's maxReceiveCount");
 
@@ -174,7 +179,7 @@ test.serial("malformed events end in the DLQ after maxReceiveCount receives, sho
     t.like(balance.body, { balance: 35, lifetimeEarned: 40 });
     const redrive = await fetch(`${runtime.endpoint}/_local/dlq/redrive`, { method: "POST" });
     t.deepEqual(await redrive.json(), { redriven: 2 });
-    const back = await eventually(() => getJson(runtime, "/_local/dlq"), (r) => r.body.count === 2, 30_000);
+    const back = await eventually(() => getJson(runtime, "/_local/dlq"), (r) => r.body.count === 2);
     t.is(back.body.count, 2, "both are back in the DLQ");
   });
 });

@@ -1,0 +1,31 @@
+/**
+ * ava's settings. The suite keeps about two cores busy; its wall time is set by the files that run
+ * longest, so those start first (each boots processes of its own: runtimes, JVMs, an npm pack),
+ * and the many short files fill the gaps beside them.
+ */
+const LONGEST_FIRST = [
+  "test/local-runtime.test.ts",
+  "test/local-start-stop.test.ts",
+  "test/npm-test.test.ts",
+  "test/package.test.ts",
+  "test/backfill-local.test.ts",
+  "test/model/ledger-model.test.ts",
+  "test/admin.test.ts",
+  "test/lifecycle.test.ts",
+];
+
+const rank = (file) => {
+  const at = LONGEST_FIRST.findIndex((known) => file.endsWith(known));
+  return at === -1 ? LONGEST_FIRST.length : at;
+};
+
+export default {
+  files: ["test/**/*.test.ts"],
+  extensions: { ts: "commonjs" },
+  nodeArguments: ["--import=tsx"],
+  workerThreads: false,
+  concurrency: 4,
+  timeout: "2m",
+  environmentVariables: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+  sortTestFiles: (a, b) => rank(a) - rank(b) || a.localeCompare(b, [], { numeric: true }),
+};
