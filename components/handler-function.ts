@@ -2,21 +2,21 @@
  * One of our handlers as a Lambda function, with everything a function should have and
  * nothing more: its own log group (retention set, JSON logs), its own role that may write
  * only to that log group and X-Ray plus the statements it is given, arm64 on Node.js 22.
- * The code is the handler bundled by esbuild when the program runs.
+ * The code is the handler's bundle: shipped with the package, or bundled by esbuild from a checkout.
  */
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as iam from "@pulumi/aws/iam";
 import * as lambda from "@pulumi/aws/lambda";
 import * as pulumi from "@pulumi/pulumi";
 import { FUNCTION_DEFAULTS } from "../config/defaults/function-defaults";
-import { handlerBundles } from "./handler-bundle-cache";
+import { handlerBundle, type HandlerEntry } from "./handler-bundle";
 
 /** The Lambda runtime every handler runs on. */
 export const HANDLER_RUNTIME = "nodejs22.x";
 
 export interface HandlerFunctionArgs {
   /** The handler module, relative to the project root (e.g. `handlers/writer.ts`); it exports `handler`. */
-  entry: string;
+  entry: HandlerEntry;
   /** Environment variables of the function. */
   environment: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** What the function may do besides logging and tracing; keep it least-privilege. */
@@ -94,7 +94,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
         architectures: ["arm64"],
         handler: "index.handler",
         code: new pulumi.asset.AssetArchive(
-          handlerBundles.bundle(args.entry).then((bundle) => ({
+          handlerBundle(args.entry).then((bundle) => ({
             "index.js": new pulumi.asset.StringAsset(bundle.code),
             "index.js.map": new pulumi.asset.StringAsset(bundle.sourceMap),
           })),

@@ -6,14 +6,25 @@
  */
 import type * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
-import type { Lifecycle } from "../handlers/domain/lifecycle";
 import { ERASED_PK_PREFIX, EXPIRY_INDEX_PK_PREFIX, RELEASE_INDEX_PK_PREFIX, USER_PK_PREFIX } from "../handlers/domain/ledger-keys";
 import { LEDGER_TABLE } from "../handlers/ledger/table";
+
+/**
+ * The points lifecycle of a ledger's new lots, fixed on each lot when it is earned. A named
+ * interface of plain numbers: every Pulumi language passes it as a value, checked at once.
+ */
+export interface LedgerLifecycle {
+  /** Days an order's points stay pending before they can be spent (0–365; the return window). */
+  pendingDays: number;
+  /** Days until released points expire (0–3650; 0: they never expire). */
+  expiryDays: number;
+}
 
 /** A ledger table: a `LoyaltyStore`, or the plain identifiers of one created elsewhere. */
 export interface LedgerTableRef {
   /** The table's name, given to the handlers as `TABLE_NAME`. */
   tableName: pulumi.Input<string>;
+  /** The table's ARN, which the functions' grants name. */
   tableArn: pulumi.Input<string>;
   /** The customer-managed KMS key that encrypts the table. */
   kmsKeyArn: pulumi.Input<string>;
@@ -23,11 +34,12 @@ export interface LedgerTableRef {
    * when earned; the writer's orders and the admin function's grants follow it alike.
    * @default spendable at once, never expiring (`STORE_DEFAULTS.lifecycle`)
    */
-  lifecycle?: Lifecycle;
+  lifecycle?: LedgerLifecycle;
 }
 
 /** A ledger table with its stream (`NEW_AND_OLD_IMAGES`): a `LoyaltyStore`, or one created elsewhere. */
 export interface LedgerStreamRef extends LedgerTableRef {
+  /** The table's stream (new and old images), which the publisher reads. */
   streamArn: pulumi.Input<string>;
 }
 

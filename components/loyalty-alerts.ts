@@ -17,6 +17,7 @@ export interface LoyaltyAlertsArgs {
   emails?: string[];
 }
 
+/** Where the loyalty alarms notify: a KMS-encrypted SNS topic, with the given email subscriptions. */
 export class LoyaltyAlerts extends pulumi.ComponentResource {
   /** Pass as `alarmActions` to `LoyaltyIngest` and `LoyaltyApi`. */
   public readonly topicArn: pulumi.Output<string>;

@@ -43,18 +43,44 @@ import { api5xxErrors, apiLatencyP99, functionErrors } from "./metrics";
 import { StageFingerprint } from "./stage-fingerprint";
 import { validateArgs } from "./validate-args";
 
-/** Who may call the API. */
-export type ApiAuth =
+/** How callers of the API authenticate: a named enum, the schema's `ApiAuthType`. */
+export const ApiAuthType = {
   /** AWS principals signing with SigV4: Otrium's backends and tools. */
-  | { type: "iam" }
-  /** App users signed in to this Cognito user pool; the handlers check `sub` against `{userId}`. */
-  | { type: "cognito"; userPoolArn: pulumi.Input<string> }
+  Iam: "iam",
+  /** App users signed in to `userPoolArn`; the handlers check `sub` against `{userId}`. */
+  Cognito: "cognito",
+  /** Anyone on the internet, with `openToTheInternet: true`: throwaway experiments only. */
+  None: "none",
+} as const;
+export type ApiAuthType = (typeof ApiAuthType)[keyof typeof ApiAuthType];
+
+/**
+ * Who may call the API. One interface rather than a union of three, as every Pulumi language can
+ * pass it; the constructor still accepts only the three combinations below, with the stack
+ * config's messages.
+ */
+export interface ApiAuth {
   /**
-   * Anyone on the internet may read, spend and cancel any customer's points. Only for a
-   * throwaway experiment; the policy pack refuses it wherever `api-methods-authorized` is
-   * mandatory (every committed stack).
+   * `iam`: AWS principals signing with SigV4 (Otrium's backends and tools). `cognito`: app users
+   * signed in to `userPoolArn`; the handlers check `sub` against `{userId}`. `none`: anyone on the
+   * internet may read, spend and cancel any customer's points — only for a throwaway experiment,
+   * with `openToTheInternet: true`; the policy pack refuses it wherever `api-methods-authorized`
+   * is mandatory (every committed stack).
    */
-  | { type: "none"; openToTheInternet: true };
+  type: ApiAuthType;
+  /** The Cognito user pool whose users may call; required with `cognito`, refused otherwise. */
+  userPoolArn?: pulumi.Input<string>;
+  /** Must be `true` with `none`, and is refused otherwise: no auth has to be spelled out. */
+  openToTheInternet?: boolean;
+}
+
+/** Stage-wide throttling of the API. */
+export interface ApiThrottle {
+  /** Steady-state requests per second across the stage (1–10000). */
+  rateLimit: number;
+  /** Requests allowed in a burst above the rate (1–5000). */
+  burstLimit: number;
+}
 
 /** Arguments of `LoyaltyApi`; checked in the constructor with the stack config's rules and messages. */
 export interface LoyaltyApiArgs {
@@ -82,7 +108,7 @@ export interface LoyaltyApiArgs {
   /** Browser origins allowed by CORS (`*` for any); preflight `OPTIONS` is open when set. @default {@link API_DEFAULTS.allowedOrigins} (none) */
   allowedOrigins?: string[];
   /** Stage-wide throttling, requests per second and burst. @default {@link API_DEFAULTS.throttle} */
-  throttle?: { rateLimit: number; burstLimit: number };
+  throttle?: ApiThrottle;
   /** The functions' `LOG_LEVEL`. @default {@link API_DEFAULTS.logLevel} */
   logLevel?: pulumi.Input<string>;
   /** Days the functions' and the access logs are kept. @default {@link API_DEFAULTS.logRetentionDays} */
@@ -97,6 +123,7 @@ export interface LoyaltyApiArgs {
   manageAccountLogRole?: boolean;
 }
 
+/** The loyalty REST API: balances and history, redemptions, and the /admin routes, each served by its own function and role. */
 export class LoyaltyApi extends pulumi.ComponentResource {
   /** The stage's base URL; `GET {url}/points/{userId}`. */
   public readonly url: pulumi.Output<string>;

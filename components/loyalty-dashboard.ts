@@ -7,10 +7,7 @@
  */
 import { Dashboard, LineGraphMetricWidget, RowWidget } from "@pulumi/awsx/classic/cloudwatch";
 import * as pulumi from "@pulumi/pulumi";
-import type { LoyaltyApi } from "./loyalty-api";
-import type { LoyaltyEvents } from "./loyalty-events";
-import type { LoyaltyIngest } from "./loyalty-ingest";
-import type { LoyaltySettle } from "./loyalty-settle";
+import type { DashboardApi, DashboardEvents, DashboardIngest, DashboardSettle } from "./dashboard-args";
 import {
   api5xxErrors,
   functionDestinationDeliveryFailures,
@@ -26,25 +23,28 @@ import {
   scheduleDeadLetterFailures,
 } from "./metrics";
 
+/** Arguments of `LoyaltyDashboard`: the components to chart (or their outputs of the same names). */
 export interface LoyaltyDashboardArgs {
   /** The ingest path to chart: queue, DLQs, writer. */
-  ingest: LoyaltyIngest;
+  ingest: DashboardIngest;
   /** The API to chart: 5XX, latency, reader. */
-  api: LoyaltyApi;
+  api: DashboardApi;
   /** The daily settle to chart: its errors and dead letters. @default none (no settle row) */
-  settle?: LoyaltySettle;
+  settle?: DashboardSettle;
   /** The points events' publisher to chart: lag, refusals, dead letters. @default none (no events row) */
-  events?: LoyaltyEvents;
+  events?: DashboardEvents;
   /** The dashboard's name, unique in the account. @default `<name>-<stack>` */
   dashboardName?: string;
 }
 
+/** One CloudWatch dashboard of the metrics the alarms watch: ingest, API, and (when given) settle and points events. */
 export class LoyaltyDashboard extends pulumi.ComponentResource {
   /** The CloudWatch dashboard's name. */
   public readonly dashboardName: pulumi.Output<string>;
 
-  constructor(name: string, { ingest, api, settle, events, dashboardName }: LoyaltyDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: LoyaltyDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
     super("otrium:loyalty:LoyaltyDashboard", name, {}, opts);
+    const { ingest, api, settle, events, dashboardName } = args;
     const graph = (title: string, ...metrics: ReturnType<typeof queueDepth>[]) =>
       new LineGraphMetricWidget({ title, metrics, width: 6 });
 

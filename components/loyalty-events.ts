@@ -90,6 +90,7 @@ export interface LoyaltyEventsArgs {
   alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
+/** Publishes every ledger entry, once, as an `otrium.loyalty` event on the points bus, from the table's stream. */
 export class LoyaltyEvents extends pulumi.ComponentResource {
   /** The publisher function's name, for its logs and metrics. */
   public readonly functionName: pulumi.Output<string>;

@@ -17,6 +17,7 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as lambda from "@pulumi/aws/lambda";
 import * as schemas from "@pulumi/aws/schemas";
 import * as pulumi from "@pulumi/pulumi";
+import * as v from "valibot";
 import { INGEST_DEFAULTS } from "../config/defaults/ingest-defaults";
 import { visibilityTimeoutSeconds } from "../config/queue-timing";
 import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
@@ -24,7 +25,7 @@ import { functionEnvironment } from "../handlers/runtime/function-env";
 import { createAlarms } from "./alarms";
 import { eventContractDocuments } from "./event-contract-documents";
 import { HandlerFunction } from "./handler-function";
-import { IngestArgsSchema } from "./ingest-args";
+import { EventPatternSchema, IngestArgsSchema } from "./ingest-args";
 import { ledgerIngestStatements, type LedgerTableRef } from "./ledger-grants";
 import {
   functionErrors,
@@ -71,11 +72,12 @@ export interface LoyaltyIngestArgs {
   /** The `source` the platform publishes order events with. @default {@link INGEST_DEFAULTS.eventSource} */
   eventSource?: string;
   /**
-   * The EventBridge pattern of the rule, to override the contract's; its `account` field is
-   * always replaced by `publisherAccounts`.
+   * The EventBridge pattern of the rule, to override the contract's: the JSON text of an object,
+   * as AWS takes it (e.g. `JSON.stringify({source: [...]})`); its `account` field is always
+   * replaced by `publisherAccounts`.
    * @default `eventSource` with the detail-types Order Completed, Order Refunded and Order Return Window Closed
    */
-  eventPattern?: pulumi.Input<Record<string, unknown>>;
+  eventPattern?: pulumi.Input<string>;
   /** Publish the event contract (OpenAPI 3) in an EventBridge schema registry for the publishers. @default {@link INGEST_DEFAULTS.publishContract} */
   publishContract?: boolean;
   /**
@@ -104,6 +106,7 @@ export interface LoyaltyIngestArgs {
   alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
+/** The ingest path: the EventBridge rule, the encrypted queue and its DLQs, and the writer that credits the ledger exactly once. */
 export class LoyaltyIngest extends pulumi.ComponentResource {
   /** The queue the rule delivers to. */
   public readonly queueUrl: pulumi.Output<string>;
@@ -134,13 +137,20 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
     const eventBusName = settings.eventBusName;
 
     // The rule comes first: the queue policies admit EventBridge for it alone.
-    const pattern = pulumi.output(args.eventPattern ?? loyaltyEventPattern(settings.eventSource));
+    const withPublishers = (fields: object) => JSON.stringify({ ...fields, account: settings.publisherAccounts });
+    const given = settings.eventPattern;
+    const eventPattern =
+      given === undefined
+        ? withPublishers(loyaltyEventPattern(settings.eventSource))
+        : pulumi.Output.isInstance(given)
+          ? given.apply((text) => withPublishers(v.parse(EventPatternSchema, text)))
+          : withPublishers(given);
     const rule = new cloudwatch.EventRule(
       `${name}-orders`,
       {
         description: "Otrium order events that earn or reverse loyalty points, from the publisher accounts only",
         eventBusName,
-        eventPattern: pattern.apply((fields) => JSON.stringify({ ...fields, account: settings.publisherAccounts })),
+        eventPattern,
       },
       parent,
     );

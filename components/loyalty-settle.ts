@@ -66,6 +66,7 @@ export interface LoyaltySettleArgs {
   alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
+/** The daily settle: releases pending points, expires due lots and sends the expiring-soon notices, on a schedule. */
 export class LoyaltySettle extends pulumi.ComponentResource {
   /** The settle function's name, for its logs and metrics, and to run it by hand (`aws lambda invoke`). */
   public readonly functionName: pulumi.Output<string>;

@@ -11,12 +11,20 @@ import type * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as pulumi from "@pulumi/pulumi";
 import { STORE_DEFAULTS } from "../config/defaults/store-defaults";
-import type { Lifecycle } from "../handlers/domain/lifecycle";
 import { LEDGER_KEY_ATTRIBUTES, LEDGER_TABLE } from "../handlers/ledger/table";
-import { ledgerIngestStatements, ledgerReadStatements, type LedgerStreamRef } from "./ledger-grants";
+import { ledgerIngestStatements, ledgerReadStatements, type LedgerLifecycle, type LedgerStreamRef } from "./ledger-grants";
 import { StoreArgsSchema } from "./store-args";
 import { validateArgs } from "./validate-args";
 
+/** Provisioned capacity of the table (and of its history index, which shares it). */
+export interface ProvisionedCapacity {
+  /** Read capacity units. */
+  readCapacity: pulumi.Input<number>;
+  /** Write capacity units. */
+  writeCapacity: pulumi.Input<number>;
+}
+
+/** Arguments of `LoyaltyStore`; its lifecycle is checked in the constructor with the stack config's rules and messages. */
 export interface LoyaltyStoreArgs {
   /**
    * An existing customer-managed KMS key to encrypt the table with.
@@ -38,16 +46,17 @@ export interface LoyaltyStoreArgs {
    * Provisioned capacity instead of on-demand; the history index shares it.
    * @default on-demand (`PAY_PER_REQUEST`)
    */
-  provisioned?: { readCapacity: pulumi.Input<number>; writeCapacity: pulumi.Input<number> };
+  provisioned?: ProvisionedCapacity;
   /**
    * The points lifecycle of the ledger's new lots: days an order's points stay pending (0–365; the
    * return window) and days until lots expire after release (0–3650; 0 never), fixed on each lot
    * when earned. The ingest's writer and the API's admin function both read it from this store.
    * @default {@link STORE_DEFAULTS.lifecycle}
    */
-  lifecycle?: Lifecycle;
+  lifecycle?: LedgerLifecycle;
 }
 
+/** The points ledger: the DynamoDB table, its KMS key, point-in-time recovery and stream; the owner of the points lifecycle. */
 export class LoyaltyStore extends pulumi.ComponentResource implements LedgerStreamRef {
   /** The table's name, for the handlers' `TABLE_NAME`. */
   public readonly tableName: pulumi.Output<string>;
@@ -58,7 +67,7 @@ export class LoyaltyStore extends pulumi.ComponentResource implements LedgerStre
   /** The table's stream, which the points events are published from. */
   public readonly streamArn: pulumi.Output<string>;
   /** The points lifecycle of the ledger's new lots, which the writer and the admin function follow. */
-  public readonly lifecycle: Lifecycle;
+  public readonly lifecycle: LedgerLifecycle;
 
   constructor(name: string, args: LoyaltyStoreArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     // A bad lifecycle fails here, before anything is registered.

@@ -18,7 +18,10 @@ export class InvalidComponentArgsError extends Error {
  * union keeps `schema`'s own message for a plain value that breaks it.
  */
 export const orOutput = <TSchema extends v.GenericSchema>(schema: TSchema) =>
-  v.union([schema, v.custom<pulumi.Output<v.InferOutput<TSchema>>>((value) => pulumi.Output.isInstance(value))]);
+  v.union([schema, v.custom<pulumi.Output<v.InferOutput<TSchema>>>(isOutput)]);
+
+/** Whether a value is another resource's output, known only at deploy. */
+export const isOutput = (value: unknown): boolean => pulumi.Output.isInstance(value);
 
 /** Validates a component's `name` and `args`; returns the args with their defaults applied. */
 export function validateArgs<TSchema extends v.GenericSchema>(

@@ -3,8 +3,9 @@
  * a ledger table that already exists (named in this stack's config), listening on
  * a custom event bus. No LoyaltyStore is created.
  *
- * In that stack: `npm install github:otrium/otrium-loyalty` and run it through tsx like this
- * project does; the import below is then the same.
+ * In that stack: `npm install otrium-loyalty` (compiled JavaScript with its types and the
+ * handlers' bundles: no TypeScript loader or esbuild needed at run time); the import below is then
+ * the same. `python/` and `yaml/` compose the same components from other languages.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { LoyaltyApi, LoyaltyIngest, type LedgerTableRef } from "otrium-loyalty/components";

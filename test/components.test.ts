@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import test from "ava";
+import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { originTemplate } from "../components/api-preflight";
 import { publisherStatementId } from "../components/bus-permissions";
 import { LoyaltyAlerts, LoyaltyApi, LoyaltyEvents, LoyaltyIngest, LoyaltySettle, LoyaltyStore, type LoyaltyApiArgs, type LoyaltyEventsArgs, type LoyaltyIngestArgs, type LoyaltySettleArgs } from "../components";
@@ -425,12 +426,76 @@ serial("LoyaltyApi refuses bad arguments in its constructor, with the stack conf
   t.regex((await refusal(api({ allowedOrigins: ["www.otrium.com"] }))).message, /allowedOrigins\.0: must be an origin like https:\/\/www\.otrium\.com, or \*/);
   t.regex((await refusal(api({ adminPrincipals: ["admin"] }))).message, /adminPrincipals\.0: must be an IAM role or user ARN/);
   t.regex((await refusal(api({ throttle: { rateLimit: 0, burstLimit: 1 } }))).message, /throttle\.rateLimit: must be a whole number from 1 to 10000 \(found 0\)/);
-  // What a JavaScript caller could pass: no auth without saying so.
-  const unspoken: unknown = JSON.parse('{"type":"none"}');
-  const open = await refusal(() => {
-    new LoyaltyApi("api", { store: EXISTING, auth: unspoken as LoyaltyApiArgs["auth"] });
-  });
+  // What any caller may now type (auth is one interface): no auth without saying so.
+  const open = await refusal(api({ auth: { type: "none" } }));
   t.regex(open.message, /auth\.openToTheInternet: must be set: \{type: "none"\} needs openToTheInternet: true/);
+});
+
+serial("LoyaltyApi's auth is one interface for every language, and still only its three combinations pass, with the stack config's messages", async (t) => {
+  const api = (auth: LoyaltyApiArgs["auth"]) => () => {
+    new LoyaltyApi("api", { store: EXISTING, auth });
+  };
+  const pool = "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_abc";
+  const refused = async (auth: LoyaltyApiArgs["auth"], config: unknown) => {
+    const { message, registered } = await refusal(api(auth));
+    t.is(registered, 0);
+    const line = message.split("\n")[1]?.trim() ?? "";
+    const field = line.slice(0, line.indexOf(":"));
+    t.true(message.endsWith(stackConfigMessage("api", { auth: config }, field)), `${JSON.stringify(auth)}: ${message}`);
+    return message;
+  };
+  t.regex(await refused({ type: "cognito" }, { type: "cognito" }), /auth\.userPoolArn: must be set to the Cognito user pool ARN/);
+  t.regex(await refused({ type: "none", openToTheInternet: false }, { type: "none", openToTheInternet: false }), /auth\.openToTheInternet: must be true/);
+  await refused({ type: "iam", userPoolArn: pool }, { type: "iam", userPoolArn: pool });
+  await refused({ type: "iam", openToTheInternet: true }, { type: "iam", openToTheInternet: true });
+  await refused({ type: "cognito", userPoolArn: pool, openToTheInternet: true }, { type: "cognito", userPoolArn: pool, openToTheInternet: true });
+  for (const auth of [{ type: "iam" }, { type: "cognito", userPoolArn: pool }, { type: "none", openToTheInternet: true }] as const) {
+    await t.notThrowsAsync(runProgram(api(auth), { config: CONFIG }), JSON.stringify(auth));
+  }
+});
+
+serial("another language's values reach the components through Pulumi's component provider: checked with the same messages, built when valid", async (t) => {
+  t.timeout(3 * 60_000);
+  const provider = new ComponentProvider({
+    components: [LoyaltyStore, LoyaltyIngest, LoyaltyApi, LoyaltySettle, LoyaltyEvents, LoyaltyAlerts],
+    dirname: path.resolve(__dirname, ".."),
+    name: "otrium-loyalty",
+  });
+  // As the engine delivers a Python or YAML program's inputs: plain values, absent optionals.
+  const construct = (name: string, component: string, inputs: Record<string, unknown>) => () => provider.construct(name, `otrium-loyalty:index:${component}`, inputs, {});
+  const refused = async (build: () => Promise<unknown>) => {
+    const error = await t.throwsAsync(runProgram(async () => void (await build()), { config: CONFIG }), { instanceOf: ProgramFailedError });
+    t.true(error?.cause instanceof InvalidComponentArgsError, String(error?.cause));
+    t.is(error?.resourcesRegistered, 0);
+    return error?.message ?? "";
+  };
+  t.regex(await refused(construct("api", "LoyaltyApi", { store: EXISTING, auth: { type: "none" } })), /auth\.openToTheInternet: must be set: \{type: "none"\} needs openToTheInternet: true/);
+  t.regex(await refused(construct("api", "LoyaltyApi", { store: EXISTING, auth: { type: "cognito" } })), /auth\.userPoolArn: must be set to the Cognito user pool ARN/);
+  t.regex(await refused(construct("ingest", "LoyaltyIngest", { store: EXISTING, earnRules: { EUR: 1.125 }, publisherAccounts: PUBLISHERS })), /earnRules\.EUR: must have at most two decimals \(found 1\.125\)/);
+  t.regex(await refused(construct("store", "LoyaltyStore", { lifecycle: { pendingDays: 400, expiryDays: 0 } })), /lifecycle\.pendingDays: /);
+
+  let state: Record<string, unknown> = {};
+  const run = await runProgram(async () => {
+    const pattern = JSON.stringify({ source: ["otrium.partners"] });
+    ({ state } = await construct("ingest", "LoyaltyIngest", { store: EXISTING, earnRules: { EUR: 2 }, publisherAccounts: PUBLISHERS, eventPattern: pattern })());
+  }, { config: CONFIG });
+  t.deepEqual(JSON.parse(input<string>(run.get("aws:cloudwatch/eventRule:EventRule", "ingest-orders"), "eventPattern")), { source: ["otrium.partners"], account: PUBLISHERS });
+  t.true(["queueUrl", "dlqName", "writerFunctionName"].every((output) => output in state), Object.keys(state).join(", "));
+});
+
+serial("LoyaltyIngest takes its rule's pattern as JSON text, as AWS and every language pass it; anything but a JSON object is refused", async (t) => {
+  const pattern = { source: ["otrium.partners"], "detail-type": ["Order Completed"] };
+  const run = await runProgram(() => {
+    new LoyaltyIngest("ingest", { store: EXISTING, earnRules: { EUR: 1 }, publisherAccounts: PUBLISHERS, eventPattern: JSON.stringify(pattern) });
+  }, { config: CONFIG });
+  t.deepEqual(JSON.parse(input<string>(run.get("aws:cloudwatch/eventRule:EventRule", "ingest-orders"), "eventPattern")), { ...pattern, account: PUBLISHERS });
+  for (const text of ["{", "[1]", "7"]) {
+    const { message, registered } = await refusal(() => {
+      new LoyaltyIngest("ingest", { store: EXISTING, earnRules: { EUR: 1 }, publisherAccounts: PUBLISHERS, eventPattern: text });
+    });
+    t.is(registered, 0);
+    t.regex(message, /eventPattern: must be an EventBridge pattern: the text of a JSON object/, text);
+  }
 });
 
 serial("the points lifecycle has one owner, the ledger: the writer and the admin function both follow the store's; an ingest or an API given one of its own is refused", async (t) => {

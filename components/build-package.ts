@@ -1,0 +1,29 @@
+/**
+ * `npm run build` (run by `prepack`): the package as consumers get it. The components compiled to
+ * CommonJS with `.d.ts` in `lib/`, and every handler's bundle beside them (`lib/bundles`), so
+ * a consumer runs plain `node` with neither TypeScript, a loader nor esbuild.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { bundleHandler, HANDLER_ENTRIES, PROJECT_ROOT, shippedBundleFiles } from "./handler-bundle";
+
+const LIB = path.join(PROJECT_ROOT, "lib");
+
+async function main(): Promise<void> {
+  rmSync(LIB, { recursive: true, force: true });
+  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: PROJECT_ROOT, stdio: "inherit" });
+  for (const entry of HANDLER_ENTRIES) {
+    const bundle = await bundleHandler(entry);
+    const files = shippedBundleFiles(path.join(LIB, "bundles"), entry);
+    mkdirSync(path.dirname(files.code), { recursive: true });
+    writeFileSync(files.code, bundle.code);
+    writeFileSync(files.sourceMap, bundle.sourceMap);
+  }
+  console.log(`build: lib/ with ${HANDLER_ENTRIES.length} handler bundles`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
