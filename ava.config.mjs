@@ -22,7 +22,8 @@ const rank = (file) => {
 export default {
   files: ["test/**/*.test.ts"],
   extensions: { ts: "commonjs" },
-  nodeArguments: ["--import=tsx"],
+  // A checkout resolves the package's own name to its sources (the `source` export condition), as the type check does.
+  nodeArguments: ["--import=tsx", "--conditions=source"],
   workerThreads: false,
   concurrency: 4,
   timeout: "2m",
