@@ -41,13 +41,15 @@ function backfillFile(count: number) {
     total: { amount: 995 + ((i * 7_919) % 50_000), currency: CURRENCIES[i % 4] ?? "EUR" },
     completedAt: new Date(Date.UTC(2024, 0, 1) + i * 3_600_000).toISOString(),
   }));
-  const refunds = orders.filter((_, i) => i % 250 === 5).map((order, n) => ({
-    orderId: order.orderId,
-    userId: order.userId,
-    refundId: `bf-r-${n}`,
-    refund: { amount: Math.floor(order.total.amount / 3), currency: order.total.currency },
-    refundedAt: new Date(Date.parse(order.completedAt) + 86_400_000).toISOString(),
-  }));
+  const refunds = orders
+    .filter((_, i) => i % 250 === 5)
+    .map((order, n) => ({
+      orderId: order.orderId,
+      userId: order.userId,
+      refundId: `bf-r-${n}`,
+      refund: { amount: Math.floor(order.total.amount / 3), currency: order.total.currency },
+      refundedAt: new Date(Date.parse(order.completedAt) + 86_400_000).toISOString(),
+    }));
   const lines: string[] = [];
   const event = (detailType: string, detail: object) => lines.push(JSON.stringify({ "detail-type": detailType, detail }));
   // Some refunds before their orders, every 13th order published again later, the other refunds last.
@@ -106,7 +108,12 @@ export async function measureBackfill(orders: number = SCALE.backfillOrders): Pr
   const runtime = await startLocalRuntime({ port: 0, logLevel: "error" });
   const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: runtime.sqsEndpoint });
   const queueEmpty = async () => {
-    const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: runtime.queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }));
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: runtime.queueUrl,
+        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+      }),
+    );
     return Attributes.ApproximateNumberOfMessages === "0" && Attributes.ApproximateNumberOfMessagesNotVisible === "0";
   };
   try {
@@ -128,8 +135,10 @@ export async function measureBackfill(orders: number = SCALE.backfillOrders): Pr
     while (!(await queueEmpty())) await sleep(100);
     const againSeconds = (Date.now() - againStarted) / 1000;
     const second = await ledgerOf(runtime, expected.keys());
-    for (const [userId, before] of first) if (second.get(userId) !== before) throw new Error(`backfill: ${userId}'s balance or history changed when the file was sent again`);
-    if (((await (await fetch(`${runtime.endpoint}/_local/dlq`)).json()) as { count: number }).count !== 0) throw new Error("backfill: messages in the DLQ");
+    for (const [userId, before] of first)
+      if (second.get(userId) !== before) throw new Error(`backfill: ${userId}'s balance or history changed when the file was sent again`);
+    if (((await (await fetch(`${runtime.endpoint}/_local/dlq`)).json()) as { count: number }).count !== 0)
+      throw new Error("backfill: messages in the DLQ");
     return { orders, customers: CUSTOMERS, events: lines.length, publishedPerSecond, appliedSeconds, againSeconds };
   } finally {
     sqs.destroy();

@@ -30,15 +30,15 @@ const median = (values: number[]): number => {
 /** Times `require(file)` in a fresh process, with the environment a deployed function has. */
 function coldRequireMs(file: string): number {
   const script =
-    "const t=process.hrtime.bigint();require(process.argv[1]);" +
-    "process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))";
+    "const t=process.hrtime.bigint();require(process.argv[1]);" + "process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))";
   const env = { ...process.env, TABLE_NAME: "bench-ledger", EARN_RULES: '{"EUR": 1}', AWS_REGION: "eu-west-1" };
   // stderr is piped so that a failed load reports its error.
   const stdio: ["ignore", "pipe", "pipe"] = ["ignore", "pipe", "pipe"];
   const text = execFileSync(process.execPath, ["-e", script, file], { env, encoding: "utf8", stdio });
   // An empty answer would read as 0 ms: a bundle that failed to load must never look fast.
   const ms = Number(text);
-  if (text.trim() === "" || !Number.isFinite(ms)) throw new Error(`cold require of ${path.basename(file)} printed ${JSON.stringify(text)}, not a time`);
+  if (text.trim() === "" || !Number.isFinite(ms))
+    throw new Error(`cold require of ${path.basename(file)} printed ${JSON.stringify(text)}, not a time`);
   return ms;
 }
 

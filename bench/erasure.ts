@@ -48,16 +48,38 @@ export async function measureErasure(endpoint: string, entries = SCALE.erasureEn
   const documents = createDocumentClient(client);
 
   // A real order through the writer: the balance item, its lot, the expiry index item.
-  const write = createBatchWriter({ ledger: new DynamoLedger(documents, tableName), rules: parseEarnRules('{"EUR": 1}'), logger: createLogger("error", () => undefined), now: () => NOW, lifecycle: LIFECYCLE });
+  const write = createBatchWriter({
+    ledger: new DynamoLedger(documents, tableName),
+    rules: parseEarnRules('{"EUR": 1}'),
+    logger: createLogger("error", () => undefined),
+    now: () => NOW,
+    lifecycle: LIFECYCLE,
+  });
   const order = { orderId: "real-1", userId: USER, total: { amount: 10_000, currency: "EUR" }, completedAt: NOW.toISOString() };
-  const { batchItemFailures } = await write({ Records: [sqsRecordOf({ version: "0", id: "real-1", "detail-type": "Order Completed", source: "otrium.ecommerce", account: BENCH_PUBLISHER_ACCOUNT, detail: order })] });
+  const { batchItemFailures } = await write({
+    Records: [
+      sqsRecordOf({
+        version: "0",
+        id: "real-1",
+        "detail-type": "Order Completed",
+        source: "otrium.ecommerce",
+        account: BENCH_PUBLISHER_ACCOUNT,
+        detail: order,
+      }),
+    ],
+  });
   if (batchItemFailures.length > 0) throw new Error("erasure: the customer's order failed");
 
   // The history: entries written straight to the table, 25 per request, a few at once.
   const rate = { currency: "EUR", rateHundredths: 100 };
   const items = Array.from({ length: entries }, (_, i) =>
     earnEntry(
-      { orderId: `o-${String(i).padStart(6, "0")}`, userId: USER, total: { amount: 1_000, currency: "EUR" }, completedAt: new Date(Date.parse("2023-03-01T00:00:00.000Z") + i * 3_600_000).toISOString() },
+      {
+        orderId: `o-${String(i).padStart(6, "0")}`,
+        userId: USER,
+        total: { amount: 1_000, currency: "EUR" },
+        completedAt: new Date(Date.parse("2023-03-01T00:00:00.000Z") + i * 3_600_000).toISOString(),
+      },
       rate,
       { eventId: `e-${i}`, recordedAt: NOW.toISOString() },
       { pendingDays: 0, expiryDays: 0 },
@@ -80,7 +102,14 @@ export async function measureErasure(endpoint: string, entries = SCALE.erasureEn
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const figures = { requests: totals.requests, byOperation: { ...totals.byOperation }, writeUnits: totals.writeUnits };
 
-  const left = await documents.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": userPk(USER) }, Limit: 1 }));
+  const left = await documents.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": userPk(USER) },
+      Limit: 1,
+    }),
+  );
   if ((left.Items ?? []).length > 0) throw new Error("erasure: items of the customer are left");
   if (report.itemsDeleted < entries + 3) throw new Error(`erasure: ${report.itemsDeleted} items deleted, expected at least ${entries + 3}`);
   resetTotals(totals);

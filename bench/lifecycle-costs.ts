@@ -78,7 +78,13 @@ async function ledgerRig(endpoint: string, lifecycle: Lifecycle) {
   let clock = START;
   const now = () => new Date(clock);
   const ledger = new DynamoLedger(documents, tableName);
-  const write = createBatchWriter({ ledger, rules: parseEarnRules('{"EUR": 1}'), logger: createLogger("error", () => undefined), now, lifecycle });
+  const write = createBatchWriter({
+    ledger,
+    rules: parseEarnRules('{"EUR": 1}'),
+    logger: createLogger("error", () => undefined),
+    now,
+    lifecycle,
+  });
   return {
     tableName,
     documents,
@@ -95,8 +101,10 @@ async function ledgerRig(endpoint: string, lifecycle: Lifecycle) {
 
 export async function measureHeavyCustomer(endpoint: string, orders = SCALE.heavyCustomerOrders): Promise<HeavyCustomerFigures> {
   const rig = await ledgerRig(endpoint, PROD_LIFECYCLE);
-  const readItem = () => rig.documents.send(new GetCommand({ TableName: rig.tableName, Key: { pk: userPk("heavy"), sk: BALANCE_SK }, ConsistentRead: true }));
-  const lotsOf = (item: Record<string, unknown> | undefined) => Object.keys(item ?? {}).filter((name) => lotDatesOf(name) !== undefined).length;
+  const readItem = () =>
+    rig.documents.send(new GetCommand({ TableName: rig.tableName, Key: { pk: userPk("heavy"), sk: BALANCE_SK }, ConsistentRead: true }));
+  const lotsOf = (item: Record<string, unknown> | undefined) =>
+    Object.keys(item ?? {}).filter((name) => lotDatesOf(name) !== undefined).length;
 
   const started = process.hrtime.bigint();
   let written = 0;
@@ -104,7 +112,8 @@ export async function measureHeavyCustomer(endpoint: string, orders = SCALE.heav
   for (let day = 0; day < THREE_YEARS_DAYS; day++) {
     const upTo = Math.min(orders, Math.round(((day + 1) * orders) / THREE_YEARS_DAYS));
     const records = [];
-    for (; written < upTo; written++) records.push(order(written, "heavy", new Date(START + day * DAY_MS + ((written * 7919) % DAY_MS)).toISOString()));
+    for (; written < upTo; written++)
+      records.push(order(written, "heavy", new Date(START + day * DAY_MS + ((written * 7919) % DAY_MS)).toISOString()));
     rig.at(START + (day + 1) * DAY_MS - 1);
     for (let i = 0; i < records.length; i += 10) {
       const { batchItemFailures } = await rig.write({ Records: records.slice(i, i + 10) });
@@ -153,7 +162,12 @@ export async function measureSettleDay(endpoint: string, customers = SCALE.settl
   const report = await rig.settle.settleDay(expiryDay, rig.now());
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (report.customers !== customers) throw new Error(`settle visited ${report.customers} customers of ${customers}`);
-  const figures = { requests: rig.totals.requests, byOperation: { ...rig.totals.byOperation }, readUnits: rig.totals.readUnits, writeUnits: rig.totals.writeUnits };
+  const figures = {
+    requests: rig.totals.requests,
+    byOperation: { ...rig.totals.byOperation },
+    readUnits: rig.totals.readUnits,
+    writeUnits: rig.totals.writeUnits,
+  };
 
   resetTotals(rig.totals);
   await rig.settle.settleDay(dayOf(START + 12 * DAY_MS), rig.now());

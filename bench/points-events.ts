@@ -76,7 +76,11 @@ export async function measurePointsEvents(singleWrites = 100, burstWrites = 1_00
     const from = runtime.events.list().seen;
     const started = performance.now();
     const commits = new Map<string, number>();
-    const waiting = seenAt(runtime, new Set(Array.from({ length: burstWrites }, (_, i) => `USER#bench-u${i % users}/ORDER#bench-${singleWrites + i}`)), from);
+    const waiting = seenAt(
+      runtime,
+      new Set(Array.from({ length: burstWrites }, (_, i) => `USER#bench-u${i % users}/ORDER#bench-${singleWrites + i}`)),
+      from,
+    );
     await Promise.all(
       Array.from({ length: users }, async (_, u) => {
         for (let i = u; i < burstWrites; i += users) {
@@ -89,7 +93,10 @@ export async function measurePointsEvents(singleWrites = 100, burstWrites = 1_00
     const elapsed = (Math.max(...seen.values()) - started) / 1000;
     const burst = [...seen].map(([id, at]) => at - (commits.get(id) ?? at)).sort((a, b) => a - b);
 
-    const record = { eventName: "INSERT", dynamodb: { NewImage: marshall(earnEntry(order(1, "u-1"), rate, { eventId: "e", recordedAt: new Date().toISOString() }, IMMEDIATE)) } };
+    const record = {
+      eventName: "INSERT",
+      dynamodb: { NewImage: marshall(earnEntry(order(1, "u-1"), rate, { eventId: "e", recordedAt: new Date().toISOString() }, IMMEDIATE)) },
+    };
     const runs = 20_000;
     const t0 = performance.now();
     for (let i = 0; i < runs; i++) eventOfChange(changeOfRecord(record));
@@ -97,7 +104,14 @@ export async function measurePointsEvents(singleWrites = 100, burstWrites = 1_00
 
     return {
       single: { writes: single.length, p50: quantile(single, 0.5), p95: quantile(single, 0.95), max: single.at(-1) ?? NaN },
-      burst: { writes: burst.length, users, p50: quantile(burst, 0.5), p95: quantile(burst, 0.95), max: burst.at(-1) ?? NaN, eventsPerSecond: seen.size / elapsed },
+      burst: {
+        writes: burst.length,
+        users,
+        p50: quantile(burst, 0.5),
+        p95: quantile(burst, 0.95),
+        max: burst.at(-1) ?? NaN,
+        eventsPerSecond: seen.size / elapsed,
+      },
       transformMicros,
     };
   } finally {
@@ -108,7 +122,9 @@ export async function measurePointsEvents(singleWrites = 100, burstWrites = 1_00
 
 if (require.main === module) {
   measurePointsEvents()
-    .then((figures) => console.log(JSON.stringify(figures, (_, value: unknown) => (typeof value === "number" ? Math.round(value * 10) / 10 : value), 2)))
+    .then((figures) =>
+      console.log(JSON.stringify(figures, (_, value: unknown) => (typeof value === "number" ? Math.round(value * 10) / 10 : value), 2)),
+    )
     .catch((error: unknown) => {
       console.error(error);
       process.exitCode = 1;

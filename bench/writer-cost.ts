@@ -74,7 +74,7 @@ function workload(duplicateShare: number): SQSEvent[] {
   const records = Array.from({ length: unique }, (_, i) => orderRecord(i));
   for (let i = 0; records.length < EVENTS; i++) {
     const original = required(records[(i * 7) % unique], "the record redelivered");
-    records.splice(Math.min(records.length, (i * 13) % records.length + 1), 0, { ...original, messageId: randomUUID() });
+    records.splice(Math.min(records.length, ((i * 13) % records.length) + 1), 0, { ...original, messageId: randomUUID() });
   }
   const batches: SQSEvent[] = [];
   for (let i = 0; i < records.length; i += BATCH) batches.push({ Records: records.slice(i, i + BATCH) });
@@ -130,7 +130,8 @@ function writerFor(kind: WriterKind, client: DynamoDBClient, tableName: string):
   return (event) =>
     processPartialResponse(
       event,
-      async (record: SQSRecord) => creditOnce((JSON.parse(record.body) as { detail: Parameters<typeof credit>[0] & { orderId: string } }).detail),
+      async (record: SQSRecord) =>
+        creditOnce((JSON.parse(record.body) as { detail: Parameters<typeof credit>[0] & { orderId: string } }).detail),
       processor,
     );
 }
@@ -141,7 +142,6 @@ export interface WriterEndpoints {
   /** Where the handler's requests go: DynamoDB Local, or the latency proxy in front of it. */
   handler: string;
 }
-
 
 /**
  * The points a balance item holds. The naive and library handlers keep a plain `balance`; ours

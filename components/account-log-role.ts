@@ -35,10 +35,6 @@ export function createAccountLogRole(name: string, parentOpts: pulumi.CustomReso
     },
     opts,
   );
-  const account = new apigateway.Account(
-    `${name}-account-logs`,
-    { cloudwatchRoleArn: role.arn },
-    { ...opts, dependsOn: [attachment] },
-  );
+  const account = new apigateway.Account(`${name}-account-logs`, { cloudwatchRoleArn: role.arn }, { ...opts, dependsOn: [attachment] });
   return [account];
 }

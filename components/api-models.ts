@@ -35,7 +35,11 @@ export const REQUEST_CONVERSION = { typeMode: "input", errorMode: "ignore", over
 
 /** `schema` as an API Gateway model named `title`. */
 function requestModel(title: string, schema: v.GenericSchema): string {
-  return JSON.stringify({ $schema: "http://json-schema.org/draft-04/schema#", title, ...toJsonSchema(schema, { target: "openapi-3.0", ...REQUEST_CONVERSION }) });
+  return JSON.stringify({
+    $schema: "http://json-schema.org/draft-04/schema#",
+    title,
+    ...toJsonSchema(schema, { target: "openapi-3.0", ...REQUEST_CONVERSION }),
+  });
 }
 
 export const redemptionRequestModel = (): string => requestModel("RedemptionRequest", RedemptionRequestSchema);

@@ -36,12 +36,17 @@ export interface ApiResourcePolicyArgs {
  * stored expanded, so every later preview would show a change. So the document is known only once
  * the API exists: a first preview cannot judge it (`api-admin-tree-restricted` does from then on).
  */
-const invokeArn = (api: apigateway.RestApi, method: string, pathPattern: string) => pulumi.interpolate`${api.executionArn}/*/${method}${pathPattern}`;
+const invokeArn = (api: apigateway.RestApi, method: string, pathPattern: string) =>
+  pulumi.interpolate`${api.executionArn}/*/${method}${pathPattern}`;
 
 /** The customer tree's top-level paths (`/points/*`), from the routes themselves. */
 const customerPaths = [...new Set(Object.values(API_ROUTES).map((route) => `/${route.resource.split("/")[1] ?? ""}/*`))];
 
-export function createApiResourcePolicy(name: string, args: ApiResourcePolicyArgs, opts: pulumi.CustomResourceOptions): apigateway.RestApiPolicy {
+export function createApiResourcePolicy(
+  name: string,
+  args: ApiResourcePolicyArgs,
+  opts: pulumi.CustomResourceOptions,
+): apigateway.RestApiPolicy {
   const { api, adminPrincipals } = args;
   const adminTree = invokeArn(api, "*", `${ADMIN_PREFIX}/*`);
   const invoke = { Principal: "*", Action: "execute-api:Invoke" };
@@ -54,9 +59,24 @@ export function createApiResourcePolicy(name: string, args: ApiResourcePolicyArg
     },
     ...(args.customerTreeSigned
       ? []
-      : [{ Sid: "CustomerTreeToItsAuthorizer", Effect: "Allow", ...invoke, Resource: customerPaths.map((path) => invokeArn(api, "*", path)) }]),
+      : [
+          {
+            Sid: "CustomerTreeToItsAuthorizer",
+            Effect: "Allow",
+            ...invoke,
+            Resource: customerPaths.map((path) => invokeArn(api, "*", path)),
+          },
+        ]),
     ...(adminPrincipals.length > 0
-      ? [{ Sid: "AdminTreeToAdmins", Effect: "Allow", ...invoke, Resource: adminTree, Condition: { ArnEquals: { "aws:PrincipalArn": [...adminPrincipals] } } }]
+      ? [
+          {
+            Sid: "AdminTreeToAdmins",
+            Effect: "Allow",
+            ...invoke,
+            Resource: adminTree,
+            Condition: { ArnEquals: { "aws:PrincipalArn": [...adminPrincipals] } },
+          },
+        ]
       : []),
     {
       Sid: "AdminTreeToNobodyElse",

@@ -107,7 +107,11 @@ export function createApiRoutes(name: string, args: ApiRoutesArgs, opts: pulumi.
     const id = `${name}-${httpMethod.toLowerCase()}-${path.join("-").replace(/[{}]/g, "")}`;
     if (httpMethod === "OPTIONS") {
       // Answered by API Gateway: no function runs for a request without credentials.
-      return createPreflight(id, { restApiId: api.id, resourceId: resource.id, methods: methodsOf(`/${path.join("/")}`), allowedOrigins: args.allowedOrigins }, opts);
+      return createPreflight(
+        id,
+        { restApiId: api.id, resourceId: resource.id, methods: methodsOf(`/${path.join("/")}`), allowedOrigins: args.allowedOrigins },
+        opts,
+      );
     }
     const pathParameters = path.filter((part) => part.startsWith("{")).map((part) => part.slice(1, -1));
     const bodyModel = bodyModels.get(treeOf(`/${path.join("/")}`).routeResource);

@@ -27,7 +27,10 @@ const ACCESS_LOG_FIELDS = {
   traceId: "$context.xrayTraceId",
 };
 const ERROR_MARK = "__error__";
-const ACCESS_LOG_FORMAT = JSON.stringify({ ...ACCESS_LOG_FIELDS, error: ERROR_MARK }).replace(`"${ERROR_MARK}"`, "$context.error.messageString");
+const ACCESS_LOG_FORMAT = JSON.stringify({ ...ACCESS_LOG_FIELDS, error: ERROR_MARK }).replace(
+  `"${ERROR_MARK}"`,
+  "$context.error.messageString",
+);
 
 export interface ApiStageArgs {
   /** The REST API's id. */

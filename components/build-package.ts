@@ -12,7 +12,10 @@ const LIB = path.join(PROJECT_ROOT, "lib");
 
 async function main(): Promise<void> {
   rmSync(LIB, { recursive: true, force: true });
-  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: PROJECT_ROOT, stdio: "inherit" });
+  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
+    cwd: PROJECT_ROOT,
+    stdio: "inherit",
+  });
   for (const entry of HANDLER_ENTRIES) {
     const bundle = await bundleHandler(entry);
     const files = shippedBundleFiles(path.join(LIB, "bundles"), entry);

@@ -23,7 +23,12 @@ export function publisherStatementId(scope: string, account: string): string {
 }
 
 /** One `EventPermission` per publisher account on `eventBusName`, each with a stack-unique statement. */
-export function admitPublishers(name: string, eventBusName: string, accounts: readonly string[], opts: pulumi.CustomResourceOptions): cloudwatch.EventPermission[] {
+export function admitPublishers(
+  name: string,
+  eventBusName: string,
+  accounts: readonly string[],
+  opts: pulumi.CustomResourceOptions,
+): cloudwatch.EventPermission[] {
   const scope = `${pulumi.getProject()}-${pulumi.getStack()}-${name}`;
   return accounts.map(
     (account) =>

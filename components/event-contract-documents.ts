@@ -55,7 +55,10 @@ function document(name: string, detailType: string, source: string, detail: obje
   });
 }
 
-function documentsOf(source: string, details: ReadonlyArray<{ name: string; detailType: string; schema: v.GenericSchema }>): EventContractDocument[] {
+function documentsOf(
+  source: string,
+  details: ReadonlyArray<{ name: string; detailType: string; schema: v.GenericSchema }>,
+): EventContractDocument[] {
   return details.map(({ name, detailType, schema }) => ({
     name,
     detailType,
@@ -65,7 +68,9 @@ function documentsOf(source: string, details: ReadonlyArray<{ name: string; deta
 }
 
 /** One document per detail-type the writer consumes. */
-export const eventContractDocuments = (source: string = DEFAULT_EVENT_SOURCE): EventContractDocument[] => documentsOf(source, detailsOf(DETAIL_TYPES, DETAIL_SCHEMAS));
+export const eventContractDocuments = (source: string = DEFAULT_EVENT_SOURCE): EventContractDocument[] =>
+  documentsOf(source, detailsOf(DETAIL_TYPES, DETAIL_SCHEMAS));
 
 /** One document per detail-type the loyalty program publishes (`otrium.loyalty`). */
-export const pointsEventDocuments = (): EventContractDocument[] => documentsOf(POINTS_EVENT_SOURCE, detailsOf(POINTS_DETAIL_TYPES, POINTS_DETAIL_SCHEMAS));
+export const pointsEventDocuments = (): EventContractDocument[] =>
+  documentsOf(POINTS_EVENT_SOURCE, detailsOf(POINTS_DETAIL_TYPES, POINTS_DETAIL_SCHEMAS));

@@ -31,7 +31,9 @@ type Kept = v.InferOutput<typeof KeptSchema>;
 
 function contentHash(file: string): string | undefined {
   try {
-    return createHash("sha256").update(readFileSync(path.resolve(PROJECT_ROOT, file))).digest("hex");
+    return createHash("sha256")
+      .update(readFileSync(path.resolve(PROJECT_ROOT, file)))
+      .digest("hex");
   } catch {
     // Gone: whatever was built from it is stale.
     return undefined;
@@ -61,7 +63,9 @@ export class BundleCache {
   /** The bundle of `entry`: a kept one whose every input is unchanged, or a new build. */
   bundle(entry: string, options: BundleOptions = {}): Promise<HandlerBundle> {
     // The project's root too: an installed copy of the package bundles its own files.
-    const slot = createHash("sha256").update(JSON.stringify({ root: PROJECT_ROOT, entry, externalAwsSdk: options.externalAwsSdk ?? false, esbuildVersion })).digest("hex");
+    const slot = createHash("sha256")
+      .update(JSON.stringify({ root: PROJECT_ROOT, entry, externalAwsSdk: options.externalAwsSdk ?? false, esbuildVersion }))
+      .digest("hex");
     // Concurrent asks for one bundle (a program's functions are built at once) share one look.
     const pending = this.building.get(slot);
     if (pending) return pending;

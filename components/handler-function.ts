@@ -54,11 +54,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
       parent,
     );
 
-    const role = new iam.Role(
-      name,
-      { assumeRolePolicy: iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" }) },
-      parent,
-    );
+    const role = new iam.Role(name, { assumeRolePolicy: iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" }) }, parent);
 
     const policy = new iam.RolePolicy(
       name,

@@ -10,5 +10,14 @@ export { LoyaltyEvents, type LoyaltyEventsArgs } from "./loyalty-events";
 export { LoyaltyIngest, type LoyaltyIngestArgs } from "./loyalty-ingest";
 export { LoyaltySettle, type LoyaltySettleArgs } from "./loyalty-settle";
 export { LoyaltyStore, type LoyaltyStoreArgs, type ProvisionedCapacity } from "./loyalty-store";
-export { ledgerIngestStatements, ledgerReadStatements, ledgerSettleStatements, ledgerStreamStatements, ledgerWriteStatements, type LedgerLifecycle, type LedgerStreamRef, type LedgerTableRef } from "./ledger-grants";
+export {
+  ledgerIngestStatements,
+  ledgerReadStatements,
+  ledgerSettleStatements,
+  ledgerStreamStatements,
+  ledgerWriteStatements,
+  type LedgerLifecycle,
+  type LedgerStreamRef,
+  type LedgerTableRef,
+} from "./ledger-grants";
 export { InvalidComponentArgsError } from "./validate-args";

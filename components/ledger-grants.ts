@@ -73,10 +73,7 @@ export function ledgerReadStatements(table: LedgerTableRef): iam.PolicyStatement
       Sid: "ReadLedger",
       Effect: "Allow",
       Action: ["dynamodb:GetItem", "dynamodb:Query"],
-      Resource: [
-        table.tableArn,
-        pulumi.interpolate`${table.tableArn}/index/${LEDGER_TABLE.historyIndex.name}`,
-      ],
+      Resource: [table.tableArn, pulumi.interpolate`${table.tableArn}/index/${LEDGER_TABLE.historyIndex.name}`],
       Condition: leadingKeysLike(USER_PK_PREFIX),
     },
     { Sid: "DecryptLedger", Effect: "Allow", Action: ["kms:Decrypt"], Resource: table.kmsKeyArn },
@@ -92,7 +89,9 @@ const encryptLedger = (table: LedgerTableRef): iam.PolicyStatement => ({
 });
 
 /** Limits a statement to items whose partition key starts with one of `prefixes`. */
-const leadingKeysLike = (...prefixes: string[]) => ({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": prefixes.map((prefix) => `${prefix}*`) } });
+const leadingKeysLike = (...prefixes: string[]) => ({
+  "ForAllValues:StringLike": { "dynamodb:LeadingKeys": prefixes.map((prefix) => `${prefix}*`) },
+});
 
 /**
  * Write ledger entries and balances in transactions, read what a write depends on (a balance

@@ -145,10 +145,15 @@ export class LoyaltyApi extends pulumi.ComponentResource {
     const settings = validateArgs("LoyaltyApi", name, ApiArgsSchema, args);
     // Sees the final inputs of every child that shapes what the stage serves.
     const fingerprint = new StageFingerprint();
-    super("otrium:loyalty:LoyaltyApi", name, {}, {
-      ...opts,
-      transformations: [...(opts?.transformations ?? []), fingerprint.transformation],
-    });
+    super(
+      "otrium:loyalty:LoyaltyApi",
+      name,
+      {},
+      {
+        ...opts,
+        transformations: [...(opts?.transformations ?? []), fingerprint.transformation],
+      },
+    );
     const parent = { parent: this };
     const { auth, stageName, allowedOrigins } = settings;
 
@@ -169,19 +174,34 @@ export class LoyaltyApi extends pulumi.ComponentResource {
       // Reads only: GetItem and Query.
       reader: new HandlerFunction(
         `${name}-reader`,
-        { entry: "handlers/reader.ts", environment: environment("reader"), statements: ledgerReadStatements(args.store), logRetentionDays: args.logRetentionDays },
+        {
+          entry: "handlers/reader.ts",
+          environment: environment("reader"),
+          statements: ledgerReadStatements(args.store),
+          logRetentionDays: args.logRetentionDays,
+        },
         parent,
       ),
       // Spends and gives back: the same item writes as the ledger writer, nothing more.
       redeemer: new HandlerFunction(
         `${name}-redeemer`,
-        { entry: "handlers/redeemer.ts", environment: environment("redeemer"), statements: ledgerWriteStatements(args.store), logRetentionDays: args.logRetentionDays },
+        {
+          entry: "handlers/redeemer.ts",
+          environment: environment("redeemer"),
+          statements: ledgerWriteStatements(args.store),
+          logRetentionDays: args.logRetentionDays,
+        },
         parent,
       ),
       // Customer service: adjusts and erases; the only API function that may delete.
       admin: new HandlerFunction(
         `${name}-admin`,
-        { entry: "handlers/admin.ts", environment: environment("admin"), statements: ledgerAdminStatements(args.store), logRetentionDays: args.logRetentionDays },
+        {
+          entry: "handlers/admin.ts",
+          environment: environment("admin"),
+          statements: ledgerAdminStatements(args.store),
+          logRetentionDays: args.logRetentionDays,
+        },
         parent,
       ),
     };
@@ -261,7 +281,8 @@ export class LoyaltyApi extends pulumi.ComponentResource {
         },
         {
           id: "admin-errors",
-          description: "The admin Lambda failed whole invocations: adjustments or erasures did not happen; read its logs by requestId, then retry (both are idempotent).",
+          description:
+            "The admin Lambda failed whole invocations: adjustments or erasures did not happen; read its logs by requestId, then retry (both are idempotent).",
           metric: functionErrors(functions.admin.functionName),
           threshold: 0,
         },

@@ -45,8 +45,7 @@ export class LoyaltyDashboard extends pulumi.ComponentResource {
   constructor(name: string, args: LoyaltyDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
     super("otrium:loyalty:LoyaltyDashboard", name, {}, opts);
     const { ingest, api, settle, events, dashboardName } = args;
-    const graph = (title: string, ...metrics: ReturnType<typeof queueDepth>[]) =>
-      new LineGraphMetricWidget({ title, metrics, width: 6 });
+    const graph = (title: string, ...metrics: ReturnType<typeof queueDepth>[]) => new LineGraphMetricWidget({ title, metrics, width: 6 });
 
     const dashboard = new Dashboard(
       name,
@@ -62,25 +61,13 @@ export class LoyaltyDashboard extends pulumi.ComponentResource {
               ruleInvocationsFailedToBeSentToDlq(ingest.ruleName, ingest.eventBusName),
             ),
             graph("Oldest event age (s)", oldestMessageAge(ingest.queueName)),
-            graph(
-              "Writer errors and throttles",
-              functionErrors(ingest.writerFunctionName),
-              functionThrottles(ingest.writerFunctionName),
-            ),
+            graph("Writer errors and throttles", functionErrors(ingest.writerFunctionName), functionThrottles(ingest.writerFunctionName)),
           ),
           new RowWidget(
             graph("API 5XX", api5xxErrors(api.apiName, api.stageName)),
             graph("API p99 latency (ms)", apiLatencyP99(api.apiName, api.stageName)),
-            graph(
-              "Reader errors and throttles",
-              functionErrors(api.readerFunctionName),
-              functionThrottles(api.readerFunctionName),
-            ),
-            graph(
-              "Redeemer errors and throttles",
-              functionErrors(api.redeemerFunctionName),
-              functionThrottles(api.redeemerFunctionName),
-            ),
+            graph("Reader errors and throttles", functionErrors(api.readerFunctionName), functionThrottles(api.readerFunctionName)),
+            graph("Redeemer errors and throttles", functionErrors(api.redeemerFunctionName), functionThrottles(api.redeemerFunctionName)),
             graph("Admin errors and throttles", functionErrors(api.adminFunctionName), functionThrottles(api.adminFunctionName)),
           ),
           ...(settle

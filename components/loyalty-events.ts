@@ -29,7 +29,15 @@ import { pointsEventDocuments } from "./event-contract-documents";
 import { EventsArgsSchema } from "./events-args";
 import { HandlerFunction } from "./handler-function";
 import { ledgerStreamStatements, type LedgerStreamRef } from "./ledger-grants";
-import { functionDestinationDeliveryFailures, functionErrors, functionIteratorAge, LOYALTY_METRICS_NAMESPACE, publishFailures, publishFailuresMetricName, queueDepth } from "./metrics";
+import {
+  functionDestinationDeliveryFailures,
+  functionErrors,
+  functionIteratorAge,
+  LOYALTY_METRICS_NAMESPACE,
+  publishFailures,
+  publishFailuresMetricName,
+  queueDepth,
+} from "./metrics";
 import { parkingQueue } from "./secure-queue";
 import { validateArgs } from "./validate-args";
 
@@ -49,7 +57,10 @@ function existingBus(eventBusName: string, opts: pulumi.InvokeOptions): Bus {
   const account = getCallerIdentityOutput({}, opts).accountId;
   const region = getRegionOutput({}, opts).region;
   const partition = getPartitionOutput({}, opts).partition;
-  return { name: pulumi.output(eventBusName), arn: pulumi.interpolate`arn:${partition}:events:${region}:${account}:event-bus/${eventBusName}` };
+  return {
+    name: pulumi.output(eventBusName),
+    arn: pulumi.interpolate`arn:${partition}:events:${region}:${account}:event-bus/${eventBusName}`,
+  };
 }
 
 /** Arguments of `LoyaltyEvents`; checked in the constructor. */
@@ -111,7 +122,8 @@ export class LoyaltyEvents extends pulumi.ComponentResource {
     super("otrium:loyalty:LoyaltyEvents", name, {}, opts);
     const parent = { parent: this };
 
-    const { name: busName, arn: busArn } = settings.eventBusName === undefined ? ownBus(`${name}-bus`, parent) : existingBus(settings.eventBusName, parent);
+    const { name: busName, arn: busArn } =
+      settings.eventBusName === undefined ? ownBus(`${name}-bus`, parent) : existingBus(settings.eventBusName, parent);
 
     const dlq = parkingQueue(`${name}-dlq`, parent, settings.deletionProtection);
 
@@ -167,7 +179,11 @@ export class LoyaltyEvents extends pulumi.ComponentResource {
     );
 
     if (settings.publishContract) {
-      const registry = new schemas.Registry(`${name}-contract`, { description: "Events the Otrium loyalty program publishes (source otrium.loyalty)" }, parent);
+      const registry = new schemas.Registry(
+        `${name}-contract`,
+        { description: "Events the Otrium loyalty program publishes (source otrium.loyalty)" },
+        parent,
+      );
       for (const contract of pointsEventDocuments()) {
         new schemas.Schema(
           `${name}-${contract.name}`,
@@ -201,7 +217,8 @@ export class LoyaltyEvents extends pulumi.ComponentResource {
         },
         {
           id: "publish-failures",
-          description: "EventBridge has refused points events for 5 minutes in a row (each is retried, then parked). Check the bus and the publisher's events:PutEvents permission.",
+          description:
+            "EventBridge has refused points events for 5 minutes in a row (each is retried, then parked). Check the bus and the publisher's events:PutEvents permission.",
           metric: publishFailures(failuresMetricName),
           threshold: 0,
           evaluationPeriods: 5,
@@ -214,7 +231,8 @@ export class LoyaltyEvents extends pulumi.ComponentResource {
         },
         {
           id: "park-failed",
-          description: "A batch that kept failing could not be parked in the publisher DLQ (check the function role's sqs:SendMessage): its changes are not published.",
+          description:
+            "A batch that kept failing could not be parked in the publisher DLQ (check the function role's sqs:SendMessage): its changes are not published.",
           metric: functionDestinationDeliveryFailures(publisher.functionName),
           threshold: 0,
         },
@@ -229,6 +247,11 @@ export class LoyaltyEvents extends pulumi.ComponentResource {
     this.dlqUrl = dlq.url;
     this.dlqName = dlq.name;
     this.publishFailuresMetricName = failuresMetricName;
-    this.registerOutputs({ functionName: this.functionName, eventBusName: this.eventBusName, eventBusArn: this.eventBusArn, dlqUrl: this.dlqUrl });
+    this.registerOutputs({
+      functionName: this.functionName,
+      eventBusName: this.eventBusName,
+      eventBusArn: this.eventBusArn,
+      dlqUrl: this.dlqUrl,
+    });
   }
 }

@@ -178,11 +178,7 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
       kept,
     );
 
-    const dlq = encryptedQueue(
-      `${name}-dlq`,
-      { encryption: { kmsKeyArn: key.arn }, messageRetentionSeconds: DLQ_RETENTION_SECONDS },
-      kept,
-    );
+    const dlq = encryptedQueue(`${name}-dlq`, { encryption: { kmsKeyArn: key.arn }, messageRetentionSeconds: DLQ_RETENTION_SECONDS }, kept);
     const queue = encryptedQueue(
       `${name}-queue`,
       {
@@ -197,11 +193,7 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
       kept,
     );
     // Where the rule's undeliverable events wait: its own protection, not the queue's key.
-    const ruleDlq = encryptedQueue(
-      `${name}-rule-dlq`,
-      { encryption: "sqs-managed", messageRetentionSeconds: DLQ_RETENTION_SECONDS },
-      kept,
-    );
+    const ruleDlq = encryptedQueue(`${name}-rule-dlq`, { encryption: "sqs-managed", messageRetentionSeconds: DLQ_RETENTION_SECONDS }, kept);
 
     applySecureQueuePolicy(
       `${name}-queue`,
@@ -276,11 +268,7 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
     );
 
     if (settings.publishContract) {
-      const registry = new schemas.Registry(
-        `${name}-contract`,
-        { description: "Events the Otrium loyalty program consumes" },
-        parent,
-      );
+      const registry = new schemas.Registry(`${name}-contract`, { description: "Events the Otrium loyalty program consumes" }, parent);
       for (const contract of eventContractDocuments(settings.eventSource)) {
         new schemas.Schema(
           `${name}-${contract.name}`,

@@ -23,7 +23,13 @@ import { functionEnvironment } from "../handlers/runtime/function-env";
 import { createAlarms } from "./alarms";
 import { HandlerFunction } from "./handler-function";
 import { ledgerSettleStatements, type LedgerTableRef } from "./ledger-grants";
-import { functionDestinationDeliveryFailures, functionErrors, functionInvocationsPerHour, queueDepth, scheduleDeadLetterFailures } from "./metrics";
+import {
+  functionDestinationDeliveryFailures,
+  functionErrors,
+  functionInvocationsPerHour,
+  queueDepth,
+  scheduleDeadLetterFailures,
+} from "./metrics";
 import { parkingQueue } from "./secure-queue";
 import { SettleArgsSchema } from "./settle-args";
 import { validateArgs } from "./validate-args";
@@ -196,7 +202,8 @@ export class LoyaltySettle extends pulumi.ComponentResource {
         },
         {
           id: "park-failed",
-          description: "A failed settle run could not be parked in its DLQ (check the function role's sqs:SendMessage). Invoke the settle by hand once the cause is fixed.",
+          description:
+            "A failed settle run could not be parked in its DLQ (check the function role's sqs:SendMessage). Invoke the settle by hand once the cause is fixed.",
           metric: functionDestinationDeliveryFailures(settle.functionName),
           threshold: 0,
         },
@@ -210,7 +217,8 @@ export class LoyaltySettle extends pulumi.ComponentResource {
         },
         {
           id: "schedule-dlq-send-failed",
-          description: "Scheduler could neither invoke the settle nor park the failure in its DLQ (check the scheduler role). Invoke the settle by hand once the cause is fixed.",
+          description:
+            "Scheduler could neither invoke the settle nor park the failure in its DLQ (check the scheduler role). Invoke the settle by hand once the cause is fixed.",
           metric: scheduleDeadLetterFailures(group.name),
           threshold: 0,
         },

@@ -5,7 +5,7 @@
  */
 import type * as iam from "@pulumi/aws/iam";
 import * as sqs from "@pulumi/aws/sqs";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 /** SQS's longest retention, for dead-letter queues: two weeks for someone to look and redrive. */
 export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
@@ -25,11 +25,7 @@ export interface EncryptedQueueArgs {
   redrivePolicy?: pulumi.Input<string>;
 }
 
-export function encryptedQueue(
-  name: string,
-  args: EncryptedQueueArgs,
-  opts: pulumi.CustomResourceOptions,
-): sqs.Queue {
+export function encryptedQueue(name: string, args: EncryptedQueueArgs, opts: pulumi.CustomResourceOptions): sqs.Queue {
   const encryption =
     args.encryption === "sqs-managed"
       ? { sqsManagedSseEnabled: true }

@@ -37,8 +37,6 @@ export class StageFingerprint {
 
   /** SHA-256 of every recorded resource's inputs, in registration order; call once they all exist. */
   value(): pulumi.Output<string> {
-    return pulumi
-      .output([...this.shaping])
-      .apply((entries) => createHash("sha256").update(JSON.stringify(entries)).digest("hex"));
+    return pulumi.output([...this.shaping]).apply((entries) => createHash("sha256").update(JSON.stringify(entries)).digest("hex"));
   }
 }

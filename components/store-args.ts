@@ -21,5 +21,7 @@ export const LedgerRefSchema = v.object({ lifecycle: LedgerLifecycleSchema }, "m
  * than dropped without a word (a stack upgrading would silently lose its lifecycle).
  */
 export const MovedLifecycleSchema = v.optional(
-  v.undefined("is the ledger's now: give it to the LoyaltyStore (or as the `lifecycle` of the table ref) that the ingest and the API share"),
+  v.undefined(
+    "is the ledger's now: give it to the LoyaltyStore (or as the `lifecycle` of the table ref) that the ingest and the API share",
+  ),
 );

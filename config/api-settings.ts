@@ -28,7 +28,10 @@ export function apiAuthSchema<TPool extends v.GenericSchema>(userPoolArn: TPool)
       strictObject(
         {
           type: v.literal("none"),
-          openToTheInternet: v.literal(true, "must be true: without auth anyone on the internet reads, spends and cancels any customer's points"),
+          openToTheInternet: v.literal(
+            true,
+            "must be true: without auth anyone on the internet reads, spends and cancels any customer's points",
+          ),
         },
         'must be set: {type: "none"} needs openToTheInternet: true (experiments only; the policy pack refuses it)',
       ),
@@ -37,7 +40,10 @@ export function apiAuthSchema<TPool extends v.GenericSchema>(userPoolArn: TPool)
   );
 }
 
-export const StageNameSchema = v.pipe(v.string("must be a stage name"), v.regex(/^[A-Za-z0-9_-]{1,128}$/, "must use only letters, digits, _ and -"));
+export const StageNameSchema = v.pipe(
+  v.string("must be a stage name"),
+  v.regex(/^[A-Za-z0-9_-]{1,128}$/, "must use only letters, digits, _ and -"),
+);
 
 export const AllowedOriginsSchema = distinctList(
   v.pipe(v.string(), v.regex(/^(\*|https?:\/\/[^/\s,]+)$/, "must be an origin like https://www.otrium.com, or *")),

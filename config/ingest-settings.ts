@@ -5,7 +5,15 @@
  */
 import * as v from "valibot";
 import { LifecycleSchema } from "../handlers/domain/lifecycle";
-import { distinctList, FunctionMemorySchema, FunctionTimeoutSchema, IamPrincipalArnSchema, nonEmpty, strictObject, wholeNumber } from "./schema-parts";
+import {
+  distinctList,
+  FunctionMemorySchema,
+  FunctionTimeoutSchema,
+  IamPrincipalArnSchema,
+  nonEmpty,
+  strictObject,
+  wholeNumber,
+} from "./schema-parts";
 
 export const EventBusNameSchema = v.pipe(
   nonEmpty("must be an event bus name"),
@@ -38,7 +46,10 @@ export const BATCHING_WINDOW_RULE = {
  * (`account`), and the writer checks again. Otrium's platform accounts, nobody else.
  */
 export const PublisherAccountsSchema = v.pipe(
-  distinctList(v.pipe(v.string("must be a 12-digit AWS account id"), v.regex(/^\d{12}$/, "must be a 12-digit AWS account id")), "12-digit AWS account ids"),
+  distinctList(
+    v.pipe(v.string("must be a 12-digit AWS account id"), v.regex(/^\d{12}$/, "must be a 12-digit AWS account id")),
+    "12-digit AWS account ids",
+  ),
   v.minLength(1, "must name at least one publisher account"),
 );
 

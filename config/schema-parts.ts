@@ -40,8 +40,7 @@ export const distinctList = <TItem extends v.GenericSchema<unknown, string>>(ite
 
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-  3288, 3653,
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
 export const LogRetentionSchema = v.picklist(LOG_RETENTION_DAYS, `must be one of ${LOG_RETENTION_DAYS.join(", ")}`);
@@ -49,7 +48,10 @@ export const LogRetentionSchema = v.picklist(LOG_RETENTION_DAYS, `must be one of
 /** An IAM role or user ARN: who may be named as an operator or an admin. */
 export const IamPrincipalArnSchema = v.pipe(
   v.string("must be an IAM role or user ARN"),
-  v.regex(/^arn:aws[\w-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, "must be an IAM role or user ARN like arn:aws:iam::123456789012:role/name"),
+  v.regex(
+    /^arn:aws[\w-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/,
+    "must be an IAM role or user ARN like arn:aws:iam::123456789012:role/name",
+  ),
 );
 
 /**

@@ -12,10 +12,7 @@ const ROOT = path.resolve(__dirname, "..");
 export function readStackFile(stack: string, root: string = ROOT): Record<string, string> {
   const file = path.join(root, `Pulumi.${stack}.yaml`);
   const document: unknown = parse(readFileSync(file, "utf8"));
-  const config =
-    document && typeof document === "object" && "config" in document ? document.config : undefined;
+  const config = document && typeof document === "object" && "config" in document ? document.config : undefined;
   if (!config || typeof config !== "object") return {};
-  return Object.fromEntries(
-    Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
-  );
+  return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
 }

@@ -133,8 +133,7 @@ function protectedBy(own: boolean | undefined, parent: pulumi.Resource | undefin
   return parent !== undefined && constructedProtected(parent);
 }
 
-const outputValue = <T>(output: pulumi.Output<T>): Promise<T> =>
-  new Promise((resolve) => output.apply((value) => resolve(value)));
+const outputValue = <T>(output: pulumi.Output<T>): Promise<T> => new Promise((resolve) => output.apply((value) => resolve(value)));
 
 /** The resources an input value (plain, an Output, or nested in arrays and objects) came from. */
 async function sourcesOf(value: unknown, found = new Set<pulumi.Resource>()): Promise<Set<pulumi.Resource>> {

@@ -8,13 +8,7 @@
  * Nothing else reaches into the SDKs: no other module reads an undocumented property, imports a
  * deep SDK path or casts an SDK value.
  */
-import {
-  unknownCheckingProxy,
-  UnknownValueError,
-  type EnforcementLevel,
-  type Policies,
-  type PolicyPackConfig,
-} from "@pulumi/policy";
+import { unknownCheckingProxy, UnknownValueError, type EnforcementLevel, type Policies, type PolicyPackConfig } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 
 // --- @pulumi/pulumi ---------------------------------------------------------------------------

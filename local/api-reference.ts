@@ -42,7 +42,10 @@ const ASSETS: Record<string, string> = {
 /** The reference file at `urlPath`, or undefined when the path is none of them (then it is the API's). */
 export function referenceFile(urlPath: string): ReferenceFile | undefined {
   if (urlPath === "/openapi.json") {
-    return { headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" }, body: readFileSync(DOCUMENT, "utf8") };
+    return {
+      headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" },
+      body: readFileSync(DOCUMENT, "utf8"),
+    };
   }
   if (urlPath === "/docs" || urlPath === "/docs/") {
     return { headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" }, body: PAGE };

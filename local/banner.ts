@@ -11,7 +11,10 @@ function nodeVersionNotice(): string {
 
 function lifecycleLine({ pendingDays, expiryDays }: Lifecycle, expiringSoonDays: number): string {
   const pending = pendingDays === 0 ? "spendable at once" : `pending ${pendingDays} days`;
-  const expiry = expiryDays === 0 ? "never expire" : `expire ${expiryDays} days after release (warned ${expiringSoonDays === 0 ? "never" : `${expiringSoonDays} days ahead`})`;
+  const expiry =
+    expiryDays === 0
+      ? "never expire"
+      : `expire ${expiryDays} days after release (warned ${expiringSoonDays === 0 ? "never" : `${expiringSoonDays} days ahead`})`;
   return `${pending}, ${expiry}   (POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' EXPIRING_SOON_DAYS=2 npm start changes it)`;
 }
 

@@ -17,13 +17,20 @@ export type ClientError = Error & { code?: string; reason?: string };
 const GONE = new Set(["ECONNRESET", "EPIPE", "ERR_STREAM_DESTROYED"]);
 
 /** The codes of the gateway's own answers: API Gateway's where it has one for the case. */
-export type GatewayCode = "bad_request" | "unauthorized" | "missing_authentication_token" | "access_denied" | "request_too_large" | "request_timeout";
+export type GatewayCode =
+  | "bad_request"
+  | "unauthorized"
+  | "missing_authentication_token"
+  | "access_denied"
+  | "request_too_large"
+  | "request_timeout";
 
 /** The headers every answer of the gateway's own carries. */
 export const GATEWAY_ANSWER_HEADERS = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" } as const;
 
 /** The body of one of the gateway's own answers, with a request id of its own as API Gateway's have. */
-export const gatewayAnswerBody = (code: GatewayCode, message: string): string => JSON.stringify({ error: { code, message, requestId: randomUUID() } });
+export const gatewayAnswerBody = (code: GatewayCode, message: string): string =>
+  JSON.stringify({ error: { code, message, requestId: randomUUID() } });
 
 /** Every method the API serves, for the message refusing another. */
 const METHODS = [...new Set([...Object.values(API_ROUTES).map((route) => route.method), "OPTIONS"])].join(", ");

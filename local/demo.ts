@@ -32,7 +32,13 @@ const orders = [
   { orderId: `${run}-3`, userId: "demo-ben", total: { amount: 15_000, currency: "GBP" }, completedAt: at(30) },
   { orderId: `${run}-4`, userId: "demo-ben", total: { amount: 129_900, currency: "SEK" }, completedAt: at(20) },
 ];
-const refund = { orderId: `${run}-2`, userId: "demo-anna", refundId: `${run}-r1`, refund: { amount: 10_000, currency: "EUR" }, refundedAt: at(5) };
+const refund = {
+  orderId: `${run}-2`,
+  userId: "demo-anna",
+  refundId: `${run}-r1`,
+  refund: { amount: 10_000, currency: "EUR" },
+  refundedAt: at(5),
+};
 /** What the events add to each balance with the dev stack's rules (EUR 1, GBP 1.25, SEK 0.1). */
 const added = new Map([
   ["demo-anna", 89 + 249 - 100],
@@ -71,7 +77,13 @@ async function publish(entries: Array<{ DetailType: string; Detail: Record<strin
   const events = new EventBridgeClient({ ...LOCAL_AWS, endpoint });
   try {
     const result = await events.send(
-      new PutEventsCommand({ Entries: entries.map((entry) => ({ Source: DEFAULT_EVENT_SOURCE, DetailType: entry.DetailType, Detail: JSON.stringify(entry.Detail) })) }),
+      new PutEventsCommand({
+        Entries: entries.map((entry) => ({
+          Source: DEFAULT_EVENT_SOURCE,
+          DetailType: entry.DetailType,
+          Detail: JSON.stringify(entry.Detail),
+        })),
+      }),
     );
     if (result.FailedEntryCount) throw new Error(`PutEvents refused entries: ${JSON.stringify(result.Entries)}`);
   } finally {
@@ -109,7 +121,11 @@ async function lifecycle(): Promise<void> {
   const lots = [order(1, 20, 8), order(2, 40, 4), order(3, 60, 1), early];
   console.log(`\n— The points lifecycle, for ${userId}: orders of 20, 40, 60 and 30 EUR completed 8, 4, 1 and 2 days ago`);
   await publish(lots.map((detail) => ({ DetailType: DETAIL_TYPES.orderCompleted, Detail: detail })));
-  const earned = await waitFor("crediting the lifecycle orders", () => getJson<Balance>(`/points/${userId}`), (b) => b.lifetimeEarned === 150);
+  const earned = await waitFor(
+    "crediting the lifecycle orders",
+    () => getJson<Balance>(`/points/${userId}`),
+    (b) => b.lifetimeEarned === 150,
+  );
   console.log(summary(userId, earned));
   if (earned.pending === 0 && earned.nextExpiry === null) {
     console.log(`Every point is spendable at once and none expires: the runtime runs the dev stack's lifecycle.
@@ -121,10 +137,18 @@ Stop it and start it with POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' EX
   await publish([{ DetailType: DETAIL_TYPES.returnWindowClosed, Detail: { orderId: early.orderId, userId, closedAt } }]);
   const released = (items: HistoryItem[]) => {
     const earn = items.find((item) => item.type === "earn" && item.orderId === early.orderId);
-    return earn !== undefined && (earn.availableAt === null || earn.availableAt === undefined || Date.parse(earn.availableAt) <= Date.now());
+    return (
+      earn !== undefined && (earn.availableAt === null || earn.availableAt === undefined || Date.parse(earn.availableAt) <= Date.now())
+    );
   };
-  await waitFor("the early release", async () => (await getJson<{ items: HistoryItem[] }>(`/points/${userId}/history?limit=10`)).items, released);
-  console.log(`\nthe return window of ${early.orderId} (30 EUR) closed ${closedAt.slice(0, 10)}: its lot releases at the next UTC midnight, if that is earlier`);
+  await waitFor(
+    "the early release",
+    async () => (await getJson<{ items: HistoryItem[] }>(`/points/${userId}/history?limit=10`)).items,
+    released,
+  );
+  console.log(
+    `\nthe return window of ${early.orderId} (30 EUR) closed ${closedAt.slice(0, 10)}: its lot releases at the next UTC midnight, if that is earlier`,
+  );
   console.log(summary(userId, await getJson<Balance>(`/points/${userId}`)));
 
   // The schedule's run, now: it warns nobody (every order here was credited within its warning
@@ -139,10 +163,17 @@ Stop it and start it with POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' EX
   // The expiry entry and the settle's warning leave through the ledger's stream, like every change.
   const published = await waitFor(
     "the customer's events on the local bus",
-    async () => (await getJson<{ events: EventEnvelope[] }>(`/_local/events?source=${POINTS_EVENT_SOURCE}`)).events.filter((event) => event.detail.userId === userId),
-    (events) => events.some((event) => event["detail-type"] === POINTS_DETAIL_TYPES.expired) && events.some((event) => event["detail-type"] === POINTS_DETAIL_TYPES.released),
+    async () =>
+      (await getJson<{ events: EventEnvelope[] }>(`/_local/events?source=${POINTS_EVENT_SOURCE}`)).events.filter(
+        (event) => event.detail.userId === userId,
+      ),
+    (events) =>
+      events.some((event) => event["detail-type"] === POINTS_DETAIL_TYPES.expired) &&
+      events.some((event) => event["detail-type"] === POINTS_DETAIL_TYPES.released),
   );
-  console.log(`\nGET /_local/events?source=${POINTS_EVENT_SOURCE}, ${userId}'s: ${published.map((event) => `${event["detail-type"]} ${String(event.detail.points)}`).join(", ")}`);
+  console.log(
+    `\nGET /_local/events?source=${POINTS_EVENT_SOURCE}, ${userId}'s: ${published.map((event) => `${event["detail-type"]} ${String(event.detail.points)}`).join(", ")}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -160,7 +191,11 @@ async function main(): Promise<void> {
 
   for (const [userId, points] of added) {
     const expected = (before.get(userId) ?? 0) + points;
-    await waitFor(`${userId}'s points reaching ${expected}`, () => getJson<Balance>(`/points/${userId}`), (b) => held(b) === expected);
+    await waitFor(
+      `${userId}'s points reaching ${expected}`,
+      () => getJson<Balance>(`/points/${userId}`),
+      (b) => held(b) === expected,
+    );
   }
   console.log("the writer applied all of them");
 

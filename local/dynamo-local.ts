@@ -35,7 +35,8 @@ export interface JvmExit {
 }
 
 /** "exited with code 1", "exited, killed by SIGKILL". */
-export const describeExit = ({ code, signal }: JvmExit): string => (signal === null ? `exited with code ${String(code)}` : `exited, killed by ${signal}`);
+export const describeExit = ({ code, signal }: JvmExit): string =>
+  signal === null ? `exited with code ${String(code)}` : `exited, killed by ${signal}`;
 
 export interface DynamoLocalOptions {
   /** Port to listen on; a free one when omitted. */

@@ -5,12 +5,7 @@
  * handler throws). Failed records stay hidden for the visibility timeout, then come back; the
  * queue's redrive policy moves them to the DLQ after `maxReceiveCount` receives.
  */
-import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  type Message,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 
 export interface EventSourceMappingOptions {

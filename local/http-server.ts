@@ -86,10 +86,12 @@ function send(response: ServerResponse, status: number, headers: Record<string, 
   response.end(body);
 }
 
-const sendJson = (response: ServerResponse, status: number, body: unknown) => send(response, status, GATEWAY_ANSWER_HEADERS, JSON.stringify(body));
+const sendJson = (response: ServerResponse, status: number, body: unknown) =>
+  send(response, status, GATEWAY_ANSWER_HEADERS, JSON.stringify(body));
 
 /** One of the gateway's own refusals, as API Gateway shapes its own. */
-const refuse = (response: ServerResponse, status: number, code: GatewayCode, message: string) => send(response, status, GATEWAY_ANSWER_HEADERS, gatewayAnswerBody(code, message));
+const refuse = (response: ServerResponse, status: number, code: GatewayCode, message: string) =>
+  send(response, status, GATEWAY_ANSWER_HEADERS, gatewayAnswerBody(code, message));
 
 /** `POST /_local/settle`: the settle's reports, or a 400 naming what is wrong with the input. */
 async function settleNow(response: ServerResponse, body: string, routes: HttpRoutes): Promise<void> {
@@ -114,7 +116,9 @@ function listEvents(response: ServerResponse, query: Record<string, string[]>, r
   const [afterText] = query.after ?? [];
   const after = afterText === undefined ? 0 : Number(afterText);
   if (!Number.isSafeInteger(after) || after < 0) {
-    sendJson(response, 400, { error: { code: "bad_request", message: `after must be a whole number of events seen (found ${afterText})` } });
+    sendJson(response, 400, {
+      error: { code: "bad_request", message: `after must be a whole number of events seen (found ${afterText})` },
+    });
     return;
   }
   sendJson(response, 200, routes.events.list({ source, after }));
@@ -124,7 +128,8 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
   const body = await readBody(request);
   if (body === undefined) return refuse(response, 413, "request_too_large", `the request body is over ${MAX_BODY_BYTES} bytes`);
   // Node leaves this check to us (`requireHostHeader: false`), so that the answer has the API's shape.
-  if (request.httpVersion === "1.1" && request.headers.host === undefined) return refuse(response, 400, "bad_request", "an HTTP/1.1 request needs a Host header");
+  if (request.httpVersion === "1.1" && request.headers.host === undefined)
+    return refuse(response, 400, "bad_request", "an HTTP/1.1 request needs a Host header");
   const method = request.method ?? "GET";
   const url = request.url ?? "/";
   const target = parseRequestTarget(url);
@@ -141,7 +146,9 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
         ? await putEvents(body, routes.eventBridge)
         : requestError(
             "UnknownOperationException",
-            operation === undefined ? "Missing X-Amz-Target header; this endpoint serves AWSEvents.PutEvents." : `Unknown operation ${String(operation)}; this endpoint serves AWSEvents.PutEvents.`,
+            operation === undefined
+              ? "Missing X-Amz-Target header; this endpoint serves AWSEvents.PutEvents."
+              : `Unknown operation ${String(operation)}; this endpoint serves AWSEvents.PutEvents.`,
           );
     return send(response, result.status, result.headers, result.body);
   }
@@ -156,13 +163,21 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
   if (path === "/_local/events" && method === "GET") return listEvents(response, target.query, routes);
 
   const headers = Object.fromEntries(
-    Object.entries(request.headers).flatMap(([key, value]) => (typeof value === "string" ? [[key, value]] : Array.isArray(value) ? [[key, value.join(",")]] : [])),
+    Object.entries(request.headers).flatMap(([key, value]) =>
+      typeof value === "string" ? [[key, value]] : Array.isArray(value) ? [[key, value.join(",")]] : [],
+    ),
   );
   const sourceIp = request.socket.remoteAddress ?? "127.0.0.1";
   const resource = toProxyEvent({ method, url, headers, body, sourceIp }, routes.stage).resource;
   const served = methodsOf(resource);
   // API Gateway answers a path it has no resource for with its MISSING_AUTHENTICATION_TOKEN response.
-  if (served.length === 0) return refuse(response, 403, "missing_authentication_token", `no route ${method} ${path} (API Gateway: "Missing Authentication Token")`);
+  if (served.length === 0)
+    return refuse(
+      response,
+      403,
+      "missing_authentication_token",
+      `no route ${method} ${path} (API Gateway: "Missing Authentication Token")`,
+    );
   // A preflight carries no credentials and never reaches a function, as in the stack (a MOCK
   // integration). The admin tree has none: backends send no preflights.
   if (method === "OPTIONS" && routes.allowedOrigins.length > 0 && treeOf(resource).tree === "customer") {
@@ -173,7 +188,8 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
   const event = toProxyEvent({ method, url, headers, body, caller, sourceIp }, routes.stage);
   // The resource policy lets only SigV4 admins into the admin tree; a Cognito user is denied there.
   if (treeOf(event.resource).tree === "admin" && "claims" in caller) {
-    const message = "X-Local-Claims acts as a Cognito user, and the /admin routes admit only the IAM principals listed as adminPrincipals (SigV4); send no X-Local-Claims to act as one";
+    const message =
+      "X-Local-Claims acts as a Cognito user, and the /admin routes admit only the IAM principals listed as adminPrincipals (SigV4); send no X-Local-Claims to act as one";
     return refuse(response, 403, "access_denied", message);
   }
   // A resource may be served by several functions, one per method (GET and DELETE /points/{userId});
@@ -195,7 +211,8 @@ export async function startHttpServer(port: number, routes: HttpRoutes): Promise
     response.on("close", () => {
       busy.delete(socket);
       // One line for an exchange the client abandoned, whether mid-body or while we answered.
-      if (!response.writableFinished) log(`local runtime: the client closed the connection before ${request.method ?? "?"} ${request.url ?? "?"} was answered`);
+      if (!response.writableFinished)
+        log(`local runtime: the client closed the connection before ${request.method ?? "?"} ${request.url ?? "?"} was answered`);
     });
     route(request, response, routes).catch((error: unknown) => {
       if (isAbort(error)) return; // reported once by the close handler above

@@ -52,7 +52,10 @@ async function main(): Promise<void> {
 
   const started = Date.now();
   try {
-    runtime = await startLocalRuntime({ port, dataDir, ...(lifecycle && { lifecycle }), ...(expiringSoonDays !== undefined && { expiringSoonDays }) }, shutdown.signal);
+    runtime = await startLocalRuntime(
+      { port, dataDir, ...(lifecycle && { lifecycle }), ...(expiringSoonDays !== undefined && { expiringSoonDays }) },
+      shutdown.signal,
+    );
   } catch (error) {
     if (shutdown.signal.aborted) process.exit(0);
     throw error;

@@ -51,7 +51,8 @@ interface ShardState {
 }
 
 /** An iterator DynamoDB no longer honours; reading goes on from the last record done. */
-const isStaleIterator = (error: unknown) => error instanceof Error && (error.name === "TrimmedDataAccessException" || error.name === "ExpiredIteratorException");
+const isStaleIterator = (error: unknown) =>
+  error instanceof Error && (error.name === "TrimmedDataAccessException" || error.name === "ExpiredIteratorException");
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -92,14 +93,20 @@ export async function startLedgerStream(options: LedgerStreamOptions): Promise<L
   }
 
   async function iteratorAt(shardId: string, type: ShardIteratorType, sequenceNumber?: string): Promise<string | undefined> {
-    const { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: type, SequenceNumber: sequenceNumber }));
+    const { ShardIterator } = await streams.send(
+      new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: type, SequenceNumber: sequenceNumber }),
+    );
     return ShardIterator;
   }
 
   async function refreshShards(initial: boolean): Promise<void> {
     for (const shard of await listShards()) {
       if (shard.ShardId === undefined || shards.has(shard.ShardId)) continue;
-      shards.set(shard.ShardId, { parentId: shard.ParentShardId, done: false, iterator: initial ? await iteratorAt(shard.ShardId, "LATEST") : undefined });
+      shards.set(shard.ShardId, {
+        parentId: shard.ParentShardId,
+        done: false,
+        iterator: initial ? await iteratorAt(shard.ShardId, "LATEST") : undefined,
+      });
     }
   }
 
@@ -115,7 +122,10 @@ export async function startLedgerStream(options: LedgerStreamOptions): Promise<L
       batch = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 100 }));
     } catch (error) {
       if (!isStaleIterator(error)) throw error;
-      shard.iterator = shard.lastSequence === undefined ? await iteratorAt(shardId, "TRIM_HORIZON") : await iteratorAt(shardId, "AFTER_SEQUENCE_NUMBER", shard.lastSequence);
+      shard.iterator =
+        shard.lastSequence === undefined
+          ? await iteratorAt(shardId, "TRIM_HORIZON")
+          : await iteratorAt(shardId, "AFTER_SEQUENCE_NUMBER", shard.lastSequence);
       return true;
     }
     const { Records = [], NextShardIterator } = batch;

@@ -23,7 +23,7 @@ export type LocalCaller = { claims: Record<string, string> } | { userArn: string
 
 const ClaimsSchema = v.pipe(
   v.record(v.string(), v.string()),
-  v.check((claims) => typeof claims.sub === "string" && claims.sub !== "", "needs a non-empty \"sub\""),
+  v.check((claims) => typeof claims.sub === "string" && claims.sub !== "", 'needs a non-empty "sub"'),
 );
 
 /** The caller of a request, or why its claims header is unusable (answered 401, as an authorizer would). */
@@ -34,7 +34,7 @@ export function localCaller(headers: Record<string, string>): LocalCaller | { re
   try {
     json = JSON.parse(header);
   } catch {
-    return { refused: "X-Local-Claims must be a JSON object of string claims, e.g. {\"sub\":\"u-42\"}" };
+    return { refused: 'X-Local-Claims must be a JSON object of string claims, e.g. {"sub":"u-42"}' };
   }
   const claims = v.safeParse(ClaimsSchema, json);
   return claims.success

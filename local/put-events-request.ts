@@ -47,14 +47,18 @@ export function checkPutEventsRequest(request: unknown): { entries: unknown[] } 
   }
   if (!entries) {
     return {
-      error: { type: "ValidationException", message: "1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null" },
+      error: {
+        type: "ValidationException",
+        message: "1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null",
+      },
     };
   }
   if (entries.length === 0) {
     return {
       error: {
         type: "ValidationException",
-        message: "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        message:
+          "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length greater than or equal to 1",
       },
     };
   }

@@ -6,12 +6,7 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import {
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { describeDeadLetter, type DeadLetter, type HeldMessage } from "./dead-letters";
 import { LOCAL_AWS } from "./dynamo-local";
 import type { LocalSettings } from "./settings";

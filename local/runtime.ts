@@ -15,7 +15,13 @@
  */
 import { mkdirSync } from "node:fs";
 import * as path from "node:path";
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTableCommand } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTableCommand,
+} from "@aws-sdk/client-dynamodb";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createTableInput } from "../handlers/ledger/table";
@@ -84,11 +90,20 @@ function configureHandlers(settings: LocalSettings, dynamoEndpoint: string): voi
   const handlerEnvironment: Record<string, string> = {
     // No eventSource or publisherAccounts: the local PutEvents applies the rule's pattern, and
     // its events come from no AWS account.
-    ...functionEnvironment.writer({ tableName: settings.tableName, earnRules: settings.earnRules, lifecycle: settings.lifecycle, logLevel: settings.logLevel }),
+    ...functionEnvironment.writer({
+      tableName: settings.tableName,
+      earnRules: settings.earnRules,
+      lifecycle: settings.lifecycle,
+      logLevel: settings.logLevel,
+    }),
     ...functionEnvironment.reader(api),
     ...functionEnvironment.redeemer(api),
     ...functionEnvironment.admin({ ...api, lifecycle: settings.lifecycle }),
-    ...functionEnvironment.settle({ tableName: settings.tableName, logLevel: settings.logLevel, expiringSoonDays: settings.expiringSoonDays }),
+    ...functionEnvironment.settle({
+      tableName: settings.tableName,
+      logLevel: settings.logLevel,
+      expiringSoonDays: settings.expiringSoonDays,
+    }),
   };
   for (const name of HANDLER_ENV_VARIABLES) {
     const value = handlerEnvironment[name];
@@ -153,8 +168,15 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
 
     configureHandlers(settings, dynamo.endpoint);
     const writer = loadHandler<(event: SQSEvent) => Promise<SQSBatchResponse>>("writer");
-    const functions = { reader: loadHandler<ProxyHandler>("reader"), redeemer: loadHandler<ProxyHandler>("redeemer"), admin: loadHandler<ProxyHandler>("admin") };
-    const settle = startDailySettle(loadHandler<(input: unknown) => Promise<unknown>>("settle"), report("the daily settle failed (the next run makes it up)"));
+    const functions = {
+      reader: loadHandler<ProxyHandler>("reader"),
+      redeemer: loadHandler<ProxyHandler>("redeemer"),
+      admin: loadHandler<ProxyHandler>("admin"),
+    };
+    const settle = startDailySettle(
+      loadHandler<(input: unknown) => Promise<unknown>>("settle"),
+      report("the daily settle failed (the next run makes it up)"),
+    );
     started.push(() => settle.stop());
 
     signal?.throwIfAborted();
@@ -177,7 +199,11 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
       endpoint: dynamo.endpoint,
       tableName: settings.tableName,
       publish: publishToLocalBus(eventBridge, settings.eventBusName),
-      park: (record, error) => console.error(`local runtime: gave up publishing the ledger change ${record.dynamodb?.SequenceNumber ?? "?"} (${JSON.stringify(record.dynamodb?.Keys ?? {})})`, error),
+      park: (record, error) =>
+        console.error(
+          `local runtime: gave up publishing the ledger change ${record.dynamodb?.SequenceNumber ?? "?"} (${JSON.stringify(record.dynamodb?.Keys ?? {})})`,
+          error,
+        ),
       onError: report("reading the ledger's stream failed"),
     });
     started.push(() => stream.stop());

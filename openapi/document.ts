@@ -67,7 +67,12 @@ export interface Operation {
 export interface OpenApiDocument {
   openapi: "3.1.0";
   info: { title: string; version: string; description: string };
-  servers: { url: string; description: string; "x-internal": boolean; variables: Record<string, { default: string; description: string }> }[];
+  servers: {
+    url: string;
+    description: string;
+    "x-internal": boolean;
+    variables: Record<string, { default: string; description: string }>;
+  }[];
   security: Record<string, string[]>[];
   tags: { name: string; description: string }[];
   paths: Record<string, Record<string, Operation>>;
@@ -85,7 +90,8 @@ const TAGS: Record<ApiHandlerName | "backends", string> = {
     "Every operation again under `/admin`, for Otrium's backends (customer service) in every stack: signed with SigV4 by an IAM role or user listed in the stack's `api.adminPrincipals`, which acts as an admin. API Gateway's resource policy refuses every other caller (`403 access_denied`) before any function runs.",
 };
 
-const operationId = (tree: RouteTree, name: RouteName): string => (tree === "admin" ? `admin${name.charAt(0).toUpperCase()}${name.slice(1)}` : name);
+const operationId = (tree: RouteTree, name: RouteName): string =>
+  tree === "admin" ? `admin${name.charAt(0).toUpperCase()}${name.slice(1)}` : name;
 
 const DESCRIPTION = `Otrium's loyalty points, for the web, iOS and Android apps: read a customer's balance and history, spend points on rewards.
 
@@ -121,7 +127,12 @@ function headersOf(status: string): Record<string, Header> {
 
 /** The path parameters of a resource; each is an id, checked as the router checks \`userId\`. */
 function pathParameters(resource: string): Parameter[] {
-  return [...resource.matchAll(/\{(\w+)\}/g)].map(([, name = ""]) => ({ name, in: "path", required: true, schema: requestJsonSchema(IdSchema) }));
+  return [...resource.matchAll(/\{(\w+)\}/g)].map(([, name = ""]) => ({
+    name,
+    in: "path",
+    required: true,
+    schema: requestJsonSchema(IdSchema),
+  }));
 }
 
 /**
@@ -158,7 +169,9 @@ function errorResponse(status: string, { codes, gateway }: ErrorStatus, examples
   const [only] = schemas;
   const said = [
     ...(codes.length > 0 ? [`${codes.map((code) => `\`${code}\``).join(", ")} from the function`] : []),
-    ...(gateway.length > 0 ? [`${gateway.map((answer) => `\`${answer.code}\` (${answer.responseType})`).join(", ")} from API Gateway`] : []),
+    ...(gateway.length > 0
+      ? [`${gateway.map((answer) => `\`${answer.code}\` (${answer.responseType})`).join(", ")} from API Gateway`]
+      : []),
   ];
   return {
     description: `${status}: ${said.join("; ")}.`,
@@ -181,10 +194,15 @@ function operation(name: RouteName, tree: RouteTree, recorded: readonly Recorded
 
   const responses: Record<string, Response> = {};
   for (const [status, answer] of Object.entries(contract.answers)) {
-    responses[status] = { description: answer.description, headers: headersOf(status), content: { "application/json": { schema: answerJsonSchema(answer.schema), examples: examplesOf(status) } } };
+    responses[status] = {
+      description: answer.description,
+      headers: headersOf(status),
+      content: { "application/json": { schema: answerJsonSchema(answer.schema), examples: examplesOf(status) } },
+    };
   }
   const errors = new Map<string, ErrorStatus>();
-  const errorsOf = (status: string): ErrorStatus => errors.get(status) ?? errors.set(status, { codes: [], gateway: [] }).get(status) ?? { codes: [], gateway: [] };
+  const errorsOf = (status: string): ErrorStatus =>
+    errors.get(status) ?? errors.set(status, { codes: [], gateway: [] }).get(status) ?? { codes: [], gateway: [] };
   for (const source of [ROUTER_ERRORS, contract.errors, contract.body ? BODY_ERRORS : {}]) {
     for (const [status, codes] of Object.entries(source)) {
       const listed = errorsOf(status).codes;
@@ -193,13 +211,25 @@ function operation(name: RouteName, tree: RouteTree, recorded: readonly Recorded
   }
   for (const answer of gatewayAnswersFor(contract.body !== undefined)) errorsOf(answer.status).gateway.push(answer);
   for (const [status, error] of errors) {
-    const examples = { ...examplesOf(status), ...Object.fromEntries(error.gateway.map((answer) => [answer.responseType, { summary: `API Gateway: ${answer.responseType}`, value: gatewayExample(answer) }])) };
+    const examples = {
+      ...examplesOf(status),
+      ...Object.fromEntries(
+        error.gateway.map((answer) => [
+          answer.responseType,
+          { summary: `API Gateway: ${answer.responseType}`, value: gatewayExample(answer) },
+        ]),
+      ),
+    };
     responses[status] = errorResponse(status, error, examples);
   }
 
-  const unplaced = recorded.filter((answer) => answer.route === name && answer.tree === tree && responses[String(answer.status)] === undefined);
+  const unplaced = recorded.filter(
+    (answer) => answer.route === name && answer.tree === tree && responses[String(answer.status)] === undefined,
+  );
   if (unplaced.length > 0) {
-    throw new Error(`${name} answered ${unplaced.map((answer) => `${answer.status} (${answer.name})`).join(", ")}, which its contract does not list`);
+    throw new Error(
+      `${name} answered ${unplaced.map((answer) => `${answer.status} (${answer.name})`).join(", ")}, which its contract does not list`,
+    );
   }
   const backends = tree === "admin";
   return {
@@ -211,7 +241,9 @@ function operation(name: RouteName, tree: RouteTree, recorded: readonly Recorded
     tags: [backends ? "backends" : route.handler],
     ...(backends ? { security: [{ iam: [] }] } : {}),
     parameters: [...pathParameters(route.resource), ...(contract.query ? queryParameters(contract.query) : [])],
-    ...(contract.body ? { requestBody: { required: true as const, content: { "application/json": { schema: requestJsonSchema(contract.body) } } } } : {}),
+    ...(contract.body
+      ? { requestBody: { required: true as const, content: { "application/json": { schema: requestJsonSchema(contract.body) } } } }
+      : {}),
     responses,
   };
 }
@@ -243,7 +275,8 @@ export function buildDocument(recorded: readonly RecordedAnswer[]): OpenApiDocum
       },
       {
         url: "http://127.0.0.1:{port}",
-        description: "The local runtime (`npm start`, local development on this machine): no authorizer; `X-Local-Claims` acts as a Cognito user",
+        description:
+          "The local runtime (`npm start`, local development on this machine): no authorizer; `X-Local-Claims` acts as a Cognito user",
         "x-internal": true,
         variables: { port: { default: String(local.port), description: "`PORT`" } },
       },

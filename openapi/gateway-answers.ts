@@ -22,7 +22,8 @@ const MESSAGES: Record<string, string> = {
   INVALID_SIGNATURE:
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
   EXPIRED_TOKEN: "The security token included in the request is expired",
-  ACCESS_DENIED: "User: arn:aws:iam::123456789012:user/someone is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/GET/points/u-42",
+  ACCESS_DENIED:
+    "User: arn:aws:iam::123456789012:user/someone is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/GET/points/u-42",
   REQUEST_TOO_LARGE: "Request Too Long",
   UNSUPPORTED_MEDIA_TYPE: "Unsupported Media Type",
   THROTTLED: "Too Many Requests",

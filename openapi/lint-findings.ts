@@ -52,8 +52,13 @@ function refsIn(value: unknown): string[] {
  * every other component schema is only ever an answer.
  */
 function requestComponents(document: unknown): Set<string> {
-  const operations = Object.values(field(document, "paths") ?? {}).flatMap((item) => Object.values(typeof item === "object" && item !== null ? item : {}));
-  const pending = operations.flatMap((operation) => [...refsIn(field(operation, "requestBody")), ...refsIn(field(operation, "parameters"))]);
+  const operations = Object.values(field(document, "paths") ?? {}).flatMap((item) =>
+    Object.values(typeof item === "object" && item !== null ? item : {}),
+  );
+  const pending = operations.flatMap((operation) => [
+    ...refsIn(field(operation, "requestBody")),
+    ...refsIn(field(operation, "parameters")),
+  ]);
   const found = new Set<string>();
   for (let ref = pending.pop(); ref !== undefined; ref = pending.pop()) {
     const name = ref.replace("#/components/schemas/", "");
@@ -73,7 +78,10 @@ function inAnswer(finding: Finding, document: unknown): boolean {
   return section === "schemas" && typeof name === "string" && !requestComponents(document).has(name);
 }
 
-const at = (...keys: (string | number)[]) => (finding: Finding) => keys.every((key, i) => finding.path[i] === key);
+const at =
+  (...keys: (string | number)[]) =>
+  (finding: Finding) =>
+    keys.every((key, i) => finding.path[i] === key);
 
 export const JUSTIFICATIONS: readonly Justification[] = [
   {
@@ -88,7 +96,14 @@ export const JUSTIFICATIONS: readonly Justification[] = [
     why: "`reason` is prose customer service writes for the customer's history: bounded to 500 characters, any pattern would refuse real reasons.",
     holds: (finding, document) => {
       const [root, section, name, properties, property] = finding.path;
-      return root === "components" && section === "schemas" && properties === "properties" && property === "reason" && typeof name === "string" && requestComponents(document).has(name);
+      return (
+        root === "components" &&
+        section === "schemas" &&
+        properties === "properties" &&
+        property === "reason" &&
+        typeof name === "string" &&
+        requestComponents(document).has(name)
+      );
     },
   },
   {
@@ -108,7 +123,9 @@ export const JUSTIFICATIONS: readonly Justification[] = [
   {
     rules: ["owasp:api8:2023-no-server-http"],
     why: "The local runtime (`npm start`) listens on 127.0.0.1 only, for development on the same machine; deployed stacks are `https://…execute-api…`.",
-    holds: (finding, document) => at("servers")(finding) && String(field(field(field(document, "servers"), finding.path[1] ?? -1), "url")).startsWith("http://127.0.0.1:"),
+    holds: (finding, document) =>
+      at("servers")(finding) &&
+      String(field(field(field(document, "servers"), finding.path[1] ?? -1), "url")).startsWith("http://127.0.0.1:"),
   },
   {
     rules: ["info-contact"],
@@ -119,11 +136,15 @@ export const JUSTIFICATIONS: readonly Justification[] = [
 
 /** Spectral's findings in `file`, run by its pinned CLI with the repository's ruleset. */
 export function spectralFindings(file = OPENAPI_FILE): Finding[] {
-  const run = spawnSync(path.join(ROOT, "node_modules/.bin/spectral"), ["lint", file, "--ruleset", path.join(ROOT, ".spectral.yaml"), "--format", "json", "--quiet"], {
-    cwd: ROOT,
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const run = spawnSync(
+    path.join(ROOT, "node_modules/.bin/spectral"),
+    ["lint", file, "--ruleset", path.join(ROOT, ".spectral.yaml"), "--format", "json", "--quiet"],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   // Spectral exits 1 when it finds errors; anything else without a report is a failure to run.
   const start = run.stdout.indexOf("[");
   if (start === -1) throw new Error(`spectral did not report (exit ${String(run.status)}): ${run.stderr || run.stdout}`);
@@ -149,7 +170,9 @@ export function lintReport(file = OPENAPI_FILE): LintReport {
   const document: unknown = JSON.parse(readFileSync(file, "utf8"));
   const covered = JUSTIFICATIONS.map(() => 0);
   const unjustified = spectralFindings(file).filter((finding) => {
-    const index = JUSTIFICATIONS.findIndex((justification) => justification.rules.includes(finding.code) && justification.holds(finding, document));
+    const index = JUSTIFICATIONS.findIndex(
+      (justification) => justification.rules.includes(finding.code) && justification.holds(finding, document),
+    );
     if (index === -1) return true;
     covered[index] = (covered[index] ?? 0) + 1;
     return false;

@@ -62,13 +62,15 @@ function exchangesOf(name: RouteName, tree: RouteTree): Exchange[] {
   const resource = resourceIn(tree, route);
   const contract = ROUTE_CONTRACTS[name];
   const ids: Record<string, string> = { userId: USER, redemptionId: "proxy-r-1" };
-  const pathFor = (overrides: Record<string, string> = {}) => resource.replace(/\{(\w+)\}/g, (_, id: string) => encodeURIComponent(overrides[id] ?? ids[id] ?? id));
+  const pathFor = (overrides: Record<string, string> = {}) =>
+    resource.replace(/\{(\w+)\}/g, (_, id: string) => encodeURIComponent(overrides[id] ?? ids[id] ?? id));
   // The local runtime has no authorizer; the document asks for credentials, so every request carries some.
   const headers = { Authorization: "local" };
   const json = { ...headers, "Content-Type": "application/json" };
   const base = { method: route.method, headers };
   const exchanges: Exchange[] = [];
-  const add = (label: string, exchange: Partial<Exchange>) => exchanges.push({ label: `${name}${tree === "admin" ? " (/admin)" : ""}: ${label}`, ...base, target: pathFor(), ...exchange });
+  const add = (label: string, exchange: Partial<Exchange>) =>
+    exchanges.push({ label: `${name}${tree === "admin" ? " (/admin)" : ""}: ${label}`, ...base, target: pathFor(), ...exchange });
 
   const samples = contract.body ? BODIES.get(contract.body) : undefined;
   if (contract.body && !samples) throw new Error(`${name}: no sample bodies for its body schema; add them to BODIES`);
@@ -88,7 +90,10 @@ function exchangesOf(name: RouteName, tree: RouteTree): Exchange[] {
   const queries = contract.query ? QUERIES.get(contract.query) : undefined;
   if (contract.query && !queries) throw new Error(`${name}: no sample queries for its query schema; add them to QUERIES`);
   for (const query of queries ?? []) add(`?${query}`, { target: `${pathFor()}?${query}` });
-  add("an id that is no id", { target: pathFor({ userId: "no id!" }), ...(samples ? { headers: json, body: JSON.stringify(Object.values(samples.valid)[0]) } : {}) });
+  add("an id that is no id", {
+    target: pathFor({ userId: "no id!" }),
+    ...(samples ? { headers: json, body: JSON.stringify(Object.values(samples.valid)[0]) } : {}),
+  });
   // Under /admin, any claims are a Cognito user, whom the resource policy refuses.
   add(tree === "admin" ? "a Cognito user" : "someone else's claims", {
     headers: { ...(samples ? json : headers), [CLAIMS_HEADER]: JSON.stringify({ sub: "proxy-bob" }) },
@@ -137,17 +142,35 @@ const BODIES = new Map<v.GenericSchema, Samples>([
 
 /** Query strings for each query schema a route takes. */
 const QUERIES = new Map<v.GenericSchema, string[]>([
-  [HistoryQuerySchema, ["limit=1", "limit=100", "limit=0100", "limit=0", "limit=101", "limit=1000", "limit=-1", "limit=1.5", "limit=ten", "cursor=bm90LWEtY3Vyc29y", "cursor=not%20a%20cursor", `cursor=${"a".repeat(1025)}`]],
+  [
+    HistoryQuerySchema,
+    [
+      "limit=1",
+      "limit=100",
+      "limit=0100",
+      "limit=0",
+      "limit=101",
+      "limit=1000",
+      "limit=-1",
+      "limit=1.5",
+      "limit=ten",
+      "cursor=bm90LWEtY3Vyc29y",
+      "cursor=not%20a%20cursor",
+      `cursor=${"a".repeat(1025)}`,
+    ],
+  ],
 ]);
 
 /** The order a run asks the routes in: spending before cancelling, erasing last. */
 const ORDER: Record<string, number> = { POST: 0, GET: 1, DELETE: 2 };
 
 export function allExchanges(): Exchange[] {
-  const names = Object.keys(ROUTE_CONTRACTS).filter((name): name is RouteName => name in API_ROUTES).sort((a, b) => {
-    const rank = (name: RouteName) => (ORDER[API_ROUTES[name].method] ?? 1) * 10 + (ROUTE_CONTRACTS[name].body ? 0 : 1);
-    return rank(a) - rank(b);
-  });
+  const names = Object.keys(ROUTE_CONTRACTS)
+    .filter((name): name is RouteName => name in API_ROUTES)
+    .sort((a, b) => {
+      const rank = (name: RouteName) => (ORDER[API_ROUTES[name].method] ?? 1) * 10 + (ROUTE_CONTRACTS[name].body ? 0 : 1);
+      return rank(a) - rank(b);
+    });
   // Each route in the customer tree, then under /admin, before the next route.
   return names.flatMap((name) => [...exchangesOf(name, "customer"), ...exchangesOf(name, "admin")]);
 }
@@ -196,12 +219,17 @@ async function judge(proxy: string, exchange: Exchange): Promise<Verdict> {
   if (response.headers.get("cache-control") !== "no-store") verdict.disagreement = "Prism answered itself: the API was not asked";
   else if (ofResponse.length > 0) verdict.disagreement = "the answer breaks the document";
   else if (ofRequest.length > 0 && response.status < 300) verdict.disagreement = "the server took a request the document refuses";
-  else if (ofRequest.length === 0 && code !== undefined && MALFORMED.has(code)) verdict.disagreement = "the server refused as malformed a request the document admits";
+  else if (ofRequest.length === 0 && code !== undefined && MALFORMED.has(code))
+    verdict.disagreement = "the server refused as malformed a request the document admits";
   return verdict;
 }
 
 /** A child in a process group of its own, stopped with its whole tree whatever happens to this process. */
-function startGroup(command: string, args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; stop: () => Promise<void> } {
+function startGroup(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { child: ChildProcess; output: () => string; stop: () => Promise<void> } {
   const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${command} did not start`);
@@ -252,7 +280,11 @@ export async function proxyCheck(): Promise<Verdict[]> {
     await waitFor("npm start", runtime.output, /stops it cleanly/);
     const api = `http://127.0.0.1:${port}`;
     const proxyPort = await freePort();
-    prism = startGroup(path.join(ROOT, "node_modules/.bin/prism"), ["proxy", OPENAPI_FILE, api, "--host", "127.0.0.1", "--port", String(proxyPort)], {});
+    prism = startGroup(
+      path.join(ROOT, "node_modules/.bin/prism"),
+      ["proxy", OPENAPI_FILE, api, "--host", "127.0.0.1", "--port", String(proxyPort)],
+      {},
+    );
     await waitFor("prism", prism.output, /Prism is listening/);
 
     // Points to spend and take, through the platform's own door.
@@ -260,7 +292,18 @@ export async function proxyCheck(): Promise<Verdict[]> {
     try {
       await eventBridge.send(
         new PutEventsCommand({
-          Entries: [{ Source: "otrium.ecommerce", DetailType: DETAIL_TYPES.orderCompleted, Detail: JSON.stringify({ orderId: "proxy-o-1", userId: USER, total: { amount: 5000, currency: "EUR" }, completedAt: "2026-11-24T10:00:00Z" }) }],
+          Entries: [
+            {
+              Source: "otrium.ecommerce",
+              DetailType: DETAIL_TYPES.orderCompleted,
+              Detail: JSON.stringify({
+                orderId: "proxy-o-1",
+                userId: USER,
+                total: { amount: 5000, currency: "EUR" },
+                completedAt: "2026-11-24T10:00:00Z",
+              }),
+            },
+          ],
         }),
       );
     } finally {
@@ -286,7 +329,9 @@ if (require.main === module) {
     .then((verdicts) => {
       for (const { exchange, status, code, violations, disagreement } of verdicts) {
         const said = violations.map((violation) => `${violation.location.join(".")}: ${violation.message}`).join("; ");
-        console.log(`${disagreement ? "DISAGREE" : "agree   "} ${exchange.method} ${exchange.target.slice(0, 60)} (${exchange.label.slice(0, 60)}) → ${status}${code ? ` ${code}` : ""}${said ? ` | prism: ${said}` : ""}${disagreement ? ` | ${disagreement}` : ""}`);
+        console.log(
+          `${disagreement ? "DISAGREE" : "agree   "} ${exchange.method} ${exchange.target.slice(0, 60)} (${exchange.label.slice(0, 60)}) → ${status}${code ? ` ${code}` : ""}${said ? ` | prism: ${said}` : ""}${disagreement ? ` | ${disagreement}` : ""}`,
+        );
       }
       const disagreements = verdicts.filter((verdict) => verdict.disagreement !== undefined).length;
       console.log(`api:proxy-check: ${verdicts.length} exchanges through Prism, ${disagreements} disagreements`);

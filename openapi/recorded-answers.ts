@@ -60,12 +60,23 @@ const ORDERS: OrderCompleted[] = [
   // The customer the erasure's example erases.
   { orderId: "o-2001", userId: "u-99", total: { amount: 8000, currency: "EUR" }, completedAt: "2026-10-01T09:00:00.000Z" },
 ];
-const REFUND: OrderRefunded = { orderId: "o-1001", userId: "u-42", refundId: "rf-1", refund: { amount: 2995, currency: "EUR" }, refundedAt: "2026-10-05T09:30:00.000Z" };
+const REFUND: OrderRefunded = {
+  orderId: "o-1001",
+  userId: "u-42",
+  refundId: "rf-1",
+  refund: { amount: 2995, currency: "EUR" },
+  refundedAt: "2026-10-05T09:30:00.000Z",
+};
 
 const json = (body: RedemptionRequest | Record<string, unknown>) => JSON.stringify(body);
 
 /** Asks a question of the real functions and keeps the answer. */
-type Ask = (route: RouteName, name: string, summary: string, request: { method?: string; url: string; body?: string; contentType?: string; caller: LocalCaller }) => Promise<void>;
+type Ask = (
+  route: RouteName,
+  name: string,
+  summary: string,
+  request: { method?: string; url: string; body?: string; contentType?: string; caller: LocalCaller },
+) => Promise<void>;
 
 /** Records every example, on a fresh table of the DynamoDB Local at `dynamoEndpoint`. */
 export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAnswer[]> {
@@ -79,13 +90,24 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
     await dynamo.send(new CreateTableCommand(createTableInput(tableName)));
     const ledger = new DynamoLedger(documents, tableName);
     for (const order of ORDERS) {
-      await ledger.creditOrder(earnEntry(order, earnRateFor(RULES, order.total.currency), { eventId: `event-${order.orderId}`, recordedAt: NOW.toISOString() }, LIFECYCLE));
+      await ledger.creditOrder(
+        earnEntry(
+          order,
+          earnRateFor(RULES, order.total.currency),
+          { eventId: `event-${order.orderId}`, recordedAt: NOW.toISOString() },
+          LIFECYCLE,
+        ),
+      );
     }
     await ledger.reverseRefund(REFUND, { eventId: `event-${REFUND.refundId}`, recordedAt: NOW.toISOString() }, NOW);
 
     const common = { logger: createLogger("error", () => undefined), allowedOrigins: [], adminGroup: ADMIN_GROUP, now: () => NOW };
     const admin = (table: string) =>
-      createAdminApi({ ...common, adjustments: new DynamoAdjustments(documents, table, LIFECYCLE), erasure: new DynamoErasure(documents, table) });
+      createAdminApi({
+        ...common,
+        adjustments: new DynamoAdjustments(documents, table, LIFECYCLE),
+        erasure: new DynamoErasure(documents, table),
+      });
     const functions = {
       reader: createReadApi({ ...common, ledger }),
       redeemer: createRedeemApi({ ...common, redemptions: new DynamoRedemptions(documents, tableName) }),
@@ -95,10 +117,16 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
     const askOf =
       (of: Record<ApiHandlerName, ProxyHandler>): Ask =>
       async (route, name, summary, { method = API_ROUTES[route].method, url, body = "", contentType = "application/json", caller }) => {
-        const event: APIGatewayProxyEvent = toProxyEvent({ method, url, headers: body ? { "content-type": contentType } : {}, body, sourceIp: "127.0.0.1", caller }, "v1");
+        const event: APIGatewayProxyEvent = toProxyEvent(
+          { method, url, headers: body ? { "content-type": contentType } : {}, body, sourceIp: "127.0.0.1", caller },
+          "v1",
+        );
         const { tree, routeResource } = treeOf(event.resource);
         if (routeResource !== API_ROUTES[route].resource) throw new Error(`${url} is not a request for ${route}`);
-        const result = await of[API_ROUTES[route].handler]({ ...event, requestContext: { ...event.requestContext, requestId: REQUEST_ID } });
+        const result = await of[API_ROUTES[route].handler]({
+          ...event,
+          requestContext: { ...event.requestContext, requestId: REQUEST_ID },
+        });
         recorded.push({ route, tree, name, summary, status: result.statusCode, body: JSON.parse(result.body) });
       };
     const ask = askOf(functions);
@@ -111,43 +139,114 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
     const redemption = { redemptionId: "rd-1", points: 50, rewardId: "voucher-5" };
     const redeem = "/points/u-42/redemptions";
     await ask("redeem", "redeemed", "Points spent", { url: redeem, body: json(redemption), caller: customer("u-42") });
-    await ask("redeem", "replayed", "The same request again: its first answer", { url: redeem, body: json(redemption), caller: customer("u-42") });
-    await ask("redeem", "idempotency_conflict", "The same redemptionId for another request", { url: redeem, body: json({ ...redemption, points: 60 }), caller: customer("u-42") });
-    await ask("redeem", "insufficient_points", "More than the balance", { url: redeem, body: json({ redemptionId: "rd-2", points: 100_000, rewardId: "weekend-trip" }), caller: customer("u-42") });
-    await ask("redeem", "invalid_request", "A body that breaks the request schema", { url: redeem, body: json({ redemptionId: "rd-3", points: 0, rewardId: "voucher-5" }), caller: customer("u-42") });
+    await ask("redeem", "replayed", "The same request again: its first answer", {
+      url: redeem,
+      body: json(redemption),
+      caller: customer("u-42"),
+    });
+    await ask("redeem", "idempotency_conflict", "The same redemptionId for another request", {
+      url: redeem,
+      body: json({ ...redemption, points: 60 }),
+      caller: customer("u-42"),
+    });
+    await ask("redeem", "insufficient_points", "More than the balance", {
+      url: redeem,
+      body: json({ redemptionId: "rd-2", points: 100_000, rewardId: "weekend-trip" }),
+      caller: customer("u-42"),
+    });
+    await ask("redeem", "invalid_request", "A body that breaks the request schema", {
+      url: redeem,
+      body: json({ redemptionId: "rd-3", points: 0, rewardId: "voucher-5" }),
+      caller: customer("u-42"),
+    });
     const notJson = "A body not sent as application/json (API Gateway validates only a matching type, and passes others on)";
-    await ask("redeem", "unsupported_media_type", notJson, { url: redeem, body: json({ ...redemption, redemptionId: "rd-6" }), contentType: "text/plain", caller: customer("u-42") });
-    await ask("redeem", "forbidden", "Spending someone else's points", { url: redeem, body: json({ ...redemption, redemptionId: "rd-4" }), caller: customer("u-7") });
+    await ask("redeem", "unsupported_media_type", notJson, {
+      url: redeem,
+      body: json({ ...redemption, redemptionId: "rd-6" }),
+      contentType: "text/plain",
+      caller: customer("u-42"),
+    });
+    await ask("redeem", "forbidden", "Spending someone else's points", {
+      url: redeem,
+      body: json({ ...redemption, redemptionId: "rd-4" }),
+      caller: customer("u-7"),
+    });
 
     await ask("cancelRedemption", "cancelled", "The points given back", { url: "/points/u-42/redemptions/rd-1/cancel", caller: ADMIN });
-    await ask("cancelRedemption", "redemption_not_found", "No such redemption for this customer", { url: "/points/u-42/redemptions/rd-9/cancel", caller: ADMIN });
-    await ask("cancelRedemption", "invalid_request", "A redemptionId that is no id", { url: "/points/u-42/redemptions/rd%201/cancel", caller: ADMIN });
-    await ask("cancelRedemption", "forbidden", "A customer may not cancel", { url: "/points/u-42/redemptions/rd-1/cancel", caller: customer("u-42") });
+    await ask("cancelRedemption", "redemption_not_found", "No such redemption for this customer", {
+      url: "/points/u-42/redemptions/rd-9/cancel",
+      caller: ADMIN,
+    });
+    await ask("cancelRedemption", "invalid_request", "A redemptionId that is no id", {
+      url: "/points/u-42/redemptions/rd%201/cancel",
+      caller: ADMIN,
+    });
+    await ask("cancelRedemption", "forbidden", "A customer may not cancel", {
+      url: "/points/u-42/redemptions/rd-1/cancel",
+      caller: customer("u-42"),
+    });
 
     const adjustments = "/points/u-42/adjustments";
     const grant = { adjustmentId: "adj-1", points: 25, reason: "Parcel arrived damaged" };
     await ask("adjust", "granted", "Points granted, spendable at once", { url: adjustments, body: json(grant), caller: ADMIN });
     await ask("adjust", "replayed", "The same request again: its first answer", { url: adjustments, body: json(grant), caller: ADMIN });
-    await ask("adjust", "taken", "Points taken, earliest-expiring first", { url: adjustments, body: json({ adjustmentId: "adj-2", points: -10, reason: "Points credited twice" }), caller: ADMIN });
-    await ask("adjust", "idempotency_conflict", "The same adjustmentId for another request", { url: adjustments, body: json({ ...grant, points: 30 }), caller: ADMIN });
+    await ask("adjust", "taken", "Points taken, earliest-expiring first", {
+      url: adjustments,
+      body: json({ adjustmentId: "adj-2", points: -10, reason: "Points credited twice" }),
+      caller: ADMIN,
+    });
+    await ask("adjust", "idempotency_conflict", "The same adjustmentId for another request", {
+      url: adjustments,
+      body: json({ ...grant, points: 30 }),
+      caller: ADMIN,
+    });
     await ask("adjust", "insufficient_points", "A take beyond the spendable balance, without allowNegative", {
       url: adjustments,
       body: json({ adjustmentId: "adj-3", points: -100_000, reason: "Fraudulent orders" }),
       caller: ADMIN,
     });
-    await ask("adjust", "invalid_request", "A body that breaks the request schema", { url: adjustments, body: json({ adjustmentId: "adj-4", points: 0, reason: "" }), caller: ADMIN });
-    await ask("adjust", "unsupported_media_type", notJson, { url: adjustments, body: json({ ...grant, adjustmentId: "adj-9" }), contentType: "application/x-www-form-urlencoded", caller: ADMIN });
-    await ask("adjust", "forbidden", "A customer may not adjust", { url: adjustments, body: json({ ...grant, adjustmentId: "adj-5" }), caller: customer("u-42") });
+    await ask("adjust", "invalid_request", "A body that breaks the request schema", {
+      url: adjustments,
+      body: json({ adjustmentId: "adj-4", points: 0, reason: "" }),
+      caller: ADMIN,
+    });
+    await ask("adjust", "unsupported_media_type", notJson, {
+      url: adjustments,
+      body: json({ ...grant, adjustmentId: "adj-9" }),
+      contentType: "application/x-www-form-urlencoded",
+      caller: ADMIN,
+    });
+    await ask("adjust", "forbidden", "A customer may not adjust", {
+      url: adjustments,
+      body: json({ ...grant, adjustmentId: "adj-5" }),
+      caller: customer("u-42"),
+    });
 
-    await ask("history", "first_page", "The newest entries, with a cursor to the next page", { url: "/points/u-42/history?limit=3", caller: customer("u-42") });
+    await ask("history", "first_page", "The newest entries, with a cursor to the next page", {
+      url: "/points/u-42/history?limit=3",
+      caller: customer("u-42"),
+    });
     const first = recorded.at(-1)?.body;
-    const cursor = typeof first === "object" && first !== null && "nextCursor" in first && typeof first.nextCursor === "string" ? first.nextCursor : undefined;
+    const cursor =
+      typeof first === "object" && first !== null && "nextCursor" in first && typeof first.nextCursor === "string"
+        ? first.nextCursor
+        : undefined;
     if (cursor === undefined) throw new Error("the first history page has no cursor");
-    await ask("history", "last_page", "The last page: no cursor", { url: `/points/u-42/history?limit=3&cursor=${encodeURIComponent(cursor)}`, caller: customer("u-42") });
+    await ask("history", "last_page", "The last page: no cursor", {
+      url: `/points/u-42/history?limit=3&cursor=${encodeURIComponent(cursor)}`,
+      caller: customer("u-42"),
+    });
     await ask("history", "invalid_query", "A limit out of range", { url: "/points/u-42/history?limit=0", caller: customer("u-42") });
-    await ask("history", "invalid_cursor", "A cursor this API did not hand out", { url: "/points/u-42/history?cursor=bm90LWEtY3Vyc29y", caller: customer("u-42") });
+    await ask("history", "invalid_cursor", "A cursor this API did not hand out", {
+      url: "/points/u-42/history?cursor=bm90LWEtY3Vyc29y",
+      caller: customer("u-42"),
+    });
 
-    await ask("erase", "erased", "The customer erased, with the outstanding points removed", { url: "/points/u-99", method: "DELETE", caller: ADMIN });
+    await ask("erase", "erased", "The customer erased, with the outstanding points removed", {
+      url: "/points/u-99",
+      method: "DELETE",
+      caller: ADMIN,
+    });
     await ask("erase", "forbidden", "A customer may not erase", { url: "/points/u-99", method: "DELETE", caller: customer("u-99") });
     await ask("adjust", "customer_erased", "An erased customer gets nothing again", {
       url: "/points/u-99/adjustments",
@@ -157,20 +256,52 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
 
     // The backends' tree: the same functions, for a listed SigV4 signer; nobody else.
     const underAdmin = (path: string) => `${ADMIN_PREFIX}${path}`;
-    await ask("balance", "backend_reads", "A listed backend reads any customer's balance", { url: underAdmin("/points/u-42"), caller: BACKEND });
-    await ask("history", "backend_reads", "A listed backend reads any customer's history", { url: underAdmin("/points/u-42/history?limit=2"), caller: BACKEND });
+    await ask("balance", "backend_reads", "A listed backend reads any customer's balance", {
+      url: underAdmin("/points/u-42"),
+      caller: BACKEND,
+    });
+    await ask("history", "backend_reads", "A listed backend reads any customer's history", {
+      url: underAdmin("/points/u-42/history?limit=2"),
+      caller: BACKEND,
+    });
     const backendGrant = { adjustmentId: "adj-backend-1", points: 40, reason: "Order o-1002 arrived late" };
-    await ask("adjust", "backend_grants", "A listed backend grants points; the adjustment names its role", { url: underAdmin(adjustments), body: json(backendGrant), caller: BACKEND });
+    await ask("adjust", "backend_grants", "A listed backend grants points; the adjustment names its role", {
+      url: underAdmin(adjustments),
+      body: json(backendGrant),
+      caller: BACKEND,
+    });
     const backendRedemption = { redemptionId: "rd-backend-1", points: 20, rewardId: "voucher-5" };
-    await ask("redeem", "backend_redeems", "A listed backend spends for a customer", { url: underAdmin(redeem), body: json(backendRedemption), caller: BACKEND });
-    await ask("cancelRedemption", "backend_cancels", "A listed backend gives the points back", { url: underAdmin("/points/u-42/redemptions/rd-backend-1/cancel"), caller: BACKEND });
-    await ask("erase", "backend_erases", "A listed backend erases a customer", { url: underAdmin("/points/u-55"), method: "DELETE", caller: BACKEND });
+    await ask("redeem", "backend_redeems", "A listed backend spends for a customer", {
+      url: underAdmin(redeem),
+      body: json(backendRedemption),
+      caller: BACKEND,
+    });
+    await ask("cancelRedemption", "backend_cancels", "A listed backend gives the points back", {
+      url: underAdmin("/points/u-42/redemptions/rd-backend-1/cancel"),
+      caller: BACKEND,
+    });
+    await ask("erase", "backend_erases", "A listed backend erases a customer", {
+      url: underAdmin("/points/u-55"),
+      method: "DELETE",
+      caller: BACKEND,
+    });
     const refused = "A signer not listed in the stack's adminPrincipals (API Gateway's resource policy refuses it first)";
     await ask("balance", "not_listed", refused, { url: underAdmin("/points/u-42"), caller: NOT_LISTED });
     await ask("history", "not_listed", refused, { url: underAdmin("/points/u-42/history"), caller: NOT_LISTED });
-    await ask("adjust", "not_listed", refused, { url: underAdmin(adjustments), body: json({ ...backendGrant, adjustmentId: "adj-backend-2" }), caller: NOT_LISTED });
-    await ask("redeem", "not_listed", refused, { url: underAdmin(redeem), body: json({ ...backendRedemption, redemptionId: "rd-backend-2" }), caller: NOT_LISTED });
-    await ask("cancelRedemption", "not_listed", refused, { url: underAdmin("/points/u-42/redemptions/rd-backend-1/cancel"), caller: NOT_LISTED });
+    await ask("adjust", "not_listed", refused, {
+      url: underAdmin(adjustments),
+      body: json({ ...backendGrant, adjustmentId: "adj-backend-2" }),
+      caller: NOT_LISTED,
+    });
+    await ask("redeem", "not_listed", refused, {
+      url: underAdmin(redeem),
+      body: json({ ...backendRedemption, redemptionId: "rd-backend-2" }),
+      caller: NOT_LISTED,
+    });
+    await ask("cancelRedemption", "not_listed", refused, {
+      url: underAdmin("/points/u-42/redemptions/rd-backend-1/cancel"),
+      caller: NOT_LISTED,
+    });
     await ask("erase", "not_listed", refused, { url: underAdmin("/points/u-42"), method: "DELETE", caller: NOT_LISTED });
 
     // The answers to failures DynamoDB Local does not make on its own: a ledger that cannot be
@@ -192,9 +323,17 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
     const internal = "An unexpected failure: the request id to report, nothing internal";
     await broken("balance", "internal_error", internal, { url: "/points/u-42", caller: customer("u-42") });
     await broken("history", "internal_error", internal, { url: "/points/u-42/history", caller: customer("u-42") });
-    await broken("redeem", "internal_error", internal, { url: redeem, body: json({ ...redemption, redemptionId: "rd-5" }), caller: customer("u-42") });
+    await broken("redeem", "internal_error", internal, {
+      url: redeem,
+      body: json({ ...redemption, redemptionId: "rd-5" }),
+      caller: customer("u-42"),
+    });
     await broken("cancelRedemption", "internal_error", internal, { url: "/points/u-42/redemptions/rd-1/cancel", caller: ADMIN });
-    await broken("adjust", "internal_error", internal, { url: adjustments, body: json({ ...grant, adjustmentId: "adj-7" }), caller: ADMIN });
+    await broken("adjust", "internal_error", internal, {
+      url: adjustments,
+      body: json({ ...grant, adjustmentId: "adj-7" }),
+      caller: ADMIN,
+    });
     await broken("erase", "internal_error", internal, { url: "/points/u-42", method: "DELETE", caller: ADMIN });
     const busy = askOf({ ...functions, redeemer: createRedeemApi({ ...common, redemptions: new BusyRedemptions(documents, tableName) }) });
     const retry = "The balance kept changing: retry with the same redemptionId";
@@ -205,8 +344,19 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
         throw new LedgerBusyError("the balance kept changing");
       }
     }
-    const busyAdmin = askOf({ ...functions, admin: createAdminApi({ ...common, adjustments: new BusyAdjustments(documents, tableName, LIFECYCLE), erasure: new DynamoErasure(documents, tableName) }) });
-    await busyAdmin("adjust", "busy", "The balance kept changing: retry with the same adjustmentId", { url: adjustments, body: json({ ...grant, adjustmentId: "adj-8" }), caller: ADMIN });
+    const busyAdmin = askOf({
+      ...functions,
+      admin: createAdminApi({
+        ...common,
+        adjustments: new BusyAdjustments(documents, tableName, LIFECYCLE),
+        erasure: new DynamoErasure(documents, tableName),
+      }),
+    });
+    await busyAdmin("adjust", "busy", "The balance kept changing: retry with the same adjustmentId", {
+      url: adjustments,
+      body: json({ ...grant, adjustmentId: "adj-8" }),
+      caller: ADMIN,
+    });
     return recorded;
   } finally {
     if (listed === undefined) delete process.env.ADMIN_PRINCIPALS;

@@ -49,17 +49,24 @@ async function setup(lifecycle: Lifecycle = { pendingDays: 0, expiryDays: 0 }, e
   const adminApi = asAdminBackend(rawAdminApi);
   const readApi = asAdminBackend(createReadApi({ ledger: rig.ledger, logger, allowedOrigins: [], adminGroup: ADMINS, now: rig.now }));
   const balance = async (userId = "u-1") => bodyOf(await readApi(balanceRequest(userId)));
-  const history = async (userId = "u-1") => bodyOf(await readApi(historyRequest(userId, { query: { limit: "100" } }))).items as Array<Record<string, unknown>>;
+  const history = async (userId = "u-1") =>
+    bodyOf(await readApi(historyRequest(userId, { query: { limit: "100" } }))).items as Array<Record<string, unknown>>;
   const logs = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   return { harness, rig, adminApi, rawAdminApi, balance, history, logs };
 }
 
 const adjust = (body: unknown, userId = "u-1") =>
-  apiEvent({ resource: API_ROUTES.adjust.resource, method: "POST", pathParameters: { userId }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  apiEvent({
+    resource: API_ROUTES.adjust.resource,
+    method: "POST",
+    pathParameters: { userId },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 
 const erase = (userId: string) => apiEvent({ resource: API_ROUTES.erase.resource, method: "DELETE", pathParameters: { userId } });
 
-const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.body) as Record<string, unknown> & { error?: { code: string; message: string; balance?: number } };
+const bodyOf = (response: APIGatewayProxyResult) =>
+  JSON.parse(response.body) as Record<string, unknown> & { error?: { code: string; message: string; balance?: number } };
 
 async function itemOf(harness: Harness, pk: string, sk: string) {
   return (await harness.documents.send(new GetCommand({ TableName: harness.tableName, Key: { pk, sk }, ConsistentRead: true }))).Item;
@@ -82,9 +89,17 @@ test("a grant credits a lot of its own, spendable at once and expiring by the li
   });
   // The order's 100 points are still pending; the grant is spendable now.
   t.like(await balance(), { balance: 50, pending: 100, lifetimeEarned: 150, nextExpiry: { points: 50, at: "2027-03-01T00:00:00.000Z" } });
-  t.like(await itemOf(harness, "USER#u-1", "ADJUST#adj-1"), { kind: "adjustment", direction: "grant", actor: ADMIN_BACKEND, reason: "parcel lost in transit" });
+  t.like(await itemOf(harness, "USER#u-1", "ADJUST#adj-1"), {
+    kind: "adjustment",
+    direction: "grant",
+    actor: ADMIN_BACKEND,
+    reason: "parcel lost in transit",
+  });
   t.truthy(await itemOf(harness, `EXPIRES#2027-03-01#${indexShardOf("u-1")}`, "USER#u-1"), "indexed for the settle");
-  t.like((await history()).find((item) => item.type === "adjustment"), { adjustmentId: "adj-1", points: 50, reason: "parcel lost in transit" });
+  t.like(
+    (await history()).find((item) => item.type === "adjustment"),
+    { adjustmentId: "adj-1", points: 50, reason: "parcel lost in transit" },
+  );
 });
 
 test("a take spends the earliest-expiring points first and shows in history, negative", async (t) => {
@@ -128,20 +143,32 @@ test("an adjustment that would carry a total past the safe integers is refused e
   const MAX = Number.MAX_SAFE_INTEGER;
   // A customer who owes nearly the most the ledger can hold, and has earned nearly as much.
   await harness.documents.send(
-    new PutCommand({ TableName: harness.tableName, Item: { pk: "USER#u-1", sk: "BALANCE", "lot_-_-": 0, debt: MAX - 2, lifetimeEarned: MAX - 2, updatedAt: START } }),
+    new PutCommand({
+      TableName: harness.tableName,
+      Item: { pk: "USER#u-1", sk: "BALANCE", "lot_-_-": 0, debt: MAX - 2, lifetimeEarned: MAX - 2, updatedAt: START },
+    }),
   );
 
   const take = await adminApi(adjust({ adjustmentId: "adj-take", points: -5, reason: "fraudulent order", allowNegative: true }));
   t.is(take.statusCode, 400);
-  t.deepEqual(bodyOf(take).error, { code: "invalid_request", message: "adjusting by -5 points would take the points owed beyond 9007199254740991 (Number.MAX_SAFE_INTEGER)" });
+  t.deepEqual(bodyOf(take).error, {
+    code: "invalid_request",
+    message: "adjusting by -5 points would take the points owed beyond 9007199254740991 (Number.MAX_SAFE_INTEGER)",
+  });
   const grant = await adminApi(adjust({ adjustmentId: "adj-grant", points: 5, reason: "goodwill" }));
   t.is(grant.statusCode, 400);
-  t.deepEqual(bodyOf(grant).error, { code: "invalid_request", message: "adjusting by 5 points would take the points earned in total beyond 9007199254740991 (Number.MAX_SAFE_INTEGER)" });
+  t.deepEqual(bodyOf(grant).error, {
+    code: "invalid_request",
+    message: "adjusting by 5 points would take the points earned in total beyond 9007199254740991 (Number.MAX_SAFE_INTEGER)",
+  });
 
   t.like(await balance(), { balance: -(MAX - 2), lifetimeEarned: MAX - 2 });
   t.deepEqual(await history(), [], "nothing written");
   // Within the limit, the same customer can still be adjusted.
-  t.is((await adminApi(adjust({ adjustmentId: "adj-small", points: -2, reason: "fraudulent order", allowNegative: true }))).statusCode, 201);
+  t.is(
+    (await adminApi(adjust({ adjustmentId: "adj-small", points: -2, reason: "fraudulent order", allowNegative: true }))).statusCode,
+    201,
+  );
   t.like(await balance(), { balance: -MAX });
 });
 
@@ -158,7 +185,11 @@ test("the same adjustment again gets its first answer; the same id with another 
   t.deepEqual(harness.requests, ["TransactGetItems"], "a replay is answered from one read");
   const concurrent = await Promise.all(Array.from({ length: 5 }, () => adminApi(adjust({ ...request, adjustmentId: "adj-2" }))));
   t.deepEqual(concurrent.map((r) => r.statusCode).sort(), [200, 200, 200, 200, 201]);
-  for (const body of [{ ...request, points: 26 }, { ...request, reason: "other" }, { ...request, allowNegative: true }]) {
+  for (const body of [
+    { ...request, points: 26 },
+    { ...request, reason: "other" },
+    { ...request, allowNegative: true },
+  ]) {
     const conflict = await adminApi(adjust(body));
     t.is(conflict.statusCode, 409);
     t.is(bodyOf(conflict).error?.code, "idempotency_conflict");
@@ -170,14 +201,20 @@ test("only admins adjust and erase (403); bad bodies are 400 naming the field", 
   const { rig, rawAdminApi, adminApi, balance } = await setup();
   await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: START });
   const customer = { claims: { sub: "u-1" } };
-  const asCustomer = (event: ReturnType<typeof adjust>) => ({ ...event, requestContext: { ...event.requestContext, authorizer: { claims: customer.claims } } });
+  const asCustomer = (event: ReturnType<typeof adjust>) => ({
+    ...event,
+    requestContext: { ...event.requestContext, authorizer: { claims: customer.claims } },
+  });
   for (const event of [adjust({ adjustmentId: "a", points: 1000, reason: "me" }), erase("u-1")]) {
     t.is((await rawAdminApi(asCustomer(event))).statusCode, 403, "a customer, even for themselves");
     t.is((await rawAdminApi(signedBy(event, "arn:aws:iam::123456789012:role/someone-else"))).statusCode, 403, "an unlisted signer");
     t.is((await rawAdminApi(event)).statusCode, 403, "no claims and no signer");
   }
   const groupMember = { ...adjust({ adjustmentId: "a-group", points: 5, reason: "support" }) };
-  const asMember = { ...groupMember, requestContext: { ...groupMember.requestContext, authorizer: { claims: { sub: "agent-7", "cognito:groups": ADMINS } } } };
+  const asMember = {
+    ...groupMember,
+    requestContext: { ...groupMember.requestContext, authorizer: { claims: { sub: "agent-7", "cognito:groups": ADMINS } } },
+  };
   const made = await rawAdminApi(asMember);
   t.is(made.statusCode, 201);
   t.is(bodyOf(made).actor, "agent-7", "a Cognito admin is recorded by sub");
@@ -202,7 +239,12 @@ async function writeEntries(harness: Harness, userId: string, count: number) {
   const rate = { currency: "EUR", rateHundredths: 100 };
   const items = Array.from({ length: count }, (_, i) =>
     earnEntry(
-      { orderId: `o-${String(i).padStart(5, "0")}`, userId, total: { amount: 1_000, currency: "EUR" }, completedAt: new Date(Date.parse("2023-03-01T00:00:00.000Z") + i * 3_600_000).toISOString() },
+      {
+        orderId: `o-${String(i).padStart(5, "0")}`,
+        userId,
+        total: { amount: 1_000, currency: "EUR" },
+        completedAt: new Date(Date.parse("2023-03-01T00:00:00.000Z") + i * 3_600_000).toISOString(),
+      },
       rate,
       { eventId: `e-${i}`, recordedAt: START },
       { pendingDays: 0, expiryDays: 0 },
@@ -254,7 +296,11 @@ test(`erasing a customer with ${ENTRIES} entries over pages of ${PAGE} keys leav
 
   const counts: Record<string, number> = {};
   for (const operation of harness.requests) counts[operation] = (counts[operation] ?? 0) + 1;
-  t.is(before, ENTRIES + 6 + 2, "the entries, the balance, 2 orders, a parked refund and its order's early note, a redemption, and 2 expiry index items");
+  t.is(
+    before,
+    ENTRIES + 6 + 2,
+    "the entries, the balance, 2 orders, a parked refund and its order's early note, a redemption, and 2 expiry index items",
+  );
   // The balance, the tombstone with its check that the balance is as read, the balance again (its
   // lots name the index days); the pages of keys; every other item (the two expiry index items
   // among them) in batches of 25; the balance item alone, last.
@@ -267,10 +313,28 @@ test(`erasing a customer with ${ENTRIES} entries over pages of ${PAGE} keys leav
   t.log(`erasing ${before} items: ${harness.requests.length} requests (${JSON.stringify(counts)})`);
 
   const left = await scanAll(harness);
-  t.deepEqual(left.filter((item) => JSON.stringify(item).includes(HEAVY)), [], "no item holds the id in clear");
-  t.like(left.find((item) => item.pk === erasedPk(HEAVY)), { sk: TOMBSTONE_SK, pointsRemoved: 130, erasedAt: "2026-03-05T10:00:00.000Z" });
-  t.true(left.some((item) => item.pk === "USER#u-2"), "other customers stay");
-  t.deepEqual(await balance(HEAVY), { userId: HEAVY, balance: 0, pending: 0, lifetimeEarned: 0, updatedAt: null, nextRelease: null, nextExpiry: null });
+  t.deepEqual(
+    left.filter((item) => JSON.stringify(item).includes(HEAVY)),
+    [],
+    "no item holds the id in clear",
+  );
+  t.like(
+    left.find((item) => item.pk === erasedPk(HEAVY)),
+    { sk: TOMBSTONE_SK, pointsRemoved: 130, erasedAt: "2026-03-05T10:00:00.000Z" },
+  );
+  t.true(
+    left.some((item) => item.pk === "USER#u-2"),
+    "other customers stay",
+  );
+  t.deepEqual(await balance(HEAVY), {
+    userId: HEAVY,
+    balance: 0,
+    pending: 0,
+    lifetimeEarned: 0,
+    updatedAt: null,
+    nextRelease: null,
+    nextExpiry: null,
+  });
   t.deepEqual(await history(HEAVY), []);
   const erased = logs().find((line) => line.message === "customer erased");
   // And the release index key of today's lot, sent though never written (its points were spendable at once).
@@ -286,7 +350,17 @@ test(`erasing a customer with ${ENTRIES} entries over pages of ${PAGE} keys leav
 test("after an erasure the customer's events are acknowledged and dropped, and adjustments refused", async (t) => {
   const { harness, rig, adminApi, balance } = await setup({ pendingDays: 0, expiryDays: 365 });
   await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: START });
-  const deleted = (userId: string) => ({ version: "0", id: `del-${userId}`, "detail-type": DETAIL_TYPES.customerDeleted, source: DEFAULT_EVENT_SOURCE, account: "123456789012", time: START, region: "eu-west-1", resources: [], detail: { userId, deletedAt: START } });
+  const deleted = (userId: string) => ({
+    version: "0",
+    id: `del-${userId}`,
+    "detail-type": DETAIL_TYPES.customerDeleted,
+    source: DEFAULT_EVENT_SOURCE,
+    account: "123456789012",
+    time: START,
+    region: "eu-west-1",
+    resources: [],
+    detail: { userId, deletedAt: START },
+  });
   t.deepEqual((await rig.write(sqsBatch(sqsRecord(deleted("u-1"))))).batchItemFailures, [], "the platform's Customer Deleted erases");
 
   // Replays and late events: the order again, a new order, a refund, a close, the deletion again.
@@ -308,18 +382,35 @@ test("after an erasure the customer's events are acknowledged and dropped, and a
   t.is(refused.statusCode, 409);
   t.is(bodyOf(refused).error?.code, "customer_erased");
   const left = await scanAll(harness);
-  t.deepEqual(left.map((item) => item.pk), [erasedPk("u-1")], "only the tombstone");
+  t.deepEqual(
+    left.map((item) => item.pk),
+    [erasedPk("u-1")],
+    "only the tombstone",
+  );
   t.like(await balance(), { balance: 0, lifetimeEarned: 0, updatedAt: null });
 });
 
 test("the writer erases on Customer Deleted and drops the customer's later events in one request each; its log lines name the tombstone, not the id", async (t) => {
   const harness = await createHarness(dynamo);
   const { write, logs } = createTestWriter(harness);
-  const deleted = { version: "0", id: "del-1", "detail-type": DETAIL_TYPES.customerDeleted, source: DEFAULT_EVENT_SOURCE, account: "123456789012", time: START, region: "eu-west-1", resources: [], detail: { userId: "gone-1", deletedAt: START } };
+  const deleted = {
+    version: "0",
+    id: "del-1",
+    "detail-type": DETAIL_TYPES.customerDeleted,
+    source: DEFAULT_EVENT_SOURCE,
+    account: "123456789012",
+    time: START,
+    region: "eu-west-1",
+    resources: [],
+    detail: { userId: "gone-1", deletedAt: START },
+  };
   await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o-1", userId: "gone-1", amount: 1_000 }))));
   t.deepEqual((await write(sqsBatch(sqsRecord(deleted)))).batchItemFailures, []);
   harness.requests.length = 0;
-  t.deepEqual((await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o-2", userId: "gone-1", amount: 1_000 }))))).batchItemFailures, []);
+  t.deepEqual(
+    (await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o-2", userId: "gone-1", amount: 1_000 }))))).batchItemFailures,
+    [],
+  );
   t.deepEqual(harness.requests, ["TransactWriteItems"], "a dropped order costs what a credited one does");
   const [, erasedLine, droppedLine] = logs();
   t.like(erasedLine, { outcome: "erased", points: 10, tombstone: erasedPk("gone-1"), userId: undefined });
@@ -331,12 +422,20 @@ test("an erasure that fails half-way finishes when retried", async (t) => {
   const { harness, adminApi } = await heavyCustomer();
   const before = (await itemsHolding(harness, HEAVY)).length;
   harness.requests.length = 0;
-  harness.inject({ operation: "BatchWriteItem", match: `ORDER#o-${String(ENTRIES / 2).padStart(5, "0")}`, when: "before", error: serviceError("InternalServerError") });
+  harness.inject({
+    operation: "BatchWriteItem",
+    match: `ORDER#o-${String(ENTRIES / 2).padStart(5, "0")}`,
+    when: "before",
+    error: serviceError("InternalServerError"),
+  });
   const failed = await adminApi(erase(HEAVY));
   t.is(failed.statusCode, 500);
   const halfway = await itemsHolding(harness, HEAVY);
   t.true(halfway.length > 0 && halfway.length < before, `${halfway.length} of ${before} items left`);
-  t.true(halfway.some((item) => item.sk === "BALANCE"), "the balance item goes last, so a retry knows the lots");
+  t.true(
+    halfway.some((item) => item.sk === "BALANCE"),
+    "the balance item goes last, so a retry knows the lots",
+  );
 
   // A response lost after DynamoDB deleted the batch: the retry finds those items gone.
   harness.inject({ operation: "BatchWriteItem", when: "after", error: serviceError("InternalServerError") });
@@ -352,7 +451,9 @@ test("a balance item the ledger cannot read does not keep its customer from bein
   const { harness, adminApi } = await setup();
   const damaged = { pk: "USER#u-damaged", sk: "BALANCE", lifetimeEarned: "not a number", "lot_2026-01-01_2027-01-01": 5 };
   const index = { pk: `EXPIRES#2027-01-01#${indexShardOf("u-damaged")}`, sk: "USER#u-damaged" };
-  await harness.documents.send(new BatchWriteCommand({ RequestItems: { [harness.tableName]: [{ PutRequest: { Item: damaged } }, { PutRequest: { Item: index } }] } }));
+  await harness.documents.send(
+    new BatchWriteCommand({ RequestItems: { [harness.tableName]: [{ PutRequest: { Item: damaged } }, { PutRequest: { Item: index } }] } }),
+  );
   const response = await adminApi(erase("u-damaged"));
   t.is(response.statusCode, 200);
   t.like(bodyOf(response), { erased: true, pointsRemoved: 0 });
@@ -369,7 +470,17 @@ test("erasing someone the ledger never knew leaves a tombstone and removes nothi
 
 const RACER = "racer-4e1b";
 
-const customerDeleted = (userId: string) => ({ version: "0", id: `del-${userId}`, "detail-type": DETAIL_TYPES.customerDeleted, source: DEFAULT_EVENT_SOURCE, account: "123456789012", time: START, region: "eu-west-1", resources: [], detail: { userId, deletedAt: START } });
+const customerDeleted = (userId: string) => ({
+  version: "0",
+  id: `del-${userId}`,
+  "detail-type": DETAIL_TYPES.customerDeleted,
+  source: DEFAULT_EVENT_SOURCE,
+  account: "123456789012",
+  time: START,
+  region: "eu-west-1",
+  resources: [],
+  detail: { userId, deletedAt: START },
+});
 
 /**
  * Runs `work` just before the request that writes the erasure's tombstone, the only one that
@@ -404,7 +515,8 @@ const erasures = {
 
 /** What lands for the customer on another day than their first order, so its lot names days the first read never saw. */
 const racers = {
-  "an order's credit": ({ rig }: Context) => rig.order({ orderId: "o-raced", userId: RACER, amount: 5_000, completedAt: "2026-03-05T09:00:00.000Z" }),
+  "an order's credit": ({ rig }: Context) =>
+    rig.order({ orderId: "o-raced", userId: RACER, amount: 5_000, completedAt: "2026-03-05T09:00:00.000Z" }),
   "an admin's grant": ({ adminApi }: Context) => adminApi(adjust({ adjustmentId: "adj-raced", points: 50, reason: "goodwill" }, RACER)),
 };
 
@@ -437,7 +549,9 @@ test("a take for an erased customer is refused as customer_erased, not insuffici
   await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: START });
   t.is((await adminApi(erase("u-1"))).statusCode, 200);
   for (const allowNegative of [false, true]) {
-    const refused = await adminApi(adjust({ adjustmentId: `adj-take-${String(allowNegative)}`, points: -10, reason: "fraud", allowNegative }));
+    const refused = await adminApi(
+      adjust({ adjustmentId: `adj-take-${String(allowNegative)}`, points: -10, reason: "fraud", allowNegative }),
+    );
     t.is(refused.statusCode, 409);
     t.is(bodyOf(refused).error?.code, "customer_erased", `allowNegative: ${String(allowNegative)}`);
   }
@@ -446,7 +560,8 @@ test("a take for an erased customer is refused as customer_erased, not insuffici
 /** What changes an order the customer already has: it finds the order, as the erasure has not deleted it yet. */
 const changesOfAnOrder = {
   "a refund": ({ rig }: Context) => rig.refund({ orderId: "o-1", userId: RACER, refundId: "rf-1", amount: 1_000 }),
-  "a return window's close": ({ rig }: Context) => rig.windowClosed({ orderId: "o-1", userId: RACER, closedAt: "2026-03-01T12:00:00.000Z" }),
+  "a return window's close": ({ rig }: Context) =>
+    rig.windowClosed({ orderId: "o-1", userId: RACER, closedAt: "2026-03-01T12:00:00.000Z" }),
 };
 
 for (const [change, land] of Object.entries(changesOfAnOrder)) {

@@ -46,7 +46,10 @@ const refunds = [5, 17, 62, 80, 99, 150, 177, 199].map((i, n) => {
 
 const earned = (order: (typeof orders)[number]) => Math.floor((order.total.amount * RATE[order.total.currency]) / 10_000);
 const reversed = (refund: (typeof refunds)[number]) => {
-  const order = required(orders.find((o) => o.orderId === refund.orderId), `the order of ${refund.refundId}`);
+  const order = required(
+    orders.find((o) => o.orderId === refund.orderId),
+    `the order of ${refund.refundId}`,
+  );
   return Math.min(earned(order), Math.floor((refund.refund.amount * RATE[order.total.currency]) / 10_000));
 };
 
@@ -68,10 +71,32 @@ function backfillFile() {
       duplicates += 1;
     }
     if (i === 25) badLine('{"detail-type": "Order Completed", "detail": {', /^not JSON \(/);
-    if (i === 70) badLine(JSON.stringify({ "detail-type": "Order Completed", detail: { ...order, orderId: "bf-x1", total: { amount: 19.95, currency: "EUR" } } }), /^detail\.total\.amount: must be a whole number of minor units/);
-    if (i === 120) badLine(JSON.stringify({ "detail-type": "Order Shipped", detail: order }), /^detail-type: must be "Order Completed" or "Order Refunded"$/);
-    if (i === 160) badLine(JSON.stringify({ "detail-type": "Order Completed", detail: { ...order, orderId: "bf-x2", total: { amount: 5_000, currency: "JPY" } } }), /^detail\.total\.currency: no earn rule for JPY/);
-    if (i === 190) badLine(JSON.stringify({ "detail-type": "Order Completed", source: "otrium.ecommerce", detail: { ...order, orderId: "bf-x3" } }), /^source: unknown key/);
+    if (i === 70)
+      badLine(
+        JSON.stringify({
+          "detail-type": "Order Completed",
+          detail: { ...order, orderId: "bf-x1", total: { amount: 19.95, currency: "EUR" } },
+        }),
+        /^detail\.total\.amount: must be a whole number of minor units/,
+      );
+    if (i === 120)
+      badLine(
+        JSON.stringify({ "detail-type": "Order Shipped", detail: order }),
+        /^detail-type: must be "Order Completed" or "Order Refunded"$/,
+      );
+    if (i === 160)
+      badLine(
+        JSON.stringify({
+          "detail-type": "Order Completed",
+          detail: { ...order, orderId: "bf-x2", total: { amount: 5_000, currency: "JPY" } },
+        }),
+        /^detail\.total\.currency: no earn rule for JPY/,
+      );
+    if (i === 190)
+      badLine(
+        JSON.stringify({ "detail-type": "Order Completed", source: "otrium.ecommerce", detail: { ...order, orderId: "bf-x3" } }),
+        /^source: unknown key/,
+      );
   });
   for (const refund of refunds.slice(3)) event("Order Refunded", refund);
   return { lines, bad, duplicates, events: lines.length - bad.size };
@@ -124,84 +149,104 @@ async function localRuntime(t: ExecutionContext, env: NodeJS.ProcessEnv = {}): P
   return { runtime, endpoint: endpointOf(runtime).endpoint };
 }
 
-const summaryOf = (run: Run) => /summary: sent (\d+), refused (\d+), skipped (\d+) in .* \((\d+) events\/s\)/.exec(run.stdout)?.slice(1).map(Number);
+const summaryOf = (run: Run) =>
+  /summary: sent (\d+), refused (\d+), skipped (\d+) in .* \((\d+) events\/s\)/.exec(run.stdout)?.slice(1).map(Number);
 
-test.serial(`${orders.length} historic orders with duplicates and bad lines: exact balances; running the file again changes nothing`, async (t) => {
-  t.timeout(8 * 60_000);
-  const dir = mkdtempSync(path.join(tmpdir(), "backfill-e2e-"));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const { lines, bad, duplicates, events } = backfillFile();
-  const file = path.join(dir, "orders.jsonl");
-  writeFileSync(file, `${lines.join("\n")}\n`);
+test.serial(
+  `${orders.length} historic orders with duplicates and bad lines: exact balances; running the file again changes nothing`,
+  async (t) => {
+    t.timeout(8 * 60_000);
+    const dir = mkdtempSync(path.join(tmpdir(), "backfill-e2e-"));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const { lines, bad, duplicates, events } = backfillFile();
+    const file = path.join(dir, "orders.jsonl");
+    writeFileSync(file, `${lines.join("\n")}\n`);
 
-  const { runtime, endpoint } = await localRuntime(t);
-  const getJson = async (url: string) => (await (await fetch(`${endpoint}${url}`)).json()) as Record<string, unknown>;
+    const { runtime, endpoint } = await localRuntime(t);
+    const getJson = async (url: string) => (await (await fetch(`${endpoint}${url}`)).json()) as Record<string, unknown>;
 
-  // The bad lines stop the run before anything is sent, each named with its reason.
-  const refused = await backfill(t, ["--file", file, "--endpoint", endpoint]);
-  t.is(refused.code, 2, refused.stdout + refused.stderr);
-  const listed = [...refused.stdout.matchAll(/^ {2}line (\d+): (.*)$/gm)].map(([, line, reason]) => [Number(line), reason ?? ""] as const);
-  t.deepEqual(
-    listed.map(([line]) => line),
-    [...bad.keys()],
-  );
-  for (const [line, reason] of listed) t.regex(reason, bad.get(line) ?? /^$/, `line ${line}`);
-  t.regex(refused.stdout, new RegExp(`checked .*: ${events} events to send, ${bad.size} invalid lines`));
-  t.regex(refused.stdout, /^nothing was sent: fix these lines, or pass --skip-invalid to send the others$/m);
-
-  // --skip-invalid sends the others.
-  const started = Date.now();
-  const first = await backfill(t, ["--file", file, "--endpoint", endpoint, "--skip-invalid"]);
-  t.is(first.code, 0, first.stdout + first.stderr);
-  const [sent, refusedCount, skipped, publishRate] = summaryOf(first) ?? [];
-  t.deepEqual([sent, refusedCount, skipped], [events, 0, bad.size], first.stdout);
-  t.regex(first.stdout, /^progress: \d+\/\d+ \(100%\), \d+ events\/s, done$/m, "plain progress lines off a terminal");
-  t.notRegex(first.stderr, /NodeVersionSupportWarning/, "the SDK's warning is said once, by npm start");
-
-  const applied = await until(() => {
-    const seen = outcomes(runtime);
-    return seen.credited === orders.length && (seen.reversed ?? 0) + (seen.parked ?? 0) === refunds.length && seen.duplicate === duplicates;
-  }, WRITER_MS);
-  t.true(applied, `the writer took every order and refund once: ${JSON.stringify(outcomes(runtime))}`);
-  t.log(`first run: published at ${publishRate} events/s; ${events} events applied ${((Date.now() - started) / 1000).toFixed(1)} s after the run began`);
-
-  const ledger = new Map<string, { balance: Record<string, unknown>; history: Record<string, unknown> }>();
-  for (let u = 0; u < USERS; u++) {
-    const userId = `bf-user-${u}`;
-    const mine = orders.filter((o) => o.userId === userId);
-    const myRefunds = refunds.filter((r) => r.userId === userId);
-    const lifetime = mine.reduce((sum, o) => sum + earned(o), 0);
-    const balance = await getJson(`/points/${userId}`);
-    t.like(balance, { userId, balance: lifetime - myRefunds.reduce((sum, r) => sum + reversed(r), 0), lifetimeEarned: lifetime, pending: 0 }, userId);
-    const history = await getJson(`/points/${userId}/history?limit=100`);
-    const items = history.items as Array<{ type: string; orderId: string; refundId?: string }>;
-    t.deepEqual(
-      items.map((item) => (item.type === "refund" ? `${item.orderId}/${item.refundId}` : item.orderId)).sort(),
-      [...mine.map((o) => o.orderId), ...myRefunds.map((r) => `${r.orderId}/${r.refundId}`)].sort(),
-      `${userId}: one history entry per order and refund`,
+    // The bad lines stop the run before anything is sent, each named with its reason.
+    const refused = await backfill(t, ["--file", file, "--endpoint", endpoint]);
+    t.is(refused.code, 2, refused.stdout + refused.stderr);
+    const listed = [...refused.stdout.matchAll(/^ {2}line (\d+): (.*)$/gm)].map(
+      ([, line, reason]) => [Number(line), reason ?? ""] as const,
     );
-    ledger.set(userId, { balance, history });
-  }
+    t.deepEqual(
+      listed.map(([line]) => line),
+      [...bad.keys()],
+    );
+    for (const [line, reason] of listed) t.regex(reason, bad.get(line) ?? /^$/, `line ${line}`);
+    t.regex(refused.stdout, new RegExp(`checked .*: ${events} events to send, ${bad.size} invalid lines`));
+    t.regex(refused.stdout, /^nothing was sent: fix these lines, or pass --skip-invalid to send the others$/m);
 
-  // Again: everything is sent again, and the ledger takes none of it.
-  const before = outcomes(runtime);
-  const again = await backfill(t, ["--file", file, "--endpoint", endpoint, "--skip-invalid"]);
-  t.is(again.code, 0, again.stdout + again.stderr);
-  t.deepEqual(summaryOf(again)?.slice(0, 3), [events, 0, bad.size], again.stdout);
-  t.true(await until(() => outcomes(runtime).duplicate === (before.duplicate ?? 0) + events, WRITER_MS), "the writer saw every re-sent event");
-  t.deepEqual(outcomes(runtime), { ...before, duplicate: (before.duplicate ?? 0) + events }, "nothing but duplicates");
-  for (const [userId, { balance, history }] of ledger) {
-    t.deepEqual(await getJson(`/points/${userId}`), balance, `${userId}: the same balance, updatedAt included`);
-    t.deepEqual(await getJson(`/points/${userId}/history?limit=100`), history, `${userId}: the same history`);
-  }
-  t.like(await getJson("/_local/dlq"), { count: 0 });
-});
+    // --skip-invalid sends the others.
+    const started = Date.now();
+    const first = await backfill(t, ["--file", file, "--endpoint", endpoint, "--skip-invalid"]);
+    t.is(first.code, 0, first.stdout + first.stderr);
+    const [sent, refusedCount, skipped, publishRate] = summaryOf(first) ?? [];
+    t.deepEqual([sent, refusedCount, skipped], [events, 0, bad.size], first.stdout);
+    t.regex(first.stdout, /^progress: \d+\/\d+ \(100%\), \d+ events\/s, done$/m, "plain progress lines off a terminal");
+    t.notRegex(first.stderr, /NodeVersionSupportWarning/, "the SDK's warning is said once, by npm start");
+
+    const applied = await until(() => {
+      const seen = outcomes(runtime);
+      return (
+        seen.credited === orders.length && (seen.reversed ?? 0) + (seen.parked ?? 0) === refunds.length && seen.duplicate === duplicates
+      );
+    }, WRITER_MS);
+    t.true(applied, `the writer took every order and refund once: ${JSON.stringify(outcomes(runtime))}`);
+    t.log(
+      `first run: published at ${publishRate} events/s; ${events} events applied ${((Date.now() - started) / 1000).toFixed(1)} s after the run began`,
+    );
+
+    const ledger = new Map<string, { balance: Record<string, unknown>; history: Record<string, unknown> }>();
+    for (let u = 0; u < USERS; u++) {
+      const userId = `bf-user-${u}`;
+      const mine = orders.filter((o) => o.userId === userId);
+      const myRefunds = refunds.filter((r) => r.userId === userId);
+      const lifetime = mine.reduce((sum, o) => sum + earned(o), 0);
+      const balance = await getJson(`/points/${userId}`);
+      t.like(
+        balance,
+        { userId, balance: lifetime - myRefunds.reduce((sum, r) => sum + reversed(r), 0), lifetimeEarned: lifetime, pending: 0 },
+        userId,
+      );
+      const history = await getJson(`/points/${userId}/history?limit=100`);
+      const items = history.items as Array<{ type: string; orderId: string; refundId?: string }>;
+      t.deepEqual(
+        items.map((item) => (item.type === "refund" ? `${item.orderId}/${item.refundId}` : item.orderId)).sort(),
+        [...mine.map((o) => o.orderId), ...myRefunds.map((r) => `${r.orderId}/${r.refundId}`)].sort(),
+        `${userId}: one history entry per order and refund`,
+      );
+      ledger.set(userId, { balance, history });
+    }
+
+    // Again: everything is sent again, and the ledger takes none of it.
+    const before = outcomes(runtime);
+    const again = await backfill(t, ["--file", file, "--endpoint", endpoint, "--skip-invalid"]);
+    t.is(again.code, 0, again.stdout + again.stderr);
+    t.deepEqual(summaryOf(again)?.slice(0, 3), [events, 0, bad.size], again.stdout);
+    t.true(
+      await until(() => outcomes(runtime).duplicate === (before.duplicate ?? 0) + events, WRITER_MS),
+      "the writer saw every re-sent event",
+    );
+    t.deepEqual(outcomes(runtime), { ...before, duplicate: (before.duplicate ?? 0) + events }, "nothing but duplicates");
+    for (const [userId, { balance, history }] of ledger) {
+      t.deepEqual(await getJson(`/points/${userId}`), balance, `${userId}: the same balance, updatedAt included`);
+      t.deepEqual(await getJson(`/points/${userId}/history?limit=100`), history, `${userId}: the same history`);
+    }
+    t.like(await getJson("/_local/dlq"), { count: 0 });
+  },
+);
 
 test.serial("historic dates drive the lifecycle: with prod's, an old order lands expired, a recent one pending", async (t) => {
   t.timeout(4 * 60_000);
   const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
   const order = (orderId: string, euros: number, days: number) =>
-    JSON.stringify({ "detail-type": "Order Completed", detail: { orderId, userId: "bf-lifecycle", total: { amount: euros * 100, currency: "EUR" }, completedAt: daysAgo(days) } });
+    JSON.stringify({
+      "detail-type": "Order Completed",
+      detail: { orderId, userId: "bf-lifecycle", total: { amount: euros * 100, currency: "EUR" }, completedAt: daysAgo(days) },
+    });
   const dir = mkdtempSync(path.join(tmpdir(), "backfill-e2e-"));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, "orders.jsonl");
@@ -215,7 +260,11 @@ test.serial("historic dates drive the lifecycle: with prod's, an old order lands
 
   const balance = (await (await fetch(`${endpoint}/points/bf-lifecycle`)).json()) as Record<string, unknown>;
   t.like(balance, { balance: 200, pending: 400, lifetimeEarned: 700 });
-  const history = (await (await fetch(`${endpoint}/points/bf-lifecycle/history`)).json()) as { items: Array<{ orderId: string; expiresAt: string | null }> };
-  const expired = history.items.filter((item) => item.expiresAt !== null && Date.parse(item.expiresAt) < Date.now()).map((item) => item.orderId);
+  const history = (await (await fetch(`${endpoint}/points/bf-lifecycle/history`)).json()) as {
+    items: Array<{ orderId: string; expiresAt: string | null }>;
+  };
+  const expired = history.items
+    .filter((item) => item.expiresAt !== null && Date.parse(item.expiresAt) < Date.now())
+    .map((item) => item.orderId);
   t.deepEqual(expired, ["bf-old"], "only the oldest order's points are past their expiry");
 });

@@ -29,11 +29,23 @@ const SETTINGS: EntrySettings = { source: "otrium.ecommerce", eventBusName: "def
 
 const order = (i: number, extra: Record<string, unknown> = {}) => ({
   "detail-type": "Order Completed",
-  detail: { orderId: `o-${i}`, userId: `u-${i % 3}`, total: { amount: 1_000 + i, currency: "EUR" }, completedAt: "2025-03-01T10:00:00Z", ...extra },
+  detail: {
+    orderId: `o-${i}`,
+    userId: `u-${i % 3}`,
+    total: { amount: 1_000 + i, currency: "EUR" },
+    completedAt: "2025-03-01T10:00:00Z",
+    ...extra,
+  },
 });
 const refund = (i: number) => ({
   "detail-type": "Order Refunded",
-  detail: { orderId: `o-${i}`, userId: `u-${i % 3}`, refundId: `r-${i}`, refund: { amount: 500, currency: "EUR" }, refundedAt: "2025-03-02T10:00:00+01:00" },
+  detail: {
+    orderId: `o-${i}`,
+    userId: `u-${i % 3}`,
+    refundId: `r-${i}`,
+    refund: { amount: 500, currency: "EUR" },
+    refundedAt: "2025-03-02T10:00:00+01:00",
+  },
 });
 
 /** Time that moves only when something sleeps. */
@@ -93,9 +105,15 @@ function jsonError(text: string): string {
 
 function output() {
   let text = "";
-  return { out: { write: (chunk: string) => {
+  return {
+    out: {
+      write: (chunk: string) => {
         text += chunk;
-      }, isTTY: false }, text: () => text };
+      },
+      isTTY: false,
+    },
+    text: () => text,
+  };
 }
 
 // The file's checks
@@ -119,22 +137,20 @@ test("every bad line is named by its number with the reason; blank lines are ski
   for await (const line of checkLines(readLines(tempFile(t, lines)), SETTINGS)) checked.push(line);
   // The parser's own words differ between Node.js versions.
   const problems = checked.filter(isProblem).map((p) => (p.reason.startsWith("not JSON (") ? { ...p, reason: "not JSON (…)" } : p));
-  t.deepEqual(
-    problems,
-    [
-      { line: 3, reason: "not JSON (…)" },
-      { line: 4, reason: 'must be a JSON object with "detail-type" and "detail"' },
-      { line: 5, reason: 'detail-type: must be "Order Completed" or "Order Refunded"' },
-      { line: 6, reason: `source: unknown key: a line holds only "detail-type" and "detail" (the source is the stack's)` },
-      {
-        line: 7,
-        reason: "detail.userId: may only contain letters, digits and _ . : -; detail.total.amount: must be a whole number of minor units (integer, never a float)",
-      },
-      { line: 8, reason: "detail: is required" },
-      { line: 9, reason: "detail.total.currency: no earn rule for JPY in the stack's earnRules (the writer would refuse the event)" },
-      { line: 10, reason: "detail.refund.amount: must be at least 1 minor unit" },
-    ],
-  );
+  t.deepEqual(problems, [
+    { line: 3, reason: "not JSON (…)" },
+    { line: 4, reason: 'must be a JSON object with "detail-type" and "detail"' },
+    { line: 5, reason: 'detail-type: must be "Order Completed" or "Order Refunded"' },
+    { line: 6, reason: `source: unknown key: a line holds only "detail-type" and "detail" (the source is the stack's)` },
+    {
+      line: 7,
+      reason:
+        "detail.userId: may only contain letters, digits and _ . : -; detail.total.amount: must be a whole number of minor units (integer, never a float)",
+    },
+    { line: 8, reason: "detail: is required" },
+    { line: 9, reason: "detail.total.currency: no earn rule for JPY in the stack's earnRules (the writer would refuse the event)" },
+    { line: 10, reason: "detail.refund.amount: must be at least 1 minor unit" },
+  ]);
   t.deepEqual(
     checked.filter((line) => !isProblem(line)).map((line) => line.line),
     [1, 12],
@@ -143,7 +159,11 @@ test("every bad line is named by its number with the reason; blank lines are ski
 
 test("an entry carries the stack's source and bus, and the detail exactly as the line has it", (t) => {
   const detail = { ...refund(1).detail, channel: "ios", refundedAt: "2025-03-02T10:00:00+01:00" };
-  const checked = checkLine(JSON.stringify({ "detail-type": "Order Refunded", detail }), 7, { ...SETTINGS, source: "otrium.platform", eventBusName: "orders" });
+  const checked = checkLine(JSON.stringify({ "detail-type": "Order Refunded", detail }), 7, {
+    ...SETTINGS,
+    source: "otrium.platform",
+    eventBusName: "orders",
+  });
   t.deepEqual(checked, {
     line: 7,
     entry: { Source: "otrium.platform", DetailType: "Order Refunded", Detail: JSON.stringify(detail), EventBusName: "orders" },
@@ -166,7 +186,10 @@ test("lines are read with Windows line ends and a byte order mark", async (t) =>
   writeFileSync(file, `\uFEFF${JSON.stringify(order(1))}\r\n${JSON.stringify(order(2))}\r\n`);
   const lines = [];
   for await (const line of checkLines(readLines(file), SETTINGS)) lines.push(line);
-  t.deepEqual(lines.map((line) => (isProblem(line) ? line.reason : line.line)), [1, 2]);
+  t.deepEqual(
+    lines.map((line) => (isProblem(line) ? line.reason : line.line)),
+    [1, 2],
+  );
 });
 
 // Arguments
@@ -175,7 +198,20 @@ test("arguments: the defaults, and every option", (t) => {
   t.deepEqual(parseBackfillArgs(["--file", "orders.jsonl"], {}), { file: "orders.jsonl", stack: "dev", fromLine: 1, skipInvalid: false });
   t.deepEqual(
     parseBackfillArgs(
-      ["--file=o.jsonl", "--stack", "prod", "--endpoint", "http://127.0.0.1:3000", "--bus", "arn:aws:events:eu-west-1:444455556666:event-bus/orders", "--rate", "12.5", "--from-line", "1201", "--skip-invalid"],
+      [
+        "--file=o.jsonl",
+        "--stack",
+        "prod",
+        "--endpoint",
+        "http://127.0.0.1:3000",
+        "--bus",
+        "arn:aws:events:eu-west-1:444455556666:event-bus/orders",
+        "--rate",
+        "12.5",
+        "--from-line",
+        "1201",
+        "--skip-invalid",
+      ],
       {},
     ),
     {
@@ -197,14 +233,20 @@ test("arguments: every mistake is named by its flag, all at once", (t) => {
     t.throws(() => parseBackfillArgs(args, env), { instanceOf: UsageError })?.message.split("\n");
   t.deepEqual(problems([]), ["--file is required"]);
   t.deepEqual(problems(["--file"]), ["--file needs a value"]);
-  t.deepEqual(problems(["--file", "--rate", "5"]), ["--file needs a value", 'unexpected argument "5" (every value follows its option, e.g. --file <path>)']);
-  t.deepEqual(problems(["--file", "a", "--rate", "0", "--from-line", "1.5", "--endpoint", "127.0.0.1:3000", "--bus", "no spaces", "--stack", "../x"]), [
-    '--rate must be a number of events per second above 0 (found "0")',
-    '--from-line must be a line number, 1 or more (found "1.5")',
-    '--endpoint must be an http(s) URL like http://127.0.0.1:3000 (found "127.0.0.1:3000")',
-    '--bus must be an event bus name or ARN (found "no spaces")',
-    '--stack must be a stack name like dev or prod (found "../x")',
+  t.deepEqual(problems(["--file", "--rate", "5"]), [
+    "--file needs a value",
+    'unexpected argument "5" (every value follows its option, e.g. --file <path>)',
   ]);
+  t.deepEqual(
+    problems(["--file", "a", "--rate", "0", "--from-line", "1.5", "--endpoint", "127.0.0.1:3000", "--bus", "no spaces", "--stack", "../x"]),
+    [
+      '--rate must be a number of events per second above 0 (found "0")',
+      '--from-line must be a line number, 1 or more (found "1.5")',
+      '--endpoint must be an http(s) URL like http://127.0.0.1:3000 (found "127.0.0.1:3000")',
+      '--bus must be an event bus name or ARN (found "no spaces")',
+      '--stack must be a stack name like dev or prod (found "../x")',
+    ],
+  );
   t.deepEqual(problems(["--file", "a", "--fast", "--skip-invalid=yes", "--file", "b", "orders.jsonl"]), [
     "unknown option --fast",
     '--skip-invalid takes no value (found "yes")',
@@ -217,18 +259,32 @@ test("arguments: every mistake is named by its flag, all at once", (t) => {
 });
 
 test("the command: a usage mistake is one line naming the flag, the usage line, exit code 2", async (t) => {
-  const run = promisify(execFile)(process.execPath, ["--import=tsx", "ops/backfill/cli.ts", "--file", "orders.jsonl", "--rate", "fast"], { cwd: ROOT });
+  const run = promisify(execFile)(process.execPath, ["--import=tsx", "ops/backfill/cli.ts", "--file", "orders.jsonl", "--rate", "fast"], {
+    cwd: ROOT,
+  });
   const error = await t.throwsAsync(run);
-  t.like(error, { code: EXIT_CODES.invalid, stdout: "", stderr: `--rate must be a number of events per second above 0 (found "fast")\n${USAGE}\n` });
+  t.like(error, {
+    code: EXIT_CODES.invalid,
+    stdout: "",
+    stderr: `--rate must be a number of events per second above 0 (found "fast")\n${USAGE}\n`,
+  });
 });
 
 test("the stack's config gives the source, bus, region and earn rules; --bus and its ARN's region win", (t) => {
-  t.like(backfillTarget({ stack: "prod" }), { source: "otrium.ecommerce", eventBusName: "default", region: "eu-west-1", earnRules: { EUR: 1, GBP: 1.25, SEK: 0.1 } });
+  t.like(backfillTarget({ stack: "prod" }), {
+    source: "otrium.ecommerce",
+    eventBusName: "default",
+    region: "eu-west-1",
+    earnRules: { EUR: 1, GBP: 1.25, SEK: 0.1 },
+  });
   t.like(backfillTarget({ stack: "dev", bus: "arn:aws:events:us-east-1:444455556666:event-bus/orders" }), {
     eventBusName: "arn:aws:events:us-east-1:444455556666:event-bus/orders",
     region: "us-east-1",
   });
-  t.throws(() => backfillTarget({ stack: "staging" }), { instanceOf: UsageError, message: "--stack staging: there is no Pulumi.staging.yaml" });
+  t.throws(() => backfillTarget({ stack: "staging" }), {
+    instanceOf: UsageError,
+    message: "--stack staging: there is no Pulumi.staging.yaml",
+  });
 });
 
 // Batching and retries
@@ -249,7 +305,11 @@ test("batches: at most 10 entries, and never more than PutEvents' total size per
 
 test("entries PutEvents fails for a passing reason are sent again, alone, after a backoff; the rest are not repeated", async (t) => {
   const clock = fakeClock();
-  const flaky = new Map([["o-3", 2], ["o-7", 1], ["o-12", 3]]); // failures before success
+  const flaky = new Map([
+    ["o-3", 2],
+    ["o-7", 1],
+    ["o-12", 3],
+  ]); // failures before success
   const { putEvents, calls } = fakePutEvents((orderId) => {
     const left = flaky.get(orderId) ?? 0;
     if (left === 0) return { EventId: `id-${orderId}` };
@@ -259,7 +319,12 @@ test("entries PutEvents fails for a passing reason are sent again, alone, after 
       : { ErrorCode: "ThrottlingException", ErrorMessage: "Rate exceeded" };
   });
   const progress: number[] = [];
-  const report = await publish(entriesOf(entries(15)), { putEvents, clock, random: () => 0.5, onProgress: ({ sent }) => progress.push(sent) });
+  const report = await publish(entriesOf(entries(15)), {
+    putEvents,
+    clock,
+    random: () => 0.5,
+    onProgress: ({ sent }) => progress.push(sent),
+  });
   t.deepEqual(report, { sent: 15, refused: 0 });
   t.deepEqual(calls, [
     ["o-0", "o-1", "o-2", "o-3", "o-4", "o-5", "o-6", "o-7", "o-8", "o-9"],
@@ -270,14 +335,26 @@ test("entries PutEvents fails for a passing reason are sent again, alone, after 
     ["o-12"],
     ["o-12"],
   ]);
-  t.deepEqual(clock.sleeps, [pauseMs(BACKFILL_RETRY, 1, () => 0.5), pauseMs(BACKFILL_RETRY, 2, () => 0.5), pauseMs(BACKFILL_RETRY, 1, () => 0.5), pauseMs(BACKFILL_RETRY, 2, () => 0.5), pauseMs(BACKFILL_RETRY, 3, () => 0.5)]);
+  t.deepEqual(clock.sleeps, [
+    pauseMs(BACKFILL_RETRY, 1, () => 0.5),
+    pauseMs(BACKFILL_RETRY, 2, () => 0.5),
+    pauseMs(BACKFILL_RETRY, 1, () => 0.5),
+    pauseMs(BACKFILL_RETRY, 2, () => 0.5),
+    pauseMs(BACKFILL_RETRY, 3, () => 0.5),
+  ]);
   t.deepEqual(clock.sleeps, [100, 200, 100, 200, 400], "half of 200 ms doubling each retry");
   t.deepEqual(progress, [10, 15], "progress once per settled batch");
 });
 
 test("backoff grows exponentially with full jitter, capped at 10 s", (t) => {
-  t.deepEqual([1, 2, 3, 4, 5, 6, 7, 8].map((retry) => pauseMs(BACKFILL_RETRY, retry, () => 0.999999)), [200, 400, 800, 1600, 3200, 6400, 10_000, 10_000]);
-  t.is(pauseMs(BACKFILL_RETRY, 5, () => 0), 0);
+  t.deepEqual(
+    [1, 2, 3, 4, 5, 6, 7, 8].map((retry) => pauseMs(BACKFILL_RETRY, retry, () => 0.999999)),
+    [200, 400, 800, 1600, 3200, 6400, 10_000, 10_000],
+  );
+  t.is(
+    pauseMs(BACKFILL_RETRY, 5, () => 0),
+    0,
+  );
 });
 
 test("an entry refused for good is not retried; one that keeps failing is refused after the last attempt", async (t) => {
@@ -293,7 +370,10 @@ test("an entry refused for good is not retried; one that keeps failing is refuse
   const report = await publish(entriesOf(entries(3, 41)), { putEvents, clock, onRefused: (refusal) => refusals.push(refusal) });
   t.deepEqual(report, { sent: 1, refused: 2 });
   t.is(calls.length, MAX_ATTEMPTS);
-  t.deepEqual(calls.slice(1), Array.from({ length: MAX_ATTEMPTS - 1 }, () => ["o-2"]));
+  t.deepEqual(
+    calls.slice(1),
+    Array.from({ length: MAX_ATTEMPTS - 1 }, () => ["o-2"]),
+  );
   t.deepEqual(refusals, [
     { line: 42, code: "MalformedDetail", message: "Detail is malformed.", attempts: 1 },
     { line: 43, code: "ThrottlingException", message: "Rate exceeded", attempts: MAX_ATTEMPTS },
@@ -311,7 +391,9 @@ test("the real client against an HTTP server answering as EventBridge: FailedEnt
       requests.push({ target: request.headers["x-amz-target"]?.toString(), sources: Entries.map((entry) => entry.Source), orderIds });
       // The first request fails its even orders; later ones take everything.
       const results = orderIds.map((id, i) =>
-        requests.length === 1 && i % 2 === 0 ? { ErrorCode: "ThrottlingException", ErrorMessage: "Rate exceeded" } : { EventId: `evt-${id}` },
+        requests.length === 1 && i % 2 === 0
+          ? { ErrorCode: "ThrottlingException", ErrorMessage: "Rate exceeded" }
+          : { EventId: `evt-${id}` },
       );
       response.writeHead(200, { "Content-Type": "application/x-amz-json-1.1" });
       response.end(JSON.stringify({ FailedEntryCount: results.filter((r) => "ErrorCode" in r).length, Entries: results }));
@@ -324,7 +406,10 @@ test("the real client against an HTTP server answering as EventBridge: FailedEnt
   const target = backfillTarget({ stack: "dev", endpoint });
   const publisher = eventBridgePublisher(target);
   t.teardown(() => publisher.close());
-  const file = tempFile(t, [0, 1, 2, 3].map((i) => JSON.stringify(order(i))));
+  const file = tempFile(
+    t,
+    [0, 1, 2, 3].map((i) => JSON.stringify(order(i))),
+  );
   const { out, text } = output();
   const code = await runBackfill({ file, fromLine: 1, skipInvalid: false }, target, {
     putEvents: publisher.putEvents,
@@ -335,19 +420,39 @@ test("the real client against an HTTP server answering as EventBridge: FailedEnt
   t.is(code, EXIT_CODES.sent, text());
   t.deepEqual(
     requests.map((request) => request.orderIds),
-    [["o-0", "o-1", "o-2", "o-3"], ["o-0", "o-2"]],
+    [
+      ["o-0", "o-1", "o-2", "o-3"],
+      ["o-0", "o-2"],
+    ],
   );
-  t.true(requests.every((request) => request.target === "AWSEvents.PutEvents" && request.sources.every((source) => source === "otrium.ecommerce")));
+  t.true(
+    requests.every(
+      (request) => request.target === "AWSEvents.PutEvents" && request.sources.every((source) => source === "otrium.ecommerce"),
+    ),
+  );
   t.regex(text(), /summary: sent 4, refused 0, skipped 0 in /);
 });
 
 // Whole runs: validation, refusals, resuming
 
 test("a bad line stops the run before anything is sent; --skip-invalid sends the others and counts them skipped", async (t) => {
-  const file = tempFile(t, [JSON.stringify(order(1)), "oops", JSON.stringify(order(2)), JSON.stringify(order(3, { completedAt: "2025-02-30T10:00:00Z" }))]);
+  const file = tempFile(t, [
+    JSON.stringify(order(1)),
+    "oops",
+    JSON.stringify(order(2)),
+    JSON.stringify(order(3, { completedAt: "2025-02-30T10:00:00Z" })),
+  ]);
   const strict = fakePutEvents();
   const first = output();
-  t.is(await runBackfill({ file, fromLine: 1, skipInvalid: false }, SETTINGS, { putEvents: strict.putEvents, out: first.out, clock: fakeClock(), destination: "bus" }), EXIT_CODES.invalid);
+  t.is(
+    await runBackfill({ file, fromLine: 1, skipInvalid: false }, SETTINGS, {
+      putEvents: strict.putEvents,
+      out: first.out,
+      clock: fakeClock(),
+      destination: "bus",
+    }),
+    EXIT_CODES.invalid,
+  );
   t.deepEqual(strict.calls, [], "nothing was sent");
   t.deepEqual(first.text().split("\n"), [
     `checked ${file}: 2 events to send, 2 invalid lines`,
@@ -359,16 +464,30 @@ test("a bad line stops the run before anything is sent; --skip-invalid sends the
 
   const skipping = fakePutEvents();
   const second = output();
-  t.is(await runBackfill({ file, fromLine: 1, skipInvalid: true }, SETTINGS, { putEvents: skipping.putEvents, out: second.out, clock: fakeClock(), destination: "bus" }), EXIT_CODES.sent);
+  t.is(
+    await runBackfill({ file, fromLine: 1, skipInvalid: true }, SETTINGS, {
+      putEvents: skipping.putEvents,
+      out: second.out,
+      clock: fakeClock(),
+      destination: "bus",
+    }),
+    EXIT_CODES.sent,
+  );
   t.deepEqual(skipping.calls, [["o-1", "o-2"]]);
   t.regex(second.text(), /^summary: sent 2, refused 0, skipped 2 in 0 s \(0 events\/s\)$/m);
 });
 
 test("a file that is wrong throughout lists its first 100 bad lines and counts the rest", async (t) => {
-  const file = tempFile(t, Array.from({ length: 105 }, () => "{}"));
+  const file = tempFile(
+    t,
+    Array.from({ length: 105 }, () => "{}"),
+  );
   const { putEvents } = fakePutEvents();
   const { out, text } = output();
-  t.is(await runBackfill({ file, fromLine: 1, skipInvalid: false }, SETTINGS, { putEvents, out, clock: fakeClock(), destination: "bus" }), EXIT_CODES.invalid);
+  t.is(
+    await runBackfill({ file, fromLine: 1, skipInvalid: false }, SETTINGS, { putEvents, out, clock: fakeClock(), destination: "bus" }),
+    EXIT_CODES.invalid,
+  );
   const lines = text().split("\n");
   t.is(lines[0], `checked ${file}: 0 events to send, 105 invalid lines`);
   t.is(lines[100], '  line 100: detail-type: must be "Order Completed" or "Order Refunded"');
@@ -376,16 +495,27 @@ test("a file that is wrong throughout lists its first 100 bad lines and counts t
 });
 
 test("refused entries are listed by line and the run exits 1", async (t) => {
-  const file = tempFile(t, [1, 2, 3].map((i) => JSON.stringify(order(i))));
-  const { putEvents } = fakePutEvents((orderId) => (orderId === "o-2" ? { ErrorCode: "AccessDeniedException", ErrorMessage: "not allowed" } : { EventId: "e" }));
+  const file = tempFile(
+    t,
+    [1, 2, 3].map((i) => JSON.stringify(order(i))),
+  );
+  const { putEvents } = fakePutEvents((orderId) =>
+    orderId === "o-2" ? { ErrorCode: "AccessDeniedException", ErrorMessage: "not allowed" } : { EventId: "e" },
+  );
   const { out, text } = output();
-  t.is(await runBackfill({ file, fromLine: 1, skipInvalid: false }, SETTINGS, { putEvents, out, clock: fakeClock(), destination: "bus" }), EXIT_CODES.notAllSent);
+  t.is(
+    await runBackfill({ file, fromLine: 1, skipInvalid: false }, SETTINGS, { putEvents, out, clock: fakeClock(), destination: "bus" }),
+    EXIT_CODES.notAllSent,
+  );
   t.regex(text(), /^ {2}line 2 refused \(1 attempt\): AccessDeniedException: not allowed$/m);
   t.regex(text(), /^summary: sent 2, refused 1, skipped 0 /m);
 });
 
 test("a run that stops names the line to resume from; --from-line resumes there and the two runs cover every line", async (t) => {
-  const file = tempFile(t, Array.from({ length: 35 }, (_, i) => JSON.stringify(order(i + 1))));
+  const file = tempFile(
+    t,
+    Array.from({ length: 35 }, (_, i) => JSON.stringify(order(i + 1))),
+  );
   let requests = 0;
   const sent: string[] = [];
   const failingThird: PutEvents = async (batch) => {
@@ -395,36 +525,67 @@ test("a run that stops names the line to resume from; --from-line resumes there 
     return batch.map(() => ({ EventId: "e" }));
   };
   const first = output();
-  t.is(await runBackfill({ file, fromLine: 1, skipInvalid: false }, SETTINGS, { putEvents: failingThird, out: first.out, clock: fakeClock(), destination: "bus" }), EXIT_CODES.notAllSent);
+  t.is(
+    await runBackfill({ file, fromLine: 1, skipInvalid: false }, SETTINGS, {
+      putEvents: failingThird,
+      out: first.out,
+      clock: fakeClock(),
+      destination: "bus",
+    }),
+    EXIT_CODES.notAllSent,
+  );
   t.regex(first.text(), /^summary: sent 20, refused 0, skipped 0 /m);
   t.regex(first.text(), /^stopped: Error: connect ECONNREFUSED 127\.0\.0\.1:3000; lines from 21 on were not all sent$/m);
   t.regex(first.text(), /^resume with --from-line 21 \(the ledger ignores an event it already has\)$/m);
 
   const resumed = fakePutEvents();
   const second = output();
-  t.is(await runBackfill({ file, fromLine: 21, skipInvalid: false }, SETTINGS, { putEvents: resumed.putEvents, out: second.out, clock: fakeClock(), destination: "bus" }), EXIT_CODES.sent);
+  t.is(
+    await runBackfill({ file, fromLine: 21, skipInvalid: false }, SETTINGS, {
+      putEvents: resumed.putEvents,
+      out: second.out,
+      clock: fakeClock(),
+      destination: "bus",
+    }),
+    EXIT_CODES.sent,
+  );
   t.regex(second.text(), /^checked .* from line 21: 15 events to send, 0 invalid lines$/m);
   t.deepEqual(resumed.calls.flat()[0], "o-21");
-  t.deepEqual([...sent, ...resumed.calls.flat()], Array.from({ length: 35 }, (_, i) => `o-${i + 1}`));
+  t.deepEqual(
+    [...sent, ...resumed.calls.flat()],
+    Array.from({ length: 35 }, (_, i) => `o-${i + 1}`),
+  );
 });
 
 test("--from-line also leaves the lines before it unchecked: a bad one there does not block the resume", async (t) => {
   const file = tempFile(t, ["oops", JSON.stringify(order(2)), JSON.stringify(order(3))]);
   const { putEvents, calls } = fakePutEvents();
   const { out } = output();
-  t.is(await runBackfill({ file, fromLine: 3, skipInvalid: false }, SETTINGS, { putEvents, out, clock: fakeClock(), destination: "bus" }), EXIT_CODES.sent);
+  t.is(
+    await runBackfill({ file, fromLine: 3, skipInvalid: false }, SETTINGS, { putEvents, out, clock: fakeClock(), destination: "bus" }),
+    EXIT_CODES.sent,
+  );
   t.deepEqual(calls, [["o-3"]]);
 });
 
 test("Ctrl-C between requests stops before the next one, exit 130, naming the line to resume from", async (t) => {
-  const file = tempFile(t, Array.from({ length: 30 }, (_, i) => JSON.stringify(order(i + 1))));
+  const file = tempFile(
+    t,
+    Array.from({ length: 30 }, (_, i) => JSON.stringify(order(i + 1))),
+  );
   const interrupt = new AbortController();
   const { putEvents, calls } = fakePutEvents((_, call) => {
     if (call === 2) interrupt.abort();
     return { EventId: "e" };
   });
   const { out, text } = output();
-  const code = await runBackfill({ file, fromLine: 1, skipInvalid: false }, SETTINGS, { putEvents, out, clock: fakeClock(), destination: "bus", signal: interrupt.signal });
+  const code = await runBackfill({ file, fromLine: 1, skipInvalid: false }, SETTINGS, {
+    putEvents,
+    out,
+    clock: fakeClock(),
+    destination: "bus",
+    signal: interrupt.signal,
+  });
   t.is(code, EXIT_CODES.interrupted);
   t.is(calls.length, 2, "no request began after it");
   t.regex(text(), /^summary: sent 20, refused 0, skipped 0 /m);
@@ -436,7 +597,9 @@ test("Ctrl-C abandons the request in flight and the backoff: the batch's first l
   // The second request (lines 111–120) never answers until it is abandoned.
   const putEvents: PutEvents = async (batch, signal) => {
     if (batch[0] && lineOf(batch[0]) === "o-10") {
-      const abandoned = new Promise<never>((_resolve, reject) => signal?.addEventListener("abort", () => reject(new Error("Request aborted")), { once: true }));
+      const abandoned = new Promise<never>((_resolve, reject) =>
+        signal?.addEventListener("abort", () => reject(new Error("Request aborted")), { once: true }),
+      );
       interrupt.abort();
       return abandoned;
     }
@@ -458,7 +621,16 @@ test("Ctrl-C while the file is being checked: nothing is sent", async (t) => {
   interrupt.abort();
   const { putEvents, calls } = fakePutEvents();
   const { out, text } = output();
-  t.is(await runBackfill({ file, fromLine: 1, skipInvalid: false }, SETTINGS, { putEvents, out, clock: fakeClock(), destination: "bus", signal: interrupt.signal }), EXIT_CODES.interrupted);
+  t.is(
+    await runBackfill({ file, fromLine: 1, skipInvalid: false }, SETTINGS, {
+      putEvents,
+      out,
+      clock: fakeClock(),
+      destination: "bus",
+      signal: interrupt.signal,
+    }),
+    EXIT_CODES.interrupted,
+  );
   t.deepEqual(calls, []);
   t.is(text(), "interrupted while checking the file: nothing was sent\n");
 });
@@ -472,7 +644,12 @@ test("--rate spaces the requests so that events go out at that rate on average, 
     startedAt.push(clock.now());
     return batch.map(() => ({ EventId: "e" }));
   };
-  const report = await publish(entriesOf(entries(100)), { putEvents, clock, pace: rateLimiter(20, clock), batchSize: batchSizeFor(20, 10) });
+  const report = await publish(entriesOf(entries(100)), {
+    putEvents,
+    clock,
+    pace: rateLimiter(20, clock),
+    batchSize: batchSizeFor(20, 10),
+  });
   t.is(report.sent, 100);
   t.deepEqual(startedAt, [0, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500], "10 events every half second: 20 per second");
 
@@ -535,16 +712,26 @@ test("progress: plain lines at each tenth when not on a terminal, with rate and 
 test("progress: on a terminal, one line redrawn at most every 100 ms, cleared for a message and drawn again", (t) => {
   const clock = fakeClock();
   let text = "";
-  const progress = new Progress(1000, { write: (chunk) => {
-      text += chunk;
-    }, isTTY: true }, clock.now);
+  const progress = new Progress(
+    1000,
+    {
+      write: (chunk) => {
+        text += chunk;
+      },
+      isTTY: true,
+    },
+    clock.now,
+  );
   void clock.sleep(1000);
   progress.update(100);
   progress.update(110); // within 100 ms of the last draw: not drawn
   t.is(text, "\r\x1b[K[██░░░░░░░░░░░░░░░░░░░░░░] 100/1000 (10%), 100 events/s, 9 s left");
   text = "";
   progress.log("  line 7 refused (1 attempt): AccessDeniedException: no");
-  t.is(text, "\r\x1b[K  line 7 refused (1 attempt): AccessDeniedException: no\n\r\x1b[K[██░░░░░░░░░░░░░░░░░░░░░░] 110/1000 (11%), 110 events/s, 8 s left");
+  t.is(
+    text,
+    "\r\x1b[K  line 7 refused (1 attempt): AccessDeniedException: no\n\r\x1b[K[██░░░░░░░░░░░░░░░░░░░░░░] 110/1000 (11%), 110 events/s, 8 s left",
+  );
   text = "";
   void clock.sleep(100);
   progress.update(1000);
@@ -553,5 +740,11 @@ test("progress: on a terminal, one line redrawn at most every 100 ms, cleared fo
 });
 
 test("durations read as a person would say them", (t) => {
-  t.deepEqual([0, 4_400, 59_600, 125_000, 3_600_000 + 120_000].map(formatDuration), ["0 s", "4 s", "1 min 00 s", "2 min 05 s", "1 h 02 min"]);
+  t.deepEqual([0, 4_400, 59_600, 125_000, 3_600_000 + 120_000].map(formatDuration), [
+    "0 s",
+    "4 s",
+    "1 min 00 s",
+    "2 min 05 s",
+    "1 h 02 min",
+  ]);
 });

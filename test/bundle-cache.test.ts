@@ -38,7 +38,10 @@ test("a kept bundle is served while its sources are unchanged, and rebuilt when 
 
   const first = await cache.bundle(sources.entry);
   t.regex(first.code, /"one"/);
-  t.true(first.inputs.some((file) => file.endsWith("word.ts")), "the import of an import is an input");
+  t.true(
+    first.inputs.some((file) => file.endsWith("word.ts")),
+    "the import of an import is an input",
+  );
   t.deepEqual(await cache.bundle(sources.entry), first, "served again");
   t.is(built.length, 1);
 
@@ -89,7 +92,11 @@ test("processes sharing a directory serve each other's bundles, and a change mad
   sources.write("word.ts", 'export const WORD = "three";\n');
   t.regex((await other.cache.bundle(sources.entry)).code, /"three"/);
   t.is(other.built.length, 1);
-  t.regex((await one.cache.bundle(sources.entry)).code, /"three"/, "and the first process, which kept the old one in memory, never serves it again");
+  t.regex(
+    (await one.cache.bundle(sources.entry)).code,
+    /"three"/,
+    "and the first process, which kept the old one in memory, never serves it again",
+  );
 
   one.cache.forget();
   const third = countingCache(shared);

@@ -48,7 +48,11 @@ async function owingWithAGrant(rig: Awaited<ReturnType<typeof setup>>, { redeemF
 test("a lot that expires while the customer owes pays the debt first: the balance never drops below what it was, with or without a redemption before", async (t) => {
   const plain = await setup();
   await owingWithAGrant(plain, { redeemFirst: false });
-  t.like(await plain.balance(), { balance: 50, nextExpiry: { points: 50, at: "2026-01-13T00:00:00.000Z" } }, "of the 150 expiring, 100 pay the debt");
+  t.like(
+    await plain.balance(),
+    { balance: 50, nextExpiry: { points: 50, at: "2026-01-13T00:00:00.000Z" } },
+    "of the 150 expiring, 100 pay the debt",
+  );
   plain.at("2026-01-13T00:00:00.000Z");
   t.like(await plain.balance(), { balance: 0, pending: 0 }, "paid, before any settle");
 
@@ -58,11 +62,21 @@ test("a lot that expires while the customer owes pays the debt first: the balanc
   redeemed.at("2026-01-13T00:00:00.000Z");
   t.like(await redeemed.balance(), { balance: 0 }, "the redemption changed the later balance by no more than its own 10");
 
-  for (const [rig, expired] of [[plain, 50], [redeemed, 40]] as const) {
-    t.like(await rig.settle.settleDay("2026-01-13", rig.now()), { customers: 1, entries: 1, points: expired }, "the expiry entry holds only what expired");
+  for (const [rig, expired] of [
+    [plain, 50],
+    [redeemed, 40],
+  ] as const) {
+    t.like(
+      await rig.settle.settleDay("2026-01-13", rig.now()),
+      { customers: 1, entries: 1, points: expired },
+      "the expiry entry holds only what expired",
+    );
     t.like(await rig.balance(), { balance: 0, pending: 0 }, "the settle changed no number");
     const expiries = (await rig.history()).filter((entry) => entry.kind === "expiry");
-    t.deepEqual(expiries.map((entry) => entry.points), [expired]);
+    t.deepEqual(
+      expiries.map((entry) => entry.points),
+      [expired],
+    );
     t.is(signedSum(await rig.history()), 0, "the history adds up to the balance");
   }
 });
@@ -88,7 +102,10 @@ test("with the settle run before or after a read, and a redemption after the exp
   const before = await outcome(false);
   const after = await outcome(true);
   t.deepEqual(before, { read: 30, spent: "redeemed", after: 0, history: before.history });
-  t.deepEqual(before.history.filter(([sk]) => String(sk).startsWith("EXPIRY#")), [["EXPIRY#2026-01-13", -50]]);
+  t.deepEqual(
+    before.history.filter(([sk]) => String(sk).startsWith("EXPIRY#")),
+    [["EXPIRY#2026-01-13", -50]],
+  );
   t.deepEqual(after, before, "the same reads, spend and history whether or not the settle ran first");
 });
 
@@ -100,7 +117,12 @@ test("a debt that arises after a lot expired is not paid by that lot, whether or
     // Five minutes after a's 100 expired, owing 30 nothing expired before it pays.
     rig.at("2026-01-11T00:05:00.000Z");
     if (settleFirst) await rig.settle.settleDay("2026-01-11", rig.now());
-    const take = await rig.adjustments.adjust("u-1", { adjustmentId: "adj-1", points: -80, reason: "credited twice", allowNegative: true }, "agent", rig.now);
+    const take = await rig.adjustments.adjust(
+      "u-1",
+      { adjustmentId: "adj-1", points: -80, reason: "credited twice", allowNegative: true },
+      "agent",
+      rig.now,
+    );
     const read = (await rig.balance()).balance;
     if (!settleFirst) await rig.settle.settleDay("2026-01-11", rig.now());
     return { take: take.outcome, read, after: (await rig.balance()).balance, sum: signedSum(await rig.history()) };
@@ -172,22 +194,28 @@ test("a redemption or a take refused within 30 s of an expiry names what it coul
   rig.at("2026-01-10T23:59:45.000Z");
   t.like(await rig.balance(), { balance: 120 }, "a's 100 are still spendable for 15 s");
   t.deepEqual(await rig.redeem("r-1", 110), { outcome: "insufficient", balance: 20 }, "only b's 20 can be spent now");
-  t.deepEqual(
-    await rig.adjustments.adjust("u-1", { adjustmentId: "adj-1", points: -110, reason: "credited twice" }, "agent", rig.now),
-    { outcome: "insufficient", balance: 20 },
-  );
+  t.deepEqual(await rig.adjustments.adjust("u-1", { adjustmentId: "adj-1", points: -110, reason: "credited twice" }, "agent", rig.now), {
+    outcome: "insufficient",
+    balance: 20,
+  });
   t.like(await rig.redeem("r-2", 20), { outcome: "redeemed" }, "what the refusal named can be spent");
 });
 
 test("a pre-lot balance left below zero is owed like a debt: a spend leaves it, an expiry pays it", async (t) => {
   const rig = await setup();
   const key = { pk: "USER#u-1", sk: "BALANCE" };
-  await rig.harness.documents.send(new PutCommand({ TableName: rig.harness.tableName, Item: { ...key, balance: -30, lifetimeEarned: 100, updatedAt: "2025-01-01T00:00:00.000Z" } }));
+  await rig.harness.documents.send(
+    new PutCommand({
+      TableName: rig.harness.tableName,
+      Item: { ...key, balance: -30, lifetimeEarned: 100, updatedAt: "2025-01-01T00:00:00.000Z" },
+    }),
+  );
   await rig.order({ orderId: "a", userId: "u-1", amount: 5_000, completedAt: "2026-01-01T10:00:00.000Z" }); // expires 01-11
   t.like(await rig.balance(), { balance: 20, nextExpiry: { points: 20, at: "2026-01-11T00:00:00.000Z" } });
   rig.at("2026-01-02T00:00:00.000Z");
   t.like(await rig.redeem("r-1", 10), { outcome: "redeemed", entry: { balanceAfter: 10, draws: { "lot_2026-01-01_2026-01-11": 10 } } });
-  const item = async () => (await rig.harness.documents.send(new GetCommand({ TableName: rig.harness.tableName, Key: key, ConsistentRead: true }))).Item;
+  const item = async () =>
+    (await rig.harness.documents.send(new GetCommand({ TableName: rig.harness.tableName, Key: key, ConsistentRead: true }))).Item;
   t.like(await item(), { balance: -30, "lot_2026-01-01_2026-01-11": 40 }, "the spend drew its own points only");
   rig.at("2026-01-11T00:00:00.000Z");
   t.like(await rig.balance(), { balance: 0 });

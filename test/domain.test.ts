@@ -6,13 +6,7 @@ import test from "ava";
 import { IMMEDIATE } from "../handlers/domain/lifecycle";
 import { DETAIL_TYPES, MAX_AMOUNT_MINOR_UNITS, parseLoyaltyEvent } from "../handlers/domain/contract";
 import { minorUnitExponent } from "../handlers/domain/currencies";
-import {
-  earnRateFor,
-  InvalidEarnRulesError,
-  parseEarnRules,
-  pointsFor,
-  type EarnRate,
-} from "../handlers/domain/earn-rules";
+import { earnRateFor, InvalidEarnRulesError, parseEarnRules, pointsFor, type EarnRate } from "../handlers/domain/earn-rules";
 import { InvalidEventError, LedgerLimitError } from "../handlers/domain/errors";
 import { earnEntry, planReversal, type EarnEntry } from "../handlers/domain/ledger-entries";
 import { readIsoTimestamp } from "../handlers/domain/timestamp";
@@ -42,7 +36,11 @@ test("valid Order Completed and Order Refunded events parse; extra fields are dr
 
 test("times are normalised to UTC with milliseconds, so they sort as text", (t) => {
   const result = parse(completed({ completedAt: "2026-11-01T11:00:00+01:00" }));
-  t.true(result.ok && result.event["detail-type"] === DETAIL_TYPES.orderCompleted && result.event.detail.completedAt === "2026-11-01T10:00:00.000Z");
+  t.true(
+    result.ok &&
+      result.event["detail-type"] === DETAIL_TYPES.orderCompleted &&
+      result.event.detail.completedAt === "2026-11-01T10:00:00.000Z",
+  );
 });
 
 const INVALID: Array<[string, Record<string, unknown>, RegExp]> = [
@@ -75,7 +73,14 @@ for (const [what, detail, reason] of INVALID) {
 
 const refunded = (detail: Record<string, unknown>) => ({
   ...orderRefunded({ orderId: "o-1", userId: "u-1", refundId: "r-1", amount: 10 }),
-  detail: { orderId: "o-1", userId: "u-1", refundId: "r-1", refund: { amount: 10, currency: "EUR" }, refundedAt: "2026-11-02T10:00:00Z", ...detail },
+  detail: {
+    orderId: "o-1",
+    userId: "u-1",
+    refundId: "r-1",
+    refund: { amount: 10, currency: "EUR" },
+    refundedAt: "2026-11-02T10:00:00Z",
+    ...detail,
+  },
 });
 
 test("the amount bound is 10^12 minor units, far within the safe integers", (t) => {
@@ -187,7 +192,11 @@ test("refunds of zero, unknown detail-types, missing details and non-JSON are re
   t.false(zero.ok);
   if (!zero.ok) t.regex(zero.reason, /detail\.refund\.amount: must be at least 1/);
   const shipped = parse({ ...completed({}), "detail-type": "Order Shipped" });
-  if (!shipped.ok) t.regex(shipped.reason, /^detail-type: must be "Order Completed", "Order Refunded", "Order Return Window Closed" or "Customer Deleted"$/);
+  if (!shipped.ok)
+    t.regex(
+      shipped.reason,
+      /^detail-type: must be "Order Completed", "Order Refunded", "Order Return Window Closed" or "Customer Deleted"$/,
+    );
   t.false(shipped.ok);
   t.false(parse({ ...completed({}), detail: undefined }).ok);
   t.deepEqual(parseLoyaltyEvent("{not json"), { ok: false, reason: "body is not JSON" });
@@ -225,7 +234,10 @@ for (const [rules, message] of BAD_RULES) {
 }
 
 test("a currency with no rule is an invalid event, never zero points", (t) => {
-  t.throws(() => earnRateFor(parseEarnRules('{"EUR": 1}'), "CHF"), { instanceOf: InvalidEventError, message: /no earn rule for currency CHF/ });
+  t.throws(() => earnRateFor(parseEarnRules('{"EUR": 1}'), "CHF"), {
+    instanceOf: InvalidEventError,
+    message: /no earn rule for currency CHF/,
+  });
 });
 
 const rate = (currency: string, rateHundredths: number): EarnRate => ({ currency, rateHundredths });
@@ -252,7 +264,12 @@ test("points are exact up to the largest safe amount, and overflow is refused", 
 // Each run goes from config text to points through `parseEarnRules`, as the writer does.
 
 /** Minor units per whole unit, from ISO 4217: none, cents, fils, and a four-decimal unit. */
-const MINOR_UNITS_PER_UNIT: Array<[currency: string, perUnit: number]> = [["JPY", 1], ["EUR", 100], ["KWD", 1_000], ["CLF", 10_000]];
+const MINOR_UNITS_PER_UNIT: Array<[currency: string, perUnit: number]> = [
+  ["JPY", 1],
+  ["EUR", 100],
+  ["KWD", 1_000],
+  ["CLF", 10_000],
+];
 
 const configured = (currency: string, rateText: string) => earnRateFor(parseEarnRules(`{"${currency}": ${rateText}}`), currency);
 
@@ -296,7 +313,14 @@ test("points for hand-computed amounts and rates, from config text to points", (
 test("points match a reference that counts them one minor unit at a time (small amounts)", (t) => {
   // Each rate as a fraction of points per whole unit: 1.25 = 5/4.
   const RATES: Array<[text: string, numerator: number, denominator: number]> = [
-    ["0", 0, 1], ["0.01", 1, 100], ["0.1", 1, 10], ["0.29", 29, 100], ["1", 1, 1], ["1.25", 5, 4], ["33.33", 3_333, 100], ["100", 100, 1],
+    ["0", 0, 1],
+    ["0.01", 1, 100],
+    ["0.1", 1, 10],
+    ["0.29", 29, 100],
+    ["1", 1, 1],
+    ["1.25", 5, 4],
+    ["33.33", 3_333, 100],
+    ["100", 100, 1],
   ];
   for (const [currency, perUnit] of MINOR_UNITS_PER_UNIT) {
     for (const [text, numerator, denominator] of RATES) {
@@ -391,7 +415,11 @@ test("an earn entry carries its keys, history position, points and zero refunds"
 });
 
 test("reversals: partial, full, and capped at what the order earned", (t) => {
-  t.like(planReversal(order(10_000), refund(2_550), provenance), { refundedAmount: 2_550, reversedPoints: 25, entry: { points: 25, sk: "REFUND#o-1#r-1" } });
+  t.like(planReversal(order(10_000), refund(2_550), provenance), {
+    refundedAmount: 2_550,
+    reversedPoints: 25,
+    entry: { points: 25, sk: "REFUND#o-1#r-1" },
+  });
   t.like(planReversal(order(10_000), refund(10_000), provenance), { reversedPoints: 100, entry: { points: 100 } });
   t.like(planReversal(order(10_000), refund(50_000), provenance), { reversedPoints: 100, entry: { points: 100 } });
 });

@@ -103,7 +103,8 @@ test("the YAML example names only components, properties, nested fields and outp
       }
       const value = resolve(raw);
       const type = typeOf(property);
-      if (type?.properties && value && typeof value === "object") checkFields(`${where}.${key}`, value as Record<string, unknown>, type.properties);
+      if (type?.properties && value && typeof value === "object")
+        checkFields(`${where}.${key}`, value as Record<string, unknown>, type.properties);
       if (type?.enum && !type.enum.some((member) => member.value === value)) problems.push(`${where}.${key}: ${String(value)}`);
     }
   };

@@ -38,8 +38,17 @@ test(`${ORDERS} orders over ${DAYS} days, some every day: the balance item stays
   const harness = await createHarness(dynamo);
   const start = Date.parse("2026-01-01T00:00:00.000Z");
   const rig = createLifecycleRig(harness, PROD, new Date(start).toISOString());
-  const read = async () => (await harness.documents.send(new GetCommand({ TableName: harness.tableName, Key: { pk: "USER#heavy", sk: "BALANCE" }, ConsistentRead: true, ReturnConsumedCapacity: "TOTAL" })));
-  const lotsOf = (item: Record<string, unknown> | undefined) => Object.keys(item ?? {}).filter((name) => lotDatesOf(name) !== undefined).length;
+  const read = async () =>
+    await harness.documents.send(
+      new GetCommand({
+        TableName: harness.tableName,
+        Key: { pk: "USER#heavy", sk: "BALANCE" },
+        ConsistentRead: true,
+        ReturnConsumedCapacity: "TOTAL",
+      }),
+    );
+  const lotsOf = (item: Record<string, unknown> | undefined) =>
+    Object.keys(item ?? {}).filter((name) => lotDatesOf(name) !== undefined).length;
   const bound = PROD.pendingDays + 1 + PROD.expiryDays + 1;
 
   const began = Date.now();
@@ -51,7 +60,12 @@ test(`${ORDERS} orders over ${DAYS} days, some every day: the balance item stays
     const records = [];
     for (; written < upTo; written++) {
       const completedAt = new Date(start + day * DAY_MS + ((written * 7919) % DAY_MS)).toISOString();
-      records.push(sqsRecord(orderCompleted({ orderId: `o-${written}`, userId: "heavy", amount: 1_000 + (written % 50) * 100, completedAt }), `m-${written}`));
+      records.push(
+        sqsRecord(
+          orderCompleted({ orderId: `o-${written}`, userId: "heavy", amount: 1_000 + (written % 50) * 100, completedAt }),
+          `m-${written}`,
+        ),
+      );
     }
     rig.at(new Date(start + (day + 1) * DAY_MS - 1).toISOString());
     if (records.length > 0) t.deepEqual((await rig.write(sqsBatch(...records))).batchItemFailures, []);
@@ -68,7 +82,9 @@ test(`${ORDERS} orders over ${DAYS} days, some every day: the balance item stays
   const lots = lotsOf(Item);
   const bytes = itemBytes(Item ?? {});
   t.log(`${ORDERS} orders over ${DAYS} days written in ${(writing / 1000).toFixed(1)} s`);
-  t.log(`balance item after the settle: ${lots} lots, ${bytes} bytes, consistent GetItem ${String(ConsumedCapacity?.CapacityUnits ?? "n/a")} read units (${Math.ceil(bytes / 4096)} by size)`);
+  t.log(
+    `balance item after the settle: ${lots} lots, ${bytes} bytes, consistent GetItem ${String(ConsumedCapacity?.CapacityUnits ?? "n/a")} read units (${Math.ceil(bytes / 4096)} by size)`,
+  );
   t.log(`most lots before a settle (settled every ${SETTLE_EVERY} days): ${mostLots}`);
   t.true(mostLots >= bound, `the window filled (${mostLots} lots before a settle): the bound is held, not just never reached`);
   t.true(lots <= bound, `${lots} lots, bound ${bound}`);

@@ -17,28 +17,43 @@ process.env.ADMIN_PRINCIPALS = JSON.stringify([ADMIN_BACKEND]);
 
 const dynamo = useDynamoLocal();
 
-const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.body) as { items: Array<Record<string, unknown>>; nextCursor: string | null };
+const bodyOf = (response: APIGatewayProxyResult) =>
+  JSON.parse(response.body) as { items: Array<Record<string, unknown>>; nextCursor: string | null };
 
 test("a history paged one entry at a time gives every entry of every kind once, whatever kind a page ends on", async (t) => {
   const lifecycle = { pendingDays: 0, expiryDays: 10 };
   const harness = await createHarness(dynamo);
   const rig = createLifecycleRig(harness, lifecycle, "2026-01-01T12:00:00.000Z");
   const adjustments = new DynamoAdjustments(harness.documents, harness.tableName, lifecycle);
-  const read = asAdminBackend(createReadApi({ ledger: rig.ledger, logger: createLogger("info", () => {}), allowedOrigins: [], now: rig.now }));
+  const read = asAdminBackend(
+    createReadApi({ ledger: rig.ledger, logger: createLogger("info", () => {}), allowedOrigins: [], now: rig.now }),
+  );
 
   t.deepEqual(await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" }), []);
   // A refund that arrives before its order is parked, then netted out when the order lands.
-  t.deepEqual(await rig.refund({ orderId: "o-2", userId: "u-1", refundId: "rf-2", amount: 1_000, refundedAt: "2026-01-01T11:00:00.000Z" }), []);
+  t.deepEqual(
+    await rig.refund({ orderId: "o-2", userId: "u-1", refundId: "rf-2", amount: 1_000, refundedAt: "2026-01-01T11:00:00.000Z" }),
+    [],
+  );
   t.deepEqual(await rig.order({ orderId: "o-2", userId: "u-1", amount: 4_000, completedAt: "2026-01-01T10:30:00.000Z" }), []);
-  t.deepEqual(await rig.refund({ orderId: "o-1", userId: "u-1", refundId: "rf-1", amount: 2_500, refundedAt: "2026-01-01T12:00:00.000Z" }), []);
+  t.deepEqual(
+    await rig.refund({ orderId: "o-1", userId: "u-1", refundId: "rf-1", amount: 2_500, refundedAt: "2026-01-01T12:00:00.000Z" }),
+    [],
+  );
   rig.at("2026-01-02T09:00:00.000Z");
   t.is((await rig.redeem("r-1", 50)).outcome, "redeemed");
   rig.at("2026-01-02T10:00:00.000Z");
   t.is((await rig.cancel("r-1")).outcome, "cancelled");
   rig.at("2026-01-03T09:00:00.000Z");
-  t.is((await adjustments.adjust("u-1", { adjustmentId: "adj-grant", points: 20, reason: "goodwill" }, ADMIN_BACKEND, rig.now)).outcome, "adjusted");
+  t.is(
+    (await adjustments.adjust("u-1", { adjustmentId: "adj-grant", points: 20, reason: "goodwill" }, ADMIN_BACKEND, rig.now)).outcome,
+    "adjusted",
+  );
   rig.at("2026-01-04T09:00:00.000Z");
-  t.is((await adjustments.adjust("u-1", { adjustmentId: "adj-take", points: -10, reason: "credited twice" }, ADMIN_BACKEND, rig.now)).outcome, "adjusted");
+  t.is(
+    (await adjustments.adjust("u-1", { adjustmentId: "adj-take", points: -10, reason: "credited twice" }, ADMIN_BACKEND, rig.now)).outcome,
+    "adjusted",
+  );
   rig.at("2026-01-11T00:15:00.000Z");
   t.like(await rig.settle.settleDay("2026-01-11", rig.now()), { entries: 1 });
 

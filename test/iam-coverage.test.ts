@@ -38,37 +38,52 @@ const FALLBACK_GRANTS = new Set(["dynamodb:GetItem on ERASED#*"]);
 test("each function's role allows every DynamoDB action its code sends", async (t) => {
   const harness = await createHarness(dynamo);
   const rig: Rig = createLifecycleRig(harness, { pendingDays: 1, expiryDays: 10 }, "2026-01-01T10:00:00.000Z", { expiringSoonDays: 3 });
-  const used: Record<"writer" | "redeemer" | "reader" | "settle" | "admin", Set<string>> = { writer: new Set(), redeemer: new Set(), reader: new Set(), settle: new Set(), admin: new Set() };
+  const used: Record<"writer" | "redeemer" | "reader" | "settle" | "admin", Set<string>> = {
+    writer: new Set(),
+    redeemer: new Set(),
+    reader: new Set(),
+    settle: new Set(),
+    admin: new Set(),
+  };
   const keyed: Record<keyof typeof used, KeyedAction[]> = { writer: [], redeemer: [], reader: [], settle: [], admin: [] };
   const add = (fn: keyof typeof used, actions: KeyedAction[]) => {
     keyed[fn].push(...actions);
     for (const { action } of actions) used[fn].add(action);
   };
 
-  add("writer", await actionsOf(harness, async () => {
-    await rig.order({ orderId: "a", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" });
-    await rig.order({ orderId: "a", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" });
-    await rig.refund({ orderId: "a", userId: "u-1", refundId: "r-1", amount: 1_000 });
-    // Early arrivals: a refund and a close before their order, then the order nets them out.
-    await rig.refund({ orderId: "b", userId: "u-1", refundId: "r-1", amount: 1_000 });
-    await rig.windowClosed({ orderId: "b", userId: "u-1", closedAt: "2026-01-01T12:00:00.000Z" });
-    await rig.order({ orderId: "b", userId: "u-1", amount: 5_000, completedAt: "2026-01-01T11:00:00.000Z" });
-    await rig.windowClosed({ orderId: "a", userId: "u-1", closedAt: "2026-01-01T12:00:00.000Z" });
-  }));
+  add(
+    "writer",
+    await actionsOf(harness, async () => {
+      await rig.order({ orderId: "a", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" });
+      await rig.order({ orderId: "a", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" });
+      await rig.refund({ orderId: "a", userId: "u-1", refundId: "r-1", amount: 1_000 });
+      // Early arrivals: a refund and a close before their order, then the order nets them out.
+      await rig.refund({ orderId: "b", userId: "u-1", refundId: "r-1", amount: 1_000 });
+      await rig.windowClosed({ orderId: "b", userId: "u-1", closedAt: "2026-01-01T12:00:00.000Z" });
+      await rig.order({ orderId: "b", userId: "u-1", amount: 5_000, completedAt: "2026-01-01T11:00:00.000Z" });
+      await rig.windowClosed({ orderId: "a", userId: "u-1", closedAt: "2026-01-01T12:00:00.000Z" });
+    }),
+  );
   // The settle's notices: a release (its index item deleted), then a warning (its index item
   // marked). Both orders' lots were moved by their closed return windows to 01-02 → 01-13 (a close
   // moves the release only: the lots keep the expiry their orders earned).
   rig.at("2026-01-02T00:15:00.000Z");
   add("settle", await actionsOf(harness, () => rig.settle.settleDay("2026-01-02", rig.now())));
   rig.at("2026-01-05T00:00:00.000Z");
-  add("redeemer", await actionsOf(harness, async () => {
-    await rig.redeem("x-1", 10);
-    await rig.cancel("x-1");
-  }));
-  add("reader", await actionsOf(harness, async () => {
-    await rig.balance();
-    await rig.ledger.getHistory("u-1", 5);
-  }));
+  add(
+    "redeemer",
+    await actionsOf(harness, async () => {
+      await rig.redeem("x-1", 10);
+      await rig.cancel("x-1");
+    }),
+  );
+  add(
+    "reader",
+    await actionsOf(harness, async () => {
+      await rig.balance();
+      await rig.ledger.getHistory("u-1", 5);
+    }),
+  );
   rig.at("2026-01-10T00:15:00.000Z");
   add("settle", await actionsOf(harness, () => rig.settle.settleDay("2026-01-10", rig.now())));
   rig.at("2026-01-20T00:15:00.000Z");
@@ -80,59 +95,115 @@ test("each function's role allows every DynamoDB action its code sends", async (
   // half-way, finished by its retry), and an adjustment refused for an erased customer.
   const adjustments = new DynamoAdjustments(harness.documents, harness.tableName, { pendingDays: 1, expiryDays: 10 });
   const erasure = new DynamoErasure(harness.documents, harness.tableName);
-  add("admin", await actionsOf(harness, async () => {
-    const grant = { adjustmentId: "adj-1", points: 30, reason: "goodwill" };
-    await adjustments.adjust("u-1", grant, "agent", rig.now);
-    await adjustments.adjust("u-1", grant, "agent", rig.now);
-    await adjustments.adjust("u-1", { adjustmentId: "adj-2", points: -1_000, reason: "fraud", allowNegative: true }, "agent", rig.now);
-    await adjustments.adjust("u-2", { adjustmentId: "adj-3", points: 40, reason: "goodwill" }, "agent", rig.now);
-    harness.inject({ operation: "BatchWriteItem", when: "before", error: () => new Error("interrupted") });
-    await erasure.erase("u-2", rig.now()).catch(() => undefined);
-    await erasure.erase("u-2", rig.now());
-    // Asked again: answered from the first erasure's tombstone.
-    await erasure.erase("u-2", rig.now());
-    await adjustments.adjust("u-2", { adjustmentId: "adj-4", points: 1, reason: "after erasure" }, "agent", rig.now);
-  }));
+  add(
+    "admin",
+    await actionsOf(harness, async () => {
+      const grant = { adjustmentId: "adj-1", points: 30, reason: "goodwill" };
+      await adjustments.adjust("u-1", grant, "agent", rig.now);
+      await adjustments.adjust("u-1", grant, "agent", rig.now);
+      await adjustments.adjust("u-1", { adjustmentId: "adj-2", points: -1_000, reason: "fraud", allowNegative: true }, "agent", rig.now);
+      await adjustments.adjust("u-2", { adjustmentId: "adj-3", points: 40, reason: "goodwill" }, "agent", rig.now);
+      harness.inject({ operation: "BatchWriteItem", when: "before", error: () => new Error("interrupted") });
+      await erasure.erase("u-2", rig.now()).catch(() => undefined);
+      await erasure.erase("u-2", rig.now());
+      // Asked again: answered from the first erasure's tombstone.
+      await erasure.erase("u-2", rig.now());
+      await adjustments.adjust("u-2", { adjustmentId: "adj-4", points: 1, reason: "after erasure" }, "agent", rig.now);
+    }),
+  );
   // The writer erases on the platform's Customer Deleted, and drops the erased customer's events.
-  add("writer", await actionsOf(harness, async () => {
-    const deleted = { version: "0", id: "del-1", "detail-type": DETAIL_TYPES.customerDeleted, source: DEFAULT_EVENT_SOURCE, account: "123456789012", time: "2026-01-20T00:00:00.000Z", region: "eu-west-1", resources: [], detail: { userId: "u-1", deletedAt: "2026-01-20T00:00:00.000Z" } };
-    await rig.write(sqsBatch(sqsRecord(deleted)));
-    // Its redelivery: the erasure already done.
-    await rig.write(sqsBatch(sqsRecord(deleted)));
-    await rig.order({ orderId: "late", userId: "u-1", amount: 1_000, completedAt: "2026-01-19T10:00:00.000Z" });
-  }));
+  add(
+    "writer",
+    await actionsOf(harness, async () => {
+      const deleted = {
+        version: "0",
+        id: "del-1",
+        "detail-type": DETAIL_TYPES.customerDeleted,
+        source: DEFAULT_EVENT_SOURCE,
+        account: "123456789012",
+        time: "2026-01-20T00:00:00.000Z",
+        region: "eu-west-1",
+        resources: [],
+        detail: { userId: "u-1", deletedAt: "2026-01-20T00:00:00.000Z" },
+      };
+      await rig.write(sqsBatch(sqsRecord(deleted)));
+      // Its redelivery: the erasure already done.
+      await rig.write(sqsBatch(sqsRecord(deleted)));
+      await rig.order({ orderId: "late", userId: "u-1", amount: 1_000, completedAt: "2026-01-19T10:00:00.000Z" });
+    }),
+  );
 
-  t.true(used.writer.has("dynamodb:ConditionCheckItem") && used.writer.has("dynamodb:Query") && used.writer.has("dynamodb:BatchWriteItem"), "the paths above were all taken");
+  t.true(
+    used.writer.has("dynamodb:ConditionCheckItem") && used.writer.has("dynamodb:Query") && used.writer.has("dynamodb:BatchWriteItem"),
+    "the paths above were all taken",
+  );
   t.true(used.admin.has("dynamodb:BatchWriteItem") && used.admin.has("dynamodb:ConditionCheckItem"), "the admin paths were taken");
   t.true(used.redeemer.has("dynamodb:ConditionCheckItem"), "the redeemer's writes carried their tombstone check");
   const { get } = await runStack("prod");
-  for (const [fn, policy] of [["writer", "loyalty-ingest-writer"], ["redeemer", "loyalty-api-redeemer"], ["reader", "loyalty-api-reader"], ["settle", "loyalty-settle"], ["admin", "loyalty-api-admin"]] as const) {
+  for (const [fn, policy] of [
+    ["writer", "loyalty-ingest-writer"],
+    ["redeemer", "loyalty-api-redeemer"],
+    ["reader", "loyalty-api-reader"],
+    ["settle", "loyalty-settle"],
+    ["admin", "loyalty-api-admin"],
+  ] as const) {
     const allowed = new Set(allowedActions(statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy)));
     t.deepEqual([...used[fn]].filter((action) => !allowed.has(action)).sort(), [], `${fn}: actions its role (${policy}) lacks`);
     // And on the partitions it sends them to: a leading-key condition too narrow fails in AWS alone.
     const statements = statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy);
-    const refused = new Set(keyed[fn].filter((request) => !granted(statements, request)).map(({ action, partition }) => `${action} on ${String(partition)}`));
+    const refused = new Set(
+      keyed[fn].filter((request) => !granted(statements, request)).map(({ action, partition }) => `${action} on ${String(partition)}`),
+    );
     t.deepEqual([...refused].sort(), [], `${fn}: requests its role (${policy}) refuses by partition`);
   }
   // Every statement on the ledger's items names the partitions it is for, and each (action, partition
   // prefix) it grants is one its function's code sends: no statement wider than the paths need.
-  for (const [fn, policy] of [["writer", "loyalty-ingest-writer"], ["redeemer", "loyalty-api-redeemer"], ["reader", "loyalty-api-reader"], ["settle", "loyalty-settle"], ["admin", "loyalty-api-admin"]] as const) {
+  for (const [fn, policy] of [
+    ["writer", "loyalty-ingest-writer"],
+    ["redeemer", "loyalty-api-redeemer"],
+    ["reader", "loyalty-api-reader"],
+    ["settle", "loyalty-settle"],
+    ["admin", "loyalty-api-admin"],
+  ] as const) {
     const statements = statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy).filter(
-      (statement) => statement.Effect === "Allow" && statement.Action.some((action) => action.startsWith("dynamodb:") && !STREAM_ACTIONS.has(action)),
+      (statement) =>
+        statement.Effect === "Allow" && statement.Action.some((action) => action.startsWith("dynamodb:") && !STREAM_ACTIONS.has(action)),
     );
-    const unconditioned = statements.filter((statement) => statement.Condition?.["ForAllValues:StringLike"]?.["dynamodb:LeadingKeys"] === undefined).map((statement) => statement.Sid);
+    const unconditioned = statements
+      .filter((statement) => statement.Condition?.["ForAllValues:StringLike"]?.["dynamodb:LeadingKeys"] === undefined)
+      .map((statement) => statement.Sid);
     t.deepEqual(unconditioned, [], `${fn}: ledger statements without a dynamodb:LeadingKeys condition`);
     const unused = statements.flatMap((statement) => {
       const patterns = (statement.Condition?.["ForAllValues:StringLike"]?.["dynamodb:LeadingKeys"] ?? []) as string[];
       return statement.Action.flatMap((action) =>
-        patterns.filter((pattern) => !keyed[fn].some((request) => request.action === action && request.partition !== undefined && request.partition.startsWith(pattern.replace(/\*$/u, "")))).map((pattern) => `${String(statement.Sid)}: ${action} on ${pattern}`),
+        patterns
+          .filter(
+            (pattern) =>
+              !keyed[fn].some(
+                (request) =>
+                  request.action === action && request.partition !== undefined && request.partition.startsWith(pattern.replace(/\*$/u, "")),
+              ),
+          )
+          .map((pattern) => `${String(statement.Sid)}: ${action} on ${pattern}`),
       );
     });
-    t.deepEqual(unused.filter((grant) => !FALLBACK_GRANTS.has(grant.slice(grant.indexOf(": ") + 2))), [], `${fn}: grants no path of its code uses`);
+    t.deepEqual(
+      unused.filter((grant) => !FALLBACK_GRANTS.has(grant.slice(grant.indexOf(": ") + 2))),
+      [],
+      `${fn}: grants no path of its code uses`,
+    );
   }
   // And the redeemer's, the admin function's and the settle's roles allow nothing their code does not send.
-  for (const [fn, policy] of [["redeemer", "loyalty-api-redeemer"], ["admin", "loyalty-api-admin"], ["settle", "loyalty-settle"]] as const) {
-    const granted = new Set(allowedActions(statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy)).filter((action) => action.startsWith("dynamodb:")));
+  for (const [fn, policy] of [
+    ["redeemer", "loyalty-api-redeemer"],
+    ["admin", "loyalty-api-admin"],
+    ["settle", "loyalty-settle"],
+  ] as const) {
+    const granted = new Set(
+      allowedActions(statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy)).filter((action) =>
+        action.startsWith("dynamodb:"),
+      ),
+    );
     t.deepEqual([...granted].sort(), [...used[fn]].sort(), `the ${fn} role: exactly the actions its paths send`);
   }
 });
@@ -141,6 +212,11 @@ test("the publisher's role reads the ledger's stream, as Lambda's mapping does f
   const { get } = await runStack("prod");
   const allowed = allowedActions(statementsOf(get("aws:iam/rolePolicy:RolePolicy", "loyalty-events").inputs.policy));
   // The mapping polls the stream with the function's role; the function itself sends no DynamoDB request.
-  t.deepEqual(allowed.filter((action) => action.startsWith("dynamodb:")).sort(), ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]);
+  t.deepEqual(allowed.filter((action) => action.startsWith("dynamodb:")).sort(), [
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+  ]);
   t.true(allowed.includes("events:PutEvents"));
 });

@@ -43,8 +43,16 @@ const OPERATOR = "arn:aws:iam::111122223333:role/loyalty-operator";
 
 /** Who might send to or read a queue: the rule, another rule, admins here and elsewhere, the operator; with and without TLS. */
 function requests(ruleArn: string): PolicyRequest[] {
-  const asIam = (arn: string, action: string, tls: boolean): PolicyRequest => ({ principal: { arn }, action, context: { "aws:PrincipalArn": arn, "aws:SecureTransport": String(tls) } });
-  const asRule = (sourceArn: string, tls: boolean): PolicyRequest => ({ principal: { service: "events.amazonaws.com" }, action: "sqs:SendMessage", context: { "aws:SourceArn": sourceArn, "aws:SecureTransport": String(tls) } });
+  const asIam = (arn: string, action: string, tls: boolean): PolicyRequest => ({
+    principal: { arn },
+    action,
+    context: { "aws:PrincipalArn": arn, "aws:SecureTransport": String(tls) },
+  });
+  const asRule = (sourceArn: string, tls: boolean): PolicyRequest => ({
+    principal: { service: "events.amazonaws.com" },
+    action: "sqs:SendMessage",
+    context: { "aws:SourceArn": sourceArn, "aws:SecureTransport": String(tls) },
+  });
   return [
     asRule(ruleArn, true),
     asRule(ruleArn, false),
@@ -70,13 +78,21 @@ for (const stack of ["dev", "prod"]) {
       for (const request of requests(ruleArn)) {
         const principal = "service" in request.principal ? request.principal.service : request.principal.arn;
         const theirs = await simulate({
-          request: { principal, action: request.action, resource: { resource: queueArn, accountId: MOCK_ACCOUNT }, contextVariables: request.context },
+          request: {
+            principal,
+            action: request.action,
+            resource: { resource: queueArn, accountId: MOCK_ACCOUNT },
+            contextVariables: request.context,
+          },
           identityPolicies: [],
           resourcePolicy: document,
         });
         const mine = ours(document.Statement, request);
         asked++;
-        if (mine !== theirs) disagreements.push(`${queuePolicy.name}: ${principal} ${request.action} ${JSON.stringify(request.context)}: pack ${mine}, iam-simulate ${theirs}`);
+        if (mine !== theirs)
+          disagreements.push(
+            `${queuePolicy.name}: ${principal} ${request.action} ${JSON.stringify(request.context)}: pack ${mine}, iam-simulate ${theirs}`,
+          );
       }
     }
     t.true(asked >= 40, `asked ${asked}`);
@@ -85,23 +101,50 @@ for (const stack of ["dev", "prod"]) {
 
   test(`${stack}: the pack's evaluator agrees with iam-simulate on the API's resource policy, resource by resource`, async (t) => {
     const run = runOf(stack);
-    const document = JSON.parse(String(run.get("aws:apigateway/restApiPolicy:RestApiPolicy", "loyalty-api").inputs.policy)) as { Statement: unknown[] };
+    const document = JSON.parse(String(run.get("aws:apigateway/restApiPolicy:RestApiPolicy", "loyalty-api").inputs.policy)) as {
+      Statement: unknown[];
+    };
     const api = `arn:aws:execute-api:${MOCK_REGION}:${MOCK_ACCOUNT}:loyalty-api-id`;
-    const listed = stack === "prod" ? "arn:aws:iam::111122223333:role/customer-service-backend" : "arn:aws:iam::111122223333:role/loyalty-developer";
+    const listed =
+      stack === "prod" ? "arn:aws:iam::111122223333:role/customer-service-backend" : "arn:aws:iam::111122223333:role/loyalty-developer";
     const callers = [listed, `arn:aws:iam::${MOCK_ACCOUNT}:role/Admin`, "arn:aws:iam::999999999999:role/elsewhere"];
-    const targets = ["GET/points/u-1", "POST/points/u-1/adjustments", "OPTIONS/points/u-1", "GET/admin/points/u-1", "POST/admin/points/u-1/adjustments", "DELETE/admin/points/u-1"];
+    const targets = [
+      "GET/points/u-1",
+      "POST/points/u-1/adjustments",
+      "OPTIONS/points/u-1",
+      "GET/admin/points/u-1",
+      "POST/admin/points/u-1/adjustments",
+      "DELETE/admin/points/u-1",
+    ];
     const disagreements: string[] = [];
     const verdicts: Record<string, Verdict> = {};
     for (const caller of callers) {
       for (const target of targets) {
         const resource = `${api}/v1/${target}`;
-        const request: PolicyRequest = { principal: { arn: caller }, action: "execute-api:Invoke", resource, context: { "aws:PrincipalArn": caller } };
+        const request: PolicyRequest = {
+          principal: { arn: caller },
+          action: "execute-api:Invoke",
+          resource,
+          context: { "aws:PrincipalArn": caller },
+        };
         // A caller of another account needs its own IAM to allow the call too: grant it, so the
         // resource policy decides, as it alone does for this account's callers without one.
         const ownAccount = caller.split(":")[4] === MOCK_ACCOUNT;
         const theirs = await simulate({
-          request: { principal: caller, action: "execute-api:Invoke", resource: { resource, accountId: MOCK_ACCOUNT }, contextVariables: request.context },
-          identityPolicies: ownAccount ? [] : [{ name: "invoke-any-api", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "execute-api:Invoke", Resource: "*" }] } }],
+          request: {
+            principal: caller,
+            action: "execute-api:Invoke",
+            resource: { resource, accountId: MOCK_ACCOUNT },
+            contextVariables: request.context,
+          },
+          identityPolicies: ownAccount
+            ? []
+            : [
+                {
+                  name: "invoke-any-api",
+                  policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "execute-api:Invoke", Resource: "*" }] },
+                },
+              ],
           resourcePolicy: document,
         });
         const mine = ours(document.Statement, request);
@@ -128,12 +171,27 @@ for (const stack of ["dev", "prod"]) {
       const keyArn = `arn:aws:kms:${MOCK_REGION}:${MOCK_ACCOUNT}:key/${key.name}-key-id`;
       for (const service of services) {
         // The resource the service acts for: an alarm for CloudWatch, the rule for EventBridge.
-        const source = (account: string) => (service === "cloudwatch.amazonaws.com" ? `arn:aws:cloudwatch:${MOCK_REGION}:${account}:alarm:loyalty-x` : `arn:aws:events:${MOCK_REGION}:${account}:rule/loyalty-ingest-orders-a1b2c3`);
-        for (const [who, account] of [["this account", MOCK_ACCOUNT], ["another account", "999999999999"]] as const) {
+        const source = (account: string) =>
+          service === "cloudwatch.amazonaws.com"
+            ? `arn:aws:cloudwatch:${MOCK_REGION}:${account}:alarm:loyalty-x`
+            : `arn:aws:events:${MOCK_REGION}:${account}:rule/loyalty-ingest-orders-a1b2c3`;
+        for (const [who, account] of [
+          ["this account", MOCK_ACCOUNT],
+          ["another account", "999999999999"],
+        ] as const) {
           for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) {
-            const request: PolicyRequest = { principal: { service }, action, context: { "aws:SourceAccount": account, "aws:SourceArn": source(account) } };
+            const request: PolicyRequest = {
+              principal: { service },
+              action,
+              context: { "aws:SourceAccount": account, "aws:SourceArn": source(account) },
+            };
             const theirs = await simulate({
-              request: { principal: service, action, resource: { resource: keyArn, accountId: MOCK_ACCOUNT }, contextVariables: request.context },
+              request: {
+                principal: service,
+                action,
+                resource: { resource: keyArn, accountId: MOCK_ACCOUNT },
+                contextVariables: request.context,
+              },
               identityPolicies: [],
               resourcePolicy: document,
             });
@@ -160,7 +218,9 @@ for (const stack of ["dev", "prod"]) {
   test(`${stack}: the leading-key reading of the IAM coverage test agrees with iam-simulate on every function role`, async (t) => {
     const run = runOf(stack);
     const table = `arn:aws:dynamodb:${MOCK_REGION}:${MOCK_ACCOUNT}:table/loyalty-ledger-a1b2c3`;
-    const actions = ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem", "Query", "BatchWriteItem", "Scan"].map((action) => `dynamodb:${action}`);
+    const actions = ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem", "Query", "BatchWriteItem", "Scan"].map(
+      (action) => `dynamodb:${action}`,
+    );
     const partitions = ["USER#u-1", "ERASED#0f1e", "EXPIRES#2026-01-16#3", "RELEASES#2026-01-16#3", "REWARD#r-1"];
     const disagreements: string[] = [];
     for (const name of ["loyalty-ingest-writer", "loyalty-api-reader", "loyalty-api-redeemer", "loyalty-api-admin", "loyalty-settle"]) {

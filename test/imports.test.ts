@@ -24,13 +24,20 @@ function importsOf(file: string): string[] {
 
 /** `file imports target` for each import of the files under `folder` that leaves `allowed`. */
 function importsLeaving(folder: string, allowed: (target: string) => boolean): string[] {
-  return sourcesUnder(folder).flatMap((file) => importsOf(file).filter((target) => !allowed(target)).map((target) => `${file} imports ${target}`));
+  return sourcesUnder(folder).flatMap((file) =>
+    importsOf(file)
+      .filter((target) => !allowed(target))
+      .map((target) => `${file} imports ${target}`),
+  );
 }
 
 test("the import reader sees the imports it must judge", (t) => {
   t.true(importsOf("ops/backfill/cli.ts").includes("cli/quiet-sdk-warning"), "an import for its effect");
   t.true(importsOf("ops/backfill/run.ts").includes("ops/backfill/publish"));
-  t.true(importsOf("local/runtime.ts").some((target) => target.startsWith("handlers/")), "a path out of its folder");
+  t.true(
+    importsOf("local/runtime.ts").some((target) => target.startsWith("handlers/")),
+    "a path out of its folder",
+  );
 });
 
 test("the operator tools import nothing of the local runtime", (t) => {

@@ -30,8 +30,7 @@ const dynamo = useDynamoLocal();
 const MAX = Number.MAX_SAFE_INTEGER;
 const LIMIT_REASON = /beyond 9007199254740991 \(Number\.MAX_SAFE_INTEGER\)/;
 
-const failedIds = (response: SQSBatchResponse) =>
-  response.batchItemFailures.map((failure) => failure.itemIdentifier).sort();
+const failedIds = (response: SQSBatchResponse) => response.batchItemFailures.map((failure) => failure.itemIdentifier).sort();
 
 const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.body) as Record<string, unknown>;
 
@@ -98,7 +97,10 @@ test("orders within the bound that would pass the safe integers are refused, not
 
   t.deepEqual(failedIds(response), ["m-90", "m-91"]);
   const refused = logs().filter((line) => line.outcome === "invalid");
-  t.deepEqual(refused.map((line) => line.orderId), ["o-90", "o-91"]);
+  t.deepEqual(
+    refused.map((line) => line.orderId),
+    ["o-90", "o-91"],
+  );
   for (const line of refused) {
     t.like(line, { level: "warn", points: 0 });
     // Contract change (lifecycle): an order's points go to its lot (`lot_-_-` with no pending
@@ -165,7 +167,10 @@ test("an order credited before the balance reached the limit is still a duplicat
   await seedBalance(harness, "u-1", MAX, MAX);
 
   t.deepEqual(failedIds(await write(sqsBatch(record))), []);
-  t.deepEqual(logs().map((line) => line.outcome), ["credited", "duplicate"]);
+  t.deepEqual(
+    logs().map((line) => line.outcome),
+    ["credited", "duplicate"],
+  );
 });
 
 test("a refund that would take the balance below the smallest safe integer is refused", async (t) => {
@@ -182,7 +187,10 @@ test("a refund that would take the balance below the smallest safe integer is re
   // refusal names the total in words ("the points owed"), not by its attribute (`debt`).
   t.regex(String(logs().at(-1)?.reason), /reversing 100 points would take the points owed beyond 9007199254740991/);
   t.like(await ledger.getBalance("u-1"), { balance: -MAX + 50 });
-  t.deepEqual((await ledger.getHistory("u-1", 10)).entries.map((entry) => entry.sk), ["ORDER#o"]);
+  t.deepEqual(
+    (await ledger.getHistory("u-1", 10)).entries.map((entry) => entry.sk),
+    ["ORDER#o"],
+  );
 });
 
 test("a balance at the limit can still be spent and given back", async (t) => {
@@ -213,7 +221,10 @@ test("a cancel that would give back past the largest safe integer is refused, no
   t.is(cancelled.statusCode, 500);
   // Rule change: the refusal names the total in words; an item from before lots holds its
   // points in `balance`, which reads as points available at once and never expiring.
-  t.regex(apiLogs.join("\n"), /LedgerLimitError: returning 10 points would take the points available at once and never expiring beyond 9007199254740991/);
+  t.regex(
+    apiLogs.join("\n"),
+    /LedgerLimitError: returning 10 points would take the points available at once and never expiring beyond 9007199254740991/,
+  );
   t.deepEqual(harness.requests, ["TransactGetItems"]);
   t.like(bodyOf(await read(balanceRequest("u-1"))), { balance: MAX - 5 });
 });
@@ -239,7 +250,16 @@ test("a balance item already beyond the safe integers takes no more credits and 
 
 test("a refusal names each total in words, a lot by its dates, never by the balance item's attribute", (t) => {
   t.deepEqual(
-    ["lot_2026-01-16_2027-01-16", "lot_-_2027-01-16", "lot_2026-01-16_-", "lot_-_-", "balance", "lifetimeEarned", "debt", "expiredTotal"].map(totalName),
+    [
+      "lot_2026-01-16_2027-01-16",
+      "lot_-_2027-01-16",
+      "lot_2026-01-16_-",
+      "lot_-_-",
+      "balance",
+      "lifetimeEarned",
+      "debt",
+      "expiredTotal",
+    ].map(totalName),
     [
       "the points available from 2026-01-16 and expiring on 2027-01-16",
       "the points available at once and expiring on 2027-01-16",

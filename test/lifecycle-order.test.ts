@@ -19,9 +19,15 @@ type Rig = Awaited<ReturnType<typeof rigFor>>;
 /** Everything a customer sees and holds at the rig's instant, with what differs by processing time left out. */
 async function outcome(rig: Rig, userId: string) {
   const { balance, pending, lifetimeEarned, nextRelease, nextExpiry } = await rig.balance(userId);
-  const { Item = {} } = await rig.harness.documents.send(new GetCommand({ TableName: rig.harness.tableName, Key: { pk: `USER#${userId}`, sk: "BALANCE" }, ConsistentRead: true }));
+  const { Item = {} } = await rig.harness.documents.send(
+    new GetCommand({ TableName: rig.harness.tableName, Key: { pk: `USER#${userId}`, sk: "BALANCE" }, ConsistentRead: true }),
+  );
   // A lot spent or refunded to nothing may linger at zero until its expiry is settled: it holds nothing.
-  const lots = Object.fromEntries(Object.entries(Item).filter(([name, points]) => name.startsWith("lot_") && points !== 0).sort(([a], [b]) => a.localeCompare(b)));
+  const lots = Object.fromEntries(
+    Object.entries(Item)
+      .filter(([name, points]) => name.startsWith("lot_") && points !== 0)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
   const history = (await rig.ledger.getHistory(userId, 50)).entries
     .map((entry) => {
       const { pk: _pk, recordedAt: _recordedAt, eventId: _eventId, entryAt: _entryAt, ...rest } = { eventId: "", ...entry };
@@ -37,7 +43,12 @@ async function rigFor(lifecycle: Lifecycle, start: string) {
 }
 
 /** Runs each variant on its own customer and holds them all to the first one's outcome. */
-async function sameInEveryOrder(t: ExecutionContext, rig: Rig, variants: Record<string, (userId: string) => Promise<void>>, readAt: string) {
+async function sameInEveryOrder(
+  t: ExecutionContext,
+  rig: Rig,
+  variants: Record<string, (userId: string) => Promise<void>>,
+  readAt: string,
+) {
   const results: [string, Awaited<ReturnType<typeof outcome>>][] = [];
   for (const [name, run] of Object.entries(variants)) {
     await run(name);
@@ -45,7 +56,12 @@ async function sameInEveryOrder(t: ExecutionContext, rig: Rig, variants: Record<
     results.push([name, await outcome(rig, name)]);
   }
   const [[, first] = ["", undefined], ...rest] = results;
-  for (const [name, result] of rest) t.deepEqual({ ...result, history: result.history.map((entry) => JSON.stringify(entry)) }, first && { ...first, history: first.history.map((entry) => JSON.stringify(entry)) }, `${name} differs from ${results[0]?.[0] ?? ""}`);
+  for (const [name, result] of rest)
+    t.deepEqual(
+      { ...result, history: result.history.map((entry) => JSON.stringify(entry)) },
+      first && { ...first, history: first.history.map((entry) => JSON.stringify(entry)) },
+      `${name} differs from ${results[0]?.[0] ?? ""}`,
+    );
   return first;
 }
 
@@ -85,8 +101,16 @@ test("a return window's close moves the release only: the order keeps its expiry
     },
     "2027-01-10T00:00:00.000Z",
   );
-  t.like(first, { balance: 100, pending: 0, nextExpiry: { points: 100, at: "2027-01-16T00:00:00.000Z" }, lots: { "lot_2026-01-03_2027-01-16": 100 } });
-  t.like(first?.history.find((entry) => entry.sk === "ORDER#o"), { availableAt: "2026-01-03T00:00:00.000Z", expiresAt: "2027-01-16T00:00:00.000Z" });
+  t.like(first, {
+    balance: 100,
+    pending: 0,
+    nextExpiry: { points: 100, at: "2027-01-16T00:00:00.000Z" },
+    lots: { "lot_2026-01-03_2027-01-16": 100 },
+  });
+  t.like(
+    first?.history.find((entry) => entry.sk === "ORDER#o"),
+    { availableAt: "2026-01-03T00:00:00.000Z", expiresAt: "2027-01-16T00:00:00.000Z" },
+  );
   rig.at("2027-01-16T00:00:00.000Z");
   t.like(await rig.balance("close-first"), { balance: 0 });
 });
@@ -104,7 +128,8 @@ test("an order processed after its lot expired is credited and expires in one wr
     rig.at("2026-06-01T08:00:00.000Z");
   };
   const late = (userId: string) => rig.order({ orderId: "o-2", userId, amount: 5_000, completedAt: "2026-01-10T18:00:00.000Z" });
-  const refund = (userId: string) => rig.refund({ orderId: "o-1", userId, refundId: "r", amount: 10_000, refundedAt: "2026-05-31T10:00:00.000Z" });
+  const refund = (userId: string) =>
+    rig.refund({ orderId: "o-1", userId, refundId: "r", amount: 10_000, refundedAt: "2026-05-31T10:00:00.000Z" });
   const settle = async () => {
     await rig.settle.settleDay("2026-02-09", rig.now());
     await rig.settle.settleDay("2026-06-01", rig.now());
@@ -144,11 +169,17 @@ test("an order processed after its lot expired is credited and expires in one wr
   );
   t.like(first, { balance: 500, pending: 0, lifetimeEarned: 650, lots: { "lot_2026-05-20_2026-06-19": 500 } });
   const expiries = first?.history.filter((entry) => entry.kind === "expiry");
-  t.deepEqual(expiries?.map((entry) => [entry.sk, entry.points]), [
-    ["EXPIRY#2026-02-09", 100],
-    ["EXPIRY#2026-02-09#ORDER#o-2", 50],
-  ]);
-  t.like(first?.history.find((entry) => entry.sk === "REFUND#o-1#r"), { points: 100, notTaken: 100, fromLot: 0, fromSpendable: 0 });
+  t.deepEqual(
+    expiries?.map((entry) => [entry.sk, entry.points]),
+    [
+      ["EXPIRY#2026-02-09", 100],
+      ["EXPIRY#2026-02-09#ORDER#o-2", 50],
+    ],
+  );
+  t.like(
+    first?.history.find((entry) => entry.sk === "REFUND#o-1#r"),
+    { points: 100, notTaken: 100, fromLot: 0, fromSpendable: 0 },
+  );
 });
 
 test("a refund of an order processed after its lot expired: the same whether the refund came first (parked) or after", async (t) => {
@@ -159,7 +190,8 @@ test("a refund of an order processed after its lot expired: the same whether the
     rig.at("2026-06-01T08:00:00.000Z");
   };
   const late = (userId: string) => rig.order({ orderId: "old", userId, amount: 5_000, completedAt: "2026-01-10T18:00:00.000Z" });
-  const refund = (userId: string) => rig.refund({ orderId: "old", userId, refundId: "r", amount: 2_000, refundedAt: "2026-01-20T10:00:00.000Z" });
+  const refund = (userId: string) =>
+    rig.refund({ orderId: "old", userId, refundId: "r", amount: 2_000, refundedAt: "2026-01-20T10:00:00.000Z" });
   const first = await sameInEveryOrder(
     t,
     rig,
@@ -178,8 +210,14 @@ test("a refund of an order processed after its lot expired: the same whether the
     "2026-06-02T00:00:00.000Z",
   );
   t.like(first, { balance: 500, lifetimeEarned: 550 });
-  t.like(first?.history.find((entry) => entry.sk === "EXPIRY#2026-02-09#ORDER#old"), { points: 50 });
-  t.like(first?.history.find((entry) => entry.sk === "REFUND#old#r"), { kind: "reversal", points: 20, notTaken: 20, fromLot: 0 });
+  t.like(
+    first?.history.find((entry) => entry.sk === "EXPIRY#2026-02-09#ORDER#old"),
+    { points: 50 },
+  );
+  t.like(
+    first?.history.find((entry) => entry.sk === "REFUND#old#r"),
+    { kind: "reversal", points: 20, notTaken: 20, fromLot: 0 },
+  );
 });
 
 test("a late order is one request, lists no day index of a day already past, leaves no lot on the balance item; its refund is 3 requests", async (t) => {
@@ -187,17 +225,35 @@ test("a late order is one request, lists no day index of a day already past, lea
   t.deepEqual(await rig.order({ orderId: "old", userId: "u-1", amount: 10_000, completedAt: "2026-01-10T10:00:00.000Z" }), []);
   t.deepEqual(rig.harness.requests, ["TransactWriteItems"], "one request, its expiry in it");
   t.like(await outcome(rig, "u-1"), { balance: 0, lifetimeEarned: 100, lots: {} });
-  t.deepEqual((await scanAll(rig.harness)).filter((item) => /^(EXPIRES|RELEASES)#/u.test(String(item.pk))), [], "no day index item");
+  t.deepEqual(
+    (await scanAll(rig.harness)).filter((item) => /^(EXPIRES|RELEASES)#/u.test(String(item.pk))),
+    [],
+    "no day index item",
+  );
   t.like(await rig.settle.settleDay("2026-06-01", rig.now()), { customers: 0, entries: 0 }, "nothing left for the settle");
   const history = (await rig.ledger.getHistory("u-1", 10)).entries;
-  t.deepEqual(history.map((entry) => [entry.kind, entry.points]), [["expiry", 100], ["earn", 100]]);
+  t.deepEqual(
+    history.map((entry) => [entry.kind, entry.points]),
+    [
+      ["expiry", 100],
+      ["earn", 100],
+    ],
+  );
   t.deepEqual(rig.outcomes(), [["credited", 100]]);
-  t.deepEqual(await rig.order({ orderId: "old", userId: "u-1", amount: 10_000, completedAt: "2026-01-10T10:00:00.000Z" }), [], "a duplicate");
+  t.deepEqual(
+    await rig.order({ orderId: "old", userId: "u-1", amount: 10_000, completedAt: "2026-01-10T10:00:00.000Z" }),
+    [],
+    "a duplicate",
+  );
   t.deepEqual(rig.outcomes().at(-1), ["duplicate", 0]);
   t.like(await rig.balance("u-1"), { lifetimeEarned: 100 });
   rig.harness.requests.length = 0;
   await rig.refund({ orderId: "old", userId: "u-1", refundId: "r", amount: 10_000 });
-  t.deepEqual(rig.harness.requests, ["TransactGetItems", "Query", "TransactWriteItems"], "a refund of it reads its expiry entry: 3 requests");
+  t.deepEqual(
+    rig.harness.requests,
+    ["TransactGetItems", "Query", "TransactWriteItems"],
+    "a refund of it reads its expiry entry: 3 requests",
+  );
   t.like(await rig.balance("u-1"), { balance: 0, lifetimeEarned: 100 });
 });
 
@@ -247,7 +303,16 @@ test("a refund of expired points takes them not again, whether or not the settle
   );
   // 120 expired (not taken again); of the 150 refunded, 30 were spent: they come off the new 50.
   t.like(first, { balance: 20, pending: 0, lifetimeEarned: 200 });
-  t.like(first?.history.find((entry) => entry.sk === "REFUND#e#r"), { points: 100, notTaken: 100, fromLot: 0, fromSpendable: 0 });
-  t.like(first?.history.find((entry) => entry.sk === "REFUND#g#r"), { points: 50, notTaken: 20, fromLot: 0, fromSpendable: 30 });
-  t.like(first?.history.find((entry) => entry.sk === "EXPIRY#2026-01-11"), { points: 120 });
+  t.like(
+    first?.history.find((entry) => entry.sk === "REFUND#e#r"),
+    { points: 100, notTaken: 100, fromLot: 0, fromSpendable: 0 },
+  );
+  t.like(
+    first?.history.find((entry) => entry.sk === "REFUND#g#r"),
+    { points: 50, notTaken: 20, fromLot: 0, fromSpendable: 30 },
+  );
+  t.like(
+    first?.history.find((entry) => entry.sk === "EXPIRY#2026-01-11"),
+    { points: 120 },
+  );
 });

@@ -35,7 +35,12 @@ test("a lot is pending until the UTC midnight after completedAt + pendingDays, t
   await rig.order({ orderId: "o-2", userId: "u-1", amount: 5_000, completedAt: "2026-01-02T00:00:00.000Z" });
 
   rig.at("2026-01-31T23:59:59.999Z");
-  t.like(await rig.balance(), { balance: 0, pending: 150, nextRelease: { points: 150, at: "2026-02-01T00:00:00.000Z" }, nextExpiry: { points: 150, at: "2027-02-01T00:00:00.000Z" } });
+  t.like(await rig.balance(), {
+    balance: 0,
+    pending: 150,
+    nextRelease: { points: 150, at: "2026-02-01T00:00:00.000Z" },
+    nextExpiry: { points: 150, at: "2027-02-01T00:00:00.000Z" },
+  });
   rig.at("2026-02-01T00:00:00.000Z");
   t.like(await rig.balance(), { balance: 150, pending: 0, nextRelease: null, lifetimeEarned: 150 });
   rig.at("2026-02-01T00:00:00.001Z");
@@ -43,7 +48,10 @@ test("a lot is pending until the UTC midnight after completedAt + pendingDays, t
   t.is((await rig.redeem("r-1", 151)).outcome, "insufficient");
 
   const history = await rig.ledger.getHistory("u-1", 10);
-  t.like(history.entries.find((entry) => entry.sk === "ORDER#o-1"), { availableAt: "2026-02-01T00:00:00.000Z", expiresAt: "2027-02-01T00:00:00.000Z", lot: "lot_2026-02-01_2027-02-01" });
+  t.like(
+    history.entries.find((entry) => entry.sk === "ORDER#o-1"),
+    { availableAt: "2026-02-01T00:00:00.000Z", expiresAt: "2027-02-01T00:00:00.000Z", lot: "lot_2026-02-01_2027-02-01" },
+  );
 });
 
 test("the return window's close releases the order's lot at the next midnight, once", async (t) => {
@@ -57,7 +65,10 @@ test("the return window's close releases the order's lot at the next midnight, o
   rig.at("2026-01-11T00:00:00.000Z");
   // The release moves, the expiry stays: 365 days after the release the order earned.
   t.like(await rig.balance(), { balance: 100, pending: 40, nextExpiry: { points: 140, at: "2027-02-01T00:00:00.000Z" } });
-  t.deepEqual(rig.outcomes().slice(2), [["released", 100], ["duplicate", 0]]);
+  t.deepEqual(rig.outcomes().slice(2), [
+    ["released", 100],
+    ["duplicate", 0],
+  ]);
 });
 
 test("spending takes the earliest-expiring lots first and refuses pending and expired points", async (t) => {
@@ -67,7 +78,10 @@ test("spending takes the earliest-expiring lots first and refuses pending and ex
   rig.at("2026-01-05T00:00:00.000Z");
   const spent = await rig.redeem("r-1", 40);
   t.is(spent.outcome, "redeemed");
-  t.deepEqual(spent.outcome === "redeemed" ? spent.entry.draws : undefined, { "lot_2026-01-01_2026-01-11": 30, "lot_2026-01-03_2026-01-13": 10 });
+  t.deepEqual(spent.outcome === "redeemed" ? spent.entry.draws : undefined, {
+    "lot_2026-01-01_2026-01-11": 30,
+    "lot_2026-01-03_2026-01-13": 10,
+  });
   rig.at("2026-01-11T00:00:00.000Z");
   t.like(await rig.balance(), { balance: 40 });
   rig.at("2026-01-13T00:00:00.000Z");
@@ -110,9 +124,17 @@ test("a refund before its order is acknowledged, netted when the order lands, du
   t.deepEqual(await rig.order({ orderId: "o", userId: "u-1", amount: 10_000 }), []);
   t.deepEqual(await rig.order({ orderId: "o", userId: "u-1", amount: 10_000 }), []);
   t.like(await rig.balance(), { pending: 60, lifetimeEarned: 100 });
-  t.deepEqual(rig.outcomes(), [["parked", 0], ["duplicate", 0], ["credited", 60], ["duplicate", 0]]);
+  t.deepEqual(rig.outcomes(), [
+    ["parked", 0],
+    ["duplicate", 0],
+    ["credited", 60],
+    ["duplicate", 0],
+  ]);
   const history = await rig.ledger.getHistory("u-1", 10);
-  t.like(history.entries.find((entry) => entry.sk === "REFUND#o#r"), { kind: "reversal", points: 40 });
+  t.like(
+    history.entries.find((entry) => entry.sk === "REFUND#o#r"),
+    { kind: "reversal", points: 40 },
+  );
 });
 
 test("a cancel after its lots expired gives the points back as expired", async (t) => {
@@ -138,14 +160,28 @@ test("the settle writes each day's expiry once, run twice or late; balances neve
   const second = await rig.settle.settleDay("2026-01-11", rig.now());
   t.like(first, { customers: 2, entries: 2, points: 150 });
   t.like(second, { customers: 0, entries: 0, points: 0 });
-  t.deepEqual([await rig.balance("u-1"), await rig.balance("u-2")].map((b) => b.balance), before.map((b) => b.balance));
+  t.deepEqual(
+    [await rig.balance("u-1"), await rig.balance("u-2")].map((b) => b.balance),
+    before.map((b) => b.balance),
+  );
   const history = await rig.ledger.getHistory("u-1", 10);
-  t.deepEqual(history.entries.map((entry) => [entry.kind, entry.points]), [["expiry", 100], ["earn", 100]]);
+  t.deepEqual(
+    history.entries.map((entry) => [entry.kind, entry.points]),
+    [
+      ["expiry", 100],
+      ["earn", 100],
+    ],
+  );
 });
 
 test("an old balance item without lots reads as spendable, never expiring, and can be spent and refunded", async (t) => {
   const rig = await setup();
-  await rig.harness.documents.send(new PutCommand({ TableName: rig.harness.tableName, Item: { pk: "USER#u-1", sk: "BALANCE", balance: 70, lifetimeEarned: 100, updatedAt: "2025-01-01T00:00:00.000Z" } }));
+  await rig.harness.documents.send(
+    new PutCommand({
+      TableName: rig.harness.tableName,
+      Item: { pk: "USER#u-1", sk: "BALANCE", balance: 70, lifetimeEarned: 100, updatedAt: "2025-01-01T00:00:00.000Z" },
+    }),
+  );
   t.like(await rig.balance(), { balance: 70, pending: 0, nextExpiry: null, lifetimeEarned: 100 });
   t.like(await rig.redeem("r-1", 50), { outcome: "redeemed", entry: { balanceAfter: 20 } });
   t.like(await rig.cancel("r-1"), { outcome: "cancelled", entry: { balanceAfter: 70 } });
@@ -161,12 +197,21 @@ test("cost: order 1 request, duplicate 1, refund 2, balance read 1, redemption 2
   const order = { orderId: "o", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T09:00:00.000Z" };
   t.deepEqual(await counted(() => rig.order(order)), ["TransactWriteItems"]);
   t.deepEqual(await counted(() => rig.order(order)), ["TransactWriteItems"]);
-  t.deepEqual(await counted(() => rig.refund({ orderId: "o", userId: "u-1", refundId: "r", amount: 100 })), ["TransactGetItems", "TransactWriteItems"]);
-  t.deepEqual(await counted(() => rig.refund({ orderId: "x", userId: "u-1", refundId: "r", amount: 100 })), ["TransactGetItems", "TransactWriteItems"]);
+  t.deepEqual(await counted(() => rig.refund({ orderId: "o", userId: "u-1", refundId: "r", amount: 100 })), [
+    "TransactGetItems",
+    "TransactWriteItems",
+  ]);
+  t.deepEqual(await counted(() => rig.refund({ orderId: "x", userId: "u-1", refundId: "r", amount: 100 })), [
+    "TransactGetItems",
+    "TransactWriteItems",
+  ]);
   t.deepEqual(await counted(() => rig.balance()), ["GetItem"]);
   t.deepEqual(await counted(() => rig.redeem("r-1", 10)), ["TransactGetItems", "TransactWriteItems"]);
   t.deepEqual(await counted(() => rig.cancel("r-1")), ["TransactGetItems", "TransactWriteItems"]);
-  t.deepEqual(await counted(() => rig.windowClosed({ orderId: "o", userId: "u-1", closedAt: "2026-01-01T12:00:00.000Z" })), ["TransactGetItems", "TransactWriteItems"]);
+  t.deepEqual(await counted(() => rig.windowClosed({ orderId: "o", userId: "u-1", closedAt: "2026-01-01T12:00:00.000Z" })), [
+    "TransactGetItems",
+    "TransactWriteItems",
+  ]);
   // The order of the refund parked above: its credit finds the note, reads it and the parked refunds, and nets them.
   t.deepEqual(await counted(() => rig.order({ ...order, orderId: "x" })), ["TransactWriteItems", "GetItem", "Query", "TransactWriteItems"]);
 });
@@ -216,14 +261,30 @@ test("the settle function's run: by default today and the two days before (a mis
   await rig.order({ orderId: "a", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" });
   const logged: string[] = [];
   // The schedule's run two days late: the expiry of 2026-01-11 is still written.
-  const run = createSettleRun({ settle: rig.settle, logger: createLogger("info", (line) => logged.push(line)), now: () => new Date("2026-01-13T00:15:00.000Z") });
+  const run = createSettleRun({
+    settle: rig.settle,
+    logger: createLogger("info", (line) => logged.push(line)),
+    now: () => new Date("2026-01-13T00:15:00.000Z"),
+  });
   t.deepEqual(
     (await run({})).map((report) => [report.day, report.entries, report.points]),
-    [["2026-01-11", 1, 100], ["2026-01-12", 0, 0], ["2026-01-13", 0, 0]],
+    [
+      ["2026-01-11", 1, 100],
+      ["2026-01-12", 0, 0],
+      ["2026-01-13", 0, 0],
+    ],
   );
   t.is(logged.length, 3, "one line per day settled");
-  t.deepEqual((await run({ days: ["2026-01-11"] })).map((report) => report.entries), [0], "twice is once");
-  t.deepEqual((await run(undefined)).map((report) => report.day), ["2026-01-11", "2026-01-12", "2026-01-13"], "no input is the schedule's");
+  t.deepEqual(
+    (await run({ days: ["2026-01-11"] })).map((report) => report.entries),
+    [0],
+    "twice is once",
+  );
+  t.deepEqual(
+    (await run(undefined)).map((report) => report.day),
+    ["2026-01-11", "2026-01-12", "2026-01-13"],
+    "no input is the schedule's",
+  );
   await t.throwsAsync(run({ days: ["2026-02-30"] }), { message: /must be a day like 2026-01-16/ });
   await t.throwsAsync(run({ days: ["2026-01-13", "2026-01-14"] }), { message: /days: 2026-01-14 has not begun \(today is 2026-01-13\)/ });
   await t.throwsAsync(run({ days: "2026-01-11" }), { message: /must be a list of days/ });
@@ -243,7 +304,10 @@ test("a settle racing redemptions: every point is spent or expired, once", async
   t.like(report, { customers: 1, entries: 1, points: 100 }, "lot a expired whole, untouched by the redemptions");
   t.like(await rig.balance(), { balance: 10, pending: 0, lifetimeEarned: 200 });
   const history = await rig.ledger.getHistory("u-1", 20);
-  t.deepEqual(history.entries.filter((entry) => entry.kind === "expiry").map((entry) => entry.points), [100]);
+  t.deepEqual(
+    history.entries.filter((entry) => entry.kind === "expiry").map((entry) => entry.points),
+    [100],
+  );
 });
 
 test("an order older than its expiry is credited and expires in the same write; each such order has an expiry entry of its own", async (t) => {
@@ -259,12 +323,21 @@ test("an order older than its expiry is credited and expires in the same write; 
   await rig.order({ orderId: "old-2", userId: "u-1", amount: 5_000, completedAt: "2026-01-10T18:00:00.000Z" });
   t.like(await rig.settle.settleDay("2026-06-02", rig.now()), { customers: 0, entries: 0 });
   const expiries = (await rig.ledger.getHistory("u-1", 10)).entries.filter((entry) => entry.kind === "expiry");
-  t.deepEqual(expiries.map((entry) => [entry.sk, entry.points, entry.occurredAt]), [
-    ["EXPIRY#2026-02-09#ORDER#old-2", 50, "2026-02-09T00:00:00.000Z"],
-    ["EXPIRY#2026-02-09#ORDER#old-1", 100, "2026-02-09T00:00:00.000Z"],
-  ]);
-  const item = await rig.harness.documents.send(new GetCommand({ TableName: rig.harness.tableName, Key: { pk: "USER#u-1", sk: "BALANCE" } }));
-  t.deepEqual(Object.keys(item.Item ?? {}).filter((name) => name.startsWith("lot_")), [], "no expired lot on the item");
+  t.deepEqual(
+    expiries.map((entry) => [entry.sk, entry.points, entry.occurredAt]),
+    [
+      ["EXPIRY#2026-02-09#ORDER#old-2", 50, "2026-02-09T00:00:00.000Z"],
+      ["EXPIRY#2026-02-09#ORDER#old-1", 100, "2026-02-09T00:00:00.000Z"],
+    ],
+  );
+  const item = await rig.harness.documents.send(
+    new GetCommand({ TableName: rig.harness.tableName, Key: { pk: "USER#u-1", sk: "BALANCE" } }),
+  );
+  t.deepEqual(
+    Object.keys(item.Item ?? {}).filter((name) => name.startsWith("lot_")),
+    [],
+    "no expired lot on the item",
+  );
   t.like(item.Item, { expiredTotal: 150, lifetimeEarned: 150 });
   t.like(await rig.balance(), { balance: 0, lifetimeEarned: 150 });
 });
@@ -307,24 +380,56 @@ test(`${NEVER_COMING} return window closes of orders that never come leave the b
   // Ids of the contract's longest (128 characters), closed in batches as the queue delivers them.
   const orderId = (i: number) => `never-${String(i).padStart(5, "0")}-${"x".repeat(128 - 12)}`;
   const close = (i: number) =>
-    sqsRecord({ version: "0", id: randomUUID(), "detail-type": DETAIL_TYPES.returnWindowClosed, source: DEFAULT_EVENT_SOURCE, account: "123456789012", time: "2026-02-28T10:00:00.000Z", region: "eu-west-1", resources: [], detail: { orderId: orderId(i), userId: "u-1", closedAt: "2026-02-28T10:00:00.000Z" } });
+    sqsRecord({
+      version: "0",
+      id: randomUUID(),
+      "detail-type": DETAIL_TYPES.returnWindowClosed,
+      source: DEFAULT_EVENT_SOURCE,
+      account: "123456789012",
+      time: "2026-02-28T10:00:00.000Z",
+      region: "eu-west-1",
+      resources: [],
+      detail: { orderId: orderId(i), userId: "u-1", closedAt: "2026-02-28T10:00:00.000Z" },
+    });
   for (let start = 0; start < NEVER_COMING; start += 50) {
     const { batchItemFailures } = await rig.write(sqsBatch(...Array.from({ length: 50 }, (_, i) => close(start + i))));
     t.deepEqual(batchItemFailures, [], `closes ${start}…${start + 49}`);
   }
   t.is(rig.outcomes().filter(([outcome]) => outcome === "parked").length, NEVER_COMING);
 
-  const { Item: balanceItem = {} } = await rig.harness.documents.send(new GetCommand({ TableName: rig.harness.tableName, Key: { pk: "USER#u-1", sk: "BALANCE" } }));
+  const { Item: balanceItem = {} } = await rig.harness.documents.send(
+    new GetCommand({ TableName: rig.harness.tableName, Key: { pk: "USER#u-1", sk: "BALANCE" } }),
+  );
   t.true(itemBytes(balanceItem) < 1_024, `the balance item holds ${itemBytes(balanceItem)} bytes`);
   t.like(await rig.redeem("r-1", 40), { outcome: "redeemed" });
   const adjustments = new DynamoAdjustments(rig.harness.documents, rig.harness.tableName, PROD);
-  t.like(await adjustments.adjust("u-1", { adjustmentId: "a-1", points: 5, reason: "goodwill" }, "arn:aws:iam::123456789012:role/support", rig.now), { outcome: "adjusted" });
-  t.like(await adjustments.adjust("u-1", { adjustmentId: "a-2", points: -5, reason: "goodwill undone" }, "arn:aws:iam::123456789012:role/support", rig.now), { outcome: "adjusted" });
+  t.like(
+    await adjustments.adjust(
+      "u-1",
+      { adjustmentId: "a-1", points: 5, reason: "goodwill" },
+      "arn:aws:iam::123456789012:role/support",
+      rig.now,
+    ),
+    { outcome: "adjusted" },
+  );
+  t.like(
+    await adjustments.adjust(
+      "u-1",
+      { adjustmentId: "a-2", points: -5, reason: "goodwill undone" },
+      "arn:aws:iam::123456789012:role/support",
+      rig.now,
+    ),
+    { outcome: "adjusted" },
+  );
   t.like(await rig.balance(), { balance: 60, lifetimeEarned: 105 });
 
   // The notes expire: a close matters only until its order's release, at most 365 days after it.
   const { Items: notes = [] } = await rig.harness.documents.send(
-    new QueryCommand({ TableName: rig.harness.tableName, KeyConditionExpression: "pk = :pk AND begins_with(sk, :early)", ExpressionAttributeValues: { ":pk": "USER#u-1", ":early": "EARLY#" } }),
+    new QueryCommand({
+      TableName: rig.harness.tableName,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :early)",
+      ExpressionAttributeValues: { ":pk": "USER#u-1", ":early": "EARLY#" },
+    }),
   );
   t.is(notes.length, NEVER_COMING);
   t.like(notes[0], { arrivals: 1, closedAt: "2026-02-28T10:00:00.000Z", ttl: Date.parse("2027-03-02T10:00:00.000Z") / 1000 });
@@ -337,24 +442,50 @@ test("a refund parked before its order in another currency is rejected when the 
   const server = await startFauxqs({ port: 0, logger: false, defaultRegion: "eu-west-1" });
   t.teardown(() => server.stop());
   const dlq = server.createQueue("writer-dlq");
-  const sqs = new SQSClient({ region: "eu-west-1", endpoint: server.address, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const sqs = new SQSClient({
+    region: "eu-west-1",
+    endpoint: server.address,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
   t.teardown(() => sqs.destroy());
   const harness = await createHarness(dynamo);
-  const rig = { harness, ...createLifecycleRig(harness, PROD, "2026-01-01T10:00:00.000Z", { deadLetters: sqsDeadLetters(sqs, dlq.queueUrl) }) };
+  const rig = {
+    harness,
+    ...createLifecycleRig(harness, PROD, "2026-01-01T10:00:00.000Z", { deadLetters: sqsDeadLetters(sqs, dlq.queueUrl) }),
+  };
   const refund = { orderId: "o", userId: "u-1", refundId: "r", amount: 4_000, currency: "GBP" };
   const event = orderRefundedEvent(refund);
   t.deepEqual(await rig.write(sqsBatch(sqsRecord(event))).then((r) => r.batchItemFailures), []);
   t.deepEqual(await rig.order({ orderId: "o", userId: "u-1", amount: 10_000 }), []);
   t.like(await rig.balance(), { pending: 100, lifetimeEarned: 100 }, "credited in full: the refund contradicts its order");
   t.deepEqual(await rig.write(sqsBatch(sqsRecord(event))).then((r) => r.batchItemFailures), [], "the redelivery is acknowledged");
-  t.deepEqual(rig.outcomes(), [["parked", 0], ["invalid", 0], ["credited", 100], ["duplicate", 0]]);
-  t.like(rig.logs()[1], { level: "warn", message: "parked refund rejected", eventId: event.id, refundId: "r", reason: "refund is in GBP but its order was paid in EUR" });
+  t.deepEqual(rig.outcomes(), [
+    ["parked", 0],
+    ["invalid", 0],
+    ["credited", 100],
+    ["duplicate", 0],
+  ]);
+  t.like(rig.logs()[1], {
+    level: "warn",
+    message: "parked refund rejected",
+    eventId: event.id,
+    refundId: "r",
+    reason: "refund is in GBP but its order was paid in EUR",
+  });
   const history = await rig.ledger.getHistory("u-1", 10);
-  t.deepEqual(history.entries.map((entry) => entry.kind), ["earn"], "no refund awaits its order any more");
-  const { Item } = await rig.harness.documents.send(new GetCommand({ TableName: rig.harness.tableName, Key: { pk: "USER#u-1", sk: "REFUND#o#r" } }));
+  t.deepEqual(
+    history.entries.map((entry) => entry.kind),
+    ["earn"],
+    "no refund awaits its order any more",
+  );
+  const { Item } = await rig.harness.documents.send(
+    new GetCommand({ TableName: rig.harness.tableName, Key: { pk: "USER#u-1", sk: "REFUND#o#r" } }),
+  );
   t.like(Item, { kind: "rejected-refund", reason: "refund is in GBP but its order was paid in EUR" });
 
-  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ["All"] }));
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: dlq.queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ["All"] }),
+  );
   t.is(Messages.length, 1, "dead-lettered once");
   t.is(Messages[0]?.MessageAttributes?.reason?.StringValue, "refund is in GBP but its order was paid in EUR");
   // The event as the writer read it: a redrive gives it back to the writer, which knows it.
@@ -367,7 +498,11 @@ test("a refund parked before its order in another currency is rejected when the 
 test("a note of early arrivals that holds a refund never expires, whichever came first; the order nets it and lets it expire", async (t) => {
   const rig = await setup();
   const note = async (orderId: string) =>
-    (await rig.harness.documents.send(new GetCommand({ TableName: rig.harness.tableName, Key: { pk: "USER#u-1", sk: `EARLY#${orderId}` }, ConsistentRead: true }))).Item;
+    (
+      await rig.harness.documents.send(
+        new GetCommand({ TableName: rig.harness.tableName, Key: { pk: "USER#u-1", sk: `EARLY#${orderId}` }, ConsistentRead: true }),
+      )
+    ).Item;
   rig.at("2026-01-03T00:00:00.000Z");
   // A refund, then a close (which would otherwise expire the note).
   await rig.refund({ orderId: "a", userId: "u-1", refundId: "r", amount: 2_000 });
@@ -379,7 +514,12 @@ test("a note of early arrivals that holds a refund never expires, whichever came
   t.like(await note("b"), { arrivals: 1, ttl: Date.parse("2027-01-04T10:00:00.000Z") / 1000 });
   await rig.refund({ orderId: "b", userId: "u-1", refundId: "r", amount: 2_000 });
   t.false("ttl" in ((await note("b")) ?? {}));
-  t.deepEqual(rig.outcomes(), [["parked", 0], ["parked", 0], ["parked", 0], ["parked", 0]]);
+  t.deepEqual(rig.outcomes(), [
+    ["parked", 0],
+    ["parked", 0],
+    ["parked", 0],
+    ["parked", 0],
+  ]);
 
   for (const orderId of ["a", "b"]) await rig.order({ orderId, userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" });
   // Each order released at the midnight after its close, net of its refund.

@@ -91,19 +91,29 @@ test("PutEvents: bad entries get EventBridge's per-entry errors, good ones in th
   t.is(response.status, 200);
   const body = JSON.parse(response.body) as { FailedEntryCount: number; Entries: Array<Record<string, string>> };
   t.is(body.FailedEntryCount, 6);
-  t.deepEqual(body.Entries.map((e) => e.ErrorCode ?? "ok"), [
-    "ok",
-    "InvalidArgument",
-    "InvalidArgument",
-    "InvalidArgument",
-    "MalformedDetail",
-    "MalformedDetail",
-    "ResourceNotFoundException",
-    "ok",
-  ]);
+  t.deepEqual(
+    body.Entries.map((e) => e.ErrorCode ?? "ok"),
+    [
+      "ok",
+      "InvalidArgument",
+      "InvalidArgument",
+      "InvalidArgument",
+      "MalformedDetail",
+      "MalformedDetail",
+      "ResourceNotFoundException",
+      "ok",
+    ],
+  );
   t.regex(body.Entries[1]?.ErrorMessage ?? "", /Parameter Source is not valid/);
   t.is(delivered.length, 1, "the non-matching source is accepted but dropped");
-  t.like(delivered[0], { version: "0", source: "otrium.ecommerce", "detail-type": "Order Completed", account: "000000000000", region: "eu-west-1", detail: { orderId: "o-1" } });
+  t.like(delivered[0], {
+    version: "0",
+    source: "otrium.ecommerce",
+    "detail-type": "Order Completed",
+    account: "000000000000",
+    region: "eu-west-1",
+    detail: { orderId: "o-1" },
+  });
   t.regex(String(delivered[0]?.time), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   t.is(delivered[0]?.id, body.Entries[0]?.EventId);
 });
@@ -139,9 +149,15 @@ test("entry size: Time counts 14 bytes, Source, DetailType, Detail and each reso
 test("PutEvents: a request whose entries total more than EventBridge's limit is refused whole (ValidationException)", async (t) => {
   const { put, delivered } = target();
   // Ten 250 KB entries, which the local bus used to accept.
-  const big = await putEvents(JSON.stringify({ Entries: Array.from({ length: 10 }, () => entry({ Detail: detailOfBytes(250 * 1024) })) }), put);
+  const big = await putEvents(
+    JSON.stringify({ Entries: Array.from({ length: 10 }, () => entry({ Detail: detailOfBytes(250 * 1024) })) }),
+    put,
+  );
   t.is(big.status, 400);
-  t.deepEqual(JSON.parse(big.body), { __type: "ValidationException", message: "Total size of the entries in the request is over the limit." });
+  t.deepEqual(JSON.parse(big.body), {
+    __type: "ValidationException",
+    message: "Total size of the entries in the request is over the limit.",
+  });
   t.is(big.headers["x-amzn-ErrorType"], "ValidationException");
   t.is(delivered.length, 0, "no entry of a refused request is delivered");
 
@@ -153,7 +169,11 @@ test("PutEvents: a request whose entries total more than EventBridge's limit is 
   const over = entry({ Time: 1_795_000_000, Detail: detailOfBytes(MAX_REQUEST_ENTRY_BYTES - fixed + 1) });
   t.is((await putEvents(JSON.stringify({ Entries: [over] }), put)).status, 400);
   const split = [entry({ Detail: detailOfBytes(600 * 1024) }), entry({ Detail: detailOfBytes(600 * 1024) })];
-  t.like(JSON.parse((await putEvents(JSON.stringify({ Entries: split }), put)).body), { __type: "ValidationException" }, "two entries under the limit each, over it together");
+  t.like(
+    JSON.parse((await putEvents(JSON.stringify({ Entries: split }), put)).body),
+    { __type: "ValidationException" },
+    "two entries under the limit each, over it together",
+  );
   t.is(delivered.length, 1);
 });
 

@@ -45,13 +45,17 @@ test("request target: the path exactly as sent, never a URL's host and path", (t
 });
 
 test("proxy event: a path with an empty or host-like segment matches no resource", (t) => {
-  const event = (url: string) =>
-    toProxyEvent({ method: "GET", url, headers: {}, body: "", sourceIp: "127.0.0.1" }, "local");
+  const event = (url: string) => toProxyEvent({ method: "GET", url, headers: {}, body: "", sourceIp: "127.0.0.1" }, "local");
   for (const url of ["//evil/points/adv-1", "//points/adv-1", "//", "/points//history"]) {
     const { resource, path, pathParameters } = event(url);
     t.deepEqual({ resource, path, pathParameters }, { resource: url, path: url, pathParameters: null }, url);
   }
-  t.like(event("/points/adv-1?limit=2"), { resource: "/points/{userId}", path: "/points/adv-1", pathParameters: { userId: "adv-1" }, queryStringParameters: { limit: "2" } });
+  t.like(event("/points/adv-1?limit=2"), {
+    resource: "/points/{userId}",
+    path: "/points/adv-1",
+    pathParameters: { userId: "adv-1" },
+    queryStringParameters: { limit: "2" },
+  });
 });
 
 /** A parser error as Node's `clientError` event passes it. */
@@ -83,7 +87,11 @@ interface Gateway {
  * The real HTTP server in front of the real proxy router (routing, 404s, the error shape), with
  * route handlers that answer without DynamoDB; the redeemer waits `redeemDelayMs` first.
  */
-async function startGateway(t: ExecutionContext, redeemDelayMs = 0, functions?: Partial<Record<ApiHandlerName, ProxyHandler>>): Promise<Gateway> {
+async function startGateway(
+  t: ExecutionContext,
+  redeemDelayMs = 0,
+  functions?: Partial<Record<ApiHandlerName, ProxyHandler>>,
+): Promise<Gateway> {
   const lines: string[] = [];
   const events: APIGatewayProxyEvent[] = [];
   const delivered: Array<Record<string, unknown>> = [];
@@ -92,7 +100,12 @@ async function startGateway(t: ExecutionContext, redeemDelayMs = 0, functions?: 
     logger: createLogger("error", () => {}),
     allowedOrigins: [],
     routes: [
-      { route: API_ROUTES.balance, authorize: () => true, forbidden: "", handle: async (userId) => jsonResponse(200, { userId, balance: 42 }) },
+      {
+        route: API_ROUTES.balance,
+        authorize: () => true,
+        forbidden: "",
+        handle: async (userId) => jsonResponse(200, { userId, balance: 42 }),
+      },
       {
         route: API_ROUTES.redeem,
         authorize: () => true,
@@ -212,7 +225,8 @@ test("HTTP: a raw non-ASCII path is a JSON 400, not Node's empty one", async (t)
 
 test("HTTP: clients that hang up mid-body or before the answer are one log line each, no stack trace", async (t) => {
   const gateway = await startGateway(t, 300);
-  const midBody = 'POST /points/u-1/redemptions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"redemptionId":';
+  const midBody =
+    'POST /points/u-1/redemptions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"redemptionId":';
   for (let i = 0; i < 5; i++) await rawExchange(t, gateway.port, midBody, "hang-up");
   await settle(() => gateway.lines.length >= 5);
   const body = JSON.stringify({ redemptionId: "r-1", points: 1, rewardId: "w" });
@@ -271,12 +285,18 @@ test("HTTP + SDK: the real EventBridge client publishes, and gets AWS's Validati
   const detail = (bytes: number) => JSON.stringify({ pad: "x".repeat(bytes) });
 
   const ok = await client.send(
-    new PutEventsCommand({ Entries: [{ Source: "otrium.ecommerce", DetailType: "Order Completed", Detail: detail(10), Time: new Date(1_795_000_000_500) }] }),
+    new PutEventsCommand({
+      Entries: [{ Source: "otrium.ecommerce", DetailType: "Order Completed", Detail: detail(10), Time: new Date(1_795_000_000_500) }],
+    }),
   );
   t.is(ok.FailedEntryCount, 0);
   t.is(gateway.delivered[0]?.time, "2026-11-18T11:06:40Z");
 
-  const tenBig = Array.from({ length: 10 }, () => ({ Source: "otrium.ecommerce", DetailType: "Order Completed", Detail: detail(250 * 1024) }));
+  const tenBig = Array.from({ length: 10 }, () => ({
+    Source: "otrium.ecommerce",
+    DetailType: "Order Completed",
+    Detail: detail(250 * 1024),
+  }));
   const error = await t.throwsAsync(client.send(new PutEventsCommand({ Entries: tenBig })));
   t.is(error?.name, "ValidationException");
   t.is(error?.message, "Total size of the entries in the request is over the limit.");
@@ -317,7 +337,10 @@ test("HTTP: POST /_local/settle runs the settle with the schedule's input or giv
   t.deepEqual(await post(), { status: 200, body: { settled: [{ day: "2026-01-16", customers: 0, entries: 0, points: 0 }] } });
   t.is((await post('{"days": ["2026-01-16", "2026-01-17"]}')).status, 200);
   t.deepEqual(gateway.settled, [{}, { days: ["2026-01-16", "2026-01-17"] }]);
-  t.deepEqual(await post("{days"), { status: 400, body: { error: { code: "bad_request", message: 'the body must be JSON: {} or {"days": ["2026-01-16"]}' } } });
+  t.deepEqual(await post("{days"), {
+    status: 400,
+    body: { error: { code: "bad_request", message: 'the body must be JSON: {} or {"days": ["2026-01-16"]}' } },
+  });
   const badDay = await post('{"days": ["2026-02-30"]}');
   t.is(badDay.status, 400);
   t.regex(JSON.stringify(badDay.body), /days\.0: must be a day like 2026-01-16/);
@@ -361,7 +384,10 @@ test("HTTP: /admin routes reach the same function as the SigV4 backend; a Cognit
   t.regex(body.error.requestId, /^[0-9a-f-]{36}$/);
   t.is(gateway.events.length, 1, "no function ran");
 
-  const preflight = await fetch(`${gateway.endpoint}/admin/points/u-1`, { method: "OPTIONS", headers: { origin: "https://www.otrium.com" } });
+  const preflight = await fetch(`${gateway.endpoint}/admin/points/u-1`, {
+    method: "OPTIONS",
+    headers: { origin: "https://www.otrium.com" },
+  });
   t.not(preflight.status, 204, "backends send no preflights: the gateway answers none");
   t.is(preflight.headers.get("access-control-allow-origin"), null);
 });
@@ -390,8 +416,16 @@ test("HTTP: requests Node's parser refuses are answered in the API's shape, each
   const gateway = await startGateway(t);
   const refusals: Array<[string, string, RegExp]> = [
     ["an unknown method", "BREW /points/u-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", /method/i],
-    ["two Content-Lengths", "POST /points/u-1/redemptions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", /Content-Length/],
-    ["Content-Length beside Transfer-Encoding", "POST /points/u-1/redemptions HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n", /Content-Length.*Transfer-Encoding/],
+    [
+      "two Content-Lengths",
+      "POST /points/u-1/redemptions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+      /Content-Length/,
+    ],
+    [
+      "Content-Length beside Transfer-Encoding",
+      "POST /points/u-1/redemptions HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n",
+      /Content-Length.*Transfer-Encoding/,
+    ],
     ["no Host", "GET /points/u-1 HTTP/1.1\r\nConnection: close\r\n\r\n", /Host/],
     ["a raw non-ASCII path", "GET /points/\u00fc HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", /ASCII/],
   ];
@@ -413,7 +447,11 @@ test("HTTP: a JSON body sent without Content-Type: application/json is the funct
   const admin = { "x-local-claims": JSON.stringify({ sub: "u-1", "cognito:groups": "support" }) };
   const gateway = await startGateway(t, 0, {
     redeemer: createRedeemApi({ ...common, redemptions: new DynamoRedemptions(documents, "unreachable") }),
-    admin: createAdminApi({ ...common, adjustments: new DynamoAdjustments(documents, "unreachable", { pendingDays: 0, expiryDays: 0 }), erasure: new DynamoErasure(documents, "unreachable") }),
+    admin: createAdminApi({
+      ...common,
+      adjustments: new DynamoAdjustments(documents, "unreachable", { pendingDays: 0, expiryDays: 0 }),
+      erasure: new DynamoErasure(documents, "unreachable"),
+    }),
   });
   const bodies = {
     "/points/u-1/redemptions": JSON.stringify({ redemptionId: "r-1", points: 5, rewardId: "voucher-5" }),
@@ -421,13 +459,21 @@ test("HTTP: a JSON body sent without Content-Type: application/json is the funct
   };
   for (const [path, body] of Object.entries(bodies)) {
     for (const type of ["text/plain", "application/x-www-form-urlencoded", "application/jsonx", undefined]) {
-      const response = await fetch(`${gateway.endpoint}${path}`, { method: "POST", body: new TextEncoder().encode(body), headers: type === undefined ? admin : { ...admin, "content-type": type } });
+      const response = await fetch(`${gateway.endpoint}${path}`, {
+        method: "POST",
+        body: new TextEncoder().encode(body),
+        headers: type === undefined ? admin : { ...admin, "content-type": type },
+      });
       t.is(response.status, 415, `${path} ${type ?? "(none)"}`);
       t.like(await response.json(), { error: { code: "unsupported_media_type" } });
       t.is(response.headers.get("cache-control"), "no-store");
     }
     // The JSON media type, in any case and with parameters, reaches the body's checks.
-    const response = await fetch(`${gateway.endpoint}${path}`, { method: "POST", body: "{}", headers: { ...admin, "content-type": "Application/JSON; charset=utf-8" } });
+    const response = await fetch(`${gateway.endpoint}${path}`, {
+      method: "POST",
+      body: "{}",
+      headers: { ...admin, "content-type": "Application/JSON; charset=utf-8" },
+    });
     t.is(response.status, 400, path);
     t.like(await response.json(), { error: { code: "invalid_request" } });
   }

@@ -91,76 +91,105 @@ async function withRuntime(overrides: Parameters<typeof startLocalRuntime>[0], u
   }
 }
 
-test.serial("200 orders over 20 users, 20% duplicates, refunds before and after their orders: every balance and history exact", async (t) => {
-  // Early refunds wait for their orders through redelivery, 1 s apart here: ten receives leave
-  // ten seconds for 240 order events even on a busy machine, where dev's three left three.
-  await withRuntime({ maxReceiveCount: 10 }, async (runtime) => {
-    const orders = Array.from({ length: 200 }, (_, i) => ({
-      orderId: `order-${i}`,
-      userId: `user-${i % 20}`,
-      total: { amount: 1_000 + i * 37, currency: i % 5 === 0 ? "GBP" : "EUR" },
-      completedAt: new Date(Date.UTC(2026, 10, 1, 0, i)).toISOString(),
-    }));
-    const refunds = [0, 3, 7, 11, 42, 99].map((i, n) => {
-      const order = required(orders[i], `order ${i}`);
-      return {
-        orderId: order.orderId,
-        userId: order.userId,
-        refundId: `refund-${n}`,
-        refund: { amount: Math.floor(order.total.amount / 2), currency: order.total.currency },
-        refundedAt: new Date(Date.UTC(2026, 10, 2, 0, n)).toISOString(),
-      };
+test.serial(
+  "200 orders over 20 users, 20% duplicates, refunds before and after their orders: every balance and history exact",
+  async (t) => {
+    // Early refunds wait for their orders through redelivery, 1 s apart here: ten receives leave
+    // ten seconds for 240 order events even on a busy machine, where dev's three left three.
+    await withRuntime({ maxReceiveCount: 10 }, async (runtime) => {
+      const orders = Array.from({ length: 200 }, (_, i) => ({
+        orderId: `order-${i}`,
+        userId: `user-${i % 20}`,
+        total: { amount: 1_000 + i * 37, currency: i % 5 === 0 ? "GBP" : "EUR" },
+        completedAt: new Date(Date.UTC(2026, 10, 1, 0, i)).toISOString(),
+      }));
+      const refunds = [0, 3, 7, 11, 42, 99].map((i, n) => {
+        const order = required(orders[i], `order ${i}`);
+        return {
+          orderId: order.orderId,
+          userId: order.userId,
+          refundId: `refund-${n}`,
+          refund: { amount: Math.floor(order.total.amount / 2), currency: order.total.currency },
+          refundedAt: new Date(Date.UTC(2026, 10, 2, 0, n)).toISOString(),
+        };
+      });
+      const early = refunds.slice(0, 3);
+      const late = refunds.slice(3);
+      const duplicates = orders.filter((_, i) => i % 5 === 1); // 40 re-publications
+
+      await publish(runtime, early.map(refundEntry)); // before their orders
+      await publish(
+        runtime,
+        [...orders, ...duplicates].map((o) => orderEntry(o)),
+      );
+      await publish(runtime, late.map(refundEntry));
+
+      const rate = (currency: string) => (currency === "GBP" ? 125 : 100);
+      const earned = (o: (typeof orders)[number]) => Math.floor((o.total.amount * rate(o.total.currency)) / 10_000);
+      for (let u = 0; u < 20; u++) {
+        const userId = `user-${u}`;
+        const mine = orders.filter((o) => o.userId === userId);
+        const myRefunds = refunds.filter((r) => r.userId === userId);
+        const lifetime = mine.reduce((sum, o) => sum + earned(o), 0);
+        const reversed = myRefunds.reduce((sum, r) => {
+          const order = required(
+            orders.find((o) => o.orderId === r.orderId),
+            `the order of ${r.orderId}`,
+          );
+          return sum + Math.min(earned(order), Math.floor((r.refund.amount * rate(order.total.currency)) / 10_000));
+        }, 0);
+        const balance = await eventually(
+          () => getJson(runtime, `/points/${userId}`),
+          (r) => r.body.balance === lifetime - reversed && r.body.lifetimeEarned === lifetime,
+        );
+        t.like(balance.body, { userId, balance: lifetime - reversed, lifetimeEarned: lifetime }, userId);
+        const history = await getJson(runtime, `/points/${userId}/history?limit=100`);
+        const items = history.body.items as Array<{ type: string; orderId: string; refundId?: string }>;
+        t.deepEqual(
+          items.map((item) => (item.type === "earn" ? item.orderId : `${item.orderId}/${item.refundId}`)).sort(),
+          [...mine.map((o) => o.orderId), ...myRefunds.map((r) => `${r.orderId}/${r.refundId}`)].sort(),
+          `${userId}: one history entry per order and refund, no duplicates`,
+        );
+      }
+      const dlq = await getJson(runtime, "/_local/dlq");
+      t.is(dlq.body.count, 0, "nothing was dead-lettered");
     });
-    const early = refunds.slice(0, 3);
-    const late = refunds.slice(3);
-    const duplicates = orders.filter((_, i) => i % 5 === 1); // 40 re-publications
-
-    await publish(runtime, early.map(refundEntry)); // before their orders
-    await publish(runtime, [...orders, ...duplicates].map((o) => orderEntry(o)));
-    await publish(runtime, late.map(refundEntry));
-
-    const rate = (currency: string) => (currency === "GBP" ? 125 : 100);
-    const earned = (o: (typeof orders)[number]) => Math.floor((o.total.amount * rate(o.total.currency)) / 10_000);
-    for (let u = 0; u < 20; u++) {
-      const userId = `user-${u}`;
-      const mine = orders.filter((o) => o.userId === userId);
-      const myRefunds = refunds.filter((r) => r.userId === userId);
-      const lifetime = mine.reduce((sum, o) => sum + earned(o), 0);
-      const reversed = myRefunds.reduce((sum, r) => {
-        const order = required(orders.find((o) => o.orderId === r.orderId), `the order of ${r.orderId}`);
-        return sum + Math.min(earned(order), Math.floor((r.refund.amount * rate(order.total.currency)) / 10_000));
-      }, 0);
-      const balance = await eventually(
-        () => getJson(runtime, `/points/${userId}`),
-        (r) => r.body.balance === lifetime - reversed && r.body.lifetimeEarned === lifetime,
-      );
-      t.like(balance.body, { userId, balance: lifetime - reversed, lifetimeEarned: lifetime }, userId);
-      const history = await getJson(runtime, `/points/${userId}/history?limit=100`);
-      const items = history.body.items as Array<{ type: string; orderId: string; refundId?: string }>;
-      t.deepEqual(
-        items.map((item) => (item.type === "earn" ? item.orderId : `${item.orderId}/${item.refundId}`)).sort(),
-        [...mine.map((o) => o.orderId), ...myRefunds.map((r) => `${r.orderId}/${r.refundId}`)].sort(),
-        `${userId}: one history entry per order and refund, no duplicates`,
-      );
-    }
-    const dlq = await getJson(runtime, "/_local/dlq");
-    t.is(dlq.body.count, 0, "nothing was dead-lettered");
-  });
-});
+  },
+);
 
 // Contract change (lifecycle): a refund before its order is no longer refused until the order
 // comes (and dead-lettered when it never does); it is parked, acknowledged, and netted out when
 // the order lands. The well-formed event the writer refuses here is a refund in another currency.
 test.serial("malformed events end in the DLQ after maxReceiveCount receives, show in local:dlq, and can be redriven", async (t) => {
   await withFastRuntime(async (runtime) => {
-    await publish(runtime, [orderEntry({ orderId: "eur-1", userId: "u-dlq", total: { amount: 2_000, currency: "EUR" }, completedAt: "2026-11-01T09:00:00Z" })]);
-    await eventually(() => getJson(runtime, "/points/u-dlq"), (r) => r.body.lifetimeEarned === 20);
+    await publish(runtime, [
+      orderEntry({ orderId: "eur-1", userId: "u-dlq", total: { amount: 2_000, currency: "EUR" }, completedAt: "2026-11-01T09:00:00Z" }),
+    ]);
+    await eventually(
+      () => getJson(runtime, "/points/u-dlq"),
+      (r) => r.body.lifetimeEarned === 20,
+    );
     await publish(runtime, [
       orderEntry({ orderId: "bad-1", userId: "u-dlq", total: { amount: 12.5, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" }),
-      refundEntry({ orderId: "eur-1", userId: "u-dlq", refundId: "r-gbp", refund: { amount: 500, currency: "GBP" }, refundedAt: "2026-11-01T10:00:00Z" }),
-      refundEntry({ orderId: "never-sent", userId: "u-dlq", refundId: "r-1", refund: { amount: 500, currency: "EUR" }, refundedAt: "2026-11-01T10:00:00Z" }),
+      refundEntry({
+        orderId: "eur-1",
+        userId: "u-dlq",
+        refundId: "r-gbp",
+        refund: { amount: 500, currency: "GBP" },
+        refundedAt: "2026-11-01T10:00:00Z",
+      }),
+      refundEntry({
+        orderId: "never-sent",
+        userId: "u-dlq",
+        refundId: "r-1",
+        refund: { amount: 500, currency: "EUR" },
+        refundedAt: "2026-11-01T10:00:00Z",
+      }),
     ]);
-    const dlq = await eventually(() => getJson(runtime, "/_local/dlq"), (r) => r.body.count === 2);
+    const dlq = await eventually(
+      () => getJson(runtime, "/_local/dlq"),
+      (r) => r.body.count === 2,
+    );
     t.is(dlq.body.count, 2, "the malformed order and the refund in another currency; the early refund was acknowledged");
     t.is(runtime.settings.maxReceiveCount, 3, "the dev stack's maxReceiveCount");
 
@@ -171,15 +200,31 @@ test.serial("malformed events end in the DLQ after maxReceiveCount receives, sho
     t.regex(stdout, /2 message\(s\) in the DLQ/);
     t.regex(stdout, /given to the writer 3 time\(s\), first at \d{4}-\d\d-\d\dT/, "the dev stack's maxReceiveCount deliveries");
     t.regex(stdout, /why: breaks the event contract: .*total\.amount.*\n\s+event: .*"orderId":"bad-1"/);
-    t.regex(stdout, /why: the event meets the contract, and the writer refused it 3 time\(s\): its log line with "messageId":"[^"]+" gives the reason.*\n\s+event: .*"refundId":"r-gbp"/);
+    t.regex(
+      stdout,
+      /why: the event meets the contract, and the writer refused it 3 time\(s\): its log line with "messageId":"[^"]+" gives the reason.*\n\s+event: .*"refundId":"r-gbp"/,
+    );
 
     // The early refund's order arrives late and nets it out; a redrive fails both again.
-    await publish(runtime, [orderEntry({ orderId: "never-sent", userId: "u-dlq", total: { amount: 2_000, currency: "EUR" }, completedAt: "2026-11-01T09:00:00Z" })]);
-    const balance = await eventually(() => getJson(runtime, "/points/u-dlq"), (r) => r.body.lifetimeEarned === 40);
+    await publish(runtime, [
+      orderEntry({
+        orderId: "never-sent",
+        userId: "u-dlq",
+        total: { amount: 2_000, currency: "EUR" },
+        completedAt: "2026-11-01T09:00:00Z",
+      }),
+    ]);
+    const balance = await eventually(
+      () => getJson(runtime, "/points/u-dlq"),
+      (r) => r.body.lifetimeEarned === 40,
+    );
     t.like(balance.body, { balance: 35, lifetimeEarned: 40 });
     const redrive = await fetch(`${runtime.endpoint}/_local/dlq/redrive`, { method: "POST" });
     t.deepEqual(await redrive.json(), { redriven: 2 });
-    const back = await eventually(() => getJson(runtime, "/_local/dlq"), (r) => r.body.count === 2);
+    const back = await eventually(
+      () => getJson(runtime, "/_local/dlq"),
+      (r) => r.body.count === 2,
+    );
     t.is(back.body.count, 2, "both are back in the DLQ");
   });
 });
@@ -190,7 +235,10 @@ test.serial("events of another source are accepted and dropped; PutEvents errors
     const accepted = await client.send(
       new PutEventsCommand({
         Entries: [
-          orderEntry({ orderId: "m-1", userId: "u-other", total: { amount: 5_000, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" }, "otrium.marketing"),
+          orderEntry(
+            { orderId: "m-1", userId: "u-other", total: { amount: 5_000, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" },
+            "otrium.marketing",
+          ),
           { Source: "otrium.ecommerce", DetailType: DETAIL_TYPES.orderCompleted, Detail: "not json" },
           orderEntry({ orderId: "e-1", userId: "u-barrier", total: { amount: 100, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" }),
         ],
@@ -199,13 +247,15 @@ test.serial("events of another source are accepted and dropped; PutEvents errors
     t.is(accepted.FailedEntryCount, 1);
     t.is(accepted.Entries?.[1]?.ErrorCode, "MalformedDetail");
     t.truthy(accepted.Entries?.[0]?.EventId);
-    await eventually(() => getJson(runtime, "/points/u-barrier"), (r) => r.body.balance === 1);
+    await eventually(
+      () => getJson(runtime, "/points/u-barrier"),
+      (r) => r.body.balance === 1,
+    );
     t.like((await getJson(runtime, "/points/u-other")).body, { balance: 0, updatedAt: null });
 
-    await t.throwsAsync(
-      client.send(new PutEventsCommand({ Entries: Array.from({ length: 11 }, () => orderEntry({ orderId: "x" })) })),
-      { name: "ValidationException" },
-    );
+    await t.throwsAsync(client.send(new PutEventsCommand({ Entries: Array.from({ length: 11 }, () => orderEntry({ orderId: "x" })) })), {
+      name: "ValidationException",
+    });
     client.destroy();
   });
 });
@@ -234,10 +284,24 @@ test.serial("the API over HTTP: 400, 403 for no route, 405 as JSON, CORS for the
 
 test.serial("redemptions over HTTP: spend, retry, refuse, cancel — and the history shows them", async (t) => {
   await withFastRuntime(async (runtime) => {
-    await publish(runtime, [orderEntry({ orderId: "spend-1", userId: "u-spend", total: { amount: 10_000, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" })]);
-    await eventually(() => getJson(runtime, "/points/u-spend"), (r) => r.body.balance === 100);
+    await publish(runtime, [
+      orderEntry({
+        orderId: "spend-1",
+        userId: "u-spend",
+        total: { amount: 10_000, currency: "EUR" },
+        completedAt: "2026-11-01T10:00:00Z",
+      }),
+    ]);
+    await eventually(
+      () => getJson(runtime, "/points/u-spend"),
+      (r) => r.body.balance === 100,
+    );
     const post = (url: string, body?: unknown) =>
-      fetch(`${runtime.endpoint}${url}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+      fetch(`${runtime.endpoint}${url}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
 
     const request = { redemptionId: "red-1", points: 60, rewardId: "voucher-60" };
     const first = await post("/points/u-spend/redemptions", request);
@@ -265,9 +329,16 @@ test.serial("redemptions over HTTP: spend, retry, refuse, cancel — and the his
 
 test.serial("local auth: no claims acts as an admin, X-Local-Claims as a customer or the admin group, bad claims are a 401", async (t) => {
   await withFastRuntime(async (runtime) => {
-    await publish(runtime, [orderEntry({ orderId: "auth-1", userId: "u-auth", total: { amount: 10_000, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" })]);
-    await eventually(() => getJson(runtime, "/points/u-auth"), (r) => r.body.balance === 100);
-    const as = (claims: Record<string, string> | string) => ({ "X-Local-Claims": typeof claims === "string" ? claims : JSON.stringify(claims) });
+    await publish(runtime, [
+      orderEntry({ orderId: "auth-1", userId: "u-auth", total: { amount: 10_000, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" }),
+    ]);
+    await eventually(
+      () => getJson(runtime, "/points/u-auth"),
+      (r) => r.body.balance === 100,
+    );
+    const as = (claims: Record<string, string> | string) => ({
+      "X-Local-Claims": typeof claims === "string" ? claims : JSON.stringify(claims),
+    });
     const get = (url: string, headers: Record<string, string> = {}) => fetch(`${runtime.endpoint}${url}`, { headers });
 
     t.is((await get("/points/u-auth")).status, 200, "curl without claims is an admin");
@@ -275,7 +346,11 @@ test.serial("local auth: no claims acts as an admin, X-Local-Claims as a custome
     const other = await get("/points/u-auth", as({ sub: "u-someone-else" }));
     t.is(other.status, 403);
     t.like(await other.json(), { error: { code: "forbidden" } });
-    t.is((await get("/points/u-auth", as({ sub: "agent-7", "cognito:groups": "loyalty-support" }))).status, 200, "the admin group reads anyone's");
+    t.is(
+      (await get("/points/u-auth", as({ sub: "agent-7", "cognito:groups": "loyalty-support" }))).status,
+      200,
+      "the admin group reads anyone's",
+    );
 
     const spend = (headers: Record<string, string>) =>
       fetch(`${runtime.endpoint}/points/u-auth/redemptions`, {
@@ -284,7 +359,8 @@ test.serial("local auth: no claims acts as an admin, X-Local-Claims as a custome
         body: JSON.stringify({ redemptionId: "auth-r", points: 10, rewardId: "x" }),
       });
     t.is((await spend(as({ sub: "u-auth" }))).status, 201, "a customer spends their own points");
-    const cancel = (headers: Record<string, string>) => fetch(`${runtime.endpoint}/points/u-auth/redemptions/auth-r/cancel`, { method: "POST", headers });
+    const cancel = (headers: Record<string, string>) =>
+      fetch(`${runtime.endpoint}/points/u-auth/redemptions/auth-r/cancel`, { method: "POST", headers });
     t.is((await cancel(as({ sub: "u-auth" }))).status, 403, "a customer may not cancel");
     t.is((await cancel({})).status, 200, "curl (the local admin) may");
 
@@ -300,12 +376,29 @@ test.serial("a restart with a data directory keeps balances and waiting messages
   const dataDir = mkdtempSync(path.join(tmpdir(), "loyalty-local-"));
   try {
     await withRuntime({ dataDir }, async (runtime) => {
-      await publish(runtime, [orderEntry({ orderId: "keep-1", userId: "u-keep", total: { amount: 4_200, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" })]);
-      await eventually(() => getJson(runtime, "/points/u-keep"), (r) => r.body.balance === 42);
+      await publish(runtime, [
+        orderEntry({ orderId: "keep-1", userId: "u-keep", total: { amount: 4_200, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" }),
+      ]);
+      await eventually(
+        () => getJson(runtime, "/points/u-keep"),
+        (r) => r.body.balance === 42,
+      );
       // A refund before its order: parked (contract change, lifecycle: it no longer waits in the
       // queue or the DLQ), and the parked refund must survive the restart.
-      await publish(runtime, [refundEntry({ orderId: "later", userId: "u-keep", refundId: "r", refund: { amount: 100, currency: "EUR" }, refundedAt: "2026-11-02T10:00:00Z" })]);
-      await eventually(() => getJson(runtime, "/points/u-keep/history"), (r) => JSON.stringify(r.body).includes('"refundId":"r"'), 30_000);
+      await publish(runtime, [
+        refundEntry({
+          orderId: "later",
+          userId: "u-keep",
+          refundId: "r",
+          refund: { amount: 100, currency: "EUR" },
+          refundedAt: "2026-11-02T10:00:00Z",
+        }),
+      ]);
+      await eventually(
+        () => getJson(runtime, "/points/u-keep/history"),
+        (r) => JSON.stringify(r.body).includes('"refundId":"r"'),
+        30_000,
+      );
       const first = await eventually(
         async () => runtime.events.list({ source: "otrium.loyalty" }).events.map((event) => event.detail.entryId),
         (ids) => ids.length > 0,
@@ -315,8 +408,14 @@ test.serial("a restart with a data directory keeps balances and waiting messages
     });
     await withRuntime({ dataDir }, async (runtime) => {
       t.like((await getJson(runtime, "/points/u-keep")).body, { balance: 42, lifetimeEarned: 42 });
-      await publish(runtime, [orderEntry({ orderId: "later", userId: "u-keep", total: { amount: 2_000, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" })]);
-      const netted = await eventually(() => getJson(runtime, "/points/u-keep"), (r) => r.body.lifetimeEarned === 62, 30_000);
+      await publish(runtime, [
+        orderEntry({ orderId: "later", userId: "u-keep", total: { amount: 2_000, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" }),
+      ]);
+      const netted = await eventually(
+        () => getJson(runtime, "/points/u-keep"),
+        (r) => r.body.lifetimeEarned === 62,
+        30_000,
+      );
       t.like(netted.body, { balance: 61, lifetimeEarned: 62 }, "the refund parked before the restart is netted out");
       t.is((await getJson(runtime, "/_local/dlq")).body.count, 0);
       // The ledger's stream is read from its end after a restart: what the first run published is
@@ -342,65 +441,100 @@ test.serial("stopping finishes cleanly: the servers and the JVM are gone", async
   t.false(isRunning(runtime.dynamoPid), `DynamoDB Local (pid ${runtime.dynamoPid}) is gone`);
 });
 
-test.serial("with POINTS_LIFECYCLE the runtime holds, releases early and expires points; the settle runs on demand; npm run demo shows it", async (t) => {
-  await withRuntime({ lifecycle: { pendingDays: 2, expiryDays: 3 }, expiringSoonDays: 2 }, async (runtime) => {
-    // The demo against this runtime: its own customer, orders dated days back.
-    const demo = await promisify(execFile)(process.execPath, ["--import=tsx", "local/demo.ts"], {
-      cwd: path.resolve(__dirname, ".."),
-      env: { ...process.env, PORT: new URL(runtime.endpoint).port },
+test.serial(
+  "with POINTS_LIFECYCLE the runtime holds, releases early and expires points; the settle runs on demand; npm run demo shows it",
+  async (t) => {
+    await withRuntime({ lifecycle: { pendingDays: 2, expiryDays: 3 }, expiringSoonDays: 2 }, async (runtime) => {
+      // The demo against this runtime: its own customer, orders dated days back.
+      const demo = await promisify(execFile)(process.execPath, ["--import=tsx", "local/demo.ts"], {
+        cwd: path.resolve(__dirname, ".."),
+        env: { ...process.env, PORT: new URL(runtime.endpoint).port },
+      });
+      const lines = demo.stdout.split("\n");
+      const cleo = lines.filter((line) => /^demo-cleo-\w+: balance/.test(line));
+      t.is(cleo.length, 2, demo.stdout);
+      // 20 EUR expired, 40 spendable, 60 and 30 pending; then the closed window releases the 30.
+      t.regex(cleo[0] ?? "", /balance 40, pending 90, lifetimeEarned 150; next release 30 on \d{4}-\d\d-\d\d, next expiry 40 on/);
+      t.regex(cleo[1] ?? "", /balance 70, pending 60, lifetimeEarned 150; next release 60 on/);
+      t.regex(demo.stdout, /POST \/_local\/settle \(the daily schedule's run: today and the two days before\) → 200/);
+      // The 20 landed after its lot expired and expired in its own write; the late close told of its
+      // release; the settle warned nobody of the 40 (expiring in two days): it was credited now,
+      // within its warning period, like a backfill. All of it left on the bus, in order.
+      t.regex(demo.stdout, /"expiringSoon": \{\s+"expiresDay": "\d{4}-\d\d-\d\d",\s+"customers": 0,\s+"points": 0\s+\}/);
+      // The queue delivers the demo's orders in any order: the events are compared as a set.
+      const line = /GET \/_local\/events\?source=otrium\.loyalty, demo-cleo-\w+'s: (.*)\n/.exec(demo.stdout)?.[1] ?? "";
+      t.deepEqual(
+        line.split(", ").sort(),
+        ["Points Earned 20", "Points Earned 30", "Points Earned 40", "Points Earned 60", "Points Expired 20", "Points Released 30"],
+        demo.stdout,
+      );
+      const userId = /^(demo-cleo-\w+):/.exec(cleo[0] ?? "")?.[1] ?? "";
+      const history = (await getJson(runtime, `/points/${userId}/history?limit=10`)).body.items as Array<Record<string, unknown>>;
+      t.deepEqual(
+        history.filter((item) => item.type === "expiry").map((item) => item.points),
+        [-20],
+        "the expiry is written once",
+      );
+      // The settle again, as the schedule would: nothing more to write.
+      const again = await fetch(`${runtime.endpoint}/_local/settle`, { method: "POST", body: "{}" });
+      t.is(again.status, 200);
+      const reports = ((await again.json()) as { settled: Array<{ entries: number }> }).settled;
+      t.is(reports.length, 3, "today and the two days before it");
+      t.true(reports.every((report) => report.entries === 0));
+      t.like((await getJson(runtime, `/points/${userId}`)).body, { balance: 70, pending: 60, lifetimeEarned: 150 });
+      // The first customers' fresh points are pending: the demo's redemption is refused, not overspent.
+      t.regex(demo.stdout, /POST \/points\/demo-anna\/redemptions → 409/);
+      // The backend's goodwill grant, on its own route: spendable at once whatever the lifecycle.
+      t.regex(demo.stdout, /POST \/admin\/points\/demo-ben\/adjustments \(customer service's backend\) → 201/);
+      // The backend's goodwill grant, on its own route: spendable at once whatever the lifecycle.
+      t.regex(demo.stdout, /POST \/admin\/points\/demo-ben\/adjustments \(customer service's backend\) → 201/);
     });
-    const lines = demo.stdout.split("\n");
-    const cleo = lines.filter((line) => /^demo-cleo-\w+: balance/.test(line));
-    t.is(cleo.length, 2, demo.stdout);
-    // 20 EUR expired, 40 spendable, 60 and 30 pending; then the closed window releases the 30.
-    t.regex(cleo[0] ?? "", /balance 40, pending 90, lifetimeEarned 150; next release 30 on \d{4}-\d\d-\d\d, next expiry 40 on/);
-    t.regex(cleo[1] ?? "", /balance 70, pending 60, lifetimeEarned 150; next release 60 on/);
-    t.regex(demo.stdout, /POST \/_local\/settle \(the daily schedule's run: today and the two days before\) → 200/);
-    // The 20 landed after its lot expired and expired in its own write; the late close told of its
-    // release; the settle warned nobody of the 40 (expiring in two days): it was credited now,
-    // within its warning period, like a backfill. All of it left on the bus, in order.
-    t.regex(demo.stdout, /"expiringSoon": \{\s+"expiresDay": "\d{4}-\d\d-\d\d",\s+"customers": 0,\s+"points": 0\s+\}/);
-    // The queue delivers the demo's orders in any order: the events are compared as a set.
-    const line = /GET \/_local\/events\?source=otrium\.loyalty, demo-cleo-\w+'s: (.*)\n/.exec(demo.stdout)?.[1] ?? "";
-    t.deepEqual(line.split(", ").sort(), ["Points Earned 20", "Points Earned 30", "Points Earned 40", "Points Earned 60", "Points Expired 20", "Points Released 30"], demo.stdout);
-    const userId = /^(demo-cleo-\w+):/.exec(cleo[0] ?? "")?.[1] ?? "";
-    const history = (await getJson(runtime, `/points/${userId}/history?limit=10`)).body.items as Array<Record<string, unknown>>;
-    t.deepEqual(history.filter((item) => item.type === "expiry").map((item) => item.points), [-20], "the expiry is written once");
-    // The settle again, as the schedule would: nothing more to write.
-    const again = await fetch(`${runtime.endpoint}/_local/settle`, { method: "POST", body: "{}" });
-    t.is(again.status, 200);
-    const reports = ((await again.json()) as { settled: Array<{ entries: number }> }).settled;
-    t.is(reports.length, 3, "today and the two days before it");
-    t.true(reports.every((report) => report.entries === 0));
-    t.like((await getJson(runtime, `/points/${userId}`)).body, { balance: 70, pending: 60, lifetimeEarned: 150 });
-    // The first customers' fresh points are pending: the demo's redemption is refused, not overspent.
-    t.regex(demo.stdout, /POST \/points\/demo-anna\/redemptions → 409/);
-    // The backend's goodwill grant, on its own route: spendable at once whatever the lifecycle.
-    t.regex(demo.stdout, /POST \/admin\/points\/demo-ben\/adjustments \(customer service's backend\) → 201/);
-    // The backend's goodwill grant, on its own route: spendable at once whatever the lifecycle.
-    t.regex(demo.stdout, /POST \/admin\/points\/demo-ben\/adjustments \(customer service's backend\) → 201/);
-  });
-});
+  },
+);
 
-test.serial("with EXPIRING_SOON_DAYS the local settle warns nobody of points credited within their warning period (a backfill's Points Earned says when they expire)", async (t) => {
-  await withRuntime({ lifecycle: { pendingDays: 0, expiryDays: 2 }, expiringSoonDays: 2 }, async (runtime) => {
-    // Spendable today, expiring two days after today's midnight: today is the warning day, and the
-    // points were credited within it. (Warnings of points held before are held by the settle's
-    // tests on DynamoDB Local, which move the clock.)
-    await publish(runtime, [orderEntry({ orderId: "soon-1", userId: "soon-ana", total: { amount: 4_200, currency: "EUR" }, completedAt: new Date().toISOString() })]);
-    await eventually(() => getJson(runtime, "/points/soon-ana"), ({ body }) => body.balance === 42);
-    for (let run = 0; run < 2; run++) {
-      const answer = await fetch(`${runtime.endpoint}/_local/settle`, { method: "POST", body: "{}" });
-      t.is(answer.status, 200);
-      const reports = ((await answer.json()) as { settled: Array<{ expiringSoon: { expiresDay: string | null; customers: number; points: number } }> }).settled;
-      t.true(reports.some((report) => report.expiringSoon.expiresDay !== null), "the settle did look two days ahead");
-      t.deepEqual(reports.map((report) => report.expiringSoon.points), [0, 0, 0]);
-    }
-    // The order's own event went out; no warning followed it.
-    const earned = await eventually(
-      async () => runtime.events.list({ source: "otrium.loyalty" }).events.filter((event) => event.detail.userId === "soon-ana"),
-      (found) => found.length > 0,
-    );
-    t.deepEqual(earned.map((event) => event["detail-type"]), ["Points Earned"]);
-  });
-});
+test.serial(
+  "with EXPIRING_SOON_DAYS the local settle warns nobody of points credited within their warning period (a backfill's Points Earned says when they expire)",
+  async (t) => {
+    await withRuntime({ lifecycle: { pendingDays: 0, expiryDays: 2 }, expiringSoonDays: 2 }, async (runtime) => {
+      // Spendable today, expiring two days after today's midnight: today is the warning day, and the
+      // points were credited within it. (Warnings of points held before are held by the settle's
+      // tests on DynamoDB Local, which move the clock.)
+      await publish(runtime, [
+        orderEntry({
+          orderId: "soon-1",
+          userId: "soon-ana",
+          total: { amount: 4_200, currency: "EUR" },
+          completedAt: new Date().toISOString(),
+        }),
+      ]);
+      await eventually(
+        () => getJson(runtime, "/points/soon-ana"),
+        ({ body }) => body.balance === 42,
+      );
+      for (let run = 0; run < 2; run++) {
+        const answer = await fetch(`${runtime.endpoint}/_local/settle`, { method: "POST", body: "{}" });
+        t.is(answer.status, 200);
+        const reports = (
+          (await answer.json()) as { settled: Array<{ expiringSoon: { expiresDay: string | null; customers: number; points: number } }> }
+        ).settled;
+        t.true(
+          reports.some((report) => report.expiringSoon.expiresDay !== null),
+          "the settle did look two days ahead",
+        );
+        t.deepEqual(
+          reports.map((report) => report.expiringSoon.points),
+          [0, 0, 0],
+        );
+      }
+      // The order's own event went out; no warning followed it.
+      const earned = await eventually(
+        async () => runtime.events.list({ source: "otrium.loyalty" }).events.filter((event) => event.detail.userId === "soon-ana"),
+        (found) => found.length > 0,
+      );
+      t.deepEqual(
+        earned.map((event) => event["detail-type"]),
+        ["Points Earned"],
+      );
+    });
+  },
+);

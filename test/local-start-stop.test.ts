@@ -140,12 +140,32 @@ test.serial("a port in use: one line naming it and what to do, exit 1, nothing l
 for (const [title, args, env, expected] of [
   ["a PORT that is not a port", [], { PORT: "http" }, /PORT must be a whole number from 0 to 65535 \(found "http"\)/],
   ["a PORT out of range", [], { PORT: "70000" }, /PORT must be a whole number from 0 to 65535 \(found "70000"\)/],
-  ["options before `--` (npm would swallow them)", ["--data-dir", "kept"], {}, /npm start takes its options after `--`: npm start -- --data-dir <dir>/],
+  [
+    "options before `--` (npm would swallow them)",
+    ["--data-dir", "kept"],
+    {},
+    /npm start takes its options after `--`: npm start -- --data-dir <dir>/,
+  ],
   ["the `--data-dir=dir` form before `--`", ["--data-dir=kept"], {}, /npm start takes its options after `--`/],
   ["an unknown option", ["--", "--verbose"], {}, /Unknown option '--verbose'/],
-  ["a POINTS_LIFECYCLE that is not JSON", [], { POINTS_LIFECYCLE: "30 days" }, /POINTS_LIFECYCLE: must be JSON like \{"pendingDays": 30, "expiryDays": 365\}/],
-  ["a POINTS_LIFECYCLE out of range", [], { POINTS_LIFECYCLE: '{"pendingDays":400,"expiryDays":0}' }, /POINTS_LIFECYCLE\.pendingDays: must be at most 365/],
-  ["an EXPIRING_SOON_DAYS that is no number of days", [], { EXPIRING_SOON_DAYS: "a month" }, /EXPIRING_SOON_DAYS: must be a whole number of days/],
+  [
+    "a POINTS_LIFECYCLE that is not JSON",
+    [],
+    { POINTS_LIFECYCLE: "30 days" },
+    /POINTS_LIFECYCLE: must be JSON like \{"pendingDays": 30, "expiryDays": 365\}/,
+  ],
+  [
+    "a POINTS_LIFECYCLE out of range",
+    [],
+    { POINTS_LIFECYCLE: '{"pendingDays":400,"expiryDays":0}' },
+    /POINTS_LIFECYCLE\.pendingDays: must be at most 365/,
+  ],
+  [
+    "an EXPIRING_SOON_DAYS that is no number of days",
+    [],
+    { EXPIRING_SOON_DAYS: "a month" },
+    /EXPIRING_SOON_DAYS: must be a whole number of days/,
+  ],
 ] as const) {
   test(`${title}: one line and the usage, exit 2, no stack trace`, async (t) => {
     const run = npmStart(t, [...args], env);

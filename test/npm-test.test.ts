@@ -60,7 +60,10 @@ const INSTALLS: Array<[tool: string, named: RegExp]> = [
   ["java", /^npm test: Java 17 or newer \(for DynamoDB Local\) is not on the PATH\. Install it: apt-get install openjdk-17-jre-headless$/],
   ["curl", /^npm test: curl \(for the README's walkthrough\) is not on the PATH\. Install it: apt-get install curl$/],
   ["aws", /^npm test: the AWS CLI \(for the README's walkthrough\) is not on the PATH\. Install it: apt-get install awscli$/],
-  ["chromium", /^npm test: Chromium \(for the API reference page\) is not at \/nonexistent\/chromium \(CHROMIUM_PATH names another browser\)\. Install it: apt-get install chromium$/],
+  [
+    "chromium",
+    /^npm test: Chromium \(for the API reference page\) is not at \/nonexistent\/chromium \(CHROMIUM_PATH names another browser\)\. Install it: apt-get install chromium$/,
+  ],
 ];
 
 for (const [tool, named] of INSTALLS) {
@@ -75,11 +78,14 @@ for (const [tool, named] of INSTALLS) {
 }
 
 test("a Java older than 17 is named with its version", async (t) => {
-  const java11 = '#!/bin/sh\necho \'openjdk version "11.0.22" 2024-01-16\' >&2\n';
+  const java11 = "#!/bin/sh\necho 'openjdk version \"11.0.22\" 2024-01-16' >&2\n";
   const env = { ...process.env, PATH: toolsDir(t, "none", java11), CHROMIUM_PATH: chromiumPath() };
   const run = await runEntry(t, "test/suite/run.ts", [], env).ended;
   t.is(run.code, 1);
-  t.regex(run.stderr.trim(), /^npm test: Java 17 or newer \(for DynamoDB Local\) is needed, and \S+\/java is Java 11\. Install it: apt-get install openjdk-17-jre-headless$/);
+  t.regex(
+    run.stderr.trim(),
+    /^npm test: Java 17 or newer \(for DynamoDB Local\) is needed, and \S+\/java is Java 11\. Install it: apt-get install openjdk-17-jre-headless$/,
+  );
 });
 
 /** The shared JVM's pid and the step's, from what the runner and the step printed. */

@@ -53,7 +53,11 @@ test("a client generated from openapi.json works against npm start, and every an
   t.teardown(() => eventBridge.destroy());
   const published = await eventBridge.send(
     new PutEventsCommand({
-      Entries: orders.map((order) => ({ Source: "otrium.ecommerce", DetailType: DETAIL_TYPES.orderCompleted, Detail: JSON.stringify({ ...order, userId: USER }) })),
+      Entries: orders.map((order) => ({
+        Source: "otrium.ecommerce",
+        DetailType: DETAIL_TYPES.orderCompleted,
+        Detail: JSON.stringify({ ...order, userId: USER }),
+      })),
     }),
   );
   t.is(published.FailedEntryCount, 0);
@@ -87,18 +91,35 @@ test("a client generated from openapi.json works against npm start, and every an
   t.deepEqual(replayed.data, redeemed.data);
   const conflict = await client.POST("/points/{userId}/redemptions", { ...redemptions, body: { ...request, points: 99 } });
   t.is(conflict.error?.error.code, "idempotency_conflict");
-  const insufficient = await client.POST("/points/{userId}/redemptions", { ...redemptions, body: { ...request, redemptionId: "contract-r-2", points: 80 } });
+  const insufficient = await client.POST("/points/{userId}/redemptions", {
+    ...redemptions,
+    body: { ...request, redemptionId: "contract-r-2", points: 80 },
+  });
   t.like(insufficient.error, { error: { code: "insufficient_points", balance: 79 } });
-  const invalid = await client.POST("/points/{userId}/redemptions", { ...redemptions, body: { ...request, redemptionId: "contract-r-3", points: 0 } });
+  const invalid = await client.POST("/points/{userId}/redemptions", {
+    ...redemptions,
+    body: { ...request, redemptionId: "contract-r-3", points: 0 },
+  });
   t.is(invalid.error?.error.code, "invalid_request");
-  const othersPoints = await client.POST("/points/{userId}/redemptions", { ...redemptions, headers: as("contract-bob"), body: { ...request, redemptionId: "contract-r-4" } });
+  const othersPoints = await client.POST("/points/{userId}/redemptions", {
+    ...redemptions,
+    headers: as("contract-bob"),
+    body: { ...request, redemptionId: "contract-r-4" },
+  });
   t.is(othersPoints.error?.error.code, "forbidden");
 
   // Reads the router and the reader refuse.
   t.is((await client.GET("/points/{userId}", { params: { path: { userId: "not an id!" } } })).error?.error.code, "invalid_user_id");
   t.is((await client.GET("/points/{userId}", { ...user, headers: as("contract-bob") })).error?.error.code, "forbidden");
-  t.is((await client.GET("/points/{userId}/history", { params: { path: { userId: USER }, query: { limit: 0 } } })).error?.error.code, "invalid_query");
-  t.is((await client.GET("/points/{userId}/history", { params: { path: { userId: USER }, query: { cursor: "bm90LWEtY3Vyc29y" } } })).error?.error.code, "invalid_cursor");
+  t.is(
+    (await client.GET("/points/{userId}/history", { params: { path: { userId: USER }, query: { limit: 0 } } })).error?.error.code,
+    "invalid_query",
+  );
+  t.is(
+    (await client.GET("/points/{userId}/history", { params: { path: { userId: USER }, query: { cursor: "bm90LWEtY3Vyc29y" } } })).error
+      ?.error.code,
+    "invalid_cursor",
+  );
 
   // Cancel (an admin: no claims locally), twice, and the refusals.
   const cancel = (redemptionId: string, headers: Record<string, string> = {}) =>
@@ -117,30 +138,60 @@ test("a client generated from openapi.json works against npm start, and every an
   t.is(adjusted.response.status, 201);
   t.like(adjusted.data, { adjustmentId: "contract-a-1", points: 21, balance: 200, reason: "goodwill" });
   t.deepEqual((await client.POST("/points/{userId}/adjustments", { ...adjustments, body: adjustment })).data, adjusted.data);
-  t.is((await client.POST("/points/{userId}/adjustments", { ...adjustments, body: { ...adjustment, points: 22 } })).error?.error.code, "idempotency_conflict");
-  t.like((await client.POST("/points/{userId}/adjustments", { ...adjustments, body: { adjustmentId: "contract-a-2", points: -1000, reason: "fraud" } })).error, {
-    error: { code: "insufficient_points", balance: 200 },
-  });
-  t.is((await client.POST("/points/{userId}/adjustments", { ...adjustments, headers: as(USER), body: adjustment })).error?.error.code, "forbidden");
+  t.is(
+    (await client.POST("/points/{userId}/adjustments", { ...adjustments, body: { ...adjustment, points: 22 } })).error?.error.code,
+    "idempotency_conflict",
+  );
+  t.like(
+    (
+      await client.POST("/points/{userId}/adjustments", {
+        ...adjustments,
+        body: { adjustmentId: "contract-a-2", points: -1000, reason: "fraud" },
+      })
+    ).error,
+    {
+      error: { code: "insufficient_points", balance: 200 },
+    },
+  );
+  t.is(
+    (await client.POST("/points/{userId}/adjustments", { ...adjustments, headers: as(USER), body: adjustment })).error?.error.code,
+    "forbidden",
+  );
   const erased = await client.DELETE("/points/{userId}", { params: { path: { userId: USER } } });
   t.like(erased.data, { userId: USER, erased: true, pointsRemoved: 200 });
   t.deepEqual((await client.DELETE("/points/{userId}", { params: { path: { userId: USER } } })).data, erased.data);
   t.is((await client.DELETE("/points/{userId}", { params: { path: { userId: USER } }, headers: as(USER) })).error?.error.code, "forbidden");
-  t.is((await client.POST("/points/{userId}/adjustments", { ...adjustments, body: { ...adjustment, adjustmentId: "contract-a-3" } })).error?.error.code, "customer_erased");
+  t.is(
+    (await client.POST("/points/{userId}/adjustments", { ...adjustments, body: { ...adjustment, adjustmentId: "contract-a-3" } })).error
+      ?.error.code,
+    "customer_erased",
+  );
   t.like((await client.GET("/points/{userId}", user)).data, { balance: 0, lifetimeEarned: 0, updatedAt: null });
 
   // The backends' tree: every route again under /admin, for the listed SigV4 backend (no claims locally).
   const BACKENDS_USER = "contract-cleo";
   const cleo = { params: { path: { userId: BACKENDS_USER } } };
-  const granted = await client.POST("/admin/points/{userId}/adjustments", { ...cleo, body: { adjustmentId: "contract-a-9", points: 30, reason: "late parcel" } });
+  const granted = await client.POST("/admin/points/{userId}/adjustments", {
+    ...cleo,
+    body: { adjustmentId: "contract-a-9", points: 30, reason: "late parcel" },
+  });
   t.is(granted.response.status, 201);
   t.like(granted.data, { userId: BACKENDS_USER, points: 30, balance: 30 });
-  const spentForCleo = await client.POST("/admin/points/{userId}/redemptions", { ...cleo, body: { redemptionId: "contract-r-9", points: 10, rewardId: "voucher-5" } });
+  const spentForCleo = await client.POST("/admin/points/{userId}/redemptions", {
+    ...cleo,
+    body: { redemptionId: "contract-r-9", points: 10, rewardId: "voucher-5" },
+  });
   t.like(spentForCleo.data, { balance: 20 });
-  const returned = await client.POST("/admin/points/{userId}/redemptions/{redemptionId}/cancel", { params: { path: { userId: BACKENDS_USER, redemptionId: "contract-r-9" } } });
+  const returned = await client.POST("/admin/points/{userId}/redemptions/{redemptionId}/cancel", {
+    params: { path: { userId: BACKENDS_USER, redemptionId: "contract-r-9" } },
+  });
   t.like(returned.data, { pointsReturned: 10, balance: 30 });
   t.like((await client.GET("/admin/points/{userId}", cleo)).data, { balance: 30, lifetimeEarned: 30 });
-  t.is((await client.GET("/admin/points/{userId}/history", { params: { path: { userId: BACKENDS_USER }, query: { limit: 10 } } })).data?.items.length, 3);
+  t.is(
+    (await client.GET("/admin/points/{userId}/history", { params: { path: { userId: BACKENDS_USER }, query: { limit: 10 } } })).data?.items
+      .length,
+    3,
+  );
   const deniedToCustomer = await client.GET("/admin/points/{userId}", { ...cleo, headers: as(BACKENDS_USER) });
   t.is(deniedToCustomer.response.status, 403);
   t.is(deniedToCustomer.error?.error.code, "access_denied", "a Cognito user is refused by the gateway, as the resource policy does");
@@ -148,6 +199,10 @@ test("a client generated from openapi.json works against npm start, and every an
 
   t.deepEqual(problems, [], "every answer validates against the document");
   const routes = Object.keys(JSON.parse(text).paths);
-  t.deepEqual(routes.filter((route) => !answered.some((line) => line.split(" ")[1] === route)), [], "every route was asked");
+  t.deepEqual(
+    routes.filter((route) => !answered.some((line) => line.split(" ")[1] === route)),
+    [],
+    "every route was asked",
+  );
   t.log(`${answered.length} answers checked`);
 });

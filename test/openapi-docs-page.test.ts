@@ -28,7 +28,15 @@ test("GET /docs renders the API reference with every route's heading, offline", 
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   t.teardown(() => browser.close());
 
@@ -51,7 +59,10 @@ test("GET /docs renders the API reference with every route's heading, offline", 
     const heading = page.locator(`#operations-${route.handler}-${name}`);
     await heading.waitFor({ timeout: 10_000 });
     const text = (await heading.locator(".opblock-summary").textContent()) ?? "";
-    t.true(text.includes(route.method) && text.includes(route.resource) && text.includes(ROUTE_CONTRACTS[name].summary), `${route.method} ${route.resource}: ${text}`);
+    t.true(
+      text.includes(route.method) && text.includes(route.resource) && text.includes(ROUTE_CONTRACTS[name].summary),
+      `${route.method} ${route.resource}: ${text}`,
+    );
   }
   t.deepEqual(elsewhere, [], "the page fetched nothing from outside the local runtime");
   t.deepEqual(failed, [], "the page ran without errors");

@@ -76,10 +76,15 @@ test("every API Gateway answer the stack sets is documented on every operation, 
 test("the redemption body is the model API Gateway's validator checks requests with", (t) => {
   const { $schema: _draft, title: _title, ...model } = JSON.parse(redemptionRequestModel()) as Record<string, unknown>;
   const document: OpenApiDocument = JSON.parse(committed());
-  t.deepEqual(document.paths[API_ROUTES.redeem.resource]?.post?.requestBody?.content["application/json"].schema, { $ref: "#/components/schemas/RedemptionRequest" });
+  t.deepEqual(document.paths[API_ROUTES.redeem.resource]?.post?.requestBody?.content["application/json"].schema, {
+    $ref: "#/components/schemas/RedemptionRequest",
+  });
   // The document names the id schema rather than repeating it; inlined, the two are the same.
   const id = JSON.stringify(document.components.schemas.Id);
-  t.deepEqual(JSON.parse(JSON.stringify(document.components.schemas.RedemptionRequest).replaceAll('{"$ref":"#/components/schemas/Id"}', id)), model);
+  t.deepEqual(
+    JSON.parse(JSON.stringify(document.components.schemas.RedemptionRequest).replaceAll('{"$ref":"#/components/schemas/Id"}', id)),
+    model,
+  );
 });
 
 test("the test client's types are what openapi-typescript generates from openapi.json", async (t) => {
@@ -87,13 +92,20 @@ test("the test client's types are what openapi-typescript generates from openapi
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const output = path.join(dir, "loyalty-api.d.ts");
   await promisify(execFile)(path.join(ROOT, "node_modules/.bin/openapi-typescript"), [OPENAPI_FILE, "--output", output], { cwd: ROOT });
-  t.is(readFileSync(path.join(ROOT, "test/support/loyalty-api.d.ts"), "utf8"), readFileSync(output, "utf8"), "run `npm run openapi` and commit the result");
+  t.is(
+    readFileSync(path.join(ROOT, "test/support/loyalty-api.d.ts"), "utf8"),
+    readFileSync(output, "utf8"),
+    "run `npm run openapi` and commit the result",
+  );
 });
 
 /** `schema` with its `#/components/...` references resolved against the committed document. */
 function documentValidator(schema: unknown): (value: unknown) => boolean {
   const document: OpenApiDocument = JSON.parse(committed());
-  const validate = new Ajv2020({ strict: false }).compile({ ...(typeof schema === "object" ? schema : {}), components: document.components });
+  const validate = new Ajv2020({ strict: false }).compile({
+    ...(typeof schema === "object" ? schema : {}),
+    components: document.components,
+  });
   return (value) => validate(value);
 }
 
@@ -111,7 +123,10 @@ test("`limit` is bounded in the document as the reader bounds it: every value bo
   const documentAccepts = documentValidator(limit?.schema);
   for (let n = -2; n <= 1_002; n++) {
     const handlerAccepts = v.safeParse(HistoryQuerySchema, { limit: String(n) }).success;
-    if (documentAccepts(n) !== handlerAccepts) return t.fail(`limit=${n}: the document ${documentAccepts(n) ? "admits" : "refuses"} it, the reader ${handlerAccepts ? "admits" : "refuses"} it`);
+    if (documentAccepts(n) !== handlerAccepts)
+      return t.fail(
+        `limit=${n}: the document ${documentAccepts(n) ? "admits" : "refuses"} it, the reader ${handlerAccepts ? "admits" : "refuses"} it`,
+      );
   }
   t.pass();
 });
@@ -151,8 +166,13 @@ test("every answer documents `Cache-Control: no-store`, and `503 busy` its `Retr
   for (const [resource, operations] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(operations)) {
       for (const [status, response] of Object.entries(operation.responses)) {
-        t.like(resolve(response.headers?.["Cache-Control"]), { required: true, schema: { const: "no-store" } }, `${method} ${resource} ${status}`);
-        if (status === "503") t.like(resolve(response.headers?.["Retry-After"]), { schema: { type: "integer" } }, `${method} ${resource} ${status}`);
+        t.like(
+          resolve(response.headers?.["Cache-Control"]),
+          { required: true, schema: { const: "no-store" } },
+          `${method} ${resource} ${status}`,
+        );
+        if (status === "503")
+          t.like(resolve(response.headers?.["Retry-After"]), { schema: { type: "integer" } }, `${method} ${resource} ${status}`);
       }
     }
   }
@@ -167,7 +187,9 @@ test("every route with a JSON body documents the function's 415 `unsupported_med
   t.true(withBody.length >= 2);
   for (const [name, operation] of withBody) {
     const examples = Object.values(operation.responses["415"]?.content["application/json"].examples ?? {});
-    const fromFunction = examples.find((example) => JSON.stringify(example.value).includes("unsupported_media_type") && !JSON.stringify(example.value).includes("requestId"));
+    const fromFunction = examples.find(
+      (example) => JSON.stringify(example.value).includes("unsupported_media_type") && !JSON.stringify(example.value).includes("requestId"),
+    );
     t.like(fromFunction?.value, { error: { code: "unsupported_media_type" } }, name);
     t.regex(operation.responses["415"]?.description ?? "", /unsupported_media_type` from the function/, name);
   }

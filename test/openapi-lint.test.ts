@@ -14,7 +14,10 @@ import { JUSTIFICATIONS, lintReport } from "../openapi/lint-findings";
 
 test("Spectral with OWASP's rules finds nothing in openapi.json that is not justified, and every justification covers a finding", (t) => {
   const { unjustified, covered } = lintReport();
-  t.deepEqual(unjustified.map((finding) => `${finding.code} at ${finding.path.join(".")}: ${finding.message}`), []);
+  t.deepEqual(
+    unjustified.map((finding) => `${finding.code} at ${finding.path.join(".")}: ${finding.message}`),
+    [],
+  );
   t.deepEqual(
     JUSTIFICATIONS.filter((_, i) => (covered[i] ?? 0) === 0).map((justification) => justification.rules.join(", ")),
     [],

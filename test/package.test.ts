@@ -18,7 +18,11 @@ import { PUBLIC_COMPONENTS } from "../components/package-schema";
 const ROOT = path.resolve(__dirname, "..");
 const run = promisify(execFile);
 const npm = (args: string[], cwd: string) =>
-  run("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_update_notifier: "false" } });
+  run("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, npm_config_update_notifier: "false" },
+  });
 
 test("a consumer installs the packed package with production dependencies only and builds its components", async (t) => {
   t.timeout(5 * 60_000);
@@ -48,7 +52,18 @@ test("a consumer installs the packed package with production dependencies only a
     t.false(existsSync(path.join(installed, devOnly)), `${devOnly} is not installed`);
   }
   const shipped = path.join(installed, "otrium-loyalty");
-  for (const absent of ["policies", "local", "test", "bench", "examples", "index.ts", "config/stack-file.ts", "lib/config/stack-file.js", "handlers", "config"]) {
+  for (const absent of [
+    "policies",
+    "local",
+    "test",
+    "bench",
+    "examples",
+    "index.ts",
+    "config/stack-file.ts",
+    "lib/config/stack-file.js",
+    "handlers",
+    "config",
+  ]) {
     t.false(existsSync(path.join(shipped, absent)), `${absent} is not shipped`);
   }
   // npm always ships `main`: the TypeScript entry Pulumi's plugin host loads from a checkout. No other source.
@@ -56,7 +71,9 @@ test("a consumer installs the packed package with production dependencies only a
   for (const present of ["lib/components/index.js", "lib/components/index.d.ts", "schema.json", "PulumiPlugin.yaml", "CHANGELOG.md"]) {
     t.true(existsSync(path.join(shipped, present)), `${present} is shipped`);
   }
-  const bundles = new Map(HANDLER_ENTRIES.map((entry) => [readFileSync(shippedBundleFiles(path.join(shipped, "lib/bundles"), entry).code, "utf8"), entry]));
+  const bundles = new Map(
+    HANDLER_ENTRIES.map((entry) => [readFileSync(shippedBundleFiles(path.join(shipped, "lib/bundles"), entry).code, "utf8"), entry]),
+  );
   t.is(bundles.size, HANDLER_ENTRIES.length, "each handler's bundle is shipped");
   // The same bytes a checkout bundles: a stack moving from the sources to the package sees no diff.
   const writer = readFileSync(shippedBundleFiles(path.join(shipped, "lib/bundles"), "handlers/writer.ts").code, "utf8");
@@ -65,11 +82,21 @@ test("a consumer installs the packed package with production dependencies only a
   // What the package needs at run time is its JavaScript: no loader, no bundler.
   for (const buildTool of ["esbuild", "tsx"]) rmSync(path.join(installed, buildTool), { recursive: true, force: true });
   await run(process.execPath, ["consumer-program.cjs"], { cwd: consumer });
-  const result = JSON.parse(readFileSync(path.join(consumer, "result.json"), "utf8")) as { resources: number; components: string[]; functions: Record<string, string> };
+  const result = JSON.parse(readFileSync(path.join(consumer, "result.json"), "utf8")) as {
+    resources: number;
+    components: string[];
+    functions: Record<string, string>;
+  };
   t.true(result.resources > 40, `${result.resources} resources`);
-  t.deepEqual(PUBLIC_COMPONENTS.filter((name) => !result.components.includes(`otrium:loyalty:${name}`)), [], "every public component is built");
   t.deepEqual(
-    Object.keys(result.functions).filter((name) => name.startsWith("partner-")).sort(),
+    PUBLIC_COMPONENTS.filter((name) => !result.components.includes(`otrium:loyalty:${name}`)),
+    [],
+    "every public component is built",
+  );
+  t.deepEqual(
+    Object.keys(result.functions)
+      .filter((name) => name.startsWith("partner-"))
+      .sort(),
     ["partner-api-admin", "partner-api-reader", "partner-api-redeemer", "partner-ingest-writer"],
   );
   const used = new Set<string>();

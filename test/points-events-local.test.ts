@@ -48,24 +48,66 @@ test("orders, a refund, a redemption and a cancel come out as points events on t
     Detail: JSON.stringify({ orderId, userId: USER, total: { amount, currency: "EUR" }, completedAt: "2026-11-24T10:00:00Z" }),
   });
   // Two orders, the first twice in one request and once more in another: the platform re-publishes.
-  t.is((await eventBridge.send(new PutEventsCommand({ Entries: [order("ev-o-1", 10_000), order("ev-o-1", 10_000), order("ev-o-2", 5_000)] }))).FailedEntryCount, 0);
+  t.is(
+    (await eventBridge.send(new PutEventsCommand({ Entries: [order("ev-o-1", 10_000), order("ev-o-1", 10_000), order("ev-o-2", 5_000)] })))
+      .FailedEntryCount,
+    0,
+  );
   t.is((await eventBridge.send(new PutEventsCommand({ Entries: [order("ev-o-1", 10_000)] }))).FailedEntryCount, 0);
   await waitForEntry(`USER#${USER}/ORDER#ev-o-1`);
   await waitForEntry(`USER#${USER}/ORDER#ev-o-2`);
 
-  const refund = { orderId: "ev-o-1", userId: USER, refundId: "ev-rf-1", refund: { amount: 2_000, currency: "EUR" }, refundedAt: "2026-11-24T12:00:00Z" };
-  t.is((await eventBridge.send(new PutEventsCommand({ Entries: [{ Source: "otrium.ecommerce", DetailType: DETAIL_TYPES.orderRefunded, Detail: JSON.stringify(refund) }] }))).FailedEntryCount, 0);
+  const refund = {
+    orderId: "ev-o-1",
+    userId: USER,
+    refundId: "ev-rf-1",
+    refund: { amount: 2_000, currency: "EUR" },
+    refundedAt: "2026-11-24T12:00:00Z",
+  };
+  t.is(
+    (
+      await eventBridge.send(
+        new PutEventsCommand({
+          Entries: [{ Source: "otrium.ecommerce", DetailType: DETAIL_TYPES.orderRefunded, Detail: JSON.stringify(refund) }],
+        }),
+      )
+    ).FailedEntryCount,
+    0,
+  );
   await waitForEntry(`USER#${USER}/REFUND#ev-o-1#ev-rf-1`);
 
   const redeem = () =>
-    fetch(`${baseUrl}/points/${USER}/redemptions`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ redemptionId: "ev-r-1", points: 30, rewardId: "voucher-5" }) });
+    fetch(`${baseUrl}/points/${USER}/redemptions`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ redemptionId: "ev-r-1", points: 30, rewardId: "voucher-5" }),
+    });
   t.is((await redeem()).status, 201);
   t.is((await redeem()).status, 200, "the app retries");
   t.is((await fetch(`${baseUrl}/points/${USER}/redemptions/ev-r-1/cancel`, { method: "POST" })).status, 200);
   t.is((await fetch(`${baseUrl}/points/${USER}/redemptions/ev-r-1/cancel`, { method: "POST" })).status, 200, "cancelled twice");
 
   // The marker: another customer's order last; once its event is out, everything before it is.
-  t.is((await eventBridge.send(new PutEventsCommand({ Entries: [{ ...order("ev-marker", 100), Detail: JSON.stringify({ orderId: "ev-marker", userId: "events-marker", total: { amount: 100, currency: "EUR" }, completedAt: "2026-11-24T13:00:00Z" }) }] }))).FailedEntryCount, 0);
+  t.is(
+    (
+      await eventBridge.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              ...order("ev-marker", 100),
+              Detail: JSON.stringify({
+                orderId: "ev-marker",
+                userId: "events-marker",
+                total: { amount: 100, currency: "EUR" },
+                completedAt: "2026-11-24T13:00:00Z",
+              }),
+            },
+          ],
+        }),
+      )
+    ).FailedEntryCount,
+    0,
+  );
   await waitForEntry("USER#events-marker/ORDER#ev-marker");
 
   const ana = loyalty.filter((event) => event.detail.userId === USER);
@@ -84,7 +126,15 @@ test("orders, a refund, a redemption and a cancel come out as points events on t
     t.regex(event.id, /^[0-9a-f-]{36}$/);
     t.regex(event.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   }
-  t.like(ana[0]?.detail, { userId: USER, points: 100, orderId: "ev-o-1", amount: { amount: 10_000, currency: "EUR" }, occurredAt: "2026-11-24T10:00:00.000Z", availableAt: null, expiresAt: null });
+  t.like(ana[0]?.detail, {
+    userId: USER,
+    points: 100,
+    orderId: "ev-o-1",
+    amount: { amount: 10_000, currency: "EUR" },
+    occurredAt: "2026-11-24T10:00:00.000Z",
+    availableAt: null,
+    expiresAt: null,
+  });
   t.like(ana[2]?.detail, { points: 20, orderId: "ev-o-1", refundId: "ev-rf-1", amount: { amount: 2_000, currency: "EUR" } });
   t.like(ana[3]?.detail, { points: 30, redemptionId: "ev-r-1", rewardId: "voucher-5" });
   t.like(ana[4]?.detail, { points: 30, redemptionId: "ev-r-1", rewardId: "voucher-5", expiredPoints: 0 });
@@ -93,14 +143,20 @@ test("orders, a refund, a redemption and a cancel come out as points events on t
   const all = (await (await fetch(`${baseUrl}/_local/events`)).json()) as { events: EventEnvelope[]; seen: number };
   t.is(all.seen, all.events.length);
   t.deepEqual(
-    all.events.filter((event) => event["detail-type"] === DETAIL_TYPES.orderCompleted && event.detail.userId === USER).map((event) => event.detail.orderId),
+    all.events
+      .filter((event) => event["detail-type"] === DETAIL_TYPES.orderCompleted && event.detail.userId === USER)
+      .map((event) => event.detail.orderId),
     ["ev-o-1", "ev-o-1", "ev-o-2", "ev-o-1"],
   );
   t.true(all.events.findIndex((event) => event.source === POINTS_EVENT_SOURCE) > 0, "the first points event follows the orders");
   t.is((await fetch(`${baseUrl}/_local/events?after=x`)).status, 400);
 
   // `npm run local:events` prints what the bus has seen, then follows it.
-  const follower = spawn("npm", ["run", "--silent", "local:events", "--", "--port", port, "--source", POINTS_EVENT_SOURCE], { cwd: ROOT, env: asAUserRunsIt(), detached: true });
+  const follower = spawn("npm", ["run", "--silent", "local:events", "--", "--port", port, "--source", POINTS_EVENT_SOURCE], {
+    cwd: ROOT,
+    env: asAUserRunsIt(),
+    detached: true,
+  });
   const pid = follower.pid;
   if (pid === undefined) return t.fail("npm run local:events did not start");
   const watchdog = watchdogFor(pid, { group: true });

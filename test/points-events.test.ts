@@ -166,13 +166,28 @@ test("a new entry of each kind publishes its event, with what a notification nee
   t.deepEqual(eventOfChange(insert(redemption)), {
     detailType: "Points Redeemed",
     time: at.recordedAt,
-    detail: { entryId: "USER#u-1/REDEEM#r-1", userId: "u-1", points: 50, occurredAt: at.occurredAt, redemptionId: "r-1", rewardId: "voucher-5" },
+    detail: {
+      entryId: "USER#u-1/REDEEM#r-1",
+      userId: "u-1",
+      points: 50,
+      occurredAt: at.occurredAt,
+      redemptionId: "r-1",
+      rewardId: "voucher-5",
+    },
   });
   // Of the 50 given back, 10 came back to a lot expired meanwhile: the event tells the 40 that moved.
   t.deepEqual(eventOfChange(insert(cancel)), {
     detailType: "Redemption Cancelled",
     time: at.recordedAt,
-    detail: { entryId: "USER#u-1/REDEEM#r-1#CANCEL", userId: "u-1", points: 40, occurredAt: at.occurredAt, redemptionId: "r-1", rewardId: "voucher-5", expiredPoints: 10 },
+    detail: {
+      entryId: "USER#u-1/REDEEM#r-1#CANCEL",
+      userId: "u-1",
+      points: 40,
+      occurredAt: at.occurredAt,
+      redemptionId: "r-1",
+      rewardId: "voucher-5",
+      expiredPoints: 10,
+    },
   });
   t.deepEqual(eventOfChange(insert(expiry)), {
     detailType: "Points Expired",
@@ -183,12 +198,24 @@ test("a new entry of each kind publishes its event, with what a notification nee
   t.deepEqual(eventOfChange(insert(release)), {
     detailType: "Points Released",
     time: release.recordedAt,
-    detail: { entryId: "USER#u-1/RELEASE#2026-02-01", userId: "u-1", points: 123, occurredAt: release.occurredAt, expiresAt: "2027-02-01T00:00:00.000Z" },
+    detail: {
+      entryId: "USER#u-1/RELEASE#2026-02-01",
+      userId: "u-1",
+      points: 123,
+      occurredAt: release.occurredAt,
+      expiresAt: "2027-02-01T00:00:00.000Z",
+    },
   });
   t.deepEqual(eventOfChange(insert(expiringSoon)), {
     detailType: "Points Expiring Soon",
     time: expiringSoon.recordedAt,
-    detail: { entryId: "USER#u-1/EXPIRING#2027-02-01", userId: "u-1", points: 40, occurredAt: expiringSoon.occurredAt, expiresAt: "2027-02-01T00:00:00.000Z" },
+    detail: {
+      entryId: "USER#u-1/EXPIRING#2027-02-01",
+      userId: "u-1",
+      points: 40,
+      occurredAt: expiringSoon.occurredAt,
+      expiresAt: "2027-02-01T00:00:00.000Z",
+    },
   });
   // An erasure reports the points that left the books, with the tombstone's digest, never the id.
   t.deepEqual(eventOfChange(insert(tombstone)), {
@@ -216,9 +243,31 @@ test("a new entry of each kind publishes its event, with what a notification nee
 test("every event the transform makes is valid under the published contract", (t) => {
   const { rewardId: _older, expiredPoints: _none, ...olderCancel } = cancel;
   const { availableAt: _atOnce, expiresAt: _never, ...immediateEarn } = earn;
-  const take = { ...adjustment, sk: "ADJUST#fix-8", adjustmentId: "fix-8", direction: "take", lot: undefined, expiresAt: undefined, draws: {} };
+  const take = {
+    ...adjustment,
+    sk: "ADJUST#fix-8",
+    adjustmentId: "fix-8",
+    direction: "take",
+    lot: undefined,
+    expiresAt: undefined,
+    draws: {},
+  };
   const { expiresAt: _neverExpires, ...neverExpiringRelease } = release;
-  for (const item of [earn, immediateEarn, reversal, redemption, cancel, olderCancel, expiry, adjustment, take, tombstone, release, neverExpiringRelease, expiringSoon]) {
+  for (const item of [
+    earn,
+    immediateEarn,
+    reversal,
+    redemption,
+    cancel,
+    olderCancel,
+    expiry,
+    adjustment,
+    take,
+    tombstone,
+    release,
+    neverExpiringRelease,
+    expiringSoon,
+  ]) {
     const event = eventOfChange(insert(item));
     t.truthy(event, item.sk);
     t.true(v.safeParse(PointsEventSchema, event).success, item.sk);
@@ -248,7 +297,11 @@ test("rewrites, removals and items that are not entries publish nothing", (t) =>
   t.is(eventOfChange(insert({ pk: "EXPIRES#2027-02-01#3", sk: "USER#u-1" })), undefined, "the expiry index");
   t.is(eventOfChange(insert({ pk: "RELEASES#2026-02-01#3", sk: "USER#u-1" })), undefined, "the release index");
   const index = { pk: "EXPIRES#2027-02-01#3", sk: "USER#u-1" };
-  t.is(eventOfChange({ eventName: "MODIFY", oldImage: index, newImage: { ...index, warnedAt: "2027-01-02T00:15:00.000Z" } }), undefined, "a warned mark");
+  t.is(
+    eventOfChange({ eventName: "MODIFY", oldImage: index, newImage: { ...index, warnedAt: "2027-01-02T00:15:00.000Z" } }),
+    undefined,
+    "a warned mark",
+  );
   t.is(eventOfChange({ eventName: "MODIFY", oldImage: release, newImage: release }), undefined, "a notice rewritten");
   t.is(eventOfChange({ eventName: "REMOVE", oldImage: release }), undefined, "a notice erased");
 });
@@ -263,12 +316,24 @@ test("an item that claims to be an entry but does not read as one is an error, n
 });
 
 test("no published event matches the rule that feeds the writer, whatever source the stack consumes", (t) => {
-  const events = [earn, release, reversal, redemption, cancel, expiry, expiringSoon, adjustment, tombstone].map((item) => eventOfChange(insert(item))).filter((event): event is PointsEvent => event !== undefined);
+  const events = [earn, release, reversal, redemption, cancel, expiry, expiringSoon, adjustment, tombstone]
+    .map((item) => eventOfChange(insert(item)))
+    .filter((event): event is PointsEvent => event !== undefined);
   t.deepEqual(new Set(events.map((event) => event.detailType)), new Set(Object.values(POINTS_DETAIL_TYPES)));
   for (const source of [DEFAULT_EVENT_SOURCE, POINTS_EVENT_SOURCE]) {
     for (const event of events) {
       const entry = putEventsEntry(event, "default");
-      const envelope = { version: "0", id: "x", source: entry.Source, "detail-type": entry.DetailType, account: "1", time: at.recordedAt, region: "eu-west-1", resources: [], detail: JSON.parse(entry.Detail) };
+      const envelope = {
+        version: "0",
+        id: "x",
+        source: entry.Source,
+        "detail-type": entry.DetailType,
+        account: "1",
+        time: at.recordedAt,
+        region: "eu-west-1",
+        resources: [],
+        detail: JSON.parse(entry.Detail),
+      };
       t.false(matchesPattern(envelope, loyaltyEventPattern(source)), `${event.detailType} against the rule for ${source}`);
     }
   }
@@ -300,7 +365,11 @@ test("the mapping's stream filter admits exactly the changes that publish", (t) 
     ...[earn, parked, reversal, redemption, cancel, expiry, adjustment, release, expiringSoon].map(insert),
     { eventName: "MODIFY", oldImage: parked, newImage: reversal },
     { eventName: "MODIFY", oldImage: release, newImage: release },
-    { eventName: "MODIFY", oldImage: { pk: "EXPIRES#2027-02-01#3", sk: "USER#u-1" }, newImage: { pk: "EXPIRES#2027-02-01#3", sk: "USER#u-1", warnedAt: "2027-01-02T00:15:00.000Z" } },
+    {
+      eventName: "MODIFY",
+      oldImage: { pk: "EXPIRES#2027-02-01#3", sk: "USER#u-1" },
+      newImage: { pk: "EXPIRES#2027-02-01#3", sk: "USER#u-1", warnedAt: "2027-01-02T00:15:00.000Z" },
+    },
     insert({ pk: "RELEASES#2026-02-01#3", sk: "USER#u-1" }),
     // A refund matching a settled lot's expired points rewrites the expiry entry: no new event.
     { eventName: "MODIFY", oldImage: expiry, newImage: { ...expiry, "matched_lot_2026-02-01_2027-02-01": 10 } },
@@ -314,7 +383,10 @@ test("the mapping's stream filter admits exactly the changes that publish", (t) 
   for (const change of changes) {
     const record = {
       eventName: change.eventName,
-      dynamodb: { ...(change.newImage && { NewImage: marshall(change.newImage) }), ...(change.oldImage && { OldImage: marshall(change.oldImage) }) },
+      dynamodb: {
+        ...(change.newImage && { NewImage: marshall(change.newImage) }),
+        ...(change.oldImage && { OldImage: marshall(change.oldImage) }),
+      },
     };
     const admitted = LEDGER_STREAM_FILTERS.some((filter) => matchesPattern(record, filter));
     t.is(admitted, eventOfChange(change) !== undefined, `${change.eventName} ${String(change.newImage?.sk ?? change.oldImage?.sk)}`);

@@ -85,7 +85,15 @@ test("every ledger change publishes exactly one event with its detail; duplicate
     ],
   );
   const [earned, , netted, reversed, redeemed, cancelled, expired] = events;
-  t.like(earned?.detail, { userId: "u-1", points: 100, orderId: "o-1", amount: { amount: 10_000, currency: "EUR" }, availableAt: "2026-01-01T00:00:00.000Z", expiresAt: "2026-01-11T00:00:00.000Z", occurredAt: "2026-01-01T10:00:00.000Z" });
+  t.like(earned?.detail, {
+    userId: "u-1",
+    points: 100,
+    orderId: "o-1",
+    amount: { amount: 10_000, currency: "EUR" },
+    availableAt: "2026-01-01T00:00:00.000Z",
+    expiresAt: "2026-01-11T00:00:00.000Z",
+    occurredAt: "2026-01-01T10:00:00.000Z",
+  });
   t.like(netted?.detail, { points: 10, orderId: "o-2", refundId: "rf-2", occurredAt: "2026-01-01T11:00:00.000Z" });
   t.like(reversed?.detail, { points: 25, orderId: "o-1", refundId: "rf-1" });
   t.like(redeemed?.detail, { points: 50, redemptionId: "r-1", rewardId: "reward", occurredAt: "2026-01-02T09:00:00.000Z" });
@@ -97,7 +105,10 @@ test("every ledger change publishes exactly one event with its detail; duplicate
 test("the settle's release and expiring-soon notices publish once each, however often it runs", async (t) => {
   const { rig, drain } = await setup(t, undefined, { pendingDays: 2, expiryDays: 10 });
   await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" }); // 01-04 → 01-14
-  for (const [at, day] of [["2026-01-04T00:15:00.000Z", "2026-01-04"], ["2026-01-11T00:15:00.000Z", "2026-01-11"]] as const) {
+  for (const [at, day] of [
+    ["2026-01-04T00:15:00.000Z", "2026-01-04"],
+    ["2026-01-11T00:15:00.000Z", "2026-01-11"],
+  ] as const) {
     rig.at(at);
     await rig.settle.settleDay(day, rig.now());
     await rig.settle.settleDay(day, rig.now());
@@ -137,7 +148,10 @@ test("a record that keeps failing is parked after its attempts, and the changes 
   });
   for (const orderId of ["o-1", "o-2", "o-3"]) await rig.order({ orderId, userId: "u-1", amount: 1_000 });
   const events = await drain();
-  t.deepEqual(events.map((event) => event.detail.entryId), ["USER#u-1/ORDER#o-1", "USER#u-1/ORDER#o-3"]);
+  t.deepEqual(
+    events.map((event) => event.detail.entryId),
+    ["USER#u-1/ORDER#o-1", "USER#u-1/ORDER#o-3"],
+  );
   t.is(attempts.filter((id) => id === "USER#u-1/ORDER#o-2").length, 3, "three attempts, as the stack's mapping makes");
   t.is(attempts.filter((id) => id === "USER#u-1/ORDER#o-1").length, 1);
   t.is(parked.length, 1);
@@ -180,10 +194,18 @@ test("a take from an empty balance, which draws from no lot, publishes Points Ad
   const { harness, rig, parked, drain } = await setup(t);
   const adjustments = new DynamoAdjustments(harness.documents, harness.tableName, { pendingDays: 0, expiryDays: 10 });
   // Nothing to draw from: the entry's draws are an empty map, and all 5 points are owed.
-  const take = await adjustments.adjust("u-1", { adjustmentId: "adj-1", points: -5, reason: "fraudulent order", allowNegative: true }, "admin", rig.now);
+  const take = await adjustments.adjust(
+    "u-1",
+    { adjustmentId: "adj-1", points: -5, reason: "fraudulent order", allowNegative: true },
+    "admin",
+    rig.now,
+  );
   t.like(take, { outcome: "adjusted", entry: { direction: "take", draws: {}, toDebt: 5 } });
   const events = await drain();
   t.deepEqual(parked, [], "no record given up on");
-  t.deepEqual(events.map((event) => [event.detailType, event.detail.entryId]), [["Points Adjusted", "USER#u-1/ADJUST#adj-1"]]);
+  t.deepEqual(
+    events.map((event) => [event.detailType, event.detail.entryId]),
+    [["Points Adjusted", "USER#u-1/ADJUST#adj-1"]],
+  );
   t.like(events[0]?.detail, { userId: "u-1", points: 5, adjustmentId: "adj-1", direction: "take", reason: "fraudulent order" });
 });

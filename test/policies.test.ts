@@ -57,10 +57,13 @@ const messages = (diagnostics: Diagnostic[]) => diagnostics.map((d) => d.message
 // --- encryption -----------------------------------------------------------------------------
 
 test("dynamodb-table-kms-encrypted", async (t) => {
-  const table = (sse?: Record<string, unknown>) =>
-    resource(TYPES.table, "t", sse === undefined ? {} : { serverSideEncryption: sse });
+  const table = (sse?: Record<string, unknown>) => resource(TYPES.table, "t", sse === undefined ? {} : { serverSideEncryption: sse });
   t.deepEqual(await findings("dynamodb-table-kms-encrypted", [table({ enabled: true, kmsKeyArn: "arn:aws:kms:eu-west-1:1:key/k" })]), []);
-  t.deepEqual(await findings("dynamodb-table-kms-encrypted", [table({ enabled: true, kmsKeyArn: UNKNOWN })]), [], "a key not known yet is a key");
+  t.deepEqual(
+    await findings("dynamodb-table-kms-encrypted", [table({ enabled: true, kmsKeyArn: UNKNOWN })]),
+    [],
+    "a key not known yet is a key",
+  );
   t.deepEqual(messages(await findings("dynamodb-table-kms-encrypted", [table()])), [
     "The table is encrypted with the AWS-owned key: set serverSideEncryption.enabled and kmsKeyArn.",
   ]);
@@ -68,7 +71,10 @@ test("dynamodb-table-kms-encrypted", async (t) => {
   t.deepEqual(messages(await findings("dynamodb-table-kms-encrypted", [table({ enabled: true })])), [
     "serverSideEncryption has no kmsKeyArn, so the AWS-managed key is used: set a customer-managed key ARN.",
   ]);
-  t.regex(messages(await findings("dynamodb-table-kms-encrypted", [table({ enabled: true, kmsKeyArn: "alias/aws/dynamodb" })]))[0] ?? "", /AWS-managed alias\/aws\/dynamodb/);
+  t.regex(
+    messages(await findings("dynamodb-table-kms-encrypted", [table({ enabled: true, kmsKeyArn: "alias/aws/dynamodb" })]))[0] ?? "",
+    /AWS-managed alias\/aws\/dynamodb/,
+  );
 });
 
 test("sqs-queue-encrypted", async (t) => {
@@ -81,24 +87,47 @@ test("sqs-queue-encrypted", async (t) => {
 
 test("kms-key-rotation-enabled", async (t) => {
   t.deepEqual(await findings("kms-key-rotation-enabled", [resource(TYPES.kmsKey, "k", { enableKeyRotation: true })]), []);
-  t.deepEqual(messages(await findings("kms-key-rotation-enabled", [resource(TYPES.kmsKey, "k", {})])), ["The key does not rotate: set enableKeyRotation: true."]);
-  t.deepEqual(await findings("kms-key-rotation-enabled", [resource(TYPES.kmsKey, "k", { customerMasterKeySpec: "RSA_2048" })]), [], "not applicable");
+  t.deepEqual(messages(await findings("kms-key-rotation-enabled", [resource(TYPES.kmsKey, "k", {})])), [
+    "The key does not rotate: set enableKeyRotation: true.",
+  ]);
+  t.deepEqual(
+    await findings("kms-key-rotation-enabled", [resource(TYPES.kmsKey, "k", { customerMasterKeySpec: "RSA_2048" })]),
+    [],
+    "not applicable",
+  );
 });
 
 test("log-group-retention-set", async (t) => {
   t.deepEqual(await findings("log-group-retention-set", [resource(TYPES.logGroup, "l", { retentionInDays: 7 })]), []);
   for (const inputs of [{}, { retentionInDays: 0 }]) {
-    t.deepEqual(messages(await findings("log-group-retention-set", [resource(TYPES.logGroup, "l", inputs)])), ["The log group keeps logs forever: set retentionInDays."]);
+    t.deepEqual(messages(await findings("log-group-retention-set", [resource(TYPES.logGroup, "l", inputs)])), [
+      "The log group keeps logs forever: set retentionInDays.",
+    ]);
   }
 });
 
-const denyInsecure = { Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: UNKNOWN, Condition: { Bool: { "aws:SecureTransport": "false" } } };
+const denyInsecure = {
+  Effect: "Deny",
+  Principal: "*",
+  Action: "sqs:*",
+  Resource: UNKNOWN,
+  Condition: { Bool: { "aws:SecureTransport": "false" } },
+};
 const allowEvents = { Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage", Resource: UNKNOWN };
 
 test("sqs-queue-policy-tls-only", async (t) => {
   const policy = (document: unknown) => resource(TYPES.queuePolicy, "p", { queueUrl: UNKNOWN, policy: document });
-  t.deepEqual(await findings("sqs-queue-policy-tls-only", [policy({ Statement: [allowEvents, denyInsecure] })]), [], "decided with the ARNs unknown");
-  t.deepEqual(await findings("sqs-queue-policy-tls-only", [policy(JSON.stringify({ Statement: [{ ...denyInsecure, Resource: "arn:aws:sqs:eu-west-1:1:q" }] }))]), []);
+  t.deepEqual(
+    await findings("sqs-queue-policy-tls-only", [policy({ Statement: [allowEvents, denyInsecure] })]),
+    [],
+    "decided with the ARNs unknown",
+  );
+  t.deepEqual(
+    await findings("sqs-queue-policy-tls-only", [
+      policy(JSON.stringify({ Statement: [{ ...denyInsecure, Resource: "arn:aws:sqs:eu-west-1:1:q" }] })),
+    ]),
+    [],
+  );
   t.deepEqual(messages(await findings("sqs-queue-policy-tls-only", [policy({ Statement: [allowEvents] })])), [
     'The queue policy allows plain HTTP: add a Deny of sqs:* for "aws:SecureTransport": "false".',
   ]);
@@ -114,11 +143,15 @@ test("sqs-queue-has-dlq: a queue that is some queue's DLQ is exempt, decided ove
   const source = resource(TYPES.queue, "source", { redrivePolicy: UNKNOWN }, { redrivePolicy: [dlq] });
   t.deepEqual(await findings("sqs-queue-has-dlq", [dlq, source]), []);
   const alone = await findings("sqs-queue-has-dlq", [resource(TYPES.queue, "lonely", {})]);
-  t.deepEqual(messages(alone), ['Queue "lonely" has no dead-letter queue: a message that keeps failing is lost after retention. Set redrivePolicy.']);
+  t.deepEqual(messages(alone), [
+    'Queue "lonely" has no dead-letter queue: a message that keeps failing is lost after retention. Set redrivePolicy.',
+  ]);
   t.is(alone[0]?.urn, "urn:pulumi:test::otrium-loyalty::aws:sqs/queue:Queue::lonely");
   // Known ARNs work too (a stack already deployed).
   const knownDlq = resource(TYPES.queue, "dlq", { arn: "arn:aws:sqs:eu-west-1:1:dlq" });
-  const knownSource = resource(TYPES.queue, "source", { redrivePolicy: JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:eu-west-1:1:dlq", maxReceiveCount: 5 }) });
+  const knownSource = resource(TYPES.queue, "source", {
+    redrivePolicy: JSON.stringify({ deadLetterTargetArn: "arn:aws:sqs:eu-west-1:1:dlq", maxReceiveCount: 5 }),
+  });
   t.deepEqual(await findings("sqs-queue-has-dlq", [knownDlq, knownSource]), []);
 });
 
@@ -128,15 +161,24 @@ test("sqs-dlq-retention-covers-source", async (t) => {
     return [dlq, resource(TYPES.queue, "source", { redrivePolicy: UNKNOWN, messageRetentionSeconds: 345_600 }, { redrivePolicy: [dlq] })];
   };
   t.deepEqual(await findings("sqs-dlq-retention-covers-source", pair(1_209_600)), []);
-  t.regex(messages(await findings("sqs-dlq-retention-covers-source", pair(60)))[0] ?? "", /DLQ "dlq" keeps messages 60 s but its source "source" 345600 s/);
+  t.regex(
+    messages(await findings("sqs-dlq-retention-covers-source", pair(60)))[0] ?? "",
+    /DLQ "dlq" keeps messages 60 s but its source "source" 345600 s/,
+  );
 });
 
 test("sqs-esm-reports-batch-item-failures", async (t) => {
   const queue = resource(TYPES.queue, "q", {});
   const mapping = (inputs: Record<string, unknown>) =>
     resource(TYPES.eventSourceMapping, "m", { eventSourceArn: UNKNOWN, ...inputs }, { eventSourceArn: [queue] });
-  t.deepEqual(await findings("sqs-esm-reports-batch-item-failures", [queue, mapping({ functionResponseTypes: ["ReportBatchItemFailures"] })]), []);
-  t.regex(messages(await findings("sqs-esm-reports-batch-item-failures", [queue, mapping({})]))[0] ?? "", /does not report batch item failures/);
+  t.deepEqual(
+    await findings("sqs-esm-reports-batch-item-failures", [queue, mapping({ functionResponseTypes: ["ReportBatchItemFailures"] })]),
+    [],
+  );
+  t.regex(
+    messages(await findings("sqs-esm-reports-batch-item-failures", [queue, mapping({})]))[0] ?? "",
+    /does not report batch item failures/,
+  );
   const kinesis = resource(TYPES.eventSourceMapping, "k", { eventSourceArn: "arn:aws:kinesis:eu-west-1:1:stream/s" });
   t.deepEqual(await findings("sqs-esm-reports-batch-item-failures", [kinesis]), [], "not an SQS source");
 });
@@ -144,7 +186,9 @@ test("sqs-esm-reports-batch-item-failures", async (t) => {
 test("eventbridge-target-has-dlq-and-retry", async (t) => {
   const target = (inputs: Record<string, unknown>) => resource(TYPES.eventTarget, "t", { arn: UNKNOWN, ...inputs });
   t.deepEqual(
-    await findings("eventbridge-target-has-dlq-and-retry", [target({ deadLetterConfig: { arn: UNKNOWN }, retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 } })]),
+    await findings("eventbridge-target-has-dlq-and-retry", [
+      target({ deadLetterConfig: { arn: UNKNOWN }, retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 } }),
+    ]),
     [],
   );
   t.deepEqual(messages(await findings("eventbridge-target-has-dlq-and-retry", [target({})])), [
@@ -162,22 +206,38 @@ test("dlq-has-alarm: queue DLQs and rule-target DLQs alike", async (t) => {
     resource(TYPES.metricAlarm, `alarm-${queue.name}`, { dimensions: { QueueName: UNKNOWN } }, { dimensions: [queue] });
   t.deepEqual(await findings("dlq-has-alarm", [dlq, ruleDlq, source, target, alarmOn(dlq), alarmOn(ruleDlq)]), []);
   const missing = await findings("dlq-has-alarm", [dlq, ruleDlq, source, target, alarmOn(dlq)]);
-  t.deepEqual(messages(missing), ['DLQ "rule-dlq" has no alarm: messages can wait in it unseen until they expire. Add an alarm on its depth.']);
+  t.deepEqual(messages(missing), [
+    'DLQ "rule-dlq" has no alarm: messages can wait in it unseen until they expire. Add an alarm on its depth.',
+  ]);
   t.deepEqual(await findings("dlq-has-alarm", [source]), [], "a queue that is no DLQ needs no alarm");
 });
 
 test("scheduler-target-has-dlq-and-retry", async (t) => {
-  const schedule = (target: Record<string, unknown>) => resource(TYPES.schedule, "s", { scheduleExpression: "rate(1 day)", target: { arn: UNKNOWN, roleArn: UNKNOWN, ...target } });
+  const schedule = (target: Record<string, unknown>) =>
+    resource(TYPES.schedule, "s", { scheduleExpression: "rate(1 day)", target: { arn: UNKNOWN, roleArn: UNKNOWN, ...target } });
   t.deepEqual(
-    await findings("scheduler-target-has-dlq-and-retry", [schedule({ deadLetterConfig: { arn: UNKNOWN }, retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 5 } })]),
+    await findings("scheduler-target-has-dlq-and-retry", [
+      schedule({ deadLetterConfig: { arn: UNKNOWN }, retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 5 } }),
+    ]),
     [],
   );
   t.deepEqual(messages(await findings("scheduler-target-has-dlq-and-retry", [schedule({})])), [
     "The schedule's target has no dead-letter queue: a run Scheduler cannot invoke is dropped unseen. Set target.deadLetterConfig.arn.",
     "The schedule's target has no explicit retry policy: set target.retryPolicy.maximumEventAgeInSeconds and maximumRetryAttempts.",
   ]);
-  t.is((await findings("scheduler-target-has-dlq-and-retry", [schedule({ deadLetterConfig: { arn: UNKNOWN }, retryPolicy: { maximumRetryAttempts: 5 } })])).length, 1);
-  t.deepEqual(await findings("scheduler-target-has-dlq-and-retry", [resource(TYPES.schedule, "s", { target: UNKNOWN })]), [], "a target not known yet is judged on the next preview");
+  t.is(
+    (
+      await findings("scheduler-target-has-dlq-and-retry", [
+        schedule({ deadLetterConfig: { arn: UNKNOWN }, retryPolicy: { maximumRetryAttempts: 5 } }),
+      ])
+    ).length,
+    1,
+  );
+  t.deepEqual(
+    await findings("scheduler-target-has-dlq-and-retry", [resource(TYPES.schedule, "s", { target: UNKNOWN })]),
+    [],
+    "a target not known yet is judged on the next preview",
+  );
 });
 
 test("scheduled-function-parks-failures: by dependency on a first preview, by ARN once known", async (t) => {
@@ -185,17 +245,30 @@ test("scheduled-function-parks-failures: by dependency on a first preview, by AR
   const other = resource(TYPES.lambdaFunction, "reader", { runtime: "nodejs22.x" });
   const dlq = resource(TYPES.queue, "dlq", {});
   const schedule = resource(TYPES.schedule, "daily", { target: { arn: UNKNOWN, roleArn: UNKNOWN } }, { target: [fn] });
-  const parking = resource(TYPES.eventInvokeConfig, "settle", { functionName: UNKNOWN, destinationConfig: { onFailure: { destination: UNKNOWN } } }, { functionName: [fn], destinationConfig: [dlq] });
+  const parking = resource(
+    TYPES.eventInvokeConfig,
+    "settle",
+    { functionName: UNKNOWN, destinationConfig: { onFailure: { destination: UNKNOWN } } },
+    { functionName: [fn], destinationConfig: [dlq] },
+  );
   t.deepEqual(await findings("scheduled-function-parks-failures", [fn, other, dlq, schedule, parking]), []);
   t.deepEqual(messages(await findings("scheduled-function-parks-failures", [fn, other, dlq, schedule])), [
     'Function "settle" runs on schedule "daily" but has no on-failure destination: a failed run is dropped after Lambda\'s two retries. Add a FunctionEventInvokeConfig with destinationConfig.onFailure.',
   ]);
-  const onlySuccess = resource(TYPES.eventInvokeConfig, "settle", { functionName: UNKNOWN, destinationConfig: { onSuccess: { destination: UNKNOWN } } }, { functionName: [fn] });
+  const onlySuccess = resource(
+    TYPES.eventInvokeConfig,
+    "settle",
+    { functionName: UNKNOWN, destinationConfig: { onSuccess: { destination: UNKNOWN } } },
+    { functionName: [fn] },
+  );
   t.is((await findings("scheduled-function-parks-failures", [fn, schedule, onlySuccess])).length, 1, "a success destination parks nothing");
   // Deployed: ARNs and names known.
   const knownFn = resource(TYPES.lambdaFunction, "settle", { name: "settle-1", arn: "arn:aws:lambda:eu-west-1:1:function:settle-1" });
   const knownSchedule = resource(TYPES.schedule, "daily", { target: { arn: "arn:aws:lambda:eu-west-1:1:function:settle-1" } });
-  const knownParking = resource(TYPES.eventInvokeConfig, "settle", { functionName: "settle-1", destinationConfig: { onFailure: { destination: "arn:aws:sqs:eu-west-1:1:dlq" } } });
+  const knownParking = resource(TYPES.eventInvokeConfig, "settle", {
+    functionName: "settle-1",
+    destinationConfig: { onFailure: { destination: "arn:aws:sqs:eu-west-1:1:dlq" } },
+  });
   t.deepEqual(await findings("scheduled-function-parks-failures", [knownFn, knownSchedule, knownParking]), []);
   t.is((await findings("scheduled-function-parks-failures", [knownFn, knownSchedule])).length, 1);
 });
@@ -212,7 +285,8 @@ test("stream-esm-parks-failures: stream mappings bound retries, bisect, report t
     functionResponseTypes: ["ReportBatchItemFailures"],
     destinationConfig: { onFailure: { destinationArn: UNKNOWN } },
   };
-  const mapping = (inputs: Record<string, unknown>) => resource(TYPES.eventSourceMapping, "events", inputs, { eventSourceArn: [table], destinationConfig: [dlq] });
+  const mapping = (inputs: Record<string, unknown>) =>
+    resource(TYPES.eventSourceMapping, "events", inputs, { eventSourceArn: [table], destinationConfig: [dlq] });
   t.deepEqual(await findings("stream-esm-parks-failures", [table, dlq, mapping(complete)]), []);
   const { maximumRetryAttempts: _r, bisectBatchOnFunctionError: _b, functionResponseTypes: _f, destinationConfig: _d, ...bare } = complete;
   t.deepEqual(messages(await findings("stream-esm-parks-failures", [mapping(bare)])), [
@@ -221,8 +295,18 @@ test("stream-esm-parks-failures: stream mappings bound retries, bisect, report t
     'The mapping does not take the failed record from the function: the batch is retried from its start. Set functionResponseTypes: ["ReportBatchItemFailures"].',
     "The mapping has no on-failure destination: records it gives up on are dropped unseen. Set destinationConfig.onFailure.destinationArn.",
   ]);
-  t.is((await findings("stream-esm-parks-failures", [mapping({ ...complete, maximumRetryAttempts: -1 })])).length, 1, "-1 is AWS's 'forever'");
-  t.deepEqual(await findings("stream-esm-parks-failures", [resource(TYPES.eventSourceMapping, "sqs", { eventSourceArn: UNKNOWN, functionName: UNKNOWN })]), [], "no starting position: an SQS mapping");
+  t.is(
+    (await findings("stream-esm-parks-failures", [mapping({ ...complete, maximumRetryAttempts: -1 })])).length,
+    1,
+    "-1 is AWS's 'forever'",
+  );
+  t.deepEqual(
+    await findings("stream-esm-parks-failures", [
+      resource(TYPES.eventSourceMapping, "sqs", { eventSourceArn: UNKNOWN, functionName: UNKNOWN }),
+    ]),
+    [],
+    "no starting position: an SQS mapping",
+  );
   // The mapping's failure destination is a DLQ: exempt from needing one, and alarmed.
   t.deepEqual(await findings("sqs-queue-has-dlq", [table, dlq, mapping(complete)]), []);
   t.deepEqual(messages(await findings("dlq-has-alarm", [table, dlq, mapping(complete)])), [
@@ -233,8 +317,18 @@ test("stream-esm-parks-failures: stream mappings bound retries, bisect, report t
 test("a schedule's DLQ and a function's failure destination count as DLQs: exempt from needing one, alarmed", async (t) => {
   const scheduleDlq = resource(TYPES.queue, "schedule-dlq", { sqsManagedSseEnabled: true });
   const destination = resource(TYPES.queue, "destination", { sqsManagedSseEnabled: true });
-  const schedule = resource(TYPES.schedule, "daily", { target: { arn: UNKNOWN, deadLetterConfig: { arn: UNKNOWN } } }, { target: [scheduleDlq] });
-  const parking = resource(TYPES.eventInvokeConfig, "settle", { functionName: "f", destinationConfig: { onFailure: { destination: UNKNOWN } } }, { destinationConfig: [destination] });
+  const schedule = resource(
+    TYPES.schedule,
+    "daily",
+    { target: { arn: UNKNOWN, deadLetterConfig: { arn: UNKNOWN } } },
+    { target: [scheduleDlq] },
+  );
+  const parking = resource(
+    TYPES.eventInvokeConfig,
+    "settle",
+    { functionName: "f", destinationConfig: { onFailure: { destination: UNKNOWN } } },
+    { destinationConfig: [destination] },
+  );
   const stack = [scheduleDlq, destination, schedule, parking];
   t.deepEqual(await findings("sqs-queue-has-dlq", stack), []);
   t.deepEqual(messages(await findings("dlq-has-alarm", stack)), [
@@ -250,7 +344,12 @@ test("sqs-visibility-covers-consumer", async (t) => {
     const mapping = resource(
       TYPES.eventSourceMapping,
       "m",
-      { eventSourceArn: UNKNOWN, functionName: UNKNOWN, maximumBatchingWindowInSeconds: 5, functionResponseTypes: ["ReportBatchItemFailures"] },
+      {
+        eventSourceArn: UNKNOWN,
+        functionName: UNKNOWN,
+        maximumBatchingWindowInSeconds: 5,
+        functionResponseTypes: ["ReportBatchItemFailures"],
+      },
       { eventSourceArn: [queue], functionName: [fn] },
     );
     return [queue, fn, mapping];
@@ -266,29 +365,51 @@ test("sqs-visibility-covers-consumer", async (t) => {
 test("dynamodb-pitr-enabled", async (t) => {
   t.deepEqual(await findings("dynamodb-pitr-enabled", [resource(TYPES.table, "t", { pointInTimeRecovery: { enabled: true } })]), []);
   for (const inputs of [{}, { pointInTimeRecovery: { enabled: false } }]) {
-    t.regex(messages(await findings("dynamodb-pitr-enabled", [resource(TYPES.table, "t", inputs)]))[0] ?? "", /Point-in-time recovery is off/);
+    t.regex(
+      messages(await findings("dynamodb-pitr-enabled", [resource(TYPES.table, "t", inputs)]))[0] ?? "",
+      /Point-in-time recovery is off/,
+    );
   }
 });
 
 test("api-stage-access-logging", async (t) => {
-  t.deepEqual(await findings("api-stage-access-logging", [resource(TYPES.apiStage, "s", { accessLogSettings: { destinationArn: UNKNOWN, format: "{}" } })]), []);
+  t.deepEqual(
+    await findings("api-stage-access-logging", [
+      resource(TYPES.apiStage, "s", { accessLogSettings: { destinationArn: UNKNOWN, format: "{}" } }),
+    ]),
+    [],
+  );
   t.deepEqual(messages(await findings("api-stage-access-logging", [resource(TYPES.apiStage, "s", {})])), [
     "The stage writes no access logs: set accessLogSettings.destinationArn and format.",
   ]);
 });
 
 test("api-methods-authorized: mandatory by default (every committed stack), advisory only where a pack config says so", async (t) => {
-  const method = (httpMethod: string, authorization: string) => resource(TYPES.apiMethod, `${httpMethod}-${authorization}`, { httpMethod, authorization });
-  t.deepEqual(await findings("api-methods-authorized", [method("GET", "AWS_IAM"), method("GET", "COGNITO_USER_POOLS"), method("OPTIONS", "NONE")]), []);
+  const method = (httpMethod: string, authorization: string) =>
+    resource(TYPES.apiMethod, `${httpMethod}-${authorization}`, { httpMethod, authorization });
+  t.deepEqual(
+    await findings("api-methods-authorized", [method("GET", "AWS_IAM"), method("GET", "COGNITO_USER_POOLS"), method("OPTIONS", "NONE")]),
+    [],
+  );
   const open = await findings("api-methods-authorized", [method("GET", "NONE")]);
-  t.deepEqual(open.map((d) => [d.level, d.message]), [["mandatory", "GET is open to anyone: set authorization to COGNITO_USER_POOLS or AWS_IAM."]]);
+  t.deepEqual(
+    open.map((d) => [d.level, d.message]),
+    [["mandatory", "GET is open to anyone: set authorization to COGNITO_USER_POOLS or AWS_IAM."]],
+  );
   for (const stack of ["dev", "prod"]) {
     const committed = await findings("api-methods-authorized", [method("GET", "NONE")], packConfigFor(stack));
-    t.deepEqual(committed.map((d) => d.level), ["mandatory"], `${stack}'s pack config`);
+    t.deepEqual(
+      committed.map((d) => d.level),
+      ["mandatory"],
+      `${stack}'s pack config`,
+    );
   }
   const advisory = await findings("api-methods-authorized", [method("GET", "NONE")], { "api-methods-authorized": "advisory" });
   t.is(advisory[0]?.level, "advisory");
-  t.deepEqual(await findings("api-methods-authorized", [method("GET", "NONE")], { "api-methods-authorized": { enforcementLevel: "disabled" } }), []);
+  t.deepEqual(
+    await findings("api-methods-authorized", [method("GET", "NONE")], { "api-methods-authorized": { enforcementLevel: "disabled" } }),
+    [],
+  );
 });
 
 test("lambda-runtime-supported", async (t) => {
@@ -296,7 +417,11 @@ test("lambda-runtime-supported", async (t) => {
   t.deepEqual(messages(await findings("lambda-runtime-supported", [resource(TYPES.lambdaFunction, "f", { runtime: "nodejs18.x" })])), [
     "Runtime nodejs18.x is not supported: set runtime to one of nodejs22.x, nodejs24.x.",
   ]);
-  t.deepEqual(await findings("lambda-runtime-supported", [resource(TYPES.lambdaFunction, "f", { packageType: "Image" })]), [], "not applicable");
+  t.deepEqual(
+    await findings("lambda-runtime-supported", [resource(TYPES.lambdaFunction, "f", { packageType: "Image" })]),
+    [],
+    "not applicable",
+  );
 });
 
 test("every policy has a stable name, a description and remediation steps", (t) => {
@@ -313,17 +438,26 @@ test("every policy has a stable name, a description and remediation steps", (t) 
 // --- event delivery ----------------------------------------------------------------------------
 
 /** A queue target with its DLQ: the shape LoyaltyIngest builds, with each piece injectable. */
-function ruleSetup(options: { dlqKey?: "same" | "own" | "sqs-managed"; queueStatements?: unknown[]; alarms?: string[]; pattern?: unknown } = {}) {
+function ruleSetup(
+  options: { dlqKey?: "same" | "own" | "sqs-managed"; queueStatements?: unknown[]; alarms?: string[]; pattern?: unknown } = {},
+) {
   const key = resource(TYPES.kmsKey, "key", { enableKeyRotation: true });
   const otherKey = resource(TYPES.kmsKey, "other-key", { enableKeyRotation: true });
-  const rule = resource(TYPES.eventRule, "rule", { eventPattern: JSON.stringify(options.pattern ?? { source: ["otrium.ecommerce"], account: ["444455556666"] }) });
+  const rule = resource(TYPES.eventRule, "rule", {
+    eventPattern: JSON.stringify(options.pattern ?? { source: ["otrium.ecommerce"], account: ["444455556666"] }),
+  });
   const queue = resource(TYPES.queue, "queue", { kmsMasterKeyId: UNKNOWN }, { kmsMasterKeyId: [key] });
   const dlqKey = options.dlqKey ?? "sqs-managed";
   const dlq =
     dlqKey === "sqs-managed"
       ? resource(TYPES.queue, "rule-dlq", { sqsManagedSseEnabled: true })
       : resource(TYPES.queue, "rule-dlq", { kmsMasterKeyId: UNKNOWN }, { kmsMasterKeyId: [dlqKey === "same" ? key : otherKey] });
-  const target = resource(TYPES.eventTarget, "target", { rule: UNKNOWN, arn: UNKNOWN, deadLetterConfig: { arn: UNKNOWN } }, { rule: [rule], arn: [queue], deadLetterConfig: [dlq] });
+  const target = resource(
+    TYPES.eventTarget,
+    "target",
+    { rule: UNKNOWN, arn: UNKNOWN, deadLetterConfig: { arn: UNKNOWN } },
+    { rule: [rule], arn: [queue], deadLetterConfig: [dlq] },
+  );
   const policy = resource(
     TYPES.queuePolicy,
     "queue-policy",
@@ -331,7 +465,12 @@ function ruleSetup(options: { dlqKey?: "same" | "own" | "sqs-managed"; queueStat
     { queueUrl: [queue] },
   );
   const alarms = (options.alarms ?? ["FailedInvocations", "InvocationsFailedToBeSentToDlq"]).map((metricName) =>
-    resource(TYPES.metricAlarm, `alarm-${metricName}`, { namespace: "AWS/Events", metricName, dimensions: UNKNOWN }, { dimensions: [rule] }),
+    resource(
+      TYPES.metricAlarm,
+      `alarm-${metricName}`,
+      { namespace: "AWS/Events", metricName, dimensions: UNKNOWN },
+      { dimensions: [rule] },
+    ),
   );
   return [key, otherKey, rule, queue, dlq, target, policy, ...alarms];
 }
@@ -341,7 +480,10 @@ const denySendExcept = {
   Principal: "*",
   Action: "sqs:SendMessage",
   Resource: UNKNOWN,
-  Condition: { ArnNotEquals: { "aws:SourceArn": UNKNOWN }, ArnNotLike: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:role/operator"] } },
+  Condition: {
+    ArnNotEquals: { "aws:SourceArn": UNKNOWN },
+    ArnNotLike: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:role/operator"] },
+  },
 };
 
 test("eventbridge-dlq-own-encryption: a rule DLQ under its queue's key is refused", async (t) => {
@@ -358,8 +500,15 @@ test("sqs-target-queue-send-restricted: decided on a first preview by evaluating
   t.is(open.length, 1);
   t.regex(open[0]?.message ?? "", /Queue "queue" takes messages from any principal .*arn:aws:iam::999999999999:role\/intruder/);
   // A deny that exempts every principal of the account still admits the account's own admins.
-  const loose = { ...denySendExcept, Condition: { ArnNotEquals: { "aws:SourceArn": UNKNOWN }, ArnNotLike: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:*"] } } };
-  t.regex(messages(await findings("sqs-target-queue-send-restricted", ruleSetup({ queueStatements: [allowEvents, loose, denyInsecure] })))[0] ?? "", /any-admin/);
+  const loose = {
+    ...denySendExcept,
+    Condition: { ArnNotEquals: { "aws:SourceArn": UNKNOWN }, ArnNotLike: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:*"] } },
+  };
+  t.regex(
+    messages(await findings("sqs-target-queue-send-restricted", ruleSetup({ queueStatements: [allowEvents, loose, denyInsecure] })))[0] ??
+      "",
+    /any-admin/,
+  );
 });
 
 test("eventbridge-rule-failures-alarmed", async (t) => {
@@ -372,14 +521,32 @@ test("eventbridge-rule-failures-alarmed", async (t) => {
 
 test("alarm-metric-documented: an AWS metric name AWS does not emit is refused, with the documented spelling", async (t) => {
   const alarm = (namespace: string, metricName: string) => resource(TYPES.metricAlarm, "a", { namespace, metricName, dimensions: UNKNOWN });
-  t.deepEqual(await findings("alarm-metric-documented", [alarm("AWS/Events", "InvocationsFailedToBeSentToDlq"), alarm("AWS/SQS", "ApproximateNumberOfMessagesVisible")]), []);
-  t.deepEqual(await findings("alarm-metric-documented", [alarm("OtriumLoyalty", "anything-PublishFailures")]), [], "our own namespace is ours to name");
+  t.deepEqual(
+    await findings("alarm-metric-documented", [
+      alarm("AWS/Events", "InvocationsFailedToBeSentToDlq"),
+      alarm("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+    ]),
+    [],
+  );
+  t.deepEqual(
+    await findings("alarm-metric-documented", [alarm("OtriumLoyalty", "anything-PublishFailures")]),
+    [],
+    "our own namespace is ours to name",
+  );
   t.deepEqual(messages(await findings("alarm-metric-documented", [alarm("AWS/Events", "InvocationsFailedToBeSentToDLQ")])), [
     "The alarm watches AWS/Events InvocationsFailedToBeSentToDLQ, which AWS does not emit (the documented name is InvocationsFailedToBeSentToDlq): it would never have data and never fire. See https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html.",
   ]);
-  const mathAlarm = resource(TYPES.metricAlarm, "m", { metricQueries: [{ id: "e", expression: "m1" }, { id: "m1", metric: { namespace: "AWS/Lambda", metricName: "Error", period: 60, stat: "Sum" } }] });
+  const mathAlarm = resource(TYPES.metricAlarm, "m", {
+    metricQueries: [
+      { id: "e", expression: "m1" },
+      { id: "m1", metric: { namespace: "AWS/Lambda", metricName: "Error", period: 60, stat: "Sum" } },
+    ],
+  });
   t.regex(messages(await findings("alarm-metric-documented", [mathAlarm]))[0] ?? "", /AWS\/Lambda Error, which AWS does not emit/);
-  t.regex(messages(await findings("alarm-metric-documented", [alarm("AWS/Kinesis", "GetRecords.Bytes")]))[0] ?? "", /no table of metric names for/);
+  t.regex(
+    messages(await findings("alarm-metric-documented", [alarm("AWS/Kinesis", "GetRecords.Bytes")]))[0] ?? "",
+    /no table of metric names for/,
+  );
 });
 
 test("eventbridge-rule-restricts-account", async (t) => {
@@ -393,25 +560,66 @@ test("eventbridge-rule-restricts-account", async (t) => {
 
 test("eventbridge-publishers-admitted: each account a rule matches needs a permission on the rule's bus", async (t) => {
   const rule = (eventBusName?: string) =>
-    resource(TYPES.eventRule, "rule", { eventPattern: JSON.stringify({ source: ["otrium.ecommerce"], account: ["444455556666", "777788889999"] }), ...(eventBusName ? { eventBusName } : {}) });
+    resource(TYPES.eventRule, "rule", {
+      eventPattern: JSON.stringify({ source: ["otrium.ecommerce"], account: ["444455556666", "777788889999"] }),
+      ...(eventBusName ? { eventBusName } : {}),
+    });
   const permission = (principal: string, eventBusName?: string) =>
-    resource(TYPES.eventPermission, `p-${principal}-${eventBusName ?? "default"}`, { principal, statementId: `s-${principal}`, ...(eventBusName ? { eventBusName } : {}) });
-  t.deepEqual(await findings("eventbridge-publishers-admitted", [rule(), permission("444455556666"), permission("777788889999", "default")]), []);
+    resource(TYPES.eventPermission, `p-${principal}-${eventBusName ?? "default"}`, {
+      principal,
+      statementId: `s-${principal}`,
+      ...(eventBusName ? { eventBusName } : {}),
+    });
+  t.deepEqual(
+    await findings("eventbridge-publishers-admitted", [rule(), permission("444455556666"), permission("777788889999", "default")]),
+    [],
+  );
   t.deepEqual(messages(await findings("eventbridge-publishers-admitted", [rule(), permission("444455556666")])), [
     'Rule "rule" matches events from account 777788889999, but nothing lets that account put events on bus "default": a bus accepts only its own account until a permission admits another, so those events never arrive. Add an EventPermission for it.',
   ]);
-  t.is((await findings("eventbridge-publishers-admitted", [rule("orders"), permission("444455556666"), permission("777788889999")])).length, 2, "a permission on another bus admits nothing here");
-  t.deepEqual(await findings("eventbridge-publishers-admitted", [rule("orders"), permission("444455556666", "orders"), permission("777788889999", "orders")]), []);
+  t.is(
+    (await findings("eventbridge-publishers-admitted", [rule("orders"), permission("444455556666"), permission("777788889999")])).length,
+    2,
+    "a permission on another bus admits nothing here",
+  );
+  t.deepEqual(
+    await findings("eventbridge-publishers-admitted", [
+      rule("orders"),
+      permission("444455556666", "orders"),
+      permission("777788889999", "orders"),
+    ]),
+    [],
+  );
 });
 
 test("api-admin-tree-restricted: an API serving /admin needs a resource policy that denies it to anyone unlisted", async (t) => {
   const api = resource(TYPES.restApi, "api", { name: "api" });
-  const admin = resource(TYPES.apiResource, "api-admin", { pathPart: "admin", restApi: "api-id", parentId: "root-id" }, { restApi: [api], parentId: [api] });
+  const admin = resource(
+    TYPES.apiResource,
+    "api-admin",
+    { pathPart: "admin", restApi: "api-id", parentId: "root-id" },
+    { restApi: [api], parentId: [api] },
+  );
   const arn = "arn:aws:execute-api:eu-west-1:123456789012:api-id";
   const policy = (...statements: unknown[]) =>
-    resource(TYPES.restApiPolicy, "api", { restApiId: "api-id", policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) }, { restApiId: [api] });
-  const allowListed = { Effect: "Allow", Principal: "*", Action: "execute-api:Invoke", Resource: `${arn}/*/*/admin/*`, Condition: { ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:role/backend"] } } };
-  const denyOthers = { ...allowListed, Effect: "Deny", Condition: { ArnNotEquals: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:role/backend"] } } };
+    resource(
+      TYPES.restApiPolicy,
+      "api",
+      { restApiId: "api-id", policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) },
+      { restApiId: [api] },
+    );
+  const allowListed = {
+    Effect: "Allow",
+    Principal: "*",
+    Action: "execute-api:Invoke",
+    Resource: `${arn}/*/*/admin/*`,
+    Condition: { ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:role/backend"] } },
+  };
+  const denyOthers = {
+    ...allowListed,
+    Effect: "Deny",
+    Condition: { ArnNotEquals: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:role/backend"] } },
+  };
   t.deepEqual(await findings("api-admin-tree-restricted", [api, admin, policy(allowListed, denyOthers)]), []);
   t.deepEqual(await findings("api-admin-tree-restricted", [api]), [], "no admin tree, nothing to restrict");
   t.deepEqual(messages(await findings("api-admin-tree-restricted", [api, admin])), [
@@ -421,7 +629,12 @@ test("api-admin-tree-restricted: an API serving /admin needs a resource policy t
     'The resource policy of REST API "api" does not deny /admin to an unlisted principal: add a Deny for every aws:PrincipalArn not listed.',
     'The resource policy of REST API "api" does not deny /admin to an unsigned caller: add a Deny for every aws:PrincipalArn not listed.',
   ]);
-  t.is((await findings("api-admin-tree-restricted", [api, admin, policy(allowListed, { ...denyOthers, Resource: `${arn}/*/GET/rewards/*` })])).length, 2, "a Deny elsewhere protects nothing here");
+  t.is(
+    (await findings("api-admin-tree-restricted", [api, admin, policy(allowListed, { ...denyOthers, Resource: `${arn}/*/GET/rewards/*` })]))
+      .length,
+    2,
+    "a Deny elsewhere protects nothing here",
+  );
   const unknown = resource(TYPES.restApiPolicy, "api", { restApiId: UNKNOWN, policy: UNKNOWN }, { restApiId: [api] });
   t.deepEqual(
     messages(await findings("api-admin-tree-restricted", [api, admin, unknown])),
@@ -433,33 +646,87 @@ test("api-admin-tree-restricted: an API serving /admin needs a resource policy t
 test("stateful-resources-protected: tables, queues and their keys, mandatory unless the stack's config disables it", async (t) => {
   const stack = (protect: boolean) => {
     const key = resource(TYPES.kmsKey, "ledger-key", {}, {}, protect);
-    const table = resource(TYPES.table, "ledger", { serverSideEncryption: { enabled: true, kmsKeyArn: UNKNOWN } }, { serverSideEncryption: [key] }, protect);
+    const table = resource(
+      TYPES.table,
+      "ledger",
+      { serverSideEncryption: { enabled: true, kmsKeyArn: UNKNOWN } },
+      { serverSideEncryption: [key] },
+      protect,
+    );
     const queueKey = resource(TYPES.kmsKey, "queue-key", {}, {}, protect);
     const queue = resource(TYPES.queue, "queue", { kmsMasterKeyId: UNKNOWN }, { kmsMasterKeyId: [queueKey] }, protect);
     const parking = resource(TYPES.queue, "parking", { sqsManagedSseEnabled: true }, {}, protect);
     const topicKey = resource(TYPES.kmsKey, "topic-key", {});
     return [key, table, queueKey, queue, parking, topicKey];
   };
-  t.deepEqual(await findings("stateful-resources-protected", stack(true)), [], "a key that encrypts no table or queue (an alarm topic's) is no stateful resource");
+  t.deepEqual(
+    await findings("stateful-resources-protected", stack(true)),
+    [],
+    "a key that encrypts no table or queue (an alarm topic's) is no stateful resource",
+  );
   const found = await findings("stateful-resources-protected", stack(false));
-  t.deepEqual(found.map((d) => [d.level, d.message]), [
-    ["mandatory", 'Key "ledger-key" is not protected: a destroy or a replacing change would delete it and what it holds. Set protect: true.'],
-    ["mandatory", 'Table "ledger" is not protected: a destroy or a replacing change would delete it and what it holds. Set protect: true.'],
-    ["mandatory", 'Key "queue-key" is not protected: a destroy or a replacing change would delete it and what it holds. Set protect: true.'],
-    ["mandatory", 'Queue "queue" is not protected: a destroy or a replacing change would delete it and what it holds. Set protect: true.'],
-    ["mandatory", 'Queue "parking" is not protected: a destroy or a replacing change would delete it and what it holds. Set protect: true.'],
-  ]);
-  t.deepEqual(await findings("stateful-resources-protected", stack(false), packConfigFor("prod")), found, "prod's pack config keeps it mandatory");
+  t.deepEqual(
+    found.map((d) => [d.level, d.message]),
+    [
+      [
+        "mandatory",
+        'Key "ledger-key" is not protected: a destroy or a replacing change would delete it and what it holds. Set protect: true.',
+      ],
+      [
+        "mandatory",
+        'Table "ledger" is not protected: a destroy or a replacing change would delete it and what it holds. Set protect: true.',
+      ],
+      [
+        "mandatory",
+        'Key "queue-key" is not protected: a destroy or a replacing change would delete it and what it holds. Set protect: true.',
+      ],
+      [
+        "mandatory",
+        'Queue "queue" is not protected: a destroy or a replacing change would delete it and what it holds. Set protect: true.',
+      ],
+      [
+        "mandatory",
+        'Queue "parking" is not protected: a destroy or a replacing change would delete it and what it holds. Set protect: true.',
+      ],
+    ],
+  );
+  t.deepEqual(
+    await findings("stateful-resources-protected", stack(false), packConfigFor("prod")),
+    found,
+    "prod's pack config keeps it mandatory",
+  );
   t.deepEqual(await findings("stateful-resources-protected", stack(false), packConfigFor("dev")), [], "dev's pack config disables it");
 });
 
 // --- service principals ----------------------------------------------------------------------
 
 const keyWith = (statement: Record<string, unknown>) =>
-  resource(TYPES.kmsKey, "k", { enableKeyRotation: true, policy: JSON.stringify({ Statement: [{ Sid: "Root", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" }, statement] }) });
-const useKey = (service: string, Condition?: unknown) => ({ Sid: "ServiceUsesKey", Effect: "Allow", Principal: { Service: service }, Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: "*", ...(Condition === undefined ? {} : { Condition }) });
+  resource(TYPES.kmsKey, "k", {
+    enableKeyRotation: true,
+    policy: JSON.stringify({
+      Statement: [
+        { Sid: "Root", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" },
+        statement,
+      ],
+    }),
+  });
+const useKey = (service: string, Condition?: unknown) => ({
+  Sid: "ServiceUsesKey",
+  Effect: "Allow",
+  Principal: { Service: service },
+  Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+  Resource: "*",
+  ...(Condition === undefined ? {} : { Condition }),
+});
 const roleTrusting = (service: string, Condition?: unknown) =>
-  resource(TYPES.iamRole, "r", { assumeRolePolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", ...(Condition === undefined ? {} : { Condition }) }] } });
+  resource(TYPES.iamRole, "r", {
+    assumeRolePolicy: {
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", ...(Condition === undefined ? {} : { Condition }) },
+      ],
+    },
+  });
 const confusedKey = (service: string) =>
   `Key policy statement "ServiceUsesKey" admits ${service} acting for any AWS account: another account could have it use this key (the confused deputy). Add a condition on aws:SourceAccount (this account) or aws:SourceArn (the resource it acts for).`;
 
@@ -484,14 +751,28 @@ test("service-principals-held-to-account: a key's service is held by this accoun
     { Bool: { "aws:SecureTransport": "true" } },
   ]) {
     const found = await findings(policy, [keyWith(useKey("cloudwatch.amazonaws.com", Condition))]);
-    t.deepEqual(found.map((d) => [d.level, d.message]), [["mandatory", confusedKey("cloudwatch.amazonaws.com")]], JSON.stringify(Condition));
+    t.deepEqual(
+      found.map((d) => [d.level, d.message]),
+      [["mandatory", confusedKey("cloudwatch.amazonaws.com")]],
+      JSON.stringify(Condition),
+    );
   }
-  t.deepEqual(await findings(policy, [keyWith({ ...useKey("lambda.amazonaws.com"), Sid: undefined })]).then(messages), [
-    "Key policy statement admits lambda.amazonaws.com acting for any AWS account: another account could have it use this key (the confused deputy). Add a condition on aws:SourceAccount (this account) or aws:SourceArn (the resource it acts for).",
-  ], "Lambda is exempt in a trust policy only");
+  t.deepEqual(
+    await findings(policy, [keyWith({ ...useKey("lambda.amazonaws.com"), Sid: undefined })]).then(messages),
+    [
+      "Key policy statement admits lambda.amazonaws.com acting for any AWS account: another account could have it use this key (the confused deputy). Add a condition on aws:SourceAccount (this account) or aws:SourceArn (the resource it acts for).",
+    ],
+    "Lambda is exempt in a trust policy only",
+  );
   t.deepEqual(await findings(policy, [keyWith({ ...useKey("cloudwatch.amazonaws.com"), Effect: "Deny" })]), [], "a Deny admits nobody");
-  t.deepEqual(await findings(policy, [resource(TYPES.kmsKey, "default", { enableKeyRotation: true })]), [], "AWS's default key policy admits no service");
-  const documentKey = resource(TYPES.kmsKey, "k", { policy: { Statement: [useKey("events.amazonaws.com", { StringEquals: { "aws:SourceAccount": UNKNOWN } })] } });
+  t.deepEqual(
+    await findings(policy, [resource(TYPES.kmsKey, "default", { enableKeyRotation: true })]),
+    [],
+    "AWS's default key policy admits no service",
+  );
+  const documentKey = resource(TYPES.kmsKey, "k", {
+    policy: { Statement: [useKey("events.amazonaws.com", { StringEquals: { "aws:SourceAccount": UNKNOWN } })] },
+  });
   t.deepEqual(await findings(policy, [documentKey]), [], "an account not known yet is an account");
   const unknown = await findings(policy, [resource(TYPES.kmsKey, "k", { policy: UNKNOWN })]);
   t.regex(unknown[0]?.message ?? "", /can't run policy 'service-principals-held-to-account' during preview/);
@@ -502,27 +783,74 @@ test("service-principals-held-to-account: a role's trust holds every service but
   t.deepEqual(messages(await findings(policy, [roleTrusting("scheduler.amazonaws.com")])), [
     "Trust policy statement admits scheduler.amazonaws.com acting for any AWS account: another account could have it use this role (the confused deputy). Add a condition on aws:SourceAccount (this account) or aws:SourceArn (the resource it acts for).",
   ]);
-  t.deepEqual(await findings(policy, [roleTrusting("scheduler.amazonaws.com", { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnEquals: { "aws:SourceArn": UNKNOWN } })]), []);
-  t.deepEqual(await findings(policy, [roleTrusting("scheduler.amazonaws.com", { ArnEquals: { "aws:SourceArn": UNKNOWN } })]), [], "a schedule group not created yet");
-  t.is((await findings(policy, [roleTrusting("scheduler.amazonaws.com", { StringEquals: { "kms:EncryptionContext:aws:sqs:arn": "arn:aws:sqs:eu-west-1:123456789012:q" } })])).length, 1, "no encryption context in a trust");
+  t.deepEqual(
+    await findings(policy, [
+      roleTrusting("scheduler.amazonaws.com", {
+        StringEquals: { "aws:SourceAccount": "123456789012" },
+        ArnEquals: { "aws:SourceArn": UNKNOWN },
+      }),
+    ]),
+    [],
+  );
+  t.deepEqual(
+    await findings(policy, [roleTrusting("scheduler.amazonaws.com", { ArnEquals: { "aws:SourceArn": UNKNOWN } })]),
+    [],
+    "a schedule group not created yet",
+  );
+  t.is(
+    (
+      await findings(policy, [
+        roleTrusting("scheduler.amazonaws.com", {
+          StringEquals: { "kms:EncryptionContext:aws:sqs:arn": "arn:aws:sqs:eu-west-1:123456789012:q" },
+        }),
+      ])
+    ).length,
+    1,
+    "no encryption context in a trust",
+  );
   for (const exempt of ["lambda.amazonaws.com", "apigateway.amazonaws.com"]) {
     t.deepEqual(await findings(policy, [roleTrusting(exempt)]), [], exempt);
   }
-  t.deepEqual(await findings(policy, [resource(TYPES.iamRole, "r", { assumeRolePolicy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "sts:AssumeRole" }] }) })]), [], "no service principal");
+  t.deepEqual(
+    await findings(policy, [
+      resource(TYPES.iamRole, "r", {
+        assumeRolePolicy: JSON.stringify({
+          Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "sts:AssumeRole" }],
+        }),
+      }),
+    ]),
+    [],
+    "no service principal",
+  );
 });
 
-test.serial("service-principals-held-to-account: a program whose key and role trust services from any account fails the pack with prod's config", async (t) => {
-  const run = await runProgram(() => {
-    new kms.Key("alarms", { enableKeyRotation: true, policy: JSON.stringify({ Version: "2012-10-17", Statement: [useKey("cloudwatch.amazonaws.com")] }) });
-    new iam.Role("invoker", { assumeRolePolicy: iam.assumeRolePolicyForPrincipal({ Service: "scheduler.amazonaws.com" }) });
-    new iam.Role("function", { assumeRolePolicy: iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" }) });
-  }, { config: { "aws:region": "eu-west-1" } });
-  const violations = mandatoryViolations(await evaluatePolicies(run.resources, loyaltyPolicies, packConfigFor("prod")));
-  t.deepEqual(violations.map((d) => [d.policy, d.message]), [
-    ["service-principals-held-to-account", confusedKey("cloudwatch.amazonaws.com")],
-    ["service-principals-held-to-account", 'Trust policy statement "AllowAssumeRole" admits scheduler.amazonaws.com acting for any AWS account: another account could have it use this role (the confused deputy). Add a condition on aws:SourceAccount (this account) or aws:SourceArn (the resource it acts for).'],
-  ]);
-});
+test.serial(
+  "service-principals-held-to-account: a program whose key and role trust services from any account fails the pack with prod's config",
+  async (t) => {
+    const run = await runProgram(
+      () => {
+        new kms.Key("alarms", {
+          enableKeyRotation: true,
+          policy: JSON.stringify({ Version: "2012-10-17", Statement: [useKey("cloudwatch.amazonaws.com")] }),
+        });
+        new iam.Role("invoker", { assumeRolePolicy: iam.assumeRolePolicyForPrincipal({ Service: "scheduler.amazonaws.com" }) });
+        new iam.Role("function", { assumeRolePolicy: iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" }) });
+      },
+      { config: { "aws:region": "eu-west-1" } },
+    );
+    const violations = mandatoryViolations(await evaluatePolicies(run.resources, loyaltyPolicies, packConfigFor("prod")));
+    t.deepEqual(
+      violations.map((d) => [d.policy, d.message]),
+      [
+        ["service-principals-held-to-account", confusedKey("cloudwatch.amazonaws.com")],
+        [
+          "service-principals-held-to-account",
+          'Trust policy statement "AllowAssumeRole" admits scheduler.amazonaws.com acting for any AWS account: another account could have it use this role (the confused deputy). Add a condition on aws:SourceAccount (this account) or aws:SourceArn (the resource it acts for).',
+        ],
+      ],
+    );
+  },
+);
 
 // --- the real program and the runner ----------------------------------------------------------
 
@@ -535,8 +863,12 @@ for (const stack of ["dev", "prod"]) {
       // Every policy still decides on a first preview, but one: an API's resource policy names the
       // API's own id (no evaluator accepts a wildcard there, see api-resource-policy.ts), which a
       // first preview cannot know. It is judged by every preview and update after the first.
-      const waitsForTheApi = (d: Diagnostic) => d.policy === "api-admin-tree-restricted" && /can't run policy .* during preview/.test(d.message);
-      t.deepEqual(diagnostics.filter((d) => !(preview && waitsForTheApi(d))), []);
+      const waitsForTheApi = (d: Diagnostic) =>
+        d.policy === "api-admin-tree-restricted" && /can't run policy .* during preview/.test(d.message);
+      t.deepEqual(
+        diagnostics.filter((d) => !(preview && waitsForTheApi(d))),
+        [],
+      );
       t.is(diagnostics.filter(waitsForTheApi).length, preview ? 1 : 0, "reduced only while the API does not exist");
     });
   }
@@ -553,14 +885,25 @@ test("prod's pack config enforces every policy; dev's only lets its ledger go un
   // A misspelt policy name in a pack config would silently set nothing.
   const names = new Set(["all", ...loyaltyPolicies.map((policy) => policy.name)]);
   for (const stack of ["dev", "prod"]) {
-    t.deepEqual(Object.keys(packConfigFor(stack)).filter((key) => !names.has(key)), [], `${stack}'s pack config names only policies of the pack`);
+    t.deepEqual(
+      Object.keys(packConfigFor(stack)).filter((key) => !names.has(key)),
+      [],
+      `${stack}'s pack config names only policies of the pack`,
+    );
   }
 });
 
 test.serial("an API open to the internet fails the pack with prod's config: every method but the preflight", async (t) => {
-  const run = await runProgram(() => {
-    new LoyaltyApi("api", { store: EXISTING_TABLE, auth: { type: "none", openToTheInternet: true }, allowedOrigins: ["https://www.otrium.com"] });
-  }, { config: { "aws:region": "eu-west-1" } });
+  const run = await runProgram(
+    () => {
+      new LoyaltyApi("api", {
+        store: EXISTING_TABLE,
+        auth: { type: "none", openToTheInternet: true },
+        allowedOrigins: ["https://www.otrium.com"],
+      });
+    },
+    { config: { "aws:region": "eu-west-1" } },
+  );
   const violations = mandatoryViolations(await evaluatePolicies(run.resources, loyaltyPolicies, packConfigFor("prod")));
   t.deepEqual(violations.map((d) => d.message).sort(), [
     "DELETE is open to anyone: set authorization to COGNITO_USER_POOLS or AWS_IAM.",
@@ -575,7 +918,9 @@ test.serial("an API open to the internet fails the pack with prod's config: ever
 test("the runner exits non-zero on a plain unencrypted queue and names both violations", async (t) => {
   const root = path.resolve(__dirname, "..");
   const error = await t.throwsAsync(
-    promisify(execFile)(process.execPath, ["--import=tsx", "policies/runner/cli.ts", "--program", "test/fixtures/plain-queue-program.ts"], { cwd: root }),
+    promisify(execFile)(process.execPath, ["--import=tsx", "policies/runner/cli.ts", "--program", "test/fixtures/plain-queue-program.ts"], {
+      cwd: root,
+    }),
   );
   const failed = error as Error & { code?: number; stdout?: string };
   t.is(failed.code, 1);

@@ -166,7 +166,10 @@ for (const stack of ["dev", "prod"]) {
     t.deepEqual(decide(statements, events(RULE_ARN)), { explicitlyDenied: false, allowedByPolicy: true }, "the rule delivers");
     // A configured operator's redrive (SQS sends as them) is not denied; their own IAM policy allows it.
     t.deepEqual(decide(statements, iam(OPERATOR)), { explicitlyDenied: false, allowedByPolicy: false });
-    t.true(decide(statements, { ...iam(OPERATOR), context: { "aws:PrincipalArn": OPERATOR, "aws:SecureTransport": "false" } }).explicitlyDenied, "never without TLS");
+    t.true(
+      decide(statements, { ...iam(OPERATOR), context: { "aws:PrincipalArn": OPERATOR, "aws:SecureTransport": "false" } }).explicitlyDenied,
+      "never without TLS",
+    );
     // The rule's DLQ takes dead letters from the rule alone; operators only receive from it.
     const ruleDlq = input<{ Statement: unknown[] }>(run(stack).get(T.queuePolicy, "loyalty-ingest-rule-dlq"), "policy").Statement;
     t.true(decide(ruleDlq, iam(OPERATOR)).explicitlyDenied);
@@ -178,7 +181,14 @@ for (const stack of ["dev", "prod"]) {
     const permissions = run(stack).ofType("aws:cloudwatch/eventPermission:EventPermission");
     t.deepEqual(
       permissions.map((p) => p.inputs),
-      [{ eventBusName: "default", principal: account, action: "events:PutEvents", statementId: `otrium-loyalty-${stack}-loyalty-ingest-${account}` }],
+      [
+        {
+          eventBusName: "default",
+          principal: account,
+          action: "events:PutEvents",
+          statementId: `otrium-loyalty-${stack}-loyalty-ingest-${account}`,
+        },
+      ],
     );
   });
 
@@ -204,9 +214,10 @@ for (const stack of ["dev", "prod"]) {
     const mapping = run(stack).get("aws:lambda/eventSourceMapping:EventSourceMapping", "loyalty-ingest-writer");
     t.deepEqual(input(mapping, "functionResponseTypes"), ["ReportBatchItemFailures"]);
     t.is(input(mapping, "eventSourceArn"), "arn:aws:sqs:eu-west-1:123456789012:loyalty-ingest-queue-a1b2c3");
-    const expected = stack === "prod"
-      ? { batchSize: 25, maximumBatchingWindowInSeconds: 5, scalingConfig: { maximumConcurrency: 20 } }
-      : { batchSize: 10, maximumBatchingWindowInSeconds: 0, scalingConfig: { maximumConcurrency: 2 } };
+    const expected =
+      stack === "prod"
+        ? { batchSize: 25, maximumBatchingWindowInSeconds: 5, scalingConfig: { maximumConcurrency: 20 } }
+        : { batchSize: 10, maximumBatchingWindowInSeconds: 0, scalingConfig: { maximumConcurrency: 2 } };
     t.like(mapping.inputs, expected);
   });
 
@@ -220,21 +231,40 @@ for (const stack of ["dev", "prod"]) {
       t.is(input(logGroup, "retentionInDays"), stack === "prod" ? 365 : 7);
     }
     const writerEnv = input<{ variables: Record<string, string> }>(r.get(T.function, "loyalty-ingest-writer"), "environment").variables;
-    t.like(writerEnv, { TABLE_NAME: "loyalty-ledger-a1b2c3", LOG_LEVEL: stack === "prod" ? "info" : "debug", EVENT_SOURCE: "otrium.ecommerce" });
+    t.like(writerEnv, {
+      TABLE_NAME: "loyalty-ledger-a1b2c3",
+      LOG_LEVEL: stack === "prod" ? "info" : "debug",
+      EVENT_SOURCE: "otrium.ecommerce",
+    });
     // Prod holds points through the return window and lets them expire; dev stays immediate.
-    t.deepEqual(JSON.parse(writerEnv.POINTS_LIFECYCLE ?? "null"), stack === "prod" ? { pendingDays: 30, expiryDays: 365 } : { pendingDays: 0, expiryDays: 0 });
+    t.deepEqual(
+      JSON.parse(writerEnv.POINTS_LIFECYCLE ?? "null"),
+      stack === "prod" ? { pendingDays: 30, expiryDays: 365 } : { pendingDays: 0, expiryDays: 0 },
+    );
     t.deepEqual(JSON.parse(writerEnv.EARN_RULES ?? "{}"), { EUR: 1, GBP: 1.25, SEK: 0.1 });
     t.deepEqual(JSON.parse(writerEnv.PUBLISHER_ACCOUNTS ?? "null"), [stack === "prod" ? "777788889999" : "444455556666"]);
-    t.is(writerEnv.DLQ_URL, "https://sqs.eu-west-1.amazonaws.com/123456789012/loyalty-ingest-dlq-a1b2c3", "where the writer dead-letters a parked refund its order rejects");
+    t.is(
+      writerEnv.DLQ_URL,
+      "https://sqs.eu-west-1.amazonaws.com/123456789012/loyalty-ingest-dlq-a1b2c3",
+      "where the writer dead-letters a parked refund its order rejects",
+    );
   });
 
   test(`${stack}: IAM is least privilege — no "*" actions, "*" resources only for actions that take no other (X-Ray, ListStreams)`, (t) => {
     const r = run(stack);
     for (const policy of r.ofType(T.rolePolicy)) {
       for (const statement of statementsOf(input(policy, "policy"))) {
-        t.false(statement.Action.some((action) => action.includes("*")), `${policy.name}: ${statement.Action.join(",")}`);
+        t.false(
+          statement.Action.some((action) => action.includes("*")),
+          `${policy.name}: ${statement.Action.join(",")}`,
+        );
         if (statement.Resource.includes("*")) {
-          t.true([["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["dynamodb:ListStreams"]].some((only) => JSON.stringify(only) === JSON.stringify(statement.Action)), `${policy.name}: ${statement.Action.join(",")}`);
+          t.true(
+            [["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["dynamodb:ListStreams"]].some(
+              (only) => JSON.stringify(only) === JSON.stringify(statement.Action),
+            ),
+            `${policy.name}: ${statement.Action.join(",")}`,
+          );
         }
       }
     }
@@ -249,11 +279,14 @@ for (const stack of ["dev", "prod"]) {
       "dynamodb:Query",
       "dynamodb:UpdateItem",
     ]);
-    t.like(statementsOf(input(r.get(T.rolePolicy, "loyalty-ingest-writer"), "policy")).find((s) => s.Sid === "EraseCustomers"), {
-      Action: ["dynamodb:BatchWriteItem"],
-      Resource: ["arn:aws:dynamodb:eu-west-1:123456789012:table/loyalty-ledger-a1b2c3"],
-      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["USER#*", "EXPIRES#*", "RELEASES#*"] } },
-    });
+    t.like(
+      statementsOf(input(r.get(T.rolePolicy, "loyalty-ingest-writer"), "policy")).find((s) => s.Sid === "EraseCustomers"),
+      {
+        Action: ["dynamodb:BatchWriteItem"],
+        Resource: ["arn:aws:dynamodb:eu-west-1:123456789012:table/loyalty-ledger-a1b2c3"],
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["USER#*", "EXPIRES#*", "RELEASES#*"] } },
+      },
+    );
     t.true(writer.includes("kms:Decrypt"));
     const reader = allowedActions(statementsOf(input(r.get(T.rolePolicy, "loyalty-api-reader"), "policy")));
     t.deepEqual(reader.filter((a) => a.startsWith("dynamodb:")).sort(), ["dynamodb:GetItem", "dynamodb:Query"]);
@@ -271,8 +304,17 @@ for (const stack of ["dev", "prod"]) {
       "kms:GenerateDataKey",
     ]);
     t.deepEqual(
-      redeemerStatements.filter((s) => s.Action.includes("dynamodb:ConditionCheckItem")).map((s) => [s.Sid, s.Action, s.Resource, s.Condition]),
-      [["CheckTombstones", ["dynamodb:ConditionCheckItem"], ["arn:aws:dynamodb:eu-west-1:123456789012:table/loyalty-ledger-a1b2c3"], { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["ERASED#*"] } }]],
+      redeemerStatements
+        .filter((s) => s.Action.includes("dynamodb:ConditionCheckItem"))
+        .map((s) => [s.Sid, s.Action, s.Resource, s.Condition]),
+      [
+        [
+          "CheckTombstones",
+          ["dynamodb:ConditionCheckItem"],
+          ["arn:aws:dynamodb:eu-west-1:123456789012:table/loyalty-ledger-a1b2c3"],
+          { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["ERASED#*"] } },
+        ],
+      ],
     );
   });
 
@@ -287,7 +329,9 @@ for (const stack of ["dev", "prod"]) {
     t.deepEqual(consume?.Resource, ["arn:aws:sqs:eu-west-1:123456789012:loyalty-ingest-queue-a1b2c3"]);
     // A parked refund its order rejects: sent to the queue's DLQ only, encrypted with the queues' key.
     t.deepEqual(
-      statements.filter((s) => s.Action.includes("sqs:SendMessage") || s.Action.includes("kms:GenerateDataKey")).map((s) => [s.Sid, s.Action, s.Resource]),
+      statements
+        .filter((s) => s.Action.includes("sqs:SendMessage") || s.Action.includes("kms:GenerateDataKey"))
+        .map((s) => [s.Sid, s.Action, s.Resource]),
       [
         ["EncryptLedger", ["kms:Decrypt", "kms:GenerateDataKey"], ["arn:aws:kms:eu-west-1:123456789012:key/loyalty-ledger-key-id"]],
         ["DeadLetterRejectedRefunds", ["sqs:SendMessage"], ["arn:aws:sqs:eu-west-1:123456789012:loyalty-ingest-dlq-a1b2c3"]],
@@ -305,13 +349,22 @@ for (const stack of ["dev", "prod"]) {
     t.regex(accessLog.destinationArn, /log-group:\/otrium\/loyalty\/loyalty-api-access-/);
     // As API Gateway fills it in: the error message comes quoted and escaped, so any message keeps the line JSON.
     const line = JSON.parse(accessLog.format.replace("$context.error.messageString", JSON.stringify('Invalid request body "x"')));
-    t.like(line, { requestId: "$context.requestId", status: "$context.status", callerSub: "$context.authorizer.claims.sub", callerArn: "$context.identity.userArn", error: 'Invalid request body "x"' });
+    t.like(line, {
+      requestId: "$context.requestId",
+      status: "$context.status",
+      callerSub: "$context.authorizer.claims.sub",
+      callerArn: "$context.identity.userArn",
+      error: 'Invalid request body "x"',
+    });
     t.false(accessLog.format.includes("principalId"), "principalId is set only by Lambda authorizers");
     const settings = r.get("aws:apigateway/methodSettings:MethodSettings", "loyalty-api");
     t.is(input(settings, "methodPath"), "*/*");
-    t.like(input(settings, "settings"), stack === "prod"
-      ? { throttlingRateLimit: 200, throttlingBurstLimit: 400, metricsEnabled: true }
-      : { throttlingRateLimit: 10, throttlingBurstLimit: 20, metricsEnabled: true });
+    t.like(
+      input(settings, "settings"),
+      stack === "prod"
+        ? { throttlingRateLimit: 200, throttlingBurstLimit: 400, metricsEnabled: true }
+        : { throttlingRateLimit: 10, throttlingBurstLimit: 20, metricsEnabled: true },
+    );
     t.is(input(r.get(T.logGroup, "loyalty-api-access"), "retentionInDays"), stack === "prod" ? 365 : 7);
   });
 
@@ -412,10 +465,14 @@ for (const stack of ["dev", "prod"]) {
     const policy = statementsOf(input(r.get(T.key, "loyalty-alerts-topic"), "policy"));
     const cloudwatch = policy.find((s) => JSON.stringify(s.Principal).includes("cloudwatch.amazonaws.com"));
     t.deepEqual(cloudwatch?.Action, ["kms:GenerateDataKey", "kms:Decrypt"]);
-    t.deepEqual(cloudwatch?.Condition, {
-      StringEquals: { "aws:SourceAccount": "123456789012" },
-      ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*" },
-    }, "this account's alarms only, as the topic policy");
+    t.deepEqual(
+      cloudwatch?.Condition,
+      {
+        StringEquals: { "aws:SourceAccount": "123456789012" },
+        ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*" },
+      },
+      "this account's alarms only, as the topic policy",
+    );
     const topicPolicy = statementsOf(input(r.get("aws:sns/topicPolicy:TopicPolicy", "loyalty-alerts"), "policy"));
     t.like(topicPolicy[0], {
       Effect: "Allow",
@@ -437,8 +494,12 @@ for (const stack of ["dev", "prod"]) {
         ? []
         : statementsOf(document).flatMap((s) => {
             const services = (s.Principal as { Service?: string | string[] } | undefined)?.Service;
-            const keys = Object.values(s.Condition ?? {}).flatMap((byKey) => Object.keys(byKey)).sort();
-            return (services === undefined ? [] : [services].flat()).map((service) => `${resource.name}: ${service} ${keys.join(" ") || "(none)"}`);
+            const keys = Object.values(s.Condition ?? {})
+              .flatMap((byKey) => Object.keys(byKey))
+              .sort();
+            return (services === undefined ? [] : [services].flat()).map(
+              (service) => `${resource.name}: ${service} ${keys.join(" ") || "(none)"}`,
+            );
           }),
     );
     t.deepEqual(held.sort(), [
@@ -458,7 +519,11 @@ for (const stack of ["dev", "prod"]) {
   test(`${stack}: the event contract is published as OpenAPI 3 schemas`, (t) => {
     const r = run(stack);
     const schemas = r.ofType("aws:schemas/schema:Schema");
-    const schemaNamed = (name: string) => required(schemas.find((s) => input(s, "name") === name), `the schema ${name}`);
+    const schemaNamed = (name: string) =>
+      required(
+        schemas.find((s) => input(s, "name") === name),
+        `the schema ${name}`,
+      );
     // Contract changes: the return window's close (lifecycle), the customer's deletion (erasure);
     // beside the inbound contract, in a registry of its own: what the loyalty program publishes.
     t.deepEqual(schemas.map((s) => input(s, "name")).sort(), [
@@ -479,8 +544,20 @@ for (const stack of ["dev", "prod"]) {
     const deleted = JSON.parse(input<string>(schemaNamed("CustomerDeleted"), "content"));
     t.deepEqual([...deleted.components.schemas.CustomerDeleted.required].sort(), ["deletedAt", "userId"]);
     const earned = JSON.parse(input<string>(schemaNamed("PointsEarned"), "content"));
-    t.like(earned.components.schemas.AWSEvent, { "x-amazon-events-source": "otrium.loyalty", "x-amazon-events-detail-type": "Points Earned" });
-    t.deepEqual([...earned.components.schemas.PointsEarned.required].sort(), ["amount", "availableAt", "entryId", "expiresAt", "occurredAt", "orderId", "points", "userId"]);
+    t.like(earned.components.schemas.AWSEvent, {
+      "x-amazon-events-source": "otrium.loyalty",
+      "x-amazon-events-detail-type": "Points Earned",
+    });
+    t.deepEqual([...earned.components.schemas.PointsEarned.required].sort(), [
+      "amount",
+      "availableAt",
+      "entryId",
+      "expiresAt",
+      "occurredAt",
+      "orderId",
+      "points",
+      "userId",
+    ]);
     const closed = JSON.parse(input<string>(schemaNamed("OrderReturnWindowClosed"), "content"));
     t.is(closed.components.schemas.AWSEvent["x-amazon-events-detail-type"], "Order Return Window Closed");
     t.deepEqual([...closed.components.schemas.OrderReturnWindowClosed.required].sort(), ["closedAt", "orderId", "userId"]);
@@ -522,13 +599,23 @@ for (const stack of ["dev", "prod"]) {
     });
     const filters = input<{ filters: Array<{ pattern: string }> }>(mapping, "filterCriteria").filters.map((f) => JSON.parse(f.pattern));
     // New entries, netted refunds, erasure tombstones (Lambda allows 5 filters per mapping).
-    t.deepEqual(filters.map((f) => f.eventName), [["INSERT"], ["MODIFY"], ["INSERT"]]);
+    t.deepEqual(
+      filters.map((f) => f.eventName),
+      [["INSERT"], ["MODIFY"], ["INSERT"]],
+    );
 
     const fn = r.get(T.function, "loyalty-events");
     t.like(fn.inputs, { runtime: "nodejs22.x", architectures: ["arm64"] });
-    t.like(input<{ variables: Record<string, string> }>(fn, "environment").variables, { TABLE_NAME: "loyalty-ledger-a1b2c3", EVENT_BUS_NAME: "loyalty-events-bus-a1b2c3", LOG_LEVEL: stack === "prod" ? "info" : "debug" });
+    t.like(input<{ variables: Record<string, string> }>(fn, "environment").variables, {
+      TABLE_NAME: "loyalty-ledger-a1b2c3",
+      EVENT_BUS_NAME: "loyalty-events-bus-a1b2c3",
+      LOG_LEVEL: stack === "prod" ? "info" : "debug",
+    });
     // A bus of the stack's own: dev's events never reach a prod consumer in the same account.
-    t.deepEqual(r.ofType("aws:cloudwatch/eventBus:EventBus").map((bus) => bus.name), ["loyalty-events-bus"]);
+    t.deepEqual(
+      r.ofType("aws:cloudwatch/eventBus:EventBus").map((bus) => bus.name),
+      ["loyalty-events-bus"],
+    );
     t.is(r.outputs.pointsEventBusName, "loyalty-events-bus-a1b2c3");
     const role = statementsOf(input(r.get(T.rolePolicy, "loyalty-events"), "policy"));
     t.deepEqual(
@@ -541,13 +628,25 @@ for (const stack of ["dev", "prod"]) {
         [["sqs:SendMessage"], ["arn:aws:sqs:eu-west-1:123456789012:loyalty-events-dlq-a1b2c3"]],
       ],
     );
-    t.like(r.get(T.alarm, "loyalty-events-iterator-age").inputs, { namespace: "AWS/Lambda", metricName: "IteratorAge", threshold: 300_000, dimensions: { FunctionName: "loyalty-events-a1b2c3" } });
-    t.like(r.get(T.alarm, "loyalty-events-publish-failures").inputs, { namespace: "OtriumLoyalty", metricName: "loyalty-events-a1b2c3-PublishFailures", evaluationPeriods: 5 });
+    t.like(r.get(T.alarm, "loyalty-events-iterator-age").inputs, {
+      namespace: "AWS/Lambda",
+      metricName: "IteratorAge",
+      threshold: 300_000,
+      dimensions: { FunctionName: "loyalty-events-a1b2c3" },
+    });
+    t.like(r.get(T.alarm, "loyalty-events-publish-failures").inputs, {
+      namespace: "OtriumLoyalty",
+      metricName: "loyalty-events-a1b2c3-PublishFailures",
+      evaluationPeriods: 5,
+    });
     t.like(r.get("aws:cloudwatch/logMetricFilter:LogMetricFilter", "loyalty-events-publish-failures").inputs, {
       logGroupName: "/otrium/loyalty/loyalty-events-a1b2c3",
       pattern: '{ $.message = "publish failed" }',
     });
-    t.like(r.get(T.alarm, "loyalty-events-park-failed").inputs, { metricName: "DestinationDeliveryFailures", dimensions: { FunctionName: "loyalty-events-a1b2c3" } });
+    t.like(r.get(T.alarm, "loyalty-events-park-failed").inputs, {
+      metricName: "DestinationDeliveryFailures",
+      dimensions: { FunctionName: "loyalty-events-a1b2c3" },
+    });
   });
 
   test(`${stack}: the settle runs daily at 00:15 UTC through Scheduler, which retries and dead-letters`, (t) => {
@@ -575,7 +674,12 @@ for (const stack of ["dev", "prod"]) {
     const dlq = r.get(T.queue, "loyalty-settle-dlq");
     t.like(dlq.inputs, { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600 });
     const env = input<{ variables: Record<string, string> }>(r.get(T.function, "loyalty-settle"), "environment").variables;
-    t.deepEqual(env, { NODE_OPTIONS: "--enable-source-maps", TABLE_NAME: "loyalty-ledger-a1b2c3", LOG_LEVEL: stack === "prod" ? "info" : "debug", EXPIRING_SOON_DAYS: "30" });
+    t.deepEqual(env, {
+      NODE_OPTIONS: "--enable-source-maps",
+      TABLE_NAME: "loyalty-ledger-a1b2c3",
+      LOG_LEVEL: stack === "prod" ? "info" : "debug",
+      EXPIRING_SOON_DAYS: "30",
+    });
     t.is(input(r.get(T.function, "loyalty-settle"), "timeout"), 900);
   });
 
@@ -583,28 +687,40 @@ for (const stack of ["dev", "prod"]) {
     const r = run(stack);
     const table = "arn:aws:dynamodb:eu-west-1:123456789012:table/loyalty-ledger-a1b2c3";
     const settle = statementsOf(input(r.get(T.rolePolicy, "loyalty-settle"), "policy"));
-    t.like(settle.find((s) => s.Sid === "WalkDayIndexes"), {
-      Action: ["dynamodb:Query", "dynamodb:DeleteItem"],
-      Resource: [table],
-      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EXPIRES#*", "RELEASES#*"] } },
-    });
+    t.like(
+      settle.find((s) => s.Sid === "WalkDayIndexes"),
+      {
+        Action: ["dynamodb:Query", "dynamodb:DeleteItem"],
+        Resource: [table],
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EXPIRES#*", "RELEASES#*"] } },
+      },
+    );
     // Only a warned customer's expiry index item is updated (marked); it stays for the expiry.
-    t.like(settle.find((s) => s.Sid === "MarkWarnedExpiries"), {
-      Action: ["dynamodb:UpdateItem"],
-      Resource: [table],
-      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EXPIRES#*"] } },
-    });
-    t.like(settle.find((s) => s.Sid === "SettleBalances"), {
-      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-      Resource: [table],
-      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["USER#*"] } },
-    });
+    t.like(
+      settle.find((s) => s.Sid === "MarkWarnedExpiries"),
+      {
+        Action: ["dynamodb:UpdateItem"],
+        Resource: [table],
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EXPIRES#*"] } },
+      },
+    );
+    t.like(
+      settle.find((s) => s.Sid === "SettleBalances"),
+      {
+        Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        Resource: [table],
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["USER#*"] } },
+      },
+    );
     // An expiry's transaction checks that the customer was not erased since the index was read.
-    t.like(settle.find((s) => s.Sid === "CheckTombstones"), {
-      Action: ["dynamodb:ConditionCheckItem"],
-      Resource: [table],
-      Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["ERASED#*"] } },
-    });
+    t.like(
+      settle.find((s) => s.Sid === "CheckTombstones"),
+      {
+        Action: ["dynamodb:ConditionCheckItem"],
+        Resource: [table],
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["ERASED#*"] } },
+      },
+    );
     t.deepEqual([...new Set(allowedActions(settle).filter((a) => /^(dynamodb|kms|sqs):/.test(a)))].sort(), [
       "dynamodb:ConditionCheckItem",
       "dynamodb:DeleteItem",
@@ -617,15 +733,21 @@ for (const stack of ["dev", "prod"]) {
       "sqs:SendMessage",
     ]);
     const invoker = statementsOf(input(r.get(T.rolePolicy, "loyalty-settle-scheduler"), "policy"));
-    t.deepEqual(invoker.map((s) => [s.Action, s.Resource]), [
-      [["lambda:InvokeFunction"], ["arn:aws:lambda:eu-west-1:123456789012:function:loyalty-settle-a1b2c3"]],
-      [["sqs:SendMessage"], ["arn:aws:sqs:eu-west-1:123456789012:loyalty-settle-dlq-a1b2c3"]],
-    ]);
+    t.deepEqual(
+      invoker.map((s) => [s.Action, s.Resource]),
+      [
+        [["lambda:InvokeFunction"], ["arn:aws:lambda:eu-west-1:123456789012:function:loyalty-settle-a1b2c3"]],
+        [["sqs:SendMessage"], ["arn:aws:sqs:eu-west-1:123456789012:loyalty-settle-dlq-a1b2c3"]],
+      ],
+    );
     const trust = statementsOf(input(r.get("aws:iam/role:Role", "loyalty-settle-scheduler"), "assumeRolePolicy"));
     t.like(trust[0], {
       Principal: { Service: "scheduler.amazonaws.com" },
       Action: ["sts:AssumeRole"],
-      Condition: { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnEquals: { "aws:SourceArn": "arn:aws:scheduler:eu-west-1:123456789012:schedule-group/loyalty-settle-a1b2c3" } },
+      Condition: {
+        StringEquals: { "aws:SourceAccount": "123456789012" },
+        ArnEquals: { "aws:SourceArn": "arn:aws:scheduler:eu-west-1:123456789012:schedule-group/loyalty-settle-a1b2c3" },
+      },
     });
   });
 
@@ -659,7 +781,10 @@ test("prod is hardened where dev is cheap and open", (t) => {
 
   // The customer tree; the backends' `/admin` tree is SigV4 in both (see its own test).
   const authorizations = (r: ProgramRun) =>
-    customerMethods(r).filter((m) => input(m, "httpMethod") !== "OPTIONS").map((m) => `${String(input(m, "httpMethod"))} ${String(input(m, "authorization"))}`).sort();
+    customerMethods(r)
+      .filter((m) => input(m, "httpMethod") !== "OPTIONS")
+      .map((m) => `${String(input(m, "httpMethod"))} ${String(input(m, "authorization"))}`)
+      .sort();
   t.deepEqual(authorizations(dev), ["DELETE AWS_IAM", "GET AWS_IAM", "GET AWS_IAM", "POST AWS_IAM", "POST AWS_IAM", "POST AWS_IAM"]);
   t.deepEqual(authorizations(prod), [
     "DELETE COGNITO_USER_POOLS",
@@ -680,10 +805,14 @@ test("prod is hardened where dev is cheap and open", (t) => {
   }
   t.throws(() => dev.get("aws:apigateway/authorizer:Authorizer", "loyalty-api"));
 
-  t.deepEqual(prod.ofType(T.subscription).map((s) => [input(s, "protocol"), input(s, "endpoint")]), [["email", "loyalty-oncall@otrium.com"]]);
+  t.deepEqual(
+    prod.ofType(T.subscription).map((s) => [input(s, "protocol"), input(s, "endpoint")]),
+    [["email", "loyalty-oncall@otrium.com"]],
+  );
   t.deepEqual(dev.ofType(T.subscription), []);
 
-  const readerEnv = (r: ProgramRun) => input<{ variables: Record<string, string> }>(r.get(T.function, "loyalty-api-reader"), "environment").variables;
+  const readerEnv = (r: ProgramRun) =>
+    input<{ variables: Record<string, string> }>(r.get(T.function, "loyalty-api-reader"), "environment").variables;
   t.like(readerEnv(prod), { ADMIN_GROUP: "loyalty-support", ALLOWED_ORIGINS: "https://www.otrium.com" });
   t.is(readerEnv(dev).ADMIN_GROUP, undefined);
   for (const name of ["loyalty-api-reader", "loyalty-api-redeemer", "loyalty-api-admin"]) {
@@ -695,8 +824,14 @@ test("prod is hardened where dev is cheap and open", (t) => {
 
 test("no committed stack has an unauthorized method besides the CORS preflight", (t) => {
   for (const stack of ["dev", "prod"]) {
-    const open = run(stack).ofType(T.method).filter((m) => input(m, "authorization") === "NONE" && input(m, "httpMethod") !== "OPTIONS");
-    t.deepEqual(open.map((m) => m.name), [], stack);
+    const open = run(stack)
+      .ofType(T.method)
+      .filter((m) => input(m, "authorization") === "NONE" && input(m, "httpMethod") !== "OPTIONS");
+    t.deepEqual(
+      open.map((m) => m.name),
+      [],
+      stack,
+    );
   }
 });
 
@@ -708,7 +843,11 @@ test("the prod ledger, queues and their keys are protected; dev's may be deleted
     t.false(run("dev").get(T.key, name).protect);
   }
   // Prod also keeps what holds messages, and the key that decrypts them; functions and the rest can still be replaced.
-  const kept = (stack: string) => run(stack).resources.filter((r) => r.custom && r.protect).map((r) => `${r.type.split(":").pop() ?? ""} ${r.name}`).sort();
+  const kept = (stack: string) =>
+    run(stack)
+      .resources.filter((r) => r.custom && r.protect)
+      .map((r) => `${r.type.split(":").pop() ?? ""} ${r.name}`)
+      .sort();
   t.deepEqual(kept("prod"), [
     "Key loyalty-ingest-messages",
     "Key loyalty-ledger",
@@ -733,7 +872,10 @@ test("either committed stack deploys first into a fresh account: each sets API G
       policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
     });
     // The other stack in the account keeps logging after this one is destroyed.
-    const kept = r.resources.filter((resource) => resource.retainOnDelete).map((resource) => resource.type).sort();
+    const kept = r.resources
+      .filter((resource) => resource.retainOnDelete)
+      .map((resource) => resource.type)
+      .sort();
     t.deepEqual(kept, ["aws:apigateway/account:Account", "aws:iam/role:Role", "aws:iam/rolePolicyAttachment:RolePolicyAttachment"], stack);
   }
 });
@@ -747,13 +889,24 @@ test("API Gateway's own answers use the API's error shape with a stable code eac
   const prod = run("prod");
   const responses = prod.ofType("aws:apigateway/response:Response");
   const byType = new Map(responses.map((r) => [input<string>(r, "responseType"), r]));
-  for (const type of ["DEFAULT_4XX", "DEFAULT_5XX", "BAD_REQUEST_BODY", "BAD_REQUEST_PARAMETERS", "UNAUTHORIZED", "ACCESS_DENIED", "MISSING_AUTHENTICATION_TOKEN", "THROTTLED"]) {
+  for (const type of [
+    "DEFAULT_4XX",
+    "DEFAULT_5XX",
+    "BAD_REQUEST_BODY",
+    "BAD_REQUEST_PARAMETERS",
+    "UNAUTHORIZED",
+    "ACCESS_DENIED",
+    "MISSING_AUTHENTICATION_TOKEN",
+    "THROTTLED",
+  ]) {
     t.true(byType.has(type), type);
   }
   for (const response of responses) {
     const template = input<Record<string, string>>(response, "responseTemplates")["application/json"] ?? "";
     // What API Gateway would send, with its variables substituted as it does.
-    const body = JSON.parse(template.replace("$context.error.messageString", JSON.stringify('Invalid request body "x"')).replace("$context.requestId", "req-1"));
+    const body = JSON.parse(
+      template.replace("$context.error.messageString", JSON.stringify('Invalid request body "x"')).replace("$context.requestId", "req-1"),
+    );
     t.deepEqual(Object.keys(body), ["error"]);
     t.regex(body.error.code, /^[a-z_]+$/);
     t.like(body.error, { message: 'Invalid request body "x"', requestId: "req-1" });
@@ -762,11 +915,24 @@ test("API Gateway's own answers use the API's error shape with a stable code eac
       "gatewayresponse.header.Cache-Control": "'no-store'",
     });
   }
-  const code = (type: string) => JSON.parse((input<Record<string, string>>(required(byType.get(type), `the gateway response ${type}`), "responseTemplates")["application/json"] ?? "").replace("$context.error.messageString", '""').replace("$context.requestId", "")).error.code;
-  t.deepEqual(
-    ["BAD_REQUEST_BODY", "UNAUTHORIZED", "ACCESS_DENIED", "THROTTLED", "DEFAULT_4XX", "DEFAULT_5XX"].map(code),
-    ["invalid_request", "unauthorized", "access_denied", "throttled", "request_refused", "gateway_error"],
-  );
+  const code = (type: string) =>
+    JSON.parse(
+      (
+        input<Record<string, string>>(required(byType.get(type), `the gateway response ${type}`), "responseTemplates")[
+          "application/json"
+        ] ?? ""
+      )
+        .replace("$context.error.messageString", '""')
+        .replace("$context.requestId", ""),
+    ).error.code;
+  t.deepEqual(["BAD_REQUEST_BODY", "UNAUTHORIZED", "ACCESS_DENIED", "THROTTLED", "DEFAULT_4XX", "DEFAULT_5XX"].map(code), [
+    "invalid_request",
+    "unauthorized",
+    "access_denied",
+    "throttled",
+    "request_refused",
+    "gateway_error",
+  ]);
 });
 
 test("CORS preflight methods are open (browsers send them without credentials) and answered by API Gateway, never by a function", (t) => {
@@ -814,9 +980,17 @@ test("backends reach every route under /admin in both stacks: SigV4 methods befo
       t.is(input(method, "authorization"), "AWS_IAM", method.name);
       t.is(input(method, "authorizerId"), undefined, method.name);
       const twin = r.get("aws:apigateway/integration:Integration", method.name.replace("-admin-", "-"));
-      t.is(input(r.get("aws:apigateway/integration:Integration", method.name), "uri"), input(twin, "uri"), `${method.name}: the customer route's function`);
+      t.is(
+        input(r.get("aws:apigateway/integration:Integration", method.name), "uri"),
+        input(twin, "uri"),
+        `${method.name}: the customer route's function`,
+      );
     }
-    t.deepEqual(input(r.get(T.method, "loyalty-api-post-admin-points-userId-adjustments"), "requestModels"), { "application/json": "AdjustmentRequest" }, "validated as the customer route is");
+    t.deepEqual(
+      input(r.get(T.method, "loyalty-api-post-admin-points-userId-adjustments"), "requestModels"),
+      { "application/json": "AdjustmentRequest" },
+      "validated as the customer route is",
+    );
   }
 });
 
@@ -827,7 +1001,8 @@ for (const stack of ["dev", "prod"]) {
     t.is(input(policy, "restApiId"), "loyalty-api-id");
     const statements = statementsOf(JSON.parse(input<string>(policy, "policy")));
     const api = "arn:aws:execute-api:eu-west-1:123456789012:loyalty-api-id";
-    const listed = stack === "prod" ? "arn:aws:iam::111122223333:role/customer-service-backend" : "arn:aws:iam::111122223333:role/loyalty-developer";
+    const listed =
+      stack === "prod" ? "arn:aws:iam::111122223333:role/customer-service-backend" : "arn:aws:iam::111122223333:role/loyalty-developer";
     const ask = (path: string, principalArn: string | undefined, method = "POST"): PolicyRequest => ({
       principal: { arn: principalArn ?? "anonymous" },
       action: "execute-api:Invoke",
@@ -835,14 +1010,25 @@ for (const stack of ["dev", "prod"]) {
       context: principalArn === undefined ? {} : { "aws:PrincipalArn": principalArn },
     });
     const adjust = "/admin/points/u-1/adjustments";
-    t.deepEqual(decide(statements, ask(adjust, listed)), { explicitlyDenied: false, allowedByPolicy: true }, "the listed backend, from any account");
+    t.deepEqual(
+      decide(statements, ask(adjust, listed)),
+      { explicitlyDenied: false, allowedByPolicy: true },
+      "the listed backend, from any account",
+    );
     for (const stranger of ["arn:aws:iam::123456789012:role/Admin", "arn:aws:iam::123456789012:user/ops", undefined]) {
-      t.true(decide(statements, ask(adjust, stranger)).explicitlyDenied, `${stranger ?? "an unsigned caller"} is denied even with IAM allowing it`);
+      t.true(
+        decide(statements, ask(adjust, stranger)).explicitlyDenied,
+        `${stranger ?? "an unsigned caller"} is denied even with IAM allowing it`,
+      );
     }
     // A Cognito authorizer (prod) needs the policy's explicit allow; SigV4 (dev) is left to the callers' IAM.
     const customer = decide(statements, ask("/points/u-1", undefined, "GET"));
     t.deepEqual(customer, { explicitlyDenied: false, allowedByPolicy: stack === "prod" });
-    t.deepEqual(decide(statements, ask("/points/u-1", undefined, "OPTIONS")), { explicitlyDenied: false, allowedByPolicy: true }, "preflights carry no credentials");
+    t.deepEqual(
+      decide(statements, ask("/points/u-1", undefined, "OPTIONS")),
+      { explicitlyDenied: false, allowedByPolicy: true },
+      "preflights carry no credentials",
+    );
     const deployment = r.get("aws:apigateway/deployment:Deployment", "loyalty-api");
     t.true(deployment.dependencies.includes(policy.urn), "a resource policy takes effect with the next deployment");
   });
@@ -868,7 +1054,10 @@ test("redemption bodies are validated by API Gateway against the handler's own s
   t.deepEqual(schema.required, ["redemptionId", "points", "rewardId"]);
   t.like(schema.properties.points, { type: "integer", minimum: 1 });
   t.like(schema.properties.redemptionId, { pattern: "^[A-Za-z0-9_.:-]+$", maxLength: 128 });
-  t.like(prod.get("aws:apigateway/requestValidator:RequestValidator", "loyalty-api").inputs, { validateRequestBody: true, validateRequestParameters: true });
+  t.like(prod.get("aws:apigateway/requestValidator:RequestValidator", "loyalty-api").inputs, {
+    validateRequestBody: true,
+    validateRequestParameters: true,
+  });
   const redeem = prod.get(T.method, "loyalty-api-post-points-userId-redemptions");
   t.deepEqual(input(redeem, "requestModels"), { "application/json": "RedemptionRequest" });
   t.is(input(redeem, "requestValidatorId"), "loyalty-api-id");
@@ -911,9 +1100,15 @@ test("adjustment bodies are validated by API Gateway against the handler's own s
   t.deepEqual(schema.required, ["adjustmentId", "points", "reason"]);
   t.like(schema.properties.points, { type: "integer", not: { enum: [0] } });
   t.like(schema.properties.reason, { minLength: 1, maxLength: 500 });
-  t.deepEqual(input(prod.get(T.method, "loyalty-api-post-points-userId-adjustments"), "requestModels"), { "application/json": "AdjustmentRequest" });
+  t.deepEqual(input(prod.get(T.method, "loyalty-api-post-points-userId-adjustments"), "requestModels"), {
+    "application/json": "AdjustmentRequest",
+  });
   for (const id of ["loyalty-api-post-points-userId-adjustments", "loyalty-api-delete-points-userId"]) {
-    t.regex(input<string>(prod.get("aws:apigateway/integration:Integration", id), "uri"), /function:loyalty-api-admin-a1b2c3\/invocations$/, id);
+    t.regex(
+      input<string>(prod.get("aws:apigateway/integration:Integration", id), "uri"),
+      /function:loyalty-api-admin-a1b2c3\/invocations$/,
+      id,
+    );
   }
   const env = input<{ variables: Record<string, string> }>(prod.get(T.function, "loyalty-api-admin"), "environment").variables;
   t.deepEqual(JSON.parse(env.POINTS_LIFECYCLE ?? "null"), { pendingDays: 30, expiryDays: 365 }, "a grant expires as the stack's lots do");
@@ -927,26 +1122,36 @@ test("the admin function's role: only what adjustments and erasure send, each li
   t.deepEqual(
     statements.filter((s) => s.Action.some((a) => a.startsWith("dynamodb:"))).map((s) => [s.Sid, s.Action, s.Resource, s.Condition]),
     [
-      ["AdjustCustomers", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"], [table], only("USER#*")],
+      [
+        "AdjustCustomers",
+        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"],
+        [table],
+        only("USER#*"),
+      ],
       ["IndexGrantedExpiries", ["dynamodb:UpdateItem"], [table], only("EXPIRES#*")],
       ["EraseCustomers", ["dynamodb:BatchWriteItem"], [table], only("USER#*", "EXPIRES#*", "RELEASES#*")],
       ["KeepTombstones", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"], [table], only("ERASED#*")],
     ],
   );
-  t.deepEqual(allowedActions(statements).filter((a) => /^(dynamodb|kms|sqs):/.test(a)).sort(), [
-    "dynamodb:BatchWriteItem",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:GetItem",
-    "dynamodb:GetItem",
-    "dynamodb:PutItem",
-    "dynamodb:PutItem",
-    "dynamodb:Query",
-    "dynamodb:UpdateItem",
-    "dynamodb:UpdateItem",
-    "kms:Decrypt",
-    "kms:GenerateDataKey",
-  ]);
+  t.deepEqual(
+    allowedActions(statements)
+      .filter((a) => /^(dynamodb|kms|sqs):/.test(a))
+      .sort(),
+    [
+      "dynamodb:BatchWriteItem",
+      "dynamodb:ConditionCheckItem",
+      "dynamodb:ConditionCheckItem",
+      "dynamodb:GetItem",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:PutItem",
+      "dynamodb:Query",
+      "dynamodb:UpdateItem",
+      "dynamodb:UpdateItem",
+      "kms:Decrypt",
+      "kms:GenerateDataKey",
+    ],
+  );
   t.false(allowedActions(statements).includes("dynamodb:Scan"), "no Scan: erasure finds a customer's items by their partition");
   t.false(allowedActions(statements).includes("dynamodb:DeleteItem"));
 });

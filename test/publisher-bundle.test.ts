@@ -34,7 +34,12 @@ test("the bundled publisher turns the stream's records into events on the bus na
   });
   await client.send(new CreateTableCommand(createTableInput(tableName)));
   const order = { orderId: "o-1", userId: "u-1", total: { amount: 12_345, currency: "EUR" }, completedAt: "2026-01-01T10:00:00.000Z" };
-  const entry = earnEntry(order, { currency: "EUR", rateHundredths: 100 }, { eventId: "e-1", recordedAt: "2026-01-01T10:00:01.000Z" }, IMMEDIATE);
+  const entry = earnEntry(
+    order,
+    { currency: "EUR", rateHundredths: 100 },
+    { eventId: "e-1", recordedAt: "2026-01-01T10:00:01.000Z" },
+    IMMEDIATE,
+  );
   t.is((await new DynamoLedger(createDocumentClient(client), tableName).creditOrder(entry)).outcome, "credited");
 
   // The stream's records, read as the mapping reads them: the entry and the balance item.
@@ -42,7 +47,9 @@ test("the bundled publisher turns the stream's records into events on the bus na
   const streamArn = Table?.LatestStreamArn;
   const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
   const shardId = StreamDescription?.Shards?.[0]?.ShardId;
-  const { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }));
+  const { ShardIterator } = await streams.send(
+    new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }),
+  );
   const { Records = [] } = await streams.send(new GetRecordsCommand({ ShardIterator }));
   t.is(Records.length, 2);
 
@@ -52,7 +59,14 @@ test("the bundled publisher turns the stream's records into events on the bus na
     stage: "local",
     functions: { reader: noRoute, redeemer: noRoute, admin: noRoute },
     allowedOrigins: [],
-    eventBridge: { region: LOCAL_AWS.region, account: "000000000000", eventBusNames: ["loyalty-bus"], pattern: { source: ["otrium.ecommerce"] }, deliver: async () => {}, seen: (event) => bus.record(event) },
+    eventBridge: {
+      region: LOCAL_AWS.region,
+      account: "000000000000",
+      eventBusNames: ["loyalty-bus"],
+      pattern: { source: ["otrium.ecommerce"] },
+      deliver: async () => {},
+      seen: (event) => bus.record(event),
+    },
     events: bus,
     queues: { deadLetters: () => [], redrive: async () => 0 },
     settle: async () => [],
@@ -77,7 +91,10 @@ test("the bundled publisher turns the stream's records into events on the bus na
 
   t.deepEqual(await handler({ Records }), { batchItemFailures: [] });
   const { events } = bus.list();
-  t.deepEqual(events.map((event) => [event.source, event["detail-type"]]), [["otrium.loyalty", "Points Earned"]]);
+  t.deepEqual(
+    events.map((event) => [event.source, event["detail-type"]]),
+    [["otrium.loyalty", "Points Earned"]],
+  );
   t.like(events[0]?.detail, { entryId: "USER#u-1/ORDER#o-1", userId: "u-1", points: 123, orderId: "o-1", availableAt: null });
 
   // A bus that does not exist refuses the entry: the first record with an event is the checkpoint.

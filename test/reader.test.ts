@@ -10,7 +10,7 @@ import { configuredAdminPrincipals, InvalidEnvironmentError, readEnv } from "../
 import { createLogger } from "../handlers/runtime/log";
 import { createReadApi } from "../handlers/reader/read-api";
 import { apiEvent, balanceRequest, historyRequest } from "./support/api-events";
-import { createHarness, serviceError, } from "./support/dynamo-harness";
+import { createHarness, serviceError } from "./support/dynamo-harness";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/events";
 import { ADMIN_BACKEND, asAdminBackend, signedBy } from "./support/iam-caller";
 import { createTestWriter } from "./support/writer-harness";
@@ -40,8 +40,7 @@ async function setup(options: ReaderOptions = {}) {
   return { harness, write, read: asAdminBackend(api), api, logLines };
 }
 
-const bodyOf = (response: APIGatewayProxyResult): Record<string, unknown> =>
-  JSON.parse(response.body) as Record<string, unknown>;
+const bodyOf = (response: APIGatewayProxyResult): Record<string, unknown> => JSON.parse(response.body) as Record<string, unknown>;
 
 function assertError(t: import("ava").ExecutionContext, response: APIGatewayProxyResult, status: number, code: string) {
   t.is(response.statusCode, status);
@@ -57,7 +56,15 @@ test("a user with no entries has a zero balance", async (t) => {
 
   t.is(response.statusCode, 200);
   // Contract change (lifecycle): the answer gains pending, nextRelease and nextExpiry.
-  t.deepEqual(bodyOf(response), { userId: "nobody", balance: 0, pending: 0, lifetimeEarned: 0, updatedAt: null, nextRelease: null, nextExpiry: null });
+  t.deepEqual(bodyOf(response), {
+    userId: "nobody",
+    balance: 0,
+    pending: 0,
+    lifetimeEarned: 0,
+    updatedAt: null,
+    nextRelease: null,
+    nextExpiry: null,
+  });
   t.like(response.headers, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
 });
 
@@ -246,7 +253,10 @@ test("IAM callers: an admin only when listed (as a user, or as the role of its s
   const { api } = await setup({ adminGroup: "loyalty-admins" });
   t.is((await api(signedBy(balanceRequest("u-1"), ADMIN_BACKEND))).statusCode, 200);
   t.is((await api(signedBy(historyRequest("u-1"), "arn:aws:iam::123456789012:user/support-tool"))).statusCode, 200);
-  t.is((await api(signedBy(balanceRequest("u-1"), "arn:aws:sts::123456789012:assumed-role/customer-service-backend/session-7"))).statusCode, 200);
+  t.is(
+    (await api(signedBy(balanceRequest("u-1"), "arn:aws:sts::123456789012:assumed-role/customer-service-backend/session-7"))).statusCode,
+    200,
+  );
   for (const userArn of [
     "arn:aws:iam::123456789012:role/some-other-backend",
     "arn:aws:sts::123456789012:assumed-role/some-other-backend/session-7",
@@ -262,7 +272,11 @@ test("IAM callers: an admin only when listed (as a user, or as the role of its s
 });
 
 /** `request` sent to the same route under `/admin`, the backends' tree. */
-const underAdmin = (event: ReturnType<typeof balanceRequest>) => ({ ...event, resource: `${ADMIN_PREFIX}${event.resource}`, path: `${ADMIN_PREFIX}${event.path}` });
+const underAdmin = (event: ReturnType<typeof balanceRequest>) => ({
+  ...event,
+  resource: `${ADMIN_PREFIX}${event.resource}`,
+  path: `${ADMIN_PREFIX}${event.path}`,
+});
 
 test("the /admin tree serves the same routes to listed SigV4 signers only: not to other signers, nor to Cognito users of the admin group", async (t) => {
   const { api, write } = await setup({ adminGroup: "loyalty-admins", allowedOrigins: ["https://www.otrium.com"] });
@@ -270,13 +284,17 @@ test("the /admin tree serves the same routes to listed SigV4 signers only: not t
   const read = await api(signedBy(underAdmin(balanceRequest("u-1")), ADMIN_BACKEND));
   t.is(read.statusCode, 200);
   t.is(bodyOf(read).balance, 42);
-  t.is((await api(signedBy(underAdmin(historyRequest("u-1")), "arn:aws:sts::123456789012:assumed-role/customer-service-backend/s-1"))).statusCode, 200);
+  t.is(
+    (await api(signedBy(underAdmin(historyRequest("u-1")), "arn:aws:sts::123456789012:assumed-role/customer-service-backend/s-1")))
+      .statusCode,
+    200,
+  );
   const refusals = {
     "an unlisted signer": signedBy(underAdmin(balanceRequest("u-1")), "arn:aws:iam::123456789012:role/reporting"),
     "the customer themself": underAdmin(balanceRequest("u-1", { claims: { sub: "u-1" } })),
     "the admin group": underAdmin(balanceRequest("u-1", { claims: { sub: "ops", "cognito:groups": "loyalty-admins" } })),
     "claims beside a listed signer": signedBy(underAdmin(balanceRequest("u-1", { claims: { sub: "u-1" } })), ADMIN_BACKEND),
-    "nobody": underAdmin(balanceRequest("u-1")),
+    nobody: underAdmin(balanceRequest("u-1")),
   };
   for (const [who, event] of Object.entries(refusals)) {
     const answer = await api(event);

@@ -50,7 +50,11 @@ function readmeCommands(markdown: string): ReadmeCommand[] {
     const code = (comment ? command.slice(0, comment.index) : command.startsWith("#") ? "" : command).trim();
     if (code === "") continue;
     const arrow = comment?.[1] && /→\s*(\{.*\})\s*$/.exec(comment[1]);
-    commands.push({ line: start + 1, command: code, expected: arrow ? (JSON.parse(arrow[1] ?? "{}") as Record<string, unknown>) : undefined });
+    commands.push({
+      line: start + 1,
+      command: code,
+      expected: arrow ? (JSON.parse(arrow[1] ?? "{}") as Record<string, unknown>) : undefined,
+    });
   }
   return commands;
 }
@@ -79,7 +83,11 @@ test("every README command works as written", async (t) => {
     for (;;) {
       const result = await promisify(exec)(local(command), { cwd: ROOT, env, shell: "/bin/bash" }).then(
         ({ stdout, stderr }) => ({ ok: true, stdout, stderr }),
-        (error: { stdout?: string; stderr?: string; message: string }) => ({ ok: false, stdout: error.stdout ?? "", stderr: error.stderr ?? error.message }),
+        (error: { stdout?: string; stderr?: string; message: string }) => ({
+          ok: false,
+          stdout: error.stdout ?? "",
+          stderr: error.stderr ?? error.message,
+        }),
       );
       const shows = expected === undefined || containsFields(result.stdout, expected);
       if (result.ok && shows) {
@@ -87,7 +95,9 @@ test("every README command works as written", async (t) => {
         break;
       }
       if (Date.now() > deadline) {
-        return t.fail(`README line ${line}: ${command}\n${result.ok ? `printed ${result.stdout}, expected ${JSON.stringify(expected)}` : result.stderr}`);
+        return t.fail(
+          `README line ${line}: ${command}\n${result.ok ? `printed ${result.stdout}, expected ${JSON.stringify(expected)}` : result.stderr}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

@@ -59,8 +59,12 @@ function stackConfigDefaults(): Map<string, string> {
   const walk = (entries: v.ObjectEntries, prefix: string) => {
     for (const [key, schema] of Object.entries(entries)) {
       const value: unknown = schema.type === "optional" ? v.getDefault(schema) : undefined;
-      const group = "wrapped" in schema && typeof schema.wrapped === "object" && schema.wrapped !== null && "entries" in schema.wrapped ? schema.wrapped.entries : undefined;
-      if (group && typeof value === "object" && value !== null && Object.keys(value).length === 0) walk(group as v.ObjectEntries, `${prefix}${key}.`);
+      const group =
+        "wrapped" in schema && typeof schema.wrapped === "object" && schema.wrapped !== null && "entries" in schema.wrapped
+          ? schema.wrapped.entries
+          : undefined;
+      if (group && typeof value === "object" && value !== null && Object.keys(value).length === 0)
+        walk(group as v.ObjectEntries, `${prefix}${key}.`);
       else defaults.set(`${prefix}${key}`, schema.type === "optional" ? describeDefault(value) : "— (required)");
     }
   };
@@ -81,7 +85,15 @@ test("the README's stack config table lists every key with the default the schem
 test("the README's environment table says which functions get each variable, as the builders write them", (t) => {
   const api = { tableName: "t", logLevel: "info", allowedOrigins: [], adminPrincipals: [], adminGroup: "g" };
   const written: Record<FunctionName, object> = {
-    writer: functionEnvironment.writer({ tableName: "t", earnRules: {}, eventSource: "s", publisherAccounts: [], lifecycle: { pendingDays: 0, expiryDays: 0 }, dlqUrl: "q", logLevel: "info" }),
+    writer: functionEnvironment.writer({
+      tableName: "t",
+      earnRules: {},
+      eventSource: "s",
+      publisherAccounts: [],
+      lifecycle: { pendingDays: 0, expiryDays: 0 },
+      dlqUrl: "q",
+      logLevel: "info",
+    }),
     reader: functionEnvironment.reader(api),
     redeemer: functionEnvironment.redeemer(api),
     admin: functionEnvironment.admin({ ...api, lifecycle: { pendingDays: 0, expiryDays: 0 } }),

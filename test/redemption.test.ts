@@ -46,7 +46,8 @@ async function setup(euros = 100) {
   const readApi = asAdminBackend(createReadApi({ ledger, logger, allowedOrigins: [], adminGroup: ADMINS }));
   if (euros > 0) await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o-1", userId: "u-1", amount: euros * 100 }))));
   harness.requests.length = 0;
-  const balance = async (userId = "u-1") => JSON.parse((await readApi(balanceRequest(userId))).body) as { balance: number; lifetimeEarned: number };
+  const balance = async (userId = "u-1") =>
+    JSON.parse((await readApi(balanceRequest(userId))).body) as { balance: number; lifetimeEarned: number };
   const erasure = new DynamoErasure(harness.documents, harness.tableName);
   const logs = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   return { harness, write, redeemApi, rawRedeemApi, readApi, balance, erasure, logs };
@@ -69,7 +70,8 @@ const cancel = (redemptionId: string, options: { userId?: string; claims?: Recor
     ...(options.claims ? { claims: options.claims } : {}),
   });
 
-const bodyOf = (response: APIGatewayProxyResult) => JSON.parse(response.body) as Record<string, unknown> & { error?: { code: string; message: string; balance?: number } };
+const bodyOf = (response: APIGatewayProxyResult) =>
+  JSON.parse(response.body) as Record<string, unknown> & { error?: { code: string; message: string; balance?: number } };
 
 test("a redemption spends the points once and answers the new balance", async (t) => {
   const { redeemApi, balance } = await setup(100);
@@ -98,7 +100,10 @@ test("20 concurrent redemptions that together exceed the balance: exactly the af
     t.is(bodyOf(refused).error?.code, "insufficient_points");
     t.true((bodyOf(refused).error?.balance ?? -1) >= 0);
   }
-  const balancesAfter = responses.filter((r) => r.statusCode === 201).map((r) => Number(bodyOf(r).balance)).sort((a, b) => b - a);
+  const balancesAfter = responses
+    .filter((r) => r.statusCode === 201)
+    .map((r) => Number(bodyOf(r).balance))
+    .sort((a, b) => b - a);
   t.deepEqual(balancesAfter, [85, 70, 55, 40, 25, 10], "each success saw its own exact balance");
   t.like(await balance(), { balance: 10 });
 });
@@ -137,7 +142,11 @@ test("cancelling twice gives the points back once; history shows both", async (t
   const history = JSON.parse((await readApi(historyRequest("u-1"))).body) as { items: Array<Record<string, unknown>> };
   t.deepEqual(
     history.items.map((item) => [item.type, item.points]),
-    [["redemption-cancel", 25], ["redemption", -25], ["earn", 100]],
+    [
+      ["redemption-cancel", 25],
+      ["redemption", -25],
+      ["earn", 100],
+    ],
   );
 });
 
@@ -174,11 +183,19 @@ test("every refusal is a 4xx JSON error naming the problem", async (t) => {
   await expect(cancel("r-unknown"), 404, "redemption_not_found");
   await expect(cancel("r-1", { claims: { sub: "u-1" } }), 403, "forbidden", /admin group/);
   await expect(cancel("bad/id"), 400, "invalid_request", /redemptionId/);
-  await expect(apiEvent({ resource: API_ROUTES.redeem.resource, method: "GET", pathParameters: { userId: "u-1" } }), 405, "method_not_allowed");
+  await expect(
+    apiEvent({ resource: API_ROUTES.redeem.resource, method: "GET", pathParameters: { userId: "u-1" } }),
+    405,
+    "method_not_allowed",
+  );
   t.like(await balance(), { balance: 100 }, "no refusal spent anything");
   // A customer spends their own points; an admin may spend for anyone.
   t.is((await redeemApi(redeem({ redemptionId: "own", points: 1, rewardId: "a" }, { claims: { sub: "u-1" } }))).statusCode, 201);
-  t.is((await redeemApi(redeem({ redemptionId: "adm", points: 1, rewardId: "a" }, { claims: { sub: "ops", "cognito:groups": ADMINS } }))).statusCode, 201);
+  t.is(
+    (await redeemApi(redeem({ redemptionId: "adm", points: 1, rewardId: "a" }, { claims: { sub: "ops", "cognito:groups": ADMINS } })))
+      .statusCode,
+    201,
+  );
 });
 
 test("cost: a redemption is two DynamoDB requests, a retry one, a refusal one", async (t) => {
@@ -217,7 +234,11 @@ const answerOf = (response: APIGatewayProxyResult) => ({ statusCode: response.st
 type RedeemApi = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
 /** What the API answers a redemption and a cancel for a customer the ledger never knew. */
-async function unknownCustomerAnswers(redeemApi: RedeemApi, spend: { redemptionId: string; points: number; rewardId: string }, redemptionId: string) {
+async function unknownCustomerAnswers(
+  redeemApi: RedeemApi,
+  spend: { redemptionId: string; points: number; rewardId: string },
+  redemptionId: string,
+) {
   return {
     spend: answerOf(await redeemApi(redeem(spend, { userId: "u-never" }))),
     cancel: answerOf(await redeemApi(cancel(redemptionId, { userId: "u-never" }))),
@@ -241,7 +262,11 @@ test("an erased customer's redemption and cancel are answered as an unknown cust
   t.deepEqual(cancelled, unknown.cancel);
   t.like(cancelled, { statusCode: 404, body: { error: { code: "redemption_not_found" } } });
   t.deepEqual(await itemsHolding(harness, "u-1"), [], "no item holds the id");
-  t.deepEqual((await scanAll(harness)).map((item) => [item.pk, item.sk]), [[erasedPk("u-1"), TOMBSTONE_SK]], "only the tombstone");
+  t.deepEqual(
+    (await scanAll(harness)).map((item) => [item.pk, item.sk]),
+    [[erasedPk("u-1"), TOMBSTONE_SK]],
+    "only the tombstone",
+  );
 });
 
 test("a redemption with the whole erasure between its read and its write leaves nothing behind, in the requests it always sends", async (t) => {
@@ -253,11 +278,18 @@ test("a redemption with the whole erasure between its read and its write leaves 
   const spend = { redemptionId: "r-race", points: 30, rewardId: "cap" };
   const spent = answerOf(await redeemApi(redeem(spend)));
   // Between them, the erasure's own transaction: its tombstone.
-  t.deepEqual(transactions(harness.requests), ["TransactGetItems", "TransactWriteItems", "TransactWriteItems"], "one read and one write, as every redemption");
+  t.deepEqual(
+    transactions(harness.requests),
+    ["TransactGetItems", "TransactWriteItems", "TransactWriteItems"],
+    "one read and one write, as every redemption",
+  );
 
   t.deepEqual(spent, (await unknownCustomerAnswers(redeemApi, spend, "r-race")).spend);
   t.deepEqual(await itemsHolding(harness, "u-1"), [], "no item holds the id");
-  t.like(logs().find((line) => line.message === "redemption refused: customer erased"), { tombstone: erasedPk("u-1"), redemptionId: "r-race", outcome: "erased" });
+  t.like(
+    logs().find((line) => line.message === "redemption refused: customer erased"),
+    { tombstone: erasedPk("u-1"), redemptionId: "r-race", outcome: "erased" },
+  );
   t.false(JSON.stringify(logs()).includes("u-1"), "the log names the tombstone, not the id");
 });
 
@@ -279,13 +311,19 @@ test("a cancel and a redemption landing while an erasure pages through the custo
   harness.requests.length = 0;
   await erasure.erase("u-1", now());
   // After the erasure's own transaction (its tombstone).
-  t.deepEqual(transactions(harness.requests), ["TransactWriteItems", "TransactGetItems", "TransactWriteItems", "TransactGetItems", "TransactWriteItems"], "a cancel and a redemption: two requests each");
+  t.deepEqual(
+    transactions(harness.requests),
+    ["TransactWriteItems", "TransactGetItems", "TransactWriteItems", "TransactGetItems", "TransactWriteItems"],
+    "a cancel and a redemption: two requests each",
+  );
 
   const unknown = await unknownCustomerAnswers(redeemApi, spend, "r-1");
   t.deepEqual(during, [unknown.cancel, unknown.spend]);
   t.deepEqual(await itemsHolding(harness, "u-1"), [], "no item holds the id");
   t.deepEqual(
-    logs().filter((line) => line.outcome === "erased").map((line) => [line.message, line.tombstone, line.redemptionId]),
+    logs()
+      .filter((line) => line.outcome === "erased")
+      .map((line) => [line.message, line.tombstone, line.redemptionId]),
     [
       ["cancel refused: customer erased", erasedPk("u-1"), "r-1"],
       ["redemption refused: customer erased", erasedPk("u-1"), "r-2"],

@@ -15,7 +15,10 @@ interface SchemaProperty {
 }
 interface PackageSchema {
   name: string;
-  resources: Record<string, { description?: string; inputProperties?: Record<string, SchemaProperty>; properties?: Record<string, SchemaProperty> }>;
+  resources: Record<
+    string,
+    { description?: string; inputProperties?: Record<string, SchemaProperty>; properties?: Record<string, SchemaProperty> }
+  >;
   types: Record<string, { properties?: Record<string, SchemaProperty>; enum?: ({ name: string } & SchemaProperty)[] }>;
 }
 

@@ -39,8 +39,11 @@ test("pulumi.runtime.unknownValue: the wire marker the policy SDK's proxy refuse
   t.is(typeof UNKNOWN, "string", "pulumi.runtime.unknownValue is no longer exported");
   const props: { sse: { kmsKeyArn: string }; known: string } = unknownCheckingProxy({ sse: { kmsKeyArn: UNKNOWN }, known: "x" });
   t.is(props.known, "x");
-  const error = t.throws(() => props.sse.kmsKeyArn, { instanceOf: UnknownValueError },
-    "@pulumi/policy's unknownCheckingProxy no longer throws UnknownValueError on pulumi.runtime.unknownValue");
+  const error = t.throws(
+    () => props.sse.kmsKeyArn,
+    { instanceOf: UnknownValueError },
+    "@pulumi/policy's unknownCheckingProxy no longer throws UnknownValueError on pulumi.runtime.unknownValue",
+  );
   t.regex(error?.message ?? "", /\.sse\.kmsKeyArn can't be known during preview/, "UnknownValueError's message changed");
 });
 
@@ -150,13 +153,28 @@ async function serverDiagnostics(): Promise<Array<{ policy: string; level: Enfor
     Reflect.apply(analyze, undefined, [{ request }, (error: unknown, answer: unknown) => (error ? reject(error) : resolve(answer))]);
   });
   if (!(response instanceof analyzerproto.AnalyzeResponse)) throw new Error("the analyze handler no longer answers an AnalyzeResponse");
-  return response.getDiagnosticsList().map((d) => ({ policy: d.getPolicyname(), level: LEVELS[d.getEnforcementlevel()], message: d.getMessage() }));
+  return response
+    .getDiagnosticsList()
+    .map((d) => ({ policy: d.getPolicyname(), level: LEVELS[d.getEnforcementlevel()], message: d.getMessage() }));
 }
 
 test.serial("enforcement levels, unknowns and isType: the runner judges as the policy server does", async (t) => {
   const server = await serverDiagnostics();
   const runner = await evaluatePolicies(
-    [{ type: QUEUE, name: "q", urn: `urn:pulumi:test::canary::${QUEUE}::q`, parentUrn: undefined, custom: true, protect: false, retainOnDelete: false, inputs: { kmsMasterKeyId: UNKNOWN }, dependencies: [], propertyDependencies: {} }],
+    [
+      {
+        type: QUEUE,
+        name: "q",
+        urn: `urn:pulumi:test::canary::${QUEUE}::q`,
+        parentUrn: undefined,
+        custom: true,
+        protect: false,
+        retainOnDelete: false,
+        inputs: { kmsMasterKeyId: UNKNOWN },
+        dependencies: [],
+        propertyDependencies: {},
+      },
+    ],
     policies("runner"),
     {},
     PACK_LEVEL,
@@ -170,9 +188,14 @@ test.serial("enforcement levels, unknowns and isType: the runner judges as the p
     ["reads-unknown", "advisory"],
   ]);
   // The server adds which pack the policy came from; the runner judges one pack and leaves it out.
-  const unknownMessage = (list: Array<{ policy: string; message: string }>) => list.find((d) => d.policy === "reads-unknown")?.message ?? "";
+  const unknownMessage = (list: Array<{ policy: string; message: string }>) =>
+    list.find((d) => d.policy === "reads-unknown")?.message ?? "";
   const [, reason] = /during preview: (.*)$/.exec(unknownMessage(server)) ?? [];
-  t.regex(unknownMessage(server), /^can't run policy 'reads-unknown' .*during preview: /, "the server's can't-run-during-preview message changed");
+  t.regex(
+    unknownMessage(server),
+    /^can't run policy 'reads-unknown' .*during preview: /,
+    "the server's can't-run-during-preview message changed",
+  );
   t.is(unknownMessage(runner), `can't run policy 'reads-unknown' during preview: ${reason ?? "(no reason)"}`);
   t.deepEqual(isTypeAnswers.runner, isTypeAnswers.server, "the policy server's isType changed");
   t.deepEqual(isTypeAnswers.server, [

@@ -30,7 +30,9 @@ const item = async (rig: Rig, pk: string, sk: string) =>
 
 /** Every item of the table whose partition key starts with `prefix`. */
 const itemsUnder = async (rig: Rig, prefix: string) =>
-  ((await rig.harness.documents.send(new ScanCommand({ TableName: rig.harness.tableName }))).Items ?? []).filter((found) => String(found.pk).startsWith(prefix));
+  ((await rig.harness.documents.send(new ScanCommand({ TableName: rig.harness.tableName }))).Items ?? []).filter((found) =>
+    String(found.pk).startsWith(prefix),
+  );
 
 test("pending points are told released on their day, once, with what they hold then; the index item goes", async (t) => {
   const rig = await setup();
@@ -90,7 +92,11 @@ test("a lot refunded whole before its day, or moved by a closed return window, i
   // The close moves the release only: the points keep the expiry their order earned.
   t.like(await item(rig, "USER#u-2", "RELEASE#2026-01-03"), { points: 40, expiresAt: "2026-01-17T00:00:00.000Z" });
   rig.at("2026-01-07T00:15:00.000Z");
-  t.like(await rig.settle.settleDay("2026-01-07", rig.now()), { released: { customers: 0, points: 0 } }, "nothing left on the first day: neither is told");
+  t.like(
+    await rig.settle.settleDay("2026-01-07", rig.now()),
+    { released: { customers: 0, points: 0 } },
+    "nothing left on the first day: neither is told",
+  );
   t.deepEqual(await itemsUnder(rig, "RELEASES#"), [], "both index items visited and gone");
 });
 
@@ -133,7 +139,11 @@ test("spendable points are warned of their expiry once, the configured days ahea
   rig.at("2026-01-11T00:15:00.000Z");
   t.like(await rig.settle.settleDay("2026-01-10", rig.now()), { expiringSoon: { customers: 0 } }, "four days ahead: not yet");
   t.like(await rig.settle.settleDay("2026-01-11", rig.now()), { expiringSoon: { customers: 1, points: 70 } });
-  t.like(await rig.settle.settleDay("2026-01-11", rig.now()), { expiringSoon: { customers: 0, points: 0 } }, "the settle run twice warns once");
+  t.like(
+    await rig.settle.settleDay("2026-01-11", rig.now()),
+    { expiringSoon: { customers: 0, points: 0 } },
+    "the settle run twice warns once",
+  );
   t.like(await item(rig, "USER#u-1", "EXPIRING#2026-01-14"), {
     kind: "expiring-soon",
     day: "2026-01-14",
@@ -172,7 +182,10 @@ test("expiringSoonDays 0 warns nobody, and costs no queries", async (t) => {
   rig.at("2026-01-11T00:15:00.000Z");
   rig.harness.requests.length = 0;
   t.like(await rig.settle.settleDay("2026-01-11", rig.now()), { expiringSoon: { customers: 0, points: 0 } });
-  t.deepEqual(await itemsUnder(rig, "USER#"), (await itemsUnder(rig, "USER#")).filter((found) => found.kind !== "expiring-soon"));
+  t.deepEqual(
+    await itemsUnder(rig, "USER#"),
+    (await itemsUnder(rig, "USER#")).filter((found) => found.kind !== "expiring-soon"),
+  );
   t.is(rig.harness.requests.filter((request) => request === "Query").length, 32, "16 shards each of the expiry and release indexes");
 });
 
@@ -181,18 +194,27 @@ test("cost: a quiet day is 48 queries; a release 3 requests; a warning 3 request
   rig.at("2026-01-02T00:15:00.000Z");
   rig.harness.requests.length = 0;
   await rig.settle.settleDay("2026-01-02", rig.now());
-  t.deepEqual(rig.harness.requests, Array.from({ length: 48 }, () => "Query"));
+  t.deepEqual(
+    rig.harness.requests,
+    Array.from({ length: 48 }, () => "Query"),
+  );
 
   await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" });
   rig.at("2026-01-04T00:15:00.000Z");
   rig.harness.requests.length = 0;
   await rig.settle.settleDay("2026-01-04", rig.now());
-  t.deepEqual(rig.harness.requests.filter((request) => request !== "Query"), ["GetItem", "TransactWriteItems", "DeleteItem"]);
+  t.deepEqual(
+    rig.harness.requests.filter((request) => request !== "Query"),
+    ["GetItem", "TransactWriteItems", "DeleteItem"],
+  );
 
   rig.at("2026-01-11T00:15:00.000Z");
   rig.harness.requests.length = 0;
   await rig.settle.settleDay("2026-01-11", rig.now());
-  t.deepEqual(rig.harness.requests.filter((request) => request !== "Query"), ["GetItem", "TransactWriteItems", "UpdateItem"]);
+  t.deepEqual(
+    rig.harness.requests.filter((request) => request !== "Query"),
+    ["GetItem", "TransactWriteItems", "UpdateItem"],
+  );
 });
 
 test("the settle function's run: notices of today and the two days before, so a missed run still tells", async (t) => {
@@ -200,10 +222,18 @@ test("the settle function's run: notices of today and the two days before, so a 
   await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" }); // 01-04 → 01-14
   const logged: string[] = [];
   // Two days late: the release of 01-04 is still told.
-  const run = createSettleRun({ settle: rig.settle, logger: createLogger("info", (line) => logged.push(line)), now: () => new Date("2026-01-06T00:15:00.000Z") });
+  const run = createSettleRun({
+    settle: rig.settle,
+    logger: createLogger("info", (line) => logged.push(line)),
+    now: () => new Date("2026-01-06T00:15:00.000Z"),
+  });
   t.deepEqual(
     (await run({})).map((report) => [report.day, report.released.points]),
-    [["2026-01-04", 100], ["2026-01-05", 0], ["2026-01-06", 0]],
+    [
+      ["2026-01-04", 100],
+      ["2026-01-05", 0],
+      ["2026-01-06", 0],
+    ],
   );
   t.like(JSON.parse(logged[0] ?? "{}"), { day: "2026-01-04", releasedCustomers: 1, releasedPoints: 100, expiringSoonCustomers: 0 });
 });
@@ -215,6 +245,13 @@ test("an erasure takes the customer's release and expiry index items too: no ite
   t.is((await itemsUnder(rig, "RELEASES#")).length, 2);
   await new DynamoErasure(rig.harness.documents, rig.harness.tableName).erase("u-1", rig.now());
   const left = (await rig.harness.documents.send(new ScanCommand({ TableName: rig.harness.tableName }))).Items ?? [];
-  t.deepEqual(left.filter((found) => JSON.stringify(found).includes("u-1")), []);
-  t.deepEqual((await itemsUnder(rig, "RELEASES#")).map((found) => found.sk), ["USER#u-2"], "the other customer's stays");
+  t.deepEqual(
+    left.filter((found) => JSON.stringify(found).includes("u-1")),
+    [],
+  );
+  t.deepEqual(
+    (await itemsUnder(rig, "RELEASES#")).map((found) => found.sk),
+    ["USER#u-2"],
+    "the other customer's stays",
+  );
 });

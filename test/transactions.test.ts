@@ -5,7 +5,16 @@
  */
 import test from "ava";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { failed, failedAmong, failedOnly, named, oldItemOf, putNewEntry, transactWrite, type NamedItem } from "../handlers/ledger/transactions";
+import {
+  failed,
+  failedAmong,
+  failedOnly,
+  named,
+  oldItemOf,
+  putNewEntry,
+  transactWrite,
+  type NamedItem,
+} from "../handlers/ledger/transactions";
 import { createHarness } from "./support/dynamo-harness";
 import { useDynamoLocal } from "./support/dynamo-local-per-file";
 
@@ -23,7 +32,11 @@ test("a failed guard is read by its item's name, wherever the item stands", asyn
 
   const entry: NamedItem<"entry"> = { name: "entry", item: putNewEntry(tableName, taken, true) };
   const fresh: NamedItem<"fresh"> = { name: "fresh", item: putNewEntry(tableName, { pk: "USER#u-1", sk: "ORDER#o-2" }) };
-  for (const items of [[entry, fresh], [fresh, entry], [absent(tableName, "USER#u-9"), fresh, entry]]) {
+  for (const items of [
+    [entry, fresh],
+    [fresh, entry],
+    [absent(tableName, "USER#u-9"), fresh, entry],
+  ]) {
     const result = await transactWrite(documents, items);
     t.false(result.written);
     t.true(failed(result, "entry"));
@@ -48,7 +61,10 @@ test("a group of items shares a name: which of them failed is told by their orde
 
 test("a transaction that writes is written, and no guard of it failed", async (t) => {
   const { tableName, documents } = await createHarness(dynamo);
-  const result = await transactWrite(documents, [{ name: "entry", item: putNewEntry(tableName, { pk: "USER#u-3", sk: "ORDER#o-1" }) }, absent(tableName, "USER#u-3")]);
+  const result = await transactWrite(documents, [
+    { name: "entry", item: putNewEntry(tableName, { pk: "USER#u-3", sk: "ORDER#o-1" }) },
+    absent(tableName, "USER#u-3"),
+  ]);
   t.true(result.written);
   t.false(failed(result, "entry"));
   t.false(failedOnly(result, "entry"));

@@ -30,22 +30,38 @@ test("events from other accounts or sources are refused with the reason, and cre
   });
 
   const genuine = sqsRecord(orderCompleted({ orderId: "o-1", userId: "u-1", amount: 10_000 }), "genuine");
-  const otherAccount = sqsRecord({ ...orderCompleted({ orderId: "o-2", userId: "u-1", amount: 99_900 }), account: "999999999999" }, "other-account");
-  const otherSource = sqsRecord({ ...orderCompleted({ orderId: "o-3", userId: "u-1", amount: 99_900 }), source: "someone.else" }, "other-source");
+  const otherAccount = sqsRecord(
+    { ...orderCompleted({ orderId: "o-2", userId: "u-1", amount: 99_900 }), account: "999999999999" },
+    "other-account",
+  );
+  const otherSource = sqsRecord(
+    { ...orderCompleted({ orderId: "o-3", userId: "u-1", amount: 99_900 }), source: "someone.else" },
+    "other-source",
+  );
   const foreignRefund = sqsRecord(
     { ...orderRefunded({ orderId: "o-1", userId: "u-1", refundId: "r-1", amount: 10_000 }), account: "999999999999" },
     "foreign-refund",
   );
 
   const response = await write(sqsBatch(genuine, otherAccount, otherSource, foreignRefund));
-  t.deepEqual(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort(), ["foreign-refund", "other-account", "other-source"]);
+  t.deepEqual(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort(), [
+    "foreign-refund",
+    "other-account",
+    "other-source",
+  ]);
   t.like(await ledger.getBalance("u-1"), { balance: 100, lifetimeEarned: 100 });
 
   const reasons = Object.fromEntries(
     lines.map((line) => JSON.parse(line) as { messageId: string; outcome: string; reason?: string }).map((log) => [log.messageId, log]),
   );
-  t.like(reasons["other-account"], { outcome: "invalid", reason: "account 999999999999 is not one of the publisher accounts (PUBLISHER_ACCOUNTS)" });
-  t.like(reasons["other-source"], { outcome: "invalid", reason: 'source "someone.else" is not the configured publisher source "otrium.ecommerce"' });
+  t.like(reasons["other-account"], {
+    outcome: "invalid",
+    reason: "account 999999999999 is not one of the publisher accounts (PUBLISHER_ACCOUNTS)",
+  });
+  t.like(reasons["other-source"], {
+    outcome: "invalid",
+    reason: 'source "someone.else" is not the configured publisher source "otrium.ecommerce"',
+  });
   t.like(reasons["foreign-refund"], { outcome: "invalid" });
 });
 
@@ -53,16 +69,18 @@ test("without configured publishers (unit tests, the local runtime) any account 
   const harness = await createHarness(dynamo);
   const ledger = new DynamoLedger(harness.documents, harness.tableName);
   const write = createBatchWriter({ ledger, rules: parseEarnRules(TEST_RULES), logger: createLogger("error", () => {}) });
-  const response = await write(sqsBatch(sqsRecord({ ...orderCompleted({ orderId: "o-1", userId: "u-1", amount: 500 }), account: "999999999999" })));
+  const response = await write(
+    sqsBatch(sqsRecord({ ...orderCompleted({ orderId: "o-1", userId: "u-1", amount: 500 }), account: "999999999999" })),
+  );
   t.deepEqual(response.batchItemFailures, []);
 });
 
 test("PUBLISHER_ACCOUNTS and EVENT_SOURCE are read and checked at init", (t) => {
   const base = { TABLE_NAME: "ledger" };
-  t.deepEqual(readEnv({ ...base, PUBLISHER_ACCOUNTS: '["123456789012","444455556666"]', EVENT_SOURCE: "otrium.ecommerce" }).PUBLISHER_ACCOUNTS, [
-    "123456789012",
-    "444455556666",
-  ]);
+  t.deepEqual(
+    readEnv({ ...base, PUBLISHER_ACCOUNTS: '["123456789012","444455556666"]', EVENT_SOURCE: "otrium.ecommerce" }).PUBLISHER_ACCOUNTS,
+    ["123456789012", "444455556666"],
+  );
   t.is(readEnv(base).PUBLISHER_ACCOUNTS, undefined);
   t.throws(() => readEnv({ ...base, PUBLISHER_ACCOUNTS: '["12345"]' }), { message: /PUBLISHER_ACCOUNTS.*12-digit/ });
   t.throws(() => readEnv({ ...base, PUBLISHER_ACCOUNTS: "123456789012" }), { message: /PUBLISHER_ACCOUNTS.*JSON array/ });

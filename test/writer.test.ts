@@ -12,8 +12,7 @@ import { useDynamoLocal } from "./support/dynamo-local-per-file";
 
 const dynamo = useDynamoLocal();
 
-const failedIds = (response: SQSBatchResponse) =>
-  response.batchItemFailures.map((failure) => failure.itemIdentifier).sort();
+const failedIds = (response: SQSBatchResponse) => response.batchItemFailures.map((failure) => failure.itemIdentifier).sort();
 
 async function setup() {
   const harness = await createHarness(dynamo);
@@ -43,16 +42,17 @@ test("the same order re-published in another record (new event id) credits once"
   await write(sqsBatch(sqsRecord(orderCompleted(order))));
 
   t.like(await balanceOf(harness, "u-1"), { balance: 50, lifetimeEarned: 50 });
-  t.deepEqual(logs().map((line) => line.outcome), ["credited", "duplicate"]);
+  t.deepEqual(
+    logs().map((line) => line.outcome),
+    ["credited", "duplicate"],
+  );
 });
 
 test("50 concurrent deliveries of one order credit it exactly once", async (t) => {
   const { harness, write, logs } = await setup();
   const event = orderCompleted({ orderId: "o-hot", userId: "u-1", amount: 99_999 });
 
-  const responses = await Promise.all(
-    Array.from({ length: 50 }, () => write(sqsBatch(sqsRecord(event)))),
-  );
+  const responses = await Promise.all(Array.from({ length: 50 }, () => write(sqsBatch(sqsRecord(event)))));
 
   t.deepEqual(responses.flatMap(failedIds), []);
   t.like(await balanceOf(harness, "u-1"), { balance: 999, lifetimeEarned: 999 });
@@ -66,9 +66,7 @@ test("many distinct orders of one user written concurrently sum exactly", async 
   const amounts = Array.from({ length: 60 }, (_, i) => 1_000 + i * 137);
 
   const responses = await Promise.all(
-    amounts.map((amount, i) =>
-      write(sqsBatch(sqsRecord(orderCompleted({ orderId: `o-${i}`, userId: "u-1", amount })))),
-    ),
+    amounts.map((amount, i) => write(sqsBatch(sqsRecord(orderCompleted({ orderId: `o-${i}`, userId: "u-1", amount }))))),
   );
 
   t.deepEqual(responses.flatMap(failedIds), []);
@@ -85,10 +83,7 @@ test("one batch: only the invalid record fails; the refund before its order is p
     sqsRecord(orderCompleted({ orderId: "o-3", userId: "u-1", amount: 3_000 }), "good-3"),
   ];
   const invalid = sqsRecord(orderCompleted({ orderId: "o-4", userId: "u-3", amount: 12.5 }), "bad");
-  const early = sqsRecord(
-    orderRefunded({ orderId: "o-later", userId: "u-2", refundId: "r-1", amount: 500 }),
-    "early",
-  );
+  const early = sqsRecord(orderRefunded({ orderId: "o-later", userId: "u-2", refundId: "r-1", amount: 500 }), "early");
 
   const [good1, good2, good3] = good;
   if (!good1 || !good2 || !good3) return t.fail("three good records");
@@ -133,13 +128,15 @@ test("each record logs one JSON line with ids, outcome and points only", async (
   t.deepEqual(rest, []);
   t.like(line, { level: "info", messageId: "m-1", userId: "u-1", orderId: "o-1", outcome: "credited", points: 25 });
   const allowed = ["level", "message", "timestamp", "messageId", "eventId", "userId", "orderId", "refundId", "outcome", "points", "reason"];
-  t.deepEqual(Object.keys(line ?? {}).filter((key) => !allowed.includes(key)), []);
+  t.deepEqual(
+    Object.keys(line ?? {}).filter((key) => !allowed.includes(key)),
+    [],
+  );
 });
 
 test("refunds: partial, full, capped, repeated and two per order", async (t) => {
   const { harness, write, logs } = await setup();
-  const credit = (orderId: string, amount: number) =>
-    write(sqsBatch(sqsRecord(orderCompleted({ orderId, userId: "u-1", amount }))));
+  const credit = (orderId: string, amount: number) => write(sqsBatch(sqsRecord(orderCompleted({ orderId, userId: "u-1", amount }))));
   const refund = (orderId: string, refundId: string, amount: number) =>
     write(sqsBatch(sqsRecord(orderRefunded({ orderId, userId: "u-1", refundId, amount }))));
 
@@ -156,7 +153,9 @@ test("refunds: partial, full, capped, repeated and two per order", async (t) => 
   await refund("twice", "r-1", 3_000); // the same refund again: nothing
   await refund("twice", "r-2", 5_000); // a second refund of the order: the other 50
 
-  const outcomes = logs().slice(4).map((line) => [line.outcome, line.points]);
+  const outcomes = logs()
+    .slice(4)
+    .map((line) => [line.outcome, line.points]);
   t.deepEqual(outcomes, [
     ["reversed", 25],
     ["reversed", 50],
@@ -205,7 +204,14 @@ test("a refund that arrives before its order is acknowledged and netted out when
   t.deepEqual(failedIds(await write(sqsBatch(refund))), []);
 
   t.like(await balanceOf(harness, "u-1"), { balance: 60, lifetimeEarned: 100 });
-  t.deepEqual(logs().map((line) => [line.outcome, line.points]), [["parked", 0], ["credited", 60], ["duplicate", 0]]);
+  t.deepEqual(
+    logs().map((line) => [line.outcome, line.points]),
+    [
+      ["parked", 0],
+      ["credited", 60],
+      ["duplicate", 0],
+    ],
+  );
 });
 
 test("an order and its refund in one batch are written in delivery order", async (t) => {
@@ -242,8 +248,13 @@ test("concurrent refunds of one order never reverse more than it earned", async 
 
   t.deepEqual(pending, []);
   t.like(await balanceOf(harness, "u-1"), { balance: 0, lifetimeEarned: 100 });
-  const reversed = logs().filter((line) => line.outcome === "reversed").map((line) => Number(line.points));
-  t.deepEqual(reversed.sort((a, b) => b - a), [30, 30, 30, 10, 0]);
+  const reversed = logs()
+    .filter((line) => line.outcome === "reversed")
+    .map((line) => Number(line.points));
+  t.deepEqual(
+    reversed.sort((a, b) => b - a),
+    [30, 30, 30, 10, 0],
+  );
 });
 
 // Contract change (lifecycle): a refund reads its order and the balance in one TransactGetItems.
@@ -271,7 +282,12 @@ test("faults: exactly the failed records are reported, and their redelivery cred
       $metadata: {},
       CancellationReasons: [{ Code: "None" }, { Code: "TransactionConflict" }],
     });
-  harness.inject({ operation: "TransactWriteItems", match: "o-throttled", when: "before", error: serviceError("ProvisionedThroughputExceededException") });
+  harness.inject({
+    operation: "TransactWriteItems",
+    match: "o-throttled",
+    when: "before",
+    error: serviceError("ProvisionedThroughputExceededException"),
+  });
   harness.inject({ operation: "TransactWriteItems", match: "o-conflict", when: "before", error: conflict });
   harness.inject({ operation: "TransactWriteItems", match: "o-dropped", when: "before", error: connectionReset });
   harness.inject({ operation: "TransactWriteItems", match: "o-committed", when: "after", error: connectionReset });
@@ -293,7 +309,9 @@ test("faults: exactly the failed records are reported, and their redelivery cred
   for (let i = 0; i < records.length; i++) {
     t.like(await balanceOf(harness, `u-${i}`), { balance: 10, lifetimeEarned: 10 });
   }
-  const committed = logs().filter((line) => line.orderId === "o-committed").map((line) => line.outcome);
+  const committed = logs()
+    .filter((line) => line.orderId === "o-committed")
+    .map((line) => line.outcome);
   t.deepEqual(committed, ["error", "duplicate"]);
 });
 

@@ -53,32 +53,46 @@ export function createAdminApi({ adjustments, erasure, logger, allowedOrigins, a
         authorize,
         forbidden: "only the admin group and listed IAM principals may adjust points",
         handle: (userId, event, headers) =>
-          unlessBusy(async () => {
-            const request = parseJsonBody(event, AdjustmentRequestSchema, "{adjustmentId, points, reason}");
-            // An admin is always someone: claims with a `sub`, or a listed signer.
-            const actor = callerIdentity(event) ?? "unknown";
-            const result = await adjustments.adjust(userId, request, actor, now).catch((error: unknown) => {
-              if (error instanceof LedgerLimitError) throw new ClientError(400, "invalid_request", error.message);
-              throw error;
-            });
-            switch (result.outcome) {
-              case "adjusted":
-                logger.log("info", "points adjusted", { requestId: event.requestContext.requestId, userId, adjustmentId: request.adjustmentId, points: request.points, actor });
-                return jsonResponse(201, adjustmentAnswer(userId, result.entry), headers);
-              case "replayed":
-                return jsonResponse(200, adjustmentAnswer(userId, result.entry), headers);
-              case "conflict":
-                return errorResponse(409, "idempotency_conflict", "this adjustmentId was already used for a different request", headers);
-              case "erased":
-                return errorResponse(409, "customer_erased", "this customer was erased: nothing is recorded for them again", headers);
-              case "insufficient": {
-                const answer: InsufficientPointsAnswer = {
-                  error: { code: "insufficient_points", message: 'the spendable balance does not cover this take; send "allowNegative": true to let it go below zero', balance: result.balance },
-                };
-                return jsonResponse(409, answer, headers);
+          unlessBusy(
+            async () => {
+              const request = parseJsonBody(event, AdjustmentRequestSchema, "{adjustmentId, points, reason}");
+              // An admin is always someone: claims with a `sub`, or a listed signer.
+              const actor = callerIdentity(event) ?? "unknown";
+              const result = await adjustments.adjust(userId, request, actor, now).catch((error: unknown) => {
+                if (error instanceof LedgerLimitError) throw new ClientError(400, "invalid_request", error.message);
+                throw error;
+              });
+              switch (result.outcome) {
+                case "adjusted":
+                  logger.log("info", "points adjusted", {
+                    requestId: event.requestContext.requestId,
+                    userId,
+                    adjustmentId: request.adjustmentId,
+                    points: request.points,
+                    actor,
+                  });
+                  return jsonResponse(201, adjustmentAnswer(userId, result.entry), headers);
+                case "replayed":
+                  return jsonResponse(200, adjustmentAnswer(userId, result.entry), headers);
+                case "conflict":
+                  return errorResponse(409, "idempotency_conflict", "this adjustmentId was already used for a different request", headers);
+                case "erased":
+                  return errorResponse(409, "customer_erased", "this customer was erased: nothing is recorded for them again", headers);
+                case "insufficient": {
+                  const answer: InsufficientPointsAnswer = {
+                    error: {
+                      code: "insufficient_points",
+                      message: 'the spendable balance does not cover this take; send "allowNegative": true to let it go below zero',
+                      balance: result.balance,
+                    },
+                  };
+                  return jsonResponse(409, answer, headers);
+                }
               }
-            }
-          }, headers, "adjustmentId"),
+            },
+            headers,
+            "adjustmentId",
+          ),
       },
       {
         route: API_ROUTES.erase,

@@ -13,7 +13,10 @@ export const AdjustmentAnswerSchema = v.object({
   points: v.pipe(PointsSchema, v.description("Positive: granted; negative: taken.")),
   reason: v.string(),
   actor: v.pipe(v.string(), v.description("Who made it: the caller's Cognito `sub` or IAM principal ARN.")),
-  balance: v.pipe(PointsSchema, v.description("The spendable balance right after this adjustment. May be below zero after an `allowNegative` take.")),
+  balance: v.pipe(
+    PointsSchema,
+    v.description("The spendable balance right after this adjustment. May be below zero after an `allowNegative` take."),
+  ),
   expiresAt: v.pipe(v.nullable(InstantSchema), v.description("When granted points expire; null: never, or a take.")),
   adjustedAt: InstantSchema,
 });

@@ -38,12 +38,20 @@ export function adjustmentFingerprint(request: AdjustmentRequest): string {
  * The dates of a granted lot: available at once, and expiring `expiryDays` after the start of
  * the day it is granted, as an order completed then with no pending period would.
  */
-export const grantedLotFields = (now: string, lifecycle: Lifecycle) => lotFields(lotDatesFor(now, { pendingDays: 0, expiryDays: lifecycle.expiryDays }));
+export const grantedLotFields = (now: string, lifecycle: Lifecycle) =>
+  lotFields(lotDatesFor(now, { pendingDays: 0, expiryDays: lifecycle.expiryDays }));
 
 /** How an adjustment moved points: a grant's lot, or a take's draws and what it left owed. */
 export type AdjustmentMove = { direction: "grant"; lot: string; expiresAt?: string } | { direction: "take"; draws: Draws; toDebt: number };
 
-export function adjustmentEntry(userId: string, request: AdjustmentRequest, actor: string, move: AdjustmentMove, balanceAfter: number, now: string): AdjustmentEntry {
+export function adjustmentEntry(
+  userId: string,
+  request: AdjustmentRequest,
+  actor: string,
+  move: AdjustmentMove,
+  balanceAfter: number,
+  now: string,
+): AdjustmentEntry {
   const sk = adjustmentSk(request.adjustmentId);
   return {
     pk: userPk(userId),

@@ -32,10 +32,7 @@ export const IdSchema = v.pipe(
 );
 
 /** An ISO 4217 alphabetic code; whether points can be earned in it is the earn rules' call. */
-export const CurrencySchema = v.pipe(
-  v.string(),
-  v.regex(/^[A-Z]{3}$/, "must be an ISO 4217 code of three capital letters"),
-);
+export const CurrencySchema = v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, "must be an ISO 4217 code of three capital letters"));
 
 /**
  * The largest order or refund amount the contract accepts: 10^12 minor units, whatever the
@@ -133,7 +130,10 @@ export const LoyaltyEventSchema = v.variant(
       detail: CustomerDeletedDetailSchema,
     }),
   ],
-  `must be ${Object.values(DETAIL_TYPES).map((type) => `"${type}"`).join(", ").replace(/, ([^,]+)$/, " or $1")}`,
+  `must be ${Object.values(DETAIL_TYPES)
+    .map((type) => `"${type}"`)
+    .join(", ")
+    .replace(/, ([^,]+)$/, " or $1")}`,
 );
 
 export type Money = v.InferOutput<typeof MoneySchema>;
@@ -144,9 +144,7 @@ export type CustomerDeleted = v.InferOutput<typeof CustomerDeletedDetailSchema>;
 export type LoyaltyEvent = v.InferOutput<typeof LoyaltyEventSchema>;
 
 /** The outcome of reading an SQS message body: a valid event, or why it is not one. */
-export type ParsedEvent =
-  | { ok: true; event: LoyaltyEvent }
-  | { ok: false; reason: string };
+export type ParsedEvent = { ok: true; event: LoyaltyEvent } | { ok: false; reason: string };
 
 /** Parses an SQS message body holding an EventBridge event. Never throws. */
 export function parseLoyaltyEvent(body: string): ParsedEvent {
@@ -157,7 +155,5 @@ export function parseLoyaltyEvent(body: string): ParsedEvent {
     return { ok: false, reason: "body is not JSON" };
   }
   const result = v.safeParse(LoyaltyEventSchema, json);
-  return result.success
-    ? { ok: true, event: result.output }
-    : { ok: false, reason: describeIssues(result.issues) };
+  return result.success ? { ok: true, event: result.output } : { ok: false, reason: describeIssues(result.issues) };
 }

@@ -19,9 +19,7 @@ const CURRENCIES_BY_EXPONENT: Readonly<Record<0 | 2 | 3 | 4, string>> = {
 };
 
 const minorUnitExponents: ReadonlyMap<string, number> = new Map(
-  Object.entries(CURRENCIES_BY_EXPONENT).flatMap(([exponent, codes]) =>
-    codes.split(" ").map((code) => [code, Number(exponent)] as const),
-  ),
+  Object.entries(CURRENCIES_BY_EXPONENT).flatMap(([exponent, codes]) => codes.split(" ").map((code) => [code, Number(exponent)] as const)),
 );
 
 /** The number of minor-unit decimals of an ISO 4217 code, or `undefined` for an unknown code. */

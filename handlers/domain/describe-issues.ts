@@ -5,7 +5,5 @@ import * as v from "valibot";
  * negative`), for logs and 400 answers alike. `root` names a value that is not an object.
  */
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[], root = "(root)"): string {
-  return issues
-    .map((issue) => `${v.getDotPath(issue) ?? root}: ${issue.message}`)
-    .join("; ");
+  return issues.map((issue) => `${v.getDotPath(issue) ?? root}: ${issue.message}`).join("; ");
 }

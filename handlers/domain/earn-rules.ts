@@ -43,9 +43,7 @@ export const EarnRulesConfigSchema = v.pipe(
 /** The same rules parsed for integer math: rates in hundredths (`{EUR: 100, GBP: 125}`). */
 export const EarnRulesSchema = v.pipe(
   EarnRulesConfigSchema,
-  v.transform((rules) =>
-    Object.fromEntries(Object.entries(rules).map(([code, rate]) => [code, toHundredths(rate)])),
-  ),
+  v.transform((rules) => Object.fromEntries(Object.entries(rules).map(([code, rate]) => [code, toHundredths(rate)]))),
 );
 
 export type EarnRules = v.InferOutput<typeof EarnRulesSchema>;
@@ -72,9 +70,7 @@ export function parseEarnRules(json: string): EarnRules {
   }
   const result = v.safeParse(EarnRulesSchema, value);
   if (!result.success) {
-    throw new InvalidEarnRulesError(
-      `EARN_RULES must be an object like {"EUR": 1, "GBP": 1.25}: ${describeIssues(result.issues)}`,
-    );
+    throw new InvalidEarnRulesError(`EARN_RULES must be an object like {"EUR": 1, "GBP": 1.25}: ${describeIssues(result.issues)}`);
   }
   return result.output;
 }
@@ -83,9 +79,7 @@ export function parseEarnRules(json: string): EarnRules {
 export function earnRateFor(rules: EarnRules, currency: string): EarnRate {
   const rate = rules[currency];
   if (rate === undefined) {
-    throw new InvalidEventError(
-      `no earn rule for currency ${currency}: add it to the stack's earnRules, then redrive the DLQ`,
-    );
+    throw new InvalidEventError(`no earn rule for currency ${currency}: add it to the stack's earnRules, then redrive the DLQ`);
   }
   return { currency, rateHundredths: rate };
 }

@@ -80,18 +80,34 @@ export function eventOfEntry(entry: LedgerEntry): PointsEvent | undefined {
         detailType: POINTS_DETAIL_TYPES.reversed,
         time,
         // The points taken back: those that had already expired were not taken again.
-        detail: { ...common, points: entry.points - (entry.notTaken ?? 0), orderId: entry.orderId, refundId: entry.refundId, amount: { amount: entry.amount, currency: entry.currency } },
+        detail: {
+          ...common,
+          points: entry.points - (entry.notTaken ?? 0),
+          orderId: entry.orderId,
+          refundId: entry.refundId,
+          amount: { amount: entry.amount, currency: entry.currency },
+        },
       };
     case "parked-refund":
       return undefined;
     case "redemption":
-      return { detailType: POINTS_DETAIL_TYPES.redeemed, time, detail: { ...common, redemptionId: entry.redemptionId, rewardId: entry.rewardId } };
+      return {
+        detailType: POINTS_DETAIL_TYPES.redeemed,
+        time,
+        detail: { ...common, redemptionId: entry.redemptionId, rewardId: entry.rewardId },
+      };
     case "redemption-cancel":
       return {
         detailType: POINTS_DETAIL_TYPES.redemptionCancelled,
         time,
         // The points given back to live lots; those whose lots expired meanwhile stay expired, told apart.
-        detail: { ...common, points: entry.points - (entry.expiredPoints ?? 0), redemptionId: entry.redemptionId, rewardId: entry.rewardId ?? null, expiredPoints: entry.expiredPoints ?? 0 },
+        detail: {
+          ...common,
+          points: entry.points - (entry.expiredPoints ?? 0),
+          redemptionId: entry.redemptionId,
+          rewardId: entry.rewardId ?? null,
+          expiredPoints: entry.expiredPoints ?? 0,
+        },
       };
     case "expiry":
       return { detailType: POINTS_DETAIL_TYPES.expired, time, detail: { ...common, day: entry.day } };
@@ -99,7 +115,13 @@ export function eventOfEntry(entry: LedgerEntry): PointsEvent | undefined {
       return {
         detailType: POINTS_DETAIL_TYPES.adjusted,
         time,
-        detail: { ...common, adjustmentId: entry.adjustmentId, direction: entry.direction, reason: entry.reason, expiresAt: entry.expiresAt ?? null },
+        detail: {
+          ...common,
+          adjustmentId: entry.adjustmentId,
+          direction: entry.direction,
+          reason: entry.reason,
+          expiresAt: entry.expiresAt ?? null,
+        },
       };
     default:
       // A kind added to the ledger without its event fails the type check here, not in production.
@@ -148,6 +170,7 @@ export function eventOfChange(change: LedgerChange): PointsEvent | undefined {
   if (eventName === "INSERT" && looksLikeNotice(newImage)) return eventOfNotice(readItem(LedgerNoticeSchema, newImage, "notice"));
   if (!looksLikeEntry(newImage)) return undefined;
   if (eventName === "INSERT") return eventOfEntry(readEntry(newImage));
-  if (eventName === "MODIFY" && oldImage?.kind === "parked-refund" && newImage.kind === "reversal") return eventOfEntry(readEntry(newImage));
+  if (eventName === "MODIFY" && oldImage?.kind === "parked-refund" && newImage.kind === "reversal")
+    return eventOfEntry(readEntry(newImage));
   return undefined;
 }

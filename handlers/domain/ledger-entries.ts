@@ -204,7 +204,8 @@ export function lotFields(dates: LotDates): { lot: string; availableAt?: string;
  * Whether an order was credited after its lot had expired (a late backfill): its points expired
  * in the write that credited them, under an expiry entry of their own, and never joined the lot.
  */
-export const expiredOnCredit = (order: EarnEntry): boolean => order.expiresAt !== undefined && Date.parse(order.expiresAt) <= Date.parse(order.recordedAt);
+export const expiredOnCredit = (order: EarnEntry): boolean =>
+  order.expiresAt !== undefined && Date.parse(order.expiresAt) <= Date.parse(order.recordedAt);
 
 /** The expiry entry of an order credited after its lot had expired: `points` expire at once. */
 export function lateExpiryEntry(order: EarnEntry, points: number): ExpiryEntry | undefined {
@@ -212,7 +213,17 @@ export function lateExpiryEntry(order: EarnEntry, points: number): ExpiryEntry |
   if (dates?.expiresDay == null || !expiredOnCredit(order) || points <= 0) return undefined;
   const sk = orderExpirySk(dates.expiresDay, order.orderId);
   const at = new Date(midnightOf(dates.expiresDay)).toISOString();
-  return { pk: order.pk, sk, entryAt: entryAt(at, sk), kind: "expiry", day: dates.expiresDay, points, lots: { [lotAttribute(dates)]: points }, occurredAt: at, recordedAt: order.recordedAt };
+  return {
+    pk: order.pk,
+    sk,
+    entryAt: entryAt(at, sk),
+    kind: "expiry",
+    day: dates.expiresDay,
+    points,
+    lots: { [lotAttribute(dates)]: points },
+    occurredAt: at,
+    recordedAt: order.recordedAt,
+  };
 }
 
 /** A refund whose order is not credited yet, recorded until it is. */
@@ -246,7 +257,10 @@ export function rejectedRefund({ entryAt: _history, ...parked }: ParkedRefundEnt
 }
 
 /** The refund a parked (or rejected) entry holds, as the event carried it. */
-export const refundOf = (parked: Pick<ParkedRefundEntry, "orderId" | "refundId" | "amount" | "currency" | "occurredAt">, userId: string): OrderRefunded => ({
+export const refundOf = (
+  parked: Pick<ParkedRefundEntry, "orderId" | "refundId" | "amount" | "currency" | "occurredAt">,
+  userId: string,
+): OrderRefunded => ({
   orderId: parked.orderId,
   userId,
   refundId: parked.refundId,
@@ -267,15 +281,9 @@ export interface ReversalPlan {
  * means three partial refunds reverse exactly what one full refund would; the cap means a
  * refund never takes back more than the order earned.
  */
-export function planReversal(
-  order: EarnEntry,
-  refund: OrderRefunded,
-  provenance: Provenance,
-): ReversalPlan {
+export function planReversal(order: EarnEntry, refund: OrderRefunded, provenance: Provenance): ReversalPlan {
   if (refund.refund.currency !== order.currency) {
-    throw new InvalidEventError(
-      `refund is in ${refund.refund.currency} but its order was paid in ${order.currency}`,
-    );
+    throw new InvalidEventError(`refund is in ${refund.refund.currency} but its order was paid in ${order.currency}`);
   }
   const refundedAmount = order.refundedAmount + refund.refund.amount;
   if (!Number.isSafeInteger(refundedAmount)) {

@@ -30,8 +30,7 @@ export const HISTORY_SK_PREFIXES = {
 
 export const orderSk = (orderId: string): string => `${HISTORY_SK_PREFIXES.order}${orderId}`;
 
-export const refundSk = (orderId: string, refundId: string): string =>
-  `${HISTORY_SK_PREFIXES.refund}${orderId}#${refundId}`;
+export const refundSk = (orderId: string, refundId: string): string => `${HISTORY_SK_PREFIXES.refund}${orderId}#${refundId}`;
 
 /** The note of what of an order arrived before it (a refund, its return window's close). */
 export const earlySk = (orderId: string): string => `EARLY#${orderId}`;
@@ -82,7 +81,8 @@ export function indexShardOf(userId: string): number {
  * whose return window's close is processed after the midnight it releases at is told by a notice
  * of its own, keyed by the order too, written with the close.
  */
-export const releaseSk = (day: string, orderId?: string): string => (orderId === undefined ? `RELEASE#${day}` : `RELEASE#${day}#${orderId}`);
+export const releaseSk = (day: string, orderId?: string): string =>
+  orderId === undefined ? `RELEASE#${day}` : `RELEASE#${day}#${orderId}`;
 
 /** A customer's notice that their lots expiring on `expiresDay` expire soon: one per expiry day. */
 export const expiringSoonSk = (expiresDay: string): string => `EXPIRING#${expiresDay}`;

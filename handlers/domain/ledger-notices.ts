@@ -92,7 +92,13 @@ export function lateReleaseNotice(pk: string, orderId: string, lot: Lot, now: nu
  * The notice, on `noticeDay`, of the lots a customer holds that expire `daysBefore` days later;
  * undefined when none still holds points at `now` (spent, refunded, or already expired).
  */
-export function expiringSoonNotice(pk: string, noticeDay: string, daysBefore: number, lots: readonly Lot[], now: number): ExpiringSoonNotice | undefined {
+export function expiringSoonNotice(
+  pk: string,
+  noticeDay: string,
+  daysBefore: number,
+  lots: readonly Lot[],
+  now: number,
+): ExpiringSoonNotice | undefined {
   const expiresAt = midnightOf(noticeDay) + daysBefore * DAY_MS;
   const day = dayOf(expiresAt);
   const expiring = lots.filter((lot) => lot.expiresDay === day && lot.points > 0 && !isExpired(lot, now));

@@ -12,8 +12,18 @@ export const DAY_MS = 86_400_000;
 
 /** `POINTS_LIFECYCLE` / the stack's `lifecycle`: whole days; 0 means "at once" and "never". */
 export const LifecycleSchema = v.object({
-  pendingDays: v.pipe(v.number("must be a number"), v.integer("must be a whole number of days"), v.minValue(0, "must be at least 0"), v.maxValue(365, "must be at most 365")),
-  expiryDays: v.pipe(v.number("must be a number"), v.integer("must be a whole number of days"), v.minValue(0, "must be at least 0"), v.maxValue(3650, "must be at most 3650")),
+  pendingDays: v.pipe(
+    v.number("must be a number"),
+    v.integer("must be a whole number of days"),
+    v.minValue(0, "must be at least 0"),
+    v.maxValue(365, "must be at most 365"),
+  ),
+  expiryDays: v.pipe(
+    v.number("must be a number"),
+    v.integer("must be a whole number of days"),
+    v.minValue(0, "must be at least 0"),
+    v.maxValue(3650, "must be at most 3650"),
+  ),
 });
 
 export type Lifecycle = v.InferOutput<typeof LifecycleSchema>;
@@ -72,7 +82,8 @@ export function lotDatesFor(completedAt: string, lifecycle: Lifecycle): LotDates
   if (lifecycle.pendingDays === 0 && lifecycle.expiryDays === 0) return { availableDay: null, expiresDay: null };
   // Pending 0 means "at once": the lot counts from the midnight that starts the order's day.
   const completed = Date.parse(completedAt);
-  const available = lifecycle.pendingDays === 0 ? Math.floor(completed / DAY_MS) * DAY_MS : midnightFrom(completed + lifecycle.pendingDays * DAY_MS);
+  const available =
+    lifecycle.pendingDays === 0 ? Math.floor(completed / DAY_MS) * DAY_MS : midnightFrom(completed + lifecycle.pendingDays * DAY_MS);
   const expires = lifecycle.expiryDays === 0 ? null : available + lifecycle.expiryDays * DAY_MS;
   if (Math.max(available, expires ?? 0) > LAST_MIDNIGHT) {
     throw new InvalidEventError(`the lot of an order completed at ${completedAt} would fall after the year 9999`);

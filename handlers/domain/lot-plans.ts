@@ -70,7 +70,10 @@ export function paidUp(holding: Holding, now: number): { holding: Holding; delta
   const deltas = merged([...[...paid].map(([attribute, points]): Delta => [attribute, -points]), ...debtPaid(holding, total)]);
   const change = new Map(deltas);
   const debt = holding.debt + (change.get(DEBT_ATTRIBUTE) ?? 0);
-  return { holding: { ...holding, debt, lots: holding.lots.map((lot) => ({ ...lot, points: lot.points + (change.get(lot.attribute) ?? 0) })) }, deltas };
+  return {
+    holding: { ...holding, debt, lots: holding.lots.map((lot) => ({ ...lot, points: lot.points + (change.get(lot.attribute) ?? 0) })) },
+    deltas,
+  };
 }
 
 /**
@@ -95,7 +98,12 @@ function owing(holding: Holding, points: number, now: number): Delta[] {
  * write that lands a moment late from spending a lot that expired meanwhile. `undefined` when
  * the spendable balance does not cover it.
  */
-export function planSpending(holding: Holding, points: number, now: number, safeUntil: number): { deltas: Delta[]; draws: Draws } | undefined {
+export function planSpending(
+  holding: Holding,
+  points: number,
+  now: number,
+  safeUntil: number,
+): { deltas: Delta[]; draws: Draws } | undefined {
   if (spendable(holding, now, safeUntil) < points) return undefined;
   const { deltas, draws } = take(holding, points, now, safeUntil);
   return { deltas: merged(deltas), draws };
@@ -106,7 +114,12 @@ export function planSpending(holding: Holding, points: number, now: number, safe
  * redemption takes them, and what they do not cover becomes owed (`debt`), as a refund of spent
  * points does. `toDebt` is the part not covered.
  */
-export function planDebit(stored: Holding, points: number, now: number, safeUntil: number): { deltas: Delta[]; draws: Draws; toDebt: number } {
+export function planDebit(
+  stored: Holding,
+  points: number,
+  now: number,
+  safeUntil: number,
+): { deltas: Delta[]; draws: Draws; toDebt: number } {
   const { holding, deltas: paid } = paidUp(stored, now);
   const { deltas, draws, untaken } = take(holding, points, now, safeUntil);
   return { deltas: merged([...paid, ...deltas, ...owing(holding, untaken, now)]), draws, toDebt: untaken };
@@ -152,7 +165,15 @@ export interface ReversalSplit {
  * (what its expiry entries held, less what they matched). The expired points stay where they
  * are, so the settle's expiry shows them whichever came first.
  */
-export function planReversal(stored: Holding, storedLot: Lot, lotHeld: boolean, points: number, now: number, expiredLeft = 0, heldMatched = 0): { deltas: Delta[]; split: ReversalSplit } {
+export function planReversal(
+  stored: Holding,
+  storedLot: Lot,
+  lotHeld: boolean,
+  points: number,
+  now: number,
+  expiredLeft = 0,
+  heldMatched = 0,
+): { deltas: Delta[]; split: ReversalSplit } {
   // Expired lots still on the item have paid what is owed, as after the settle.
   const { holding, deltas: paid } = paidUp(stored, now);
   const lot = holding.lots.find((held) => held.attribute === storedLot.attribute) ?? storedLot;
@@ -168,7 +189,10 @@ export function planReversal(stored: Holding, storedLot: Lot, lotHeld: boolean, 
   const fromLot = Math.min(points, Math.max(lot.points, 0));
   const rest = points - fromLot;
   // The lot's own points are gone now; what else the customer holds covers the rest.
-  const after = { ...holding, lots: holding.lots.map((held) => (held.attribute === lot.attribute ? { ...held, points: held.points - fromLot } : held)) };
+  const after = {
+    ...holding,
+    lots: holding.lots.map((held) => (held.attribute === lot.attribute ? { ...held, points: held.points - fromLot } : held)),
+  };
   const { deltas, untaken } = take(after, rest, now, now);
   return {
     deltas: merged([...paid, [lot.attribute, -fromLot], ...deltas, ...owing(after, untaken, now)]),

@@ -55,7 +55,8 @@ function earliestAfter(lots: readonly Lot[], now: number, instant: (lot: Lot) =>
 export const owedOf = (holding: Holding): number => holding.debt + holding.lots.reduce((sum, lot) => sum + Math.max(-lot.points, 0), 0);
 
 /** Whether a lot, when it expires, pays what is owed: only if the debt arose before it expired. */
-const paysDebt = (holding: Holding, lot: Lot): boolean => lot.points > 0 && lotInstants(lot).expiresAt > (holding.debtFrom ?? Number.NEGATIVE_INFINITY);
+const paysDebt = (holding: Holding, lot: Lot): boolean =>
+  lot.points > 0 && lotInstants(lot).expiresAt > (holding.debtFrom ?? Number.NEGATIVE_INFINITY);
 
 const byExpiry = (a: Lot, b: Lot): number => lotInstants(a).expiresAt - lotInstants(b).expiresAt || a.attribute.localeCompare(b.attribute);
 
@@ -89,11 +90,16 @@ export function spendable(holding: Holding, now: number, safeUntil = now): numbe
 /** The next points to expire, after what they will pay of the debt: lots that pay it all first expire nothing. */
 function nextExpiryOf(holding: Holding, now: number): Milestone | null {
   let owed = debtPayments(holding, now).owed;
-  const upcoming = holding.lots.filter((lot) => lot.points > 0 && !isExpired(lot, now) && Number.isFinite(lotInstants(lot).expiresAt)).sort(byExpiry);
+  const upcoming = holding.lots
+    .filter((lot) => lot.points > 0 && !isExpired(lot, now) && Number.isFinite(lotInstants(lot).expiresAt))
+    .sort(byExpiry);
   for (const at of new Set(upcoming.map((lot) => lotInstants(lot).expiresAt))) {
     const lots = upcoming.filter((lot) => lotInstants(lot).expiresAt === at);
     const held = lots.reduce((sum, lot) => sum + lot.points, 0);
-    const pays = Math.min(owed, lots.filter((lot) => paysDebt(holding, lot)).reduce((sum, lot) => sum + lot.points, 0));
+    const pays = Math.min(
+      owed,
+      lots.filter((lot) => paysDebt(holding, lot)).reduce((sum, lot) => sum + lot.points, 0),
+    );
     owed -= pays;
     if (held - pays > 0) return { points: held - pays, at: new Date(at).toISOString() };
   }
@@ -114,5 +120,10 @@ export function viewAt(holding: Holding, now: number): PointsView {
 export function spendingOrder(holding: Holding, now: number, safeUntil = now): Lot[] {
   return holding.lots
     .filter((lot) => lot.points > 0 && isAvailable(lot, now) && !isExpired(lot, safeUntil))
-    .sort((a, b) => lotInstants(a).expiresAt - lotInstants(b).expiresAt || lotInstants(a).availableAt - lotInstants(b).availableAt || a.attribute.localeCompare(b.attribute));
+    .sort(
+      (a, b) =>
+        lotInstants(a).expiresAt - lotInstants(b).expiresAt ||
+        lotInstants(a).availableAt - lotInstants(b).availableAt ||
+        a.attribute.localeCompare(b.attribute),
+    );
 }

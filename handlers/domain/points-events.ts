@@ -140,7 +140,11 @@ export const PointsEventSchema = v.variant("detailType", [
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.released), time: InstantSchema, detail: PointsReleasedDetailSchema }),
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.reversed), time: InstantSchema, detail: PointsReversedDetailSchema }),
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.redeemed), time: InstantSchema, detail: PointsRedeemedDetailSchema }),
-  v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.redemptionCancelled), time: InstantSchema, detail: RedemptionCancelledDetailSchema }),
+  v.object({
+    detailType: v.literal(POINTS_DETAIL_TYPES.redemptionCancelled),
+    time: InstantSchema,
+    detail: RedemptionCancelledDetailSchema,
+  }),
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.expired), time: InstantSchema, detail: PointsExpiredDetailSchema }),
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.expiringSoon), time: InstantSchema, detail: PointsExpiringSoonDetailSchema }),
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.adjusted), time: InstantSchema, detail: PointsAdjustedDetailSchema }),

@@ -13,11 +13,7 @@ import { entryAt, redemptionCancelSk, redemptionSk, userPk } from "./ledger-keys
 /** `POST /points/{userId}/redemptions` body. */
 export const RedemptionRequestSchema = v.object({
   redemptionId: IdSchema,
-  points: v.pipe(
-    v.number("must be a number"),
-    v.safeInteger("must be a whole number of points"),
-    v.minValue(1, "must be at least 1"),
-  ),
+  points: v.pipe(v.number("must be a number"), v.safeInteger("must be a whole number of points"), v.minValue(1, "must be at least 1")),
   rewardId: IdSchema,
 });
 
@@ -53,7 +49,12 @@ export function redemptionEntry(
 }
 
 /** The entry that gives a redemption's points back, once; `expiredPoints` came back to expired lots. */
-export function redemptionCancelEntry(redemption: RedemptionEntry, balanceBefore: number, expiredPoints: number, now: string): RedemptionCancelEntry {
+export function redemptionCancelEntry(
+  redemption: RedemptionEntry,
+  balanceBefore: number,
+  expiredPoints: number,
+  now: string,
+): RedemptionCancelEntry {
   const sk = redemptionCancelSk(redemption.redemptionId);
   return {
     pk: redemption.pk,

@@ -8,8 +8,7 @@ import * as v from "valibot";
 
 /** The parts of a timestamp `v.isoTimestamp` accepts: `T` or a space, 1–9 fraction digits,
  * `Z` or an offset of `±hh`, `±hhmm` or `±hh:mm` (optionally after a space). */
-const PARTS =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:Z| ?([+-])(\d{2})(?::?(\d{2}))?)$/u;
+const PARTS = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:Z| ?([+-])(\d{2})(?::?(\d{2}))?)$/u;
 
 const isLeapYear = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 
@@ -31,9 +30,7 @@ export function readIsoTimestamp(text: string): TimestampReading {
   const parts = PARTS.exec(text);
   if (!parts) return { ok: false, problem: "must be an ISO 8601 timestamp with a time zone" };
   const [, y, mo, d, h, mi, s, fraction = "", sign, offsetH = "00", offsetM = "00"] = parts;
-  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [
-    number, number, number, number, number, number,
-  ];
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
   if (month < 1 || month > 12) return { ok: false, problem: `has no month ${month}` };
   if (day < 1 || day > daysInMonth(year, month)) {
     return { ok: false, problem: `has no day ${day}: ${y}-${mo} has ${daysInMonth(year, month)} days` };

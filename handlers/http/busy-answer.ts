@@ -10,12 +10,19 @@ import { errorResponse, type Headers } from "./responses";
 export const BUSY_RETRY_AFTER_SECONDS = 1;
 
 /** `work`'s answer, or `503 busy` naming the key (`idName`) to retry with. */
-export async function unlessBusy(work: () => Promise<APIGatewayProxyResult>, headers: Headers, idName: string): Promise<APIGatewayProxyResult> {
+export async function unlessBusy(
+  work: () => Promise<APIGatewayProxyResult>,
+  headers: Headers,
+  idName: string,
+): Promise<APIGatewayProxyResult> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof LedgerBusyError) {
-      return errorResponse(503, "busy", `the balance is changing right now; retry with the same ${idName}`, { ...headers, "Retry-After": String(BUSY_RETRY_AFTER_SECONDS) });
+      return errorResponse(503, "busy", `the balance is changing right now; retry with the same ${idName}`, {
+        ...headers,
+        "Retry-After": String(BUSY_RETRY_AFTER_SECONDS),
+      });
     }
     throw error;
   }

@@ -18,7 +18,10 @@ const ClaimsSchema = v.object({
 function groupsOf(claim: string | string[] | undefined): string[] {
   if (claim === undefined) return [];
   if (Array.isArray(claim)) return claim;
-  return claim.replace(/^\[|\]$/g, "").split(/[\s,]+/).filter(Boolean);
+  return claim
+    .replace(/^\[|\]$/g, "")
+    .split(/[\s,]+/)
+    .filter(Boolean);
 }
 
 /** The caller's Cognito claims; `undefined` when API Gateway authorized without them. */

@@ -28,11 +28,19 @@ export function isJsonMediaType(contentType: string | undefined): boolean {
  * The body of `event` as `schema` reads it; a `ClientError` (415, or 400 naming the fields)
  * otherwise. `shape` shows the fields in the message for a body that is no JSON.
  */
-export function parseJsonBody<TSchema extends v.GenericSchema>(event: APIGatewayProxyEvent, schema: TSchema, shape: string): v.InferOutput<TSchema> {
+export function parseJsonBody<TSchema extends v.GenericSchema>(
+  event: APIGatewayProxyEvent,
+  schema: TSchema,
+  shape: string,
+): v.InferOutput<TSchema> {
   const contentType = headerOf(event, "content-type");
   if (!isJsonMediaType(contentType)) {
     const found = contentType === undefined ? "none" : `"${contentType}"`;
-    throw new ClientError(415, "unsupported_media_type", `the body must be JSON, sent with Content-Type: application/json (found ${found})`);
+    throw new ClientError(
+      415,
+      "unsupported_media_type",
+      `the body must be JSON, sent with Content-Type: application/json (found ${found})`,
+    );
   }
   let body: unknown;
   try {

@@ -77,12 +77,20 @@ export function createProxyRouter({ routes, logger, allowedOrigins }: ProxyRoute
     if (event.httpMethod !== method) {
       // Another function may serve the resource's other methods: the answer names them all.
       const allow = [...methodsOf(event.resource), ...(served.tree === "customer" ? ["OPTIONS"] : [])].join(", ");
-      return errorResponse(405, "method_not_allowed", `${event.httpMethod} is not allowed here; ${event.resource} serves ${allow}`, { ...headers, Allow: allow });
+      return errorResponse(405, "method_not_allowed", `${event.httpMethod} is not allowed here; ${event.resource} serves ${allow}`, {
+        ...headers,
+        Allow: allow,
+      });
     }
     const userId = v.safeParse(IdSchema, event.pathParameters?.userId);
     if (!userId.success) return errorResponse(400, "invalid_user_id", describeIssues(userId.issues, "userId"), headers);
     if (served.tree === "admin" && !mayUseAdminTree(event)) {
-      return errorResponse(403, "forbidden", "only the IAM principals listed as the stack's adminPrincipals call the /admin routes (SigV4)", headers);
+      return errorResponse(
+        403,
+        "forbidden",
+        "only the IAM principals listed as the stack's adminPrincipals call the /admin routes (SigV4)",
+        headers,
+      );
     }
     if (!handler.authorize(event, userId.output)) return errorResponse(403, "forbidden", handler.forbidden, headers);
     try {

@@ -41,12 +41,7 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Headers
 }
 
 /** `{"error": {"code", "message"}}`, the one error shape of the API. */
-export function errorResponse(
-  statusCode: number,
-  code: ErrorCode,
-  message: string,
-  headers: Headers = {},
-): APIGatewayProxyResult {
+export function errorResponse(statusCode: number, code: ErrorCode, message: string, headers: Headers = {}): APIGatewayProxyResult {
   return jsonResponse(statusCode, { error: { code, message } }, headers);
 }
 

@@ -29,7 +29,8 @@ export const ADMIN_PREFIX = "/admin";
 export type RouteTree = "customer" | "admin";
 
 /** The resource a route is served at in `tree`. */
-export const resourceIn = (tree: RouteTree, route: ApiRoute): string => (tree === "admin" ? `${ADMIN_PREFIX}${route.resource}` : route.resource);
+export const resourceIn = (tree: RouteTree, route: ApiRoute): string =>
+  tree === "admin" ? `${ADMIN_PREFIX}${route.resource}` : route.resource;
 
 /** A route as served at one resource. */
 export interface ServedRoute {

@@ -90,10 +90,17 @@ export function balanceState(item: Record<string, unknown> | undefined): Balance
     const dates = lotDatesOf(attribute);
     if (dates === undefined) continue;
     const points = v.safeParse(SafeCountSchema, value);
-    if (!points.success) throw new CorruptLedgerItemError(`ledger item ${key} cannot be read: ${attribute}: ${describeIssues(points.issues)}`);
+    if (!points.success)
+      throw new CorruptLedgerItemError(`ledger item ${key} cannot be read: ${attribute}: ${describeIssues(points.issues)}`);
     lots.push({ attribute, ...dates, points: points.output });
   }
   const { balance, lifetimeEarned, updatedAt, debt, debtFrom, expiredTotal, version } = result.output;
   if (balance !== undefined) lots.push(legacyLot(balance));
-  return { holding: { lots, debt, ...(debtFrom === undefined ? {} : { debtFrom }) }, lifetimeEarned, expiredTotal, version, updatedAt: updatedAt ?? null };
+  return {
+    holding: { lots, debt, ...(debtFrom === undefined ? {} : { debtFrom }) },
+    lifetimeEarned,
+    expiredTotal,
+    version,
+    updatedAt: updatedAt ?? null,
+  };
 }

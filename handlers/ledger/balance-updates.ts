@@ -37,10 +37,7 @@ export interface GuardedMove {
  */
 function limitsPassed(deltas: readonly Delta[]): string {
   const moving = (up: boolean) => deltas.filter(([, delta]) => (up ? delta > 0 : delta < 0)).map(([attribute]) => totalName(attribute));
-  return [
-    [moving(true), `beyond ${SAFE_INTEGER_LIMIT}`] as const,
-    [moving(false), `below -${SAFE_INTEGER_LIMIT}`] as const,
-  ]
+  return [[moving(true), `beyond ${SAFE_INTEGER_LIMIT}`] as const, [moving(false), `below -${SAFE_INTEGER_LIMIT}`] as const]
     .filter(([totals]) => totals.length > 0)
     .map(([totals, limit]) => `${totals.join(" or ")} ${limit}`)
     .join(" or ");
@@ -85,7 +82,9 @@ export function balanceUpdates(tableName: string) {
         guards.unshift("#version = :version");
       }
     }
-    const expression = [`ADD ${adds.join(", ")}`, "SET #at = :at", ...(removes.length > 0 ? [`REMOVE ${removes.join(", ")}`] : [])].join(" ");
+    const expression = [`ADD ${adds.join(", ")}`, "SET #at = :at", ...(removes.length > 0 ? [`REMOVE ${removes.join(", ")}`] : [])].join(
+      " ",
+    );
     return {
       action: {
         Update: {
@@ -125,7 +124,14 @@ export function balanceUpdates(tableName: string) {
      * version read. `lifetimeEarned` is added zero, unless the plan moves it, so an item always
      * reads whole.
      */
-    applyPlan: (pk: string, read: BalanceState, deltas: readonly Delta[], at: string, what: string, remove: readonly string[] = []): GuardedMove => {
+    applyPlan: (
+      pk: string,
+      read: BalanceState,
+      deltas: readonly Delta[],
+      at: string,
+      what: string,
+      remove: readonly string[] = [],
+    ): GuardedMove => {
       for (const [attribute, delta] of deltas) {
         const totals: Record<string, number> = {
           [BALANCE_ATTRIBUTES.expiredTotal]: read.expiredTotal,

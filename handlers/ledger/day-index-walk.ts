@@ -24,7 +24,9 @@ export async function* walkDayIndex(client: DynamoDBDocumentClient, tableName: s
           TableName: tableName,
           KeyConditionExpression: "pk = :pk",
           ExpressionAttributeValues: { ":pk": walk.shardPk(shard) },
-          ...(walk.unless === undefined ? {} : { FilterExpression: "attribute_not_exists(#mark)", ExpressionAttributeNames: { "#mark": walk.unless } }),
+          ...(walk.unless === undefined
+            ? {}
+            : { FilterExpression: "attribute_not_exists(#mark)", ExpressionAttributeNames: { "#mark": walk.unless } }),
           ExclusiveStartKey: start,
         }),
       );

@@ -68,7 +68,12 @@ export const dayIndexPuts = (tableName: string, lot: IndexedLot, writtenAt: stri
  * order credited after its lot expired (`late`), no index item (no settle has anything left to do
  * for it) but its own expiry entry (`lateExpiry`), when it expires any points.
  */
-export function creditIndexPuts(tableName: string, order: IndexedLot & { recordedAt: string }, late: boolean, lateExpiry: ExpiryEntry | undefined): TransactItem[] {
+export function creditIndexPuts(
+  tableName: string,
+  order: IndexedLot & { recordedAt: string },
+  late: boolean,
+  lateExpiry: ExpiryEntry | undefined,
+): TransactItem[] {
   if (!late) return dayIndexPuts(tableName, order, order.recordedAt);
   return lateExpiry ? [putNewEntry(tableName, lateExpiry)] : [];
 }

@@ -8,7 +8,13 @@
  */
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
-import { adjustmentEntry, adjustmentFingerprint, grantedLotFields, type AdjustmentMove, type AdjustmentRequest } from "../domain/adjustment";
+import {
+  adjustmentEntry,
+  adjustmentFingerprint,
+  grantedLotFields,
+  type AdjustmentMove,
+  type AdjustmentRequest,
+} from "../domain/adjustment";
 import { AdjustmentEntrySchema, type AdjustmentEntry } from "../domain/ledger-entries";
 import { adjustmentSk, BALANCE_SK } from "../domain/ledger-keys";
 import type { Lifecycle } from "../domain/lifecycle";
@@ -55,36 +61,48 @@ export class DynamoAdjustments {
   }
 
   adjust(userId: string, request: AdjustmentRequest, actor: string, now: () => Date): Promise<AdjustResult> {
-    return retrying<AdjustResult>(BUSY_RETRY, async () => {
-      const found = await readUserItemsUnlessErased(this.client, this.tableName, userId, [BALANCE_SK, adjustmentSk(request.adjustmentId)]);
-      // Before a refusal or a replay: an erased customer's balance reads as nothing, and their entries may be half deleted.
-      if (found.erased) return { outcome: "erased" };
-      const [balanceItem, existingItem] = found.items;
-      if (existingItem) return this.retryOf(v.parse(AdjustmentEntrySchema, existingItem), request);
-      const read = balanceState(balanceItem);
-      const at = now().getTime();
-      const iso = new Date(at).toISOString();
-      const balance = spendable(read.holding, at);
-      const planned = this.plan(read.holding, request, at, iso);
-      // Refused: what this take could have spent, without the points about to expire.
-      if (!planned) return { outcome: "insufficient", balance: spendable(read.holding, at, at + SPEND_MARGIN_MS) };
+    return retrying<AdjustResult>(
+      BUSY_RETRY,
+      async () => {
+        const found = await readUserItemsUnlessErased(this.client, this.tableName, userId, [
+          BALANCE_SK,
+          adjustmentSk(request.adjustmentId),
+        ]);
+        // Before a refusal or a replay: an erased customer's balance reads as nothing, and their entries may be half deleted.
+        if (found.erased) return { outcome: "erased" };
+        const [balanceItem, existingItem] = found.items;
+        if (existingItem) return this.retryOf(v.parse(AdjustmentEntrySchema, existingItem), request);
+        const read = balanceState(balanceItem);
+        const at = now().getTime();
+        const iso = new Date(at).toISOString();
+        const balance = spendable(read.holding, at);
+        const planned = this.plan(read.holding, request, at, iso);
+        // Refused: what this take could have spent, without the points about to expire.
+        if (!planned) return { outcome: "insufficient", balance: spendable(read.holding, at, at + SPEND_MARGIN_MS) };
 
-      const entry = adjustmentEntry(userId, request, actor, planned.move, balance + request.points, iso);
-      const change = this.balances.applyPlan(entry.pk, read, planned.deltas, iso, `adjusting by ${request.points} points`);
-      const result = await transactWrite(this.client, [
-        { name: "entry", item: putNewEntry(this.tableName, entry, true) },
-        { name: "balance", item: change.action },
-        { name: "notErased", item: notErasedCheck(this.tableName, entry.pk) },
-        ...named("forSettle", planned.move.direction === "grant" ? expiryIndexPut(this.tableName, { pk: entry.pk, ...(entry.expiresAt ? { expiresAt: entry.expiresAt } : {}) }, iso) : []),
-      ]);
-      if (result.written) return { outcome: "adjusted", entry };
-      if (failed(result, "notErased")) return { outcome: "erased" };
-      // The same id landed concurrently: its entry came back with the cancellation.
-      const winner = oldItemOf(result, "entry");
-      if (winner) return this.retryOf(v.parse(AdjustmentEntrySchema, winner), request);
-      if (refusedAtVersion(result, "balance", read.version)) throw change.refusal();
-      return AGAIN; // the balance moved since it was read
-    }, busyBalance(userId));
+        const entry = adjustmentEntry(userId, request, actor, planned.move, balance + request.points, iso);
+        const change = this.balances.applyPlan(entry.pk, read, planned.deltas, iso, `adjusting by ${request.points} points`);
+        const result = await transactWrite(this.client, [
+          { name: "entry", item: putNewEntry(this.tableName, entry, true) },
+          { name: "balance", item: change.action },
+          { name: "notErased", item: notErasedCheck(this.tableName, entry.pk) },
+          ...named(
+            "forSettle",
+            planned.move.direction === "grant"
+              ? expiryIndexPut(this.tableName, { pk: entry.pk, ...(entry.expiresAt ? { expiresAt: entry.expiresAt } : {}) }, iso)
+              : [],
+          ),
+        ]);
+        if (result.written) return { outcome: "adjusted", entry };
+        if (failed(result, "notErased")) return { outcome: "erased" };
+        // The same id landed concurrently: its entry came back with the cancellation.
+        const winner = oldItemOf(result, "entry");
+        if (winner) return this.retryOf(v.parse(AdjustmentEntrySchema, winner), request);
+        if (refusedAtVersion(result, "balance", read.version)) throw change.refusal();
+        return AGAIN; // the balance moved since it was read
+      },
+      busyBalance(userId),
+    );
   }
 
   /** A grant credits a lot of its own dates; a take spends earliest expiry first, into debt only when allowed. */

@@ -18,7 +18,13 @@
  * (and one per retry of unprocessed items, a bounded number of them: then the erasure fails, and
  * resumes when run again), plus one transaction per change that beat the tombstone.
  */
-import { BatchWriteCommand, type BatchWriteCommandInput, GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  GetCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
 import { outstandingPoints, TombstoneSchema, type Tombstone } from "../domain/erasure";
 import { CorruptLedgerItemError } from "../domain/errors";
@@ -82,7 +88,9 @@ export class DynamoErasure {
     const pk = userPk(userId);
     const tombstone = await this.putTombstone(userId, now);
     // Read after the tombstone: whatever committed before it is here, and nothing commits after it.
-    const { Item: balanceItem } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: balanceKey(pk), ConsistentRead: true }));
+    const { Item: balanceItem } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: balanceKey(pk), ConsistentRead: true }),
+    );
 
     // The days come from the lots' names, so even a balance item that cannot be read is unindexed.
     const lots = Object.keys(balanceItem ?? {}).flatMap((attribute) => lotDatesOf(attribute) ?? []);
@@ -91,7 +99,9 @@ export class DynamoErasure {
     const indexPks = new Set([
       ...lots.flatMap((lot) => (lot.expiresDay === null ? [] : [expiryIndexPk(lot.expiresDay, shard)])),
       // A release index item lasts until the settle visits its day: pending lots, and those released within its catch-up.
-      ...lots.flatMap((lot) => (lot.availableDay === null || lot.availableDay < unvisitedFrom ? [] : [releaseIndexPk(lot.availableDay, shard)])),
+      ...lots.flatMap((lot) =>
+        lot.availableDay === null || lot.availableDay < unvisitedFrom ? [] : [releaseIndexPk(lot.availableDay, shard)],
+      ),
     ]);
     let pending: Key[] = [...indexPks].map((indexPk) => ({ pk: indexPk, sk: pk }));
     let itemsDeleted = 0;
@@ -146,20 +156,36 @@ export class DynamoErasure {
   private async putTombstone(userId: string, now: Date): Promise<Tombstone> {
     const key = balanceKey(userPk(userId));
     let { Item: read } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-    return retrying<Tombstone>(BUSY_RETRY, async () => {
-      const tombstone: Tombstone = { ...tombstoneKey(userId), erasedAt: now.toISOString(), pointsRemoved: this.outstanding(read, now) };
-      const result = await transactWrite(this.client, [
-        { name: "tombstone", item: { Put: { TableName: this.tableName, Item: tombstone, ConditionExpression: "attribute_not_exists(pk)", ReturnValuesOnConditionCheckFailure: "ALL_OLD" } } },
-        { name: "balanceAsRead", item: this.unchangedCheck(key, read) },
-      ]);
-      if (result.written) return tombstone;
-      if (failed(result, "tombstone")) {
-        const standing = oldItemOf(result, "tombstone") ?? (await this.client.send(new GetCommand({ TableName: this.tableName, Key: tombstoneKey(userId), ConsistentRead: true }))).Item;
-        return v.parse(TombstoneSchema, standing);
-      }
-      read = oldItemOf(result, "balanceAsRead");
-      return AGAIN;
-    }, busyBalance(`the customer of ${tombstoneKey(userId).pk}`));
+    return retrying<Tombstone>(
+      BUSY_RETRY,
+      async () => {
+        const tombstone: Tombstone = { ...tombstoneKey(userId), erasedAt: now.toISOString(), pointsRemoved: this.outstanding(read, now) };
+        const result = await transactWrite(this.client, [
+          {
+            name: "tombstone",
+            item: {
+              Put: {
+                TableName: this.tableName,
+                Item: tombstone,
+                ConditionExpression: "attribute_not_exists(pk)",
+                ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+              },
+            },
+          },
+          { name: "balanceAsRead", item: this.unchangedCheck(key, read) },
+        ]);
+        if (result.written) return tombstone;
+        if (failed(result, "tombstone")) {
+          const standing =
+            oldItemOf(result, "tombstone") ??
+            (await this.client.send(new GetCommand({ TableName: this.tableName, Key: tombstoneKey(userId), ConsistentRead: true }))).Item;
+          return v.parse(TombstoneSchema, standing);
+        }
+        read = oldItemOf(result, "balanceAsRead");
+        return AGAIN;
+      },
+      busyBalance(`the customer of ${tombstoneKey(userId).pk}`),
+    );
   }
 
   /**
@@ -209,7 +235,12 @@ export class DynamoErasure {
             requests = UnprocessedItems?.[this.tableName] ?? [];
             return requests.length > 0 ? AGAIN : undefined;
           },
-          { exhausted: (tries) => new RetriesExhaustedError(`${requests.length} deletes of the erasure were still left unprocessed by DynamoDB after ${tries} tries; erasing again resumes`) },
+          {
+            exhausted: (tries) =>
+              new RetriesExhaustedError(
+                `${requests.length} deletes of the erasure were still left unprocessed by DynamoDB after ${tries} tries; erasing again resumes`,
+              ),
+          },
         );
       } catch (error) {
         failure ??= { error };

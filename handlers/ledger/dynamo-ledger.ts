@@ -12,7 +12,21 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
 import type { OrderRefunded, ReturnWindowClosed } from "../domain/contract";
-import { EarnEntrySchema, LedgerEntrySchema, SafeCountSchema, expiredOnCredit, lateExpiryEntry, lotFields, parkedRefundEntry, planReversal, type EarnEntry, type EventOrigin, type LedgerEntry, type Provenance, type RejectedRefund } from "../domain/ledger-entries";
+import {
+  EarnEntrySchema,
+  LedgerEntrySchema,
+  SafeCountSchema,
+  expiredOnCredit,
+  lateExpiryEntry,
+  lotFields,
+  parkedRefundEntry,
+  planReversal,
+  type EarnEntry,
+  type EventOrigin,
+  type LedgerEntry,
+  type Provenance,
+  type RejectedRefund,
+} from "../domain/ledger-entries";
 import { BALANCE_SK, orderSk, userPk } from "../domain/ledger-keys";
 import { lateReleaseNotice } from "../domain/ledger-notices";
 import { earlyReleaseOf, lotAttribute, lotDatesOf } from "../domain/lifecycle";
@@ -106,60 +120,83 @@ export class DynamoLedger {
    * read, so concurrent refunds of one order cannot both apply) and the lots' plan.
    */
   reverseRefund(refund: OrderRefunded, provenance: Provenance, now: Date, origin?: EventOrigin): Promise<WriteResult> {
-    return retrying<WriteResult>(EVENT_RETRY, async () => {
-      const [orderItem, balanceItem] = await readUserItems(this.client, this.tableName, refund.userId, [orderSk(refund.orderId), BALANCE_SK]);
-      if (!orderItem) {
-        const parked = await transactWrite(this.client, [
-          { name: "entry", item: putNewEntry(this.tableName, parkedRefundEntry(refund, provenance, origin)) },
-          ...earlyArrivalAction(this.tableName, this.notes.noteRefund(userPk(refund.userId), refund.orderId), userPk(refund.userId), refund.orderId),
+    return retrying<WriteResult>(
+      EVENT_RETRY,
+      async () => {
+        const [orderItem, balanceItem] = await readUserItems(this.client, this.tableName, refund.userId, [
+          orderSk(refund.orderId),
+          BALANCE_SK,
         ]);
-        if (parked.written) return PARKED;
-        if (failed(parked, "notErased")) return DROPPED_ERASED;
-        if (failed(parked, "entry")) return DUPLICATE;
-        return AGAIN; // the order landed meanwhile: reverse against it
-      }
-      const order = v.parse(EarnEntrySchema, orderItem);
-      const plan = planReversal(order, refund, provenance);
-      const read = balanceState(balanceItem);
-      // An order processed after its lot expired never joined it: its own expiry entry holds its points.
-      const late = expiredOnCredit(order);
-      const found = lotOf(order, read.holding.lots);
-      const { lot, held } = late ? { lot: { ...found.lot, points: 0 }, held: false } : found;
-      const expired = isExpired(lot, now.getTime());
-      // Only a refund whose order's lot expired and was settled away reads what the lot held then.
-      const settled = !held && expired ? await settledLotOf(this.client, this.tableName, order.pk, lot, late ? order.orderId : undefined) : undefined;
-      const matched = held && expired ? v.parse(v.optional(SafeCountSchema, 0), balanceItem?.[matchedAttribute(lot)]) : 0;
-      const lots = planLotReversal(read.holding, lot, held, plan.entry.points, now.getTime(), settled?.left, matched);
-      const entry = { ...plan.entry, ...lots.split };
-      // What it treats as expired of a lot still held is matched there, so no later refund treats it so again.
-      const matching: Delta[] = held && expired && lots.split.notTaken > 0 ? [[matchedAttribute(lot), lots.split.notTaken]] : [];
-      const change = this.balances.applyPlan(order.pk, read, [...lots.deltas, ...matching], entry.recordedAt, `reversing ${entry.points} points`);
-      const result = await transactWrite(this.client, [
-        { name: "entry", item: putNewEntry(this.tableName, entry) },
-        {
-          name: "orderTotals",
-          item: {
-            Update: {
-              TableName: this.tableName,
-              Key: { pk: order.pk, sk: order.sk },
-              UpdateExpression: "SET refundedAmount = :amount, reversedPoints = :reversed",
-              ConditionExpression: "refundedAmount = :readAmount",
-              ExpressionAttributeValues: { ":amount": plan.refundedAmount, ":reversed": plan.reversedPoints, ":readAmount": order.refundedAmount },
+        if (!orderItem) {
+          const parked = await transactWrite(this.client, [
+            { name: "entry", item: putNewEntry(this.tableName, parkedRefundEntry(refund, provenance, origin)) },
+            ...earlyArrivalAction(
+              this.tableName,
+              this.notes.noteRefund(userPk(refund.userId), refund.orderId),
+              userPk(refund.userId),
+              refund.orderId,
+            ),
+          ]);
+          if (parked.written) return PARKED;
+          if (failed(parked, "notErased")) return DROPPED_ERASED;
+          if (failed(parked, "entry")) return DUPLICATE;
+          return AGAIN; // the order landed meanwhile: reverse against it
+        }
+        const order = v.parse(EarnEntrySchema, orderItem);
+        const plan = planReversal(order, refund, provenance);
+        const read = balanceState(balanceItem);
+        // An order processed after its lot expired never joined it: its own expiry entry holds its points.
+        const late = expiredOnCredit(order);
+        const found = lotOf(order, read.holding.lots);
+        const { lot, held } = late ? { lot: { ...found.lot, points: 0 }, held: false } : found;
+        const expired = isExpired(lot, now.getTime());
+        // Only a refund whose order's lot expired and was settled away reads what the lot held then.
+        const settled =
+          !held && expired ? await settledLotOf(this.client, this.tableName, order.pk, lot, late ? order.orderId : undefined) : undefined;
+        const matched = held && expired ? v.parse(v.optional(SafeCountSchema, 0), balanceItem?.[matchedAttribute(lot)]) : 0;
+        const lots = planLotReversal(read.holding, lot, held, plan.entry.points, now.getTime(), settled?.left, matched);
+        const entry = { ...plan.entry, ...lots.split };
+        // What it treats as expired of a lot still held is matched there, so no later refund treats it so again.
+        const matching: Delta[] = held && expired && lots.split.notTaken > 0 ? [[matchedAttribute(lot), lots.split.notTaken]] : [];
+        const change = this.balances.applyPlan(
+          order.pk,
+          read,
+          [...lots.deltas, ...matching],
+          entry.recordedAt,
+          `reversing ${entry.points} points`,
+        );
+        const result = await transactWrite(this.client, [
+          { name: "entry", item: putNewEntry(this.tableName, entry) },
+          {
+            name: "orderTotals",
+            item: {
+              Update: {
+                TableName: this.tableName,
+                Key: { pk: order.pk, sk: order.sk },
+                UpdateExpression: "SET refundedAmount = :amount, reversedPoints = :reversed",
+                ConditionExpression: "refundedAmount = :readAmount",
+                ExpressionAttributeValues: {
+                  ":amount": plan.refundedAmount,
+                  ":reversed": plan.reversedPoints,
+                  ":readAmount": order.refundedAmount,
+                },
+              },
             },
           },
-        },
-        { name: "balance", item: change.action },
-        ...named("settledLotMatches", settled?.match(lots.split.notTaken) ?? []),
-        // An erasure deletes the order after its tombstone: a refund that read the order before
-        // then must not write behind it.
-        { name: "notErased", item: notErasedCheck(this.tableName, order.pk) },
-      ]);
-      if (result.written) return { outcome: "reversed", points: entry.points };
-      if (failed(result, "notErased")) return DROPPED_ERASED;
-      if (failed(result, "entry")) return DUPLICATE;
-      if (refusedAtVersion(result, "balance", read.version)) throw change.refusal();
-      return AGAIN; // another change of this order or balance landed first; re-read
-    }, { exhausted: (tries) => new RetriesExhaustedError(`order ${refund.orderId} kept changing under ${tries} refund attempts`) });
+          { name: "balance", item: change.action },
+          ...named("settledLotMatches", settled?.match(lots.split.notTaken) ?? []),
+          // An erasure deletes the order after its tombstone: a refund that read the order before
+          // then must not write behind it.
+          { name: "notErased", item: notErasedCheck(this.tableName, order.pk) },
+        ]);
+        if (result.written) return { outcome: "reversed", points: entry.points };
+        if (failed(result, "notErased")) return DROPPED_ERASED;
+        if (failed(result, "entry")) return DUPLICATE;
+        if (refusedAtVersion(result, "balance", read.version)) throw change.refusal();
+        return AGAIN; // another change of this order or balance landed first; re-read
+      },
+      { exhausted: (tries) => new RetriesExhaustedError(`order ${refund.orderId} kept changing under ${tries} refund attempts`) },
+    );
   }
 
   /**
@@ -170,69 +207,92 @@ export class DynamoLedger {
   releaseEarly(closed: ReturnWindowClosed, now: Date): Promise<WriteResult> {
     // Whether the close's note, if it is the order's first arrival, expires (no refund is parked).
     let expires = true;
-    return retrying<WriteResult>(EVENT_RETRY, async () => {
-      const [orderItem, balanceItem] = await readUserItems(this.client, this.tableName, closed.userId, [orderSk(closed.orderId), BALANCE_SK]);
-      if (!orderItem) {
-        const pk = userPk(closed.userId);
-        const parked = await transactWrite(this.client, earlyArrivalAction(this.tableName, this.notes.noteClose(pk, closed.orderId, closed.closedAt, expires), pk, closed.orderId));
-        if (parked.written) return PARKED;
-        if (failed(parked, "notErased")) return DROPPED_ERASED;
-        const note = failed(parked, "note") ? earlyNoteOf(oldItemOf(parked, "note")) : undefined;
-        // An earlier close is recorded already; or a refund is, and the note must not expire.
-        if (note !== undefined && note.closedAt !== undefined && note.closedAt <= closed.closedAt) return DUPLICATE;
-        if (note?.refunds !== undefined) expires = false;
-        return AGAIN;
-      }
-      const order = v.parse(EarnEntrySchema, orderItem);
-      if (order.returnWindowClosedAt !== undefined) return DUPLICATE;
-      const read = balanceState(balanceItem);
-      const { lot } = lotOf(order, read.holding.lots);
-      // The lot the close gives is the one it gives when processed before its order: the release
-      // moves even when processed after it (no balance changes, the dates agree); an expired lot stays.
-      const pending = !isAvailable(lot, now.getTime());
-      const moved = isExpired(lot, now.getTime()) ? undefined : earlyReleaseOf(lot, closed.closedAt);
-      const fields = moved === undefined ? {} : lotFields(moved);
-      // What the order still holds is in its lot, unless spent since its release (then what is left).
-      const points = moved === undefined ? 0 : Math.min(order.points - order.reversedPoints, Math.max(lot.points, 0));
-      // A lot the move empties leaves the item rather than lingering at zero until its expiry.
-      const emptied = moved !== undefined && points === lot.points;
-      const names: Record<string, string> = {};
-      const values: Record<string, string | number> = { ":readAmount": order.refundedAmount };
-      const sets = Object.entries({ returnWindowClosedAt: closed.closedAt, ...fields }).map(([name, value], i) => {
-        names[`#f${i}`] = name;
-        values[`:f${i}`] = value;
-        return `#f${i} = :f${i}`;
-      });
-      const deltas: Delta[] = moved === undefined ? [] : emptied ? [[lotAttribute(moved), points]] : [[lot.attribute, -points], [lotAttribute(moved), points]];
-      const change = moved && this.balances.applyPlan(order.pk, read, deltas, now.toISOString(), `releasing ${points} points`, emptied ? [lot.attribute] : []);
-      // Pending when processed and released already (the close came late): told now, as no settle
-      // will; a lot released before the close was told on its own day.
-      const late = moved && pending && isAvailable(moved, now.getTime()) ? lateReleaseNotice(order.pk, order.orderId, { attribute: lotAttribute(moved), ...moved, points }, now.getTime()) : undefined;
-      const result = await transactWrite(this.client, [
-        {
-          name: "order",
-          item: {
-            Update: {
-              TableName: this.tableName,
-              Key: { pk: order.pk, sk: order.sk },
-              UpdateExpression: `SET ${sets.join(", ")}`,
-              ConditionExpression: "attribute_not_exists(returnWindowClosedAt) AND refundedAmount = :readAmount",
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: values,
+    return retrying<WriteResult>(
+      EVENT_RETRY,
+      async () => {
+        const [orderItem, balanceItem] = await readUserItems(this.client, this.tableName, closed.userId, [
+          orderSk(closed.orderId),
+          BALANCE_SK,
+        ]);
+        if (!orderItem) {
+          const pk = userPk(closed.userId);
+          const parked = await transactWrite(
+            this.client,
+            earlyArrivalAction(this.tableName, this.notes.noteClose(pk, closed.orderId, closed.closedAt, expires), pk, closed.orderId),
+          );
+          if (parked.written) return PARKED;
+          if (failed(parked, "notErased")) return DROPPED_ERASED;
+          const note = failed(parked, "note") ? earlyNoteOf(oldItemOf(parked, "note")) : undefined;
+          // An earlier close is recorded already; or a refund is, and the note must not expire.
+          if (note !== undefined && note.closedAt !== undefined && note.closedAt <= closed.closedAt) return DUPLICATE;
+          if (note?.refunds !== undefined) expires = false;
+          return AGAIN;
+        }
+        const order = v.parse(EarnEntrySchema, orderItem);
+        if (order.returnWindowClosedAt !== undefined) return DUPLICATE;
+        const read = balanceState(balanceItem);
+        const { lot } = lotOf(order, read.holding.lots);
+        // The lot the close gives is the one it gives when processed before its order: the release
+        // moves even when processed after it (no balance changes, the dates agree); an expired lot stays.
+        const pending = !isAvailable(lot, now.getTime());
+        const moved = isExpired(lot, now.getTime()) ? undefined : earlyReleaseOf(lot, closed.closedAt);
+        const fields = moved === undefined ? {} : lotFields(moved);
+        // What the order still holds is in its lot, unless spent since its release (then what is left).
+        const points = moved === undefined ? 0 : Math.min(order.points - order.reversedPoints, Math.max(lot.points, 0));
+        // A lot the move empties leaves the item rather than lingering at zero until its expiry.
+        const emptied = moved !== undefined && points === lot.points;
+        const names: Record<string, string> = {};
+        const values: Record<string, string | number> = { ":readAmount": order.refundedAmount };
+        const sets = Object.entries({ returnWindowClosedAt: closed.closedAt, ...fields }).map(([name, value], i) => {
+          names[`#f${i}`] = name;
+          values[`:f${i}`] = value;
+          return `#f${i} = :f${i}`;
+        });
+        const deltas: Delta[] =
+          moved === undefined
+            ? []
+            : emptied
+              ? [[lotAttribute(moved), points]]
+              : [
+                  [lot.attribute, -points],
+                  [lotAttribute(moved), points],
+                ];
+        const change =
+          moved &&
+          this.balances.applyPlan(order.pk, read, deltas, now.toISOString(), `releasing ${points} points`, emptied ? [lot.attribute] : []);
+        // Pending when processed and released already (the close came late): told now, as no settle
+        // will; a lot released before the close was told on its own day.
+        const late =
+          moved && pending && isAvailable(moved, now.getTime())
+            ? lateReleaseNotice(order.pk, order.orderId, { attribute: lotAttribute(moved), ...moved, points }, now.getTime())
+            : undefined;
+        const result = await transactWrite(this.client, [
+          {
+            name: "order",
+            item: {
+              Update: {
+                TableName: this.tableName,
+                Key: { pk: order.pk, sk: order.sk },
+                UpdateExpression: `SET ${sets.join(", ")}`,
+                ConditionExpression: "attribute_not_exists(returnWindowClosedAt) AND refundedAmount = :readAmount",
+                ExpressionAttributeNames: names,
+                ExpressionAttributeValues: values,
+              },
             },
           },
-        },
-        ...named("balance", change ? [change.action] : []),
-        ...named("forSettle", change ? dayIndexPuts(this.tableName, { pk: order.pk, ...fields }, now.toISOString()) : []),
-        ...named("lateReleaseNotice", late ? [putNewEntry(this.tableName, late)] : []),
-        // As a refund's: the order may be read before an erasure deletes it, its writes must not land after.
-        { name: "notErased", item: notErasedCheck(this.tableName, order.pk) },
-      ]);
-      if (result.written) return { outcome: "released", points };
-      if (failed(result, "notErased")) return DROPPED_ERASED;
-      if (change && refusedAtVersion(result, "balance", read.version)) throw change.refusal();
-      return AGAIN; // a refund of the order, a duplicate of this event or a plan on the balance won; re-read
-    }, { exhausted: (tries) => new RetriesExhaustedError(`order ${closed.orderId} kept changing under ${tries} release attempts`) });
+          ...named("balance", change ? [change.action] : []),
+          ...named("forSettle", change ? dayIndexPuts(this.tableName, { pk: order.pk, ...fields }, now.toISOString()) : []),
+          ...named("lateReleaseNotice", late ? [putNewEntry(this.tableName, late)] : []),
+          // As a refund's: the order may be read before an erasure deletes it, its writes must not land after.
+          { name: "notErased", item: notErasedCheck(this.tableName, order.pk) },
+        ]);
+        if (result.written) return { outcome: "released", points };
+        if (failed(result, "notErased")) return DROPPED_ERASED;
+        if (change && refusedAtVersion(result, "balance", read.version)) throw change.refusal();
+        return AGAIN; // a refund of the order, a duplicate of this event or a plan on the balance won; re-read
+      },
+      { exhausted: (tries) => new RetriesExhaustedError(`order ${closed.orderId} kept changing under ${tries} release attempts`) },
+    );
   }
 
   /**
@@ -275,4 +335,3 @@ export class DynamoLedger {
     };
   }
 }
-

@@ -63,7 +63,10 @@ export class DynamoNotices {
     const expiresDay = dayOf(midnightOf(day) + daysBefore * DAY_MS);
     const report: WarningReport = { expiresDay, customers: 0, points: 0 };
     const warningBegan = new Date(midnightOf(day)).toISOString();
-    for await (const item of walkDayIndex(this.client, this.tableName, { shardPk: (shard) => expiryIndexPk(expiresDay, shard), unless: WARNED })) {
+    for await (const item of walkDayIndex(this.client, this.tableName, {
+      shardPk: (shard) => expiryIndexPk(expiresDay, shard),
+      unless: WARNED,
+    })) {
       const listedAt = item[LISTED_AT];
       const heldBefore = typeof listedAt !== "string" || listedAt < warningBegan;
       if (heldBefore) await this.tell(report, expiringSoonNotice(item.sk, day, daysBefore, await this.lotsOf(item.sk), now.getTime()));

@@ -93,67 +93,88 @@ export class DynamoSettle {
     // One transaction after another, each with tries of its own, while expired lots are left.
     let more = true;
     while (more) {
-      more = await retrying<boolean>(EVENT_RETRY, async () => {
-        const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: balanceKey(pk), ConsistentRead: true }));
-        const read = balanceState(Item);
-        const byDay = new Map<string, Lot[]>();
-        for (const lot of read.holding.lots.filter((lot) => isExpired(lot, now.getTime()))) {
-          const day = lot.expiresDay ?? "";
-          byDay.set(day, [...(byDay.get(day) ?? []), lot]);
-        }
-        if (byDay.size === 0) return false;
-        const days = [...byDay].sort(([a], [b]) => a.localeCompare(b)).slice(0, DAYS_PER_WRITE);
-        const expired = days.flatMap(([, lots]) => lots);
-        const recordedAt = now.toISOString();
-        // What the lots hold pays what is owed first (the earliest expiry first); only the rest expires.
-        const taken = new Set(expired.map((lot) => lot.attribute));
-        const { paid } = debtPayments({ ...read.holding, lots: read.holding.lots.filter((lot) => taken.has(lot.attribute) || !isExpired(lot, now.getTime())) }, now.getTime());
-        const left = (lot: Lot) => lot.points - (paid.get(lot.attribute) ?? 0);
-        // A lot spent, refunded or paid to nothing leaves the item with no entry: nothing expired of it.
-        const entries = days.map(([day, lots]): ExpiryEntry => {
-          const sk = alreadyEntered.has(day) ? expirySk(day, recordedAt) : expirySk(day);
-          const at = new Date(midnightOf(day)).toISOString();
-          return {
-            pk,
-            sk,
-            entryAt: entryAt(at, sk),
-            kind: "expiry",
-            day,
-            points: lots.reduce((sum, lot) => sum + left(lot), 0),
-            lots: Object.fromEntries(lots.map((lot) => [lot.attribute, left(lot)])),
-            occurredAt: at,
-            recordedAt,
-            // What refunds already treated as expired of a lot goes with it, for the refunds to come.
-            ...matchedOf(Item, lots),
-          };
-        }).filter((entry) => entry.points > 0);
-        const points = entries.reduce((sum, entry) => sum + entry.points, 0);
-        const deltas: Delta[] = [[EXPIRED_TOTAL_ATTRIBUTE, points], ...debtPaid(read.holding, [...paid.values()].reduce((sum, each) => sum + each, 0))];
-        const removed = expired.flatMap((lot) => [lot.attribute, ...(Item?.[matchedAttribute(lot)] === undefined ? [] : [matchedAttribute(lot)])]);
-        const change = this.balances.applyPlan(pk, read, deltas, recordedAt, `expiring ${points} points`, removed);
-        const result = await transactWrite(this.client, [
-          { name: "balance", item: change.action },
-          ...named("expiryEntries", entries.map((entry) => putNewEntry(this.tableName, entry))),
-          // A customer erased since the index was read keeps nothing of this.
-          { name: "notErased", item: notErasedCheck(this.tableName, pk) },
-        ]);
-        if (failed(result, "notErased")) return false;
-        if (result.written) {
-          settled.entries += entries.length;
-          settled.points += points;
-          // More days than one transaction takes: settle the rest, with tries afresh.
-          return byDay.size > days.length;
-        }
-        if (refusedAtVersion(result, "balance", read.version)) throw change.refusal();
-        // The balance changed since the read (another settle, a redemption): re-read and see.
-        if (failed(result, "balance")) return AGAIN;
-        // The item is as read, yet a day's entry exists: that day was settled before its late lot landed.
-        const entered = failedAmong(result, "expiryEntries");
-        entries.forEach((entry, i) => {
-          if (entered.includes(i)) alreadyEntered.add(entry.day);
-        });
-        return AGAIN;
-      }, { exhausted: (tries) => new RetriesExhaustedError(`the balance of ${pk} kept changing over ${tries} settle attempts`) });
+      more = await retrying<boolean>(
+        EVENT_RETRY,
+        async () => {
+          const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: balanceKey(pk), ConsistentRead: true }));
+          const read = balanceState(Item);
+          const byDay = new Map<string, Lot[]>();
+          for (const lot of read.holding.lots.filter((lot) => isExpired(lot, now.getTime()))) {
+            const day = lot.expiresDay ?? "";
+            byDay.set(day, [...(byDay.get(day) ?? []), lot]);
+          }
+          if (byDay.size === 0) return false;
+          const days = [...byDay].sort(([a], [b]) => a.localeCompare(b)).slice(0, DAYS_PER_WRITE);
+          const expired = days.flatMap(([, lots]) => lots);
+          const recordedAt = now.toISOString();
+          // What the lots hold pays what is owed first (the earliest expiry first); only the rest expires.
+          const taken = new Set(expired.map((lot) => lot.attribute));
+          const { paid } = debtPayments(
+            { ...read.holding, lots: read.holding.lots.filter((lot) => taken.has(lot.attribute) || !isExpired(lot, now.getTime())) },
+            now.getTime(),
+          );
+          const left = (lot: Lot) => lot.points - (paid.get(lot.attribute) ?? 0);
+          // A lot spent, refunded or paid to nothing leaves the item with no entry: nothing expired of it.
+          const entries = days
+            .map(([day, lots]): ExpiryEntry => {
+              const sk = alreadyEntered.has(day) ? expirySk(day, recordedAt) : expirySk(day);
+              const at = new Date(midnightOf(day)).toISOString();
+              return {
+                pk,
+                sk,
+                entryAt: entryAt(at, sk),
+                kind: "expiry",
+                day,
+                points: lots.reduce((sum, lot) => sum + left(lot), 0),
+                lots: Object.fromEntries(lots.map((lot) => [lot.attribute, left(lot)])),
+                occurredAt: at,
+                recordedAt,
+                // What refunds already treated as expired of a lot goes with it, for the refunds to come.
+                ...matchedOf(Item, lots),
+              };
+            })
+            .filter((entry) => entry.points > 0);
+          const points = entries.reduce((sum, entry) => sum + entry.points, 0);
+          const deltas: Delta[] = [
+            [EXPIRED_TOTAL_ATTRIBUTE, points],
+            ...debtPaid(
+              read.holding,
+              [...paid.values()].reduce((sum, each) => sum + each, 0),
+            ),
+          ];
+          const removed = expired.flatMap((lot) => [
+            lot.attribute,
+            ...(Item?.[matchedAttribute(lot)] === undefined ? [] : [matchedAttribute(lot)]),
+          ]);
+          const change = this.balances.applyPlan(pk, read, deltas, recordedAt, `expiring ${points} points`, removed);
+          const result = await transactWrite(this.client, [
+            { name: "balance", item: change.action },
+            ...named(
+              "expiryEntries",
+              entries.map((entry) => putNewEntry(this.tableName, entry)),
+            ),
+            // A customer erased since the index was read keeps nothing of this.
+            { name: "notErased", item: notErasedCheck(this.tableName, pk) },
+          ]);
+          if (failed(result, "notErased")) return false;
+          if (result.written) {
+            settled.entries += entries.length;
+            settled.points += points;
+            // More days than one transaction takes: settle the rest, with tries afresh.
+            return byDay.size > days.length;
+          }
+          if (refusedAtVersion(result, "balance", read.version)) throw change.refusal();
+          // The balance changed since the read (another settle, a redemption): re-read and see.
+          if (failed(result, "balance")) return AGAIN;
+          // The item is as read, yet a day's entry exists: that day was settled before its late lot landed.
+          const entered = failedAmong(result, "expiryEntries");
+          entries.forEach((entry, i) => {
+            if (entered.includes(i)) alreadyEntered.add(entry.day);
+          });
+          return AGAIN;
+        },
+        { exhausted: (tries) => new RetriesExhaustedError(`the balance of ${pk} kept changing over ${tries} settle attempts`) },
+      );
     }
     return settled;
   }

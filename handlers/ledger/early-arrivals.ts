@@ -16,7 +16,18 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
 import { InvalidEventError } from "../domain/errors";
-import { ParkedRefundEntrySchema, expiredOnCredit, lateExpiryEntry, lotFields, planReversal, refundOf, rejectedRefund, type EarnEntry, type RejectedRefund, type ReversalEntry } from "../domain/ledger-entries";
+import {
+  ParkedRefundEntrySchema,
+  expiredOnCredit,
+  lateExpiryEntry,
+  lotFields,
+  planReversal,
+  refundOf,
+  rejectedRefund,
+  type EarnEntry,
+  type RejectedRefund,
+  type ReversalEntry,
+} from "../domain/ledger-entries";
 import { orderSk, refundSk, userPk } from "../domain/ledger-keys";
 import { earlyReleaseOf, lotDatesOf } from "../domain/lifecycle";
 import { EXPIRED_TOTAL_ATTRIBUTE } from "../domain/lot-plans";
@@ -31,10 +42,20 @@ import { EVENT_RETRY } from "./busy-retry";
 import { notErasedCheck } from "./tombstones";
 
 /** The note of an early arrival (`note`), on condition that the order is still absent and the customer was never erased. */
-export function earlyArrivalAction(tableName: string, note: TransactItem, pk: string, orderId: string): NamedItem<"note" | "orderAbsent" | "notErased">[] {
+export function earlyArrivalAction(
+  tableName: string,
+  note: TransactItem,
+  pk: string,
+  orderId: string,
+): NamedItem<"note" | "orderAbsent" | "notErased">[] {
   return [
     { name: "note", item: note },
-    { name: "orderAbsent", item: { ConditionCheck: { TableName: tableName, Key: { pk, sk: orderSk(orderId) }, ConditionExpression: "attribute_not_exists(pk)" } } },
+    {
+      name: "orderAbsent",
+      item: {
+        ConditionCheck: { TableName: tableName, Key: { pk, sk: orderSk(orderId) }, ConditionExpression: "attribute_not_exists(pk)" },
+      },
+    },
     { name: "notErased", item: notErasedCheck(tableName, pk) },
   ];
 }
@@ -53,84 +74,113 @@ export function creditWithEarlyArrivals(
   onRejected: (refund: RejectedRefund) => Promise<void>,
 ): Promise<WriteResult> {
   const told = new Set<string>();
-  return retrying<WriteResult>(EVENT_RETRY, async () => {
-    const [{ Item: noteItem }, { Items = [] }] = await Promise.all([
-      client.send(new GetCommand({ TableName: tableName, Key: earlyNoteKey(credited.pk, credited.orderId), ConsistentRead: true })),
-      client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          ExpressionAttributeValues: { ":pk": credited.pk, ":prefix": `${refundSk(credited.orderId, "")}` },
-          ConsistentRead: true,
-        }),
-      ),
-    ]);
-    const early = earlyNoteOf(noteItem);
-    const parked = Items.flatMap((item) => {
-      const result = v.safeParse(ParkedRefundEntrySchema, item);
-      return result.success ? [result.output] : [];
-    });
-    parked.sort((a, b) => a.entryAt.localeCompare(b.entryAt));
+  return retrying<WriteResult>(
+    EVENT_RETRY,
+    async () => {
+      const [{ Item: noteItem }, { Items = [] }] = await Promise.all([
+        client.send(new GetCommand({ TableName: tableName, Key: earlyNoteKey(credited.pk, credited.orderId), ConsistentRead: true })),
+        client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues: { ":pk": credited.pk, ":prefix": `${refundSk(credited.orderId, "")}` },
+            ConsistentRead: true,
+          }),
+        ),
+      ]);
+      const early = earlyNoteOf(noteItem);
+      const parked = Items.flatMap((item) => {
+        const result = v.safeParse(ParkedRefundEntrySchema, item);
+        return result.success ? [result.output] : [];
+      });
+      parked.sort((a, b) => a.entryAt.localeCompare(b.entryAt));
 
-    // Apply the refunds in the order they happened, as if the order had been there for each.
-    // An order credited after its lot expired expires whole in the same write, as when it lands
-    // before its refunds: they find its points expired, and do not take them again.
-    const late = expiredOnCredit(credited);
-    let order = credited;
-    const reversals: ReversalEntry[] = [];
-    const rejected: RejectedRefund[] = [];
-    for (const refund of parked) {
-      try {
-        const plan = planReversal(order, refundOf(refund, credited.pk.slice(credited.pk.indexOf("#") + 1)), { eventId: refund.eventId, recordedAt: credited.recordedAt });
-        order = { ...order, refundedAmount: plan.refundedAmount, reversedPoints: plan.reversedPoints };
-        reversals.push({ ...plan.entry, fromLot: late ? 0 : plan.entry.points, fromSpendable: 0, toDebt: 0, notTaken: late ? plan.entry.points : 0 });
-      } catch (error) {
-        if (!(error instanceof InvalidEventError)) throw error;
-        rejected.push(rejectedRefund(refund, error.message));
+      // Apply the refunds in the order they happened, as if the order had been there for each.
+      // An order credited after its lot expired expires whole in the same write, as when it lands
+      // before its refunds: they find its points expired, and do not take them again.
+      const late = expiredOnCredit(credited);
+      let order = credited;
+      const reversals: ReversalEntry[] = [];
+      const rejected: RejectedRefund[] = [];
+      for (const refund of parked) {
+        try {
+          const plan = planReversal(order, refundOf(refund, credited.pk.slice(credited.pk.indexOf("#") + 1)), {
+            eventId: refund.eventId,
+            recordedAt: credited.recordedAt,
+          });
+          order = { ...order, refundedAmount: plan.refundedAmount, reversedPoints: plan.reversedPoints };
+          reversals.push({
+            ...plan.entry,
+            fromLot: late ? 0 : plan.entry.points,
+            fromSpendable: 0,
+            toDebt: 0,
+            notTaken: late ? plan.entry.points : 0,
+          });
+        } catch (error) {
+          if (!(error instanceof InvalidEventError)) throw error;
+          rejected.push(rejectedRefund(refund, error.message));
+        }
       }
-    }
-    const closedAt = early?.closedAt;
-    const dates = lotDatesOf(order.lot ?? "");
-    // A close moves no lot that has expired (as when it comes after its order).
-    const moved = dates && closedAt !== undefined && !late ? earlyReleaseOf(dates, closedAt) : undefined;
-    if (closedAt !== undefined) order = { ...order, returnWindowClosedAt: closedAt, ...(moved ? lotFields(moved) : {}) };
+      const closedAt = early?.closedAt;
+      const dates = lotDatesOf(order.lot ?? "");
+      // A close moves no lot that has expired (as when it comes after its order).
+      const moved = dates && closedAt !== undefined && !late ? earlyReleaseOf(dates, closedAt) : undefined;
+      if (closedAt !== undefined) order = { ...order, returnWindowClosedAt: closedAt, ...(moved ? lotFields(moved) : {}) };
 
-    const lotPoints = late ? order.points : order.points - order.reversedPoints;
-    const expiry = late ? lateExpiryEntry(order, order.points) : undefined;
-    const matched = expiry && order.reversedPoints > 0 ? { [matchedAttribute({ attribute: order.lot ?? "" })]: order.reversedPoints } : {};
-    for (const refund of rejected.filter(({ sk }) => !told.has(sk))) {
-      await onRejected(refund);
-      told.add(refund.sk);
-    }
-    const credit = balances.creditOrder(order, late ? EXPIRED_TOTAL_ATTRIBUTE : (order.lot ?? "balance"), lotPoints);
-    const settled = [...reversals, ...rejected];
-    const result = await transactWrite(client, [
-      { name: "entry", item: putNewEntry(tableName, order) },
-      { name: "balance", item: credit.action },
-      { name: "earlyNote", item: notes.take(order.pk, order.orderId, early?.arrivals, order.recordedAt) },
-      { name: "notErased", item: notErasedCheck(tableName, order.pk) },
-      ...named(
-        "parkedRefunds",
-        settled.map((entry): TransactItem => ({
-          Put: { TableName: tableName, Item: entry, ConditionExpression: "kind = :parked", ExpressionAttributeValues: { ":parked": "parked-refund" } },
-        })),
-      ),
-      ...named("forSettle", creditIndexPuts(tableName, order, late, expiry && { ...expiry, ...matched })),
-    ]);
-    if (result.written) return { outcome: "credited", points: lotPoints };
-    if (failed(result, "notErased")) return { outcome: "erased", points: 0 };
-    if (failed(result, "entry")) return { outcome: "duplicate", points: 0 };
-    // Only the balance guard failed: the totals refused the credit.
-    if (failedOnly(result, "balance")) throw credit.refusal();
-    return AGAIN; // something else arrived early meanwhile, or a parked refund changed: read again
-  }, { exhausted: (tries) => new RetriesExhaustedError(`order ${credited.orderId}: early arrivals kept landing over ${tries} attempts`) });
+      const lotPoints = late ? order.points : order.points - order.reversedPoints;
+      const expiry = late ? lateExpiryEntry(order, order.points) : undefined;
+      const matched =
+        expiry && order.reversedPoints > 0 ? { [matchedAttribute({ attribute: order.lot ?? "" })]: order.reversedPoints } : {};
+      for (const refund of rejected.filter(({ sk }) => !told.has(sk))) {
+        await onRejected(refund);
+        told.add(refund.sk);
+      }
+      const credit = balances.creditOrder(order, late ? EXPIRED_TOTAL_ATTRIBUTE : (order.lot ?? "balance"), lotPoints);
+      const settled = [...reversals, ...rejected];
+      const result = await transactWrite(client, [
+        { name: "entry", item: putNewEntry(tableName, order) },
+        { name: "balance", item: credit.action },
+        { name: "earlyNote", item: notes.take(order.pk, order.orderId, early?.arrivals, order.recordedAt) },
+        { name: "notErased", item: notErasedCheck(tableName, order.pk) },
+        ...named(
+          "parkedRefunds",
+          settled.map(
+            (entry): TransactItem => ({
+              Put: {
+                TableName: tableName,
+                Item: entry,
+                ConditionExpression: "kind = :parked",
+                ExpressionAttributeValues: { ":parked": "parked-refund" },
+              },
+            }),
+          ),
+        ),
+        ...named("forSettle", creditIndexPuts(tableName, order, late, expiry && { ...expiry, ...matched })),
+      ]);
+      if (result.written) return { outcome: "credited", points: lotPoints };
+      if (failed(result, "notErased")) return { outcome: "erased", points: 0 };
+      if (failed(result, "entry")) return { outcome: "duplicate", points: 0 };
+      // Only the balance guard failed: the totals refused the credit.
+      if (failedOnly(result, "balance")) throw credit.refusal();
+      return AGAIN; // something else arrived early meanwhile, or a parked refund changed: read again
+    },
+    { exhausted: (tries) => new RetriesExhaustedError(`order ${credited.orderId}: early arrivals kept landing over ${tries} attempts`) },
+  );
 }
 
 /**
  * The refund of `orderId` and `refundId` its order rejected when it landed, if it did: a later
  * delivery of that refund is one the ledger has seen and answered.
  */
-export async function rejectedRefundOf(client: DynamoDBDocumentClient, tableName: string, userId: string, orderId: string, refundId: string): Promise<boolean> {
-  const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: { pk: userPk(userId), sk: refundSk(orderId, refundId) }, ConsistentRead: true }));
+export async function rejectedRefundOf(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  userId: string,
+  orderId: string,
+  refundId: string,
+): Promise<boolean> {
+  const { Item } = await client.send(
+    new GetCommand({ TableName: tableName, Key: { pk: userPk(userId), sk: refundSk(orderId, refundId) }, ConsistentRead: true }),
+  );
   return Item?.kind === "rejected-refund";
 }

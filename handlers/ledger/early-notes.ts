@@ -55,7 +55,8 @@ const closeNoteExpiry = (closedAt: string): number => Math.floor(Date.parse(clos
 export function earlyNoteOf(item: Record<string, unknown> | undefined): EarlyNote | undefined {
   if (item === undefined) return undefined;
   const result = v.safeParse(EarlyNoteSchema, item);
-  if (!result.success) throw new CorruptLedgerItemError(`ledger item ${String(item.pk)} ${String(item.sk)} cannot be read: ${describeIssues(result.issues)}`);
+  if (!result.success)
+    throw new CorruptLedgerItemError(`ledger item ${String(item.pk)} ${String(item.sk)} cannot be read: ${describeIssues(result.issues)}`);
   return result.output;
 }
 
@@ -83,7 +84,11 @@ export function earlyNoteWrites(tableName: string) {
         Key: earlyNoteKey(pk, orderId),
         UpdateExpression: `ADD #arrivals :one SET #closed = :closed${expires ? ", #ttl = :ttl" : ""}`,
         ConditionExpression: `(attribute_not_exists(#closed) OR #closed > :closed)${expires ? " AND attribute_not_exists(#refunds)" : ""}`,
-        ExpressionAttributeNames: { "#arrivals": NOTE.arrivals, "#closed": NOTE.closedAt, ...(expires ? { "#ttl": NOTE.ttl, "#refunds": NOTE.refunds } : {}) },
+        ExpressionAttributeNames: {
+          "#arrivals": NOTE.arrivals,
+          "#closed": NOTE.closedAt,
+          ...(expires ? { "#ttl": NOTE.ttl, "#refunds": NOTE.refunds } : {}),
+        },
         ExpressionAttributeValues: { ":one": 1, ":closed": closedAt, ...(expires ? { ":ttl": closeNoteExpiry(closedAt) } : {}) },
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       },

@@ -10,7 +10,8 @@ export function itemBytes(item: Record<string, unknown>): number {
   for (const [name, value] of Object.entries(marshall(item))) {
     bytes += Buffer.byteLength(name);
     if (value.S !== undefined) bytes += Buffer.byteLength(value.S);
-    else if (value.N !== undefined) bytes += Math.ceil(value.N.replace(/^-/, "").replace(/\./, "").replace(/^0+/, "").replace(/0+$/, "").length / 2) + 1;
+    else if (value.N !== undefined)
+      bytes += Math.ceil(value.N.replace(/^-/, "").replace(/\./, "").replace(/^0+/, "").replace(/0+$/, "").length / 2) + 1;
     else bytes += Buffer.byteLength(JSON.stringify(value));
   }
   return bytes;

@@ -31,7 +31,13 @@ export const matchedAttribute = (lot: Pick<Lot, "attribute">) => `matched_${lot.
  * an order processed after its lot had expired (`lateOrderId`), that order's own expiry entry
  * alone — its points never joined the lot's, either way.
  */
-export async function settledLotOf(client: DynamoDBDocumentClient, tableName: string, pk: string, lot: Lot, lateOrderId?: string): Promise<SettledLot> {
+export async function settledLotOf(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  pk: string,
+  lot: Lot,
+  lateOrderId?: string,
+): Promise<SettledLot> {
   if (lot.expiresDay === null) return { left: 0, match: () => [] };
   const own = lateOrderId === undefined ? undefined : orderExpirySk(lot.expiresDay, lateOrderId);
   const { Items = [] } = await client.send(

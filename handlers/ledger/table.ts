@@ -22,11 +22,7 @@ export const LEDGER_TABLE = {
 } as const;
 
 /** The key attributes, all strings. */
-export const LEDGER_KEY_ATTRIBUTES = [
-  LEDGER_TABLE.partitionKey,
-  LEDGER_TABLE.sortKey,
-  LEDGER_TABLE.historyIndex.sortKey,
-] as const;
+export const LEDGER_KEY_ATTRIBUTES = [LEDGER_TABLE.partitionKey, LEDGER_TABLE.sortKey, LEDGER_TABLE.historyIndex.sortKey] as const;
 
 /**
  * `CreateTable` input for the ledger, on-demand, as DynamoDB Local and the SDK take it. Its

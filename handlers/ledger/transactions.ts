@@ -38,9 +38,13 @@ export interface Cancellation<Name extends string = string> {
 export type TransactionResult<Name extends string = string> = { written: true } | { written: false; reasons: Cancellation<Name>[] };
 
 /** Each of `items` under one `name`: a group whose outcomes are read together. */
-export const named = <Name extends string>(name: Name, items: readonly TransactItem[]): NamedItem<Name>[] => items.map((item) => ({ name, item }));
+export const named = <Name extends string>(name: Name, items: readonly TransactItem[]): NamedItem<Name>[] =>
+  items.map((item) => ({ name, item }));
 
-export async function transactWrite<Name extends string>(client: DynamoDBDocumentClient, items: readonly NamedItem<Name>[]): Promise<TransactionResult<Name>> {
+export async function transactWrite<Name extends string>(
+  client: DynamoDBDocumentClient,
+  items: readonly NamedItem<Name>[],
+): Promise<TransactionResult<Name>> {
   try {
     await client.send(new TransactWriteCommand({ TransactItems: items.map(({ item }) => item) }));
     return { written: true };
@@ -74,7 +78,9 @@ export const failedOnly = <Name extends string>(result: TransactionResult<Name>,
 /** Which of the items named `name` failed their condition: their positions among those items, in the order given. */
 export function failedAmong<Name extends string>(result: TransactionResult<Name>, name: NoInfer<Name>): number[] {
   if (result.written) return [];
-  return result.reasons.filter((reason) => reason.name === name).flatMap((reason, i) => (reason.code === "ConditionalCheckFailed" ? [i] : []));
+  return result.reasons
+    .filter((reason) => reason.name === name)
+    .flatMap((reason, i) => (reason.code === "ConditionalCheckFailed" ? [i] : []));
 }
 
 /** The item named `name` as it stood when its guard failed, when the guard asked for `ALL_OLD`. */

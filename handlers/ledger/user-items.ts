@@ -9,7 +9,12 @@ import { BALANCE_ATTRIBUTES } from "./balance-item";
 import { tombstoneKey } from "./tombstones";
 import { failed, oldItemOf, type TransactionResult } from "./transactions";
 
-export async function readUserItems(client: DynamoDBDocumentClient, tableName: string, userId: string, sortKeys: readonly string[]): Promise<Array<Record<string, unknown> | undefined>> {
+export async function readUserItems(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  userId: string,
+  sortKeys: readonly string[],
+): Promise<Array<Record<string, unknown> | undefined>> {
   const { items } = await readItems(client, tableName, userId, sortKeys, false);
   return items;
 }
@@ -29,9 +34,17 @@ export async function readUserItemsUnlessErased(
   return erased ? { erased } : { erased, items };
 }
 
-async function readItems(client: DynamoDBDocumentClient, tableName: string, userId: string, sortKeys: readonly string[], withTombstone: boolean) {
+async function readItems(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  userId: string,
+  sortKeys: readonly string[],
+  withTombstone: boolean,
+) {
   const keys = [...sortKeys.map((sk) => ({ pk: userPk(userId), sk })), ...(withTombstone ? [tombstoneKey(userId)] : [])];
-  const { Responses = [] } = await client.send(new TransactGetCommand({ TransactItems: keys.map((Key) => ({ Get: { TableName: tableName, Key } })) }));
+  const { Responses = [] } = await client.send(
+    new TransactGetCommand({ TransactItems: keys.map((Key) => ({ Get: { TableName: tableName, Key } })) }),
+  );
   return { items: sortKeys.map((_, i) => Responses[i]?.Item), erased: withTombstone && Responses[sortKeys.length]?.Item !== undefined };
 }
 

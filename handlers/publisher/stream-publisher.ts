@@ -37,7 +37,9 @@ export function createStreamPublisher({ putEntry, eventBusName, logger }: Stream
   const publish = async (event: PointsEvent) => {
     const answer = await putEntry(putEventsEntry(event, eventBusName));
     if (answer.failedEntryCount > 0) {
-      throw new PublishRefusedError(`EventBridge refused ${event.detailType} ${event.detail.entryId}: ${answer.errorCode ?? "?"} ${answer.errorMessage ?? ""}`.trim());
+      throw new PublishRefusedError(
+        `EventBridge refused ${event.detailType} ${event.detail.entryId}: ${answer.errorCode ?? "?"} ${answer.errorMessage ?? ""}`.trim(),
+      );
     }
     // The entry id names the customer's partition (or, erased, only its digest).
     logger.log("info", "event published", { entryId: event.detail.entryId, detailType: event.detailType });
@@ -46,7 +48,11 @@ export function createStreamPublisher({ putEntry, eventBusName, logger }: Stream
     const outcome = await publishInOrder(batch.Records, publish);
     if (outcome.failed === undefined) return { batchItemFailures: [] };
     const { at, error } = outcome.failed;
-    logger.log("error", "publish failed", { sequenceNumber: at, published: outcome.published, reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    logger.log("error", "publish failed", {
+      sequenceNumber: at,
+      published: outcome.published,
+      reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
     return { batchItemFailures: [{ itemIdentifier: at }] };
   };
 }

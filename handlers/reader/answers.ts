@@ -13,7 +13,10 @@ const MilestoneSchema = v.object({ points: PointsSchema, at: InstantSchema });
 /** `GET /points/{userId}`: exact at the instant of the read, with no job run. */
 export const BalanceAnswerSchema = v.object({
   userId: IdSchema,
-  balance: v.pipe(PointsSchema, v.description("Spendable now: released, not expired, minus what refunds of spent points took back. May be below zero.")),
+  balance: v.pipe(
+    PointsSchema,
+    v.description("Spendable now: released, not expired, minus what refunds of spent points took back. May be below zero."),
+  ),
   pending: v.pipe(PointsSchema, v.description("Earned but not yet released.")),
   lifetimeEarned: v.pipe(PointsSchema, v.description("Every point ever credited; refunds, redemptions and expiries do not reduce it.")),
   updatedAt: v.pipe(v.nullable(InstantSchema), v.description("When the balance last changed; null for a customer with no entries.")),

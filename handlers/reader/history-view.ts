@@ -46,6 +46,12 @@ export function historyItem(entry: LedgerEntry): HistoryItem {
       return { type: "redemption-cancel", redemptionId: entry.redemptionId, points: entry.points - (entry.expiredPoints ?? 0), occurredAt };
     case "adjustment":
       // Who made it stays in the ledger: the apps see what changed and why.
-      return { type: "adjustment", adjustmentId: entry.adjustmentId, points: entry.direction === "grant" ? entry.points : -entry.points, reason: entry.reason, occurredAt };
+      return {
+        type: "adjustment",
+        adjustmentId: entry.adjustmentId,
+        points: entry.direction === "grant" ? entry.points : -entry.points,
+        reason: entry.reason,
+        occurredAt,
+      };
   }
 }

@@ -52,7 +52,9 @@ const cancelAnswer = (userId: string, entry: RedemptionCancelEntry): CancelAnswe
 });
 
 const insufficientPoints = (balance: number, headers: Headers) => {
-  const answer: InsufficientPointsAnswer = { error: { code: "insufficient_points", message: "the balance does not cover these points", balance } };
+  const answer: InsufficientPointsAnswer = {
+    error: { code: "insufficient_points", message: "the balance does not cover these points", balance },
+  };
   return jsonResponse(409, answer, headers);
 };
 
@@ -80,46 +82,54 @@ export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGrou
         authorize: (event, userId) => mayActForUser(event, userId, adminGroup),
         forbidden: "you may only spend your own points",
         handle: (userId, event, headers) =>
-          unlessBusy(async () => {
-            const request = parseJsonBody(event, RedemptionRequestSchema, "{redemptionId, points, rewardId}");
-            const result = await redemptions.redeem(userId, request, now);
-            switch (result.outcome) {
-              case "redeemed":
-                return jsonResponse(201, redemptionAnswer(userId, result.entry), headers);
-              case "replayed":
-                return jsonResponse(200, redemptionAnswer(userId, result.entry), headers);
-              case "conflict":
-                return errorResponse(409, "idempotency_conflict", "this redemptionId was already used for a different request", headers);
-              case "insufficient":
-                return insufficientPoints(result.balance, headers);
-              case "erased":
-                logErased(logger, event, userId, request.redemptionId, "redemption refused: customer erased");
-                return insufficientPoints(UNKNOWN_CUSTOMER_BALANCE, headers);
-            }
-          }, headers, "redemptionId"),
+          unlessBusy(
+            async () => {
+              const request = parseJsonBody(event, RedemptionRequestSchema, "{redemptionId, points, rewardId}");
+              const result = await redemptions.redeem(userId, request, now);
+              switch (result.outcome) {
+                case "redeemed":
+                  return jsonResponse(201, redemptionAnswer(userId, result.entry), headers);
+                case "replayed":
+                  return jsonResponse(200, redemptionAnswer(userId, result.entry), headers);
+                case "conflict":
+                  return errorResponse(409, "idempotency_conflict", "this redemptionId was already used for a different request", headers);
+                case "insufficient":
+                  return insufficientPoints(result.balance, headers);
+                case "erased":
+                  logErased(logger, event, userId, request.redemptionId, "redemption refused: customer erased");
+                  return insufficientPoints(UNKNOWN_CUSTOMER_BALANCE, headers);
+              }
+            },
+            headers,
+            "redemptionId",
+          ),
       },
       {
         route: API_ROUTES.cancelRedemption,
         authorize: (event) => mayActAsAdmin(event, adminGroup),
         forbidden: "only the admin group may cancel redemptions",
         handle: (userId, event, headers) =>
-          unlessBusy(async () => {
-            const redemptionId = v.safeParse(IdSchema, event.pathParameters?.redemptionId);
-            if (!redemptionId.success) {
-              return errorResponse(400, "invalid_request", describeIssues(redemptionId.issues, "redemptionId"), headers);
-            }
-            const result = await redemptions.cancel(userId, redemptionId.output, now);
-            switch (result.outcome) {
-              case "cancelled":
-              case "already-cancelled":
-                return jsonResponse(200, cancelAnswer(userId, result.entry), headers);
-              case "not-found":
-                return redemptionNotFound(redemptionId.output, headers);
-              case "erased":
-                logErased(logger, event, userId, redemptionId.output, "cancel refused: customer erased");
-                return redemptionNotFound(redemptionId.output, headers);
-            }
-          }, headers, "redemptionId"),
+          unlessBusy(
+            async () => {
+              const redemptionId = v.safeParse(IdSchema, event.pathParameters?.redemptionId);
+              if (!redemptionId.success) {
+                return errorResponse(400, "invalid_request", describeIssues(redemptionId.issues, "redemptionId"), headers);
+              }
+              const result = await redemptions.cancel(userId, redemptionId.output, now);
+              switch (result.outcome) {
+                case "cancelled":
+                case "already-cancelled":
+                  return jsonResponse(200, cancelAnswer(userId, result.entry), headers);
+                case "not-found":
+                  return redemptionNotFound(redemptionId.output, headers);
+                case "erased":
+                  logErased(logger, event, userId, redemptionId.output, "cancel refused: customer erased");
+                  return redemptionNotFound(redemptionId.output, headers);
+              }
+            },
+            headers,
+            "redemptionId",
+          ),
       },
     ],
   });

@@ -8,15 +8,17 @@ import { describeIssues } from "../domain/describe-issues";
 import { EXPIRING_SOON_DAYS_DEFAULT, ExpiringSoonDaysSchema, IMMEDIATE, LifecycleSchema, type Lifecycle } from "../domain/lifecycle";
 import { DEFAULT_LOG_LEVEL, LogLevelSchema } from "./log";
 
-const TableNameSchema = v.pipe(
-  v.string("is required"),
-  v.regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name"),
-);
+const TableNameSchema = v.pipe(v.string("is required"), v.regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name"));
 
 /** `ALLOWED_ORIGINS`: comma-separated origins (or `*`) that may call the API from a browser. */
 const OriginsSchema = v.pipe(
   v.optional(v.string(), ""),
-  v.transform((text) => text.split(",").map((origin) => origin.trim()).filter(Boolean)),
+  v.transform((text) =>
+    text
+      .split(",")
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  ),
 );
 
 /** A variable holding JSON: parsed, or an issue saying what it must be (`expected`). */
@@ -149,7 +151,9 @@ export function pointsLifecycleOf(env: NodeJS.ProcessEnv = process.env): Lifecyc
  * runtime, which takes it from its own shell. A bad value throws `InvalidEnvironmentError`.
  */
 export function expiringSoonDaysOf(env: NodeJS.ProcessEnv = process.env): number {
-  const result = v.safeParse(v.object({ EXPIRING_SOON_DAYS: ExpiringSoonDaysVariableSchema }), { EXPIRING_SOON_DAYS: env.EXPIRING_SOON_DAYS });
+  const result = v.safeParse(v.object({ EXPIRING_SOON_DAYS: ExpiringSoonDaysVariableSchema }), {
+    EXPIRING_SOON_DAYS: env.EXPIRING_SOON_DAYS,
+  });
   if (!result.success) throw new InvalidEnvironmentError(`invalid environment: ${describeIssues(result.issues)}`);
   return result.output.EXPIRING_SOON_DAYS;
 }

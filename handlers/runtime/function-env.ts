@@ -85,7 +85,9 @@ type PublisherVariable = "TABLE_NAME" | "EVENT_BUS_NAME" | "LOG_LEVEL";
 const optional = <TName extends string, T>(name: TName, value: T | undefined): Partial<Record<TName, T>> =>
   value === undefined ? {} : ({ [name]: value } as Record<TName, T>);
 
-function writerEnvironment<V = string>(settings: WriterSettings<V>): FunctionEnvironment<Exclude<WriterVariable, "EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "POINTS_LIFECYCLE" | "DLQ_URL">, V> &
+function writerEnvironment<V = string>(
+  settings: WriterSettings<V>,
+): FunctionEnvironment<Exclude<WriterVariable, "EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "POINTS_LIFECYCLE" | "DLQ_URL">, V> &
   Partial<FunctionEnvironment<"EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "POINTS_LIFECYCLE" | "DLQ_URL", V>> {
   return {
     TABLE_NAME: settings.tableName,
@@ -98,8 +100,9 @@ function writerEnvironment<V = string>(settings: WriterSettings<V>): FunctionEnv
   };
 }
 
-function apiFunctionEnvironment<V = string>(settings: ApiFunctionSettings<V>): FunctionEnvironment<Exclude<ApiFunctionVariable, "ADMIN_GROUP">, V> &
-  Partial<FunctionEnvironment<"ADMIN_GROUP", V>> {
+function apiFunctionEnvironment<V = string>(
+  settings: ApiFunctionSettings<V>,
+): FunctionEnvironment<Exclude<ApiFunctionVariable, "ADMIN_GROUP">, V> & Partial<FunctionEnvironment<"ADMIN_GROUP", V>> {
   return {
     TABLE_NAME: settings.tableName,
     LOG_LEVEL: settings.logLevel,
@@ -109,12 +112,15 @@ function apiFunctionEnvironment<V = string>(settings: ApiFunctionSettings<V>): F
   };
 }
 
-function adminEnvironment<V = string>(settings: AdminFunctionSettings<V>): ReturnType<typeof apiFunctionEnvironment<V>> & Partial<FunctionEnvironment<"POINTS_LIFECYCLE", V>> {
+function adminEnvironment<V = string>(
+  settings: AdminFunctionSettings<V>,
+): ReturnType<typeof apiFunctionEnvironment<V>> & Partial<FunctionEnvironment<"POINTS_LIFECYCLE", V>> {
   return { ...apiFunctionEnvironment(settings), ...optional("POINTS_LIFECYCLE", settings.lifecycle && JSON.stringify(settings.lifecycle)) };
 }
 
-function settleEnvironment<V = string>(settings: SettleFunctionSettings<V>): FunctionEnvironment<Exclude<SettleVariable, "EXPIRING_SOON_DAYS">, V> &
-  Partial<FunctionEnvironment<"EXPIRING_SOON_DAYS", V>> {
+function settleEnvironment<V = string>(
+  settings: SettleFunctionSettings<V>,
+): FunctionEnvironment<Exclude<SettleVariable, "EXPIRING_SOON_DAYS">, V> & Partial<FunctionEnvironment<"EXPIRING_SOON_DAYS", V>> {
   return {
     TABLE_NAME: settings.tableName,
     LOG_LEVEL: settings.logLevel,

@@ -48,7 +48,11 @@ export function pauseMs(policy: RetryPolicy, retry: number, random: () => number
  * pausing before each retry; throws `options.exhausted(tries)` when the last try asked for another.
  * Errors thrown by `attempt` are not retried: they end the run.
  */
-export async function retrying<T>(policy: RetryPolicy, attempt: (current: Try) => Promise<T | typeof AGAIN>, options: RetryOptions): Promise<T> {
+export async function retrying<T>(
+  policy: RetryPolicy,
+  attempt: (current: Try) => Promise<T | typeof AGAIN>,
+  options: RetryOptions,
+): Promise<T> {
   const { sleep = (ms: number) => delay(ms), random = Math.random } = options;
   for (let number = 1; number <= policy.tries; number++) {
     if (number > 1) await sleep(pauseMs(policy, number - 1, random));

@@ -4,12 +4,7 @@
  * record is acknowledged only when its write happened or had already happened.
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import {
-  DETAIL_TYPES,
-  parseLoyaltyEvent,
-  type LoyaltyEvent,
-  type ParsedEvent,
-} from "../domain/contract";
+import { DETAIL_TYPES, parseLoyaltyEvent, type LoyaltyEvent, type ParsedEvent } from "../domain/contract";
 import { earnRateFor, type EarnRules } from "../domain/earn-rules";
 import { InvalidEventError } from "../domain/errors";
 import { earnEntry } from "../domain/ledger-entries";
@@ -50,7 +45,9 @@ function idsOf(event: LoyaltyEvent, outcome: RecordOutcome): LogFields {
   const { detail } = event;
   return {
     eventId: event.id,
-    ...(outcome.outcome === "erased" || event["detail-type"] === DETAIL_TYPES.customerDeleted ? { tombstone: erasedPk(detail.userId) } : { userId: detail.userId }),
+    ...(outcome.outcome === "erased" || event["detail-type"] === DETAIL_TYPES.customerDeleted
+      ? { tombstone: erasedPk(detail.userId) }
+      : { userId: detail.userId }),
     orderId: "orderId" in detail ? detail.orderId : undefined,
     refundId: "refundId" in detail ? detail.refundId : undefined,
   };
@@ -70,11 +67,13 @@ export function createBatchWriter(deps: BatchWriterDeps) {
         return ledger.creditOrder(earnEntry(order, earnRateFor(rules, order.total.currency), provenance, lifecycle));
       }
       case DETAIL_TYPES.orderRefunded:
-        return ledger.reverseRefund(event.detail, provenance, at, { source: event.source, account: event.account }).catch(async (error: unknown): Promise<RecordOutcome> => {
-          // Parked before its order and rejected when the order landed: this delivery was answered.
-          if (error instanceof InvalidEventError && (await ledger.wasRejected(event.detail))) return { outcome: "duplicate", points: 0 };
-          throw error;
-        });
+        return ledger
+          .reverseRefund(event.detail, provenance, at, { source: event.source, account: event.account })
+          .catch(async (error: unknown): Promise<RecordOutcome> => {
+            // Parked before its order and rejected when the order landed: this delivery was answered.
+            if (error instanceof InvalidEventError && (await ledger.wasRejected(event.detail))) return { outcome: "duplicate", points: 0 };
+            throw error;
+          });
       case DETAIL_TYPES.returnWindowClosed:
         return ledger.releaseEarly(event.detail, at);
       case DETAIL_TYPES.customerDeleted: {
@@ -122,9 +121,9 @@ export function createBatchWriter(deps: BatchWriterDeps) {
     });
 
     return {
-      batchItemFailures: batch.Records.filter((record) => failed.has(record.messageId)).map(
-        (record) => ({ itemIdentifier: record.messageId }),
-      ),
+      batchItemFailures: batch.Records.filter((record) => failed.has(record.messageId)).map((record) => ({
+        itemIdentifier: record.messageId,
+      })),
     };
   };
 }

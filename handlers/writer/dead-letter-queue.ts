@@ -7,6 +7,12 @@ import type { DeadLetters } from "./rejected-refunds";
 
 export function sqsDeadLetters(client: SQSClient, queueUrl: string): DeadLetters {
   return async (body, reason) => {
-    await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes: { reason: { DataType: "String", StringValue: reason } } }));
+    await client.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: body,
+        MessageAttributes: { reason: { DataType: "String", StringValue: reason } },
+      }),
+    );
   };
 }

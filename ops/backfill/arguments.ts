@@ -57,8 +57,7 @@ const checks: Partial<Record<OptionName, (text: string) => string | undefined>> 
     const url = URL.canParse(text) ? new URL(text) : undefined;
     return url && (url.protocol === "http:" || url.protocol === "https:") ? undefined : "must be an http(s) URL like http://127.0.0.1:3000";
   },
-  bus: (text) =>
-    v.is(EventBusNameSchema, text) || v.is(EventBusArnSchema, text) ? undefined : "must be an event bus name or ARN",
+  bus: (text) => (v.is(EventBusNameSchema, text) || v.is(EventBusArnSchema, text) ? undefined : "must be an event bus name or ARN"),
   rate: (text) => (/^\d+(\.\d+)?$/.test(text) && Number(text) > 0 ? undefined : "must be a number of events per second above 0"),
   "from-line": (text) => (/^\d+$/.test(text) && Number(text) >= 1 ? undefined : "must be a line number, 1 or more"),
 };

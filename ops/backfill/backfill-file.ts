@@ -84,7 +84,9 @@ export function checkLine(text: string, lineNumber: number, settings: EntrySetti
       ? ["total", parsed.output.detail.total]
       : ["refund", parsed.output.detail.refund];
   if (settings.earnRules[money.currency] === undefined) {
-    return problem(`detail.${field}.currency: no earn rule for ${money.currency} in the stack's earnRules (the writer would refuse the event)`);
+    return problem(
+      `detail.${field}.currency: no earn rule for ${money.currency} in the stack's earnRules (the writer would refuse the event)`,
+    );
   }
 
   const entry: PutEventsRequestEntry = {

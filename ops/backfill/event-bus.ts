@@ -67,7 +67,8 @@ export function eventBridgePublisher(target: BackfillTarget): { putEvents: PutEv
     ...(endpoint !== undefined && isLoopback(endpoint) ? { credentials: LOCAL_AWS.credentials } : {}),
   });
   return {
-    putEvents: async (entries, signal) => (await client.send(new PutEventsCommand({ Entries: entries }), { abortSignal: signal })).Entries ?? [],
+    putEvents: async (entries, signal) =>
+      (await client.send(new PutEventsCommand({ Entries: entries }), { abortSignal: signal })).Entries ?? [],
     close: () => client.destroy(),
   };
 }

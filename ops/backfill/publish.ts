@@ -86,8 +86,7 @@ export async function* batches(entries: AsyncIterable<BackfillEntry>, size = MAX
   if (batch.length > 0) yield batch;
 }
 
-const describeError = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+const describeError = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 export async function publish(entries: AsyncIterable<BackfillEntry>, options: PublishOptions): Promise<PublishReport> {
   const { putEvents, clock, pace = async () => {}, maxAttempts = MAX_ATTEMPTS, random = Math.random, signal } = options;
@@ -105,7 +104,10 @@ export async function publish(entries: AsyncIterable<BackfillEntry>, options: Pu
         if (signal?.aborted) return stop("interrupted", true);
         let results: PutEventsResultEntry[];
         try {
-          results = await putEvents(pending.map((item) => item.entry), signal);
+          results = await putEvents(
+            pending.map((item) => item.entry),
+            signal,
+          );
         } catch (error) {
           return signal?.aborted ? stop("interrupted", true) : stop(describeError(error), false);
         }
@@ -128,7 +130,11 @@ export async function publish(entries: AsyncIterable<BackfillEntry>, options: Pu
         pending = again;
         return pending.length > 0 ? AGAIN : undefined;
       },
-      { sleep: (ms) => clock.sleep(ms, signal), random, exhausted: (tries) => new RetriesExhaustedError(`line ${fromLine}: entries still pending after ${tries} deliveries`) },
+      {
+        sleep: (ms) => clock.sleep(ms, signal),
+        random,
+        exhausted: (tries) => new RetriesExhaustedError(`line ${fromLine}: entries still pending after ${tries} deliveries`),
+      },
     );
     if (stopped) return stopped;
     options.onProgress?.({ sent, refused });

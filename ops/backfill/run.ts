@@ -49,7 +49,9 @@ async function* checked(run: Run, settings: EntrySettings) {
   } catch (error) {
     const code = error instanceof Error && "code" in error ? String(error.code) : undefined;
     if (code === "ENOENT" || code === "EISDIR" || code === "EACCES") {
-      throw new UsageError(`--file ${run.file} cannot be read (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : "permission denied"})`);
+      throw new UsageError(
+        `--file ${run.file} cannot be read (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : "permission denied"})`,
+      );
     }
     throw error;
   }

@@ -29,7 +29,9 @@ export const alarmMetricDocumented: ResourceValidationPolicy = {
       if (typeof namespace !== "string" || !namespace.startsWith("AWS/") || typeof metricName !== "string") continue;
       const documented = AWS_METRIC_NAMES[namespace];
       if (documented === undefined) {
-        report(`The alarm watches ${namespace}, a namespace the pack has no table of metric names for: add its documented names to policies/rules/aws-metric-names.ts.`);
+        report(
+          `The alarm watches ${namespace}, a namespace the pack has no table of metric names for: add its documented names to policies/rules/aws-metric-names.ts.`,
+        );
       } else if (!documented.metrics.includes(metricName)) {
         const near = documented.metrics.find((name) => name.toLowerCase() === metricName.toLowerCase());
         report(

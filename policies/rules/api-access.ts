@@ -32,12 +32,19 @@ export const apiAdminTreeRestricted: StackValidationPolicy = {
     const policies = args.resources.filter((r) => r.type === TYPES.restApiPolicy);
     for (const api of args.resources.filter((r) => r.type === TYPES.restApi)) {
       const adminTree = args.resources.some(
-        (r) => r.type === TYPES.apiResource && known(r.props, "pathPart") === ADMIN_PREFIX.slice(1) && dependsOn(r, "restApi", api) && !(r.propertyDependencies.parentId ?? []).some((s) => s.type === TYPES.apiResource),
+        (r) =>
+          r.type === TYPES.apiResource &&
+          known(r.props, "pathPart") === ADMIN_PREFIX.slice(1) &&
+          dependsOn(r, "restApi", api) &&
+          !(r.propertyDependencies.parentId ?? []).some((s) => s.type === TYPES.apiResource),
       );
       if (!adminTree) continue;
       const policy = policies.find((candidate) => dependsOn(candidate, "restApiId", api));
       if (!policy) {
-        report(`REST API "${api.name}" serves ${ADMIN_PREFIX} but has no resource policy: any principal of the account that IAM allows may call it.`, api.urn);
+        report(
+          `REST API "${api.name}" serves ${ADMIN_PREFIX} but has no resource policy: any principal of the account that IAM allows may call it.`,
+          api.urn,
+        );
         continue;
       }
       const statements = statementsOf(policy.props, "policy");
@@ -48,9 +55,15 @@ export const apiAdminTreeRestricted: StackValidationPolicy = {
         resource: `${apiArn ?? "arn:aws:execute-api:unknown"}/stage/POST${ADMIN_PREFIX}/points/u-1/adjustments`,
         context: principalArn === undefined ? {} : { "aws:PrincipalArn": principalArn },
       });
-      for (const [who, principalArn] of [["an unlisted principal", STRANGER], ["an unsigned caller", undefined]] as const) {
+      for (const [who, principalArn] of [
+        ["an unlisted principal", STRANGER],
+        ["an unsigned caller", undefined],
+      ] as const) {
         if (!decide(statements, request(principalArn)).explicitlyDenied) {
-          report(`The resource policy of REST API "${api.name}" does not deny ${ADMIN_PREFIX} to ${who}: add a Deny for every aws:PrincipalArn not listed.`, policy.urn);
+          report(
+            `The resource policy of REST API "${api.name}" does not deny ${ADMIN_PREFIX} to ${who}: add a Deny for every aws:PrincipalArn not listed.`,
+            policy.urn,
+          );
         }
       }
     }

@@ -67,9 +67,7 @@ function deadLetterQueues(resources: PolicyResource[]): PolicyResource[] {
   return queues.filter(
     (dlq) =>
       queues.some((source) => refersTo(source, "redrivePolicy", deadLetterTargetOf(source), dlq)) ||
-      holders.some(({ type, path }) =>
-        ofType(resources, type).some((holder) => pointsAt(holder, path, dlq)),
-      ),
+      holders.some(({ type, path }) => ofType(resources, type).some((holder) => pointsAt(holder, path, dlq))),
   );
 }
 
@@ -108,7 +106,10 @@ export const sqsQueueHasDlq: StackValidationPolicy = {
     const dlqs = new Set(deadLetterQueues(args.resources).map((q) => q.urn));
     for (const queue of ofType(args.resources, TYPES.queue)) {
       if (dlqs.has(queue.urn) || isSet(queue.props, "redrivePolicy")) continue;
-      report(`Queue "${queue.name}" has no dead-letter queue: a message that keeps failing is lost after retention. Set redrivePolicy.`, queue.urn);
+      report(
+        `Queue "${queue.name}" has no dead-letter queue: a message that keeps failing is lost after retention. Set redrivePolicy.`,
+        queue.urn,
+      );
     }
   },
 };
@@ -178,12 +179,14 @@ export const eventbridgeTargetHasDlqAndRetry: ResourceValidationPolicy = {
 export const schedulerTargetHasDlqAndRetry: ResourceValidationPolicy = {
   name: "scheduler-target-has-dlq-and-retry",
   description: "EventBridge Scheduler targets retry invocations and dead-letter what they cannot invoke.",
-  remediationSteps: "Set target.deadLetterConfig: { arn: <SQS DLQ ARN> } and target.retryPolicy: { maximumEventAgeInSeconds, maximumRetryAttempts }.",
+  remediationSteps:
+    "Set target.deadLetterConfig: { arn: <SQS DLQ ARN> } and target.retryPolicy: { maximumEventAgeInSeconds, maximumRetryAttempts }.",
   validateResource: (args, report) => {
     if (args.type !== TYPES.schedule) return;
     const target = field(args.props, "target");
     if (target.state !== "known") return;
-    for (const problem of deliveryGaps(target.value, "target.", "a run Scheduler cannot invoke is dropped unseen")) report(`The schedule's target ${problem}`);
+    for (const problem of deliveryGaps(target.value, "target.", "a run Scheduler cannot invoke is dropped unseen"))
+      report(`The schedule's target ${problem}`);
   },
 };
 
@@ -196,7 +199,9 @@ export const scheduledFunctionParksFailures: StackValidationPolicy = {
   description: "A Lambda function that a schedule invokes has an on-failure destination for its failed runs.",
   remediationSteps: "Add a FunctionEventInvokeConfig for the function with destinationConfig.onFailure.destination set to an SQS DLQ.",
   validateStack: (args, report) => {
-    const configs = ofType(args.resources, TYPES.eventInvokeConfig).filter((config) => isSet(known(config.props, "destinationConfig"), "onFailure"));
+    const configs = ofType(args.resources, TYPES.eventInvokeConfig).filter((config) =>
+      isSet(known(config.props, "destinationConfig"), "onFailure"),
+    );
     for (const schedule of ofType(args.resources, TYPES.schedule)) {
       for (const fn of ofType(args.resources, TYPES.lambdaFunction).filter((f) => pointsAt(schedule, ["target", "arn"], f))) {
         const parked = configs.some((config) => {
@@ -204,7 +209,10 @@ export const scheduledFunctionParksFailures: StackValidationPolicy = {
           return refersTo(config, "functionName", named, fn) || (named !== undefined && named === known(fn.props, "name"));
         });
         if (!parked) {
-          report(`Function "${fn.name}" runs on schedule "${schedule.name}" but has no on-failure destination: a failed run is dropped after Lambda's two retries. Add a FunctionEventInvokeConfig with destinationConfig.onFailure.`, fn.urn);
+          report(
+            `Function "${fn.name}" runs on schedule "${schedule.name}" but has no on-failure destination: a failed run is dropped after Lambda's two retries. Add a FunctionEventInvokeConfig with destinationConfig.onFailure.`,
+            fn.urn,
+          );
         }
       }
     }
@@ -262,14 +270,17 @@ export const sqsVisibilityCoversConsumer: StackValidationPolicy = {
  */
 export const streamEsmParksFailures: ResourceValidationPolicy = {
   name: "stream-esm-parks-failures",
-  description: "Lambda event source mappings on streams bound their retries, split failing batches, report the failed record and park what they give up.",
+  description:
+    "Lambda event source mappings on streams bound their retries, split failing batches, report the failed record and park what they give up.",
   remediationSteps:
     'Set maximumRetryAttempts (≥ 0), bisectBatchOnFunctionError: true, functionResponseTypes: ["ReportBatchItemFailures"] and destinationConfig.onFailure.destinationArn (an SQS DLQ).',
   validateResource: (args, report) => {
     if (args.type !== TYPES.eventSourceMapping || !isSet(args.props, "startingPosition")) return;
     const retries = field(args.props, "maximumRetryAttempts");
     if (retries.state === "absent" || (retries.state === "known" && (typeof retries.value !== "number" || retries.value < 0))) {
-      report("The mapping retries a failing batch without bound: the shard waits until the records expire (24 h) and they are dropped. Set maximumRetryAttempts.");
+      report(
+        "The mapping retries a failing batch without bound: the shard waits until the records expire (24 h) and they are dropped. Set maximumRetryAttempts.",
+      );
     }
     const bisect = field(args.props, "bisectBatchOnFunctionError");
     if (bisect.state === "absent" || (bisect.state === "known" && bisect.value !== true)) {
@@ -277,11 +288,18 @@ export const streamEsmParksFailures: ResourceValidationPolicy = {
     }
     const types = field(args.props, "functionResponseTypes");
     if (types.state !== "unknown" && !stringsOf(types).includes("ReportBatchItemFailures")) {
-      report('The mapping does not take the failed record from the function: the batch is retried from its start. Set functionResponseTypes: ["ReportBatchItemFailures"].');
+      report(
+        'The mapping does not take the failed record from the function: the batch is retried from its start. Set functionResponseTypes: ["ReportBatchItemFailures"].',
+      );
     }
     const destination = field(args.props, "destinationConfig");
-    if (destination.state === "absent" || (destination.state === "known" && !isSet(known(destination.value, "onFailure"), "destinationArn"))) {
-      report("The mapping has no on-failure destination: records it gives up on are dropped unseen. Set destinationConfig.onFailure.destinationArn.");
+    if (
+      destination.state === "absent" ||
+      (destination.state === "known" && !isSet(known(destination.value, "onFailure"), "destinationArn"))
+    ) {
+      report(
+        "The mapping has no on-failure destination: records it gives up on are dropped unseen. Set destinationConfig.onFailure.destinationArn.",
+      );
     }
   },
 };

@@ -33,7 +33,8 @@ export const dynamodbTableKmsEncrypted: ResourceValidationPolicy = {
 export const sqsQueueEncrypted: ResourceValidationPolicy = {
   name: "sqs-queue-encrypted",
   description: "SQS queues are encrypted at rest.",
-  remediationSteps: "Set kmsMasterKeyId to a customer-managed KMS key (required for EventBridge to deliver), or sqsManagedSseEnabled: true.",
+  remediationSteps:
+    "Set kmsMasterKeyId to a customer-managed KMS key (required for EventBridge to deliver), or sqsManagedSseEnabled: true.",
   validateResource: (args, report) => {
     if (args.type !== TYPES.queue) return;
     if (isSet(args.props, "kmsMasterKeyId") || known(args.props, "sqsManagedSseEnabled") === true) return;

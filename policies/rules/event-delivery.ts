@@ -66,19 +66,31 @@ export const eventbridgeDlqOwnEncryption: StackValidationPolicy = {
 
 /** Requests that must never be able to put a message into a rule's queue. */
 export const INTRUDERS: readonly PolicyRequest[] = [
-  { principal: { arn: "arn:aws:iam::999999999999:role/intruder" }, action: "sqs:SendMessage", context: { "aws:PrincipalArn": "arn:aws:iam::999999999999:role/intruder", "aws:SecureTransport": "true" } },
-  { principal: { arn: "arn:aws:iam::123456789012:role/any-admin" }, action: "sqs:SendMessage", context: { "aws:PrincipalArn": "arn:aws:iam::123456789012:role/any-admin", "aws:SecureTransport": "true" } },
+  {
+    principal: { arn: "arn:aws:iam::999999999999:role/intruder" },
+    action: "sqs:SendMessage",
+    context: { "aws:PrincipalArn": "arn:aws:iam::999999999999:role/intruder", "aws:SecureTransport": "true" },
+  },
+  {
+    principal: { arn: "arn:aws:iam::123456789012:role/any-admin" },
+    action: "sqs:SendMessage",
+    context: { "aws:PrincipalArn": "arn:aws:iam::123456789012:role/any-admin", "aws:SecureTransport": "true" },
+  },
 ];
 
 export const sqsTargetQueueSendRestricted: StackValidationPolicy = {
   name: "sqs-target-queue-send-restricted",
-  description: "A queue an EventBridge rule delivers to denies sqs:SendMessage to other principals (the rule and named operators excepted).",
+  description:
+    "A queue an EventBridge rule delivers to denies sqs:SendMessage to other principals (the rule and named operators excepted).",
   remediationSteps:
     'Add { Effect: "Deny", Principal: "*", Action: "sqs:SendMessage", Condition: { ArnNotEquals: { "aws:SourceArn": <rule ARN> }, ArnNotLike: { "aws:PrincipalArn": [<operators>] } } } (denySendExceptStatement does).',
   validateStack: (args, report) => {
     const policies = ofType(args.resources, TYPES.queuePolicy);
     for (const { queue } of queueTargets(args.resources)) {
-      const own = policies.filter((policy) => from(policy, "queueUrl", known(policy.props, "queueUrl"), queue) || known(policy.props, "queueUrl") === known(queue.props, "url"));
+      const own = policies.filter(
+        (policy) =>
+          from(policy, "queueUrl", known(policy.props, "queueUrl"), queue) || known(policy.props, "queueUrl") === known(queue.props, "url"),
+      );
       const statements = own.flatMap((policy) => statementsOf(policy.props, "policy"));
       const admitted = INTRUDERS.filter((request) => !decide(statements, request).explicitlyDenied);
       if (admitted.length > 0) {
@@ -97,12 +109,18 @@ export const RULE_FAILURE_METRICS = ["FailedInvocations", "InvocationsFailedToBe
 export const eventbridgeRuleFailuresAlarmed: StackValidationPolicy = {
   name: "eventbridge-rule-failures-alarmed",
   description: "Every EventBridge rule with a target is alarmed on FailedInvocations and InvocationsFailedToBeSentToDlq.",
-  remediationSteps: "Add MetricAlarms on AWS/Events FailedInvocations and InvocationsFailedToBeSentToDlq > 0 with dimensions { RuleName } (plus EventBusName on a custom bus).",
+  remediationSteps:
+    "Add MetricAlarms on AWS/Events FailedInvocations and InvocationsFailedToBeSentToDlq > 0 with dimensions { RuleName } (plus EventBusName on a custom bus).",
   validateStack: (args, report) => {
     const alarms = ofType(args.resources, TYPES.metricAlarm).filter((alarm) => known(alarm.props, "namespace") === "AWS/Events");
     const targets = ofType(args.resources, TYPES.eventTarget);
     for (const rule of ofType(args.resources, TYPES.eventRule)) {
-      if (!targets.some((target) => from(target, "rule", known(target.props, "rule"), rule) || known(target.props, "rule") === known(rule.props, "name"))) continue;
+      if (
+        !targets.some(
+          (target) => from(target, "rule", known(target.props, "rule"), rule) || known(target.props, "rule") === known(rule.props, "name"),
+        )
+      )
+        continue;
       const name = known(rule.props, "name");
       const watching = alarms.filter(
         (alarm) =>
@@ -135,12 +153,14 @@ export const eventbridgeRuleRestrictsAccount: ResourceValidationPolicy = {
 };
 
 /** The bus a rule or permission is on; absent means the account's default bus. */
-const busOf = (resource: PolicyResource): unknown => known(resource.props, "eventBusName") ?? (field(resource.props, "eventBusName").state === "absent" ? "default" : undefined);
+const busOf = (resource: PolicyResource): unknown =>
+  known(resource.props, "eventBusName") ?? (field(resource.props, "eventBusName").state === "absent" ? "default" : undefined);
 
 export const eventbridgePublishersAdmitted: StackValidationPolicy = {
   name: "eventbridge-publishers-admitted",
   description: "Every account a rule's pattern matches may put events on the rule's bus (an EventPermission per account).",
-  remediationSteps: "Add an aws.cloudwatch.EventPermission { principal: <account>, eventBusName: <the rule's bus>, action: events:PutEvents } per account (LoyaltyIngest does from publisherAccounts).",
+  remediationSteps:
+    "Add an aws.cloudwatch.EventPermission { principal: <account>, eventBusName: <the rule's bus>, action: events:PutEvents } per account (LoyaltyIngest does from publisherAccounts).",
   validateStack: (args, report) => {
     const permissions = ofType(args.resources, TYPES.eventPermission);
     for (const rule of ofType(args.resources, TYPES.eventRule)) {
@@ -153,10 +173,17 @@ export const eventbridgePublishersAdmitted: StackValidationPolicy = {
         const admitted = permissions.some((permission) => {
           const permissionBus = busOf(permission);
           const sameBus = bus === undefined || permissionBus === undefined || permissionBus === bus;
-          return sameBus && known(permission.props, "principal") === account && (known(permission.props, "action") ?? "events:PutEvents") === "events:PutEvents";
+          return (
+            sameBus &&
+            known(permission.props, "principal") === account &&
+            (known(permission.props, "action") ?? "events:PutEvents") === "events:PutEvents"
+          );
         });
         if (!admitted) {
-          report(`Rule "${rule.name}" matches events from account ${account}, but nothing lets that account put events on bus "${String(bus ?? "(not known yet)")}": a bus accepts only its own account until a permission admits another, so those events never arrive. Add an EventPermission for it.`, rule.urn);
+          report(
+            `Rule "${rule.name}" matches events from account ${account}, but nothing lets that account put events on bus "${String(bus ?? "(not known yet)")}": a bus accepts only its own account until a permission admits another, so those events never arrive. Add an EventPermission for it.`,
+            rule.urn,
+          );
         }
       }
     }

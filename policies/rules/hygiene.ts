@@ -40,7 +40,8 @@ export const apiStageAccessLogging: ResourceValidationPolicy = {
 export const apiMethodsAuthorized: ResourceValidationPolicy = {
   name: "api-methods-authorized",
   description: "API Gateway methods require authorization (CORS preflight OPTIONS excepted).",
-  remediationSteps: 'Use auth { type: "cognito" } or { type: "iam" } for the stack\'s API; { type: "none", openToTheInternet: true } is for throwaway experiments only.',
+  remediationSteps:
+    'Use auth { type: "cognito" } or { type: "iam" } for the stack\'s API; { type: "none", openToTheInternet: true } is for throwaway experiments only.',
   validateResource: (args, report) => {
     if (args.type !== TYPES.apiMethod) return;
     // Browsers send preflight requests without credentials.
@@ -57,20 +58,26 @@ export const apiMethodsAuthorized: ResourceValidationPolicy = {
  */
 export const statefulResourcesProtected: StackValidationPolicy = {
   name: "stateful-resources-protected",
-  description: "DynamoDB tables, SQS queues, and the KMS keys that encrypt them, are protected from deletion and replacement (Pulumi's protect).",
+  description:
+    "DynamoDB tables, SQS queues, and the KMS keys that encrypt them, are protected from deletion and replacement (Pulumi's protect).",
   remediationSteps: "Set the resource option protect: true (the components do with deletionProtection).",
   validateStack: (args, report) => {
     const holders = args.resources.filter((r) => r.type === TYPES.table || r.type === TYPES.queue);
     const keys = new Set(
       holders.flatMap((holder) =>
-        [...(holder.propertyDependencies.serverSideEncryption ?? []), ...(holder.propertyDependencies.kmsMasterKeyId ?? [])].filter((s) => s.type === TYPES.kmsKey).map((s) => s.urn),
+        [...(holder.propertyDependencies.serverSideEncryption ?? []), ...(holder.propertyDependencies.kmsMasterKeyId ?? [])]
+          .filter((s) => s.type === TYPES.kmsKey)
+          .map((s) => s.urn),
       ),
     );
     const noun = { [TYPES.table]: "Table", [TYPES.queue]: "Queue" } as Record<string, string>;
     for (const resource of args.resources) {
       const stateful = resource.type === TYPES.table || resource.type === TYPES.queue || keys.has(resource.urn);
       if (stateful && !resource.opts.protect) {
-        report(`${noun[resource.type] ?? "Key"} "${resource.name}" is not protected: a destroy or a replacing change would delete it and what it holds. Set protect: true.`, resource.urn);
+        report(
+          `${noun[resource.type] ?? "Key"} "${resource.name}" is not protected: a destroy or a replacing change would delete it and what it holds. Set protect: true.`,
+          resource.urn,
+        );
       }
     }
   },

@@ -6,10 +6,7 @@
  */
 import { UnknownValueError } from "@pulumi/policy";
 
-export type Field =
-  | { state: "absent" }
-  | { state: "unknown" }
-  | { state: "known"; value: unknown };
+export type Field = { state: "absent" } | { state: "unknown" } | { state: "known"; value: unknown };
 
 /** The property `key` of `holder` (props, or a nested object of them). */
 export function field(holder: unknown, key: string): Field {

@@ -30,7 +30,13 @@ export interface PolicyDecision {
 
 /** `*` and `?` wildcards, as ArnLike and actions use them. */
 const wildcard = (pattern: string, value: string): boolean =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i").test(value);
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  ).test(value);
 
 function principalMatches(statement: unknown, request: PolicyRequest): boolean {
   const principal = field(statement, "Principal");
@@ -102,10 +108,11 @@ const matches = (statement: unknown, request: PolicyRequest): boolean =>
 
 export function decide(statements: readonly unknown[], request: PolicyRequest): PolicyDecision {
   const effect = (statement: unknown) => field(statement, "Effect");
-  const of = (wanted: string) => statements.filter((s) => {
-    const found = effect(s);
-    return found.state === "known" && found.value === wanted;
-  });
+  const of = (wanted: string) =>
+    statements.filter((s) => {
+      const found = effect(s);
+      return found.state === "known" && found.value === wanted;
+    });
   return {
     explicitlyDenied: of("Deny").some((s) => matches(s, request)),
     allowedByPolicy: of("Allow").some((s) => matches(s, request)),

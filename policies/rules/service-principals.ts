@@ -79,7 +79,8 @@ export const servicePrincipalsHeldToAccount: ResourceValidationPolicy = {
   validateResource: (args, report) => {
     const document = DOCUMENTS[args.type];
     if (!document) return;
-    if (field(args.props, document.key).state === "absent") args.notApplicable("no policy document: AWS's default key policy admits no service");
+    if (field(args.props, document.key).state === "absent")
+      args.notApplicable("no policy document: AWS's default key policy admits no service");
     for (const statement of statementsOf(args.props, document.key)) {
       if (known(statement, "Effect") !== "Allow") continue;
       const services = stringsOf(field(known(statement, "Principal"), "Service"));

@@ -20,12 +20,14 @@ export interface Diagnostic {
 
 type Policy = Policies[number];
 
-const configLookup = (config: PolicyPackConfig): PolicyConfigLookup => (name) => {
-  const entry = config[name];
-  if (entry === undefined || typeof entry === "string") return {};
-  const { enforcementLevel: _level, ...rest } = entry;
-  return rest;
-};
+const configLookup =
+  (config: PolicyPackConfig): PolicyConfigLookup =>
+  (name) => {
+    const entry = config[name];
+    if (entry === undefined || typeof entry === "string") return {};
+    const { enforcementLevel: _level, ...rest } = entry;
+    return rest;
+  };
 
 /** Runs one validation; the policy server's handling of its outcome. */
 async function judge(
@@ -65,7 +67,13 @@ export async function evaluatePolicies(
       const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
       for (const resource of resources) {
         for (const validate of validations) {
-          await judge(policy, reported, (report) => validate(resourceArgs(resource, policy.name, lookup), report), diagnostics, resource.urn);
+          await judge(
+            policy,
+            reported,
+            (report) => validate(resourceArgs(resource, policy.name, lookup), report),
+            diagnostics,
+            resource.urn,
+          );
         }
       }
     }

@@ -4,12 +4,7 @@
  * one throws `UnknownValueError` exactly as in a real preview), the URN, name, parent,
  * dependencies and property dependencies, `isType`/`asType`, `getConfig`, `notApplicable`.
  */
-import type {
-  PolicyResource,
-  PolicyResourceOptions,
-  ResourceValidationArgs,
-  StackValidationArgs,
-} from "@pulumi/policy";
+import type { PolicyResource, PolicyResourceOptions, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import type { CapturedResource } from "../../harness/mock-program";
 import { isTypeOf, unknownCheckingProxy, UNKNOWN } from "../../harness/sdk-internals";
@@ -45,11 +40,7 @@ const throwNotApplicable = (reason?: string): never => {
 /** The policy's own config from the pack config (everything but its enforcement level). */
 export type PolicyConfigLookup = (policyName: string) => object;
 
-export function resourceArgs(
-  resource: CapturedResource,
-  policyName: string,
-  config: PolicyConfigLookup,
-): ResourceValidationArgs {
+export function resourceArgs(resource: CapturedResource, policyName: string, config: PolicyConfigLookup): ResourceValidationArgs {
   const props: Record<string, unknown> = unknownCheckingProxy(asDeserialized(resource.inputs));
   return {
     type: resource.type,

@@ -16,7 +16,15 @@ const clockMove: fc.Arbitrary<ClockMove> = fc.oneof(
 );
 
 export const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant("order" as const), order: ids, cents: fc.integer({ min: 100, max: 20_000 }), ageHours: fc.constantFrom(0, 5, 30, 60, 100) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant("order" as const),
+      order: ids,
+      cents: fc.integer({ min: 100, max: 20_000 }),
+      ageHours: fc.constantFrom(0, 5, 30, 60, 100),
+    }),
+  },
   {
     weight: 4,
     arbitrary: fc.record({
@@ -28,7 +36,16 @@ export const step: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   // A refund in another currency has an id of its own: a redelivery never changes currency.
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("refund" as const), order: ids, refund: fc.constant(9), cents: fc.integer({ min: 50, max: 15_000 }), currency: fc.constant<"EUR" | "GBP">("GBP") }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("refund" as const),
+      order: ids,
+      refund: fc.constant(9),
+      cents: fc.integer({ min: 50, max: 15_000 }),
+      currency: fc.constant<"EUR" | "GBP">("GBP"),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("close" as const), order: ids }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("redeem" as const), redemption: ids, points: fc.integer({ min: 1, max: 120 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("cancel" as const), redemption: ids }) },
@@ -45,7 +62,10 @@ export const step: fc.Arbitrary<Step> = fc.oneof(
     weight: 3,
     arbitrary: fc.oneof(
       fc.constant({ kind: "settle" as const }),
-      fc.record({ kind: fc.constant("settle" as const), daysBack: fc.uniqueArray(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 3 }) }),
+      fc.record({
+        kind: fc.constant("settle" as const),
+        daysBack: fc.uniqueArray(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 3 }),
+      }),
     ),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("erase" as const), via: fc.constantFrom<"api" | "event">("api", "event") }) },

@@ -32,7 +32,19 @@ import { asAdminBackend } from "../support/iam-caller";
 import { TEST_RULES } from "../support/writer-harness";
 import { readPublishedEvents, type PublishedEvent, type PublishedEvents } from "./published-events";
 import { LedgerModel, type Expectation, type HistoryItem, type Published, type View } from "./reference-model";
-import { adjustmentId, DAY_MS, dayOf, EXPIRING_SOON_DAYS, iso, LIFECYCLE, orderId, redemptionId, refundId, START, type Step } from "./steps";
+import {
+  adjustmentId,
+  DAY_MS,
+  dayOf,
+  EXPIRING_SOON_DAYS,
+  iso,
+  LIFECYCLE,
+  orderId,
+  redemptionId,
+  refundId,
+  START,
+  type Step,
+} from "./steps";
 
 const ADMINS = "loyalty-support";
 /** Small, so that every history read pages through several cursors. */
@@ -49,7 +61,9 @@ export function createLedgerSystem(harness: Harness) {
   const write = createBatchWriter({ ledger, rules: parseEarnRules(TEST_RULES), logger, now, lifecycle: LIFECYCLE });
   const common = { logger, allowedOrigins: [], adminGroup: ADMINS, now };
   const readApi = asAdminBackend(createReadApi({ ledger, ...common }));
-  const redeemApi = asAdminBackend(createRedeemApi({ redemptions: new DynamoRedemptions(harness.documents, harness.tableName), ...common }));
+  const redeemApi = asAdminBackend(
+    createRedeemApi({ redemptions: new DynamoRedemptions(harness.documents, harness.tableName), ...common }),
+  );
   const adminApi = asAdminBackend(
     createAdminApi({
       adjustments: new DynamoAdjustments(harness.documents, harness.tableName, LIFECYCLE),
@@ -94,23 +108,52 @@ async function send(system: LedgerSystem, userId: string, step: Step, now: numbe
     case "clock":
       return undefined;
     case "order":
-      return { acknowledged: await system.send(orderCompleted({ orderId: orderId(step.order), userId, amount: step.cents, completedAt: iso(now - step.ageHours * 3_600_000) })) };
+      return {
+        acknowledged: await system.send(
+          orderCompleted({ orderId: orderId(step.order), userId, amount: step.cents, completedAt: iso(now - step.ageHours * 3_600_000) }),
+        ),
+      };
     case "refund":
       return {
         acknowledged: await system.send(
-          orderRefunded({ orderId: orderId(step.order), userId, refundId: refundId(step.refund), amount: step.cents, currency: step.currency, refundedAt: iso(now) }),
+          orderRefunded({
+            orderId: orderId(step.order),
+            userId,
+            refundId: refundId(step.refund),
+            amount: step.cents,
+            currency: step.currency,
+            refundedAt: iso(now),
+          }),
         ),
       };
     case "close":
-      return { acknowledged: await system.send(platformEvent(DETAIL_TYPES.returnWindowClosed, { orderId: orderId(step.order), userId, closedAt: iso(now) }, now)) };
+      return {
+        acknowledged: await system.send(
+          platformEvent(DETAIL_TYPES.returnWindowClosed, { orderId: orderId(step.order), userId, closedAt: iso(now) }, now),
+        ),
+      };
     case "redeem":
-      return answerOf(await system.redeemApi(post(API_ROUTES.redeem.resource, { userId }, { redemptionId: redemptionId(step.redemption), points: step.points, rewardId: "reward" })));
+      return answerOf(
+        await system.redeemApi(
+          post(
+            API_ROUTES.redeem.resource,
+            { userId },
+            { redemptionId: redemptionId(step.redemption), points: step.points, rewardId: "reward" },
+          ),
+        ),
+      );
     case "cancel":
-      return answerOf(await system.redeemApi(post(API_ROUTES.cancelRedemption.resource, { userId, redemptionId: redemptionId(step.redemption) })));
+      return answerOf(
+        await system.redeemApi(post(API_ROUTES.cancelRedemption.resource, { userId, redemptionId: redemptionId(step.redemption) })),
+      );
     case "adjust":
       return answerOf(
         await system.adminApi(
-          post(API_ROUTES.adjust.resource, { userId }, { adjustmentId: adjustmentId(step.adjustment), points: step.points, reason: "model", allowNegative: step.allowNegative }),
+          post(
+            API_ROUTES.adjust.resource,
+            { userId },
+            { adjustmentId: adjustmentId(step.adjustment), points: step.points, reason: "model", allowNegative: step.allowNegative },
+          ),
         ),
       );
     case "settle": {
@@ -120,8 +163,11 @@ async function send(system: LedgerSystem, userId: string, step: Step, now: numbe
       return undefined;
     }
     case "erase":
-      if (step.via === "event") return { acknowledged: await system.send(platformEvent(DETAIL_TYPES.customerDeleted, { userId, deletedAt: iso(now) }, now)) };
-      return answerOf(await system.adminApi(apiEvent({ resource: API_ROUTES.erase.resource, method: "DELETE", pathParameters: { userId } })));
+      if (step.via === "event")
+        return { acknowledged: await system.send(platformEvent(DETAIL_TYPES.customerDeleted, { userId, deletedAt: iso(now) }, now)) };
+      return answerOf(
+        await system.adminApi(apiEvent({ resource: API_ROUTES.erase.resource, method: "DELETE", pathParameters: { userId } })),
+      );
   }
 }
 
@@ -131,7 +177,9 @@ const answerOf = (response: APIGatewayProxyResult): Answer => ({ status: respons
 function answerDiff(expected: Expectation, answer: Answer | undefined): string[] {
   if (expected.kind === "writer") {
     const acknowledged = answer && "acknowledged" in answer ? answer.acknowledged : undefined;
-    return acknowledged === expected.acknowledged ? [] : [`writer acknowledged ${String(acknowledged)}, model says ${String(expected.acknowledged)}`];
+    return acknowledged === expected.acknowledged
+      ? []
+      : [`writer acknowledged ${String(acknowledged)}, model says ${String(expected.acknowledged)}`];
   }
   if (expected.kind !== "api") return [];
   if (!answer || !("status" in answer)) return ["no API answer"];
@@ -165,18 +213,27 @@ async function readView(system: LedgerSystem, userId: string): Promise<{ view: V
   }
   const times = history.map((item) => item.occurredAt ?? "");
   if (times.some((time, i) => i > 0 && time > (times[i - 1] ?? ""))) problems.push("history is not newest first");
-  const view = { balance: Number(balance.balance), pending: Number(balance.pending), lifetimeEarned: Number(balance.lifetimeEarned), history };
+  const view = {
+    balance: Number(balance.balance),
+    pending: Number(balance.pending),
+    lifetimeEarned: Number(balance.lifetimeEarned),
+    history,
+  };
   return { view, problems };
 }
 
 function historyItemOf(item: Json): HistoryItem {
   const type = item.type as HistoryItem["type"];
   const id =
-    type === "earn" ? String(item.orderId)
-    : type === "refund" ? `${String(item.orderId)}/${String(item.refundId)}`
-    : type === "redemption" || type === "redemption-cancel" ? String(item.redemptionId)
-    : type === "adjustment" ? String(item.adjustmentId)
-    : "";
+    type === "earn"
+      ? String(item.orderId)
+      : type === "refund"
+        ? `${String(item.orderId)}/${String(item.refundId)}`
+        : type === "redemption" || type === "redemption-cancel"
+          ? String(item.redemptionId)
+          : type === "adjustment"
+            ? String(item.adjustmentId)
+            : "";
   return { type, id, points: Number(item.points), occurredAt: String(item.occurredAt) };
 }
 
@@ -188,7 +245,9 @@ function historyItemOf(item: Json): HistoryItem {
 const comparable = (history: HistoryItem[]) =>
   history
     .filter((item) => !(item.type === "expiry" && item.points === 0))
-    .map((item) => (item.type === "expiry" ? `${item.type} ${item.points}` : `${item.type} ${item.id} ${item.points} ${item.occurredAt ?? ""}`))
+    .map((item) =>
+      item.type === "expiry" ? `${item.type} ${item.points}` : `${item.type} ${item.id} ${item.points} ${item.occurredAt ?? ""}`,
+    )
     .sort();
 
 function viewDiff(expected: View, actual: View): string[] {
@@ -221,7 +280,10 @@ const COMPARED_FIELDS: Record<string, readonly string[]> = {
 };
 
 /** Where a customer's events are keyed ("The ledger"): their partition, and their tombstone's, by the id's SHA-256 in hex. */
-const partitionsOf = (userId: string) => ({ user: `USER#${userId}`, tombstone: `ERASED#${createHash("sha256").update(userId).digest("hex")}` });
+const partitionsOf = (userId: string) => ({
+  user: `USER#${userId}`,
+  tombstone: `ERASED#${createHash("sha256").update(userId).digest("hex")}`,
+});
 
 /** One event as the comparison reads it; `points` left out where the model cannot state them. */
 function describeEvent(detailType: string, entryId: string, points: unknown, detail: Record<string, unknown>): string {
@@ -235,11 +297,20 @@ function describeEvent(detailType: string, entryId: string, points: unknown, det
  * among them); steps follow one another, so the order of the customer's changes is held step by step.
  * Every `entryId` is new to the run: one entry, one event.
  */
-function eventDiff(userId: string, expected: readonly Published[], published: { events: PublishedEvent[]; failures: string[] }, seen: Set<string>): string[] {
+function eventDiff(
+  userId: string,
+  expected: readonly Published[],
+  published: { events: PublishedEvent[]; failures: string[] },
+  seen: Set<string>,
+): string[] {
   const diffs = published.failures.map((failure) => `the publisher refused a record: ${failure}`);
   const { user, tombstone } = partitionsOf(userId);
   const uncounted = new Set(expected.filter((event) => event.points === undefined).map((event) => event.key));
-  const want = expected.map((event) => describeEvent(event.detailType, `${event.key === "TOMBSTONE" ? tombstone : user}/${event.key}`, event.points, event.detail)).sort();
+  const want = expected
+    .map((event) =>
+      describeEvent(event.detailType, `${event.key === "TOMBSTONE" ? tombstone : user}/${event.key}`, event.points, event.detail),
+    )
+    .sort();
   const got = published.events
     .map(({ detailType, detail }) => {
       const entryId = String(detail.entryId);
@@ -296,4 +367,9 @@ export async function run({ harness, events }: ModelTable, steps: readonly Step[
 }
 
 export const describeDisagreement = (steps: readonly Step[], found: Disagreement) =>
-  [`after step ${found.step} ${JSON.stringify(found.what)}:`, ...found.diffs.map((diff) => `  ${diff}`), "steps:", ...steps.slice(0, found.step + 1).map((step) => `  ${JSON.stringify(step)}`)].join("\n");
+  [
+    `after step ${found.step} ${JSON.stringify(found.what)}:`,
+    ...found.diffs.map((diff) => `  ${diff}`),
+    "steps:",
+    ...steps.slice(0, found.step + 1).map((step) => `  ${JSON.stringify(step)}`),
+  ].join("\n");

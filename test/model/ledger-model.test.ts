@@ -52,4 +52,3 @@ testProp(
   },
   { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }), endOnFailure: false },
 );
-

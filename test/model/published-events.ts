@@ -9,7 +9,13 @@
  * a run takes exactly its own customer's events, in stream order.
  */
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from "@aws-sdk/client-dynamodb-streams";
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record,
+} from "@aws-sdk/client-dynamodb-streams";
 import { createStreamPublisher } from "../../handlers/publisher/stream-publisher";
 import { createLogger } from "../../handlers/runtime/log";
 import { LOCAL_AWS } from "../../local/dynamo-local";
@@ -32,7 +38,8 @@ export interface PublishedEvents {
 }
 
 /** An iterator DynamoDB no longer honours: reading goes on after the last record read. */
-const isStaleIterator = (error: unknown) => error instanceof Error && (error.name === "TrimmedDataAccessException" || error.name === "ExpiredIteratorException");
+const isStaleIterator = (error: unknown) =>
+  error instanceof Error && (error.name === "TrimmedDataAccessException" || error.name === "ExpiredIteratorException");
 
 const partitionOf = (entryId: unknown) => (typeof entryId === "string" ? entryId.slice(0, Math.max(0, entryId.indexOf("/"))) : "");
 
@@ -59,7 +66,16 @@ export async function readPublishedEvents(dynamo: DynamoEndpoint, harness: Harne
 
   const shardsOf = async () => (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [];
   const iteratorAt = async (shardId: string | undefined, after?: string) =>
-    (await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: after ? "AFTER_SEQUENCE_NUMBER" : "TRIM_HORIZON", SequenceNumber: after }))).ShardIterator;
+    (
+      await streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: shardId,
+          ShardIteratorType: after ? "AFTER_SEQUENCE_NUMBER" : "TRIM_HORIZON",
+          SequenceNumber: after,
+        }),
+      )
+    ).ShardIterator;
 
   let shardId = (await shardsOf())[0]?.ShardId;
   let iterator = await iteratorAt(shardId);

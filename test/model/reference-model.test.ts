@@ -17,8 +17,10 @@ testProp(
     const daysSinceStart = Math.ceil((model.clock - Date.parse(START)) / DAY_MS) + 5;
     model.apply({ kind: "settle", daysBack: Array.from({ length: daysSinceStart }, (_, k) => k) });
     const { balance, pending, history } = model.view();
-    t.is(history.reduce((sum, item) => sum + item.points, 0), balance + pending);
+    t.is(
+      history.reduce((sum, item) => sum + item.points, 0),
+      balance + pending,
+    );
   },
   { numRuns: 2_000 },
 );
-

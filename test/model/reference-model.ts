@@ -243,7 +243,9 @@ export class LedgerModel {
     const record: Order = { points, lot: key, inLot: points, refundedCents: 0, reversed: 0, closed: closedAt !== undefined };
     // Refunds that came first are netted: each takes, in its order, what it would have taken.
     // Reading: in the order they happened, ties by refund id (the README names no order).
-    const parked = [...(this.parked.get(order) ?? [])].sort((a, b) => (a.item.occurredAt ?? "").localeCompare(b.item.occurredAt ?? "") || a.item.id.localeCompare(b.item.id));
+    const parked = [...(this.parked.get(order) ?? [])].sort(
+      (a, b) => (a.item.occurredAt ?? "").localeCompare(b.item.occurredAt ?? "") || a.item.id.localeCompare(b.item.id),
+    );
     this.parked.delete(order);
     this.orders.set(order, record);
     if (late) {
@@ -397,7 +399,8 @@ export class LedgerModel {
   private redeem(redemption: number, points: number): Expectation {
     if (this.erasedWith !== undefined) return { kind: "api", status: 409, code: "insufficient_points", body: { balance: 0 } };
     const earlier = this.redemptions.get(redemption);
-    if (earlier) return earlier.points === points ? { kind: "api", status: 200 } : { kind: "api", status: 409, code: "idempotency_conflict" };
+    if (earlier)
+      return earlier.points === points ? { kind: "api", status: 200 } : { kind: "api", status: 409, code: "idempotency_conflict" };
     const spendable = this.spendable();
     // Reading: a refusal's balance is what the request could have spent, negative while owed.
     if (points > spendable) return { kind: "api", status: 409, code: "insufficient_points", body: { balance: spendable } };
@@ -423,7 +426,10 @@ export class LedgerModel {
       } else stayExpired += points;
     }
     this.history.push({ type: "redemption-cancel", id: `r-${redemption}`, points: returned, occurredAt: iso(this.now) });
-    this.publish("Redemption Cancelled", `REDEEM#r-${redemption}#CANCEL`, returned, { redemptionId: `r-${redemption}`, expiredPoints: stayExpired });
+    this.publish("Redemption Cancelled", `REDEEM#r-${redemption}#CANCEL`, returned, {
+      redemptionId: `r-${redemption}`,
+      expiredPoints: stayExpired,
+    });
     return { kind: "api", status: 200, body: { balance: this.view().balance } };
   }
 
@@ -444,14 +450,18 @@ export class LedgerModel {
     } else {
       const wanted = -points;
       const spendable = this.spendable();
-      if (wanted > spendable && !allowNegative) return { kind: "api", status: 409, code: "insufficient_points", body: { balance: spendable } };
+      if (wanted > spendable && !allowNegative)
+        return { kind: "api", status: 409, code: "insufficient_points", body: { balance: spendable } };
       // Reading: a take draws what the points not already owed cover; the rest is owed.
       const covered = Math.min(wanted, Math.max(0, spendable));
       this.draw(covered);
       this.debt += wanted - covered;
     }
     this.history.push({ type: "adjustment", id: `a-${adjustment}`, points, occurredAt: iso(this.now) });
-    this.publish("Points Adjusted", `ADJUST#a-${adjustment}`, Math.abs(points), { adjustmentId: `a-${adjustment}`, direction: points > 0 ? "grant" : "take" });
+    this.publish("Points Adjusted", `ADJUST#a-${adjustment}`, Math.abs(points), {
+      adjustmentId: `a-${adjustment}`,
+      direction: points > 0 ? "grant" : "take",
+    });
     const answer = { points, balance: this.view().balance };
     this.adjustments.set(adjustment, { points, allowNegative, answer });
     return { kind: "api", status: 201, body: answer };
@@ -490,7 +500,9 @@ export class LedgerModel {
    */
   private release(day: string, midnight: number): void {
     if (!this.releaseIndex.delete(day)) return;
-    const held = [...this.lots.values()].filter((lot) => !lot.expired && dayOf(lot.availableAt) === day).reduce((sum, lot) => sum + Math.max(lot.points, 0), 0);
+    const held = [...this.lots.values()]
+      .filter((lot) => !lot.expired && dayOf(lot.availableAt) === day)
+      .reduce((sum, lot) => sum + Math.max(lot.points, 0), 0);
     if (held > 0) this.publish("Points Released", `RELEASE#${day}`, held, { occurredAt: iso(midnight) });
   }
 
@@ -503,7 +515,9 @@ export class LedgerModel {
     const day = dayOf(expiresAt);
     if (this.warned.has(day) || this.warnVisited.has(day)) return;
     this.warnVisited.add(day);
-    const held = [...this.lots.values()].filter((lot) => !lot.expired && lot.expiresAt === expiresAt).reduce((sum, lot) => sum + Math.max(lot.points, 0), 0);
+    const held = [...this.lots.values()]
+      .filter((lot) => !lot.expired && lot.expiresAt === expiresAt)
+      .reduce((sum, lot) => sum + Math.max(lot.points, 0), 0);
     if (held === 0 || !this.warnable.has(day)) return;
     this.warned.add(day);
     this.publish("Points Expiring Soon", `EXPIRING#${day}`, held, { expiresAt: iso(expiresAt) });
@@ -518,6 +532,10 @@ export class LedgerModel {
       this.publish("Points Erased", "TOMBSTONE", Number.isNaN(this.erasedWith) ? undefined : this.erasedWith);
     }
     if (via === "event") return { kind: "writer", acknowledged: true };
-    return { kind: "api", status: 200, body: Number.isNaN(this.erasedWith) ? { erased: true } : { erased: true, pointsRemoved: this.erasedWith } };
+    return {
+      kind: "api",
+      status: 200,
+      body: Number.isNaN(this.erasedWith) ? { erased: true } : { erased: true, pointsRemoved: this.erasedWith },
+    };
   }
 }

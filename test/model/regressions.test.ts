@@ -24,10 +24,14 @@ const agrees = test.macro(async (t, steps: Step[]) => {
   t.is(found && describeDisagreement(steps, found), undefined);
 });
 
-test("a late order into a lot that has already expired is credited and expires in the same write: its history shows the earn and the expiry", agrees, [
-  // Completed 100 h ago: released 2026-02-26, expired 2026-02-28. Earn +1, expiry −1, lifetimeEarned 1.
-  { kind: "order", order: 0, cents: 100, ageHours: 100 },
-]);
+test(
+  "a late order into a lot that has already expired is credited and expires in the same write: its history shows the earn and the expiry",
+  agrees,
+  [
+    // Completed 100 h ago: released 2026-02-26, expired 2026-02-28. Earn +1, expiry −1, lifetimeEarned 1.
+    { kind: "order", order: 0, cents: 100, ageHours: 100 },
+  ],
+);
 
 test("an adjustment for an erased customer is refused as customer_erased, a take as much as a grant", agrees, [
   { kind: "erase", via: "api" },
@@ -60,14 +64,18 @@ test("what a customer owes is paid by the points that expire: an expiring lot pa
   { kind: "settle" },
 ]);
 
-test("a return window's close that arrives before its order moves the release only: the points keep the expiry their order earned", agrees, [
-  // The order alone: released 2026-03-03, expiring 2026-03-05. Closed 2026-03-01: released
-  // 2026-03-02, still expiring 2026-03-05, so on 2026-03-04 the point is spendable.
-  { kind: "close", order: 1 },
-  { kind: "order", order: 1, cents: 100, ageHours: 0 },
-  { kind: "clock", move: { by: "days", days: 2 } },
-  { kind: "clock", move: { by: "midnight" } },
-]);
+test(
+  "a return window's close that arrives before its order moves the release only: the points keep the expiry their order earned",
+  agrees,
+  [
+    // The order alone: released 2026-03-03, expiring 2026-03-05. Closed 2026-03-01: released
+    // 2026-03-02, still expiring 2026-03-05, so on 2026-03-04 the point is spendable.
+    { kind: "close", order: 1 },
+    { kind: "order", order: 1, cents: 100, ageHours: 0 },
+    { kind: "clock", move: { by: "days", days: 2 } },
+    { kind: "clock", move: { by: "midnight" } },
+  ],
+);
 
 test("a refund after its order's lot expired takes nothing, whether or not the settle has run: the expiry shows what expired", agrees, [
   // The lot (1 point) expired at 2026-03-02T00:00; the refund comes an hour later, before any
@@ -78,34 +86,46 @@ test("a refund after its order's lot expired takes nothing, whether or not the s
   { kind: "settle" },
 ]);
 
-test("points credited already within the warning's days of their expiry (a backfill) are not warned of: the settle run after the credit publishes no Points Expiring Soon", agrees, [
-  // Completed 2026-02-26T22:00: released 2026-02-28, expiring 2026-03-02T00:00. Credited
-  // 2026-03-01T10:00, within the one warning day of that expiry: its Points Earned (1 point) says
-  // when it expires, and the settle of 2026-03-01, run after the credit, tells nothing more.
-  // The ledger warns (Points Expiring Soon, 1 point): the order's write lists it in the expiry
-  // index, and the settle warns whoever that index lists, however late their lots were credited.
-  { kind: "order", order: 0, cents: 100, ageHours: 60 },
-  { kind: "settle", daysBack: [0] },
-]);
+test(
+  "points credited already within the warning's days of their expiry (a backfill) are not warned of: the settle run after the credit publishes no Points Expiring Soon",
+  agrees,
+  [
+    // Completed 2026-02-26T22:00: released 2026-02-28, expiring 2026-03-02T00:00. Credited
+    // 2026-03-01T10:00, within the one warning day of that expiry: its Points Earned (1 point) says
+    // when it expires, and the settle of 2026-03-01, run after the credit, tells nothing more.
+    // The ledger warns (Points Expiring Soon, 1 point): the order's write lists it in the expiry
+    // index, and the settle warns whoever that index lists, however late their lots were credited.
+    { kind: "order", order: 0, cents: 100, ageHours: 60 },
+    { kind: "settle", daysBack: [0] },
+  ],
+);
 
-test("points expiring within 30 seconds are not spent, yet they still pay what is owed: a refusal's balance does not count that debt against the other lots", agrees, [
-  // At 2026-03-01T23:59:50 a take of 1 leaves 1 owed, and a grant of 1 expires 2026-03-03T00:00.
-  // At 2026-03-02T23:59:50 the grant is inside the margin: it cannot be spent, but when it expires
-  // it pays the 1 owed. The redemption is refused with balance 0 (not −1), as the read shows.
-  { kind: "clock", move: { by: "beforeMidnight" } },
-  { kind: "adjust", adjustment: 0, points: -1, allowNegative: true },
-  { kind: "adjust", adjustment: 1, points: 1, allowNegative: false },
-  { kind: "clock", move: { by: "beforeMidnight" } },
-  { kind: "redeem", redemption: 0, points: 1 },
-]);
+test(
+  "points expiring within 30 seconds are not spent, yet they still pay what is owed: a refusal's balance does not count that debt against the other lots",
+  agrees,
+  [
+    // At 2026-03-01T23:59:50 a take of 1 leaves 1 owed, and a grant of 1 expires 2026-03-03T00:00.
+    // At 2026-03-02T23:59:50 the grant is inside the margin: it cannot be spent, but when it expires
+    // it pays the 1 owed. The redemption is refused with balance 0 (not −1), as the read shows.
+    { kind: "clock", move: { by: "beforeMidnight" } },
+    { kind: "adjust", adjustment: 0, points: -1, allowNegative: true },
+    { kind: "adjust", adjustment: 1, points: 1, allowNegative: false },
+    { kind: "clock", move: { by: "beforeMidnight" } },
+    { kind: "redeem", redemption: 0, points: 1 },
+  ],
+);
 
-test("a settle that visits a customer takes every expired lot off their balance, each expiry day with its own entry, not only the day it visits", agrees, [
-  // A grant of 1 (expiring 2026-03-03) and an order of 1 (released 2026-03-03, expiring 2026-03-05).
-  // On 2026-03-05 the settle of that day alone visits the customer: both lots have expired, and it
-  // writes Points Expired of 1 for 2026-03-03 and of 1 for 2026-03-05.
-  { kind: "adjust", adjustment: 0, points: 1, allowNegative: false },
-  { kind: "order", order: 0, cents: 100, ageHours: 0 },
-  { kind: "clock", move: { by: "days", days: 3 } },
-  { kind: "clock", move: { by: "midnight" } },
-  { kind: "settle", daysBack: [0] },
-]);
+test(
+  "a settle that visits a customer takes every expired lot off their balance, each expiry day with its own entry, not only the day it visits",
+  agrees,
+  [
+    // A grant of 1 (expiring 2026-03-03) and an order of 1 (released 2026-03-03, expiring 2026-03-05).
+    // On 2026-03-05 the settle of that day alone visits the customer: both lots have expired, and it
+    // writes Points Expired of 1 for 2026-03-03 and of 1 for 2026-03-05.
+    { kind: "adjust", adjustment: 0, points: 1, allowNegative: false },
+    { kind: "order", order: 0, cents: 100, ageHours: 0 },
+    { kind: "clock", move: { by: "days", days: 3 } },
+    { kind: "clock", move: { by: "midnight" } },
+    { kind: "settle", daysBack: [0] },
+  ],
+);

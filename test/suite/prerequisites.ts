@@ -68,7 +68,10 @@ const PREREQUISITES: readonly Prerequisite[] = [
     install: "apt-get install awscli",
   },
   {
-    problem: (env) => (isExecutableFile(chromiumPath(env)) ? undefined : `Chromium (for the API reference page) is not at ${chromiumPath(env)} (CHROMIUM_PATH names another browser)`),
+    problem: (env) =>
+      isExecutableFile(chromiumPath(env))
+        ? undefined
+        : `Chromium (for the API reference page) is not at ${chromiumPath(env)} (CHROMIUM_PATH names another browser)`,
     install: "apt-get install chromium",
   },
 ];

@@ -1,7 +1,7 @@
 /**
  * `npm test`: the machine's prerequisites first (a missing one stops the run at once, in one line
- * with the command that installs it), then the type check, every ava test file, and the policy
- * check, sharing one DynamoDB Local and one `npm start` (see `suite-runner.ts`). Arguments go to ava:
+ * with the command that installs it), then the type check, the formatter and linter (Biome), every
+ * ava test file, and the policy check, sharing one DynamoDB Local and one `npm start` (see `suite-runner.ts`). Arguments go to ava:
  * `npm test -- test/writer.test.ts` runs one file the same way.
  */
 import "../../cli/quiet-sdk-warning";
@@ -21,18 +21,22 @@ import suite = require("./suite-runner");
 const ROOT = path.resolve(__dirname, "../..");
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
 
-suite.runSuite({
-  cwd: ROOT,
-  services: [services.sharedDynamoLocal, services.sharedNpmStart, services.sharedBundleDir],
-  alongsideStart: { command: NPM, args: ["run", "--silent", "typecheck"] },
-  steps: [
-    { command: path.join(ROOT, "node_modules", ".bin", "ava"), args: process.argv.slice(2) },
-    { command: NPM, args: ["run", "--silent", "policy"] },
-  ],
-}).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+suite
+  .runSuite({
+    cwd: ROOT,
+    services: [services.sharedDynamoLocal, services.sharedNpmStart, services.sharedBundleDir],
+    alongsideStart: { command: NPM, args: ["run", "--silent", "typecheck"] },
+    steps: [
+      // The formatter and the linter's rules first: under a second, and the commonest slip.
+      { command: NPM, args: ["run", "--silent", "lint"] },
+      { command: path.join(ROOT, "node_modules", ".bin", "ava"), args: process.argv.slice(2) },
+      { command: NPM, args: ["run", "--silent", "policy"] },
+    ],
+  })
+  .then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );

@@ -81,7 +81,10 @@ export async function runSuite(plan: SuitePlan): Promise<number> {
         return service;
       }),
     );
-    const [first, ...started] = await Promise.allSettled([plan.alongsideStart ? run(plan.alongsideStart, process.env) : Promise.resolve(0), ...starting]);
+    const [first, ...started] = await Promise.allSettled([
+      plan.alongsideStart ? run(plan.alongsideStart, process.env) : Promise.resolve(0),
+      ...starting,
+    ]);
     if (first?.status === "rejected") throw first.reason;
     if (stoppedBy) return exitCodeOf(null, stoppedBy);
     if (first && first.value !== 0) return first.value;

@@ -60,12 +60,13 @@ export interface Fault {
 }
 
 /** The error the SDK raises for a dropped connection. */
-export const connectionReset = (): Error =>
-  Object.assign(new Error("socket hang up"), { name: "Error", code: "ECONNRESET" });
+export const connectionReset = (): Error => Object.assign(new Error("socket hang up"), { name: "Error", code: "ECONNRESET" });
 
 /** An SDK-style service error (`name` is what callers branch on). */
-export const serviceError = (name: string, extra: Record<string, unknown> = {}) => (): Error =>
-  Object.assign(new Error(name), { name, $fault: "server", ...extra });
+export const serviceError =
+  (name: string, extra: Record<string, unknown> = {}) =>
+  (): Error =>
+    Object.assign(new Error(name), { name, $fault: "server", ...extra });
 
 const TRANSACT_ITEM_ACTIONS: Record<string, string> = {
   Put: "dynamodb:PutItem",
@@ -100,12 +101,17 @@ function iamActionsOf(operation: string, input: unknown): KeyedAction[] {
   };
   if (operation === "TransactWriteItems" || operation === "TransactGetItems") {
     return (request.TransactItems ?? []).flatMap((item) =>
-      Object.entries(item).map(([kind, keyed]) => ({ action: TRANSACT_ITEM_ACTIONS[kind] ?? `unknown:${kind}`, partition: partitionOfItem(keyed) })),
+      Object.entries(item).map(([kind, keyed]) => ({
+        action: TRANSACT_ITEM_ACTIONS[kind] ?? `unknown:${kind}`,
+        partition: partitionOfItem(keyed),
+      })),
     );
   }
   const action = `dynamodb:${operation}`;
   if (operation === "BatchWriteItem") {
-    return Object.values(request.RequestItems ?? {}).flatMap((writes) => writes.map((write) => ({ action, partition: partitionOfItem(write.PutRequest ?? write.DeleteRequest) })));
+    return Object.values(request.RequestItems ?? {}).flatMap((writes) =>
+      writes.map((write) => ({ action, partition: partitionOfItem(write.PutRequest ?? write.DeleteRequest) })),
+    );
   }
   // Every query of the ledger names its partition as `:pk`.
   if (operation === "Query") return [{ action, partition: partitionOf(request.ExpressionAttributeValues?.[":pk"]) }];
@@ -139,9 +145,7 @@ export async function createHarness(dynamo: DynamoEndpoint, { stream = false }: 
       const needed = iamActionsOf(operation, args.input);
       actions.push(...needed.map((keyed) => keyed.action));
       keyedActions.push(...needed);
-      const fault = faults.find(
-        (f) => f.operation === operation && (f.times ?? 1) > 0 && input.includes(f.match ?? ""),
-      );
+      const fault = faults.find((f) => f.operation === operation && (f.times ?? 1) > 0 && input.includes(f.match ?? ""));
       if (fault) fault.times = (fault.times ?? 1) - 1;
       if (fault?.when === "before") throw fault.error();
       const result = await next(args);

@@ -15,7 +15,12 @@ import type { Harness } from "./dynamo-harness";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord, type OrderInput, type RefundInput } from "./events";
 import { TEST_RULES } from "./writer-harness";
 
-export function createLifecycleRig(harness: Harness, lifecycle: Lifecycle, start: string, { expiringSoonDays, deadLetters }: { expiringSoonDays?: number; deadLetters?: DeadLetters } = {}) {
+export function createLifecycleRig(
+  harness: Harness,
+  lifecycle: Lifecycle,
+  start: string,
+  { expiringSoonDays, deadLetters }: { expiringSoonDays?: number; deadLetters?: DeadLetters } = {},
+) {
   let clock = Date.parse(start);
   const now = () => new Date(clock);
   const lines: string[] = [];
@@ -41,9 +46,20 @@ export function createLifecycleRig(harness: Harness, lifecycle: Lifecycle, start
     order: (order: OrderInput) => send(orderCompleted(order)),
     refund: (refund: RefundInput) => send(orderRefunded(refund)),
     windowClosed: (detail: { orderId: string; userId: string; closedAt: string }) =>
-      send({ version: "0", id: randomUUID(), "detail-type": DETAIL_TYPES.returnWindowClosed, source: DEFAULT_EVENT_SOURCE, account: "123456789012", time: detail.closedAt, region: "eu-west-1", resources: [], detail }),
+      send({
+        version: "0",
+        id: randomUUID(),
+        "detail-type": DETAIL_TYPES.returnWindowClosed,
+        source: DEFAULT_EVENT_SOURCE,
+        account: "123456789012",
+        time: detail.closedAt,
+        region: "eu-west-1",
+        resources: [],
+        detail,
+      }),
     balance: (userId = "u-1") => ledger.getBalance(userId, now()),
-    redeem: (redemptionId: string, points: number, userId = "u-1") => redemptions.redeem(userId, { redemptionId, points, rewardId: "reward" }, now),
+    redeem: (redemptionId: string, points: number, userId = "u-1") =>
+      redemptions.redeem(userId, { redemptionId, points, rewardId: "reward" }, now),
     cancel: (redemptionId: string, userId = "u-1") => redemptions.cancel(userId, redemptionId, now),
   };
 }

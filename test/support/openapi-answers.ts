@@ -23,7 +23,8 @@ export function answerChecker(document: unknown): (resource: string, method: str
     if (operation === undefined) return { ok: false, problem: `the document has no ${method} ${resource}` };
     const schema = field(field(field(field(operation, "responses"), status), "content"), "application/json");
     const responseSchema = field(schema, "schema");
-    if (typeof responseSchema !== "object" || responseSchema === null) return { ok: false, problem: `the document lists no ${status} answer for ${method} ${resource}` };
+    if (typeof responseSchema !== "object" || responseSchema === null)
+      return { ok: false, problem: `the document lists no ${status} answer for ${method} ${resource}` };
     const key = `${method} ${resource} ${status}`;
     // The schema's `#/components/...` references resolve against the document's components.
     const validate = compiled.get(key) ?? ajv.compile({ ...responseSchema, components });

@@ -11,8 +11,7 @@ export interface Statement {
   Condition?: Record<string, Record<string, unknown>>;
 }
 
-const list = (value: unknown): string[] =>
-  value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
+const list = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
 
 export function statementsOf(policy: unknown): Statement[] {
   const document = (typeof policy === "string" ? JSON.parse(policy) : policy) as { Statement?: unknown };
@@ -47,9 +46,14 @@ export interface PartitionRequest {
 export function leadingKeysAdmit(statement: Statement, partition: string | undefined): boolean {
   const patterns = statement.Condition?.["ForAllValues:StringLike"]?.["dynamodb:LeadingKeys"];
   if (patterns === undefined) return true;
-  return partition !== undefined && (patterns as string[]).some((pattern) => (pattern.endsWith("*") ? partition.startsWith(pattern.slice(0, -1)) : partition === pattern));
+  return (
+    partition !== undefined &&
+    (patterns as string[]).some((pattern) => (pattern.endsWith("*") ? partition.startsWith(pattern.slice(0, -1)) : partition === pattern))
+  );
 }
 
 /** Whether some Allow statement grants the action on that partition. */
 export const granted = (statements: Statement[], { action, partition }: PartitionRequest): boolean =>
-  statements.some((statement) => statement.Effect === "Allow" && statement.Action.includes(action) && leadingKeysAdmit(statement, partition));
+  statements.some(
+    (statement) => statement.Effect === "Allow" && statement.Action.includes(action) && leadingKeysAdmit(statement, partition),
+  );
