@@ -7,13 +7,13 @@
  * file again sends everything again and changes nothing in the ledger. With a points lifecycle,
  * the orders' own dates decide what is pending, spendable or already expired.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import test, { type ExecutionContext } from "ava";
 import { asAUserRunsIt, endpointOf, npmStart, until, type NpmStart } from "./support/npm-start";
 import { assertNoJvmLeft } from "./support/no-jvm-left";
+import { runInGroup, type Ended } from "./support/process-group";
 import { required } from "../harness/required";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -102,31 +102,9 @@ function backfillFile() {
   return { lines, bad, duplicates, events: lines.length - bad.size };
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** `npm run backfill -- …` in its own process group, stopped in teardown if it is still running. */
-function backfill(t: ExecutionContext, args: string[]): Promise<Run> {
-  const child = spawn("npm", ["run", "backfill", "--", ...args], { cwd: ROOT, env: asAUserRunsIt(), detached: true });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const ended = new Promise<Run>((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-    await ended;
-  });
-  return ended;
+function backfill(t: ExecutionContext, args: string[]): Promise<Ended> {
+  return runInGroup(t, "npm", ["run", "backfill", "--", ...args], { cwd: ROOT, env: asAUserRunsIt() }).ended;
 }
 
 /** How many records the writer has logged with each outcome (its one JSON line per record). */
@@ -149,7 +127,7 @@ async function localRuntime(t: ExecutionContext, env: NodeJS.ProcessEnv = {}): P
   return { runtime, endpoint: endpointOf(runtime).endpoint };
 }
 
-const summaryOf = (run: Run) =>
+const summaryOf = (run: Ended) =>
   /summary: sent (\d+), refused (\d+), skipped (\d+) in .* \((\d+) events\/s\)/.exec(run.stdout)?.slice(1).map(Number);
 
 test.serial(

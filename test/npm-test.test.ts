@@ -2,7 +2,6 @@
  * `npm test` itself: it checks the machine's prerequisites before anything starts, and the one
  * DynamoDB Local it shares with the test files is gone however the run ends.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -10,35 +9,14 @@ import test, { type ExecutionContext } from "ava";
 import { isRunning } from "../local/dynamo-local";
 import { chromiumPath } from "./support/chromium";
 import { until } from "./support/npm-start";
+import { runInGroup } from "./support/process-group";
 import { onPath } from "./suite/prerequisites";
 
 const ROOT = path.resolve(__dirname, "..");
 
-interface Ended {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs a TypeScript entry as `npm test` runs its runner (`node --import tsx …`), stopped in teardown. */
 function runEntry(t: ExecutionContext, entry: string, args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], { cwd: ROOT, env, detached: true });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const ended = new Promise<Ended>((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-    await ended;
-  });
-  return { child, ended, stdout: () => stdout };
+  return runInGroup(t, process.execPath, ["--import", "tsx", entry, ...args], { cwd: ROOT, env });
 }
 
 /** A PATH of one directory holding links to the tools the machine has, except `without`; `java` may be a stand-in script. */
@@ -120,7 +98,7 @@ for (const [signal, expected] of [
     const run = runEntry(t, SUITE_WITH, ["wait"], process.env);
     t.true(await until(() => /step pid \d+/.test(run.stdout()), 60_000), run.stdout());
     const { jvm, step } = pidsOf(run.stdout());
-    (run.child as ChildProcess).kill(signal);
+    run.child.kill(signal);
     const ended = await run.ended;
     t.is(ended.code, expected, ended.stdout + ended.stderr);
     t.false(isRunning(step), "the step is stopped");
