@@ -7,19 +7,18 @@
  */
 import { randomUUID } from "node:crypto";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { BatchWriteCommand, QueryCommand, type BatchWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { parseEarnRules } from "../handlers/domain/earn-rules";
-import { earnEntry } from "../handlers/domain/ledger-entries";
 import { userPk } from "../handlers/domain/ledger-keys";
 import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
 import { DynamoLedger } from "../handlers/ledger/dynamo-ledger";
 import { createTableInput } from "../handlers/ledger/table";
 import { createDocumentClient } from "../handlers/runtime/dynamo-client";
-import { forEachLimited } from "../handlers/runtime/limited-concurrency";
 import { createLogger } from "../handlers/runtime/log";
 import { createBatchWriter } from "../handlers/writer/batch-writer";
 import { LOCAL_AWS } from "../local/dynamo-local";
 import { instrumentedClient, resetTotals } from "./capacity-client";
+import { writeEarnEntries } from "../test/support/seed-entries";
 import { SCALE } from "./scale";
 import { BENCH_PUBLISHER_ACCOUNT, sqsRecordOf } from "./sqs-records";
 
@@ -70,30 +69,8 @@ export async function measureErasure(endpoint: string, entries = SCALE.erasureEn
   });
   if (batchItemFailures.length > 0) throw new Error("erasure: the customer's order failed");
 
-  // The history: entries written straight to the table, 25 per request, a few at once.
-  const rate = { currency: "EUR", rateHundredths: 100 };
-  const items = Array.from({ length: entries }, (_, i) =>
-    earnEntry(
-      {
-        orderId: `o-${String(i).padStart(6, "0")}`,
-        userId: USER,
-        total: { amount: 1_000, currency: "EUR" },
-        completedAt: new Date(Date.parse("2023-03-01T00:00:00.000Z") + i * 3_600_000).toISOString(),
-      },
-      rate,
-      { eventId: `e-${i}`, recordedAt: NOW.toISOString() },
-      { pendingDays: 0, expiryDays: 0 },
-    ),
-  );
-  const batches: (typeof items)[] = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  await forEachLimited(batches, 8, async (batch) => {
-    let requests: NonNullable<BatchWriteCommandInput["RequestItems"]>[string] = batch.map((Item) => ({ PutRequest: { Item } }));
-    while (requests.length > 0) {
-      const { UnprocessedItems } = await documents.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-      requests = UnprocessedItems?.[tableName] ?? [];
-    }
-  });
+  // The history: entries written straight to the table.
+  await writeEarnEntries(documents, tableName, USER, entries, { recordedAt: NOW.toISOString(), idDigits: 6 });
 
   const erasure = new DynamoErasure(documents, tableName);
   resetTotals(totals);

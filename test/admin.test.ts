@@ -5,10 +5,8 @@
  */
 import test from "ava";
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { BatchWriteCommand, GetCommand, PutCommand, type BatchWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { createAdminApi } from "../handlers/admin/admin-api";
-import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../handlers/domain/contract";
-import { earnEntry } from "../handlers/domain/ledger-entries";
 import { erasedPk, indexShardOf, TOMBSTONE_SK } from "../handlers/domain/ledger-keys";
 import type { Lifecycle } from "../handlers/domain/lifecycle";
 import { API_ROUTES } from "../handlers/http/routes";
@@ -16,14 +14,14 @@ import { DynamoAdjustments } from "../handlers/ledger/dynamo-adjustments";
 import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
 import { createReadApi } from "../handlers/reader/read-api";
 import { createLogger } from "../handlers/runtime/log";
-import { forEachLimited } from "../handlers/runtime/limited-concurrency";
 import { apiEvent, balanceRequest, historyRequest } from "./support/api-events";
 import { createHarness, serviceError, type Harness } from "./support/dynamo-harness";
 import { useDynamoLocal } from "./support/dynamo-local-per-file";
 import { ADMIN_BACKEND, asAdminBackend, signedBy } from "./support/iam-caller";
-import { orderCompleted, sqsBatch, sqsRecord } from "./support/events";
+import { customerDeleted, orderCompleted, sqsBatch, sqsRecord } from "./support/events";
 import { createTestWriter } from "./support/writer-harness";
 import { createLifecycleRig } from "./support/lifecycle-harness";
+import { writeEarnEntries } from "./support/seed-entries";
 import { itemsHolding, scanAll } from "./support/table-scan";
 
 process.env.ADMIN_PRINCIPALS = JSON.stringify([ADMIN_BACKEND]);
@@ -234,33 +232,6 @@ test("only admins adjust and erase (403); bad bodies are 400 naming the field", 
   t.like(await balance(), { balance: 106 });
 });
 
-/** Writes `count` earn entries for `userId` straight to the table, 25 per request, a few at once. */
-async function writeEntries(harness: Harness, userId: string, count: number) {
-  const rate = { currency: "EUR", rateHundredths: 100 };
-  const items = Array.from({ length: count }, (_, i) =>
-    earnEntry(
-      {
-        orderId: `o-${String(i).padStart(5, "0")}`,
-        userId,
-        total: { amount: 1_000, currency: "EUR" },
-        completedAt: new Date(Date.parse("2023-03-01T00:00:00.000Z") + i * 3_600_000).toISOString(),
-      },
-      rate,
-      { eventId: `e-${i}`, recordedAt: START },
-      { pendingDays: 0, expiryDays: 0 },
-    ),
-  );
-  const batches: (typeof items)[] = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  await forEachLimited(batches, 8, async (batch) => {
-    let requests: NonNullable<BatchWriteCommandInput["RequestItems"]>[string] = batch.map((Item) => ({ PutRequest: { Item } }));
-    while (requests.length > 0) {
-      const { UnprocessedItems } = await harness.documents.send(new BatchWriteCommand({ RequestItems: { [harness.tableName]: requests } }));
-      requests = UnprocessedItems?.[harness.tableName] ?? [];
-    }
-  });
-}
-
 const HEAVY = "heavy-customer-7f3a";
 /**
  * The heavy customer's entries, and the erasure's page of keys: many pages, none a whole number
@@ -280,7 +251,7 @@ async function heavyCustomer() {
   await rig.refund({ orderId: "not-yet", userId: HEAVY, refundId: "rf-1", amount: 1_000 });
   await rig.redeem("r-1", 20, HEAVY);
   await rig.order({ orderId: "other-1", userId: "u-2", amount: 4_200, completedAt: START });
-  await writeEntries(harness, HEAVY, ENTRIES);
+  await writeEarnEntries(harness.documents, harness.tableName, HEAVY, ENTRIES, { recordedAt: START, idDigits: 5 });
   harness.requests.length = 0;
   return context;
 }
@@ -350,25 +321,18 @@ test(`erasing a customer with ${ENTRIES} entries over pages of ${PAGE} keys leav
 test("after an erasure the customer's events are acknowledged and dropped, and adjustments refused", async (t) => {
   const { harness, rig, adminApi, balance } = await setup({ pendingDays: 0, expiryDays: 365 });
   await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: START });
-  const deleted = (userId: string) => ({
-    version: "0",
-    id: `del-${userId}`,
-    "detail-type": DETAIL_TYPES.customerDeleted,
-    source: DEFAULT_EVENT_SOURCE,
-    account: "123456789012",
-    time: START,
-    region: "eu-west-1",
-    resources: [],
-    detail: { userId, deletedAt: START },
-  });
-  t.deepEqual((await rig.write(sqsBatch(sqsRecord(deleted("u-1"))))).batchItemFailures, [], "the platform's Customer Deleted erases");
+  t.deepEqual(
+    (await rig.write(sqsBatch(sqsRecord(customerDeleted("u-1", START, "del-u-1"))))).batchItemFailures,
+    [],
+    "the platform's Customer Deleted erases",
+  );
 
   // Replays and late events: the order again, a new order, a refund, a close, the deletion again.
   t.deepEqual(await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: START }), []);
   t.deepEqual(await rig.order({ orderId: "o-2", userId: "u-1", amount: 5_000, completedAt: START }), []);
   t.deepEqual(await rig.refund({ orderId: "o-1", userId: "u-1", refundId: "rf-1", amount: 1_000 }), []);
   t.deepEqual(await rig.windowClosed({ orderId: "o-2", userId: "u-1", closedAt: START }), []);
-  t.deepEqual((await rig.write(sqsBatch(sqsRecord(deleted("u-1"))))).batchItemFailures, []);
+  t.deepEqual((await rig.write(sqsBatch(sqsRecord(customerDeleted("u-1", START, "del-u-1"))))).batchItemFailures, []);
   t.deepEqual(rig.outcomes(), [
     ["credited", 100],
     ["erased", 100],
@@ -393,17 +357,7 @@ test("after an erasure the customer's events are acknowledged and dropped, and a
 test("the writer erases on Customer Deleted and drops the customer's later events in one request each; its log lines name the tombstone, not the id", async (t) => {
   const harness = await createHarness(dynamo);
   const { write, logs } = createTestWriter(harness);
-  const deleted = {
-    version: "0",
-    id: "del-1",
-    "detail-type": DETAIL_TYPES.customerDeleted,
-    source: DEFAULT_EVENT_SOURCE,
-    account: "123456789012",
-    time: START,
-    region: "eu-west-1",
-    resources: [],
-    detail: { userId: "gone-1", deletedAt: START },
-  };
+  const deleted = customerDeleted("gone-1", START, "del-1");
   await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o-1", userId: "gone-1", amount: 1_000 }))));
   t.deepEqual((await write(sqsBatch(sqsRecord(deleted)))).batchItemFailures, []);
   harness.requests.length = 0;
@@ -470,18 +424,6 @@ test("erasing someone the ledger never knew leaves a tombstone and removes nothi
 
 const RACER = "racer-4e1b";
 
-const customerDeleted = (userId: string) => ({
-  version: "0",
-  id: `del-${userId}`,
-  "detail-type": DETAIL_TYPES.customerDeleted,
-  source: DEFAULT_EVENT_SOURCE,
-  account: "123456789012",
-  time: START,
-  region: "eu-west-1",
-  resources: [],
-  detail: { userId, deletedAt: START },
-});
-
 /**
  * Runs `work` just before the request that writes the erasure's tombstone, the only one that
  * carries `pointsRemoved`: whichever request the erasure writes it with, `work` lands between
@@ -507,7 +449,7 @@ const erasures = {
     return bodyOf(response).pointsRemoved;
   },
   "Customer Deleted": async ({ rig }: Context) => {
-    const { batchItemFailures } = await rig.write(sqsBatch(sqsRecord(customerDeleted(RACER))));
+    const { batchItemFailures } = await rig.write(sqsBatch(sqsRecord(customerDeleted(RACER, START, `del-${RACER}`))));
     if (batchItemFailures.length > 0) throw new Error("the deletion was not acknowledged");
     return rig.outcomes().at(-1)?.[1];
   },

@@ -78,3 +78,8 @@ export function sqsRecord(body: unknown, messageId: string = randomUUID()): SQSR
 export function sqsBatch(...records: SQSRecord[]): SQSEvent {
   return { Records: records };
 }
+
+/** The platform's `Customer Deleted`; `eventId` fixed, so sending it again is a redelivery. */
+export function customerDeleted(userId: string, deletedAt: string, eventId: string): Record<string, unknown> {
+  return { ...eventBridgeEvent(DETAIL_TYPES.customerDeleted, { userId, deletedAt }), id: eventId, time: deletedAt };
+}
