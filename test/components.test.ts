@@ -226,6 +226,8 @@ const methodsIn = (tree: "customer" | "admin", resources: CapturedResource[]) =>
     .map((r) => `${String(input(r, "httpMethod"))} ${String(input(r, "authorization"))}`)
     .sort();
 const methods = (resources: CapturedResource[]) => methodsIn("customer", resources);
+/** The API Gateway resources of the customer tree, parents before children. */
+const CUSTOMER_PATH_PARTS = ["points", "{userId}", "history", "redemptions", "{redemptionId}", "cancel", "adjustments"];
 /** The backends' tree, the same in every API: every route, SigV4, no preflights. */
 const ADMIN_TREE = ["DELETE AWS_IAM", "GET AWS_IAM", "GET AWS_IAM", "POST AWS_IAM", "POST AWS_IAM", "POST AWS_IAM"];
 
@@ -240,23 +242,8 @@ serial("LoyaltyApi with minimal args: IAM-authorized methods, no CORS, read-only
   t.deepEqual(run.ofType("aws:apigateway/authorizer:Authorizer"), []);
   t.deepEqual(
     run.ofType("aws:apigateway/resource:Resource").map((r) => input(r, "pathPart")),
-    [
-      "points",
-      "{userId}",
-      "history",
-      "redemptions",
-      "{redemptionId}",
-      "cancel",
-      "adjustments",
-      "admin",
-      "points",
-      "{userId}",
-      "history",
-      "redemptions",
-      "{redemptionId}",
-      "cancel",
-      "adjustments",
-    ],
+    // The customer tree, then the same under `admin`.
+    [...CUSTOMER_PATH_PARTS, "admin", ...CUSTOMER_PATH_PARTS],
   );
   t.deepEqual(methodsIn("admin", run.resources), ADMIN_TREE);
   t.is(input(run.get("aws:apigateway/stage:Stage", "api"), "stageName"), "v1");

@@ -140,17 +140,19 @@ test("each function's role allows every DynamoDB action its code sends", async (
   t.true(used.admin.has("dynamodb:BatchWriteItem") && used.admin.has("dynamodb:ConditionCheckItem"), "the admin paths were taken");
   t.true(used.redeemer.has("dynamodb:ConditionCheckItem"), "the redeemer's writes carried their tombstone check");
   const { get } = await runStack("prod");
-  for (const [fn, policy] of [
+  // Each function's role policy in prod, by the function.
+  const rolePolicies = [
     ["writer", "loyalty-ingest-writer"],
     ["redeemer", "loyalty-api-redeemer"],
     ["reader", "loyalty-api-reader"],
     ["settle", "loyalty-settle"],
     ["admin", "loyalty-api-admin"],
-  ] as const) {
-    const allowed = new Set(allowedActions(statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy)));
+  ] as const;
+  for (const [fn, policy] of rolePolicies) {
+    const statements = statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy);
+    const allowed = new Set(allowedActions(statements));
     t.deepEqual([...used[fn]].filter((action) => !allowed.has(action)).sort(), [], `${fn}: actions its role (${policy}) lacks`);
     // And on the partitions it sends them to: a leading-key condition too narrow fails in AWS alone.
-    const statements = statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy);
     const refused = new Set(
       keyed[fn].filter((request) => !granted(statements, request)).map(({ action, partition }) => `${action} on ${String(partition)}`),
     );
@@ -158,13 +160,7 @@ test("each function's role allows every DynamoDB action its code sends", async (
   }
   // Every statement on the ledger's items names the partitions it is for, and each (action, partition
   // prefix) it grants is one its function's code sends: no statement wider than the paths need.
-  for (const [fn, policy] of [
-    ["writer", "loyalty-ingest-writer"],
-    ["redeemer", "loyalty-api-redeemer"],
-    ["reader", "loyalty-api-reader"],
-    ["settle", "loyalty-settle"],
-    ["admin", "loyalty-api-admin"],
-  ] as const) {
+  for (const [fn, policy] of rolePolicies) {
     const statements = statementsOf(get("aws:iam/rolePolicy:RolePolicy", policy).inputs.policy).filter(
       (statement) =>
         statement.Effect === "Allow" && statement.Action.some((action) => action.startsWith("dynamodb:") && !STREAM_ACTIONS.has(action)),

@@ -1,6 +1,6 @@
 /**
  * A route's JSON body. API Gateway checks a body against the method's model only when the
- * request's `Content-Type` matches the model's (`application/json`): any other type skips the
+ * request's `Content-Type` matches the model's (`application/json`): every other type skips the
  * validator, and a Lambda proxy integration passes the body on as it came (its 415 belongs to
  * mapping templates, which a proxy integration has none of). So the function itself refuses a
  * body not sent as JSON, with the status API Gateway uses for it: 415 `unsupported_media_type`.
