@@ -5,17 +5,19 @@
 import { createAdminApi } from "./admin/admin-api";
 import { DynamoAdjustments } from "./ledger/dynamo-adjustments";
 import { DynamoErasure } from "./ledger/dynamo-erasure";
+import { systemClock, type Clock } from "./runtime/clock";
 import { createDocumentClient } from "./runtime/dynamo-client";
 import { readEnv } from "./runtime/env";
 import { createLogger } from "./runtime/log";
 
 const env = readEnv();
 const client = createDocumentClient();
+const adjustments = new DynamoAdjustments(client, env.TABLE_NAME, env.POINTS_LIFECYCLE);
+const erasure = new DynamoErasure(client, env.TABLE_NAME);
+const logger = createLogger(env.LOG_LEVEL);
 
-export const handler = createAdminApi({
-  adjustments: new DynamoAdjustments(client, env.TABLE_NAME, env.POINTS_LIFECYCLE),
-  erasure: new DynamoErasure(client, env.TABLE_NAME),
-  logger: createLogger(env.LOG_LEVEL),
-  allowedOrigins: env.ALLOWED_ORIGINS,
-  adminGroup: env.ADMIN_GROUP,
-});
+/** The function reading the time from `clock`: the local runtime passes the one it moves. */
+export const handlerWith = (clock: Clock) =>
+  createAdminApi({ adjustments, erasure, logger, allowedOrigins: env.ALLOWED_ORIGINS, adminGroup: env.ADMIN_GROUP, now: clock });
+
+export const handler = handlerWith(systemClock);

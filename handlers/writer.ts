@@ -8,6 +8,7 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { parseEarnRules } from "./domain/earn-rules";
 import { DynamoLedger } from "./ledger/dynamo-ledger";
+import { systemClock, type Clock } from "./runtime/clock";
 import { createDocumentClient } from "./runtime/dynamo-client";
 import { readEnv, requireEarnRules } from "./runtime/env";
 import { createLogger } from "./runtime/log";
@@ -18,11 +19,18 @@ import { reportRejectedRefunds } from "./writer/rejected-refunds";
 const env = readEnv();
 const logger = createLogger(env.LOG_LEVEL);
 const deadLetters = env.DLQ_URL === undefined ? undefined : sqsDeadLetters(new SQSClient({}), env.DLQ_URL);
+const ledger = new DynamoLedger(createDocumentClient(), env.TABLE_NAME, reportRejectedRefunds(logger, deadLetters));
+const rules = parseEarnRules(requireEarnRules(env));
 
-export const handler = createBatchWriter({
-  ledger: new DynamoLedger(createDocumentClient(), env.TABLE_NAME, reportRejectedRefunds(logger, deadLetters)),
-  rules: parseEarnRules(requireEarnRules(env)),
-  logger,
-  publishers: { source: env.EVENT_SOURCE, accounts: env.PUBLISHER_ACCOUNTS },
-  lifecycle: env.POINTS_LIFECYCLE,
-});
+/** The function reading the time from `clock`: the local runtime passes the one it moves. */
+export const handlerWith = (clock: Clock) =>
+  createBatchWriter({
+    ledger,
+    rules,
+    logger,
+    now: clock,
+    publishers: { source: env.EVENT_SOURCE, accounts: env.PUBLISHER_ACCOUNTS },
+    lifecycle: env.POINTS_LIFECYCLE,
+  });
+
+export const handler = handlerWith(systemClock);

@@ -17,6 +17,7 @@ import { errorResponse, jsonResponse } from "../http/responses";
 import { API_ROUTES } from "../http/routes";
 import type { DynamoAdjustments } from "../ledger/dynamo-adjustments";
 import type { DynamoErasure } from "../ledger/dynamo-erasure";
+import { systemClock, type Clock } from "../runtime/clock";
 import type { Logger } from "../runtime/log";
 import type { AdjustmentAnswer, ErasureAnswer } from "./answers";
 
@@ -27,8 +28,8 @@ export interface AdminApiDeps {
   allowedOrigins: readonly string[];
   /** Cognito group whose members are admins. */
   adminGroup?: string;
-  /** The clock that stamps entries; tests pin it. */
-  now?: () => Date;
+  /** The clock that stamps entries; tests pin it, the local runtime moves it. */
+  now?: Clock;
 }
 
 const adjustmentAnswer = (userId: string, entry: AdjustmentEntry): AdjustmentAnswer => ({
@@ -42,7 +43,7 @@ const adjustmentAnswer = (userId: string, entry: AdjustmentEntry): AdjustmentAns
   adjustedAt: entry.occurredAt,
 });
 
-export function createAdminApi({ adjustments, erasure, logger, allowedOrigins, adminGroup, now = () => new Date() }: AdminApiDeps) {
+export function createAdminApi({ adjustments, erasure, logger, allowedOrigins, adminGroup, now = systemClock }: AdminApiDeps) {
   const authorize = (event: APIGatewayProxyEvent) => mayActAsAdmin(event, adminGroup);
   return createProxyRouter({
     logger,

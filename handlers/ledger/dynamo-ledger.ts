@@ -32,6 +32,7 @@ import { lateReleaseNotice } from "../domain/ledger-notices";
 import { earlyReleaseOf, lotAttribute, lotDatesOf } from "../domain/lifecycle";
 import { EXPIRED_TOTAL_ATTRIBUTE, planReversal as planLotReversal, type Delta } from "../domain/lot-plans";
 import { isAvailable, isExpired, viewAt, type Lot, type PointsView } from "../domain/lots";
+import { systemClock } from "../runtime/clock";
 import { AGAIN, RetriesExhaustedError, retrying } from "../runtime/retry";
 import { balanceKey, balanceState, legacyLot } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
@@ -304,7 +305,7 @@ export class DynamoLedger {
   }
 
   /** A user's points at `now`; a user with no entries has zero. One eventually consistent read. */
-  async getBalance(userId: string, now: Date = new Date()): Promise<Balance> {
+  async getBalance(userId: string, now: Date = systemClock()): Promise<Balance> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: balanceKey(userPk(userId)) }));
     const state = balanceState(Item);
     return { userId, ...viewAt(state.holding, now.getTime()), lifetimeEarned: state.lifetimeEarned, updatedAt: state.updatedAt };

@@ -11,6 +11,7 @@ import { mayActForUser } from "../http/caller";
 import { ClientError, createProxyRouter } from "../http/proxy-router";
 import { errorResponse, jsonResponse } from "../http/responses";
 import { API_ROUTES } from "../http/routes";
+import { systemClock, type Clock } from "../runtime/clock";
 import type { Logger } from "../runtime/log";
 import type { BalanceAnswer, HistoryPage } from "./answers";
 import { HistoryQuerySchema } from "./history-query";
@@ -23,11 +24,11 @@ export interface ReadApiDeps {
   allowedOrigins: readonly string[];
   /** Cognito group whose members may read any user's points. */
   adminGroup?: string;
-  /** The clock balances are computed at; tests pin it. */
-  now?: () => Date;
+  /** The clock balances are computed at; tests pin it, the local runtime moves it. */
+  now?: Clock;
 }
 
-export function createReadApi({ ledger, logger, allowedOrigins, adminGroup, now = () => new Date() }: ReadApiDeps) {
+export function createReadApi({ ledger, logger, allowedOrigins, adminGroup, now = systemClock }: ReadApiDeps) {
   const authorize = (event: Parameters<typeof mayActForUser>[0], userId: string) => mayActForUser(event, userId, adminGroup);
   const forbidden = "you may only read your own points";
   return createProxyRouter({

@@ -21,6 +21,7 @@ import { parseJsonBody } from "../http/json-body";
 import { createProxyRouter } from "../http/proxy-router";
 import { errorResponse, jsonResponse, type Headers } from "../http/responses";
 import { API_ROUTES } from "../http/routes";
+import { systemClock, type Clock } from "../runtime/clock";
 import type { Logger } from "../runtime/log";
 import type { CancelAnswer, RedemptionAnswer } from "./answers";
 
@@ -30,8 +31,8 @@ export interface RedeemApiDeps {
   allowedOrigins: readonly string[];
   /** Cognito group that may spend for anyone and cancel redemptions. */
   adminGroup?: string;
-  /** The clock that stamps entries; tests pin it. */
-  now?: () => Date;
+  /** The clock that stamps entries; tests pin it, the local runtime moves it. */
+  now?: Clock;
 }
 
 const redemptionAnswer = (userId: string, entry: RedemptionEntry): RedemptionAnswer => ({
@@ -72,7 +73,7 @@ function logErased(logger: Logger, event: APIGatewayProxyEvent, userId: string, 
   logger.log("info", message, { requestId: event.requestContext.requestId, tombstone: erasedPk(userId), redemptionId, outcome: "erased" });
 }
 
-export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGroup, now = () => new Date() }: RedeemApiDeps) {
+export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGroup, now = systemClock }: RedeemApiDeps) {
   return createProxyRouter({
     logger,
     allowedOrigins,

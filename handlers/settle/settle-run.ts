@@ -7,6 +7,7 @@
 import * as v from "valibot";
 import { CATCH_UP_DAYS, DAY_MS, dayOf, midnightOf } from "../domain/lifecycle";
 import type { DynamoSettle, SettleReport } from "../ledger/dynamo-settle";
+import { systemClock, type Clock } from "../runtime/clock";
 import type { Logger } from "../runtime/log";
 
 const DAY = "must be a day like 2026-01-16";
@@ -39,10 +40,11 @@ export const settleInputAsOf = (today: string) =>
 export interface SettleDeps {
   settle: DynamoSettle;
   logger: Logger;
-  now?: () => Date;
+  /** The clock whose day is settled by default; tests pin it, the local runtime moves it. */
+  now?: Clock;
 }
 
-export function createSettleRun({ settle, logger, now = () => new Date() }: SettleDeps) {
+export function createSettleRun({ settle, logger, now = systemClock }: SettleDeps) {
   return async (input: unknown): Promise<SettleReport[]> => {
     const at = now();
     const parsed = v.parse(settleInputAsOf(dayOf(at.getTime())), input ?? {});

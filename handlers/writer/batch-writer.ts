@@ -13,6 +13,7 @@ import { IMMEDIATE, type Lifecycle } from "../domain/lifecycle";
 import type { DynamoLedger } from "../ledger/dynamo-ledger";
 import { publisherRefusal, type Publishers } from "../domain/publishers";
 import { forEachLimited } from "../runtime/limited-concurrency";
+import { systemClock, type Clock } from "../runtime/clock";
 import type { LogFields, Logger } from "../runtime/log";
 import { classifyFailure, isAcknowledged, logLevelOf, type RecordOutcome } from "./record-outcome";
 
@@ -20,8 +21,8 @@ export interface BatchWriterDeps {
   ledger: DynamoLedger;
   rules: EarnRules;
   logger: Logger;
-  /** The clock that stamps `recordedAt`; tests pin it. */
-  now?: () => Date;
+  /** The clock that stamps `recordedAt`; tests pin it, the local runtime moves it. */
+  now?: Clock;
   /** How many users' records are written at once. */
   concurrency?: number;
   /** Whose events may earn points; everyone's when absent. */
@@ -54,7 +55,7 @@ function idsOf(event: LoyaltyEvent, outcome: RecordOutcome): LogFields {
 }
 
 export function createBatchWriter(deps: BatchWriterDeps) {
-  const { ledger, rules, logger, now = () => new Date(), concurrency = 16, publishers = {}, lifecycle = IMMEDIATE } = deps;
+  const { ledger, rules, logger, now = systemClock, concurrency = 16, publishers = {}, lifecycle = IMMEDIATE } = deps;
 
   async function write(event: LoyaltyEvent): Promise<RecordOutcome> {
     const refusal = publisherRefusal(event, publishers);
