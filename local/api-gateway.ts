@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { SERVED_ROUTES } from "../handlers/http/routes";
+import { systemClock } from "../handlers/runtime/clock";
 import type { LocalCaller } from "./local-caller";
 import { parseRequestTarget } from "./request-target";
 
@@ -18,6 +19,8 @@ export interface HttpRequest {
   sourceIp: string;
   /** Who it acts as (see `local-caller.ts`); nobody when absent. */
   caller?: LocalCaller;
+  /** When it arrived, in epoch milliseconds by the runtime's clock; real time when absent. */
+  receivedAt?: number;
 }
 
 /** Each served resource's template (both trees) as a pattern that captures its path parameters. */
@@ -77,6 +80,7 @@ export function toProxyEvent(request: HttpRequest, stage: string): APIGatewayPro
       stage,
       sourceIp: request.sourceIp,
       userAgent: request.headers["user-agent"] ?? null,
+      requestTimeEpoch: request.receivedAt,
       ...request.caller,
     }),
   };
@@ -93,6 +97,8 @@ export interface RequestContextArgs {
   claims?: Record<string, string>;
   /** The SigV4 signer, as an IAM-authorized method passes it; none without one. */
   userArn?: string;
+  /** When the request arrived, in epoch milliseconds; real time when absent. */
+  requestTimeEpoch?: number;
 }
 
 /** The `requestContext` API Gateway attaches to a proxy event. */
@@ -123,7 +129,7 @@ export function requestContextFor(args: RequestContextArgs): APIGatewayProxyEven
     path: `/${args.stage}${args.path}`,
     stage: args.stage,
     requestId: randomUUID(),
-    requestTimeEpoch: Date.now(),
+    requestTimeEpoch: args.requestTimeEpoch ?? systemClock().getTime(),
     resourceId: "local",
     resourcePath: args.resource,
   };

@@ -29,6 +29,9 @@ otrium-loyalty local runtime is up.
   state                         ${settings.dataDir ? `kept in ${settings.dataDir}` : "in memory (npm start -- --data-dir <dir> keeps it)"}
   points lifecycle              ${lifecycleLine(settings.lifecycle, settings.expiringSoonDays)}
   daily settle                  at 00:15 UTC; POST ${endpoint}/_local/settle runs it now
+  clock                         real time, read by every handler and the settle: GET ${endpoint}/_local/clock shows it,
+                                POST ${endpoint}/_local/clock -d '{"now":"2027-01-01T12:00:00Z"}' sets it (it runs on from there),
+                                DELETE ${endpoint}/_local/clock returns it to real time
   points events (otrium.loyalty) from the ledger's stream onto the local bus: GET ${endpoint}/_local/events
 
 Auth: none locally (127.0.0.1 only). A request without an X-Local-Claims header acts as an ADMIN

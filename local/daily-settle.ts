@@ -1,7 +1,7 @@
 /**
  * The local stand-in for the settle's schedule: runs the real settle handler at the time of day
- * the stack's schedule does (UTC), and on demand (`POST /_local/settle`). Runs never overlap: a
- * run asked for while one is under way starts when it ends.
+ * the stack's schedule does (UTC) by the runtime's clock, and on demand (`POST /_local/settle`).
+ * Runs never overlap: a run asked for while one is under way starts when it ends.
  */
 import { DAY_MS } from "../handlers/domain/lifecycle";
 
@@ -11,6 +11,8 @@ export const LOCAL_SETTLE_MINUTE_OF_DAY = 15;
 export interface DailySettle {
   /** Runs the settle now (after any run under way) and returns what the handler returned. */
   runNow(input?: unknown): Promise<unknown>;
+  /** Times the next run again, after the clock has moved. */
+  reschedule(): void;
   /** Stops the timer and waits for a run under way. */
   stop(): Promise<void>;
 }
@@ -36,6 +38,7 @@ export function startDailySettle(
     return run;
   };
   const schedule = () => {
+    clearTimeout(timer);
     if (stopped) return;
     timer = setTimeout(() => {
       runNow().catch(onError).finally(schedule);
@@ -45,6 +48,7 @@ export function startDailySettle(
 
   return {
     runNow,
+    reschedule: schedule,
     stop: async () => {
       stopped = true;
       clearTimeout(timer);

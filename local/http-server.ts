@@ -5,6 +5,8 @@
  *   GET  /openapi.json, /docs                          → the API's document and its reference page
  *   GET  /_local/dlq, POST /_local/dlq/redrive        → the DLQ (for `npm run local:dlq`)
  *   POST /_local/settle                                → runs the daily settle now (body: its input)
+ *   GET, POST, DELETE /_local/clock                    → the runtime's clock: shows it, sets it
+ *                                                        (body `{"now": ISO 8601}`), returns it to real time
  *   GET  /_local/events?source=&after=                 → every event the local bus has seen
  *   OPTIONS on a customer route, when CORS is on      → the preflight, answered here (API Gateway's MOCK)
  *   a route of the API, in either tree                 → the function that serves its method (a method
@@ -22,8 +24,11 @@ import { corsHeaders } from "../handlers/http/responses";
 import { methodsOf, SERVED_ROUTES, treeOf, type ApiHandlerName } from "../handlers/http/routes";
 import { settleInputAsOf } from "../handlers/settle/settle-run";
 import { dayOf } from "../handlers/domain/lifecycle";
+import { isJsonObject } from "../handlers/domain/json-object";
+import { TimestampSchema } from "../handlers/domain/timestamp";
 import { toProxyEvent, type ProxyHandler } from "./api-gateway";
 import { referenceFile } from "./api-reference";
+import { createLocalClock, type LocalClock } from "./clock";
 import type { LocalEventLog } from "./event-log";
 import { localCaller } from "./local-caller";
 import { answerClientError, GATEWAY_ANSWER_HEADERS, gatewayAnswerBody, type ClientError, type GatewayCode } from "./client-errors";
@@ -57,6 +62,11 @@ export interface HttpRoutes {
   queues: Pick<LocalQueues, "deadLetters" | "redrive">;
   /** Runs the settle handler with this input (the schedule's `{}`, or `{"days": [...]}`). */
   settle: (input: unknown) => Promise<unknown>;
+  /**
+   * The clock the runtime's parts read, which `/_local/clock` shows and moves; the gateway stamps
+   * `requestTimeEpoch` with it. A real-time clock of the server's own when absent.
+   */
+  clock?: LocalClock;
   /** Where the server's own notices go, one line each; stderr by default. */
   log?: (line: string) => void;
 }
@@ -94,16 +104,37 @@ const refuse = (response: ServerResponse, status: number, code: GatewayCode, mes
   send(response, status, GATEWAY_ANSWER_HEADERS, gatewayAnswerBody(code, message));
 
 /** `POST /_local/settle`: the settle's reports, or a 400 naming what is wrong with the input. */
-async function settleNow(response: ServerResponse, body: string, routes: HttpRoutes): Promise<void> {
+async function settleNow(response: ServerResponse, body: string, routes: HttpRoutes, clock: LocalClock): Promise<void> {
   let input: unknown;
   try {
     input = body.trim() === "" ? {} : (JSON.parse(body) as unknown);
   } catch {
     return sendJson(response, 400, { error: { code: "bad_request", message: 'the body must be JSON: {} or {"days": ["2026-01-16"]}' } });
   }
-  const parsed = v.safeParse(settleInputAsOf(dayOf(Date.now())), input);
+  const parsed = v.safeParse(settleInputAsOf(dayOf(clock.now().getTime())), input);
   if (!parsed.success) return sendJson(response, 400, { error: { code: "bad_request", message: describeIssues(parsed.issues) } });
   return sendJson(response, 200, { settled: await routes.settle(parsed.output) });
+}
+
+const CLOCK_BODY = '{"now": "2027-01-01T12:00:00Z"}';
+
+/** `POST /_local/clock`'s body: the instant to set, with its time zone. */
+const ClockRequestSchema = v.object(
+  { now: v.pipe(v.string(), TimestampSchema) },
+  `is required: an ISO 8601 timestamp with a time zone, as in ${CLOCK_BODY}`,
+);
+
+/** `POST /_local/clock`'s body read: the instant to set the clock to, or what is wrong with the body. */
+function clockRequest(body: string): { now: Date } | { refused: string } {
+  let input: unknown;
+  try {
+    input = JSON.parse(body) as unknown;
+  } catch {
+    return { refused: `the body must be JSON: ${CLOCK_BODY}` };
+  }
+  if (!isJsonObject(input)) return { refused: `the body must be a JSON object: ${CLOCK_BODY}` };
+  const parsed = v.safeParse(ClockRequestSchema, input);
+  return parsed.success ? { now: new Date(parsed.output.now) } : { refused: describeIssues(parsed.issues, "body") };
 }
 
 /**
@@ -124,7 +155,7 @@ function listEvents(response: ServerResponse, query: Record<string, string[]>, r
   sendJson(response, 200, routes.events.list({ source, after }));
 }
 
-async function route(request: IncomingMessage, response: ServerResponse, routes: HttpRoutes): Promise<void> {
+async function route(request: IncomingMessage, response: ServerResponse, routes: HttpRoutes, clock: LocalClock): Promise<void> {
   const body = await readBody(request);
   if (body === undefined) return refuse(response, 413, "request_too_large", `the request body is over ${MAX_BODY_BYTES} bytes`);
   // Node leaves this check to us (`requireHostHeader: false`), so that the answer has the API's shape.
@@ -159,7 +190,16 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
   if (path === "/_local/dlq/redrive" && method === "POST") {
     return sendJson(response, 200, { redriven: await routes.queues.redrive() });
   }
-  if (path === "/_local/settle" && method === "POST") return settleNow(response, body, routes);
+  if (path === "/_local/settle" && method === "POST") return settleNow(response, body, routes, clock);
+  if (path === "/_local/clock") {
+    if (method === "GET") return sendJson(response, 200, clock.state());
+    if (method === "DELETE") return sendJson(response, 200, clock.reset());
+    if (method === "POST") {
+      const request = clockRequest(body);
+      if ("refused" in request) return sendJson(response, 400, { error: { code: "bad_request", message: request.refused } });
+      return sendJson(response, 200, clock.set(request.now));
+    }
+  }
   if (path === "/_local/events" && method === "GET") return listEvents(response, target.query, routes);
 
   const headers = Object.fromEntries(
@@ -185,7 +225,7 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
   }
   const caller = localCaller(headers);
   if ("refused" in caller) return refuse(response, 401, "unauthorized", caller.refused);
-  const event = toProxyEvent({ method, url, headers, body, caller, sourceIp }, routes.stage);
+  const event = toProxyEvent({ method, url, headers, body, caller, sourceIp, receivedAt: clock.now().getTime() }, routes.stage);
   // The resource policy lets only SigV4 admins into the admin tree; a Cognito user is denied there.
   if (treeOf(event.resource).tree === "admin" && "claims" in caller) {
     const message =
@@ -203,6 +243,7 @@ async function route(request: IncomingMessage, response: ServerResponse, routes:
 
 export async function startHttpServer(port: number, routes: HttpRoutes): Promise<LocalHttpServer & { port: number }> {
   const log = routes.log ?? stderr;
+  const clock = routes.clock ?? createLocalClock();
   // Sockets with an exchange under way: a parser error there belongs to that exchange.
   const busy = new WeakSet<Duplex>();
   const server = createServer({ requireHostHeader: false }, (request, response) => {
@@ -214,7 +255,7 @@ export async function startHttpServer(port: number, routes: HttpRoutes): Promise
       if (!response.writableFinished)
         log(`local runtime: the client closed the connection before ${request.method ?? "?"} ${request.url ?? "?"} was answered`);
     });
-    route(request, response, routes).catch((error: unknown) => {
+    route(request, response, routes, clock).catch((error: unknown) => {
       if (isAbort(error)) return; // reported once by the close handler above
       log(`local runtime: request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       if (!response.headersSent) sendJson(response, 500, { error: { code: "internal_error", message: "local runtime error" } });

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { isJsonObject as isObject } from "../handlers/domain/json-object";
+import { systemClock, type Clock } from "../handlers/runtime/clock";
 import type { EventEnvelope } from "./event-log";
 import { matchesPattern, type EventPattern } from "./event-pattern-matcher";
 import { checkPutEventsRequest } from "./put-events-request";
@@ -22,6 +23,8 @@ export interface PutEventsTarget {
   deliver(event: EventEnvelope): Promise<void>;
   /** Told of every event the bus accepts, matching or not (the local bus's event log). */
   seen?(event: EventEnvelope): void;
+  /** The time of an entry sent without `Time` (the runtime's clock); real time when absent. */
+  now?: Clock;
 }
 
 export interface JsonResponse {
@@ -48,8 +51,8 @@ const invalid = (parameter: string, reason: string): EntryResult => ({
 });
 
 /** EventBridge writes `time` to the second; `Time` (checked before) is epoch seconds. */
-function eventTime(time: unknown): string {
-  const date = typeof time === "number" ? new Date(time * 1000) : new Date();
+function eventTime(time: unknown, now: Clock): string {
+  const date = typeof time === "number" ? new Date(time * 1000) : now();
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
@@ -76,7 +79,7 @@ async function putEntry(entry: unknown, target: PutEventsTarget): Promise<EntryR
     "detail-type": DetailType,
     source: Source,
     account: target.account,
-    time: eventTime(Time),
+    time: eventTime(Time, target.now ?? systemClock),
     region: target.region,
     resources: Array.isArray(Resources) ? Resources.filter((r) => typeof r === "string") : [],
     detail,

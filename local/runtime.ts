@@ -11,7 +11,7 @@
  *
  * The writer, reader, redeemer, admin and settle are the real handler modules, configured through their environment as
  * Lambda configures them; the table is the store's definition; the pattern and queue settings
- * are the dev stack's.
+ * are the dev stack's. They all read the time through one clock, which `/_local/clock` moves.
  */
 import { mkdirSync } from "node:fs";
 import * as path from "node:path";
@@ -25,10 +25,12 @@ import {
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createTableInput } from "../handlers/ledger/table";
+import type { Clock } from "../handlers/runtime/clock";
 import { HANDLER_ENV_VARIABLES } from "../handlers/runtime/env";
 import { functionEnvironment, type FunctionName } from "../handlers/runtime/function-env";
 import type { ProxyHandler } from "./api-gateway";
 import { describeExit, isRunning, LOCAL_AWS, startDynamoLocal, type DynamoLocal } from "./dynamo-local";
+import { createLocalClock, type ClockState, type LocalClock } from "./clock";
 import { startDailySettle } from "./daily-settle";
 import { LocalEventLog } from "./event-log";
 import { startEventSourceMapping } from "./event-source-mapping";
@@ -52,6 +54,8 @@ export interface LocalRuntime {
   dlqUrl: string;
   /** Every event the local bus has seen: put through `PutEvents`, or published from the ledger. */
   events: LocalEventLog;
+  /** The time every handler, the gateway, the bus and the settle read; `/_local/clock` moves it. */
+  clock: LocalClock;
   settings: LocalSettings;
   /**
    * Resolves with one line saying what happened when DynamoDB Local dies under the runtime: every
@@ -64,12 +68,21 @@ export interface LocalRuntime {
 
 const HANDLERS = path.resolve(__dirname, "../handlers");
 
-/** Loads a handler module afresh, as a new Lambda container would, with the current environment. */
-function loadHandler<T>(name: FunctionName): T {
+/**
+ * Loads a handler module afresh, as a new Lambda container would, with the current environment,
+ * and builds its handler on `clock` (in Lambda, the module's `handler` reads real time).
+ */
+function loadHandler<T>(name: Exclude<FunctionName, "publisher">, clock: Clock): T {
   const file = require.resolve(path.join(HANDLERS, name));
   delete require.cache[file];
-  return (require(file) as { handler: T }).handler;
+  return (require(file) as { handlerWith: (clock: Clock) => T }).handlerWith(clock);
 }
+
+/** One line in the runtime's log for each move of the clock. */
+const clockMoved = ({ now, pinned }: ClockState) =>
+  pinned
+    ? `local runtime: the clock is set to ${now} and runs on from there (DELETE /_local/clock returns it to real time)`
+    : `local runtime: the clock is back to real time (${now})`;
 
 /**
  * Sets this process's environment as Lambda sets each function's, before the handler modules
@@ -167,17 +180,23 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
     await ensureTable(dynamo.endpoint, settings.tableName);
 
     configureHandlers(settings, dynamo.endpoint);
-    const writer = loadHandler<(event: SQSEvent) => Promise<SQSBatchResponse>>("writer");
+    const clock = createLocalClock();
+    const writer = loadHandler<(event: SQSEvent) => Promise<SQSBatchResponse>>("writer", clock.now);
     const functions = {
-      reader: loadHandler<ProxyHandler>("reader"),
-      redeemer: loadHandler<ProxyHandler>("redeemer"),
-      admin: loadHandler<ProxyHandler>("admin"),
+      reader: loadHandler<ProxyHandler>("reader", clock.now),
+      redeemer: loadHandler<ProxyHandler>("redeemer", clock.now),
+      admin: loadHandler<ProxyHandler>("admin", clock.now),
     };
     const settle = startDailySettle(
-      loadHandler<(input: unknown) => Promise<unknown>>("settle"),
+      loadHandler<(input: unknown) => Promise<unknown>>("settle", clock.now),
       report("the daily settle failed (the next run makes it up)"),
+      () => clock.now().getTime(),
     );
     started.push(() => settle.stop());
+    clock.onMove((state) => {
+      console.log(clockMoved(state));
+      settle.reschedule();
+    });
 
     signal?.throwIfAborted();
     const queues = await startQueues(settings);
@@ -193,6 +212,7 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
         await queues.sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: JSON.stringify(event) }));
       },
       seen: (event) => events.record(event),
+      now: clock.now,
     };
     // Before the writer starts, so that every entry it writes is seen; stopped after it.
     const stream = await startLedgerStream({
@@ -230,6 +250,7 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
       events,
       queues,
       settle: (input) => settle.runNow(input),
+      clock,
     });
     started.push(() => http.close());
     signal?.throwIfAborted();
@@ -243,6 +264,7 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
       queueUrl: queues.queueUrl,
       dlqUrl: queues.dlqUrl,
       events,
+      clock,
       settings: { ...settings, port: http.port },
       stop: stopAll,
     };

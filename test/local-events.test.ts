@@ -8,6 +8,7 @@ import { matchesPattern } from "../local/event-pattern-matcher";
 import { putEvents, type PutEventsTarget } from "../local/put-events";
 import { entrySize, MAX_REQUEST_ENTRY_BYTES } from "../handlers/domain/put-events-limits";
 import { timeError } from "../local/put-events-request";
+import { createLocalClock } from "../local/clock";
 
 const event = {
   source: "otrium.ecommerce",
@@ -133,6 +134,17 @@ test("PutEvents: Time given by the SDK (epoch seconds) becomes the event's time"
   const { put, delivered } = target();
   await putEvents(JSON.stringify({ Entries: [entry({ Time: 1_795_000_000 })] }), put);
   t.is(delivered[0]?.time, new Date(1_795_000_000_000).toISOString().replace(".000Z", "Z"));
+});
+
+test("PutEvents: an entry without Time gets the bus's clock's time (the local runtime's, which /_local/clock moves)", async (t) => {
+  const { put, delivered } = target();
+  const clock = createLocalClock();
+  await putEvents(JSON.stringify({ Entries: [entry()] }), { ...put, now: clock.now });
+  t.true(Math.abs(Date.parse(String(delivered[0]?.time)) - Date.now()) < 60_000, "real time before the clock is set");
+  clock.set(new Date("2031-05-06T07:08:09.999Z"));
+  await putEvents(JSON.stringify({ Entries: [entry(), entry({ Time: 1_795_000_000 })] }), { ...put, now: clock.now });
+  t.regex(String(delivered[1]?.time), /^2031-05-06T07:08:\d\dZ$/);
+  t.is(delivered[2]?.time, new Date(1_795_000_000_000).toISOString().replace(".000Z", "Z"), "a Time given is kept");
 });
 
 /** A Detail of exactly `bytes` UTF-8 bytes: a JSON object padded with `x`. */

@@ -22,12 +22,14 @@ import { createDocumentClient } from "../handlers/runtime/dynamo-client";
 import { createLogger } from "../handlers/runtime/log";
 import { toProxyEvent, type ProxyHandler } from "../local/api-gateway";
 import { clientErrorResponse, type ClientError } from "../local/client-errors";
+import { createLocalClock, type LocalClock } from "../local/clock";
 import { LOCAL_AWS } from "../local/dynamo-local";
 import { LocalEventLog } from "../local/event-log";
 import { startHttpServer } from "../local/http-server";
 import { LOCAL_ADMIN_ARN } from "../local/local-caller";
 import { parseRequestTarget } from "../local/request-target";
 import { gatewayAnswerSchema } from "../openapi/gateway-answers";
+import { required } from "../harness/required";
 
 test("request target: the path exactly as sent, never a URL's host and path", (t) => {
   t.deepEqual(parseRequestTarget("//evil/points/adv-1"), { path: "//evil/points/adv-1", query: {} });
@@ -81,6 +83,8 @@ interface Gateway {
   delivered: Array<Record<string, unknown>>;
   /** Inputs the settle stub was run with. */
   settled: unknown[];
+  /** The server's clock, which `/_local/clock` moves. */
+  clock: LocalClock;
 }
 
 /**
@@ -96,6 +100,7 @@ async function startGateway(
   const events: APIGatewayProxyEvent[] = [];
   const delivered: Array<Record<string, unknown>> = [];
   const settled: unknown[] = [];
+  const clock = createLocalClock();
   const router = createProxyRouter({
     logger: createLogger("error", () => {}),
     allowedOrigins: [],
@@ -147,9 +152,10 @@ async function startGateway(
       return [{ day: "2026-01-16", customers: 0, entries: 0, points: 0 }];
     },
     log: (line) => lines.push(line),
+    clock,
   });
   t.teardown(() => http.close());
-  return { port: http.port, endpoint: `http://127.0.0.1:${http.port}`, lines, events, delivered, settled };
+  return { port: http.port, endpoint: `http://127.0.0.1:${http.port}`, lines, events, delivered, settled, clock };
 }
 
 /**
@@ -349,6 +355,62 @@ test("HTTP: POST /_local/settle runs the settle with the schedule's input or giv
   t.is(future.status, 400);
   t.regex(JSON.stringify(future.body), /days: 9999-12-31 has not begun \(today is \d{4}-\d\d-\d\d\)/);
   t.is(gateway.settled.length, 2, "a refused input runs nothing");
+});
+
+test("HTTP: GET /_local/clock shows the clock, POST sets it, DELETE returns it to real time; a bad body is a 400 naming the field", async (t) => {
+  const gateway = await startGateway(t);
+  const call = async (method: string, body?: string) => {
+    const response = await fetch(`${gateway.endpoint}/_local/clock`, { method, ...(body === undefined ? {} : { body }) });
+    t.is(response.headers.get("cache-control"), "no-store");
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const real = await call("GET");
+  t.like(real, { status: 200, body: { pinned: false } });
+  t.true(Math.abs(Date.parse(String(real.body.now)) - Date.now()) < 60_000, "real time");
+
+  // An offset is read as the instant it names; the answer is in UTC, and the clock runs on from it.
+  const set = await call("POST", '{"now": "9000-01-01T13:00:00+01:00"}');
+  t.like(set, { status: 200, body: { pinned: true } });
+  t.regex(String(set.body.now), /^9000-01-01T12:00:\d\d\.\d{3}Z$/);
+  t.like(await call("GET"), { body: { pinned: true } });
+  t.regex(String((await call("GET")).body.now), /^9000-01-01T12:/);
+
+  const refusals: Array<[string | undefined, RegExp]> = [
+    [undefined, /^the body must be JSON: \{"now": "2027-01-01T12:00:00Z"\}$/],
+    ["{now", /^the body must be JSON/],
+    ['"2027-01-01T12:00:00Z"', /^the body must be a JSON object/],
+    ["{}", /^now: is required: an ISO 8601 timestamp with a time zone/],
+    ['{"now": 1798000000}', /^now: /],
+    ['{"now": "2027-01-01T12:00:00"}', /^now: must be an ISO 8601 timestamp with a time zone$/],
+    ['{"now": "2027-02-30T12:00:00Z"}', /^now: must be a real date and time: has no day 30/],
+  ];
+  for (const [body, message] of refusals) {
+    const refused = await call("POST", body);
+    t.is(refused.status, 400, String(body));
+    const { error } = v.parse(v.object({ error: v.object({ code: v.literal("bad_request"), message: v.string() }) }), refused.body);
+    t.regex(error.message, message, String(body));
+  }
+  t.regex(String((await call("GET")).body.now), /^9000-01-01T12:/, "a refused body moves nothing");
+
+  const reset = await call("DELETE");
+  t.like(reset, { status: 200, body: { pinned: false } });
+  t.false(String(reset.body.now).startsWith("9000-"));
+});
+
+test("HTTP: the gateway's requestTimeEpoch and /_local/settle's today follow the clock", async (t) => {
+  const gateway = await startGateway(t);
+  const settle = (body: string) => fetch(`${gateway.endpoint}/_local/settle`, { method: "POST", body });
+  // Real time: a day in the year 9000 has not begun.
+  t.is((await settle('{"days": ["9000-01-01"]}')).status, 400);
+  gateway.clock.set(new Date("9000-01-01T12:00:00Z"));
+  t.is((await settle('{"days": ["9000-01-01"]}')).status, 200, "today, by the clock");
+  t.is((await fetch(`${gateway.endpoint}/points/u-1`)).status, 200);
+  const moved = required(gateway.events.at(-1), "the request the function received").requestContext.requestTimeEpoch;
+  t.true(moved >= Date.parse("9000-01-01T12:00:00Z") && moved < Date.parse("9000-01-01T13:00:00Z"), String(moved));
+  gateway.clock.reset();
+  t.is((await settle('{"days": ["9000-01-01"]}')).status, 400, "back at real time");
+  await fetch(`${gateway.endpoint}/points/u-1`);
+  t.true(required(gateway.events.at(-1), "the request").requestContext.requestTimeEpoch < Date.parse("9000-01-01T00:00:00Z"));
 });
 
 test("HTTP: a preflight is answered by the gateway with the routes' CORS headers, before any credentials check and without running a function", async (t) => {
