@@ -11,7 +11,9 @@
  * write), one is spendable, one is pending, and one is released early by its return window
  * closing; then the settle runs (it warns nobody: the demo's orders are all credited now, within
  * their warning period, and a backfill's `Points Earned` already says when its points expire),
- * the history shows the expiry, and the local bus the customer's points events.
+ * the history shows the expiry, and the local bus the customer's points events. Then the clock
+ * (`/_local/clock`): another customer's order pending now, the clock moved past its release (every
+ * handler reads the moved instant: the points are spendable), and moved back (pending again).
  * Whatever the runtime's lifecycle, it prints what the API answers.
  */
 import "../cli/quiet-sdk-warning";
@@ -20,6 +22,7 @@ import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../handlers/domain/contract"
 import { DAY_MS } from "../handlers/domain/lifecycle";
 import { POINTS_DETAIL_TYPES, POINTS_EVENT_SOURCE } from "../handlers/domain/points-events";
 import { LOCAL_AWS } from "./dynamo-local";
+import type { ClockState } from "./clock";
 import type { EventEnvelope } from "./event-log";
 
 const endpoint = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
@@ -174,6 +177,58 @@ Stop it and start it with POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' EX
   console.log(
     `\nGET /_local/events?source=${POINTS_EVENT_SOURCE}, ${userId}'s: ${published.map((event) => `${event["detail-type"]} ${String(event.detail.points)}`).join(", ")}`,
   );
+
+  await clockMoves();
+}
+
+/** `POST /_local/clock` to `now`, or `DELETE /_local/clock` (back to real time) without it. */
+async function moveClock(now?: string): Promise<ClockState> {
+  const response = await fetch(
+    `${endpoint}/_local/clock`,
+    now === undefined ? { method: "DELETE" } : { method: "POST", body: JSON.stringify({ now }) },
+  );
+  if (!response.ok)
+    throw new Error(`${now === undefined ? "DELETE" : "POST"} /_local/clock answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as ClockState;
+}
+
+/**
+ * The points lifecycle without waiting: an order pending now, the clock moved past the lot's next
+ * milestone (its release; its expiry when nothing is pending), then moved back to where it was.
+ * The move writes nothing: the reader computes what is spendable at the instant it reads.
+ */
+async function clockMoves(): Promise<void> {
+  const userId = `demo-dora-${run}`;
+  const before = await getJson<ClockState>("/_local/clock");
+  const readAt = Date.now();
+  await publish([
+    {
+      DetailType: DETAIL_TYPES.orderCompleted,
+      Detail: { orderId: `${run}-clock-1`, userId, total: { amount: 5_000, currency: "EUR" }, completedAt: before.now },
+    },
+  ]);
+  const credited = await waitFor(
+    "crediting the clock's order",
+    () => getJson<Balance>(`/points/${userId}`),
+    (b) => b.lifetimeEarned === 50,
+  );
+  console.log(`\n— The clock (POST /_local/clock), for ${userId}: an order of 50 EUR completed now`);
+  console.log(summary(userId, credited));
+  const [milestone, passed] = credited.nextRelease ? [credited.nextRelease, "release"] : [credited.nextExpiry, "expiry"];
+  if (milestone === null) return;
+  // Noon of the milestone's day: well past its midnight, whatever the time zone of the reader.
+  const to = new Date(Date.parse(milestone.at) + DAY_MS / 2).toISOString();
+  try {
+    console.log(
+      `POST /_local/clock {"now":"${to}"} → ${JSON.stringify(await moveClock(to))}: past the ${passed}, for every handler at once`,
+    );
+    console.log(summary(userId, await getJson<Balance>(`/points/${userId}`)));
+  } finally {
+    // Back where it was: real time, or the instant it was set to, run on since.
+    const back = before.pinned ? new Date(Date.parse(before.now) + Date.now() - readAt).toISOString() : undefined;
+    console.log(`${back ? "POST" : "DELETE"} /_local/clock → ${JSON.stringify(await moveClock(back))}: back where it was`);
+  }
+  console.log(summary(userId, await getJson<Balance>(`/points/${userId}`)));
 }
 
 async function main(): Promise<void> {
@@ -225,6 +280,8 @@ async function main(): Promise<void> {
   }
 
   await lifecycle();
+  // Next: a reward's window opening and closing, with the clock moved into the window and past
+  // it. It comes with the rewards catalogue (PUT /rewards/{rewardId} with activeFrom/activeUntil).
 }
 
 main().catch((error: unknown) => {

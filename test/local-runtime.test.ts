@@ -482,6 +482,15 @@ test.serial(
       t.is(reports.length, 3, "today and the two days before it");
       t.true(reports.every((report) => report.entries === 0));
       t.like((await getJson(runtime, `/points/${userId}`)).body, { balance: 70, pending: 60, lifetimeEarned: 150 });
+      // The clock: another customer's 50 pending, spendable with the clock past their release, and
+      // pending again with the clock back at real time, where the demo leaves it.
+      const dora = lines
+        .filter((line) => /^demo-dora-\w+: balance/.test(line))
+        .map((line) => /balance (\d+), pending (\d+)/.exec(line)?.[0]);
+      t.deepEqual(dora, ["balance 0, pending 50", "balance 50, pending 0", "balance 0, pending 50"], demo.stdout);
+      t.regex(demo.stdout, /POST \/_local\/clock \{"now":"[^"]+"\} → \{"now":"[^"]+","pinned":true\}: past the release/);
+      t.regex(demo.stdout, /DELETE \/_local\/clock → \{"now":"[^"]+","pinned":false\}: back where it was/);
+      t.like((await getJson(runtime, "/_local/clock")).body, { pinned: false });
       // The first customers' fresh points are pending: the demo's redemption is refused, not overspent.
       t.regex(demo.stdout, /POST \/points\/demo-anna\/redemptions → 409/);
       // The backend's goodwill grant, on its own route: spendable at once whatever the lifecycle.
