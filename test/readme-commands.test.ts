@@ -67,6 +67,11 @@ test("every README command works as written", async (t) => {
   t.true(commands.length >= 10, "the README's commands were found");
 
   const { port } = await runningLoop(t);
+  // The walkthrough moves the clock and back; a command failing in between must not leave it moved
+  // for the other files sharing this runtime.
+  t.teardown(async () => {
+    await fetch(`http://127.0.0.1:${port}/_local/clock`, { method: "DELETE" }).catch(() => undefined);
+  });
   // The README speaks of the default port; this runtime has a free one.
   const local = (command: string) => command.replace(/(localhost|127\.0\.0\.1):3000/g, `127.0.0.1:${port}`);
   const env = asAUserRunsIt({ PORT: port });
