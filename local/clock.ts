@@ -31,6 +31,12 @@ export interface LocalClock {
   onMove(listener: (state: ClockState) => void): void;
 }
 
+/** The runtime's log line for a move that left the clock in `state`. */
+export const describeMove = ({ now, pinned }: ClockState): string =>
+  pinned
+    ? `local runtime: the clock is set to ${now} and runs on from there (DELETE /_local/clock returns it to real time)`
+    : `local runtime: the clock is back to real time (${now})`;
+
 /** A clock at real time; `real` is where real time comes from (a test passes its own). */
 export function createLocalClock(real: () => number = Date.now): LocalClock {
   // How far the clock is from real time; undefined while it is real time.

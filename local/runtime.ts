@@ -30,7 +30,7 @@ import { HANDLER_ENV_VARIABLES } from "../handlers/runtime/env";
 import { functionEnvironment, type FunctionName } from "../handlers/runtime/function-env";
 import type { ProxyHandler } from "./api-gateway";
 import { describeExit, isRunning, LOCAL_AWS, startDynamoLocal, type DynamoLocal } from "./dynamo-local";
-import { createLocalClock, type ClockState, type LocalClock } from "./clock";
+import { createLocalClock, describeMove, type LocalClock } from "./clock";
 import { startDailySettle } from "./daily-settle";
 import { LocalEventLog } from "./event-log";
 import { startEventSourceMapping } from "./event-source-mapping";
@@ -77,12 +77,6 @@ function loadHandler<T>(name: Exclude<FunctionName, "publisher">, clock: Clock):
   delete require.cache[file];
   return (require(file) as { handlerWith: (clock: Clock) => T }).handlerWith(clock);
 }
-
-/** One line in the runtime's log for each move of the clock. */
-const clockMoved = ({ now, pinned }: ClockState) =>
-  pinned
-    ? `local runtime: the clock is set to ${now} and runs on from there (DELETE /_local/clock returns it to real time)`
-    : `local runtime: the clock is back to real time (${now})`;
 
 /**
  * Sets this process's environment as Lambda sets each function's, before the handler modules
@@ -194,7 +188,7 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
     );
     started.push(() => settle.stop());
     clock.onMove((state) => {
-      console.log(clockMoved(state));
+      console.log(describeMove(state));
       settle.reschedule();
     });
 
