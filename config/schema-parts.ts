@@ -22,14 +22,7 @@ export const TrueOrFalseSchema = v.boolean("must be true or false");
 /** A non-empty string; `what` says what it must be. */
 export const nonEmpty = (what: string) => v.pipe(v.string(what), v.minLength(1, what));
 
-/**
- * An object whose every key is known: a typo (`timeoutSecond`) is an error naming the keys
- * there are, never a setting silently dropped. `message` is for a missing or mistyped object.
- */
-export const strictObject = <const TEntries extends v.ObjectEntries>(entries: TEntries, message = "must be an object") =>
-  v.strictObject(entries, (issue) =>
-    issue.expected === "never" ? `unknown key (known keys: ${Object.keys(entries).join(", ")})` : message,
-  );
+export { strictObject } from "../handlers/domain/strict-object";
 
 /** A list of distinct items. */
 export const distinctList = <TItem extends v.GenericSchema<unknown, string>>(item: TItem, what: string) =>

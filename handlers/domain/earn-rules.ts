@@ -8,6 +8,7 @@ import { CurrencySchema } from "./contract";
 import { describeIssues } from "./describe-issues";
 import { minorUnitExponent } from "./currencies";
 import { InvalidEventError } from "./errors";
+import { hasAtMostTwoDecimals, toHundredths } from "./hundredths";
 
 /** The highest rate a currency may have; a guard against a misplaced decimal point in config. */
 export const MAX_RATE = 100;
@@ -16,14 +17,8 @@ const RateSchema = v.pipe(
   v.number("must be a number"),
   v.minValue(0, "must not be negative"),
   v.maxValue(MAX_RATE, `must be at most ${MAX_RATE}`),
-  v.check((rate) => /^\d+(\.\d{1,2})?$/.test(String(rate)), "must have at most two decimals"),
+  v.check(hasAtMostTwoDecimals, "must have at most two decimals"),
 );
-
-/** A rate's integer hundredths, read from its decimal text so no float rounding creeps in. */
-function toHundredths(rate: number): number {
-  const [whole = "0", fraction = ""] = String(rate).split(".");
-  return Number(whole) * 100 + Number(fraction.padEnd(2, "0"));
-}
 
 /**
  * `{"EUR": 1, "GBP": 1.25}`, as the stack config and `EARN_RULES` write them: points per whole
