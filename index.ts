@@ -11,8 +11,12 @@ const config = parseStackConfig(pulumi.runtime.allConfig());
 const alerts = new LoyaltyAlerts("loyalty-alerts", { emails: config.alarmEmails });
 
 // With deletion protection (prod) the ledger, the queues holding messages and their keys are also `protect`ed.
-// The ledger owns the points lifecycle: the writer's lots and the admin's grants both follow it.
-const store = new LoyaltyStore("loyalty-ledger", { deletionProtection: config.deletionProtection, lifecycle: config.lifecycle });
+// The ledger owns the points lifecycle (the writer's lots and the admin's grants both follow it) and the tiers.
+const store = new LoyaltyStore("loyalty-ledger", {
+  deletionProtection: config.deletionProtection,
+  lifecycle: config.lifecycle,
+  ...(config.tiers && { tiers: config.tiers }),
+});
 
 const ingest = new LoyaltyIngest("loyalty-ingest", {
   store,

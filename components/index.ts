@@ -19,5 +19,7 @@ export {
   type LedgerLifecycle,
   type LedgerStreamRef,
   type LedgerTableRef,
+  type LedgerTierLevel,
+  type LedgerTiers,
 } from "./ledger-grants";
 export { InvalidComponentArgsError } from "./validate-args";

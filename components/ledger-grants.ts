@@ -20,6 +20,30 @@ export interface LedgerLifecycle {
   expiryDays: number;
 }
 
+/** A tier level: a named interface of plain values, as every Pulumi language passes it. */
+export interface LedgerTierLevel {
+  /** The level's name, as customers read it (1–40 characters). */
+  name: string;
+  /** The qualifying points that reach it (whole; the first level's is 0, then ascending). */
+  threshold: number;
+  /**
+   * What an order completed at this level earns: `floor(base × multiplier)` (1–10, at most two decimals).
+   * @default 1
+   */
+  multiplier?: number;
+}
+
+/** The tiers of a ledger: levels reached by the released base points of a trailing window. */
+export interface LedgerTiers {
+  /** The levels by ascending threshold, the first at 0 (at most 10). */
+  levels: LedgerTierLevel[];
+  /**
+   * Days of the trailing window qualifying points count over, and the least a level is kept (1–3650).
+   * @default 365
+   */
+  windowDays?: number;
+}
+
 /** A ledger table: a `LoyaltyStore`, or the plain identifiers of one created elsewhere. */
 export interface LedgerTableRef {
   /** The table's name, given to the handlers as `TABLE_NAME`. */
@@ -35,6 +59,12 @@ export interface LedgerTableRef {
    * @default spendable at once, never expiring (`STORE_DEFAULTS.lifecycle`)
    */
   lifecycle?: LedgerLifecycle;
+  /**
+   * The ledger's tiers: the writer earns at the level held at an order's completion, the reader
+   * answers the level held, the settle finds the period ends.
+   * @default no tiers: every order earns its base points
+   */
+  tiers?: LedgerTiers;
 }
 
 /** A ledger table with its stream (`NEW_AND_OLD_IMAGES`): a `LoyaltyStore`, or one created elsewhere. */

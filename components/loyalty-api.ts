@@ -168,6 +168,8 @@ export class LoyaltyApi extends pulumi.ComponentResource {
           adminGroup,
           // Read by the admin function only.
           ...(handler === "admin" ? { lifecycle: settings.store.lifecycle } : {}),
+          // Read by the reader only.
+          ...(handler === "reader" ? { tiers: settings.store.tiers } : {}),
         }),
       );
     const functions: Record<ApiHandlerName, HandlerFunction> = {

@@ -231,6 +231,7 @@ export class LoyaltyIngest extends pulumi.ComponentResource {
           eventSource: settings.eventSource,
           publisherAccounts: settings.publisherAccounts,
           lifecycle: settings.store.lifecycle,
+          tiers: settings.store.tiers,
           dlqUrl: dlq.url,
           logLevel: args.logLevel ?? INGEST_DEFAULTS.logLevel,
         }),

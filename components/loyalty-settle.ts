@@ -42,7 +42,7 @@ const MISSING_AFTER_HOURS = 26;
 
 /** Arguments of `LoyaltySettle`; checked in the constructor. */
 export interface LoyaltySettleArgs {
-  /** The ledger to settle: a `LoyaltyStore`, or `{tableName, tableArn, kmsKeyArn}` of an existing one. */
+  /** The ledger to settle: a `LoyaltyStore`, or `{tableName, tableArn, kmsKeyArn, tiers?}` of an existing one. */
   store: LedgerTableRef;
   /**
    * When the settle runs: an EventBridge Scheduler `cron(...)` or `rate(...)` expression, in UTC.
@@ -101,6 +101,7 @@ export class LoyaltySettle extends pulumi.ComponentResource {
           tableName: args.store.tableName,
           logLevel: args.logLevel ?? SETTLE_DEFAULTS.logLevel,
           expiringSoonDays: settings.expiringSoonDays,
+          tiers: settings.store.tiers,
         }),
         statements: [
           ...ledgerSettleStatements(args.store),

@@ -12,7 +12,13 @@ import * as kms from "@pulumi/aws/kms";
 import * as pulumi from "@pulumi/pulumi";
 import { STORE_DEFAULTS } from "../config/defaults/store-defaults";
 import { LEDGER_KEY_ATTRIBUTES, LEDGER_TABLE } from "../handlers/ledger/table";
-import { ledgerIngestStatements, ledgerReadStatements, type LedgerLifecycle, type LedgerStreamRef } from "./ledger-grants";
+import {
+  ledgerIngestStatements,
+  ledgerReadStatements,
+  type LedgerLifecycle,
+  type LedgerStreamRef,
+  type LedgerTiers,
+} from "./ledger-grants";
 import { StoreArgsSchema } from "./store-args";
 import { validateArgs } from "./validate-args";
 
@@ -54,9 +60,16 @@ export interface LoyaltyStoreArgs {
    * @default {@link STORE_DEFAULTS.lifecycle}
    */
   lifecycle?: LedgerLifecycle;
+  /**
+   * The ledger's tiers: levels by ascending threshold (the first at 0) reached by the released
+   * base points of the trailing `windowDays`, and the multiplier each earns at. The ingest's
+   * writer, the API's reader and the settle read them from this store.
+   * @default no tiers: every order earns its base points
+   */
+  tiers?: LedgerTiers;
 }
 
-/** The points ledger: the DynamoDB table, its KMS key, point-in-time recovery and stream; the owner of the points lifecycle. */
+/** The points ledger: the DynamoDB table, its KMS key, point-in-time recovery and stream; the owner of the points lifecycle and the tiers. */
 export class LoyaltyStore extends pulumi.ComponentResource implements LedgerStreamRef {
   /** The table's name, for the handlers' `TABLE_NAME`. */
   public readonly tableName: pulumi.Output<string>;
@@ -68,12 +81,15 @@ export class LoyaltyStore extends pulumi.ComponentResource implements LedgerStre
   public readonly streamArn: pulumi.Output<string>;
   /** The points lifecycle of the ledger's new lots, which the writer and the admin function follow. */
   public readonly lifecycle: LedgerLifecycle;
+  /** The ledger's tiers (absent: none), which the writer, the reader and the settle follow. */
+  public readonly tiers?: LedgerTiers;
 
   constructor(name: string, args: LoyaltyStoreArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    // A bad lifecycle fails here, before anything is registered.
+    // A bad lifecycle or tier fails here, before anything is registered.
     const settings = validateArgs("LoyaltyStore", name, StoreArgsSchema, args);
     super("otrium:loyalty:LoyaltyStore", name, {}, opts);
     this.lifecycle = settings.lifecycle;
+    this.tiers = settings.tiers;
     const deletionProtection = args.deletionProtection ?? STORE_DEFAULTS.deletionProtection;
     const stateful = { parent: this, protect: deletionProtection };
 

@@ -6,6 +6,7 @@ import * as v from "valibot";
 import { SETTLE_DEFAULTS } from "../config/defaults/settle-defaults";
 import { FunctionMemorySchema, FunctionTimeoutSchema, TrueOrFalseSchema } from "../config/schema-parts";
 import { ExpiringSoonDaysSchema } from "../handlers/domain/lifecycle";
+import { LedgerRefSchema } from "./store-args";
 
 const SCHEDULE_EXAMPLE = "must be an EventBridge Scheduler expression like cron(15 0 * * ? *) or rate(1 day)";
 
@@ -17,6 +18,7 @@ export const ScheduleExpressionSchema = v.pipe(
 
 export const SettleArgsSchema = v.object(
   {
+    store: LedgerRefSchema,
     scheduleExpression: v.optional(ScheduleExpressionSchema, SETTLE_DEFAULTS.scheduleExpression),
     timeoutSeconds: v.optional(FunctionTimeoutSchema, SETTLE_DEFAULTS.timeoutSeconds),
     memoryMb: v.optional(FunctionMemorySchema, SETTLE_DEFAULTS.memoryMb),

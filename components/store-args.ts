@@ -1,20 +1,28 @@
 /**
- * The points lifecycle belongs to the ledger: `LoyaltyStore` (or the plain ref of an existing
- * table) carries it, and the writer (`LoyaltyIngest`) and the admin function (`LoyaltyApi`) both
- * read it from the store they are given, so one stack cannot give the two different lifecycles.
- * Checked with the stack config's schema, default and messages.
+ * The points lifecycle and the tiers belong to the ledger: `LoyaltyStore` (or the plain ref of an
+ * existing table) carries them, and the functions that need them (the lifecycle: the writer and
+ * the admin function; the tiers: the writer, the reader and the settle) read them from the store
+ * they are given, so one stack cannot give two functions different ones. Checked with the stack
+ * config's schemas, defaults and messages.
  */
 import * as v from "valibot";
 import { STORE_DEFAULTS } from "../config/defaults/store-defaults";
 import { LifecycleSettingSchema } from "../config/ingest-settings";
+import { TiersSchema } from "../handlers/domain/tier-settings";
 
 const LedgerLifecycleSchema = v.optional(LifecycleSettingSchema, STORE_DEFAULTS.lifecycle);
 
-/** What `LoyaltyStore` checks of its arguments. */
-export const StoreArgsSchema = v.object({ lifecycle: LedgerLifecycleSchema }, "must be an object");
+/** Absent: the ledger has no tiers. */
+const LedgerTiersSchema = v.optional(TiersSchema);
 
-/** The `store` of `LoyaltyIngest` and `LoyaltyApi`, as they read it: its lifecycle. */
-export const LedgerRefSchema = v.object({ lifecycle: LedgerLifecycleSchema }, "must be a LoyaltyStore or {tableName, tableArn, kmsKeyArn}");
+/** What `LoyaltyStore` checks of its arguments. */
+export const StoreArgsSchema = v.object({ lifecycle: LedgerLifecycleSchema, tiers: LedgerTiersSchema }, "must be an object");
+
+/** The `store` of `LoyaltyIngest`, `LoyaltyApi` and `LoyaltySettle`, as they read it: its lifecycle and tiers. */
+export const LedgerRefSchema = v.object(
+  { lifecycle: LedgerLifecycleSchema, tiers: LedgerTiersSchema },
+  "must be a LoyaltyStore or {tableName, tableArn, kmsKeyArn}",
+);
 
 /**
  * The `lifecycle` those two components once took each: refused, naming where it goes now, rather

@@ -7,6 +7,7 @@
 import * as v from "valibot";
 import { EarnRulesConfigSchema } from "../handlers/domain/earn-rules";
 import { ExpiringSoonDaysSchema } from "../handlers/domain/lifecycle";
+import { TiersSchema } from "../handlers/domain/tier-settings";
 import { LogLevelSchema } from "../handlers/runtime/log";
 import {
   AdminGroupSchema,
@@ -92,6 +93,8 @@ export const StackConfigSchema = v.object(
     lifecycle: v.optional(LifecycleSettingSchema, STORE_DEFAULTS.lifecycle),
     /** Days before an expiry that customers are told of it (`Points Expiring Soon`); 0: never. */
     expiringSoonDays: v.optional(ExpiringSoonDaysSchema, SETTLE_DEFAULTS.expiringSoonDays),
+    /** The tiers' levels and window (the `LoyaltyStore`'s `tiers`); absent: no tiers, every order earns its base points. */
+    tiers: v.optional(TiersSchema),
     writer: v.optional(WriterSchema, {}),
     api: v.optional(ApiSchema, {}),
     logLevel: v.optional(LogLevelSchema, FUNCTION_DEFAULTS.logLevel),

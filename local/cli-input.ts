@@ -3,7 +3,8 @@
  * turned into one line that says what to do — never a stack trace for a user's mistake.
  */
 import type { Lifecycle } from "../handlers/domain/lifecycle";
-import { expiringSoonDaysOf, InvalidEnvironmentError, pointsLifecycleOf } from "../handlers/runtime/env";
+import type { Tiers } from "../handlers/domain/tier-settings";
+import { expiringSoonDaysOf, InvalidEnvironmentError, pointsLifecycleOf, tiersOf } from "../handlers/runtime/env";
 import { UsageError } from "../cli/usage-error";
 import { JavaMissingError } from "./dynamo-local";
 
@@ -48,6 +49,14 @@ function checkedAs<T>(read: (env: NodeJS.ProcessEnv) => T, env: NodeJS.ProcessEn
  */
 export function parseLifecycle(env: NodeJS.ProcessEnv = process.env): Lifecycle | undefined {
   return env.POINTS_LIFECYCLE === undefined ? undefined : checkedAs(pointsLifecycleOf, env);
+}
+
+/**
+ * `TIERS`, when given, replaces the dev stack's tiers, so levels can be tried locally with small
+ * thresholds or a short window; checked with the handlers' own rules and messages.
+ */
+export function parseTiers(env: NodeJS.ProcessEnv = process.env): Tiers | undefined {
+  return env.TIERS === undefined ? undefined : checkedAs(tiersOf, env);
 }
 
 /**

@@ -11,7 +11,15 @@ import "../cli/quiet-sdk-warning";
 import { parseArgs } from "node:util";
 import { banner } from "./banner";
 import { UsageError } from "../cli/usage-error";
-import { assertNoMisplacedOptions, describeStartFailure, parseExpiringSoonDays, parseLifecycle, parsePort, USAGE } from "./cli-input";
+import {
+  assertNoMisplacedOptions,
+  describeStartFailure,
+  parseExpiringSoonDays,
+  parseLifecycle,
+  parsePort,
+  parseTiers,
+  USAGE,
+} from "./cli-input";
 import { startLocalRuntime, type LocalRuntime } from "./runtime";
 
 async function main(): Promise<void> {
@@ -49,11 +57,18 @@ async function main(): Promise<void> {
   const port = parsePort(process.env.PORT);
   const lifecycle = parseLifecycle();
   const expiringSoonDays = parseExpiringSoonDays();
+  const tiers = parseTiers();
 
   const started = Date.now();
   try {
     runtime = await startLocalRuntime(
-      { port, dataDir, ...(lifecycle && { lifecycle }), ...(expiringSoonDays !== undefined && { expiringSoonDays }) },
+      {
+        port,
+        dataDir,
+        ...(lifecycle && { lifecycle }),
+        ...(expiringSoonDays !== undefined && { expiringSoonDays }),
+        ...(tiers && { tiers }),
+      },
       shutdown.signal,
     );
   } catch (error) {

@@ -101,15 +101,17 @@ function configureHandlers(settings: LocalSettings, dynamoEndpoint: string): voi
       tableName: settings.tableName,
       earnRules: settings.earnRules,
       lifecycle: settings.lifecycle,
+      tiers: settings.tiers,
       logLevel: settings.logLevel,
     }),
-    ...functionEnvironment.reader(api),
+    ...functionEnvironment.reader({ ...api, tiers: settings.tiers }),
     ...functionEnvironment.redeemer(api),
     ...functionEnvironment.admin({ ...api, lifecycle: settings.lifecycle }),
     ...functionEnvironment.settle({
       tableName: settings.tableName,
       logLevel: settings.logLevel,
       expiringSoonDays: settings.expiringSoonDays,
+      tiers: settings.tiers,
     }),
   };
   for (const name of HANDLER_ENV_VARIABLES) {

@@ -7,6 +7,7 @@ import { readStackFile } from "../config/stack-file";
 import { visibilityTimeoutSeconds } from "../config/queue-timing";
 import { loyaltyEventPattern } from "../handlers/domain/event-pattern";
 import type { Lifecycle } from "../handlers/domain/lifecycle";
+import type { Tiers } from "../handlers/domain/tier-settings";
 import type { EventPattern } from "./event-pattern-matcher";
 import { LOCAL_ADMIN_GROUP } from "./local-caller";
 
@@ -22,6 +23,8 @@ export interface LocalSettings {
   lifecycle: Lifecycle;
   /** Days before an expiry the settle warns of it: the dev stack's, or `EXPIRING_SOON_DAYS` given to `npm start`. */
   expiringSoonDays: number;
+  /** The ledger's tiers (the writer's, the reader's and the settle's): the dev stack's, or `TIERS` given to `npm start`; absent: none. */
+  tiers?: Tiers;
   eventBusName: string;
   eventPattern: EventPattern;
   maxReceiveCount: number;
@@ -43,6 +46,7 @@ export function devStackSettings(stack = "dev"): LocalSettings {
     earnRules: config.earnRules,
     lifecycle: config.lifecycle,
     expiringSoonDays: config.expiringSoonDays,
+    ...(config.tiers && { tiers: config.tiers }),
     eventBusName: config.eventBusName,
     eventPattern: loyaltyEventPattern(config.eventSource),
     maxReceiveCount: config.maxReceiveCount,

@@ -699,6 +699,65 @@ serial(
 );
 
 serial(
+  "the tiers have one owner, the ledger: the writer, the reader and the settle follow the store's; bad tiers are refused by the store",
+  async (t) => {
+    const tiers = {
+      levels: [
+        { name: "Member", threshold: 0 },
+        { name: "VIP", threshold: 100, multiplier: 2 },
+      ],
+      windowDays: 30,
+    };
+    const withDefaults = {
+      levels: [
+        { name: "Member", threshold: 0, multiplier: 1 },
+        { name: "VIP", threshold: 100, multiplier: 2 },
+      ],
+      windowDays: 30,
+    };
+    const tiersOf = (run: Awaited<ReturnType<typeof runProgram>>, fn: string) =>
+      JSON.parse(
+        input<{ variables: Record<string, string> }>(run.get("aws:lambda/function:Function", fn), "environment").variables.TIERS ?? "null",
+      );
+    const owned = await runProgram(
+      () => {
+        const store = new LoyaltyStore("store", { tiers });
+        new LoyaltyIngest("ingest", { store, earnRules: { EUR: 1 }, publisherAccounts: PUBLISHERS });
+        new LoyaltyApi("api", { store });
+        new LoyaltySettle("settle", { store });
+        // Over an existing table, its ref carries them; with none, no function is given any.
+        new LoyaltyApi("reused", { store: { ...EXISTING, tiers } });
+        new LoyaltyApi("plain", { store: EXISTING });
+      },
+      { config: CONFIG },
+    );
+    t.deepEqual(
+      ["ingest-writer", "api-reader", "settle", "reused-reader", "plain-reader", "api-redeemer", "api-admin"].map((fn) =>
+        tiersOf(owned, fn),
+      ),
+      [withDefaults, withDefaults, withDefaults, withDefaults, null, null, null],
+    );
+    const bad = await refusal(() => void new LoyaltyStore("store", { tiers: { levels: [{ name: "Member", threshold: 10 }] } }));
+    t.is(bad.registered, 0);
+    t.regex(
+      bad.message,
+      /^invalid arguments of LoyaltyStore "store":\n {2}tiers\.levels: must start with a level at threshold 0 \(found \[\{"name":"Member","threshold":10\}\]\)$/,
+    );
+    t.regex(
+      (
+        await refusal(
+          () =>
+            void new LoyaltySettle("settle", {
+              store: { ...EXISTING, tiers: { levels: [{ name: "Member", threshold: 0 }], windowDays: 0 } },
+            }),
+        )
+      ).message,
+      /store\.tiers\.windowDays: must be at least 1 \(found 0\)/,
+    );
+  },
+);
+
+serial(
   "the points lifecycle has one owner, the ledger: the writer and the admin function both follow the store's; an ingest or an API given one of its own is refused",
   async (t) => {
     const lifecycle = { pendingDays: 14, expiryDays: 180 };

@@ -161,6 +161,12 @@ for (const [title, args, env, expected] of [
     /POINTS_LIFECYCLE\.pendingDays: must be at most 365/,
   ],
   [
+    "a TIERS whose levels are out of order",
+    [],
+    { TIERS: '{"levels":[{"name":"Member","threshold":0},{"name":"Gold","threshold":50},{"name":"Silver","threshold":20}]}' },
+    /TIERS\.levels: must be in ascending order of threshold, no two alike/,
+  ],
+  [
     "an EXPIRING_SOON_DAYS that is no number of days",
     [],
     { EXPIRING_SOON_DAYS: "a month" },

@@ -1155,3 +1155,25 @@ test("the admin function's role: only what adjustments and erasure send, each li
   t.false(allowedActions(statements).includes("dynamodb:Scan"), "no Scan: erasure finds a customer's items by their partition");
   t.false(allowedActions(statements).includes("dynamodb:DeleteItem"));
 });
+
+test("the writer, the reader and the settle follow the ledger's tiers (TIERS); no other function is given them", (t) => {
+  for (const stack of ["dev", "prod"]) {
+    const r = run(stack);
+    const tiersOf = (fn: string) => input<{ variables: Record<string, string> }>(r.get(T.function, fn), "environment").variables.TIERS;
+    for (const fn of ["loyalty-ingest-writer", "loyalty-api-reader", "loyalty-settle"]) {
+      t.deepEqual(
+        JSON.parse(tiersOf(fn) ?? "null"),
+        {
+          levels: [
+            { name: "Member", threshold: 0, multiplier: 1 },
+            { name: "Silver", threshold: 500, multiplier: 1.25 },
+            { name: "Gold", threshold: 1500, multiplier: 1.5 },
+          ],
+          windowDays: 365,
+        },
+        `${stack} ${fn}`,
+      );
+    }
+    for (const fn of ["loyalty-api-redeemer", "loyalty-api-admin", "loyalty-events"]) t.is(tiersOf(fn), undefined, `${stack} ${fn}`);
+  }
+});

@@ -84,6 +84,7 @@ test("the README's stack config table lists every key with the default the schem
 
 test("the README's environment table says which functions get each variable, as the builders write them", (t) => {
   const api = { tableName: "t", logLevel: "info", allowedOrigins: [], adminPrincipals: [], adminGroup: "g" };
+  const tiers = { levels: [{ name: "Member", threshold: 0, multiplier: 1 }], windowDays: 365 };
   const written: Record<FunctionName, object> = {
     writer: functionEnvironment.writer({
       tableName: "t",
@@ -91,13 +92,14 @@ test("the README's environment table says which functions get each variable, as 
       eventSource: "s",
       publisherAccounts: [],
       lifecycle: { pendingDays: 0, expiryDays: 0 },
+      tiers,
       dlqUrl: "q",
       logLevel: "info",
     }),
-    reader: functionEnvironment.reader(api),
+    reader: functionEnvironment.reader({ ...api, tiers }),
     redeemer: functionEnvironment.redeemer(api),
     admin: functionEnvironment.admin({ ...api, lifecycle: { pendingDays: 0, expiryDays: 0 } }),
-    settle: functionEnvironment.settle({ tableName: "t", logLevel: "info", expiringSoonDays: 30 }),
+    settle: functionEnvironment.settle({ tableName: "t", logLevel: "info", expiringSoonDays: 30, tiers }),
     publisher: functionEnvironment.publisher({ tableName: "t", eventBusName: "b", logLevel: "info" }),
   };
   const functions = Object.keys(written) as FunctionName[];

@@ -62,6 +62,25 @@ test("both real stack files are valid", (t) => {
   t.like(parseStackConfig(readStackFile("prod")), { deletionProtection: true, api: { auth: { type: "cognito" } } });
 });
 
+test("dev and prod carry Otrium's three levels; without the key a stack has no tiers", (t) => {
+  const otrium = {
+    levels: [
+      { name: "Member", threshold: 0, multiplier: 1 },
+      { name: "Silver", threshold: 500, multiplier: 1.25 },
+      { name: "Gold", threshold: 1500, multiplier: 1.5 },
+    ],
+    windowDays: 365,
+  };
+  t.deepEqual(parseStackConfig(readStackFile("dev")).tiers, otrium);
+  t.deepEqual(parseStackConfig(readStackFile("prod")).tiers, otrium);
+  t.is(parseStackConfig(VALID).tiers, undefined);
+  // A level's multiplier defaults to 1, the window to a year.
+  t.deepEqual(parseStackConfig({ ...VALID, "otrium-loyalty:tiers": '{"levels": [{"name": "Member", "threshold": 0}]}' }).tiers, {
+    levels: [{ name: "Member", threshold: 0, multiplier: 1 }],
+    windowDays: 365,
+  });
+});
+
 const CASES: Array<[string, Record<string, string | undefined>, RegExp]> = [
   ["aws:region missing", { "aws:region": undefined }, /aws:region: must be set .* \(found nothing\)/],
   ["aws:region malformed", { "aws:region": "Ireland" }, /aws:region: must be an AWS region like eu-west-1 \(found "Ireland"\)/],
@@ -173,6 +192,66 @@ const CASES: Array<[string, Record<string, string | undefined>, RegExp]> = [
     /otrium-loyalty:lifecycle\.expiryDay: unknown key/,
   ],
   [
+    "tiers without levels",
+    { "otrium-loyalty:tiers": '{"windowDays": 365}' },
+    /otrium-loyalty:tiers\.levels: must be \{levels: \[\{name, threshold, multiplier\?\}\], windowDays\?\} \(found nothing\)/,
+  ],
+  [
+    "tiers with no level",
+    { "otrium-loyalty:tiers": '{"levels": []}' },
+    /otrium-loyalty:tiers\.levels: must name at least one level \(found \[\]\)/,
+  ],
+  [
+    "tiers whose first level is not at 0",
+    { "otrium-loyalty:tiers": '{"levels": [{"name": "Silver", "threshold": 500}]}' },
+    /otrium-loyalty:tiers\.levels: must start with a level at threshold 0 \(found \[\{"name":"Silver","threshold":500\}\]\)/,
+  ],
+  [
+    "tier levels out of order",
+    {
+      "otrium-loyalty:tiers":
+        '{"levels": [{"name": "Member", "threshold": 0}, {"name": "Gold", "threshold": 1500}, {"name": "Silver", "threshold": 500}]}',
+    },
+    /otrium-loyalty:tiers\.levels: must be in ascending order of threshold, no two alike/,
+  ],
+  [
+    "two tier levels at one threshold",
+    { "otrium-loyalty:tiers": '{"levels": [{"name": "Member", "threshold": 0}, {"name": "Silver", "threshold": 0}]}' },
+    /otrium-loyalty:tiers\.levels: must be in ascending order of threshold, no two alike/,
+  ],
+  [
+    "a tier level's name twice",
+    { "otrium-loyalty:tiers": '{"levels": [{"name": "Member", "threshold": 0}, {"name": "Member", "threshold": 10}]}' },
+    /otrium-loyalty:tiers\.levels: must not repeat a level's name/,
+  ],
+  [
+    "a tier multiplier below 1",
+    { "otrium-loyalty:tiers": '{"levels": [{"name": "Member", "threshold": 0, "multiplier": 0.5}]}' },
+    /otrium-loyalty:tiers\.levels\.0\.multiplier: must be from 1 to 10 with at most two decimals \(found 0\.5\)/,
+  ],
+  [
+    "a tier multiplier with three decimals",
+    {
+      "otrium-loyalty:tiers": '{"levels": [{"name": "Member", "threshold": 0}, {"name": "Silver", "threshold": 500, "multiplier": 1.125}]}',
+    },
+    /otrium-loyalty:tiers\.levels\.1\.multiplier: must be from 1 to 10 with at most two decimals \(found 1\.125\)/,
+  ],
+  [
+    "a tier threshold not whole",
+    { "otrium-loyalty:tiers": '{"levels": [{"name": "Member", "threshold": 0}, {"name": "Silver", "threshold": 499.5}]}' },
+    /otrium-loyalty:tiers\.levels\.1\.threshold: must be a whole number of points \(found 499\.5\)/,
+  ],
+  [
+    "a tier window of no days",
+    { "otrium-loyalty:tiers": '{"levels": [{"name": "Member", "threshold": 0}], "windowDays": 0}' },
+    /otrium-loyalty:tiers\.windowDays: must be at least 1 \(found 0\)/,
+  ],
+  [
+    "a typo inside a tier level",
+    { "otrium-loyalty:tiers": '{"levels": [{"name": "Member", "treshold": 0}]}' },
+    /otrium-loyalty:tiers\.levels\.0\.treshold: unknown key \(known keys: name, threshold, multiplier\)/,
+  ],
+  [
     "a typo inside writer",
     { "otrium-loyalty:writer": '{"timeoutSecond": 600}' },
     /otrium-loyalty:writer\.timeoutSecond: unknown key \(known keys: timeoutSeconds, memoryMb, batchSize, batchingWindowSeconds, maxConcurrency\) \(found 600\)/,
@@ -262,6 +341,18 @@ test.serial("a bad config stops the program before any resource is registered", 
   t.is(error?.resourcesRegistered, 0);
   t.true(error?.cause instanceof InvalidStackConfigError);
   t.regex(String(error?.message), /otrium-loyalty:maxReceiveCount: must be a whole number from 1 to 1000 \(found 0\)/);
+});
+
+test.serial("a bad tier stops the program before any resource is registered, naming the key", async (t) => {
+  const error = await t.throwsAsync(
+    runWithConfig({ ...VALID, "otrium-loyalty:tiers": '{"levels": [{"name": "Member", "threshold": 0, "multiplier": 0.9}]}' }),
+    { instanceOf: ProgramFailedError },
+  );
+  t.is(error?.resourcesRegistered, 0);
+  t.regex(
+    String(error?.message),
+    /otrium-loyalty:tiers\.levels\.0\.multiplier: must be from 1 to 10 with at most two decimals \(found 0\.9\)/,
+  );
 });
 
 test.serial("a valid config runs the program", async (t) => {

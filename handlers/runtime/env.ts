@@ -6,6 +6,7 @@
 import * as v from "valibot";
 import { describeIssues } from "../domain/describe-issues";
 import { EXPIRING_SOON_DAYS_DEFAULT, ExpiringSoonDaysSchema, IMMEDIATE, LifecycleSchema, type Lifecycle } from "../domain/lifecycle";
+import { type Tiers, TiersSchema } from "../domain/tier-settings";
 import { DEFAULT_LOG_LEVEL, LogLevelSchema } from "./log";
 
 const TableNameSchema = v.pipe(v.string("is required"), v.regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name"));
@@ -57,6 +58,11 @@ const PointsLifecycleSchema = v.pipe(
   LifecycleSchema,
 );
 
+/** `TIERS`: JSON `{levels: [{name, threshold, multiplier?}], windowDays?}`; unset, the ledger has no tiers. */
+const TiersVariableSchema = v.optional(
+  v.pipe(v.string(), jsonText('must be JSON like {"levels": [{"name": "Member", "threshold": 0}], "windowDays": 365}'), TiersSchema),
+);
+
 /** `EXPIRING_SOON_DAYS`: days before an expiry that customers are warned of it; 0: never. */
 const ExpiringSoonDaysVariableSchema = v.pipe(
   v.optional(v.string(), String(EXPIRING_SOON_DAYS_DEFAULT)),
@@ -87,6 +93,11 @@ const EnvSchema = v.object({
    * each lot carries its dates.
    */
   POINTS_LIFECYCLE: PointsLifecycleSchema,
+  /**
+   * The writer (the multiplier an order earns at), the reader (the level it answers) and the
+   * settle (the period ends it finds): the ledger's tiers, the same for all three.
+   */
+  TIERS: TiersVariableSchema,
   /** The settle: when to warn of an expiry (`Points Expiring Soon`). */
   EXPIRING_SOON_DAYS: ExpiringSoonDaysVariableSchema,
   /** The publisher: the bus the points events go to. */
@@ -156,4 +167,14 @@ export function expiringSoonDaysOf(env: NodeJS.ProcessEnv = process.env): number
   });
   if (!result.success) throw new InvalidEnvironmentError(`invalid environment: ${describeIssues(result.issues)}`);
   return result.output.EXPIRING_SOON_DAYS;
+}
+
+/**
+ * `TIERS` of `env` alone (`undefined` when unset), checked as the handlers' init checks it: for
+ * the local runtime, which takes it from its own shell. A bad value throws `InvalidEnvironmentError`.
+ */
+export function tiersOf(env: NodeJS.ProcessEnv = process.env): Tiers | undefined {
+  const result = v.safeParse(v.object({ TIERS: TiersVariableSchema }), { TIERS: env.TIERS });
+  if (!result.success) throw new InvalidEnvironmentError(`invalid environment: ${describeIssues(result.issues)}`);
+  return result.output.TIERS;
 }

@@ -10,6 +10,7 @@
  * output) for a component. Values the builder encodes (JSON, lists) are always plain.
  */
 import type { Lifecycle } from "../domain/lifecycle";
+import type { Tiers } from "../domain/tier-settings";
 import type { HandlerEnv } from "./env";
 
 /** What the writer is configured with. */
@@ -24,6 +25,8 @@ export interface WriterSettings<V = string> {
   publisherAccounts?: readonly string[];
   /** Pending and expiry days of new lots; absent: spendable at once, never expiring. */
   lifecycle?: Lifecycle;
+  /** The ledger's tiers, whose multipliers orders earn at; absent: no tiers. */
+  tiers?: Tiers;
   /** Its queue's DLQ, for the refunds parked before their order that the order rejects; absent: they are only logged. */
   dlqUrl?: V;
   /** `debug`, `info`, `warn` or `error`. */
@@ -44,16 +47,24 @@ export interface ApiFunctionSettings<V = string> {
   adminGroup?: V;
 }
 
+/** What the reader is configured with: the API's settings, and the tiers whose level it answers. */
+export interface ReaderFunctionSettings<V = string> extends ApiFunctionSettings<V> {
+  /** The ledger's tiers; absent: no tiers. */
+  tiers?: Tiers;
+}
+
 /** What the admin function is configured with: the API's settings, and the lifecycle a grant's lot follows. */
 export interface AdminFunctionSettings<V = string> extends ApiFunctionSettings<V> {
   /** Expiry days of granted lots (a grant is spendable at once); absent: never expiring. */
   lifecycle?: Lifecycle;
 }
 
-/** What the daily settle is configured with: it needs no rules, lots carry their own dates. */
+/** What the daily settle is configured with: it needs no earn rules, lots carry their own dates. */
 export interface SettleFunctionSettings<V = string> {
   /** The ledger table. */
   tableName: V;
+  /** The ledger's tiers, whose period ends it finds; absent: no tiers. */
+  tiers?: Tiers;
   /** Days before an expiry that customers are warned of it (0: never); absent: the settle's default. */
   expiringSoonDays?: number;
   /** `debug`, `info`, `warn` or `error`. */
@@ -76,9 +87,17 @@ export interface PublisherFunctionSettings<V = string> {
 /** A function's variables: names the handlers read (`HandlerEnv`), each present only when set. */
 export type FunctionEnvironment<TName extends keyof HandlerEnv, V> = { [K in TName]: V | string };
 
-type WriterVariable = "TABLE_NAME" | "EARN_RULES" | "EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "POINTS_LIFECYCLE" | "DLQ_URL" | "LOG_LEVEL";
+type WriterVariable =
+  | "TABLE_NAME"
+  | "EARN_RULES"
+  | "EVENT_SOURCE"
+  | "PUBLISHER_ACCOUNTS"
+  | "POINTS_LIFECYCLE"
+  | "TIERS"
+  | "DLQ_URL"
+  | "LOG_LEVEL";
 type ApiFunctionVariable = "TABLE_NAME" | "LOG_LEVEL" | "ALLOWED_ORIGINS" | "ADMIN_PRINCIPALS" | "ADMIN_GROUP";
-type SettleVariable = "TABLE_NAME" | "LOG_LEVEL" | "EXPIRING_SOON_DAYS";
+type SettleVariable = "TABLE_NAME" | "LOG_LEVEL" | "EXPIRING_SOON_DAYS" | "TIERS";
 type PublisherVariable = "TABLE_NAME" | "EVENT_BUS_NAME" | "LOG_LEVEL";
 
 /** `{[name]: value}` when the value is set, nothing otherwise. */
@@ -87,14 +106,15 @@ const optional = <TName extends string, T>(name: TName, value: T | undefined): P
 
 function writerEnvironment<V = string>(
   settings: WriterSettings<V>,
-): FunctionEnvironment<Exclude<WriterVariable, "EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "POINTS_LIFECYCLE" | "DLQ_URL">, V> &
-  Partial<FunctionEnvironment<"EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "POINTS_LIFECYCLE" | "DLQ_URL", V>> {
+): FunctionEnvironment<Exclude<WriterVariable, "EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "POINTS_LIFECYCLE" | "TIERS" | "DLQ_URL">, V> &
+  Partial<FunctionEnvironment<"EVENT_SOURCE" | "PUBLISHER_ACCOUNTS" | "POINTS_LIFECYCLE" | "TIERS" | "DLQ_URL", V>> {
   return {
     TABLE_NAME: settings.tableName,
     EARN_RULES: JSON.stringify(settings.earnRules),
     ...optional("EVENT_SOURCE", settings.eventSource),
     ...optional("PUBLISHER_ACCOUNTS", settings.publisherAccounts && JSON.stringify(settings.publisherAccounts)),
     ...optional("POINTS_LIFECYCLE", settings.lifecycle && JSON.stringify(settings.lifecycle)),
+    ...optional("TIERS", settings.tiers && JSON.stringify(settings.tiers)),
     ...optional("DLQ_URL", settings.dlqUrl),
     LOG_LEVEL: settings.logLevel,
   };
@@ -112,6 +132,12 @@ function apiFunctionEnvironment<V = string>(
   };
 }
 
+function readerEnvironment<V = string>(
+  settings: ReaderFunctionSettings<V>,
+): ReturnType<typeof apiFunctionEnvironment<V>> & Partial<FunctionEnvironment<"TIERS", V>> {
+  return { ...apiFunctionEnvironment(settings), ...optional("TIERS", settings.tiers && JSON.stringify(settings.tiers)) };
+}
+
 function adminEnvironment<V = string>(
   settings: AdminFunctionSettings<V>,
 ): ReturnType<typeof apiFunctionEnvironment<V>> & Partial<FunctionEnvironment<"POINTS_LIFECYCLE", V>> {
@@ -120,11 +146,13 @@ function adminEnvironment<V = string>(
 
 function settleEnvironment<V = string>(
   settings: SettleFunctionSettings<V>,
-): FunctionEnvironment<Exclude<SettleVariable, "EXPIRING_SOON_DAYS">, V> & Partial<FunctionEnvironment<"EXPIRING_SOON_DAYS", V>> {
+): FunctionEnvironment<Exclude<SettleVariable, "EXPIRING_SOON_DAYS" | "TIERS">, V> &
+  Partial<FunctionEnvironment<"EXPIRING_SOON_DAYS" | "TIERS", V>> {
   return {
     TABLE_NAME: settings.tableName,
     LOG_LEVEL: settings.logLevel,
     ...optional("EXPIRING_SOON_DAYS", settings.expiringSoonDays === undefined ? undefined : String(settings.expiringSoonDays)),
+    ...optional("TIERS", settings.tiers && JSON.stringify(settings.tiers)),
   };
 }
 
@@ -135,7 +163,7 @@ function publisherEnvironment<V = string>(settings: PublisherFunctionSettings<V>
 /** The builder of each function's environment, by function. */
 export const functionEnvironment = {
   writer: writerEnvironment,
-  reader: apiFunctionEnvironment,
+  reader: readerEnvironment,
   redeemer: apiFunctionEnvironment,
   admin: adminEnvironment,
   settle: settleEnvironment,
