@@ -1,0 +1,43 @@
+/**
+ * The tier a read answers (`GET /points/{userId}`'s `tier`), computed at the read's instant from
+ * the balance item alone: the state rolled forward to the instant, nothing written.
+ */
+import { qualifyingAt } from "./tier-buckets";
+import { advance, heldPeriod, type TierBook } from "./tier-state";
+import type { Tiers } from "./tier-settings";
+
+export interface TierAnswer {
+  /** The level held. */
+  name: string;
+  /** When it was reached or its period began (ISO 8601); `null`: the first level, held from the start. */
+  since: string | null;
+  /** When it is recomputed from the window (ISO 8601); `null` for the first level, which nothing lowers. */
+  until: string | null;
+  /** The released base points of the trailing window, net of refunds. */
+  qualifyingPoints: number;
+  /** The level above and the qualifying points still missing for it; `null` at the top. */
+  next: { name: string; pointsNeeded: number } | null;
+  /**
+   * Qualifying points still missing at `until` to keep the level then, counting only what will
+   * still be in the window then (points pending now included); 0 for the first level.
+   */
+  pointsToKeep: number;
+}
+
+const iso = (instant: number | null): string | null => (instant === null ? null : new Date(instant).toISOString());
+
+export function tierAnswer(tiers: Tiers, book: TierBook, at: number): TierAnswer {
+  const held = heldPeriod(advance(tiers, book, at));
+  const qualifyingPoints = qualifyingAt(book.buckets, tiers.windowDays, at);
+  const level = tiers.levels[held.level];
+  const above = tiers.levels[held.level + 1];
+  const kept = held.until === null || !level ? 0 : level.threshold - qualifyingAt(book.buckets, tiers.windowDays, held.until);
+  return {
+    name: level?.name ?? "",
+    since: iso(held.since),
+    until: iso(held.until),
+    qualifyingPoints,
+    next: above ? { name: above.name, pointsNeeded: above.threshold - qualifyingPoints } : null,
+    pointsToKeep: Math.max(0, kept),
+  };
+}
