@@ -252,3 +252,14 @@ test("an instant before the latest write is not answered: the state knows only w
   customer.order("o-1", "2026-01-10T12:00:00Z", 600);
   t.throws(() => advance(TIERS, customer.book, at("2026-01-10T11:59:59Z")), { instanceOf: TierInstantError });
 });
+
+test("a refund that takes no base points (a few cents) leaves the level reached through its order guaranteed", (t) => {
+  const customer = new Customer();
+  customer.order("o-1", "2026-01-10T12:00:00Z", 400);
+  customer.order("o-2", "2026-01-20T12:00:00Z", 200);
+  t.like(customer.read("2026-02-20T00:00:00Z"), { name: "Silver", until: "2027-02-20T00:00:00.000Z" });
+  customer.refund("o-2", 0, "2026-03-05T10:00:00Z");
+  // o-1's day leaves the window on 2027-01-10: 200 left, yet Silver is kept to the end of its period.
+  t.like(customer.read("2027-01-10T00:00:00Z"), { name: "Silver", qualifyingPoints: 200 });
+  t.like(customer.read("2027-02-20T00:00:00Z"), { name: "Member", qualifyingPoints: 0 });
+});

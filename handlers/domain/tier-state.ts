@@ -6,7 +6,7 @@
  * `since + windowDays` (`until`). At `until` the level is recomputed from the window at that
  * instant: kept (a new period starts there) or lowered to the highest level still reached (the
  * first level has no `until`: nothing lowers it). A level is reached through the orders released
- * at the instant it was reached; once one of them is refunded, the level is held only while the
+ * at the instant it was reached; once one of them is refunded (by a point or more), the level is held only while the
  * qualifying points reach it: at that refund, a later one, or as points leave the window, it is
  * taken back, and the level below it on the way up returns with its own `since` and `until`
  * (recomputed at once if its `until` has passed meanwhile; a level the points still reach above
@@ -211,7 +211,10 @@ export function refundOrder(
 ): TierBook {
   const state = advance(tiers, book, at);
   const buckets = addTo(book.buckets, order, -order.basePoints);
-  const marked = state.periods.map((period) => (period.promotedAt === order.releasedAt ? { ...period, refunded: true } : period));
+  // A refund that takes no points (a few cents) changes nothing.
+  const marked = state.periods.map((period) =>
+    order.basePoints > 0 && period.promotedAt === order.releasedAt ? { ...period, refunded: true } : period,
+  );
   const periods = settleAt(tiers, marked, buckets, at);
   const before = heldPeriod(state).level;
   const after = periods[periods.length - 1]?.level ?? 0;

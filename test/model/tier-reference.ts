@@ -145,7 +145,8 @@ class Replay {
       return;
     }
     order.net -= write.basePoints;
-    for (const period of this.periods) if (period.promoters?.has(write.order)) period.refunded = true;
+    // Reading: a refund that takes no points (a few cents) changes nothing.
+    if (write.basePoints > 0) for (const period of this.periods) if (period.promoters?.has(write.order)) period.refunded = true;
     this.decide(write.at);
   }
 }
