@@ -1,0 +1,71 @@
+/**
+ * A customer's tiers on their balance item, the one item the reader already gets: the buckets
+ * as top-level numbers (`tier_<completedDay>_<releaseDay>`, see `tier-buckets`), which a write
+ * `ADD`s to as it does to lots, and the state (`tierState`: the periods, the changes, `asOf`) as
+ * one map written whole by each write that plans from a read of the item. Instants are epoch
+ * milliseconds, as `debtFrom`. An item written before tiers has neither: a customer at the first
+ * level from the start, with no qualifying points.
+ */
+import * as v from "valibot";
+import { describeIssues } from "../domain/describe-issues";
+import { CorruptLedgerItemError } from "../domain/errors";
+import { SafeCountSchema } from "../domain/ledger-entries";
+import type { Delta } from "../domain/lot-plans";
+import { bucketAttribute, bucketsOf } from "../domain/tier-buckets";
+import { NEW_TIER_BOOK, type TierBook, type TierState } from "../domain/tier-state";
+
+/** The balance item's attribute holding the tier state. */
+export const TIER_STATE_ATTRIBUTE = "tierState";
+
+const InstantSchema = SafeCountSchema;
+
+const TierStateSchema = v.object({
+  asOf: v.nullable(InstantSchema),
+  periods: v.pipe(
+    v.array(
+      v.object({
+        level: SafeCountSchema,
+        since: v.nullable(InstantSchema),
+        until: v.nullable(InstantSchema),
+        promotedAt: v.nullable(InstantSchema),
+        refunded: v.boolean(),
+      }),
+    ),
+    v.minLength(1),
+  ),
+  changes: v.array(v.object({ at: InstantSchema, level: SafeCountSchema })),
+});
+
+/** The tiers a balance item holds (none: a customer never written). */
+export function tierBookOf(item: Readonly<Record<string, unknown>> | undefined): TierBook {
+  if (item === undefined) return NEW_TIER_BOOK;
+  const stored = item[TIER_STATE_ATTRIBUTE];
+  const key = `${String(item.pk)} ${String(item.sk)}`;
+  const state = stored === undefined ? { success: true as const, output: NEW_TIER_BOOK.state } : v.safeParse(TierStateSchema, stored);
+  if (!state.success) {
+    throw new CorruptLedgerItemError(`ledger item ${key} cannot be read: ${TIER_STATE_ATTRIBUTE}.${describeIssues(state.issues)}`);
+  }
+  const buckets = bucketsOf(item);
+  const unsafe = buckets.find((bucket) => !Number.isSafeInteger(bucket.points));
+  if (unsafe) throw new CorruptLedgerItemError(`ledger item ${key} cannot be read: ${bucketAttribute(unsafe)}: must be a safe integer`);
+  return { state: state.output, buckets };
+}
+
+/** What a write moves on the item to turn `before` (as read) into `after`. */
+export interface TierItemChange {
+  /** Points to `ADD` to each bucket (negative to take away); a bucket absent before starts at 0. */
+  deltas: Delta[];
+  /** Buckets to `REMOVE`: the window has passed them, or nothing is left in them. */
+  remove: string[];
+  /** The state to `SET` whole. */
+  state: TierState;
+}
+
+export function tierItemChange(before: TierBook, after: TierBook): TierItemChange {
+  const was = new Map(before.buckets.map((bucket) => [bucketAttribute(bucket), bucket.points]));
+  const now = new Map(after.buckets.map((bucket) => [bucketAttribute(bucket), bucket.points]));
+  const deltas: Delta[] = [...now]
+    .map(([attribute, points]): Delta => [attribute, points - (was.get(attribute) ?? 0)])
+    .filter(([, delta]) => delta !== 0);
+  return { deltas, remove: [...was.keys()].filter((attribute) => !now.has(attribute)), state: after.state };
+}
