@@ -679,6 +679,15 @@ for (const stack of ["dev", "prod"]) {
       TABLE_NAME: "loyalty-ledger-a1b2c3",
       LOG_LEVEL: stack === "prod" ? "info" : "debug",
       EXPIRING_SOON_DAYS: "30",
+      // The settle finds the tiers' period ends: both stacks carry Otrium's levels.
+      TIERS: JSON.stringify({
+        levels: [
+          { name: "Member", threshold: 0, multiplier: 1 },
+          { name: "Silver", threshold: 500, multiplier: 1.25 },
+          { name: "Gold", threshold: 1500, multiplier: 1.5 },
+        ],
+        windowDays: 365,
+      }),
     });
     t.is(input(r.get(T.function, "loyalty-settle"), "timeout"), 900);
   });
