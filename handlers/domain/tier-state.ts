@@ -6,11 +6,11 @@
  * `since + windowDays` (`until`). At `until` the level is recomputed from the window at that
  * instant: kept (a new period starts there) or lowered to the highest level still reached (the
  * first level has no `until`: nothing lowers it). A level is reached through the orders released
- * at the instant it was reached; once one of them is refunded (by a point or more), the level is held only while the
- * qualifying points reach it: at that refund, a later one, or as points leave the window, it is
- * taken back, and the level below it on the way up returns with its own `since` and `until`
- * (recomputed at once if its `until` has passed meanwhile; a level the points still reach above
- * it is reached anew). A level kept at a period end, or reached by other orders, stays.
+ * at the instant it was reached; once one of them is refunded (by a point or more), the level is
+ * held only while the qualifying points reach it: at that refund, a later one, or as points leave
+ * the window, it is taken back, and the level below it on the way up returns with its own `since`
+ * and `until` (recomputed at once if its `until` has passed meanwhile; a level the points still
+ * reach above it is reached anew). A level kept at a period end, or reached by other orders, stays.
  *
  * The state, and why it stays bounded however long a customer stays:
  * - `periods`: the held period last, below it the periods it returns to if taken back. Each was
@@ -18,11 +18,13 @@
  *   period kept or lowered at its end was reached by no order, so nothing is below it.
  * - `changes`: when the level changed over the last `windowDays`, and the last change before
  *   them, so an order credited after a later write still earns at the level it completed in.
- *   Levels rise only at release midnights (one a day at most) and each fall follows a rise or a
- *   period end, so a window holds at most about 2 × (windowDays + 1) of them (a handful in
- *   practice).
+ *   Levels rise only at release midnights (one a day at most), and between two rises they fall
+ *   at most once per level, so a window holds at most (windowDays + 2) × levels of them (a
+ *   handful in practice).
  * - The buckets (`tier-buckets.ts`): one per completion day and release midnight, dropped once
- *   the window has passed their day, so at most `windowDays` completion days' worth.
+ *   the window has passed their day, so at most `windowDays` completion days' worth: one bucket
+ *   a day (a day's orders release together), more only for days whose return windows closed
+ *   early or whose orders were backfilled (at most `pendingDays` + 2 release midnights a day).
  * - `asOf`: the instant the state was computed for, by the latest write. A read rolls it forward
  *   to its own instant (releases, window exits, period ends in between) without writing: exact
  *   at any instant from the one item, with no job.
