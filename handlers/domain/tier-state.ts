@@ -24,7 +24,7 @@
  * - The buckets (`tier-buckets.ts`): one per completion day and release midnight, dropped once
  *   the window has passed their day, so at most `windowDays` completion days' worth: one bucket
  *   a day (a day's orders release together), more only for days whose return windows closed
- *   early or whose orders were backfilled (at most `pendingDays` + 2 release midnights a day).
+ *   early (up to `pendingDays` more) or whose orders were credited late (one per day of credit).
  * - `asOf`: the instant the state was computed for, by the latest write. A read rolls it forward
  *   to its own instant (releases, window exits, period ends in between) without writing: exact
  *   at any instant from the one item, with no job.
