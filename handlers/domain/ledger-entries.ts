@@ -8,6 +8,7 @@ import { pointsFor, type EarnRate } from "./earn-rules";
 import { InvalidEventError, LedgerLimitError, SAFE_INTEGER_LIMIT } from "./errors";
 import { entryAt, orderExpirySk, orderSk, refundSk, userPk } from "./ledger-keys";
 import { lotAttribute, lotDatesFor, lotDatesOf, midnightOf, type Lifecycle, type LotDates } from "./lifecycle";
+import { multipliedBy } from "./tier-settings";
 
 /** A number of points or minor units: a whole number JavaScript, and so every reader, holds exactly. */
 export const SafeCountSchema = v.pipe(v.number(), v.safeInteger());
@@ -49,6 +50,15 @@ export const EarnEntrySchema = v.object({
   expiresAt: v.optional(v.string()),
   /** When the return window closed early and the lot moved to an earlier release. */
   returnWindowClosedAt: v.optional(v.string()),
+  /**
+   * With tiers: the points before the multiplier (what counts for tiers), the multiplier of the
+   * level held at completion (`points` = floor(basePoints × multiplier)), and the midnight the
+   * base points count for tiers from (their bucket's release). Absent on orders credited before
+   * tiers: those never count for tiers.
+   */
+  basePoints: v.optional(SafeCountSchema),
+  multiplier: v.optional(v.number()),
+  qualifiesFrom: v.optional(v.string()),
 });
 
 /** Where a reversal's points came from (see `ReversalSplit`); absent on entries from before lots. */
@@ -273,13 +283,25 @@ export interface ReversalPlan {
   entry: ReversalEntry;
   refundedAmount: number;
   reversedPoints: number;
+  /** The base points this refund takes out of the order's tier bucket (0 for an order from before tiers). */
+  basePointsReversed: number;
 }
+
+/** The base points the refunds of `refundedAmount` take back, never more than the order's. */
+const baseReversedBy = (order: EarnEntry, basePoints: number, refundedAmount: number): number =>
+  Math.min(basePoints, pointsFor(refundedAmount, { currency: order.currency, rateHundredths: order.rateHundredths }));
+
+/** The base points an order still counts for tiers with, net of its refunds so far (0 for an order from before tiers). */
+export const baseRemaining = (order: EarnEntry): number =>
+  order.basePoints === undefined ? 0 : order.basePoints - baseReversedBy(order, order.basePoints, order.refundedAmount);
 
 /**
  * Reverses the points of everything refunded so far, at the rate the order earned at, minus
  * what earlier refunds already reversed. Working on the running total (not refund by refund)
  * means three partial refunds reverse exactly what one full refund would; the cap means a
- * refund never takes back more than the order earned.
+ * refund never takes back more than the order earned. An order earned at a tier's multiplier
+ * loses the base points of the refunded amount at that multiplier, rounded down as it was earned,
+ * so a full refund takes back exactly what the order earned.
  */
 export function planReversal(order: EarnEntry, refund: OrderRefunded, provenance: Provenance): ReversalPlan {
   if (refund.refund.currency !== order.currency) {
@@ -290,11 +312,19 @@ export function planReversal(order: EarnEntry, refund: OrderRefunded, provenance
     throw new LedgerLimitError(`the order's refunded total would exceed ${SAFE_INTEGER_LIMIT}`);
   }
   const rate = { currency: order.currency, rateHundredths: order.rateHundredths };
-  const reversedPoints = Math.min(order.points, pointsFor(refundedAmount, rate));
+  const { basePoints, multiplier } = order;
+  const tiered = basePoints !== undefined && multiplier !== undefined;
+  const reversedPoints = tiered
+    ? Math.min(order.points, multipliedBy(baseReversedBy(order, basePoints, refundedAmount), multiplier))
+    : Math.min(order.points, pointsFor(refundedAmount, rate));
+  const basePointsReversed = tiered
+    ? baseReversedBy(order, basePoints, refundedAmount) - baseReversedBy(order, basePoints, order.refundedAmount)
+    : 0;
   const sk = refundSk(refund.orderId, refund.refundId);
   return {
     refundedAmount,
     reversedPoints,
+    basePointsReversed,
     entry: {
       pk: order.pk,
       sk,

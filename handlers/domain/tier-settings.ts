@@ -85,6 +85,9 @@ export type TierLevel = Tiers["levels"][number];
 export const multiplierHundredths = (level: TierLevel): number => toHundredths(level.multiplier);
 
 /** `floor(base × multiplier)`, exactly: the points an order earns at a level. */
-export function multiplied(basePoints: number, level: TierLevel): number {
-  return Number((BigInt(basePoints) * BigInt(multiplierHundredths(level))) / 100n);
+export const multiplied = (basePoints: number, level: TierLevel): number => multipliedBy(basePoints, level.multiplier);
+
+/** `floor(base × multiplier)` for a multiplier as an earn entry records it. */
+export function multipliedBy(basePoints: number, multiplier: number): number {
+  return Number((BigInt(basePoints) * BigInt(toHundredths(multiplier))) / 100n);
 }
