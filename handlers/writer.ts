@@ -19,7 +19,7 @@ import { reportRejectedRefunds } from "./writer/rejected-refunds";
 const env = readEnv();
 const logger = createLogger(env.LOG_LEVEL);
 const deadLetters = env.DLQ_URL === undefined ? undefined : sqsDeadLetters(new SQSClient({}), env.DLQ_URL);
-const ledger = new DynamoLedger(createDocumentClient(), env.TABLE_NAME, reportRejectedRefunds(logger, deadLetters));
+const ledger = new DynamoLedger(createDocumentClient(), env.TABLE_NAME, reportRejectedRefunds(logger, deadLetters), env.TIERS);
 const rules = parseEarnRules(requireEarnRules(env));
 
 /** The function reading the time from `clock`: the local runtime passes the one it moves. */

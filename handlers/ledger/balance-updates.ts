@@ -21,6 +21,8 @@ import { LedgerLimitError, SAFE_INTEGER_LIMIT } from "../domain/errors";
 import type { EarnEntry } from "../domain/ledger-entries";
 import type { Delta } from "../domain/lot-plans";
 import { BALANCE_ATTRIBUTES, balanceKey, type BalanceState } from "./balance-item";
+import type { TierState } from "../domain/tier-state";
+import { TIER_STATE_ATTRIBUTE, TIER_VERSION_ATTRIBUTE, type TierWrite } from "./tier-item";
 import { totalName } from "./total-names";
 import type { TransactItem } from "./transactions";
 
@@ -55,11 +57,12 @@ export function balanceUpdates(tableName: string) {
    * moving attribute is guarded: absent, or far enough from the limit on the side it moves to.
    * A zero delta cannot move a total out of range, so it has no guard.
    */
-  function add(pk: string, deltas: readonly Delta[], at: string, what: string, planned?: Planned): GuardedMove {
+  function add(pk: string, deltas: readonly Delta[], at: string, what: string, planned?: Planned, tier?: TierWrite): GuardedMove {
     const names: Record<string, string> = { "#at": BALANCE_ATTRIBUTES.updatedAt };
-    const values: Record<string, string | number> = { ":at": at };
+    const values: Record<string, string | number | TierState> = { ":at": at };
     const guards: string[] = [];
-    const adds = deltas.map(([attribute, delta], i) => {
+    const sets = ["#at = :at"];
+    const adds = [...deltas, ...(tier?.change.deltas ?? [])].map(([attribute, delta], i) => {
       names[`#a${i}`] = attribute;
       values[`:d${i}`] = delta;
       if (delta !== 0) {
@@ -68,7 +71,7 @@ export function balanceUpdates(tableName: string) {
       }
       return `#a${i} :d${i}`;
     });
-    const removes = (planned?.remove ?? []).map((attribute, i) => {
+    const removes = [...(planned?.remove ?? []), ...(tier?.change.remove ?? [])].map((attribute, i) => {
       names[`#r${i}`] = attribute;
       return `#r${i}`;
     });
@@ -82,9 +85,24 @@ export function balanceUpdates(tableName: string) {
         guards.unshift("#version = :version");
       }
     }
-    const expression = [`ADD ${adds.join(", ")}`, "SET #at = :at", ...(removes.length > 0 ? [`REMOVE ${removes.join(", ")}`] : [])].join(
-      " ",
-    );
+    if (tier !== undefined) {
+      names["#tierState"] = TIER_STATE_ATTRIBUTE;
+      names["#tierVersion"] = TIER_VERSION_ATTRIBUTE;
+      values[":tierState"] = tier.change.state;
+      values[":one"] = 1;
+      sets.push("#tierState = :tierState");
+      adds.push("#tierVersion :one");
+      if (tier.version === 0) guards.unshift("attribute_not_exists(#tierVersion)");
+      else {
+        values[":tierVersion"] = tier.version;
+        guards.unshift("#tierVersion = :tierVersion");
+      }
+    }
+    const expression = [
+      `ADD ${adds.join(", ")}`,
+      `SET ${sets.join(", ")}`,
+      ...(removes.length > 0 ? [`REMOVE ${removes.join(", ")}`] : []),
+    ].join(" ");
     return {
       action: {
         Update: {
@@ -93,7 +111,7 @@ export function balanceUpdates(tableName: string) {
           UpdateExpression: expression,
           ...(guards.length > 0 ? { ConditionExpression: guards.join(" AND ") } : {}),
           // A planned change that fails says why: the old image tells a moved item from a refusal.
-          ...(planned !== undefined ? { ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const } : {}),
+          ...(planned !== undefined || tier !== undefined ? { ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const } : {}),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         },
@@ -108,7 +126,7 @@ export function balanceUpdates(tableName: string) {
      * refunds that arrived first are netted out). A lot never exceeds `lifetimeEarned`, so
      * guarding these ADDs keeps every lot safe.
      */
-    creditOrder: (entry: EarnEntry, lot: string, lotPoints: number): GuardedMove =>
+    creditOrder: (entry: EarnEntry, lot: string, lotPoints: number, tier?: TierWrite): GuardedMove =>
       add(
         entry.pk,
         [
@@ -117,6 +135,8 @@ export function balanceUpdates(tableName: string) {
         ],
         entry.recordedAt,
         `crediting ${entry.points} points`,
+        undefined,
+        tier,
       ),
 
     /**
@@ -131,6 +151,7 @@ export function balanceUpdates(tableName: string) {
       at: string,
       what: string,
       remove: readonly string[] = [],
+      tier?: TierWrite,
     ): GuardedMove => {
       for (const [attribute, delta] of deltas) {
         const totals: Record<string, number> = {
@@ -143,7 +164,14 @@ export function balanceUpdates(tableName: string) {
       }
       // A plan that credits (an admin's grant) moves `lifetimeEarned` itself.
       const earned = deltas.some(([attribute]) => attribute === BALANCE_ATTRIBUTES.lifetimeEarned);
-      return add(pk, earned ? deltas : [...deltas, [BALANCE_ATTRIBUTES.lifetimeEarned, 0]], at, what, { version: read.version, remove });
+      return add(
+        pk,
+        earned ? deltas : [...deltas, [BALANCE_ATTRIBUTES.lifetimeEarned, 0]],
+        at,
+        what,
+        { version: read.version, remove },
+        tier,
+      );
     },
   };
 }

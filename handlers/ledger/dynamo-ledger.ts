@@ -48,6 +48,10 @@ import { failed, named, oldItemOf, putNewEntry, transactWrite } from "./transact
 import { readUserItems, refusedAtVersion } from "./user-items";
 import { EVENT_RETRY } from "./busy-retry";
 import type { WriteResult } from "./write-result";
+import { closeWithTiers, creditWithTiers, refundWithTiers } from "../domain/tier-orders";
+import type { Tiers } from "../domain/tier-settings";
+import type { TierBook } from "../domain/tier-state";
+import { tierBookOf, tierVersionOf, tierWrite, type TierWrite } from "./tier-item";
 
 export type Balance = { userId: string; lifetimeEarned: number; updatedAt: string | null } & PointsView;
 
@@ -81,6 +85,8 @@ export class DynamoLedger {
     private readonly tableName: string,
     /** Told of each parked refund an order rejects when it lands, before the rejection is written. */
     private readonly onRejectedRefund: (refund: RejectedRefund) => Promise<void> = async () => {},
+    /** The tiers (`TIERS`); without them, orders earn their base points and nothing reads the balance first. */
+    private readonly tiers?: Tiers,
   ) {
     this.balances = balanceUpdates(tableName);
     this.notes = earlyNoteWrites(tableName);
@@ -91,12 +97,43 @@ export class DynamoLedger {
    * Credits an order's earn entry and its points to its lot, once. One request. An order processed
    * after its lot expired is credited and expires in the same write, with no day index (no settle
    * has anything left to do for it).
+   *
+   * With tiers, the multiplier depends on the level held, so the credit reads the balance item
+   * first (one consistent `GetItem`) and writes the entry at its level, its base points to their
+   * bucket and the state in the same transaction, conditioned on the tier version read: a credit
+   * of the same customer landing in between makes it read again, never lose a bucket.
    */
-  async creditOrder(entry: EarnEntry): Promise<WriteResult> {
+  creditOrder(entry: EarnEntry): Promise<WriteResult> {
+    const { tiers } = this;
+    if (tiers === undefined) return this.credit(entry).then((result) => (result === AGAIN ? this.unexpected(entry) : result));
+    return retrying<WriteResult>(
+      EVENT_RETRY,
+      async () => {
+        const { Item } = await this.client.send(
+          new GetCommand({ TableName: this.tableName, Key: balanceKey(entry.pk), ConsistentRead: true }),
+        );
+        const before = tierBookOf(Item);
+        const credited = creditWithTiers(tiers, before, entry, Date.parse(entry.recordedAt));
+        return this.credit(credited.entry, { write: tierWrite(before, credited.book, tierVersionOf(Item)), base: entry });
+      },
+      {
+        exhausted: (tries) =>
+          new RetriesExhaustedError(`order ${entry.orderId}: the customer's tiers kept changing over ${tries} attempts`),
+      },
+    );
+  }
+
+  private unexpected(entry: EarnEntry): never {
+    throw new Error(`order ${entry.orderId}: transaction cancelled unexpectedly`);
+  }
+
+  /** The credit's one transaction; `AGAIN` when the tiers it was planned from moved on. */
+  private async credit(entry: EarnEntry, tiered?: { write: TierWrite; base: EarnEntry }): Promise<WriteResult | typeof AGAIN> {
+    const tier = tiered?.write;
     const late = expiredOnCredit(entry);
     const lot = late ? EXPIRED_TOTAL_ATTRIBUTE : (entry.lot ?? legacyLot(0).attribute);
     const expiry = lateExpiryEntry(entry, entry.points);
-    const credit = this.balances.creditOrder(entry, lot, entry.points);
+    const credit = this.balances.creditOrder(entry, lot, entry.points, tier);
     const result = await transactWrite(this.client, [
       { name: "entry", item: putNewEntry(this.tableName, entry) },
       { name: "balance", item: credit.action },
@@ -109,10 +146,22 @@ export class DynamoLedger {
     if (failed(result, "entry")) return DUPLICATE;
     // Something of this order arrived before it: net it out.
     if (failed(result, "noEarlyNote")) {
-      return creditWithEarlyArrivals(this.client, this.tableName, this.balances, this.notes, entry, this.onRejectedRefund);
+      // With tiers, the early arrivals' path plans the level from its own read, from the entry before it.
+      return creditWithEarlyArrivals(
+        this.client,
+        this.tableName,
+        this.balances,
+        this.notes,
+        tiered?.base ?? entry,
+        this.onRejectedRefund,
+        this.tiers,
+      );
     }
-    if (failed(result, "balance")) throw credit.refusal();
-    throw new Error(`order ${entry.orderId}: transaction cancelled unexpectedly`);
+    if (failed(result, "balance")) {
+      if (tier !== undefined && !refusedAtVersion(result, "balance", undefined, tier.version)) return AGAIN;
+      throw credit.refusal();
+    }
+    return this.unexpected(entry);
   }
 
   /**
@@ -159,12 +208,18 @@ export class DynamoLedger {
         const entry = { ...plan.entry, ...lots.split };
         // What it treats as expired of a lot still held is matched there, so no later refund treats it so again.
         const matching: Delta[] = held && expired && lots.split.notTaken > 0 ? [[matchedAttribute(lot), lots.split.notTaken]] : [];
+        // With tiers, the order's base points leave its bucket, and a level it reached may go with them.
+        const tier = this.tierChange(balanceItem, (tiers, book) =>
+          refundWithTiers(tiers, book, order, plan.basePointsReversed, now.getTime()),
+        );
         const change = this.balances.applyPlan(
           order.pk,
           read,
           [...lots.deltas, ...matching],
           entry.recordedAt,
           `reversing ${entry.points} points`,
+          [],
+          tier,
         );
         const result = await transactWrite(this.client, [
           { name: "entry", item: putNewEntry(this.tableName, entry) },
@@ -193,7 +248,7 @@ export class DynamoLedger {
         if (result.written) return { outcome: "reversed", points: entry.points };
         if (failed(result, "notErased")) return DROPPED_ERASED;
         if (failed(result, "entry")) return DUPLICATE;
-        if (refusedAtVersion(result, "balance", read.version)) throw change.refusal();
+        if (refusedAtVersion(result, "balance", read.version, tier?.version)) throw change.refusal();
         return AGAIN; // another change of this order or balance landed first; re-read
       },
       { exhausted: (tries) => new RetriesExhaustedError(`order ${refund.orderId} kept changing under ${tries} refund attempts`) },
@@ -237,7 +292,14 @@ export class DynamoLedger {
         // moves even when processed after it (no balance changes, the dates agree); an expired lot stays.
         const pending = !isAvailable(lot, now.getTime());
         const moved = isExpired(lot, now.getTime()) ? undefined : earlyReleaseOf(lot, closed.closedAt);
-        const fields = moved === undefined ? {} : lotFields(moved);
+        // With tiers, what the order still counts moves to the midnight after the close too.
+        let qualifiesFrom: string | undefined;
+        const tier = this.tierChange(balanceItem, (tiers, book) => {
+          const closing = closeWithTiers(tiers, book, order, closed.closedAt, now.getTime());
+          qualifiesFrom = closing?.qualifiesFrom;
+          return closing?.book;
+        });
+        const fields = { ...(moved === undefined ? {} : lotFields(moved)), ...(qualifiesFrom === undefined ? {} : { qualifiesFrom }) };
         // What the order still holds is in its lot, unless spent since its release (then what is left).
         const points = moved === undefined ? 0 : Math.min(order.points - order.reversedPoints, Math.max(lot.points, 0));
         // A lot the move empties leaves the item rather than lingering at zero until its expiry.
@@ -259,8 +321,16 @@ export class DynamoLedger {
                   [lotAttribute(moved), points],
                 ];
         const change =
-          moved &&
-          this.balances.applyPlan(order.pk, read, deltas, now.toISOString(), `releasing ${points} points`, emptied ? [lot.attribute] : []);
+          (moved !== undefined || tier !== undefined) &&
+          this.balances.applyPlan(
+            order.pk,
+            read,
+            deltas,
+            now.toISOString(),
+            `releasing ${points} points`,
+            emptied ? [lot.attribute] : [],
+            tier,
+          );
         // Pending when processed and released already (the close came late): told now, as no settle
         // will; a lot released before the close was told on its own day.
         const late =
@@ -282,18 +352,32 @@ export class DynamoLedger {
             },
           },
           ...named("balance", change ? [change.action] : []),
-          ...named("forSettle", change ? dayIndexPuts(this.tableName, { pk: order.pk, ...fields }, now.toISOString()) : []),
+          ...named("forSettle", moved ? dayIndexPuts(this.tableName, { pk: order.pk, ...lotFields(moved) }, now.toISOString()) : []),
           ...named("lateReleaseNotice", late ? [putNewEntry(this.tableName, late)] : []),
           // As a refund's: the order may be read before an erasure deletes it, its writes must not land after.
           { name: "notErased", item: notErasedCheck(this.tableName, order.pk) },
         ]);
         if (result.written) return { outcome: "released", points };
         if (failed(result, "notErased")) return DROPPED_ERASED;
-        if (change && refusedAtVersion(result, "balance", read.version)) throw change.refusal();
+        if (change && refusedAtVersion(result, "balance", read.version, tier?.version)) throw change.refusal();
         return AGAIN; // a refund of the order, a duplicate of this event or a plan on the balance won; re-read
       },
       { exhausted: (tries) => new RetriesExhaustedError(`order ${closed.orderId} kept changing under ${tries} release attempts`) },
     );
+  }
+
+  /**
+   * The tier write of a change planned from `balanceItem`: `plan` turns the book read into the
+   * book after; `undefined` without tiers, or when the plan leaves the tiers alone.
+   */
+  private tierChange(
+    balanceItem: Record<string, unknown> | undefined,
+    plan: (tiers: Tiers, book: TierBook) => TierBook | undefined,
+  ): TierWrite | undefined {
+    if (this.tiers === undefined) return undefined;
+    const before = tierBookOf(balanceItem);
+    const after = plan(this.tiers, before);
+    return after && tierWrite(before, after, tierVersionOf(balanceItem));
   }
 
   /**

@@ -9,6 +9,9 @@
  *   request. When it has one, the credit reads the note and the parked refunds and credits the
  *   net in one transaction that turns each parked refund into its reversal and retires the note,
  *   on condition that no arrival was added meanwhile.
+ * - With tiers, the credit also reads the balance item (in the same round of requests) and
+ *   applies the parked refunds and the close to the tiers as it does to the points: the order's
+ *   base points join their bucket net of the refunds, at the release the close gives.
  * - A parked refund the order contradicts (another currency) is invalid: the same transaction
  *   keeps it, out of the history, as a rejected refund with the reason, so it no longer awaits
  *   its order and a redelivery of it is known as seen (`rejectedRefundOf`).
@@ -38,6 +41,11 @@ import { earlyNoteKey, earlyNoteOf, type EarlyNoteWrites } from "./early-notes";
 import { matchedAttribute } from "./settled-lots";
 import { failed, failedOnly, named, putNewEntry, transactWrite, type NamedItem, type TransactItem } from "./transactions";
 import type { WriteResult } from "./write-result";
+import { closeWithTiers, creditWithTiers, refundWithTiers } from "../domain/tier-orders";
+import type { Tiers } from "../domain/tier-settings";
+import { balanceKey } from "./balance-item";
+import { tierBookOf, tierVersionOf, tierWrite } from "./tier-item";
+import { refusedAtVersion } from "./user-items";
 import { EVENT_RETRY } from "./busy-retry";
 import { notErasedCheck } from "./tombstones";
 
@@ -72,12 +80,13 @@ export function creditWithEarlyArrivals(
   notes: EarlyNoteWrites,
   credited: EarnEntry,
   onRejected: (refund: RejectedRefund) => Promise<void>,
+  tiers?: Tiers,
 ): Promise<WriteResult> {
   const told = new Set<string>();
   return retrying<WriteResult>(
     EVENT_RETRY,
     async () => {
-      const [{ Item: noteItem }, { Items = [] }] = await Promise.all([
+      const [{ Item: noteItem }, { Items = [] }, balanceRead] = await Promise.all([
         client.send(new GetCommand({ TableName: tableName, Key: earlyNoteKey(credited.pk, credited.orderId), ConsistentRead: true })),
         client.send(
           new QueryCommand({
@@ -87,7 +96,16 @@ export function creditWithEarlyArrivals(
             ConsistentRead: true,
           }),
         ),
+        tiers === undefined
+          ? undefined
+          : client.send(new GetCommand({ TableName: tableName, Key: balanceKey(credited.pk), ConsistentRead: true })),
       ]);
+      const balanceItem = balanceRead?.Item;
+      const tierRead = tiers === undefined ? undefined : tierBookOf(balanceItem);
+      const tiered =
+        tiers !== undefined && tierRead !== undefined
+          ? creditWithTiers(tiers, tierRead, credited, Date.parse(credited.recordedAt))
+          : undefined;
       const early = earlyNoteOf(noteItem);
       const parked = Items.flatMap((item) => {
         const result = v.safeParse(ParkedRefundEntrySchema, item);
@@ -99,7 +117,9 @@ export function creditWithEarlyArrivals(
       // An order credited after its lot expired expires whole in the same write, as when it lands
       // before its refunds: they find its points expired, and do not take them again.
       const late = expiredOnCredit(credited);
-      let order = credited;
+      let order = tiered?.entry ?? credited;
+      let book = tiered?.book;
+      let basePointsReversed = 0;
       const reversals: ReversalEntry[] = [];
       const rejected: RejectedRefund[] = [];
       for (const refund of parked) {
@@ -109,6 +129,7 @@ export function creditWithEarlyArrivals(
             recordedAt: credited.recordedAt,
           });
           order = { ...order, refundedAmount: plan.refundedAmount, reversedPoints: plan.reversedPoints };
+          basePointsReversed += plan.basePointsReversed;
           reversals.push({
             ...plan.entry,
             fromLot: late ? 0 : plan.entry.points,
@@ -126,6 +147,16 @@ export function creditWithEarlyArrivals(
       // A close moves no lot that has expired (as when it comes after its order).
       const moved = dates && closedAt !== undefined && !late ? earlyReleaseOf(dates, closedAt) : undefined;
       if (closedAt !== undefined) order = { ...order, returnWindowClosedAt: closedAt, ...(moved ? lotFields(moved) : {}) };
+      if (tiers !== undefined && book !== undefined) {
+        const at = Date.parse(order.recordedAt);
+        if (basePointsReversed > 0) book = refundWithTiers(tiers, book, order, basePointsReversed, at) ?? book;
+        const closing = closedAt === undefined ? undefined : closeWithTiers(tiers, book, order, closedAt, at);
+        if (closing !== undefined) {
+          book = closing.book;
+          order = { ...order, qualifiesFrom: closing.qualifiesFrom };
+        }
+      }
+      const tier = tierRead !== undefined && book !== undefined ? tierWrite(tierRead, book, tierVersionOf(balanceItem)) : undefined;
 
       const lotPoints = late ? order.points : order.points - order.reversedPoints;
       const expiry = late ? lateExpiryEntry(order, order.points) : undefined;
@@ -135,7 +166,7 @@ export function creditWithEarlyArrivals(
         await onRejected(refund);
         told.add(refund.sk);
       }
-      const credit = balances.creditOrder(order, late ? EXPIRED_TOTAL_ATTRIBUTE : (order.lot ?? "balance"), lotPoints);
+      const credit = balances.creditOrder(order, late ? EXPIRED_TOTAL_ATTRIBUTE : (order.lot ?? "balance"), lotPoints, tier);
       const settled = [...reversals, ...rejected];
       const result = await transactWrite(client, [
         { name: "entry", item: putNewEntry(tableName, order) },
@@ -160,8 +191,10 @@ export function creditWithEarlyArrivals(
       if (result.written) return { outcome: "credited", points: lotPoints };
       if (failed(result, "notErased")) return { outcome: "erased", points: 0 };
       if (failed(result, "entry")) return { outcome: "duplicate", points: 0 };
-      // Only the balance guard failed: the totals refused the credit.
-      if (failedOnly(result, "balance")) throw credit.refusal();
+      // Only the balance guard failed: the totals refused the credit (unless the tiers moved on).
+      if (failedOnly(result, "balance") && (tier === undefined || refusedAtVersion(result, "balance", undefined, tier.version))) {
+        throw credit.refusal();
+      }
       return AGAIN; // something else arrived early meanwhile, or a parked refund changed: read again
     },
     { exhausted: (tries) => new RetriesExhaustedError(`order ${credited.orderId}: early arrivals kept landing over ${tries} attempts`) },

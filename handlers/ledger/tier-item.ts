@@ -69,3 +69,34 @@ export function tierItemChange(before: TierBook, after: TierBook): TierItemChang
     .filter(([, delta]) => delta !== 0);
   return { deltas, remove: [...was.keys()].filter((attribute) => !now.has(attribute)), state: after.state };
 }
+
+/**
+ * The balance item's count of tier writes. The state is `SET` whole, so a write planned from an
+ * older state would undo what a write since then decided: each tier write is conditioned on the
+ * count it read and bumps it. It is not `version`: a credit that moves tiers must neither wait on
+ * nor unsettle a spending planned from the lots, which tiers never change.
+ */
+export const TIER_VERSION_ATTRIBUTE = "tierVersion";
+
+/** The tier version a balance item holds (0: never written with tiers). */
+export function tierVersionOf(item: Readonly<Record<string, unknown>> | undefined): number {
+  const version = item?.[TIER_VERSION_ATTRIBUTE] ?? 0;
+  if (typeof version !== "number" || !Number.isSafeInteger(version)) {
+    throw new CorruptLedgerItemError(
+      `ledger item ${String(item?.pk)} ${String(item?.sk)} cannot be read: ${TIER_VERSION_ATTRIBUTE}: must be a safe integer`,
+    );
+  }
+  return version;
+}
+
+/** A tier change riding on a balance write: what it moves, on condition that the tier version is still `version`. */
+export interface TierWrite {
+  change: TierItemChange;
+  version: number;
+}
+
+/** The tier write turning the book read (at tier version `version`) into `after`. */
+export const tierWrite = (before: TierBook, after: TierBook, version: number): TierWrite => ({
+  change: tierItemChange(before, after),
+  version,
+});

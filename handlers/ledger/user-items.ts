@@ -6,6 +6,7 @@
 import { TransactGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { userPk } from "../domain/ledger-keys";
 import { BALANCE_ATTRIBUTES } from "./balance-item";
+import { TIER_VERSION_ATTRIBUTE } from "./tier-item";
 import { tombstoneKey } from "./tombstones";
 import { failed, oldItemOf, type TransactionResult } from "./transactions";
 
@@ -50,9 +51,19 @@ async function readItems(
 
 /**
  * Whether a planned balance change (the item named `name`) failed because its totals guard failed
- * (the item is still at the version read, as its returned old image shows) rather than because it
- * moved on.
+ * (the item is still at the version read, and at the tier version read when it moves tiers, as its
+ * returned old image shows) rather than because it moved on.
  */
-export function refusedAtVersion<Name extends string>(result: TransactionResult<Name>, name: NoInfer<Name>, version: number): boolean {
-  return failed(result, name) && (oldItemOf(result, name)?.[BALANCE_ATTRIBUTES.version] ?? 0) === version;
+export function refusedAtVersion<Name extends string>(
+  result: TransactionResult<Name>,
+  name: NoInfer<Name>,
+  version: number | undefined,
+  tierVersion?: number,
+): boolean {
+  const old = oldItemOf(result, name);
+  return (
+    failed(result, name) &&
+    (version === undefined || (old?.[BALANCE_ATTRIBUTES.version] ?? 0) === version) &&
+    (tierVersion === undefined || (old?.[TIER_VERSION_ATTRIBUTE] ?? 0) === tierVersion)
+  );
 }
