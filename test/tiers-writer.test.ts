@@ -16,6 +16,7 @@ import type { Lifecycle } from "../handlers/domain/lifecycle";
 import { tierAnswer } from "../handlers/domain/tier-answer";
 import { TiersSchema, type Tiers } from "../handlers/domain/tier-settings";
 import { DynamoLedger } from "../handlers/ledger/dynamo-ledger";
+import { DynamoRedemptions } from "../handlers/ledger/dynamo-redemptions";
 import { TIER_VERSION_ATTRIBUTE, tierBookOf } from "../handlers/ledger/tier-item";
 import { createDocumentClient } from "../handlers/runtime/dynamo-client";
 import { createLogger } from "../handlers/runtime/log";
@@ -291,6 +292,37 @@ test("a refund landing between a credit's read and its write makes the credit re
   t.like(await earnEntry(harness, "o-3"), { points: 125, multiplier: 1.25 });
   t.like(await tierAt(harness, "2026-04-12T10:00:00.000Z"), { name: "Member", qualifyingPoints: 400 });
   t.is((await balanceItem(harness))?.[TIER_VERSION_ATTRIBUTE], 4);
+});
+
+test("a redemption landing between a credit's read and its write leaves the credit alone: tiers are versioned apart from spending", async (t) => {
+  const harness = await createHarness(dynamo);
+  const { at, order } = rig(harness);
+  t.deepEqual(await order({ orderId: "o-1", amount: 60_000 }), []);
+  at("2026-03-20T10:00:00.000Z");
+  const redemptions = new DynamoRedemptions(harness.documents, harness.tableName);
+  harness.interleave({
+    operation: "TransactWriteItems",
+    match: orderSk("o-2"),
+    run: () =>
+      redemptions.redeem(USER, { redemptionId: "d-1", points: 100, rewardId: "reward" }, () => new Date("2026-03-20T10:00:00.000Z")),
+  });
+  const start = harness.requests.length;
+  t.deepEqual(await order({ orderId: "o-2", amount: 10_000 }), []);
+  // The credit's read, the redemption's read and write, the credit's one write: no read again.
+  t.deepEqual(harness.requests.slice(start), ["GetItem", "TransactGetItems", "TransactWriteItems", "TransactWriteItems"]);
+  t.like(await earnEntry(harness, "o-2"), { points: 125 });
+  t.like(await rig(harness).ledger.getBalance(USER, new Date("2026-03-20T10:00:00.000Z")), { balance: 500, lifetimeEarned: 725 });
+});
+
+test("a return window closed before its order arrives moves the order's base points when the order lands", async (t) => {
+  const harness = await createHarness(dynamo);
+  const { at, order, windowClosed } = rig(harness);
+  at("2026-03-05T13:00:00.000Z");
+  t.deepEqual(await windowClosed("o-1", "2026-03-05T12:00:00.000Z"), []); // noted
+  at("2026-03-05T14:00:00.000Z");
+  t.deepEqual(await order({ orderId: "o-1", amount: 60_000, completedAt: "2026-03-01T10:00:00.000Z" }), []);
+  t.like(await earnEntry(harness, "o-1"), { availableAt: "2026-03-06T00:00:00.000Z", qualifiesFrom: "2026-03-06T00:00:00.000Z" });
+  t.like(await tierAt(harness, "2026-03-06T00:00:00.000Z"), { name: "Silver", since: "2026-03-06T00:00:00.000Z", qualifyingPoints: 600 });
 });
 
 test("concurrent orders of one customer: each credited once, every bucket whole", async (t) => {
