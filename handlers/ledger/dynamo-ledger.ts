@@ -4,7 +4,8 @@
  * the balance change, so a redelivered or re-published event changes nothing.
  * - An order is one request, duplicates included: it `ADD`s to its lot with no read, checks in
  *   the same transaction that nothing of the order arrived before it (its early note is absent),
- *   and, when its lot expires at all, indexes the day it does for the settle.
+ *   and, when its lot expires at all, indexes the day it does for the settle. With tiers it reads
+ *   the balance item first (two requests): what it earns depends on the level held.
  * - A refund or a return window's close reads the order and the balance (one request), then
  *   writes its plan conditioned on what it read. Either one arriving before its order is
  *   recorded and acknowledged; the order nets it out when it lands (see `early-arrivals`).
