@@ -294,13 +294,12 @@ export class DynamoLedger {
         const pending = !isAvailable(lot, now.getTime());
         const moved = isExpired(lot, now.getTime()) ? undefined : earlyReleaseOf(lot, closed.closedAt);
         // With tiers, what the order still counts moves to the midnight after the close too.
-        let qualifiesFrom: string | undefined;
-        const tier = this.tierChange(balanceItem, (tiers, book) => {
-          const closing = closeWithTiers(tiers, book, order, closed.closedAt, now.getTime());
-          qualifiesFrom = closing?.qualifiesFrom;
-          return closing?.book;
-        });
-        const fields = { ...(moved === undefined ? {} : lotFields(moved)), ...(qualifiesFrom === undefined ? {} : { qualifiesFrom }) };
+        const closing = this.tiers && closeWithTiers(this.tiers, tierBookOf(balanceItem), order, closed.closedAt, now.getTime());
+        const tier = this.tierChange(balanceItem, () => closing?.book);
+        const fields = {
+          ...(moved === undefined ? {} : lotFields(moved)),
+          ...(closing === undefined ? {} : { qualifiesFrom: closing.qualifiesFrom }),
+        };
         // What the order still holds is in its lot, unless spent since its release (then what is left).
         const points = moved === undefined ? 0 : Math.min(order.points - order.reversedPoints, Math.max(lot.points, 0));
         // A lot the move empties leaves the item rather than lingering at zero until its expiry.
