@@ -8,14 +8,28 @@ import test from "ava";
 import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../handlers/domain/contract";
 import { DynamoAdjustments } from "../handlers/ledger/dynamo-adjustments";
 import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
+import { DynamoLedger } from "../handlers/ledger/dynamo-ledger";
+import { parseEarnRules } from "../handlers/domain/earn-rules";
+import { TiersSchema } from "../handlers/domain/tier-settings";
+import { createLogger } from "../handlers/runtime/log";
+import { createBatchWriter } from "../handlers/writer/batch-writer";
+import * as v from "valibot";
 import { runStack } from "../harness/stack-run";
 import { createHarness, type Harness, type KeyedAction } from "./support/dynamo-harness";
 import { useDynamoLocal } from "./support/dynamo-local-per-file";
 import { createLifecycleRig } from "./support/lifecycle-harness";
-import { sqsBatch, sqsRecord } from "./support/events";
+import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/events";
+import { TEST_RULES } from "./support/writer-harness";
 import { allowedActions, granted, statementsOf } from "./support/policy-documents";
 
 const dynamo = useDynamoLocal();
+
+const TIERS = v.parse(TiersSchema, {
+  levels: [
+    { name: "Member", threshold: 0 },
+    { name: "Silver", threshold: 50, multiplier: 1.25 },
+  ],
+});
 
 type Rig = ReturnType<typeof createLifecycleRig>;
 
@@ -62,6 +76,34 @@ test("each function's role allows every DynamoDB action its code sends", async (
       await rig.windowClosed({ orderId: "b", userId: "u-1", closedAt: "2026-01-01T12:00:00.000Z" });
       await rig.order({ orderId: "b", userId: "u-1", amount: 5_000, completedAt: "2026-01-01T11:00:00.000Z" });
       await rig.windowClosed({ orderId: "a", userId: "u-1", closedAt: "2026-01-01T12:00:00.000Z" });
+    }),
+  );
+  // With tiers: a credit reads the balance item first; refunds, closes and early arrivals move the buckets.
+  const tiered = createBatchWriter({
+    ledger: new DynamoLedger(harness.documents, harness.tableName, undefined, TIERS),
+    rules: parseEarnRules(TEST_RULES),
+    logger: createLogger("error", () => {}),
+    now: rig.now,
+    lifecycle: { pendingDays: 1, expiryDays: 10 },
+  });
+  const sendTiered = async (event: Record<string, unknown>) =>
+    t.deepEqual((await tiered(sqsBatch(sqsRecord(event)))).batchItemFailures, []);
+  add(
+    "writer",
+    await actionsOf(harness, async () => {
+      await sendTiered(orderCompleted({ orderId: "t", userId: "u-9", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" }));
+      await sendTiered(
+        orderRefunded({ orderId: "t", userId: "u-9", refundId: "r-1", amount: 1_000, refundedAt: "2026-01-01T10:00:00.000Z" }),
+      );
+      await sendTiered(
+        orderRefunded({ orderId: "s", userId: "u-9", refundId: "r-1", amount: 1_000, refundedAt: "2026-01-01T10:00:00.000Z" }),
+      );
+      await sendTiered(orderCompleted({ orderId: "s", userId: "u-9", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" }));
+      await sendTiered({
+        ...orderCompleted({ orderId: "t", userId: "u-9", amount: 0 }),
+        "detail-type": DETAIL_TYPES.returnWindowClosed,
+        detail: { orderId: "t", userId: "u-9", closedAt: "2026-01-01T12:00:00.000Z" },
+      });
     }),
   );
   // The settle's notices: a release (its index item deleted), then a warning (its index item
