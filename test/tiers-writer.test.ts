@@ -325,6 +325,17 @@ test("a return window closed before its order arrives moves the order's base poi
   t.like(await tierAt(harness, "2026-03-06T00:00:00.000Z"), { name: "Silver", since: "2026-03-06T00:00:00.000Z", qualifyingPoints: 600 });
 });
 
+test("a writer whose clock runs behind the latest tier write still credits, as of that write", async (t) => {
+  const harness = await createHarness(dynamo);
+  const { at, order } = rig(harness);
+  at("2026-03-16T10:00:00.000Z");
+  t.deepEqual(await order({ orderId: "o-1", amount: 60_000, completedAt: "2026-03-01T10:00:00.000Z" }), []);
+  at("2026-03-16T09:59:59.000Z");
+  t.deepEqual(await order({ orderId: "o-2", amount: 10_000, completedAt: "2026-03-02T10:00:00.000Z" }), []);
+  t.like(await earnEntry(harness, "o-2"), { points: 100, multiplier: 1, recordedAt: "2026-03-16T09:59:59.000Z" });
+  t.like((await balanceItem(harness))?.tierState, { asOf: Date.parse("2026-03-16T10:00:00.000Z") });
+});
+
 test("concurrent orders of one customer: each credited once, every bucket whole", async (t) => {
   const harness = await createHarness(dynamo);
   const { order } = rig(harness);
