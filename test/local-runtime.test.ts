@@ -3,6 +3,7 @@
  * publishes, `fetch` reads. One runtime at a time (the handlers read the process environment).
  */
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -12,6 +13,8 @@ import test from "ava";
 import { DETAIL_TYPES } from "../handlers/domain/contract";
 import { isRunning, LOCAL_AWS } from "../local/dynamo-local";
 import { startLocalRuntime, type LocalRuntime } from "../local/runtime";
+import type { LocalSettings } from "../local/settings";
+import { sharedDynamoEndpoint } from "./support/dynamo-local-per-file";
 import { assertNoJvmLeft } from "./support/no-jvm-left";
 import { required } from "../harness/required";
 
@@ -67,6 +70,16 @@ async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolea
 }
 
 /**
+ * Under `npm test`, a runtime that keeps no data directory uses the run's DynamoDB Local with a
+ * table of its own instead of starting a JVM; alone, this file's runtimes start their own. The
+ * restart and the stop below start their own always: a data directory and a stopped JVM are theirs.
+ */
+function onTheRunsDynamo(): Partial<LocalSettings> {
+  const endpoint = sharedDynamoEndpoint();
+  return endpoint === undefined ? {} : { dynamoEndpoint: endpoint, tableName: `loyalty-ledger-${randomUUID()}` };
+}
+
+/**
  * One FAST runtime with nothing else of its own, shared by the tests that need no more (they run
  * one after another, on customers of their own), stopped before any other runtime starts.
  */
@@ -77,13 +90,13 @@ async function stopFast(): Promise<void> {
   await (await running?.catch(() => undefined))?.stop();
 }
 async function withFastRuntime(use: (runtime: LocalRuntime) => Promise<void>) {
-  fast ??= startLocalRuntime(FAST);
+  fast ??= startLocalRuntime({ ...FAST, ...onTheRunsDynamo() });
   await use(await fast);
 }
 
-async function withRuntime(overrides: Parameters<typeof startLocalRuntime>[0], use: (runtime: LocalRuntime) => Promise<void>) {
+async function withRuntime(overrides: Partial<LocalSettings>, use: (runtime: LocalRuntime) => Promise<void>) {
   await stopFast();
-  const runtime = await startLocalRuntime({ ...FAST, ...overrides });
+  const runtime = await startLocalRuntime({ ...FAST, ...(overrides.dataDir === undefined && onTheRunsDynamo()), ...overrides });
   try {
     await use(runtime);
   } finally {
@@ -438,7 +451,8 @@ test.serial("stopping finishes cleanly: the servers and the JVM are gone", async
   await runtime.stop();
   await t.throwsAsync(fetch(`${runtime.endpoint}/points/u-1`));
   await t.throwsAsync(fetch(runtime.dynamoEndpoint));
-  t.false(isRunning(runtime.dynamoPid), `DynamoDB Local (pid ${runtime.dynamoPid}) is gone`);
+  const jvm = required(runtime.dynamoPid, "the runtime's own JVM");
+  t.false(isRunning(jvm), `DynamoDB Local (pid ${jvm}) is gone`);
 });
 
 test.serial(
