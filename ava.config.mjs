@@ -5,15 +5,19 @@ import testJvm from "./test/suite/test-jvm.json" with { type: "json" };
  * longest, so those start first (each boots processes of its own: runtimes, JVMs, an npm pack),
  * and the many short files fill the gaps beside them.
  */
+// By their wall time alone (bench/SUITE-COST.md).
 const LONGEST_FIRST = [
   "test/local-runtime.test.ts",
   "test/local-start-stop.test.ts",
-  "test/npm-test.test.ts",
   "test/package.test.ts",
+  "test/components.test.ts",
   "test/backfill-local.test.ts",
+  "test/npm-test.test.ts",
+  "test/policies.test.ts",
+  "test/openapi-lint.test.ts",
   "test/model/ledger-model.test.ts",
-  "test/admin.test.ts",
-  "test/lifecycle.test.ts",
+  "test/program.test.ts",
+  "test/schema.test.ts",
 ];
 
 const rank = (file) => {
