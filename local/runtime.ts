@@ -48,8 +48,11 @@ export interface LocalRuntime {
   /** The SQS API (fauxqs) holding the queue and its DLQ. */
   sqsEndpoint: string;
   dynamoEndpoint: string;
-  /** DynamoDB Local's JVM, so that an operator or a test can see it is gone after a stop. */
-  dynamoPid: number;
+  /**
+   * DynamoDB Local's JVM, so that an operator or a test can see it is gone after a stop; undefined
+   * when the runtime was given one already running (`dynamoEndpoint` in its settings).
+   */
+  dynamoPid: number | undefined;
   queueUrl: string;
   dlqUrl: string;
   /** Every event the local bus has seen: put through `PutEvents`, or published from the ledger. */
@@ -145,6 +148,19 @@ async function ensureTable(endpoint: string, tableName: string): Promise<void> {
 }
 
 /**
+ * The runtime's DynamoDB Local: the one its settings name, used as it is (not the runtime's to
+ * stop, nor to watch), or a JVM of its own (`own`), stopped with it.
+ */
+async function dynamoFor(settings: LocalSettings, signal?: AbortSignal): Promise<{ endpoint: string; own?: DynamoLocal }> {
+  if (settings.dynamoEndpoint !== undefined) return { endpoint: settings.dynamoEndpoint };
+  const own = await startDynamoLocal({
+    dataDir: settings.dataDir === undefined ? undefined : path.join(settings.dataDir, "dynamodb"),
+    signal,
+  });
+  return { endpoint: own.endpoint, own };
+}
+
+/**
  * Starts every part, in order. When `signal` aborts before it is done (Ctrl-C during start-up),
  * or any part fails, what has started is stopped again and the promise rejects.
  */
@@ -152,18 +168,17 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
   const settings: LocalSettings = { ...devStackSettings(), ...overrides };
   if (settings.dataDir) mkdirSync(path.join(settings.dataDir, "dynamodb"), { recursive: true });
 
-  const dynamo: DynamoLocal = await startDynamoLocal({
-    dataDir: settings.dataDir === undefined ? undefined : path.join(settings.dataDir, "dynamodb"),
-    signal,
-  });
-  const started: Array<() => Promise<void>> = [() => dynamo.stop()];
-  const dynamoDied = dynamo.unexpectedExit.then((exit) => `DynamoDB Local (pid ${dynamo.pid}) ${describeExit(exit)}`);
+  const { endpoint: dynamoEndpoint, own } = await dynamoFor(settings, signal);
+  const started: Array<() => Promise<void>> = own ? [() => own.stop()] : [];
+  const dynamoDied = own
+    ? own.unexpectedExit.then((exit) => `DynamoDB Local (pid ${own.pid}) ${describeExit(exit)}`)
+    : new Promise<string>(() => {});
   /**
    * Logs a part's failure, unless DynamoDB Local is gone: then every part fails for that one
    * reason, which `dynamoDied` tells once, and the runtime is being stopped.
    */
   const report = (what: string) => (error: unknown) => {
-    if (isRunning(dynamo.pid)) console.error(`local runtime: ${what}`, error);
+    if (own === undefined || isRunning(own.pid)) console.error(`local runtime: ${what}`, error);
   };
   let stopping: Promise<void> | undefined;
   // Parts stop in reverse order, each once, even when a stop is asked for twice.
@@ -173,9 +188,9 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
     })());
   try {
     signal?.throwIfAborted();
-    await ensureTable(dynamo.endpoint, settings.tableName);
+    await ensureTable(dynamoEndpoint, settings.tableName);
 
-    configureHandlers(settings, dynamo.endpoint);
+    configureHandlers(settings, dynamoEndpoint);
     const clock = createLocalClock();
     const writer = loadHandler<(event: SQSEvent) => Promise<SQSBatchResponse>>("writer", clock.now);
     const functions = {
@@ -212,7 +227,7 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
     };
     // Before the writer starts, so that every entry it writes is seen; stopped after it.
     const stream = await startLedgerStream({
-      endpoint: dynamo.endpoint,
+      endpoint: dynamoEndpoint,
       tableName: settings.tableName,
       publish: publishToLocalBus(eventBridge, settings.eventBusName),
       park: (record, error) =>
@@ -254,8 +269,8 @@ export async function startLocalRuntime(overrides: Partial<LocalSettings> = {}, 
     return {
       endpoint: `http://127.0.0.1:${http.port}`,
       sqsEndpoint: queues.endpoint,
-      dynamoEndpoint: dynamo.endpoint,
-      dynamoPid: dynamo.pid,
+      dynamoEndpoint,
+      dynamoPid: own?.pid,
       dynamoDied,
       queueUrl: queues.queueUrl,
       dlqUrl: queues.dlqUrl,

@@ -16,6 +16,11 @@ export interface LocalSettings {
   port: number;
   /** Where DynamoDB Local and the queues keep their state; in memory when absent. */
   dataDir?: string;
+  /**
+   * A DynamoDB Local already running (the tests' shared one), used instead of starting one, which
+   * the runtime then never stops; give it a `tableName` of the runtime's own. Absent for `npm start`.
+   */
+  dynamoEndpoint?: string;
   region: string;
   tableName: string;
   earnRules: Record<string, number>;

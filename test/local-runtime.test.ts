@@ -3,15 +3,19 @@
  * publishes, `fetch` reads. One runtime at a time (the handlers read the process environment).
  */
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import test from "ava";
 import { DETAIL_TYPES } from "../handlers/domain/contract";
-import { isRunning, LOCAL_AWS } from "../local/dynamo-local";
+import { isRunning, jvmsStillRunning, LOCAL_AWS, startDynamoLocal } from "../local/dynamo-local";
 import { startLocalRuntime, type LocalRuntime } from "../local/runtime";
+import type { LocalSettings } from "../local/settings";
+import { sharedDynamoEndpoint } from "./support/dynamo-local-per-file";
 import { assertNoJvmLeft } from "./support/no-jvm-left";
 import { required } from "../harness/required";
 
@@ -67,6 +71,16 @@ async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolea
 }
 
 /**
+ * Under `npm test`, a runtime that keeps no data directory uses the run's DynamoDB Local with a
+ * table of its own instead of starting a JVM; alone, this file's runtimes start their own. The
+ * restart and the stop below start their own always: a data directory and a stopped JVM are theirs.
+ */
+function onTheRunsDynamo(): Partial<LocalSettings> {
+  const endpoint = sharedDynamoEndpoint();
+  return endpoint === undefined ? {} : { dynamoEndpoint: endpoint, tableName: `loyalty-ledger-${randomUUID()}` };
+}
+
+/**
  * One FAST runtime with nothing else of its own, shared by the tests that need no more (they run
  * one after another, on customers of their own), stopped before any other runtime starts.
  */
@@ -77,13 +91,13 @@ async function stopFast(): Promise<void> {
   await (await running?.catch(() => undefined))?.stop();
 }
 async function withFastRuntime(use: (runtime: LocalRuntime) => Promise<void>) {
-  fast ??= startLocalRuntime(FAST);
+  fast ??= startLocalRuntime({ ...FAST, ...onTheRunsDynamo() });
   await use(await fast);
 }
 
-async function withRuntime(overrides: Parameters<typeof startLocalRuntime>[0], use: (runtime: LocalRuntime) => Promise<void>) {
+async function withRuntime(overrides: Partial<LocalSettings>, use: (runtime: LocalRuntime) => Promise<void>) {
   await stopFast();
-  const runtime = await startLocalRuntime({ ...FAST, ...overrides });
+  const runtime = await startLocalRuntime({ ...FAST, ...(overrides.dataDir === undefined && onTheRunsDynamo()), ...overrides });
   try {
     await use(runtime);
   } finally {
@@ -438,8 +452,54 @@ test.serial("stopping finishes cleanly: the servers and the JVM are gone", async
   await runtime.stop();
   await t.throwsAsync(fetch(`${runtime.endpoint}/points/u-1`));
   await t.throwsAsync(fetch(runtime.dynamoEndpoint));
-  t.false(isRunning(runtime.dynamoPid), `DynamoDB Local (pid ${runtime.dynamoPid}) is gone`);
+  const jvm = required(runtime.dynamoPid, "the runtime's own JVM");
+  t.false(isRunning(jvm), `DynamoDB Local (pid ${jvm}) is gone`);
 });
+
+test.serial(
+  "a runtime given a running DynamoDB Local starts no JVM, works on its own table, and leaves the JVM serving when it stops",
+  async (t) => {
+    await stopFast();
+    // The run's DynamoDB Local under `npm test`; alone, one started here for the test.
+    const shared = sharedDynamoEndpoint();
+    const own = shared === undefined ? await startDynamoLocal() : undefined;
+    try {
+      const dynamoEndpoint = shared ?? required(own, "the test's DynamoDB Local").endpoint;
+      const jvmsBefore = jvmsStillRunning();
+      const tableName = `loyalty-ledger-${randomUUID()}`;
+      const runtime = await startLocalRuntime({ ...FAST, dynamoEndpoint, tableName });
+      try {
+        t.is(runtime.dynamoPid, undefined, "no JVM of the runtime's own");
+        t.deepEqual(jvmsStillRunning(), jvmsBefore, "no JVM started");
+        t.is(runtime.dynamoEndpoint, dynamoEndpoint);
+        await publish(runtime, [
+          orderEntry({
+            orderId: "given-1",
+            userId: "u-given",
+            total: { amount: 3_000, currency: "EUR" },
+            completedAt: "2026-11-01T09:00:00Z",
+          }),
+        ]);
+        const balance = await eventually(
+          () => getJson(runtime, "/points/u-given"),
+          (r) => r.body.balance === 30,
+        );
+        t.like(balance.body, { balance: 30, lifetimeEarned: 30 });
+      } finally {
+        await runtime.stop();
+      }
+      const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoEndpoint });
+      try {
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+        t.is(Table?.StreamSpecification?.StreamEnabled, true, "the runtime's table, with the ledger's stream, on the given DynamoDB Local");
+      } finally {
+        client.destroy();
+      }
+    } finally {
+      await own?.stop();
+    }
+  },
+);
 
 test.serial(
   "with POINTS_LIFECYCLE the runtime holds, releases early and expires points; the settle runs on demand; npm run demo shows it",

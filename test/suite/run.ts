@@ -17,6 +17,10 @@ if (missing.length > 0) {
 // Loaded only once the check has passed: the AWS SDK it pulls in takes longer than the check.
 import services = require("./shared-services");
 import suite = require("./suite-runner");
+import testJvm = require("./test-jvm.json");
+
+// The JVM options ava.config.mjs gives the test files' JVMs, for the shared ones too (and, through the environment, every step's).
+process.env.JDK_JAVA_OPTIONS ??= testJvm.JDK_JAVA_OPTIONS;
 
 const ROOT = path.resolve(__dirname, "../..");
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
