@@ -241,7 +241,7 @@ const HEAVY = "heavy-customer-7f3a";
 const ENTRIES = 300;
 const PAGE = 40;
 
-/** A customer with real orders (lots expiring on two days), a parked refund, a redemption, and ENTRIES entries. */
+/** A customer with real orders (lots expiring on two days), a parked refund, a redemption (and their count of its reward), and ENTRIES entries. */
 async function heavyCustomer() {
   const context = await setup({ pendingDays: 0, expiryDays: 365 }, PAGE);
   const { harness, rig } = context;
@@ -269,8 +269,8 @@ test(`erasing a customer with ${ENTRIES} entries over pages of ${PAGE} keys leav
   for (const operation of harness.requests) counts[operation] = (counts[operation] ?? 0) + 1;
   t.is(
     before,
-    ENTRIES + 6 + 2,
-    "the entries, the balance, 2 orders, a parked refund and its order's early note, a redemption, and 2 expiry index items",
+    ENTRIES + 7 + 2,
+    "the entries, the balance, 2 orders, a parked refund and its order's early note, a redemption and the count of its reward, and 2 expiry index items",
   );
   // The balance, the tombstone with its check that the balance is as read, the balance again (its
   // lots name the index days); the pages of keys; every other item (the two expiry index items

@@ -15,6 +15,7 @@ import { createReadApi } from "../handlers/reader/read-api";
 import { createRedeemApi } from "../handlers/redeemer/redeem-api";
 import { createLogger } from "../handlers/runtime/log";
 import { apiEvent, balanceRequest, historyRequest } from "./support/api-events";
+import { pricedRewards } from "./support/priced-rewards";
 import { createHarness, type Harness } from "./support/dynamo-harness";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/events";
 import { createTestWriter, TEST_RULES } from "./support/writer-harness";
@@ -48,6 +49,9 @@ async function setup(rules = TEST_RULES) {
       now: () => new Date("2026-11-24T15:00:00.000Z"),
     }),
   );
+  // The rewards the redemptions below spend on: `reward-1` and `reward-10`.
+  const priced = pricedRewards(harness);
+  await Promise.all([priced(1), priced(10)]);
   return { harness, write, ledger, logs, read, redeemApi, apiLogs };
 }
 
@@ -66,7 +70,7 @@ const redeem = (userId: string, redemptionId: string, points: number) =>
     resource: API_ROUTES.redeem.resource,
     method: "POST",
     pathParameters: { userId },
-    body: JSON.stringify({ redemptionId, points, rewardId: "voucher" }),
+    body: JSON.stringify({ redemptionId, points, rewardId: `reward-${points}` }),
   });
 
 test("81 GBP orders of 9007199254740991 minor units are refused; the user's balance still reads", async (t) => {

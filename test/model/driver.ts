@@ -14,6 +14,7 @@ import { createAdminApi } from "../../handlers/admin/admin-api";
 import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../../handlers/domain/contract";
 import { parseEarnRules } from "../../handlers/domain/earn-rules";
 import { API_ROUTES } from "../../handlers/http/routes";
+import { pricedRewards } from "../support/priced-rewards";
 import { DynamoAdjustments } from "../../handlers/ledger/dynamo-adjustments";
 import { DynamoErasure } from "../../handlers/ledger/dynamo-erasure";
 import { DynamoLedger } from "../../handlers/ledger/dynamo-ledger";
@@ -73,6 +74,8 @@ export function createLedgerSystem(harness: Harness) {
   );
   const settle = createSettleRun({ settle: new DynamoSettle(harness.documents, harness.tableName, EXPIRING_SOON_DAYS), logger, now });
   return {
+    /** The catalogue's reward of each price the steps spend. */
+    priced: pricedRewards(harness),
     setClock: (instant: number) => {
       clock = instant;
     },
@@ -138,7 +141,7 @@ async function send(system: LedgerSystem, userId: string, step: Step, now: numbe
           post(
             API_ROUTES.redeem.resource,
             { userId },
-            { redemptionId: redemptionId(step.redemption), points: step.points, rewardId: "reward" },
+            { redemptionId: redemptionId(step.redemption), points: step.points, rewardId: await system.priced(step.points) },
           ),
         ),
       );
