@@ -11,6 +11,7 @@ import { erasedPk, indexShardOf, TOMBSTONE_SK } from "../handlers/domain/ledger-
 import type { Lifecycle } from "../handlers/domain/lifecycle";
 import { API_ROUTES } from "../handlers/http/routes";
 import { DynamoAdjustments } from "../handlers/ledger/dynamo-adjustments";
+import { DynamoRewards } from "../handlers/ledger/dynamo-rewards";
 import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
 import { createReadApi } from "../handlers/reader/read-api";
 import { createLogger } from "../handlers/runtime/log";
@@ -39,13 +40,23 @@ async function setup(lifecycle: Lifecycle = { pendingDays: 0, expiryDays: 0 }, e
   const rawAdminApi = createAdminApi({
     adjustments: new DynamoAdjustments(harness.documents, harness.tableName, lifecycle),
     erasure: new DynamoErasure(harness.documents, harness.tableName, undefined, { pageSize: erasurePageSize }),
+    rewards: new DynamoRewards(harness.documents, harness.tableName),
     logger,
     allowedOrigins: [],
     adminGroup: ADMINS,
     now: rig.now,
   });
   const adminApi = asAdminBackend(rawAdminApi);
-  const readApi = asAdminBackend(createReadApi({ ledger: rig.ledger, logger, allowedOrigins: [], adminGroup: ADMINS, now: rig.now }));
+  const readApi = asAdminBackend(
+    createReadApi({
+      ledger: rig.ledger,
+      rewards: new DynamoRewards(harness.documents, harness.tableName),
+      logger,
+      allowedOrigins: [],
+      adminGroup: ADMINS,
+      now: rig.now,
+    }),
+  );
   const balance = async (userId = "u-1") => bodyOf(await readApi(balanceRequest(userId)));
   const history = async (userId = "u-1") =>
     bodyOf(await readApi(historyRequest(userId, { query: { limit: "100" } }))).items as Array<Record<string, unknown>>;

@@ -9,6 +9,7 @@ import type { APIGatewayProxyResult, SQSBatchResponse } from "aws-lambda";
 import { NumberValue, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { CorruptLedgerItemError } from "../handlers/domain/errors";
 import { API_ROUTES } from "../handlers/http/routes";
+import { DynamoRewards } from "../handlers/ledger/dynamo-rewards";
 import { DynamoRedemptions } from "../handlers/ledger/dynamo-redemptions";
 import { totalName } from "../handlers/ledger/total-names";
 import { createReadApi } from "../handlers/reader/read-api";
@@ -40,7 +41,9 @@ async function setup(rules = TEST_RULES) {
   const { write, ledger, logs } = createTestWriter(harness, rules);
   const apiLogs: string[] = [];
   const logger = createLogger("info", (line) => apiLogs.push(line));
-  const read = asAdminBackend(createReadApi({ ledger, logger, allowedOrigins: [] }));
+  const read = asAdminBackend(
+    createReadApi({ ledger, rewards: new DynamoRewards(harness.documents, harness.tableName), logger, allowedOrigins: [] }),
+  );
   const redeemApi = asAdminBackend(
     createRedeemApi({
       redemptions: new DynamoRedemptions(harness.documents, harness.tableName),

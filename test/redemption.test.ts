@@ -9,6 +9,7 @@ import { erasedPk, TOMBSTONE_SK } from "../handlers/domain/ledger-keys";
 import { CATALOGUE_PK } from "../handlers/domain/reward-keys";
 import { API_ROUTES } from "../handlers/http/routes";
 import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
+import { DynamoRewards } from "../handlers/ledger/dynamo-rewards";
 import { DynamoRedemptions } from "../handlers/ledger/dynamo-redemptions";
 import { createReadApi } from "../handlers/reader/read-api";
 import { createRedeemApi } from "../handlers/redeemer/redeem-api";
@@ -50,7 +51,15 @@ async function setup(euros = 100) {
     now,
   });
   const redeemApi = asAdminBackend(rawRedeemApi);
-  const readApi = asAdminBackend(createReadApi({ ledger, logger, allowedOrigins: [], adminGroup: ADMINS }));
+  const readApi = asAdminBackend(
+    createReadApi({
+      ledger,
+      rewards: new DynamoRewards(harness.documents, harness.tableName),
+      logger,
+      allowedOrigins: [],
+      adminGroup: ADMINS,
+    }),
+  );
   if (euros > 0) await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o-1", userId: "u-1", amount: euros * 100 }))));
   harness.requests.length = 0;
   const balance = async (userId = "u-1") =>

@@ -18,6 +18,10 @@ export type RewardKind = RewardSnapshot["kind"];
 /** `pool`: each redemption hands out one uploaded single-use code; `none`: nothing to hand out. */
 export const CODE_MODES = ["pool", "none"] as const;
 
+/** An instant of a reward's window; bounded, as every string a request carries is. */
+const [, isIsoTimestamp, toUtc] = TimestampSchema.pipe;
+const WindowInstantSchema = v.pipe(v.string("must be a string"), v.maxLength(40, "must be at most 40 characters"), isIsoTimestamp, toUtc);
+
 const wholeAtLeast = (min: number, what: string) =>
   v.pipe(v.number("must be a number"), v.safeInteger(`must be a whole number of ${what}`), v.minValue(min, `must be at least ${min}`));
 
@@ -30,8 +34,8 @@ export const RewardDefinitionSchema = v.pipe(
     kind: v.picklist(REWARD_KINDS, `must be one of ${REWARD_KINDS.join(", ")}`),
     /** In minor units; a voucher's worth at checkout. */
     value: v.optional(MoneySchema),
-    activeFrom: v.optional(TimestampSchema),
-    activeUntil: v.optional(TimestampSchema),
+    activeFrom: v.optional(WindowInstantSchema),
+    activeUntil: v.optional(WindowInstantSchema),
     /** Caps the redemptions of a reward without codes (a pool reward is capped by its codes). */
     stock: v.optional(wholeAtLeast(0, "units")),
     perCustomerLimit: v.optional(wholeAtLeast(1, "redemptions")),

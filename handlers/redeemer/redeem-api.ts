@@ -18,7 +18,7 @@ import { unlessBusy } from "../http/busy-answer";
 import { mayActAsAdmin, mayActForUser } from "../http/caller";
 import type { InsufficientPointsAnswer, PriceChangedAnswer } from "../http/error-answers";
 import { parseJsonBody } from "../http/json-body";
-import { createProxyRouter } from "../http/proxy-router";
+import { createProxyRouter, customerRoute } from "../http/proxy-router";
 import { errorResponse, jsonResponse, type Headers } from "../http/responses";
 import { API_ROUTES } from "../http/routes";
 import type { Logger } from "../runtime/log";
@@ -121,7 +121,7 @@ export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGrou
             "redemptionId",
           ),
       },
-      {
+      customerRoute({
         route: API_ROUTES.cancelRedemption,
         authorize: (event) => mayActAsAdmin(event, adminGroup),
         forbidden: "only the admin group may cancel redemptions",
@@ -147,7 +147,7 @@ export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGrou
             headers,
             "redemptionId",
           ),
-      },
+      }),
     ],
   });
 }

@@ -18,6 +18,7 @@ import { pricedRewards } from "../support/priced-rewards";
 import { DynamoAdjustments } from "../../handlers/ledger/dynamo-adjustments";
 import { DynamoErasure } from "../../handlers/ledger/dynamo-erasure";
 import { DynamoLedger } from "../../handlers/ledger/dynamo-ledger";
+import { DynamoRewards } from "../../handlers/ledger/dynamo-rewards";
 import { DynamoRedemptions } from "../../handlers/ledger/dynamo-redemptions";
 import { DynamoSettle } from "../../handlers/ledger/dynamo-settle";
 import { createReadApi } from "../../handlers/reader/read-api";
@@ -61,7 +62,8 @@ export function createLedgerSystem(harness: Harness) {
   const ledger = new DynamoLedger(harness.documents, harness.tableName);
   const write = createBatchWriter({ ledger, rules: parseEarnRules(TEST_RULES), logger, now, lifecycle: LIFECYCLE });
   const common = { logger, allowedOrigins: [], adminGroup: ADMINS, now };
-  const readApi = asAdminBackend(createReadApi({ ledger, ...common }));
+  const rewards = new DynamoRewards(harness.documents, harness.tableName);
+  const readApi = asAdminBackend(createReadApi({ ledger, rewards, ...common }));
   const redeemApi = asAdminBackend(
     createRedeemApi({ redemptions: new DynamoRedemptions(harness.documents, harness.tableName), ...common }),
   );
@@ -69,6 +71,7 @@ export function createLedgerSystem(harness: Harness) {
     createAdminApi({
       adjustments: new DynamoAdjustments(harness.documents, harness.tableName, LIFECYCLE),
       erasure: new DynamoErasure(harness.documents, harness.tableName),
+      rewards,
       ...common,
     }),
   );
