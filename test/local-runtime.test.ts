@@ -14,6 +14,7 @@ import { isRunning, LOCAL_AWS } from "../local/dynamo-local";
 import { startLocalRuntime, type LocalRuntime } from "../local/runtime";
 import { assertNoJvmLeft } from "./support/no-jvm-left";
 import { required } from "../harness/required";
+import { priced, putRewards } from "./support/local-catalogue";
 
 // Serial, in this order: ava runs hooks of one kind concurrently; the check must follow the stop.
 test.serial.after.always(() => stopFast());
@@ -303,6 +304,7 @@ test.serial("redemptions over HTTP: spend, retry, refuse, cancel — and the his
         body: body === undefined ? undefined : JSON.stringify(body),
       });
 
+    await putRewards(runtime.endpoint, { "voucher-60": priced(60), "spend-41": priced(41) });
     const request = { redemptionId: "red-1", points: 60, rewardId: "voucher-60" };
     const first = await post("/points/u-spend/redemptions", request);
     t.is(first.status, 201);
@@ -310,7 +312,7 @@ test.serial("redemptions over HTTP: spend, retry, refuse, cancel — and the his
     const retry = await post("/points/u-spend/redemptions", request);
     t.is(retry.status, 200);
     t.like(await retry.json(), { balance: 40, redemptionId: "red-1" });
-    const tooMuch = await post("/points/u-spend/redemptions", { redemptionId: "red-2", points: 41, rewardId: "x" });
+    const tooMuch = await post("/points/u-spend/redemptions", { redemptionId: "red-2", points: 41, rewardId: "spend-41" });
     t.is(tooMuch.status, 409);
     t.like(await tooMuch.json(), { error: { code: "insufficient_points", balance: 40 } });
     const malformed = await post("/points/u-spend/redemptions", { redemptionId: "red-3" });
@@ -352,11 +354,12 @@ test.serial("local auth: no claims acts as an admin, X-Local-Claims as a custome
       "the admin group reads anyone's",
     );
 
+    await putRewards(runtime.endpoint, { "auth-10": priced(10) });
     const spend = (headers: Record<string, string>) =>
       fetch(`${runtime.endpoint}/points/u-auth/redemptions`, {
         method: "POST",
         headers: { "Content-Type": "application/json", ...headers },
-        body: JSON.stringify({ redemptionId: "auth-r", points: 10, rewardId: "x" }),
+        body: JSON.stringify({ redemptionId: "auth-r", points: 10, rewardId: "auth-10" }),
       });
     t.is((await spend(as({ sub: "u-auth" }))).status, 201, "a customer spends their own points");
     const cancel = (headers: Record<string, string>) =>
