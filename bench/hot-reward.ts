@@ -118,7 +118,7 @@ export async function measureHotReward(endpoint: string, shards: number, options
 export const HOT_REWARD_SHARDS = [1, REWARD_SHARDS] as const;
 
 /** The full-size run: thousands of codes, more customers than codes, many redemptions at once. */
-export const HOT_REWARD_RUN: HotRewardOptions = { codes: 3_000, customers: 3_300, inFlight: 48, redeemers: 8 };
+export const HOT_REWARD_RUN: HotRewardOptions = { codes: 2_000, customers: 2_200, inFlight: 32, redeemers: 8 };
 
 /** The section of the results: one row per shard count, and what the stores' count gains over one. */
 export function hotRewardMarkdown(figures: readonly HotRewardFigures[]): string[] {

@@ -26,10 +26,26 @@ export const rewardShardPk = (rewardId: string, shard: number): string => `${REW
 /** The shard's counter: units left (free codes, or stock) and units ever handed out. */
 export const UNITS_SK = "UNITS";
 
-/** A free code's item, in its shard: present while the code can be handed out, deleted when it is. */
+/**
+ * A free code's item, in its shard: present while the code can be handed out, deleted when it is.
+ * Its key starts with a random slot given at upload, so a query of the free codes started at a
+ * random slot lands anywhere among them, however alike the codes are (`HOT-000001`, …): redeemers
+ * that load free codes at once start apart instead of all fighting for the first ones.
+ */
 export const FREE_CODE_SK_PREFIX = "FREE#";
 
-export const freeCodeSk = (code: string): string => `${FREE_CODE_SK_PREFIX}${code}`;
+/** The characters of a slot, in their sort order, and its length. */
+export const SLOT_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
+export const SLOT_LENGTH = 4;
+
+/** A random slot (`random` in [0, 1)). */
+export const randomSlot = (random: () => number): string =>
+  Array.from({ length: SLOT_LENGTH }, () => SLOT_ALPHABET[Math.floor(random() * SLOT_ALPHABET.length)] ?? "0").join("");
+
+export const freeCodeSk = (slot: string, code: string): string => `${FREE_CODE_SK_PREFIX}${slot}#${code}`;
+
+/** The code a free item's sort key names. */
+export const codeOfFreeSk = (sk: string): string => sk.slice(FREE_CODE_SK_PREFIX.length + SLOT_LENGTH + 1);
 
 /** A code's own item, kept for good: it makes a code known once (upload) and voided for good (cancel). */
 export const codeSk = (code: string): string => `CODE#${code}`;

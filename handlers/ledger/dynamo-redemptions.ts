@@ -200,12 +200,15 @@ export class DynamoRedemptions {
     const shard = choices[Math.floor(this.random() * choices.length)] ?? 0;
     const units: NamedItem<"units"> = { name: "units", item: takeUnit(this.tableName, reward.rewardId, shard) };
     if (reward.codes !== "pool") return { claim: { shard }, items: [units] };
-    const code = await this.freeCodes.take(reward.rewardId, shard);
-    if (code === undefined) {
+    const free = await this.freeCodes.take(reward.rewardId, shard);
+    if (free === undefined) {
       this.freeCodes.forget(reward.rewardId, shard);
       return undefined;
     }
-    return { claim: { shard, code }, items: [units, { name: "code", item: claimCode(this.tableName, reward.rewardId, shard, code) }] };
+    return {
+      claim: { shard, code: free.code },
+      items: [units, { name: "code", item: claimCode(this.tableName, reward.rewardId, shard, free.sk) }],
+    };
   }
 
   cancel(userId: string, redemptionId: string, now: () => Date): Promise<CancelResult> {

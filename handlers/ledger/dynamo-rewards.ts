@@ -14,6 +14,7 @@ import {
   codeShardOf,
   codeSk,
   freeCodeSk,
+  randomSlot,
   REWARD_SHARDS,
   REWARD_SK_PREFIX,
   rewardShardPk,
@@ -155,7 +156,10 @@ export class DynamoRewards {
         ...named(
           "free",
           remaining.map((code) => ({
-            Put: { TableName: this.tableName, Item: { pk: rewardShardPk(rewardId, codeShardOf(code, this.shards)), sk: freeCodeSk(code) } },
+            Put: {
+              TableName: this.tableName,
+              Item: { pk: rewardShardPk(rewardId, codeShardOf(code, this.shards)), sk: freeCodeSk(randomSlot(Math.random), code) },
+            },
           })),
         ),
         ...named(

@@ -1,22 +1,25 @@
 /**
  * Which free code of a shard a redemption tries to claim, without a scan and mostly without a
- * request: a query of the shard's free codes (from a random point of their order, so instances
+ * request: a query of the shard's free codes (from a random slot of their order, so instances
  * that load at once start apart) fills a per-instance cache, and each redemption takes a random
  * code of it. The cache may be stale — another instance may have claimed the code — and that is
  * harmless: the claim's condition (the free item must still exist) is the truth, and a failed
  * claim drops the code and tries again.
  */
 import { QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { FREE_CODE_SK_PREFIX, rewardShardPk } from "../domain/reward-keys";
+import { codeOfFreeSk, FREE_CODE_SK_PREFIX, randomSlot, rewardShardPk } from "../domain/reward-keys";
 
 /** Free codes one query loads into the cache. */
 export const FREE_CODES_PER_QUERY = 25;
 
-/** The characters a code starts with, in their sort order: a random one picks where a query starts. */
-const CODE_ALPHABET = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+/** A free code as the cache holds it: the code, and its free item's sort key (what a claim deletes). */
+export interface FreeCode {
+  code: string;
+  sk: string;
+}
 
 export class FreeCodes {
-  private readonly cached = new Map<string, string[]>();
+  private readonly cached = new Map<string, FreeCode[]>();
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -25,14 +28,13 @@ export class FreeCodes {
   ) {}
 
   /** A code believed free in the shard, taken out of the cache; `undefined` when the shard has none. */
-  async take(rewardId: string, shard: number): Promise<string | undefined> {
+  async take(rewardId: string, shard: number): Promise<FreeCode | undefined> {
     const pk = rewardShardPk(rewardId, shard);
     let codes = this.cached.get(pk) ?? [];
     if (codes.length === 0) {
-      const start = CODE_ALPHABET[Math.floor(this.random() * CODE_ALPHABET.length)] ?? "";
-      codes = await this.query(pk, `${FREE_CODE_SK_PREFIX}${start}`);
-      // Nothing after the random start: the codes before it, if any.
-      if (codes.length === 0 && start !== CODE_ALPHABET[0]) codes = await this.query(pk);
+      codes = await this.query(pk, `${FREE_CODE_SK_PREFIX}${randomSlot(this.random)}`);
+      // Nothing after the random slot: the codes before it, if any.
+      if (codes.length === 0) codes = await this.query(pk);
       this.cached.set(pk, codes);
     }
     const index = Math.floor(this.random() * codes.length);
@@ -50,7 +52,7 @@ export class FreeCodes {
     this.cached.delete(rewardShardPk(rewardId, shard));
   }
 
-  private async query(pk: string, after?: string): Promise<string[]> {
+  private async query(pk: string, after?: string): Promise<FreeCode[]> {
     const { Items = [] } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -62,6 +64,6 @@ export class FreeCodes {
         ...(after === undefined ? {} : { ExclusiveStartKey: { pk, sk: after } }),
       }),
     );
-    return Items.flatMap((item) => (typeof item.sk === "string" ? [item.sk.slice(FREE_CODE_SK_PREFIX.length)] : []));
+    return Items.flatMap((item) => (typeof item.sk === "string" ? [{ code: codeOfFreeSk(item.sk), sk: item.sk }] : []));
   }
 }

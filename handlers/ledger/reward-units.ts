@@ -9,7 +9,7 @@
  */
 import * as v from "valibot";
 import { SafeCountSchema } from "../domain/ledger-entries";
-import { codeShardOf, codeSk, freeCodeSk, rewardShardPk, UNITS_SK } from "../domain/reward-keys";
+import { codeShardOf, codeSk, rewardShardPk, UNITS_SK } from "../domain/reward-keys";
 import type { Available, Reward } from "../domain/rewards";
 import { isCounted } from "../domain/rewards";
 import type { ItemKey, ItemsByKey } from "./batch-read";
@@ -49,12 +49,12 @@ export function takeUnit(tableName: string, rewardId: string, shard: number): Tr
   };
 }
 
-/** A free code claimed: its free item deleted, only if it is still there (no code goes out twice). */
-export function claimCode(tableName: string, rewardId: string, shard: number, code: string): TransactItem {
+/** A free code claimed: its free item (`freeSk`, as the query found it) deleted, only if it is still there (no code goes out twice). */
+export function claimCode(tableName: string, rewardId: string, shard: number, freeSk: string): TransactItem {
   return {
     Delete: {
       TableName: tableName,
-      Key: { pk: rewardShardPk(rewardId, shard), sk: freeCodeSk(code) },
+      Key: { pk: rewardShardPk(rewardId, shard), sk: freeSk },
       ConditionExpression: "attribute_exists(pk)",
     },
   };
