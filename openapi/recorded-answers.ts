@@ -46,6 +46,8 @@ const ADMIN_GROUP = "loyalty-support";
 /** Prod's lifecycle, so the examples show pending points and expiry dates. */
 const LIFECYCLE: Lifecycle = { pendingDays: 30, expiryDays: 365 };
 const RULES = parseEarnRules('{"EUR": 1}');
+/** Which code a redemption takes, and where uploaded codes sort, pinned: the same code every time. */
+const PINNED = { random: () => 0 };
 
 const customer = (userId: string): LocalCaller => ({ claims: { sub: userId } });
 const ADMIN: LocalCaller = { claims: { sub: "support-7", "cognito:groups": ADMIN_GROUP } };
@@ -108,11 +110,11 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
         ...common,
         adjustments: new DynamoAdjustments(documents, table, LIFECYCLE),
         erasure: new DynamoErasure(documents, table),
-        rewards: new DynamoRewards(documents, table),
+        rewards: new DynamoRewards(documents, table, PINNED),
       });
     const functions = {
-      reader: createReadApi({ ...common, ledger, rewards: new DynamoRewards(documents, tableName) }),
-      redeemer: createRedeemApi({ ...common, redemptions: new DynamoRedemptions(documents, tableName) }),
+      reader: createReadApi({ ...common, ledger, rewards: new DynamoRewards(documents, tableName, PINNED) }),
+      redeemer: createRedeemApi({ ...common, redemptions: new DynamoRedemptions(documents, tableName, PINNED) }),
       admin: admin(tableName),
     };
     const recorded: RecordedAnswer[] = [];
@@ -492,7 +494,7 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
         ...common,
         adjustments: new BusyAdjustments(documents, tableName, LIFECYCLE),
         erasure: new DynamoErasure(documents, tableName),
-        rewards: new DynamoRewards(documents, tableName),
+        rewards: new DynamoRewards(documents, tableName, PINNED),
       }),
     });
     await busyAdmin("adjust", "busy", "The balance kept changing: retry with the same adjustmentId", {

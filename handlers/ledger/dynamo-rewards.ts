@@ -48,17 +48,21 @@ const CODES_PER_TRANSACTION = 40;
 export interface RewardStoreOptions {
   /** Shards of each reward's units; every function of a stack uses the same number. */
   shards?: number;
+  /** The free codes' slots; a recording that must come out the same every time pins it. */
+  random?: () => number;
 }
 
 export class DynamoRewards {
   readonly shards: number;
+  private readonly random: () => number;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-    { shards = REWARD_SHARDS }: RewardStoreOptions = {},
+    { shards = REWARD_SHARDS, random = Math.random }: RewardStoreOptions = {},
   ) {
     this.shards = shards;
+    this.random = random;
   }
 
   /**
@@ -158,7 +162,7 @@ export class DynamoRewards {
           remaining.map((code) => ({
             Put: {
               TableName: this.tableName,
-              Item: { pk: rewardShardPk(rewardId, codeShardOf(code, this.shards)), sk: freeCodeSk(randomSlot(Math.random), code) },
+              Item: { pk: rewardShardPk(rewardId, codeShardOf(code, this.shards)), sk: freeCodeSk(randomSlot(this.random), code) },
             },
           })),
         ),
