@@ -8,6 +8,7 @@ import type * as v from "valibot";
 import { AdjustmentRequestSchema } from "../handlers/domain/adjustment";
 import { codePointLimitOf } from "../handlers/domain/code-points";
 import { RedemptionRequestSchema } from "../handlers/domain/redemption";
+import { CodesUploadSchema, RewardDefinitionSchema } from "../handlers/domain/rewards";
 
 /** The largest and smallest 32-bit integers: an integer within them is an `int32`, any other an `int64`. */
 const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 } as const;
@@ -45,3 +46,7 @@ function requestModel(title: string, schema: v.GenericSchema): string {
 export const redemptionRequestModel = (): string => requestModel("RedemptionRequest", RedemptionRequestSchema);
 
 export const adjustmentRequestModel = (): string => requestModel("AdjustmentRequest", AdjustmentRequestSchema);
+
+export const rewardDefinitionModel = (): string => requestModel("RewardDefinition", RewardDefinitionSchema);
+
+export const codesUploadModel = (): string => requestModel("CodesUpload", CodesUploadSchema);

@@ -7,7 +7,7 @@
 import * as apigateway from "@pulumi/aws/apigateway";
 import type * as pulumi from "@pulumi/pulumi";
 import { API_ROUTES, methodsOf, SERVED_ROUTES, treeOf, type ApiHandlerName } from "../handlers/http/routes";
-import { adjustmentRequestModel, redemptionRequestModel } from "./api-models";
+import { adjustmentRequestModel, codesUploadModel, redemptionRequestModel, rewardDefinitionModel } from "./api-models";
 import type { ApiMethodSpec } from "./api-cors";
 import { createPreflight } from "./api-preflight";
 
@@ -96,10 +96,24 @@ export function createApiRoutes(name: string, args: ApiRoutesArgs, opts: pulumi.
     opts,
   );
 
-  /** The routes whose request bodies API Gateway validates, by resource. */
+  const rewardModel = new apigateway.Model(
+    `${name}-reward-definition`,
+    { restApi: api.id, name: "RewardDefinition", contentType: "application/json", schema: rewardDefinitionModel() },
+    opts,
+  );
+
+  const codesModel = new apigateway.Model(
+    `${name}-codes-upload`,
+    { restApi: api.id, name: "CodesUpload", contentType: "application/json", schema: codesUploadModel() },
+    opts,
+  );
+
+  /** The routes whose request bodies API Gateway validates, by resource and method (`/rewards/{rewardId}` also serves a GET). */
   const bodyModels = new Map<string, apigateway.Model>([
-    [API_ROUTES.redeem.resource, redemptionModel],
-    [API_ROUTES.adjust.resource, adjustmentModel],
+    [`POST ${API_ROUTES.redeem.resource}`, redemptionModel],
+    [`POST ${API_ROUTES.adjust.resource}`, adjustmentModel],
+    [`PUT ${API_ROUTES.putReward.resource}`, rewardModel],
+    [`POST ${API_ROUTES.uploadCodes.resource}`, codesModel],
   ]);
 
   return args.methods.flatMap(({ path, httpMethod, authorization, handler }) => {
@@ -114,7 +128,7 @@ export function createApiRoutes(name: string, args: ApiRoutesArgs, opts: pulumi.
       );
     }
     const pathParameters = path.filter((part) => part.startsWith("{")).map((part) => part.slice(1, -1));
-    const bodyModel = bodyModels.get(treeOf(`/${path.join("/")}`).routeResource);
+    const bodyModel = bodyModels.get(`${httpMethod} ${treeOf(`/${path.join("/")}`).routeResource}`);
     const method = new apigateway.Method(
       id,
       {

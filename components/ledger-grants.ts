@@ -7,6 +7,7 @@
 import type * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import { ERASED_PK_PREFIX, EXPIRY_INDEX_PK_PREFIX, RELEASE_INDEX_PK_PREFIX, USER_PK_PREFIX } from "../handlers/domain/ledger-keys";
+import { CATALOGUE_PK, REWARD_PK_PREFIX } from "../handlers/domain/reward-keys";
 import { LEDGER_TABLE } from "../handlers/ledger/table";
 
 /**
@@ -95,7 +96,8 @@ export function ledgerStreamStatements(table: LedgerStreamRef): iam.PolicyStatem
 
 /**
  * Read a balance (GetItem) and page a history (Query on the history index), of customers'
- * partitions only: no tombstone, no index item, no writes.
+ * partitions only, and read the rewards catalogue (a reward, the list of them, what their shards
+ * have left): no tombstone, no index item, no code, no writes.
  */
 export function ledgerReadStatements(table: LedgerTableRef): iam.PolicyStatement[] {
   return [
@@ -105,6 +107,21 @@ export function ledgerReadStatements(table: LedgerTableRef): iam.PolicyStatement
       Action: ["dynamodb:GetItem", "dynamodb:Query"],
       Resource: [table.tableArn, pulumi.interpolate`${table.tableArn}/index/${LEDGER_TABLE.historyIndex.name}`],
       Condition: leadingKeysLike(USER_PK_PREFIX),
+    },
+    {
+      Sid: "ReadCatalogue",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem", "dynamodb:Query"],
+      Resource: table.tableArn,
+      Condition: leadingKeysLike(CATALOGUE_PK),
+    },
+    {
+      // What each reward has available: its shards' counters, in one batch read.
+      Sid: "ReadRewardUnits",
+      Effect: "Allow",
+      Action: ["dynamodb:BatchGetItem"],
+      Resource: table.tableArn,
+      Condition: leadingKeysLike(REWARD_PK_PREFIX),
     },
     { Sid: "DecryptLedger", Effect: "Allow", Action: ["kms:Decrypt"], Resource: table.kmsKeyArn },
   ];
@@ -125,9 +142,12 @@ const leadingKeysLike = (...prefixes: string[]) => ({
 
 /**
  * Write ledger entries and balances in transactions, read what a write depends on (a balance
- * before a redemption) — in customers' partitions only — and check, in the same transaction, that
- * the customer has no erasure tombstone — a `ConditionCheck` on tombstones only. The redeemer
- * needs exactly this; no Scan, no Query, no Delete, and it can neither read nor write a tombstone.
+ * before a cancel) — in customers' partitions only — and check, in the same transaction, that
+ * the customer has no erasure tombstone — a `ConditionCheck` on tombstones only. A redemption
+ * reads the customer's items, the reward and its shards in one batch, takes a unit of a shard,
+ * claims a free code (a delete) found by a query of its shard, and a cancel voids the code. The
+ * redeemer needs exactly this; no Scan, and it can neither read nor write a tombstone nor change
+ * the catalogue.
  */
 export function ledgerWriteStatements(table: LedgerTableRef): iam.PolicyStatement[] {
   return [
@@ -137,6 +157,21 @@ export function ledgerWriteStatements(table: LedgerTableRef): iam.PolicyStatemen
       Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       Resource: table.tableArn,
       Condition: leadingKeysLike(USER_PK_PREFIX),
+    },
+    {
+      // One batch holds the customer's items, the reward and its shards: every key must match one prefix.
+      Sid: "ReadForRedemption",
+      Effect: "Allow",
+      Action: ["dynamodb:BatchGetItem"],
+      Resource: table.tableArn,
+      Condition: leadingKeysLike(USER_PK_PREFIX, CATALOGUE_PK, REWARD_PK_PREFIX),
+    },
+    {
+      Sid: "ClaimRewardUnits",
+      Effect: "Allow",
+      Action: ["dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+      Resource: table.tableArn,
+      Condition: leadingKeysLike(REWARD_PK_PREFIX),
     },
     {
       Sid: "CheckTombstones",
@@ -208,7 +243,7 @@ export function ledgerIngestStatements(table: LedgerTableRef): iam.PolicyStateme
 
 /**
  * The admin function: adjustments read and write customers' partitions (and index a granted
- * lot's expiry), erasure checks that a customer's balance is as it read it when the tombstone
+ * lot's expiry), the catalogue's changes write rewards, their stock and their codes, erasure checks that a customer's balance is as it read it when the tombstone
  * goes in, queries their partition and deletes it in batches, and both read and write
  * tombstones. Each statement is limited to its partitions by their leading keys.
  */
@@ -229,6 +264,21 @@ export function ledgerAdminStatements(table: LedgerTableRef): iam.PolicyStatemen
       Condition: leadingKeysLike(EXPIRY_INDEX_PK_PREFIX),
     },
     eraseCustomers(table),
+    {
+      Sid: "ChangeCatalogue",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+      Resource: table.tableArn,
+      Condition: leadingKeysLike(CATALOGUE_PK),
+    },
+    {
+      // A reward's stock shares, its codes (put once each) with their shards' counts, and what is left.
+      Sid: "StockAndCodes",
+      Effect: "Allow",
+      Action: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"],
+      Resource: table.tableArn,
+      Condition: leadingKeysLike(REWARD_PK_PREFIX),
+    },
     {
       Sid: "KeepTombstones",
       Effect: "Allow",

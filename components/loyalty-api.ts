@@ -8,6 +8,8 @@
  *     POST /points/{userId}/redemptions/{redemptionId}/cancel ──▶ redeemer Lambda
  *     POST /points/{userId}/adjustments                       ──▶ admin Lambda    ──▶ ledger (adjust, erase)
  *     DELETE /points/{userId}                                 ──▶ admin Lambda
+ *     GET  /rewards, GET /rewards/{rewardId}                  ──▶ reader Lambda   ──▶ catalogue (read-only)
+ *     PUT  /rewards/{rewardId}, POST /rewards/{rewardId}/codes ──▶ admin Lambda   ──▶ catalogue, codes
  *   backend ──SigV4──▶ the same routes under /admin (e.g. POST /admin/points/{userId}/adjustments)
  *
  * Every method but the CORS preflight sits behind the authorizer the args choose (IAM unless
@@ -27,7 +29,7 @@ import * as apigateway from "@pulumi/aws/apigateway";
 import * as lambda from "@pulumi/aws/lambda";
 import * as pulumi from "@pulumi/pulumi";
 import { API_DEFAULTS } from "../config/defaults/api-defaults";
-import type { ApiHandlerName } from "../handlers/http/routes";
+import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
 import { functionEnvironment } from "../handlers/runtime/function-env";
 import { createAccountLogRole } from "./account-log-role";
 import { createAlarms } from "./alarms";
@@ -121,6 +123,18 @@ export interface LoyaltyApiArgs {
    * @default {@link API_DEFAULTS.manageAccountLogRole} (false: the setting must already exist)
    */
   manageAccountLogRole?: boolean;
+}
+
+/**
+ * Where API Gateway may invoke `handler`: one pattern per first path segment of its routes
+ * (`points/*`; `rewards*` where the segment alone is a route too, as `GET /rewards`).
+ */
+function invokePaths(handler: ApiHandlerName): { top: string; path: string }[] {
+  const resources: string[] = Object.values(API_ROUTES)
+    .filter((route) => route.handler === handler)
+    .map((route) => route.resource);
+  const tops = [...new Set(resources.map((resource) => resource.split("/")[1] ?? ""))];
+  return tops.map((top) => ({ top, path: resources.includes(`/${top}`) ? `${top}*` : `${top}/*` }));
 }
 
 /** The loyalty REST API: balances and history, redemptions, and the /admin routes, each served by its own function and role. */
@@ -237,18 +251,22 @@ export class LoyaltyApi extends pulumi.ComponentResource {
       createApiResourcePolicy(name, { api, customerTreeSigned: auth.type === "iam", adminPrincipals: settings.adminPrincipals }, parent),
     );
 
-    for (const [handler, fn] of Object.entries(functions)) {
-      new lambda.Permission(
-        `${name}-${handler}`,
-        {
-          action: "lambda:InvokeFunction",
-          function: fn.functionName,
-          principal: "apigateway.amazonaws.com",
-          // Any stage and method of this API on the points routes, in either tree (`*` spans `/`).
-          sourceArn: pulumi.interpolate`${api.executionArn}/*/*/points/*`,
-        },
-        parent,
-      );
+    for (const handler of ["reader", "redeemer", "admin"] as const) {
+      const fn = functions[handler];
+      for (const { top, path } of invokePaths(handler)) {
+        new lambda.Permission(
+          // The points routes' permission keeps the name it had before the catalogue's.
+          top === "points" ? `${name}-${handler}` : `${name}-${handler}-${top}`,
+          {
+            action: "lambda:InvokeFunction",
+            function: fn.functionName,
+            principal: "apigateway.amazonaws.com",
+            // Any stage and method of this API on the function's routes, in either tree (`*` spans `/`).
+            sourceArn: pulumi.interpolate`${api.executionArn}/*/*/${path}`,
+          },
+          parent,
+        );
+      }
     }
 
     const stage = createApiStage(

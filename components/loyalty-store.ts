@@ -144,7 +144,7 @@ export class LoyaltyStore extends pulumi.ComponentResource implements LedgerStre
     });
   }
 
-  /** Statements that let a role read balances and history (GetItem, Query), nothing else. */
+  /** Statements that let a role read balances, history and the rewards catalogue (GetItem, Query, BatchGetItem of shards), nothing else. */
   grantRead(): iam.PolicyStatement[] {
     return ledgerReadStatements(this);
   }

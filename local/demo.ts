@@ -254,6 +254,14 @@ async function main(): Promise<void> {
   }
   console.log("the writer applied all of them");
 
+  // The catalogue's voucher (as the local admin): a redemption spends the price the catalogue names.
+  const voucher = await fetch(`${endpoint}/rewards/${redemption.rewardId}`, {
+    method: "PUT",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ title: "€5 off", pointsCost: redemption.points, kind: "voucher", value: { amount: 500, currency: "EUR" } }),
+  });
+  console.log(`\nPUT /rewards/${redemption.rewardId} → ${voucher.status}`);
+
   const spent = await fetch(`${endpoint}/points/demo-anna/redemptions`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },

@@ -13,7 +13,7 @@ import * as v from "valibot";
 import { BUSY_RETRY_AFTER_SECONDS } from "../handlers/http/busy-answer";
 import { errorAnswerSchema } from "../handlers/http/error-answers";
 import { BODY_ERRORS } from "../handlers/http/json-body";
-import { ROUTER_ERRORS } from "../handlers/http/proxy-router";
+import { routerErrorsOf } from "../handlers/http/proxy-router";
 import type { ErrorCode } from "../handlers/http/responses";
 import { API_ROUTES, resourceIn, type ApiHandlerName, type RouteTree } from "../handlers/http/routes";
 import { devStackSettings } from "../local/settings";
@@ -203,7 +203,7 @@ function operation(name: RouteName, tree: RouteTree, recorded: readonly Recorded
   const errors = new Map<string, ErrorStatus>();
   const errorsOf = (status: string): ErrorStatus =>
     errors.get(status) ?? errors.set(status, { codes: [], gateway: [] }).get(status) ?? { codes: [], gateway: [] };
-  for (const source of [ROUTER_ERRORS, contract.errors, contract.body ? BODY_ERRORS : {}]) {
+  for (const source of [routerErrorsOf(route), contract.errors, contract.body ? BODY_ERRORS : {}]) {
     for (const [status, codes] of Object.entries(source)) {
       const listed = errorsOf(status).codes;
       listed.push(...codes.filter((code) => !listed.includes(code)));

@@ -107,6 +107,24 @@ export const JUSTIFICATIONS: readonly Justification[] = [
     },
   },
   {
+    rules: ["owasp:api4:2023-string-restricted"],
+    why: "A reward's `title` and `description` are prose the apps show: bounded (120 and 1,000 characters), any pattern would refuse real titles.",
+    holds: (finding) => {
+      const property = finding.path.at(-1);
+      return finding.path.includes("requestBody") && (property === "title" || property === "description");
+    },
+  },
+  {
+    rules: ["owasp:api4:2023-string-limit"],
+    why: "A currency is `^[A-Z]{3}$`: the pattern bounds it to three characters.",
+    holds: at("components", "schemas", "Money", "properties", "currency"),
+  },
+  {
+    rules: ["owasp:api4:2023-array-limit"],
+    why: "The catalogue's list is an answer the function writes, nothing accepts it; the catalogue is the business's own few rewards.",
+    holds: inAnswer,
+  },
+  {
     rules: ["owasp:api4:2023-rate-limit"],
     why:
       "API Gateway's stage throttling (a token bucket per stage and method) sends no rate-limit headers, and the API has no usage plans (no API keys: callers are IAM principals or Cognito users); " +

@@ -17,6 +17,7 @@ import { DynamoAdjustments } from "../handlers/ledger/dynamo-adjustments";
 import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
 import { DynamoLedger } from "../handlers/ledger/dynamo-ledger";
 import { LedgerBusyError } from "../handlers/ledger/busy-retry";
+import { DynamoRewards } from "../handlers/ledger/dynamo-rewards";
 import { DynamoRedemptions } from "../handlers/ledger/dynamo-redemptions";
 import { createTableInput } from "../handlers/ledger/table";
 import { createReadApi } from "../handlers/reader/read-api";
@@ -45,6 +46,8 @@ const ADMIN_GROUP = "loyalty-support";
 /** Prod's lifecycle, so the examples show pending points and expiry dates. */
 const LIFECYCLE: Lifecycle = { pendingDays: 30, expiryDays: 365 };
 const RULES = parseEarnRules('{"EUR": 1}');
+/** Which code a redemption takes, and where uploaded codes sort, pinned: the same code every time. */
+const PINNED = { random: () => 0 };
 
 const customer = (userId: string): LocalCaller => ({ claims: { sub: userId } });
 const ADMIN: LocalCaller = { claims: { sub: "support-7", "cognito:groups": ADMIN_GROUP } };
@@ -107,10 +110,11 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
         ...common,
         adjustments: new DynamoAdjustments(documents, table, LIFECYCLE),
         erasure: new DynamoErasure(documents, table),
+        rewards: new DynamoRewards(documents, table, PINNED),
       });
     const functions = {
-      reader: createReadApi({ ...common, ledger }),
-      redeemer: createRedeemApi({ ...common, redemptions: new DynamoRedemptions(documents, tableName) }),
+      reader: createReadApi({ ...common, ledger, rewards: new DynamoRewards(documents, tableName, PINNED) }),
+      redeemer: createRedeemApi({ ...common, redemptions: new DynamoRedemptions(documents, tableName, PINNED) }),
       admin: admin(tableName),
     };
     const recorded: RecordedAnswer[] = [];
@@ -136,9 +140,113 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
     await ask("balance", "invalid_user_id", "A userId that is no id", { url: "/points/u%2042!", caller: ADMIN });
     await ask("balance", "forbidden", "Someone else's points", { url: "/points/u-42", caller: customer("u-7") });
 
-    const redemption = { redemptionId: "rd-1", points: 50, rewardId: "voucher-5" };
+    // The catalogue, as customer service sets it up: a voucher with single-use codes, a tote bag in
+    // stock (once per customer), a reward beyond any balance, one out of stock.
+    const voucher = {
+      title: "€5 off your next order",
+      description: "A single-use code for the checkout",
+      pointsCost: 50,
+      kind: "voucher",
+      value: { amount: 500, currency: "EUR" },
+      codes: "pool",
+    };
+    const putReward = (rewardId: string) => `/rewards/${rewardId}`;
+    await ask("putReward", "created", "A voucher whose redemptions each hand out an uploaded code", {
+      url: putReward("voucher-5"),
+      body: json(voucher),
+      caller: ADMIN,
+    });
+    await ask("putReward", "replaced", "The same reward again, from March on", {
+      url: putReward("voucher-5"),
+      body: json({ ...voucher, activeFrom: "2026-03-01T00:00:00.000Z" }),
+      caller: ADMIN,
+    });
+    await ask("putReward", "invalid_request", "A voucher without its value", {
+      url: putReward("voucher-x"),
+      body: json({ ...voucher, value: undefined }),
+      caller: ADMIN,
+    });
+    const notJson = "A body not sent as application/json (API Gateway validates only a matching type, and passes others on)";
+    await ask("putReward", "unsupported_media_type", notJson, {
+      url: putReward("voucher-x"),
+      body: json(voucher),
+      contentType: "text/plain",
+      caller: ADMIN,
+    });
+    await ask("putReward", "forbidden", "A customer may not change the catalogue", {
+      url: putReward("voucher-x"),
+      body: json(voucher),
+      caller: customer("u-42"),
+    });
+    const codes = "/rewards/voucher-5/codes";
+    await ask("uploadCodes", "uploaded", "Codes added, free to hand out", {
+      url: codes,
+      body: json({ codes: ["V5-7Q2M-K9TD", "V5-3XHP-W4NB", "V5-8RZC-J6LF"] }),
+      caller: ADMIN,
+    });
+    await ask("uploadCodes", "duplicates", "The same upload again, with one new code: only that one is added", {
+      url: codes,
+      body: json({ codes: ["V5-7Q2M-K9TD", "V5-3XHP-W4NB", "V5-8RZC-J6LF", "V5-2MVA-Q7EX"] }),
+      caller: ADMIN,
+    });
+    await ask("uploadCodes", "reward_not_found", "Codes for a reward the catalogue does not know", {
+      url: "/rewards/voucher-9/codes",
+      body: json({ codes: ["V9-1"] }),
+      caller: ADMIN,
+    });
+    await ask("uploadCodes", "invalid_request", "A code with characters a code may not have", {
+      url: codes,
+      body: json({ codes: ["V5 7Q2M"] }),
+      caller: ADMIN,
+    });
+    await ask("uploadCodes", "unsupported_media_type", notJson, {
+      url: codes,
+      body: json({ codes: ["V5-1"] }),
+      contentType: "text/plain",
+      caller: ADMIN,
+    });
+    await ask("uploadCodes", "forbidden", "A customer may not upload codes", {
+      url: codes,
+      body: json({ codes: ["V5-1"] }),
+      caller: customer("u-42"),
+    });
+    const more = [
+      ["tote", { title: "Otrium tote bag", pointsCost: 20, kind: "product", stock: 500, perCustomerLimit: 1 }],
+      ["weekend-trip", { title: "A weekend in Amsterdam", pointsCost: 100_000, kind: "product" }],
+      ["free-shipping", { title: "Free shipping", pointsCost: 10, kind: "free_shipping", stock: 0 }],
+    ] as const;
+    for (const [rewardId, definition] of more) {
+      const answer = await functions.admin(
+        toProxyEvent(
+          {
+            method: "PUT",
+            url: putReward(rewardId),
+            headers: { "content-type": "application/json" },
+            body: json(definition),
+            sourceIp: "127.0.0.1",
+            caller: ADMIN,
+          },
+          "v1",
+        ),
+      );
+      if (answer.statusCode !== 201) throw new Error(`the catalogue's ${rewardId} was not created: ${answer.body}`);
+    }
+    await ask("listRewards", "customer", "A customer sees what they can redeem now", { url: "/rewards", caller: customer("u-42") });
+    await ask("listRewards", "admin", "An admin sees every reward, active or not", { url: "/rewards", caller: ADMIN });
+    await ask("getReward", "reward", "One reward, with what it has left", { url: putReward("voucher-5"), caller: customer("u-42") });
+    await ask("getReward", "reward_not_found", "A reward the catalogue does not know", {
+      url: putReward("voucher-9"),
+      caller: customer("u-42"),
+    });
+    await ask("getReward", "invalid_request", "A rewardId that is no id", { url: "/rewards/v%205", caller: customer("u-42") });
+
+    const redemption = { redemptionId: "rd-1", rewardId: "voucher-5" };
     const redeem = "/points/u-42/redemptions";
-    await ask("redeem", "redeemed", "Points spent", { url: redeem, body: json(redemption), caller: customer("u-42") });
+    await ask("redeem", "redeemed", "The reward's price spent: a pool reward hands out its code", {
+      url: redeem,
+      body: json(redemption),
+      caller: customer("u-42"),
+    });
     await ask("redeem", "replayed", "The same request again: its first answer", {
       url: redeem,
       body: json(redemption),
@@ -149,9 +257,24 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
       body: json({ ...redemption, points: 60 }),
       caller: customer("u-42"),
     });
-    await ask("redeem", "insufficient_points", "More than the balance", {
+    await ask("redeem", "insufficient_points", "A reward dearer than the balance", {
       url: redeem,
-      body: json({ redemptionId: "rd-2", points: 100_000, rewardId: "weekend-trip" }),
+      body: json({ redemptionId: "rd-2", rewardId: "weekend-trip" }),
+      caller: customer("u-42"),
+    });
+    await ask("redeem", "price_changed", "The app showed another price: nothing spent, the current one answered", {
+      url: redeem,
+      body: json({ redemptionId: "rd-7", rewardId: "voucher-5", points: 40 }),
+      caller: customer("u-42"),
+    });
+    await ask("redeem", "reward_not_found", "The apps' old request: a price and a reward the catalogue does not know", {
+      url: redeem,
+      body: json({ redemptionId: "rd-8", points: 30, rewardId: "voucher-10" }),
+      caller: customer("u-42"),
+    });
+    await ask("redeem", "reward_unavailable", "A reward out of stock", {
+      url: redeem,
+      body: json({ redemptionId: "rd-10", rewardId: "free-shipping" }),
       caller: customer("u-42"),
     });
     await ask("redeem", "invalid_request", "A body that breaks the request schema", {
@@ -159,7 +282,6 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
       body: json({ redemptionId: "rd-3", points: 0, rewardId: "voucher-5" }),
       caller: customer("u-42"),
     });
-    const notJson = "A body not sent as application/json (API Gateway validates only a matching type, and passes others on)";
     await ask("redeem", "unsupported_media_type", notJson, {
       url: redeem,
       body: json({ ...redemption, redemptionId: "rd-6" }),
@@ -270,14 +392,24 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
       body: json(backendGrant),
       caller: BACKEND,
     });
-    const backendRedemption = { redemptionId: "rd-backend-1", points: 20, rewardId: "voucher-5" };
+    const backendRedemption = { redemptionId: "rd-backend-1", rewardId: "tote" };
     await ask("redeem", "backend_redeems", "A listed backend spends for a customer", {
       url: underAdmin(redeem),
       body: json(backendRedemption),
       caller: BACKEND,
     });
+    await ask("redeem", "reward_limit_reached", "A reward the customer has had as often as it allows", {
+      url: redeem,
+      body: json({ redemptionId: "rd-11", rewardId: "tote" }),
+      caller: customer("u-42"),
+    });
     await ask("cancelRedemption", "backend_cancels", "A listed backend gives the points back", {
       url: underAdmin("/points/u-42/redemptions/rd-backend-1/cancel"),
+      caller: BACKEND,
+    });
+    await ask("putReward", "backend_puts", "A listed backend changes the catalogue", {
+      url: underAdmin(putReward("tote")),
+      body: json({ title: "Otrium tote bag", pointsCost: 25, kind: "product", stock: 500, perCustomerLimit: 1 }),
       caller: BACKEND,
     });
     await ask("erase", "backend_erases", "A listed backend erases a customer", {
@@ -316,7 +448,11 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
     }
     const missingTable = `${tableName}-missing`;
     const broken = askOf({
-      reader: createReadApi({ ...common, ledger: new DynamoLedger(documents, missingTable) }),
+      reader: createReadApi({
+        ...common,
+        ledger: new DynamoLedger(documents, missingTable),
+        rewards: new DynamoRewards(documents, missingTable),
+      }),
       redeemer: createRedeemApi({ ...common, redemptions: new DynamoRedemptions(documents, missingTable) }),
       admin: admin(missingTable),
     });
@@ -335,6 +471,14 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
       caller: ADMIN,
     });
     await broken("erase", "internal_error", internal, { url: "/points/u-42", method: "DELETE", caller: ADMIN });
+    await broken("listRewards", "internal_error", internal, { url: "/rewards", caller: customer("u-42") });
+    await broken("getReward", "internal_error", internal, { url: "/rewards/voucher-5", caller: customer("u-42") });
+    await broken("putReward", "internal_error", internal, { url: "/rewards/voucher-5", body: json(voucher), caller: ADMIN });
+    await broken("uploadCodes", "internal_error", internal, {
+      url: "/rewards/voucher-5/codes",
+      body: json({ codes: ["V5-1"] }),
+      caller: ADMIN,
+    });
     const busy = askOf({ ...functions, redeemer: createRedeemApi({ ...common, redemptions: new BusyRedemptions(documents, tableName) }) });
     const retry = "The balance kept changing: retry with the same redemptionId";
     await busy("redeem", "busy", retry, { url: redeem, body: json({ ...redemption, redemptionId: "rd-5" }), caller: customer("u-42") });
@@ -350,6 +494,7 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
         ...common,
         adjustments: new BusyAdjustments(documents, tableName, LIFECYCLE),
         erasure: new DynamoErasure(documents, tableName),
+        rewards: new DynamoRewards(documents, tableName, PINNED),
       }),
     });
     await busyAdmin("adjust", "busy", "The balance kept changing: retry with the same adjustmentId", {

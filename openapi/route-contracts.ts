@@ -8,6 +8,8 @@ import type * as v from "valibot";
 import { AdjustmentAnswerSchema, ErasureAnswerSchema } from "../handlers/admin/answers";
 import { AdjustmentRequestSchema } from "../handlers/domain/adjustment";
 import { RedemptionRequestSchema } from "../handlers/domain/redemption";
+import { CodesUploadSchema, RewardDefinitionSchema } from "../handlers/domain/rewards";
+import { CodesUploadAnswerSchema, RewardAnswerSchema, RewardListAnswerSchema } from "../handlers/http/reward-answers";
 import type { ErrorCode } from "../handlers/http/responses";
 import type { API_ROUTES } from "../handlers/http/routes";
 import { BalanceAnswerSchema, HistoryPageSchema } from "../handlers/reader/answers";
@@ -58,20 +60,31 @@ export const ROUTE_CONTRACTS: { [name in RouteName]: RouteContract } = {
   redeem: {
     summary: "Spend points on a reward",
     description:
-      "`redemptionId` is the client's idempotency key: the same request again gets the first answer (200), " +
-      "a different request with the same id `409 idempotency_conflict`. `409 insufficient_points` when the balance does not cover it; " +
-      "`503 busy` when the balance kept changing: retry with the same `redemptionId`.",
+      "The points spent are the reward's `pointsCost`. Send `points` (the price the app showed) to be refused with `409 price_changed` (carrying the current `pointsCost`) " +
+      "rather than charged another price. A pool reward's answer carries its single-use `code`. " +
+      "`404 reward_not_found` for a reward the catalogue does not know (the apps' old request, `points` with a reward of their own, gets this); " +
+      "`409 reward_unavailable` outside the reward's window or when it has no code or stock left; `409 reward_limit_reached` when the customer has had its `perCustomerLimit`; " +
+      "`409 insufficient_points` when the balance does not cover it. A refused redemption spends nothing. " +
+      "`redemptionId` is the client's idempotency key: the same request again gets the first answer (200, the same code), " +
+      "a different request with the same id `409 idempotency_conflict`. `503 busy` when the balance kept changing: retry with the same `redemptionId`.",
     body: RedemptionRequestSchema,
     answers: {
       201: { description: "Redeemed: the points are spent.", schema: RedemptionAnswerSchema },
       200: { description: "A retry of a redemption already made: its first answer.", schema: RedemptionAnswerSchema },
     },
-    errors: { 400: ["invalid_request"], 409: ["idempotency_conflict", "insufficient_points"], 503: ["busy"] },
+    errors: {
+      400: ["invalid_request"],
+      404: ["reward_not_found"],
+      409: ["idempotency_conflict", "price_changed", "reward_unavailable", "reward_limit_reached", "insufficient_points"],
+      503: ["busy"],
+    },
   },
   cancelRedemption: {
     summary: "Cancel a redemption",
     description:
       "Gives the redemption's points back, once: a second cancel answers the same and changes nothing. " +
+      "A pool reward's code is voided: it is never handed out again (`Redemption Cancelled` names it, so the checkout refuses it). " +
+      "The reward's unit (code or stock) and the customer's count towards `perCustomerLimit` are not returned. " +
       "Only the admin group and listed IAM principals may cancel.",
     answers: { 200: { description: "Cancelled (now or before).", schema: CancelAnswerSchema } },
     errors: { 400: ["invalid_request"], 404: ["redemption_not_found"], 503: ["busy"] },
@@ -98,5 +111,41 @@ export const ROUTE_CONTRACTS: { [name in RouteName]: RouteContract } = {
       "The platform's `Customer Deleted` event does the same. Admins only.",
     answers: { 200: { description: "Erased (now or before).", schema: ErasureAnswerSchema } },
     errors: {},
+  },
+  listRewards: {
+    summary: "List the rewards",
+    description:
+      "The catalogue, by `rewardId`, each with what it has `available`. Customers see the rewards they can redeem now (in their window, with a unit left); " +
+      "the admin group and listed IAM principals see every reward, with `active` saying which.",
+    answers: { 200: { description: "The rewards.", schema: RewardListAnswerSchema } },
+    errors: {},
+  },
+  getReward: {
+    summary: "Read a reward",
+    description: "One reward of the catalogue with what it has `available` and whether it is `active`. Any caller.",
+    answers: { 200: { description: "The reward.", schema: RewardAnswerSchema } },
+    errors: { 400: ["invalid_request"], 404: ["reward_not_found"] },
+  },
+  putReward: {
+    summary: "Create or replace a reward",
+    description:
+      "The whole definition: `title`, `pointsCost` (a whole number ≥ 1), `kind` (`voucher` needs `value` in minor units), an optional window (`activeFrom` included, `activeUntil` excluded), " +
+      "`stock` (caps redemptions of a reward without codes), `perCustomerLimit`, and `codes`: `pool` hands out one uploaded single-use code per redemption, `none` (the default) nothing. " +
+      "`codes` is fixed once the reward exists (`400 invalid_request` otherwise). A new `stock` counts what was redeemed already. Admins only.",
+    body: RewardDefinitionSchema,
+    answers: {
+      201: { description: "Created.", schema: RewardAnswerSchema },
+      200: { description: "Replaced.", schema: RewardAnswerSchema },
+    },
+    errors: { 400: ["invalid_request"] },
+  },
+  uploadCodes: {
+    summary: "Upload a reward's codes",
+    description:
+      "1 to 1,000 single-use codes (1–64 letters, digits, `-` or `_`) for a `codes: pool` reward. Idempotent: a code the reward knows already — free, handed out or voided — " +
+      "is counted in `duplicates` and never added twice, so an upload can be repeated safely. Admins only.",
+    body: CodesUploadSchema,
+    answers: { 200: { description: "What was added.", schema: CodesUploadAnswerSchema } },
+    errors: { 400: ["invalid_request"], 404: ["reward_not_found"] },
   },
 };

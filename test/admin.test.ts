@@ -11,6 +11,7 @@ import { erasedPk, indexShardOf, TOMBSTONE_SK } from "../handlers/domain/ledger-
 import type { Lifecycle } from "../handlers/domain/lifecycle";
 import { API_ROUTES } from "../handlers/http/routes";
 import { DynamoAdjustments } from "../handlers/ledger/dynamo-adjustments";
+import { DynamoRewards } from "../handlers/ledger/dynamo-rewards";
 import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
 import { createReadApi } from "../handlers/reader/read-api";
 import { createLogger } from "../handlers/runtime/log";
@@ -39,13 +40,23 @@ async function setup(lifecycle: Lifecycle = { pendingDays: 0, expiryDays: 0 }, e
   const rawAdminApi = createAdminApi({
     adjustments: new DynamoAdjustments(harness.documents, harness.tableName, lifecycle),
     erasure: new DynamoErasure(harness.documents, harness.tableName, undefined, { pageSize: erasurePageSize }),
+    rewards: new DynamoRewards(harness.documents, harness.tableName),
     logger,
     allowedOrigins: [],
     adminGroup: ADMINS,
     now: rig.now,
   });
   const adminApi = asAdminBackend(rawAdminApi);
-  const readApi = asAdminBackend(createReadApi({ ledger: rig.ledger, logger, allowedOrigins: [], adminGroup: ADMINS, now: rig.now }));
+  const readApi = asAdminBackend(
+    createReadApi({
+      ledger: rig.ledger,
+      rewards: new DynamoRewards(harness.documents, harness.tableName),
+      logger,
+      allowedOrigins: [],
+      adminGroup: ADMINS,
+      now: rig.now,
+    }),
+  );
   const balance = async (userId = "u-1") => bodyOf(await readApi(balanceRequest(userId)));
   const history = async (userId = "u-1") =>
     bodyOf(await readApi(historyRequest(userId, { query: { limit: "100" } }))).items as Array<Record<string, unknown>>;
@@ -241,7 +252,7 @@ const HEAVY = "heavy-customer-7f3a";
 const ENTRIES = 300;
 const PAGE = 40;
 
-/** A customer with real orders (lots expiring on two days), a parked refund, a redemption, and ENTRIES entries. */
+/** A customer with real orders (lots expiring on two days), a parked refund, a redemption (and their count of its reward), and ENTRIES entries. */
 async function heavyCustomer() {
   const context = await setup({ pendingDays: 0, expiryDays: 365 }, PAGE);
   const { harness, rig } = context;
@@ -269,8 +280,8 @@ test(`erasing a customer with ${ENTRIES} entries over pages of ${PAGE} keys leav
   for (const operation of harness.requests) counts[operation] = (counts[operation] ?? 0) + 1;
   t.is(
     before,
-    ENTRIES + 6 + 2,
-    "the entries, the balance, 2 orders, a parked refund and its order's early note, a redemption, and 2 expiry index items",
+    ENTRIES + 7 + 2,
+    "the entries, the balance, 2 orders, a parked refund and its order's early note, a redemption and the count of its reward, and 2 expiry index items",
   );
   // The balance, the tombstone with its check that the balance is as read, the balance again (its
   // lots name the index days); the pages of keys; every other item (the two expiry index items

@@ -227,9 +227,22 @@ const methodsIn = (tree: "customer" | "admin", resources: CapturedResource[]) =>
     .sort();
 const methods = (resources: CapturedResource[]) => methodsIn("customer", resources);
 /** The API Gateway resources of the customer tree, parents before children. */
-const CUSTOMER_PATH_PARTS = ["points", "{userId}", "history", "redemptions", "{redemptionId}", "cancel", "adjustments"];
+const CUSTOMER_PATH_PARTS = [
+  "points",
+  "{userId}",
+  "history",
+  "redemptions",
+  "{redemptionId}",
+  "cancel",
+  "adjustments",
+  "rewards",
+  "{rewardId}",
+  "codes",
+];
+/** Every route's method, sorted: the points routes and the catalogue's. */
+const ROUTE_METHODS = ["DELETE", "GET", "GET", "GET", "GET", "POST", "POST", "POST", "POST", "PUT"];
 /** The backends' tree, the same in every API: every route, SigV4, no preflights. */
-const ADMIN_TREE = ["DELETE AWS_IAM", "GET AWS_IAM", "GET AWS_IAM", "POST AWS_IAM", "POST AWS_IAM", "POST AWS_IAM"];
+const ADMIN_TREE = ROUTE_METHODS.map((method) => `${method} AWS_IAM`);
 
 serial("LoyaltyApi with minimal args: IAM-authorized methods, no CORS, read-only reader", async (t) => {
   const run = await runProgram(
@@ -238,7 +251,7 @@ serial("LoyaltyApi with minimal args: IAM-authorized methods, no CORS, read-only
     },
     { config: CONFIG },
   );
-  t.deepEqual(methods(run.resources), ["DELETE AWS_IAM", "GET AWS_IAM", "GET AWS_IAM", "POST AWS_IAM", "POST AWS_IAM", "POST AWS_IAM"]);
+  t.deepEqual(methods(run.resources), ADMIN_TREE, "the customer tree behind IAM too");
   t.deepEqual(run.ofType("aws:apigateway/authorizer:Authorizer"), []);
   t.deepEqual(
     run.ofType("aws:apigateway/resource:Resource").map((r) => input(r, "pathPart")),
@@ -276,20 +289,14 @@ serial("LoyaltyApi with Cognito, an admin group and CORS", async (t) => {
     },
     { config: CONFIG },
   );
-  t.deepEqual(methods(run.resources), [
-    "DELETE COGNITO_USER_POOLS",
-    "GET COGNITO_USER_POOLS",
-    "GET COGNITO_USER_POOLS",
-    // One preflight per path: GET and DELETE /points/{userId} share one.
-    "OPTIONS NONE",
-    "OPTIONS NONE",
-    "OPTIONS NONE",
-    "OPTIONS NONE",
-    "OPTIONS NONE",
-    "POST COGNITO_USER_POOLS",
-    "POST COGNITO_USER_POOLS",
-    "POST COGNITO_USER_POOLS",
-  ]);
+  t.deepEqual(
+    methods(run.resources),
+    [
+      ...ROUTE_METHODS.map((method) => `${method} COGNITO_USER_POOLS`),
+      // One preflight per path: GET and DELETE /points/{userId} share one, GET and PUT /rewards/{rewardId} another.
+      ...Array.from({ length: 8 }, () => "OPTIONS NONE"),
+    ].sort(),
+  );
   t.deepEqual(methodsIn("admin", run.resources), ADMIN_TREE, "SigV4 for backends beside the apps' Cognito, with no preflights");
   t.like(run.get("aws:apigateway/methodSettings:MethodSettings", "api").inputs, {
     settings: { throttlingRateLimit: 5, throttlingBurstLimit: 7 },
@@ -338,7 +345,10 @@ serial("LoyaltyApi open to anyone only when spelled out", async (t) => {
     },
     { config: CONFIG },
   );
-  t.deepEqual(methods(run.resources), ["DELETE NONE", "GET NONE", "GET NONE", "POST NONE", "POST NONE", "POST NONE"]);
+  t.deepEqual(
+    methods(run.resources),
+    ROUTE_METHODS.map((method) => `${method} NONE`),
+  );
   t.deepEqual(methodsIn("admin", run.resources), ADMIN_TREE, "the backends' tree stays SigV4");
 });
 

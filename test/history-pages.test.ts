@@ -5,6 +5,7 @@
 import test from "ava";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { DynamoAdjustments } from "../handlers/ledger/dynamo-adjustments";
+import { DynamoRewards } from "../handlers/ledger/dynamo-rewards";
 import { createReadApi } from "../handlers/reader/read-api";
 import { createLogger } from "../handlers/runtime/log";
 import { historyRequest } from "./support/api-events";
@@ -26,7 +27,13 @@ test("a history paged one entry at a time gives every entry of every kind once, 
   const rig = createLifecycleRig(harness, lifecycle, "2026-01-01T12:00:00.000Z");
   const adjustments = new DynamoAdjustments(harness.documents, harness.tableName, lifecycle);
   const read = asAdminBackend(
-    createReadApi({ ledger: rig.ledger, logger: createLogger("info", () => {}), allowedOrigins: [], now: rig.now }),
+    createReadApi({
+      ledger: rig.ledger,
+      rewards: new DynamoRewards(harness.documents, harness.tableName),
+      logger: createLogger("info", () => {}),
+      allowedOrigins: [],
+      now: rig.now,
+    }),
   );
 
   t.deepEqual(await rig.order({ orderId: "o-1", userId: "u-1", amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" }), []);

@@ -14,6 +14,7 @@ import { TiersSchema } from "../handlers/domain/tier-settings";
 import { createLogger } from "../handlers/runtime/log";
 import { createBatchWriter } from "../handlers/writer/batch-writer";
 import * as v from "valibot";
+import { DynamoRewards } from "../handlers/ledger/dynamo-rewards";
 import { runStack } from "../harness/stack-run";
 import { createHarness, type Harness, type KeyedAction } from "./support/dynamo-harness";
 import { useDynamoLocal } from "./support/dynamo-local-per-file";
@@ -119,11 +120,36 @@ test("each function's role allows every DynamoDB action its code sends", async (
       await rig.cancel("x-1");
     }),
   );
+  // The catalogue: the admin function puts a pool reward and a stock reward and uploads codes
+  // (a duplicate among them); the redeemer claims a code and a unit, and voids the code on cancel;
+  // the reader lists the catalogue and reads a reward with what it has left.
+  const rewards = new DynamoRewards(harness.documents, harness.tableName);
+  add(
+    "admin",
+    await actionsOf(harness, async () => {
+      const voucher = { title: "€5 off", pointsCost: 5, kind: "voucher", value: { amount: 500, currency: "EUR" }, codes: "pool" } as const;
+      await rewards.put("v5", voucher, rig.now());
+      await rewards.put("ship", { title: "Free shipping", pointsCost: 1, kind: "free_shipping", stock: 10, codes: "none" }, rig.now());
+      await rewards.uploadCodes("v5", ["A-1", "A-2", "A-3"], rig.now());
+      await rewards.uploadCodes("v5", ["A-1", "A-4"], rig.now());
+      await rewards.get("v5");
+    }),
+  );
+  add(
+    "redeemer",
+    await actionsOf(harness, async () => {
+      await rig.redemptions.redeem("u-1", { redemptionId: "p-1", rewardId: "v5" }, rig.now);
+      await rig.redemptions.redeem("u-1", { redemptionId: "p-2", rewardId: "ship" }, rig.now);
+      await rig.redemptions.cancel("u-1", "p-1", rig.now);
+    }),
+  );
   add(
     "reader",
     await actionsOf(harness, async () => {
       await rig.balance();
       await rig.ledger.getHistory("u-1", 5);
+      await rewards.list();
+      await rewards.get("v5");
     }),
   );
   rig.at("2026-01-10T00:15:00.000Z");
@@ -181,6 +207,7 @@ test("each function's role allows every DynamoDB action its code sends", async (
   );
   t.true(used.admin.has("dynamodb:BatchWriteItem") && used.admin.has("dynamodb:ConditionCheckItem"), "the admin paths were taken");
   t.true(used.redeemer.has("dynamodb:ConditionCheckItem"), "the redeemer's writes carried their tombstone check");
+  t.true(used.redeemer.has("dynamodb:DeleteItem") && used.redeemer.has("dynamodb:Query"), "a code was claimed from its shard's free codes");
   const { get } = await runStack("prod");
   // Each function's role policy in prod, by the function.
   const rolePolicies = [

@@ -9,12 +9,14 @@ import type { APIGatewayProxyResult, SQSBatchResponse } from "aws-lambda";
 import { NumberValue, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { CorruptLedgerItemError } from "../handlers/domain/errors";
 import { API_ROUTES } from "../handlers/http/routes";
+import { DynamoRewards } from "../handlers/ledger/dynamo-rewards";
 import { DynamoRedemptions } from "../handlers/ledger/dynamo-redemptions";
 import { totalName } from "../handlers/ledger/total-names";
 import { createReadApi } from "../handlers/reader/read-api";
 import { createRedeemApi } from "../handlers/redeemer/redeem-api";
 import { createLogger } from "../handlers/runtime/log";
 import { apiEvent, balanceRequest, historyRequest } from "./support/api-events";
+import { pricedRewards } from "./support/priced-rewards";
 import { createHarness, type Harness } from "./support/dynamo-harness";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/events";
 import { createTestWriter, TEST_RULES } from "./support/writer-harness";
@@ -39,7 +41,9 @@ async function setup(rules = TEST_RULES) {
   const { write, ledger, logs } = createTestWriter(harness, rules);
   const apiLogs: string[] = [];
   const logger = createLogger("info", (line) => apiLogs.push(line));
-  const read = asAdminBackend(createReadApi({ ledger, logger, allowedOrigins: [] }));
+  const read = asAdminBackend(
+    createReadApi({ ledger, rewards: new DynamoRewards(harness.documents, harness.tableName), logger, allowedOrigins: [] }),
+  );
   const redeemApi = asAdminBackend(
     createRedeemApi({
       redemptions: new DynamoRedemptions(harness.documents, harness.tableName),
@@ -48,6 +52,9 @@ async function setup(rules = TEST_RULES) {
       now: () => new Date("2026-11-24T15:00:00.000Z"),
     }),
   );
+  // The rewards the redemptions below spend on: `reward-1` and `reward-10`.
+  const priced = pricedRewards(harness);
+  await Promise.all([priced(1), priced(10)]);
   return { harness, write, ledger, logs, read, redeemApi, apiLogs };
 }
 
@@ -66,7 +73,7 @@ const redeem = (userId: string, redemptionId: string, points: number) =>
     resource: API_ROUTES.redeem.resource,
     method: "POST",
     pathParameters: { userId },
-    body: JSON.stringify({ redemptionId, points, rewardId: "voucher" }),
+    body: JSON.stringify({ redemptionId, points, rewardId: `reward-${points}` }),
   });
 
 test("81 GBP orders of 9007199254740991 minor units are refused; the user's balance still reads", async (t) => {

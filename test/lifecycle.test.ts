@@ -206,7 +206,8 @@ test("cost: order 1 request, duplicate 1, refund 2, balance read 1, redemption 2
     "TransactWriteItems",
   ]);
   t.deepEqual(await counted(() => rig.balance()), ["GetItem"]);
-  t.deepEqual(await counted(() => rig.redeem("r-1", 10)), ["TransactGetItems", "TransactWriteItems"]);
+  await rig.priced(10);
+  t.deepEqual(await counted(() => rig.redeem("r-1", 10)), ["BatchGetItem", "TransactWriteItems"]);
   t.deepEqual(await counted(() => rig.cancel("r-1")), ["TransactGetItems", "TransactWriteItems"]);
   t.deepEqual(await counted(() => rig.windowClosed({ orderId: "o", userId: "u-1", closedAt: "2026-01-01T12:00:00.000Z" })), [
     "TransactGetItems",
@@ -222,10 +223,11 @@ test("redemptions racing a release and an expiry never overspend", async (t) => 
   await rig.order({ orderId: "b", userId: "u-1", amount: 5_000, completedAt: "2026-01-02T10:00:00.000Z" }); // 01-04 → 01-05
   // Around 01-04T00:00 lot a expires and lot b releases: at no instant are more than 50 spendable.
   const instants = ["2026-01-03T23:59:59.000Z", "2026-01-03T23:59:59.999Z", "2026-01-04T00:00:00.000Z", "2026-01-04T00:00:00.500Z"];
+  const rewardId = await rig.priced(10);
   const results = await Promise.all(
     Array.from({ length: 24 }, (_, i) => {
       const at = Date.parse(instants[i % instants.length] ?? "");
-      return rig.redemptions.redeem("u-1", { redemptionId: `r-${i}`, points: 10, rewardId: "x" }, () => new Date(at));
+      return rig.redemptions.redeem("u-1", { redemptionId: `r-${i}`, points: 10, rewardId }, () => new Date(at));
     }),
   );
   const redeemed = results.filter((r) => r.outcome === "redeemed").length;

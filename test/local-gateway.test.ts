@@ -16,6 +16,7 @@ import { jsonResponse } from "../handlers/http/responses";
 import { API_ROUTES, type ApiHandlerName } from "../handlers/http/routes";
 import { DynamoAdjustments } from "../handlers/ledger/dynamo-adjustments";
 import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
+import { DynamoRewards } from "../handlers/ledger/dynamo-rewards";
 import { DynamoRedemptions } from "../handlers/ledger/dynamo-redemptions";
 import { createRedeemApi } from "../handlers/redeemer/redeem-api";
 import { createDocumentClient } from "../handlers/runtime/dynamo-client";
@@ -109,13 +110,13 @@ async function startGateway(
         route: API_ROUTES.balance,
         authorize: () => true,
         forbidden: "",
-        handle: async (userId) => jsonResponse(200, { userId, balance: 42 }),
+        handle: async (userId: string) => jsonResponse(200, { userId, balance: 42 }),
       },
       {
         route: API_ROUTES.redeem,
         authorize: () => true,
         forbidden: "",
-        handle: async (userId) => {
+        handle: async (userId: string) => {
           await new Promise((resolve) => setTimeout(resolve, redeemDelayMs));
           return jsonResponse(201, { userId });
         },
@@ -513,6 +514,7 @@ test("HTTP: a JSON body sent without Content-Type: application/json is the funct
       ...common,
       adjustments: new DynamoAdjustments(documents, "unreachable", { pendingDays: 0, expiryDays: 0 }),
       erasure: new DynamoErasure(documents, "unreachable"),
+      rewards: new DynamoRewards(documents, "unreachable"),
     }),
   });
   const bodies = {

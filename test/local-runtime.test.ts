@@ -18,6 +18,7 @@ import type { LocalSettings } from "../local/settings";
 import { sharedDynamoEndpoint } from "./support/dynamo-local-per-file";
 import { assertNoJvmLeft } from "./support/no-jvm-left";
 import { required } from "../harness/required";
+import { priced, putRewards } from "./support/local-catalogue";
 
 // Serial, in this order: ava runs hooks of one kind concurrently; the check must follow the stop.
 test.serial.after.always(() => stopFast());
@@ -317,6 +318,7 @@ test.serial("redemptions over HTTP: spend, retry, refuse, cancel — and the his
         body: body === undefined ? undefined : JSON.stringify(body),
       });
 
+    await putRewards(runtime.endpoint, { "voucher-60": priced(60), "spend-41": priced(41) });
     const request = { redemptionId: "red-1", points: 60, rewardId: "voucher-60" };
     const first = await post("/points/u-spend/redemptions", request);
     t.is(first.status, 201);
@@ -324,7 +326,7 @@ test.serial("redemptions over HTTP: spend, retry, refuse, cancel — and the his
     const retry = await post("/points/u-spend/redemptions", request);
     t.is(retry.status, 200);
     t.like(await retry.json(), { balance: 40, redemptionId: "red-1" });
-    const tooMuch = await post("/points/u-spend/redemptions", { redemptionId: "red-2", points: 41, rewardId: "x" });
+    const tooMuch = await post("/points/u-spend/redemptions", { redemptionId: "red-2", points: 41, rewardId: "spend-41" });
     t.is(tooMuch.status, 409);
     t.like(await tooMuch.json(), { error: { code: "insufficient_points", balance: 40 } });
     const malformed = await post("/points/u-spend/redemptions", { redemptionId: "red-3" });
@@ -366,11 +368,12 @@ test.serial("local auth: no claims acts as an admin, X-Local-Claims as a custome
       "the admin group reads anyone's",
     );
 
+    await putRewards(runtime.endpoint, { "auth-10": priced(10) });
     const spend = (headers: Record<string, string>) =>
       fetch(`${runtime.endpoint}/points/u-auth/redemptions`, {
         method: "POST",
         headers: { "Content-Type": "application/json", ...headers },
-        body: JSON.stringify({ redemptionId: "auth-r", points: 10, rewardId: "x" }),
+        body: JSON.stringify({ redemptionId: "auth-r", points: 10, rewardId: "auth-10" }),
       });
     t.is((await spend(as({ sub: "u-auth" }))).status, 201, "a customer spends their own points");
     const cancel = (headers: Record<string, string>) =>

@@ -80,9 +80,40 @@ test("a client generated from openapi.json works against npm start, and every an
   t.like(second.data?.items[0], { type: "earn", orderId: "contract-o-1", points: 129 });
   t.is(second.data?.nextCursor, null);
 
+  // The catalogue (an admin: no claims locally): a reward of 100 points, one of 80, one of 10, and
+  // a voucher with single-use codes; its codes again are duplicates; a customer may read, not write.
+  const reward = (rewardId: string) => ({ params: { path: { rewardId } } });
+  for (const [rewardId, pointsCost] of [
+    ["contract-100", 100],
+    ["contract-80", 80],
+    ["contract-10", 10],
+  ] as const) {
+    const put = await client.PUT("/rewards/{rewardId}", { ...reward(rewardId), body: { title: rewardId, pointsCost, kind: "product" } });
+    t.true(put.response.status === 201 || put.response.status === 200, rewardId);
+  }
+  const voucher = { title: "€5 off", pointsCost: 5, kind: "voucher", value: { amount: 500, currency: "EUR" }, codes: "pool" } as const;
+  t.like((await client.PUT("/rewards/{rewardId}", { ...reward("contract-v5"), body: voucher })).data, {
+    rewardId: "contract-v5",
+    codes: "pool",
+  });
+  const codes = { ...reward("contract-v5"), body: { codes: ["CONTRACT-A", "CONTRACT-B"] } };
+  t.like((await client.POST("/rewards/{rewardId}/codes", codes)).data, { available: 2 });
+  t.like((await client.POST("/rewards/{rewardId}/codes", codes)).data, { added: 0, duplicates: 2, available: 2 });
+  t.like((await client.GET("/rewards/{rewardId}", { ...reward("contract-v5"), headers: as(USER) })).data, { available: 2, active: true });
+  t.true(((await client.GET("/rewards", { headers: as(USER) })).data?.items ?? []).some((item) => item.rewardId === "contract-v5"));
+  t.is((await client.GET("/rewards/{rewardId}", reward("contract-none"))).error?.error.code, "reward_not_found");
+  t.is(
+    (await client.PUT("/rewards/{rewardId}", { ...reward("contract-v5"), headers: as(USER), body: voucher })).error?.error.code,
+    "forbidden",
+  );
+  t.is(
+    (await client.POST("/rewards/{rewardId}/codes", { ...reward("contract-v5"), body: { codes: [] } })).error?.error.code,
+    "invalid_request",
+  );
+
   // Redeem, replay, conflict, refuse.
   const redemptions = { params: { path: { userId: USER } } };
-  const request = { redemptionId: "contract-r-1", points: 100, rewardId: "voucher-10" };
+  const request = { redemptionId: "contract-r-1", points: 100, rewardId: "contract-100" };
   const redeemed = await client.POST("/points/{userId}/redemptions", { ...redemptions, body: request });
   t.is(redeemed.response.status, 201);
   t.like(redeemed.data, { ...request, userId: USER, balance: 79 });
@@ -93,9 +124,31 @@ test("a client generated from openapi.json works against npm start, and every an
   t.is(conflict.error?.error.code, "idempotency_conflict");
   const insufficient = await client.POST("/points/{userId}/redemptions", {
     ...redemptions,
-    body: { ...request, redemptionId: "contract-r-2", points: 80 },
+    body: { ...request, redemptionId: "contract-r-2", points: 80, rewardId: "contract-80" },
   });
   t.like(insufficient.error, { error: { code: "insufficient_points", balance: 79 } });
+  const stale = await client.POST("/points/{userId}/redemptions", {
+    ...redemptions,
+    body: { ...request, redemptionId: "contract-r-5", points: 90 },
+  });
+  t.like(stale.error, { error: { code: "price_changed", pointsCost: 100 } });
+  const oldShape = await client.POST("/points/{userId}/redemptions", {
+    ...redemptions,
+    body: { redemptionId: "contract-r-6", points: 10, rewardId: "voucher-10" },
+  });
+  t.is(oldShape.error?.error.code, "reward_not_found");
+  // A pool reward hands out a code, the same on a retry.
+  const pool = { redemptionId: "contract-r-7", rewardId: "contract-v5" };
+  const withCode = await client.POST("/points/{userId}/redemptions", { ...redemptions, body: pool });
+  t.like(withCode.data, { points: 5, balance: 74, reward: { title: "€5 off", kind: "voucher", value: { amount: 500, currency: "EUR" } } });
+  t.true(["CONTRACT-A", "CONTRACT-B"].includes(String(withCode.data?.code)));
+  t.deepEqual((await client.POST("/points/{userId}/redemptions", { ...redemptions, body: pool })).data, withCode.data);
+  // Its cancel gives the points back and voids the code: the reward has one code left, not two.
+  const voided = await client.POST("/points/{userId}/redemptions/{redemptionId}/cancel", {
+    params: { path: { userId: USER, redemptionId: "contract-r-7" } },
+  });
+  t.like(voided.data, { pointsReturned: 5, balance: 79 });
+  t.like((await client.GET("/rewards/{rewardId}", reward("contract-v5"))).data, { available: 1 });
   const invalid = await client.POST("/points/{userId}/redemptions", {
     ...redemptions,
     body: { ...request, redemptionId: "contract-r-3", points: 0 },
@@ -179,7 +232,7 @@ test("a client generated from openapi.json works against npm start, and every an
   t.like(granted.data, { userId: BACKENDS_USER, points: 30, balance: 30 });
   const spentForCleo = await client.POST("/admin/points/{userId}/redemptions", {
     ...cleo,
-    body: { redemptionId: "contract-r-9", points: 10, rewardId: "voucher-5" },
+    body: { redemptionId: "contract-r-9", points: 10, rewardId: "contract-10" },
   });
   t.like(spentForCleo.data, { balance: 20 });
   const returned = await client.POST("/admin/points/{userId}/redemptions/{redemptionId}/cancel", {
@@ -196,6 +249,22 @@ test("a client generated from openapi.json works against npm start, and every an
   t.is(deniedToCustomer.response.status, 403);
   t.is(deniedToCustomer.error?.error.code, "access_denied", "a Cognito user is refused by the gateway, as the resource policy does");
   t.like((await client.DELETE("/admin/points/{userId}", cleo)).data, { userId: BACKENDS_USER, erased: true, pointsRemoved: 30 });
+  // The catalogue, for backends.
+  const backendReward = { params: { path: { rewardId: "contract-backend" } } };
+  t.is(
+    (
+      await client.PUT("/admin/rewards/{rewardId}", {
+        ...backendReward,
+        body: { title: "Tote", pointsCost: 20, kind: "product", codes: "pool" },
+      })
+    ).response.status,
+    201,
+  );
+  t.like((await client.POST("/admin/rewards/{rewardId}/codes", { ...backendReward, body: { codes: ["CONTRACT-TOTE-1"] } })).data, {
+    added: 1,
+  });
+  t.like((await client.GET("/admin/rewards/{rewardId}", backendReward)).data, { available: 1 });
+  t.true(((await client.GET("/admin/rewards", {})).data?.items ?? []).some((item) => item.rewardId === "contract-backend"));
 
   t.deepEqual(problems, [], "every answer validates against the document");
   const routes = Object.keys(JSON.parse(text).paths);

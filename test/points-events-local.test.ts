@@ -15,6 +15,7 @@ import type { EventEnvelope } from "../local/event-log";
 import { watchdogFor } from "../local/watchdog";
 import { assertNoJvmLeft } from "./support/no-jvm-left";
 import { asAUserRunsIt, runningLoop, until } from "./support/npm-start";
+import { priced, putRewards } from "./support/local-catalogue";
 
 // Serial: ava runs hooks of one kind concurrently; this check must follow every other hook.
 test.serial.after.always(assertNoJvmLeft);
@@ -76,6 +77,7 @@ test("orders, a refund, a redemption and a cancel come out as points events on t
   );
   await waitForEntry(`USER#${USER}/REFUND#ev-o-1#ev-rf-1`);
 
+  await putRewards(baseUrl, { "voucher-5": priced(30) });
   const redeem = () =>
     fetch(`${baseUrl}/points/${USER}/redemptions`, {
       method: "POST",

@@ -77,6 +77,7 @@ const cancel = {
   points: 50,
   balanceAfter: 113,
   expiredPoints: 10,
+  code: "V5-0001",
   ...at,
 };
 
@@ -186,6 +187,7 @@ test("a new entry of each kind publishes its event, with what a notification nee
       occurredAt: at.occurredAt,
       redemptionId: "r-1",
       rewardId: "voucher-5",
+      code: "V5-0001",
       expiredPoints: 10,
     },
   });
@@ -241,7 +243,7 @@ test("a new entry of each kind publishes its event, with what a notification nee
 });
 
 test("every event the transform makes is valid under the published contract", (t) => {
-  const { rewardId: _older, expiredPoints: _none, ...olderCancel } = cancel;
+  const { rewardId: _older, expiredPoints: _none, code: _noCode, ...olderCancel } = cancel;
   const { availableAt: _atOnce, expiresAt: _never, ...immediateEarn } = earn;
   const take = {
     ...adjustment,
@@ -272,7 +274,7 @@ test("every event the transform makes is valid under the published contract", (t
     t.truthy(event, item.sk);
     t.true(v.safeParse(PointsEventSchema, event).success, item.sk);
   }
-  t.like(eventOfChange(insert(olderCancel))?.detail, { rewardId: null, expiredPoints: 0 });
+  t.like(eventOfChange(insert(olderCancel))?.detail, { rewardId: null, code: null, expiredPoints: 0 });
   t.like(eventOfChange(insert(immediateEarn))?.detail, { availableAt: null, expiresAt: null });
   t.like(eventOfChange(insert(neverExpiringRelease))?.detail, { expiresAt: null });
 });

@@ -96,8 +96,8 @@ test("every ledger change publishes exactly one event with its detail; duplicate
   });
   t.like(netted?.detail, { points: 10, orderId: "o-2", refundId: "rf-2", occurredAt: "2026-01-01T11:00:00.000Z" });
   t.like(reversed?.detail, { points: 25, orderId: "o-1", refundId: "rf-1" });
-  t.like(redeemed?.detail, { points: 50, redemptionId: "r-1", rewardId: "reward", occurredAt: "2026-01-02T09:00:00.000Z" });
-  t.like(cancelled?.detail, { points: 50, redemptionId: "r-1", rewardId: "reward", expiredPoints: 0 });
+  t.like(redeemed?.detail, { points: 50, redemptionId: "r-1", rewardId: "reward-50", occurredAt: "2026-01-02T09:00:00.000Z" });
+  t.like(cancelled?.detail, { points: 50, redemptionId: "r-1", rewardId: "reward-50", expiredPoints: 0 });
   // o-1 (100 − 25) and o-2 (40 − 10) share the lot that expires on 2026-01-11.
   t.like(expired?.detail, { points: 105, day: "2026-01-11", occurredAt: "2026-01-11T00:00:00.000Z" });
 });

@@ -289,16 +289,33 @@ for (const stack of ["dev", "prod"]) {
     );
     t.true(writer.includes("kms:Decrypt"));
     const reader = allowedActions(statementsOf(input(r.get(T.rolePolicy, "loyalty-api-reader"), "policy")));
-    t.deepEqual(reader.filter((a) => a.startsWith("dynamodb:")).sort(), ["dynamodb:GetItem", "dynamodb:Query"]);
-    t.deepEqual(reader.filter((a) => /^(dynamodb|kms|sqs):/.test(a)).sort(), ["dynamodb:GetItem", "dynamodb:Query", "kms:Decrypt"]);
-    // The redeemer writes what a redemption needs (read the balance, put the entry, update the
-    // balance, check the customer has no tombstone), the check on tombstones only.
+    // Balances and history, and the catalogue (its rewards, their shards' counts).
+    t.deepEqual(reader.filter((a) => a.startsWith("dynamodb:")).sort(), [
+      "dynamodb:BatchGetItem",
+      "dynamodb:GetItem",
+      "dynamodb:GetItem",
+      "dynamodb:Query",
+      "dynamodb:Query",
+    ]);
+    t.deepEqual([...new Set(reader.filter((a) => /^(dynamodb|kms|sqs):/.test(a)))].sort(), [
+      "dynamodb:BatchGetItem",
+      "dynamodb:GetItem",
+      "dynamodb:Query",
+      "kms:Decrypt",
+    ]);
+    // The redeemer writes what a redemption needs (read the balance, the reward and its shards,
+    // put the entry, update the balance, take a unit, claim a code found by a query of its shard,
+    // check the customer has no tombstone), the check on tombstones only.
     const redeemerStatements = statementsOf(input(r.get(T.rolePolicy, "loyalty-api-redeemer"), "policy"));
     const redeemer = allowedActions(redeemerStatements);
     t.deepEqual(redeemer.filter((a) => /^(dynamodb|kms|sqs):/.test(a)).sort(), [
+      "dynamodb:BatchGetItem",
       "dynamodb:ConditionCheckItem",
+      "dynamodb:DeleteItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
+      "dynamodb:Query",
+      "dynamodb:UpdateItem",
       "dynamodb:UpdateItem",
       "kms:Decrypt",
       "kms:GenerateDataKey",
@@ -794,15 +811,15 @@ test("prod is hardened where dev is cheap and open", (t) => {
       .filter((m) => input(m, "httpMethod") !== "OPTIONS")
       .map((m) => `${String(input(m, "httpMethod"))} ${String(input(m, "authorization"))}`)
       .sort();
-  t.deepEqual(authorizations(dev), ["DELETE AWS_IAM", "GET AWS_IAM", "GET AWS_IAM", "POST AWS_IAM", "POST AWS_IAM", "POST AWS_IAM"]);
-  t.deepEqual(authorizations(prod), [
-    "DELETE COGNITO_USER_POOLS",
-    "GET COGNITO_USER_POOLS",
-    "GET COGNITO_USER_POOLS",
-    "POST COGNITO_USER_POOLS",
-    "POST COGNITO_USER_POOLS",
-    "POST COGNITO_USER_POOLS",
-  ]);
+  const methods = ["DELETE", "GET", "GET", "GET", "GET", "POST", "POST", "POST", "POST", "PUT"];
+  t.deepEqual(
+    authorizations(dev),
+    methods.map((method) => `${method} AWS_IAM`),
+  );
+  t.deepEqual(
+    authorizations(prod),
+    methods.map((method) => `${method} COGNITO_USER_POOLS`),
+  );
   const authorizer = prod.get("aws:apigateway/authorizer:Authorizer", "loyalty-api");
   t.like(authorizer.inputs, {
     type: "COGNITO_USER_POOLS",
@@ -947,11 +964,11 @@ test("API Gateway's own answers use the API's error shape with a stable code eac
 test("CORS preflight methods are open (browsers send them without credentials) and answered by API Gateway, never by a function", (t) => {
   const prod = run("prod");
   const options = prod.ofType(T.method).filter((m) => input(m, "httpMethod") === "OPTIONS");
-  t.is(options.length, 5, "one per path: GET and DELETE /points/{userId} share theirs");
+  t.is(options.length, 8, "one per path: GET and DELETE /points/{userId} share theirs, as GET and PUT /rewards/{rewardId}");
   for (const method of options) t.is(input(method, "authorization"), "NONE");
   const integrations = prod.ofType("aws:apigateway/integration:Integration");
   const preflights = integrations.filter((i) => input(i, "httpMethod") === "OPTIONS");
-  t.is(preflights.length, 5);
+  t.is(preflights.length, 8);
   for (const integration of preflights) {
     t.like(integration.inputs, { type: "MOCK", requestTemplates: { "application/json": '{"statusCode": 204}' } });
     t.is(input(integration, "uri"), undefined, "no function behind a preflight");
@@ -982,7 +999,11 @@ test("backends reach every route under /admin in both stacks: SigV4 methods befo
         "POST loyalty-api-post-admin-points-userId-adjustments",
         "POST loyalty-api-post-admin-points-userId-redemptions",
         "POST loyalty-api-post-admin-points-userId-redemptions-redemptionId-cancel",
-      ],
+        "GET loyalty-api-get-admin-rewards",
+        "GET loyalty-api-get-admin-rewards-rewardId",
+        "POST loyalty-api-post-admin-rewards-rewardId-codes",
+        "PUT loyalty-api-put-admin-rewards-rewardId",
+      ].sort(),
       stack,
     );
     for (const method of admin) {
@@ -1052,6 +1073,19 @@ test("the reader, the redeemer and the admin function may be invoked by this API
       sourceArn: "arn:aws:execute-api:eu-west-1:123456789012:loyalty-api-id/*/*/points/*",
     });
   }
+  // Each function on the paths of its routes, and no other: the catalogue's reads are the reader's, its changes the admin function's.
+  const invokable = run("prod")
+    .ofType("aws:lambda/permission:Permission")
+    .filter((permission) => permission.name.startsWith("loyalty-api-"))
+    .map((permission) => `${permission.name} ${String(input(permission, "sourceArn")).replace(/^.*loyalty-api-id/u, "")}`)
+    .sort();
+  t.deepEqual(invokable, [
+    "loyalty-api-admin /*/*/points/*",
+    "loyalty-api-admin-rewards /*/*/rewards/*",
+    "loyalty-api-reader /*/*/points/*",
+    "loyalty-api-reader-rewards /*/*/rewards*",
+    "loyalty-api-redeemer /*/*/points/*",
+  ]);
 });
 
 test("redemption bodies are validated by API Gateway against the handler's own schema", (t) => {
@@ -1060,7 +1094,7 @@ test("redemption bodies are validated by API Gateway against the handler's own s
   t.like(model.inputs, { name: "RedemptionRequest", contentType: "application/json" });
   const schema = JSON.parse(input<string>(model, "schema"));
   t.is(schema.$schema, "http://json-schema.org/draft-04/schema#");
-  t.deepEqual(schema.required, ["redemptionId", "points", "rewardId"]);
+  t.deepEqual(schema.required, ["redemptionId", "rewardId"], "the price is the server's: points is optional");
   t.like(schema.properties.points, { type: "integer", minimum: 1 });
   t.like(schema.properties.redemptionId, { pattern: "^[A-Za-z0-9_.:-]+$", maxLength: 128 });
   t.like(prod.get("aws:apigateway/requestValidator:RequestValidator", "loyalty-api").inputs, {
@@ -1124,7 +1158,7 @@ test("adjustment bodies are validated by API Gateway against the handler's own s
   t.like(env, { ADMIN_GROUP: "loyalty-support", TABLE_NAME: "loyalty-ledger-a1b2c3" });
 });
 
-test("the admin function's role: only what adjustments and erasure send, each limited to its partitions", (t) => {
+test("the admin function's role: only what adjustments, erasure and the catalogue send, each limited to its partitions", (t) => {
   const table = "arn:aws:dynamodb:eu-west-1:123456789012:table/loyalty-ledger-a1b2c3";
   const statements = statementsOf(input(run("prod").get(T.rolePolicy, "loyalty-api-admin"), "policy"));
   const only = (...prefixes: string[]) => ({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": prefixes } });
@@ -1139,6 +1173,8 @@ test("the admin function's role: only what adjustments and erasure send, each li
       ],
       ["IndexGrantedExpiries", ["dynamodb:UpdateItem"], [table], only("EXPIRES#*")],
       ["EraseCustomers", ["dynamodb:BatchWriteItem"], [table], only("USER#*", "EXPIRES#*", "RELEASES#*")],
+      ["ChangeCatalogue", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [table], only("CATALOGUE*")],
+      ["StockAndCodes", ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"], [table], only("REWARD#*")],
       ["KeepTombstones", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"], [table], only("ERASED#*")],
     ],
   );
@@ -1147,14 +1183,19 @@ test("the admin function's role: only what adjustments and erasure send, each li
       .filter((a) => /^(dynamodb|kms|sqs):/.test(a))
       .sort(),
     [
+      "dynamodb:BatchGetItem",
       "dynamodb:BatchWriteItem",
       "dynamodb:ConditionCheckItem",
       "dynamodb:ConditionCheckItem",
       "dynamodb:GetItem",
       "dynamodb:GetItem",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
       "dynamodb:PutItem",
       "dynamodb:PutItem",
       "dynamodb:Query",
+      "dynamodb:UpdateItem",
+      "dynamodb:UpdateItem",
       "dynamodb:UpdateItem",
       "dynamodb:UpdateItem",
       "kms:Decrypt",

@@ -8,6 +8,7 @@ import { mayActAsAdmin, mayActForUser, mayUseAdminTree } from "../handlers/http/
 import { ADMIN_PREFIX } from "../handlers/http/routes";
 import { configuredAdminPrincipals, InvalidEnvironmentError, readEnv } from "../handlers/runtime/env";
 import { createLogger } from "../handlers/runtime/log";
+import { DynamoRewards } from "../handlers/ledger/dynamo-rewards";
 import { createReadApi } from "../handlers/reader/read-api";
 import { apiEvent, balanceRequest, historyRequest } from "./support/api-events";
 import { createHarness, serviceError } from "./support/dynamo-harness";
@@ -33,6 +34,7 @@ async function setup(options: ReaderOptions = {}) {
   const logLines: string[] = [];
   const api = createReadApi({
     ledger,
+    rewards: new DynamoRewards(harness.documents, harness.tableName),
     logger: createLogger("info", (line) => logLines.push(line)),
     allowedOrigins: options.allowedOrigins ?? [],
     adminGroup: options.adminGroup,

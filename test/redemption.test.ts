@@ -6,8 +6,10 @@
 import test from "ava";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { erasedPk, TOMBSTONE_SK } from "../handlers/domain/ledger-keys";
+import { CATALOGUE_PK } from "../handlers/domain/reward-keys";
 import { API_ROUTES } from "../handlers/http/routes";
 import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
+import { DynamoRewards } from "../handlers/ledger/dynamo-rewards";
 import { DynamoRedemptions } from "../handlers/ledger/dynamo-redemptions";
 import { createReadApi } from "../handlers/reader/read-api";
 import { createRedeemApi } from "../handlers/redeemer/redeem-api";
@@ -29,9 +31,15 @@ const dynamo = useDynamoLocal();
 const ADMINS = "loyalty-support";
 const now = () => new Date("2026-11-24T15:00:00.000Z");
 
-/** A user with `euros` worth of points credited (1 point per EUR). */
+/** The catalogue the tests redeem from: each reward's price. */
+const PRICES = { "voucher-10": 30, tote: 15, sneakers: 40, a: 10, cap: 25, coat: 80, pin: 1, grand: 500, scarf: 30, sock: 10 };
+
+/** A user with `euros` worth of points credited (1 point per EUR), and the catalogue. */
 async function setup(euros = 100) {
   const harness = await createHarness(dynamo);
+  for (const [rewardId, pointsCost] of Object.entries(PRICES)) {
+    await harness.catalogue.put(rewardId, { title: rewardId, pointsCost, kind: "product", codes: "none" }, now());
+  }
   const { write, ledger } = createTestWriter(harness);
   const lines: string[] = [];
   const logger = createLogger("info", (line) => lines.push(line));
@@ -43,7 +51,15 @@ async function setup(euros = 100) {
     now,
   });
   const redeemApi = asAdminBackend(rawRedeemApi);
-  const readApi = asAdminBackend(createReadApi({ ledger, logger, allowedOrigins: [], adminGroup: ADMINS }));
+  const readApi = asAdminBackend(
+    createReadApi({
+      ledger,
+      rewards: new DynamoRewards(harness.documents, harness.tableName),
+      logger,
+      allowedOrigins: [],
+      adminGroup: ADMINS,
+    }),
+  );
   if (euros > 0) await write(sqsBatch(sqsRecord(orderCompleted({ orderId: "o-1", userId: "u-1", amount: euros * 100 }))));
   harness.requests.length = 0;
   const balance = async (userId = "u-1") =>
@@ -84,6 +100,7 @@ test("a redemption spends the points once and answers the new balance", async (t
     points: 30,
     balance: 70,
     redeemedAt: "2026-11-24T15:00:00.000Z",
+    reward: { title: "voucher-10", kind: "product" },
   });
   t.like(await balance(), { balance: 70, lifetimeEarned: 100 });
 });
@@ -179,7 +196,7 @@ test("every refusal is a 4xx JSON error naming the problem", async (t) => {
   await expect(redeem({ redemptionId: "r/x", points: 5, rewardId: "a" }), 400, "invalid_request", /redemptionId: may only contain/);
   await expect(redeem({ redemptionId: "r", points: 5, rewardId: "a" }, { userId: "bad id" }), 400, "invalid_user_id");
   await expect(redeem({ redemptionId: "r", points: 5, rewardId: "a" }, { claims: { sub: "u-2" } }), 403, "forbidden", /own points/);
-  await expect(redeem({ redemptionId: "r", points: 500, rewardId: "a" }), 409, "insufficient_points");
+  await expect(redeem({ redemptionId: "r", points: 500, rewardId: "grand" }), 409, "insufficient_points");
   await expect(cancel("r-unknown"), 404, "redemption_not_found");
   await expect(cancel("r-1", { claims: { sub: "u-1" } }), 403, "forbidden", /admin group/);
   await expect(cancel("bad/id"), 400, "invalid_request", /redemptionId/);
@@ -190,9 +207,9 @@ test("every refusal is a 4xx JSON error naming the problem", async (t) => {
   );
   t.like(await balance(), { balance: 100 }, "no refusal spent anything");
   // A customer spends their own points; an admin may spend for anyone.
-  t.is((await redeemApi(redeem({ redemptionId: "own", points: 1, rewardId: "a" }, { claims: { sub: "u-1" } }))).statusCode, 201);
+  t.is((await redeemApi(redeem({ redemptionId: "own", points: 1, rewardId: "pin" }, { claims: { sub: "u-1" } }))).statusCode, 201);
   t.is(
-    (await redeemApi(redeem({ redemptionId: "adm", points: 1, rewardId: "a" }, { claims: { sub: "ops", "cognito:groups": ADMINS } })))
+    (await redeemApi(redeem({ redemptionId: "adm", points: 1, rewardId: "pin" }, { claims: { sub: "ops", "cognito:groups": ADMINS } })))
       .statusCode,
     201,
   );
@@ -201,13 +218,13 @@ test("every refusal is a 4xx JSON error naming the problem", async (t) => {
 test("cost: a redemption is two DynamoDB requests, a retry one, a refusal one", async (t) => {
   const { redeemApi, harness } = await setup(100);
   await redeemApi(redeem({ redemptionId: "r-1", points: 10, rewardId: "a" }));
-  t.deepEqual(harness.requests, ["TransactGetItems", "TransactWriteItems"]);
+  t.deepEqual(harness.requests, ["BatchGetItem", "TransactWriteItems"]);
   harness.requests.length = 0;
   await redeemApi(redeem({ redemptionId: "r-1", points: 10, rewardId: "a" }));
-  t.deepEqual(harness.requests, ["TransactGetItems"]);
+  t.deepEqual(harness.requests, ["BatchGetItem"]);
   harness.requests.length = 0;
-  await redeemApi(redeem({ redemptionId: "r-2", points: 1_000, rewardId: "a" }));
-  t.deepEqual(harness.requests, ["TransactGetItems"]);
+  await redeemApi(redeem({ redemptionId: "r-2", points: 500, rewardId: "grand" }));
+  t.deepEqual(harness.requests, ["BatchGetItem"]);
   harness.requests.length = 0;
   await redeemApi(cancel("r-1"));
   t.deepEqual(harness.requests, ["TransactGetItems", "TransactWriteItems"]);
@@ -245,15 +262,16 @@ async function unknownCustomerAnswers(
   };
 }
 
-/** Only the redemptions' and cancels' own requests (an erasure sends no transaction). */
-const transactions = (requests: readonly string[]) => requests.filter((operation) => operation.startsWith("Transact"));
+/** Only the redemptions' and cancels' own requests (an erasure sends no transaction and no batch read). */
+const transactions = (requests: readonly string[]) =>
+  requests.filter((operation) => operation.startsWith("Transact") || operation === "BatchGetItem");
 
 test("an erased customer's redemption and cancel are answered as an unknown customer's and write nothing", async (t) => {
   const { harness, redeemApi, erasure } = await setup(100);
-  t.is((await redeemApi(redeem({ redemptionId: "r-1", points: 30, rewardId: "cap" }))).statusCode, 201);
+  t.is((await redeemApi(redeem({ redemptionId: "r-1", points: 30, rewardId: "scarf" }))).statusCode, 201);
   await erasure.erase("u-1", now());
 
-  const spend = { redemptionId: "r-2", points: 10, rewardId: "cap" };
+  const spend = { redemptionId: "r-2", points: 10, rewardId: "sock" };
   const spent = answerOf(await redeemApi(redeem(spend)));
   const cancelled = answerOf(await redeemApi(cancel("r-1")));
   const unknown = await unknownCustomerAnswers(redeemApi, spend, "r-1");
@@ -263,9 +281,9 @@ test("an erased customer's redemption and cancel are answered as an unknown cust
   t.like(cancelled, { statusCode: 404, body: { error: { code: "redemption_not_found" } } });
   t.deepEqual(await itemsHolding(harness, "u-1"), [], "no item holds the id");
   t.deepEqual(
-    (await scanAll(harness)).map((item) => [item.pk, item.sk]),
+    (await scanAll(harness)).filter((item) => item.pk !== CATALOGUE_PK).map((item) => [item.pk, item.sk]),
     [[erasedPk("u-1"), TOMBSTONE_SK]],
-    "only the tombstone",
+    "only the tombstone, besides the catalogue",
   );
 });
 
@@ -275,12 +293,12 @@ test("a redemption with the whole erasure between its read and its write leaves 
   // deleted balance item meets as well: only the tombstone check keeps the write from landing.
   harness.interleave({ operation: "TransactWriteItems", match: "REDEEM#r-race", run: () => erasure.erase("u-1", now()) });
   harness.requests.length = 0;
-  const spend = { redemptionId: "r-race", points: 30, rewardId: "cap" };
+  const spend = { redemptionId: "r-race", points: 30, rewardId: "scarf" };
   const spent = answerOf(await redeemApi(redeem(spend)));
   // Between them, the erasure's own transaction: its tombstone.
   t.deepEqual(
     transactions(harness.requests),
-    ["TransactGetItems", "TransactWriteItems", "TransactWriteItems"],
+    ["BatchGetItem", "TransactWriteItems", "TransactWriteItems"],
     "one read and one write, as every redemption",
   );
 
@@ -295,10 +313,10 @@ test("a redemption with the whole erasure between its read and its write leaves 
 
 test("a cancel and a redemption landing while an erasure pages through the customer leave nothing behind it", async (t) => {
   const { harness, redeemApi, erasure, logs } = await setup(100);
-  t.is((await redeemApi(redeem({ redemptionId: "r-1", points: 30, rewardId: "cap" }))).statusCode, 201);
+  t.is((await redeemApi(redeem({ redemptionId: "r-1", points: 30, rewardId: "scarf" }))).statusCode, 201);
   // The tombstone is in and the customer's keys are read; before the first batch deletes them, a
   // cancel and a redemption read the items still there and write behind the paging.
-  const spend = { redemptionId: "r-2", points: 10, rewardId: "cap" };
+  const spend = { redemptionId: "r-2", points: 10, rewardId: "sock" };
   const during: Array<ReturnType<typeof answerOf>> = [];
   harness.interleave({
     operation: "BatchWriteItem",
@@ -313,7 +331,7 @@ test("a cancel and a redemption landing while an erasure pages through the custo
   // After the erasure's own transaction (its tombstone).
   t.deepEqual(
     transactions(harness.requests),
-    ["TransactWriteItems", "TransactGetItems", "TransactWriteItems", "TransactGetItems", "TransactWriteItems"],
+    ["TransactWriteItems", "TransactGetItems", "TransactWriteItems", "BatchGetItem", "TransactWriteItems"],
     "a cancel and a redemption: two requests each",
   );
 

@@ -2,6 +2,7 @@
  * Customer service's side of the points API, for admins only:
  *   POST   /points/{userId}/adjustments → grant or take points by hand, with a reason, once per `adjustmentId`
  *   DELETE /points/{userId}             → erase everything the ledger holds about the customer
+ *   PUT /rewards/{rewardId}, POST /rewards/{rewardId}/codes → the catalogue (`catalogue-routes`)
  * Every change records who made it (the caller's Cognito `sub` or IAM principal ARN).
  */
 import type { APIGatewayProxyEvent } from "aws-lambda";
@@ -18,11 +19,15 @@ import { API_ROUTES } from "../http/routes";
 import type { DynamoAdjustments } from "../ledger/dynamo-adjustments";
 import type { DynamoErasure } from "../ledger/dynamo-erasure";
 import { systemClock, type Clock } from "../runtime/clock";
+import type { DynamoRewards } from "../ledger/dynamo-rewards";
+import { catalogueAdminRoutes } from "./catalogue-routes";
 import type { Logger } from "../runtime/log";
 import type { AdjustmentAnswer, ErasureAnswer } from "./answers";
 
 export interface AdminApiDeps {
   adjustments: DynamoAdjustments;
+  /** The rewards catalogue, which admins change. */
+  rewards: DynamoRewards;
   erasure: DynamoErasure;
   logger: Logger;
   allowedOrigins: readonly string[];
@@ -43,7 +48,7 @@ const adjustmentAnswer = (userId: string, entry: AdjustmentEntry): AdjustmentAns
   adjustedAt: entry.occurredAt,
 });
 
-export function createAdminApi({ adjustments, erasure, logger, allowedOrigins, adminGroup, now = systemClock }: AdminApiDeps) {
+export function createAdminApi({ adjustments, rewards, erasure, logger, allowedOrigins, adminGroup, now = systemClock }: AdminApiDeps) {
   const authorize = (event: APIGatewayProxyEvent) => mayActAsAdmin(event, adminGroup);
   return createProxyRouter({
     logger,
@@ -115,6 +120,7 @@ export function createAdminApi({ adjustments, erasure, logger, allowedOrigins, a
           return jsonResponse(200, answer, headers);
         },
       },
+      ...catalogueAdminRoutes({ rewards, logger, adminGroup, now }),
     ],
   });
 }

@@ -106,6 +106,7 @@ export function eventOfEntry(entry: LedgerEntry): PointsEvent | undefined {
           points: entry.points - (entry.expiredPoints ?? 0),
           redemptionId: entry.redemptionId,
           rewardId: entry.rewardId ?? null,
+          code: entry.code ?? null,
           expiredPoints: entry.expiredPoints ?? 0,
         },
       };

@@ -9,6 +9,7 @@ import { InvalidEventError, LedgerLimitError, SAFE_INTEGER_LIMIT } from "./error
 import { entryAt, orderExpirySk, orderSk, refundSk, userPk } from "./ledger-keys";
 import { lotAttribute, lotDatesFor, lotDatesOf, midnightOf, type Lifecycle, type LotDates } from "./lifecycle";
 import { multipliedBy } from "./tier-settings";
+import { RewardSnapshotSchema } from "./reward-snapshot";
 
 /** A number of points or minor units: a whole number JavaScript, and so every reader, holds exactly. */
 export const SafeCountSchema = v.pipe(v.number(), v.safeInteger());
@@ -109,6 +110,12 @@ export const RedemptionEntrySchema = v.object({
   balanceAfter: SafeCountSchema,
   /** The lots the points came out of, so a cancel gives them back with their dates. */
   draws: v.optional(v.record(v.string(), SafeCountSchema)),
+  /** The reward as it was when redeemed, so a retry answers the same whatever the catalogue did since; absent on older entries. */
+  reward: v.optional(RewardSnapshotSchema),
+  /** The single-use code handed out (pool rewards), answered again on every retry and voided by a cancel. */
+  code: v.optional(v.string()),
+  /** The shard of the reward's units the redemption took its unit from. */
+  rewardShard: v.optional(SafeCountSchema),
 });
 
 export const RedemptionCancelEntrySchema = v.object({
@@ -121,6 +128,8 @@ export const RedemptionCancelEntrySchema = v.object({
   balanceAfter: SafeCountSchema,
   /** Points that came back to lots that had expired meanwhile: expired, not spendable. */
   expiredPoints: v.optional(SafeCountSchema),
+  /** The code the cancel voided: never handed out again, and told to the checkout so it refuses it. */
+  code: v.optional(v.string()),
 });
 
 /**

@@ -76,6 +76,8 @@ export const RedemptionCancelledDetailSchema = v.object({
   redemptionId: IdSchema,
   /** The reward of the cancelled redemption; null for cancels recorded before it was kept. */
   rewardId: v.nullable(IdSchema),
+  /** The single-use code the cancel voided, so the checkout refuses it from now on; null when the reward hands out none. */
+  code: v.nullable(v.string()),
   /** Besides `points`, those that came back to lots that had expired meanwhile: they stay expired. */
   expiredPoints: PointsSchema,
 });

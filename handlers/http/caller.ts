@@ -108,3 +108,18 @@ export function callerIdentity(event: APIGatewayProxyEvent): string | undefined 
   const userArn = event.requestContext.identity?.userArn;
   return typeof userArn === "string" && userArn !== "" ? userArn : undefined;
 }
+
+/**
+ * Who may read the catalogue: any signed-in customer (valid claims) and any admin; a request with
+ * neither reads nothing, as everywhere else.
+ * @param adminPrincipals IAM ARNs that are admins. @default `ADMIN_PRINCIPALS` of the environment
+ */
+export function mayReadCatalogue(
+  event: APIGatewayProxyEvent,
+  adminGroup?: string,
+  adminPrincipals: readonly string[] = configuredAdminPrincipals(),
+): boolean {
+  const claims = claimsOf(event);
+  if (claims !== undefined && claims !== "invalid") return true;
+  return isAdmin(event, adminGroup, adminPrincipals);
+}

@@ -1,6 +1,6 @@
 /**
  * The functions' error answers as valibot schemas: `{"error":{"code","message"}}`, and the codes
- * whose answer says more (`insufficient_points` carries the balance). The API's document
+ * whose answer says more (`insufficient_points` carries the balance, `price_changed` the price). The API's document
  * describes every error with these, for the codes each route can answer.
  */
 import * as v from "valibot";
@@ -14,8 +14,18 @@ export const InsufficientPointsAnswerSchema = v.object({
 
 export type InsufficientPointsAnswer = v.InferOutput<typeof InsufficientPointsAnswerSchema>;
 
+/** `409 price_changed`: the reward's price now, so the app can show it and ask again. */
+export const PriceChangedAnswerSchema = v.object({
+  error: v.object({ code: v.literal("price_changed"), message: v.string(), pointsCost: PointsSchema }),
+});
+
+export type PriceChangedAnswer = v.InferOutput<typeof PriceChangedAnswerSchema>;
+
 /** The codes whose answer carries more than `code` and `message`. */
-const DETAILED: Partial<Record<ErrorCode, v.GenericSchema>> = { insufficient_points: InsufficientPointsAnswerSchema };
+const DETAILED: Partial<Record<ErrorCode, v.GenericSchema>> = {
+  insufficient_points: InsufficientPointsAnswerSchema,
+  price_changed: PriceChangedAnswerSchema,
+};
 
 /** The answer of any of `codes`: one schema for the plain ones, one more per detailed code. */
 export function errorAnswerSchema(codes: readonly ErrorCode[]): v.GenericSchema {

@@ -1,7 +1,7 @@
 /**
  * What every function behind the API does before and after its own work, in one place: find
  * the route by its resource (in either tree, see `routes.ts`), answer CORS preflights, refuse
- * other methods (405) and unknown routes (404), validate `{userId}`, check the caller may act
+ * other methods (405) and unknown routes (404), validate a customer route's `{userId}`, check the caller may act
  * (403; only listed IAM principals on the `/admin` tree, whatever API Gateway let through), and
  * turn any unexpected failure into a 500 that names the request id and nothing internal.
  */
@@ -11,7 +11,15 @@ import { IdSchema } from "../domain/contract";
 import { describeIssues } from "../domain/describe-issues";
 import type { Logger } from "../runtime/log";
 import { mayUseAdminTree } from "./caller";
-import { methodsOf, SERVED_ROUTES, type ApiRoute, type RouteTree } from "./routes";
+import {
+  isCustomerResource,
+  methodsOf,
+  SERVED_ROUTES,
+  type ApiRoute,
+  type CatalogueRoute,
+  type CustomerRoute,
+  type RouteTree,
+} from "./routes";
 import { corsHeaders, errorResponse, type ErrorCode, type Headers } from "./responses";
 
 /** A failure a route expects and answers itself (e.g. a bad cursor is a 400). */
@@ -36,13 +44,37 @@ export const ROUTER_ERRORS = {
   500: ["internal_error"],
 } as const satisfies Record<number, readonly ErrorCode[]>;
 
-export interface RouteHandler {
-  route: ApiRoute;
+/** The router's errors on a route: a catalogue route names no customer, so it has no `invalid_user_id`. */
+export const routerErrorsOf = (route: ApiRoute): Record<number, readonly ErrorCode[]> =>
+  isCustomerResource(route) ? ROUTER_ERRORS : { 403: ROUTER_ERRORS[403], 500: ROUTER_ERRORS[500] };
+
+/** A route about one customer: `{userId}` is validated and the caller's right to act for them checked. */
+export interface CustomerRouteHandler {
+  route: CustomerRoute;
   /** Whether this caller may act for `userId` here; refused with a 403 and this message. */
   authorize: (event: APIGatewayProxyEvent, userId: string) => boolean;
   forbidden: string;
   handle: (userId: string, event: APIGatewayProxyEvent, headers: Headers) => Promise<APIGatewayProxyResult>;
 }
+
+/** A route of the catalogue: about no customer, so only the caller is checked. */
+export interface CatalogueRouteHandler {
+  route: CatalogueRoute;
+  /** Whether this caller may use the route; refused with a 403 and this message. */
+  authorize: (event: APIGatewayProxyEvent) => boolean;
+  forbidden: string;
+  handle: (event: APIGatewayProxyEvent, headers: Headers) => Promise<APIGatewayProxyResult>;
+}
+
+export type RouteHandler = CustomerRouteHandler | CatalogueRouteHandler;
+
+/** A customer route as written in a function's list: typed where its callbacks alone cannot tell which kind it is. */
+export const customerRoute = (handler: CustomerRouteHandler): CustomerRouteHandler => handler;
+
+/** A catalogue route as written in a function's list. */
+export const catalogueRoute = (handler: CatalogueRouteHandler): CatalogueRouteHandler => handler;
+
+const isCustomerRoute = (handler: RouteHandler): handler is CustomerRouteHandler => isCustomerResource(handler.route);
 
 export interface ProxyRouterOptions {
   routes: RouteHandler[];
@@ -82,19 +114,31 @@ export function createProxyRouter({ routes, logger, allowedOrigins }: ProxyRoute
         Allow: allow,
       });
     }
-    const userId = v.safeParse(IdSchema, event.pathParameters?.userId);
-    if (!userId.success) return errorResponse(400, "invalid_user_id", describeIssues(userId.issues, "userId"), headers);
-    if (served.tree === "admin" && !mayUseAdminTree(event)) {
-      return errorResponse(
-        403,
-        "forbidden",
-        "only the IAM principals listed as the stack's adminPrincipals call the /admin routes (SigV4)",
-        headers,
-      );
-    }
-    if (!handler.authorize(event, userId.output)) return errorResponse(403, "forbidden", handler.forbidden, headers);
+    const adminTreeRefusal = () =>
+      served.tree === "admin" && !mayUseAdminTree(event)
+        ? errorResponse(
+            403,
+            "forbidden",
+            "only the IAM principals listed as the stack's adminPrincipals call the /admin routes (SigV4)",
+            headers,
+          )
+        : undefined;
+    const answer = async (): Promise<APIGatewayProxyResult> => {
+      if (isCustomerRoute(handler)) {
+        const userId = v.safeParse(IdSchema, event.pathParameters?.userId);
+        if (!userId.success) return errorResponse(400, "invalid_user_id", describeIssues(userId.issues, "userId"), headers);
+        const refused = adminTreeRefusal();
+        if (refused) return refused;
+        if (!handler.authorize(event, userId.output)) return errorResponse(403, "forbidden", handler.forbidden, headers);
+        return handler.handle(userId.output, event, headers);
+      }
+      const refused = adminTreeRefusal();
+      if (refused) return refused;
+      if (!handler.authorize(event)) return errorResponse(403, "forbidden", handler.forbidden, headers);
+      return handler.handle(event, headers);
+    };
     try {
-      return await handler.handle(userId.output, event, headers);
+      return await answer();
     } catch (error) {
       if (error instanceof ClientError) return errorResponse(error.statusCode, error.code, error.message, headers);
       const requestId = event.requestContext.requestId;

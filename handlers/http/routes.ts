@@ -15,9 +15,22 @@ export const API_ROUTES = {
   cancelRedemption: { resource: "/points/{userId}/redemptions/{redemptionId}/cancel", method: "POST", handler: "redeemer" },
   adjust: { resource: "/points/{userId}/adjustments", method: "POST", handler: "admin" },
   erase: { resource: "/points/{userId}", method: "DELETE", handler: "admin" },
+  listRewards: { resource: "/rewards", method: "GET", handler: "reader" },
+  getReward: { resource: "/rewards/{rewardId}", method: "GET", handler: "reader" },
+  putReward: { resource: "/rewards/{rewardId}", method: "PUT", handler: "admin" },
+  uploadCodes: { resource: "/rewards/{rewardId}/codes", method: "POST", handler: "admin" },
 } as const;
 
 export type ApiRoute = (typeof API_ROUTES)[keyof typeof API_ROUTES];
+
+/** The routes about one customer (`{userId}` in the path): the router checks the caller may act for them. */
+export type CustomerRoute = Extract<ApiRoute, { resource: `/points/{userId}${string}` }>;
+
+/** The routes about the catalogue, for no customer in particular. */
+export type CatalogueRoute = Exclude<ApiRoute, CustomerRoute>;
+
+/** Whether a route is about one customer. */
+export const isCustomerResource = (route: ApiRoute): route is CustomerRoute => route.resource.startsWith("/points/{userId}");
 
 /** The functions behind the API. */
 export type ApiHandlerName = ApiRoute["handler"];

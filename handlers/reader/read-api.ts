@@ -2,10 +2,13 @@
  * The read side of the points API, behind API Gateway's REST Lambda proxy integration:
  *   GET /points/{userId}          → the balance (0 for a user with no entries)
  *   GET /points/{userId}/history  → entries newest first, paged by an opaque cursor
+ *   GET /rewards, GET /rewards/{rewardId} → the catalogue (`catalogue-routes`)
  */
 import * as v from "valibot";
 import { describeIssues } from "../domain/describe-issues";
 import type { DynamoLedger } from "../ledger/dynamo-ledger";
+import type { DynamoRewards } from "../ledger/dynamo-rewards";
+import { catalogueReadRoutes } from "./catalogue-routes";
 import { InvalidCursorError } from "../ledger/history-cursor";
 import { mayActForUser } from "../http/caller";
 import { ClientError, createProxyRouter } from "../http/proxy-router";
@@ -19,6 +22,8 @@ import { historyItem } from "./history-view";
 
 export interface ReadApiDeps {
   ledger: DynamoLedger;
+  /** The rewards catalogue, read-only. */
+  rewards: DynamoRewards;
   logger: Logger;
   /** Origins that may call from a browser (`*` for any); none means no CORS headers. */
   allowedOrigins: readonly string[];
@@ -28,7 +33,7 @@ export interface ReadApiDeps {
   now?: Clock;
 }
 
-export function createReadApi({ ledger, logger, allowedOrigins, adminGroup, now = systemClock }: ReadApiDeps) {
+export function createReadApi({ ledger, rewards, logger, allowedOrigins, adminGroup, now = systemClock }: ReadApiDeps) {
   const authorize = (event: Parameters<typeof mayActForUser>[0], userId: string) => mayActForUser(event, userId, adminGroup);
   const forbidden = "you may only read your own points";
   return createProxyRouter({
@@ -61,6 +66,7 @@ export function createReadApi({ ledger, logger, allowedOrigins, adminGroup, now 
           }
         },
       },
+      ...catalogueReadRoutes({ rewards, adminGroup, now }),
     ],
   });
 }

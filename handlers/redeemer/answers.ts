@@ -5,6 +5,7 @@
 import * as v from "valibot";
 import { IdSchema } from "../domain/contract";
 import { InstantSchema, PointsSchema } from "../http/answer-parts";
+import { RewardSnapshotAnswerSchema } from "../http/reward-answers";
 
 /** `POST /points/{userId}/redemptions`: the redemption, first time (201) and on every retry (200). */
 export const RedemptionAnswerSchema = v.object({
@@ -14,6 +15,15 @@ export const RedemptionAnswerSchema = v.object({
   points: PointsSchema,
   balance: v.pipe(PointsSchema, v.description("The spendable balance right after this redemption.")),
   redeemedAt: InstantSchema,
+  reward: v.optional(
+    v.pipe(
+      RewardSnapshotAnswerSchema,
+      v.description("The reward as it was when redeemed (absent only on redemptions recorded before the catalogue)."),
+    ),
+  ),
+  code: v.optional(
+    v.pipe(v.string(), v.description("The single-use code of a pool reward, the same on every retry: the customer uses it at checkout.")),
+  ),
 });
 
 export type RedemptionAnswer = v.InferOutput<typeof RedemptionAnswerSchema>;

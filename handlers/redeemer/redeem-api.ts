@@ -1,6 +1,6 @@
 /**
  * The spending side of the points API (the reader stays read-only):
- *   POST /points/{userId}/redemptions                          → spend points on a reward, once
+ *   POST /points/{userId}/redemptions                          → spend a reward's price on it, once
  *   POST /points/{userId}/redemptions/{redemptionId}/cancel    → give them back, once (admins)
  * `redemptionId` is the client's idempotency key: the same request again gets its first answer
  * (as 200), a different request with the same id a 409. An erased customer is answered as one the
@@ -16,9 +16,9 @@ import { RedemptionRequestSchema } from "../domain/redemption";
 import type { DynamoRedemptions } from "../ledger/dynamo-redemptions";
 import { unlessBusy } from "../http/busy-answer";
 import { mayActAsAdmin, mayActForUser } from "../http/caller";
-import type { InsufficientPointsAnswer } from "../http/error-answers";
+import type { InsufficientPointsAnswer, PriceChangedAnswer } from "../http/error-answers";
 import { parseJsonBody } from "../http/json-body";
-import { createProxyRouter } from "../http/proxy-router";
+import { createProxyRouter, customerRoute } from "../http/proxy-router";
 import { errorResponse, jsonResponse, type Headers } from "../http/responses";
 import { API_ROUTES } from "../http/routes";
 import { systemClock, type Clock } from "../runtime/clock";
@@ -42,6 +42,8 @@ const redemptionAnswer = (userId: string, entry: RedemptionEntry): RedemptionAns
   points: entry.points,
   balance: entry.balanceAfter,
   redeemedAt: entry.occurredAt,
+  ...(entry.reward ? { reward: entry.reward } : {}),
+  ...(entry.code === undefined ? {} : { code: entry.code }),
 });
 
 const cancelAnswer = (userId: string, entry: RedemptionCancelEntry): CancelAnswer => ({
@@ -55,6 +57,13 @@ const cancelAnswer = (userId: string, entry: RedemptionCancelEntry): CancelAnswe
 const insufficientPoints = (balance: number, headers: Headers) => {
   const answer: InsufficientPointsAnswer = {
     error: { code: "insufficient_points", message: "the balance does not cover these points", balance },
+  };
+  return jsonResponse(409, answer, headers);
+};
+
+const priceChanged = (pointsCost: number, headers: Headers) => {
+  const answer: PriceChangedAnswer = {
+    error: { code: "price_changed", message: "the reward's price is not the one sent: show it and ask again", pointsCost },
   };
   return jsonResponse(409, answer, headers);
 };
@@ -85,7 +94,7 @@ export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGrou
         handle: (userId, event, headers) =>
           unlessBusy(
             async () => {
-              const request = parseJsonBody(event, RedemptionRequestSchema, "{redemptionId, points, rewardId}");
+              const request = parseJsonBody(event, RedemptionRequestSchema, "{redemptionId, rewardId, points?}");
               const result = await redemptions.redeem(userId, request, now);
               switch (result.outcome) {
                 case "redeemed":
@@ -96,6 +105,14 @@ export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGrou
                   return errorResponse(409, "idempotency_conflict", "this redemptionId was already used for a different request", headers);
                 case "insufficient":
                   return insufficientPoints(result.balance, headers);
+                case "reward-not-found":
+                  return errorResponse(404, "reward_not_found", `no reward ${request.rewardId} in the catalogue`, headers);
+                case "price-changed":
+                  return priceChanged(result.pointsCost, headers);
+                case "unavailable":
+                  return errorResponse(409, "reward_unavailable", "the reward is outside its window or has no units left", headers);
+                case "limit-reached":
+                  return errorResponse(409, "reward_limit_reached", "you have redeemed this reward as often as it allows", headers);
                 case "erased":
                   logErased(logger, event, userId, request.redemptionId, "redemption refused: customer erased");
                   return insufficientPoints(UNKNOWN_CUSTOMER_BALANCE, headers);
@@ -105,7 +122,7 @@ export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGrou
             "redemptionId",
           ),
       },
-      {
+      customerRoute({
         route: API_ROUTES.cancelRedemption,
         authorize: (event) => mayActAsAdmin(event, adminGroup),
         forbidden: "only the admin group may cancel redemptions",
@@ -131,7 +148,7 @@ export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGrou
             headers,
             "redemptionId",
           ),
-      },
+      }),
     ],
   });
 }

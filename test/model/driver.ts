@@ -14,9 +14,11 @@ import { createAdminApi } from "../../handlers/admin/admin-api";
 import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../../handlers/domain/contract";
 import { parseEarnRules } from "../../handlers/domain/earn-rules";
 import { API_ROUTES } from "../../handlers/http/routes";
+import { pricedRewards } from "../support/priced-rewards";
 import { DynamoAdjustments } from "../../handlers/ledger/dynamo-adjustments";
 import { DynamoErasure } from "../../handlers/ledger/dynamo-erasure";
 import { DynamoLedger } from "../../handlers/ledger/dynamo-ledger";
+import { DynamoRewards } from "../../handlers/ledger/dynamo-rewards";
 import { DynamoRedemptions } from "../../handlers/ledger/dynamo-redemptions";
 import { DynamoSettle } from "../../handlers/ledger/dynamo-settle";
 import { createReadApi } from "../../handlers/reader/read-api";
@@ -60,7 +62,8 @@ export function createLedgerSystem(harness: Harness) {
   const ledger = new DynamoLedger(harness.documents, harness.tableName);
   const write = createBatchWriter({ ledger, rules: parseEarnRules(TEST_RULES), logger, now, lifecycle: LIFECYCLE });
   const common = { logger, allowedOrigins: [], adminGroup: ADMINS, now };
-  const readApi = asAdminBackend(createReadApi({ ledger, ...common }));
+  const rewards = new DynamoRewards(harness.documents, harness.tableName);
+  const readApi = asAdminBackend(createReadApi({ ledger, rewards, ...common }));
   const redeemApi = asAdminBackend(
     createRedeemApi({ redemptions: new DynamoRedemptions(harness.documents, harness.tableName), ...common }),
   );
@@ -68,11 +71,14 @@ export function createLedgerSystem(harness: Harness) {
     createAdminApi({
       adjustments: new DynamoAdjustments(harness.documents, harness.tableName, LIFECYCLE),
       erasure: new DynamoErasure(harness.documents, harness.tableName),
+      rewards,
       ...common,
     }),
   );
   const settle = createSettleRun({ settle: new DynamoSettle(harness.documents, harness.tableName, EXPIRING_SOON_DAYS), logger, now });
   return {
+    /** The catalogue's reward of each price the steps spend. */
+    priced: pricedRewards(harness),
     setClock: (instant: number) => {
       clock = instant;
     },
@@ -138,7 +144,7 @@ async function send(system: LedgerSystem, userId: string, step: Step, now: numbe
           post(
             API_ROUTES.redeem.resource,
             { userId },
-            { redemptionId: redemptionId(step.redemption), points: step.points, rewardId: "reward" },
+            { redemptionId: redemptionId(step.redemption), points: step.points, rewardId: await system.priced(step.points) },
           ),
         ),
       );

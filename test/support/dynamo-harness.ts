@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoRewards } from "../../handlers/ledger/dynamo-rewards";
 import { createTableInput } from "../../handlers/ledger/table";
 import { createDocumentClient } from "../../handlers/runtime/dynamo-client";
 import { LOCAL_AWS } from "../../local/dynamo-local";
@@ -32,6 +33,11 @@ export interface Harness {
   inject(fault: Fault): void;
   /** Runs other work just before a matching request is sent; see `Interleaving`. */
   interleave(step: Interleaving): void;
+  /**
+   * The rewards catalogue of the table, through a client of its own whose requests are neither
+   * counted nor faulted: how a test puts the rewards its redemptions need before what it measures.
+   */
+  catalogue: DynamoRewards;
 }
 
 /**
@@ -96,7 +102,7 @@ const partitionOfItem = (keyed: Keyed | undefined) => partitionOf((keyed?.Key ??
 function iamActionsOf(operation: string, input: unknown): KeyedAction[] {
   const request = input as Keyed & {
     TransactItems?: Array<Record<string, Keyed>>;
-    RequestItems?: Record<string, Array<{ PutRequest?: Keyed; DeleteRequest?: Keyed }>>;
+    RequestItems?: Record<string, Array<{ PutRequest?: Keyed; DeleteRequest?: Keyed }> | { Keys?: Array<Keyed["Key"]> }>;
     ExpressionAttributeValues?: Record<string, unknown>;
   };
   if (operation === "TransactWriteItems" || operation === "TransactGetItems") {
@@ -108,9 +114,17 @@ function iamActionsOf(operation: string, input: unknown): KeyedAction[] {
     );
   }
   const action = `dynamodb:${operation}`;
+  if (operation === "BatchGetItem") {
+    return Object.values(request.RequestItems ?? {}).flatMap((read) =>
+      Array.isArray(read) ? [] : (read.Keys ?? []).map((Key) => ({ action, partition: partitionOfItem({ Key }) })),
+    );
+  }
   if (operation === "BatchWriteItem") {
     return Object.values(request.RequestItems ?? {}).flatMap((writes) =>
-      writes.map((write) => ({ action, partition: partitionOfItem(write.PutRequest ?? write.DeleteRequest) })),
+      (Array.isArray(writes) ? writes : []).map((write) => ({
+        action,
+        partition: partitionOfItem(write.PutRequest ?? write.DeleteRequest),
+      })),
     );
   }
   // Every query of the ledger names its partition as `:pk`.
@@ -155,8 +169,10 @@ export async function createHarness(dynamo: DynamoEndpoint, { stream = false }: 
     { step: "initialize", name: "countAndInjectFaults" },
   );
 
+  const uncounted = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamo.endpoint });
   return {
     tableName,
+    catalogue: new DynamoRewards(createDocumentClient(uncounted), tableName),
     documents: createDocumentClient(client),
     requests,
     actions,

@@ -7,6 +7,7 @@ import { parseEarnRules } from "../../handlers/domain/earn-rules";
 import type { Lifecycle } from "../../handlers/domain/lifecycle";
 import { DynamoLedger } from "../../handlers/ledger/dynamo-ledger";
 import { DynamoRedemptions } from "../../handlers/ledger/dynamo-redemptions";
+import { pricedRewards } from "./priced-rewards";
 import { DynamoSettle } from "../../handlers/ledger/dynamo-settle";
 import { createLogger } from "../../handlers/runtime/log";
 import { createBatchWriter } from "../../handlers/writer/batch-writer";
@@ -28,6 +29,7 @@ export function createLifecycleRig(
   const ledger = new DynamoLedger(harness.documents, harness.tableName, reportRejectedRefunds(logger, deadLetters));
   const write = createBatchWriter({ ledger, rules: parseEarnRules(TEST_RULES), logger, now, lifecycle });
   const redemptions = new DynamoRedemptions(harness.documents, harness.tableName);
+  const priced = pricedRewards(harness);
   const settle = new DynamoSettle(harness.documents, harness.tableName, expiringSoonDays);
   const send = async (event: Record<string, unknown>) => (await write(sqsBatch(sqsRecord(event)))).batchItemFailures;
   return {
@@ -58,8 +60,10 @@ export function createLifecycleRig(
         detail,
       }),
     balance: (userId = "u-1") => ledger.getBalance(userId, now()),
-    redeem: (redemptionId: string, points: number, userId = "u-1") =>
-      redemptions.redeem(userId, { redemptionId, points, rewardId: "reward" }, now),
+    /** A reward of the catalogue that costs `points` (put once, its requests not counted): `reward-<points>`. */
+    priced,
+    redeem: async (redemptionId: string, points: number, userId = "u-1") =>
+      redemptions.redeem(userId, { redemptionId, points, rewardId: await priced(points) }, now),
     cancel: (redemptionId: string, userId = "u-1") => redemptions.cancel(userId, redemptionId, now),
   };
 }

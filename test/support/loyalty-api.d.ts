@@ -59,7 +59,7 @@ export interface paths {
         put?: never;
         /**
          * Spend points on a reward
-         * @description `redemptionId` is the client's idempotency key: the same request again gets the first answer (200), a different request with the same id `409 idempotency_conflict`. `409 insufficient_points` when the balance does not cover it; `503 busy` when the balance kept changing: retry with the same `redemptionId`.
+         * @description The points spent are the reward's `pointsCost`. Send `points` (the price the app showed) to be refused with `409 price_changed` (carrying the current `pointsCost`) rather than charged another price. A pool reward's answer carries its single-use `code`. `404 reward_not_found` for a reward the catalogue does not know (the apps' old request, `points` with a reward of their own, gets this); `409 reward_unavailable` outside the reward's window or when it has no code or stock left; `409 reward_limit_reached` when the customer has had its `perCustomerLimit`; `409 insufficient_points` when the balance does not cover it. A refused redemption spends nothing. `redemptionId` is the client's idempotency key: the same request again gets the first answer (200, the same code), a different request with the same id `409 idempotency_conflict`. `503 busy` when the balance kept changing: retry with the same `redemptionId`.
          */
         post: operations["redeem"];
         delete?: never;
@@ -79,7 +79,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel a redemption
-         * @description Gives the redemption's points back, once: a second cancel answers the same and changes nothing. Only the admin group and listed IAM principals may cancel.
+         * @description Gives the redemption's points back, once: a second cancel answers the same and changes nothing. A pool reward's code is voided: it is never handed out again (`Redemption Cancelled` names it, so the checkout refuses it). The reward's unit (code or stock) and the customer's count towards `perCustomerLimit` are not returned. Only the admin group and listed IAM principals may cancel.
          */
         post: operations["cancelRedemption"];
         delete?: never;
@@ -102,6 +102,70 @@ export interface paths {
          * @description Customer service grants (positive `points`) or takes (negative) points by hand, with a `reason` (1–500 characters) that the customer's history shows; the entry records who made it. A grant is spendable at once and expires by the stack's lifecycle; a take spends the earliest-expiring points first, and is refused with `409 insufficient_points` when it would leave the spendable balance below zero, unless `allowNegative` is true (the rest is then owed). `adjustmentId` is the idempotency key, as a redemption's. `409 customer_erased` for an erased customer. Admins only.
          */
         post: operations["adjust"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the rewards
+         * @description The catalogue, by `rewardId`, each with what it has `available`. Customers see the rewards they can redeem now (in their window, with a unit left); the admin group and listed IAM principals see every reward, with `active` saying which.
+         */
+        get: operations["listRewards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rewards/{rewardId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a reward
+         * @description One reward of the catalogue with what it has `available` and whether it is `active`. Any caller.
+         */
+        get: operations["getReward"];
+        /**
+         * Create or replace a reward
+         * @description The whole definition: `title`, `pointsCost` (a whole number ≥ 1), `kind` (`voucher` needs `value` in minor units), an optional window (`activeFrom` included, `activeUntil` excluded), `stock` (caps redemptions of a reward without codes), `perCustomerLimit`, and `codes`: `pool` hands out one uploaded single-use code per redemption, `none` (the default) nothing. `codes` is fixed once the reward exists (`400 invalid_request` otherwise). A new `stock` counts what was redeemed already. Admins only.
+         */
+        put: operations["putReward"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rewards/{rewardId}/codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a reward's codes
+         * @description 1 to 1,000 single-use codes (1–64 letters, digits, `-` or `_`) for a `codes: pool` reward. Idempotent: a code the reward knows already — free, handed out or voided — is counted in `duplicates` and never added twice, so an upload can be repeated safely. Admins only.
+         */
+        post: operations["uploadCodes"];
         delete?: never;
         options?: never;
         head?: never;
@@ -163,7 +227,7 @@ export interface paths {
         put?: never;
         /**
          * Spend points on a reward (backends, SigV4)
-         * @description `POST /points/{userId}/redemptions` for Otrium's backends: a caller signing with SigV4 as an IAM principal listed in the stack's `api.adminPrincipals` acts as an admin; API Gateway refuses everyone else. `redemptionId` is the client's idempotency key: the same request again gets the first answer (200), a different request with the same id `409 idempotency_conflict`. `409 insufficient_points` when the balance does not cover it; `503 busy` when the balance kept changing: retry with the same `redemptionId`.
+         * @description `POST /points/{userId}/redemptions` for Otrium's backends: a caller signing with SigV4 as an IAM principal listed in the stack's `api.adminPrincipals` acts as an admin; API Gateway refuses everyone else. The points spent are the reward's `pointsCost`. Send `points` (the price the app showed) to be refused with `409 price_changed` (carrying the current `pointsCost`) rather than charged another price. A pool reward's answer carries its single-use `code`. `404 reward_not_found` for a reward the catalogue does not know (the apps' old request, `points` with a reward of their own, gets this); `409 reward_unavailable` outside the reward's window or when it has no code or stock left; `409 reward_limit_reached` when the customer has had its `perCustomerLimit`; `409 insufficient_points` when the balance does not cover it. A refused redemption spends nothing. `redemptionId` is the client's idempotency key: the same request again gets the first answer (200, the same code), a different request with the same id `409 idempotency_conflict`. `503 busy` when the balance kept changing: retry with the same `redemptionId`.
          */
         post: operations["adminRedeem"];
         delete?: never;
@@ -183,7 +247,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel a redemption (backends, SigV4)
-         * @description `POST /points/{userId}/redemptions/{redemptionId}/cancel` for Otrium's backends: a caller signing with SigV4 as an IAM principal listed in the stack's `api.adminPrincipals` acts as an admin; API Gateway refuses everyone else. Gives the redemption's points back, once: a second cancel answers the same and changes nothing. Only the admin group and listed IAM principals may cancel.
+         * @description `POST /points/{userId}/redemptions/{redemptionId}/cancel` for Otrium's backends: a caller signing with SigV4 as an IAM principal listed in the stack's `api.adminPrincipals` acts as an admin; API Gateway refuses everyone else. Gives the redemption's points back, once: a second cancel answers the same and changes nothing. A pool reward's code is voided: it is never handed out again (`Redemption Cancelled` names it, so the checkout refuses it). The reward's unit (code or stock) and the customer's count towards `perCustomerLimit` are not returned. Only the admin group and listed IAM principals may cancel.
          */
         post: operations["adminCancelRedemption"];
         delete?: never;
@@ -206,6 +270,70 @@ export interface paths {
          * @description `POST /points/{userId}/adjustments` for Otrium's backends: a caller signing with SigV4 as an IAM principal listed in the stack's `api.adminPrincipals` acts as an admin; API Gateway refuses everyone else. Customer service grants (positive `points`) or takes (negative) points by hand, with a `reason` (1–500 characters) that the customer's history shows; the entry records who made it. A grant is spendable at once and expires by the stack's lifecycle; a take spends the earliest-expiring points first, and is refused with `409 insufficient_points` when it would leave the spendable balance below zero, unless `allowNegative` is true (the rest is then owed). `adjustmentId` is the idempotency key, as a redemption's. `409 customer_erased` for an erased customer. Admins only.
          */
         post: operations["adminAdjust"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the rewards (backends, SigV4)
+         * @description `GET /rewards` for Otrium's backends: a caller signing with SigV4 as an IAM principal listed in the stack's `api.adminPrincipals` acts as an admin; API Gateway refuses everyone else. The catalogue, by `rewardId`, each with what it has `available`. Customers see the rewards they can redeem now (in their window, with a unit left); the admin group and listed IAM principals see every reward, with `active` saying which.
+         */
+        get: operations["adminListRewards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/rewards/{rewardId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a reward (backends, SigV4)
+         * @description `GET /rewards/{rewardId}` for Otrium's backends: a caller signing with SigV4 as an IAM principal listed in the stack's `api.adminPrincipals` acts as an admin; API Gateway refuses everyone else. One reward of the catalogue with what it has `available` and whether it is `active`. Any caller.
+         */
+        get: operations["adminGetReward"];
+        /**
+         * Create or replace a reward (backends, SigV4)
+         * @description `PUT /rewards/{rewardId}` for Otrium's backends: a caller signing with SigV4 as an IAM principal listed in the stack's `api.adminPrincipals` acts as an admin; API Gateway refuses everyone else. The whole definition: `title`, `pointsCost` (a whole number ≥ 1), `kind` (`voucher` needs `value` in minor units), an optional window (`activeFrom` included, `activeUntil` excluded), `stock` (caps redemptions of a reward without codes), `perCustomerLimit`, and `codes`: `pool` hands out one uploaded single-use code per redemption, `none` (the default) nothing. `codes` is fixed once the reward exists (`400 invalid_request` otherwise). A new `stock` counts what was redeemed already. Admins only.
+         */
+        put: operations["adminPutReward"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/rewards/{rewardId}/codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a reward's codes (backends, SigV4)
+         * @description `POST /rewards/{rewardId}/codes` for Otrium's backends: a caller signing with SigV4 as an IAM principal listed in the stack's `api.adminPrincipals` acts as an admin; API Gateway refuses everyone else. 1 to 1,000 single-use codes (1–64 letters, digits, `-` or `_`) for a `codes: pool` reward. Idempotent: a code the reward knows already — free, handed out or voided — is counted in `duplicates` and never added twice, so an upload can be repeated safely. Admins only.
+         */
+        post: operations["adminUploadCodes"];
         delete?: never;
         options?: never;
         head?: never;
@@ -342,6 +470,23 @@ export interface components {
             balance: number;
             /** Format: date-time */
             redeemedAt: string;
+            /** @description The reward as it was when redeemed (absent only on redemptions recorded before the catalogue). */
+            reward?: {
+                title: string;
+                /** @enum {string} */
+                kind: "voucher" | "free_shipping" | "product";
+                value?: {
+                    /**
+                     * Format: int64
+                     * @description In minor units (cents for EUR).
+                     */
+                    amount: number;
+                    /** @description ISO 4217 code. */
+                    currency: string;
+                };
+            };
+            /** @description The single-use code of a pool reward, the same on every retry: the customer uses it at checkout. */
+            code?: string;
         };
         RedemptionCancel: {
             userId: components["schemas"]["Id"];
@@ -358,9 +503,9 @@ export interface components {
         };
         RedemptionRequest: {
             redemptionId: components["schemas"]["Id"];
-            /** Format: int64 */
-            points: number;
             rewardId: components["schemas"]["Id"];
+            /** Format: int64 */
+            points?: number;
         };
         Adjustment: {
             userId: components["schemas"]["Id"];
@@ -1183,7 +1328,24 @@ export interface operations {
                     };
                 };
             };
-            /** @description 409: `idempotency_conflict`, `insufficient_points` from the function. */
+            /** @description 404: `reward_not_found` from the function. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "reward_not_found";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 409: `idempotency_conflict`, `price_changed`, `reward_unavailable`, `reward_limit_reached`, `insufficient_points` from the function. */
             409: {
                 headers: {
                     "Cache-Control": components["headers"]["Cache-Control"];
@@ -1194,8 +1356,16 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "idempotency_conflict";
+                            code: "idempotency_conflict" | "reward_unavailable" | "reward_limit_reached";
                             message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @constant */
+                            code: "price_changed";
+                            message: string;
+                            /** Format: int64 */
+                            pointsCost: number;
                         };
                     } | components["schemas"]["InsufficientPoints"];
                 };
@@ -1812,6 +1982,1104 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "busy";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
+            504: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "integration_failure" | "integration_timeout";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
+            "4XX": {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_refused";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
+            "5XX": {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "gateway_error";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listRewards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rewards. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            rewardId: components["schemas"]["Id"];
+                            title: string;
+                            description?: string;
+                            /** Format: int64 */
+                            pointsCost: number;
+                            /** @enum {string} */
+                            kind: "voucher" | "free_shipping" | "product";
+                            value?: {
+                                /**
+                                 * Format: int64
+                                 * @description In minor units (cents for EUR).
+                                 */
+                                amount: number;
+                                /** @description ISO 4217 code. */
+                                currency: string;
+                            };
+                            /** Format: date-time */
+                            activeFrom?: string;
+                            /** Format: date-time */
+                            activeUntil?: string;
+                            /** Format: int64 */
+                            stock?: number;
+                            /** Format: int64 */
+                            perCustomerLimit?: number;
+                            /** @enum {string} */
+                            codes: "pool" | "none";
+                            /** @description Units left to redeem: free codes of a pool reward, what its stock has left; null when neither limits it. */
+                            available: number | null;
+                            /** @description Whether it can be redeemed now: in its window, with a unit left. */
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description 400: `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "missing_authentication_token" | "invalid_signature" | "expired_token" | "access_denied";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_too_large";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 429: `throttled` (THROTTLED) from API Gateway. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "throttled";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 500: `internal_error` from the function. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
+            504: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "integration_failure" | "integration_timeout";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
+            "4XX": {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_refused";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
+            "5XX": {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "gateway_error";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getReward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rewardId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reward. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rewardId: components["schemas"]["Id"];
+                        title: string;
+                        description?: string;
+                        /** Format: int64 */
+                        pointsCost: number;
+                        /** @enum {string} */
+                        kind: "voucher" | "free_shipping" | "product";
+                        value?: {
+                            /**
+                             * Format: int64
+                             * @description In minor units (cents for EUR).
+                             */
+                            amount: number;
+                            /** @description ISO 4217 code. */
+                            currency: string;
+                        };
+                        /** Format: date-time */
+                        activeFrom?: string;
+                        /** Format: date-time */
+                        activeUntil?: string;
+                        /** Format: int64 */
+                        stock?: number;
+                        /** Format: int64 */
+                        perCustomerLimit?: number;
+                        /** @enum {string} */
+                        codes: "pool" | "none";
+                        /** @description Units left to redeem: free codes of a pool reward, what its stock has left; null when neither limits it. */
+                        available: number | null;
+                        /** @description Whether it can be redeemed now: in its window, with a unit left. */
+                        active: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description 400: `invalid_request` from the function; `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "missing_authentication_token" | "invalid_signature" | "expired_token" | "access_denied";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 404: `reward_not_found` from the function. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "reward_not_found";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_too_large";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 429: `throttled` (THROTTLED) from API Gateway. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "throttled";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 500: `internal_error` from the function. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
+            504: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "integration_failure" | "integration_timeout";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
+            "4XX": {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_refused";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
+            "5XX": {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "gateway_error";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    putReward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rewardId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                    description?: string;
+                    /** Format: int64 */
+                    pointsCost: number;
+                    /** @enum {string} */
+                    kind: "voucher" | "free_shipping" | "product";
+                    value?: components["schemas"]["Money"];
+                    /** Format: date-time */
+                    activeFrom?: string;
+                    /** Format: date-time */
+                    activeUntil?: string;
+                    /** Format: int64 */
+                    stock?: number;
+                    /** Format: int64 */
+                    perCustomerLimit?: number;
+                    /**
+                     * @default none
+                     * @enum {string}
+                     */
+                    codes?: "pool" | "none";
+                };
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rewardId: components["schemas"]["Id"];
+                        title: string;
+                        description?: string;
+                        /** Format: int64 */
+                        pointsCost: number;
+                        /** @enum {string} */
+                        kind: "voucher" | "free_shipping" | "product";
+                        value?: {
+                            /**
+                             * Format: int64
+                             * @description In minor units (cents for EUR).
+                             */
+                            amount: number;
+                            /** @description ISO 4217 code. */
+                            currency: string;
+                        };
+                        /** Format: date-time */
+                        activeFrom?: string;
+                        /** Format: date-time */
+                        activeUntil?: string;
+                        /** Format: int64 */
+                        stock?: number;
+                        /** Format: int64 */
+                        perCustomerLimit?: number;
+                        /** @enum {string} */
+                        codes: "pool" | "none";
+                        /** @description Units left to redeem: free codes of a pool reward, what its stock has left; null when neither limits it. */
+                        available: number | null;
+                        /** @description Whether it can be redeemed now: in its window, with a unit left. */
+                        active: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Created. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rewardId: components["schemas"]["Id"];
+                        title: string;
+                        description?: string;
+                        /** Format: int64 */
+                        pointsCost: number;
+                        /** @enum {string} */
+                        kind: "voucher" | "free_shipping" | "product";
+                        value?: {
+                            /**
+                             * Format: int64
+                             * @description In minor units (cents for EUR).
+                             */
+                            amount: number;
+                            /** @description ISO 4217 code. */
+                            currency: string;
+                        };
+                        /** Format: date-time */
+                        activeFrom?: string;
+                        /** Format: date-time */
+                        activeUntil?: string;
+                        /** Format: int64 */
+                        stock?: number;
+                        /** Format: int64 */
+                        perCustomerLimit?: number;
+                        /** @enum {string} */
+                        codes: "pool" | "none";
+                        /** @description Units left to redeem: free codes of a pool reward, what its stock has left; null when neither limits it. */
+                        available: number | null;
+                        /** @description Whether it can be redeemed now: in its window, with a unit left. */
+                        active: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description 400: `invalid_request` from the function; `invalid_request` (BAD_REQUEST_BODY), `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "missing_authentication_token" | "invalid_signature" | "expired_token" | "access_denied";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_too_large";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 415: `unsupported_media_type` from the function; `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 429: `throttled` (THROTTLED) from API Gateway. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "throttled";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 500: `internal_error` from the function. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
+            504: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "integration_failure" | "integration_timeout";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
+            "4XX": {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_refused";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
+            "5XX": {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "gateway_error";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    uploadCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rewardId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    codes: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description What was added. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: int64
+                         * @description Codes new to the reward, now free to hand out.
+                         */
+                        added: number;
+                        /**
+                         * Format: int64
+                         * @description Codes the reward knew already (free, issued or void), or sent twice: not added again.
+                         */
+                        duplicates: number;
+                        /**
+                         * Format: int64
+                         * @description Free codes of the reward after the upload.
+                         */
+                        available: number;
+                    };
+                };
+            };
+            /** @description 400: `invalid_request` from the function; `invalid_request` (BAD_REQUEST_BODY), `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "missing_authentication_token" | "invalid_signature" | "expired_token" | "access_denied";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 404: `reward_not_found` from the function. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "reward_not_found";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_too_large";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 415: `unsupported_media_type` from the function; `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 429: `throttled` (THROTTLED) from API Gateway. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "throttled";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 500: `internal_error` from the function. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
                             message: string;
                         };
                     };
@@ -2626,7 +3894,24 @@ export interface operations {
                     };
                 };
             };
-            /** @description 409: `idempotency_conflict`, `insufficient_points` from the function. */
+            /** @description 404: `reward_not_found` from the function. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "reward_not_found";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 409: `idempotency_conflict`, `price_changed`, `reward_unavailable`, `reward_limit_reached`, `insufficient_points` from the function. */
             409: {
                 headers: {
                     "Cache-Control": components["headers"]["Cache-Control"];
@@ -2637,8 +3922,16 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "idempotency_conflict";
+                            code: "idempotency_conflict" | "reward_unavailable" | "reward_limit_reached";
                             message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @constant */
+                            code: "price_changed";
+                            message: string;
+                            /** Format: int64 */
+                            pointsCost: number;
                         };
                     } | components["schemas"]["InsufficientPoints"];
                 };
@@ -3255,6 +4548,1104 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "busy";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
+            504: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "integration_failure" | "integration_timeout";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
+            "4XX": {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_refused";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
+            "5XX": {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "gateway_error";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    adminListRewards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rewards. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            rewardId: components["schemas"]["Id"];
+                            title: string;
+                            description?: string;
+                            /** Format: int64 */
+                            pointsCost: number;
+                            /** @enum {string} */
+                            kind: "voucher" | "free_shipping" | "product";
+                            value?: {
+                                /**
+                                 * Format: int64
+                                 * @description In minor units (cents for EUR).
+                                 */
+                                amount: number;
+                                /** @description ISO 4217 code. */
+                                currency: string;
+                            };
+                            /** Format: date-time */
+                            activeFrom?: string;
+                            /** Format: date-time */
+                            activeUntil?: string;
+                            /** Format: int64 */
+                            stock?: number;
+                            /** Format: int64 */
+                            perCustomerLimit?: number;
+                            /** @enum {string} */
+                            codes: "pool" | "none";
+                            /** @description Units left to redeem: free codes of a pool reward, what its stock has left; null when neither limits it. */
+                            available: number | null;
+                            /** @description Whether it can be redeemed now: in its window, with a unit left. */
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description 400: `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "missing_authentication_token" | "invalid_signature" | "expired_token" | "access_denied";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_too_large";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 429: `throttled` (THROTTLED) from API Gateway. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "throttled";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 500: `internal_error` from the function. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
+            504: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "integration_failure" | "integration_timeout";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
+            "4XX": {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_refused";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
+            "5XX": {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "gateway_error";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    adminGetReward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rewardId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reward. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rewardId: components["schemas"]["Id"];
+                        title: string;
+                        description?: string;
+                        /** Format: int64 */
+                        pointsCost: number;
+                        /** @enum {string} */
+                        kind: "voucher" | "free_shipping" | "product";
+                        value?: {
+                            /**
+                             * Format: int64
+                             * @description In minor units (cents for EUR).
+                             */
+                            amount: number;
+                            /** @description ISO 4217 code. */
+                            currency: string;
+                        };
+                        /** Format: date-time */
+                        activeFrom?: string;
+                        /** Format: date-time */
+                        activeUntil?: string;
+                        /** Format: int64 */
+                        stock?: number;
+                        /** Format: int64 */
+                        perCustomerLimit?: number;
+                        /** @enum {string} */
+                        codes: "pool" | "none";
+                        /** @description Units left to redeem: free codes of a pool reward, what its stock has left; null when neither limits it. */
+                        available: number | null;
+                        /** @description Whether it can be redeemed now: in its window, with a unit left. */
+                        active: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description 400: `invalid_request` from the function; `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "missing_authentication_token" | "invalid_signature" | "expired_token" | "access_denied";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 404: `reward_not_found` from the function. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "reward_not_found";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_too_large";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 415: `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 429: `throttled` (THROTTLED) from API Gateway. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "throttled";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 500: `internal_error` from the function. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
+            504: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "integration_failure" | "integration_timeout";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
+            "4XX": {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_refused";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
+            "5XX": {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "gateway_error";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    adminPutReward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rewardId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                    description?: string;
+                    /** Format: int64 */
+                    pointsCost: number;
+                    /** @enum {string} */
+                    kind: "voucher" | "free_shipping" | "product";
+                    value?: components["schemas"]["Money"];
+                    /** Format: date-time */
+                    activeFrom?: string;
+                    /** Format: date-time */
+                    activeUntil?: string;
+                    /** Format: int64 */
+                    stock?: number;
+                    /** Format: int64 */
+                    perCustomerLimit?: number;
+                    /**
+                     * @default none
+                     * @enum {string}
+                     */
+                    codes?: "pool" | "none";
+                };
+            };
+        };
+        responses: {
+            /** @description Replaced. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rewardId: components["schemas"]["Id"];
+                        title: string;
+                        description?: string;
+                        /** Format: int64 */
+                        pointsCost: number;
+                        /** @enum {string} */
+                        kind: "voucher" | "free_shipping" | "product";
+                        value?: {
+                            /**
+                             * Format: int64
+                             * @description In minor units (cents for EUR).
+                             */
+                            amount: number;
+                            /** @description ISO 4217 code. */
+                            currency: string;
+                        };
+                        /** Format: date-time */
+                        activeFrom?: string;
+                        /** Format: date-time */
+                        activeUntil?: string;
+                        /** Format: int64 */
+                        stock?: number;
+                        /** Format: int64 */
+                        perCustomerLimit?: number;
+                        /** @enum {string} */
+                        codes: "pool" | "none";
+                        /** @description Units left to redeem: free codes of a pool reward, what its stock has left; null when neither limits it. */
+                        available: number | null;
+                        /** @description Whether it can be redeemed now: in its window, with a unit left. */
+                        active: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Created. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rewardId: components["schemas"]["Id"];
+                        title: string;
+                        description?: string;
+                        /** Format: int64 */
+                        pointsCost: number;
+                        /** @enum {string} */
+                        kind: "voucher" | "free_shipping" | "product";
+                        value?: {
+                            /**
+                             * Format: int64
+                             * @description In minor units (cents for EUR).
+                             */
+                            amount: number;
+                            /** @description ISO 4217 code. */
+                            currency: string;
+                        };
+                        /** Format: date-time */
+                        activeFrom?: string;
+                        /** Format: date-time */
+                        activeUntil?: string;
+                        /** Format: int64 */
+                        stock?: number;
+                        /** Format: int64 */
+                        perCustomerLimit?: number;
+                        /** @enum {string} */
+                        codes: "pool" | "none";
+                        /** @description Units left to redeem: free codes of a pool reward, what its stock has left; null when neither limits it. */
+                        available: number | null;
+                        /** @description Whether it can be redeemed now: in its window, with a unit left. */
+                        active: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description 400: `invalid_request` from the function; `invalid_request` (BAD_REQUEST_BODY), `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "missing_authentication_token" | "invalid_signature" | "expired_token" | "access_denied";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_too_large";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 415: `unsupported_media_type` from the function; `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 429: `throttled` (THROTTLED) from API Gateway. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "throttled";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 500: `internal_error` from the function. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
+            504: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "integration_failure" | "integration_timeout";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 4XX: `request_refused` (DEFAULT_4XX) from API Gateway. */
+            "4XX": {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_refused";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 5XX: `gateway_error` (DEFAULT_5XX) from API Gateway. */
+            "5XX": {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "gateway_error";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    adminUploadCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rewardId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    codes: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description What was added. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: int64
+                         * @description Codes new to the reward, now free to hand out.
+                         */
+                        added: number;
+                        /**
+                         * Format: int64
+                         * @description Codes the reward knew already (free, issued or void), or sent twice: not added again.
+                         */
+                        duplicates: number;
+                        /**
+                         * Format: int64
+                         * @description Free codes of the reward after the upload.
+                         */
+                        available: number;
+                    };
+                };
+            };
+            /** @description 400: `invalid_request` from the function; `invalid_request` (BAD_REQUEST_BODY), `invalid_request` (BAD_REQUEST_PARAMETERS) from API Gateway. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 401: `unauthorized` (UNAUTHORIZED) from API Gateway. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 403: `forbidden` from the function; `missing_authentication_token` (MISSING_AUTHENTICATION_TOKEN), `invalid_signature` (INVALID_SIGNATURE), `expired_token` (EXPIRED_TOKEN), `access_denied` (ACCESS_DENIED) from API Gateway. */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "missing_authentication_token" | "invalid_signature" | "expired_token" | "access_denied";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 404: `reward_not_found` from the function. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "reward_not_found";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 413: `request_too_large` (REQUEST_TOO_LARGE) from API Gateway. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "request_too_large";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 415: `unsupported_media_type` from the function; `unsupported_media_type` (UNSUPPORTED_MEDIA_TYPE) from API Gateway. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                        };
+                    } | {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 429: `throttled` (THROTTLED) from API Gateway. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "throttled";
+                            message: string;
+                            requestId: string;
+                        };
+                    };
+                };
+            };
+            /** @description 500: `internal_error` from the function. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
                             message: string;
                         };
                     };
