@@ -10,6 +10,7 @@ import * as v from "valibot";
 import { DAY_MS, dayOf } from "../handlers/domain/lifecycle";
 import { createLocalClock, type ClockState } from "../local/clock";
 import { startDailySettle } from "../local/daily-settle";
+import { priced, putRewards } from "./support/local-catalogue";
 import { endpointOf, launchNpmStart, type LaunchedNpmStart } from "./support/npm-start";
 
 test("the clock reads real time until set; set, it runs on from the set instant; reset, it is real time again", (t) => {
@@ -230,7 +231,8 @@ test.serial(
   async (t) => {
     const userId = "clock-ben";
     const { endpoint, setTo } = await pendingThenMoved(t, userId, 50);
-    const redemption = { redemptionId: "clock-r-1", points: 30, rewardId: "voucher-5" };
+    await putRewards(endpoint, { "clock-30": priced(30) });
+    const redemption = { redemptionId: "clock-r-1", rewardId: "clock-30" };
 
     const early = await call(endpoint, "POST", `/points/${userId}/redemptions`, redemption);
     t.is(early.status, 409, JSON.stringify(early.body));
