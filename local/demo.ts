@@ -14,6 +14,8 @@
  * the history shows the expiry, and the local bus the customer's points events. Then the clock
  * (`/_local/clock`): another customer's order pending now, the clock moved past its release (every
  * handler reads the moved instant: the points are spendable), and moved back (pending again).
+ * Last, a reward's window: refused before it opens, redeemed with the clock inside it, refused
+ * again with the clock past it.
  * Whatever the runtime's lifecycle, it prints what the API answers.
  */
 import "../cli/quiet-sdk-warning";
@@ -231,6 +233,58 @@ async function clockMoves(): Promise<void> {
   console.log(summary(userId, await getJson<Balance>(`/points/${userId}`)));
 }
 
+/** POSTs `body` as JSON to `route` and prints the route, the status and the answer. */
+async function postJson(route: string, body: unknown, label = `POST ${route}`): Promise<number> {
+  const response = await fetch(`${endpoint}${route}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  console.log(`${label} → ${response.status} ${JSON.stringify(await response.json())}`);
+  return response.status;
+}
+
+/**
+ * A reward whose window opens tomorrow and closes the day after: refused now, redeemed with the
+ * clock moved into the window, refused again with the clock past it; then the clock goes back.
+ * Its customer's points are a goodwill grant, spendable at once whatever the runtime's lifecycle.
+ */
+async function rewardWindow(): Promise<void> {
+  const userId = `demo-eve-${run}`;
+  const rewardId = `${run}-free-shipping`;
+  const before = await getJson<ClockState>("/_local/clock");
+  const readAt = Date.parse(before.now);
+  const activeFrom = new Date(readAt + DAY_MS).toISOString();
+  const activeUntil = new Date(readAt + 2 * DAY_MS).toISOString();
+  console.log(`\n— A reward's window, for ${userId}: free shipping for 10 points, from ${activeFrom} until ${activeUntil}`);
+  const put = await fetch(`${endpoint}/rewards/${rewardId}`, {
+    method: "PUT",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ title: "Free shipping", pointsCost: 10, kind: "free_shipping", activeFrom, activeUntil }),
+  });
+  console.log(`PUT /rewards/${rewardId} → ${put.status}`);
+  await postJson(`/admin/points/${userId}/adjustments`, { adjustmentId: `${run}-welcome`, points: 25, reason: "Welcome gift" });
+  const redeem = (n: number, when: string) =>
+    postJson(
+      `/points/${userId}/redemptions`,
+      { redemptionId: `${run}-ship-${n}`, rewardId },
+      `POST /points/${userId}/redemptions (${when})`,
+    );
+  const realNow = Date.now();
+  try {
+    await redeem(1, "before the window");
+    const inside = new Date(readAt + (3 * DAY_MS) / 2).toISOString();
+    console.log(`POST /_local/clock {"now":"${inside}"} → ${JSON.stringify(await moveClock(inside))}: inside the window`);
+    await redeem(2, "inside the window");
+    const after = new Date(readAt + (5 * DAY_MS) / 2).toISOString();
+    console.log(`POST /_local/clock {"now":"${after}"} → ${JSON.stringify(await moveClock(after))}: past the window`);
+    await redeem(3, "after the window");
+  } finally {
+    const back = before.pinned ? new Date(readAt + Date.now() - realNow).toISOString() : undefined;
+    console.log(`${back ? "POST" : "DELETE"} /_local/clock → ${JSON.stringify(await moveClock(back))}: back where it was`);
+  }
+}
+
 async function main(): Promise<void> {
   const before = new Map<string, number>();
   // Spendable plus pending: with a lifecycle, new points are pending at first (and cannot be spent).
@@ -288,8 +342,7 @@ async function main(): Promise<void> {
   }
 
   await lifecycle();
-  // Next: a reward's window opening and closing, with the clock moved into the window and past
-  // it. It comes with the rewards catalogue (PUT /rewards/{rewardId} with activeFrom/activeUntil).
+  await rewardWindow();
 }
 
 main().catch((error: unknown) => {

@@ -554,6 +554,18 @@ test.serial(
       t.regex(demo.stdout, /POST \/_local\/clock \{"now":"[^"]+"\} → \{"now":"[^"]+","pinned":true\}: past the release/);
       t.regex(demo.stdout, /DELETE \/_local\/clock → \{"now":"[^"]+","pinned":false\}: back where it was/);
       t.like((await getJson(runtime, "/_local/clock")).body, { pinned: false });
+      // A reward's window: refused before it opens and after it closes, redeemed inside it.
+      const windowed = (when: string) =>
+        new RegExp(`POST /points/demo-eve-\\w+/redemptions \\(${when}\\) → (\\d+) (.*)\n`).exec(demo.stdout)?.slice(1, 3) ?? [];
+      const [beforeStatus, beforeBody] = windowed("before the window");
+      t.is(beforeStatus, "409", demo.stdout);
+      t.regex(beforeBody ?? "", /"code":"reward_unavailable"/);
+      const [insideStatus, insideBody] = windowed("inside the window");
+      t.is(insideStatus, "201", demo.stdout);
+      t.regex(insideBody ?? "", /"points":10,"balance":15/);
+      const [afterStatus, afterBody] = windowed("after the window");
+      t.is(afterStatus, "409", demo.stdout);
+      t.regex(afterBody ?? "", /"code":"reward_unavailable"/);
       // The first customers' fresh points are pending: the demo's redemption is refused, not overspent.
       t.regex(demo.stdout, /POST \/points\/demo-anna\/redemptions → 409/);
       // The backend's goodwill grant, on its own route: spendable at once whatever the lifecycle.
