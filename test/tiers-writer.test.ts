@@ -23,6 +23,7 @@ import { createLogger } from "../handlers/runtime/log";
 import { createBatchWriter } from "../handlers/writer/batch-writer";
 import { createHarness, type Harness } from "./support/dynamo-harness";
 import { useDynamoLocal } from "./support/dynamo-local-per-file";
+import { pricedRewards } from "./support/priced-rewards";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord, type OrderInput, type RefundInput } from "./support/events";
 import { TEST_RULES } from "./support/writer-harness";
 
@@ -300,16 +301,20 @@ test("a redemption landing between a credit's read and its write leaves the cred
   t.deepEqual(await order({ orderId: "o-1", amount: 60_000 }), []);
   at("2026-03-20T10:00:00.000Z");
   const redemptions = new DynamoRedemptions(harness.documents, harness.tableName);
+  const rewardId = await pricedRewards(harness)(100);
+  let redeemed: unknown;
   harness.interleave({
     operation: "TransactWriteItems",
     match: orderSk("o-2"),
-    run: () =>
-      redemptions.redeem(USER, { redemptionId: "d-1", points: 100, rewardId: "reward" }, () => new Date("2026-03-20T10:00:00.000Z")),
+    run: async () => {
+      redeemed = await redemptions.redeem(USER, { redemptionId: "d-1", rewardId }, () => new Date("2026-03-20T10:00:00.000Z"));
+    },
   });
   const start = harness.requests.length;
   t.deepEqual(await order({ orderId: "o-2", amount: 10_000 }), []);
+  t.like(redeemed, { outcome: "redeemed" });
   // The credit's read, the redemption's read and write, the credit's one write: no read again.
-  t.deepEqual(harness.requests.slice(start), ["GetItem", "TransactGetItems", "TransactWriteItems", "TransactWriteItems"]);
+  t.deepEqual(harness.requests.slice(start), ["GetItem", "BatchGetItem", "TransactWriteItems", "TransactWriteItems"]);
   t.like(await earnEntry(harness, "o-2"), { points: 125 });
   t.like(await rig(harness).ledger.getBalance(USER, new Date("2026-03-20T10:00:00.000Z")), { balance: 500, lifetimeEarned: 725 });
 });
