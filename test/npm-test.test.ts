@@ -123,7 +123,7 @@ test("a step run beside the tests prints its output in one piece, after the name
   t.is(run.code, 0, run.stdout + run.stderr);
   t.regex(
     run.stdout,
-    /\n── node -e .+: passed ──\nstep pid \d+ endpoint undefined\nbeside 1\nbeside 2\nbeside 3\nbeside 4\nbeside 5\n/,
+    /\n── node -e .+: passed ──\nstep pid \d+ endpoint \S+\nbeside 1\nbeside 2\nbeside 3\nbeside 4\nbeside 5\n/,
     "the beside step's lines, together",
   );
   t.regex(run.stdout, /^tests 200$/m, "the tests' step ran to its end");
