@@ -155,11 +155,35 @@ async function urnsOf(resources: Iterable<pulumi.Resource>): Promise<string[]> {
   return [...new Set(urns)].sort();
 }
 
-export async function runProgram(
-  // biome-ignore lint/suspicious/noConfusingVoidType: a program's return is ignored unless it gives outputs, as Pulumi's is
-  program: () => Record<string, unknown> | void | Promise<Record<string, unknown> | void>,
-  options: RunOptions = {},
-): Promise<ProgramRun> {
+/** A Pulumi program as `runProgram` takes it. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a program's return is ignored unless it gives outputs, as Pulumi's is
+type Program = () => Record<string, unknown> | void | Promise<Record<string, unknown> | void>;
+
+/** How many runs are under way, so that only the last to end gives the stack limit back. */
+let runsWithoutStacks = 0;
+let stackTraceLimitOutside = Error.stackTraceLimit;
+
+/**
+ * Pulumi's SDK captures `new Error().stack` on every promise it makes (`debuggablePromise`, kept
+ * only for its promise-leak report), and under tsx each capture maps every frame through source
+ * maps: a quarter of a program test's CPU. The SDK has no setting for it, so no error captures
+ * frames while a program runs here; errors keep their messages. `PULUMI_DEBUG_PROMISE_LEAKS`
+ * (the SDK's own switch for printing those stacks) keeps them.
+ */
+export async function runProgram(program: Program, options: RunOptions = {}): Promise<ProgramRun> {
+  if (process.env.PULUMI_DEBUG_PROMISE_LEAKS) return runWithMocks(program, options);
+  if (runsWithoutStacks++ === 0) {
+    stackTraceLimitOutside = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+  }
+  try {
+    return await runWithMocks(program, options);
+  } finally {
+    if (--runsWithoutStacks === 0) Error.stackTraceLimit = stackTraceLimitOutside;
+  }
+}
+
+async function runWithMocks(program: Program, options: RunOptions): Promise<ProgramRun> {
   const registered: Array<{ type: string; name: string; inputs: Record<string, unknown>; custom: boolean }> = [];
   const transformed: Array<{
     type: string;

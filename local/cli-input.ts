@@ -6,7 +6,7 @@ import type { Lifecycle } from "../handlers/domain/lifecycle";
 import type { Tiers } from "../handlers/domain/tier-settings";
 import { expiringSoonDaysOf, InvalidEnvironmentError, pointsLifecycleOf, tiersOf } from "../handlers/runtime/env";
 import { UsageError } from "../cli/usage-error";
-import { JavaMissingError } from "./dynamo-local";
+import { JavaMissingError } from "./java-missing-error";
 
 export const USAGE =
   "usage: npm start [-- --data-dir <dir>]   (PORT=<port> to change the port, 3000 by default;\n" +

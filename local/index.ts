@@ -20,7 +20,7 @@ import {
   parseTiers,
   USAGE,
 } from "./cli-input";
-import { startLocalRuntime, type LocalRuntime } from "./runtime";
+import type { LocalRuntime } from "./runtime";
 
 async function main(): Promise<void> {
   const shutdown = new AbortController();
@@ -61,6 +61,9 @@ async function main(): Promise<void> {
 
   const started = Date.now();
   try {
+    // Loaded once the arguments are known good: a usage error costs only their check, not the runtime's imports (the AWS SDK, the handlers).
+    const { startLocalRuntime } = await import("./runtime.js");
+    shutdown.signal.throwIfAborted(); // a stop asked for while it loaded: nothing has started
     runtime = await startLocalRuntime(
       {
         port,

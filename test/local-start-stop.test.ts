@@ -176,12 +176,36 @@ for (const [title, args, env, expected] of [
   test(`${title}: one line and the usage, exit 2, no stack trace`, async (t) => {
     const run = npmStart(t, [...args], env);
     const { code } = await run.exited;
+    await run.closed;
     t.is(code, 2, run.output());
     t.regex(run.output(), expected);
     t.regex(run.output(), /usage: npm start \[-- --data-dir <dir>\]/);
     t.notRegex(run.output(), STACK_FRAME);
   });
 }
+
+test("a usage error is answered from the argument check alone: neither the runtime nor the AWS SDK is loaded", async (t) => {
+  // Lists, as the process exits, every module it loaded (node's CommonJS cache, where tsx puts the project's files too).
+  const reportLoaded =
+    'data:text/javascript,import { createRequire } from "node:module";' +
+    'const loaded = createRequire(process.cwd() + "/").cache;' +
+    'process.on("exit", () => console.error("loaded: " + Object.keys(loaded).join(" ")));';
+  const error = await t.throwsAsync(
+    promisify(execFile)(process.execPath, ["--import=tsx", `--import=${reportLoaded}`, "local/index.ts"], {
+      cwd: path.resolve(__dirname, ".."),
+      env: { ...process.env, PORT: "http" },
+    }),
+  );
+  const failed = error as Error & { code?: number; stderr?: string };
+  t.is(failed.code, 2, failed.stderr);
+  const loaded = /^loaded: (.*)$/m.exec(failed.stderr ?? "")?.[1]?.split(" ") ?? [];
+  t.true(
+    loaded.some((file) => file.endsWith(path.join("local", "cli-input.ts"))),
+    `the report sees the argument check: ${loaded.join(" ")}`,
+  );
+  const needless = loaded.filter((file) => file.endsWith(path.join("local", "runtime.ts")) || file.includes("@aws-sdk"));
+  t.deepEqual(needless, [], "loaded only to print a usage error");
+});
 
 test("without a Java runtime, npm start says what to install and exits 1", async (t) => {
   // A PATH that has node but no java.

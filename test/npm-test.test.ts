@@ -117,3 +117,25 @@ test("the runner killed outright (SIGKILL, no handler runs): the watchdogs stop 
   run.child.kill("SIGKILL");
   t.true(await until(() => !isRunning(step) && !isRunning(jvm), 15_000), `step ${step} or JVM ${jvm} outlived the runner`);
 });
+
+test("a step run beside the tests prints its output in one piece, after the name of the step and its verdict", async (t) => {
+  const run = await runEntry(t, SUITE_WITH, ["chatty", "slow-lines", "--no-jvm"], process.env).ended;
+  t.is(run.code, 0, run.stdout + run.stderr);
+  t.regex(
+    run.stdout,
+    /\n── node -e .+: passed ──\nstep pid \d+ endpoint \S+\nbeside 1\nbeside 2\nbeside 3\nbeside 4\nbeside 5\n/,
+    "the beside step's lines, together",
+  );
+  t.regex(run.stdout, /^tests 200$/m, "the tests' step ran to its end");
+});
+
+test("a step beside the tests that fails ends the run with its code, and the tests' step is stopped", async (t) => {
+  const run = await runEntry(t, SUITE_WITH, ["wait", "fail-later", "--no-jvm"], process.env).ended;
+  t.is(run.code, 5, run.stdout + run.stderr);
+  const [testsOutput = "", besideOutput = ""] = run.stdout.split("\n── ");
+  t.regex(besideOutput, /^node -e .+: failed \(exit 5\) ──\nstep pid \d+/);
+  t.regex(run.stderr, /npm test: node -e .+ failed \(exit 5\): stopping the other steps/);
+  const { step } = pidsOf(testsOutput);
+  t.true(step > 0, testsOutput);
+  t.false(isRunning(step), "the tests' step is stopped");
+});

@@ -12,7 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
 import test from "ava";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { runProgram } from "../harness/mock-program";
+import { ProgramFailedError, runProgram } from "../harness/mock-program";
 import {
   constructedProtected,
   enforcementLevelOf,
@@ -78,6 +78,33 @@ test.serial("Resource#__protect: set by the protect option, and children inherit
   t.true(run.get("canary:index:Thing", "locked-child").protect, "a child of a protected component is protected");
   t.false(run.get("canary:index:Thing", "open-child").protect);
 });
+
+test.serial(
+  "a program runs without stack frames (the SDK's stack per promise is the cost), and its error still says what failed",
+  async (t) => {
+    const before = Error.stackTraceLimit;
+    let stackInside = "";
+    const run = await runProgram(() => {
+      new Thing("framed");
+      stackInside = new Error("inside").stack ?? "";
+    });
+    t.is(run.resources.length, 1);
+    t.is(stackInside, "Error: inside", "an error made while a program runs captures no frames");
+    t.is(Error.stackTraceLimit, before, "the stack limit is given back after a run");
+
+    const failed = await t.throwsAsync(
+      runProgram(() => {
+        new Thing("before-the-throw");
+        throw new TypeError("the store's table name is missing");
+      }),
+      { instanceOf: ProgramFailedError },
+    );
+    t.is(failed?.message, "the store's table name is missing");
+    t.true(failed?.cause instanceof TypeError, String(failed?.cause));
+    t.is(failed?.resourcesRegistered, 1);
+    t.is(Error.stackTraceLimit, before, "the stack limit is given back after a failed run");
+  },
+);
 
 test("__pulumiType: generated resource classes carry their type token", (t) => {
   t.is(typeTokenOf(aws.sqs.Queue), "aws:sqs/queue:Queue", "aws.sqs.Queue.__pulumiType is gone or changed");

@@ -22,8 +22,10 @@ export interface NpmStart {
   output(): string;
   /** Resolves when the output contains `text`; rejects after `timeoutMs` or if npm exits first. */
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
-  /** How npm ended. */
+  /** How npm ended. Output it wrote just before may not have been read yet: see `closed`. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves once all of npm's output has been read (its pipes closed by npm and everything that shares them). */
+  closed: Promise<void>;
 }
 
 /**
@@ -71,6 +73,7 @@ export function launchNpmStart(args: string[] = [], env: NodeJS.ProcessEnv = {})
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
+  const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
 
   const signalTree = (signal: NodeJS.Signals) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -101,6 +104,7 @@ export function launchNpmStart(args: string[] = [], env: NodeJS.ProcessEnv = {})
     kill,
     output: () => output,
     exited,
+    closed,
     waitFor: (text, timeoutMs = 60_000) =>
       new Promise<void>((resolve, reject) => {
         const found = () => (typeof text === "string" ? output.includes(text) : text.test(output));
