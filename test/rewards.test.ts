@@ -283,6 +283,26 @@ test("an upload that meets a redemption writing the same shard (TransactionConfl
   });
 });
 
+test("a lost claim drops the instance's stale cache of the shard: one lost claim, not one per code others took since it loaded", async (t) => {
+  const { harness, now } = await setup({ users: ["u-a", "u-b"] });
+  // One shard and pinned randomness: both instances load the same free codes, in code order, and take the first.
+  const pinned = { shards: 1, random: () => 0 };
+  const rewards = new DynamoRewards(harness.documents, harness.tableName, pinned);
+  await rewards.put("v1", define({ ...VOUCHER, pointsCost: 10 }), new Date(NOW));
+  await rewards.uploadCodes("v1", codes(30), new Date(NOW));
+  const [a, b] = [
+    new DynamoRedemptions(harness.documents, harness.tableName, pinned),
+    new DynamoRedemptions(harness.documents, harness.tableName, pinned),
+  ];
+  t.is((await a.redeem("u-a", { redemptionId: "a-1", rewardId: "v1" }, now)).outcome, "redeemed");
+  // The other instance takes the next 20 codes, every one of them still in the first instance's cache.
+  for (let i = 0; i < 20; i++) t.is((await b.redeem("u-b", { redemptionId: `b-${i}`, rewardId: "v1" }, now)).outcome, "redeemed");
+  harness.requests.length = 0;
+  const late = await a.redeem("u-a", { redemptionId: "a-2", rewardId: "v1" }, now);
+  t.like(late, { outcome: "redeemed", entry: { code: "CODE-0021" } });
+  t.is(harness.requests.filter((request) => request === "TransactWriteItems").length, 2, "one claim lost, then one that wins");
+});
+
 test("cost: a successful redemption is two DynamoDB requests — one read, one transaction claiming the code or the stock", async (t) => {
   const { harness, redeem } = await setup({ users: ["u-1", "u-2"] });
   await harness.catalogue.put("v5", VOUCHER, new Date(NOW));
