@@ -124,9 +124,9 @@ export const HOT_REWARD_SHARDS = [1, REWARD_SHARDS] as const;
 export const HOT_REWARD_RUN: HotRewardOptions = { codes: 2_000, customers: 2_200, inFlight: 32, redeemers: 8 };
 
 /**
- * Both shard counts, each on a DynamoDB Local of its own: in one JVM, the second run (after the
- * first run's thousands of code, entry and balance items) took DynamoDB Local over 7 minutes of
- * its own CPU where a fresh one takes under one, and the figures would measure that, not the store.
+ * Both shard counts, each on a DynamoDB Local of its own: both in one JVM did not end within 500 s
+ * (over 5 minutes of DynamoDB Local's own CPU, 16 s of ours) where each alone in a fresh one takes
+ * under one minute, and the figures would measure DynamoDB Local, not the store.
  */
 export async function measureHotRewards(): Promise<HotRewardFigures[]> {
   const options = QUICK ? { codes: 300, customers: 330, inFlight: 16, redeemers: 4 } : HOT_REWARD_RUN;
