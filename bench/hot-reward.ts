@@ -11,7 +11,7 @@
  * conflicting) does not show here; what shows is how often redeemers pick a code another took.
  */
 import { randomUUID } from "node:crypto";
-import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { userPk } from "../handlers/domain/ledger-keys";
 import { REWARD_SHARDS } from "../handlers/domain/reward-keys";
@@ -20,7 +20,9 @@ import { DynamoRewards } from "../handlers/ledger/dynamo-rewards";
 import { createTableInput } from "../handlers/ledger/table";
 import { createDocumentClient } from "../handlers/runtime/dynamo-client";
 import { forEachLimited } from "../handlers/runtime/limited-concurrency";
+import { startDynamoLocal } from "../local/dynamo-local";
 import { instrumentedClient, resetTotals } from "./capacity-client";
+import { QUICK } from "./scale";
 
 export interface HotRewardFigures {
   shards: number;
@@ -110,6 +112,7 @@ export async function measureHotReward(endpoint: string, shards: number, options
       writeUnitsPerRedemption: per(totals.writeUnits),
     };
   } finally {
+    await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
     client.destroy();
   }
 }
@@ -119,6 +122,25 @@ export const HOT_REWARD_SHARDS = [1, REWARD_SHARDS] as const;
 
 /** The full-size run: thousands of codes, more customers than codes, many redemptions at once. */
 export const HOT_REWARD_RUN: HotRewardOptions = { codes: 2_000, customers: 2_200, inFlight: 32, redeemers: 8 };
+
+/**
+ * Both shard counts, each on a DynamoDB Local of its own: both in one JVM did not end within 500 s
+ * (over 5 minutes of DynamoDB Local's own CPU, 16 s of ours) where each alone in a fresh one takes
+ * under one minute, and the figures would measure DynamoDB Local, not the store.
+ */
+export async function measureHotRewards(): Promise<HotRewardFigures[]> {
+  const options = QUICK ? { codes: 300, customers: 330, inFlight: 16, redeemers: 4 } : HOT_REWARD_RUN;
+  const figures: HotRewardFigures[] = [];
+  for (const shards of HOT_REWARD_SHARDS) {
+    const dynamo = await startDynamoLocal();
+    try {
+      figures.push(await measureHotReward(dynamo.endpoint, shards, options));
+    } finally {
+      await dynamo.stop();
+    }
+  }
+  return figures;
+}
 
 /** The section of the results: one row per shard count, and what the stores' count gains over one. */
 export function hotRewardMarkdown(figures: readonly HotRewardFigures[]): string[] {

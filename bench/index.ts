@@ -13,7 +13,7 @@ import { startDynamoLocal } from "../local/dynamo-local";
 import { measureBackfill } from "./backfill";
 import { COLD_REQUIRE_RUNS, measureBundles } from "./bundles";
 import { measureErasure } from "./erasure";
-import { HOT_REWARD_RUN, HOT_REWARD_SHARDS, type HotRewardFigures, hotRewardMarkdown, measureHotReward } from "./hot-reward";
+import { hotRewardMarkdown, measureHotRewards } from "./hot-reward";
 import { startLatencyProxy, type LatencyProxy } from "./latency-proxy";
 import {
   measureHeavyCustomer,
@@ -198,19 +198,6 @@ async function lifecycleSection(): Promise<{ heavy: HeavyCustomerFigures; settle
       `A day with nothing to expire, release or warn of costs ${settle.emptyDay.requests} queries, one per shard of its expiry index, its release index and the expiry index of the day warned ahead (DynamoDB Local reports ${settle.emptyDay.readUnits} read units for them; DynamoDB charges each query at least its minimum); each run covers today and the two days before, so a quiet day costs ${3 * settle.emptyDay.requests} queries. No scan: the cost follows the customers with something expiring.\n`,
     );
     return { heavy, settle };
-  } finally {
-    await dynamo.stop();
-  }
-}
-
-/** A hot reward's redemptions with its units in 1 shard and in the stores' count. */
-async function measureHotRewards(): Promise<HotRewardFigures[]> {
-  const dynamo = await startDynamoLocal();
-  try {
-    const options = QUICK ? { codes: 300, customers: 330, inFlight: 16, redeemers: 4 } : HOT_REWARD_RUN;
-    const figures: HotRewardFigures[] = [];
-    for (const shards of HOT_REWARD_SHARDS) figures.push(await measureHotReward(dynamo.endpoint, shards, options));
-    return figures;
   } finally {
     await dynamo.stop();
   }

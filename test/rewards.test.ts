@@ -5,12 +5,14 @@
  * the code for good; a replay that answers the same code whatever the catalogue did since; and
  * what a redemption costs in requests.
  */
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import test from "ava";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { eventOfChange } from "../handlers/domain/entry-events";
 import { API_ROUTES } from "../handlers/http/routes";
 import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
 import { DynamoRedemptions } from "../handlers/ledger/dynamo-redemptions";
+import { DynamoRewards } from "../handlers/ledger/dynamo-rewards";
 import { createRedeemApi } from "../handlers/redeemer/redeem-api";
 import * as v from "valibot";
 import { RewardDefinitionSchema, type RewardDefinition } from "../handlers/domain/rewards";
@@ -246,6 +248,59 @@ test("uploading codes is idempotent: a known code (free, issued or void) is a du
   await harness.catalogue.put("tote", define({ title: "Tote", pointsCost: 10, kind: "product" }), new Date(NOW));
   t.deepEqual(await harness.catalogue.uploadCodes("tote", ["A"], new Date(NOW)), { outcome: "takes-no-codes" });
   t.deepEqual(await harness.catalogue.put("tote", define({ ...VOUCHER }), new Date(NOW)), { outcome: "codes-fixed", codes: "none" });
+});
+
+test("an upload that meets a redemption writing the same shard (TransactionConflict) tries the chunk again and counts each code once", async (t) => {
+  const { harness } = await setup();
+  await harness.catalogue.put("v5", VOUCHER, new Date(NOW));
+  // The store under test sends through the counted, faulted client (the harness's catalogue does not).
+  const rewards = new DynamoRewards(harness.documents, harness.tableName);
+  const conflict = () =>
+    new TransactionCanceledException({
+      message: "Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]",
+      $metadata: {},
+      CancellationReasons: [{ Code: "None" }, { Code: "TransactionConflict" }],
+    });
+  // The first chunk (CODE-0000..0039) conflicts twice, the last (from CODE-0080) once.
+  harness.inject({ operation: "TransactWriteItems", match: "CODE#CODE-0000", when: "before", error: conflict, times: 2 });
+  harness.inject({ operation: "TransactWriteItems", match: "CODE#CODE-0080", when: "before", error: conflict });
+  t.deepEqual(await rewards.uploadCodes("v5", codes(100), new Date(NOW)), {
+    outcome: "uploaded",
+    added: 100,
+    duplicates: 0,
+    available: 100,
+  });
+  t.is(
+    harness.requests.filter((request) => request === "TransactWriteItems").length,
+    3 + 3,
+    "three chunks, three of their tries conflicted",
+  );
+  t.deepEqual(await rewards.uploadCodes("v5", codes(100), new Date(NOW)), {
+    outcome: "uploaded",
+    added: 0,
+    duplicates: 100,
+    available: 100,
+  });
+});
+
+test("a lost claim drops the instance's stale cache of the shard: one lost claim, not one per code others took since it loaded", async (t) => {
+  const { harness, now } = await setup({ users: ["u-a", "u-b"] });
+  // One shard and pinned randomness: both instances load the same free codes, in code order, and take the first.
+  const pinned = { shards: 1, random: () => 0 };
+  const rewards = new DynamoRewards(harness.documents, harness.tableName, pinned);
+  await rewards.put("v1", define({ ...VOUCHER, pointsCost: 10 }), new Date(NOW));
+  await rewards.uploadCodes("v1", codes(30), new Date(NOW));
+  const [a, b] = [
+    new DynamoRedemptions(harness.documents, harness.tableName, pinned),
+    new DynamoRedemptions(harness.documents, harness.tableName, pinned),
+  ];
+  t.is((await a.redeem("u-a", { redemptionId: "a-1", rewardId: "v1" }, now)).outcome, "redeemed");
+  // The other instance takes the next 20 codes, every one of them still in the first instance's cache.
+  for (let i = 0; i < 20; i++) t.is((await b.redeem("u-b", { redemptionId: `b-${i}`, rewardId: "v1" }, now)).outcome, "redeemed");
+  harness.requests.length = 0;
+  const late = await a.redeem("u-a", { redemptionId: "a-2", rewardId: "v1" }, now);
+  t.like(late, { outcome: "redeemed", entry: { code: "CODE-0021" } });
+  t.is(harness.requests.filter((request) => request === "TransactWriteItems").length, 2, "one claim lost, then one that wins");
 });
 
 test("cost: a successful redemption is two DynamoDB requests — one read, one transaction claiming the code or the stock", async (t) => {

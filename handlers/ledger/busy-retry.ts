@@ -33,3 +33,11 @@ export const EVENT_RETRY: RetryPolicy = { tries: 5, firstPauseMs: 10, maxPauseMs
  * backoff AWS asks for, then the erasure fails — and resumes where it stopped when run again.
  */
 export const UNPROCESSED_RETRY: RetryPolicy = { tries: 10, firstPauseMs: 50, maxPauseMs: 2_000 };
+
+/**
+ * A chunk of an upload's codes that met a redemption writing the same shard (`TransactionConflict`,
+ * which a hot reward's shards meet in AWS): nothing of it was written, so it is sent again as it
+ * was, with pauses long enough for the redemptions to pass, then the upload fails (an upload sent
+ * again adds only the codes still missing).
+ */
+export const CONFLICT_RETRY: RetryPolicy = { tries: 8, firstPauseMs: 20, maxPauseMs: 500 };

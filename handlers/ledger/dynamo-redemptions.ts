@@ -177,6 +177,10 @@ export class DynamoRedemptions {
         // The same id landed concurrently: its entry came back with the cancellation.
         const winner = oldItemOf(result, "entry");
         if (winner) return this.retryOf(v.parse(RedemptionEntrySchema, winner), request);
+        // A lost claim says this instance's cache of the shard is stale: the codes loaded with
+        // the lost one were probably taken as well, and one query finds what is left instead of a
+        // read and a transaction lost on each of them, more and more of them as the pool drains.
+        if (failed(result, "code") && claim.claim.shard !== undefined) this.freeCodes.forget(reward.rewardId, claim.claim.shard);
         return AGAIN; // the balance, the count, the shard or the code moved since they were read
       },
       busyBalance(userId),

@@ -22,7 +22,9 @@ import {
 import { isCounted, type Available, type Reward, type RewardDefinition } from "../domain/rewards";
 import { readByKeys } from "./batch-read";
 import { DEFINITION_ATTRIBUTE, rewardOf, storedDefinition } from "./catalogue-item";
-import { failedAmong, named, transactWrite, type NamedItem } from "./transactions";
+import { AGAIN, retrying } from "../runtime/retry";
+import { CONFLICT_RETRY, LedgerBusyError } from "./busy-retry";
+import { failedAmong, isTransactionConflict, named, transactWrite, type NamedItem, type TransactionResult } from "./transactions";
 import { availableOf, unitsKey, unitsKeys, unitsLeft } from "./reward-units";
 
 export type PutRewardResult =
@@ -41,6 +43,9 @@ export interface RewardView {
   reward: Reward;
   available: Available;
 }
+
+/** The items of an upload's transaction, by name. */
+type UploadItem = "code" | "free" | "units";
 
 /** Codes per upload transaction: two items each, plus one counter per shard, within the 100 a transaction takes. */
 const CODES_PER_TRANSACTION = 40;
@@ -141,51 +146,76 @@ export class DynamoRewards {
   private async addCodes(rewardId: string, codes: readonly string[], at: string): Promise<number> {
     let remaining = [...codes];
     while (remaining.length > 0) {
-      const byShard = new Map<number, number>();
-      for (const code of remaining) {
-        const shard = codeShardOf(code, this.shards);
-        byShard.set(shard, (byShard.get(shard) ?? 0) + 1);
-      }
-      const items: NamedItem<"code" | "free" | "units">[] = [
-        ...named(
-          "code",
-          remaining.map((code) => ({
-            Put: {
-              TableName: this.tableName,
-              Item: { pk: rewardShardPk(rewardId, codeShardOf(code, this.shards)), sk: codeSk(code), state: "known", uploadedAt: at },
-              ConditionExpression: "attribute_not_exists(pk)",
-            },
-          })),
-        ),
-        ...named(
-          "free",
-          remaining.map((code) => ({
-            Put: {
-              TableName: this.tableName,
-              Item: { pk: rewardShardPk(rewardId, codeShardOf(code, this.shards)), sk: freeCodeSk(randomSlot(this.random), code) },
-            },
-          })),
-        ),
-        ...named(
-          "units",
-          [...byShard].map(([shard, count]) => ({
-            Update: {
-              TableName: this.tableName,
-              Key: unitsKey(rewardId, shard),
-              UpdateExpression: "ADD #left :count",
-              ExpressionAttributeNames: { "#left": "left" },
-              ExpressionAttributeValues: { ":count": count },
-            },
-          })),
-        ),
-      ];
-      const result = await transactWrite(this.client, items);
+      const result = await this.writeCodes(rewardId, remaining, at);
       if (result.written) return remaining.length;
       const known = new Set(failedAmong(result, "code"));
       if (known.size === 0) throw new Error(`uploading codes to ${rewardId} failed on a condition no code holds`);
       remaining = remaining.filter((_, i) => !known.has(i));
     }
     return 0;
+  }
+
+  /**
+   * One transaction of codes: each code's own item (put if absent), its free item, and each
+   * shard's count. Sent again as it was when it meets a redemption on the same shard: a conflict
+   * cancels the whole transaction, so a retried chunk never counts a code twice.
+   */
+  private writeCodes(rewardId: string, codes: readonly string[], at: string): Promise<TransactionResult<UploadItem>> {
+    const byShard = new Map<number, number>();
+    for (const code of codes) {
+      const shard = codeShardOf(code, this.shards);
+      byShard.set(shard, (byShard.get(shard) ?? 0) + 1);
+    }
+    const items: NamedItem<UploadItem>[] = [
+      ...named(
+        "code",
+        codes.map((code) => ({
+          Put: {
+            TableName: this.tableName,
+            Item: { pk: rewardShardPk(rewardId, codeShardOf(code, this.shards)), sk: codeSk(code), state: "known", uploadedAt: at },
+            ConditionExpression: "attribute_not_exists(pk)",
+          },
+        })),
+      ),
+      ...named(
+        "free",
+        codes.map((code) => ({
+          Put: {
+            TableName: this.tableName,
+            Item: { pk: rewardShardPk(rewardId, codeShardOf(code, this.shards)), sk: freeCodeSk(randomSlot(this.random), code) },
+          },
+        })),
+      ),
+      ...named(
+        "units",
+        [...byShard].map(([shard, count]) => ({
+          Update: {
+            TableName: this.tableName,
+            Key: unitsKey(rewardId, shard),
+            UpdateExpression: "ADD #left :count",
+            ExpressionAttributeNames: { "#left": "left" },
+            ExpressionAttributeValues: { ":count": count },
+          },
+        })),
+      ),
+    ];
+    return retrying(
+      CONFLICT_RETRY,
+      async () => {
+        try {
+          return await transactWrite(this.client, items);
+        } catch (error) {
+          if (isTransactionConflict(error)) return AGAIN;
+          throw error;
+        }
+      },
+      {
+        exhausted: (tries) =>
+          new LedgerBusyError(
+            `uploading codes to ${rewardId} met concurrent redemptions ${tries} times; uploading again adds what is missing`,
+          ),
+      },
+    );
   }
 
   /** The definition alone, or `undefined`. */

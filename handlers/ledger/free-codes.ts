@@ -3,8 +3,10 @@
  * request: a query of the shard's free codes (from a random slot of their order, so instances
  * that load at once start apart) fills a per-instance cache, and each redemption takes a random
  * code of it. The cache may be stale — another instance may have claimed the code — and that is
- * harmless: the claim's condition (the free item must still exist) is the truth, and a failed
- * claim drops the code and tries again.
+ * harmless: the claim's condition (the free item must still exist) is the truth. A failed claim
+ * drops the shard's whole cache (the codes loaded with the lost one were likely taken too), so
+ * the next try queries what is really left: a redemption loses at most about one claim per stale
+ * cache, not one per code other instances took since it loaded, which grew as the pool drained.
  */
 import { QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { codeOfFreeSk, FREE_CODE_SK_PREFIX, randomSlot, rewardShardPk } from "../domain/reward-keys";

@@ -62,6 +62,14 @@ export async function transactWrite<Name extends string>(
   }
 }
 
+/**
+ * Whether a transaction was cancelled because another one was writing one of its items at that
+ * moment (`TransactionConflict`): none of it was written, so the same items can be sent again.
+ */
+export const isTransactionConflict = (error: unknown): boolean =>
+  error instanceof TransactionCanceledException &&
+  (error.CancellationReasons ?? []).some((reason) => reason.Code === "TransactionConflict");
+
 const failures = <Name extends string>(result: TransactionResult<Name>): Cancellation<Name>[] =>
   result.written ? [] : result.reasons.filter((reason) => reason.code === "ConditionalCheckFailed");
 
