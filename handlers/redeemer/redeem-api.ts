@@ -20,6 +20,7 @@ import type { InsufficientPointsAnswer, PriceChangedAnswer } from "../http/error
 import { parseJsonBody } from "../http/json-body";
 import { createProxyRouter, customerRoute } from "../http/proxy-router";
 import { errorResponse, jsonResponse, type Headers } from "../http/responses";
+import { rewardNotFound } from "../http/reward-id";
 import { API_ROUTES } from "../http/routes";
 import { systemClock, type Clock } from "../runtime/clock";
 import type { Logger } from "../runtime/log";
@@ -106,7 +107,7 @@ export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGrou
                 case "insufficient":
                   return insufficientPoints(result.balance, headers);
                 case "reward-not-found":
-                  return errorResponse(404, "reward_not_found", `no reward ${request.rewardId} in the catalogue`, headers);
+                  throw rewardNotFound(request.rewardId);
                 case "price-changed":
                   return priceChanged(result.pointsCost, headers);
                 case "unavailable":
