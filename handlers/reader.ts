@@ -11,7 +11,8 @@ import { createLogger } from "./runtime/log";
 
 const env = readEnv();
 const client = createDocumentClient();
-const ledger = new DynamoLedger(client, env.TABLE_NAME);
+// No parked refunds to report here: the reader writes nothing. `TIERS` gives the balance its `tier`.
+const ledger = new DynamoLedger(client, env.TABLE_NAME, undefined, env.TIERS);
 const rewards = new DynamoRewards(client, env.TABLE_NAME);
 const logger = createLogger(env.LOG_LEVEL);
 

@@ -122,7 +122,8 @@ test("each function's role allows every DynamoDB action its code sends", async (
   );
   // The catalogue: the admin function puts a pool reward and a stock reward and uploads codes
   // (a duplicate among them); the redeemer claims a code and a unit, and voids the code on cancel;
-  // the reader lists the catalogue and reads a reward with what it has left.
+  // the reader lists the catalogue and reads a reward with what it has left. With tiers, its balance
+  // read answers the tier from the same item.
   const rewards = new DynamoRewards(harness.documents, harness.tableName);
   add(
     "admin",
@@ -147,6 +148,9 @@ test("each function's role allows every DynamoDB action its code sends", async (
     "reader",
     await actionsOf(harness, async () => {
       await rig.balance();
+      t.like(await new DynamoLedger(harness.documents, harness.tableName, undefined, TIERS).getBalance("u-9", rig.now()), {
+        tier: { name: "Silver" },
+      });
       await rig.ledger.getHistory("u-1", 5);
       await rewards.list();
       await rewards.get("v5");

@@ -1,8 +1,13 @@
 /**
  * The tier a read answers (`GET /points/{userId}`'s `tier`), computed at the read's instant from
  * the balance item alone: the state rolled forward to the instant, nothing written.
+ *
+ * The state is known exactly only from its latest write on: a read whose clock is behind that
+ * write's (the reader's clock a little behind the writer's, the local clock moved back) answers as
+ * of the write, as a writer in that case writes: the level the ledger holds, not an error.
  */
 import { qualifyingAt } from "./tier-buckets";
+import { tierInstant } from "./tier-orders";
 import { advance, heldPeriod, type TierBook } from "./tier-state";
 import type { Tiers } from "./tier-settings";
 
@@ -26,7 +31,8 @@ export interface TierAnswer {
 
 const iso = (instant: number | null): string | null => (instant === null ? null : new Date(instant).toISOString());
 
-export function tierAnswer(tiers: Tiers, book: TierBook, at: number): TierAnswer {
+export function tierAnswer(tiers: Tiers, book: TierBook, readAt: number): TierAnswer {
+  const at = tierInstant(book, readAt);
   const held = heldPeriod(advance(tiers, book, at));
   const qualifyingPoints = qualifyingAt(book.buckets, tiers.windowDays, at);
   const level = tiers.levels[held.level];

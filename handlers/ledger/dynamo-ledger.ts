@@ -49,12 +49,14 @@ import { failed, named, oldItemOf, putNewEntry, transactWrite } from "./transact
 import { readUserItems, refusedAtVersion } from "./user-items";
 import { EVENT_RETRY } from "./busy-retry";
 import type { WriteResult } from "./write-result";
+import { tierAnswer, type TierAnswer } from "../domain/tier-answer";
 import { closeWithTiers, creditWithTiers, refundWithTiers } from "../domain/tier-orders";
 import type { Tiers } from "../domain/tier-settings";
 import type { TierBook } from "../domain/tier-state";
 import { tierBookOf, tierVersionOf, tierWrite, type TierWrite } from "./tier-item";
 
-export type Balance = { userId: string; lifetimeEarned: number; updatedAt: string | null } & PointsView;
+/** A balance as the reader answers it; `tier` only when the ledger has tiers. */
+export type Balance = { userId: string; lifetimeEarned: number; updatedAt: string | null; tier?: TierAnswer } & PointsView;
 
 export interface HistoryPage {
   entries: LedgerEntry[];
@@ -388,11 +390,16 @@ export class DynamoLedger {
     return rejectedRefundOf(this.client, this.tableName, refund.userId, refund.orderId, refund.refundId);
   }
 
-  /** A user's points at `now`; a user with no entries has zero. One eventually consistent read. */
+  /**
+   * A user's points at `now`, and with tiers the level held then, both from the balance item; a
+   * user with no entries has zero, at the first level. One eventually consistent read.
+   */
   async getBalance(userId: string, now: Date = systemClock()): Promise<Balance> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: balanceKey(userPk(userId)) }));
     const state = balanceState(Item);
-    return { userId, ...viewAt(state.holding, now.getTime()), lifetimeEarned: state.lifetimeEarned, updatedAt: state.updatedAt };
+    const at = now.getTime();
+    const tier = this.tiers === undefined ? {} : { tier: tierAnswer(this.tiers, tierBookOf(Item), at) };
+    return { userId, ...viewAt(state.holding, at), lifetimeEarned: state.lifetimeEarned, updatedAt: state.updatedAt, ...tier };
   }
 
   /**

@@ -10,6 +10,48 @@ import { HISTORY_LIMIT } from "./history-query";
 /** Points that change state together at one instant (a release, an expiry). */
 const MilestoneSchema = v.object({ points: PointsSchema, at: InstantSchema });
 
+/** A level's name, as the stack's `tiers` names it. */
+const LevelNameSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(40));
+
+/**
+ * The level a customer holds, exact at the read's instant (see the README's "Tiers"). The
+ * reader assigns the domain's `TierAnswer` to it, so the type checker holds the two together.
+ */
+export const TierAnswerSchema = v.pipe(
+  v.object({
+    name: v.pipe(LevelNameSchema, v.description("The level held.")),
+    since: v.pipe(
+      v.nullable(InstantSchema),
+      v.description("When the level was reached, or its period began; null: the first level, held from the start."),
+    ),
+    until: v.pipe(
+      v.nullable(InstantSchema),
+      v.description("When the level is recomputed from the window: kept for a new period, or lowered. Null for the first level."),
+    ),
+    qualifyingPoints: v.pipe(
+      PointsSchema,
+      v.description("Base points (before multipliers) of released orders completed in the trailing window, net of refunds."),
+    ),
+    next: v.pipe(
+      v.nullable(
+        v.object({
+          name: LevelNameSchema,
+          pointsNeeded: v.pipe(PointsSchema, v.minValue(1), v.description("Qualifying points still missing to reach it.")),
+        }),
+      ),
+      v.description("The level above and what it needs; null at the top level."),
+    ),
+    pointsToKeep: v.pipe(
+      PointsSchema,
+      v.minValue(0),
+      v.description(
+        "Qualifying points still missing at `until` to keep the level then, counting what will still be in the window; 0: kept.",
+      ),
+    ),
+  }),
+  v.description("The tier held at the read's instant. Only when the stack has tiers."),
+);
+
 /** `GET /points/{userId}`: exact at the instant of the read, with no job run. */
 export const BalanceAnswerSchema = v.object({
   userId: IdSchema,
@@ -22,6 +64,7 @@ export const BalanceAnswerSchema = v.object({
   updatedAt: v.pipe(v.nullable(InstantSchema), v.description("When the balance last changed; null for a customer with no entries.")),
   nextRelease: v.pipe(v.nullable(MilestoneSchema), v.description("The next pending points to become spendable, or null.")),
   nextExpiry: v.pipe(v.nullable(MilestoneSchema), v.description("The next spendable points to expire, or null.")),
+  tier: v.optional(TierAnswerSchema),
 });
 
 export type BalanceAnswer = v.InferOutput<typeof BalanceAnswerSchema>;

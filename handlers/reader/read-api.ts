@@ -1,6 +1,6 @@
 /**
  * The read side of the points API, behind API Gateway's REST Lambda proxy integration:
- *   GET /points/{userId}          → the balance (0 for a user with no entries)
+ *   GET /points/{userId}          → the balance (0 for a user with no entries), with tiers the level held
  *   GET /points/{userId}/history  → entries newest first, paged by an opaque cursor
  *   GET /rewards, GET /rewards/{rewardId} → the catalogue (`catalogue-routes`)
  */
