@@ -12,7 +12,7 @@ import { AdjustmentAnswerSchema, ErasureAnswerSchema } from "../handlers/admin/a
 import { AdjustmentRequestSchema } from "../handlers/domain/adjustment";
 import { RedemptionRequestSchema } from "../handlers/domain/redemption";
 import { InsufficientPointsAnswerSchema } from "../handlers/http/error-answers";
-import { BalanceAnswerSchema, HistoryItemSchema, HistoryPageSchema } from "../handlers/reader/answers";
+import { BalanceAnswerSchema, HistoryItemSchema, HistoryPageSchema, TierAnswerSchema } from "../handlers/reader/answers";
 import { CancelAnswerSchema, RedemptionAnswerSchema } from "../handlers/redeemer/answers";
 
 export type { JsonSchema };
@@ -22,6 +22,7 @@ const NAMED = {
   Id: IdSchema,
   Money: MoneySchema,
   Balance: BalanceAnswerSchema,
+  Tier: TierAnswerSchema,
   HistoryItem: HistoryItemSchema,
   HistoryPage: HistoryPageSchema,
   Redemption: RedemptionAnswerSchema,

@@ -6,6 +6,8 @@
 import { randomUUID } from "node:crypto";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEvent } from "aws-lambda";
+import { parseStackConfig } from "../config/stack-config";
+import { readStackFile } from "../config/stack-file";
 import type { OrderCompleted, OrderRefunded } from "../handlers/domain/contract";
 import { earnRateFor, parseEarnRules } from "../handlers/domain/earn-rules";
 import { earnEntry } from "../handlers/domain/ledger-entries";
@@ -46,6 +48,8 @@ const ADMIN_GROUP = "loyalty-support";
 /** Prod's lifecycle, so the examples show pending points and expiry dates. */
 const LIFECYCLE: Lifecycle = { pendingDays: 30, expiryDays: 365 };
 const RULES = parseEarnRules('{"EUR": 1}');
+/** Prod's tiers (Otrium's levels), so the balance examples answer the tier as prod does. */
+const TIERS = parseStackConfig(readStackFile("prod")).tiers;
 /** Which code a redemption takes, and where uploaded codes sort, pinned: the same code every time. */
 const PINNED = { random: () => 0 };
 
@@ -62,6 +66,16 @@ const ORDERS: OrderCompleted[] = [
   { orderId: "o-1002", userId: "u-42", total: { amount: 5000, currency: "EUR" }, completedAt: "2026-11-20T11:00:00.000Z" },
   // The customer the erasure's example erases.
   { orderId: "o-2001", userId: "u-99", total: { amount: 8000, currency: "EUR" }, completedAt: "2026-10-01T09:00:00.000Z" },
+];
+/**
+ * A customer who reached Gold this year, each order credited as it completed (the tiers count an
+ * order from its release, never from an instant already past when it is credited): Silver from
+ * the first order's release, Gold from the second's, the third earning at Gold.
+ */
+const GOLD_ORDERS: OrderCompleted[] = [
+  { orderId: "o-3001", userId: "u-51", total: { amount: 64000, currency: "EUR" }, completedAt: "2026-02-14T10:00:00.000Z" },
+  { orderId: "o-3002", userId: "u-51", total: { amount: 108000, currency: "EUR" }, completedAt: "2026-06-05T18:30:00.000Z" },
+  { orderId: "o-3003", userId: "u-51", total: { amount: 30000, currency: "EUR" }, completedAt: "2026-10-10T08:15:00.000Z" },
 ];
 const REFUND: OrderRefunded = {
   orderId: "o-1001",
@@ -91,17 +105,13 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
   process.env.ADMIN_PRINCIPALS = JSON.stringify([BACKEND_ARN]);
   try {
     await dynamo.send(new CreateTableCommand(createTableInput(tableName)));
-    const ledger = new DynamoLedger(documents, tableName);
-    for (const order of ORDERS) {
-      await ledger.creditOrder(
-        earnEntry(
-          order,
-          earnRateFor(RULES, order.total.currency),
-          { eventId: `event-${order.orderId}`, recordedAt: NOW.toISOString() },
-          LIFECYCLE,
-        ),
+    const ledger = new DynamoLedger(documents, tableName, undefined, TIERS);
+    const credit = (order: OrderCompleted, recordedAt: string) =>
+      ledger.creditOrder(
+        earnEntry(order, earnRateFor(RULES, order.total.currency), { eventId: `event-${order.orderId}`, recordedAt }, LIFECYCLE),
       );
-    }
+    for (const order of ORDERS) await credit(order, NOW.toISOString());
+    for (const order of GOLD_ORDERS) await credit(order, order.completedAt);
     await ledger.reverseRefund(REFUND, { eventId: `event-${REFUND.refundId}`, recordedAt: NOW.toISOString() }, NOW);
 
     const common = { logger: createLogger("error", () => undefined), allowedOrigins: [], adminGroup: ADMIN_GROUP, now: () => NOW };
@@ -136,6 +146,10 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
     const ask = askOf(functions);
 
     await ask("balance", "balance", "Spendable, pending and what comes next", { url: "/points/u-42", caller: customer("u-42") });
+    await ask("balance", "gold", "A Gold customer: the top level, and what keeps it at the period's end", {
+      url: "/points/u-51",
+      caller: customer("u-51"),
+    });
     await ask("balance", "no_entries", "A customer with no entries yet", { url: "/points/u-7", caller: customer("u-7") });
     await ask("balance", "invalid_user_id", "A userId that is no id", { url: "/points/u%2042!", caller: ADMIN });
     await ask("balance", "forbidden", "Someone else's points", { url: "/points/u-42", caller: customer("u-7") });

@@ -70,6 +70,11 @@ test("a client generated from openapi.json works against npm start, and every an
     balance = await client.GET("/points/{userId}", user);
   }
   t.like(balance.data, { userId: USER, balance: 179, pending: 0, lifetimeEarned: 179, nextRelease: null, nextExpiry: null });
+  // npm start runs the dev stack's tiers: the answer carries the tier, checked against the document
+  // with the rest. Credited now, the orders count for tiers from the next midnight.
+  const tier = balance.data?.tier;
+  t.like(tier, { name: "Member", since: null, until: null, next: { name: "Silver" }, pointsToKeep: 0 });
+  t.is((tier?.qualifyingPoints ?? 0) + (tier?.next?.pointsNeeded ?? 0), 500);
 
   // Page the history one entry at a time.
   const first = await client.GET("/points/{userId}/history", { params: { path: { userId: USER }, query: { limit: 1 } } });

@@ -383,6 +383,35 @@ export interface components {
                 /** Format: date-time */
                 at: string;
             } | null;
+            tier?: components["schemas"]["Tier"];
+        };
+        /** @description The tier held at the read's instant. Only when the stack has tiers. */
+        Tier: {
+            /** @description The level held. */
+            name: string;
+            /** @description When the level was reached, or its period began; null: the first level, held from the start. */
+            since: string | null;
+            /** @description When the level is recomputed from the window: kept for a new period, or lowered. Null for the first level. */
+            until: string | null;
+            /**
+             * Format: int64
+             * @description Base points (before multipliers) of released orders completed in the trailing window, net of refunds.
+             */
+            qualifyingPoints: number;
+            /** @description The level above and what it needs; null at the top level. */
+            next: {
+                name: string;
+                /**
+                 * Format: int64
+                 * @description Qualifying points still missing to reach it.
+                 */
+                pointsNeeded: number;
+            } | null;
+            /**
+             * Format: int64
+             * @description Qualifying points still missing at `until` to keep the level then, counting what will still be in the window; 0: kept.
+             */
+            pointsToKeep: number;
         };
         HistoryItem: {
             /** @constant */
