@@ -14,8 +14,11 @@
  * the history shows the expiry, and the local bus the customer's points events. Then the clock
  * (`/_local/clock`): another customer's order pending now, the clock moved past its release (every
  * handler reads the moved instant: the points are spendable), and moved back (pending again).
- * Last, a reward's window: refused before it opens, redeemed with the clock inside it, refused
+ * Then a reward's window: refused before it opens, redeemed with the clock inside it, refused
  * again with the clock past it.
+ * Last, the tiers (the dev stack's: Silver from 500, Gold from 1,500): a customer climbing to Gold
+ * with the clock moved past each order's release, and a refund of the order that reached Gold
+ * taking it back, the tier the API answers printed at each step.
  * Whatever the runtime's lifecycle, it prints what the API answers.
  */
 import "../cli/quiet-sdk-warning";
@@ -62,6 +65,17 @@ interface Balance {
   lifetimeEarned: number;
   nextRelease: Milestone | null;
   nextExpiry: Milestone | null;
+  /** Only when the runtime has tiers. */
+  tier?: Tier;
+}
+
+interface Tier {
+  name: string;
+  since: string | null;
+  until: string | null;
+  qualifyingPoints: number;
+  next: { name: string; pointsNeeded: number } | null;
+  pointsToKeep: number;
 }
 
 interface HistoryItem {
@@ -285,6 +299,76 @@ async function rewardWindow(): Promise<void> {
   }
 }
 
+const describeTier = (userId: string, tier: Tier) =>
+  `${userId}: tier ${tier.name}${tier.since ? ` since ${tier.since.slice(0, 10)}` : ""}${tier.until ? ` until ${tier.until.slice(0, 10)}` : ""}` +
+  `, qualifying ${tier.qualifyingPoints}, ${tier.next ? `next ${tier.next.name} in ${tier.next.pointsNeeded}` : "the top level"}` +
+  (tier.until ? `, ${tier.pointsToKeep} more by ${tier.until.slice(0, 10)} to keep it` : "");
+
+/**
+ * A customer climbing to Gold and a refund taking it back, with the clock: an order of 640 EUR
+ * now; the clock 35 days on, past its release (Silver); an order of 1,000 EUR then, earning at
+ * Silver; the clock 35 days on again (Gold); 300 EUR of the second order refunded, which reached
+ * Gold: Silver again. Then the clock goes back where it was. Levels count released points only,
+ * so 35 days covers the dev stack's lifecycle and prod's 30 pending days alike.
+ */
+async function tiers(): Promise<void> {
+  const userId = `demo-gia-${run}`;
+  const before = await getJson<ClockState>("/_local/clock");
+  const realNow = Date.now();
+  const start = Date.parse(before.now);
+  const read = () => getJson<Balance>(`/points/${userId}`);
+  const order = async (n: number, euros: number, completedAt: string, earnedBefore: number) => {
+    await publish([
+      {
+        DetailType: DETAIL_TYPES.orderCompleted,
+        Detail: { orderId: `${run}-tier-${n}`, userId, total: { amount: euros * 100, currency: "EUR" }, completedAt },
+      },
+    ]);
+    return waitFor(`crediting the tier order ${n}`, read, (b) => b.lifetimeEarned > earnedBefore);
+  };
+  const show = (b: Balance) => {
+    if (b.tier) console.log(describeTier(userId, b.tier));
+    return b.tier;
+  };
+
+  console.log(`
+— Tiers, for ${userId}: an order of 640 EUR completed now`);
+  const first = await order(1, 640, before.now, 0);
+  if (!show(first)) {
+    console.log("The answer has no tier: the runtime has no tiers. Start it with TIERS, or the dev stack's tiers, to see them.");
+    return;
+  }
+  try {
+    const later = new Date(start + 35 * DAY_MS).toISOString();
+    console.log(`POST /_local/clock {"now":"${later}"} → ${JSON.stringify(await moveClock(later))}: 35 days on, the order released`);
+    show(await read());
+    const second = await order(2, 1_000, later, first.lifetimeEarned);
+    const multiplier = (second.lifetimeEarned - first.lifetimeEarned) / 1_000;
+    console.log(`an order of 1,000 EUR completed now earned ${second.lifetimeEarned - first.lifetimeEarned} (×${multiplier})`);
+    show(second);
+    const gold = new Date(start + 70 * DAY_MS).toISOString();
+    console.log(`POST /_local/clock {"now":"${gold}"} → ${JSON.stringify(await moveClock(gold))}: 35 days on, the second order released`);
+    show(await read());
+    const refundId = `${run}-tier-r1`;
+    await publish([
+      {
+        DetailType: DETAIL_TYPES.orderRefunded,
+        Detail: { orderId: `${run}-tier-2`, userId, refundId, refund: { amount: 30_000, currency: "EUR" }, refundedAt: gold },
+      },
+    ]);
+    await waitFor(
+      "the tier refund",
+      async () => (await getJson<{ items: Array<HistoryItem & { refundId?: string }> }>(`/points/${userId}/history?limit=5`)).items,
+      (items) => items.some((item) => item.refundId === refundId),
+    );
+    console.log("300 EUR of the second order refunded: the order whose release reached the level");
+    show(await read());
+  } finally {
+    const back = before.pinned ? new Date(start + Date.now() - realNow).toISOString() : undefined;
+    console.log(`${back ? "POST" : "DELETE"} /_local/clock → ${JSON.stringify(await moveClock(back))}: back where it was`);
+  }
+}
+
 async function main(): Promise<void> {
   const before = new Map<string, number>();
   // Spendable plus pending: with a lifecycle, new points are pending at first (and cannot be spent).
@@ -343,6 +427,7 @@ async function main(): Promise<void> {
 
   await lifecycle();
   await rewardWindow();
+  await tiers();
 }
 
 main().catch((error: unknown) => {

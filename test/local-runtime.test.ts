@@ -566,6 +566,21 @@ test.serial(
       const [afterStatus, afterBody] = windowed("after the window");
       t.is(afterStatus, "409", demo.stdout);
       t.regex(afterBody ?? "", /"code":"reward_unavailable"/);
+      // The tiers (the dev stack's), with the clock: Silver once the first order is released, the
+      // second earning at Silver, Gold once it is released, and Silver again when 300 EUR of it
+      // (the order that reached Gold) is refunded; the clock back where it was.
+      const tiers = lines.filter((line) => /^demo-gia-\w+: tier /.test(line));
+      t.deepEqual(
+        tiers.map((line) => /: tier (\w+)/.exec(line)?.[1]),
+        ["Member", "Silver", "Silver", "Gold", "Silver"],
+        demo.stdout,
+      );
+      t.regex(tiers[1] ?? "", /tier Silver since \d{4}-\d\d-\d\d until \d{4}-\d\d-\d\d, qualifying 640, next Gold in 860/);
+      t.regex(demo.stdout, /an order of 1,000 EUR completed now earned 1250 \(×1\.25\)/);
+      t.regex(tiers[3] ?? "", /tier Gold since \d{4}-\d\d-\d\d until \d{4}-\d\d-\d\d, qualifying 1640, the top level/);
+      t.is(/Silver since (\S+)/.exec(tiers[4] ?? "")?.[1], /Silver since (\S+)/.exec(tiers[1] ?? "")?.[1], "the Silver it had, as it was");
+      t.regex(tiers[4] ?? "", /qualifying 1340, next Gold in 160/);
+      t.like((await getJson(runtime, "/_local/clock")).body, { pinned: false });
       // The first customers' fresh points are pending: the demo's redemption is refused, not overspent.
       t.regex(demo.stdout, /POST \/points\/demo-anna\/redemptions → 409/);
       // The backend's goodwill grant, on its own route: spendable at once whatever the lifecycle.
