@@ -3,7 +3,8 @@
  * test's own; then a runtime of this file's own (`npm start` with a 14-day pending period, never
  * the run's shared one, whose other users must not see the clock move), where one
  * `POST /_local/clock` moves the reader, the writer, the admin function, the redeemer, the settle,
- * the bus and the ledger's stream at once, and `DELETE /_local/clock` moves them all back.
+ * the bus and the ledger's stream at once, and `DELETE /_local/clock` moves them all back; and
+ * the dev stack's tiers, a customer's level rising at each release the clock passes.
  */
 import test, { type ExecutionContext } from "ava";
 import * as v from "valibot";
@@ -95,12 +96,12 @@ async function readUntil<T>(read: () => Promise<T>, done: (value: T) => boolean)
   return value;
 }
 
-/** An order put on the local bus with curl's request (no `Time`: the bus stamps the event). */
-async function publishOrder(endpoint: string, detail: Record<string, unknown>): Promise<void> {
+/** An order (or another event of the platform's) put on the local bus with curl's request (no `Time`: the bus stamps the event). */
+async function publishOrder(endpoint: string, detail: Record<string, unknown>, detailType = "Order Completed"): Promise<void> {
   const response = await fetch(`${endpoint}/`, {
     method: "POST",
     headers: { "X-Amz-Target": "AWSEvents.PutEvents", "Content-Type": "application/x-amz-json-1.1" },
-    body: JSON.stringify({ Entries: [{ Source: "otrium.ecommerce", DetailType: "Order Completed", Detail: JSON.stringify(detail) }] }),
+    body: JSON.stringify({ Entries: [{ Source: "otrium.ecommerce", DetailType: detailType, Detail: JSON.stringify(detail) }] }),
   });
   if (response.status !== 200) throw new Error(`PutEvents answered ${response.status}: ${await response.text()}`);
 }
@@ -243,5 +244,74 @@ test.serial(
     t.is(spent.status, 201, JSON.stringify(spent.body));
     t.like(spent.body, { points: 30, balance: 20 });
     t.true(soonAfter(spent.body.redeemedAt, setTo), String(spent.body.redeemedAt));
+  },
+);
+
+test.serial(
+  "tiers through npm start with the dev stack's TIERS: Silver, then Gold, at each release the clock passes; a refund of the order that reached Gold takes it back",
+  async (t) => {
+    const userId = "clock-tia";
+    const { endpoint, setTo } = await pendingThenMoved(t, userId, 600);
+    const tierOf = async () => (await call(endpoint, "GET", `/points/${userId}`)).body.tier;
+    t.like(await tierOf(), { name: "Member", since: null, qualifyingPoints: 0 }, "pending points qualify for nothing");
+
+    // Past the release: Silver from its midnight, kept a year (the dev stack's 365 days).
+    const silverSince = setTo - DAY_MS / 2;
+    const iso = (instant: number) => new Date(instant).toISOString();
+    await call(endpoint, "POST", "/_local/clock", { now: iso(setTo) });
+    const silver = {
+      name: "Silver",
+      since: iso(silverSince),
+      until: iso(silverSince + 365 * DAY_MS),
+      qualifyingPoints: 600,
+      next: { name: "Gold", pointsNeeded: 900 },
+    };
+    t.like(await tierOf(), silver);
+
+    // An order completed now earns at Silver: 1,000 × 1.25.
+    await publishOrder(endpoint, {
+      orderId: `${userId}-o-2`,
+      userId,
+      total: { amount: 100_000, currency: "EUR" },
+      completedAt: iso(setTo),
+    });
+    const credited = await readUntil(
+      () => call(endpoint, "GET", `/points/${userId}`),
+      ({ body }) => body.lifetimeEarned !== 600,
+    );
+    t.like(credited.body, { lifetimeEarned: 1_850, tier: silver });
+
+    // Past its release: Gold, the top level.
+    const goldSince = Date.parse(v.parse(v.object({ nextRelease: v.object({ at: v.string() }) }), credited.body).nextRelease.at);
+    await call(endpoint, "POST", "/_local/clock", { now: iso(goldSince + DAY_MS / 2) });
+    t.deepEqual(await tierOf(), {
+      name: "Gold",
+      since: iso(goldSince),
+      until: iso(goldSince + 365 * DAY_MS),
+      qualifyingPoints: 1_600,
+      next: null,
+      pointsToKeep: 1_500,
+    });
+
+    // 200 EUR of the order that reached Gold refunded: 1,400 no longer reach it; Silver as it was.
+    await publishOrder(
+      endpoint,
+      {
+        orderId: `${userId}-o-2`,
+        userId,
+        refundId: `${userId}-r-1`,
+        refund: { amount: 20_000, currency: "EUR" },
+        refundedAt: iso(goldSince + DAY_MS / 2),
+      },
+      "Order Refunded",
+    );
+    const refunded = await readUntil(tierOf, (tier) => v.is(v.object({ name: v.literal("Silver") }), tier));
+    t.deepEqual(refunded, {
+      ...silver,
+      qualifyingPoints: 1_400,
+      next: { name: "Gold", pointsNeeded: 100 },
+      // The second order's day leaves the window at Silver's `until`, to the instant: nothing keeps it then.
+      pointsToKeep: 500,
+    });
   },
 );
