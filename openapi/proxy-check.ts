@@ -17,6 +17,7 @@ import type * as v from "valibot";
 import { DETAIL_TYPES } from "../handlers/domain/contract";
 import { AdjustmentRequestSchema } from "../handlers/domain/adjustment";
 import { RedemptionRequestSchema } from "../handlers/domain/redemption";
+import { CodesUploadSchema, RewardDefinitionSchema } from "../handlers/domain/rewards";
 import { API_ROUTES, resourceIn, type RouteTree } from "../handlers/http/routes";
 import { HistoryQuerySchema } from "../handlers/reader/history-query";
 import { freePort, LOCAL_AWS } from "../local/dynamo-local";
@@ -27,6 +28,8 @@ import { ROUTE_CONTRACTS, type RouteName } from "./route-contracts";
 
 const ROOT = path.resolve(__dirname, "..");
 const USER = "proxy-ana";
+/** The reward the run creates, stocks with codes and redeems. */
+const REWARD = "proxy-voucher";
 
 export interface Exchange {
   label: string;
@@ -36,6 +39,11 @@ export interface Exchange {
   headers: Record<string, string>;
   /** Sent as bytes: no client adds a Content-Type the exchange does not name. */
   body?: string;
+  /**
+   * Why only the server refuses it: a rule across two fields that JSON Schema cannot state (the
+   * route's description says it in words). Such a refusal is expected, not a disagreement.
+   */
+  acrossFields?: string;
 }
 
 interface Violation {
@@ -61,7 +69,7 @@ function exchangesOf(name: RouteName, tree: RouteTree): Exchange[] {
   const route = API_ROUTES[name];
   const resource = resourceIn(tree, route);
   const contract = ROUTE_CONTRACTS[name];
-  const ids: Record<string, string> = { userId: USER, redemptionId: "proxy-r-1" };
+  const ids: Record<string, string> = { userId: USER, redemptionId: "proxy-r-1", rewardId: REWARD };
   const pathFor = (overrides: Record<string, string> = {}) =>
     resource.replace(/\{(\w+)\}/g, (_, id: string) => encodeURIComponent(overrides[id] ?? ids[id] ?? id));
   // The local runtime has no authorizer; the document asks for credentials, so every request carries some.
@@ -78,6 +86,8 @@ function exchangesOf(name: RouteName, tree: RouteTree): Exchange[] {
     for (const [label, body] of Object.entries(samples.valid)) add(label, { headers: json, body: JSON.stringify(body) });
     add("the first again (a replay)", { headers: json, body: JSON.stringify(Object.values(samples.valid)[0]) });
     for (const [label, body] of Object.entries(samples.invalid)) add(label, { headers: json, body: JSON.stringify(body) });
+    for (const [label, { body, rule }] of Object.entries(samples.acrossFields ?? {}))
+      add(label, { headers: json, body: JSON.stringify(body), acrossFields: rule });
     const first = JSON.stringify(Object.values(samples.valid)[0]);
     add("JSON with a charset", { headers: { ...headers, "Content-Type": "application/json; charset=utf-8" }, body: first });
     add("sent as text/plain", { headers: { ...headers, "Content-Type": "text/plain" }, body: first });
@@ -105,6 +115,8 @@ function exchangesOf(name: RouteName, tree: RouteTree): Exchange[] {
 interface Samples {
   valid: Record<string, unknown>;
   invalid: Record<string, unknown>;
+  /** Invalid by a rule across fields, which only the server can check: the body, and the rule. */
+  acrossFields?: Record<string, { body: unknown; rule: string }>;
 }
 
 /** Bodies for each body schema a route takes. */
@@ -112,13 +124,71 @@ const BODIES = new Map<v.GenericSchema, Samples>([
   [
     RedemptionRequestSchema,
     {
-      valid: { "a redemption": { redemptionId: "proxy-r-1", points: 10, rewardId: "voucher-5" } },
+      valid: { "a redemption": { redemptionId: "proxy-r-1", points: 10, rewardId: REWARD } },
       invalid: {
-        "0 points": { redemptionId: "proxy-r-2", points: 0, rewardId: "voucher-5" },
-        "a fraction of a point": { redemptionId: "proxy-r-2", points: 1.5, rewardId: "voucher-5" },
-        "2^53 points": { redemptionId: "proxy-r-2", points: 2 ** 53, rewardId: "voucher-5" },
+        "0 points": { redemptionId: "proxy-r-2", points: 0, rewardId: REWARD },
+        "a fraction of a point": { redemptionId: "proxy-r-2", points: 1.5, rewardId: REWARD },
+        "2^53 points": { redemptionId: "proxy-r-2", points: 2 ** 53, rewardId: REWARD },
         "no rewardId": { redemptionId: "proxy-r-2", points: 1 },
-        "an id that is no id": { redemptionId: "proxy r 2", points: 1, rewardId: "voucher-5" },
+        "an id that is no id": { redemptionId: "proxy r 2", points: 1, rewardId: REWARD },
+      },
+    },
+  ],
+  [
+    RewardDefinitionSchema,
+    {
+      // One codes mode for every valid body: a reward's mode is fixed once it exists.
+      valid: {
+        "a voucher with a pool of codes": {
+          title: "€5 off",
+          pointsCost: 10,
+          kind: "voucher",
+          value: { amount: 500, currency: "EUR" },
+          codes: "pool",
+        },
+        "the same, with a window and a limit": {
+          title: "€5 off",
+          pointsCost: 10,
+          kind: "voucher",
+          value: { amount: 500, currency: "EUR" },
+          codes: "pool",
+          activeFrom: "2026-01-01T00:00:00Z",
+          activeUntil: "2099-01-01T00:00:00Z",
+          perCustomerLimit: 3,
+        },
+      },
+      invalid: {
+        "0 points": { title: "x", pointsCost: 0, kind: "free_shipping" },
+        "a kind that is none": { title: "x", pointsCost: 10, kind: "coupon" },
+        "an empty title": { title: "", pointsCost: 10, kind: "free_shipping" },
+      },
+      acrossFields: {
+        "a voucher with no value": {
+          body: { title: "x", pointsCost: 10, kind: "voucher" },
+          rule: "`value` is required when `kind` is `voucher`",
+        },
+        "a window that ends before it starts": {
+          body: {
+            title: "x",
+            pointsCost: 10,
+            kind: "free_shipping",
+            activeFrom: "2027-01-01T00:00:00Z",
+            activeUntil: "2026-01-01T00:00:00Z",
+          },
+          rule: "`activeUntil` must be after `activeFrom`",
+        },
+      },
+    },
+  ],
+  [
+    CodesUploadSchema,
+    {
+      valid: { "two codes": { codes: ["PROXY-1", "PROXY-2"] } },
+      invalid: {
+        "no codes": { codes: [] },
+        "a code with a space": { codes: ["PROXY 3"] },
+        "a code that is no string": { codes: [3] },
+        "1,001 codes": { codes: Array.from({ length: 1_001 }, (_, i) => `PROXY-X${i}`) },
       },
     },
   ],
@@ -163,12 +233,17 @@ const QUERIES = new Map<v.GenericSchema, string[]>([
 
 /** The order a run asks the routes in: spending before cancelling, erasing last. */
 const ORDER: Record<string, number> = { POST: 0, GET: 1, DELETE: 2 };
+/** Asked before every other route: the reward the redemptions spend on, and its codes. */
+const STOCKING: readonly RouteName[] = ["putReward", "uploadCodes"];
 
 export function allExchanges(): Exchange[] {
   const names = Object.keys(ROUTE_CONTRACTS)
     .filter((name): name is RouteName => name in API_ROUTES)
     .sort((a, b) => {
-      const rank = (name: RouteName) => (ORDER[API_ROUTES[name].method] ?? 1) * 10 + (ROUTE_CONTRACTS[name].body ? 0 : 1);
+      const rank = (name: RouteName) =>
+        STOCKING.includes(name)
+          ? STOCKING.indexOf(name) - STOCKING.length
+          : (ORDER[API_ROUTES[name].method] ?? 1) * 10 + (ROUTE_CONTRACTS[name].body ? 0 : 1);
       return rank(a) - rank(b);
     });
   // Each route in the customer tree, then under /admin, before the next route.
@@ -219,8 +294,10 @@ async function judge(proxy: string, exchange: Exchange): Promise<Verdict> {
   if (response.headers.get("cache-control") !== "no-store") verdict.disagreement = "Prism answered itself: the API was not asked";
   else if (ofResponse.length > 0) verdict.disagreement = "the answer breaks the document";
   else if (ofRequest.length > 0 && response.status < 300) verdict.disagreement = "the server took a request the document refuses";
-  else if (ofRequest.length === 0 && code !== undefined && MALFORMED.has(code))
+  else if (ofRequest.length === 0 && code !== undefined && MALFORMED.has(code) && exchange.acrossFields === undefined)
     verdict.disagreement = "the server refused as malformed a request the document admits";
+  else if (exchange.acrossFields !== undefined && response.status !== 400)
+    verdict.disagreement = `the server took a request that breaks a rule across fields: ${exchange.acrossFields}`;
   return verdict;
 }
 
@@ -328,9 +405,12 @@ if (require.main === module) {
   proxyCheck()
     .then((verdicts) => {
       for (const { exchange, status, code, violations, disagreement } of verdicts) {
-        const said = violations.map((violation) => `${violation.location.join(".")}: ${violation.message}`).join("; ");
+        const said = [
+          ...violations.map((violation) => `prism: ${violation.location.join(".")}: ${violation.message}`),
+          ...(exchange.acrossFields ? [`server only: ${exchange.acrossFields}`] : []),
+        ].join("; ");
         console.log(
-          `${disagreement ? "DISAGREE" : "agree   "} ${exchange.method} ${exchange.target.slice(0, 60)} (${exchange.label.slice(0, 60)}) → ${status}${code ? ` ${code}` : ""}${said ? ` | prism: ${said}` : ""}${disagreement ? ` | ${disagreement}` : ""}`,
+          `${disagreement ? "DISAGREE" : "agree   "} ${exchange.method} ${exchange.target.slice(0, 60)} (${exchange.label.slice(0, 60)}) → ${status}${code ? ` ${code}` : ""}${said ? ` | ${said}` : ""}${disagreement ? ` | ${disagreement}` : ""}`,
         );
       }
       const disagreements = verdicts.filter((verdict) => verdict.disagreement !== undefined).length;

@@ -129,7 +129,7 @@ export const ROUTE_CONTRACTS: { [name in RouteName]: RouteContract } = {
   putReward: {
     summary: "Create or replace a reward",
     description:
-      "The whole definition: `title`, `pointsCost` (a whole number ≥ 1), `kind` (`voucher` needs `value` in minor units), an optional window (`activeFrom` included, `activeUntil` excluded), " +
+      "The whole definition: `title`, `pointsCost` (a whole number ≥ 1), `kind` (`voucher` needs `value` in minor units), an optional window (`activeFrom` included, `activeUntil` excluded and after `activeFrom`), " +
       "`stock` (caps redemptions of a reward without codes), `perCustomerLimit`, and `codes`: `pool` hands out one uploaded single-use code per redemption, `none` (the default) nothing. " +
       "`codes` is fixed once the reward exists (`400 invalid_request` otherwise). A new `stock` counts what was redeemed already. Admins only.",
     body: RewardDefinitionSchema,

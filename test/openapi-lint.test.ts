@@ -11,6 +11,7 @@ import { API_ROUTES } from "../handlers/http/routes";
 import type { OpenApiDocument } from "../openapi/document";
 import { OPENAPI_FILE } from "../openapi/generate";
 import { JUSTIFICATIONS, lintReport } from "../openapi/lint-findings";
+import { allExchanges } from "../openapi/proxy-check";
 
 test("Spectral with OWASP's rules finds nothing in openapi.json that is not justified, and every justification covers a finding", (t) => {
   const { unjustified, covered } = lintReport();
@@ -39,4 +40,15 @@ test("a request string without a bound is a finding no justification covers", (t
     unjustified.map((finding) => [finding.code, finding.path.join(".")]),
     [["owasp:api4:2023-string-limit", "paths./points/{userId}/history.get.parameters.2.schema"]],
   );
+});
+
+test("the Prism proxy check has requests for every route, in the customer tree and under /admin, with samples for every body and query", (t) => {
+  // allExchanges throws when a route takes a body or a query it has no samples for.
+  const labels = allExchanges().map((exchange) => exchange.label);
+  const asked = (name: string, tree: "customer" | "admin") =>
+    labels.some((label) => label.startsWith(`${name}${tree === "admin" ? " (/admin)" : ""}: `));
+  const unasked = Object.keys(API_ROUTES).flatMap((name) =>
+    (["customer", "admin"] as const).filter((tree) => !asked(name, tree)).map((tree) => `${name} (${tree})`),
+  );
+  t.deepEqual(unasked, []);
 });

@@ -142,7 +142,7 @@ export interface paths {
         get: operations["getReward"];
         /**
          * Create or replace a reward
-         * @description The whole definition: `title`, `pointsCost` (a whole number ≥ 1), `kind` (`voucher` needs `value` in minor units), an optional window (`activeFrom` included, `activeUntil` excluded), `stock` (caps redemptions of a reward without codes), `perCustomerLimit`, and `codes`: `pool` hands out one uploaded single-use code per redemption, `none` (the default) nothing. `codes` is fixed once the reward exists (`400 invalid_request` otherwise). A new `stock` counts what was redeemed already. Admins only.
+         * @description The whole definition: `title`, `pointsCost` (a whole number ≥ 1), `kind` (`voucher` needs `value` in minor units), an optional window (`activeFrom` included, `activeUntil` excluded and after `activeFrom`), `stock` (caps redemptions of a reward without codes), `perCustomerLimit`, and `codes`: `pool` hands out one uploaded single-use code per redemption, `none` (the default) nothing. `codes` is fixed once the reward exists (`400 invalid_request` otherwise). A new `stock` counts what was redeemed already. Admins only.
          */
         put: operations["putReward"];
         post?: never;
@@ -310,7 +310,7 @@ export interface paths {
         get: operations["adminGetReward"];
         /**
          * Create or replace a reward (backends, SigV4)
-         * @description `PUT /rewards/{rewardId}` for Otrium's backends: a caller signing with SigV4 as an IAM principal listed in the stack's `api.adminPrincipals` acts as an admin; API Gateway refuses everyone else. The whole definition: `title`, `pointsCost` (a whole number ≥ 1), `kind` (`voucher` needs `value` in minor units), an optional window (`activeFrom` included, `activeUntil` excluded), `stock` (caps redemptions of a reward without codes), `perCustomerLimit`, and `codes`: `pool` hands out one uploaded single-use code per redemption, `none` (the default) nothing. `codes` is fixed once the reward exists (`400 invalid_request` otherwise). A new `stock` counts what was redeemed already. Admins only.
+         * @description `PUT /rewards/{rewardId}` for Otrium's backends: a caller signing with SigV4 as an IAM principal listed in the stack's `api.adminPrincipals` acts as an admin; API Gateway refuses everyone else. The whole definition: `title`, `pointsCost` (a whole number ≥ 1), `kind` (`voucher` needs `value` in minor units), an optional window (`activeFrom` included, `activeUntil` excluded and after `activeFrom`), `stock` (caps redemptions of a reward without codes), `perCustomerLimit`, and `codes`: `pool` hands out one uploaded single-use code per redemption, `none` (the default) nothing. `codes` is fixed once the reward exists (`400 invalid_request` otherwise). A new `stock` counts what was redeemed already. Admins only.
          */
         put: operations["adminPutReward"];
         post?: never;
