@@ -9,6 +9,8 @@ import "../cli/quiet-sdk-warning";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parseStackConfig } from "../config/stack-config";
+import { readStackFile } from "../config/stack-file";
 import { startDynamoLocal } from "../local/dynamo-local";
 import { measureBackfill } from "./backfill";
 import { COLD_REQUIRE_RUNS, measureBundles } from "./bundles";
@@ -134,40 +136,51 @@ const describeRun = (r: WriterFigures) => `concurrency ${r.concurrency}, ${perce
 const ON_DEMAND_USD_PER_MILLION = { read: 0.125, write: 0.625 } as const;
 const perCustomer = (figures: SettleDayFigures, total: number) => (total / figures.customers).toFixed(2);
 
-async function lifecycleSection(): Promise<{ heavy: HeavyCustomerFigures; settle: SettleDayFigures }> {
+async function lifecycleSection(): Promise<{
+  heavy: HeavyCustomerFigures;
+  heavyWithTiers: HeavyCustomerFigures;
+  settle: SettleDayFigures;
+}> {
   out("## 6. Points lifecycle: the heavy customer and the daily settle\n");
   const dynamo = await startDynamoLocal();
   try {
+    const prodTiers = parseStackConfig(readStackFile("prod")).tiers;
     const heavy = await measureHeavyCustomer(dynamo.endpoint);
+    const heavyWithTiers = await measureHeavyCustomer(dynamo.endpoint, prodTiers);
     out(
-      `One customer places ${heavy.orders.toLocaleString("en")} orders spread over ${heavy.days} days (${PROD_LIFECYCLE.pendingDays} pending days, ${PROD_LIFECYCLE.expiryDays} expiry days, as prod), through the real writer, and the settle runs every day at 00:15 UTC. ` +
-        "Lots merge by release day, so the balance item holds at most one lot per day from the oldest unexpired release to the latest pending one, however many orders.\n",
+      `One customer places ${heavy.orders.toLocaleString("en")} orders spread over ${heavy.days} days (${PROD_LIFECYCLE.pendingDays} pending days, ${PROD_LIFECYCLE.expiryDays} expiry days, as prod), through the real writer, and the settle runs every day at 00:15 UTC; once without tiers and once with prod's. ` +
+        "Lots merge by release day, so the balance item holds at most one lot per day from the oldest unexpired release to the latest pending one, however many orders. " +
+        "With tiers it also holds one bucket of base points per release day of the window and the tier state, so the window bounds it too.\n",
     );
     table(
       [
+        "tiers",
         "orders",
         "days",
         "written in",
         "most lots at a day's end",
         "bound",
         "lots at the end",
+        "tier buckets",
         "item size",
         "consistent read",
         "requests per balance read",
+        "tier answered",
       ],
-      [
-        [
-          heavy.orders,
-          heavy.days,
-          `${heavy.seconds.toFixed(1)} s`,
-          heavy.mostLots,
-          heavy.bound,
-          heavy.lots,
-          `${heavy.bytes} bytes (${kb(heavy.bytes)})`,
-          `${heavy.readUnits} read units`,
-          heavy.balanceReadRequests,
-        ],
-      ],
+      [heavy, heavyWithTiers].map((run) => [
+        run.tiers ? run.tiers.levels.map((level) => level.name).join(", ") : "none",
+        run.orders,
+        run.days,
+        `${run.seconds.toFixed(1)} s`,
+        run.mostLots,
+        run.bound,
+        run.lots,
+        run.buckets,
+        `${run.bytes} bytes (${kb(run.bytes)})`,
+        `${run.readUnits} read units`,
+        run.balanceReadRequests,
+        run.tier ? `${run.tier.name}, ${run.tier.qualifyingPoints.toLocaleString("en")} qualifying points` : "—",
+      ]),
     );
     const settle = await measureSettleDay(dynamo.endpoint);
     const operations = Object.entries(settle.byOperation)
@@ -197,7 +210,7 @@ async function lifecycleSection(): Promise<{ heavy: HeavyCustomerFigures; settle
     out(
       `A day with nothing to expire, release or warn of costs ${settle.emptyDay.requests} queries, one per shard of its expiry index, its release index and the expiry index of the day warned ahead (DynamoDB Local reports ${settle.emptyDay.readUnits} read units for them; DynamoDB charges each query at least its minimum); each run covers today and the two days before, so a quiet day costs ${3 * settle.emptyDay.requests} queries. No scan: the cost follows the customers with something expiring.\n`,
     );
-    return { heavy, settle };
+    return { heavy, heavyWithTiers, settle };
   } finally {
     await dynamo.stop();
   }
@@ -432,7 +445,7 @@ async function main(): Promise<void> {
     `End to end: PutEvents through the EventBridge client → pattern → fauxqs queue → event source mapping (dev stack: batches of ${local.batchSize}, ${local.maxConcurrency} concurrent writers) → writer → DynamoDB Local, until every balance is right.\n`,
   );
 
-  const { heavy, settle } = await lifecycleSection();
+  const { heavy, heavyWithTiers, settle } = await lifecycleSection();
   // Measured here, so the run's duration counts them; printed after the README's figures (section 8).
   const atScale = await measureAtScale();
   const hotReward = await measureHotRewards();
@@ -468,7 +481,7 @@ async function main(): Promise<void> {
       `- Reader, balance at ${balance10.connections} in flight: ${balance10.reader.requestsPerSecond} req/s, p99 ${balance10.reader.p99Ms} ms; ${ratio(balance10.reader.requestsPerSecond, balance10.sdkFloor.requestsPerSecond)} the req/s of a raw \`GetItem\` loop (${balance10.sdkFloor.requestsPerSecond} req/s, p99 ${balance10.sdkFloor.p99Ms} ms).`,
     );
   out(
-    `- Heavy customer (${heavy.orders.toLocaleString("en")} orders over ${heavy.days} days, prod lifecycle, daily settle): at most ${heavy.mostLots} lots (bound ${heavy.bound}); balance item ${kb(heavy.bytes)} (${heavy.bytes} bytes), a consistent read ${heavy.readUnits} read units, ${heavy.balanceReadRequests} request per balance read.`,
+    `- Heavy customer (${heavy.orders.toLocaleString("en")} orders over ${heavy.days} days, prod lifecycle, daily settle): at most ${heavy.mostLots} lots (bound ${heavy.bound}); balance item ${kb(heavy.bytes)} (${heavy.bytes} bytes), a consistent read ${heavy.readUnits} read units, ${heavy.balanceReadRequests} request per balance read; with prod's tiers ${heavyWithTiers.buckets} buckets, balance item ${kb(heavyWithTiers.bytes)} (${heavyWithTiers.bytes} bytes), a consistent read ${heavyWithTiers.readUnits} read units, ${heavyWithTiers.balanceReadRequests} request per balance read with the tier.`,
   );
   out(
     `- Settle: ${perCustomer(settle, settle.requests)} requests, ${perCustomer(settle, settle.readUnits)} read units and ${perCustomer(settle, settle.writeUnits)} write units per customer with an expiry; ${settle.emptyDay.requests} queries for a day with none.`,

@@ -2,7 +2,8 @@
  * What the points lifecycle costs, on DynamoDB Local through the real writer and settle:
  *   - the heavy customer: orders every day for three years with prod's lifecycle (30 pending
  *     days, 365 expiry days) and the settle run daily — how large their balance item gets, and
- *     what reading it costs;
+ *     what reading it costs; without tiers and with prod's (the buckets of a year's releases and
+ *     the tier state ride on the same item);
  *   - the settle's day: many customers with a lot expiring the same day — requests and capacity
  *     per customer, and the fixed cost of a day with nothing to settle.
  */
@@ -13,8 +14,11 @@ import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../handlers/domain/contract"
 import { parseEarnRules } from "../handlers/domain/earn-rules";
 import { BALANCE_SK, DAY_INDEX_SHARDS, userPk } from "../handlers/domain/ledger-keys";
 import { DAY_MS, dayOf, lotDatesOf, type Lifecycle } from "../handlers/domain/lifecycle";
+import type { TierAnswer } from "../handlers/domain/tier-answer";
+import type { Tiers } from "../handlers/domain/tier-settings";
 import { DynamoLedger } from "../handlers/ledger/dynamo-ledger";
 import { DynamoSettle } from "../handlers/ledger/dynamo-settle";
+import { tierBookOf } from "../handlers/ledger/tier-item";
 import { itemBytes } from "../handlers/ledger/item-size";
 import { createTableInput } from "../handlers/ledger/table";
 import { createDocumentClient } from "../handlers/runtime/dynamo-client";
@@ -30,6 +34,8 @@ const START = Date.parse("2026-01-01T00:00:00.000Z");
 const THREE_YEARS_DAYS = 3 * 365;
 
 export interface HeavyCustomerFigures {
+  /** The tiers the ledger ran with (prod's), or none. */
+  tiers: Tiers | undefined;
   orders: number;
   days: number;
   seconds: number;
@@ -44,6 +50,10 @@ export interface HeavyCustomerFigures {
   readUnits: number;
   /** Requests the balance read made (the reader's `getBalance`). */
   balanceReadRequests: number;
+  /** The tier that read answered, with tiers. */
+  tier?: TierAnswer;
+  /** Tier buckets on the item at the end, with tiers. */
+  buckets: number;
 }
 
 export interface SettleDayFigures {
@@ -67,7 +77,7 @@ const order = (i: number, userId: string, completedAt: string) =>
     detail: { orderId: `order-${i}`, userId, total: { amount: 1_000 + (i % 50) * 100, currency: "EUR" }, completedAt },
   });
 
-async function ledgerRig(endpoint: string, lifecycle: Lifecycle) {
+async function ledgerRig(endpoint: string, lifecycle: Lifecycle, tiers?: Tiers) {
   const tableName = `bench-${randomUUID()}`;
   const setup = new DynamoDBClient({ ...LOCAL_AWS, endpoint });
   // No stream: nothing here publishes, and DynamoDB Local's stream would slow every write.
@@ -77,7 +87,7 @@ async function ledgerRig(endpoint: string, lifecycle: Lifecycle) {
   const documents = createDocumentClient(client);
   let clock = START;
   const now = () => new Date(clock);
-  const ledger = new DynamoLedger(documents, tableName);
+  const ledger = new DynamoLedger(documents, tableName, undefined, tiers);
   const write = createBatchWriter({
     ledger,
     rules: parseEarnRules('{"EUR": 1}'),
@@ -99,8 +109,12 @@ async function ledgerRig(endpoint: string, lifecycle: Lifecycle) {
   };
 }
 
-export async function measureHeavyCustomer(endpoint: string, orders = SCALE.heavyCustomerOrders): Promise<HeavyCustomerFigures> {
-  const rig = await ledgerRig(endpoint, PROD_LIFECYCLE);
+export async function measureHeavyCustomer(
+  endpoint: string,
+  tiers?: Tiers,
+  orders = SCALE.heavyCustomerOrders,
+): Promise<HeavyCustomerFigures> {
+  const rig = await ledgerRig(endpoint, PROD_LIFECYCLE, tiers);
   const readItem = () =>
     rig.documents.send(new GetCommand({ TableName: rig.tableName, Key: { pk: userPk("heavy"), sk: BALANCE_SK }, ConsistentRead: true }));
   const lotsOf = (item: Record<string, unknown> | undefined) =>
@@ -128,11 +142,12 @@ export async function measureHeavyCustomer(endpoint: string, orders = SCALE.heav
 
   const { Item } = await readItem();
   resetTotals(rig.totals);
-  await rig.ledger.getBalance("heavy", rig.now());
+  const { tier } = await rig.ledger.getBalance("heavy", rig.now());
   const balanceReadRequests = rig.totals.requests;
   resetTotals(rig.totals);
   await readItem();
   return {
+    tiers,
     orders: written,
     days: THREE_YEARS_DAYS,
     seconds,
@@ -142,6 +157,8 @@ export async function measureHeavyCustomer(endpoint: string, orders = SCALE.heav
     bytes: itemBytes(Item ?? {}),
     readUnits: rig.totals.readUnits,
     balanceReadRequests,
+    ...(tier && { tier }),
+    buckets: tierBookOf(Item).buckets.length,
   };
 }
 
