@@ -12,7 +12,9 @@ import { CorruptLedgerItemError } from "../domain/errors";
 import { SafeCountSchema } from "../domain/ledger-entries";
 import type { Delta } from "../domain/lot-plans";
 import { bucketAttribute, bucketsOf } from "../domain/tier-buckets";
-import { NEW_TIER_BOOK, type TierBook, type TierState } from "../domain/tier-state";
+import { tierChangedNotices, type TierChangedNotice } from "../domain/tier-notices";
+import type { Tiers } from "../domain/tier-settings";
+import { heldPeriod, NEW_TIER_BOOK, type TierBook, type TierState } from "../domain/tier-state";
 
 /** The balance item's attribute holding the tier state. */
 export const TIER_STATE_ATTRIBUTE = "tierState";
@@ -93,10 +95,28 @@ export function tierVersionOf(item: Readonly<Record<string, unknown>> | undefine
 export interface TierWrite {
   change: TierItemChange;
   version: number;
+  /** The level changes the write records, told once: put in the same transaction. */
+  notices: TierChangedNotice[];
+  /** The end of a period the write starts (or returns to), for the settle of its day; `undefined`: none. */
+  periodEnd?: number;
+  /** Midnights at which buckets the write creates start counting, for the settle of their day. */
+  releases: number[];
 }
 
-/** The tier write turning the book read (at tier version `version`) into `after`. */
-export const tierWrite = (before: TierBook, after: TierBook, version: number): TierWrite => ({
-  change: tierItemChange(before, after),
-  version,
-});
+/**
+ * The tier write turning the book read (at tier version `version`) into `after`, made at
+ * `recordedAt`, in the customer's partition `pk`.
+ */
+export function tierWrite(tiers: Tiers, pk: string, before: TierBook, after: TierBook, version: number, recordedAt: string): TierWrite {
+  const until = heldPeriod(after.state).until;
+  const had = new Set(before.buckets.map(bucketAttribute));
+  const asOf = after.state.asOf ?? Number.NEGATIVE_INFINITY;
+  const releases = after.buckets.filter((bucket) => !had.has(bucketAttribute(bucket)) && bucket.releasedAt > asOf).map((b) => b.releasedAt);
+  return {
+    change: tierItemChange(before, after),
+    version,
+    notices: tierChangedNotices(tiers, pk, before, after.state, recordedAt),
+    ...(until !== null && until !== heldPeriod(before.state).until ? { periodEnd: until } : {}),
+    releases: [...new Set(releases)],
+  };
+}
