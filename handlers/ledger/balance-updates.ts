@@ -122,6 +122,12 @@ export function balanceUpdates(tableName: string) {
 
   return {
     /**
+     * A tier write alone (the settle rolling the state forward): the state and the tier version,
+     * never `version`, so it neither waits on nor unsettles a spending.
+     */
+    moveTiers: (pk: string, at: string, tier: TierWrite): GuardedMove => add(pk, [], at, "moving tiers", undefined, tier),
+
+    /**
      * An order's points, to its lot and to `lifetimeEarned` (`lotPoints` less than its points when
      * refunds that arrived first are netted out). A lot never exceeds `lifetimeEarned`, so
      * guarding these ADDs keeps every lot safe.

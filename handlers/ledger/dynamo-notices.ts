@@ -42,11 +42,16 @@ export class DynamoNotices {
     private readonly tableName: string,
   ) {}
 
-  /** Tells every customer the release index lists for `day` that those points are spendable; the index item is then deleted. */
-  async releaseDay(day: string, now: Date): Promise<NoticeReport> {
+  /**
+   * Tells every customer the release index lists for `day` that those points are spendable, and
+   * hands each to `visit` (the tiers' roll-forward: qualifying points count from their release);
+   * the index item is then deleted.
+   */
+  async releaseDay(day: string, now: Date, visit: (pk: string) => Promise<unknown> = async () => {}): Promise<NoticeReport> {
     const report: NoticeReport = { customers: 0, points: 0 };
     for await (const item of walkDayIndex(this.client, this.tableName, { shardPk: (shard) => releaseIndexPk(day, shard) })) {
       await this.tell(report, releaseNotice(item.sk, day, await this.lotsOf(item.sk), now.getTime()));
+      await visit(item.sk);
       await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }));
     }
     return report;
