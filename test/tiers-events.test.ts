@@ -12,6 +12,7 @@ import { indexShardOf, tierIndexPk, USER_PK_PREFIX } from "../handlers/domain/le
 import type { Lifecycle } from "../handlers/domain/lifecycle";
 import { parseEarnRules } from "../handlers/domain/earn-rules";
 import { TiersSchema } from "../handlers/domain/tier-settings";
+import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
 import { DynamoLedger } from "../handlers/ledger/dynamo-ledger";
 import { DynamoSettle } from "../handlers/ledger/dynamo-settle";
 import { createLogger } from "../handlers/runtime/log";
@@ -19,7 +20,7 @@ import { createBatchWriter } from "../handlers/writer/batch-writer";
 import { createHarness, type Harness } from "./support/dynamo-harness";
 import { useDynamoLocal } from "./support/dynamo-local-per-file";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/events";
-import { scanAll } from "./support/table-scan";
+import { itemsHolding, scanAll } from "./support/table-scan";
 import { TEST_RULES } from "./support/writer-harness";
 
 const dynamo = useDynamoLocal();
@@ -51,6 +52,7 @@ function rig(harness: Harness, { lifecycle = PENDING, expiringSoonDays = 5 }: { 
   const settle = new DynamoSettle(harness.documents, harness.tableName, expiringSoonDays, TIERS);
   const send = async (event: Record<string, unknown>) => (await write(sqsBatch(sqsRecord(event)))).batchItemFailures;
   return {
+    now,
     at: (instant: string) => {
       clock = Date.parse(instant);
     },
@@ -154,8 +156,12 @@ test("a refund of the promoting order takes the level back: one down event, effe
     },
   };
   t.deepEqual(await tierEvents(harness), [up("2026-03-16T00:00:00.000Z"), down]);
+  t.deepEqual(await tierIndexDays(harness), ["2026-04-15"], "the period taken back stays listed until its day");
   at("2026-03-21T00:15:00.000Z");
   t.like(await settle("2026-03-21"), { tiers: { changes: 0 } });
+  at("2026-04-15T00:15:00.000Z");
+  t.like(await settle("2026-04-15"), { tiers: { changes: 0 } }, "the day of the period taken back: nothing to record");
+  t.deepEqual(await tierIndexDays(harness), [], "visited, the index item goes");
   t.deepEqual(await tierEvents(harness), [up("2026-03-16T00:00:00.000Z"), down], "nothing more");
 });
 
@@ -260,4 +266,21 @@ test("a credit landing between the settle's read and its write records the rise;
   harness.interleave({ operation: "TransactWriteItems", match: "TIER#2026-03-16", run: () => order("o-2", 10_000) });
   t.like(await settle("2026-03-16"), { tiers: { changes: 0 } }, "the credit recorded it first");
   t.deepEqual(await tierEvents(harness), [up("2026-03-16T00:00:00.000Z")]);
+});
+
+test("erasing a customer leaves nothing of them in the tier and release indexes, a period taken back included", async (t) => {
+  const harness = await createHarness(dynamo);
+  const { now, at, order, refund, settle } = rig(harness, { lifecycle: { pendingDays: 0, expiryDays: 0 } });
+  await order("o-1", 60_000);
+  at("2026-03-02T00:15:00.000Z");
+  await settle("2026-03-02");
+  at("2026-03-02T10:00:00.000Z");
+  await refund("o-1", "r-1", 20_000); // Silver taken back: its period (ending 04-01) leaves the state, its index item stays
+  await order("o-2", 10_000); // counts from 03-03's midnight: listed in that day's release index
+  await order("o-3", 10_000);
+  at("2026-03-03T10:00:00.000Z");
+  await order("o-4", 10_000); // rolls through 03-03: 600 again, Silver from 03-03 (until 04-02)
+  t.deepEqual(await tierIndexDays(harness), ["2026-04-01", "2026-04-02"]);
+  await new DynamoErasure(harness.documents, harness.tableName).erase(USER, now());
+  t.deepEqual(await itemsHolding(harness, `${USER_PK_PREFIX}${USER}`), []);
 });

@@ -52,7 +52,7 @@ import type { WriteResult } from "./write-result";
 import { closeWithTiers, creditWithTiers, refundWithTiers } from "../domain/tier-orders";
 import type { Tiers } from "../domain/tier-settings";
 import type { TierBook } from "../domain/tier-state";
-import { tierBookOf, tierVersionOf, tierWrite, type TierWrite } from "./tier-item";
+import { tierBookOf, tierWrite, type TierWrite } from "./tier-item";
 import { tierWriteItems } from "./tier-write-items";
 
 export type Balance = { userId: string; lifetimeEarned: number; updatedAt: string | null } & PointsView;
@@ -117,7 +117,7 @@ export class DynamoLedger {
         );
         const before = tierBookOf(Item);
         const credited = creditWithTiers(tiers, before, entry, Date.parse(entry.recordedAt));
-        const write = tierWrite(tiers, entry.pk, before, credited.book, tierVersionOf(Item), entry.recordedAt);
+        const write = tierWrite(tiers, entry.pk, Item, credited.book, entry.recordedAt);
         return this.credit(credited.entry, { write, base: entry });
       },
       {
@@ -388,7 +388,7 @@ export class DynamoLedger {
     if (tiers === undefined) return undefined;
     const before = tierBookOf(balanceItem);
     const after = plan(tiers, before);
-    return after && tierWrite(tiers, pk, before, after, tierVersionOf(balanceItem), recordedAt);
+    return after && tierWrite(tiers, pk, balanceItem, after, recordedAt);
   }
 
   /**

@@ -27,7 +27,7 @@ import { balanceKey } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
 import { EVENT_RETRY } from "./busy-retry";
 import { walkDayIndex } from "./day-index-walk";
-import { tierBookOf, tierVersionOf, tierWrite } from "./tier-item";
+import { tierBookOf, tierWrite } from "./tier-item";
 import { tierWriteItems } from "./tier-write-items";
 import { notErasedCheck } from "./tombstones";
 import { failed, putNewEntry, transactWrite } from "./transactions";
@@ -69,7 +69,7 @@ export class DynamoTierSettle {
         const before = tierBookOf(Item);
         const state = advance(tiers, before, tierInstant(before, now.getTime()));
         const recordedAt = now.toISOString();
-        const write = tierWrite(tiers, pk, before, { state, buckets: before.buckets }, tierVersionOf(Item), recordedAt);
+        const write = tierWrite(tiers, pk, Item, { state, buckets: before.buckets }, recordedAt);
         const until = heldPeriod(state).until;
         if (write.notices.length === 0 && write.periodEnd === undefined) return { changes: 0, until };
         const result = await transactWrite(this.client, [

@@ -44,7 +44,7 @@ import type { WriteResult } from "./write-result";
 import { closeWithTiers, creditWithTiers, refundWithTiers } from "../domain/tier-orders";
 import type { Tiers } from "../domain/tier-settings";
 import { balanceKey } from "./balance-item";
-import { tierBookOf, tierVersionOf, tierWrite } from "./tier-item";
+import { tierBookOf, tierWrite } from "./tier-item";
 import { tierWriteItems } from "./tier-write-items";
 import { refusedAtVersion } from "./user-items";
 import { EVENT_RETRY } from "./busy-retry";
@@ -159,7 +159,7 @@ export function creditWithEarlyArrivals(
       }
       const tier =
         tiers !== undefined && tierRead !== undefined && book !== undefined
-          ? tierWrite(tiers, order.pk, tierRead, book, tierVersionOf(balanceItem), order.recordedAt)
+          ? tierWrite(tiers, order.pk, balanceItem, book, order.recordedAt)
           : undefined;
 
       const lotPoints = late ? order.points : order.points - order.reversedPoints;

@@ -4,7 +4,7 @@
  * - the tier index item of the day a period it starts ends (`TIERENDS#<day>#<shard>`), so the
  *   settle of that day recomputes the level (kept or lowered) and warns of it before: only when
  *   the held period's end changed, so an order of a customer whose period is unchanged adds
- *   nothing;
+ *   nothing (the day is also kept on the balance item, `tierEnds`, for an erasure to find);
  * - the release index item of the midnight a new bucket starts counting at, when no lot is
  *   released that day (points spendable at once, a backfill, a close processed late): the settle
  *   visits the customer then and records a rise at its instant. A lot pending until the same
