@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { DETAIL_TYPES, DEFAULT_EVENT_SOURCE } from "../../handlers/domain/contract";
 import { parseEarnRules } from "../../handlers/domain/earn-rules";
 import type { Lifecycle } from "../../handlers/domain/lifecycle";
+import type { Tiers } from "../../handlers/domain/tier-settings";
 import { DynamoLedger } from "../../handlers/ledger/dynamo-ledger";
 import { DynamoRedemptions } from "../../handlers/ledger/dynamo-redemptions";
 import { pricedRewards } from "./priced-rewards";
@@ -20,17 +21,17 @@ export function createLifecycleRig(
   harness: Harness,
   lifecycle: Lifecycle,
   start: string,
-  { expiringSoonDays, deadLetters }: { expiringSoonDays?: number; deadLetters?: DeadLetters } = {},
+  { expiringSoonDays, deadLetters, tiers }: { expiringSoonDays?: number; deadLetters?: DeadLetters; tiers?: Tiers } = {},
 ) {
   let clock = Date.parse(start);
   const now = () => new Date(clock);
   const lines: string[] = [];
   const logger = createLogger("debug", (line) => lines.push(line));
-  const ledger = new DynamoLedger(harness.documents, harness.tableName, reportRejectedRefunds(logger, deadLetters));
+  const ledger = new DynamoLedger(harness.documents, harness.tableName, reportRejectedRefunds(logger, deadLetters), tiers);
   const write = createBatchWriter({ ledger, rules: parseEarnRules(TEST_RULES), logger, now, lifecycle });
   const redemptions = new DynamoRedemptions(harness.documents, harness.tableName);
   const priced = pricedRewards(harness);
-  const settle = new DynamoSettle(harness.documents, harness.tableName, expiringSoonDays);
+  const settle = new DynamoSettle(harness.documents, harness.tableName, expiringSoonDays, tiers);
   const send = async (event: Record<string, unknown>) => (await write(sqsBatch(sqsRecord(event)))).batchItemFailures;
   return {
     /** The writer itself, for a batch of many records. */
