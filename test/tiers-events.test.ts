@@ -5,7 +5,9 @@
  * ledger writes are what its stream publishes (an INSERT each, turned into the event by the one
  * transform), so the events are read from them.
  */
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import test from "ava";
+import { instrumentedClient, resetTotals } from "../bench/capacity-client";
 import * as v from "valibot";
 import { eventOfChange } from "../handlers/domain/entry-events";
 import { indexShardOf, tierIndexPk, USER_PK_PREFIX } from "../handlers/domain/ledger-keys";
@@ -15,6 +17,7 @@ import { TiersSchema } from "../handlers/domain/tier-settings";
 import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
 import { DynamoLedger } from "../handlers/ledger/dynamo-ledger";
 import { DynamoSettle } from "../handlers/ledger/dynamo-settle";
+import { createDocumentClient } from "../handlers/runtime/dynamo-client";
 import { createLogger } from "../handlers/runtime/log";
 import { createBatchWriter } from "../handlers/writer/batch-writer";
 import { createHarness, type Harness } from "./support/dynamo-harness";
@@ -38,10 +41,17 @@ const TIERS = v.parse(TiersSchema, {
 const PENDING: Lifecycle = { pendingDays: 14, expiryDays: 365 };
 const USER = "u-1";
 
-function rig(harness: Harness, { lifecycle = PENDING, expiringSoonDays = 5 }: { lifecycle?: Lifecycle; expiringSoonDays?: number } = {}) {
+function rig(
+  harness: Harness,
+  {
+    lifecycle = PENDING,
+    expiringSoonDays = 5,
+    documents = harness.documents,
+  }: { lifecycle?: Lifecycle; expiringSoonDays?: number; documents?: DynamoDBDocumentClient } = {},
+) {
   let clock = Date.parse("2026-03-01T10:00:00.000Z");
   const now = () => new Date(clock);
-  const ledger = new DynamoLedger(harness.documents, harness.tableName, undefined, TIERS);
+  const ledger = new DynamoLedger(documents, harness.tableName, undefined, TIERS);
   const write = createBatchWriter({
     ledger,
     rules: parseEarnRules(TEST_RULES),
@@ -49,7 +59,7 @@ function rig(harness: Harness, { lifecycle = PENDING, expiringSoonDays = 5 }: { 
     now,
     lifecycle,
   });
-  const settle = new DynamoSettle(harness.documents, harness.tableName, expiringSoonDays, TIERS);
+  const settle = new DynamoSettle(documents, harness.tableName, expiringSoonDays, TIERS);
   const send = async (event: Record<string, unknown>) => (await write(sqsBatch(sqsRecord(event)))).batchItemFailures;
   return {
     now,
@@ -283,4 +293,42 @@ test("erasing a customer leaves nothing of them in the tier and release indexes,
   t.deepEqual(await tierIndexDays(harness), ["2026-04-01", "2026-04-02"]);
   await new DynamoErasure(harness.documents, harness.tableName).erase(USER, now());
   t.deepEqual(await itemsHolding(harness, `${USER_PK_PREFIX}${USER}`), []);
+});
+
+test("what telling a level costs: the credit that records a rise, the settle's visit that does, and one that finds it recorded", async (t) => {
+  const measured: Record<string, { requests: Record<string, number>; writeUnits: number; readUnits: number }> = {};
+  const { client, totals } = instrumentedClient(dynamo.endpoint);
+  const measure = async (name: string, work: () => Promise<unknown>) => {
+    resetTotals(totals);
+    await work();
+    measured[name] = { requests: { ...totals.byOperation }, writeUnits: totals.writeUnits, readUnits: totals.readUnits };
+  };
+  const documents = createDocumentClient(client);
+  const credited = rig(await createHarness(dynamo), { documents });
+  await credited.order("o-1", 60_000);
+  await measure("credit, nothing recorded", () => credited.order("o-2", 1_000));
+  credited.at("2026-03-16T09:00:00.000Z");
+  await measure("credit recording the rise", () => credited.order("o-3", 1_000));
+  credited.at("2026-03-16T09:30:00.000Z");
+  await measure("settle of the day, rise recorded before", () => credited.settle("2026-03-16"));
+
+  const settled = rig(await createHarness(dynamo), { documents });
+  await settled.order("o-1", 60_000);
+  settled.at("2026-03-16T00:15:00.000Z");
+  await measure("settle of the day recording the rise", () => settled.settle("2026-03-16"));
+  client.destroy();
+  t.log(JSON.stringify(measured));
+  // Recording the rise adds the notice and the period's index item to the credit's one transaction: no request more.
+  t.deepEqual(measured["credit, nothing recorded"]?.requests, { GetItem: 1, TransactWriteItems: 1 });
+  t.deepEqual(measured["credit recording the rise"]?.requests, { GetItem: 1, TransactWriteItems: 1 });
+  // The day's shard queries (16 each: expiry, release, tier ends, tier warnings and the points warnings), then per
+  // customer listed for a release: the notice's read and write, the tiers' read, the index item's delete; the
+  // tiers' transaction only when it records something.
+  t.deepEqual(measured["settle of the day recording the rise"]?.requests, { Query: 80, GetItem: 2, TransactWriteItems: 2, DeleteItem: 1 });
+  t.deepEqual(measured["settle of the day, rise recorded before"]?.requests, {
+    Query: 80,
+    GetItem: 2,
+    TransactWriteItems: 1,
+    DeleteItem: 1,
+  });
 });
