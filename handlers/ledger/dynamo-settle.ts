@@ -91,8 +91,8 @@ export class DynamoSettle {
     const { tiers } = this;
     const tierReport: TierSettleReport = { changes: 0, expiringSoon: { untilDay: null, customers: 0 } };
     // A release midnight can lift a level: the customers told of a release are rolled forward too.
-    const released = await this.notices.releaseDay(day, now, async (pk) => {
-      if (tiers) tierReport.changes += (await tiers.rollForward(pk, now)).changes;
+    const released = await this.notices.releaseDay(day, now, async (pk, item) => {
+      if (tiers) tierReport.changes += (await tiers.rollForward(pk, now, { item })).changes;
     });
     const expiringSoon = await this.notices.warnDay(day, this.expiringSoonDays, now);
     if (tiers) {

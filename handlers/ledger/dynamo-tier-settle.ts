@@ -9,7 +9,8 @@
  * `expiringSoonDays` before a period's end it warns (`Tier Expiring Soon`) when the points still
  * in the window then would not keep the level, once per period.
  *
- * Cost per customer visited: one consistent read of the balance item; one transaction only when
+ * Cost per customer visited: one consistent read of the balance item (none more on a release day:
+ * the release notice's read is planned from); one transaction only when
  * something is recorded (the balance item, a notice per change, the next period's index item,
  * the tombstone check) or warned (the notice and the tombstone check); the index item's delete or
  * mark. Never a scan: the indexes are queried a shard at a time.
@@ -57,14 +58,21 @@ export class DynamoTierSettle {
   /**
    * Rolls customer `pk`'s tier state forward to `now` and writes it when that records a level
    * change or starts a period; returns the changes recorded (0 when another write recorded them
-   * first) and when the period held then ends.
+   * first) and when the period held then ends. `read`: the balance item as the caller just read it
+   * (consistently), planned from on the first try instead of reading it again.
    */
-  async rollForward(pk: string, now: Date): Promise<{ changes: number; until: number | null }> {
+  async rollForward(
+    pk: string,
+    now: Date,
+    read?: { item: Record<string, unknown> | undefined },
+  ): Promise<{ changes: number; until: number | null }> {
     const { tiers } = this;
+    let given = read;
     return retrying<{ changes: number; until: number | null }>(
       EVENT_RETRY,
       async () => {
-        const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: balanceKey(pk), ConsistentRead: true }));
+        const Item = given?.item ?? (await this.balanceItemOf(pk));
+        given = undefined;
         if (Item === undefined) return { changes: 0, until: null };
         const before = tierBookOf(Item);
         const state = advance(tiers, before, tierInstant(before, now.getTime()));
@@ -84,6 +92,11 @@ export class DynamoTierSettle {
       },
       { exhausted: (tries) => new RetriesExhaustedError(`the tiers of ${pk} kept changing over ${tries} settle attempts`) },
     );
+  }
+
+  private async balanceItemOf(pk: string): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: balanceKey(pk), ConsistentRead: true }));
+    return Item;
   }
 
   /**
