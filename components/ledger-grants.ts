@@ -6,7 +6,13 @@
  */
 import type * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
-import { ERASED_PK_PREFIX, EXPIRY_INDEX_PK_PREFIX, RELEASE_INDEX_PK_PREFIX, USER_PK_PREFIX } from "../handlers/domain/ledger-keys";
+import {
+  ERASED_PK_PREFIX,
+  EXPIRY_INDEX_PK_PREFIX,
+  RELEASE_INDEX_PK_PREFIX,
+  TIER_INDEX_PK_PREFIX,
+  USER_PK_PREFIX,
+} from "../handlers/domain/ledger-keys";
 import { CATALOGUE_PK, REWARD_PK_PREFIX } from "../handlers/domain/reward-keys";
 import { LEDGER_TABLE } from "../handlers/ledger/table";
 
@@ -186,14 +192,15 @@ export function ledgerWriteStatements(table: LedgerTableRef): iam.PolicyStatemen
 
 /**
  * Erasing a customer deletes, in batches, the items of their partition and their day-index
- * items — nothing else (a batch may hold all of them, so one statement names every prefix).
+ * items (expiry, release, tier) — nothing else (a batch may hold all of them, so one statement
+ * names every prefix).
  */
 const eraseCustomers = (table: LedgerTableRef): iam.PolicyStatement => ({
   Sid: "EraseCustomers",
   Effect: "Allow",
   Action: ["dynamodb:BatchWriteItem"],
   Resource: table.tableArn,
-  Condition: leadingKeysLike(USER_PK_PREFIX, EXPIRY_INDEX_PK_PREFIX, RELEASE_INDEX_PK_PREFIX),
+  Condition: leadingKeysLike(USER_PK_PREFIX, EXPIRY_INDEX_PK_PREFIX, RELEASE_INDEX_PK_PREFIX, TIER_INDEX_PK_PREFIX),
 });
 
 /**
@@ -227,6 +234,14 @@ export function ledgerIngestStatements(table: LedgerTableRef): iam.PolicyStateme
       Action: ["dynamodb:UpdateItem"],
       Resource: table.tableArn,
       Condition: leadingKeysLike(EXPIRY_INDEX_PK_PREFIX),
+    },
+    {
+      // With tiers: a write that starts a period lists its end's day.
+      Sid: "IndexTierEnds",
+      Effect: "Allow",
+      Action: ["dynamodb:UpdateItem"],
+      Resource: table.tableArn,
+      Condition: leadingKeysLike(TIER_INDEX_PK_PREFIX),
     },
     {
       Sid: "CreateAndCheckTombstones",
@@ -305,14 +320,15 @@ export function ledgerSettleStatements(table: LedgerTableRef): iam.PolicyStateme
       Effect: "Allow",
       Action: ["dynamodb:Query", "dynamodb:DeleteItem"],
       Resource: table.tableArn,
-      Condition: leadingKeysLike(EXPIRY_INDEX_PK_PREFIX, RELEASE_INDEX_PK_PREFIX),
+      Condition: leadingKeysLike(EXPIRY_INDEX_PK_PREFIX, RELEASE_INDEX_PK_PREFIX, TIER_INDEX_PK_PREFIX),
     },
     {
+      // An expiry's or a tier period's index item marked warned; with tiers, a new period's end listed.
       Sid: "MarkWarnedExpiries",
       Effect: "Allow",
       Action: ["dynamodb:UpdateItem"],
       Resource: table.tableArn,
-      Condition: leadingKeysLike(EXPIRY_INDEX_PK_PREFIX),
+      Condition: leadingKeysLike(EXPIRY_INDEX_PK_PREFIX, TIER_INDEX_PK_PREFIX),
     },
     {
       Sid: "SettleBalances",

@@ -11,7 +11,7 @@ import { createLogger } from "./runtime/log";
 import { createSettleRun } from "./settle/settle-run";
 
 const env = readEnv();
-const settle = new DynamoSettle(createDocumentClient(), env.TABLE_NAME, env.EXPIRING_SOON_DAYS);
+const settle = new DynamoSettle(createDocumentClient(), env.TABLE_NAME, env.EXPIRING_SOON_DAYS, env.TIERS);
 const logger = createLogger(env.LOG_LEVEL);
 
 /** The function reading the time from `clock`: the local runtime passes the one it moves. */

@@ -9,6 +9,7 @@ import { DEFAULT_EVENT_SOURCE, DETAIL_TYPES } from "../handlers/domain/contract"
 import { DynamoAdjustments } from "../handlers/ledger/dynamo-adjustments";
 import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
 import { DynamoLedger } from "../handlers/ledger/dynamo-ledger";
+import { DynamoSettle } from "../handlers/ledger/dynamo-settle";
 import { parseEarnRules } from "../handlers/domain/earn-rules";
 import { TiersSchema } from "../handlers/domain/tier-settings";
 import { createLogger } from "../handlers/runtime/log";
@@ -25,11 +26,13 @@ import { allowedActions, granted, statementsOf } from "./support/policy-document
 
 const dynamo = useDynamoLocal();
 
+/** A window of 8 days, so periods end (and are indexed, lowered, taken back) within the test's days. */
 const TIERS = v.parse(TiersSchema, {
   levels: [
     { name: "Member", threshold: 0 },
     { name: "Silver", threshold: 50, multiplier: 1.25 },
   ],
+  windowDays: 8,
 });
 
 type Rig = ReturnType<typeof createLifecycleRig>;
@@ -105,14 +108,34 @@ test("each function's role allows every DynamoDB action its code sends", async (
         "detail-type": DETAIL_TYPES.returnWindowClosed,
         detail: { orderId: "t", userId: "u-9", closedAt: "2026-01-01T12:00:00.000Z" },
       });
+      // Customers who will reach Silver at 01-03's release, with no settle visiting them that day.
+      for (const userId of ["u-8", "u-7", "u-6"]) {
+        await sendTiered(orderCompleted({ orderId: "a", userId, amount: 10_000, completedAt: "2026-01-01T10:00:00.000Z" }));
+      }
     }),
   );
+  // The tiers' settle: a release rolled forward (a rise: the state, its notice, the period's end
+  // listed), a period's end visited and lowered (its index item deleted), warnings looked for.
+  const tieredSettle = new DynamoSettle(harness.documents, harness.tableName, 3, TIERS);
   // The settle's notices: a release (its index item deleted), then a warning (its index item
   // marked). Both orders' lots were moved by their closed return windows to 01-02 → 01-13 (a close
   // moves the release only: the lots keep the expiry their orders earned).
   rig.at("2026-01-02T00:15:00.000Z");
-  add("settle", await actionsOf(harness, () => rig.settle.settleDay("2026-01-02", rig.now())));
+  add("settle", await actionsOf(harness, () => tieredSettle.settleDay("2026-01-02", rig.now())));
   rig.at("2026-01-05T00:00:00.000Z");
+  // A credit rolling through the release records the rise and lists the period's end; a refund taking
+  // the level back unlists it.
+  add(
+    "writer",
+    await actionsOf(harness, async () => {
+      for (const userId of ["u-8", "u-7", "u-6"]) {
+        await sendTiered(orderCompleted({ orderId: "b", userId, amount: 1_000, completedAt: "2026-01-05T00:00:00.000Z" }));
+      }
+      await sendTiered(
+        orderRefunded({ orderId: "a", userId: "u-8", refundId: "r-1", amount: 10_000, refundedAt: "2026-01-05T00:00:00.000Z" }),
+      );
+    }),
+  );
   add(
     "redeemer",
     await actionsOf(harness, async () => {
@@ -157,9 +180,9 @@ test("each function's role allows every DynamoDB action its code sends", async (
     }),
   );
   rig.at("2026-01-10T00:15:00.000Z");
-  add("settle", await actionsOf(harness, () => rig.settle.settleDay("2026-01-10", rig.now())));
+  add("settle", await actionsOf(harness, () => tieredSettle.settleDay("2026-01-10", rig.now())));
   rig.at("2026-01-20T00:15:00.000Z");
-  add("settle", await actionsOf(harness, () => rig.settle.settleDay("2026-01-13", rig.now())));
+  add("settle", await actionsOf(harness, () => tieredSettle.settleDay("2026-01-13", rig.now())));
   // A refund of an order whose lot the settle took off reads the lot's expiry entries.
   add("writer", await actionsOf(harness, () => rig.refund({ orderId: "a", userId: "u-1", refundId: "r-2", amount: 2_000 })));
 
@@ -180,6 +203,8 @@ test("each function's role allows every DynamoDB action its code sends", async (
       await erasure.erase("u-2", rig.now());
       // Asked again: answered from the first erasure's tombstone.
       await erasure.erase("u-2", rig.now());
+      // A customer with a level: their period's end is unlisted too.
+      await erasure.erase("u-7", rig.now());
       await adjustments.adjust("u-2", { adjustmentId: "adj-4", points: 1, reason: "after erasure" }, "agent", rig.now);
     }),
   );
@@ -201,6 +226,8 @@ test("each function's role allows every DynamoDB action its code sends", async (
       await rig.write(sqsBatch(sqsRecord(deleted)));
       // Its redelivery: the erasure already done.
       await rig.write(sqsBatch(sqsRecord(deleted)));
+      // A customer with a level: their period's end is unlisted too.
+      await rig.write(sqsBatch(sqsRecord({ ...deleted, id: "del-6", detail: { userId: "u-6", deletedAt: "2026-01-20T00:00:00.000Z" } })));
       await rig.order({ orderId: "late", userId: "u-1", amount: 1_000, completedAt: "2026-01-19T10:00:00.000Z" });
     }),
   );

@@ -135,6 +135,29 @@ const expiringSoon = {
   recordedAt: "2027-01-02T00:15:00.000Z",
 };
 
+// The tiers' notices: a change keyed by its instant and level, a warning by the period's end.
+const tierChanged = {
+  pk: "USER#u-1",
+  sk: "TIER#2026-02-01T00:00:00.000Z#1",
+  kind: "tier-changed",
+  from: "Member",
+  to: "Silver",
+  direction: "up",
+  effectiveAt: "2026-02-01T00:00:00.000Z",
+  recordedAt: "2026-02-01T00:15:00.000Z",
+};
+
+const tierExpiringSoon = {
+  pk: "USER#u-1",
+  sk: "TIER-EXPIRING#2027-02-01T00:00:00.000Z",
+  kind: "tier-expiring-soon",
+  tier: "Silver",
+  until: "2027-02-01T00:00:00.000Z",
+  pointsToKeep: 120,
+  occurredAt: "2027-01-02T00:00:00.000Z",
+  recordedAt: "2027-01-02T00:15:00.000Z",
+};
+
 const DIGEST = "0f1e".padEnd(64, "a");
 const tombstone = { pk: `ERASED#${DIGEST}`, sk: "TOMBSTONE", erasedAt: "2026-03-01T09:00:00.000Z", pointsRemoved: 70 };
 
@@ -219,6 +242,30 @@ test("a new entry of each kind publishes its event, with what a notification nee
       expiresAt: "2027-02-01T00:00:00.000Z",
     },
   });
+  // The tiers': a level moves no points, so neither carries any.
+  t.deepEqual(eventOfChange(insert(tierChanged)), {
+    detailType: "Tier Changed",
+    time: tierChanged.recordedAt,
+    detail: {
+      entryId: "USER#u-1/TIER#2026-02-01T00:00:00.000Z#1",
+      userId: "u-1",
+      from: "Member",
+      to: "Silver",
+      direction: "up",
+      effectiveAt: "2026-02-01T00:00:00.000Z",
+    },
+  });
+  t.deepEqual(eventOfChange(insert(tierExpiringSoon)), {
+    detailType: "Tier Expiring Soon",
+    time: tierExpiringSoon.recordedAt,
+    detail: {
+      entryId: "USER#u-1/TIER-EXPIRING#2027-02-01T00:00:00.000Z",
+      userId: "u-1",
+      tier: "Silver",
+      until: "2027-02-01T00:00:00.000Z",
+      pointsToKeep: 120,
+    },
+  });
   // An erasure reports the points that left the books, with the tombstone's digest, never the id.
   t.deepEqual(eventOfChange(insert(tombstone)), {
     detailType: "Points Erased",
@@ -269,6 +316,8 @@ test("every event the transform makes is valid under the published contract", (t
     release,
     neverExpiringRelease,
     expiringSoon,
+    tierChanged,
+    tierExpiringSoon,
   ]) {
     const event = eventOfChange(insert(item));
     t.truthy(event, item.sk);
@@ -318,7 +367,7 @@ test("an item that claims to be an entry but does not read as one is an error, n
 });
 
 test("no published event matches the rule that feeds the writer, whatever source the stack consumes", (t) => {
-  const events = [earn, release, reversal, redemption, cancel, expiry, expiringSoon, adjustment, tombstone]
+  const events = [earn, release, reversal, redemption, cancel, expiry, expiringSoon, adjustment, tombstone, tierChanged, tierExpiringSoon]
     .map((item) => eventOfChange(insert(item)))
     .filter((event): event is PointsEvent => event !== undefined);
   t.deepEqual(new Set(events.map((event) => event.detailType)), new Set(Object.values(POINTS_DETAIL_TYPES)));
@@ -364,7 +413,9 @@ test("a batch publishes in stream order and stops at the first record that fails
 
 test("the mapping's stream filter admits exactly the changes that publish", (t) => {
   const changes: LedgerChange[] = [
-    ...[earn, parked, reversal, redemption, cancel, expiry, adjustment, release, expiringSoon].map(insert),
+    ...[earn, parked, reversal, redemption, cancel, expiry, adjustment, release, expiringSoon, tierChanged, tierExpiringSoon].map(insert),
+    { eventName: "MODIFY", oldImage: tierChanged, newImage: tierChanged },
+    insert({ pk: "TIERENDS#2027-02-01#3", sk: "USER#u-1" }),
     { eventName: "MODIFY", oldImage: parked, newImage: reversal },
     { eventName: "MODIFY", oldImage: release, newImage: release },
     {

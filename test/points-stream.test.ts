@@ -10,6 +10,8 @@
 import test, { type ExecutionContext } from "ava";
 import type { _Record } from "@aws-sdk/client-dynamodb-streams";
 import type { PointsEvent } from "../handlers/domain/points-events";
+import { TiersSchema, type Tiers } from "../handlers/domain/tier-settings";
+import * as v from "valibot";
 import type { PublishEvent } from "../handlers/publisher/publish-in-order";
 import { DynamoAdjustments } from "../handlers/ledger/dynamo-adjustments";
 import { startLedgerStream } from "../local/ledger-stream";
@@ -22,9 +24,14 @@ const dynamo = useDynamoLocal();
 
 const MARKER = "USER#marker/ORDER#marker";
 
-async function setup(t: ExecutionContext, publish: PublishEvent = async () => {}, lifecycle = { pendingDays: 0, expiryDays: 10 }) {
+async function setup(
+  t: ExecutionContext,
+  publish: PublishEvent = async () => {},
+  lifecycle = { pendingDays: 0, expiryDays: 10 },
+  tiers?: Tiers,
+) {
   const harness = await createHarness(dynamo, { stream: true });
-  const rig = createLifecycleRig(harness, lifecycle, "2026-01-01T10:00:00.000Z", { expiringSoonDays: 3 });
+  const rig = createLifecycleRig(harness, lifecycle, "2026-01-01T10:00:00.000Z", { expiringSoonDays: 3, tiers });
   const events: PointsEvent[] = [];
   const parked: Array<{ record: _Record; error: unknown }> = [];
   const errors: unknown[] = [];
@@ -208,4 +215,55 @@ test("a take from an empty balance, which draws from no lot, publishes Points Ad
     [["Points Adjusted", "USER#u-1/ADJUST#adj-1"]],
   );
   t.like(events[0]?.detail, { userId: "u-1", points: 5, adjustmentId: "adj-1", direction: "take", reason: "fraudulent order" });
+});
+
+test("a level's changes publish one Tier Changed each, through the stream, however many writes see them", async (t) => {
+  const tiers = v.parse(TiersSchema, {
+    levels: [
+      { name: "Member", threshold: 0 },
+      { name: "Silver", threshold: 500 },
+    ],
+    windowDays: 30,
+  });
+  const { rig, drain } = await setup(t, undefined, { pendingDays: 2, expiryDays: 0 }, tiers);
+  // 600 base points, released at 01-04's midnight.
+  t.deepEqual(await rig.order({ orderId: "o-1", userId: "u-1", amount: 60_000, completedAt: "2026-01-01T10:00:00.000Z" }), []);
+  rig.at("2026-01-04T00:15:00.000Z");
+  t.like(await rig.settle.settleDay("2026-01-04", rig.now()), { tiers: { changes: 1 } });
+  t.like(await rig.settle.settleDay("2026-01-04", rig.now()), { tiers: { changes: 0 } }, "the settle run twice");
+  rig.at("2026-01-04T10:00:00.000Z");
+  t.deepEqual(await rig.order({ orderId: "o-2", userId: "u-1", amount: 1_000, completedAt: "2026-01-04T10:00:00.000Z" }), []);
+  const refund = { orderId: "o-1", userId: "u-1", refundId: "rf-1", amount: 20_000, refundedAt: "2026-01-05T12:00:00.000Z" };
+  rig.at("2026-01-05T12:00:00.000Z");
+  t.deepEqual(await rig.refund(refund), []);
+  t.deepEqual(await rig.refund(refund), [], "a redelivered refund");
+
+  const events = (await drain()).filter((event) => event.detailType === "Tier Changed");
+  t.deepEqual(
+    events.map((event) => [event.detail.entryId, event.detail]),
+    [
+      [
+        "USER#u-1/TIER#2026-01-04T00:00:00.000Z#1",
+        {
+          entryId: "USER#u-1/TIER#2026-01-04T00:00:00.000Z#1",
+          userId: "u-1",
+          from: "Member",
+          to: "Silver",
+          direction: "up",
+          effectiveAt: "2026-01-04T00:00:00.000Z",
+        },
+      ],
+      [
+        "USER#u-1/TIER#2026-01-05T12:00:00.000Z#0",
+        {
+          entryId: "USER#u-1/TIER#2026-01-05T12:00:00.000Z#0",
+          userId: "u-1",
+          from: "Silver",
+          to: "Member",
+          direction: "down",
+          effectiveAt: "2026-01-05T12:00:00.000Z",
+        },
+      ],
+    ],
+  );
 });

@@ -284,7 +284,7 @@ for (const stack of ["dev", "prod"]) {
       {
         Action: ["dynamodb:BatchWriteItem"],
         Resource: ["arn:aws:dynamodb:eu-west-1:123456789012:table/loyalty-ledger-a1b2c3"],
-        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["USER#*", "EXPIRES#*", "RELEASES#*"] } },
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["USER#*", "EXPIRES#*", "RELEASES#*", "TIERENDS#*"] } },
       },
     );
     t.true(writer.includes("kms:Decrypt"));
@@ -557,6 +557,8 @@ for (const stack of ["dev", "prod"]) {
       "PointsReleased",
       "PointsReversed",
       "RedemptionCancelled",
+      "TierChanged",
+      "TierExpiringSoon",
     ]);
     const deleted = JSON.parse(input<string>(schemaNamed("CustomerDeleted"), "content"));
     t.deepEqual([...deleted.components.schemas.CustomerDeleted.required].sort(), ["deletedAt", "userId"]);
@@ -718,16 +720,17 @@ for (const stack of ["dev", "prod"]) {
       {
         Action: ["dynamodb:Query", "dynamodb:DeleteItem"],
         Resource: [table],
-        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EXPIRES#*", "RELEASES#*"] } },
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EXPIRES#*", "RELEASES#*", "TIERENDS#*"] } },
       },
     );
-    // Only a warned customer's expiry index item is updated (marked); it stays for the expiry.
+    // Only a warned customer's expiry or tier index item is updated (marked; it stays for the expiry
+    // or the period's end), and, with tiers, a new period's end is listed.
     t.like(
       settle.find((s) => s.Sid === "MarkWarnedExpiries"),
       {
         Action: ["dynamodb:UpdateItem"],
         Resource: [table],
-        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EXPIRES#*"] } },
+        Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EXPIRES#*", "TIERENDS#*"] } },
       },
     );
     t.like(
@@ -1172,7 +1175,7 @@ test("the admin function's role: only what adjustments, erasure and the catalogu
         only("USER#*"),
       ],
       ["IndexGrantedExpiries", ["dynamodb:UpdateItem"], [table], only("EXPIRES#*")],
-      ["EraseCustomers", ["dynamodb:BatchWriteItem"], [table], only("USER#*", "EXPIRES#*", "RELEASES#*")],
+      ["EraseCustomers", ["dynamodb:BatchWriteItem"], [table], only("USER#*", "EXPIRES#*", "RELEASES#*", "TIERENDS#*")],
       ["ChangeCatalogue", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [table], only("CATALOGUE*")],
       ["StockAndCodes", ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"], [table], only("REWARD#*")],
       ["KeepTombstones", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"], [table], only("ERASED#*")],

@@ -8,6 +8,7 @@ import * as v from "valibot";
 import { dayOf, lotDatesFor, midnightOf } from "../handlers/domain/lifecycle";
 import { type TierAnswer, tierAnswer } from "../handlers/domain/tier-answer";
 import { bucketAttribute, bucketsOf, tierReleaseAfterClose, tierReleaseOf } from "../handlers/domain/tier-buckets";
+import { tierChangedNotices } from "../handlers/domain/tier-notices";
 import { multiplied, TiersSchema } from "../handlers/domain/tier-settings";
 import {
   advance,
@@ -262,4 +263,35 @@ test("a refund that takes no base points (a few cents) leaves the level reached 
   // o-1's day leaves the window on 2027-01-10: 200 left, yet Silver is kept to the end of its period.
   t.like(customer.read("2027-01-10T00:00:00Z"), { name: "Silver", qualifyingPoints: 200 });
   t.like(customer.read("2027-02-20T00:00:00Z"), { name: "Member", qualifyingPoints: 0 });
+});
+
+test("a write long after the last tells every change it rolls through, even those the state it stores no longer keeps", (t) => {
+  const order = (day: string, release: string, basePoints: number) => ({
+    completedDay: day,
+    completedAt: at(`${day}T10:00:00.000Z`),
+    releasedAt: at(`${release}T00:00:00.000Z`),
+    basePoints,
+  });
+  const first = creditOrder(TIERS, NEW_TIER_BOOK, order("2026-01-10", "2026-02-10", 600), at("2026-01-10T10:00:00.000Z"));
+  // Two and a half years later, with no write in between: Silver from 02-10, lowered at its period's end a year on.
+  const late = creditOrder(TIERS, first.book, order("2028-06-10", "2028-07-10", 10), at("2028-06-10T10:00:00.000Z"));
+  t.deepEqual(
+    late.book.state.changes,
+    [{ at: at("2027-02-10T00:00:00.000Z"), level: 0 }],
+    "the state keeps the last change before its window only",
+  );
+  t.deepEqual(
+    tierChangedNotices(TIERS, "USER#u-1", first.book, late.book.state, "2028-06-10T10:00:00.000Z").map(
+      ({ sk, from, to, direction, effectiveAt }) => ({ sk, from, to, direction, effectiveAt }),
+    ),
+    [
+      { sk: "TIER#2026-02-10T00:00:00.000Z#1", from: "Member", to: "Silver", direction: "up", effectiveAt: "2026-02-10T00:00:00.000Z" },
+      { sk: "TIER#2027-02-10T00:00:00.000Z#0", from: "Silver", to: "Member", direction: "down", effectiveAt: "2027-02-10T00:00:00.000Z" },
+    ],
+  );
+  t.deepEqual(
+    tierChangedNotices(TIERS, "USER#u-1", late.book, late.book.state, "2028-06-10T10:00:00.000Z"),
+    [],
+    "a write from that state records nothing again",
+  );
 });

@@ -11,6 +11,8 @@
  *   `Points Reversed` then, once.
  * - A new notice of the daily settle (INSERT) publishes `Points Released` or `Points Expiring
  *   Soon`: notices are keyed by their day, so a settle that runs twice writes, and publishes, once.
+ * - A new tier notice (INSERT) publishes `Tier Changed` or `Tier Expiring Soon`: written once, by
+ *   whichever write recorded the change (see `tier-notices.ts`).
  * - A customer's erasure tombstone (INSERT) publishes `Points Erased`, with the digest it is keyed
  *   by, never the id.
  * - Every other change publishes nothing: the balance item, the day indexes, an earn entry whose
@@ -22,8 +24,9 @@ import { CorruptLedgerItemError } from "./errors";
 import { LedgerEntrySchema, type LedgerEntry } from "./ledger-entries";
 import { TombstoneSchema } from "./erasure";
 import { LedgerNoticeSchema, type LedgerNotice } from "./ledger-notices";
+import { TierNoticeSchema, type TierNotice } from "./tier-notices";
 import { ERASED_PK_PREFIX, TOMBSTONE_SK, USER_PK_PREFIX } from "./ledger-keys";
-import { POINTS_DETAIL_TYPES, type PointsEvent } from "./points-events";
+import { POINTS_DETAIL_TYPES, type PointsEvent, type PointsMovedEvent, type TierEvent } from "./points-events";
 
 /** One item change as a table's stream reports it, with its images already read into plain values. */
 export interface LedgerChange {
@@ -59,7 +62,7 @@ export const entryIdOf = (entry: { pk: string; sk: string }): string => `${entry
 const userIdOf = (pk: string): string => (pk.startsWith(USER_PK_PREFIX) ? pk.slice(USER_PK_PREFIX.length) : pk);
 
 /** The event of an entry that moved points; undefined for a parked refund, which moved none. */
-export function eventOfEntry(entry: LedgerEntry): PointsEvent | undefined {
+export function eventOfEntry(entry: LedgerEntry): PointsMovedEvent | undefined {
   const common = { entryId: entryIdOf(entry), userId: userIdOf(entry.pk), points: entry.points, occurredAt: entry.occurredAt };
   const time = entry.recordedAt;
   switch (entry.kind) {
@@ -135,7 +138,7 @@ function unpublished(entry: never): never {
 }
 
 /** The event of a settle's notice. */
-export function eventOfNotice(notice: LedgerNotice): PointsEvent {
+export function eventOfNotice(notice: LedgerNotice): PointsMovedEvent {
   const common = { entryId: entryIdOf(notice), userId: userIdOf(notice.pk), points: notice.points, occurredAt: notice.occurredAt };
   const time = notice.recordedAt;
   switch (notice.kind) {
@@ -144,6 +147,34 @@ export function eventOfNotice(notice: LedgerNotice): PointsEvent {
     case "expiring-soon":
       return { detailType: POINTS_DETAIL_TYPES.expiringSoon, time, detail: { ...common, expiresAt: notice.expiresAt } };
   }
+}
+
+/** Every notice: the settle's points notices and the tiers'. */
+const NoticeSchema = v.variant("kind", [...LedgerNoticeSchema.options, ...TierNoticeSchema.options]);
+
+/** The event of a tier notice: a level moves no points, so it carries none. */
+export function eventOfTierNotice(notice: TierNotice): TierEvent {
+  const common = { entryId: entryIdOf(notice), userId: userIdOf(notice.pk) };
+  const time = notice.recordedAt;
+  switch (notice.kind) {
+    case "tier-changed":
+      return {
+        detailType: POINTS_DETAIL_TYPES.tierChanged,
+        time,
+        detail: { ...common, from: notice.from, to: notice.to, direction: notice.direction, effectiveAt: notice.effectiveAt },
+      };
+    case "tier-expiring-soon":
+      return {
+        detailType: POINTS_DETAIL_TYPES.tierExpiringSoon,
+        time,
+        detail: { ...common, tier: notice.tier, until: notice.until, pointsToKeep: notice.pointsToKeep },
+      };
+  }
+}
+
+/** The event of any notice. */
+function eventOfAnyNotice(notice: LedgerNotice | TierNotice): PointsEvent {
+  return notice.kind === "tier-changed" || notice.kind === "tier-expiring-soon" ? eventOfTierNotice(notice) : eventOfNotice(notice);
 }
 
 /** The event of a new tombstone: the points that left the books with the erased customer. */
@@ -168,7 +199,7 @@ const isTombstone = (item: Record<string, unknown> | undefined): item is Record<
 export function eventOfChange(change: LedgerChange): PointsEvent | undefined {
   const { eventName, newImage, oldImage } = change;
   if (eventName === "INSERT" && isTombstone(newImage)) return erasureEvent(newImage);
-  if (eventName === "INSERT" && looksLikeNotice(newImage)) return eventOfNotice(readItem(LedgerNoticeSchema, newImage, "notice"));
+  if (eventName === "INSERT" && looksLikeNotice(newImage)) return eventOfAnyNotice(readItem(NoticeSchema, newImage, "notice"));
   if (!looksLikeEntry(newImage)) return undefined;
   if (eventName === "INSERT") return eventOfEntry(readEntry(newImage));
   if (eventName === "MODIFY" && oldImage?.kind === "parked-refund" && newImage.kind === "reversal")

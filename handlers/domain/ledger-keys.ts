@@ -69,6 +69,14 @@ export const RELEASE_INDEX_PK_PREFIX = "RELEASES#";
 
 export const releaseIndexPk = (day: string, shard: number): string => `${RELEASE_INDEX_PK_PREFIX}${day}#${shard}`;
 
+/**
+ * The tier index: who holds a level whose period ends (`until`) on a day, so the settle of that
+ * day recomputes it (kept or lowered) and warns of it `expiringSoonDays` before, with no scan.
+ */
+export const TIER_INDEX_PK_PREFIX = "TIERENDS#";
+
+export const tierIndexPk = (day: string, shard: number): string => `${TIER_INDEX_PK_PREFIX}${day}#${shard}`;
+
 /** A user's shard of the day indexes: stable, and even across users. */
 export function indexShardOf(userId: string): number {
   let hash = 0x811c9dc5; // FNV-1a: small, stable, good enough to spread ids
@@ -86,6 +94,16 @@ export const releaseSk = (day: string, orderId?: string): string =>
 
 /** A customer's notice that their lots expiring on `expiresDay` expire soon: one per expiry day. */
 export const expiringSoonSk = (expiresDay: string): string => `EXPIRING#${expiresDay}`;
+
+/**
+ * A customer's notice that their level changed at `effectiveAt` to the level `level` (an index
+ * into the settings' levels): a level changes at most once per instant and level, so the change
+ * names its notice.
+ */
+export const tierChangedSk = (effectiveAt: string, level: number): string => `TIER#${effectiveAt}#${level}`;
+
+/** A customer's notice that the level whose period ends at `until` will not be kept then: one per period. */
+export const tierExpiringSoonSk = (until: string): string => `TIER-EXPIRING#${until}`;
 
 export const redemptionSk = (redemptionId: string): string => `${HISTORY_SK_PREFIXES.redemption}${redemptionId}`;
 

@@ -26,6 +26,8 @@ export const POINTS_DETAIL_TYPES = {
   expiringSoon: "Points Expiring Soon",
   adjusted: "Points Adjusted",
   erased: "Points Erased",
+  tierChanged: "Tier Changed",
+  tierExpiringSoon: "Tier Expiring Soon",
 } as const;
 
 const PointsSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
@@ -123,6 +125,39 @@ export const PointsErasedDetailSchema = v.object({
   occurredAt: InstantSchema,
 });
 
+/**
+ * The customer's level changed: once per change, whichever write recorded it (the settle at a
+ * release midnight or a period end, or a credit or refund landing first). No `points`: a level
+ * moves none.
+ */
+export const TierChangedDetailSchema = v.object({
+  /** Stable id of the ledger's notice: deduplicate on it. */
+  entryId: v.pipe(v.string(), v.minLength(1)),
+  userId: IdSchema,
+  /** The level left and the level held from `effectiveAt`, by name. */
+  from: v.string(),
+  to: v.string(),
+  direction: v.picklist(["up", "down"]),
+  /** When the level changed (a release midnight, a refund, a period end), not when it was recorded. */
+  effectiveAt: InstantSchema,
+});
+
+/**
+ * The level held will not be kept when its period ends unless the customer qualifies for more:
+ * told once per period, the configured number of days before its end.
+ */
+export const TierExpiringSoonDetailSchema = v.object({
+  /** Stable id of the ledger's notice: deduplicate on it. */
+  entryId: v.pipe(v.string(), v.minLength(1)),
+  userId: IdSchema,
+  /** The level held now, by name. */
+  tier: v.string(),
+  /** When its period ends and the level is recomputed from the window. */
+  until: InstantSchema,
+  /** Qualifying points still missing to keep it then (what will have left the window by then not counted). */
+  pointsToKeep: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
+});
+
 /** Each detail-type's schema, by the same keys as `POINTS_DETAIL_TYPES`. */
 export const POINTS_DETAIL_SCHEMAS = {
   earned: PointsEarnedDetailSchema,
@@ -134,6 +169,8 @@ export const POINTS_DETAIL_SCHEMAS = {
   expiringSoon: PointsExpiringSoonDetailSchema,
   adjusted: PointsAdjustedDetailSchema,
   erased: PointsErasedDetailSchema,
+  tierChanged: TierChangedDetailSchema,
+  tierExpiringSoon: TierExpiringSoonDetailSchema,
 } as const satisfies { readonly [K in keyof typeof POINTS_DETAIL_TYPES]: v.GenericSchema };
 
 /** One event to publish: what `PutEvents` needs besides the source and the bus. */
@@ -151,9 +188,18 @@ export const PointsEventSchema = v.variant("detailType", [
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.expiringSoon), time: InstantSchema, detail: PointsExpiringSoonDetailSchema }),
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.adjusted), time: InstantSchema, detail: PointsAdjustedDetailSchema }),
   v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.erased), time: InstantSchema, detail: PointsErasedDetailSchema }),
+  v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.tierChanged), time: InstantSchema, detail: TierChangedDetailSchema }),
+  v.object({ detailType: v.literal(POINTS_DETAIL_TYPES.tierExpiringSoon), time: InstantSchema, detail: TierExpiringSoonDetailSchema }),
 ]);
 
 export type PointsEvent = v.InferOutput<typeof PointsEventSchema>;
+/** The events of a level, which move no points. */
+export type TierEvent = Extract<
+  PointsEvent,
+  { detailType: typeof POINTS_DETAIL_TYPES.tierChanged | typeof POINTS_DETAIL_TYPES.tierExpiringSoon }
+>;
+/** The events that tell points (moved, released, about to expire, erased): each detail has `points`. */
+export type PointsMovedEvent = Exclude<PointsEvent, TierEvent>;
 export type PointsEarnedDetail = v.InferOutput<typeof PointsEarnedDetailSchema>;
 export type PointsReleasedDetail = v.InferOutput<typeof PointsReleasedDetailSchema>;
 export type PointsReversedDetail = v.InferOutput<typeof PointsReversedDetailSchema>;
@@ -163,3 +209,5 @@ export type PointsExpiredDetail = v.InferOutput<typeof PointsExpiredDetailSchema
 export type PointsExpiringSoonDetail = v.InferOutput<typeof PointsExpiringSoonDetailSchema>;
 export type PointsAdjustedDetail = v.InferOutput<typeof PointsAdjustedDetailSchema>;
 export type PointsErasedDetail = v.InferOutput<typeof PointsErasedDetailSchema>;
+export type TierChangedDetail = v.InferOutput<typeof TierChangedDetailSchema>;
+export type TierExpiringSoonDetail = v.InferOutput<typeof TierExpiringSoonDetailSchema>;

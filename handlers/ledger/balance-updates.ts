@@ -22,7 +22,7 @@ import type { EarnEntry } from "../domain/ledger-entries";
 import type { Delta } from "../domain/lot-plans";
 import { BALANCE_ATTRIBUTES, balanceKey, type BalanceState } from "./balance-item";
 import type { TierState } from "../domain/tier-state";
-import { TIER_STATE_ATTRIBUTE, TIER_VERSION_ATTRIBUTE, type TierWrite } from "./tier-item";
+import { TIER_ENDS_ATTRIBUTE, TIER_STATE_ATTRIBUTE, TIER_VERSION_ATTRIBUTE, type TierWrite } from "./tier-item";
 import { totalName } from "./total-names";
 import type { TransactItem } from "./transactions";
 
@@ -59,7 +59,7 @@ export function balanceUpdates(tableName: string) {
    */
   function add(pk: string, deltas: readonly Delta[], at: string, what: string, planned?: Planned, tier?: TierWrite): GuardedMove {
     const names: Record<string, string> = { "#at": BALANCE_ATTRIBUTES.updatedAt };
-    const values: Record<string, string | number | TierState> = { ":at": at };
+    const values: Record<string, string | number | number[] | TierState> = { ":at": at };
     const guards: string[] = [];
     const sets = ["#at = :at"];
     const adds = [...deltas, ...(tier?.change.deltas ?? [])].map(([attribute, delta], i) => {
@@ -91,6 +91,11 @@ export function balanceUpdates(tableName: string) {
       values[":tierState"] = tier.change.state;
       values[":one"] = 1;
       sets.push("#tierState = :tierState");
+      if (tier.change.ends !== undefined) {
+        names["#tierEnds"] = TIER_ENDS_ATTRIBUTE;
+        values[":tierEnds"] = tier.change.ends;
+        sets.push("#tierEnds = :tierEnds");
+      }
       adds.push("#tierVersion :one");
       if (tier.version === 0) guards.unshift("attribute_not_exists(#tierVersion)");
       else {
@@ -121,6 +126,12 @@ export function balanceUpdates(tableName: string) {
   }
 
   return {
+    /**
+     * A tier write alone (the settle rolling the state forward): the state and the tier version,
+     * never `version`, so it neither waits on nor unsettles a spending.
+     */
+    moveTiers: (pk: string, at: string, tier: TierWrite): GuardedMove => add(pk, [], at, "moving tiers", undefined, tier),
+
     /**
      * An order's points, to its lot and to `lifetimeEarned` (`lotPoints` less than its points when
      * refunds that arrived first are netted out). A lot never exceeds `lifetimeEarned`, so

@@ -25,7 +25,8 @@ const indexPut = (tableName: string, pk: string, sk: string): TransactItem => ({
  */
 export const LISTED_AT = "listedAt";
 
-const expiryIndexUpdate = (tableName: string, pk: string, sk: string, writtenAt: string): TransactItem => ({
+/** An index item listing customer `sk` on the day of `pk`, keeping when it was first listed and any mark of a visit. */
+export const listingUpdate = (tableName: string, pk: string, sk: string, writtenAt: string): TransactItem => ({
   Update: {
     TableName: tableName,
     Key: { pk, sk },
@@ -44,7 +45,7 @@ const expiryIndexUpdate = (tableName: string, pk: string, sk: string, writtenAt:
 export function expiryIndexPut(tableName: string, lot: IndexedLot, writtenAt: string): TransactItem[] {
   if (lot.expiresAt === undefined) return [];
   const day = dayOf(Math.max(Date.parse(lot.expiresAt), Date.parse(writtenAt)));
-  return [expiryIndexUpdate(tableName, expiryIndexPk(day, indexShardOf(userIdOf(lot.pk))), lot.pk, writtenAt)];
+  return [listingUpdate(tableName, expiryIndexPk(day, indexShardOf(userIdOf(lot.pk))), lot.pk, writtenAt)];
 }
 
 /**

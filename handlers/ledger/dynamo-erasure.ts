@@ -10,7 +10,8 @@
  *    customer again, and a second erasure reports the points the first one removed;
  * 3. read the balance item again: its lots, as nothing can change them any more, name every day
  *    the customer is in the day indexes (even a lot the check above cannot see move, such as an
- *    order of 0 points), and it says whether there is a balance item to delete;
+ *    order of 0 points), its tier buckets and periods every day they are in the release and tier
+ *    indexes, and it says whether there is a balance item to delete;
  * 4. delete the day-index items, then every item of the customer's partition, page by page
  *    (a Query of keys only, `BatchWriteItem` deletes of 25), the balance item last — so an
  *    erasure that fails half-way still finds, when retried, what is left and where it is indexed.
@@ -29,11 +30,13 @@ import * as v from "valibot";
 import { outstandingPoints, TombstoneSchema, type Tombstone } from "../domain/erasure";
 import { CorruptLedgerItemError } from "../domain/errors";
 import { CATCH_UP_DAYS, DAY_MS, dayOf, lotDatesOf } from "../domain/lifecycle";
-import { BALANCE_SK, expiryIndexPk, indexShardOf, releaseIndexPk, userPk } from "../domain/ledger-keys";
+import { BALANCE_SK, expiryIndexPk, indexShardOf, releaseIndexPk, tierIndexPk, userPk } from "../domain/ledger-keys";
+import { bucketsOf } from "../domain/tier-buckets";
 import { forEachLimited } from "../runtime/limited-concurrency";
 import { AGAIN, RetriesExhaustedError, retrying, type RetryPolicy } from "../runtime/retry";
 import { BALANCE_ATTRIBUTES, balanceKey, balanceState } from "./balance-item";
 import { BUSY_RETRY, busyBalance, UNPROCESSED_RETRY } from "./busy-retry";
+import { tierBookOf, tierEndsOf } from "./tier-item";
 import { tombstoneKey } from "./tombstones";
 import { failed, oldItemOf, transactWrite, type TransactItem } from "./transactions";
 
@@ -57,6 +60,27 @@ export interface ErasureReport {
 }
 
 type Key = { pk: string; sk: string };
+
+/**
+ * The index items a customer's tiers put, from the balance item: the tier index of each period's
+ * end (those the state holds, and those it dropped that the settle may not have visited), and the release index of each bucket's
+ * release the settle may not have visited yet. A tier state the ledger cannot read names none:
+ * it must not keep a customer from being erased.
+ */
+function tierIndexPksOf(item: Record<string, unknown> | undefined, shard: number, unvisitedFrom: string): string[] {
+  const releases = bucketsOf(item ?? {}).flatMap((bucket) => {
+    const day = dayOf(bucket.releasedAt);
+    return day < unvisitedFrom ? [] : [releaseIndexPk(day, shard)];
+  });
+  const ends: number[] = [];
+  try {
+    ends.push(...tierEndsOf(item));
+    for (const period of tierBookOf(item).state.periods) if (period.until !== null) ends.push(period.until);
+  } catch (error) {
+    if (!(error instanceof CorruptLedgerItemError)) throw error;
+  }
+  return [...releases, ...ends.map((end) => tierIndexPk(dayOf(end), shard))];
+}
 
 /** The write requests of one `BatchWriteItem` on one table. */
 type WriteRequests = NonNullable<BatchWriteCommandInput["RequestItems"]>[string];
@@ -103,6 +127,7 @@ export class DynamoErasure {
         lot.availableDay === null || lot.availableDay < unvisitedFrom ? [] : [releaseIndexPk(lot.availableDay, shard)],
       ),
     ]);
+    for (const indexPk of tierIndexPksOf(balanceItem, shard, unvisitedFrom)) indexPks.add(indexPk);
     let pending: Key[] = [...indexPks].map((indexPk) => ({ pk: indexPk, sk: pk }));
     let itemsDeleted = 0;
     // The partition's pages are read after the tombstone too: a balance item they show goes, whatever the read above found.

@@ -53,7 +53,8 @@ import { tierAnswer, type TierAnswer } from "../domain/tier-answer";
 import { closeWithTiers, creditWithTiers, refundWithTiers } from "../domain/tier-orders";
 import type { Tiers } from "../domain/tier-settings";
 import type { TierBook } from "../domain/tier-state";
-import { tierBookOf, tierVersionOf, tierWrite, type TierWrite } from "./tier-item";
+import { tierBookOf, tierWrite, type TierWrite } from "./tier-item";
+import { tierWriteItems } from "./tier-write-items";
 
 /** A balance as the reader answers it; `tier` only when the ledger has tiers. */
 export type Balance = { userId: string; lifetimeEarned: number; updatedAt: string | null; tier?: TierAnswer } & PointsView;
@@ -104,7 +105,8 @@ export class DynamoLedger {
    * With tiers, the multiplier depends on the level held, so the credit reads the balance item
    * first (one consistent `GetItem`) and writes the entry at its level, its base points to their
    * bucket and the state in the same transaction, conditioned on the tier version read: a credit
-   * of the same customer landing in between makes it read again, never lose a bucket.
+   * of the same customer landing in between makes it read again, never lose a bucket. A level
+   * change it records (a release it rolls through) is told by a notice in the same transaction.
    */
   creditOrder(entry: EarnEntry): Promise<WriteResult> {
     const { tiers } = this;
@@ -117,7 +119,8 @@ export class DynamoLedger {
         );
         const before = tierBookOf(Item);
         const credited = creditWithTiers(tiers, before, entry, Date.parse(entry.recordedAt));
-        return this.credit(credited.entry, { write: tierWrite(before, credited.book, tierVersionOf(Item)), base: entry });
+        const write = tierWrite(tiers, entry.pk, Item, credited.book, entry.recordedAt);
+        return this.credit(credited.entry, { write, base: entry });
       },
       {
         exhausted: (tries) =>
@@ -137,12 +140,14 @@ export class DynamoLedger {
     const lot = late ? EXPIRED_TOTAL_ATTRIBUTE : (entry.lot ?? legacyLot(0).attribute);
     const expiry = lateExpiryEntry(entry, entry.points);
     const credit = this.balances.creditOrder(entry, lot, entry.points, tier);
+    const forSettle = creditIndexPuts(this.tableName, entry, late, expiry);
     const result = await transactWrite(this.client, [
       { name: "entry", item: putNewEntry(this.tableName, entry) },
       { name: "balance", item: credit.action },
       { name: "notErased", item: notErasedCheck(this.tableName, entry.pk) },
       { name: "noEarlyNote", item: this.notes.noneNoted(entry.pk, entry.orderId) },
-      ...named("forSettle", creditIndexPuts(this.tableName, entry, late, expiry)),
+      ...named("forSettle", forSettle),
+      ...tierWriteItems(this.tableName, entry.pk, tier, entry.recordedAt, forSettle),
     ]);
     if (result.written) return { outcome: "credited", points: entry.points };
     if (failed(result, "notErased")) return DROPPED_ERASED;
@@ -212,7 +217,7 @@ export class DynamoLedger {
         // What it treats as expired of a lot still held is matched there, so no later refund treats it so again.
         const matching: Delta[] = held && expired && lots.split.notTaken > 0 ? [[matchedAttribute(lot), lots.split.notTaken]] : [];
         // With tiers, the order's base points leave its bucket, and a level it reached may go with them.
-        const tier = this.tierChange(balanceItem, (tiers, book) =>
+        const tier = this.tierChange(order.pk, balanceItem, entry.recordedAt, (tiers, book) =>
           refundWithTiers(tiers, book, order, plan.basePointsReversed, now.getTime()),
         );
         const change = this.balances.applyPlan(
@@ -244,6 +249,7 @@ export class DynamoLedger {
           },
           { name: "balance", item: change.action },
           ...named("settledLotMatches", settled?.match(lots.split.notTaken) ?? []),
+          ...tierWriteItems(this.tableName, order.pk, tier, entry.recordedAt),
           // An erasure deletes the order after its tombstone: a refund that read the order before
           // then must not write behind it.
           { name: "notErased", item: notErasedCheck(this.tableName, order.pk) },
@@ -297,7 +303,7 @@ export class DynamoLedger {
         const moved = isExpired(lot, now.getTime()) ? undefined : earlyReleaseOf(lot, closed.closedAt);
         // With tiers, what the order still counts moves to the midnight after the close too.
         const closing = this.tiers && closeWithTiers(this.tiers, tierBookOf(balanceItem), order, closed.closedAt, now.getTime());
-        const tier = this.tierChange(balanceItem, () => closing?.book);
+        const tier = this.tierChange(order.pk, balanceItem, now.toISOString(), () => closing?.book);
         const fields = {
           ...(moved === undefined ? {} : lotFields(moved)),
           ...(closing === undefined ? {} : { qualifiesFrom: closing.qualifiesFrom }),
@@ -339,6 +345,7 @@ export class DynamoLedger {
           moved && pending && isAvailable(moved, now.getTime())
             ? lateReleaseNotice(order.pk, order.orderId, { attribute: lotAttribute(moved), ...moved, points }, now.getTime())
             : undefined;
+        const forSettle = moved ? dayIndexPuts(this.tableName, { pk: order.pk, ...lotFields(moved) }, now.toISOString()) : [];
         const result = await transactWrite(this.client, [
           {
             name: "order",
@@ -354,7 +361,8 @@ export class DynamoLedger {
             },
           },
           ...named("balance", change ? [change.action] : []),
-          ...named("forSettle", moved ? dayIndexPuts(this.tableName, { pk: order.pk, ...lotFields(moved) }, now.toISOString()) : []),
+          ...named("forSettle", forSettle),
+          ...tierWriteItems(this.tableName, order.pk, tier, now.toISOString(), forSettle),
           ...named("lateReleaseNotice", late ? [putNewEntry(this.tableName, late)] : []),
           // As a refund's: the order may be read before an erasure deletes it, its writes must not land after.
           { name: "notErased", item: notErasedCheck(this.tableName, order.pk) },
@@ -373,13 +381,16 @@ export class DynamoLedger {
    * book after; `undefined` without tiers, or when the plan leaves the tiers alone.
    */
   private tierChange(
+    pk: string,
     balanceItem: Record<string, unknown> | undefined,
+    recordedAt: string,
     plan: (tiers: Tiers, book: TierBook) => TierBook | undefined,
   ): TierWrite | undefined {
-    if (this.tiers === undefined) return undefined;
+    const { tiers } = this;
+    if (tiers === undefined) return undefined;
     const before = tierBookOf(balanceItem);
-    const after = plan(this.tiers, before);
-    return after && tierWrite(before, after, tierVersionOf(balanceItem));
+    const after = plan(tiers, before);
+    return after && tierWrite(tiers, pk, balanceItem, after, recordedAt);
   }
 
   /**

@@ -42,11 +42,21 @@ export class DynamoNotices {
     private readonly tableName: string,
   ) {}
 
-  /** Tells every customer the release index lists for `day` that those points are spendable; the index item is then deleted. */
-  async releaseDay(day: string, now: Date): Promise<NoticeReport> {
+  /**
+   * Tells every customer the release index lists for `day` that those points are spendable, and
+   * hands each, with the balance item it read, to `visit` (the tiers' roll-forward: qualifying
+   * points count from their release); the index item is then deleted.
+   */
+  async releaseDay(
+    day: string,
+    now: Date,
+    visit: (pk: string, balanceItem: Record<string, unknown> | undefined) => Promise<unknown> = async () => {},
+  ): Promise<NoticeReport> {
     const report: NoticeReport = { customers: 0, points: 0 };
     for await (const item of walkDayIndex(this.client, this.tableName, { shardPk: (shard) => releaseIndexPk(day, shard) })) {
-      await this.tell(report, releaseNotice(item.sk, day, await this.lotsOf(item.sk), now.getTime()));
+      const balanceItem = await this.balanceItemOf(item.sk);
+      await this.tell(report, releaseNotice(item.sk, day, balanceState(balanceItem).holding.lots, now.getTime()));
+      await visit(item.sk, balanceItem);
       await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }));
     }
     return report;
@@ -75,9 +85,13 @@ export class DynamoNotices {
     return report;
   }
 
-  private async lotsOf(pk: string): Promise<readonly Lot[]> {
+  private async balanceItemOf(pk: string): Promise<Record<string, unknown> | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: balanceKey(pk), ConsistentRead: true }));
-    return balanceState(Item).holding.lots;
+    return Item;
+  }
+
+  private async lotsOf(pk: string): Promise<readonly Lot[]> {
+    return balanceState(await this.balanceItemOf(pk)).holding.lots;
   }
 
   /**

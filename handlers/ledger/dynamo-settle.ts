@@ -25,6 +25,8 @@ import { matchedAttribute } from "./settled-lots";
 import { notErasedCheck } from "./tombstones";
 import { refusedAtVersion } from "./user-items";
 import { EVENT_RETRY } from "./busy-retry";
+import { DynamoTierSettle, type TierSettleReport } from "./dynamo-tier-settle";
+import type { Tiers } from "../domain/tier-settings";
 
 /** The refunds' matches of `lots` the balance item holds, as the lots' expiry entry carries them. */
 function matchedOf(item: Record<string, unknown> | undefined, lots: readonly Lot[]): Record<string, number> {
@@ -46,6 +48,8 @@ export interface SettleReport {
   released: NoticeReport;
   /** Customers told their points expire soon: the day's warnings, of the expiry `expiringSoonDays` later. */
   expiringSoon: WarningReport;
+  /** With tiers: the level changes recorded (releases, period ends) and the periods warned of. */
+  tiers: TierSettleReport;
 }
 
 /**
@@ -58,15 +62,19 @@ const DAYS_PER_WRITE = 98;
 export class DynamoSettle {
   private readonly balances: BalanceUpdates;
   private readonly notices: DynamoNotices;
+  private readonly tiers?: DynamoTierSettle;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-    /** Days before an expiry that customers are warned of it; 0: never. */
+    /** Days before an expiry (and a tier period's end) that customers are warned of it; 0: never. */
     private readonly expiringSoonDays = EXPIRING_SOON_DAYS_DEFAULT,
+    /** The tiers (`TIERS`); without them, the settle leaves levels alone. */
+    tiers?: Tiers,
   ) {
     this.balances = balanceUpdates(tableName);
     this.notices = new DynamoNotices(client, tableName);
+    if (tiers !== undefined) this.tiers = new DynamoTierSettle(client, tableName, tiers);
   }
 
   /** Settles every customer the indexes list for `day` (`YYYY-MM-DD`), as of `now`. */
@@ -80,9 +88,18 @@ export class DynamoSettle {
       // Visited: the index item has done its work; a second run finds nothing to do.
       await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }));
     }
-    const released = await this.notices.releaseDay(day, now);
+    const { tiers } = this;
+    const tierReport: TierSettleReport = { changes: 0, expiringSoon: { untilDay: null, customers: 0 } };
+    // A release midnight can lift a level: the customers told of a release are rolled forward too.
+    const released = await this.notices.releaseDay(day, now, async (pk, item) => {
+      if (tiers) tierReport.changes += (await tiers.rollForward(pk, now, { item })).changes;
+    });
     const expiringSoon = await this.notices.warnDay(day, this.expiringSoonDays, now);
-    return { day, ...expired, released, expiringSoon };
+    if (tiers) {
+      tierReport.changes += await tiers.periodEnds(day, now);
+      tierReport.expiringSoon = await tiers.warnDay(day, this.expiringSoonDays, now);
+    }
+    return { day, ...expired, released, expiringSoon, tiers: tierReport };
   }
 
   /** Takes every lot expired at `now` off one balance item, with one expiry entry per expiry day. */

@@ -44,7 +44,8 @@ import type { WriteResult } from "./write-result";
 import { closeWithTiers, creditWithTiers, refundWithTiers } from "../domain/tier-orders";
 import type { Tiers } from "../domain/tier-settings";
 import { balanceKey } from "./balance-item";
-import { tierBookOf, tierVersionOf, tierWrite } from "./tier-item";
+import { tierBookOf, tierWrite } from "./tier-item";
+import { tierWriteItems } from "./tier-write-items";
 import { refusedAtVersion } from "./user-items";
 import { EVENT_RETRY } from "./busy-retry";
 import { notErasedCheck } from "./tombstones";
@@ -156,7 +157,10 @@ export function creditWithEarlyArrivals(
           order = { ...order, qualifiesFrom: closing.qualifiesFrom };
         }
       }
-      const tier = tierRead !== undefined && book !== undefined ? tierWrite(tierRead, book, tierVersionOf(balanceItem)) : undefined;
+      const tier =
+        tiers !== undefined && tierRead !== undefined && book !== undefined
+          ? tierWrite(tiers, order.pk, balanceItem, book, order.recordedAt)
+          : undefined;
 
       const lotPoints = late ? order.points : order.points - order.reversedPoints;
       const expiry = late ? lateExpiryEntry(order, order.points) : undefined;
@@ -168,6 +172,7 @@ export function creditWithEarlyArrivals(
       }
       const credit = balances.creditOrder(order, late ? EXPIRED_TOTAL_ATTRIBUTE : (order.lot ?? "balance"), lotPoints, tier);
       const settled = [...reversals, ...rejected];
+      const forSettle = creditIndexPuts(tableName, order, late, expiry && { ...expiry, ...matched });
       const result = await transactWrite(client, [
         { name: "entry", item: putNewEntry(tableName, order) },
         { name: "balance", item: credit.action },
@@ -186,7 +191,8 @@ export function creditWithEarlyArrivals(
             }),
           ),
         ),
-        ...named("forSettle", creditIndexPuts(tableName, order, late, expiry && { ...expiry, ...matched })),
+        ...named("forSettle", forSettle),
+        ...tierWriteItems(tableName, order.pk, tier, order.recordedAt, forSettle),
       ]);
       if (result.written) return { outcome: "credited", points: lotPoints };
       if (failed(result, "notErased")) return { outcome: "erased", points: 0 };

@@ -8,13 +8,14 @@
 import type { LedgerEntry } from "../domain/ledger-entries";
 import type { LedgerNotice } from "../domain/ledger-notices";
 import { TOMBSTONE_SK } from "../domain/ledger-keys";
+import type { TierNotice } from "../domain/tier-notices";
 
 /**
  * Whether a new entry or notice of each kind publishes (a parked refund waits for its order): a
  * record over every kind, so a kind added to the ledger fails the type check until it is decided
  * here.
  */
-const PUBLISHES_ON_INSERT: Record<LedgerEntry["kind"] | LedgerNotice["kind"], boolean> = {
+const PUBLISHES_ON_INSERT: Record<LedgerEntry["kind"] | LedgerNotice["kind"] | TierNotice["kind"], boolean> = {
   earn: true,
   reversal: true,
   "parked-refund": false,
@@ -24,6 +25,8 @@ const PUBLISHES_ON_INSERT: Record<LedgerEntry["kind"] | LedgerNotice["kind"], bo
   adjustment: true,
   release: true,
   "expiring-soon": true,
+  "tier-changed": true,
+  "tier-expiring-soon": true,
 };
 const PUBLISHED_ON_INSERT = Object.entries(PUBLISHES_ON_INSERT).flatMap(([kind, publishes]) => (publishes ? [kind] : []));
 

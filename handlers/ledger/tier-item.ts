@@ -8,11 +8,14 @@
  */
 import * as v from "valibot";
 import { describeIssues } from "../domain/describe-issues";
+import { CATCH_UP_DAYS, DAY_MS, dayOf } from "../domain/lifecycle";
 import { CorruptLedgerItemError } from "../domain/errors";
 import { SafeCountSchema } from "../domain/ledger-entries";
 import type { Delta } from "../domain/lot-plans";
 import { bucketAttribute, bucketsOf } from "../domain/tier-buckets";
-import { NEW_TIER_BOOK, type TierBook, type TierState } from "../domain/tier-state";
+import { tierChangedNotices, type TierChangedNotice } from "../domain/tier-notices";
+import type { Tiers } from "../domain/tier-settings";
+import { heldPeriod, NEW_TIER_BOOK, type TierBook, type TierState } from "../domain/tier-state";
 
 /** The balance item's attribute holding the tier state. */
 export const TIER_STATE_ATTRIBUTE = "tierState";
@@ -59,6 +62,8 @@ export interface TierItemChange {
   remove: string[];
   /** The state to `SET` whole. */
   state: TierState;
+  /** The tier index days listed, to `SET` when they changed (see `TIER_ENDS_ATTRIBUTE`). */
+  ends?: number[];
 }
 
 export function tierItemChange(before: TierBook, after: TierBook): TierItemChange {
@@ -89,14 +94,64 @@ export function tierVersionOf(item: Readonly<Record<string, unknown>> | undefine
   return version;
 }
 
+/**
+ * The ends of the periods whose tier index items a write put and the settle may not have visited
+ * yet (epoch ms): a period taken back or lowered leaves the state, but its index item stays until
+ * the settle visits its day, so an erasure reads here where the customer is still listed. Pruned
+ * by each tier write of the days the settle has visited, so it stays a handful.
+ */
+export const TIER_ENDS_ATTRIBUTE = "tierEnds";
+
+/** The period ends a balance item lists (none: never written with tiers). */
+export function tierEndsOf(item: Readonly<Record<string, unknown>> | undefined): number[] {
+  const ends = v.safeParse(v.optional(v.array(InstantSchema), []), item?.[TIER_ENDS_ATTRIBUTE]);
+  if (!ends.success) {
+    throw new CorruptLedgerItemError(
+      `ledger item ${String(item?.pk)} ${String(item?.sk)} cannot be read: ${TIER_ENDS_ATTRIBUTE}.${describeIssues(ends.issues)}`,
+    );
+  }
+  return ends.output;
+}
+
 /** A tier change riding on a balance write: what it moves, on condition that the tier version is still `version`. */
 export interface TierWrite {
   change: TierItemChange;
   version: number;
+  /** The level changes the write records, told once: put in the same transaction. */
+  notices: TierChangedNotice[];
+  /** The end of a period the write starts (or returns to), for the settle of its day; `undefined`: none. */
+  periodEnd?: number;
+  /** Midnights at which buckets the write creates start counting, for the settle of their day. */
+  releases: number[];
 }
 
-/** The tier write turning the book read (at tier version `version`) into `after`. */
-export const tierWrite = (before: TierBook, after: TierBook, version: number): TierWrite => ({
-  change: tierItemChange(before, after),
-  version,
-});
+/**
+ * The tier write turning the book read from the balance item `item` into `after`, made at
+ * `recordedAt`, in the customer's partition `pk`.
+ */
+export function tierWrite(
+  tiers: Tiers,
+  pk: string,
+  item: Readonly<Record<string, unknown>> | undefined,
+  after: TierBook,
+  recordedAt: string,
+): TierWrite {
+  const before = tierBookOf(item);
+  const until = heldPeriod(after.state).until;
+  const periodEnd = until !== null && until !== heldPeriod(before.state).until ? until : undefined;
+  const had = new Set(before.buckets.map(bucketAttribute));
+  const asOf = after.state.asOf ?? Number.NEGATIVE_INFINITY;
+  const releases = after.buckets.filter((bucket) => !had.has(bucketAttribute(bucket)) && bucket.releasedAt > asOf).map((b) => b.releasedAt);
+  // Days before the settle's catch-up have been visited: their index items are gone.
+  const unvisitedFrom = dayOf(asOf - CATCH_UP_DAYS * DAY_MS);
+  const listed = tierEndsOf(item);
+  const ends = [...new Set([...listed, ...(periodEnd === undefined ? [] : [periodEnd])])].filter((end) => dayOf(end) >= unvisitedFrom);
+  const changed = ends.length !== listed.length || ends.some((end, i) => end !== listed[i]);
+  return {
+    change: { ...tierItemChange(before, after), ...(changed ? { ends } : {}) },
+    version: tierVersionOf(item),
+    notices: tierChangedNotices(tiers, pk, before, after.state, recordedAt),
+    ...(periodEnd === undefined ? {} : { periodEnd }),
+    releases: [...new Set(releases)],
+  };
+}

@@ -52,7 +52,7 @@ export function createSettleRun({ settle, logger, now = systemClock }: SettleDep
     const reports: SettleReport[] = [];
     for (const day of days) {
       const report = await settle.settleDay(day, at);
-      const { released, expiringSoon, ...expired } = report;
+      const { released, expiringSoon, tiers, ...expired } = report;
       logger.log("info", "day settled", {
         ...expired,
         releasedCustomers: released.customers,
@@ -60,6 +60,9 @@ export function createSettleRun({ settle, logger, now = systemClock }: SettleDep
         expiringSoonOf: expiringSoon.expiresDay,
         expiringSoonCustomers: expiringSoon.customers,
         expiringSoonPoints: expiringSoon.points,
+        tierChanges: tiers.changes,
+        tierExpiringSoonOf: tiers.expiringSoon.untilDay,
+        tierExpiringSoonCustomers: tiers.expiringSoon.customers,
       });
       reports.push(report);
     }

@@ -31,7 +31,7 @@ export function createLifecycleRig(
   const write = createBatchWriter({ ledger, rules: parseEarnRules(TEST_RULES), logger, now, lifecycle });
   const redemptions = new DynamoRedemptions(harness.documents, harness.tableName);
   const priced = pricedRewards(harness);
-  const settle = new DynamoSettle(harness.documents, harness.tableName, expiringSoonDays);
+  const settle = new DynamoSettle(harness.documents, harness.tableName, expiringSoonDays, tiers);
   const send = async (event: Record<string, unknown>) => (await write(sqsBatch(sqsRecord(event)))).batchItemFailures;
   return {
     /** The writer itself, for a batch of many records. */
