@@ -101,7 +101,7 @@ async function ledgerRig(endpoint: string, lifecycle: Lifecycle, tiers?: Tiers) 
     totals,
     ledger,
     write,
-    settle: new DynamoSettle(documents, tableName),
+    settle: new DynamoSettle(documents, tableName, undefined, tiers),
     now,
     at: (instant: number) => {
       clock = instant;

@@ -18,7 +18,7 @@
  * again with the clock past it.
  * Last, the tiers (the dev stack's: Silver from 500, Gold from 1,500): a customer climbing to Gold
  * with the clock moved past each order's release, and a refund of the order that reached Gold
- * taking it back, the tier the API answers printed at each step.
+ * taking it back, the tier the API answers printed at each step, and the Tier Changed events told.
  * Whatever the runtime's lifecycle, it prints what the API answers.
  */
 import "../cli/quiet-sdk-warning";
@@ -182,17 +182,12 @@ Stop it and start it with POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' EX
   // The expiry entry and the settle's warning leave through the ledger's stream, like every change.
   const published = await waitFor(
     "the customer's events on the local bus",
-    async () =>
-      (await getJson<{ events: EventEnvelope[] }>(`/_local/events?source=${POINTS_EVENT_SOURCE}`)).events.filter(
-        (event) => event.detail.userId === userId,
-      ),
+    () => customerEvents(userId),
     (events) =>
       events.some((event) => event["detail-type"] === POINTS_DETAIL_TYPES.expired) &&
       events.some((event) => event["detail-type"] === POINTS_DETAIL_TYPES.released),
   );
-  console.log(
-    `\nGET /_local/events?source=${POINTS_EVENT_SOURCE}, ${userId}'s: ${published.map((event) => `${event["detail-type"]} ${String(event.detail.points)}`).join(", ")}`,
-  );
+  console.log(`\nGET /_local/events?source=${POINTS_EVENT_SOURCE}, ${userId}'s: ${published.map(describeEvent).join(", ")}`);
 
   await clockMoves();
 }
@@ -299,6 +294,22 @@ async function rewardWindow(): Promise<void> {
   }
 }
 
+/** The points events on the local bus that are `userId`'s. */
+const customerEvents = async (userId: string): Promise<EventEnvelope[]> =>
+  (await getJson<{ events: EventEnvelope[] }>(`/_local/events?source=${POINTS_EVENT_SOURCE}`)).events.filter(
+    (event) => event.detail.userId === userId,
+  );
+
+/** An event in a few words: its type and its points, or the levels a tier event names. */
+function describeEvent(event: EventEnvelope): string {
+  const { detail } = event;
+  if (event["detail-type"] === POINTS_DETAIL_TYPES.tierChanged)
+    return `${event["detail-type"]} ${String(detail.from)} → ${String(detail.to)} (${String(detail.direction)}, effective ${String(detail.effectiveAt).slice(0, 10)})`;
+  if (event["detail-type"] === POINTS_DETAIL_TYPES.tierExpiringSoon)
+    return `${event["detail-type"]} ${String(detail.tier)} (${String(detail.pointsToKeep)} to keep it by ${String(detail.until).slice(0, 10)})`;
+  return `${event["detail-type"]} ${String(detail.points)}`;
+}
+
 const describeTier = (userId: string, tier: Tier) =>
   `${userId}: tier ${tier.name}${tier.since ? ` since ${tier.since.slice(0, 10)}` : ""}${tier.until ? ` until ${tier.until.slice(0, 10)}` : ""}` +
   `, qualifying ${tier.qualifyingPoints}, ${tier.next ? `next ${tier.next.name} in ${tier.next.pointsNeeded}` : "the top level"}` +
@@ -363,6 +374,14 @@ async function tiers(): Promise<void> {
     );
     console.log("300 EUR of the second order refunded: the order whose release reached the level");
     show(await read());
+    // Each change is told once, effective when it happened, by whichever write recorded it first.
+    const changes = await waitFor(
+      "the customer's Tier Changed events on the local bus",
+      async () => (await customerEvents(userId)).filter((event) => event["detail-type"] === POINTS_DETAIL_TYPES.tierChanged),
+      (events) => events.length >= 3,
+    );
+    const byInstant = changes.sort((a, b) => String(a.detail.effectiveAt).localeCompare(String(b.detail.effectiveAt)));
+    console.log(`GET /_local/events?source=${POINTS_EVENT_SOURCE}, ${userId}'s: ${byInstant.map(describeEvent).join(", ")}`);
   } finally {
     const back = before.pinned ? new Date(start + Date.now() - realNow).toISOString() : undefined;
     console.log(`${back ? "POST" : "DELETE"} /_local/clock → ${JSON.stringify(await moveClock(back))}: back where it was`);

@@ -580,11 +580,19 @@ test.serial(
       t.regex(tiers[3] ?? "", /tier Gold since \d{4}-\d\d-\d\d until \d{4}-\d\d-\d\d, qualifying 1640, the top level/);
       t.is(/Silver since (\S+)/.exec(tiers[4] ?? "")?.[1], /Silver since (\S+)/.exec(tiers[1] ?? "")?.[1], "the Silver it had, as it was");
       t.regex(tiers[4] ?? "", /qualifying 1340, next Gold in 160/);
+      // Each change told once on the bus, effective at the release midnights and at the refund.
+      const told = /GET \/_local\/events\?source=otrium\.loyalty, demo-gia-\w+'s: (.*)\n/.exec(demo.stdout)?.[1] ?? "";
+      t.deepEqual(
+        told.replace(/, effective \S+\)/g, ")").split(", "),
+        ["Tier Changed Member → Silver (up)", "Tier Changed Silver → Gold (up)", "Tier Changed Gold → Silver (down)"],
+        demo.stdout,
+      );
+      const effective = [...told.matchAll(/effective (\S+)\)/g)].map((match) => match[1]);
+      t.is(effective[0], /since (\S+)/.exec(tiers[1] ?? "")?.[1], "the rise to Silver is effective when Silver began");
+      t.is(effective[1], /since (\S+)/.exec(tiers[3] ?? "")?.[1], "the rise to Gold is effective when Gold began");
       t.like((await getJson(runtime, "/_local/clock")).body, { pinned: false });
       // The first customers' fresh points are pending: the demo's redemption is refused, not overspent.
       t.regex(demo.stdout, /POST \/points\/demo-anna\/redemptions → 409/);
-      // The backend's goodwill grant, on its own route: spendable at once whatever the lifecycle.
-      t.regex(demo.stdout, /POST \/admin\/points\/demo-ben\/adjustments \(customer service's backend\) → 201/);
       // The backend's goodwill grant, on its own route: spendable at once whatever the lifecycle.
       t.regex(demo.stdout, /POST \/admin\/points\/demo-ben\/adjustments \(customer service's backend\) → 201/);
     });
