@@ -9,6 +9,7 @@ import { deadLetterPolicies } from "./rules/dead-letters";
 import { encryptionPolicies } from "./rules/encryption";
 import { eventDeliveryPolicies } from "./rules/event-delivery";
 import { hygienePolicies } from "./rules/hygiene";
+import { ledgerSettingsAgree } from "./rules/ledger-settings";
 import { servicePrincipalsHeldToAccount } from "./rules/service-principals";
 
 export const PACK_NAME = "otrium-loyalty";
@@ -24,4 +25,5 @@ export const loyaltyPolicies: Policies = [
   alarmMetricDocumented,
   apiAdminTreeRestricted,
   servicePrincipalsHeldToAccount,
+  ledgerSettingsAgree,
 ];

@@ -435,6 +435,78 @@ test("every policy has a stable name, a description and remediation steps", (t) 
   }
 });
 
+// --- ledger settings --------------------------------------------------------------------------
+
+test("ledger-settings-agree: the functions of one table carry the same TIERS and POINTS_LIFECYCLE, each one the handlers accept", async (t) => {
+  const table = resource(TYPES.table, "ledger", {});
+  const SILVER = {
+    levels: [
+      { name: "Member", threshold: 0 },
+      { name: "Silver", threshold: 500, multiplier: 1.25 },
+    ],
+    windowDays: 365,
+  };
+  const fn = (name: string, variables: Record<string, unknown>, onTable = table) =>
+    resource(TYPES.lambdaFunction, name, { environment: { variables: { TABLE_NAME: UNKNOWN, ...variables } } }, { environment: [onTable] });
+  const policy = "ledger-settings-agree";
+  t.deepEqual(
+    await findings(policy, [
+      table,
+      fn("writer", { TIERS: JSON.stringify(SILVER), POINTS_LIFECYCLE: '{"pendingDays":30,"expiryDays":365}' }),
+      // The same settings written with other spacing and key order are the same settings.
+      fn("reader", { TIERS: JSON.stringify(SILVER, null, 2) }),
+      fn("admin", { POINTS_LIFECYCLE: '{"expiryDays":365,"pendingDays":30}' }),
+      fn("publisher", {}),
+    ]),
+    [],
+  );
+  const other = { ...SILVER, windowDays: 180 };
+  const parsed = (tiers: typeof SILVER) => ({
+    ...tiers,
+    levels: tiers.levels.map((level) => ({ ...level, multiplier: "multiplier" in level ? level.multiplier : 1 })),
+  });
+  t.deepEqual(
+    messages(
+      await findings(policy, [table, fn("writer", { TIERS: JSON.stringify(SILVER) }), fn("settle", { TIERS: JSON.stringify(other) })]),
+    ),
+    [
+      // Each as the handlers read it: Member's multiplier defaults to 1.
+      `The functions of one ledger table disagree on TIERS ("writer": ${JSON.stringify(parsed(SILVER))}; "settle": ${JSON.stringify(parsed(other))}): give them one value.`,
+    ],
+  );
+  t.regex(
+    messages(
+      await findings(policy, [
+        table,
+        fn("writer", { POINTS_LIFECYCLE: '{"pendingDays":30,"expiryDays":365}' }),
+        fn("admin", { POINTS_LIFECYCLE: '{"pendingDays":14,"expiryDays":365}' }),
+      ]),
+    )[0] ?? "",
+    /disagree on POINTS_LIFECYCLE \("writer": .*; "admin": .*\)/,
+  );
+  // Two ledgers, each with its own settings: nothing to agree on.
+  const second = resource(TYPES.table, "second", {});
+  t.deepEqual(
+    await findings(policy, [
+      table,
+      second,
+      fn("writer", { TIERS: JSON.stringify(SILVER) }),
+      fn("other", { TIERS: JSON.stringify(other) }, second),
+    ]),
+    [],
+  );
+  // By known table name when the table is another stack's.
+  const named = (name: string, tiers: unknown) =>
+    resource(TYPES.lambdaFunction, name, { environment: { variables: { TABLE_NAME: "ledger-elsewhere", TIERS: JSON.stringify(tiers) } } });
+  t.is((await findings(policy, [named("writer", SILVER), named("reader", other)])).length, 1);
+  t.regex(
+    messages(await findings(policy, [table, fn("writer", { TIERS: '{"levels":[{"name":"Silver","threshold":500}]}' })]))[0] ?? "",
+    /^Function "writer": TIERS is refused by the handlers \(invalid environment: .*\): every invocation would fail at init\.$/,
+  );
+  // A value not known yet (on a first preview) is not judged.
+  t.deepEqual(await findings(policy, [table, fn("writer", { TIERS: JSON.stringify(SILVER) }), fn("reader", { TIERS: UNKNOWN })]), []);
+});
+
 // --- event delivery ----------------------------------------------------------------------------
 
 /** A queue target with its DLQ: the shape LoyaltyIngest builds, with each piece injectable. */
