@@ -42,6 +42,10 @@ test.serial("SIGTERM to the npm process: npm exits 0, and the runtime and its JV
   if (Number(process.versions.node.split(".")[0]) < 22) {
     t.is(run.output().match(/AWS SDK releases after early January 2027 need Node\.js 22/g)?.length, 1, "…and said once, in the banner");
   }
+  t.true(
+    readFileSync(`/proc/${jvm}/environ`, "utf8").split("\0").includes("DDB_LOCAL_TELEMETRY=0"),
+    "DynamoDB Local is told to send no telemetry",
+  );
   const runtime = parentOf(jvm ?? 0);
 
   process.kill(run.child.pid ?? 0, "SIGTERM");
