@@ -7,12 +7,13 @@ import testJvm from "./test/suite/test-jvm.json" with { type: "json" };
  */
 // By their wall time alone (bench/SUITE-COST.md).
 const LONGEST_FIRST = [
-  "test/local-runtime.test.ts",
   "test/local-start-stop.test.ts",
+  "test/local-runtime.test.ts",
   "test/package.test.ts",
   "test/components.test.ts",
   "test/backfill-local.test.ts",
   "test/npm-test.test.ts",
+  "test/local-clock.test.ts",
   "test/policies.test.ts",
   "test/openapi-lint.test.ts",
   "test/model/ledger-model.test.ts",

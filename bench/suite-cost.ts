@@ -91,9 +91,7 @@ async function main(): Promise<void> {
           .sort();
   const signal = new AbortController().signal;
   const startedAt = process.cpuUsage();
-  const shared = await Promise.all(
-    [services.sharedDynamoLocal, services.sharedNpmStart, services.sharedBundleDir].map((start) => start(signal)),
-  );
+  const shared = await Promise.all([services.sharedDynamoLocalAndNpmStart, services.sharedBundleDir].map((start) => start(signal)));
   try {
     const pids = shared.flatMap((service) => service.pids);
     const startCpu = treeCpu(pids);

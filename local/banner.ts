@@ -18,6 +18,10 @@ function lifecycleLine({ pendingDays, expiryDays }: Lifecycle, expiringSoonDays:
   return `${pending}, ${expiry}   (POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' EXPIRING_SOON_DAYS=2 npm start changes it)`;
 }
 
+/** The JVM's pid, for a supervisor; or that it is the DYNAMODB_ENDPOINT's, which this runtime neither started nor stops. */
+const dynamoOwner = (pid: number | undefined): string =>
+  pid === undefined ? "(DYNAMODB_ENDPOINT's: not started, nor stopped, by this runtime)" : `(pid ${pid})`;
+
 export function banner(runtime: LocalRuntime): string {
   const { endpoint, settings } = runtime;
   return `
@@ -25,7 +29,7 @@ otrium-loyalty local runtime is up.
 
   API + EventBridge PutEvents   ${endpoint}
   SQS API (queue and DLQ)       ${runtime.sqsEndpoint}   queue ${runtime.queueUrl}
-  DynamoDB Local                ${runtime.dynamoEndpoint}   table ${settings.tableName}   (pid ${runtime.dynamoPid})
+  DynamoDB Local                ${runtime.dynamoEndpoint}   table ${settings.tableName}   ${dynamoOwner(runtime.dynamoPid)}
   state                         ${settings.dataDir ? `kept in ${settings.dataDir}` : "in memory (npm start -- --data-dir <dir> keeps it)"}
   points lifecycle              ${lifecycleLine(settings.lifecycle, settings.expiringSoonDays)}
   daily settle                  at 00:15 UTC; POST ${endpoint}/_local/settle runs it now

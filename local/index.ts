@@ -1,7 +1,9 @@
 /**
  * `npm start [-- --data-dir <dir>]`: runs the loyalty loop locally until Ctrl-C or SIGTERM.
  * `PORT` changes the port (3000 by default; 0 picks a free one); `POINTS_LIFECYCLE` (JSON
- * `{pendingDays, expiryDays}`) holds and expires points instead of the dev stack's immediate ones.
+ * `{pendingDays, expiryDays}`) holds and expires points instead of the dev stack's immediate ones;
+ * `DYNAMODB_ENDPOINT` uses a DynamoDB Local already running (and `DYNAMODB_TABLE` a table there)
+ * instead of starting a JVM.
  *
  * The signal handlers are installed before anything starts, so a stop asked for at any moment —
  * during start-up included — stops exactly what has started, and the process exits 0. DynamoDB
@@ -14,6 +16,7 @@ import { UsageError } from "../cli/usage-error";
 import {
   assertNoMisplacedOptions,
   describeStartFailure,
+  parseDynamoChoice,
   parseExpiringSoonDays,
   parseLifecycle,
   parsePort,
@@ -58,6 +61,7 @@ async function main(): Promise<void> {
   const lifecycle = parseLifecycle();
   const expiringSoonDays = parseExpiringSoonDays();
   const tiers = parseTiers();
+  const dynamo = parseDynamoChoice();
 
   const started = Date.now();
   try {
@@ -71,6 +75,7 @@ async function main(): Promise<void> {
         ...(lifecycle && { lifecycle }),
         ...(expiringSoonDays !== undefined && { expiringSoonDays }),
         ...(tiers && { tiers }),
+        ...dynamo,
       },
       shutdown.signal,
     );

@@ -19,6 +19,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  ListTablesCommand,
   ResourceInUseException,
   UpdateTableCommand,
 } from "@aws-sdk/client-dynamodb";
@@ -30,6 +31,7 @@ import { HANDLER_ENV_VARIABLES } from "../handlers/runtime/env";
 import { functionEnvironment, type FunctionName } from "../handlers/runtime/function-env";
 import type { ProxyHandler } from "./api-gateway";
 import { describeExit, isRunning, LOCAL_AWS, startDynamoLocal, type DynamoLocal } from "./dynamo-local";
+import { DynamoUnreachableError } from "./dynamo-unreachable-error";
 import { createLocalClock, describeMove, type LocalClock } from "./clock";
 import { startDailySettle } from "./daily-settle";
 import { LocalEventLog } from "./event-log";
@@ -147,12 +149,31 @@ async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   }
 }
 
+/** A given DynamoDB Local that does not answer is one line at start-up, not a failure of every part after it. */
+async function assertAnswers(endpoint: string): Promise<void> {
+  const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint, maxAttempts: 1 });
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DynamoUnreachableError(
+      `DynamoDB Local at ${endpoint} (DYNAMODB_ENDPOINT) does not answer (${reason}). Start it, or unset DYNAMODB_ENDPOINT and npm start runs its own.`,
+      { cause: error },
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
 /**
  * The runtime's DynamoDB Local: the one its settings name, used as it is (not the runtime's to
  * stop, nor to watch), or a JVM of its own (`own`), stopped with it.
  */
 async function dynamoFor(settings: LocalSettings, signal?: AbortSignal): Promise<{ endpoint: string; own?: DynamoLocal }> {
-  if (settings.dynamoEndpoint !== undefined) return { endpoint: settings.dynamoEndpoint };
+  if (settings.dynamoEndpoint !== undefined) {
+    await assertAnswers(settings.dynamoEndpoint);
+    return { endpoint: settings.dynamoEndpoint };
+  }
   const own = await startDynamoLocal({
     dataDir: settings.dataDir === undefined ? undefined : path.join(settings.dataDir, "dynamodb"),
     signal,

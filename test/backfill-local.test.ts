@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import test, { type ExecutionContext } from "ava";
-import { asAUserRunsIt, endpointOf, npmStart, until, type NpmStart } from "./support/npm-start";
+import { asAUserRunsIt, endpointOf, npmStart, onTheRunsDynamo, until, type NpmStart } from "./support/npm-start";
 import { assertNoJvmLeft } from "./support/no-jvm-left";
 import { runInGroup, type Ended } from "./support/process-group";
 import { required } from "../harness/required";
@@ -119,10 +119,11 @@ const WRITER_MS = 180_000;
 
 /**
  * A fresh `npm start` of this file's own, never the run's shared one: the file floods the queue
- * (other files would wait behind it) and reads the writer's log lines.
+ * (other files would wait behind it) and reads the writer's log lines. Under `npm test` it keeps
+ * its ledger in a table of its own on the run's DynamoDB Local: no JVM of its own.
  */
 async function localRuntime(t: ExecutionContext, env: NodeJS.ProcessEnv = {}): Promise<{ runtime: NpmStart; endpoint: string }> {
-  const runtime = npmStart(t, [], env);
+  const runtime = npmStart(t, [], { ...onTheRunsDynamo(), ...env });
   await runtime.waitFor("stops it cleanly");
   return { runtime, endpoint: endpointOf(runtime).endpoint };
 }

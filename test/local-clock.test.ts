@@ -12,7 +12,7 @@ import { DAY_MS, dayOf } from "../handlers/domain/lifecycle";
 import { createLocalClock, type ClockState } from "../local/clock";
 import { startDailySettle } from "../local/daily-settle";
 import { priced, putRewards } from "./support/local-catalogue";
-import { endpointOf, launchNpmStart, type LaunchedNpmStart } from "./support/npm-start";
+import { endpointOf, launchNpmStart, onTheRunsDynamo, type LaunchedNpmStart } from "./support/npm-start";
 
 test("the clock reads real time until set; set, it runs on from the set instant; reset, it is real time again", (t) => {
   let real = Date.parse("2026-12-03T10:00:00.000Z");
@@ -63,7 +63,10 @@ test("the daily settle runs at 00:15 UTC by the clock: moved to just before it, 
   t.deepEqual(inputs, [{}]);
 });
 
-/** The runtime of this file's tests: `npm start` holding points 14 days, stopped after the last test. */
+/**
+ * The runtime of this file's tests: `npm start` holding points 14 days (on the run's DynamoDB Local
+ * under `npm test`, with a table of its own), stopped after the last test.
+ */
 const PENDING_DAYS = 14;
 let loop: Promise<{ run: LaunchedNpmStart; endpoint: string }> | undefined;
 test.after.always(async () => {
@@ -71,7 +74,10 @@ test.after.always(async () => {
 });
 function ownLoop() {
   loop ??= (async () => {
-    const run = launchNpmStart([], { POINTS_LIFECYCLE: JSON.stringify({ pendingDays: PENDING_DAYS, expiryDays: 0 }) });
+    const run = launchNpmStart([], {
+      ...onTheRunsDynamo(),
+      POINTS_LIFECYCLE: JSON.stringify({ pendingDays: PENDING_DAYS, expiryDays: 0 }),
+    });
     await run.waitFor("stops it cleanly");
     return { run, endpoint: endpointOf(run).endpoint };
   })();

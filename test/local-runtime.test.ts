@@ -389,75 +389,87 @@ test.serial("local auth: no claims acts as an admin, X-Local-Claims as a custome
   });
 });
 
-test.serial("a restart with a data directory keeps balances and waiting messages, and publishes nothing twice", async (t) => {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "loyalty-local-"));
-  try {
-    await withRuntime({ dataDir }, async (runtime) => {
-      await publish(runtime, [
-        orderEntry({ orderId: "keep-1", userId: "u-keep", total: { amount: 4_200, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" }),
-      ]);
-      await eventually(
-        () => getJson(runtime, "/points/u-keep"),
-        (r) => r.body.balance === 42,
-      );
-      // A refund before its order: parked (contract change, lifecycle: it no longer waits in the
-      // queue or the DLQ), and the parked refund must survive the restart.
-      await publish(runtime, [
-        refundEntry({
-          orderId: "later",
-          userId: "u-keep",
-          refundId: "r",
-          refund: { amount: 100, currency: "EUR" },
-          refundedAt: "2026-11-02T10:00:00Z",
-        }),
-      ]);
-      await eventually(
-        () => getJson(runtime, "/points/u-keep/history"),
-        (r) => JSON.stringify(r.body).includes('"refundId":"r"'),
-        30_000,
-      );
-      const first = await eventually(
-        async () => runtime.events.list({ source: "otrium.loyalty" }).events.map((event) => event.detail.entryId),
-        (ids) => ids.length > 0,
-        30_000,
-      );
-      t.deepEqual(first, ["USER#u-keep/ORDER#keep-1"], "the parked refund publishes nothing yet");
-    });
-    await withRuntime({ dataDir }, async (runtime) => {
-      t.like((await getJson(runtime, "/points/u-keep")).body, { balance: 42, lifetimeEarned: 42 });
-      await publish(runtime, [
-        orderEntry({ orderId: "later", userId: "u-keep", total: { amount: 2_000, currency: "EUR" }, completedAt: "2026-11-01T10:00:00Z" }),
-      ]);
-      const netted = await eventually(
-        () => getJson(runtime, "/points/u-keep"),
-        (r) => r.body.lifetimeEarned === 62,
-        30_000,
-      );
-      t.like(netted.body, { balance: 61, lifetimeEarned: 62 }, "the refund parked before the restart is netted out");
-      t.is((await getJson(runtime, "/_local/dlq")).body.count, 0);
-      // The ledger's stream is read from its end after a restart: what the first run published is
-      // not published again; the changes of this run are, once each.
-      const published = await eventually(
-        async () => runtime.events.list({ source: "otrium.loyalty" }).events.map((event) => event.detail.entryId),
-        (ids) => ids.includes("USER#u-keep/REFUND#later#r"),
-        30_000,
-      );
-      t.deepEqual(published, ["USER#u-keep/ORDER#later", "USER#u-keep/REFUND#later#r"]);
-    });
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-});
-
-test.serial("stopping finishes cleanly: the servers and the JVM are gone", async (t) => {
-  await stopFast();
-  const runtime = await startLocalRuntime(FAST);
-  await runtime.stop();
-  await t.throwsAsync(fetch(`${runtime.endpoint}/points/u-1`));
-  await t.throwsAsync(fetch(runtime.dynamoEndpoint));
-  const jvm = required(runtime.dynamoPid, "the runtime's own JVM");
-  t.false(isRunning(jvm), `DynamoDB Local (pid ${jvm}) is gone`);
-});
+// The restart's runtimes have JVMs of their own (the data directory is theirs): the second one's stop is the test of a stop.
+test.serial(
+  "a restart with a data directory keeps balances and waiting messages, and publishes nothing twice; a stop leaves no server or JVM",
+  async (t) => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "loyalty-local-"));
+    try {
+      await withRuntime({ dataDir }, async (runtime) => {
+        await publish(runtime, [
+          orderEntry({
+            orderId: "keep-1",
+            userId: "u-keep",
+            total: { amount: 4_200, currency: "EUR" },
+            completedAt: "2026-11-01T10:00:00Z",
+          }),
+        ]);
+        await eventually(
+          () => getJson(runtime, "/points/u-keep"),
+          (r) => r.body.balance === 42,
+        );
+        // A refund before its order: parked (contract change, lifecycle: it no longer waits in the
+        // queue or the DLQ), and the parked refund must survive the restart.
+        await publish(runtime, [
+          refundEntry({
+            orderId: "later",
+            userId: "u-keep",
+            refundId: "r",
+            refund: { amount: 100, currency: "EUR" },
+            refundedAt: "2026-11-02T10:00:00Z",
+          }),
+        ]);
+        await eventually(
+          () => getJson(runtime, "/points/u-keep/history"),
+          (r) => JSON.stringify(r.body).includes('"refundId":"r"'),
+          30_000,
+        );
+        const first = await eventually(
+          async () => runtime.events.list({ source: "otrium.loyalty" }).events.map((event) => event.detail.entryId),
+          (ids) => ids.length > 0,
+          30_000,
+        );
+        t.deepEqual(first, ["USER#u-keep/ORDER#keep-1"], "the parked refund publishes nothing yet");
+      });
+      let restarted: LocalRuntime | undefined;
+      await withRuntime({ dataDir }, async (runtime) => {
+        restarted = runtime;
+        t.like((await getJson(runtime, "/points/u-keep")).body, { balance: 42, lifetimeEarned: 42 });
+        await publish(runtime, [
+          orderEntry({
+            orderId: "later",
+            userId: "u-keep",
+            total: { amount: 2_000, currency: "EUR" },
+            completedAt: "2026-11-01T10:00:00Z",
+          }),
+        ]);
+        const netted = await eventually(
+          () => getJson(runtime, "/points/u-keep"),
+          (r) => r.body.lifetimeEarned === 62,
+          30_000,
+        );
+        t.like(netted.body, { balance: 61, lifetimeEarned: 62 }, "the refund parked before the restart is netted out");
+        t.is((await getJson(runtime, "/_local/dlq")).body.count, 0);
+        // The ledger's stream is read from its end after a restart: what the first run published is
+        // not published again; the changes of this run are, once each.
+        const published = await eventually(
+          async () => runtime.events.list({ source: "otrium.loyalty" }).events.map((event) => event.detail.entryId),
+          (ids) => ids.includes("USER#u-keep/REFUND#later#r"),
+          30_000,
+        );
+        t.deepEqual(published, ["USER#u-keep/ORDER#later", "USER#u-keep/REFUND#later#r"]);
+      });
+      // Stopped by withRuntime: its servers and its JVM are gone.
+      const stopped = required(restarted, "the restarted runtime");
+      await t.throwsAsync(fetch(`${stopped.endpoint}/points/u-1`));
+      await t.throwsAsync(fetch(stopped.dynamoEndpoint));
+      const jvm = required(stopped.dynamoPid, "the runtime's own JVM");
+      t.false(isRunning(jvm), `DynamoDB Local (pid ${jvm}) is gone`);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  },
+);
 
 test.serial(
   "a runtime given a running DynamoDB Local starts no JVM, works on its own table, and leaves the JVM serving when it stops",

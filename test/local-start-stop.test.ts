@@ -5,14 +5,19 @@
  * under it, and the mistakes a user makes starting it. Whatever happens, no JVM is left behind.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import test, { type ExecutionContext } from "ava";
-import { isRunning } from "../local/dynamo-local";
-import { jvmsWith, npmStart, parentOf, until } from "./support/npm-start";
+import { required } from "../harness/required";
+import { freePort, isRunning, LOCAL_AWS, startDynamoLocal } from "../local/dynamo-local";
+import { sharedDynamoEndpoint } from "./support/dynamo-local-per-file";
+import { assertNoJvmLeft } from "./support/no-jvm-left";
+import { endpointOf, jvmsWith, npmStart, parentOf, until } from "./support/npm-start";
 
 const BANNER_END = "stops it cleanly";
 
@@ -37,6 +42,10 @@ test.serial("SIGTERM to the npm process: npm exits 0, and the runtime and its JV
   if (Number(process.versions.node.split(".")[0]) < 22) {
     t.is(run.output().match(/AWS SDK releases after early January 2027 need Node\.js 22/g)?.length, 1, "…and said once, in the banner");
   }
+  t.true(
+    readFileSync(`/proc/${jvm}/environ`, "utf8").split("\0").includes("DDB_LOCAL_TELEMETRY=0"),
+    "DynamoDB Local is told to send no telemetry",
+  );
   const runtime = parentOf(jvm ?? 0);
 
   process.kill(run.child.pid ?? 0, "SIGTERM");
@@ -137,6 +146,75 @@ test.serial("a port in use: one line naming it and what to do, exit 1, nothing l
   t.deepEqual(jvmsWith(dir), [], "the JVM started before the port was tried is stopped");
 });
 
+/** Every process under `pid`, from /proc (Linux). */
+function descendantsOf(pid: number): number[] {
+  const children = childrenOf(pid);
+  return [...children, ...children.flatMap(descendantsOf)];
+}
+
+const commandLineOf = (pid: number): string => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return ""; // ended while we looked
+  }
+};
+
+test.serial(
+  "DYNAMODB_ENDPOINT: npm start uses that DynamoDB Local with DYNAMODB_TABLE, starts no JVM, and leaves it serving",
+  async (t) => {
+    // The run's DynamoDB Local under `npm test`; alone, one started here for the test.
+    const shared = sharedDynamoEndpoint();
+    const own = shared === undefined ? await startDynamoLocal() : undefined;
+    t.teardown(async () => {
+      await own?.stop();
+      assertNoJvmLeft();
+    });
+    const endpoint = shared ?? required(own, "the test's DynamoDB Local").endpoint;
+    const tableName = `loyalty-ledger-${randomUUID()}`;
+    const run = npmStart(t, [], { DYNAMODB_ENDPOINT: `${endpoint}/`, DYNAMODB_TABLE: tableName });
+    await run.waitFor(BANNER_END);
+    t.regex(
+      run.output(),
+      new RegExp(`DynamoDB Local +${endpoint} +table ${tableName} +\\(DYNAMODB_ENDPOINT's: not started, nor stopped, by this runtime\\)`),
+    );
+    const npm = run.child.pid ?? 0;
+    t.deepEqual(
+      descendantsOf(npm).filter((pid) => commandLineOf(pid).includes("DynamoDBLocal.jar")),
+      [],
+      "no JVM of its own",
+    );
+    const answer = await fetch(`${endpointOf(run).endpoint}/admin/points/u-given/adjustments`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ adjustmentId: "given-1", points: 5, reason: "On the given DynamoDB Local" }),
+    });
+    t.is(answer.status, 201, await answer.text());
+
+    process.kill(npm, "SIGTERM");
+    t.deepEqual(await run.exited, { code: 0, signal: null }, run.output());
+    const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint });
+    t.teardown(() => client.destroy());
+    const { Count } = await client.send(new ScanCommand({ TableName: tableName, Select: "COUNT" }));
+    t.true((Count ?? 0) > 0, "the ledger's entries are in the named table of the given DynamoDB Local, which still serves");
+  },
+);
+
+test("a DYNAMODB_ENDPOINT that does not answer: one line naming it, exit 1, no stack trace", async (t) => {
+  const port = await freePort();
+  const run = npmStart(t, [], { DYNAMODB_ENDPOINT: `http://127.0.0.1:${port}` });
+  const { code } = await run.exited;
+  await run.closed;
+  t.is(code, 1, run.output());
+  t.regex(
+    run.output(),
+    new RegExp(
+      `DynamoDB Local at http://127\\.0\\.0\\.1:${port} \\(DYNAMODB_ENDPOINT\\) does not answer \\(.+\\)\\. Start it, or unset DYNAMODB_ENDPOINT`,
+    ),
+  );
+  t.notRegex(run.output(), STACK_FRAME);
+});
+
 for (const [title, args, env, expected] of [
   ["a PORT that is not a port", [], { PORT: "http" }, /PORT must be a whole number from 0 to 65535 \(found "http"\)/],
   ["a PORT out of range", [], { PORT: "70000" }, /PORT must be a whole number from 0 to 65535 \(found "70000"\)/],
@@ -165,6 +243,18 @@ for (const [title, args, env, expected] of [
     [],
     { TIERS: '{"levels":[{"name":"Member","threshold":0},{"name":"Gold","threshold":50},{"name":"Silver","threshold":20}]}' },
     /TIERS\.levels: must be in ascending order of threshold, no two alike/,
+  ],
+  [
+    "a DYNAMODB_ENDPOINT that is no URL",
+    [],
+    { DYNAMODB_ENDPOINT: "127.0.0.1:8000" },
+    /DYNAMODB_ENDPOINT must be a URL like http:\/\/127\.0\.0\.1:8000 \(found "127\.0\.0\.1:8000"\)/,
+  ],
+  [
+    "a DYNAMODB_TABLE that DynamoDB would refuse",
+    [],
+    { DYNAMODB_TABLE: "my ledger" },
+    /DYNAMODB_TABLE must be 3 to 255 letters, digits, '_', '-' or '\.' \(found "my ledger"\)/,
   ],
   [
     "an EXPIRING_SOON_DAYS that is no number of days",

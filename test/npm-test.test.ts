@@ -2,7 +2,7 @@
  * `npm test` itself: it checks the machine's prerequisites before anything starts, and the one
  * DynamoDB Local it shares with the test files is gone however the run ends.
  */
-import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import test, { type ExecutionContext } from "ava";
@@ -17,6 +17,22 @@ const ROOT = path.resolve(__dirname, "..");
 /** Runs a TypeScript entry as `npm test` runs its runner (`node --import tsx …`), stopped in teardown. */
 function runEntry(t: ExecutionContext, entry: string, args: string[], env: NodeJS.ProcessEnv) {
   return runInGroup(t, process.execPath, ["--import", "tsx", entry, ...args], { cwd: ROOT, env });
+}
+
+/** A running process's command line, as one string ("" once it is gone). */
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  } catch {
+    return "";
+  }
+}
+
+/** A stand-in the runner failed to stop is stopped here, so that a failing test leaves nothing behind. */
+function stopIfLeft(t: ExecutionContext, pid: number): void {
+  t.teardown(() => {
+    if (pid > 0 && isRunning(pid)) process.kill(pid, "SIGKILL");
+  });
 }
 
 /** A PATH of one directory holding links to the tools the machine has, except `without`; `java` may be a stand-in script. */
@@ -66,50 +82,65 @@ test("a Java older than 17 is named with its version", async (t) => {
   );
 });
 
-/** The shared JVM's pid and the step's, from what the runner and the step printed. */
+/** The shared service's pid (a JVM's, or a stand-in's) and the step's, from what the runner and the step printed. */
 function pidsOf(stdout: string) {
-  const shared = /shared jvm (\d+) endpoint (\S+)/.exec(stdout);
+  const shared = /shared service (\d+) endpoint (\S+)/.exec(stdout);
   const step = /step pid (\d+) endpoint (\S+)/.exec(stdout);
-  return { jvm: Number(shared?.[1]), endpoint: shared?.[2], step: Number(step?.[1]), stepEndpoint: step?.[2] };
+  return { service: Number(shared?.[1]), endpoint: shared?.[2], step: Number(step?.[1]), stepEndpoint: step?.[2] };
 }
 
 const SUITE_WITH = "test/fixtures/suite-with-step.ts";
 
-for (const [mode, expected] of [
-  ["pass", 0],
-  ["fail", 3],
-  ["crash", 128 + 11],
+/**
+ * The runner stops its services in one place however a run ends. Each way it can end — a step's
+ * exit, a signal, the runner killed — is proven on a real DynamoDB Local once; the other cases of
+ * the same way use a stand-in process as the service, which must be gone all the same.
+ */
+const SERVICE = {
+  jvm: { args: [], named: "the shared DynamoDB Local is gone" },
+  "stand-in": { args: ["--stand-in"], named: "the shared service (a stand-in process) is gone" },
+} as const;
+
+for (const [mode, expected, service] of [
+  ["pass", 0, "jvm"],
+  ["fail", 3, "stand-in"],
+  ["crash", 128 + 11, "stand-in"],
 ] as const) {
-  test(`a step that ${mode === "pass" ? "passes" : mode === "fail" ? "fails" : "crashes"}: the run ends with ${expected}, and the shared DynamoDB Local is gone`, async (t) => {
-    const run = await runEntry(t, SUITE_WITH, [mode], process.env).ended;
+  test(`a step that ${mode === "pass" ? "passes" : mode === "fail" ? "fails" : "crashes"}: the run ends with ${expected}, and ${SERVICE[service].named}`, async (t) => {
+    const run = await runEntry(t, SUITE_WITH, [mode, ...SERVICE[service].args], process.env).ended;
     t.is(run.code, expected, run.stdout + run.stderr);
-    const { jvm, endpoint, stepEndpoint } = pidsOf(run.stdout);
-    t.true(jvm > 0, run.stdout);
+    const { service: pid, endpoint, stepEndpoint } = pidsOf(run.stdout);
+    stopIfLeft(t, pid);
+    t.true(pid > 0, run.stdout);
     t.is(stepEndpoint, endpoint, "the step was given the shared endpoint");
-    t.false(isRunning(jvm), `JVM ${jvm} outlived the run`);
+    if (service === "jvm") t.regex(endpoint ?? "", /^http:\/\/127\.0\.0\.1:\d+$/, "the service proven gone served DynamoDB");
+    t.false(isRunning(pid), `${service === "jvm" ? "JVM" : "stand-in"} ${pid} outlived the run`);
   });
 }
 
-for (const [signal, expected] of [
-  ["SIGINT", 130],
-  ["SIGTERM", 143],
+for (const [signal, expected, service] of [
+  ["SIGINT", 130, "stand-in"],
+  ["SIGTERM", 143, "jvm"],
 ] as const) {
-  test(`${signal} to the runner: the running step is stopped, the run ends with ${expected}, and the shared DynamoDB Local is gone`, async (t) => {
-    const run = runEntry(t, SUITE_WITH, ["wait"], process.env);
+  test(`${signal} to the runner: the running step is stopped, the run ends with ${expected}, and ${SERVICE[service].named}`, async (t) => {
+    const run = runEntry(t, SUITE_WITH, ["wait", ...SERVICE[service].args], process.env);
     t.true(await until(() => /step pid \d+/.test(run.stdout()), 60_000), run.stdout());
-    const { jvm, step } = pidsOf(run.stdout());
+    const { service: pid, step } = pidsOf(run.stdout());
+    stopIfLeft(t, pid);
+    if (service === "jvm") t.regex(commandLine(pid), /DynamoDBLocal\.jar/, "the service proven gone is a real DynamoDB Local");
     run.child.kill(signal);
     const ended = await run.ended;
     t.is(ended.code, expected, ended.stdout + ended.stderr);
     t.false(isRunning(step), "the step is stopped");
-    t.false(isRunning(jvm), `JVM ${jvm} outlived the run`);
+    t.false(isRunning(pid), `${service === "jvm" ? "JVM" : "stand-in"} ${pid} outlived the run`);
   });
 }
 
 test("the runner killed outright (SIGKILL, no handler runs): the watchdogs stop the step and the JVM", async (t) => {
   const run = runEntry(t, SUITE_WITH, ["wait"], process.env);
   t.true(await until(() => /step pid \d+/.test(run.stdout()), 60_000), run.stdout());
-  const { jvm, step } = pidsOf(run.stdout());
+  const { service: jvm, step } = pidsOf(run.stdout());
+  t.regex(commandLine(jvm), /DynamoDBLocal\.jar/, "the service proven gone is a real DynamoDB Local");
   // The step leads a group of its own, out of reach of this file's teardown: stopped here if the watchdog failed.
   t.teardown(() => {
     if (isRunning(step)) process.kill(step, "SIGKILL");
@@ -119,7 +150,7 @@ test("the runner killed outright (SIGKILL, no handler runs): the watchdogs stop 
 });
 
 test("a step run beside the tests prints its output in one piece, after the name of the step and its verdict", async (t) => {
-  const run = await runEntry(t, SUITE_WITH, ["chatty", "slow-lines", "--no-jvm"], process.env).ended;
+  const run = await runEntry(t, SUITE_WITH, ["chatty", "slow-lines", "--no-service"], process.env).ended;
   t.is(run.code, 0, run.stdout + run.stderr);
   t.regex(
     run.stdout,
@@ -130,7 +161,7 @@ test("a step run beside the tests prints its output in one piece, after the name
 });
 
 test("a step beside the tests that fails ends the run with its code, and the tests' step is stopped", async (t) => {
-  const run = await runEntry(t, SUITE_WITH, ["wait", "fail-later", "--no-jvm"], process.env).ended;
+  const run = await runEntry(t, SUITE_WITH, ["wait", "fail-later", "--no-service"], process.env).ended;
   t.is(run.code, 5, run.stdout + run.stderr);
   const [testsOutput = "", besideOutput = ""] = run.stdout.split("\n── ");
   t.regex(besideOutput, /^node -e .+: failed \(exit 5\) ──\nstep pid \d+/);

@@ -29,7 +29,7 @@ const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
 suite
   .runSuite({
     cwd: ROOT,
-    services: [services.sharedDynamoLocal, services.sharedNpmStart, services.sharedBundleDir],
+    services: [services.sharedDynamoLocalAndNpmStart, services.sharedBundleDir],
     // Beside the rest, so that neither holds a core idle while the other waits (bench/SUITE-COST.md).
     fromTheStart: [{ command: NPM, args: ["run", "--silent", "typecheck"] }],
     steps: [

@@ -6,12 +6,13 @@
  * one `npm start` (each file uses customers of its own), otherwise one started for the test.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { ExecutionContext } from "ava";
 import { isRunning } from "../../local/dynamo-local";
 import { watchdogFor } from "../../local/watchdog";
-import { SHARED_NPM_START_ENDPOINT } from "./suite-env";
+import { SHARED_DYNAMODB_ENDPOINT, SHARED_NPM_START_ENDPOINT } from "./suite-env";
 
 const ROOT = path.resolve(__dirname, "../..");
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -138,6 +139,15 @@ export function endpointOf(runtime: NpmStart): { endpoint: string; port: string 
   const port = /API \+ EventBridge PutEvents\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(runtime.output())?.[1];
   if (!port) throw new Error(`npm start printed no endpoint:\n${runtime.output()}`);
   return { endpoint: `http://127.0.0.1:${port}`, port };
+}
+
+/**
+ * The environment that puts an `npm start` on the run's DynamoDB Local (or the one given) with a
+ * ledger table of its own: a runtime of the test's own without a JVM of its own. Empty for a file
+ * run alone, whose runtime then starts its own JVM.
+ */
+export function onTheRunsDynamo(endpoint = process.env[SHARED_DYNAMODB_ENDPOINT] || undefined): NodeJS.ProcessEnv {
+  return endpoint === undefined ? {} : { DYNAMODB_ENDPOINT: endpoint, DYNAMODB_TABLE: `loyalty-ledger-${randomUUID()}` };
 }
 
 /**
