@@ -1,5 +1,6 @@
 /** What `npm start` prints once it is up: where everything is, and what to try first. */
 import type { Lifecycle } from "../handlers/domain/lifecycle";
+import type { Tiers } from "../handlers/domain/tier-settings";
 import type { LocalRuntime } from "./runtime";
 
 /** The AWS SDK's own warning is silenced in every local command; this says it once, here. */
@@ -18,6 +19,16 @@ function lifecycleLine({ pendingDays, expiryDays }: Lifecycle, expiringSoonDays:
   return `${pending}, ${expiry}   (POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' EXPIRING_SOON_DAYS=2 npm start changes it)`;
 }
 
+/** The levels, their thresholds and multipliers, and the window; or that the runtime has none. */
+function tiersLine(tiers: Tiers | undefined): string {
+  const change = `(TIERS='{"levels":[{"name":"Member","threshold":0},{"name":"Gold","threshold":100,"multiplier":2}]}' npm start changes them)`;
+  if (tiers === undefined) return `none   ${change}`;
+  const levels = tiers.levels.map(
+    ({ name, threshold, multiplier }) => `${name} ${threshold.toLocaleString("en")}${multiplier === 1 ? "" : ` ×${multiplier}`}`,
+  );
+  return `${levels.join(", ")}; qualifying points over ${tiers.windowDays} days   ${change}`;
+}
+
 /** The JVM's pid, for a supervisor; or that it is the DYNAMODB_ENDPOINT's, which this runtime neither started nor stops. */
 const dynamoOwner = (pid: number | undefined): string =>
   pid === undefined ? "(DYNAMODB_ENDPOINT's: not started, nor stopped, by this runtime)" : `(pid ${pid})`;
@@ -32,6 +43,7 @@ otrium-loyalty local runtime is up.
   DynamoDB Local                ${runtime.dynamoEndpoint}   table ${settings.tableName}   ${dynamoOwner(runtime.dynamoPid)}
   state                         ${settings.dataDir ? `kept in ${settings.dataDir}` : "in memory (npm start -- --data-dir <dir> keeps it)"}
   points lifecycle              ${lifecycleLine(settings.lifecycle, settings.expiringSoonDays)}
+  tiers                         ${tiersLine(settings.tiers)}
   daily settle                  at 00:15 UTC; POST ${endpoint}/_local/settle runs it now
   clock                         real time, read by every handler and the settle: GET ${endpoint}/_local/clock shows it,
                                 POST ${endpoint}/_local/clock -d '{"now":"2027-01-01T12:00:00Z"}' sets it (it runs on from there),

@@ -13,6 +13,7 @@ export const USAGE =
   "usage: npm start [-- --data-dir <dir>]   (PORT=<port> to change the port, 3000 by default;\n" +
   `       POINTS_LIFECYCLE='{"pendingDays":2,"expiryDays":3}' to hold and expire points, the dev stack's by default;\n` +
   "       EXPIRING_SOON_DAYS=<days> to warn of expiries that many days ahead, the dev stack's 30 by default;\n" +
+  `       TIERS='{"levels":[{"name":"Member","threshold":0},{"name":"Gold","threshold":100,"multiplier":2}]}' for other tiers, the dev stack's by default;\n` +
   "       DYNAMODB_ENDPOINT=http://127.0.0.1:<port> to use a DynamoDB Local already running instead of starting one,\n" +
   "       DYNAMODB_TABLE=<name> for a ledger table other than loyalty-ledger)";
 

@@ -260,6 +260,11 @@ test.serial(
     const { endpoint, setTo } = await pendingThenMoved(t, userId, 600);
     const tierOf = async () => (await call(endpoint, "GET", `/points/${userId}`)).body.tier;
     t.like(await tierOf(), { name: "Member", since: null, qualifyingPoints: 0 }, "pending points qualify for nothing");
+    t.regex(
+      (await ownLoop()).run.output(),
+      /\n {2}tiers {25}Member 0, Silver 500 ×1\.25, Gold 1,500 ×1\.5; qualifying points over 365 days {3}\(TIERS='.*' npm start changes them\)\n/,
+      "the banner names the tiers the runtime holds",
+    );
 
     // Past the release: Silver from its midnight, kept a year (the dev stack's 365 days).
     const silverSince = setTo - DAY_MS / 2;
