@@ -1,6 +1,8 @@
 /**
  * The README works verbatim: every command in its `sh` blocks is run, in order, against a running
- * `npm start` (the run's shared one under `npm test`), and must succeed; where a `# → {…}` comment shows what a command prints, the
+ * `npm start` of this file's own (on the run's DynamoDB Local under `npm test`: no JVM of its own),
+ * because the walkthrough's demo moves the clock, which no other file sharing a runtime may see;
+ * every command must succeed; where a `# → {…}` comment shows what a command prints, the
  * printed JSON must contain those fields. Only the commands listed in NOT_RUN_HERE are left out,
  * each for a stated reason, so a new command in the README is tested or explicitly excused.
  */
@@ -9,7 +11,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import test from "ava";
-import { asAUserRunsIt, runningLoop } from "./support/npm-start";
+import { asAUserRunsIt, endpointOf, npmStart, onTheRunsDynamo } from "./support/npm-start";
 import { assertNoJvmLeft } from "./support/no-jvm-left";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -66,12 +68,9 @@ test("every README command works as written", async (t) => {
   const commands = readmeCommands(readFileSync(path.join(ROOT, "README.md"), "utf8"));
   t.true(commands.length >= 10, "the README's commands were found");
 
-  const { port } = await runningLoop(t);
-  // The walkthrough moves the clock and back; a command failing in between must not leave it moved
-  // for the other files sharing this runtime.
-  t.teardown(async () => {
-    await fetch(`http://127.0.0.1:${port}/_local/clock`, { method: "DELETE" }).catch(() => undefined);
-  });
+  const runtime = npmStart(t, [], onTheRunsDynamo());
+  await runtime.waitFor("stops it cleanly");
+  const { port } = endpointOf(runtime);
   // The README speaks of the default port; this runtime has a free one.
   const local = (command: string) => command.replace(/(localhost|127\.0\.0\.1):3000/g, `127.0.0.1:${port}`);
   const env = asAUserRunsIt({ PORT: port });
