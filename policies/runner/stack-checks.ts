@@ -67,7 +67,8 @@ export function report(program: string, checks: readonly StackCheck[]): { text: 
     const mode = preview ? "first preview (unknowns)" : "all values known";
     parts.push(
       `\n${path.relative(ROOT, program)} · stack ${stack} · ${mode}: ${run.resources.length} resources, ` +
-        `${loyaltyPolicies.length} policies, ${mandatory} mandatory and ${diagnostics.length - mandatory} other findings (${milliseconds} ms)`,
+        `${loyaltyPolicies.length} policies, ${mandatory} mandatory and ${diagnostics.length - mandatory} other findings ` +
+        `(${milliseconds} ms)`,
     );
     if (diagnostics.length > 0) parts.push(table(diagnostics));
   }

@@ -3,8 +3,8 @@
  * with the command that installs it), then the formatter and linter (Biome) and every ava test file,
  * sharing one DynamoDB Local and one `npm start`, with the type check beside them (see
  * `suite-runner.ts`). The policy check (`npm run policy`) is made by `test/policies.test.ts`, with
- * the runner's own code on the runs its tests assert on. Arguments go to ava: `npm test -- test/writer.test.ts` runs one file
- * the same way.
+ * the runner's own code on the runs its tests assert on. Arguments go to ava:
+ * `npm test -- test/writer.test.ts` runs one file the same way.
  */
 import "../../cli/quiet-sdk-warning";
 import * as path from "node:path";
