@@ -48,6 +48,12 @@ const existingNames = (dir: string): string[] => {
   }
 };
 
+/** Where a bundle is kept: the project's root too, since an installed copy of the package bundles its own files. */
+const slotOf = (entry: string, externalAwsSdk: boolean): string =>
+  createHash("sha256")
+    .update(JSON.stringify({ root: PROJECT_ROOT, entry, externalAwsSdk, esbuildVersion }))
+    .digest("hex");
+
 const stillCurrent = (kept: Kept): boolean => Object.entries(kept.inputs).every(([file, hash]) => contentHash(file) === hash);
 
 export class BundleCache {
@@ -62,10 +68,7 @@ export class BundleCache {
 
   /** The bundle of `entry`: a kept one whose every input is unchanged, or a new build. */
   bundle(entry: string, options: BundleOptions = {}): Promise<HandlerBundle> {
-    // The project's root too: an installed copy of the package bundles its own files.
-    const slot = createHash("sha256")
-      .update(JSON.stringify({ root: PROJECT_ROOT, entry, externalAwsSdk: options.externalAwsSdk ?? false, esbuildVersion }))
-      .digest("hex");
+    const slot = slotOf(entry, options.externalAwsSdk ?? false);
     // Concurrent asks for one bundle (a program's functions are built at once) share one look.
     const pending = this.building.get(slot);
     if (pending) return pending;
@@ -74,11 +77,17 @@ export class BundleCache {
     return looked;
   }
 
-  /** Forgets every kept bundle, here and in the shared directory: the next asks build afresh. */
-  forget(): void {
-    this.kept.clear();
+  /**
+   * Forgets kept bundles, here and in the shared directory, so that the next asks build afresh:
+   * those of `entries` (with either option), or every one. Forgetting only what a test rebuilds
+   * leaves the other bundles to the processes sharing the directory.
+   */
+  forget(entries?: readonly string[]): void {
+    const slots = entries?.flatMap((entry) => [slotOf(entry, false), slotOf(entry, true)]);
+    for (const slot of slots ?? [...this.kept.keys()]) this.kept.delete(slot);
     if (!this.dir) return;
-    for (const name of existingNames(this.dir)) if (name.endsWith(".json")) rmSync(path.join(this.dir, name), { force: true });
+    const files = slots?.map((slot) => `${slot}.json`) ?? existingNames(this.dir).filter((name) => name.endsWith(".json"));
+    for (const name of files) rmSync(path.join(this.dir, name), { force: true });
   }
 
   private async serve(slot: string, entry: string, options: BundleOptions): Promise<HandlerBundle> {

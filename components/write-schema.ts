@@ -5,5 +5,13 @@
 import { writeFileSync } from "node:fs";
 import { packageSchemaText, SCHEMA_FILE } from "./package-schema";
 
-writeFileSync(SCHEMA_FILE, packageSchemaText());
-console.log("schema: wrote schema.json");
+packageSchemaText().then(
+  (text) => {
+    writeFileSync(SCHEMA_FILE, text);
+    console.log("schema: wrote schema.json");
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

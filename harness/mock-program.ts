@@ -110,6 +110,19 @@ function computed(type: string, name: string, inputs: Record<string, unknown>): 
   return state;
 }
 
+/**
+ * The inputs a provider's state echoes back, less their assets and archives (a function's code).
+ * Nothing reads code back from a resource's state, and the SDK turns every response into text for
+ * a debug line whether or not debug logging is on (`resp: ${innerResponse}` in
+ * `runtime/resource.js`): each function's bundle and source map echoed back (over a megabyte) was
+ * copied into a string at every registration, about a quarter of a program run's CPU.
+ */
+function withoutArchives(inputs: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(inputs).filter(([, value]) => !(pulumi.asset.Archive.isInstance(value) || pulumi.asset.Asset.isInstance(value))),
+  );
+}
+
 /** The data sources the program reads. */
 function call(token: string): Record<string, unknown> {
   switch (token) {
@@ -203,7 +216,7 @@ async function runWithMocks(program: Program, options: RunOptions): Promise<Prog
         const inputs = args.inputs as Record<string, unknown>;
         registered.push({ type: args.type, name: args.name, inputs, custom: args.custom ?? true });
         const state = options.preview ? {} : computed(args.type, args.name, inputs);
-        return { id: options.preview ? undefined : `${args.name}-id`, state: { ...inputs, ...state } };
+        return { id: options.preview ? undefined : `${args.name}-id`, state: { ...withoutArchives(inputs), ...state } };
       },
       call(args) {
         return call(args.token);

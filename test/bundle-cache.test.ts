@@ -103,3 +103,29 @@ test("processes sharing a directory serve each other's bundles, and a change mad
   await third.cache.bundle(sources.entry);
   t.is(third.built.length, 1, "forgotten bundles are built afresh");
 });
+
+test("forgetting some entries rebuilds those alone, here and for the processes sharing the directory", async (t) => {
+  const [forgotten, kept] = [handlerSources(), handlerSources()];
+  const shared = mkdtempSync(path.join(tmpdir(), "bundle-cache-shared-"));
+  t.teardown(() => {
+    for (const dir of [forgotten.dir, kept.dir, shared]) rmSync(dir, { recursive: true, force: true });
+  });
+  const one = countingCache(shared);
+  await one.cache.bundle(forgotten.entry);
+  await one.cache.bundle(kept.entry);
+  await one.cache.bundle(forgotten.entry, { externalAwsSdk: true });
+
+  one.cache.forget([forgotten.entry]);
+  await one.cache.bundle(forgotten.entry);
+  await one.cache.bundle(kept.entry);
+  t.deepEqual(one.built, [forgotten.entry, kept.entry, forgotten.entry, forgotten.entry], "this process rebuilt the forgotten entry alone");
+
+  const other = countingCache(shared);
+  await other.cache.bundle(kept.entry);
+  await other.cache.bundle(forgotten.entry, { externalAwsSdk: true });
+  t.deepEqual(
+    other.built,
+    [forgotten.entry],
+    "the directory kept the other entry, and lost the forgotten one's bundles with either option",
+  );
+});

@@ -5,7 +5,6 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import test from "ava";
-import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { originTemplate } from "../components/api-preflight";
 import { publisherStatementId } from "../components/bus-permissions";
 import {
@@ -614,68 +613,6 @@ serial(
     for (const auth of [{ type: "iam" }, { type: "cognito", userPoolArn: pool }, { type: "none", openToTheInternet: true }] as const) {
       await t.notThrowsAsync(runProgram(api(auth), { config: CONFIG }), JSON.stringify(auth));
     }
-  },
-);
-
-serial(
-  "another language's values reach the components through Pulumi's component provider: checked with the same messages, built when valid",
-  async (t) => {
-    t.timeout(3 * 60_000);
-    const provider = new ComponentProvider({
-      components: [LoyaltyStore, LoyaltyIngest, LoyaltyApi, LoyaltySettle, LoyaltyEvents, LoyaltyAlerts],
-      dirname: path.resolve(__dirname, ".."),
-      name: "otrium-loyalty",
-    });
-    // As the engine delivers a Python or YAML program's inputs: plain values, absent optionals.
-    const construct = (name: string, component: string, inputs: Record<string, unknown>) => () =>
-      provider.construct(name, `otrium-loyalty:index:${component}`, inputs, {});
-    const refused = async (build: () => Promise<unknown>) => {
-      const error = await t.throwsAsync(
-        runProgram(async () => void (await build()), { config: CONFIG }),
-        { instanceOf: ProgramFailedError },
-      );
-      t.true(error?.cause instanceof InvalidComponentArgsError, String(error?.cause));
-      t.is(error?.resourcesRegistered, 0);
-      return error?.message ?? "";
-    };
-    t.regex(
-      await refused(construct("api", "LoyaltyApi", { store: EXISTING, auth: { type: "none" } })),
-      /auth\.openToTheInternet: must be set: \{type: "none"\} needs openToTheInternet: true/,
-    );
-    t.regex(
-      await refused(construct("api", "LoyaltyApi", { store: EXISTING, auth: { type: "cognito" } })),
-      /auth\.userPoolArn: must be set to the Cognito user pool ARN/,
-    );
-    t.regex(
-      await refused(construct("ingest", "LoyaltyIngest", { store: EXISTING, earnRules: { EUR: 1.125 }, publisherAccounts: PUBLISHERS })),
-      /earnRules\.EUR: must have at most two decimals \(found 1\.125\)/,
-    );
-    t.regex(
-      await refused(construct("store", "LoyaltyStore", { lifecycle: { pendingDays: 400, expiryDays: 0 } })),
-      /lifecycle\.pendingDays: /,
-    );
-
-    let state: Record<string, unknown> = {};
-    const run = await runProgram(
-      async () => {
-        const pattern = JSON.stringify({ source: ["otrium.partners"] });
-        ({ state } = await construct("ingest", "LoyaltyIngest", {
-          store: EXISTING,
-          earnRules: { EUR: 2 },
-          publisherAccounts: PUBLISHERS,
-          eventPattern: pattern,
-        })());
-      },
-      { config: CONFIG },
-    );
-    t.deepEqual(JSON.parse(input<string>(run.get("aws:cloudwatch/eventRule:EventRule", "ingest-orders"), "eventPattern")), {
-      source: ["otrium.partners"],
-      account: PUBLISHERS,
-    });
-    t.true(
-      ["queueUrl", "dlqName", "writerFunctionName"].every((output) => output in state),
-      Object.keys(state).join(", "),
-    );
   },
 );
 

@@ -16,6 +16,7 @@ import { createLogger } from "../handlers/runtime/log";
 import { createBatchWriter } from "../handlers/writer/batch-writer";
 import * as v from "valibot";
 import { DynamoRewards } from "../handlers/ledger/dynamo-rewards";
+import type { ProgramRun } from "../harness/mock-program";
 import { runStack } from "../harness/stack-run";
 import { createHarness, type Harness, type KeyedAction } from "./support/dynamo-harness";
 import { useDynamoLocal } from "./support/dynamo-local-per-file";
@@ -25,6 +26,13 @@ import { TEST_RULES } from "./support/writer-harness";
 import { allowedActions, granted, statementsOf } from "./support/policy-documents";
 
 const dynamo = useDynamoLocal();
+
+/** The prod stack under mocks, run once for both tests: mock state is global, so two runs must never overlap. */
+let prod: Promise<ProgramRun> | undefined;
+const prodRun = (): Promise<ProgramRun> => {
+  prod ??= runStack("prod");
+  return prod;
+};
 
 /** A window of 8 days, so periods end (and are indexed, lowered, taken back) within the test's days. */
 const TIERS = v.parse(TiersSchema, {
@@ -239,7 +247,7 @@ test("each function's role allows every DynamoDB action its code sends", async (
   t.true(used.admin.has("dynamodb:BatchWriteItem") && used.admin.has("dynamodb:ConditionCheckItem"), "the admin paths were taken");
   t.true(used.redeemer.has("dynamodb:ConditionCheckItem"), "the redeemer's writes carried their tombstone check");
   t.true(used.redeemer.has("dynamodb:DeleteItem") && used.redeemer.has("dynamodb:Query"), "a code was claimed from its shard's free codes");
-  const { get } = await runStack("prod");
+  const { get } = await prodRun();
   // Each function's role policy in prod, by the function.
   const rolePolicies = [
     ["writer", "loyalty-ingest-writer"],
@@ -305,7 +313,7 @@ test("each function's role allows every DynamoDB action its code sends", async (
 });
 
 test("the publisher's role reads the ledger's stream, as Lambda's mapping does for it, and no table item", async (t) => {
-  const { get } = await runStack("prod");
+  const { get } = await prodRun();
   const allowed = allowedActions(statementsOf(get("aws:iam/rolePolicy:RolePolicy", "loyalty-events").inputs.policy));
   // The mapping polls the stream with the function's role; the function itself sends no DynamoDB request.
   t.deepEqual(allowed.filter((action) => action.startsWith("dynamodb:")).sort(), [

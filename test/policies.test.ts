@@ -10,11 +10,12 @@ import test from "ava";
 import { loyaltyPolicies, PACK_ENFORCEMENT_LEVEL } from "../policies/loyalty-policies";
 import { evaluatePolicies, mandatoryViolations, type Diagnostic } from "../policies/runner/evaluate";
 import { packConfigFor } from "../policies/runner/pack-config";
+import { checkStacks, PROJECT_PROGRAM, projectStacks, report, type StackCheck } from "../policies/runner/stack-checks";
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import { LoyaltyApi } from "../components";
 import { runProgram, type CapturedResource } from "../harness/mock-program";
-import { runStack } from "../harness/stack-run";
+import { required } from "../harness/required";
 import { enforcementLevelOf, UNKNOWN } from "../harness/sdk-internals";
 import { TYPES } from "../policies/rules/resource-types";
 
@@ -926,11 +927,39 @@ test.serial(
 
 // --- the real program and the runner ----------------------------------------------------------
 
+/**
+ * The project's stacks as `npm run policy` checks them, through the runner's own code: these
+ * tests and the runner's verdict share one run of the program per stack and mode.
+ */
+let projectChecks: Promise<StackCheck[]> | undefined;
+const checkedProject = () => {
+  projectChecks ??= checkStacks(PROJECT_PROGRAM, projectStacks());
+  return projectChecks;
+};
+
+test.serial("npm run policy passes the project's stacks, dev and prod, each as a first preview and with all values known", async (t) => {
+  const checks = await checkedProject();
+  t.deepEqual(
+    checks.map(({ stack, preview }) => [stack, preview]),
+    [
+      ["dev", true],
+      ["dev", false],
+      ["prod", true],
+      ["prod", false],
+    ],
+  );
+  const { text, failures } = report(PROJECT_PROGRAM, checks);
+  t.is(failures, 0, text);
+  t.regex(text, /\npolicy check passed$/);
+});
+
 for (const stack of ["dev", "prod"]) {
   for (const preview of [true, false]) {
     test.serial(`the ${stack} stack has no mandatory violation (${preview ? "first preview" : "all values known"})`, async (t) => {
-      const run = await runStack(stack, { preview });
-      const diagnostics = await evaluatePolicies(run.resources, loyaltyPolicies, packConfigFor(stack));
+      const { diagnostics } = required(
+        (await checkedProject()).find((check) => check.stack === stack && check.preview === preview),
+        `the ${stack} check`,
+      );
       t.deepEqual(mandatoryViolations(diagnostics), []);
       // Every policy still decides on a first preview, but one: an API's resource policy names the
       // API's own id (no evaluator accepts a wildcard there, see api-resource-policy.ts), which a

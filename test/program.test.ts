@@ -1125,8 +1125,8 @@ async function codeHash(resource: CapturedResource): Promise<string> {
 }
 
 test.serial("bundles are deterministic: two runs of the program ship the same Lambda code", async (t) => {
-  // Built again, not served from the cache of the first run's bundles.
-  handlerBundles.forget();
+  // The two compared are built again, not served from the cache of the first run's bundles.
+  handlerBundles.forget(["handlers/writer.ts", "handlers/reader.ts"]);
   const again = await runStack("dev");
   for (const name of ["loyalty-ingest-writer", "loyalty-api-reader"]) {
     const first = await codeHash(run("dev").get(T.function, name));

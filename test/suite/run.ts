@@ -1,9 +1,10 @@
 /**
  * `npm test`: the machine's prerequisites first (a missing one stops the run at once, in one line
  * with the command that installs it), then the formatter and linter (Biome) and every ava test file,
- * sharing one DynamoDB Local and one `npm start`, with the type check and the policy check beside
- * them (see `suite-runner.ts`). Arguments go to ava: `npm test -- test/writer.test.ts` runs one file
- * the same way.
+ * sharing one DynamoDB Local and one `npm start`, with the type check beside them (see
+ * `suite-runner.ts`). The policy check (`npm run policy`) is made by `test/policies.test.ts`, with
+ * the runner's own code on the runs its tests assert on. Arguments go to ava:
+ * `npm test -- test/writer.test.ts` runs one file the same way.
  */
 import "../../cli/quiet-sdk-warning";
 import * as path from "node:path";
@@ -30,15 +31,13 @@ suite
   .runSuite({
     cwd: ROOT,
     services: [services.sharedDynamoLocalAndNpmStart, services.sharedBundleDir],
-    // Beside the rest, so that neither holds a core idle while the other waits (bench/SUITE-COST.md).
+    // Beside the rest, so that it holds no core idle while the others wait (bench/SUITE-COST.md).
     fromTheStart: [{ command: NPM, args: ["run", "--silent", "typecheck"] }],
     steps: [
       // The formatter and the linter's rules first: under a second, and the commonest slip.
       { command: NPM, args: ["run", "--silent", "lint"] },
       { command: path.join(ROOT, "node_modules", ".bin", "ava"), args: process.argv.slice(2) },
     ],
-    // Once the services are up: the program's handler bundles come from the run's bundle directory.
-    besideSteps: [{ command: NPM, args: ["run", "--silent", "policy"] }],
   })
   .then(
     (code) => process.exit(code),
