@@ -58,7 +58,6 @@ test("a consumer installs the packed package with production dependencies only a
   t.timeout(5 * 60_000);
   const work = mkdtempSync(path.join(scratchDir(), "otrium-loyalty-consumer-"));
   t.teardown(() => rmSync(work, { recursive: true, force: true }));
-  const started = Date.now();
 
   await npm(["pack", "--pack-destination", work], ROOT);
   const tarball = readdirSync(work).find((file) => file.endsWith(".tgz"));
@@ -136,5 +135,5 @@ test("a consumer installs the packed package with production dependencies only a
     if (entry) used.add(entry);
   }
   t.deepEqual([...used].sort(), [...HANDLER_ENTRIES].sort(), "every shipped bundle is deployed by some component");
-  t.log(`pack, install and build: ${((Date.now() - started) / 1000).toFixed(1)} s, ${result.resources} resources`);
+  t.log(`the consumer built ${result.resources} resources`);
 });
