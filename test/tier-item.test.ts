@@ -6,11 +6,9 @@
  */
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import test from "ava";
-import * as v from "valibot";
 import { BALANCE_SK, userPk } from "../handlers/domain/ledger-keys";
 import { DAY_MS, dayOf, lotDatesFor, midnightOf } from "../handlers/domain/lifecycle";
 import { bucketAttribute, tierReleaseOf } from "../handlers/domain/tier-buckets";
-import { TiersSchema } from "../handlers/domain/tier-settings";
 import { creditOrder, NEW_TIER_BOOK, refundOrder, type TierBook } from "../handlers/domain/tier-state";
 import { CorruptLedgerItemError } from "../handlers/domain/errors";
 import { balanceState } from "../handlers/ledger/balance-item";
@@ -18,16 +16,11 @@ import { itemBytes } from "../handlers/ledger/item-size";
 import { TIER_STATE_ATTRIBUTE, tierBookOf, tierItemChange } from "../handlers/ledger/tier-item";
 import { createHarness, type Harness } from "./support/dynamo-harness";
 import { useDynamoLocal } from "./support/dynamo-local-per-file";
+import { otriumTiers } from "./support/otrium-tiers";
 
 const dynamo = useDynamoLocal();
 
-const TIERS = v.parse(TiersSchema, {
-  levels: [
-    { name: "Member", threshold: 0 },
-    { name: "Silver", threshold: 500, multiplier: 1.25 },
-    { name: "Gold", threshold: 1500, multiplier: 1.5 },
-  ],
-});
+const TIERS = otriumTiers();
 const PROD = { pendingDays: 30, expiryDays: 365 };
 
 /** Sends what turns `before` into `after` as one `UpdateItem`, as a planned write of the ledger would. */

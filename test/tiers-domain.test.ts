@@ -4,12 +4,11 @@
  * state a balance item would hold, read at chosen instants.
  */
 import test from "ava";
-import * as v from "valibot";
 import { dayOf, lotDatesFor, midnightOf } from "../handlers/domain/lifecycle";
 import { type TierAnswer, tierAnswer } from "../handlers/domain/tier-answer";
 import { bucketAttribute, bucketsOf, tierReleaseAfterClose, tierReleaseOf } from "../handlers/domain/tier-buckets";
 import { tierChangedNotices } from "../handlers/domain/tier-notices";
-import { multiplied, TiersSchema } from "../handlers/domain/tier-settings";
+import { multiplied } from "../handlers/domain/tier-settings";
 import {
   advance,
   creditOrder,
@@ -19,15 +18,9 @@ import {
   type TierBook,
   TierInstantError,
 } from "../handlers/domain/tier-state";
+import { otriumTiers } from "./support/otrium-tiers";
 
-const TIERS = v.parse(TiersSchema, {
-  levels: [
-    { name: "Member", threshold: 0 },
-    { name: "Silver", threshold: 500, multiplier: 1.25 },
-    { name: "Gold", threshold: 1500, multiplier: 1.5 },
-  ],
-  windowDays: 365,
-});
+const TIERS = otriumTiers();
 const PROD = { pendingDays: 30, expiryDays: 365 };
 const at = (text: string): number => Date.parse(text);
 

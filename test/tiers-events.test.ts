@@ -8,12 +8,10 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import test from "ava";
 import { instrumentedClient, resetTotals } from "../bench/capacity-client";
-import * as v from "valibot";
 import { eventOfChange } from "../handlers/domain/entry-events";
 import { indexShardOf, tierIndexPk, USER_PK_PREFIX } from "../handlers/domain/ledger-keys";
 import type { Lifecycle } from "../handlers/domain/lifecycle";
 import { parseEarnRules } from "../handlers/domain/earn-rules";
-import { TiersSchema } from "../handlers/domain/tier-settings";
 import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
 import { DynamoLedger } from "../handlers/ledger/dynamo-ledger";
 import { DynamoSettle } from "../handlers/ledger/dynamo-settle";
@@ -25,18 +23,12 @@ import { useDynamoLocal } from "./support/dynamo-local-per-file";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord } from "./support/events";
 import { itemsHolding, scanAll } from "./support/table-scan";
 import { TEST_RULES } from "./support/writer-harness";
+import { otriumTiers } from "./support/otrium-tiers";
 
 const dynamo = useDynamoLocal();
 
 /** Otrium's levels on a 30-day window, so a period ends within the test's weeks. */
-const TIERS = v.parse(TiersSchema, {
-  levels: [
-    { name: "Member", threshold: 0 },
-    { name: "Silver", threshold: 500, multiplier: 1.25 },
-    { name: "Gold", threshold: 1500, multiplier: 1.5 },
-  ],
-  windowDays: 30,
-});
+const TIERS = otriumTiers(30);
 /** Points pending for 14 days (the return window), then spendable for a year. */
 const PENDING: Lifecycle = { pendingDays: 14, expiryDays: 365 };
 const USER = "u-1";

@@ -5,25 +5,18 @@
  */
 import test from "ava";
 import type { APIGatewayProxyResult } from "aws-lambda";
-import * as v from "valibot";
-import { TiersSchema } from "../handlers/domain/tier-settings";
 import { createReadApi } from "../handlers/reader/read-api";
 import { createLogger } from "../handlers/runtime/log";
 import { balanceRequest } from "./support/api-events";
 import { createHarness } from "./support/dynamo-harness";
 import { useDynamoLocal } from "./support/dynamo-local-per-file";
 import { createLifecycleRig } from "./support/lifecycle-harness";
+import { otriumTiers } from "./support/otrium-tiers";
 
 const dynamo = useDynamoLocal();
 
 /** Otrium's levels, as dev and prod carry them. */
-const TIERS = v.parse(TiersSchema, {
-  levels: [
-    { name: "Member", threshold: 0 },
-    { name: "Silver", threshold: 500, multiplier: 1.25 },
-    { name: "Gold", threshold: 1500, multiplier: 1.5 },
-  ],
-});
+const TIERS = otriumTiers();
 
 /** Points pending for 14 days (the return window), then spendable for a year. */
 const LIFECYCLE = { pendingDays: 14, expiryDays: 365 };

@@ -14,7 +14,7 @@ import { EarnEntrySchema } from "../handlers/domain/ledger-entries";
 import { BALANCE_SK, orderSk, userPk } from "../handlers/domain/ledger-keys";
 import type { Lifecycle } from "../handlers/domain/lifecycle";
 import { tierAnswer } from "../handlers/domain/tier-answer";
-import { TiersSchema, type Tiers } from "../handlers/domain/tier-settings";
+import type { Tiers } from "../handlers/domain/tier-settings";
 import { DynamoLedger } from "../handlers/ledger/dynamo-ledger";
 import { DynamoRedemptions } from "../handlers/ledger/dynamo-redemptions";
 import { TIER_VERSION_ATTRIBUTE, tierBookOf } from "../handlers/ledger/tier-item";
@@ -26,17 +26,12 @@ import { useDynamoLocal } from "./support/dynamo-local-per-file";
 import { pricedRewards } from "./support/priced-rewards";
 import { orderCompleted, orderRefunded, sqsBatch, sqsRecord, type OrderInput, type RefundInput } from "./support/events";
 import { TEST_RULES } from "./support/writer-harness";
+import { otriumTiers } from "./support/otrium-tiers";
 
 const dynamo = useDynamoLocal();
 
 /** Otrium's levels, as dev and prod carry them. */
-const TIERS = v.parse(TiersSchema, {
-  levels: [
-    { name: "Member", threshold: 0 },
-    { name: "Silver", threshold: 500, multiplier: 1.25 },
-    { name: "Gold", threshold: 1500, multiplier: 1.5 },
-  ],
-});
+const TIERS = otriumTiers();
 /** Points pending for 14 days (the return window), then spendable for a year. */
 const LIFECYCLE: Lifecycle = { pendingDays: 14, expiryDays: 365 };
 const USER = "u-1";
