@@ -254,7 +254,7 @@ test.serial(
 );
 
 test.serial(
-  "tiers through npm start with the dev stack's TIERS: Silver, then Gold, at each release the clock passes; a refund of the order that reached Gold takes it back",
+  "tiers through npm start with the dev stack's TIERS: Silver, then Gold, at each release the clock passes; a refund of the order that reached Gold takes it back; a period's end kept, then lowered; each change told once",
   async (t) => {
     const userId = "clock-tia";
     const { endpoint, setTo } = await pendingThenMoved(t, userId, 600);
@@ -324,5 +324,68 @@ test.serial(
       // The second order's day leaves the window at Silver's `until`, to the instant: nothing keeps it then.
       pointsToKeep: 500,
     });
+
+    // An order 20 days before Silver's end, released before it (14 pending days): its 600 base points keep Silver at
+    // the period's end (a new period from there), and have left the window at the next end (Member).
+    const silverUntil = silverSince + 365 * DAY_MS;
+    const thirdAt = silverUntil - 20 * DAY_MS;
+    await call(endpoint, "POST", "/_local/clock", { now: iso(thirdAt) });
+    // Delivered twice, as EventBridge may: credited once.
+    for (let delivery = 0; delivery < 2; delivery++)
+      await publishOrder(endpoint, {
+        orderId: `${userId}-o-3`,
+        userId,
+        total: { amount: 60_000, currency: "EUR" },
+        completedAt: iso(thirdAt),
+      });
+    // Earned at Silver: 600 × 1.25 (lifetimeEarned counts what was earned; a refund does not lower it).
+    const third = await readUntil(
+      () => call(endpoint, "GET", `/points/${userId}`),
+      ({ body }) => body.lifetimeEarned === 1_850 + 750,
+    );
+    t.like(third.body, { lifetimeEarned: 2_600 });
+    await call(endpoint, "POST", "/_local/clock", { now: iso(silverUntil + DAY_MS / 2) });
+    t.like(
+      await tierOf(),
+      { name: "Silver", since: iso(silverUntil), until: iso(silverUntil + 365 * DAY_MS), qualifyingPoints: 600 },
+      "kept",
+    );
+    // The settle visits each period's end through its index; run twice, it tells nothing twice.
+    const settleDay = async (day: number) => call(endpoint, "POST", "/_local/settle", { days: [dayOf(day)] });
+    await settleDay(silverUntil);
+    await settleDay(silverUntil);
+    await call(endpoint, "POST", "/_local/clock", { now: iso(silverUntil + 365 * DAY_MS + DAY_MS / 2) });
+    t.like(await tierOf(), { name: "Member", since: iso(silverUntil + 365 * DAY_MS), until: null, qualifyingPoints: 0 }, "lowered");
+    await settleDay(silverUntil + 365 * DAY_MS);
+    await settleDay(silverUntil + 365 * DAY_MS);
+
+    // Each change told once on the local bus, effective when it happened: the two rises at their
+    // release midnights, Gold taken back when the refund was written (the clock ran on from where
+    // it was set), Silver lowered at its second period's end.
+    const told = await readUntil(
+      async () =>
+        (await eventsOf(endpoint, "otrium.loyalty")).filter(
+          (event) => event.detail.userId === userId && event["detail-type"] === "Tier Changed",
+        ),
+      (events) => events.length >= 4,
+    );
+    const changes = told
+      .map(({ detail }) => ({ from: detail.from, to: detail.to, direction: detail.direction, effectiveAt: String(detail.effectiveAt) }))
+      .sort((a, b) => a.effectiveAt.localeCompare(b.effectiveAt));
+    t.deepEqual(
+      changes.map(({ from, to, direction }) => [from, to, direction]),
+      [
+        ["Member", "Silver", "up"],
+        ["Silver", "Gold", "up"],
+        ["Gold", "Silver", "down"],
+        ["Silver", "Member", "down"],
+      ],
+    );
+    t.is(changes[0]?.effectiveAt, iso(silverSince));
+    t.is(changes[1]?.effectiveAt, iso(goldSince));
+    t.true(soonAfter(changes[2]?.effectiveAt, goldSince + DAY_MS / 2), changes[2]?.effectiveAt);
+    t.is(changes[3]?.effectiveAt, iso(silverUntil + 365 * DAY_MS));
+    // The third order's second delivery, long processed, changed nothing.
+    t.like((await call(endpoint, "GET", `/points/${userId}`)).body, { lifetimeEarned: 2_600 });
   },
 );
