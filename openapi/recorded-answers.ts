@@ -516,6 +516,25 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
       body: json({ ...grant, adjustmentId: "adj-8" }),
       caller: ADMIN,
     });
+    class BusyRewards extends DynamoRewards {
+      override uploadCodes(): never {
+        throw new LedgerBusyError("uploading codes met concurrent redemptions");
+      }
+    }
+    const busyCatalogue = askOf({
+      ...functions,
+      admin: createAdminApi({
+        ...common,
+        adjustments: new DynamoAdjustments(documents, tableName, LIFECYCLE),
+        erasure: new DynamoErasure(documents, tableName),
+        rewards: new BusyRewards(documents, tableName, PINNED),
+      }),
+    });
+    await busyCatalogue("uploadCodes", "busy", "Redemptions of the reward kept writing the same items: upload again", {
+      url: "/rewards/voucher-5/codes",
+      body: json({ codes: ["V5-1"] }),
+      caller: ADMIN,
+    });
     return recorded;
   } finally {
     if (listed === undefined) delete process.env.ADMIN_PRINCIPALS;

@@ -143,9 +143,9 @@ export const ROUTE_CONTRACTS: { [name in RouteName]: RouteContract } = {
     summary: "Upload a reward's codes",
     description:
       "1 to 1,000 single-use codes (1–64 letters, digits, `-` or `_`) for a `codes: pool` reward. Idempotent: a code the reward knows already — free, handed out or voided — " +
-      "is counted in `duplicates` and never added twice, so an upload can be repeated safely. Admins only.",
+      "is counted in `duplicates` and never added twice, so an upload can be repeated safely. `503 busy` when redemptions of the reward kept writing the same items: upload again. Admins only.",
     body: CodesUploadSchema,
     answers: { 200: { description: "What was added.", schema: CodesUploadAnswerSchema } },
-    errors: { 400: ["invalid_request"], 404: ["reward_not_found"] },
+    errors: { 400: ["invalid_request"], 404: ["reward_not_found"], 503: ["busy"] },
   },
 };

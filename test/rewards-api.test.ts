@@ -3,6 +3,7 @@
  * admin group, listed IAM principals) create and replace rewards and upload codes; customers get
  * 403 there, and see the rewards they can redeem now; bad input is a 400 naming the field.
  */
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import test from "ava";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { createAdminApi } from "../handlers/admin/admin-api";
@@ -10,6 +11,7 @@ import { API_ROUTES, resourceIn } from "../handlers/http/routes";
 import { DynamoAdjustments } from "../handlers/ledger/dynamo-adjustments";
 import { DynamoErasure } from "../handlers/ledger/dynamo-erasure";
 import { DynamoLedger } from "../handlers/ledger/dynamo-ledger";
+import { CONFLICT_RETRY } from "../handlers/ledger/busy-retry";
 import { DynamoRewards } from "../handlers/ledger/dynamo-rewards";
 import { createReadApi } from "../handlers/reader/read-api";
 import { createLogger } from "../handlers/runtime/log";
@@ -155,4 +157,23 @@ test("customers get 403 on the admin routes; bad input is 400 invalid_request na
   t.like(await answer(admin, uploadCodes("nope", ["A"])), { status: 404, body: { error: { code: "reward_not_found" } } });
   await answer(admin, putReward("tote", { title: "Tote", pointsCost: 10, kind: "product" }));
   await invalid(uploadCodes("tote", ["A"]), /hands out no codes/);
+});
+
+test("an upload that concurrent redemptions keep conflicting with, for every try, answers 503 busy with Retry-After; sent again, it adds the codes", async (t) => {
+  const { harness, admin } = await setup();
+  t.is((await answer(admin, putReward("v5", VOUCHER))).status, 201);
+  const conflict = () =>
+    new TransactionCanceledException({
+      message: "Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]",
+      $metadata: {},
+      CancellationReasons: [{ Code: "TransactionConflict" }],
+    });
+  harness.inject({ operation: "TransactWriteItems", match: "CODE#BUSY-1", when: "before", error: conflict, times: CONFLICT_RETRY.tries });
+  const response = await admin(uploadCodes("v5", ["BUSY-1", "BUSY-2"]));
+  t.is(response.statusCode, 503);
+  t.is(response.headers?.["Retry-After"], "1");
+  t.like(JSON.parse(response.body), {
+    error: { code: "busy", message: "the reward's codes are being redeemed right now; upload again: it adds only the codes still missing" },
+  });
+  t.like(await answer(admin, uploadCodes("v5", ["BUSY-1", "BUSY-2"])), { status: 200, body: { added: 2, duplicates: 0, available: 2 } });
 });

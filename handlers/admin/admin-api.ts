@@ -9,7 +9,7 @@ import type { APIGatewayProxyEvent } from "aws-lambda";
 import { AdjustmentRequestSchema } from "../domain/adjustment";
 import { LedgerLimitError } from "../domain/errors";
 import type { AdjustmentEntry } from "../domain/ledger-entries";
-import { unlessBusy } from "../http/busy-answer";
+import { retryWithSame, unlessBusy } from "../http/busy-answer";
 import { callerIdentity, mayActAsAdmin } from "../http/caller";
 import type { InsufficientPointsAnswer } from "../http/error-answers";
 import { parseJsonBody } from "../http/json-body";
@@ -97,7 +97,7 @@ export function createAdminApi({ adjustments, rewards, erasure, logger, allowedO
               }
             },
             headers,
-            "adjustmentId",
+            retryWithSame("adjustmentId"),
           ),
       },
       {

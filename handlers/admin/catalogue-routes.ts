@@ -4,6 +4,7 @@
  *   POST /rewards/{rewardId}/codes  → add single-use codes to a pool reward, idempotently
  */
 import { CodesUploadSchema, RewardDefinitionSchema, redeemableAt } from "../domain/rewards";
+import { unlessBusy } from "../http/busy-answer";
 import { mayActAsAdmin } from "../http/caller";
 import { parseJsonBody } from "../http/json-body";
 import { ClientError, catalogueRoute, type CatalogueRouteHandler } from "../http/proxy-router";
@@ -14,6 +15,9 @@ import { API_ROUTES } from "../http/routes";
 import type { DynamoRewards } from "../ledger/dynamo-rewards";
 import type { Logger } from "../runtime/log";
 import { callerIdentity } from "../http/caller";
+
+/** An upload whose chunks concurrent redemptions kept writing under (`LedgerBusyError`): nothing is lost by sending it again. */
+const UPLOAD_BUSY = "the reward's codes are being redeemed right now; upload again: it adds only the codes still missing";
 
 export interface CatalogueAdminDeps {
   rewards: DynamoRewards;
@@ -64,27 +68,32 @@ export function catalogueAdminRoutes({ rewards, logger, adminGroup, now }: Catal
       route: API_ROUTES.uploadCodes,
       authorize,
       forbidden,
-      handle: async (event, headers) => {
-        const rewardId = rewardIdOf(event);
-        const { codes } = parseJsonBody(event, CodesUploadSchema, "{codes: [...]}");
-        const result = await rewards.uploadCodes(rewardId, codes, now());
-        switch (result.outcome) {
-          case "not-found":
-            throw rewardNotFound(rewardId);
-          case "takes-no-codes":
-            throw new ClientError(400, "invalid_request", `codes: reward ${rewardId} hands out no codes (its codes are "none")`);
-          case "uploaded": {
-            logger.log("info", "codes uploaded", {
-              requestId: event.requestContext.requestId,
-              rewardId,
-              added: result.added,
-              actor: callerIdentity(event),
-            });
-            const answer: CodesUploadAnswer = { added: result.added, duplicates: result.duplicates, available: result.available };
-            return jsonResponse(200, answer, headers);
-          }
-        }
-      },
+      handle: (event, headers) =>
+        unlessBusy(
+          async () => {
+            const rewardId = rewardIdOf(event);
+            const { codes } = parseJsonBody(event, CodesUploadSchema, "{codes: [...]}");
+            const result = await rewards.uploadCodes(rewardId, codes, now());
+            switch (result.outcome) {
+              case "not-found":
+                throw rewardNotFound(rewardId);
+              case "takes-no-codes":
+                throw new ClientError(400, "invalid_request", `codes: reward ${rewardId} hands out no codes (its codes are "none")`);
+              case "uploaded": {
+                logger.log("info", "codes uploaded", {
+                  requestId: event.requestContext.requestId,
+                  rewardId,
+                  added: result.added,
+                  actor: callerIdentity(event),
+                });
+                const answer: CodesUploadAnswer = { added: result.added, duplicates: result.duplicates, available: result.available };
+                return jsonResponse(200, answer, headers);
+              }
+            }
+          },
+          headers,
+          UPLOAD_BUSY,
+        ),
     }),
   ];
 }

@@ -14,7 +14,7 @@ import type { RedemptionCancelEntry, RedemptionEntry } from "../domain/ledger-en
 import { erasedPk } from "../domain/ledger-keys";
 import { RedemptionRequestSchema } from "../domain/redemption";
 import type { DynamoRedemptions } from "../ledger/dynamo-redemptions";
-import { unlessBusy } from "../http/busy-answer";
+import { retryWithSame, unlessBusy } from "../http/busy-answer";
 import { mayActAsAdmin, mayActForUser } from "../http/caller";
 import type { InsufficientPointsAnswer, PriceChangedAnswer } from "../http/error-answers";
 import { parseJsonBody } from "../http/json-body";
@@ -120,7 +120,7 @@ export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGrou
               }
             },
             headers,
-            "redemptionId",
+            retryWithSame("redemptionId"),
           ),
       },
       customerRoute({
@@ -147,7 +147,7 @@ export function createRedeemApi({ redemptions, logger, allowedOrigins, adminGrou
               }
             },
             headers,
-            "redemptionId",
+            retryWithSame("redemptionId"),
           ),
       }),
     ],

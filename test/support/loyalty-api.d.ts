@@ -163,7 +163,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a reward's codes
-         * @description 1 to 1,000 single-use codes (1–64 letters, digits, `-` or `_`) for a `codes: pool` reward. Idempotent: a code the reward knows already — free, handed out or voided — is counted in `duplicates` and never added twice, so an upload can be repeated safely. Admins only.
+         * @description 1 to 1,000 single-use codes (1–64 letters, digits, `-` or `_`) for a `codes: pool` reward. Idempotent: a code the reward knows already — free, handed out or voided — is counted in `duplicates` and never added twice, so an upload can be repeated safely. `503 busy` when redemptions of the reward kept writing the same items: upload again. Admins only.
          */
         post: operations["uploadCodes"];
         delete?: never;
@@ -331,7 +331,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a reward's codes (backends, SigV4)
-         * @description `POST /rewards/{rewardId}/codes` for Otrium's backends: a caller signing with SigV4 as an IAM principal listed in the stack's `api.adminPrincipals` acts as an admin; API Gateway refuses everyone else. 1 to 1,000 single-use codes (1–64 letters, digits, `-` or `_`) for a `codes: pool` reward. Idempotent: a code the reward knows already — free, handed out or voided — is counted in `duplicates` and never added twice, so an upload can be repeated safely. Admins only.
+         * @description `POST /rewards/{rewardId}/codes` for Otrium's backends: a caller signing with SigV4 as an IAM principal listed in the stack's `api.adminPrincipals` acts as an admin; API Gateway refuses everyone else. 1 to 1,000 single-use codes (1–64 letters, digits, `-` or `_`) for a `codes: pool` reward. Idempotent: a code the reward knows already — free, handed out or voided — is counted in `duplicates` and never added twice, so an upload can be repeated safely. `503 busy` when redemptions of the reward kept writing the same items: upload again. Admins only.
          */
         post: operations["adminUploadCodes"];
         delete?: never;
@@ -3114,6 +3114,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description 503: `busy` from the function. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "busy";
+                            message: string;
+                        };
+                    };
+                };
+            };
             /** @description 504: `integration_failure` (INTEGRATION_FAILURE), `integration_timeout` (INTEGRATION_TIMEOUT) from API Gateway. */
             504: {
                 headers: {
@@ -5675,6 +5693,24 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "internal_error";
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description 503: `busy` from the function. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "busy";
                             message: string;
                         };
                     };
