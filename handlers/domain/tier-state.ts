@@ -118,7 +118,10 @@ function settleAt(tiers: Tiers, periods: readonly TierPeriod[], buckets: readonl
   return stack;
 }
 
-/** A stored level as the settings know it: one they no longer have (levels removed by a deploy) is their highest. */
+/**
+ * A stored level as the settings know it. Levels are stored by their place in the list, so a place
+ * beyond the list (levels removed from the top by a deploy) is held as the highest level left.
+ */
 export const knownLevel = (tiers: Tiers, level: number): number => Math.min(level, tiers.levels.length - 1);
 
 /**
