@@ -4,14 +4,16 @@
  * state a balance item would hold, read at chosen instants.
  */
 import test from "ava";
+import * as v from "valibot";
 import { dayOf, lotDatesFor, midnightOf } from "../handlers/domain/lifecycle";
 import { type TierAnswer, tierAnswer } from "../handlers/domain/tier-answer";
 import { bucketAttribute, bucketsOf, tierReleaseAfterClose, tierReleaseOf } from "../handlers/domain/tier-buckets";
 import { tierChangedNotices } from "../handlers/domain/tier-notices";
-import { multiplied } from "../handlers/domain/tier-settings";
+import { multiplied, TiersSchema } from "../handlers/domain/tier-settings";
 import {
   advance,
   creditOrder,
+  heldPeriod,
   moveRelease,
   NEW_TIER_BOOK,
   refundOrder,
@@ -286,5 +288,97 @@ test("a write long after the last tells every change it rolls through, even thos
     tierChangedNotices(TIERS, "USER#u-1", late.book, late.book.state, "2028-06-10T10:00:00.000Z"),
     [],
     "a write from that state records nothing again",
+  );
+});
+
+/** Otrium's levels as a later deploy may change them; the balance items keep levels by index. */
+const changedTiers = (levels: { name: string; threshold: number; multiplier?: number }[]) =>
+  v.parse(TiersSchema, { levels, windowDays: 365 });
+
+/** A customer holding Gold since 10 February 2026 (1,600 released then), written again on 1 March. */
+function goldBook(): TierBook {
+  const order = (book: TierBook, completed: string, released: string, basePoints: number, now: string): TierBook => {
+    const completedAt = at(completed);
+    return creditOrder(TIERS, book, { completedDay: dayOf(completedAt), completedAt, releasedAt: at(released), basePoints }, at(now)).book;
+  };
+  const book = order(NEW_TIER_BOOK, "2026-01-10T12:00:00Z", "2026-02-10T00:00:00Z", 1600, "2026-01-10T12:00:00Z");
+  return order(book, "2026-03-01T12:00:00Z", "2026-04-01T00:00:00Z", 10, "2026-03-01T12:00:00Z");
+}
+
+test("a level the settings no longer have is held as their highest: named, earning at it, taken back by a refund of its order", (t) => {
+  const book = goldBook();
+  t.is(TIERS.levels[heldPeriod(book.state).level]?.name, "Gold");
+  const withoutGold = changedTiers([
+    { name: "Member", threshold: 0 },
+    { name: "Silver", threshold: 500, multiplier: 1.25 },
+  ]);
+  t.like(tierAnswer(withoutGold, book, at("2026-03-05T00:00:00Z")), { name: "Silver", since: "2026-02-10T00:00:00.000Z", next: null });
+  const credit = {
+    completedDay: "2026-03-06",
+    completedAt: at("2026-03-06T12:00:00Z"),
+    releasedAt: at("2026-04-06T00:00:00Z"),
+    basePoints: 100,
+  };
+  t.is(creditOrder(withoutGold, book, credit, at("2026-03-06T12:00:00Z")).level, 1);
+  // The order that reached it refunded whole: 10 pending points reach nothing, a Member again.
+  const refunded = refundOrder(
+    withoutGold,
+    book,
+    { completedDay: "2026-01-10", releasedAt: at("2026-02-10T00:00:00Z"), basePoints: 1600 },
+    at("2026-03-07T00:00:00Z"),
+  );
+  t.like(tierAnswer(withoutGold, refunded, at("2026-03-07T00:00:00Z")), { name: "Member", qualifyingPoints: 0 });
+  t.deepEqual(
+    tierChangedNotices(withoutGold, "USER#u", book, refunded.state, "2026-03-07T00:00:00.000Z").map(({ from, to }) => ({ from, to })),
+    [{ from: "Silver", to: "Member" }],
+  );
+});
+
+test("a threshold lowered by a deploy is reached from the state's latest write, the same instant for every read and write after", (t) => {
+  // 400 released on 10 February, written on 1 March: a Member under 500.
+  let book = creditOrder(
+    TIERS,
+    NEW_TIER_BOOK,
+    { completedDay: "2026-01-10", completedAt: at("2026-01-10T12:00:00Z"), releasedAt: at("2026-02-10T00:00:00Z"), basePoints: 400 },
+    at("2026-01-10T12:00:00Z"),
+  ).book;
+  book = creditOrder(
+    TIERS,
+    book,
+    { completedDay: "2026-03-01", completedAt: at("2026-03-01T12:00:00Z"), releasedAt: at("2026-04-01T00:00:00Z"), basePoints: 1 },
+    at("2026-03-01T12:00:00Z"),
+  ).book;
+  t.like(tierAnswer(TIERS, book, at("2026-03-02T00:00:00Z")), { name: "Member", next: { name: "Silver", pointsNeeded: 100 } });
+  const silverAt300 = changedTiers([
+    { name: "Member", threshold: 0 },
+    { name: "Silver", threshold: 300, multiplier: 1.25 },
+    { name: "Gold", threshold: 1500, multiplier: 1.5 },
+  ]);
+  // The 1 point of 1 March is released on 1 April: 1,099 then.
+  for (const [read, pointsNeeded] of [
+    ["2026-03-02T00:00:00Z", 1100],
+    ["2026-05-02T00:00:00Z", 1099],
+  ] as const) {
+    t.like(tierAnswer(silverAt300, book, at(read)), {
+      name: "Silver",
+      since: "2026-03-01T12:00:00.000Z",
+      until: "2027-03-01T12:00:00.000Z",
+      next: { name: "Gold", pointsNeeded },
+    });
+  }
+  const credited = creditOrder(
+    silverAt300,
+    book,
+    { completedDay: "2026-03-03", completedAt: at("2026-03-03T12:00:00Z"), releasedAt: at("2026-04-03T00:00:00Z"), basePoints: 100 },
+    at("2026-03-03T12:00:00Z"),
+  );
+  t.is(credited.level, 1);
+  t.deepEqual(
+    tierChangedNotices(silverAt300, "USER#u", book, credited.book.state, "2026-03-03T12:00:00.000Z").map(({ from, to, effectiveAt }) => ({
+      from,
+      to,
+      effectiveAt,
+    })),
+    [{ from: "Member", to: "Silver", effectiveAt: "2026-03-01T12:00:00.000Z" }],
   );
 });

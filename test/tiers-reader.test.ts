@@ -5,6 +5,9 @@
  */
 import test from "ava";
 import type { APIGatewayProxyResult } from "aws-lambda";
+import * as v from "valibot";
+import { type Tiers, TiersSchema } from "../handlers/domain/tier-settings";
+import { TierAnswerSchema } from "../handlers/reader/answers";
 import { createReadApi } from "../handlers/reader/read-api";
 import { createLogger } from "../handlers/runtime/log";
 import { balanceRequest } from "./support/api-events";
@@ -21,12 +24,16 @@ const TIERS = otriumTiers();
 /** Points pending for 14 days (the return window), then spendable for a year. */
 const LIFECYCLE = { pendingDays: 14, expiryDays: 365 };
 
-/** The writer and the reader over one table and one clock; `read(userId, instant)` moves the clock and reads, as the customer. */
-async function setup() {
+/**
+ * The writer and the reader over one table and one clock; `read(userId, instant)` moves the clock and reads, as the customer.
+ * `readerTiers`: the reader deployed with other tiers than the writer that wrote the items.
+ */
+async function setup(readerTiers: Tiers = TIERS) {
   const harness = await createHarness(dynamo);
   const rig = createLifecycleRig(harness, LIFECYCLE, "2026-03-01T10:00:00.000Z", { tiers: TIERS });
+  const reader = readerTiers === TIERS ? rig : createLifecycleRig(harness, LIFECYCLE, "2026-03-01T10:00:00.000Z", { tiers: readerTiers });
   const api = createReadApi({
-    ledger: rig.ledger,
+    ledger: reader.ledger,
     rewards: harness.catalogue,
     logger: createLogger("error", () => {}),
     allowedOrigins: [],
@@ -192,4 +199,28 @@ test("a reader whose clock is behind the latest tier write answers as of that wr
     // o-2's 100 will still be in the window on 2027-03-16.
     pointsToKeep: 400,
   });
+});
+
+test("a reader deployed with other TIERS than the items were written with answers a tier of its own levels, as the API document describes it", async (t) => {
+  const member = { name: "Member", threshold: 0 };
+  const silver = { name: "Silver", threshold: 500, multiplier: 1.25 };
+  // Gold removed: a Gold customer holds the highest level left.
+  const withoutGold = await setup(v.parse(TiersSchema, { levels: [member, silver] }));
+  t.deepEqual(await withoutGold.order("u-1", "o-1", 160_000), []); // 1,600, released 2026-03-16: Gold
+  withoutGold.rig.at("2026-03-20T10:00:00.000Z");
+  t.deepEqual(await withoutGold.order("u-1", "o-2", 1_000), []); // written as Gold
+  const gold = await withoutGold.read("u-1", "2026-03-21T10:00:00.000Z");
+  t.is(gold.status, 200);
+  t.true(v.is(TierAnswerSchema, gold.body.tier));
+  t.like(gold.body.tier, { name: "Silver", since: "2026-03-16T00:00:00.000Z", next: null });
+
+  // Silver lowered to 300: a Member with 400 holds it from the latest write on.
+  const lowered = await setup(v.parse(TiersSchema, { levels: [member, { ...silver, threshold: 300 }] }));
+  t.deepEqual(await lowered.order("u-1", "o-1", 40_000), []); // 400, released 2026-03-16
+  lowered.rig.at("2026-03-20T10:00:00.000Z");
+  t.deepEqual(await lowered.order("u-1", "o-2", 1_000), []); // written as a Member
+  const reached = await lowered.read("u-1", "2026-03-21T10:00:00.000Z");
+  t.is(reached.status, 200);
+  t.true(v.is(TierAnswerSchema, reached.body.tier));
+  t.like(reached.body.tier, { name: "Silver", since: "2026-03-20T10:00:00.000Z", qualifyingPoints: 400, next: null });
 });

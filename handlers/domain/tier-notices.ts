@@ -14,7 +14,7 @@ import { tierChangedSk, tierExpiringSoonSk } from "./ledger-keys";
 import { midnightOf } from "./lifecycle";
 import { tierAnswer } from "./tier-answer";
 import type { Tiers } from "./tier-settings";
-import { advance, heldPeriod, type TierBook, type TierChange, type TierState } from "./tier-state";
+import { advance, heldPeriod, knownLevel, type TierBook, type TierChange, type TierState } from "./tier-state";
 
 const noticeKeys = { pk: v.string(), sk: v.string() };
 
@@ -72,7 +72,7 @@ const levelName = (tiers: Tiers, level: number): string => tiers.levels[level]?.
 
 /** The notices of the changes a write from `before` to `after` records, at `recordedAt`. */
 export function tierChangedNotices(tiers: Tiers, pk: string, before: TierBook, after: TierState, recordedAt: string): TierChangedNotice[] {
-  let from = heldPeriod(before.state).level;
+  let from = knownLevel(tiers, heldPeriod(before.state).level);
   return recordedChanges(tiers, before, after).map((change) => {
     const notice: TierChangedNotice = {
       pk,

@@ -119,14 +119,44 @@ function settleAt(tiers: Tiers, periods: readonly TierPeriod[], buckets: readonl
 }
 
 /**
+ * A stored level as the settings know it. Levels are stored by their place in the list, so a place
+ * beyond the list (levels removed from the top by a deploy) is held as the highest level left.
+ */
+export const knownLevel = (tiers: Tiers, level: number): number => Math.min(level, tiers.levels.length - 1);
+
+/**
+ * The state as of its `asOf` under the settings now deployed, which may not be those it was
+ * written under: a level they no longer have is held as their highest (the periods still ascend),
+ * and the rules are applied again at `asOf`, so a threshold lowered (or a level added) below the
+ * points held is reached at that instant, the same for every read and write that follows. Under
+ * the settings it was written with, this changes nothing: each write applied the rules at `asOf`.
+ */
+function underSettings(tiers: Tiers, book: TierBook): TierState {
+  const { state, buckets } = book;
+  if (state.asOf === null) return state;
+  const stack: TierPeriod[] = [];
+  for (const period of state.periods) {
+    const level = knownLevel(tiers, period.level);
+    while ((stack[stack.length - 1]?.level ?? -1) >= level) stack.pop();
+    stack.push(level === 0 ? { ...FIRST_PERIOD, since: period.since } : { ...period, level });
+  }
+  const periods = settleAt(tiers, stack, buckets, state.asOf);
+  const before = knownLevel(tiers, heldPeriod(state).level);
+  const after = heldPeriod({ ...state, periods }).level;
+  return { ...state, periods, changes: after === before ? state.changes : [...state.changes, { at: state.asOf, level: after }] };
+}
+
+/**
  * The state at `at` (not before its `asOf`): every release, window exit and period end in between
  * applied in order. A read calls it and writes nothing; a write stores what it returns.
  */
 export function advance(tiers: Tiers, book: TierBook, at: number): TierState {
-  const { state, buckets } = book;
-  if (state.asOf !== null && at < state.asOf) {
-    throw new TierInstantError(`the tier is known from ${new Date(state.asOf).toISOString()} on, not at ${new Date(at).toISOString()}`);
+  const { buckets } = book;
+  if (book.state.asOf !== null && at < book.state.asOf) {
+    const known = new Date(book.state.asOf).toISOString();
+    throw new TierInstantError(`the tier is known from ${known} on, not at ${new Date(at).toISOString()}`);
   }
+  const state = underSettings(tiers, book);
   let periods = state.periods;
   const changes = [...state.changes];
   let current = state.asOf ?? Number.NEGATIVE_INFINITY;
@@ -173,7 +203,7 @@ export function levelAt(tiers: Tiers, state: TierState, instant: number): number
   const at = Math.min(instant, asOf);
   let level = 0;
   for (const change of state.changes) if (change.at <= at) level = change.level;
-  return level;
+  return knownLevel(tiers, level);
 }
 
 /** The same bucket (its completion day and release), its points aside. */
