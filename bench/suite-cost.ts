@@ -6,13 +6,15 @@
  * the shared services spent while it ran. CPU time rather than wall time: other work on the
  * machine stretches the wall clock, far less the CPU a part needs. Prints a Markdown table, most
  * expensive first; `bench/SUITE-COST.md` keeps the figures with what each part spends them on.
- * Linux only (/proc, prctl). Arguments: the ava files to measure (all of them by default).
+ * Linux only (/proc, prctl). Arguments: the ava files to measure (all of them by default), or
+ * `--breakdown` for one whole `npm test` by kind of process (`suite-breakdown.ts`).
  */
 import "../cli/quiet-sdk-warning";
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as services from "../test/suite/shared-services";
+import { breakdown } from "./suite-breakdown";
 import testJvm = require("../test/suite/test-jvm.json");
 
 const ROOT = path.resolve(__dirname, "..");
@@ -121,7 +123,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+(process.argv[2] === "--breakdown" ? breakdown(process.argv.slice(3)) : main()).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
