@@ -28,6 +28,7 @@ import { DAY_MS } from "../handlers/domain/lifecycle";
 import { POINTS_DETAIL_TYPES, POINTS_EVENT_SOURCE } from "../handlers/domain/points-events";
 import { LOCAL_AWS } from "./dynamo-local";
 import type { ClockState } from "./clock";
+import type { TierAnswer } from "../handlers/domain/tier-answer";
 import type { EventEnvelope } from "./event-log";
 
 const endpoint = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
@@ -66,16 +67,7 @@ interface Balance {
   nextRelease: Milestone | null;
   nextExpiry: Milestone | null;
   /** Only when the runtime has tiers. */
-  tier?: Tier;
-}
-
-interface Tier {
-  name: string;
-  since: string | null;
-  until: string | null;
-  qualifyingPoints: number;
-  next: { name: string; pointsNeeded: number } | null;
-  pointsToKeep: number;
+  tier?: TierAnswer;
 }
 
 interface HistoryItem {
@@ -310,7 +302,7 @@ function describeEvent(event: EventEnvelope): string {
   return `${event["detail-type"]} ${String(detail.points)}`;
 }
 
-const describeTier = (userId: string, tier: Tier) =>
+const describeTier = (userId: string, tier: TierAnswer) =>
   `${userId}: tier ${tier.name}${tier.since ? ` since ${tier.since.slice(0, 10)}` : ""}${tier.until ? ` until ${tier.until.slice(0, 10)}` : ""}` +
   `, qualifying ${tier.qualifyingPoints}, ${tier.next ? `next ${tier.next.name} in ${tier.next.pointsNeeded}` : "the top level"}` +
   (tier.until ? `, ${tier.pointsToKeep} more by ${tier.until.slice(0, 10)} to keep it` : "");

@@ -5,17 +5,15 @@
  * that listed the customer. Notices move no points, so they never touch
  * the balance item and never race a redemption.
  */
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { expiryIndexPk, releaseIndexPk } from "../domain/ledger-keys";
 import { expiringSoonNotice, releaseNotice, type LedgerNotice } from "../domain/ledger-notices";
 import { DAY_MS, dayOf, midnightOf } from "../domain/lifecycle";
 import type { Lot } from "../domain/lots";
-import { balanceKey, balanceState } from "./balance-item";
-import { walkDayIndex, type IndexItem } from "./day-index-walk";
+import { balanceState } from "./balance-item";
+import { walkDayIndex } from "./day-index-walk";
 import { LISTED_AT } from "./day-indexes";
-import { notErasedCheck } from "./tombstones";
-import { putNewEntry, transactWrite } from "./transactions";
+import { balanceItemOf, markWarned, putNoticeOnce, WARNED } from "./settle-notices";
 
 /** What one day's notices of one kind told. */
 export interface NoticeReport {
@@ -29,12 +27,6 @@ export interface NoticeReport {
 export interface WarningReport extends NoticeReport {
   expiresDay: string | null;
 }
-
-/**
- * The expiry index item's mark that its customer was warned: the item stays until the expiry
- * itself is settled, so later runs (which cover the days before theirs too) skip it.
- */
-const WARNED = "warnedAt";
 
 export class DynamoNotices {
   constructor(
@@ -54,7 +46,7 @@ export class DynamoNotices {
   ): Promise<NoticeReport> {
     const report: NoticeReport = { customers: 0, points: 0 };
     for await (const item of walkDayIndex(this.client, this.tableName, { shardPk: (shard) => releaseIndexPk(day, shard) })) {
-      const balanceItem = await this.balanceItemOf(item.sk);
+      const balanceItem = await balanceItemOf(this.client, this.tableName, item.sk);
       await this.tell(report, releaseNotice(item.sk, day, balanceState(balanceItem).holding.lots, now.getTime()));
       await visit(item.sk, balanceItem);
       await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }));
@@ -80,18 +72,13 @@ export class DynamoNotices {
       const listedAt = item[LISTED_AT];
       const heldBefore = typeof listedAt !== "string" || listedAt < warningBegan;
       if (heldBefore) await this.tell(report, expiringSoonNotice(item.sk, day, daysBefore, await this.lotsOf(item.sk), now.getTime()));
-      await this.markWarned(item, now);
+      await markWarned(this.client, this.tableName, item, now);
     }
     return report;
   }
 
-  private async balanceItemOf(pk: string): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: balanceKey(pk), ConsistentRead: true }));
-    return Item;
-  }
-
   private async lotsOf(pk: string): Promise<readonly Lot[]> {
-    return balanceState(await this.balanceItemOf(pk)).holding.lots;
+    return balanceState(await balanceItemOf(this.client, this.tableName, pk)).holding.lots;
   }
 
   /**
@@ -101,30 +88,8 @@ export class DynamoNotices {
    */
   private async tell(report: NoticeReport, notice: LedgerNotice | undefined): Promise<void> {
     if (notice === undefined) return;
-    const result = await transactWrite(this.client, [
-      { name: "notice", item: putNewEntry(this.tableName, notice) },
-      { name: "notErased", item: notErasedCheck(this.tableName, notice.pk) },
-    ]);
-    if (!result.written) return;
+    if (!(await putNoticeOnce(this.client, this.tableName, notice))) return;
     report.customers++;
     report.points += notice.points;
-  }
-
-  /** Marks the index item visited; one erased or settled meanwhile stays gone. */
-  private async markWarned(item: IndexItem, now: Date): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: item.pk, sk: item.sk },
-          UpdateExpression: "SET #warned = :now",
-          ConditionExpression: "attribute_exists(pk)",
-          ExpressionAttributeNames: { "#warned": WARNED },
-          ExpressionAttributeValues: { ":now": now.toISOString() },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
   }
 }

@@ -15,8 +15,7 @@
  * the tombstone check) or warned (the notice and the tombstone check); the index item's delete or
  * mark. Never a scan: the indexes are queried a shard at a time.
  */
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { tierIndexPk } from "../domain/ledger-keys";
 import { DAY_MS, dayOf, midnightOf } from "../domain/lifecycle";
 import { tierExpiringSoonNotice } from "../domain/tier-notices";
@@ -24,14 +23,14 @@ import { tierInstant } from "../domain/tier-orders";
 import type { Tiers } from "../domain/tier-settings";
 import { advance, heldPeriod } from "../domain/tier-state";
 import { AGAIN, RetriesExhaustedError, retrying } from "../runtime/retry";
-import { balanceKey } from "./balance-item";
 import { balanceUpdates, type BalanceUpdates } from "./balance-updates";
 import { EVENT_RETRY } from "./busy-retry";
 import { walkDayIndex } from "./day-index-walk";
 import { tierBookOf, tierWrite } from "./tier-item";
 import { tierWriteItems } from "./tier-write-items";
 import { notErasedCheck } from "./tombstones";
-import { failed, putNewEntry, transactWrite } from "./transactions";
+import { balanceItemOf, markWarned, putNoticeOnce, WARNED } from "./settle-notices";
+import { failed, transactWrite } from "./transactions";
 
 /** What one day did to the tiers. */
 export interface TierSettleReport {
@@ -40,9 +39,6 @@ export interface TierSettleReport {
   /** Customers warned their level will not be kept (`Tier Expiring Soon`), and of which day's period ends. */
   expiringSoon: { untilDay: string | null; customers: number };
 }
-
-/** The tier index item's mark that its customer was warned: the period's end still needs the item. */
-const WARNED = "warnedAt";
 
 export class DynamoTierSettle {
   private readonly balances: BalanceUpdates;
@@ -71,7 +67,7 @@ export class DynamoTierSettle {
     return retrying<{ changes: number; until: number | null }>(
       EVENT_RETRY,
       async () => {
-        const Item = given?.item ?? (await this.balanceItemOf(pk));
+        const Item = given?.item ?? (await balanceItemOf(this.client, this.tableName, pk));
         given = undefined;
         if (Item === undefined) return { changes: 0, until: null };
         const before = tierBookOf(Item);
@@ -92,11 +88,6 @@ export class DynamoTierSettle {
       },
       { exhausted: (tries) => new RetriesExhaustedError(`the tiers of ${pk} kept changing over ${tries} settle attempts`) },
     );
-  }
-
-  private async balanceItemOf(pk: string): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: balanceKey(pk), ConsistentRead: true }));
-    return Item;
   }
 
   /**
@@ -129,38 +120,12 @@ export class DynamoTierSettle {
       shardPk: (shard) => tierIndexPk(untilDay, shard),
       unless: WARNED,
     })) {
-      const { Item } = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: balanceKey(item.sk), ConsistentRead: true }),
-      );
+      const Item = await balanceItemOf(this.client, this.tableName, item.sk);
       const book = tierBookOf(Item);
       const notice = Item && tierExpiringSoonNotice(this.tiers, item.sk, book, day, untilDay, tierInstant(book, now.getTime()));
-      if (notice !== undefined) {
-        const result = await transactWrite(this.client, [
-          { name: "notice", item: putNewEntry(this.tableName, notice) },
-          { name: "notErased", item: notErasedCheck(this.tableName, item.sk) },
-        ]);
-        if (result.written) report.customers++;
-      }
-      await this.markWarned(item.pk, item.sk, now);
+      if (notice !== undefined && (await putNoticeOnce(this.client, this.tableName, notice))) report.customers++;
+      await markWarned(this.client, this.tableName, item, now);
     }
     return report;
-  }
-
-  /** Marks the index item visited; one deleted meanwhile stays gone. */
-  private async markWarned(pk: string, sk: string, now: Date): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk, sk },
-          UpdateExpression: "SET #warned = :now",
-          ConditionExpression: "attribute_exists(pk)",
-          ExpressionAttributeNames: { "#warned": WARNED },
-          ExpressionAttributeValues: { ":now": now.toISOString() },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
   }
 }
