@@ -12,6 +12,7 @@ import { SafeCountSchema } from "./ledger-entries";
 import { expiringSoonSk, releaseSk } from "./ledger-keys";
 import { DAY_MS, dayOf, midnightOf } from "./lifecycle";
 import { isExpired, type Lot } from "./lots";
+import { isoAt } from "./timestamp";
 
 const noticeBase = {
   pk: v.string(),
@@ -49,8 +50,6 @@ export type ReleaseNotice = v.InferOutput<typeof ReleaseNoticeSchema>;
 export type ExpiringSoonNotice = v.InferOutput<typeof ExpiringSoonNoticeSchema>;
 export type LedgerNotice = v.InferOutput<typeof LedgerNoticeSchema>;
 
-const iso = (instant: number) => new Date(instant).toISOString();
-
 const held = (lots: readonly Lot[]) => ({
   points: lots.reduce((sum, lot) => sum + lot.points, 0),
   lots: Object.fromEntries(lots.map((lot) => [lot.attribute, lot.points])),
@@ -71,9 +70,9 @@ export function releaseNotice(pk: string, day: string, lots: readonly Lot[], now
     kind: "release",
     day,
     ...held(released),
-    ...(expiries.length > 0 ? { expiresAt: iso(Math.min(...expiries)) } : {}),
-    occurredAt: iso(midnightOf(day)),
-    recordedAt: iso(now),
+    ...(expiries.length > 0 ? { expiresAt: isoAt(Math.min(...expiries)) } : {}),
+    occurredAt: isoAt(midnightOf(day)),
+    recordedAt: isoAt(now),
   };
 }
 
@@ -109,8 +108,8 @@ export function expiringSoonNotice(
     kind: "expiring-soon",
     day,
     ...held(expiring),
-    expiresAt: iso(expiresAt),
-    occurredAt: iso(midnightOf(noticeDay)),
-    recordedAt: iso(now),
+    expiresAt: isoAt(expiresAt),
+    occurredAt: isoAt(midnightOf(noticeDay)),
+    recordedAt: isoAt(now),
   };
 }

@@ -10,6 +10,7 @@ import { qualifyingAt } from "./tier-buckets";
 import { tierInstant } from "./tier-orders";
 import { advance, heldPeriod, type TierBook } from "./tier-state";
 import type { Tiers } from "./tier-settings";
+import { isoAt } from "./timestamp";
 
 export interface TierAnswer {
   /** The level held. */
@@ -29,7 +30,7 @@ export interface TierAnswer {
   pointsToKeep: number;
 }
 
-const iso = (instant: number | null): string | null => (instant === null ? null : new Date(instant).toISOString());
+const iso = (instant: number | null): string | null => (instant === null ? null : isoAt(instant));
 
 export function tierAnswer(tiers: Tiers, book: TierBook, readAt: number): TierAnswer {
   const at = tierInstant(book, readAt);

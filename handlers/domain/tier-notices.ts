@@ -15,6 +15,7 @@ import { midnightOf } from "./lifecycle";
 import { tierAnswer } from "./tier-answer";
 import type { Tiers } from "./tier-settings";
 import { advance, heldPeriod, knownLevel, type TierBook, type TierChange, type TierState } from "./tier-state";
+import { isoAt } from "./timestamp";
 
 const noticeKeys = { pk: v.string(), sk: v.string() };
 
@@ -51,8 +52,6 @@ export type TierChangedNotice = v.InferOutput<typeof TierChangedNoticeSchema>;
 export type TierExpiringSoonNotice = v.InferOutput<typeof TierExpiringSoonNoticeSchema>;
 export type TierNotice = v.InferOutput<typeof TierNoticeSchema>;
 
-const iso = (instant: number): string => new Date(instant).toISOString();
-
 /**
  * The level changes a write records: those of `after` (the state it stores) that the state read
  * (`before`) did not hold. A write rolls the state read forward to its instant, which only appends
@@ -76,12 +75,12 @@ export function tierChangedNotices(tiers: Tiers, pk: string, before: TierBook, a
   return recordedChanges(tiers, before, after).map((change) => {
     const notice: TierChangedNotice = {
       pk,
-      sk: tierChangedSk(iso(change.at), change.level),
+      sk: tierChangedSk(isoAt(change.at), change.level),
       kind: "tier-changed",
       from: levelName(tiers, from),
       to: levelName(tiers, change.level),
       direction: change.level > from ? "up" : "down",
-      effectiveAt: iso(change.at),
+      effectiveAt: isoAt(change.at),
       recordedAt,
     };
     from = change.level;
@@ -112,7 +111,7 @@ export function tierExpiringSoonNotice(
     tier: answer.name,
     until: answer.until,
     pointsToKeep: answer.pointsToKeep,
-    occurredAt: iso(midnightOf(noticeDay)),
-    recordedAt: iso(now),
+    occurredAt: isoAt(midnightOf(noticeDay)),
+    recordedAt: isoAt(now),
   };
 }

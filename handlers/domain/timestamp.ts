@@ -69,3 +69,6 @@ export const TimestampSchema = v.pipe(
     return NEVER;
   }),
 );
+
+/** An instant (epoch milliseconds) in the form every timestamp is stored in. */
+export const isoAt = (instant: number): string => new Date(instant).toISOString();

@@ -15,8 +15,7 @@ import { indexShardOf, tierIndexPk, userIdOf } from "../domain/ledger-keys";
 import { listingUpdate, releaseIndexPut } from "./day-indexes";
 import type { TierWrite } from "./tier-item";
 import { named, putNewEntry, type NamedItem, type TransactItem } from "./transactions";
-
-const iso = (instant: number): string => new Date(instant).toISOString();
+import { isoAt } from "../domain/timestamp";
 
 /** The key an action writes, to tell two actions on one item apart (a transaction may not hold both). */
 function keyOf(item: TransactItem): string | undefined {
@@ -43,7 +42,7 @@ export function tierWriteItems(
   const taken = new Set(alongside.map(keyOf));
   const indexes = [
     ...(tier.periodEnd === undefined ? [] : [tierIndexUpdate(tableName, pk, tier.periodEnd, writtenAt)]),
-    ...tier.releases.flatMap((release) => releaseIndexPut(tableName, { pk, availableAt: iso(release) }, writtenAt)),
+    ...tier.releases.flatMap((release) => releaseIndexPut(tableName, { pk, availableAt: isoAt(release) }, writtenAt)),
   ].filter((item) => !taken.has(keyOf(item)));
   return [
     ...named(
