@@ -502,13 +502,18 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
         throw new LedgerBusyError("the balance kept changing");
       }
     }
+    class BusyRewards extends DynamoRewards {
+      override uploadCodes(): never {
+        throw new LedgerBusyError("uploading codes met concurrent redemptions");
+      }
+    }
     const busyAdmin = askOf({
       ...functions,
       admin: createAdminApi({
         ...common,
         adjustments: new BusyAdjustments(documents, tableName, LIFECYCLE),
         erasure: new DynamoErasure(documents, tableName),
-        rewards: new DynamoRewards(documents, tableName, PINNED),
+        rewards: new BusyRewards(documents, tableName, PINNED),
       }),
     });
     await busyAdmin("adjust", "busy", "The balance kept changing: retry with the same adjustmentId", {
@@ -516,21 +521,7 @@ export async function recordAnswers(dynamoEndpoint: string): Promise<RecordedAns
       body: json({ ...grant, adjustmentId: "adj-8" }),
       caller: ADMIN,
     });
-    class BusyRewards extends DynamoRewards {
-      override uploadCodes(): never {
-        throw new LedgerBusyError("uploading codes met concurrent redemptions");
-      }
-    }
-    const busyCatalogue = askOf({
-      ...functions,
-      admin: createAdminApi({
-        ...common,
-        adjustments: new DynamoAdjustments(documents, tableName, LIFECYCLE),
-        erasure: new DynamoErasure(documents, tableName),
-        rewards: new BusyRewards(documents, tableName, PINNED),
-      }),
-    });
-    await busyCatalogue("uploadCodes", "busy", "Redemptions of the reward kept writing the same items: upload again", {
+    await busyAdmin("uploadCodes", "busy", "Redemptions of the reward kept writing the same items: upload again", {
       url: "/rewards/voucher-5/codes",
       body: json({ codes: ["V5-1"] }),
       caller: ADMIN,
